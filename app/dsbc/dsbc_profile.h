@@ -1,0 +1,24 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+#ifndef DSBC_PROFILE_H
+#define DSBC_PROFILE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+/*
+ * Per-driver port profile from drivers-cfg/<driver_name>.conf: descriptor
+ * ring sizes, whether RSS is worth enabling, whether rte_flow can steer a
+ * worker's port slice to its queue.  Missing file: safe defaults.
+ */
+struct dsbc_profile {
+	char file[300];      /* empty when defaults were used */
+	uint16_t rx_desc;
+	uint16_t tx_desc;
+	bool rss;
+	bool rte_flow;
+};
+
+void dsbc_profile_load(const char *dir, const char *driver,
+		       struct dsbc_profile *p);
+
+#endif /* DSBC_PROFILE_H */

@@ -1,0 +1,229 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * dsbc [EAL options] -- -f FILE
+ *
+ * Main lcore = management, every other lcore = worker.  Start-up order:
+ * config, mempool, workers, rings, ports (configured, not started),
+ * workers launched (control messages only), static flows installed and
+ * synced, ports started, data plane opened.  SIGINT/SIGTERM: clean stop.
+ */
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <rte_cycles.h>
+#include <rte_eal.h>
+#include <rte_errno.h>
+#include <rte_ethdev.h>
+#include <rte_launch.h>
+#include <rte_lcore.h>
+#include <rte_malloc.h>
+#include <rte_mbuf.h>
+#include <rte_pdump.h>
+
+#include "dsbc.h"
+
+#define EXIT_CONFIG 2
+
+static volatile bool *quit_flag;
+
+static void
+on_signal(int sig)
+{
+	(void)sig;
+	if (quit_flag != NULL)
+		*quit_flag = true;
+}
+
+static void
+usage(const char *prog)
+{
+	fprintf(stderr, "usage: %s [EAL options] -- -f FILE\n"
+		"  -f FILE   configuration (INI, see config/dsbc.conf)\n"
+		"  -h        this help\n", prog);
+}
+
+static int
+parse_args(int argc, char **argv, const char **conf)
+{
+	int opt;
+
+	*conf = NULL;
+	optind = 1;
+	while ((opt = getopt(argc, argv, "f:h")) != -1) {
+		switch (opt) {
+		case 'f':
+			*conf = optarg;
+			break;
+		case 'h':
+			usage(argv[0]);
+			exit(0);
+		default:
+			usage(argv[0]);
+			return -1;
+		}
+	}
+	if (optind < argc) {
+		fprintf(stderr, "dsbc: unexpected argument '%s'\n", argv[optind]);
+		return -1;
+	}
+	if (*conf == NULL) {
+		fprintf(stderr, "dsbc: -f FILE is required\n");
+		return -1;
+	}
+	return 0;
+}
+
+static int
+create_workers(struct dsbc_app *app)
+{
+	unsigned int lcore;
+	uint16_t n = 0;
+
+	RTE_LCORE_FOREACH_WORKER(lcore) {
+		if (n >= DSBC_CFG_MAX_WORKERS) {
+			fprintf(stderr, "dsbc: more than %d worker lcores\n",
+				DSBC_CFG_MAX_WORKERS);
+			return -1;
+		}
+		app->workers[n] = dsbc_worker_create(app, n, lcore);
+		if (app->workers[n] == NULL) {
+			fprintf(stderr, "dsbc: worker %u: cannot allocate its flow "
+				"table (flow_capacity %u): %s\n", n,
+				app->cfg.flow_capacity, rte_strerror(rte_errno));
+			return -1;
+		}
+		n++;
+		app->nb_workers = n;
+	}
+	return 0;
+}
+
+static void
+teardown(struct dsbc_app *app)
+{
+	uint16_t w;
+
+	dsbc_ports_close(app);
+	dsbc_mgmt_free(app);
+	for (w = 0; w < app->nb_workers; w++)
+		dsbc_worker_free(app->workers[w]);
+	rte_mempool_free(app->pool);
+	dsbc_config_free(&app->cfg);
+}
+
+int
+main(int argc, char **argv)
+{
+	static struct dsbc_app app;   /* lives as long as the process */
+	char err[DSBC_CFG_ERR_LEN];
+	const char *conf;
+	uint16_t w;
+	int n, rc;
+
+	n = rte_eal_init(argc, argv);
+	if (n < 0) {
+		fprintf(stderr, "dsbc: EAL initialisation failed: %s\n",
+			rte_strerror(rte_errno));
+		return EXIT_CONFIG;
+	}
+	argc -= n;
+	argv += n;
+	argv[0] = (char *)"dsbc";
+	if (parse_args(argc, argv, &conf) != 0) {
+		rte_eal_cleanup();
+		return EXIT_CONFIG;
+	}
+	if (dsbc_config_load(conf, &app.cfg, err, sizeof(err)) != 0) {
+		fprintf(stderr, "dsbc: %s\n", err);
+		rte_eal_cleanup();
+		return EXIT_CONFIG;
+	}
+	if (rte_lcore_count() < 2) {
+		fprintf(stderr, "dsbc: needs at least 2 lcores (management + one "
+			"worker); give -l or --lcores\n");
+		goto config_error;
+	}
+	app.tsc_hz = rte_get_tsc_hz();
+	app.start_tsc = rte_rdtsc();
+	app.mgmt_txq = (uint16_t)(rte_lcore_count() - 1);
+	if (dsbc_slices_init(&app.slices, app.cfg.media_port_min,
+			     app.cfg.media_port_max,
+			     (uint16_t)(rte_lcore_count() - 1)) != 0) {
+		fprintf(stderr, "dsbc: %s: [dsbc] media_port_min: range %u-%u "
+			"cannot give each of %u workers an even slice of 2+ ports\n",
+			app.cfg.path, app.cfg.media_port_min, app.cfg.media_port_max,
+			rte_lcore_count() - 1);
+		goto config_error;
+	}
+	app.pool = rte_pktmbuf_pool_create("dsbc_mbufs", app.cfg.mbufs, 256, 0,
+					   app.cfg.mbuf_data_size,
+					   (int)rte_socket_id());
+	if (app.pool == NULL) {
+		fprintf(stderr, "dsbc: %s: [dsbc] mbufs: cannot allocate %u mbufs "
+			"of %u bytes: %s\n", app.cfg.path, app.cfg.mbufs,
+			app.cfg.mbuf_data_size, rte_strerror(rte_errno));
+		goto config_error;
+	}
+	if (create_workers(&app) != 0 || dsbc_mgmt_setup(&app) != 0 ||
+	    dsbc_ports_init(&app) != 0)
+		goto config_error;
+	if (rte_pdump_init() != 0)
+		fprintf(stderr, "dsbc: packet capture (pdump) unavailable: %s\n",
+			rte_strerror(rte_errno));
+	if (dsbc_telemetry_register(&app) != 0)
+		fprintf(stderr, "dsbc: telemetry commands not registered\n");
+
+	quit_flag = &app.quit;
+	signal(SIGINT, on_signal);
+	signal(SIGTERM, on_signal);
+
+	for (w = 0; w < app.nb_workers; w++)
+		rte_eal_remote_launch(dsbc_worker_main, app.workers[w],
+				      app.workers[w]->lcore_id);
+
+	rc = dsbc_mgmt_install_static(&app);
+	if (rc == 0)
+		rc = dsbc_mgmt_sync(&app, 10000 + app.cfg.nb_flows / 10);
+	if (rc != 0) {
+		fprintf(stderr, "dsbc: installing %u static flows failed: %s\n",
+			app.cfg.nb_flows, strerror(-rc));
+		app.quit = true;
+		rte_eal_mp_wait_lcore();
+		teardown(&app);
+		rte_eal_cleanup();
+		return EXIT_CONFIG;
+	}
+	if (dsbc_ports_start(&app) != 0) {
+		app.quit = true;
+		rte_eal_mp_wait_lcore();
+		teardown(&app);
+		rte_eal_cleanup();
+		return EXIT_CONFIG;
+	}
+	app.dp_running = true;
+	printf("dsbc: ready: %u workers, %u ports, %u static flows installed "
+	       "(%" PRIu64 " acked)\n", app.nb_workers, app.nb_ports,
+	       app.cfg.nb_flows, app.mst.flows_installed);
+	fflush(stdout);
+
+	dsbc_mgmt_loop(&app);
+
+	printf("dsbc: stopping\n");
+	fflush(stdout);
+	app.dp_running = false;
+	rte_eal_mp_wait_lcore();
+	rte_pdump_uninit();
+	teardown(&app);
+	rte_eal_cleanup();
+	return 0;
+
+config_error:
+	if (app.nb_workers > 0 || app.pool != NULL)
+		teardown(&app);
+	rte_eal_cleanup();
+	return EXIT_CONFIG;
+}

@@ -1,0 +1,355 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Management lcore: owns the flow slot allocators, the neighbour table and
+ * the control channels to the workers; drains the SIP, exception and event
+ * rings.  The SIP B2BUA plugs in here.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <rte_cycles.h>
+#include <rte_lcore.h>
+#include <rte_log.h>
+#include <rte_malloc.h>
+#include <rte_mbuf.h>
+
+#include "dsbc.h"
+#include "dsbc_hdr.h"
+
+#define MGMT_BURST 32
+#define MGMT_BACKLOG 8192      /* control messages queued per worker */
+
+static int
+slots_init(struct dsbc_slot_alloc *s, uint32_t capacity)
+{
+	uint32_t i;
+
+	s->free = rte_malloc("dsbc_slots", capacity * sizeof(*s->free), 0);
+	s->state = rte_zmalloc("dsbc_slot_state", capacity, 0);
+	if (s->free == NULL || s->state == NULL)
+		return -ENOMEM;
+	s->capacity = capacity;
+	/* pop order: slot 0 first */
+	for (i = 0; i < capacity; i++)
+		s->free[i] = capacity - 1 - i;
+	s->nb_free = capacity;
+	return 0;
+}
+
+int
+dsbc_mgmt_setup(struct dsbc_app *app)
+{
+	char name[RTE_RING_NAMESIZE];
+	uint16_t w;
+	int socket = (int)rte_socket_id();
+
+	app->sip_ring = rte_ring_create("dsbc_sip", app->cfg.punt_ring_size,
+					socket, RING_F_SC_DEQ);
+	app->exc_ring = rte_ring_create("dsbc_exc", app->cfg.punt_ring_size,
+					socket, RING_F_SC_DEQ);
+	app->events = rte_ring_create_elem("dsbc_events", sizeof(struct dsbc_msg),
+					   app->cfg.event_ring_size, socket,
+					   RING_F_SC_DEQ);
+	if (app->sip_ring == NULL || app->exc_ring == NULL ||
+	    app->events == NULL)
+		return -ENOMEM;
+	for (w = 0; w < app->nb_workers; w++) {
+		snprintf(name, sizeof(name), "dsbc_ctrl_%u", w);
+		if (dsbc_msg_chan_init(&app->ctrl[w], name, app->cfg.ctrl_ring_size,
+				       socket, RING_F_SP_ENQ | RING_F_SC_DEQ,
+				       MGMT_BACKLOG) != 0)
+			return -ENOMEM;
+		app->workers[w]->ctrl = app->ctrl[w].ring;
+		if (slots_init(&app->slots[w], app->cfg.flow_capacity) != 0)
+			return -ENOMEM;
+	}
+	return 0;
+}
+
+void
+dsbc_mgmt_free(struct dsbc_app *app)
+{
+	struct rte_mbuf *m;
+	uint16_t w;
+
+	if (app->sip_ring != NULL)
+		while (rte_ring_sc_dequeue(app->sip_ring, (void **)&m) == 0)
+			rte_pktmbuf_free(m);
+	if (app->exc_ring != NULL)
+		while (rte_ring_sc_dequeue(app->exc_ring, (void **)&m) == 0)
+			rte_pktmbuf_free(m);
+	rte_ring_free(app->sip_ring);
+	rte_ring_free(app->exc_ring);
+	rte_ring_free(app->events);
+	for (w = 0; w < app->nb_workers; w++) {
+		dsbc_msg_chan_fini(&app->ctrl[w]);
+		rte_free(app->slots[w].free);
+		rte_free(app->slots[w].state);
+	}
+}
+
+/* ---- events from the workers ---- */
+
+static void
+event_handle(struct dsbc_app *app, const struct dsbc_msg *m)
+{
+	struct dsbc_slot_alloc *s;
+	uint32_t slot;
+	char buf[64];
+
+	if (!dsbc_msg_valid(m) || m->worker >= app->nb_workers) {
+		app->mst.event_bad++;
+		return;
+	}
+	app->mst.events++;
+	s = &app->slots[m->worker];
+	switch (m->type) {
+	case DSBC_MSG_FLOW_ACK:
+		app->mst.flow_acks++;
+		slot = dsbc_flow_id_slot(m->ack.flow_id);
+		if (slot >= s->capacity)
+			break;
+		if (m->ack.status != 0) {
+			app->mst.flow_errors++;
+			RTE_LOG(WARNING, USER1, "flow %u: %s refused by worker %u: %s\n",
+				m->ack.flow_id, dsbc_msg_name(m->ack.op),
+				m->worker, strerror(-m->ack.status));
+		}
+		if (m->ack.op == DSBC_MSG_FLOW_ADD) {
+			if (m->ack.status == 0) {
+				s->state[slot] = DSBC_SLOT_ACTIVE;
+				s->active++;
+				app->mst.flows_installed++;
+			} else {
+				s->state[slot] = DSBC_SLOT_FREE;
+				s->free[s->nb_free++] = slot;
+			}
+		} else if (m->ack.op == DSBC_MSG_FLOW_DEL) {
+			/* DESIGN 4: the slot is reusable only once the owner
+			 * has acknowledged the removal. */
+			if (s->state[slot] != DSBC_SLOT_FREE) {
+				if (s->active > 0)
+					s->active--;
+				s->state[slot] = DSBC_SLOT_FREE;
+				s->free[s->nb_free++] = slot;
+				app->mst.flows_removed++;
+			}
+		}
+		break;
+	case DSBC_MSG_LATCHED:
+		app->mst.latched++;
+		RTE_LOG(INFO, USER1, "flow %u latched on %s:%u%s\n",
+			m->latched.flow_id,
+			dsbc_addr_fmt(&m->latched.src, m->latched.family, buf,
+				      sizeof(buf)),
+			m->latched.port, m->latched.relatch ? " (re-latch)" : "");
+		break;
+	case DSBC_MSG_FLOW_IDLE:
+		app->mst.flow_idle++;
+		RTE_LOG(INFO, USER1, "flow %u idle after %" PRIu64 " packets\n",
+			m->idle.flow_id, m->idle.pkts);
+		break;
+	case DSBC_MSG_SYNC_ACK:
+		app->sync_acked[m->worker] = m->sync.token;
+		break;
+	default:
+		app->mst.event_bad++;
+		break;
+	}
+}
+
+void
+dsbc_mgmt_poll_events(struct dsbc_app *app)
+{
+	struct dsbc_msg msgs[MGMT_BURST];
+	unsigned int n, i;
+
+	do {
+		n = dsbc_msg_recv(app->events, msgs, MGMT_BURST);
+		for (i = 0; i < n; i++)
+			event_handle(app, &msgs[i]);
+	} while (n == MGMT_BURST);
+}
+
+static uint32_t
+flush_ctrl(struct dsbc_app *app)
+{
+	uint32_t pending = 0;
+	uint16_t w;
+
+	for (w = 0; w < app->nb_workers; w++)
+		pending += dsbc_msg_flush(&app->ctrl[w]);
+	return pending;
+}
+
+/* Barrier: returns once every worker applied every message sent so far. */
+int
+dsbc_mgmt_sync(struct dsbc_app *app, uint64_t timeout_ms)
+{
+	uint64_t deadline = rte_rdtsc() + app->tsc_hz / 1000 * timeout_ms;
+	uint64_t token = ++app->sync_token;
+	struct dsbc_msg m;
+	uint16_t w, done;
+
+	memset(&m, 0, sizeof(m));
+	m.type = DSBC_MSG_SYNC;
+	m.sync.token = token;
+	for (w = 0; w < app->nb_workers; w++) {
+		m.worker = (uint8_t)w;
+		if (dsbc_msg_send(&app->ctrl[w], &m) != 0)
+			return -ENOBUFS;
+	}
+	for (;;) {
+		flush_ctrl(app);
+		dsbc_mgmt_poll_events(app);
+		for (done = 0, w = 0; w < app->nb_workers; w++)
+			done += app->sync_acked[w] == token;
+		if (done == app->nb_workers)
+			return 0;
+		if (rte_rdtsc() > deadline)
+			return -ETIMEDOUT;
+		rte_delay_us_sleep(200);
+	}
+}
+
+/* ---- static flows ---- */
+
+static int
+flow_program(struct dsbc_app *app, const struct dsbc_flow_cfg *fc, uint32_t i)
+{
+	const struct dsbc_port_rt *op = &app->ports[fc->out_port];
+	struct dsbc_hdr_spec hs;
+	struct dsbc_slot_alloc *s;
+	struct dsbc_flow_spec *sp;
+	struct dsbc_msg m;
+	uint16_t owner;
+	uint32_t slot;
+	int nid;
+
+	owner = dsbc_slices_owner(&app->slices, fc->local_port);
+	s = &app->slots[owner];
+	if (s->nb_free == 0) {
+		fprintf(stderr, "dsbc: %s: flow %u: worker %u flow table full "
+			"(flow_capacity %u)\n", app->cfg.path, i, owner,
+			app->cfg.flow_capacity);
+		return -ENOSPC;
+	}
+	nid = dsbc_neigh_get(app, fc->out_port, fc->remote_family, &fc->next_hop);
+	if (nid < 0) {
+		fprintf(stderr, "dsbc: %s: flow %u: neighbour table full\n",
+			app->cfg.path, i);
+		return -ENOSPC;
+	}
+	slot = s->free[--s->nb_free];
+	s->state[slot] = DSBC_SLOT_ADDING;
+
+	memset(&m, 0, sizeof(m));
+	m.type = DSBC_MSG_FLOW_ADD;
+	m.worker = (uint8_t)owner;
+	m.flow.flow_id = dsbc_flow_id(owner, slot);
+	sp = &m.flow.spec;
+	sp->key.local = fc->local;
+	sp->key.local_port = fc->local_port;
+	sp->key.family = fc->local_family;
+	sp->out_port = op->port_id;
+	sp->neigh_id = (uint16_t)nid;
+	sp->mode = fc->mode;
+	sp->latch = fc->latch;
+	sp->relatch_ms = fc->relatch_ms;
+	sp->peer = fc->peer;
+	sp->peer_port = fc->peer_port;
+	sp->peer_family = fc->peer_family;
+
+	memset(&hs, 0, sizeof(hs));
+	hs.src_mac = op->mac;
+	hs.vlan_tci = op->vlan;
+	hs.family = fc->remote_family;
+	hs.tos = (uint8_t)(fc->dscp << 2);
+	hs.ttl = app->cfg.ttl;
+	hs.src = fc->out_local;
+	hs.dst = fc->remote;
+	hs.src_port = fc->out_local_port;
+	hs.dst_port = fc->remote_port;
+	dsbc_hdr_tmpl_init(&sp->tmpl, &hs);
+	return dsbc_msg_send(&app->ctrl[owner], &m);
+}
+
+int
+dsbc_mgmt_install_static(struct dsbc_app *app)
+{
+	uint32_t i;
+	int rc;
+
+	for (i = 0; i < app->cfg.nb_neigh; i++)
+		if (dsbc_neigh_static(app, &app->cfg.neigh[i]) < 0)
+			return -ENOSPC;
+	for (i = 0; i < app->cfg.nb_flows; i++) {
+		uint16_t owner = dsbc_slices_owner(&app->slices,
+						   app->cfg.flows[i].local_port);
+
+		/* A large flow_file outruns the ring: let the owner catch up
+		 * rather than queue the whole file. */
+		while (app->ctrl[owner].backlog_len >= MGMT_BACKLOG / 2) {
+			flush_ctrl(app);
+			dsbc_mgmt_poll_events(app);
+			rte_delay_us_sleep(100);
+		}
+		rc = flow_program(app, &app->cfg.flows[i], i);
+		if (rc != 0)
+			return rc;
+	}
+	return 0;
+}
+
+/* ---- the loop ---- */
+
+static uint32_t
+drain_sip(struct dsbc_app *app)
+{
+	struct rte_mbuf *pkts[MGMT_BURST];
+	unsigned int n, i;
+
+	n = rte_ring_sc_dequeue_burst(app->sip_ring, (void **)pkts, MGMT_BURST,
+				      NULL);
+	for (i = 0; i < n; i++) {
+		/* The SIP B2BUA is not in this build: count and release. */
+		app->mst.sip_rx++;
+		rte_pktmbuf_free(pkts[i]);
+	}
+	return n;
+}
+
+static uint32_t
+drain_exc(struct dsbc_app *app)
+{
+	struct rte_mbuf *pkts[MGMT_BURST];
+	unsigned int n, i;
+
+	n = rte_ring_sc_dequeue_burst(app->exc_ring, (void **)pkts, MGMT_BURST,
+				      NULL);
+	for (i = 0; i < n; i++)
+		dsbc_exc_handle(app, pkts[i]);
+	return n;
+}
+
+void
+dsbc_mgmt_loop(struct dsbc_app *app)
+{
+	uint64_t now, next_probe = 0;
+	uint32_t work;
+
+	while (!app->quit) {
+		work = drain_exc(app);
+		work += drain_sip(app);
+		dsbc_mgmt_poll_events(app);
+		flush_ctrl(app);
+		now = rte_rdtsc();
+		if (now >= next_probe) {
+			dsbc_neigh_probe(app, now);
+			next_probe = now + app->tsc_hz / 100;
+		}
+		if (work == 0)
+			rte_delay_us_sleep(500);
+	}
+}

@@ -1,0 +1,285 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Management lcore: neighbour table and the exception path (ARP, ICMP).
+ * Answers ARP for the port addresses (RFC 826), resolves next hops so the
+ * workers' flows carry the right destination MAC, answers ICMP echo to the
+ * port addresses (RFC 792).  IPv6 next hops are static neighbours for now.
+ */
+#include <string.h>
+
+#include <rte_arp.h>
+#include <rte_byteorder.h>
+#include <rte_cycles.h>
+#include <rte_ethdev.h>
+#include <rte_icmp.h>
+#include <rte_ip.h>
+#include <rte_log.h>
+#include <rte_mbuf.h>
+
+#include "dsbc.h"
+#include "dsbc_net.h"
+
+static void
+mgmt_tx(struct dsbc_app *app, uint16_t port_id, struct rte_mbuf *m)
+{
+	if (rte_eth_tx_burst(port_id, app->mgmt_txq, &m, 1) != 1) {
+		app->mst.tx_fail++;
+		rte_pktmbuf_free(m);
+	}
+}
+
+static void
+neigh_send(struct dsbc_app *app, uint16_t id)
+{
+	const struct dsbc_neigh *n = &app->neigh[id];
+	struct dsbc_msg m;
+	uint16_t w;
+
+	memset(&m, 0, sizeof(m));
+	m.type = DSBC_MSG_NEIGH_UPDATE;
+	m.neigh.neigh_id = id;
+	m.neigh.valid = n->state == DSBC_NEIGH_REACHABLE ||
+			n->state == DSBC_NEIGH_STATIC;
+	m.neigh.mac = n->mac;
+	for (w = 0; w < app->nb_workers; w++) {
+		m.worker = (uint8_t)w;
+		dsbc_msg_send(&app->ctrl[w], &m);
+	}
+}
+
+void
+dsbc_neigh_broadcast(struct dsbc_app *app, uint16_t id)
+{
+	neigh_send(app, id);
+}
+
+int
+dsbc_neigh_get(struct dsbc_app *app, uint16_t port, uint8_t family,
+	       const struct dsbc_addr *ip)
+{
+	uint16_t i;
+
+	for (i = 0; i < app->nb_neigh; i++)
+		if (app->neigh[i].port == port && app->neigh[i].family == family &&
+		    memcmp(&app->neigh[i].ip, ip, sizeof(*ip)) == 0)
+			return i;
+	if (app->nb_neigh >= DSBC_NEIGH_MAX)
+		return -1;
+	i = app->nb_neigh++;
+	memset(&app->neigh[i], 0, sizeof(app->neigh[i]));
+	app->neigh[i].port = port;
+	app->neigh[i].family = family;
+	app->neigh[i].ip = *ip;
+	app->neigh[i].state = DSBC_NEIGH_INCOMPLETE;
+	return i;
+}
+
+int
+dsbc_neigh_static(struct dsbc_app *app, const struct dsbc_neigh_cfg *c)
+{
+	int id = dsbc_neigh_get(app, c->port, c->family, &c->ip);
+
+	if (id < 0)
+		return -1;
+	app->neigh[id].mac = c->mac;
+	app->neigh[id].state = DSBC_NEIGH_STATIC;
+	neigh_send(app, (uint16_t)id);
+	return id;
+}
+
+/* Prepend Ethernet (+ 802.1Q when the port has a VLAN) to an mbuf. */
+static int
+push_l2(struct rte_mbuf *m, const struct dsbc_port_rt *p,
+	const struct rte_ether_addr *dst, uint16_t ether_type)
+{
+	struct rte_ether_hdr *eh;
+	size_t l2 = sizeof(*eh) + (p->vlan ? sizeof(struct rte_vlan_hdr) : 0);
+
+	eh = (struct rte_ether_hdr *)rte_pktmbuf_prepend(m, (uint16_t)l2);
+	if (eh == NULL)
+		return -1;
+	eh->dst_addr = *dst;
+	eh->src_addr = p->mac;
+	if (p->vlan) {
+		struct rte_vlan_hdr *vh = (struct rte_vlan_hdr *)(eh + 1);
+
+		eh->ether_type = rte_cpu_to_be_16(RTE_ETHER_TYPE_VLAN);
+		vh->vlan_tci = rte_cpu_to_be_16(p->vlan);
+		vh->eth_proto = rte_cpu_to_be_16(ether_type);
+	} else {
+		eh->ether_type = rte_cpu_to_be_16(ether_type);
+	}
+	return 0;
+}
+
+static void
+arp_request(struct dsbc_app *app, const struct dsbc_neigh *n)
+{
+	const struct dsbc_port_rt *p = &app->ports[n->port];
+	struct rte_ether_addr bcast;
+	struct rte_arp_hdr *a;
+	struct rte_mbuf *m;
+
+	if (!p->has_ip4)
+		return;
+	m = rte_pktmbuf_alloc(app->pool);
+	if (m == NULL)
+		return;
+	a = (struct rte_arp_hdr *)rte_pktmbuf_append(m, sizeof(*a));
+	memset(&bcast, 0xff, sizeof(bcast));
+	a->arp_hardware = rte_cpu_to_be_16(RTE_ARP_HRD_ETHER);
+	a->arp_protocol = rte_cpu_to_be_16(RTE_ETHER_TYPE_IPV4);
+	a->arp_hlen = RTE_ETHER_ADDR_LEN;
+	a->arp_plen = 4;
+	a->arp_opcode = rte_cpu_to_be_16(RTE_ARP_OP_REQUEST);
+	a->arp_data.arp_sha = p->mac;
+	a->arp_data.arp_sip = p->ip4.v4;
+	memset(&a->arp_data.arp_tha, 0, sizeof(a->arp_data.arp_tha));
+	a->arp_data.arp_tip = n->ip.v4;
+	if (push_l2(m, p, &bcast, RTE_ETHER_TYPE_ARP) != 0) {
+		rte_pktmbuf_free(m);
+		return;
+	}
+	app->mst.arp_requests_sent++;
+	mgmt_tx(app, p->port_id, m);
+}
+
+void
+dsbc_neigh_probe(struct dsbc_app *app, uint64_t now)
+{
+	uint64_t retry = app->tsc_hz / 1000 * app->cfg.arp_retry_ms;
+	uint16_t i;
+
+	for (i = 0; i < app->nb_neigh; i++) {
+		struct dsbc_neigh *n = &app->neigh[i];
+
+		if (n->state != DSBC_NEIGH_INCOMPLETE || now < n->next_probe_tsc)
+			continue;
+		if (n->family == 4)
+			arp_request(app, n);
+		n->probes++;
+		/* back off to 8x the retry interval after 3 misses */
+		n->next_probe_tsc = now + (n->probes > 3 ? 8 * retry : retry);
+	}
+}
+
+/* Learn from any ARP we see for an entry we are resolving or keep. */
+static void
+arp_learn(struct dsbc_app *app, int in, rte_be32_t sip,
+	  const struct rte_ether_addr *sha)
+{
+	uint16_t i;
+
+	for (i = 0; i < app->nb_neigh; i++) {
+		struct dsbc_neigh *n = &app->neigh[i];
+
+		if (n->port != in || n->family != 4 || n->ip.v4 != sip ||
+		    n->state == DSBC_NEIGH_STATIC)
+			continue;
+		if (n->state != DSBC_NEIGH_REACHABLE ||
+		    !rte_is_same_ether_addr(&n->mac, sha)) {
+			n->mac = *sha;
+			n->state = DSBC_NEIGH_REACHABLE;
+			app->mst.arp_learned++;
+			neigh_send(app, i);
+		}
+	}
+}
+
+static void
+arp_input(struct dsbc_app *app, int in, struct rte_mbuf *m,
+	  const struct dsbc_pkt_info *pi)
+{
+	const struct dsbc_port_rt *p = &app->ports[in];
+	struct rte_ether_hdr *eh = rte_pktmbuf_mtod(m, struct rte_ether_hdr *);
+	struct rte_arp_hdr *a = rte_pktmbuf_mtod_offset(m, struct rte_arp_hdr *,
+							pi->l2_len);
+	uint16_t op = rte_be_to_cpu_16(a->arp_opcode);
+
+	app->mst.arp_rx++;
+	arp_learn(app, in, a->arp_data.arp_sip, &a->arp_data.arp_sha);
+	if (op != RTE_ARP_OP_REQUEST || !p->has_ip4 ||
+	    a->arp_data.arp_tip != p->ip4.v4) {
+		app->mst.arp_ignored++;
+		rte_pktmbuf_free(m);
+		return;
+	}
+	/* RFC 826: turn the request into the reply in place. */
+	a->arp_opcode = rte_cpu_to_be_16(RTE_ARP_OP_REPLY);
+	a->arp_data.arp_tha = a->arp_data.arp_sha;
+	a->arp_data.arp_tip = a->arp_data.arp_sip;
+	a->arp_data.arp_sha = p->mac;
+	a->arp_data.arp_sip = p->ip4.v4;
+	eh->dst_addr = a->arp_data.arp_tha;
+	eh->src_addr = p->mac;
+	rte_pktmbuf_trim(m, (uint16_t)(m->pkt_len - pi->l2_len - sizeof(*a)));
+	app->mst.arp_replies_sent++;
+	mgmt_tx(app, p->port_id, m);
+}
+
+/* RFC 792 echo reply to an echo request for a port address. */
+static void
+icmp_input(struct dsbc_app *app, int in, struct rte_mbuf *m,
+	   const struct dsbc_pkt_info *pi)
+{
+	const struct dsbc_port_rt *p = &app->ports[in];
+	struct rte_ether_hdr *eh = rte_pktmbuf_mtod(m, struct rte_ether_hdr *);
+	struct rte_ipv4_hdr *ip = rte_pktmbuf_mtod_offset(m,
+					struct rte_ipv4_hdr *, pi->l2_len);
+	struct rte_icmp_hdr *ic = rte_pktmbuf_mtod_offset(m,
+					struct rte_icmp_hdr *, pi->l4_off);
+	uint32_t icmp_len = pi->frame_len - pi->l4_off;
+	rte_be32_t tmp;
+
+	if (!p->has_ip4 || ip->dst_addr != p->ip4.v4 ||
+	    icmp_len < sizeof(*ic) || ic->icmp_type != RTE_IP_ICMP_ECHO_REQUEST ||
+	    !rte_is_same_ether_addr(&eh->dst_addr, &p->mac)) {
+		app->mst.icmp_ignored++;
+		rte_pktmbuf_free(m);
+		return;
+	}
+	ic->icmp_type = RTE_IP_ICMP_ECHO_REPLY;
+	ic->icmp_cksum = 0;
+	ic->icmp_cksum = (rte_be16_t)~dsbc_net_cksum_fold(
+				dsbc_net_cksum_partial(ic, icmp_len, 0));
+	tmp = ip->src_addr;
+	ip->src_addr = ip->dst_addr;
+	ip->dst_addr = tmp;
+	ip->time_to_live = app->cfg.ttl;
+	ip->hdr_checksum = 0;
+	ip->hdr_checksum = dsbc_net_ipv4_cksum(ip);
+	eh->dst_addr = eh->src_addr;
+	eh->src_addr = p->mac;
+	rte_pktmbuf_trim(m, (uint16_t)(m->pkt_len - pi->frame_len));
+	app->mst.icmp_echo_replies++;
+	mgmt_tx(app, p->port_id, m);
+}
+
+void
+dsbc_exc_handle(struct dsbc_app *app, struct rte_mbuf *m)
+{
+	struct dsbc_pkt_info pi;
+	int in = dsbc_port_of_id(app, m->port);
+
+	if (in < 0) {
+		app->mst.exc_other++;
+		rte_pktmbuf_free(m);
+		return;
+	}
+	switch (dsbc_net_parse(rte_pktmbuf_mtod(m, const uint8_t *),
+			       m->data_len, &pi)) {
+	case DSBC_PKT_ARP:
+		arp_input(app, in, m, &pi);
+		return;
+	case DSBC_PKT_ICMP:
+		icmp_input(app, in, m, &pi);
+		return;
+	case DSBC_PKT_ICMP6:
+		app->mst.icmp6_rx++;
+		break;
+	default:
+		app->mst.exc_other++;
+		break;
+	}
+	rte_pktmbuf_free(m);
+}

@@ -1,0 +1,61 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <unistd.h>
+
+#include <rte_cfgfile.h>
+#include <rte_log.h>
+
+#include "dsbc_profile.h"
+
+static bool
+yes(const char *v, bool dflt)
+{
+	if (v == NULL)
+		return dflt;
+	return !strcasecmp(v, "yes") || !strcasecmp(v, "true") ||
+	       !strcmp(v, "1");
+}
+
+static uint16_t
+num(const char *v, uint16_t dflt)
+{
+	long n;
+	char *end;
+
+	if (v == NULL)
+		return dflt;
+	n = strtol(v, &end, 10);
+	return (*end == '\0' && n > 0 && n <= 16384) ? (uint16_t)n : dflt;
+}
+
+void
+dsbc_profile_load(const char *dir, const char *driver, struct dsbc_profile *p)
+{
+	struct rte_cfgfile *f;
+
+	memset(p, 0, sizeof(*p));
+	p->rx_desc = 1024;
+	p->tx_desc = 1024;
+	p->rss = true;
+	snprintf(p->file, sizeof(p->file), "%s/%s.conf", dir, driver);
+	if (access(p->file, R_OK) != 0) {
+		p->file[0] = '\0';
+		return;
+	}
+	f = rte_cfgfile_load(p->file, 0);
+	if (f == NULL) {
+		RTE_LOG(WARNING, USER1, "driver profile %s unreadable, defaults used\n",
+			p->file);
+		p->file[0] = '\0';
+		return;
+	}
+	p->rx_desc = num(rte_cfgfile_get_entry(f, "port", "rx_desc"), p->rx_desc);
+	p->tx_desc = num(rte_cfgfile_get_entry(f, "port", "tx_desc"), p->tx_desc);
+	p->rss = yes(rte_cfgfile_get_entry(f, "port", "rss"), p->rss);
+	p->rte_flow = yes(rte_cfgfile_get_entry(f, "port", "rte_flow_steering"),
+			  p->rte_flow);
+	rte_cfgfile_close(f);
+}

@@ -1,0 +1,536 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Worker lcore: run to completion over its (port, queue) pairs.
+ * DESIGN section 3.  Nothing here locks, logs, allocates or enters the
+ * kernel per packet; the only syscall is the idle back-off sleep, taken
+ * when every queue came back empty idle_polls times in a row.
+ */
+#include <string.h>
+
+#include <rte_branch_prediction.h>
+#include <rte_cycles.h>
+#include <rte_ethdev.h>
+#include <rte_lcore.h>
+#include <rte_malloc.h>
+#include <rte_mbuf.h>
+#include <rte_prefetch.h>
+
+#include "dsbc.h"
+#include "dsbc_hdr.h"
+#include "dsbc_net.h"
+
+#define CTRL_BUDGET 32          /* control messages applied per loop */
+#define IDLE_SCAN_BUDGET 1024   /* flow slots examined per idle scan */
+#define IDLE_SCAN_PERIOD_MS 10
+
+/* Media packets of one burst, waiting for the bulk flow lookup. */
+struct media_batch {
+	uint32_t n;
+	struct rte_mbuf *m[DSBC_MAX_BURST];
+	struct dsbc_pkt_info pi[DSBC_MAX_BURST];
+	struct dsbc_flow_key key[DSBC_MAX_BURST];
+	const struct dsbc_flow_key *kp[DSBC_MAX_BURST];
+	struct dsbc_flow *f[DSBC_MAX_BURST];
+};
+
+static inline void
+drop(struct dsbc_worker *w, struct rte_mbuf *m, enum dsbc_drop why)
+{
+	w->st.drop[why]++;
+	rte_pktmbuf_free(m);
+}
+
+/* ---- events to the management lcore (counted, retried in order) ---- */
+
+static void
+event_flush(struct dsbc_worker *w, struct rte_ring *r)
+{
+	while (w->ev_len > 0) {
+		if (rte_ring_mp_enqueue_elem(r, &w->ev_backlog[w->ev_head],
+					     sizeof(struct dsbc_msg)) != 0) {
+			w->st.event_enq_fail++;
+			return;
+		}
+		w->st.events++;
+		w->ev_head = (w->ev_head + 1) % DSBC_EVENT_BACKLOG;
+		w->ev_len--;
+	}
+}
+
+static struct dsbc_msg *
+event_new(struct dsbc_worker *w, enum dsbc_msg_type type)
+{
+	struct dsbc_msg *m;
+
+	if (w->ev_len == DSBC_EVENT_BACKLOG) {
+		w->st.events_lost++;
+		return NULL;
+	}
+	m = &w->ev_backlog[(w->ev_head + w->ev_len) % DSBC_EVENT_BACKLOG];
+	w->ev_len++;
+	memset(m, 0, sizeof(*m));
+	m->type = type;
+	m->version = DSBC_MSG_VERSION;
+	m->worker = (uint8_t)w->idx;
+	m->seq = w->ev_seq++;
+	return m;
+}
+
+/* ---- control messages ---- */
+
+static void
+ctrl_apply(struct dsbc_worker *w, const struct dsbc_msg *m)
+{
+	struct dsbc_msg *ack;
+	int rc = 0;
+
+	if (!dsbc_msg_valid(m)) {
+		w->st.ctrl_bad++;
+		return;
+	}
+	w->st.ctrl_msgs++;
+	switch (m->type) {
+	case DSBC_MSG_FLOW_ADD:
+		rc = dsbc_flow_table_add(w->flows, m->flow.flow_id, &m->flow.spec);
+		break;
+	case DSBC_MSG_FLOW_MOD:
+		rc = dsbc_flow_table_mod(w->flows, m->flow.flow_id, &m->flow.spec);
+		break;
+	case DSBC_MSG_FLOW_DEL:
+		rc = dsbc_flow_table_del(w->flows, m->ref.flow_id);
+		break;
+	case DSBC_MSG_NEIGH_UPDATE:
+		if (m->neigh.neigh_id < DSBC_NEIGH_MAX) {
+			w->neigh_mac[m->neigh.neigh_id] = m->neigh.mac;
+			w->neigh_valid[m->neigh.neigh_id] = m->neigh.valid;
+		}
+		return;
+	case DSBC_MSG_SYNC:
+		ack = event_new(w, DSBC_MSG_SYNC_ACK);
+		if (ack != NULL)
+			ack->sync.token = m->sync.token;
+		return;
+	default:
+		w->st.ctrl_bad++;
+		return;
+	}
+	ack = event_new(w, DSBC_MSG_FLOW_ACK);
+	if (ack != NULL) {
+		ack->ack.op = m->type;
+		ack->ack.status = (int16_t)rc;
+		ack->ack.flow_id = m->type == DSBC_MSG_FLOW_DEL ?
+				   m->ref.flow_id : m->flow.flow_id;
+	}
+}
+
+static void
+ctrl_drain(struct dsbc_worker *w)
+{
+	struct dsbc_msg msgs[CTRL_BUDGET];
+	unsigned int n, i;
+
+	n = dsbc_msg_recv(w->ctrl, msgs, CTRL_BUDGET);
+	for (i = 0; i < n; i++)
+		ctrl_apply(w, &msgs[i]);
+}
+
+/* ---- classification ---- */
+
+static inline bool
+addr_is_local(const struct dsbc_port_rt *p, const struct dsbc_pkt_info *pi)
+{
+	if (pi->family == 4)
+		return p->has_ip4 && pi->dst.v4 == p->ip4.v4;
+	return p->has_ip6 && memcmp(&pi->dst, &p->ip6, sizeof(pi->dst)) == 0;
+}
+
+static inline void
+punt(struct dsbc_worker *w, struct rte_ring *r, struct rte_mbuf *m,
+     uint64_t *ok, enum dsbc_drop full)
+{
+	if (rte_ring_mp_enqueue(r, m) != 0)
+		drop(w, m, full);
+	else
+		(*ok)++;
+}
+
+/*
+ * First stage for one packet: parse, filter, route to the management
+ * rings, to another worker, or into the media batch of this worker.
+ * in_port is the index into app->ports of the receiving port.
+ */
+static inline void
+classify(struct dsbc_app *app, struct dsbc_worker *w, struct rte_mbuf *m,
+	 struct media_batch *b)
+{
+	const struct dsbc_port_rt *p;
+	struct dsbc_pkt_info *pi = &b->pi[b->n];
+	const struct rte_ether_hdr *eh;
+	int in;
+	uint16_t owner;
+
+	if (unlikely(m->nb_segs != 1)) {
+		drop(w, m, DSBC_DROP_MULTISEG);
+		return;
+	}
+	in = dsbc_port_of_id(app, m->port);
+	if (unlikely(in < 0)) {
+		drop(w, m, DSBC_DROP_NOT_LOCAL);
+		return;
+	}
+	p = &app->ports[in];
+	switch (dsbc_net_parse(rte_pktmbuf_mtod(m, const uint8_t *),
+			       m->data_len, pi)) {
+	case DSBC_PKT_UDP:
+		break;
+	case DSBC_PKT_ARP:
+	case DSBC_PKT_ICMP:
+	case DSBC_PKT_ICMP6:
+		punt(w, app->exc_ring, m, &w->st.exc_punted,
+		     DSBC_DROP_EXC_RING_FULL);
+		return;
+	case DSBC_PKT_FRAG:
+		/* IP fragments: only SIP is expected to fragment; the
+		 * management lcore reassembles (rte_ip_frag). */
+		if (!addr_is_local(p, pi)) {
+			drop(w, m, DSBC_DROP_NOT_LOCAL);
+			return;
+		}
+		punt(w, app->sip_ring, m, &w->st.sip_punted,
+		     DSBC_DROP_SIP_RING_FULL);
+		return;
+	default:
+		drop(w, m, (enum dsbc_drop)pi->drop);
+		return;
+	}
+	/* The NIC filters unicast MACs, but vdevs and promiscuous ports
+	 * do not: media must be addressed to us at L2 too. */
+	eh = rte_pktmbuf_mtod(m, const struct rte_ether_hdr *);
+	if (unlikely(!rte_is_same_ether_addr(&eh->dst_addr, &p->mac))) {
+		drop(w, m, DSBC_DROP_L2_DST);
+		return;
+	}
+	if (unlikely(!addr_is_local(p, pi))) {
+		drop(w, m, DSBC_DROP_NOT_LOCAL);
+		return;
+	}
+	if (pi->dst_port == app->cfg.sip_port) {
+		punt(w, app->sip_ring, m, &w->st.sip_punted,
+		     DSBC_DROP_SIP_RING_FULL);
+		return;
+	}
+	if (unlikely(!dsbc_slices_in_range(&app->slices, pi->dst_port))) {
+		drop(w, m, DSBC_DROP_UDP_PORT);
+		return;
+	}
+	owner = dsbc_slices_owner(&app->slices, pi->dst_port);
+	if (owner != w->idx) {
+		/* Software steering (VPP-style handoff) where the NIC could
+		 * not deliver the slice to its owner's queue. */
+		if (rte_ring_mp_enqueue(app->workers[owner]->handoff, m) != 0)
+			drop(w, m, DSBC_DROP_HANDOFF_FULL);
+		else
+			w->st.handoff_out++;
+		return;
+	}
+	b->m[b->n] = m;
+	b->key[b->n].local = pi->dst;
+	b->key[b->n].local_port = pi->dst_port;
+	b->key[b->n].family = pi->family;
+	b->key[b->n].pad = 0;
+	b->kp[b->n] = &b->key[b->n];
+	b->n++;
+}
+
+/* ---- per-flow action ---- */
+
+static inline bool
+src_matches(const struct dsbc_pkt_info *pi, const struct dsbc_addr *a,
+	    uint16_t port, uint8_t family)
+{
+	return pi->src_port == port && pi->family == family &&
+	       memcmp(&pi->src, a, sizeof(*a)) == 0;
+}
+
+static void
+report_latch(struct dsbc_worker *w, struct dsbc_flow *f, bool relatch)
+{
+	struct dsbc_msg *ev = event_new(w, DSBC_MSG_LATCHED);
+
+	w->st.latched++;
+	if (ev == NULL)
+		return;
+	ev->latched.flow_id = f->flow_id;
+	ev->latched.src = f->latched_src;
+	ev->latched.port = f->latched_port;
+	ev->latched.family = f->latched_family;
+	ev->latched.relatch = relatch;
+}
+
+/*
+ * RFC 7362 latching and strict source.  Returns false when the packet must
+ * be dropped as not coming from the latched (or signalled) source.
+ */
+static inline bool
+latch_check(struct dsbc_worker *w, struct dsbc_flow *f,
+	    const struct dsbc_pkt_info *pi, uint64_t now, uint64_t tsc_ms)
+{
+	switch (f->spec.latch) {
+	case DSBC_LATCH_OFF:
+		return true;
+	case DSBC_LATCH_SIGNALLED:
+		if (!src_matches(pi, &f->spec.peer, f->spec.peer_port,
+				 f->spec.peer_family))
+			return false;
+		if (unlikely(!f->latched)) {
+			f->latched = 1;
+			f->latched_src = pi->src;
+			f->latched_port = pi->src_port;
+			f->latched_family = pi->family;
+			f->st.latched_tsc = now;
+			report_latch(w, f, false);
+		}
+		return true;
+	default: /* DSBC_LATCH_FIRST */
+		if (likely(f->latched)) {
+			if (likely(src_matches(pi, &f->latched_src,
+					       f->latched_port,
+					       f->latched_family)))
+				return true;
+			/* NAT rebinding: a new source may take over after
+			 * relatch_ms of silence from the latched one. */
+			if (f->spec.relatch_ms == 0 ||
+			    now - f->st.last_tsc <
+			    (uint64_t)f->spec.relatch_ms * tsc_ms)
+				return false;
+		}
+		f->latched_src = pi->src;
+		f->latched_port = pi->src_port;
+		f->latched_family = pi->family;
+		f->st.latched_tsc = now;
+		report_latch(w, f, f->latched != 0);
+		f->latched = 1;
+		return true;
+	}
+}
+
+static void
+media_process(struct dsbc_app *app, struct dsbc_worker *w,
+	      struct media_batch *b, uint64_t now)
+{
+	const uint64_t tsc_ms = app->tsc_hz / 1000;
+	uint32_t i;
+
+	if (b->n == 0)
+		return;
+	dsbc_flow_table_lookup_bulk(w->flows, b->kp, b->n, b->f);
+	for (i = 0; i < b->n; i++) {
+		struct rte_mbuf *m = b->m[i];
+		const struct dsbc_pkt_info *pi = &b->pi[i];
+		struct dsbc_flow *f = b->f[i];
+		const struct dsbc_hdr_tmpl *t;
+		uint8_t *frame, *start;
+		enum dsbc_demux_class cls;
+		uint16_t nid;
+
+		if (unlikely(f == NULL)) {
+			drop(w, m, DSBC_DROP_NO_FLOW);
+			continue;
+		}
+		frame = rte_pktmbuf_mtod(m, uint8_t *);
+		if (unlikely(pi->payload_len == 0)) {
+			f->st.drops++;
+			drop(w, m, DSBC_DROP_EMPTY_PAYLOAD);
+			continue;
+		}
+		/* RFC 7983 demux.  Relay forwards every known class. */
+		cls = dsbc_demux_classify(frame + pi->payload_off,
+					  pi->payload_len);
+		w->st.cls[cls]++;
+		f->st.cls[cls]++;
+		if (unlikely(cls == DSBC_DEMUX_UNKNOWN)) {
+			f->st.drops++;
+			drop(w, m, DSBC_DROP_DEMUX);
+			continue;
+		}
+		if (unlikely(!latch_check(w, f, pi, now, tsc_ms))) {
+			f->st.drops++;
+			f->st.drop_not_latched++;
+			drop(w, m, DSBC_DROP_NOT_LATCHED);
+			continue;
+		}
+		nid = f->spec.neigh_id;
+		if (unlikely(nid >= DSBC_NEIGH_MAX || !w->neigh_valid[nid])) {
+			f->st.drops++;
+			drop(w, m, DSBC_DROP_NO_NEIGH);
+			continue;
+		}
+		t = &f->spec.tmpl;
+		if (unlikely(t->len > pi->payload_off &&
+			     rte_pktmbuf_headroom(m) < t->len - pi->payload_off)) {
+			f->st.drops++;
+			drop(w, m, DSBC_DROP_NO_HEADROOM);
+			continue;
+		}
+		/* RFC 7879 section 3.1: only L2/L3/L4 change. */
+		start = dsbc_hdr_rewrite(frame, pi, t, &w->neigh_mac[nid]);
+		m->data_off = (uint16_t)(start - (uint8_t *)m->buf_addr);
+		m->data_len = (uint16_t)(t->len + pi->payload_len);
+		m->pkt_len = m->data_len;
+		f->st.pkts++;
+		f->st.bytes += pi->payload_len;
+		f->st.last_tsc = now;
+		f->idle_reported = 0;
+		w->st.tx++;
+		rte_eth_tx_buffer(f->spec.out_port, w->txq,
+				  w->txb[f->spec.out_port], m);
+	}
+	b->n = 0;
+}
+
+static void
+idle_cb(struct dsbc_flow *f, void *arg)
+{
+	struct dsbc_worker *w = arg;
+	struct dsbc_msg *ev = event_new(w, DSBC_MSG_FLOW_IDLE);
+
+	w->st.idle_reports++;
+	if (ev == NULL)
+		return;
+	ev->idle.flow_id = f->flow_id;
+	ev->idle.pkts = f->st.pkts;
+}
+
+/* Poll every RX queue once and the handoff ring; returns packets seen. */
+static uint32_t
+poll_once(struct dsbc_app *app, struct dsbc_worker *w, uint64_t now)
+{
+	struct rte_mbuf *pkts[DSBC_MAX_BURST];
+	struct media_batch b;
+	uint16_t burst = app->cfg.burst;
+	uint32_t total = 0;
+	uint16_t q, n, i;
+
+	b.n = 0;
+	for (q = 0; q < w->nb_rxq; q++) {
+		n = rte_eth_rx_burst(w->rxq[q].port, w->rxq[q].queue, pkts,
+				     burst);
+		if (n == 0)
+			continue;
+		w->st.rx += n;
+		total += n;
+		for (i = 0; i < n; i++) {
+			if (i + 1 < n)
+				rte_prefetch0(rte_pktmbuf_mtod(pkts[i + 1], void *));
+			classify(app, w, pkts[i], &b);
+		}
+		media_process(app, w, &b, now);
+	}
+	n = (uint16_t)rte_ring_sc_dequeue_burst(w->handoff, (void **)pkts,
+						 burst, NULL);
+	if (n > 0) {
+		w->st.handoff_in += n;
+		total += n;
+		for (i = 0; i < n; i++)
+			classify(app, w, pkts[i], &b);
+		media_process(app, w, &b, now);
+	}
+	return total;
+}
+
+int
+dsbc_worker_main(void *arg)
+{
+	struct dsbc_worker *w = arg;
+	struct dsbc_app *app = w->app;
+	const uint64_t scan_period = app->tsc_hz / 1000 * IDLE_SCAN_PERIOD_MS;
+	const uint64_t idle_tsc = app->tsc_hz / 1000 * app->cfg.flow_idle_ms;
+	uint64_t t0, t1;
+	uint32_t got;
+	uint16_t p;
+
+	t0 = rte_rdtsc();
+	w->next_idle_scan = t0 + scan_period;
+	while (!app->quit) {
+		ctrl_drain(w);
+		got = 0;
+		if (app->dp_running) {
+			got = poll_once(app, w, t0);
+			for (p = 0; p < app->nb_ports; p++)
+				rte_eth_tx_buffer_flush(app->ports[p].port_id,
+							w->txq, w->txb[p]);
+		}
+		if (unlikely(t0 >= w->next_idle_scan)) {
+			dsbc_flow_table_idle_scan(w->flows, t0, idle_tsc,
+						  IDLE_SCAN_BUDGET, idle_cb, w);
+			w->next_idle_scan = t0 + scan_period;
+		}
+		if (w->ev_len > 0)
+			event_flush(w, app->events);
+		t1 = rte_rdtsc();
+		if (got > 0) {
+			w->st.busy_cycles += t1 - t0;
+			w->idle_run = 0;
+		} else {
+			w->st.idle_cycles += t1 - t0;
+			/* Idle back-off: on shared cores (tests, 2-CPU
+			 * machines) give the CPU away once the queues have
+			 * been empty for a while. */
+			if (app->cfg.idle_sleep_us != 0 &&
+			    ++w->idle_run >= app->cfg.idle_polls) {
+				w->st.sleeps++;
+				rte_delay_us_sleep(app->cfg.idle_sleep_us);
+				/* time asleep is neither busy nor idle */
+				t1 = rte_rdtsc();
+			}
+		}
+		t0 = t1;
+	}
+	return 0;
+}
+
+struct dsbc_worker *
+dsbc_worker_create(struct dsbc_app *app, uint16_t idx, unsigned int lcore_id)
+{
+	struct dsbc_worker *w;
+	char name[RTE_RING_NAMESIZE];
+	int socket = (int)rte_lcore_to_socket_id(lcore_id);
+
+	w = rte_zmalloc_socket("dsbc_worker", sizeof(*w), RTE_CACHE_LINE_SIZE,
+			       socket);
+	if (w == NULL)
+		return NULL;
+	w->app = app;
+	w->idx = idx;
+	w->lcore_id = lcore_id;
+	w->txq = idx;
+	snprintf(name, sizeof(name), "dsbc_flows_%u", idx);
+	w->flows = dsbc_flow_table_create(name, app->cfg.flow_capacity, socket);
+	snprintf(name, sizeof(name), "dsbc_handoff_%u", idx);
+	w->handoff = rte_ring_create(name, app->cfg.handoff_ring_size, socket,
+				     RING_F_SC_DEQ);
+	if (w->flows == NULL || w->handoff == NULL) {
+		dsbc_worker_free(w);
+		return NULL;
+	}
+	return w;
+}
+
+void
+dsbc_worker_free(struct dsbc_worker *w)
+{
+	uint16_t p;
+	struct rte_mbuf *m;
+
+	if (w == NULL)
+		return;
+	if (w->handoff != NULL) {
+		while (rte_ring_sc_dequeue(w->handoff, (void **)&m) == 0)
+			rte_pktmbuf_free(m);
+		rte_ring_free(w->handoff);
+	}
+	dsbc_flow_table_free(w->flows);
+	for (p = 0; p < DSBC_CFG_MAX_PORTS; p++)
+		rte_free(w->txb[p]);
+	rte_free(w);
+}

@@ -1,0 +1,913 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <arpa/inet.h>
+
+#include <rte_cfgfile.h>
+#include <rte_common.h>
+
+#include "dsbc_config.h"
+
+/* Parsing context: where we are, for the one-line error. */
+struct cfg_ctx {
+	struct dsbc_config *c;
+	const char *section;
+	char *err;
+	size_t errlen;
+};
+
+static int __rte_format_printf(3, 4)
+cfg_fail(struct cfg_ctx *x, const char *key, const char *fmt, ...)
+{
+	char reason[256];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(reason, sizeof(reason), fmt, ap);
+	va_end(ap);
+	snprintf(x->err, x->errlen, "%s: [%s] %s: %s", x->c->path,
+		 x->section ? x->section : "-", key ? key : "-", reason);
+	return -1;
+}
+
+void
+dsbc_config_defaults(struct dsbc_config *c)
+{
+	memset(c, 0, sizeof(*c));
+	c->sip_port = 5060;
+	c->media_port_min = 20000;
+	c->media_port_max = 39999;
+	c->flow_capacity = 65536;
+	c->mbufs = 16383;
+	c->mbuf_data_size = 2048 + 128;   /* RTE_MBUF_DEFAULT_BUF_SIZE */
+	c->burst = 32;
+	c->ctrl_ring_size = 4096;
+	c->event_ring_size = 4096;
+	c->punt_ring_size = 1024;
+	c->handoff_ring_size = 2048;
+	c->idle_polls = 64;
+	c->idle_sleep_us = 100;
+	c->flow_idle_ms = 60000;
+	c->mode_default = DSBC_MODE_RELAY;
+	c->latch_default = DSBC_LATCH_FIRST;
+	c->relatch_ms_default = 0;
+	c->dscp_default = 46;             /* EF, RFC 3246 */
+	c->ttl = 64;
+	c->arp_retry_ms = 1000;
+	snprintf(c->drivers_cfg_dir, sizeof(c->drivers_cfg_dir), "drivers-cfg");
+}
+
+/* ---- value parsers ---- */
+
+static int
+parse_u64(const char *s, uint64_t min, uint64_t max, uint64_t *out)
+{
+	char *end;
+	unsigned long long v;
+
+	if (s == NULL || *s == '\0' || *s == '-')
+		return -1;
+	errno = 0;
+	v = strtoull(s, &end, 0);
+	if (errno != 0 || *end != '\0' || v < min || v > max)
+		return -1;
+	*out = v;
+	return 0;
+}
+
+static int
+cfg_u32(struct cfg_ctx *x, const char *key, const char *val, uint64_t min,
+	uint64_t max, uint32_t *out)
+{
+	uint64_t v;
+
+	if (parse_u64(val, min, max, &v) != 0)
+		return cfg_fail(x, key, "'%s' is not an integer in [%" PRIu64
+				", %" PRIu64 "]", val, min, max);
+	*out = (uint32_t)v;
+	return 0;
+}
+
+static int
+cfg_u16(struct cfg_ctx *x, const char *key, const char *val, uint64_t min,
+	uint64_t max, uint16_t *out)
+{
+	uint32_t v;
+
+	if (cfg_u32(x, key, val, min, max, &v) != 0)
+		return -1;
+	*out = (uint16_t)v;
+	return 0;
+}
+
+static int
+cfg_bool(struct cfg_ctx *x, const char *key, const char *val, bool *out)
+{
+	if (!strcasecmp(val, "yes") || !strcasecmp(val, "true") ||
+	    !strcmp(val, "1") || !strcasecmp(val, "on"))
+		*out = true;
+	else if (!strcasecmp(val, "no") || !strcasecmp(val, "false") ||
+		 !strcmp(val, "0") || !strcasecmp(val, "off"))
+		*out = false;
+	else
+		return cfg_fail(x, key, "'%s' is not yes/no", val);
+	return 0;
+}
+
+static int
+cfg_str(struct cfg_ctx *x, const char *key, const char *val, char *out,
+	size_t len)
+{
+	if (strlen(val) >= len)
+		return cfg_fail(x, key, "value longer than %zu bytes", len - 1);
+	snprintf(out, len, "%s", val);
+	return 0;
+}
+
+static int
+cfg_mac(struct cfg_ctx *x, const char *key, const char *val,
+	struct rte_ether_addr *mac)
+{
+	if (rte_ether_unformat_addr(val, mac) != 0 ||
+	    !rte_is_valid_assigned_ether_addr(mac))
+		return cfg_fail(x, key, "'%s' is not a unicast MAC address", val);
+	return 0;
+}
+
+/* "ADDR" or "ADDR/PREFIX" of the expected family (0: either). */
+static int
+cfg_ip(struct cfg_ctx *x, const char *key, const char *val, uint8_t want,
+       bool prefix_ok, struct dsbc_cfg_ip *ip, uint8_t *family_out)
+{
+	char buf[64];
+	char *slash;
+	uint8_t fam;
+	uint64_t plen;
+
+	if (strlen(val) >= sizeof(buf))
+		return cfg_fail(x, key, "'%s' is not an address", val);
+	snprintf(buf, sizeof(buf), "%s", val);
+	slash = strchr(buf, '/');
+	if (slash != NULL) {
+		if (!prefix_ok)
+			return cfg_fail(x, key, "'%s': no prefix length expected",
+					val);
+		*slash++ = '\0';
+	}
+	if (dsbc_addr_parse(buf, &ip->addr, &fam) != 0)
+		return cfg_fail(x, key, "'%s' is not an IP address", val);
+	if (want != 0 && fam != want)
+		return cfg_fail(x, key, "'%s' is not an IPv%u address", val, want);
+	ip->prefix = fam == 4 ? 32 : 128;
+	if (slash != NULL) {
+		if (parse_u64(slash, fam == 4 ? 1 : 8, ip->prefix, &plen) != 0)
+			return cfg_fail(x, key, "'%s': bad prefix length", val);
+		ip->prefix = (uint8_t)plen;
+	}
+	ip->set = true;
+	if (family_out != NULL)
+		*family_out = fam;
+	return 0;
+}
+
+int
+dsbc_config_parse_endpoint(const char *s, struct dsbc_addr *a,
+			   uint8_t *family, uint16_t *port)
+{
+	char buf[80];
+	const char *host;
+	char *colon;
+	uint64_t p;
+
+	if (s == NULL || strlen(s) >= sizeof(buf))
+		return -1;
+	snprintf(buf, sizeof(buf), "%s", s);
+	if (buf[0] == '[') {
+		char *close = strchr(buf, ']');
+
+		if (close == NULL || close[1] != ':')
+			return -1;
+		*close = '\0';
+		host = buf + 1;
+		colon = close + 1;
+	} else {
+		colon = strrchr(buf, ':');
+		if (colon == NULL || strchr(buf, ':') != colon)
+			return -1;   /* bare IPv6 must be bracketed */
+		*colon = '\0';
+		host = buf;
+	}
+	if (parse_u64(colon + 1, 1, 65535, &p) != 0)
+		return -1;
+	if (dsbc_addr_parse(host, a, family) != 0)
+		return -1;
+	*port = (uint16_t)p;
+	return 0;
+}
+
+static int
+cfg_endpoint(struct cfg_ctx *x, const char *key, const char *val,
+	     struct dsbc_addr *a, uint8_t *family, uint16_t *port)
+{
+	if (dsbc_config_parse_endpoint(val, a, family, port) != 0)
+		return cfg_fail(x, key, "'%s' is not ADDR:PORT ([V6]:PORT for IPv6)",
+				val);
+	return 0;
+}
+
+/* ---- address helpers ---- */
+
+bool
+dsbc_config_on_link(const struct dsbc_port_cfg *p, uint8_t family,
+		    const struct dsbc_addr *addr)
+{
+	const struct dsbc_cfg_ip *ip = family == 4 ? &p->ip4 : &p->ip6;
+	unsigned int bits, i;
+
+	if (!ip->set)
+		return false;
+	bits = ip->prefix;
+	for (i = 0; i < 16 && bits > 0; i++) {
+		uint8_t mask = bits >= 8 ? 0xff : (uint8_t)(0xff << (8 - bits));
+
+		if ((ip->addr.a8[i] ^ addr->a8[i]) & mask)
+			return false;
+		bits = bits >= 8 ? bits - 8 : 0;
+	}
+	return true;
+}
+
+int
+dsbc_config_port_of_addr(const struct dsbc_config *c, uint8_t family,
+			 const struct dsbc_addr *addr)
+{
+	uint16_t i;
+
+	for (i = 0; i < c->nb_ports; i++) {
+		const struct dsbc_cfg_ip *ip =
+			family == 4 ? &c->ports[i].ip4 : &c->ports[i].ip6;
+
+		if (ip->set && memcmp(&ip->addr, addr, sizeof(*addr)) == 0)
+			return i;
+	}
+	return -1;
+}
+
+/* ---- section handlers ---- */
+
+typedef int (*cfg_key_fn)(struct cfg_ctx *x, void *obj, const char *key,
+			  const char *val);
+
+static int
+global_key(struct cfg_ctx *x, void *obj, const char *k, const char *v)
+{
+	struct dsbc_config *c = obj;
+	int m;
+
+	if (!strcmp(k, "sip_port"))
+		return cfg_u16(x, k, v, 1, 65535, &c->sip_port);
+	if (!strcmp(k, "media_port_min"))
+		return cfg_u16(x, k, v, 1024, 65534, &c->media_port_min);
+	if (!strcmp(k, "media_port_max"))
+		return cfg_u16(x, k, v, 1025, 65535, &c->media_port_max);
+	if (!strcmp(k, "flow_capacity"))
+		return cfg_u32(x, k, v, 64, DSBC_FLOW_MAX_SLOTS, &c->flow_capacity);
+	if (!strcmp(k, "mbufs"))
+		return cfg_u32(x, k, v, 1023, 1u << 24, &c->mbufs);
+	if (!strcmp(k, "mbuf_data_size"))
+		return cfg_u16(x, k, v, 256 + 128, 65535, &c->mbuf_data_size);
+	if (!strcmp(k, "burst"))
+		return cfg_u16(x, k, v, 1, 64, &c->burst);
+	if (!strcmp(k, "ctrl_ring_size"))
+		return cfg_u32(x, k, v, 64, 1u << 20, &c->ctrl_ring_size);
+	if (!strcmp(k, "event_ring_size"))
+		return cfg_u32(x, k, v, 64, 1u << 20, &c->event_ring_size);
+	if (!strcmp(k, "punt_ring_size"))
+		return cfg_u32(x, k, v, 64, 1u << 20, &c->punt_ring_size);
+	if (!strcmp(k, "handoff_ring_size"))
+		return cfg_u32(x, k, v, 64, 1u << 20, &c->handoff_ring_size);
+	if (!strcmp(k, "idle_polls"))
+		return cfg_u32(x, k, v, 0, 1u << 30, &c->idle_polls);
+	if (!strcmp(k, "idle_sleep_us"))
+		return cfg_u32(x, k, v, 0, 100000, &c->idle_sleep_us);
+	if (!strcmp(k, "flow_idle_ms"))
+		return cfg_u32(x, k, v, 100, 86400000, &c->flow_idle_ms);
+	if (!strcmp(k, "arp_retry_ms"))
+		return cfg_u32(x, k, v, 10, 60000, &c->arp_retry_ms);
+	if (!strcmp(k, "relatch_ms"))
+		return cfg_u16(x, k, v, 0, 65535, &c->relatch_ms_default);
+	if (!strcmp(k, "dscp")) {
+		uint16_t d;
+
+		if (cfg_u16(x, k, v, 0, 63, &d) != 0)
+			return -1;
+		c->dscp_default = (uint8_t)d;
+		return 0;
+	}
+	if (!strcmp(k, "ttl")) {
+		uint16_t t;
+
+		if (cfg_u16(x, k, v, 1, 255, &t) != 0)
+			return -1;
+		c->ttl = (uint8_t)t;
+		return 0;
+	}
+	if (!strcmp(k, "mode")) {
+		m = dsbc_mode_parse(v);
+		if (m < 0)
+			return cfg_fail(x, k, "'%s' is not relay, aware or terminate", v);
+		c->mode_default = (uint8_t)m;
+		return 0;
+	}
+	if (!strcmp(k, "latch")) {
+		m = dsbc_latch_parse(v);
+		if (m < 0)
+			return cfg_fail(x, k, "'%s' is not off, first or signalled", v);
+		c->latch_default = (uint8_t)m;
+		return 0;
+	}
+	if (!strcmp(k, "flow_file"))
+		return cfg_str(x, k, v, c->flow_file, sizeof(c->flow_file));
+	if (!strcmp(k, "drivers_cfg_dir"))
+		return cfg_str(x, k, v, c->drivers_cfg_dir,
+			       sizeof(c->drivers_cfg_dir));
+	return cfg_fail(x, k, "unknown key");
+}
+
+static int
+port_key(struct cfg_ctx *x, void *obj, const char *k, const char *v)
+{
+	struct dsbc_port_cfg *p = obj;
+
+	if (!strcmp(k, "dev")) {
+		size_t n;
+
+		if (cfg_str(x, k, v, p->dev, sizeof(p->dev)) != 0)
+			return -1;
+		n = strcspn(v, ",");
+		if (n == 0 || n >= sizeof(p->name))
+			return cfg_fail(x, k, "'%s' has no device name", v);
+		memcpy(p->name, v, n);
+		p->name[n] = '\0';
+		return 0;
+	}
+	if (!strcmp(k, "mac")) {
+		p->has_mac = true;
+		return cfg_mac(x, k, v, &p->mac);
+	}
+	if (!strcmp(k, "ipv4"))
+		return cfg_ip(x, k, v, 4, true, &p->ip4, NULL);
+	if (!strcmp(k, "ipv6"))
+		return cfg_ip(x, k, v, 6, true, &p->ip6, NULL);
+	if (!strcmp(k, "gateway4"))
+		return cfg_ip(x, k, v, 4, false, &p->gw4, NULL);
+	if (!strcmp(k, "gateway6"))
+		return cfg_ip(x, k, v, 6, false, &p->gw6, NULL);
+	if (!strcmp(k, "rx_queues"))
+		return cfg_u16(x, k, v, 0, 64, &p->rx_queues);
+	if (!strcmp(k, "rx_desc"))
+		return cfg_u16(x, k, v, 0, 16384, &p->rx_desc);
+	if (!strcmp(k, "tx_desc"))
+		return cfg_u16(x, k, v, 0, 16384, &p->tx_desc);
+	if (!strcmp(k, "mtu"))
+		return cfg_u16(x, k, v, 0, 9600, &p->mtu);
+	if (!strcmp(k, "vlan"))
+		return cfg_u16(x, k, v, 0, 4094, &p->vlan);
+	if (!strcmp(k, "promiscuous"))
+		return cfg_bool(x, k, v, &p->promiscuous);
+	return cfg_fail(x, k, "unknown key");
+}
+
+struct neigh_obj {
+	struct dsbc_neigh_cfg *n;
+	bool has_ip, has_mac, has_port;
+};
+
+static int
+neigh_key(struct cfg_ctx *x, void *obj, const char *k, const char *v)
+{
+	struct neigh_obj *o = obj;
+	struct dsbc_cfg_ip ip = {0};
+
+	if (!strcmp(k, "port")) {
+		o->has_port = true;
+		return cfg_u16(x, k, v, 0, DSBC_CFG_MAX_PORTS - 1, &o->n->port);
+	}
+	if (!strcmp(k, "ip")) {
+		o->has_ip = true;
+		if (cfg_ip(x, k, v, 0, false, &ip, &o->n->family) != 0)
+			return -1;
+		o->n->ip = ip.addr;
+		return 0;
+	}
+	if (!strcmp(k, "mac")) {
+		o->has_mac = true;
+		return cfg_mac(x, k, v, &o->n->mac);
+	}
+	return cfg_fail(x, k, "unknown key");
+}
+
+struct flow_obj {
+	struct dsbc_flow_cfg *f;
+	bool has_local, has_remote, has_out_local, has_out_port, has_peer;
+};
+
+static int
+flow_key(struct cfg_ctx *x, void *obj, const char *k, const char *v)
+{
+	struct flow_obj *o = obj;
+	struct dsbc_flow_cfg *f = o->f;
+	int m;
+
+	if (!strcmp(k, "local")) {
+		o->has_local = true;
+		return cfg_endpoint(x, k, v, &f->local, &f->local_family,
+				    &f->local_port);
+	}
+	if (!strcmp(k, "remote")) {
+		o->has_remote = true;
+		return cfg_endpoint(x, k, v, &f->remote, &f->remote_family,
+				    &f->remote_port);
+	}
+	if (!strcmp(k, "out_local")) {
+		o->has_out_local = true;
+		return cfg_endpoint(x, k, v, &f->out_local, &f->out_family,
+				    &f->out_local_port);
+	}
+	if (!strcmp(k, "peer")) {
+		o->has_peer = true;
+		return cfg_endpoint(x, k, v, &f->peer, &f->peer_family,
+				    &f->peer_port);
+	}
+	if (!strcmp(k, "out_port")) {
+		o->has_out_port = true;
+		return cfg_u16(x, k, v, 0, DSBC_CFG_MAX_PORTS - 1, &f->out_port);
+	}
+	if (!strcmp(k, "mode")) {
+		m = dsbc_mode_parse(v);
+		if (m < 0)
+			return cfg_fail(x, k, "'%s' is not relay, aware or terminate", v);
+		f->mode = (uint8_t)m;
+		return 0;
+	}
+	if (!strcmp(k, "latch")) {
+		m = dsbc_latch_parse(v);
+		if (m < 0)
+			return cfg_fail(x, k, "'%s' is not off, first or signalled", v);
+		f->latch = (uint8_t)m;
+		return 0;
+	}
+	if (!strcmp(k, "relatch_ms"))
+		return cfg_u16(x, k, v, 0, 65535, &f->relatch_ms);
+	if (!strcmp(k, "dscp")) {
+		uint16_t d;
+
+		if (cfg_u16(x, k, v, 0, 63, &d) != 0)
+			return -1;
+		f->dscp = (uint8_t)d;
+		return 0;
+	}
+	return cfg_fail(x, k, "unknown key");
+}
+
+struct lcore_obj {
+	struct dsbc_worker_cfg *w;
+	bool has_rx;
+};
+
+/* rx = PORT:QUEUE [PORT:QUEUE ...] */
+static int
+lcore_key(struct cfg_ctx *x, void *obj, const char *k, const char *v)
+{
+	struct lcore_obj *o = obj;
+	char buf[256];
+	char *tok, *save = NULL;
+
+	if (strcmp(k, "rx") != 0)
+		return cfg_fail(x, k, "unknown key");
+	if (strlen(v) >= sizeof(buf))
+		return cfg_fail(x, k, "value too long");
+	snprintf(buf, sizeof(buf), "%s", v);
+	o->has_rx = true;
+	for (tok = strtok_r(buf, " ,", &save); tok != NULL;
+	     tok = strtok_r(NULL, " ,", &save)) {
+		char *colon = strchr(tok, ':');
+		uint64_t port, queue;
+
+		if (colon == NULL)
+			return cfg_fail(x, k, "'%s' is not PORT:QUEUE", tok);
+		*colon = '\0';
+		if (parse_u64(tok, 0, DSBC_CFG_MAX_PORTS - 1, &port) != 0 ||
+		    parse_u64(colon + 1, 0, 63, &queue) != 0)
+			return cfg_fail(x, k, "'%s:%s' is not PORT:QUEUE", tok,
+					colon + 1);
+		if (o->w->nb_rxq >= DSBC_CFG_MAX_RXQ)
+			return cfg_fail(x, k, "more than %d queues",
+					DSBC_CFG_MAX_RXQ);
+		o->w->rxq[o->w->nb_rxq].port = (uint16_t)port;
+		o->w->rxq[o->w->nb_rxq].queue = (uint16_t)queue;
+		o->w->nb_rxq++;
+	}
+	if (o->w->nb_rxq == 0)
+		return cfg_fail(x, k, "no PORT:QUEUE given");
+	return 0;
+}
+
+static int
+apply_entries(struct cfg_ctx *x, struct rte_cfgfile *f, const char *sec,
+	      cfg_key_fn fn, void *obj)
+{
+	struct rte_cfgfile_entry *ents;
+	int n, i, rc = 0;
+
+	n = rte_cfgfile_section_num_entries(f, sec);
+	if (n <= 0)
+		return 0;
+	ents = calloc((size_t)n, sizeof(*ents));
+	if (ents == NULL)
+		return cfg_fail(x, NULL, "out of memory");
+	n = rte_cfgfile_section_entries(f, sec, ents, n);
+	for (i = 0; i < n && rc == 0; i++) {
+		if (ents[i].value[0] == '\0')
+			rc = cfg_fail(x, ents[i].name, "empty value");
+		else
+			rc = fn(x, obj, ents[i].name, ents[i].value);
+	}
+	free(ents);
+	return rc;
+}
+
+/* "<prefix>.<N>" with N a decimal index below max. */
+static int
+section_index(const char *sec, const char *prefix, unsigned int max)
+{
+	size_t pl = strlen(prefix);
+	uint64_t v;
+
+	if (strncmp(sec, prefix, pl) != 0 || sec[pl] != '.')
+		return -1;
+	if (parse_u64(sec + pl + 1, 0, max - 1, &v) != 0)
+		return -2;
+	return (int)v;
+}
+
+static struct dsbc_flow_cfg *
+flow_new(struct dsbc_config *c)
+{
+	struct dsbc_flow_cfg *f;
+
+	if (c->nb_flows == c->flows_cap) {
+		uint32_t cap = c->flows_cap ? c->flows_cap * 2 : 64;
+		struct dsbc_flow_cfg *nf = realloc(c->flows, cap * sizeof(*nf));
+
+		if (nf == NULL)
+			return NULL;
+		c->flows = nf;
+		c->flows_cap = cap;
+	}
+	f = &c->flows[c->nb_flows];
+	memset(f, 0, sizeof(*f));
+	f->mode = c->mode_default;
+	f->latch = c->latch_default;
+	f->relatch_ms = c->relatch_ms_default;
+	f->dscp = c->dscp_default;
+	return f;
+}
+
+/* Resolve ports, next hop and source of a parsed flow; check it. */
+static int
+flow_finish(struct cfg_ctx *x, struct flow_obj *o)
+{
+	struct dsbc_config *c = x->c;
+	struct dsbc_flow_cfg *f = o->f;
+	struct dsbc_port_cfg *op;
+	const struct dsbc_cfg_ip *src, *gw;
+	int p;
+	uint16_t i;
+
+	if (!o->has_local)
+		return cfg_fail(x, "local", "missing");
+	if (!o->has_remote)
+		return cfg_fail(x, "remote", "missing");
+	if (f->local_port < c->media_port_min || f->local_port > c->media_port_max)
+		return cfg_fail(x, "local", "port %u outside the media range %u-%u",
+				f->local_port, c->media_port_min,
+				c->media_port_max);
+	p = dsbc_config_port_of_addr(c, f->local_family, &f->local);
+	if (p < 0)
+		return cfg_fail(x, "local", "address is not one of the ports'");
+	f->in_port = (uint16_t)p;
+	if (!o->has_out_port) {
+		/* on-link first, then the first port with a gateway */
+		p = -1;
+		for (i = 0; i < c->nb_ports && p < 0; i++)
+			if (dsbc_config_on_link(&c->ports[i], f->remote_family,
+						&f->remote))
+				p = i;
+		for (i = 0; i < c->nb_ports && p < 0; i++)
+			if ((f->remote_family == 4 ? c->ports[i].gw4.set :
+						     c->ports[i].gw6.set))
+				p = i;
+		if (p < 0)
+			return cfg_fail(x, "remote",
+					"no port reaches it (no subnet, no gateway)");
+		f->out_port = (uint16_t)p;
+	} else if (f->out_port >= c->nb_ports) {
+		return cfg_fail(x, "out_port", "port %u is not configured",
+				f->out_port);
+	}
+	op = &c->ports[f->out_port];
+	src = f->remote_family == 4 ? &op->ip4 : &op->ip6;
+	gw = f->remote_family == 4 ? &op->gw4 : &op->gw6;
+	if (!src->set)
+		return cfg_fail(x, "remote", "out port %u has no IPv%u address",
+				f->out_port, f->remote_family);
+	if (!o->has_out_local) {
+		f->out_local = src->addr;
+		f->out_family = f->remote_family;
+		f->out_local_port = f->local_port;
+	} else if (f->out_family != f->remote_family ||
+		   memcmp(&f->out_local, &src->addr, sizeof(src->addr)) != 0) {
+		return cfg_fail(x, "out_local",
+				"must be the address of out port %u", f->out_port);
+	}
+	if (dsbc_config_on_link(op, f->remote_family, &f->remote))
+		f->next_hop = f->remote;
+	else if (gw->set)
+		f->next_hop = gw->addr;
+	else
+		return cfg_fail(x, "remote", "not on port %u's subnet and no gateway",
+				f->out_port);
+	if (f->latch == DSBC_LATCH_SIGNALLED && !o->has_peer)
+		return cfg_fail(x, "peer", "latch = signalled needs peer");
+	if (o->has_peer && f->peer_family != f->local_family)
+		return cfg_fail(x, "peer", "family differs from local");
+	return 0;
+}
+
+/* One flow per line: key=value pairs separated by blanks; # comments. */
+static int
+load_flow_file(struct cfg_ctx *x)
+{
+	struct dsbc_config *c = x->c;
+	char line[1024], sec[300];
+	unsigned long lineno = 0;
+	FILE *fp;
+	int rc = 0;
+
+	fp = fopen(c->flow_file, "r");
+	if (fp == NULL)
+		return cfg_fail(x, "flow_file", "cannot open '%s': %s",
+				c->flow_file, strerror(errno));
+	while (rc == 0 && fgets(line, sizeof(line), fp) != NULL) {
+		struct flow_obj o = {0};
+		char *tok, *save = NULL, *hash;
+
+		lineno++;
+		hash = strchr(line, '#');
+		if (hash != NULL)
+			*hash = '\0';
+		tok = strtok_r(line, " \t\r\n", &save);
+		if (tok == NULL)
+			continue;
+		snprintf(sec, sizeof(sec), "%.256s:%lu", c->flow_file, lineno);
+		x->section = sec;
+		o.f = flow_new(c);
+		if (o.f == NULL) {
+			rc = cfg_fail(x, NULL, "out of memory");
+			break;
+		}
+		for (; tok != NULL && rc == 0;
+		     tok = strtok_r(NULL, " \t\r\n", &save)) {
+			char *eq = strchr(tok, '=');
+
+			if (eq == NULL || eq == tok || eq[1] == '\0') {
+				rc = cfg_fail(x, tok, "not key=value");
+				break;
+			}
+			*eq = '\0';
+			rc = flow_key(x, &o, tok, eq + 1);
+		}
+		if (rc == 0)
+			rc = flow_finish(x, &o);
+		if (rc == 0)
+			c->nb_flows++;
+	}
+	fclose(fp);
+	return rc;
+}
+
+/* Checks that need every section parsed. */
+static int
+validate(struct cfg_ctx *x)
+{
+	struct dsbc_config *c = x->c;
+	uint16_t i;
+
+	x->section = "dsbc";
+	if (c->media_port_min > c->media_port_max)
+		return cfg_fail(x, "media_port_min", "above media_port_max");
+	if (c->media_port_min & 1)
+		return cfg_fail(x, "media_port_min",
+				"must be even (RTP uses even ports)");
+	if (c->sip_port >= c->media_port_min && c->sip_port <= c->media_port_max)
+		return cfg_fail(x, "sip_port", "inside the media port range");
+	if (c->nb_ports == 0) {
+		x->section = "port.0";
+		return cfg_fail(x, "dev", "no port configured");
+	}
+	for (i = 0; i < c->nb_ports; i++) {
+		char sec[32];
+
+		snprintf(sec, sizeof(sec), "port.%u", i);
+		x->section = sec;
+		if (c->ports[i].dev[0] == '\0')
+			return cfg_fail(x, "dev", "missing (sections must be "
+					"numbered port.0 .. port.%u)",
+					c->nb_ports - 1);
+		if (!c->ports[i].ip4.set && !c->ports[i].ip6.set)
+			return cfg_fail(x, "ipv4", "a port needs ipv4 or ipv6");
+	}
+	for (i = 0; i < c->nb_neigh; i++) {
+		char sec[32];
+
+		snprintf(sec, sizeof(sec), "neigh.%u", i);
+		x->section = sec;
+		if (c->neigh[i].port >= c->nb_ports)
+			return cfg_fail(x, "port", "port %u is not configured",
+					c->neigh[i].port);
+	}
+	for (i = 0; i < c->nb_workers_cfg; i++) {
+		uint16_t q;
+		char sec[32];
+
+		snprintf(sec, sizeof(sec), "lcore.%u", c->workers[i].lcore);
+		x->section = sec;
+		for (q = 0; q < c->workers[i].nb_rxq; q++)
+			if (c->workers[i].rxq[q].port >= c->nb_ports)
+				return cfg_fail(x, "rx", "port %u is not configured",
+						c->workers[i].rxq[q].port);
+	}
+	return 0;
+}
+
+int
+dsbc_config_load(const char *path, struct dsbc_config *c, char *err,
+		 size_t errlen)
+{
+	struct cfg_ctx x = { .c = c, .err = err, .errlen = errlen };
+	struct rte_cfgfile *f;
+	char **secs = NULL;
+	uint8_t seen_port[DSBC_CFG_MAX_PORTS] = {0};
+	int nsec, i, rc = 0;
+	/* flows are parsed after [dsbc] and [port.N], which they depend on */
+	int pass;
+
+	dsbc_config_defaults(c);
+	snprintf(c->path, sizeof(c->path), "%s", path);
+	err[0] = '\0';
+	f = rte_cfgfile_load(path, 0);
+	if (f == NULL)
+		return cfg_fail(&x, NULL, "cannot read or parse the file "
+				"(missing, unreadable or not INI)");
+	nsec = rte_cfgfile_num_sections(f, NULL, 0);
+	if (nsec > 0) {
+		secs = calloc((size_t)nsec, sizeof(*secs));
+		if (secs == NULL) {
+			rte_cfgfile_close(f);
+			return cfg_fail(&x, NULL, "out of memory");
+		}
+		for (i = 0; i < nsec; i++) {
+			secs[i] = malloc(CFG_NAME_LEN);
+			if (secs[i] == NULL) {
+				rc = cfg_fail(&x, NULL, "out of memory");
+				goto out;
+			}
+		}
+		rte_cfgfile_sections(f, secs, nsec);
+	}
+
+	for (pass = 0; pass < 2 && rc == 0; pass++) {
+		for (i = 0; i < nsec && rc == 0; i++) {
+			const char *s = secs[i];
+			int idx;
+
+			x.section = s;
+			if (!strcmp(s, "dsbc")) {
+				if (pass == 0)
+					rc = apply_entries(&x, f, s, global_key, c);
+			} else if ((idx = section_index(s, "port",
+							DSBC_CFG_MAX_PORTS)) != -1) {
+				if (pass == 1)
+					continue;
+				if (idx < 0) {
+					rc = cfg_fail(&x, NULL, "port index must be "
+						      "0..%d", DSBC_CFG_MAX_PORTS - 1);
+					break;
+				}
+				if (seen_port[idx]++) {
+					rc = cfg_fail(&x, NULL, "duplicate section");
+					break;
+				}
+				rc = apply_entries(&x, f, s, port_key, &c->ports[idx]);
+				if (rc == 0 && c->ports[idx].dev[0] == '\0')
+					rc = cfg_fail(&x, "dev", "missing");
+				if ((uint16_t)(idx + 1) > c->nb_ports)
+					c->nb_ports = (uint16_t)(idx + 1);
+			} else if ((idx = section_index(s, "neigh",
+							DSBC_CFG_MAX_NEIGH)) != -1) {
+				struct neigh_obj o = {0};
+
+				if (pass == 1)
+					continue;
+				if (idx < 0) {
+					rc = cfg_fail(&x, NULL, "neigh index must be "
+						      "0..%d", DSBC_CFG_MAX_NEIGH - 1);
+					break;
+				}
+				o.n = &c->neigh[c->nb_neigh];
+				rc = apply_entries(&x, f, s, neigh_key, &o);
+				if (rc == 0 && !o.has_ip)
+					rc = cfg_fail(&x, "ip", "missing");
+				if (rc == 0 && !o.has_mac)
+					rc = cfg_fail(&x, "mac", "missing");
+				if (rc == 0 && !o.has_port)
+					rc = cfg_fail(&x, "port", "missing");
+				if (rc == 0)
+					c->nb_neigh++;
+			} else if ((idx = section_index(s, "lcore",
+							RTE_MAX_LCORE)) != -1) {
+				struct lcore_obj o = {0};
+
+				if (pass == 1)
+					continue;
+				if (idx < 0) {
+					rc = cfg_fail(&x, NULL, "lcore index must be "
+						      "0..%d", RTE_MAX_LCORE - 1);
+					break;
+				}
+				if (c->nb_workers_cfg >= DSBC_CFG_MAX_WORKERS) {
+					rc = cfg_fail(&x, NULL, "too many workers");
+					break;
+				}
+				o.w = &c->workers[c->nb_workers_cfg];
+				o.w->lcore = (unsigned int)idx;
+				rc = apply_entries(&x, f, s, lcore_key, &o);
+				if (rc == 0 && !o.has_rx)
+					rc = cfg_fail(&x, "rx", "missing");
+				if (rc == 0)
+					c->nb_workers_cfg++;
+			} else if ((idx = section_index(s, "flow", 1u << 30)) != -1) {
+				struct flow_obj o = {0};
+
+				if (pass == 0) {
+					if (idx < 0)
+						rc = cfg_fail(&x, NULL, "flow index "
+							      "must be a number");
+					continue;
+				}
+				o.f = flow_new(c);
+				if (o.f == NULL) {
+					rc = cfg_fail(&x, NULL, "out of memory");
+					break;
+				}
+				rc = apply_entries(&x, f, s, flow_key, &o);
+				if (rc == 0)
+					rc = flow_finish(&x, &o);
+				if (rc == 0)
+					c->nb_flows++;
+			} else if (pass == 0) {
+				rc = cfg_fail(&x, NULL, "unknown section");
+			}
+		}
+		if (pass == 0 && rc == 0)
+			rc = validate(&x);
+	}
+	if (rc == 0 && c->flow_file[0] != '\0') {
+		x.section = "dsbc";
+		rc = load_flow_file(&x);
+	}
+out:
+	if (secs != NULL) {
+		for (i = 0; i < nsec; i++)
+			free(secs[i]);
+		free(secs);
+	}
+	rte_cfgfile_close(f);
+	if (rc != 0)
+		dsbc_config_free(c);
+	return rc;
+}
+
+void
+dsbc_config_free(struct dsbc_config *c)
+{
+	free(c->flows);
+	c->flows = NULL;
+	c->nb_flows = 0;
+	c->flows_cap = 0;
+}

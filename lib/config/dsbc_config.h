@@ -1,0 +1,150 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+#ifndef DSBC_CONFIG_H
+#define DSBC_CONFIG_H
+
+#include <stdint.h>
+#include <stdbool.h>
+
+#include <rte_ether.h>
+
+#include "dsbc_net.h"
+#include "dsbc_flow.h"
+
+/*
+ * The appliance configuration, read from an INI file with rte_cfgfile.
+ * config/dsbc.conf documents every key and its default.  Loading is
+ * strict: an unknown section or key, a bad value or an inconsistency is
+ * one error line naming file, section, key and reason.  Pure: no EAL, no
+ * device access, so it is unit-tested on files alone.
+ */
+
+#define DSBC_CFG_MAX_PORTS   8
+#define DSBC_CFG_MAX_WORKERS 64
+#define DSBC_CFG_MAX_RXQ     16   /* (port, queue) pairs per worker */
+#define DSBC_CFG_MAX_NEIGH   256
+#define DSBC_CFG_DEV_LEN     256
+#define DSBC_CFG_ERR_LEN     512
+
+struct dsbc_cfg_ip {
+	bool set;
+	uint8_t prefix;
+	struct dsbc_addr addr;
+};
+
+struct dsbc_port_cfg {
+	char dev[DSBC_CFG_DEV_LEN];   /* PCI address or vdev devargs */
+	char name[64];                /* device name: dev up to the first comma */
+	bool has_mac;
+	struct rte_ether_addr mac;
+	struct dsbc_cfg_ip ip4;       /* address/prefix on this port */
+	struct dsbc_cfg_ip ip6;
+	struct dsbc_cfg_ip gw4;       /* default gateways (prefix unused) */
+	struct dsbc_cfg_ip gw6;
+	uint16_t rx_queues;           /* 0: one per worker */
+	uint16_t rx_desc;             /* 0: driver profile or 1024 */
+	uint16_t tx_desc;
+	uint16_t mtu;                 /* 0: leave as is */
+	uint16_t vlan;                /* 802.1Q VLAN id on this port, 0 none */
+	bool promiscuous;
+};
+
+struct dsbc_neigh_cfg {
+	uint16_t port;
+	uint8_t family;
+	struct dsbc_addr ip;
+	struct rte_ether_addr mac;
+};
+
+/* A static flow ([flow.N] section or one line of flow_file). */
+struct dsbc_flow_cfg {
+	uint8_t local_family, remote_family, out_family, peer_family;
+	struct dsbc_addr local;       /* where packets arrive */
+	uint16_t local_port;
+	struct dsbc_addr remote;      /* where they are sent */
+	uint16_t remote_port;
+	struct dsbc_addr out_local;   /* source of what is sent */
+	uint16_t out_local_port;
+	struct dsbc_addr peer;        /* signalled source, latch = signalled */
+	uint16_t peer_port;
+	uint16_t in_port;             /* port owning the local address */
+	uint16_t out_port;            /* port the remote is reached through */
+	uint8_t mode;                 /* enum dsbc_mode */
+	uint8_t latch;                /* enum dsbc_latch */
+	uint16_t relatch_ms;
+	uint8_t dscp;
+	struct dsbc_addr next_hop;    /* remote if on-link, else the gateway */
+};
+
+struct dsbc_worker_cfg {
+	unsigned int lcore;
+	uint16_t nb_rxq;
+	struct {
+		uint16_t port;
+		uint16_t queue;
+	} rxq[DSBC_CFG_MAX_RXQ];
+};
+
+struct dsbc_config {
+	char path[256];
+	/* [dsbc] */
+	uint16_t sip_port;
+	uint16_t media_port_min;
+	uint16_t media_port_max;
+	uint32_t flow_capacity;       /* per worker */
+	uint32_t mbufs;               /* per pool */
+	uint16_t mbuf_data_size;
+	uint16_t burst;
+	uint32_t ctrl_ring_size;      /* management -> worker messages */
+	uint32_t event_ring_size;     /* worker -> management messages */
+	uint32_t punt_ring_size;      /* SIP and exception mbuf rings */
+	uint32_t handoff_ring_size;
+	uint32_t idle_polls;          /* empty polls before a worker sleeps */
+	uint32_t idle_sleep_us;       /* 0: never sleep (dedicated cores) */
+	uint32_t flow_idle_ms;        /* FLOW_IDLE after this silence */
+	uint8_t mode_default;
+	uint8_t latch_default;
+	uint16_t relatch_ms_default;
+	uint8_t dscp_default;
+	uint8_t ttl;
+	uint32_t arp_retry_ms;
+	char flow_file[256];
+	char drivers_cfg_dir[256];
+	/* [port.N] */
+	uint16_t nb_ports;
+	struct dsbc_port_cfg ports[DSBC_CFG_MAX_PORTS];
+	/* [neigh.N] */
+	uint16_t nb_neigh;
+	struct dsbc_neigh_cfg neigh[DSBC_CFG_MAX_NEIGH];
+	/* [lcore.N]: explicit (port, queue) assignment; none = automatic */
+	uint16_t nb_workers_cfg;
+	struct dsbc_worker_cfg workers[DSBC_CFG_MAX_WORKERS];
+	/* [flow.N] + flow_file */
+	uint32_t nb_flows;
+	uint32_t flows_cap;
+	struct dsbc_flow_cfg *flows;  /* malloc'd */
+};
+
+/* Defaults for every key (what config/dsbc.conf documents). */
+void dsbc_config_defaults(struct dsbc_config *c);
+
+/*
+ * Load and validate path into c (defaults first).  0 on success; -1 with
+ * one line in err: "<file>: [<section>] <key>: <reason>".
+ */
+int dsbc_config_load(const char *path, struct dsbc_config *c,
+		     char *err, size_t errlen);
+
+void dsbc_config_free(struct dsbc_config *c);
+
+/* Port whose ip4/ip6 is addr, or -1. */
+int dsbc_config_port_of_addr(const struct dsbc_config *c, uint8_t family,
+			     const struct dsbc_addr *addr);
+/* True when addr lies in the subnet of port p for that family. */
+bool dsbc_config_on_link(const struct dsbc_port_cfg *p, uint8_t family,
+			 const struct dsbc_addr *addr);
+
+/* Parse "ADDR:PORT" or "[V6]:PORT".  0 or -1. */
+int dsbc_config_parse_endpoint(const char *s, struct dsbc_addr *a,
+			       uint8_t *family, uint16_t *port);
+
+#endif /* DSBC_CONFIG_H */

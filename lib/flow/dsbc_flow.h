@@ -1,0 +1,121 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+#ifndef DSBC_FLOW_H
+#define DSBC_FLOW_H
+
+#include <stdint.h>
+
+#include <rte_common.h>
+
+#include "dsbc_net.h"
+#include "dsbc_hdr.h"
+#include "dsbc_demux.h"
+
+/*
+ * A flow is one direction of one media stream: packets arriving at
+ * (local address, local UDP port) leave through out_port with the headers
+ * of tmpl.  Key, spec and state are separate so that ownership is plain:
+ *   spec  - written by the management lcore, carried in FLOW_ADD/FLOW_MOD;
+ *   state - written only by the owning worker;
+ *   telemetry reads both without locks (aligned 64-bit counters).
+ */
+
+struct dsbc_flow_key {
+	struct dsbc_addr local;
+	uint16_t local_port;   /* host order */
+	uint8_t family;        /* 4 or 6 */
+	uint8_t pad;           /* zero: keys are hashed as bytes */
+};
+
+#define DSBC_MODES(X) \
+	X(RELAY,     "relay") \
+	X(AWARE,     "aware") \
+	X(TERMINATE, "terminate")
+
+enum dsbc_mode {
+#define DSBC_MODE_ENUM(e, name) DSBC_MODE_##e,
+	DSBC_MODES(DSBC_MODE_ENUM)
+#undef DSBC_MODE_ENUM
+	DSBC_MODE_MAX
+};
+
+/* RFC 7362 latching policy. */
+#define DSBC_LATCHES(X) \
+	X(OFF,       "off")        /* accept any source */ \
+	X(FIRST,     "first")      /* latch on the first packet, then strict */ \
+	X(SIGNALLED, "signalled")  /* accept only the SDP-signalled source */
+
+enum dsbc_latch {
+#define DSBC_LATCH_ENUM(e, name) DSBC_LATCH_##e,
+	DSBC_LATCHES(DSBC_LATCH_ENUM)
+#undef DSBC_LATCH_ENUM
+	DSBC_LATCH_MAX
+};
+
+const char *dsbc_mode_name(enum dsbc_mode m);
+int dsbc_mode_parse(const char *s);       /* -1 if unknown */
+const char *dsbc_latch_name(enum dsbc_latch l);
+int dsbc_latch_parse(const char *s);      /* -1 if unknown */
+
+/* What the management lcore decides about a flow. */
+struct dsbc_flow_spec {
+	struct dsbc_flow_key key;
+	uint16_t out_port;           /* DPDK port id */
+	uint16_t neigh_id;           /* next hop in the worker neighbour table */
+	uint8_t mode;                /* enum dsbc_mode */
+	uint8_t latch;               /* enum dsbc_latch */
+	uint16_t relatch_ms;         /* re-latch allowed after this silence; 0 never */
+	struct dsbc_addr peer;       /* signalled remote source (LATCH_SIGNALLED) */
+	uint16_t peer_port;          /* host order */
+	uint8_t peer_family;
+	uint8_t pad;
+	struct dsbc_hdr_tmpl tmpl;   /* outgoing headers */
+};
+
+/* Per-flow counters, written by the owning worker only. */
+struct dsbc_flow_stats {
+	uint64_t pkts;               /* relayed */
+	uint64_t bytes;              /* relayed UDP payload bytes */
+	uint64_t drops;              /* dropped after lookup, any reason */
+	uint64_t drop_not_latched;
+	uint64_t cls[DSBC_DEMUX_MAX];/* received, per RFC 7983 class */
+	uint64_t last_tsc;           /* TSC of the last accepted packet, 0 never */
+	uint64_t latched_tsc;
+};
+
+struct dsbc_flow {
+	struct dsbc_flow_spec spec;
+	/* worker-owned state */
+	uint32_t flow_id;            /* as given by the management lcore */
+	uint8_t in_use;
+	uint8_t latched;             /* source latched (LATCH_FIRST) */
+	uint8_t latched_family;
+	uint8_t idle_reported;
+	struct dsbc_addr latched_src;
+	uint16_t latched_port;
+	struct dsbc_flow_stats st;
+} __rte_cache_aligned;
+
+/*
+ * Flow ids carry their owner and slot: the management lcore allocates the
+ * slot (it knows which are free because removals are acknowledged), the
+ * worker stores the flow there, and telemetry finds it without a lookup.
+ */
+#define DSBC_FLOW_SLOT_BITS 24
+#define DSBC_FLOW_MAX_SLOTS (1u << DSBC_FLOW_SLOT_BITS)
+static inline uint32_t
+dsbc_flow_id(unsigned int worker, uint32_t slot)
+{
+	return ((uint32_t)worker << DSBC_FLOW_SLOT_BITS) | slot;
+}
+static inline unsigned int
+dsbc_flow_id_worker(uint32_t id)
+{
+	return id >> DSBC_FLOW_SLOT_BITS;
+}
+static inline uint32_t
+dsbc_flow_id_slot(uint32_t id)
+{
+	return id & (DSBC_FLOW_MAX_SLOTS - 1);
+}
+
+#endif /* DSBC_FLOW_H */

@@ -1,0 +1,157 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+#ifndef DSBC_MSG_H
+#define DSBC_MSG_H
+
+#include <stdint.h>
+
+#include <rte_ether.h>
+#include <rte_ring.h>
+#include <rte_ring_elem.h>
+
+#include "dsbc_flow.h"
+
+/*
+ * The one message format between the management lcore and the workers
+ * (DESIGN section 4).  Messages are fixed-size elements copied into
+ * rte_rings created with rte_ring_create_elem(): no pointers cross, no
+ * allocation, no untyped void * payloads.
+ *
+ * X(name, direction, meaning); direction M2W = management -> worker
+ * (one SP/SC ring per worker), W2M = worker -> management (one MP/SC ring).
+ */
+#define DSBC_MSG_TYPES(X) \
+	X(FLOW_ADD,     M2W, "install flow_id with spec") \
+	X(FLOW_MOD,     M2W, "replace the spec of flow_id, counters kept") \
+	X(FLOW_DEL,     M2W, "remove flow_id; its slot is free once acked") \
+	X(NEIGH_UPDATE, M2W, "set or clear a next-hop MAC in the neighbour table") \
+	X(SYNC,         M2W, "barrier: every earlier message is applied when acked") \
+	X(FLOW_ACK,     W2M, "outcome of FLOW_ADD/MOD/DEL (status is 0 or -errno)") \
+	X(LATCHED,      W2M, "flow_id latched onto a source address (RFC 7362)") \
+	X(FLOW_IDLE,    W2M, "flow_id saw no packet for the idle timeout") \
+	X(SYNC_ACK,     W2M, "answer to SYNC with the same token")
+
+enum dsbc_msg_type {
+	DSBC_MSG_NONE = 0,
+#define DSBC_MSG_ENUM(name, dir, help) DSBC_MSG_##name,
+	DSBC_MSG_TYPES(DSBC_MSG_ENUM)
+#undef DSBC_MSG_ENUM
+	DSBC_MSG_MAX
+};
+
+#define DSBC_MSG_VERSION 1
+#define DSBC_MSG_SIZE 192
+
+#define DSBC_NEIGH_MAX 1024   /* neighbour table entries per worker */
+
+struct dsbc_msg_flow {           /* FLOW_ADD, FLOW_MOD */
+	uint32_t flow_id;
+	uint32_t pad;
+	struct dsbc_flow_spec spec;
+};
+
+struct dsbc_msg_flow_ref {       /* FLOW_DEL */
+	uint32_t flow_id;
+};
+
+struct dsbc_msg_neigh {          /* NEIGH_UPDATE */
+	uint16_t neigh_id;
+	uint8_t valid;
+	uint8_t pad;
+	struct rte_ether_addr mac;
+};
+
+struct dsbc_msg_ack {            /* FLOW_ACK */
+	uint32_t flow_id;
+	uint16_t op;                 /* the enum dsbc_msg_type acknowledged */
+	int16_t status;              /* 0 or -errno */
+};
+
+struct dsbc_msg_latched {        /* LATCHED */
+	uint32_t flow_id;
+	uint16_t port;               /* host order */
+	uint8_t family;
+	uint8_t relatch;             /* 1 when it replaced an earlier latch */
+	struct dsbc_addr src;
+};
+
+struct dsbc_msg_idle {           /* FLOW_IDLE */
+	uint32_t flow_id;
+	uint32_t pad;
+	uint64_t pkts;               /* packets relayed so far */
+	uint64_t idle_ms;
+};
+
+struct dsbc_msg_sync {           /* SYNC, SYNC_ACK */
+	uint64_t token;
+};
+
+struct dsbc_msg {
+	uint16_t type;               /* enum dsbc_msg_type */
+	uint8_t version;             /* DSBC_MSG_VERSION */
+	uint8_t worker;              /* sender (W2M) or destination (M2W) */
+	uint32_t seq;                /* per channel, for tracing */
+	union {
+		struct dsbc_msg_flow flow;
+		struct dsbc_msg_flow_ref ref;
+		struct dsbc_msg_neigh neigh;
+		struct dsbc_msg_ack ack;
+		struct dsbc_msg_latched latched;
+		struct dsbc_msg_idle idle;
+		struct dsbc_msg_sync sync;
+		uint8_t raw[DSBC_MSG_SIZE - 8];
+	};
+};
+
+_Static_assert(sizeof(struct dsbc_msg) == DSBC_MSG_SIZE,
+	       "struct dsbc_msg must stay DSBC_MSG_SIZE bytes");
+_Static_assert(sizeof(struct dsbc_msg_flow) <= DSBC_MSG_SIZE - 8,
+	       "flow spec does not fit in a message");
+
+const char *dsbc_msg_name(enum dsbc_msg_type t);
+
+/*
+ * A channel: the ring plus, on the sending side, a backlog so that an
+ * enqueue that finds the ring full is counted and retried in order, never
+ * lost.  The backlog is private to the single producer.
+ */
+struct dsbc_msg_chan {
+	struct rte_ring *ring;       /* elements of struct dsbc_msg */
+	struct dsbc_msg *backlog;    /* FIFO of messages not yet enqueued */
+	uint32_t backlog_cap;
+	uint32_t backlog_head;       /* next to send */
+	uint32_t backlog_len;
+	uint32_t seq;
+	uint64_t sent;
+	uint64_t enq_fail;           /* enqueue attempts that found the ring full */
+	uint64_t backlog_overflow;   /* messages refused: backlog full too */
+};
+
+/*
+ * Create a ring of count messages (power of two) with the given flags
+ * (RING_F_SP_ENQ / RING_F_SC_DEQ as the channel needs).  backlog_cap 0
+ * means no backlog (worker side uses a small static one instead).
+ * Returns 0 or -errno.
+ */
+int dsbc_msg_chan_init(struct dsbc_msg_chan *c, const char *name,
+		       unsigned int count, int socket, unsigned int flags,
+		       uint32_t backlog_cap);
+void dsbc_msg_chan_fini(struct dsbc_msg_chan *c);
+
+/*
+ * Check that a ring carries elements of this build's message size; the
+ * version byte of every message is checked on receive.  0 or -EPROTO.
+ */
+int dsbc_msg_ring_check(const struct rte_ring *r);
+
+/*
+ * Send: flush the backlog first, then try the ring, else append to the
+ * backlog.  0 if sent or queued, -ENOBUFS if the backlog is full (counted).
+ */
+int dsbc_msg_send(struct dsbc_msg_chan *c, struct dsbc_msg *m);
+/* Retry the backlog; returns messages still pending. */
+uint32_t dsbc_msg_flush(struct dsbc_msg_chan *c);
+/* Receive up to n messages (single consumer); returns count. */
+unsigned int dsbc_msg_recv(struct rte_ring *r, struct dsbc_msg *out,
+			   unsigned int n);
+
+#endif /* DSBC_MSG_H */

@@ -1,0 +1,62 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+#ifndef DSBC_HDR_H
+#define DSBC_HDR_H
+
+#include <stdint.h>
+
+#include <rte_ether.h>
+
+#include "dsbc_net.h"
+
+/*
+ * Outgoing header template of a flow: Ethernet [+ 802.1Q] + IPv4/IPv6 + UDP,
+ * built once by the management lcore when the flow is programmed, copied
+ * in front of the untouched payload by the worker for every packet.  Only
+ * the length fields, the destination MAC (from the neighbour table) and the
+ * checksums change per packet.  IPv4 <-> IPv6 interworking falls out of it:
+ * the received headers are stripped whatever they were.
+ */
+#define DSBC_HDR_TMPL_MAX 72  /* 14 + 4 + 40 + 8 = 66, rounded up */
+
+struct dsbc_hdr_tmpl {
+	uint8_t bytes[DSBC_HDR_TMPL_MAX]; /* length and checksum fields zero */
+	uint8_t len;        /* total header length */
+	uint8_t family;     /* 4 or 6 */
+	uint8_t l2_len;     /* 14 or 18 */
+	uint8_t pad;
+	uint32_t ip_sum;    /* IPv4: partial sum of the header with len/csum 0 */
+	uint32_t pseudo_sum;/* partial sum of pseudo-header addresses + proto + ports */
+};
+
+struct dsbc_hdr_spec {
+	struct rte_ether_addr src_mac;
+	uint16_t vlan_tci;          /* 0: untagged */
+	uint8_t family;             /* 4 or 6 */
+	uint8_t tos;                /* DSCP << 2 | ECN (traffic class for IPv6) */
+	uint8_t ttl;                /* hop limit for IPv6 */
+	struct dsbc_addr src;
+	struct dsbc_addr dst;
+	uint16_t src_port;          /* host order */
+	uint16_t dst_port;          /* host order */
+};
+
+/* Build a template; the destination MAC is left zero. */
+void dsbc_hdr_tmpl_init(struct dsbc_hdr_tmpl *t, const struct dsbc_hdr_spec *s);
+
+/*
+ * Relay rewrite (RFC 7879 section 3.1: only L2/L3/L4 change).
+ * frame: the received frame as parsed into pi; the payload
+ * [pi->payload_off, +pi->payload_len) is not touched.  Writes t->len bytes
+ * of headers ending exactly at the payload start, i.e. at
+ * frame + pi->payload_off - t->len, which the caller must have room for
+ * (headroom when t->len > pi->payload_off).  The UDP checksum is carried
+ * over incrementally (RFC 1624) from the received one, so a corrupt
+ * payload stays detectably corrupt; a received IPv4 checksum of zero stays
+ * zero for IPv4 and is computed in full for IPv6 (RFC 8200 section 8.1).
+ * Returns the new frame start.
+ */
+uint8_t *dsbc_hdr_rewrite(uint8_t *frame, const struct dsbc_pkt_info *pi,
+			  const struct dsbc_hdr_tmpl *t,
+			  const struct rte_ether_addr *dst_mac);
+
+#endif /* DSBC_HDR_H */

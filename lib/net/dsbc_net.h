@@ -1,0 +1,86 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+#ifndef DSBC_NET_H
+#define DSBC_NET_H
+
+#include <stdint.h>
+#include <stdbool.h>
+
+#include <rte_byteorder.h>
+#include <rte_ether.h>
+
+#include "dsbc_drop.h"
+
+/*
+ * L2-L4 parsing of received frames: Ethernet, one 802.1Q tag, IPv4, IPv6,
+ * UDP, ICMP, ICMPv6 and ARP.  Works on a flat byte buffer so that unit
+ * tests need no EAL; the worker passes rte_pktmbuf_mtod() of single-segment
+ * mbufs.
+ */
+
+/* An IPv4 or IPv6 address; IPv4 lives in the first 4 bytes, rest zero. */
+struct dsbc_addr {
+	union {
+		uint8_t a8[16];
+		uint32_t a32[4];
+		rte_be32_t v4;
+	};
+};
+
+enum dsbc_pkt_kind {
+	DSBC_PKT_DROP = 0,  /* see dsbc_pkt_info.drop */
+	DSBC_PKT_UDP,       /* IPv4/IPv6 UDP, not fragmented */
+	DSBC_PKT_FRAG,      /* IPv4 fragment or IPv6 Fragment header: for reassembly */
+	DSBC_PKT_ARP,
+	DSBC_PKT_ICMP,      /* ICMPv4 */
+	DSBC_PKT_ICMP6,     /* ICMPv6, including neighbour discovery */
+};
+
+struct dsbc_pkt_info {
+	uint8_t kind;          /* enum dsbc_pkt_kind */
+	uint8_t drop;          /* enum dsbc_drop, set when kind == DROP */
+	uint8_t family;        /* 4 or 6, 0 for ARP */
+	uint8_t has_vlan;
+	uint16_t vlan_tci;     /* host order */
+	uint16_t l2_len;       /* Ethernet (+ 802.1Q) header length */
+	uint16_t l3_len;       /* IP header length, extension headers included */
+	uint16_t l4_off;       /* offset of the L4 header from frame start */
+	uint16_t payload_off;  /* UDP payload offset from frame start */
+	uint16_t payload_len;  /* UDP payload length, from the UDP length field */
+	uint16_t src_port;     /* host order */
+	uint16_t dst_port;     /* host order */
+	uint32_t frame_len;    /* bytes of frame covered by the IP length (L2 + IP total) */
+	struct dsbc_addr src;
+	struct dsbc_addr dst;
+};
+
+/*
+ * Parse one frame.  Validates every length against len and against each
+ * other (IP total length, IHL, IPv6 payload length, UDP length) and the
+ * IPv4 header checksum.  Trailing bytes beyond the IP length (Ethernet
+ * padding) are allowed.  Returns pi->kind; on DSBC_PKT_DROP pi->drop names
+ * the reason.  Never reads outside [frame, frame + len).
+ */
+enum dsbc_pkt_kind dsbc_net_parse(const uint8_t *frame, uint32_t len,
+				  struct dsbc_pkt_info *pi);
+
+/* Internet checksum (RFC 1071) of a buffer, folded, not complemented. */
+uint32_t dsbc_net_cksum_partial(const void *buf, uint32_t len, uint32_t sum);
+uint16_t dsbc_net_cksum_fold(uint32_t sum);
+
+/* IPv4 header checksum over ihl*4 bytes, ready to store (network order). */
+rte_be16_t dsbc_net_ipv4_cksum(const void *ip4_hdr);
+
+/*
+ * UDP checksum over pseudo header + UDP header + payload; the UDP checksum
+ * field must be zero on entry.  IPv4 result 0 becomes 0xffff (RFC 768).
+ * ip points at the IPv4/IPv6 header, udp at the UDP header.
+ */
+rte_be16_t dsbc_net_udp_cksum(uint8_t family, const void *ip, const void *udp);
+
+/* Parse "a.b.c.d" or an IPv6 literal; family out is 4 or 6. 0 on success. */
+int dsbc_addr_parse(const char *s, struct dsbc_addr *a, uint8_t *family);
+/* Format an address; returns buf. */
+const char *dsbc_addr_fmt(const struct dsbc_addr *a, uint8_t family,
+			  char *buf, size_t len);
+
+#endif /* DSBC_NET_H */

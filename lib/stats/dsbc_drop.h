@@ -1,0 +1,53 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+#ifndef DSBC_DROP_H
+#define DSBC_DROP_H
+
+/*
+ * Every reason a worker drops a packet, defined once (DESIGN section 3).
+ * X(enum suffix, telemetry name, one-line meaning).  The telemetry name is
+ * what operators grep for: never rename one without a release note.
+ */
+#define DSBC_DROP_REASONS(X) \
+	X(RUNT,            "drop_runt",            "frame shorter than an Ethernet header") \
+	X(MULTISEG,        "drop_multiseg",        "frame spread over several mbuf segments") \
+	X(VLAN_TRUNC,      "drop_vlan_truncated",  "802.1Q tag cut short") \
+	X(L2_DST,          "drop_l2_dst",          "unicast frame not addressed to the port MAC") \
+	X(ETHERTYPE,       "drop_ethertype",       "ethertype neither IPv4, IPv6 nor ARP") \
+	X(ARP_BAD,         "drop_arp_malformed",   "ARP shorter than 28 bytes or not Ethernet/IPv4") \
+	X(IP_TRUNC,        "drop_ip_truncated",    "IP header cut short") \
+	X(IP_VERSION,      "drop_ip_version",      "IP version nibble does not match the ethertype") \
+	X(IP_HDR_LEN,      "drop_ip_hdr_len",      "IPv4 IHL below 5 or beyond the frame") \
+	X(IP_LEN,          "drop_ip_len",          "IP total/payload length beyond the frame or below the header") \
+	X(IP_CSUM,         "drop_ip_csum",         "IPv4 header checksum wrong") \
+	X(IP_SRC,          "drop_ip_src",          "source address is multicast, broadcast or loopback") \
+	X(L4_PROTO,        "drop_l4_proto",        "IP protocol neither UDP nor ICMP") \
+	X(UDP_TRUNC,       "drop_udp_truncated",   "UDP header cut short") \
+	X(UDP_LEN,         "drop_udp_len",         "UDP length beyond the IP payload or below 8") \
+	X(NOT_LOCAL,       "drop_not_local",       "destination address is not one of the port's") \
+	X(UDP_PORT,        "drop_udp_port",        "UDP port neither SIP nor in the media range") \
+	X(NO_FLOW,         "drop_no_flow",         "media port with no flow allocated") \
+	X(DEMUX,           "drop_demux_unknown",   "first payload byte in no RFC 7983 range") \
+	X(EMPTY_PAYLOAD,   "drop_empty_payload",   "UDP datagram without payload on a media port") \
+	X(NOT_LATCHED,     "drop_not_latched",     "source differs from the latched/signalled one") \
+	X(NO_NEIGH,        "drop_no_neigh",        "next hop MAC not resolved yet") \
+	X(NO_HEADROOM,     "drop_no_headroom",     "mbuf headroom too small for the outgoing headers") \
+	X(HANDOFF_FULL,    "drop_handoff_ring_full", "owner worker's handoff ring full") \
+	X(SIP_RING_FULL,   "drop_sip_ring_full",   "management SIP ring full") \
+	X(EXC_RING_FULL,   "drop_exc_ring_full",   "management exception ring full") \
+	X(TX_FULL,         "drop_tx_full",         "NIC TX queue did not take the packet") \
+	X(NO_MBUF,         "drop_no_mbuf",         "mbuf pool exhausted while building a reply")
+
+enum dsbc_drop {
+	DSBC_DROP_NONE = 0,
+#define DSBC_DROP_ENUM(e, name, help) DSBC_DROP_##e,
+	DSBC_DROP_REASONS(DSBC_DROP_ENUM)
+#undef DSBC_DROP_ENUM
+	DSBC_DROP_MAX
+};
+
+/* Telemetry name of a drop reason, "none" for DSBC_DROP_NONE. */
+const char *dsbc_drop_name(enum dsbc_drop d);
+/* One-line meaning of a drop reason. */
+const char *dsbc_drop_help(enum dsbc_drop d);
+
+#endif /* DSBC_DROP_H */
