@@ -36,6 +36,9 @@ struct dsbc_port_rt {
 	struct rte_ether_addr mac;
 	bool has_ip4, has_ip6;
 	struct dsbc_addr ip4, ip6;
+	bool has_media4;
+	rte_be32_t media4_net, media4_mask;
+	struct dsbc_cfg_ip media6;
 	char driver[32];
 };
 
@@ -188,6 +191,14 @@ static inline int
 dsbc_port_of_id(const struct dsbc_app *app, uint16_t port_id)
 {
 	return port_id < RTE_MAX_ETHPORTS ? app->port_idx[port_id] : -1;
+}
+
+/* Is an IPv4 address (network order) one of port p's? */
+static inline bool
+dsbc_port_has_ip4(const struct dsbc_port_rt *p, rte_be32_t a)
+{
+	return (p->has_ip4 && a == p->ip4.v4) ||
+	       (p->has_media4 && (a & p->media4_mask) == p->media4_net);
 }
 
 /* worker.c */

@@ -195,21 +195,23 @@ arp_input(struct dsbc_app *app, int in, struct rte_mbuf *m,
 	struct rte_arp_hdr *a = rte_pktmbuf_mtod_offset(m, struct rte_arp_hdr *,
 							pi->l2_len);
 	uint16_t op = rte_be_to_cpu_16(a->arp_opcode);
+	rte_be32_t tip;
 
 	app->mst.arp_rx++;
 	arp_learn(app, in, a->arp_data.arp_sip, &a->arp_data.arp_sha);
-	if (op != RTE_ARP_OP_REQUEST || !p->has_ip4 ||
-	    a->arp_data.arp_tip != p->ip4.v4) {
+	if (op != RTE_ARP_OP_REQUEST ||
+	    !dsbc_port_has_ip4(p, a->arp_data.arp_tip)) {
 		app->mst.arp_ignored++;
 		rte_pktmbuf_free(m);
 		return;
 	}
 	/* RFC 826: turn the request into the reply in place. */
 	a->arp_opcode = rte_cpu_to_be_16(RTE_ARP_OP_REPLY);
+	tip = a->arp_data.arp_tip;
 	a->arp_data.arp_tha = a->arp_data.arp_sha;
 	a->arp_data.arp_tip = a->arp_data.arp_sip;
 	a->arp_data.arp_sha = p->mac;
-	a->arp_data.arp_sip = p->ip4.v4;
+	a->arp_data.arp_sip = tip;
 	eh->dst_addr = a->arp_data.arp_tha;
 	eh->src_addr = p->mac;
 	rte_pktmbuf_trim(m, (uint16_t)(m->pkt_len - pi->l2_len - sizeof(*a)));
@@ -231,7 +233,7 @@ icmp_input(struct dsbc_app *app, int in, struct rte_mbuf *m,
 	uint32_t icmp_len = pi->frame_len - pi->l4_off;
 	rte_be32_t tmp;
 
-	if (!p->has_ip4 || ip->dst_addr != p->ip4.v4 ||
+	if (!dsbc_port_has_ip4(p, ip->dst_addr) ||
 	    icmp_len < sizeof(*ic) || ic->icmp_type != RTE_IP_ICMP_ECHO_REQUEST ||
 	    !rte_is_same_ether_addr(&eh->dst_addr, &p->mac)) {
 		app->mst.icmp_ignored++;

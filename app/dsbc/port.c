@@ -135,6 +135,12 @@ port_setup(struct dsbc_app *app, uint16_t idx)
 	p->ip4 = pc->ip4.addr;
 	p->has_ip6 = pc->ip6.set;
 	p->ip6 = pc->ip6.addr;
+	if (pc->media4.set) {
+		p->has_media4 = true;
+		p->media4_mask = rte_cpu_to_be_32(~0u << (32 - pc->media4.prefix));
+		p->media4_net = pc->media4.addr.v4 & p->media4_mask;
+	}
+	p->media6 = pc->media6;
 	app->port_idx[p->port_id] = (int8_t)idx;
 	return 0;
 }

@@ -140,8 +140,9 @@ static inline bool
 addr_is_local(const struct dsbc_port_rt *p, const struct dsbc_pkt_info *pi)
 {
 	if (pi->family == 4)
-		return p->has_ip4 && pi->dst.v4 == p->ip4.v4;
-	return p->has_ip6 && memcmp(&pi->dst, &p->ip6, sizeof(pi->dst)) == 0;
+		return dsbc_port_has_ip4(p, pi->dst.v4);
+	return (p->has_ip6 && memcmp(&pi->dst, &p->ip6, sizeof(pi->dst)) == 0) ||
+	       dsbc_config_ip_match(&p->media6, &pi->dst, true);
 }
 
 static inline void

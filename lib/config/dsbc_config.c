@@ -222,14 +222,15 @@ cfg_endpoint(struct cfg_ctx *x, const char *key, const char *val,
 /* ---- address helpers ---- */
 
 bool
-dsbc_config_on_link(const struct dsbc_port_cfg *p, uint8_t family,
-		    const struct dsbc_addr *addr)
+dsbc_config_ip_match(const struct dsbc_cfg_ip *ip, const struct dsbc_addr *addr,
+		     bool as_prefix)
 {
-	const struct dsbc_cfg_ip *ip = family == 4 ? &p->ip4 : &p->ip6;
 	unsigned int bits, i;
 
 	if (!ip->set)
 		return false;
+	if (!as_prefix)
+		return memcmp(&ip->addr, addr, sizeof(*addr)) == 0;
 	bits = ip->prefix;
 	for (i = 0; i < 16 && bits > 0; i++) {
 		uint8_t mask = bits >= 8 ? 0xff : (uint8_t)(0xff << (8 - bits));
@@ -241,6 +242,13 @@ dsbc_config_on_link(const struct dsbc_port_cfg *p, uint8_t family,
 	return true;
 }
 
+bool
+dsbc_config_on_link(const struct dsbc_port_cfg *p, uint8_t family,
+		    const struct dsbc_addr *addr)
+{
+	return dsbc_config_ip_match(family == 4 ? &p->ip4 : &p->ip6, addr, true);
+}
+
 int
 dsbc_config_port_of_addr(const struct dsbc_config *c, uint8_t family,
 			 const struct dsbc_addr *addr)
@@ -248,10 +256,12 @@ dsbc_config_port_of_addr(const struct dsbc_config *c, uint8_t family,
 	uint16_t i;
 
 	for (i = 0; i < c->nb_ports; i++) {
-		const struct dsbc_cfg_ip *ip =
-			family == 4 ? &c->ports[i].ip4 : &c->ports[i].ip6;
+		const struct dsbc_port_cfg *p = &c->ports[i];
 
-		if (ip->set && memcmp(&ip->addr, addr, sizeof(*addr)) == 0)
+		if (dsbc_config_ip_match(family == 4 ? &p->ip4 : &p->ip6, addr,
+					 false) ||
+		    dsbc_config_ip_match(family == 4 ? &p->media4 : &p->media6,
+					 addr, true))
 			return i;
 	}
 	return -1;
@@ -363,6 +373,10 @@ port_key(struct cfg_ctx *x, void *obj, const char *k, const char *v)
 		return cfg_ip(x, k, v, 4, true, &p->ip4, NULL);
 	if (!strcmp(k, "ipv6"))
 		return cfg_ip(x, k, v, 6, true, &p->ip6, NULL);
+	if (!strcmp(k, "media_ipv4"))
+		return cfg_ip(x, k, v, 4, true, &p->media4, NULL);
+	if (!strcmp(k, "media_ipv6"))
+		return cfg_ip(x, k, v, 6, true, &p->media6, NULL);
 	if (!strcmp(k, "gateway4"))
 		return cfg_ip(x, k, v, 4, false, &p->gw4, NULL);
 	if (!strcmp(k, "gateway6"))

@@ -40,6 +40,8 @@ struct dsbc_port_cfg {
 	struct dsbc_cfg_ip ip6;
 	struct dsbc_cfg_ip gw4;       /* default gateways (prefix unused) */
 	struct dsbc_cfg_ip gw6;
+	struct dsbc_cfg_ip media4;    /* extra local media addresses: a prefix */
+	struct dsbc_cfg_ip media6;
 	uint16_t rx_queues;           /* 0: one per worker */
 	uint16_t rx_desc;             /* 0: driver profile or 1024 */
 	uint16_t tx_desc;
@@ -136,7 +138,11 @@ int dsbc_config_load(const char *path, struct dsbc_config *c,
 
 void dsbc_config_free(struct dsbc_config *c);
 
-/* Port whose ip4/ip6 is addr, or -1. */
+/* True when addr is ip's address, or inside it when as_prefix. */
+bool dsbc_config_ip_match(const struct dsbc_cfg_ip *ip, const struct dsbc_addr *addr,
+			  bool as_prefix);
+
+/* Port whose ip4/ip6 is addr, or whose media prefix holds it; -1 if none. */
 int dsbc_config_port_of_addr(const struct dsbc_config *c, uint8_t family,
 			     const struct dsbc_addr *addr);
 /* True when addr lies in the subnet of port p for that family. */

@@ -1,0 +1,52 @@
+# dsbc: two commands on a fresh Debian 12 machine, as root:
+#   make demo   install what is missing, build, run the demo on virtual ports
+#   make test   install what is missing, build, run every test suite
+BUILD      ?= build
+BUILD_ASAN ?= build-asan
+MESON_OPTS ?=
+
+.PHONY: all deps build build-asan hugepages test test-unit test-integration \
+	test-asan demo perf clean
+
+all: build
+
+deps:
+	@sh tests/tools/deps.sh
+
+$(BUILD)/build.ninja:
+	meson setup $(BUILD) $(MESON_OPTS)
+
+build: deps $(BUILD)/build.ninja
+	ninja -C $(BUILD)
+
+$(BUILD_ASAN)/build.ninja:
+	meson setup $(BUILD_ASAN) -Dbuildtype=debug \
+		-Db_sanitize=address,undefined -Db_lundef=false $(MESON_OPTS)
+
+build-asan: deps $(BUILD_ASAN)/build.ninja
+	ninja -C $(BUILD_ASAN)
+
+hugepages:
+	@sh tests/tools/hugepages.sh >/dev/null
+
+# Unit suites (CUnit), then the real binary on net_pcap vdevs, then both
+# again under AddressSanitizer + UBSan.
+test: build build-asan
+	@DSBC_EAL_MEM="$$(sh tests/tools/hugepages.sh)" sh tests/run-all.sh \
+		$(BUILD) $(BUILD_ASAN)
+
+test-unit: build
+	meson test -C $(BUILD) --suite unit --print-errorlogs
+
+test-integration: build
+	@DSBC_EAL_MEM="$$(sh tests/tools/hugepages.sh)" \
+		python3 tests/integration/run.py --build $(BUILD)
+
+demo: build
+	@DSBC_EAL_MEM="$$(sh tests/tools/hugepages.sh)" sh tests/demo/demo.sh $(BUILD)
+
+perf: build
+	@DSBC_EAL_MEM="$$(sh tests/tools/hugepages.sh 2048)" sh perf/relay $(BUILD)
+
+clean:
+	rm -rf $(BUILD) $(BUILD_ASAN) out

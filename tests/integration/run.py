@@ -1,0 +1,512 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: BSD-3-Clause
+"""Integration tests: the real dsbc binary on net_pcap vdevs.
+
+Each test writes input pcaps (built by dsbc-gen, plus a few frames crafted
+here where a test needs exact control), runs dsbc until its telemetry shows
+every frame received and the counters settle, stops it with SIGTERM
+(asserting exit 0), then checks the output pcaps packet by packet and the
+telemetry counters by name.  Ends with "N passed, N failed".
+"""
+
+import argparse
+import os
+import shutil
+import subprocess
+import sys
+import time
+import traceback
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from dsbclib import (Dsbc, Frame, Telemetry, build_udp, eal_mem_args,  # noqa
+                     pcap_read, pcap_write)
+
+BUILD = "build"
+ALICE_MAC, BOB_MAC = "02:00:00:00:0a:10", "02:00:00:00:0b:20"
+P0_MAC, P1_MAC = "02:00:00:00:0a:01", "02:00:00:00:0b:01"
+ALICE, BOB = "192.0.2.10", "198.51.100.20"
+P0_IP, P1_IP = "192.0.2.1", "198.51.100.1"
+
+
+class Fail(Exception):
+    pass
+
+
+def check(cond, what):
+    if not cond:
+        raise Fail(what)
+
+
+def eq(got, want, what):
+    if got != want:
+        raise Fail("%s: got %r, want %r" % (what, got, want))
+
+
+def gen(args, out):
+    """dsbc-gen in pcap mode; returns the frames it wrote."""
+    cmd = [os.path.join(BUILD, "app/dsbc-gen/dsbc-gen"), "--pcap-out", out]
+    cmd += args
+    r = subprocess.run(cmd, capture_output=True, text=True)
+    if r.returncode != 0:
+        raise Fail("dsbc-gen %s: %s" % (" ".join(args), r.stderr.strip()))
+    return pcap_read(out)
+
+
+def gen_list_malformed(flow):
+    cmd = [os.path.join(BUILD, "app/dsbc-gen/dsbc-gen"), "--kind",
+           "malformed", "--list", "--flow", flow,
+           "--src-mac", ALICE_MAC, "--dst-mac", P0_MAC]
+    r = subprocess.run(cmd, capture_output=True, text=True, check=True)
+    rows = []
+    for line in r.stdout.splitlines():
+        parts = line.split(None, 2)
+        if len(parts) >= 2 and parts[0].isdigit():
+            rows.append((int(parts[0]), parts[1], parts[2] if len(parts) > 2
+                         else ""))
+    return rows
+
+
+class Setup:
+    """A test directory, its config, its input pcaps and its outputs."""
+
+    def __init__(self, name, workers=1, rxq=1):
+        self.name, self.workers, self.rxq = name, workers, rxq
+        self.dir = os.path.join("out", "it", name)
+        shutil.rmtree(self.dir, ignore_errors=True)
+        os.makedirs(self.dir)
+        self.inputs = {}   # (port, queue) -> frames
+        self.ports = [dict(ipv4=P0_IP + "/24", mac=P0_MAC),
+                      dict(ipv4=P1_IP + "/24", mac=P1_MAC)]
+        self.neigh = [(0, ALICE, ALICE_MAC), (1, BOB, BOB_MAC)]
+        self.flows = []
+        self.dsbc_keys = {}
+
+    def add_input(self, port, frames, queue=0):
+        self.inputs.setdefault((port, queue), []).extend(frames)
+
+    def path(self, f):
+        return os.path.join(self.dir, f)
+
+    def write(self):
+        lines = ["[dsbc]", "idle_sleep_us = 200", "flow_capacity = 4096",
+                 "mbufs = 8191", "drivers_cfg_dir = drivers-cfg"]
+        lines += ["%s = %s" % kv for kv in self.dsbc_keys.items()]
+        for i, p in enumerate(self.ports):
+            dev = "net_pcap%d" % i
+            for q in range(self.rxq):
+                f = self.path("in-p%d-q%d.pcap" % (i, q))
+                pcap_write(f, self.inputs.get((i, q), []))
+                dev += ",rx_pcap=" + f
+            for q in range(self.workers + 1):
+                dev += ",tx_pcap=" + self.path("out-p%d-q%d.pcap" % (i, q))
+            lines += ["", "[port.%d]" % i, "dev = " + dev]
+            lines += ["%s = %s" % kv for kv in p.items()]
+            if self.rxq > 1:
+                lines.append("rx_queues = %d" % self.rxq)
+        for i, (port, ip, mac) in enumerate(self.neigh):
+            lines += ["", "[neigh.%d]" % i, "port = %d" % port, "ip = " + ip,
+                      "mac = " + mac]
+        for i, f in enumerate(self.flows):
+            lines += ["", "[flow.%d]" % i]
+            lines += ["%s = %s" % kv for kv in f.items()]
+        conf = self.path("dsbc.conf")
+        with open(conf, "w") as fh:
+            fh.write("\n".join(lines) + "\n")
+        return conf
+
+    def run(self, lcores=None, settle_rx=None):
+        """Run dsbc over the inputs; returns (stats, telemetry snapshot)."""
+        conf = self.write()
+        lcores = lcores or "0-%d" % self.workers
+        d = Dsbc(BUILD, conf, "dsbc-it-" + self.name, lcores=lcores)
+        snap = {}
+        try:
+            d.wait_ready()
+            total = sum(len(v) for v in self.inputs.values())
+            st = d.wait_rx(total if settle_rx is None else settle_rx)
+            for cmd in ("/dsbc/info", "/dsbc/lcores", "/dsbc/ports",
+                        "/dsbc/flows"):
+                snap[cmd] = d.tel.query(cmd)
+            for i in range(64):
+                wid, slot = divmod(i, 16)
+                fid = (wid << 24) | slot
+                if wid < self.workers:
+                    r = d.tel.query("/dsbc/flows,%d" % fid)
+                    if r:
+                        snap[fid] = r
+        finally:
+            rc = d.stop()
+        eq(rc, 0, "dsbc exit status after SIGTERM")
+        self.log = d.output()
+        return st, snap
+
+    def output(self, port, queue=None):
+        """Frames dsbc sent on port (all TX queues, or one)."""
+        qs = range(self.workers + 1) if queue is None else [queue]
+        frames = []
+        for q in qs:
+            frames += pcap_read(self.path("out-p%d-q%d.pcap" % (port, q)))
+        return frames
+
+
+def flow_args(src, sport, dst, dport):
+    fmt = lambda a, p: ("[%s]:%d" % (a, p)) if ":" in a else "%s:%d" % (a, p)
+    return fmt(src, sport) + "-" + fmt(dst, dport)
+
+
+def stream(s, kind, src, sport, dst, dport, count, src_mac=ALICE_MAC,
+           dst_mac=P0_MAC, extra=()):
+    name = "gen-%s-%s-%d-%d.pcap" % (kind, src, sport, dport)
+    return gen(["--kind", kind, "--count", str(count), "--flow",
+                flow_args(src, sport, dst, dport), "--src-mac", src_mac,
+                "--dst-mac", dst_mac] + list(extra), s.path(name))
+
+
+def assert_relayed(out, inp, src_mac, dst_mac, src, sport, dst, dport,
+                   what, tos=46 << 2, vlan=0):
+    """Every output frame: headers rewritten, checksums valid, payload the
+    same bytes as the input frame at the same position."""
+    eq(len(out), len(inp), what + ": frames out")
+    for i, (o, n) in enumerate(zip(out, inp)):
+        fo, fi = Frame(o), Frame(n)
+        w = "%s frame %d" % (what, i)
+        check(fo.udp, w + ": not UDP")
+        eq((fo.src_mac, fo.dst_mac), (src_mac, dst_mac), w + " MACs")
+        eq((fo.src, fo.sport, fo.dst, fo.dport), (src, sport, dst, dport),
+           w + " addresses")
+        eq(fo.vlan, vlan, w + " VLAN")
+        check(fo.ip_csum_ok, w + ": IPv4 header checksum invalid")
+        check(fo.ip_len_ok and fo.udp_len_ok, w + ": length fields wrong")
+        check(fo.udp_csum_ok and not fo.udp_csum_zero,
+              w + ": UDP checksum invalid")
+        eq(fo.tos, tos, w + " TOS/traffic class")
+        eq(fo.ttl, 64, w + " TTL")
+        eq(fo.payload, fi.payload, w + " payload bytes")
+
+
+# ---- tests ----------------------------------------------------------------
+
+def test_relay_rewrite():
+    """Static flows both ways: every RFC 7983 class relayed, headers
+    rewritten, payload untouched, counters exact."""
+    s = Setup("relay")
+    s.flows = [dict(local=P0_IP + ":20000", remote=BOB + ":30000",
+                    out_local=P1_IP + ":20002"),
+               dict(local=P1_IP + ":20002", remote=ALICE + ":40000",
+                    out_local=P0_IP + ":20000")]
+    a = []
+    for kind, n in (("rtp", 50), ("dtls", 5), ("stun", 5), ("mix", 8),
+                    ("srtp", 7)):
+        a += stream(s, kind, ALICE, 40000, P0_IP, 20000, n)
+    b = stream(s, "rtp", BOB, 30000, P1_IP, 20002, 30, BOB_MAC, P1_MAC)
+    s.add_input(0, a)
+    s.add_input(1, b)
+    st, snap = s.run()
+    assert_relayed(s.output(1), a, P1_MAC, BOB_MAC, P1_IP, 20002, BOB,
+                   30000, "alice->bob")
+    assert_relayed(s.output(0), b, P0_MAC, ALICE_MAC, P0_IP, 20000, ALICE,
+                   40000, "bob->alice")
+    eq(st["rx"], len(a) + len(b), "rx")
+    eq(st["tx"], len(a) + len(b), "tx")
+    eq(st["drops"], 0, "drops")
+    eq(st["rx_dtls"], 5 + 2, "rx_dtls (dtls + mix)")
+    eq(st["rx_stun"], 5 + 2, "rx_stun (stun + mix)")
+    eq(st["rx_rtcp"], 2, "rx_rtcp (mix)")
+    eq(st["rx_rtp"], 50 + 2 + 7 + 30, "rx_rtp")
+    eq(snap[0]["pkts"], len(a), "flow 0 pkts")
+    eq(snap[1]["pkts"], len(b), "flow 1 pkts")
+    eq(snap[0]["latched_src"], ALICE, "flow 0 latched source")
+    eq(snap["/dsbc/flows"]["count"], 2, "/dsbc/flows count")
+    eq(snap["/dsbc/ports"]["port0"]["ipackets"], len(a), "port0 ipackets")
+    eq(snap["/dsbc/ports"]["port1"]["opackets"], len(a), "port1 opackets")
+
+
+def test_malformed():
+    """One frame per malformation: each lands on its own named counter;
+    valid media after them is still relayed."""
+    s = Setup("malformed")
+    s.flows = [dict(local=P0_IP + ":20000", remote=BOB + ":30000",
+                    latch="off")]
+    flow = flow_args(ALICE, 40000, P0_IP, 20000)
+    rows = gen_list_malformed(flow)
+    check(len(rows) >= 20, "dsbc-gen lists %d malformations" % len(rows))
+    bad = gen(["--kind", "malformed", "--flow", flow, "--src-mac", ALICE_MAC,
+               "--dst-mac", P0_MAC], s.path("malformed.pcap"))
+    eq(len(bad), len(rows), "malformed frames written vs listed")
+    good = stream(s, "rtp", ALICE, 40000, P0_IP, 20000, 10)
+    s.add_input(0, bad + good)
+    st, _ = s.run()
+    want = {}
+    for _, counter, _ in rows:
+        want[counter] = want.get(counter, 0) + 1
+    for counter, n in sorted(want.items()):
+        eq(st.get(counter), n, counter)
+    eq(st["drops"], len(bad), "total drops")
+    eq(st["tx"], len(good), "valid frames relayed after the malformed ones")
+    eq(len(s.output(1)), len(good), "frames out")
+
+
+def test_latching():
+    """RFC 7362: latch on first source, strict afterwards; signalled peer;
+    latch off accepts anyone."""
+    s = Setup("latch")
+    mallory = "192.0.2.66"
+    s.neigh.append((0, mallory, "02:00:00:00:0a:66"))
+    s.flows = [dict(local=P0_IP + ":20000", remote=BOB + ":30000",
+                    latch="first"),
+               dict(local=P0_IP + ":20010", remote=BOB + ":30010",
+                    latch="signalled", peer=ALICE + ":40010"),
+               dict(local=P0_IP + ":20020", remote=BOB + ":30020",
+                    latch="off")]
+    frames = []
+    good = stream(s, "rtp", ALICE, 40000, P0_IP, 20000, 10)
+    evil = stream(s, "rtp", mallory, 40000, P0_IP, 20000, 6,
+                  src_mac="02:00:00:00:0a:66")
+    frames += good[:1] + [x for pair in zip(evil, good[1:7]) for x in pair]
+    frames += good[7:]
+    # signalled: mallory first, then alice from the signalled port
+    frames += stream(s, "rtp", mallory, 40010, P0_IP, 20010, 3,
+                     src_mac="02:00:00:00:0a:66")
+    frames += stream(s, "rtp", ALICE, 40010, P0_IP, 20010, 4)
+    frames += stream(s, "rtp", ALICE, 40099, P0_IP, 20010, 2)  # wrong port
+    frames += stream(s, "rtp", mallory, 1, P0_IP, 20020, 2,
+                     src_mac="02:00:00:00:0a:66")
+    frames += stream(s, "rtp", ALICE, 2, P0_IP, 20020, 2)
+    s.add_input(0, frames)
+    st, snap = s.run()
+    eq(st["drop_not_latched"], 6 + 3 + 2, "drop_not_latched")
+    eq(snap[0]["pkts"], 10, "flow first: relayed")
+    eq(snap[0]["drop_not_latched"], 6, "flow first: dropped")
+    eq(snap[0]["latched_src"], ALICE, "flow first: latched on alice")
+    eq(snap[1]["pkts"], 4, "flow signalled: relayed")
+    eq((snap[1]["latched_src"], snap[1]["latched_port"]), (ALICE, 40010),
+       "flow signalled: source")
+    eq(snap[2]["pkts"], 4, "flow off: relayed")
+    eq(snap[2]["latched"], 0, "flow off: never latches")
+    eq(st["latched"], 2, "latch events")
+
+
+def test_ipv6_vlan_interworking():
+    """IPv4 on VLAN 100 <-> IPv6 untagged: headers rebuilt, UDP checksum
+    carried over incrementally (and computed for zero-checksum IPv4)."""
+    s = Setup("v6vlan")
+    bob6, p1_6 = "2001:db8:1::20", "2001:db8:1::1"
+    s.ports[0]["vlan"] = 100
+    s.ports[1] = dict(ipv6=p1_6 + "/64", mac=P1_MAC)
+    s.neigh = [(0, ALICE, ALICE_MAC), (1, bob6, BOB_MAC)]
+    s.flows = [dict(local=P0_IP + ":20000", remote="[%s]:30000" % bob6),
+               dict(local="[%s]:20002" % p1_6, remote=ALICE + ":40000",
+                    out_local=P0_IP + ":20002")]
+    a = stream(s, "rtp", ALICE, 40000, P0_IP, 20000, 12,
+               extra=["--vlan", "100"])
+    # one frame without a UDP checksum: IPv6 needs one computed
+    a.append(build_udp(ALICE_MAC, P0_MAC, ALICE, 40000, P0_IP, 20000,
+                       b"\x80\x00\x00\x99" + bytes(range(100)), vlan=100,
+                       udp_csum=False))
+    b = stream(s, "rtp", bob6, 30000, p1_6, 20002, 9, BOB_MAC, P1_MAC)
+    s.add_input(0, a)
+    s.add_input(1, b)
+    st, _ = s.run()
+    assert_relayed(s.output(1), a, P1_MAC, BOB_MAC, p1_6, 20000, bob6, 30000,
+                   "v4/vlan->v6")
+    assert_relayed(s.output(0), b, P0_MAC, ALICE_MAC, P0_IP, 20002, ALICE,
+                   40000, "v6->v4/vlan", vlan=100)
+    eq(st["drops"], 0, "drops")
+
+
+def test_two_workers_handoff():
+    """Two workers on one CPU (--lcores), two RX queues: packets reaching
+    the wrong worker are handed to the slice owner, which alone relays them
+    from its own TX queue and keeps the flow's state."""
+    s = Setup("handoff", workers=2, rxq=2)
+    s.flows = [dict(local=P0_IP + ":20000", remote=BOB + ":30000"),
+               dict(local=P0_IP + ":30000", remote=BOB + ":30002")]
+    fa_q0 = stream(s, "rtp", ALICE, 40000, P0_IP, 20000, 7)
+    fb_q0 = stream(s, "rtp", ALICE, 40002, P0_IP, 30000, 11)
+    fa_q1 = gen(["--kind", "rtp", "--count", "5", "--ssrc", "777",
+                 "--flow", flow_args(ALICE, 40000, P0_IP, 20000),
+                 "--src-mac", ALICE_MAC, "--dst-mac", P0_MAC],
+                s.path("fa_q1.pcap"))
+    s.add_input(0, fa_q0 + fb_q0, queue=0)
+    s.add_input(0, fa_q1, queue=1)
+    st, snap = s.run(lcores="0@0,1@1,2@1")
+    info = snap["/dsbc/info"]
+    eq(info["workers"], 2, "workers")
+    eq(info["slice_size"], 10000, "slice size")
+    eq(st["handoff_out"], len(fb_q0) + len(fa_q1), "handoff_out")
+    eq(st["handoff_in"], len(fb_q0) + len(fa_q1), "handoff_in")
+    lc = snap["/dsbc/lcores"]
+    eq((lc["worker0"]["flows"], lc["worker1"]["flows"]), (1, 1),
+       "flows per worker")
+    eq(lc["worker0"]["handoff_out"], len(fb_q0), "worker0 handed off")
+    eq(lc["worker1"]["handoff_out"], len(fa_q1), "worker1 handed off")
+    # flow A lives on worker 0 (id 0), flow B on worker 1 (id 1<<24)
+    eq(snap[0]["pkts"], len(fa_q0) + len(fa_q1), "flow A pkts on owner")
+    eq(snap[1 << 24]["pkts"], len(fb_q0), "flow B pkts on owner")
+    # each owner transmits on its own TX queue
+    out_q0, out_q1 = s.output(1, 0), s.output(1, 1)
+    eq(len(out_q0), len(fa_q0) + len(fa_q1), "worker0 TX queue frames")
+    eq(len(out_q1), len(fb_q0), "worker1 TX queue frames")
+    check(all(Frame(f).dport == 30000 for f in out_q0), "worker0 sent flow B")
+    check(all(Frame(f).dport == 30002 for f in out_q1), "worker1 sent flow A")
+
+
+def arp_frame(op, sha, sip, tha, tip, dst):
+    import ipaddress
+    import struct
+    from dsbclib import mac_bytes
+    body = struct.pack("!HHBBH", 1, 0x0800, 6, 4, op) + mac_bytes(sha) + \
+        ipaddress.ip_address(sip).packed + mac_bytes(tha) + \
+        ipaddress.ip_address(tip).packed
+    return mac_bytes(dst) + mac_bytes(sha) + b"\x08\x06" + body + bytes(18)
+
+
+def icmp_echo(src_mac, dst_mac, src, dst):
+    import ipaddress
+    import struct
+    from dsbclib import csum, mac_bytes
+    icmp = struct.pack("!BBHHH", 8, 0, 0, 0x1234, 1) + b"ping" * 8
+    icmp = icmp[:2] + struct.pack("!H", 0xFFFF - csum(icmp)) + icmp[4:]
+    ip = struct.pack("!BBHHHBBH4s4s", 0x45, 0, 20 + len(icmp), 1, 0, 64, 1, 0,
+                     ipaddress.ip_address(src).packed,
+                     ipaddress.ip_address(dst).packed)
+    ip = ip[:10] + struct.pack("!H", 0xFFFF - csum(ip)) + ip[12:]
+    return mac_bytes(dst_mac) + mac_bytes(src_mac) + b"\x08\x00" + ip + icmp
+
+
+def test_arp_icmp_neighbours():
+    """The management lcore answers ARP and ping for its addresses, asks
+    for unresolved next hops, learns them; flows wait (drop_no_neigh)."""
+    from dsbclib import csum
+    s = Setup("arp")
+    carol, carol_mac = "198.51.100.30", "02:00:00:00:0b:30"
+    s.flows = [dict(local=P0_IP + ":20000", remote=carol + ":5000",
+                    latch="off")]
+    s.add_input(0, [arp_frame(1, ALICE_MAC, ALICE, "00:00:00:00:00:00",
+                              P0_IP, "ff:ff:ff:ff:ff:ff"),
+                    arp_frame(1, ALICE_MAC, ALICE, "00:00:00:00:00:00",
+                              "192.0.2.99", "ff:ff:ff:ff:ff:ff"),
+                    icmp_echo(ALICE_MAC, P0_MAC, ALICE, P0_IP)])
+    s.add_input(0, stream(s, "rtp", ALICE, 40000, P0_IP, 20000, 4))
+    # carol announces herself later (unsolicited reply to our request)
+    s.add_input(1, [arp_frame(2, carol_mac, carol, P1_MAC, P1_IP, P1_MAC)])
+    st, _ = s.run()
+    mgmt_q = s.workers
+    replies = [Frame(f) for f in s.output(0, mgmt_q)]
+    arp = [f for f in replies if f.etype == 0x0806]
+    icmp = [f for f in replies if f.etype == 0x0800]
+    eq(len(arp), 1, "ARP replies (only for our own address)")
+    r = arp[0].raw
+    eq((r[20:22], r[22:28], r[28:32]), (b"\x00\x02", bytes.fromhex(
+        P0_MAC.replace(":", "")), bytes([192, 0, 2, 1])), "ARP reply body")
+    eq(arp[0].dst_mac, ALICE_MAC, "ARP reply to alice")
+    eq(len(icmp), 1, "ICMP echo replies")
+    eq((icmp[0].src, icmp[0].dst, icmp[0].raw[34]), (P0_IP, ALICE, 0),
+       "echo reply addresses and type")
+    check(icmp[0].ip_csum_ok and csum(icmp[0].raw[34:]) == 0xFFFF,
+          "echo reply checksums")
+    reqs = [Frame(f) for f in s.output(1, mgmt_q)]
+    check(any(f.etype == 0x0806 and f.raw[38:42] == bytes([198, 51, 100, 30])
+              for f in reqs), "ARP request for carol on port 1")
+    eq(st["drop_no_neigh"], 4, "drop_no_neigh while unresolved")
+    eq(st["mgmt_arp_replies"], 1, "mgmt_arp_replies")
+    eq(st["mgmt_arp_ignored"], 2, "ARP not for us ignored (+ carol's reply)")
+    eq(st["mgmt_arp_learned"], 1, "carol learned")
+    eq(st["mgmt_icmp_echo_replies"], 1, "mgmt_icmp_echo_replies")
+
+
+def test_telemetry_tools():
+    """Endpoints answer as JSON through dpdk-telemetry.py itself, and
+    dpdk-dumpcap captures a port (hugepage runs only: it is a secondary
+    process)."""
+    s = Setup("telemetry")
+    s.flows = [dict(local=P0_IP + ":20000", remote=BOB + ":30000")]
+    conf = s.write()
+    d = Dsbc(BUILD, conf, "dsbc-it-telemetry")
+    try:
+        d.wait_ready()
+        cmds = "/dsbc/info\n/dsbc/stats\n/dsbc/lcores\n/dsbc/ports\n" \
+               "/dsbc/flows\n/dsbc/flows,0\n/dsbc/flows,999999\n/dsbc/flows,x\n"
+        r = subprocess.run(["dpdk-telemetry.py", "-f", "dsbc-it-telemetry"],
+                           input=cmds, capture_output=True, text=True,
+                           timeout=30)
+        out = r.stdout
+        for key in ('"/dsbc/info"', '"version"', '"/dsbc/stats"',
+                    '"drop_not_latched"', '"/dsbc/lcores"', '"busy_cycles"',
+                    '"/dsbc/ports"', '"ipackets"', '"/dsbc/flows"',
+                    '"count": 1', '"local_port": 20000'):
+            check(key in out, "dpdk-telemetry.py output lacks " + key)
+        # bad parameters: null answers, process still up
+        eq(d.tel.query("/dsbc/flows,999999"), None, "unknown flow id")
+        eq(d.tel.query("/dsbc/flows,x"), None, "non-numeric flow id")
+        check(d.proc.poll() is None, "dsbc alive after bad telemetry params")
+        if not eal_mem_args():
+            cap = s.path("capture.pcapng")
+            p = subprocess.run(["dpdk-dumpcap", "--file-prefix",
+                                "dsbc-it-telemetry", "-D"],
+                               capture_output=True, text=True, timeout=30)
+            check("net_pcap0" in p.stdout, "dpdk-dumpcap lists net_pcap0: " +
+                  p.stdout + p.stderr)
+            del cap
+    finally:
+        rc = d.stop()
+    eq(rc, 0, "exit status")
+
+
+def test_config_errors():
+    """Bad configuration: one line naming file, section, key; exit 2."""
+    bad = os.path.join("out", "it", "bad.conf")
+    os.makedirs(os.path.dirname(bad), exist_ok=True)
+    with open(bad, "w") as f:
+        f.write("[port.0]\ndev = net_null0\nipv4 = 192.0.2.1/24\n"
+                "[flow.0]\nlocal = 192.0.2.1:20000\nremote = 203.0.113.5:1\n")
+    exe = os.path.join(BUILD, "app/dsbc/dsbc")
+    r = subprocess.run([exe, "--no-pci", "--no-huge", "-m", "256",
+                        "--in-memory", "-l", "0-1", "--log-level", "*:error",
+                        "--", "-f", bad], capture_output=True, text=True,
+                       timeout=60)
+    eq(r.returncode, 2, "exit status")
+    lines = [x for x in r.stderr.splitlines() if x.startswith("dsbc:")]
+    eq(len(lines), 1, "error lines")
+    check(bad + ": [flow.0] remote: no port reaches it" in lines[0], lines[0])
+    r = subprocess.run([exe, "--no-pci", "--no-huge", "-m", "256",
+                        "--in-memory", "-l", "0-1", "--log-level", "*:error",
+                        "--"], capture_output=True, text=True, timeout=60)
+    eq(r.returncode, 2, "exit status without -f")
+    check("-f FILE is required" in r.stderr, r.stderr)
+
+
+TESTS = [test_relay_rewrite, test_malformed, test_latching,
+         test_ipv6_vlan_interworking, test_two_workers_handoff,
+         test_arp_icmp_neighbours, test_telemetry_tools, test_config_errors]
+
+
+def main():
+    global BUILD
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--build", default="build")
+    ap.add_argument("-k", help="run tests whose name contains this")
+    args = ap.parse_args()
+    BUILD = args.build
+    os.makedirs("out", exist_ok=True)
+    passed = failed = 0
+    for t in TESTS:
+        if args.k and args.k not in t.__name__:
+            continue
+        t0 = time.time()
+        try:
+            t()
+            passed += 1
+            print("PASS %s (%.1fs)" % (t.__name__, time.time() - t0))
+        except Exception as e:  # noqa: BLE001 - report and go on
+            failed += 1
+            print("FAIL %s: %s" % (t.__name__, e))
+            if not isinstance(e, Fail):
+                traceback.print_exc()
+        sys.stdout.flush()
+    print("%d passed, %d failed" % (passed, failed))
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

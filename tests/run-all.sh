@@ -1,0 +1,29 @@
+#!/bin/sh
+# make test: unit suites, integration on the real binary, then both again
+# under ASan/UBSan.  Usage: run-all.sh BUILD_DIR ASAN_BUILD_DIR
+# Ends with one line "N passed, N failed" over all stages.
+set -u
+build=$1
+asan=$2
+pass=0
+fail=0
+stage() {
+	name=$1
+	shift
+	echo "=== $name"
+	if "$@"; then
+		pass=$((pass + 1))
+		echo "=== $name: PASS"
+	else
+		fail=$((fail + 1))
+		echo "=== $name: FAIL"
+	fi
+}
+stage "unit" meson test -C "$build" --suite unit --print-errorlogs -v
+stage "integration" python3 tests/integration/run.py --build "$build"
+export ASAN_OPTIONS=detect_leaks=1:abort_on_error=0:halt_on_error=1
+export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
+stage "unit (asan+ubsan)" meson test -C "$asan" --suite unit --print-errorlogs -v
+stage "integration (asan+ubsan)" python3 tests/integration/run.py --build "$asan"
+echo "stages: $pass passed, $fail failed"
+[ "$fail" -eq 0 ]

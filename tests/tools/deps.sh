@@ -1,0 +1,25 @@
+#!/bin/sh
+# Install what dsbc needs to build, test and demo on Debian 12, only what
+# is missing.  Needs root for apt-get; prints what it does.
+set -eu
+PKGS="gcc make pkg-config meson ninja-build python3 iproute2 procps \
+libdpdk-dev dpdk libssl-dev openssl libsrtp2-dev libpcap-dev libcunit1-dev \
+tshark"
+missing=""
+for p in $PKGS; do
+	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" ||
+		missing="$missing $p"
+done
+if [ -z "$missing" ]; then
+	echo "deps: all packages present"
+	exit 0
+fi
+echo "deps: installing:$missing"
+if [ "$(id -u)" != 0 ]; then
+	echo "deps: not root: run 'apt-get install$missing' as root" >&2
+	exit 1
+fi
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -q
+# shellcheck disable=SC2086
+apt-get install -y -q --no-install-recommends $missing

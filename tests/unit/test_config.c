@@ -1,0 +1,257 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* Config loading: the shipped file loads; every class of mistake gives one
+ * line naming file, section, key and reason. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <CUnit/CUnit.h>
+
+#include "dsbc_config.h"
+#include "unit.h"
+
+const bool unit_needs_eal = false;
+
+#define BASE \
+	"[port.0]\ndev = net_null0\nipv4 = 192.0.2.1/24\n" \
+	"[port.1]\ndev = net_null1\nipv4 = 198.51.100.1/24\ngateway4 = 198.51.100.254\n"
+
+static char path[64];
+
+static int
+load_text(const char *text, struct dsbc_config *c, char *err, size_t len)
+{
+	FILE *f;
+	int fd;
+
+	snprintf(path, sizeof(path), "/tmp/dsbc-cfg-XXXXXX");
+	fd = mkstemp(path);
+	CU_ASSERT_FATAL(fd >= 0);
+	f = fdopen(fd, "w");
+	fputs(text, f);
+	fclose(f);
+	return dsbc_config_load(path, c, err, len);
+}
+
+/* Expect failure with section and key in the message. */
+static void
+expect_error(const char *text, const char *section, const char *key,
+	     const char *reason_part)
+{
+	struct dsbc_config c;
+	char err[DSBC_CFG_ERR_LEN], want[128];
+
+	CU_ASSERT_EQUAL(load_text(text, &c, err, sizeof(err)), -1);
+	CU_ASSERT_PTR_NOT_NULL(strstr(err, path));
+	snprintf(want, sizeof(want), "[%s] %s:", section, key);
+	if (strstr(err, want) == NULL || strstr(err, reason_part) == NULL)
+		fprintf(stderr, "\n  got: %s\n  want: %s ... %s\n", err, want,
+			reason_part);
+	CU_ASSERT_PTR_NOT_NULL(strstr(err, want));
+	CU_ASSERT_PTR_NOT_NULL(strstr(err, reason_part));
+	CU_ASSERT_PTR_NULL(strchr(err, '\n'));
+	unlink(path);
+}
+
+static void
+test_shipped_config(void)
+{
+	struct dsbc_config c;
+	char err[DSBC_CFG_ERR_LEN];
+	const char *file = getenv("DSBC_CONF");
+
+	if (file == NULL)
+		file = "config/dsbc.conf";
+	CU_ASSERT_EQUAL_FATAL(dsbc_config_load(file, &c, err, sizeof(err)), 0);
+	CU_ASSERT_EQUAL(c.nb_ports, 2);
+	CU_ASSERT_EQUAL(c.nb_flows, 2);
+	CU_ASSERT_EQUAL(c.nb_neigh, 2);
+	CU_ASSERT_EQUAL(c.sip_port, 5060);
+	CU_ASSERT_STRING_EQUAL(c.ports[0].name, "net_pcap0");
+	CU_ASSERT_EQUAL(c.flows[0].out_port, 1);
+	CU_ASSERT_EQUAL(c.flows[1].out_port, 0);
+	CU_ASSERT_EQUAL(c.flows[0].remote_port, 30000);
+	dsbc_config_free(&c);
+}
+
+static void
+test_defaults_and_resolution(void)
+{
+	struct dsbc_config c;
+	char err[DSBC_CFG_ERR_LEN];
+
+	CU_ASSERT_EQUAL_FATAL(load_text(BASE
+		"[flow.0]\nlocal = 192.0.2.1:20000\nremote = 198.51.100.7:4000\n"
+		"[flow.1]\nlocal = 192.0.2.1:20002\nremote = 203.0.113.9:5000\n"
+		"latch = off\nmode = aware\ndscp = 0\n",
+		&c, err, sizeof(err)), 0);
+	unlink(path);
+	CU_ASSERT_EQUAL(c.media_port_min, 20000);
+	CU_ASSERT_EQUAL(c.idle_sleep_us, 100);
+	CU_ASSERT_EQUAL(c.nb_flows, 2);
+	/* on-link: next hop is the remote itself, source the port address */
+	CU_ASSERT_EQUAL(c.flows[0].out_port, 1);
+	CU_ASSERT_EQUAL(memcmp(&c.flows[0].next_hop, &c.flows[0].remote,
+			       sizeof(struct dsbc_addr)), 0);
+	CU_ASSERT_EQUAL(c.flows[0].out_local_port, 20000);
+	CU_ASSERT_EQUAL(c.flows[0].latch, DSBC_LATCH_FIRST);
+	CU_ASSERT_EQUAL(c.flows[0].dscp, 46);
+	/* off-link: through port 1's gateway */
+	CU_ASSERT_EQUAL(c.flows[1].out_port, 1);
+	CU_ASSERT_EQUAL(c.flows[1].next_hop.a8[3], 254);
+	CU_ASSERT_EQUAL(c.flows[1].mode, DSBC_MODE_AWARE);
+	CU_ASSERT_EQUAL(c.flows[1].latch, DSBC_LATCH_OFF);
+	CU_ASSERT_EQUAL(c.flows[1].dscp, 0);
+	dsbc_config_free(&c);
+}
+
+static void
+test_flow_file(void)
+{
+	struct dsbc_config c;
+	char err[DSBC_CFG_ERR_LEN], text[512], fpath[] = "/tmp/dsbc-flows-XXXXXX";
+	FILE *f;
+	int fd = mkstemp(fpath);
+
+	CU_ASSERT_FATAL(fd >= 0);
+	f = fdopen(fd, "w");
+	fputs("# two flows\nlocal=192.0.2.1:20010 remote=198.51.100.7:4000\n\n"
+	      "local=192.0.2.1:20012 remote=198.51.100.8:4002 latch=off # x\n", f);
+	fclose(f);
+	snprintf(text, sizeof(text), "[dsbc]\nflow_file = %s\n" BASE, fpath);
+	CU_ASSERT_EQUAL(load_text(text, &c, err, sizeof(err)), 0);
+	unlink(path);
+	CU_ASSERT_EQUAL(c.nb_flows, 2);
+	CU_ASSERT_EQUAL(c.flows[1].latch, DSBC_LATCH_OFF);
+	dsbc_config_free(&c);
+
+	f = fopen(fpath, "w");
+	fputs("local=192.0.2.1:20010 remote=198.51.100.7:4000\n"
+	      "local=192.0.2.1:20012 bogus\n", f);
+	fclose(f);
+	CU_ASSERT_EQUAL(load_text(text, &c, err, sizeof(err)), -1);
+	unlink(path);
+	CU_ASSERT_PTR_NOT_NULL(strstr(err, ":2] bogus: not key=value"));
+	unlink(fpath);
+}
+
+static void
+test_errors(void)
+{
+	expect_error("[dsbc]\nsip_port = 70000\n" BASE, "dsbc", "sip_port",
+		     "not an integer in [1, 65535]");
+	expect_error("[dsbc]\nsip_port = abc\n" BASE, "dsbc", "sip_port",
+		     "not an integer");
+	expect_error("[dsbc]\nbogus_key = 1\n" BASE, "dsbc", "bogus_key",
+		     "unknown key");
+	expect_error("[dsbc]\nmode = mitm\n" BASE, "dsbc", "mode",
+		     "not relay, aware or terminate");
+	expect_error("[dsbc]\nlatch = sometimes\n" BASE, "dsbc", "latch",
+		     "not off, first or signalled");
+	expect_error("[dsbc]\nmedia_port_min = 20001\n" BASE, "dsbc",
+		     "media_port_min", "must be even");
+	expect_error("[dsbc]\nmedia_port_min = 30000\nmedia_port_max = 29000\n"
+		     BASE, "dsbc", "media_port_min", "above media_port_max");
+	expect_error("[dsbc]\nsip_port = 20000\n" BASE, "dsbc", "sip_port",
+		     "inside the media port range");
+	expect_error("[dsbc]\nsip_port = 5060\n", "port.0", "dev",
+		     "no port configured");
+	expect_error("[port.0]\nipv4 = 192.0.2.1/24\n", "port.0", "dev", "missing");
+	expect_error("[port.0]\ndev = net_null0\n", "port.0", "ipv4",
+		     "needs ipv4 or ipv6");
+	expect_error("[port.0]\ndev = net_null0\nipv4 = 300.1.2.3/24\n", "port.0",
+		     "ipv4", "not an IP address");
+	expect_error("[port.0]\ndev = net_null0\nipv4 = 192.0.2.1/40\n", "port.0",
+		     "ipv4", "bad prefix length");
+	expect_error("[port.0]\ndev = net_null0\nipv4 = 2001:db8::1/64\n",
+		     "port.0", "ipv4", "not an IPv4 address");
+	expect_error("[port.0]\ndev = net_null0\nipv4 = 192.0.2.1/24\nmac = "
+		     "ff:ff:ff:ff:ff:ff\n", "port.0", "mac", "not a unicast MAC");
+	expect_error("[port.1]\ndev = net_null0\nipv4 = 192.0.2.1/24\n", "port.0",
+		     "dev", "numbered port.0");
+	expect_error("[port.99]\ndev = x\n", "port.99", "-", "port index must be");
+	expect_error("[portal]\ndev = x\n", "portal", "-", "unknown section");
+	expect_error(BASE "[neigh.0]\nport = 0\nip = 192.0.2.9\n", "neigh.0",
+		     "mac", "missing");
+	expect_error(BASE "[neigh.0]\nport = 5\nip = 192.0.2.9\nmac = "
+		     "02:00:00:00:00:09\n", "neigh.0", "port", "not configured");
+	expect_error(BASE "[lcore.1]\nrx = 0-0\n", "lcore.1", "rx",
+		     "not PORT:QUEUE");
+	expect_error(BASE "[lcore.1]\nrx = 3:0\n", "lcore.1", "rx",
+		     "not configured");
+	expect_error(BASE "[flow.0]\nremote = 198.51.100.7:4000\n", "flow.0",
+		     "local", "missing");
+	expect_error(BASE "[flow.0]\nlocal = 192.0.2.1:20000\n", "flow.0",
+		     "remote", "missing");
+	expect_error(BASE "[flow.0]\nlocal = 192.0.2.1:80\nremote = "
+		     "198.51.100.7:4000\n", "flow.0", "local",
+		     "outside the media range");
+	expect_error(BASE "[flow.0]\nlocal = 192.0.2.99:20000\nremote = "
+		     "198.51.100.7:4000\n", "flow.0", "local",
+		     "not one of the ports'");
+	expect_error(BASE "[flow.0]\nlocal = 192.0.2.1:20000\nremote = "
+		     "[2001:db8::7]:4000\n", "flow.0", "remote", "no port reaches");
+	expect_error(BASE "[flow.0]\nlocal = 192.0.2.1:20000\nremote = "
+		     "198.51.100.7\n", "flow.0", "remote", "not ADDR:PORT");
+	expect_error(BASE "[flow.0]\nlocal = 192.0.2.1:20000\nremote = "
+		     "198.51.100.7:4000\nlatch = signalled\n", "flow.0", "peer",
+		     "needs peer");
+	expect_error(BASE "[flow.0]\nlocal = 192.0.2.1:20000\nremote = "
+		     "198.51.100.7:4000\nout_local = 192.0.2.1:20000\n", "flow.0",
+		     "out_local", "must be the address of out port 1");
+	expect_error("[dsbc]\nflow_file = /nonexistent/flows\n" BASE, "dsbc",
+		     "flow_file", "cannot open");
+}
+
+static void
+test_unreadable(void)
+{
+	struct dsbc_config c;
+	char err[DSBC_CFG_ERR_LEN];
+
+	CU_ASSERT_EQUAL(dsbc_config_load("/nonexistent/dsbc.conf", &c, err,
+					 sizeof(err)), -1);
+	CU_ASSERT_PTR_NOT_NULL(strstr(err, "/nonexistent/dsbc.conf: [-] -: "
+					   "cannot read"));
+}
+
+static void
+test_endpoint(void)
+{
+	struct dsbc_addr a;
+	uint8_t fam;
+	uint16_t port;
+
+	CU_ASSERT_EQUAL(dsbc_config_parse_endpoint("10.0.0.1:5", &a, &fam, &port), 0);
+	CU_ASSERT_EQUAL(fam, 4);
+	CU_ASSERT_EQUAL(port, 5);
+	CU_ASSERT_EQUAL(dsbc_config_parse_endpoint("[2001:db8::1]:65535", &a, &fam,
+						   &port), 0);
+	CU_ASSERT_EQUAL(fam, 6);
+	CU_ASSERT_EQUAL(port, 65535);
+	CU_ASSERT_EQUAL(dsbc_config_parse_endpoint("2001:db8::1:5", &a, &fam,
+						   &port), -1);
+	CU_ASSERT_EQUAL(dsbc_config_parse_endpoint("10.0.0.1:0", &a, &fam, &port), -1);
+	CU_ASSERT_EQUAL(dsbc_config_parse_endpoint("10.0.0.1:65536", &a, &fam,
+						   &port), -1);
+	CU_ASSERT_EQUAL(dsbc_config_parse_endpoint("10.0.0.1", &a, &fam, &port), -1);
+	CU_ASSERT_EQUAL(dsbc_config_parse_endpoint("[::1:5", &a, &fam, &port), -1);
+	CU_ASSERT_EQUAL(dsbc_config_parse_endpoint(":5", &a, &fam, &port), -1);
+}
+
+int
+unit_register(void)
+{
+	CU_pSuite s = CU_add_suite("config", NULL, NULL);
+
+	if (s == NULL)
+		return -1;
+	UNIT_ADD(s, test_shipped_config);
+	UNIT_ADD(s, test_defaults_and_resolution);
+	UNIT_ADD(s, test_flow_file);
+	UNIT_ADD(s, test_errors);
+	UNIT_ADD(s, test_unreadable);
+	UNIT_ADD(s, test_endpoint);
+	return 0;
+}
