@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include <CUnit/Basic.h>
+#include <rte_common.h>
 #include <rte_eal.h>
 
 #include "unit.h"

@@ -1,0 +1,164 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Outgoing header templates and the per-packet relay rewrite.
+ *
+ * Checksum sums here are taken over bytes as they sit in memory (network
+ * order) with native 16-bit loads; RFC 1071 section 2(B) makes the result
+ * byte-order independent, so values are stored without swapping.
+ */
+#include <string.h>
+
+#include <rte_ip.h>
+#include <rte_memcpy.h>
+
+#include "dsbc_hdr.h"
+
+static inline void
+wr16(uint8_t *p, uint16_t v)
+{
+	p[0] = (uint8_t)(v >> 8);
+	p[1] = (uint8_t)v;
+}
+
+static inline uint16_t
+rd16_raw(const uint8_t *p)
+{
+	uint16_t v;
+
+	memcpy(&v, p, 2);
+	return v;
+}
+
+void
+dsbc_hdr_tmpl_init(struct dsbc_hdr_tmpl *t, const struct dsbc_hdr_spec *s)
+{
+	uint8_t *p = t->bytes;
+	uint8_t *ip, *udp;
+	uint32_t alen = s->family == 6 ? 16 : 4;
+
+	memset(t, 0, sizeof(*t));
+	/* Ethernet: destination MAC filled per packet from the neighbour table. */
+	memcpy(p + 6, s->src_mac.addr_bytes, RTE_ETHER_ADDR_LEN);
+	p += 12;
+	if (s->vlan_tci != 0) {
+		wr16(p, RTE_ETHER_TYPE_VLAN);
+		wr16(p + 2, s->vlan_tci);
+		p += 4;
+	}
+	wr16(p, s->family == 6 ? RTE_ETHER_TYPE_IPV6 : RTE_ETHER_TYPE_IPV4);
+	p += 2;
+	t->l2_len = (uint8_t)(p - t->bytes);
+	t->family = s->family;
+
+	ip = p;
+	if (s->family == 6) {
+		/* version 6, traffic class, flow label 0 (RFC 8200 section 3) */
+		ip[0] = (uint8_t)(0x60 | s->tos >> 4);
+		ip[1] = (uint8_t)(s->tos << 4);
+		ip[6] = IPPROTO_UDP;
+		ip[7] = s->ttl;
+		memcpy(ip + 8, s->src.a8, 16);
+		memcpy(ip + 24, s->dst.a8, 16);
+		udp = ip + 40;
+	} else {
+		ip[0] = 0x45;
+		ip[1] = s->tos;
+		/* ID 0 with DF set: allowed for atomic datagrams (RFC 6864 section 4.1). */
+		wr16(ip + 6, 0x4000);
+		ip[8] = s->ttl;
+		ip[9] = IPPROTO_UDP;
+		memcpy(ip + 12, s->src.a8, 4);
+		memcpy(ip + 16, s->dst.a8, 4);
+		udp = ip + 20;
+		t->ip_sum = __rte_raw_cksum(ip, 20, 0);
+	}
+	wr16(udp, s->src_port);
+	wr16(udp + 2, s->dst_port);
+	t->len = (uint8_t)(udp + 8 - t->bytes);
+
+	/* Constant part of the UDP checksum: addresses, protocol, ports. */
+	t->pseudo_sum = __rte_raw_cksum(s->src.a8, alen, 0);
+	t->pseudo_sum = __rte_raw_cksum(s->dst.a8, alen, t->pseudo_sum);
+	t->pseudo_sum += rte_cpu_to_be_16(IPPROTO_UDP);
+	t->pseudo_sum += rd16_raw(udp) + rd16_raw(udp + 2);
+}
+
+/* The same constant part, taken from the received packet. */
+static inline uint32_t
+rx_const_sum(const struct dsbc_pkt_info *pi)
+{
+	uint32_t alen = pi->family == 6 ? 16 : 4;
+	uint32_t sum;
+
+	sum = __rte_raw_cksum(pi->src.a8, alen, 0);
+	sum = __rte_raw_cksum(pi->dst.a8, alen, sum);
+	sum += rte_cpu_to_be_16(IPPROTO_UDP);
+	sum += rte_cpu_to_be_16(pi->src_port);
+	sum += rte_cpu_to_be_16(pi->dst_port);
+	return sum;
+}
+
+uint8_t *
+dsbc_hdr_rewrite(uint8_t *frame, const struct dsbc_pkt_info *pi,
+		 const struct dsbc_hdr_tmpl *t,
+		 const struct rte_ether_addr *dst_mac)
+{
+	uint8_t *payload = frame + pi->payload_off;
+	uint8_t *hdr = payload - t->len;
+	uint16_t ulen = (uint16_t)(pi->payload_len + 8);
+	uint16_t old_csum, csum;
+	uint8_t *ip, *udp;
+	uint32_t sum;
+
+	/* Read what is needed from the old headers before overwriting them. */
+	old_csum = rd16_raw(frame + pi->l4_off + 6);
+
+	rte_memcpy(hdr, t->bytes, t->len);
+	memcpy(hdr, dst_mac->addr_bytes, RTE_ETHER_ADDR_LEN);
+	ip = hdr + t->l2_len;
+	if (t->family == 6) {
+		wr16(ip + 4, ulen);
+		udp = ip + 40;
+	} else {
+		uint16_t tot = (uint16_t)(20 + ulen);
+
+		wr16(ip + 2, tot);
+		sum = t->ip_sum + rte_cpu_to_be_16(tot);
+		csum = (uint16_t)~__rte_raw_cksum_reduce(sum);
+		memcpy(ip + 10, &csum, 2);
+		udp = ip + 20;
+	}
+	wr16(udp + 4, ulen);
+
+	if (old_csum == 0) {
+		if (t->family == 4) {
+			/* Sender chose no checksum (RFC 768): keep it so. */
+			csum = 0;
+		} else {
+			/* Mandatory for IPv6 (RFC 8200 section 8.1): compute in full. */
+			sum = t->pseudo_sum + 2u * rte_cpu_to_be_16(ulen);
+			sum = __rte_raw_cksum(payload, pi->payload_len,
+					      __rte_raw_cksum_reduce(sum));
+			csum = (uint16_t)~__rte_raw_cksum_reduce(sum);
+			if (csum == 0)
+				csum = 0xffff;
+		}
+	} else {
+		/*
+		 * RFC 1624 eqn. 3: HC' = ~(~HC + ~m + m'), m being the sum of
+		 * the fields that change.  A received checksum that was wrong
+		 * stays wrong: the far end still detects the corruption.
+		 */
+		uint16_t m = __rte_raw_cksum_reduce(rx_const_sum(pi));
+		uint16_t m2 = __rte_raw_cksum_reduce(t->pseudo_sum);
+
+		sum = (uint16_t)~old_csum;
+		sum += (uint16_t)~m;
+		sum += m2;
+		csum = (uint16_t)~__rte_raw_cksum_reduce(sum);
+		if (csum == 0)
+			csum = 0xffff;
+	}
+	memcpy(udp + 6, &csum, 2);
+	return hdr;
+}
