@@ -46,7 +46,7 @@ demo: build
 	@DSBC_EAL_MEM="$$(sh tests/tools/hugepages.sh)" sh tests/demo/demo.sh $(BUILD)
 
 perf: build
-	@DSBC_EAL_MEM="$$(sh tests/tools/hugepages.sh 2048)" sh perf/relay $(BUILD)
+	@DSBC_EAL_MEM="$$(sh tests/tools/hugepages.sh 2048)" python3 perf/relay --build $(BUILD)
 
 clean:
 	rm -rf $(BUILD) $(BUILD_ASAN) out

@@ -19,6 +19,7 @@ stage() {
 		echo "=== $name: FAIL"
 	fi
 }
+stage "docs" python3 tests/tools/check_docs.py
 stage "unit" meson test -C "$build" --suite unit --print-errorlogs -v
 stage "integration" python3 tests/integration/run.py --build "$build"
 export ASAN_OPTIONS=detect_leaks=1:abort_on_error=0:halt_on_error=1
