@@ -3,7 +3,7 @@
 # is missing.  Needs root for apt-get; prints what it does.
 set -eu
 PKGS="gcc make pkg-config meson ninja-build python3 iproute2 procps \
-libdpdk-dev dpdk libssl-dev openssl libsrtp2-dev libpcap-dev libcunit1-dev \
+libdpdk-dev dpdk dpdk-dev libssl-dev openssl libsrtp2-dev libpcap-dev libcunit1-dev \
 tshark"
 missing=""
 for p in $PKGS; do
