@@ -92,6 +92,7 @@ struct dsbc_flow {
 	uint8_t idle_reported;
 	struct dsbc_addr latched_src;
 	uint16_t latched_port;
+	uint64_t install_tsc;        /* when FLOW_ADD was applied */
 	struct dsbc_flow_stats st;
 } __rte_cache_aligned;
 

@@ -3,6 +3,7 @@
 #define DSBC_MSG_H
 
 #include <stdint.h>
+#include <stdbool.h>
 
 #include <rte_ether.h>
 #include <rte_ring.h>
@@ -109,6 +110,15 @@ _Static_assert(sizeof(struct dsbc_msg_flow) <= DSBC_MSG_SIZE - 8,
 
 const char *dsbc_msg_name(enum dsbc_msg_type t);
 
+/* Checked on every receive: a message of another build or a corrupt
+ * element is counted and ignored, never applied. */
+static inline bool
+dsbc_msg_valid(const struct dsbc_msg *m)
+{
+	return m->version == DSBC_MSG_VERSION && m->type > DSBC_MSG_NONE &&
+	       m->type < DSBC_MSG_MAX;
+}
+
 /*
  * A channel: the ring plus, on the sending side, a backlog so that an
  * enqueue that finds the ring full is counted and retried in order, never
@@ -136,12 +146,6 @@ int dsbc_msg_chan_init(struct dsbc_msg_chan *c, const char *name,
 		       unsigned int count, int socket, unsigned int flags,
 		       uint32_t backlog_cap);
 void dsbc_msg_chan_fini(struct dsbc_msg_chan *c);
-
-/*
- * Check that a ring carries elements of this build's message size; the
- * version byte of every message is checked on receive.  0 or -EPROTO.
- */
-int dsbc_msg_ring_check(const struct rte_ring *r);
 
 /*
  * Send: flush the backlog first, then try the ring, else append to the
