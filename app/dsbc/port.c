@@ -116,7 +116,14 @@ port_setup(struct dsbc_app *app, uint16_t idx)
 	if (pc->has_mac) {
 		rc = rte_eth_dev_default_mac_addr_set(p->port_id,
 				(struct rte_ether_addr *)&pc->mac);
-		if (rc != 0) {
+		if (rc == -ENOTSUP) {
+			/* Virtual ports without a MAC filter (net_pcap,
+			 * net_ring): the workers check the destination MAC
+			 * themselves, so the configured one is used as is. */
+			printf("dsbc: [port.%u] %s cannot set its MAC; using "
+			       "the configured one in software\n", idx,
+			       pc->name);
+		} else if (rc != 0) {
 			fprintf(stderr, "dsbc: [port.%u] mac: driver refused it: "
 				"%s\n", idx, rte_strerror(-rc));
 			return -1;
@@ -127,7 +134,10 @@ port_setup(struct dsbc_app *app, uint16_t idx)
 			pc->mtu);
 		return -1;
 	}
-	rte_eth_macaddr_get(p->port_id, &p->mac);
+	if (pc->has_mac)
+		memcpy(&p->mac, &pc->mac, sizeof(p->mac));
+	else
+		rte_eth_macaddr_get(p->port_id, &p->mac);
 	p->nb_rxq = nb_rxq;
 	p->nb_txq = nb_txq;
 	p->vlan = pc->vlan;
