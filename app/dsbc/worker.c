@@ -141,7 +141,7 @@ addr_is_local(const struct dsbc_port_rt *p, const struct dsbc_pkt_info *pi)
 {
 	if (pi->family == 4)
 		return dsbc_port_has_ip4(p, pi->dst.v4);
-	return (p->has_ip6 && memcmp(&pi->dst, &p->ip6, sizeof(pi->dst)) == 0) ||
+	return (p->has_ip6 && dsbc_addr_eq(&pi->dst, &p->ip6)) ||
 	       dsbc_config_ip_match(&p->media6, &pi->dst, true);
 }
 
@@ -235,10 +235,10 @@ classify(struct dsbc_app *app, struct dsbc_worker *w, struct rte_mbuf *m,
 		return;
 	}
 	b->m[b->n] = m;
+	memset(&b->key[b->n], 0, sizeof(b->key[b->n]));
 	b->key[b->n].local = pi->dst;
 	b->key[b->n].local_port = pi->dst_port;
 	b->key[b->n].family = pi->family;
-	b->key[b->n].pad = 0;
 	b->kp[b->n] = &b->key[b->n];
 	b->n++;
 }
@@ -250,7 +250,7 @@ src_matches(const struct dsbc_pkt_info *pi, const struct dsbc_addr *a,
 	    uint16_t port, uint8_t family)
 {
 	return pi->src_port == port && pi->family == family &&
-	       memcmp(&pi->src, a, sizeof(*a)) == 0;
+	       dsbc_addr_eq(&pi->src, a);
 }
 
 static void
@@ -325,6 +325,14 @@ media_process(struct dsbc_app *app, struct dsbc_worker *w,
 	if (b->n == 0)
 		return;
 	dsbc_flow_table_lookup_bulk(w->flows, b->kp, b->n, b->f);
+	/* With many flows the entries are not in cache: ask for all of the
+	 * batch now, use them in order below (spec, template, counters). */
+	for (i = 0; i < b->n; i++)
+		if (b->f[i] != NULL) {
+			rte_prefetch0(b->f[i]);
+			rte_prefetch0(RTE_PTR_ADD(b->f[i], RTE_CACHE_LINE_SIZE));
+			rte_prefetch0(RTE_PTR_ADD(b->f[i], 2 * RTE_CACHE_LINE_SIZE));
+		}
 	for (i = 0; i < b->n; i++) {
 		struct rte_mbuf *m = b->m[i];
 		const struct dsbc_pkt_info *pi = &b->pi[i];

@@ -19,12 +19,17 @@
  *   telemetry reads both without locks (aligned 64-bit counters).
  */
 
+/*
+ * 32 bytes on purpose: rte_hash compares 16/32/48/64-byte keys with SIMD
+ * and falls back to memcmp() for other sizes (perf/relay measured it).
+ */
 struct dsbc_flow_key {
 	struct dsbc_addr local;
 	uint16_t local_port;   /* host order */
 	uint8_t family;        /* 4 or 6 */
-	uint8_t pad;           /* zero: keys are hashed as bytes */
+	uint8_t pad[13];       /* zero: keys are hashed as bytes */
 };
+_Static_assert(sizeof(struct dsbc_flow_key) == 32, "flow key size");
 
 #define DSBC_MODES(X) \
 	X(RELAY,     "relay") \

@@ -91,7 +91,10 @@ dsbc_flow_table_slot(const struct dsbc_flow_table *t, uint32_t flow_id)
 static bool
 key_valid(const struct dsbc_flow_key *k)
 {
-	return (k->family == 4 || k->family == 6) && k->pad == 0 &&
+	static const uint8_t zero[sizeof(k->pad)];
+
+	return (k->family == 4 || k->family == 6) &&
+	       memcmp(k->pad, zero, sizeof(zero)) == 0 &&
 	       (k->family == 6 || (k->local.a32[1] | k->local.a32[2] |
 				   k->local.a32[3]) == 0);
 }

@@ -21,6 +21,7 @@ dsbc_slices_init(struct dsbc_slices *s, uint16_t port_min, uint16_t port_max,
 	s->port_max = port_max;
 	s->nb_workers = nb_workers;
 	s->size = (uint16_t)size;
+	s->mult = UINT32_MAX / size + 1;
 	return 0;
 }
 

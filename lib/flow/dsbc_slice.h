@@ -16,6 +16,7 @@ struct dsbc_slices {
 	uint16_t port_max;      /* inclusive */
 	uint16_t nb_workers;
 	uint16_t size;          /* ports per slice, >= 2, even */
+	uint32_t mult;          /* ceil(2^32 / size): divide by multiplying */
 };
 
 /* 0, or -EINVAL when the range is empty, odd-aligned or too small. */
@@ -32,7 +33,10 @@ dsbc_slices_in_range(const struct dsbc_slices *s, uint16_t port)
 static inline uint16_t
 dsbc_slices_owner(const struct dsbc_slices *s, uint16_t port)
 {
-	uint32_t w = (uint32_t)(port - s->port_min) / s->size;
+	/* Exact floor((port - min) / size) for 16-bit operands, without the
+	 * ~25-cycle div that showed in perf/relay. */
+	uint32_t w = (uint32_t)(((uint64_t)(uint16_t)(port - s->port_min) *
+				 s->mult) >> 32);
 
 	return w < s->nb_workers ? (uint16_t)w : (uint16_t)(s->nb_workers - 1);
 }

@@ -22,9 +22,17 @@ struct dsbc_addr {
 	union {
 		uint8_t a8[16];
 		uint32_t a32[4];
+		uint64_t a64[2];
 		rte_be32_t v4;
 	};
 };
+
+/* Inline compare: memcmp() is a call the fast path cannot afford. */
+static inline bool
+dsbc_addr_eq(const struct dsbc_addr *a, const struct dsbc_addr *b)
+{
+	return ((a->a64[0] ^ b->a64[0]) | (a->a64[1] ^ b->a64[1])) == 0;
+}
 
 enum dsbc_pkt_kind {
 	DSBC_PKT_DROP = 0,  /* see dsbc_pkt_info.drop */
@@ -35,6 +43,12 @@ enum dsbc_pkt_kind {
 	DSBC_PKT_ICMP6,     /* ICMPv6, including neighbour discovery */
 };
 
+/*
+ * Which fields are set depends on kind: drop for DROP; family, addresses,
+ * l3_len, l4_off and frame_len for UDP, FRAG, ICMP, ICMP6; ports and
+ * payload for UDP; l2_len and the VLAN fields always.  The parser does not
+ * clear the rest (it runs for every packet).
+ */
 struct dsbc_pkt_info {
 	uint8_t kind;          /* enum dsbc_pkt_kind */
 	uint8_t drop;          /* enum dsbc_drop, set when kind == DROP */
