@@ -315,6 +315,19 @@ latch_check(struct dsbc_worker *w, struct dsbc_flow *f,
 	}
 }
 
+#define FLOW_PREFETCH 6
+
+static inline void
+flow_prefetch(const struct dsbc_flow *f)
+{
+	unsigned int l;
+
+	if (f == NULL)
+		return;
+	for (l = 0; l < sizeof(*f) / RTE_CACHE_LINE_SIZE; l++)
+		rte_prefetch0(RTE_PTR_ADD(f, l * RTE_CACHE_LINE_SIZE));
+}
+
 static void
 media_process(struct dsbc_app *app, struct dsbc_worker *w,
 	      struct media_batch *b, uint64_t now)
@@ -325,14 +338,11 @@ media_process(struct dsbc_app *app, struct dsbc_worker *w,
 	if (b->n == 0)
 		return;
 	dsbc_flow_table_lookup_bulk(w->flows, b->kp, b->n, b->f);
-	/* With many flows the entries are not in cache: ask for all of the
-	 * batch now, use them in order below (spec, template, counters). */
-	for (i = 0; i < b->n; i++)
-		if (b->f[i] != NULL) {
-			rte_prefetch0(b->f[i]);
-			rte_prefetch0(RTE_PTR_ADD(b->f[i], RTE_CACHE_LINE_SIZE));
-			rte_prefetch0(RTE_PTR_ADD(b->f[i], 2 * RTE_CACHE_LINE_SIZE));
-		}
+	/* With many flows the entries are not in cache: keep FLOW_PREFETCH
+	 * flows in flight ahead of the one being processed (a whole batch at
+	 * once would overrun the line fill buffers). */
+	for (i = 0; i < b->n && i < FLOW_PREFETCH; i++)
+		flow_prefetch(b->f[i]);
 	for (i = 0; i < b->n; i++) {
 		struct rte_mbuf *m = b->m[i];
 		const struct dsbc_pkt_info *pi = &b->pi[i];
@@ -342,6 +352,8 @@ media_process(struct dsbc_app *app, struct dsbc_worker *w,
 		enum dsbc_demux_class cls;
 		uint16_t nid;
 
+		if (i + FLOW_PREFETCH < b->n)
+			flow_prefetch(b->f[i + FLOW_PREFETCH]);
 		if (unlikely(f == NULL)) {
 			drop(w, m, DSBC_DROP_NO_FLOW);
 			continue;
