@@ -21,7 +21,7 @@ build: deps $(BUILD)/build.ninja
 
 $(BUILD_ASAN)/build.ninja:
 	meson setup $(BUILD_ASAN) -Dbuildtype=debug \
-		-Db_sanitize=address,undefined -Db_lundef=false $(MESON_OPTS)
+		-Db_sanitize=address,undefined -Db_lundef=false -Db_lto=false $(MESON_OPTS)
 
 build-asan: deps $(BUILD_ASAN)/build.ninja
 	ninja -C $(BUILD_ASAN)

@@ -320,12 +320,12 @@ latch_check(struct dsbc_worker *w, struct dsbc_flow *f,
 static inline void
 flow_prefetch(const struct dsbc_flow *f)
 {
-	unsigned int l;
-
 	if (f == NULL)
 		return;
-	for (l = 0; l < sizeof(*f) / RTE_CACHE_LINE_SIZE; l++)
-		rte_prefetch0(RTE_PTR_ADD(f, l * RTE_CACHE_LINE_SIZE));
+	/* The three lines a relayed IPv4 packet touches (dsbc_flow.h). */
+	rte_prefetch0(f);
+	rte_prefetch0(RTE_PTR_ADD(f, RTE_CACHE_LINE_SIZE));
+	rte_prefetch0(&f->spec);
 }
 
 static void

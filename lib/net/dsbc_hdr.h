@@ -19,13 +19,15 @@
 #define DSBC_HDR_TMPL_MAX 72  /* 14 + 4 + 40 + 8 = 66, rounded up */
 
 struct dsbc_hdr_tmpl {
-	uint8_t bytes[DSBC_HDR_TMPL_MAX]; /* length and checksum fields zero */
 	uint8_t len;        /* total header length */
 	uint8_t family;     /* 4 or 6 */
 	uint8_t l2_len;     /* 14 or 18 */
 	uint8_t pad;
 	uint32_t ip_sum;    /* IPv4: partial sum of the header with len/csum 0 */
 	uint32_t pseudo_sum;/* partial sum of pseudo-header addresses + proto + ports */
+	/* Last, so that an IPv4 template shares a cache line with the
+	 * fields above and the flow's forwarding fields (see dsbc_flow). */
+	uint8_t bytes[DSBC_HDR_TMPL_MAX]; /* length and checksum fields zero */
 };
 
 struct dsbc_hdr_spec {
