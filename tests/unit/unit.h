@@ -8,7 +8,7 @@
 /*
  * Each test_<lib>.c defines these two: the suites it registers, and
  * whether it needs the EAL (rte_hash, rte_ring, mempools).  unit_main.c
- * starts the EAL with --no-huge --no-pci --in-memory when asked.
+ * starts the EAL with --no-huge --no-pci --no-shconf when asked.
  */
 int unit_register(void);
 extern const bool unit_needs_eal;

@@ -14,7 +14,7 @@ main(int argc, char **argv)
 {
 	char prefix[64];
 	char *eal_argv[] = {
-		argv[0], "--no-huge", "--no-pci", "--in-memory", "-m", "512",
+		argv[0], "--no-huge", "--no-pci", "--no-shconf", "-m", "512",
 		"--log-level", "lib.eal:error", "--file-prefix", prefix, NULL,
 	};
 	unsigned int failed;
