@@ -219,7 +219,8 @@ class Dsbc:
         raise RuntimeError("dsbc not ready: " + self.output())
 
     def output(self):
-        self.log.flush()
+        if not self.log.closed:
+            self.log.flush()
         with open(self.log.name) as f:
             return f.read()
 

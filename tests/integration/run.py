@@ -462,7 +462,7 @@ def test_config_errors():
                 "[flow.0]\nlocal = 192.0.2.1:20000\nremote = 203.0.113.5:1\n")
     exe = os.path.join(BUILD, "app/dsbc/dsbc")
     r = subprocess.run([exe, "--no-pci", "--no-huge", "-m", "256",
-                        "--in-memory", "-l", "0-1", "--log-level", "*:error",
+                        "--no-shconf", "-l", "0-1", "--log-level", "*:error",
                         "--", "-f", bad], capture_output=True, text=True,
                        timeout=60)
     eq(r.returncode, 2, "exit status")
@@ -470,7 +470,7 @@ def test_config_errors():
     eq(len(lines), 1, "error lines")
     check(bad + ": [flow.0] remote: no port reaches it" in lines[0], lines[0])
     r = subprocess.run([exe, "--no-pci", "--no-huge", "-m", "256",
-                        "--in-memory", "-l", "0-1", "--log-level", "*:error",
+                        "--no-shconf", "-l", "0-1", "--log-level", "*:error",
                         "--"], capture_output=True, text=True, timeout=60)
     eq(r.returncode, 2, "exit status without -f")
     check("-f FILE is required" in r.stderr, r.stderr)
