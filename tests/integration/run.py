@@ -440,17 +440,47 @@ def test_telemetry_tools():
         eq(d.tel.query("/dsbc/flows,999999"), None, "unknown flow id")
         eq(d.tel.query("/dsbc/flows,x"), None, "non-numeric flow id")
         check(d.proc.poll() is None, "dsbc alive after bad telemetry params")
-        if not eal_mem_args():
-            cap = s.path("capture.pcapng")
-            p = subprocess.run(["dpdk-dumpcap", "--file-prefix",
-                                "dsbc-it-telemetry", "-D"],
-                               capture_output=True, text=True, timeout=30)
-            check("net_pcap0" in p.stdout, "dpdk-dumpcap lists net_pcap0: " +
-                  p.stdout + p.stderr)
-            del cap
     finally:
         rc = d.stop()
     eq(rc, 0, "exit status")
+    if not eal_mem_args():
+        dumpcap_capture(s)
+
+
+def dumpcap_capture(s):
+    """dpdk-dumpcap, a secondary process, captures what dsbc sends: on a
+    net_ring port (net_pcap cannot be attached twice: the secondary would
+    reopen and truncate its files), dsbc resolves an unknown next hop by
+    ARP every arp_retry_ms; the capture must hold those requests."""
+    conf = s.path("dumpcap.conf")
+    with open(conf, "w") as f:
+        f.write("[dsbc]\narp_retry_ms = 100\n[port.0]\ndev = net_ring0\n"
+                "mac = %s\nipv4 = %s/24\n[flow.0]\nlocal = %s:20000\n"
+                "remote = 192.0.2.77:30000\n" % (P0_MAC, P0_IP, P0_IP))
+    d = Dsbc(BUILD, conf, "dsbc-it-dumpcap")
+    cap = s.path("capture.pcapng")
+    try:
+        d.wait_ready()
+        p = subprocess.run(["dpdk-dumpcap", "--file-prefix=dsbc-it-dumpcap",
+                            "-D"], capture_output=True, text=True, timeout=30)
+        check("net_ring0" in p.stdout, "dpdk-dumpcap -D lists net_ring0: " +
+              p.stdout + p.stderr)
+        p = subprocess.run(["dpdk-dumpcap", "--file-prefix=dsbc-it-dumpcap",
+                            "-i", "net_ring0", "-q", "-a", "duration:3",
+                            "-w", cap], capture_output=True, text=True,
+                           timeout=60)
+        eq(p.returncode, 0, "dpdk-dumpcap exit status (%s)" % p.stderr)
+    finally:
+        rc = d.stop()
+    eq(rc, 0, "exit status")
+    r = subprocess.run(["tshark", "-r", cap, "-Y", "arp.opcode == 1",
+                        "-T", "fields", "-e", "eth.src", "-e", "arp.dst.proto_ipv4"],
+                       capture_output=True, text=True, timeout=60)
+    rows = [x.split() for x in r.stdout.splitlines() if x.strip()]
+    check(len(rows) >= 3, "captured %d ARP requests (tshark: %s)" % (
+        len(rows), r.stderr.strip()[-200:]))
+    for src, target in rows:
+        eq((src, target), (P0_MAC, "192.0.2.77"), "captured ARP request")
 
 
 def test_config_errors():
