@@ -248,8 +248,17 @@ class Dsbc:
         try:
             rc = self.proc.wait(timeout)
         except subprocess.TimeoutExpired:
+            # Say where it hangs before killing it.
+            bt = subprocess.run(["gdb", "-p", str(self.proc.pid), "-batch",
+                                 "-ex", "thread apply all bt 8"],
+                                capture_output=True, text=True, timeout=60)
             self.proc.kill()
-            rc = self.proc.wait()
-            raise RuntimeError("dsbc did not stop on SIGTERM")
+            self.proc.wait()
+            self.log.close()
+            frames = [x for x in bt.stdout.splitlines()
+                      if x.startswith(("#", "Thread"))]
+            raise RuntimeError("dsbc did not stop on SIGTERM; threads:\n" +
+                               "\n".join(frames[:60]) + "\nlog tail:\n" +
+                               self.output()[-1500:])
         self.log.close()
         return rc
