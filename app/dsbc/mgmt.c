@@ -139,7 +139,7 @@ event_handle(struct dsbc_app *app, const struct dsbc_msg *m)
 		break;
 	case DSBC_MSG_LATCHED:
 		app->mst.latched++;
-		RTE_LOG(INFO, USER1, "flow %u latched on %s:%u%s\n",
+		RTE_LOG(DEBUG, USER1, "flow %u latched on %s:%u%s\n",
 			m->latched.flow_id,
 			dsbc_addr_fmt(&m->latched.src, m->latched.family, buf,
 				      sizeof(buf)),
@@ -147,7 +147,7 @@ event_handle(struct dsbc_app *app, const struct dsbc_msg *m)
 		break;
 	case DSBC_MSG_FLOW_IDLE:
 		app->mst.flow_idle++;
-		RTE_LOG(INFO, USER1, "flow %u idle after %" PRIu64 " packets\n",
+		RTE_LOG(DEBUG, USER1, "flow %u idle after %" PRIu64 " packets\n",
 			m->idle.flow_id, m->idle.pkts);
 		break;
 	case DSBC_MSG_SYNC_ACK:
