@@ -22,6 +22,7 @@ stage() {
 stage "docs" python3 tests/tools/check_docs.py
 stage "unit" meson test -C "$build" --suite unit --print-errorlogs -v
 stage "integration" python3 tests/integration/run.py --build "$build"
+stage "system" python3 tests/system/run.py --build "$build"
 export ASAN_OPTIONS=detect_leaks=1:abort_on_error=0:halt_on_error=1
 export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
 stage "unit (asan+ubsan)" meson test -C "$asan" --suite unit --print-errorlogs -v

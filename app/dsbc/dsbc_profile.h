@@ -16,6 +16,9 @@ struct dsbc_profile {
 	uint16_t tx_desc;
 	bool rss;
 	bool rte_flow;
+	/* The device spreads traffic over every queue it was created with
+	 * (af_packet fanout): all of them must be configured and polled. */
+	bool rx_all_queues;
 };
 
 void dsbc_profile_load(const char *dir, const char *driver,

@@ -52,6 +52,16 @@ port_setup(struct dsbc_app *app, uint16_t idx)
 	dsbc_profile_load(app->cfg.drivers_cfg_dir, info.driver_name, &prof);
 
 	nb_rxq = pc->rx_queues ? pc->rx_queues : app->nb_workers;
+	if (prof.rx_all_queues && nb_rxq != info.max_rx_queues) {
+		if (pc->rx_queues) {
+			fprintf(stderr, "dsbc: [port.%u] rx_queues: %s spreads "
+				"traffic over all its %u queues; %u would lose "
+				"some\n", idx, info.driver_name,
+				info.max_rx_queues, nb_rxq);
+			return -1;
+		}
+		nb_rxq = info.max_rx_queues;
+	}
 	if (nb_rxq > info.max_rx_queues) {
 		if (pc->rx_queues) {
 			fprintf(stderr, "dsbc: [port.%u] rx_queues: %u exceeds the "

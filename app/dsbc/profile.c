@@ -57,5 +57,8 @@ dsbc_profile_load(const char *dir, const char *driver, struct dsbc_profile *p)
 	p->rss = yes(rte_cfgfile_get_entry(f, "port", "rss"), p->rss);
 	p->rte_flow = yes(rte_cfgfile_get_entry(f, "port", "rte_flow_steering"),
 			  p->rte_flow);
+	p->rx_all_queues = yes(rte_cfgfile_get_entry(f, "port",
+						     "rx_all_queues"),
+			       p->rx_all_queues);
 	rte_cfgfile_close(f);
 }
