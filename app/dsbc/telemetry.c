@@ -243,7 +243,7 @@ tel_flows(const char *cmd __rte_unused, const char *params,
 	struct rte_tel_data *c;
 	unsigned long id;
 	char *end;
-	uint64_t total = 0, now;
+	uint64_t total = 0, now, last;
 	unsigned int i;
 	uint16_t k;
 
@@ -298,8 +298,10 @@ tel_flows(const char *cmd __rte_unused, const char *params,
 		snprintf(name, sizeof(name), "rx_%s", dsbc_demux_name(i));
 		add_u64(d, name, f->st.cls[i]);
 	}
-	add_u64(d, "idle_ms", f->st.last_tsc && now > f->st.last_tsc ?
-		(now - f->st.last_tsc) * 1000 / app->tsc_hz : 0);
+	/* Silence since the last relayed packet, or since install. */
+	last = RTE_MAX(f->st.last_tsc, f->install_tsc);
+	add_u64(d, "idle_ms", now > last ? (now - last) * 1000 / app->tsc_hz :
+		0);
 	add_u64(d, "idle_reported", f->idle_reported);
 	return 0;
 }

@@ -415,6 +415,39 @@ def test_arp_icmp_neighbours():
     eq(st["mgmt_icmp_echo_replies"], 1, "mgmt_icmp_echo_replies")
 
 
+def test_idle_flows():
+    """A flow that sees no packet for flow_idle_ms is reported once
+    (FLOW_IDLE); a flow that keeps receiving is not."""
+    s = Setup("idle")
+    s.dsbc_keys["flow_idle_ms"] = 300
+    s.flows = [dict(local=P0_IP + ":20000", remote=BOB + ":30000",
+                    latch="off"),
+               dict(local=P0_IP + ":20004", remote=BOB + ":30004",
+                    latch="off")]
+    s.add_input(0, stream(s, "rtp", ALICE, 40000, P0_IP, 20000, 3))
+    conf = s.write()
+    d = Dsbc(BUILD, conf, "dsbc-it-idle")
+    try:
+        d.wait_ready()
+        d.wait_rx(3)
+        time.sleep(1.2)
+        st = d.stats()
+        f0 = d.tel.query("/dsbc/flows,0")
+        f1 = d.tel.query("/dsbc/flows,1")
+        time.sleep(0.6)
+        st2 = d.stats()
+    finally:
+        rc = d.stop()
+    eq(rc, 0, "exit status")
+    # Both are silent now (flow 0 after its 3 packets): one report each,
+    # and no second report however long the silence lasts.
+    eq(st["flow_idle_reports"], 2, "idle reports after 1.2 s")
+    eq(st2["flow_idle_reports"], 2, "idle reports 0.6 s later")
+    eq((f0["pkts"], f0["idle_reported"]), (3, 1), "flow 0 relayed, idle")
+    eq((f1["pkts"], f1["idle_reported"]), (0, 1), "flow 1 never used, idle")
+    check(f1["idle_ms"] >= 1000, "flow 1 idle_ms %d" % f1["idle_ms"])
+
+
 def test_telemetry_tools():
     """Endpoints answer as JSON through dpdk-telemetry.py itself, and
     dpdk-dumpcap captures a port (hugepage runs only: it is a secondary
@@ -508,7 +541,7 @@ def test_config_errors():
 
 TESTS = [test_relay_rewrite, test_malformed, test_latching,
          test_ipv6_vlan_interworking, test_two_workers_handoff,
-         test_arp_icmp_neighbours, test_telemetry_tools, test_config_errors]
+         test_arp_icmp_neighbours, test_idle_flows, test_telemetry_tools, test_config_errors]
 
 
 def main():
