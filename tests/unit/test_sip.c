@@ -1,0 +1,372 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * SIP parser against the RFC 4475 torture messages (every file listed in
+ * ../shared/conformance/rfc4475/expected.tsv), plus targeted cases and a
+ * mutation loop for memory safety under ASan.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <CUnit/CUnit.h>
+
+#include "dsbc_sip_check.h"
+#include "dsbc_sip_hdr.h"
+#include "dsbc_sip_msg.h"
+#include "dsbc_sip_uri.h"
+#include "unit.h"
+
+const bool unit_needs_eal = false;
+
+/* Option tags a B2BUA like dsbc can honour end to end. */
+#define SUPPORTED "100rel,timer,replaces,norefersub"
+
+/*
+ * The conformance data lives beside the repository (../shared); a clone
+ * elsewhere on the same machine finds it at /work/shared.  Missing data is
+ * a failure, not a skip.
+ */
+static const char *
+conf_dir(void)
+{
+	static const char *const dirs[] = {"../shared/conformance",
+					   "/work/shared/conformance"};
+	const char *d = getenv("DSBC_CONFORMANCE_DIR");
+	char probe[512];
+	unsigned int i;
+	FILE *f;
+
+	if (d != NULL)
+		return d;
+	for (i = 0; i < 2; i++) {
+		snprintf(probe, sizeof(probe), "%s/rfc4475/expected.tsv",
+			 dirs[i]);
+		f = fopen(probe, "r");
+		if (f != NULL) {
+			fclose(f);
+			return dirs[i];
+		}
+	}
+	fprintf(stderr, "test_sip: no conformance data in ../shared or "
+		"/work/shared (set DSBC_CONFORMANCE_DIR)\n");
+	return dirs[0];
+}
+
+static char *
+slurp(const char *path, uint32_t *len)
+{
+	FILE *f = fopen(path, "rb");
+	char *buf;
+	long n;
+
+	if (f == NULL)
+		return NULL;
+	fseek(f, 0, SEEK_END);
+	n = ftell(f);
+	fseek(f, 0, SEEK_SET);
+	buf = malloc(n > 0 ? (size_t)n : 1);
+	if (buf == NULL || fread(buf, 1, (size_t)n, f) != (size_t)n) {
+		free(buf);
+		fclose(f);
+		return NULL;
+	}
+	fclose(f);
+	*len = (uint32_t)n;
+	return buf;
+}
+
+/* What dsbc does with a message: "accept", a status, or "discard". */
+static void
+verdict(const char *buf, uint32_t len, char *out, size_t outlen,
+	enum dsbc_sip_err *err)
+{
+	static struct dsbc_sip_msg m;
+	char unsup[256];
+	int status;
+
+	*err = dsbc_sip_parse(buf, len, &m);
+	if (*err == DSBC_SIP_ERR_NONE)
+		*err = m.request ? dsbc_sip_check_request(&m) :
+			dsbc_sip_check_response(&m);
+	if (*err != DSBC_SIP_ERR_NONE) {
+		status = dsbc_sip_err_status(*err);
+		if (status == 0 || !m.request)
+			snprintf(out, outlen, "discard");
+		else
+			snprintf(out, outlen, "%d", status);
+		return;
+	}
+	if (m.request && dsbc_sip_unsupported(&m, SUPPORTED, unsup,
+					      sizeof(unsup)) > 0) {
+		snprintf(out, outlen, "420");
+		return;
+	}
+	snprintf(out, outlen, "accept");
+}
+
+/* RFC 4475 outcome for each file, from its section's text. */
+static const struct {
+	const char *file;
+	const char *want;
+} expect[] = {
+	{"wsinv.dat", "accept"}, {"intmeth.dat", "accept"},
+	{"esc01.dat", "accept"}, {"escnull.dat", "accept"},
+	{"esc02.dat", "accept"}, {"lwsdisp.dat", "accept"},
+	{"longreq.dat", "accept"}, {"dblreq.dat", "accept"},
+	{"semiuri.dat", "accept"}, {"transports.dat", "accept"},
+	{"mpart01.dat", "accept"}, {"unreason.dat", "accept"},
+	{"noreason.dat", "accept"}, {"badinv01.dat", "400"},
+	{"clerr.dat", "400"}, {"ncl.dat", "400"}, {"scalar02.dat", "400"},
+	{"scalarlg.dat", "discard"}, {"quotbal.dat", "400"},
+	{"ltgtruri.dat", "400"}, {"lwsruri.dat", "400"},
+	{"lwsstart.dat", "400"}, {"trws.dat", "400"}, {"escruri.dat", "400"},
+	{"baddate.dat", "400"}, {"regbadct.dat", "400"},
+	{"badaspec.dat", "400"},
+	/* The archived bytes lack the final CRLF: no end of headers at all. */
+	{"baddn.dat", "discard"}, {"variants/baddn_crlf_fixed.dat", "400"},
+	{"badvers.dat", "505"}, {"mismatch01.dat", "400"},
+	{"mismatch02.dat", "400"}, {"bigcode.dat", "discard"},
+	{"badbranch.dat", "accept"}, {"insuf.dat", "400"},
+	{"unkscm.dat", "416"}, {"novelsc.dat", "416"}, {"unksm2.dat", "accept"},
+	{"bext01.dat", "420"}, {"invut.dat", "accept"},
+	{"regaut01.dat", "accept"}, {"multi01.dat", "400"},
+	{"mcl01.dat", "400"}, {"bcast.dat", "accept"}, {"zeromf.dat", "accept"},
+	{"cparam01.dat", "accept"}, {"cparam02.dat", "accept"},
+	{"regescrt.dat", "accept"}, {"sdp01.dat", "accept"},
+	{"inv2543.dat", "accept"}, {"test.dat", "400"},
+};
+
+static const char *
+expected_for(const char *file)
+{
+	unsigned int i;
+
+	for (i = 0; i < sizeof(expect) / sizeof(expect[0]); i++)
+		if (strcmp(expect[i].file, file) == 0)
+			return expect[i].want;
+	return NULL;
+}
+
+static void
+test_rfc4475(void)
+{
+	char path[512], line[1024], got[32];
+	unsigned int n = 0, valid = 0, valid_ok = 0, invalid = 0, bad_ok = 0;
+	unsigned int i;
+	enum dsbc_sip_err err;
+	FILE *tsv;
+
+	snprintf(path, sizeof(path), "%s/rfc4475/expected.tsv", conf_dir());
+	tsv = fopen(path, "r");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(tsv);
+	while (fgets(line, sizeof(line), tsv) != NULL) {
+		char *file = strtok(line, "\t"), *v = strtok(NULL, "\t");
+		const char *want;
+		uint32_t len;
+		char *buf;
+
+		if (file == NULL || v == NULL || strcmp(file, "file") == 0)
+			continue;
+		want = expected_for(file);
+		CU_ASSERT_PTR_NOT_NULL(want);
+		snprintf(path, sizeof(path), "%s/rfc4475/%s", conf_dir(), file);
+		buf = slurp(path, &len);
+		CU_ASSERT_PTR_NOT_NULL_FATAL(buf);
+		verdict(buf, len, got, sizeof(got), &err);
+		printf("  %-16s %-7s -> %-7s %s\n", file, v, got,
+		       dsbc_sip_err_name(err));
+		n++;
+		if (strcmp(v, "valid") == 0) {
+			valid++;
+			valid_ok += want && strcmp(got, want) == 0;
+		} else {
+			invalid++;
+			bad_ok += want && strcmp(got, want) == 0 &&
+				  strcmp(got, "accept") != 0;
+		}
+		CU_ASSERT_STRING_EQUAL(got, want ? want : "?");
+		free(buf);
+	}
+	fclose(tsv);
+	printf("  rfc4475: %u files, valid as expected %u/%u, invalid "
+	       "rejected as expected %u/%u\n", n, valid_ok, valid, bad_ok,
+	       invalid);
+	CU_ASSERT_EQUAL(n, 50);
+	/* The variant files are not in the index. */
+	for (i = 0; i < sizeof(expect) / sizeof(expect[0]); i++) {
+		uint32_t len;
+		char *buf;
+
+		if (strncmp(expect[i].file, "variants/", 9) != 0)
+			continue;
+		snprintf(path, sizeof(path), "%s/rfc4475/%s", conf_dir(),
+			 expect[i].file);
+		buf = slurp(path, &len);
+		CU_ASSERT_PTR_NOT_NULL_FATAL(buf);
+		verdict(buf, len, got, sizeof(got), &err);
+		printf("  %-16s -> %s %s\n", expect[i].file, got,
+		       dsbc_sip_err_name(err));
+		CU_ASSERT_STRING_EQUAL(got, expect[i].want);
+		free(buf);
+	}
+}
+
+static const char base[] =
+	"INVITE sip:bob@example.com SIP/2.0\r\n"
+	"v: SIP/2.0/UDP 10.0.0.1:5062;branch=z9hG4bK77;rport, "
+	"SIP/2.0/TCP [2001:db8::1]:5060;branch=z9hG4bK78;received=192.0.2.9\r\n"
+	"f: \"Alice\" <sip:%61lice@example.com>;tag=a1\r\n"
+	"t: <sip:bob@example.com>\r\n"
+	"i: abc@10.0.0.1\r\n"
+	"CSeq: 1\r\n INVITE\r\n"
+	"Max-Forwards: 70\r\n"
+	"m: <sip:alice@10.0.0.1:5062;transport=udp>;expires=60, sip:x@y\r\n"
+	"Identity: abc.def.ghi;info=<https://cert.example.org/a.cer>\r\n"
+	"l: 4\r\n"
+	"\r\n"
+	"v=0\r\n";
+
+static void
+test_headers(void)
+{
+	static struct dsbc_sip_msg m;
+	const struct dsbc_sip_hdr *h;
+	struct dsbc_sip_via v;
+	struct dsbc_sip_nameaddr na;
+	struct dsbc_sip_uri u;
+	const char *next;
+	uint32_t seq;
+	struct dsbc_sip_str meth, a = {"%61lice", 7}, b = {"alice", 5};
+
+	CU_ASSERT_EQUAL_FATAL(dsbc_sip_parse(base, sizeof(base) - 1, &m),
+			      DSBC_SIP_ERR_NONE);
+	CU_ASSERT_EQUAL(dsbc_sip_check_request(&m), DSBC_SIP_ERR_NONE);
+	CU_ASSERT(m.request);
+	CU_ASSERT_EQUAL(m.method_id, DSBC_SIP_M_INVITE);
+	CU_ASSERT_EQUAL(m.body.len, 4);
+	CU_ASSERT_EQUAL(memcmp(m.body.p, "v=0\r", 4), 0);
+	CU_ASSERT_EQUAL(m.msg_len, sizeof(base) - 1 - 1);
+	/* compact forms map to the full names */
+	CU_ASSERT_EQUAL(m.count[DSBC_SIP_H_VIA], 1);
+	CU_ASSERT_EQUAL(m.count[DSBC_SIP_H_CONTACT], 1);
+	CU_ASSERT_PTR_NOT_NULL(dsbc_sip_hdr_get(&m, DSBC_SIP_H_IDENTITY, 0));
+	/* two Via values on one line, RFC 3581 rport and received */
+	h = dsbc_sip_hdr_get(&m, DSBC_SIP_H_VIA, 0);
+	CU_ASSERT_EQUAL_FATAL(dsbc_sip_via_parse(h->value.p, h->value.p +
+						 h->value.len, &v, &next), 0);
+	CU_ASSERT_EQUAL(v.port, 5062);
+	CU_ASSERT(v.has_rport);
+	CU_ASSERT_EQUAL(v.rport, 0);
+	CU_ASSERT_EQUAL(v.branch.len, 9);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(next);
+	CU_ASSERT_EQUAL(dsbc_sip_via_parse(next, h->value.p + h->value.len,
+					   &v, &next), 0);
+	CU_ASSERT_PTR_NULL(next);
+	CU_ASSERT_EQUAL(v.host.len, strlen("[2001:db8::1]"));
+	CU_ASSERT_EQUAL(v.received.len, strlen("192.0.2.9"));
+	CU_ASSERT(!v.has_rport);
+	/* folded CSeq */
+	h = dsbc_sip_hdr_get(&m, DSBC_SIP_H_CSEQ, 0);
+	CU_ASSERT_EQUAL(dsbc_sip_cseq_parse(h->value, &seq, &meth), 0);
+	CU_ASSERT_EQUAL(seq, 1);
+	/* From with display name, escaped user, tag */
+	h = dsbc_sip_hdr_get(&m, DSBC_SIP_H_FROM, 0);
+	CU_ASSERT_EQUAL_FATAL(dsbc_sip_nameaddr_parse(h->value.p, h->value.p +
+						      h->value.len, &na, false,
+						      &next), 0);
+	CU_ASSERT_EQUAL(na.tag.len, 2);
+	CU_ASSERT(dsbc_sip_user_eq(na.uri.user, b));
+	CU_ASSERT(dsbc_sip_user_eq(a, b));
+	CU_ASSERT(!dsbc_sip_user_eq(a, (struct dsbc_sip_str){"alicf", 5}));
+	/* URI parts */
+	CU_ASSERT_EQUAL(dsbc_sip_uri_parse("sips:u:pw@[::1]:5061;lr;x=1?h=v",
+					   31, &u), 0);
+	CU_ASSERT_EQUAL(u.scheme, DSBC_SIP_SCHEME_SIPS);
+	CU_ASSERT_EQUAL(u.port, 5061);
+	CU_ASSERT_EQUAL(u.password.len, 2);
+	CU_ASSERT_EQUAL(u.params.len, 6);
+	CU_ASSERT_EQUAL(u.headers.len, 3);
+	CU_ASSERT_NOT_EQUAL(dsbc_sip_uri_parse("sip:a@b:99999", 13, &u), 0);
+	CU_ASSERT_NOT_EQUAL(dsbc_sip_uri_parse("sip:a@b c", 9, &u), 0);
+	CU_ASSERT_NOT_EQUAL(dsbc_sip_uri_parse("sip:%zz@b", 9, &u), 0);
+}
+
+static void
+test_limits(void)
+{
+	static struct dsbc_sip_msg m;
+	static char big[70000];
+	char *p = big;
+	int i;
+
+	p += sprintf(p, "OPTIONS sip:a@b SIP/2.0\r\n");
+	for (i = 0; i < DSBC_SIP_MAX_HDRS + 1; i++)
+		p += sprintf(p, "X-H%d: v\r\n", i);
+	p += sprintf(p, "\r\n");
+	CU_ASSERT_EQUAL(dsbc_sip_parse(big, (uint32_t)(p - big), &m),
+			DSBC_SIP_ERR_TOO_MANY_HDRS);
+	CU_ASSERT_EQUAL(dsbc_sip_err_status(DSBC_SIP_ERR_TOO_MANY_HDRS), 400);
+	memset(big, 'a', sizeof(big));
+	CU_ASSERT_EQUAL(dsbc_sip_parse(big, sizeof(big), &m),
+			DSBC_SIP_ERR_TOO_BIG);
+	CU_ASSERT_EQUAL(dsbc_sip_parse("", 0, &m), DSBC_SIP_ERR_NO_END);
+	CU_ASSERT_EQUAL(dsbc_sip_parse("SIP/2.0 200 OK\r\n", 16, &m),
+			DSBC_SIP_ERR_NO_END);
+}
+
+/* Truncations and byte flips of valid messages: no crash, no overread. */
+static void
+test_mutations(void)
+{
+	static struct dsbc_sip_msg m;
+	static const char *const files[] = {"wsinv.dat", "intmeth.dat",
+					    "longreq.dat", "mpart01.dat"};
+	char path[512];
+	unsigned int f, i, accepted = 0;
+
+	srand(4475);
+	for (f = 0; f < 4; f++) {
+		uint32_t len;
+		char *orig, *buf;
+
+		snprintf(path, sizeof(path), "%s/rfc4475/%s", conf_dir(),
+			 files[f]);
+		orig = slurp(path, &len);
+		CU_ASSERT_PTR_NOT_NULL_FATAL(orig);
+		for (i = 0; i < 25000; i++) {
+			uint32_t n = (i & 1) ? (uint32_t)rand() % (len + 1) : len;
+			unsigned int k;
+
+			/* exact-size copy so ASan sees any overread */
+			buf = malloc(n ? n : 1);
+			memcpy(buf, orig, n);
+			for (k = 0; k < 1 + i % 5 && n > 0; k++)
+				buf[rand() % n] = (char)rand();
+			if (dsbc_sip_parse(buf, n, &m) == DSBC_SIP_ERR_NONE) {
+				if (m.request)
+					accepted += dsbc_sip_check_request(&m) ==
+						    DSBC_SIP_ERR_NONE;
+				else
+					dsbc_sip_check_response(&m);
+				CU_ASSERT(m.msg_len <= n);
+			}
+			free(buf);
+		}
+		free(orig);
+	}
+	printf("  mutations: 100000 runs, %u still accepted\n", accepted);
+}
+
+int
+unit_register(void)
+{
+	CU_pSuite s = CU_add_suite("sip", NULL, NULL);
+
+	if (s == NULL)
+		return -1;
+	UNIT_ADD(s, test_rfc4475);
+	UNIT_ADD(s, test_headers);
+	UNIT_ADD(s, test_limits);
+	UNIT_ADD(s, test_mutations);
+	return 0;
+}
