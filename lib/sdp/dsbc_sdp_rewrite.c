@@ -1,0 +1,164 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "dsbc_sdp_rewrite.h"
+
+struct out {
+	char *p;
+	uint32_t len;
+	uint32_t cap;
+	bool full;
+};
+
+static void
+put(struct out *o, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	if (o->full)
+		return;
+	va_start(ap, fmt);
+	n = vsnprintf(o->p + o->len, o->cap - o->len, fmt, ap);
+	va_end(ap);
+	if (n < 0 || (uint32_t)n >= o->cap - o->len)
+		o->full = true;
+	else
+		o->len += (uint32_t)n;
+}
+
+static void
+copy_line(struct out *o, const struct dsbc_sdp_line *l)
+{
+	put(o, "%c=%.*s\r\n", l->type, (int)l->value.len, l->value.p);
+}
+
+uint32_t
+dsbc_sdp_host_priority(unsigned int component)
+{
+	/* type preference 126 (host), local preference 65535 */
+	return (126u << 24) | (65535u << 8) | (256u - component);
+}
+
+static const char *
+ip_kind(uint8_t family)
+{
+	return family == 6 ? "IP6" : "IP4";
+}
+
+/* dsbc's ICE-lite attributes at the end of a media section. */
+static void
+ice_media(struct out *o, const struct dsbc_sdp_plan *pl,
+	  const struct dsbc_sdp_media *m, const struct dsbc_sdp_media_plan *mp)
+{
+	put(o, "a=ice-ufrag:%s\r\na=ice-pwd:%s\r\n", pl->ice_ufrag, pl->ice_pwd);
+	put(o, "a=candidate:1 1 UDP %" PRIu32 " %s %u typ host\r\n",
+	    dsbc_sdp_host_priority(1), pl->addr, mp->port);
+	if (!m->rtcp_mux)
+		put(o, "a=candidate:1 2 UDP %" PRIu32 " %s %u typ host\r\n",
+		    dsbc_sdp_host_priority(2), pl->addr,
+		    mp->rtcp_port ? mp->rtcp_port : mp->port + 1);
+	put(o, "a=end-of-candidates\r\n");
+}
+
+static bool
+is_ice(uint8_t attr)
+{
+	return attr == DSBC_SDP_A_CANDIDATE || attr == DSBC_SDP_A_ICE_UFRAG ||
+	       attr == DSBC_SDP_A_ICE_PWD || attr == DSBC_SDP_A_ICE_OPTIONS ||
+	       attr == DSBC_SDP_A_ICE_LITE ||
+	       attr == DSBC_SDP_A_END_OF_CANDIDATES ||
+	       attr == DSBC_SDP_A_REMOTE_CANDIDATES;
+}
+
+static void
+media_end(struct out *o, const struct dsbc_sdp *in,
+	  const struct dsbc_sdp_plan *pl, int mi)
+{
+	if (mi >= 0 && pl->ice_ufrag != NULL && in->media[mi].port != 0)
+		ice_media(o, pl, &in->media[mi], &pl->media[mi]);
+}
+
+int
+dsbc_sdp_rewrite(const struct dsbc_sdp *in, const struct dsbc_sdp_plan *pl,
+		 char *buf, uint32_t cap)
+{
+	struct out o = { .p = buf, .cap = cap };
+	int cur = -1;
+	unsigned int i;
+
+	for (i = 0; i < in->nb_lines; i++) {
+		const struct dsbc_sdp_line *l = &in->lines[i];
+		const struct dsbc_sdp_media *m = l->media >= 0 ?
+			&in->media[l->media] : NULL;
+		const struct dsbc_sdp_media_plan *mp = l->media >= 0 ?
+			&pl->media[l->media] : NULL;
+
+		switch (l->type) {
+		case 'o':
+			/* Topology hiding: only the session id survives. */
+			put(&o, "o=%s %.*s %" PRIu64 " IN %s %s\r\n",
+			    pl->origin_user, (int)in->sess_id.len,
+			    in->sess_id.p, pl->sess_version, ip_kind(pl->family),
+			    pl->addr);
+			break;
+		case 'c':
+			put(&o, "c=IN %s %s\r\n", ip_kind(pl->family), pl->addr);
+			break;
+		case 'm':
+			/* ICE-lite is declared at session level (RFC 8839
+			 * section 5.3): last thing before the first m=. */
+			if (cur < 0 && pl->ice_ufrag != NULL)
+				put(&o, "a=ice-lite\r\n");
+			media_end(&o, in, pl, cur);
+			cur = l->media;
+			if (m->port == 0) {
+				/* rejected stays rejected (RFC 3264 section 6) */
+				copy_line(&o, l);
+				break;
+			}
+			put(&o, "m=%.*s %u", (int)m->type.len, m->type.p,
+			    mp->port);
+			if (m->nports > 1)
+				put(&o, "/%u", m->nports);
+			put(&o, " %.*s %.*s\r\n", (int)m->proto.len, m->proto.p,
+			    (int)m->fmts.len, m->fmts.p);
+			/* a session-level c= alone no longer describes the
+			 * other media's peer, but it is ours for all: fine */
+			break;
+		case 'a':
+			if (is_ice(l->attr))
+				break;        /* the peer's ICE stays on its leg */
+			if (l->attr == DSBC_SDP_A_RTCP) {
+				if (m == NULL || mp->rtcp_port == 0 || m->port == 0)
+					break;
+				if (m->rtcp_conn.family != 0)
+					put(&o, "a=rtcp:%u IN %s %s\r\n",
+					    mp->rtcp_port, ip_kind(pl->family),
+					    pl->addr);
+				else
+					put(&o, "a=rtcp:%u\r\n", mp->rtcp_port);
+				break;
+			}
+			if (l->attr == DSBC_SDP_A_FINGERPRINT &&
+			    pl->fingerprint != NULL) {
+				put(&o, "a=fingerprint:%s\r\n", pl->fingerprint);
+				break;
+			}
+			if (l->attr == DSBC_SDP_A_SETUP && pl->setup != NULL) {
+				put(&o, "a=setup:%s\r\n", pl->setup);
+				break;
+			}
+			copy_line(&o, l);
+			break;
+		default:
+			copy_line(&o, l);
+			break;
+		}
+	}
+	media_end(&o, in, pl, cur);
+	return o.full ? -1 : (int)o.len;
+}
