@@ -150,6 +150,8 @@ enum {
 	DSBC_SLOT_DELETING,
 };
 
+struct dsbc_sip_rt;
+
 struct dsbc_app {
 	/* setup */
 	struct dsbc_config cfg;
@@ -175,6 +177,7 @@ struct dsbc_app {
 	uint64_t sync_token;
 	uint64_t sync_acked[DSBC_CFG_MAX_WORKERS];
 	struct dsbc_mgmt_stats mst;
+	struct dsbc_sip_rt *sip;         /* SIP transport and stateless UA */
 
 	/* written by the main lcore (signals, start), read by workers */
 	volatile bool quit;
@@ -221,6 +224,8 @@ int dsbc_neigh_get(struct dsbc_app *app, uint16_t port, uint8_t family,
 int dsbc_neigh_static(struct dsbc_app *app, const struct dsbc_neigh_cfg *n);
 void dsbc_neigh_probe(struct dsbc_app *app, uint64_t now);
 void dsbc_exc_handle(struct dsbc_app *app, struct rte_mbuf *m);
+/* Send one frame on the management lcore's TX queue (counted on failure). */
+void dsbc_mgmt_tx(struct dsbc_app *app, uint16_t port_id, struct rte_mbuf *m);
 void dsbc_neigh_broadcast(struct dsbc_app *app, uint16_t id);
 
 /* telemetry.c */

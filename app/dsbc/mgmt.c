@@ -15,6 +15,7 @@
 #include <rte_mbuf.h>
 
 #include "dsbc.h"
+#include "sip.h"
 #include "dsbc_hdr.h"
 
 #define MGMT_BURST 32
@@ -64,7 +65,7 @@ dsbc_mgmt_setup(struct dsbc_app *app)
 		if (slots_init(&app->slots[w], app->cfg.flow_capacity) != 0)
 			return -ENOMEM;
 	}
-	return 0;
+	return dsbc_sip_init(app);
 }
 
 void
@@ -73,6 +74,7 @@ dsbc_mgmt_free(struct dsbc_app *app)
 	struct rte_mbuf *m;
 	uint16_t w;
 
+	dsbc_sip_fini(app);
 	if (app->sip_ring != NULL)
 		while (rte_ring_sc_dequeue(app->sip_ring, (void **)&m) == 0)
 			rte_pktmbuf_free(m);
@@ -309,14 +311,18 @@ drain_sip(struct dsbc_app *app)
 {
 	struct rte_mbuf *pkts[MGMT_BURST];
 	unsigned int n, i;
+	uint64_t now;
 
 	n = rte_ring_sc_dequeue_burst(app->sip_ring, (void **)pkts, MGMT_BURST,
 				      NULL);
+	if (n == 0)
+		return 0;
+	now = rte_rdtsc();
 	for (i = 0; i < n; i++) {
-		/* The SIP B2BUA is not in this build: count and release. */
 		app->mst.sip_rx++;
-		rte_pktmbuf_free(pkts[i]);
+		dsbc_sip_input(app, pkts[i], now);
 	}
+	dsbc_sip_tick(app);
 	return n;
 }
 

@@ -19,8 +19,8 @@
 #include "dsbc.h"
 #include "dsbc_net.h"
 
-static void
-mgmt_tx(struct dsbc_app *app, uint16_t port_id, struct rte_mbuf *m)
+void
+dsbc_mgmt_tx(struct dsbc_app *app, uint16_t port_id, struct rte_mbuf *m)
 {
 	if (rte_eth_tx_burst(port_id, app->mgmt_txq, &m, 1) != 1) {
 		app->mst.tx_fail++;
@@ -141,7 +141,7 @@ arp_request(struct dsbc_app *app, const struct dsbc_neigh *n)
 		return;
 	}
 	app->mst.arp_requests_sent++;
-	mgmt_tx(app, p->port_id, m);
+	dsbc_mgmt_tx(app, p->port_id, m);
 }
 
 void
@@ -216,7 +216,7 @@ arp_input(struct dsbc_app *app, int in, struct rte_mbuf *m,
 	eh->src_addr = p->mac;
 	rte_pktmbuf_trim(m, (uint16_t)(m->pkt_len - pi->l2_len - sizeof(*a)));
 	app->mst.arp_replies_sent++;
-	mgmt_tx(app, p->port_id, m);
+	dsbc_mgmt_tx(app, p->port_id, m);
 }
 
 /* RFC 792 echo reply to an echo request for a port address. */
@@ -254,7 +254,7 @@ icmp_input(struct dsbc_app *app, int in, struct rte_mbuf *m,
 	eh->src_addr = p->mac;
 	rte_pktmbuf_trim(m, (uint16_t)(m->pkt_len - pi->frame_len));
 	app->mst.icmp_echo_replies++;
-	mgmt_tx(app, p->port_id, m);
+	dsbc_mgmt_tx(app, p->port_id, m);
 }
 
 void

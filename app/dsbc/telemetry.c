@@ -14,6 +14,7 @@
 #include <rte_telemetry.h>
 
 #include "dsbc.h"
+#include "sip.h"
 
 /* Telemetry callbacks take no context argument: set once before
  * registration, never changed. */
@@ -319,6 +320,7 @@ dsbc_telemetry_register(struct dsbc_app *app)
 			"Per worker packets and busy/idle cycles. No parameters") != 0 ||
 	    rte_telemetry_register_cmd("/dsbc/ports", tel_ports,
 			"Per port addresses and ethdev counters. No parameters") != 0 ||
+	    dsbc_sip_telemetry_register() != 0 ||
 	    rte_telemetry_register_cmd("/dsbc/flows", tel_flows,
 			"Flow count; parameter: flow id for one flow's state") != 0)
 		return -1;

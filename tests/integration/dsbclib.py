@@ -91,6 +91,54 @@ def build_udp(src_mac, dst_mac, src, sport, dst, dport, payload, vlan=0,
     return l2 + struct.pack("!H", etype) + ip + udp + payload
 
 
+def fragment4(frame, mtu):
+    """Split an untagged Ethernet/IPv4 frame into RFC 791 fragments whose
+    IP packets are at most mtu bytes (offsets in 8-byte units)."""
+    l2, ip = frame[:14], frame[14:]
+    ihl = (ip[0] & 0xF) * 4
+    hdr, data = ip[:ihl], ip[ihl:]
+    step = (mtu - ihl) // 8 * 8
+    out = []
+    for off in range(0, len(data), step):
+        chunk = data[off:off + step]
+        more = off + step < len(data)
+        h = bytearray(hdr)
+        struct.pack_into("!HHH", h, 2, ihl + len(chunk), 0x1234,
+                         (0x2000 if more else 0) | (off // 8))
+        struct.pack_into("!H", h, 10, 0)
+        struct.pack_into("!H", h, 10, 0xFFFF - csum(bytes(h)))
+        out.append(l2 + bytes(h) + chunk)
+    return out
+
+
+def reassemble4(frames):
+    """IPv4 fragments (any order) back into (src, dst, UDP payload)."""
+    parts, total, first = {}, None, None
+    for f in frames:
+        ip = f[14:]
+        ihl = (ip[0] & 0xF) * 4
+        fo = struct.unpack("!H", ip[6:8])[0]
+        tot = struct.unpack("!H", ip[2:4])[0]
+        check_ok = csum(ip[:ihl]) == 0xFFFF
+        if not check_ok:
+            raise ValueError("fragment with a bad IPv4 header checksum")
+        off = (fo & 0x1FFF) * 8
+        parts[off] = ip[ihl:tot]
+        if not fo & 0x2000:
+            total = off + tot - ihl
+        if off == 0:
+            first = ip
+    data = b"".join(parts[k] for k in sorted(parts))
+    if total is None or len(data) != total:
+        raise ValueError("fragments do not cover the datagram")
+    src = str(ipaddress.ip_address(first[12:16]))
+    dst = str(ipaddress.ip_address(first[16:20]))
+    pseudo = first[12:20] + struct.pack("!BBH", 0, 17, len(data))
+    if csum(pseudo + data) != 0xFFFF:
+        raise ValueError("reassembled UDP checksum invalid")
+    return src, dst, data[8:]
+
+
 class Frame:
     """Decoded Ethernet/IP/UDP frame; checksums verified independently."""
 

@@ -18,7 +18,7 @@ import time
 import traceback
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from dsbclib import (Dsbc, Frame, Telemetry, build_udp, eal_mem_args,  # noqa
+from dsbclib import (fragment4, reassemble4, Dsbc, Frame, Telemetry, build_udp, eal_mem_args,  # noqa
                      pcap_read, pcap_write)
 
 BUILD = "build"
@@ -448,6 +448,82 @@ def test_idle_flows():
     check(f1["idle_ms"] >= 1000, "flow 1 idle_ms %d" % f1["idle_ms"])
 
 
+def sip_options(branch, extra_vias=0, rport=True, cseq=1):
+    vias = "".join("Via: SIP/2.0/UDP proxy%d.example.com;branch=z9hG4bKp%d\r\n"
+                   % (i, i) for i in range(extra_vias))
+    return ("OPTIONS sip:dsbc@%s SIP/2.0\r\n"
+            "Via: SIP/2.0/UDP %s:5060;branch=%s%s\r\n%s"
+            "Max-Forwards: 70\r\nFrom: <sip:alice@example.com>;tag=a1\r\n"
+            "To: <sip:dsbc@%s>\r\nCall-ID: %s@alice\r\n"
+            "CSeq: %d OPTIONS\r\nContent-Length: 0\r\n\r\n" % (
+                P0_IP, ALICE, branch, ";rport" if rport else "", vias, P0_IP,
+                branch, cseq)).encode()
+
+
+def conformance(name):
+    for d in ("../shared/conformance", "/work/shared/conformance"):
+        p = os.path.join(d, "rfc4475", name)
+        if os.path.exists(p):
+            with open(p, "rb") as f:
+                return f.read()
+    raise Fail("conformance file %s not found" % name)
+
+
+def test_sip_stateless():
+    """SIP on the real binary: OPTIONS answered 200 to the source port with
+    received/rport (RFC 3581); RFC 4475 requests refused with their status;
+    a fragmented OPTIONS reassembled; a response too large for the MTU sent
+    as valid IPv4 fragments; responses and ACKs never answered."""
+    s = Setup("sip")
+    sip = lambda payload, sport=5070: build_udp(  # noqa: E731
+        ALICE_MAC, P0_MAC, ALICE, sport, P0_IP, 5060, payload)
+    cases = [("badvers.dat", 505), ("mismatch01.dat", 400),
+             ("insuf.dat", 400), ("bext01.dat", 420), ("unkscm.dat", 416),
+             ("escruri.dat", 400), ("scalar02.dat", 400)]
+    frames = [sip(sip_options("z9hG4bKo1"))]
+    frames += [sip(conformance(f)) for f, _ in cases]
+    frames += [sip(conformance("scalarlg.dat")),      # bad response: silent
+               sip(conformance("bcast.dat"))]         # good response: silent
+    big = sip(sip_options("z9hG4bKbig", extra_vias=60, rport=False), 5071)
+    check(len(big) > 3000, "large OPTIONS is %d bytes" % len(big))
+    frames += fragment4(big, 1400)
+    s.add_input(0, frames)
+    st, _ = s.run(settle_rx=len(frames))
+    out = s.output(0)
+    whole = [Frame(f) for f in out
+             if Frame(f).etype == 0x0800 and not (f[20] & 0x20 or
+                                                   f[20] & 0x1F or f[21])]
+    frags = [f for f in out if f[12:14] == b"\x08\x00" and
+             (f[20] & 0x20 or f[20] & 0x1F or f[21])]
+    statuses = []
+    for f in whole:
+        check(f.udp and f.udp_csum_ok and f.ip_csum_ok, "checksums")
+        eq((f.src, f.sport, f.dst), (P0_IP, 5060, ALICE), "response addresses")
+        eq(f.dst_mac, ALICE_MAC, "response to the sender's MAC")
+        statuses.append(int(f.payload.split(b" ", 2)[1]))
+    eq(statuses[0], 200, "OPTIONS answered")
+    eq(whole[0].dport, 5070, "answered to the source port")
+    via = [l for l in whole[0].payload.split(b"\r\n") if l.startswith(b"Via")]
+    eq(via[0], ("Via: SIP/2.0/UDP %s:5060;branch=z9hG4bKo1;rport=5070;"
+                "received=%s" % (ALICE, ALICE)).encode(), "top Via")
+    check(b";tag=" in [l for l in whole[0].payload.split(b"\r\n")
+                       if l.startswith(b"To:")][0], "To tag added")
+    eq(statuses[1:1 + len(cases)], [c for _, c in cases],
+       "statuses for the RFC 4475 requests")
+    four20 = whole[1 + [f for f, _ in cases].index("bext01.dat")].payload
+    check(b"Unsupported: nothingSupportsThis, nothingSupportsThisEither, "
+          b"noProxiesSupportThis, norDoAnyProxiesSupportThis\r\n" in four20,
+          "420 lists the unsupported option tags: %r" % four20)
+    # the big OPTIONS: reassembled, answered in fragments
+    eq(len(whole), 1 + len(cases), "unfragmented responses")
+    src, dst, payload = reassemble4(frags)
+    check(len(frags) >= 2, "response fragments: %d" % len(frags))
+    check(payload.startswith(b"SIP/2.0 200 OK\r\n"), "big OPTIONS answered")
+    eq(payload.count(b"\r\nVia: "), 61, "all Via headers copied")
+    check(b"received=" + ALICE.encode() in payload, "received on top Via")
+    eq(st["sip_punted"], len(frames), "frames punted to the SIP ring")
+
+
 def test_telemetry_tools():
     """Endpoints answer as JSON through dpdk-telemetry.py itself, and
     dpdk-dumpcap captures a port (hugepage runs only: it is a secondary
@@ -541,7 +617,8 @@ def test_config_errors():
 
 TESTS = [test_relay_rewrite, test_malformed, test_latching,
          test_ipv6_vlan_interworking, test_two_workers_handoff,
-         test_arp_icmp_neighbours, test_idle_flows, test_telemetry_tools, test_config_errors]
+         test_arp_icmp_neighbours, test_idle_flows, test_sip_stateless,
+         test_telemetry_tools, test_config_errors]
 
 
 def main():

@@ -1,0 +1,289 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * What dsbc answers without dialog state: refused requests with the
+ * status RFC 3261 / RFC 4475 give them, 420 for extensions it does not
+ * support (section 8.2.2.3), 483 when Max-Forwards is exhausted (16.3),
+ * OPTIONS with 200 (11.2).  Until the B2BUA lands (issue 3), other
+ * requests get 501 and are counted as such.
+ */
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include <strings.h>
+
+#include <rte_telemetry.h>
+
+#include "dsbc.h"
+#include "dsbc_sip_check.h"
+#include "dsbc_sip_hdr.h"
+#include "sip.h"
+
+#define SUPPORTED_TAGS "100rel,timer,replaces"
+#define ALLOW "INVITE, ACK, BYE, CANCEL, OPTIONS, PRACK, UPDATE, INFO"
+
+static struct dsbc_app *tel_app;
+
+struct resp {
+	char *p;
+	uint32_t len;
+	uint32_t cap;
+	bool full;
+};
+
+static void
+put(struct resp *r, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	if (r->full)
+		return;
+	va_start(ap, fmt);
+	n = vsnprintf(r->p + r->len, r->cap - r->len, fmt, ap);
+	va_end(ap);
+	if (n < 0 || (uint32_t)n >= r->cap - r->len)
+		r->full = true;
+	else
+		r->len += (uint32_t)n;
+}
+
+static void
+put_hdr(struct resp *r, const struct dsbc_sip_hdr *h, const char *name)
+{
+	put(r, "%s: %.*s\r\n", name, (int)h->value.len, h->value.p);
+}
+
+/*
+ * The top Via with what RFC 3261 section 18.2.1 and RFC 3581 section 4
+ * add: received= always (dsbc anchors NATed clients), rport=<port> when
+ * the client asked for it.
+ */
+static void
+put_top_via(struct resp *r, const struct dsbc_sip_hdr *h,
+	    const struct dsbc_sip_peer *from)
+{
+	struct dsbc_sip_via v;
+	const char *next, *end = h->value.p + h->value.len;
+	const char *vend, *p;
+	char ip[64];
+
+	if (dsbc_sip_via_parse(h->value.p, end, &v, &next) != 0) {
+		put_hdr(r, h, "Via");
+		return;
+	}
+	vend = v.params.p + v.params.len;
+	dsbc_addr_fmt(&from->remote, from->family, ip, sizeof(ip));
+	put(r, "Via: %.*s", (int)(v.params.p - h->value.p), h->value.p);
+	/* each ;param, with a bare rport given its value */
+	for (p = v.params.p; p < vend;) {
+		const char *q = memchr(p + 1, ';', (size_t)(vend - p - 1));
+		const char *a = p + 1, *b;
+
+		if (q == NULL)
+			q = vend;
+		while (a < q && (*a == ' ' || *a == '\t'))
+			a++;
+		b = q;
+		while (b > a && (b[-1] == ' ' || b[-1] == '\t'))
+			b--;
+		if (v.has_rport && v.rport == 0 && b - a == 5 &&
+		    strncasecmp(a, "rport", 5) == 0)
+			put(r, ";rport=%u", from->remote_port);
+		else
+			put(r, "%.*s", (int)(q - p), p);
+		p = q;
+	}
+	if (v.received.len == 0)
+		put(r, ";received=%s", ip);
+	put(r, "%.*s\r\n", (int)(end - vend), vend);
+}
+
+/* RFC 3261 section 8.2.6.2: a response built from the request. */
+static uint32_t
+build_response(struct dsbc_app *app, const struct dsbc_sip_msg *req,
+	       const struct dsbc_sip_peer *from, int status,
+	       const char *reason, const char *extra)
+{
+	struct dsbc_sip_rt *s = app->sip;
+	struct resp r = { .p = s->tx_buf, .cap = sizeof(s->tx_buf) };
+	const struct dsbc_sip_hdr *h;
+	unsigned int i;
+	bool top = true;
+
+	put(&r, "SIP/2.0 %d %s\r\n", status, reason);
+	for (i = 0; i < req->nb_hdrs; i++) {
+		h = &req->hdrs[i];
+		if (h->id != DSBC_SIP_H_VIA)
+			continue;
+		if (top)
+			put_top_via(&r, h, from);
+		else
+			put_hdr(&r, h, "Via");
+		top = false;
+	}
+	if ((h = dsbc_sip_hdr_get(req, DSBC_SIP_H_FROM, 0)) != NULL)
+		put_hdr(&r, h, "From");
+	if ((h = dsbc_sip_hdr_get(req, DSBC_SIP_H_TO, 0)) != NULL) {
+		struct dsbc_sip_nameaddr na;
+		const char *next;
+		bool tagged = dsbc_sip_nameaddr_parse(h->value.p, h->value.p +
+						      h->value.len, &na, false,
+						      &next) == 0 &&
+			      na.tag.len > 0;
+
+		put(&r, "To: %.*s", (int)h->value.len, h->value.p);
+		/* section 8.2.6.2: a tag on every final answer of ours */
+		if (!tagged && status > 100)
+			put(&r, ";tag=dsbc%" PRIx32 "%04" PRIx32,
+			    (uint32_t)(app->start_tsc >> 20), ++s->tag_seq);
+		put(&r, "\r\n");
+	}
+	if ((h = dsbc_sip_hdr_get(req, DSBC_SIP_H_CALL_ID, 0)) != NULL)
+		put_hdr(&r, h, "Call-ID");
+	if ((h = dsbc_sip_hdr_get(req, DSBC_SIP_H_CSEQ, 0)) != NULL)
+		put_hdr(&r, h, "CSeq");
+	put(&r, "Server: dsbc/%s\r\n", DSBC_VERSION);
+	if (extra != NULL)
+		put(&r, "%s", extra);
+	put(&r, "Content-Length: 0\r\n\r\n");
+	return r.full ? 0 : r.len;
+}
+
+static void
+respond(struct dsbc_app *app, const struct dsbc_sip_msg *req,
+	const struct dsbc_sip_peer *from, int status, const char *reason,
+	const char *extra)
+{
+	struct dsbc_sip_rt *s = app->sip;
+	uint32_t len = build_response(app, req, from, status, reason, extra);
+
+	if (len == 0) {
+		s->st.tx_fail++;
+		return;
+	}
+	/* Section 18.2.2 with RFC 3581: back to the source address and
+	 * port the request came from. */
+	if (dsbc_sip_send(app, from, s->tx_buf, len) == 0)
+		s->st.tx_resp[status / 100]++;
+}
+
+void
+dsbc_sip_receive(struct dsbc_app *app, const struct dsbc_sip_peer *from,
+		 const char *buf, uint32_t len)
+{
+	struct dsbc_sip_rt *s = app->sip;
+	static struct dsbc_sip_msg m;   /* management lcore only */
+	const struct dsbc_sip_hdr *h;
+	enum dsbc_sip_err e;
+	char extra[512];
+	uint32_t mf;
+
+	e = dsbc_sip_parse(buf, len, &m);
+	if (e == DSBC_SIP_ERR_NONE)
+		e = m.request ? dsbc_sip_check_request(&m) :
+			dsbc_sip_check_response(&m);
+	if (e != DSBC_SIP_ERR_NONE) {
+		s->st.err[e]++;
+		/* Never answer a response or an ACK (section 17.1.1.3). */
+		if (!m.request || m.method_id == DSBC_SIP_M_ACK ||
+		    dsbc_sip_err_status(e) == 0 || m.method.len == 0) {
+			s->st.discarded++;
+			return;
+		}
+		respond(app, &m, from, dsbc_sip_err_status(e),
+			dsbc_sip_err_reason(e), NULL);
+		return;
+	}
+	if (!m.request) {
+		s->st.rx_resp[m.status / 100]++;
+		return;                 /* no client transactions yet */
+	}
+	s->st.rx_req[m.method_id]++;
+	if (m.method_id == DSBC_SIP_M_ACK)
+		return;
+	if (m.method_id != DSBC_SIP_M_CANCEL &&
+	    dsbc_sip_unsupported(&m, SUPPORTED_TAGS, extra + 13,
+				 sizeof(extra) - 16) > 0) {
+		memcpy(extra, "Unsupported: ", 13);
+		strcat(extra, "\r\n");
+		respond(app, &m, from, 420, "Bad Extension", extra);
+		return;
+	}
+	h = dsbc_sip_hdr_get(&m, DSBC_SIP_H_MAX_FORWARDS, 0);
+	if (m.method_id == DSBC_SIP_M_OPTIONS) {
+		respond(app, &m, from, 200, "OK",
+			"Allow: " ALLOW "\r\nAccept: application/sdp\r\n"
+			"Supported: " SUPPORTED_TAGS "\r\n");
+		return;
+	}
+	if (h != NULL && dsbc_sip_uint_parse(h->value, 255, &mf) == 0 &&
+	    mf == 0) {
+		respond(app, &m, from, 483, "Too Many Hops", NULL);
+		return;
+	}
+	s->st.stateless_501++;
+	respond(app, &m, from, 501, "Not Implemented",
+		"Allow: OPTIONS\r\n");
+}
+
+static void
+add(struct rte_tel_data *d, const char *name, uint64_t v)
+{
+	rte_tel_data_add_dict_u64(d, name, v);
+}
+
+static int
+tel_sip(const char *cmd, const char *params, struct rte_tel_data *d)
+{
+	const struct dsbc_sip_stats *st;
+	char name[64];
+	unsigned int i;
+
+	RTE_SET_USED(cmd);
+	if (tel_app == NULL || tel_app->sip == NULL ||
+	    (params != NULL && *params != '\0'))
+		return -EINVAL;
+	st = &tel_app->sip->st;
+	rte_tel_data_start_dict(d);
+	add(d, "rx", st->rx);
+	for (i = 1; i < DSBC_SIP_M_MAX; i++) {
+		snprintf(name, sizeof(name), "rx_%s", dsbc_sip_method_name(i));
+		add(d, name, st->rx_req[i]);
+	}
+	add(d, "rx_other_method", st->rx_req[0]);
+	for (i = 1; i < DSBC_SIP_CLASSES; i++) {
+		snprintf(name, sizeof(name), "rx_%uxx", i);
+		add(d, name, st->rx_resp[i]);
+	}
+	for (i = 1; i < DSBC_SIP_ERR_MAX; i++)
+		add(d, dsbc_sip_err_name(i), st->err[i]);
+	add(d, "discarded", st->discarded);
+	add(d, "tx", st->tx);
+	for (i = 1; i < DSBC_SIP_CLASSES; i++) {
+		snprintf(name, sizeof(name), "tx_%uxx", i);
+		add(d, name, st->tx_resp[i]);
+	}
+	add(d, "tx_fragments", st->tx_frags);
+	add(d, "tx_fail", st->tx_fail);
+	add(d, "fragments_rx", st->frag_rx);
+	add(d, "reassembled", st->reassembled);
+	add(d, "fragments_dropped_ipv6", st->frag_dropped);
+	add(d, "not_sip", st->not_udp);
+	add(d, "stateless_501", st->stateless_501);
+	return 0;
+}
+
+int
+dsbc_sip_telemetry_register(void)
+{
+	return rte_telemetry_register_cmd("/dsbc/sip", tel_sip,
+		"SIP counters: messages by method and class, refusals by "
+		"reason, fragments");
+}
+
+void
+dsbc_sip_set_telemetry_app(struct dsbc_app *app)
+{
+	tel_app = app;
+}
