@@ -136,12 +136,40 @@ def test_udp_relay_between_namespaces():
     eq(rc, 0, "dsbc exit status")
 
 
+def test_sipp_options():
+    """sipp (a SIP peer nobody here wrote) in alice's namespace sends 20
+    OPTIONS to dsbc through the kernel and af_packet; every one must get
+    its 200 (sipp exits 0 only then), and /dsbc/sip must count them."""
+    topo = Topology("s")
+    topo.setup()
+    d = None
+    try:
+        conf = os.path.abspath("out/system/sipp.conf")
+        dsbc_conf(topo, conf)
+        d = Dsbc(BUILD, conf, "dsbc-sys-sipp", lcores="0-1")
+        d.wait_ready()
+        scen = os.path.join(HERE, "sipp", "options_uac.xml")
+        r = subprocess.run(
+            ["ip", "netns", "exec", topo.ns["alice"], "sipp", "-sf", scen,
+             "-m", "20", "-r", "10", "-i", "10.10.1.10", "-p", "5070",
+             "-timeout", "20", "-timeout_error", "-nostdin",
+             "10.10.1.1:5060"], capture_output=True, text=True, timeout=60)
+        sip = d.tel.query("/dsbc/sip")
+    finally:
+        rc = d.stop() if d else 0
+        topo.teardown()
+    eq(r.returncode, 0, "sipp exit status (%s)" % r.stderr[-300:])
+    eq(sip["rx_OPTIONS"], 20, "OPTIONS counted by dsbc")
+    eq(sip["tx_2xx"], 20, "200 OK sent by dsbc")
+    eq(rc, 0, "dsbc exit status")
+
+
 def check_ge(got, least, what):
     if got < least:
         raise Fail("%s: got %r, want at least %r" % (what, got, least))
 
 
-TESTS = [test_udp_relay_between_namespaces]
+TESTS = [test_udp_relay_between_namespaces, test_sipp_options]
 
 
 def main():
