@@ -13,6 +13,7 @@
 #include "dsbc_sip_check.h"
 #include "dsbc_sip_hdr.h"
 #include "dsbc_sip_msg.h"
+#include "dsbc_sip_txn.h"
 #include "dsbc_sip_uri.h"
 #include "unit.h"
 
@@ -357,6 +358,288 @@ test_mutations(void)
 	printf("  mutations: 100000 runs, %u still accepted\n", accepted);
 }
 
+/* ---- transactions (RFC 3261 section 17) with a driven clock ---- */
+
+struct wire {
+	unsigned int sent;
+	char last[4096];
+	unsigned int timeouts;
+	unsigned int terminated;
+};
+
+static void
+w_send(void *ctx, const void *dest, const char *msg, uint32_t len)
+{
+	struct wire *w = ctx;
+
+	(void)dest;
+	w->sent++;
+	snprintf(w->last, sizeof(w->last), "%.*s", (int)len, msg);
+}
+
+static void
+w_timeout(void *ctx, struct dsbc_sip_txn *t)
+{
+	(void)t;
+	((struct wire *)ctx)->timeouts++;
+}
+
+static void
+w_terminated(void *ctx, struct dsbc_sip_txn *t)
+{
+	(void)t;
+	((struct wire *)ctx)->terminated++;
+}
+
+static const struct dsbc_sip_txl_ops w_ops = {
+	w_send, w_timeout, w_terminated,
+};
+
+static const char invite[] =
+	"INVITE sip:bob@192.0.2.20 SIP/2.0\r\n"
+	"Via: SIP/2.0/UDP 192.0.2.1:5060;branch=z9hG4bKc1\r\n"
+	"Max-Forwards: 70\r\nFrom: <sip:a@x>;tag=f1\r\nTo: <sip:bob@y>\r\n"
+	"Call-ID: c1@x\r\nCSeq: 7 INVITE\r\nRoute: <sip:p1;lr>\r\n"
+	"Content-Length: 0\r\n\r\n";
+
+static void
+msg_of(const char *text, struct dsbc_sip_msg *m)
+{
+	CU_ASSERT_EQUAL_FATAL(dsbc_sip_parse(text, (uint32_t)strlen(text), m),
+			      DSBC_SIP_ERR_NONE);
+}
+
+static char respbuf[1024];
+
+static const char *
+resp(int status, const char *branch, const char *method)
+{
+	snprintf(respbuf, sizeof(respbuf),
+		 "SIP/2.0 %d X\r\nVia: SIP/2.0/UDP 192.0.2.1:5060;branch=%s\r\n"
+		 "From: <sip:a@x>;tag=f1\r\nTo: <sip:bob@y>;tag=t9\r\n"
+		 "Call-ID: c1@x\r\nCSeq: 7 %s\r\nContent-Length: 0\r\n\r\n",
+		 status, branch, method);
+	return respbuf;
+}
+
+static void
+test_txn_invite_client(void)
+{
+	static struct dsbc_sip_msg req, r;
+	struct dsbc_sip_txl_cfg cfg = { .max_txns = 8 };
+	struct wire w = {0};
+	struct dsbc_sip_txl *l = dsbc_sip_txl_create(&cfg, &w_ops, &w);
+	struct dsbc_sip_txn *t;
+	int dest = 1;
+	bool deliver;
+	uint64_t ms;
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(l);
+	msg_of(invite, &req);
+	t = dsbc_sip_txn_client(l, "z9hG4bKc1", 9, &req, &dest, sizeof(dest),
+				NULL, 0);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(t);
+	CU_ASSERT_EQUAL(w.sent, 1);
+	/* Timer A: 500, 1000, 2000, ... ms after the previous */
+	for (ms = 0; ms <= 3500; ms += 10)
+		dsbc_sip_txl_tick(l, ms);
+	CU_ASSERT_EQUAL(w.sent, 4);     /* at 500, 1500, 3500 */
+	/* same branch refused while it lives */
+	CU_ASSERT_PTR_NULL(dsbc_sip_txn_client(l, "z9hG4bKc1", 9, &req, &dest,
+					       sizeof(dest), NULL, 3500));
+	/* 180 stops retransmission, delivered */
+	msg_of(resp(180, "z9hG4bKc1", "INVITE"), &r);
+	CU_ASSERT_PTR_EQUAL(dsbc_sip_txn_response(l, &r, 3600, &deliver), t);
+	CU_ASSERT(deliver);
+	for (ms = 3600; ms <= 20000; ms += 100)
+		dsbc_sip_txl_tick(l, ms);
+	CU_ASSERT_EQUAL(w.sent, 4);
+	/* 486: delivered once, ACK sent by the layer with the To tag */
+	msg_of(resp(486, "z9hG4bKc1", "INVITE"), &r);
+	dsbc_sip_txn_response(l, &r, 20000, &deliver);
+	CU_ASSERT(deliver);
+	CU_ASSERT_EQUAL(w.sent, 5);
+	CU_ASSERT(strncmp(w.last, "ACK sip:bob@192.0.2.20 SIP/2.0\r\n", 32) == 0);
+	CU_ASSERT_PTR_NOT_NULL(strstr(w.last, "CSeq: 7 ACK\r\n"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(w.last, "To: <sip:bob@y>;tag=t9\r\n"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(w.last, "Route: <sip:p1;lr>\r\n"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(w.last, "branch=z9hG4bKc1"));
+	/* retransmitted 486: absorbed, ACK repeated */
+	dsbc_sip_txn_response(l, &r, 20100, &deliver);
+	CU_ASSERT(!deliver);
+	CU_ASSERT_EQUAL(w.sent, 6);
+	/* timer D (32 s) ends it */
+	dsbc_sip_txl_tick(l, 20000 + 31999);
+	CU_ASSERT_EQUAL(dsbc_sip_txl_count(l), 1);
+	dsbc_sip_txl_tick(l, 20000 + 32000);
+	CU_ASSERT_EQUAL(dsbc_sip_txl_count(l), 0);
+	CU_ASSERT_EQUAL(w.terminated, 1);
+	CU_ASSERT_EQUAL(w.timeouts, 0);
+	/* no answer at all: timer B at 64*T1 */
+	t = dsbc_sip_txn_client(l, "z9hG4bKc1", 9, &req, &dest, sizeof(dest),
+				NULL, 100000);
+	CU_ASSERT_PTR_NOT_NULL(t);
+	for (ms = 100000; ms <= 100000 + 32000; ms += 250)
+		dsbc_sip_txl_tick(l, ms);
+	CU_ASSERT_EQUAL(w.timeouts, 1);
+	CU_ASSERT_EQUAL(dsbc_sip_txl_count(l), 0);
+	/* 2xx: delivered, the ICT ends; a late 2xx finds no transaction */
+	t = dsbc_sip_txn_client(l, "z9hG4bKc1", 9, &req, &dest, sizeof(dest),
+				NULL, 200000);
+	msg_of(resp(200, "z9hG4bKc1", "INVITE"), &r);
+	CU_ASSERT_PTR_EQUAL(dsbc_sip_txn_response(l, &r, 200010, &deliver), t);
+	CU_ASSERT(deliver);
+	dsbc_sip_txl_tick(l, 200010);
+	CU_ASSERT_PTR_NULL(dsbc_sip_txn_response(l, &r, 200020, &deliver));
+	dsbc_sip_txl_free(l);
+}
+
+static void
+test_txn_non_invite_client(void)
+{
+	static struct dsbc_sip_msg req, r;
+	static const char bye[] =
+		"BYE sip:bob@192.0.2.20 SIP/2.0\r\n"
+		"Via: SIP/2.0/UDP 192.0.2.1:5060;branch=z9hG4bKb1\r\n"
+		"From: <sip:a@x>;tag=f1\r\nTo: <sip:bob@y>;tag=t9\r\n"
+		"Call-ID: c1@x\r\nCSeq: 8 BYE\r\nContent-Length: 0\r\n\r\n";
+	struct dsbc_sip_txl_cfg cfg = { .max_txns = 4 };
+	struct wire w = {0};
+	struct dsbc_sip_txl *l = dsbc_sip_txl_create(&cfg, &w_ops, &w);
+	int dest = 2;
+	bool deliver;
+	uint64_t ms;
+
+	msg_of(bye, &req);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(dsbc_sip_txn_client(l, "z9hG4bKb1", 9, &req,
+							 &dest, sizeof(dest),
+							 NULL, 0));
+	/* Timer E: 500, 1000, 2000, 4000, 4000, ... (capped at T2) */
+	for (ms = 0; ms <= 15500; ms += 10)
+		dsbc_sip_txl_tick(l, ms);
+	/* sends at 0, 500, 1500, 3500, 7500, 11500, 15500 */
+	CU_ASSERT_EQUAL(w.sent, 7);
+	/* a response for another method with the same branch: not ours */
+	msg_of(resp(200, "z9hG4bKb1", "INVITE"), &r);
+	CU_ASSERT_PTR_NULL(dsbc_sip_txn_response(l, &r, 15600, &deliver));
+	msg_of(resp(200, "z9hG4bKb1", "BYE"), &r);
+	CU_ASSERT_PTR_NOT_NULL(dsbc_sip_txn_response(l, &r, 15600, &deliver));
+	CU_ASSERT(deliver);
+	dsbc_sip_txn_response(l, &r, 15700, &deliver);
+	CU_ASSERT(!deliver);
+	/* timer K = T4 */
+	dsbc_sip_txl_tick(l, 15600 + 4999);
+	CU_ASSERT_EQUAL(dsbc_sip_txl_count(l), 1);
+	dsbc_sip_txl_tick(l, 15600 + 5000);
+	CU_ASSERT_EQUAL(dsbc_sip_txl_count(l), 0);
+	dsbc_sip_txl_free(l);
+}
+
+static void
+test_txn_invite_server(void)
+{
+	static struct dsbc_sip_msg req, ack;
+	static const char ackmsg[] =
+		"ACK sip:bob@192.0.2.20 SIP/2.0\r\n"
+		"Via: SIP/2.0/UDP 192.0.2.1:5060;branch=z9hG4bKc1\r\n"
+		"From: <sip:a@x>;tag=f1\r\nTo: <sip:bob@y>;tag=t9\r\n"
+		"Call-ID: c1@x\r\nCSeq: 7 ACK\r\nContent-Length: 0\r\n\r\n";
+	struct dsbc_sip_txl_cfg cfg = { .max_txns = 4 };
+	struct wire w = {0};
+	struct dsbc_sip_txl *l = dsbc_sip_txl_create(&cfg, &w_ops, &w);
+	struct dsbc_sip_txn *t;
+	int dest = 3;
+	uint64_t ms;
+
+	msg_of(invite, &req);
+	msg_of(ackmsg, &ack);
+	CU_ASSERT_PTR_NULL(dsbc_sip_txn_match_request(l, &req, 0));
+	t = dsbc_sip_txn_server(l, &req, &dest, sizeof(dest), NULL, 0);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(t);
+	CU_ASSERT_EQUAL(dsbc_sip_txn_respond(l, t, 100, "100", 3, 0), 0);
+	/* retransmitted INVITE: absorbed, 100 resent */
+	CU_ASSERT_PTR_EQUAL(dsbc_sip_txn_match_request(l, &req, 10), t);
+	CU_ASSERT_EQUAL(w.sent, 2);
+	/* 486: timer G retransmits until the ACK */
+	CU_ASSERT_EQUAL(dsbc_sip_txn_respond(l, t, 486, "486", 3, 1000), 0);
+	CU_ASSERT_EQUAL(w.sent, 3);
+	for (ms = 1000; ms <= 2500; ms += 10)
+		dsbc_sip_txl_tick(l, ms);
+	CU_ASSERT_EQUAL(w.sent, 5);     /* 1500, 2500 */
+	CU_ASSERT_STRING_EQUAL(w.last, "486");
+	CU_ASSERT_PTR_EQUAL(dsbc_sip_txn_match_request(l, &ack, 2600), t);
+	CU_ASSERT_EQUAL(t->state, DSBC_TXN_CONFIRMED);
+	for (ms = 2600; ms <= 7000; ms += 10)
+		dsbc_sip_txl_tick(l, ms);
+	CU_ASSERT_EQUAL(w.sent, 5);
+	CU_ASSERT_EQUAL(dsbc_sip_txl_count(l), 1);
+	dsbc_sip_txl_tick(l, 2600 + 5000);        /* timer I */
+	CU_ASSERT_EQUAL(dsbc_sip_txl_count(l), 0);
+	/* 2xx: Accepted (RFC 6026), INVITE retransmissions absorbed without
+	 * a resend, the ACK goes to the TU, timer L ends it */
+	t = dsbc_sip_txn_server(l, &req, &dest, sizeof(dest), NULL, 10000);
+	dsbc_sip_txn_respond(l, t, 200, "200", 3, 10000);
+	w.sent = 0;
+	CU_ASSERT_PTR_EQUAL(dsbc_sip_txn_match_request(l, &req, 10100), t);
+	CU_ASSERT_EQUAL(w.sent, 0);
+	CU_ASSERT_PTR_NULL(dsbc_sip_txn_match_request(l, &ack, 10200));
+	dsbc_sip_txl_tick(l, 10000 + 32000);
+	CU_ASSERT_EQUAL(dsbc_sip_txl_count(l), 0);
+	/* no ACK ever: timer H */
+	t = dsbc_sip_txn_server(l, &req, &dest, sizeof(dest), NULL, 50000);
+	dsbc_sip_txn_respond(l, t, 500, "500", 3, 50000);
+	w.timeouts = 0;
+	for (ms = 50000; ms <= 50000 + 32000; ms += 100)
+		dsbc_sip_txl_tick(l, ms);
+	CU_ASSERT_EQUAL(w.timeouts, 1);
+	CU_ASSERT_EQUAL(dsbc_sip_txl_count(l), 0);
+	dsbc_sip_txl_free(l);
+}
+
+static void
+test_txn_non_invite_server_and_cancel(void)
+{
+	static struct dsbc_sip_msg req, opt, cancel;
+	static const char options[] =
+		"OPTIONS sip:x@y SIP/2.0\r\nVia: SIP/2.0/UDP h;branch=z9hG4bKo\r\n"
+		"From: <sip:a@x>;tag=1\r\nTo: <sip:x@y>\r\nCall-ID: o@h\r\n"
+		"CSeq: 1 OPTIONS\r\nContent-Length: 0\r\n\r\n";
+	static const char cancelmsg[] =
+		"CANCEL sip:bob@192.0.2.20 SIP/2.0\r\n"
+		"Via: SIP/2.0/UDP 192.0.2.1:5060;branch=z9hG4bKc1\r\n"
+		"From: <sip:a@x>;tag=f1\r\nTo: <sip:bob@y>\r\n"
+		"Call-ID: c1@x\r\nCSeq: 7 CANCEL\r\nContent-Length: 0\r\n\r\n";
+	struct dsbc_sip_txl_cfg cfg = { .max_txns = 2 };
+	struct wire w = {0};
+	struct dsbc_sip_txl *l = dsbc_sip_txl_create(&cfg, &w_ops, &w);
+	struct dsbc_sip_txn *t, *inv;
+	int dest = 4;
+
+	msg_of(options, &opt);
+	msg_of(invite, &req);
+	msg_of(cancelmsg, &cancel);
+	t = dsbc_sip_txn_server(l, &opt, &dest, sizeof(dest), NULL, 0);
+	/* Trying: a retransmission is absorbed silently */
+	CU_ASSERT_PTR_EQUAL(dsbc_sip_txn_match_request(l, &opt, 5), t);
+	CU_ASSERT_EQUAL(w.sent, 0);
+	dsbc_sip_txn_respond(l, t, 200, "200", 3, 10);
+	CU_ASSERT_PTR_EQUAL(dsbc_sip_txn_match_request(l, &opt, 20), t);
+	CU_ASSERT_EQUAL(w.sent, 2);
+	/* one final answer only */
+	CU_ASSERT_EQUAL(dsbc_sip_txn_respond(l, t, 500, "500", 3, 30), -1);
+	/* CANCEL finds its INVITE; the CANCEL itself is a new NIST */
+	inv = dsbc_sip_txn_server(l, &req, &dest, sizeof(dest), NULL, 40);
+	CU_ASSERT_PTR_EQUAL(dsbc_sip_txn_cancel_target(l, &cancel), inv);
+	CU_ASSERT_PTR_NULL(dsbc_sip_txn_match_request(l, &cancel, 50));
+	/* table full (2 entries) */
+	CU_ASSERT_PTR_NULL(dsbc_sip_txn_server(l, &cancel, &dest, sizeof(dest),
+					       NULL, 60));
+	dsbc_sip_txl_tick(l, 10 + 32000);         /* timer J */
+	CU_ASSERT_PTR_NOT_NULL(dsbc_sip_txn_server(l, &cancel, &dest,
+						   sizeof(dest), NULL, 60));
+	dsbc_sip_txl_free(l);
+}
+
 int
 unit_register(void)
 {
@@ -368,5 +651,12 @@ unit_register(void)
 	UNIT_ADD(s, test_headers);
 	UNIT_ADD(s, test_limits);
 	UNIT_ADD(s, test_mutations);
+	s = CU_add_suite("sip_txn", NULL, NULL);
+	if (s == NULL)
+		return -1;
+	UNIT_ADD(s, test_txn_invite_client);
+	UNIT_ADD(s, test_txn_non_invite_client);
+	UNIT_ADD(s, test_txn_invite_server);
+	UNIT_ADD(s, test_txn_non_invite_server_and_cancel);
 	return 0;
 }
