@@ -52,6 +52,7 @@ dsbc_config_defaults(struct dsbc_config *c)
 	c->idle_polls = 64;
 	c->idle_sleep_us = 100;
 	c->flow_idle_ms = 60000;
+	c->no_route_status = 404;
 	c->mode_default = DSBC_MODE_RELAY;
 	c->latch_default = DSBC_LATCH_FIRST;
 	c->relatch_ms_default = 0;
@@ -342,6 +343,13 @@ global_key(struct cfg_ctx *x, void *obj, const char *k, const char *v)
 	}
 	if (!strcmp(k, "flow_file"))
 		return cfg_str(x, k, v, c->flow_file, sizeof(c->flow_file));
+	if (!strcmp(k, "no_route_status")) {
+		if (cfg_u16(x, k, v, 404, 480, &c->no_route_status) != 0)
+			return -1;
+		if (c->no_route_status != 404 && c->no_route_status != 480)
+			return cfg_fail(x, k, "'%s' is neither 404 nor 480", v);
+		return 0;
+	}
 	if (!strcmp(k, "drivers_cfg_dir"))
 		return cfg_str(x, k, v, c->drivers_cfg_dir,
 			       sizeof(c->drivers_cfg_dir));
@@ -393,6 +401,31 @@ port_key(struct cfg_ctx *x, void *obj, const char *k, const char *v)
 		return cfg_u16(x, k, v, 0, 4094, &p->vlan);
 	if (!strcmp(k, "promiscuous"))
 		return cfg_bool(x, k, v, &p->promiscuous);
+	return cfg_fail(x, k, "unknown key");
+}
+
+struct route_obj {
+	struct dsbc_route_cfg *r;
+	bool has_next_hop;
+};
+
+static int
+route_key(struct cfg_ctx *x, void *obj, const char *k, const char *v)
+{
+	struct route_obj *o = obj;
+
+	if (!strcmp(k, "host"))
+		return cfg_str(x, k, v, o->r->host, sizeof(o->r->host));
+	if (!strcmp(k, "user_prefix"))
+		return cfg_str(x, k, v, o->r->user_prefix,
+			       sizeof(o->r->user_prefix));
+	if (!strcmp(k, "next_hop")) {
+		o->has_next_hop = true;
+		if (dsbc_config_parse_endpoint(v, &o->r->addr, &o->r->family,
+					       &o->r->port) != 0)
+			return cfg_fail(x, k, "'%s' is not ADDR:PORT", v);
+		return 0;
+	}
 	return cfg_fail(x, k, "unknown key");
 }
 
@@ -601,7 +634,6 @@ flow_finish(struct cfg_ctx *x, struct flow_obj *o)
 	struct dsbc_port_cfg *op;
 	const struct dsbc_cfg_ip *src, *gw;
 	int p;
-	uint16_t i;
 
 	if (!o->has_local)
 		return cfg_fail(x, "local", "missing");
@@ -616,20 +648,10 @@ flow_finish(struct cfg_ctx *x, struct flow_obj *o)
 		return cfg_fail(x, "local", "address is not one of the ports'");
 	f->in_port = (uint16_t)p;
 	if (!o->has_out_port) {
-		/* on-link first, then the first port with a gateway */
-		p = -1;
-		for (i = 0; i < c->nb_ports && p < 0; i++)
-			if (dsbc_config_on_link(&c->ports[i], f->remote_family,
-						&f->remote))
-				p = i;
-		for (i = 0; i < c->nb_ports && p < 0; i++)
-			if ((f->remote_family == 4 ? c->ports[i].gw4.set :
-						     c->ports[i].gw6.set))
-				p = i;
-		if (p < 0)
+		if (dsbc_config_route_out(c, f->remote_family, &f->remote,
+					  &f->out_port, &f->next_hop) != 0)
 			return cfg_fail(x, "remote",
 					"no port reaches it (no subnet, no gateway)");
-		f->out_port = (uint16_t)p;
 	} else if (f->out_port >= c->nb_ports) {
 		return cfg_fail(x, "out_port", "port %u is not configured",
 				f->out_port);
@@ -661,6 +683,33 @@ flow_finish(struct cfg_ctx *x, struct flow_obj *o)
 	if (o->has_peer && f->peer_family != f->local_family)
 		return cfg_fail(x, "peer", "family differs from local");
 	return 0;
+}
+
+int
+dsbc_config_route_out(const struct dsbc_config *c, uint8_t family,
+		      const struct dsbc_addr *remote, uint16_t *port,
+		      struct dsbc_addr *next_hop)
+{
+	uint16_t i;
+
+	/* on-link first, then the first port with a gateway */
+	for (i = 0; i < c->nb_ports; i++)
+		if (dsbc_config_on_link(&c->ports[i], family, remote)) {
+			*port = i;
+			*next_hop = *remote;
+			return 0;
+		}
+	for (i = 0; i < c->nb_ports; i++) {
+		const struct dsbc_cfg_ip *gw = family == 4 ? &c->ports[i].gw4 :
+						 &c->ports[i].gw6;
+
+		if (gw->set) {
+			*port = i;
+			*next_hop = gw->addr;
+			return 0;
+		}
+	}
+	return -1;
 }
 
 /* One flow per line: key=value pairs separated by blanks; # comments. */
@@ -853,6 +902,29 @@ dsbc_config_load(const char *path, struct dsbc_config *c, char *err,
 					rc = cfg_fail(&x, "port", "missing");
 				if (rc == 0)
 					c->nb_neigh++;
+			} else if ((idx = section_index(s, "route",
+							DSBC_CFG_MAX_ROUTES)) != -1) {
+				struct route_obj o = {0};
+
+				/* after the ports (pass 1): resolves the next hop */
+				if (pass == 0)
+					continue;
+				if (idx < 0) {
+					rc = cfg_fail(&x, NULL, "route index must be "
+						      "0..%d", DSBC_CFG_MAX_ROUTES - 1);
+					break;
+				}
+				o.r = &c->routes[c->nb_routes];
+				rc = apply_entries(&x, f, s, route_key, &o);
+				if (rc == 0 && !o.has_next_hop)
+					rc = cfg_fail(&x, "next_hop", "missing");
+				if (rc == 0 && dsbc_config_route_out(c, o.r->family,
+							&o.r->addr, &o.r->out_port,
+							&o.r->l2_next_hop) != 0)
+					rc = cfg_fail(&x, "next_hop", "no port reaches "
+						      "it (no subnet, no gateway)");
+				if (rc == 0)
+					c->nb_routes++;
 			} else if ((idx = section_index(s, "lcore",
 							RTE_MAX_LCORE)) != -1) {
 				struct lcore_obj o = {0};

@@ -22,6 +22,7 @@
 #define DSBC_CFG_MAX_WORKERS 64
 #define DSBC_CFG_MAX_RXQ     16   /* (port, queue) pairs per worker */
 #define DSBC_CFG_MAX_NEIGH   256
+#define DSBC_CFG_MAX_ROUTES  64
 #define DSBC_CFG_DEV_LEN     256
 #define DSBC_CFG_ERR_LEN     512
 
@@ -77,6 +78,21 @@ struct dsbc_flow_cfg {
 	struct dsbc_addr next_hop;    /* remote if on-link, else the gateway */
 };
 
+/*
+ * [route.N]: requests whose Request-URI matches go to next_hop (RFC 3263
+ * is not used: next hops are configured).  A route with neither host nor
+ * user_prefix is a default route.  Routes are tried in file order.
+ */
+struct dsbc_route_cfg {
+	char host[128];               /* Request-URI host, "" any */
+	char user_prefix[64];         /* Request-URI user starts with, "" any */
+	uint8_t family;
+	struct dsbc_addr addr;        /* next hop SIP address */
+	uint16_t port;                /* its SIP port */
+	uint16_t out_port;            /* dsbc port that reaches it */
+	struct dsbc_addr l2_next_hop; /* addr if on-link, else the gateway */
+};
+
 struct dsbc_worker_cfg {
 	unsigned int lcore;
 	uint16_t nb_rxq;
@@ -111,12 +127,16 @@ struct dsbc_config {
 	uint32_t arp_retry_ms;
 	char flow_file[256];
 	char drivers_cfg_dir[256];
+	uint16_t no_route_status;     /* 404 or 480 */
 	/* [port.N] */
 	uint16_t nb_ports;
 	struct dsbc_port_cfg ports[DSBC_CFG_MAX_PORTS];
 	/* [neigh.N] */
 	uint16_t nb_neigh;
 	struct dsbc_neigh_cfg neigh[DSBC_CFG_MAX_NEIGH];
+	/* [route.N] */
+	uint16_t nb_routes;
+	struct dsbc_route_cfg routes[DSBC_CFG_MAX_ROUTES];
 	/* [lcore.N]: explicit (port, queue) assignment; none = automatic */
 	uint16_t nb_workers_cfg;
 	struct dsbc_worker_cfg workers[DSBC_CFG_MAX_WORKERS];
@@ -148,6 +168,14 @@ int dsbc_config_port_of_addr(const struct dsbc_config *c, uint8_t family,
 /* True when addr lies in the subnet of port p for that family. */
 bool dsbc_config_on_link(const struct dsbc_port_cfg *p, uint8_t family,
 			 const struct dsbc_addr *addr);
+
+/*
+ * The port that reaches remote (on-link first, then the first port with a
+ * gateway of that family) and the L2 next hop on it.  0 or -1.
+ */
+int dsbc_config_route_out(const struct dsbc_config *c, uint8_t family,
+			  const struct dsbc_addr *remote, uint16_t *port,
+			  struct dsbc_addr *next_hop);
 
 /* Parse "ADDR:PORT" or "[V6]:PORT".  0 or -1. */
 int dsbc_config_parse_endpoint(const char *s, struct dsbc_addr *a,

@@ -137,6 +137,40 @@ test_flow_file(void)
 }
 
 static void
+test_routes(void)
+{
+	struct dsbc_config c;
+	char err[DSBC_CFG_ERR_LEN];
+
+	CU_ASSERT_EQUAL_FATAL(load_text("[dsbc]\nno_route_status = 480\n" BASE
+		"[route.0]\nuser_prefix = +44\nnext_hop = 198.51.100.9:5070\n"
+		"[route.1]\nhost = example.net\nnext_hop = 203.0.113.5:5060\n"
+		"[route.2]\nnext_hop = 192.0.2.50:5060\n", &c, err,
+		sizeof(err)), 0);
+	unlink(path);
+	CU_ASSERT_EQUAL(c.nb_routes, 3);
+	CU_ASSERT_EQUAL(c.no_route_status, 480);
+	CU_ASSERT_STRING_EQUAL(c.routes[0].user_prefix, "+44");
+	CU_ASSERT_EQUAL(c.routes[0].port, 5070);
+	CU_ASSERT_EQUAL(c.routes[0].out_port, 1);     /* on-link */
+	CU_ASSERT_EQUAL(c.routes[1].out_port, 1);     /* via the gateway */
+	CU_ASSERT_EQUAL(c.routes[1].l2_next_hop.a8[3], 254);
+	CU_ASSERT_EQUAL(c.routes[2].out_port, 0);
+	CU_ASSERT_EQUAL(c.routes[2].l2_next_hop.a8[3], 50);
+	dsbc_config_free(&c);
+	expect_error(BASE "[route.0]\nhost = x\n", "route.0", "next_hop",
+		     "missing");
+	expect_error(BASE "[route.0]\nnext_hop = 10.9.9.9\n", "route.0",
+		     "next_hop", "ADDR:PORT");
+	expect_error(BASE "[route.0]\nnext_hop = [2001:db8::1]:5060\n",
+		     "route.0", "next_hop", "no port reaches");
+	expect_error(BASE "[route.0]\nnext_hop = 1.2.3.4:5\nfoo = 1\n",
+		     "route.0", "foo", "unknown key");
+	expect_error("[dsbc]\nno_route_status = 410\n" BASE, "dsbc",
+		     "no_route_status", "neither 404 nor 480");
+}
+
+static void
 test_errors(void)
 {
 	expect_error("[dsbc]\nsip_port = 70000\n" BASE, "dsbc", "sip_port",
@@ -250,6 +284,7 @@ unit_register(void)
 	UNIT_ADD(s, test_shipped_config);
 	UNIT_ADD(s, test_defaults_and_resolution);
 	UNIT_ADD(s, test_flow_file);
+	UNIT_ADD(s, test_routes);
 	UNIT_ADD(s, test_errors);
 	UNIT_ADD(s, test_unreadable);
 	UNIT_ADD(s, test_endpoint);
