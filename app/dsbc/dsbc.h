@@ -217,6 +217,9 @@ void dsbc_mgmt_loop(struct dsbc_app *app);
 void dsbc_mgmt_free(struct dsbc_app *app);
 int dsbc_mgmt_sync(struct dsbc_app *app, uint64_t timeout_ms);
 void dsbc_mgmt_poll_events(struct dsbc_app *app);
+int dsbc_mgmt_flow_add(struct dsbc_app *app, const struct dsbc_flow_cfg *fc,
+		       uint32_t *flow_id);
+int dsbc_mgmt_flow_del(struct dsbc_app *app, uint32_t flow_id);
 
 /* neigh.c (management lcore) */
 int dsbc_neigh_get(struct dsbc_app *app, uint16_t port, uint8_t family,

@@ -149,6 +149,7 @@ event_handle(struct dsbc_app *app, const struct dsbc_msg *m)
 		break;
 	case DSBC_MSG_FLOW_IDLE:
 		app->mst.flow_idle++;
+		dsbc_b2bua_flow_idle(app, m->idle.flow_id);
 		RTE_LOG(DEBUG, USER1, "flow %u idle after %" PRIu64 " packets\n",
 			m->idle.flow_id, m->idle.pkts);
 		break;
@@ -217,8 +218,13 @@ dsbc_mgmt_sync(struct dsbc_app *app, uint64_t timeout_ms)
 
 /* ---- static flows ---- */
 
-static int
-flow_program(struct dsbc_app *app, const struct dsbc_flow_cfg *fc, uint32_t i)
+/*
+ * Program one flow on the worker owning its local port.  The slot is
+ * taken now and given back when the worker acknowledges (FLOW_ACK).
+ */
+int
+dsbc_mgmt_flow_add(struct dsbc_app *app, const struct dsbc_flow_cfg *fc,
+		   uint32_t *flow_id)
 {
 	const struct dsbc_port_rt *op = &app->ports[fc->out_port];
 	struct dsbc_hdr_spec hs;
@@ -227,22 +233,15 @@ flow_program(struct dsbc_app *app, const struct dsbc_flow_cfg *fc, uint32_t i)
 	struct dsbc_msg m;
 	uint16_t owner;
 	uint32_t slot;
-	int nid;
+	int nid, rc;
 
 	owner = dsbc_slices_owner(&app->slices, fc->local_port);
 	s = &app->slots[owner];
-	if (s->nb_free == 0) {
-		fprintf(stderr, "dsbc: %s: flow %u: worker %u flow table full "
-			"(flow_capacity %u)\n", app->cfg.path, i, owner,
-			app->cfg.flow_capacity);
+	if (s->nb_free == 0)
 		return -ENOSPC;
-	}
 	nid = dsbc_neigh_get(app, fc->out_port, fc->remote_family, &fc->next_hop);
-	if (nid < 0) {
-		fprintf(stderr, "dsbc: %s: flow %u: neighbour table full\n",
-			app->cfg.path, i);
-		return -ENOSPC;
-	}
+	if (nid < 0)
+		return -ENOMEM;
 	slot = s->free[--s->nb_free];
 	s->state[slot] = DSBC_SLOT_ADDING;
 
@@ -274,7 +273,54 @@ flow_program(struct dsbc_app *app, const struct dsbc_flow_cfg *fc, uint32_t i)
 	hs.src_port = fc->out_local_port;
 	hs.dst_port = fc->remote_port;
 	dsbc_hdr_tmpl_init(&sp->tmpl, &hs);
-	return dsbc_msg_send(&app->ctrl[owner], &m);
+	rc = dsbc_msg_send(&app->ctrl[owner], &m);
+	if (rc != 0) {
+		s->state[slot] = DSBC_SLOT_FREE;
+		s->free[s->nb_free++] = slot;
+		return rc;
+	}
+	/* An unresolved next hop is probed by the neighbour code. */
+	if (app->neigh[nid].state == DSBC_NEIGH_INCOMPLETE &&
+	    app->neigh[nid].probes == 0)
+		app->neigh[nid].next_probe_tsc = 0;
+	*flow_id = m.flow.flow_id;
+	return 0;
+}
+
+/* Remove a flow; its slot is free once the owner acknowledges. */
+int
+dsbc_mgmt_flow_del(struct dsbc_app *app, uint32_t flow_id)
+{
+	unsigned int w = dsbc_flow_id_worker(flow_id);
+	uint32_t slot = dsbc_flow_id_slot(flow_id);
+	struct dsbc_msg m;
+
+	if (w >= app->nb_workers || slot >= app->slots[w].capacity ||
+	    app->slots[w].state[slot] == DSBC_SLOT_FREE)
+		return -ENOENT;
+	memset(&m, 0, sizeof(m));
+	m.type = DSBC_MSG_FLOW_DEL;
+	m.worker = (uint8_t)w;
+	m.ref.flow_id = flow_id;
+	app->slots[w].state[slot] = DSBC_SLOT_DELETING;
+	return dsbc_msg_send(&app->ctrl[w], &m);
+}
+
+static int
+flow_program(struct dsbc_app *app, const struct dsbc_flow_cfg *fc, uint32_t i)
+{
+	uint32_t id;
+	int rc = dsbc_mgmt_flow_add(app, fc, &id);
+
+	if (rc == -ENOSPC)
+		fprintf(stderr, "dsbc: %s: flow %u: worker %u flow table full "
+			"(flow_capacity %u)\n", app->cfg.path, i,
+			dsbc_slices_owner(&app->slices, fc->local_port),
+			app->cfg.flow_capacity);
+	else if (rc == -ENOMEM)
+		fprintf(stderr, "dsbc: %s: flow %u: neighbour table full\n",
+			app->cfg.path, i);
+	return rc;
 }
 
 int
@@ -322,7 +368,6 @@ drain_sip(struct dsbc_app *app)
 		app->mst.sip_rx++;
 		dsbc_sip_input(app, pkts[i], now);
 	}
-	dsbc_sip_tick(app);
 	return n;
 }
 
@@ -348,6 +393,7 @@ dsbc_mgmt_loop(struct dsbc_app *app)
 	while (!app->quit) {
 		work = drain_exc(app);
 		work += drain_sip(app);
+		dsbc_sip_tick(app);
 		dsbc_mgmt_poll_events(app);
 		flush_ctrl(app);
 		now = rte_rdtsc();

@@ -28,6 +28,8 @@ struct dsbc_sip_peer {
 	struct dsbc_addr remote;
 	uint16_t remote_port;
 	struct rte_ether_addr remote_mac;  /* L2 sender: next hop back */
+	bool resolve;                /* look remote_mac up for l2_next */
+	struct dsbc_addr l2_next;    /* remote if on-link, else the gateway */
 };
 
 #define DSBC_SIP_CLASSES 7           /* status classes 1xx..6xx, [0] unused */
@@ -46,12 +48,16 @@ struct dsbc_sip_stats {
 	uint64_t reassembled;                /* datagrams rebuilt from them */
 	uint64_t frag_dropped;               /* IPv6 fragments (unsupported) */
 	uint64_t not_udp;                    /* fragments that were not UDP */
-	uint64_t stateless_501;              /* requests for the B2BUA */
+	uint64_t stateless_501;              /* requests nobody handles */
+	uint64_t tx_no_neigh;                /* next hop MAC not known yet */
+	uint64_t retransmissions_absorbed;   /* by the transaction layer */
+	uint64_t txn_timeouts;               /* timers B, F, H */
 };
 
 struct rte_ip_frag_tbl;
 struct rte_ip_frag_death_row;
 struct rte_mempool;
+struct dsbc_sip_txl;
 
 /* Management lcore only; telemetry reads the counters. */
 struct dsbc_sip_rt {
@@ -62,6 +68,9 @@ struct dsbc_sip_rt {
 	char rx_buf[DSBC_SIP_MAX_MSG + 1];   /* a reassembled datagram */
 	char tx_buf[DSBC_SIP_MAX_MSG + 1];   /* a response being built */
 	uint32_t tag_seq;                    /* To tags of local answers */
+	struct dsbc_sip_txl *txl;            /* transactions (RFC 3261 17) */
+	struct dsbc_b2bua *b2b;              /* calls */
+	uint64_t next_tick_ms;
 };
 
 int dsbc_sip_init(struct dsbc_app *app);
@@ -76,6 +85,34 @@ int dsbc_sip_send(struct dsbc_app *app, const struct dsbc_sip_peer *to,
 /* A parsed (or refused) datagram, from sip_io.c to sip_ua.c. */
 void dsbc_sip_receive(struct dsbc_app *app, const struct dsbc_sip_peer *from,
 		      const char *buf, uint32_t len);
+/* Milliseconds on the management lcore's clock. */
+uint64_t dsbc_sip_now_ms(const struct dsbc_app *app);
+/*
+ * RFC 3261 section 8.2.6.2 response to req into out: Via (top one with
+ * received/rport), From, To (with to_tag when it has none, unless NULL),
+ * Call-ID, CSeq, then extra (full header lines) and the body.  Returns the
+ * length, 0 when it does not fit.
+ */
+uint32_t dsbc_sip_response(struct dsbc_app *app, const struct dsbc_sip_msg *req,
+			   const struct dsbc_sip_peer *from, int status,
+			   const char *reason, const char *to_tag,
+			   const char *extra, const char *body,
+			   uint32_t body_len, char *out, uint32_t cap);
+/* b2bua.c: calls (RFC 7092 section 3: two dialogs and a media session). */
+struct dsbc_b2bua;
+int dsbc_b2bua_init(struct dsbc_app *app);
+void dsbc_b2bua_fini(struct dsbc_app *app);
+void dsbc_b2bua_request(struct dsbc_app *app, const struct dsbc_sip_peer *from,
+			const struct dsbc_sip_msg *m, uint64_t now);
+void dsbc_b2bua_response(struct dsbc_app *app, const struct dsbc_sip_peer *from,
+			 const struct dsbc_sip_msg *m, uint64_t now);
+void dsbc_b2bua_tick(struct dsbc_app *app, uint64_t now);
+void dsbc_b2bua_flow_idle(struct dsbc_app *app, uint32_t flow_id);
+int dsbc_b2bua_telemetry_register(void);
+struct dsbc_sip_txn;
+void dsbc_b2bua_txn_timeout(struct dsbc_app *app, struct dsbc_sip_txn *t);
+void dsbc_b2bua_txn_gone(struct dsbc_app *app, struct dsbc_sip_txn *t);
+
 /* Telemetry /dsbc/sip. */
 int dsbc_sip_telemetry_register(void);
 void dsbc_sip_set_telemetry_app(struct dsbc_app *app);

@@ -17,6 +17,7 @@
 #include <rte_udp.h>
 
 #include "dsbc.h"
+#include "dsbc_sip_txn.h"
 #include "sip.h"
 
 #define FRAG_BUCKETS      1024
@@ -26,9 +27,40 @@
 #define DEFAULT_MTU       1500
 #define MAX_TX_FRAGS      48       /* 65535 / (1500 - 20) rounded up */
 
+uint64_t
+dsbc_sip_now_ms(const struct dsbc_app *app)
+{
+	return (rte_rdtsc() - app->start_tsc) / (app->tsc_hz / 1000);
+}
+
+static void
+txn_send(void *ctx, const void *dest, const char *msg, uint32_t len)
+{
+	dsbc_sip_send(ctx, dest, msg, len);
+}
+
+static void
+txn_timeout(void *ctx, struct dsbc_sip_txn *t)
+{
+	struct dsbc_app *app = ctx;
+
+	app->sip->st.txn_timeouts++;
+	dsbc_b2bua_txn_timeout(app, t);
+}
+
+static void
+txn_terminated(void *ctx, struct dsbc_sip_txn *t)
+{
+	dsbc_b2bua_txn_gone(ctx, t);
+}
+
 int
 dsbc_sip_init(struct dsbc_app *app)
 {
+	static const struct dsbc_sip_txl_ops ops = {
+		txn_send, txn_timeout, txn_terminated,
+	};
+	struct dsbc_sip_txl_cfg tcfg = { .max_txns = 8192 };
 	struct dsbc_sip_rt *s;
 	int socket = (int)rte_socket_id();
 
@@ -46,9 +78,11 @@ dsbc_sip_init(struct dsbc_app *app)
 					  0, socket);
 	s->indirect = rte_pktmbuf_pool_create("dsbc_sip_indirect", 1023, 32,
 					      0, 0, socket);
-	if (s->frag_tbl == NULL || s->death_row == NULL || s->indirect == NULL)
+	s->txl = dsbc_sip_txl_create(&tcfg, &ops, app);
+	if (s->frag_tbl == NULL || s->death_row == NULL ||
+	    s->indirect == NULL || s->txl == NULL)
 		return -ENOMEM;
-	return 0;
+	return dsbc_b2bua_init(app);
 }
 
 void
@@ -58,6 +92,8 @@ dsbc_sip_fini(struct dsbc_app *app)
 
 	if (s == NULL)
 		return;
+	dsbc_b2bua_fini(app);
+	dsbc_sip_txl_free(s->txl);
 	if (s->death_row != NULL)
 		rte_ip_frag_free_death_row(s->death_row, 0);
 	rte_ip_frag_table_destroy(s->frag_tbl);
@@ -70,7 +106,16 @@ dsbc_sip_fini(struct dsbc_app *app)
 void
 dsbc_sip_tick(struct dsbc_app *app)
 {
-	rte_ip_frag_free_death_row(app->sip->death_row, 0);
+	struct dsbc_sip_rt *s = app->sip;
+	uint64_t now = dsbc_sip_now_ms(app);
+
+	rte_ip_frag_free_death_row(s->death_row, 0);
+	/* Timers have a 10 ms grain: T1 is 500 ms. */
+	if (now < s->next_tick_ms)
+		return;
+	s->next_tick_ms = now + 10;
+	dsbc_sip_txl_tick(s->txl, now);
+	dsbc_b2bua_tick(app, now);
 }
 
 /* Addresses and ports of a datagram, and the MAC to answer to. */
@@ -219,9 +264,23 @@ dsbc_sip_send(struct dsbc_app *app, const struct dsbc_sip_peer *to,
 	uint8_t *ip;
 	int n, i;
 
+	struct rte_ether_addr dmac = to->remote_mac;
+
 	if (total > UINT16_MAX || (to->family == 6 && total > mtu)) {
 		s->st.tx_fail++;
 		return -EMSGSIZE;
+	}
+	if (to->resolve) {
+		/* A request to a next hop: its MAC from the neighbour table;
+		 * not known yet, ARP goes out and the retransmission finds it. */
+		int nid = dsbc_neigh_get(app, to->in, to->family, &to->l2_next);
+
+		if (nid < 0 || (app->neigh[nid].state != DSBC_NEIGH_REACHABLE &&
+				app->neigh[nid].state != DSBC_NEIGH_STATIC)) {
+			s->st.tx_no_neigh++;
+			return -EAGAIN;
+		}
+		dmac = app->neigh[nid].mac;
 	}
 	m = rte_pktmbuf_alloc(app->pool);
 	if (m == NULL) {
@@ -329,7 +388,7 @@ dsbc_sip_send(struct dsbc_app *app, const struct dsbc_sip_peer *to,
 
 			h->hdr_checksum = 0;
 			h->hdr_checksum = dsbc_net_ipv4_cksum(h);
-			if (add_l2(frags[i], p, &to->remote_mac,
+			if (add_l2(frags[i], p, &dmac,
 				   RTE_ETHER_TYPE_IPV4) != 0) {
 				rte_pktmbuf_free(frags[i]);
 				s->st.tx_fail++;
@@ -339,7 +398,7 @@ dsbc_sip_send(struct dsbc_app *app, const struct dsbc_sip_peer *to,
 		}
 		s->st.tx_frags += (uint64_t)n;
 	} else {
-		if (add_l2(m, p, &to->remote_mac, to->family == 6 ?
+		if (add_l2(m, p, &dmac, to->family == 6 ?
 			   RTE_ETHER_TYPE_IPV6 : RTE_ETHER_TYPE_IPV4) != 0) {
 			rte_pktmbuf_free(m);
 			s->st.tx_fail++;

@@ -17,6 +17,7 @@
 #include "dsbc.h"
 #include "dsbc_sip_check.h"
 #include "dsbc_sip_hdr.h"
+#include "dsbc_sip_txn.h"
 #include "sip.h"
 
 #define SUPPORTED_TAGS "100rel,timer,replaces"
@@ -99,14 +100,14 @@ put_top_via(struct resp *r, const struct dsbc_sip_hdr *h,
 	put(r, "%.*s\r\n", (int)(end - vend), vend);
 }
 
-/* RFC 3261 section 8.2.6.2: a response built from the request. */
-static uint32_t
-build_response(struct dsbc_app *app, const struct dsbc_sip_msg *req,
-	       const struct dsbc_sip_peer *from, int status,
-	       const char *reason, const char *extra)
+uint32_t
+dsbc_sip_response(struct dsbc_app *app, const struct dsbc_sip_msg *req,
+		  const struct dsbc_sip_peer *from, int status,
+		  const char *reason, const char *to_tag, const char *extra,
+		  const char *body, uint32_t body_len, char *out, uint32_t cap)
 {
 	struct dsbc_sip_rt *s = app->sip;
-	struct resp r = { .p = s->tx_buf, .cap = sizeof(s->tx_buf) };
+	struct resp r = { .p = out, .cap = cap };
 	const struct dsbc_sip_hdr *h;
 	unsigned int i;
 	bool top = true;
@@ -133,10 +134,15 @@ build_response(struct dsbc_app *app, const struct dsbc_sip_msg *req,
 			      na.tag.len > 0;
 
 		put(&r, "To: %.*s", (int)h->value.len, h->value.p);
-		/* section 8.2.6.2: a tag on every final answer of ours */
-		if (!tagged && status > 100)
-			put(&r, ";tag=dsbc%" PRIx32 "%04" PRIx32,
-			    (uint32_t)(app->start_tsc >> 20), ++s->tag_seq);
+		/* section 8.2.6.2: a tag on every answer but 100 */
+		if (!tagged && status > 100) {
+			if (to_tag != NULL)
+				put(&r, ";tag=%s", to_tag);
+			else
+				put(&r, ";tag=dsbc%" PRIx32 "%04" PRIx32,
+				    (uint32_t)(app->start_tsc >> 20),
+				    ++s->tag_seq);
+		}
 		put(&r, "\r\n");
 	}
 	if ((h = dsbc_sip_hdr_get(req, DSBC_SIP_H_CALL_ID, 0)) != NULL)
@@ -146,7 +152,15 @@ build_response(struct dsbc_app *app, const struct dsbc_sip_msg *req,
 	put(&r, "Server: dsbc/%s\r\n", DSBC_VERSION);
 	if (extra != NULL)
 		put(&r, "%s", extra);
-	put(&r, "Content-Length: 0\r\n\r\n");
+	put(&r, "Content-Length: %u\r\n\r\n", body_len);
+	if (body_len > 0 && !r.full) {
+		if (body_len >= r.cap - r.len)
+			r.full = true;
+		else {
+			memcpy(r.p + r.len, body, body_len);
+			r.len += body_len;
+		}
+	}
 	return r.full ? 0 : r.len;
 }
 
@@ -156,7 +170,9 @@ respond(struct dsbc_app *app, const struct dsbc_sip_msg *req,
 	const char *extra)
 {
 	struct dsbc_sip_rt *s = app->sip;
-	uint32_t len = build_response(app, req, from, status, reason, extra);
+	uint32_t len = dsbc_sip_response(app, req, from, status, reason, NULL,
+					 extra, NULL, 0, s->tx_buf,
+					 sizeof(s->tx_buf));
 
 	if (len == 0) {
 		s->st.tx_fail++;
@@ -177,6 +193,7 @@ dsbc_sip_receive(struct dsbc_app *app, const struct dsbc_sip_peer *from,
 	const struct dsbc_sip_hdr *h;
 	enum dsbc_sip_err e;
 	char extra[512];
+	uint64_t now;
 	uint32_t mf;
 
 	e = dsbc_sip_parse(buf, len, &m);
@@ -195,13 +212,22 @@ dsbc_sip_receive(struct dsbc_app *app, const struct dsbc_sip_peer *from,
 			dsbc_sip_err_reason(e), NULL);
 		return;
 	}
+	now = dsbc_sip_now_ms(app);
 	if (!m.request) {
 		s->st.rx_resp[m.status / 100]++;
-		return;                 /* no client transactions yet */
+		dsbc_b2bua_response(app, from, &m, now);
+		return;
 	}
 	s->st.rx_req[m.method_id]++;
-	if (m.method_id == DSBC_SIP_M_ACK)
+	/* Retransmissions, and ACKs of our non-2xx, end here (17.2.3). */
+	if (dsbc_sip_txn_match_request(s->txl, &m, now) != NULL) {
+		s->st.retransmissions_absorbed++;
 		return;
+	}
+	if (m.method_id == DSBC_SIP_M_ACK) {
+		dsbc_b2bua_request(app, from, &m, now);
+		return;
+	}
 	if (m.method_id != DSBC_SIP_M_CANCEL &&
 	    dsbc_sip_unsupported(&m, SUPPORTED_TAGS, extra + 13,
 				 sizeof(extra) - 16) > 0) {
@@ -222,9 +248,7 @@ dsbc_sip_receive(struct dsbc_app *app, const struct dsbc_sip_peer *from,
 		respond(app, &m, from, 483, "Too Many Hops", NULL);
 		return;
 	}
-	s->st.stateless_501++;
-	respond(app, &m, from, 501, "Not Implemented",
-		"Allow: OPTIONS\r\n");
+	dsbc_b2bua_request(app, from, &m, now);
 }
 
 static void
@@ -271,6 +295,10 @@ tel_sip(const char *cmd, const char *params, struct rte_tel_data *d)
 	add(d, "fragments_dropped_ipv6", st->frag_dropped);
 	add(d, "not_sip", st->not_udp);
 	add(d, "stateless_501", st->stateless_501);
+	add(d, "tx_no_neigh", st->tx_no_neigh);
+	add(d, "retransmissions_absorbed", st->retransmissions_absorbed);
+	add(d, "transaction_timeouts", st->txn_timeouts);
+	add(d, "transactions", dsbc_sip_txl_count(tel_app->sip->txl));
 	return 0;
 }
 

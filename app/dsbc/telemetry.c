@@ -321,6 +321,7 @@ dsbc_telemetry_register(struct dsbc_app *app)
 	    rte_telemetry_register_cmd("/dsbc/ports", tel_ports,
 			"Per port addresses and ethdev counters. No parameters") != 0 ||
 	    dsbc_sip_telemetry_register() != 0 ||
+	    dsbc_b2bua_telemetry_register() != 0 ||
 	    rte_telemetry_register_cmd("/dsbc/flows", tel_flows,
 			"Flow count; parameter: flow id for one flow's state") != 0)
 		return -1;

@@ -1,0 +1,1197 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * The B2BUA (RFC 7092 section 3): every call is an A-leg dialog where dsbc
+ * is the UAS, a B-leg dialog where it is the UAC, and a media session
+ * anchored on dsbc's ports.  The B leg hides the A side's topology: new
+ * Call-ID, tags, branch and Contact; no Via or Record-Route crosses.
+ * From and To URIs, Date and Identity pass byte for byte (RFC 8224
+ * section 5), as do a=fingerprint and a=setup in relay mode (RFC 7879).
+ *
+ * Media: at the offer dsbc allocates, per m-line, a port pair facing each
+ * leg from the slice of the worker owning the call, and installs the flows
+ * towards the offerer at once (RFC 7879 section 3.1.1: media or a DTLS
+ * ClientHello may come before the answer); the answer completes the other
+ * direction.  The call ends (flows removed, ports freed) on BYE, CANCEL,
+ * failure, timeout or media inactivity.
+ *
+ * Not yet: re-INVITE/UPDATE offers (answered 488 inside a dialog), PRACK
+ * and INFO pass-through (answered 501), late offers (488).
+ */
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include <rte_cycles.h>
+#include <rte_log.h>
+#include <rte_malloc.h>
+#include <rte_telemetry.h>
+
+#include "dsbc.h"
+#include "dsbc_sdp.h"
+#include "dsbc_sdp_rewrite.h"
+#include "dsbc_sip_check.h"
+#include "dsbc_sip_hdr.h"
+#include "dsbc_sip_txn.h"
+#include "sip.h"
+
+#define MAX_CALLS      4096
+#define MAX_MEDIA      4          /* m-lines handled per call */
+#define STR_MAX        256
+#define MSG_MAX        8192       /* messages dsbc builds */
+
+enum call_state {
+	CALL_FREE = 0,
+	CALL_OFFERED,        /* INVITE forwarded, waiting for B */
+	CALL_EARLY,          /* provisional with To tag from B */
+	CALL_ANSWERED,       /* 2xx sent to A, waiting for its ACK */
+	CALL_CONFIRMED,
+	CALL_CANCELLING,
+};
+
+static const char *const state_names[] = {
+	"free", "offered", "early", "answered", "confirmed", "cancelling",
+};
+
+struct leg_media {
+	uint16_t local_port;              /* dsbc's RTP port on this leg */
+	bool rtcp_mux;
+	uint8_t family;                   /* of the peer's media address */
+	struct dsbc_addr remote;          /* peer's media address */
+	uint16_t remote_port;
+	uint16_t remote_rtcp_port;
+	uint32_t flow[2];                 /* flows keyed on this leg's ports */
+	uint8_t nb_flows;
+};
+
+struct leg {
+	struct dsbc_sip_peer peer;        /* where its signalling goes */
+	uint16_t port;                    /* dsbc port index facing it */
+	uint8_t family;
+	struct dsbc_addr addr;            /* dsbc's address on that port */
+	char call_id[128];
+	char local_tag[24];
+	char remote_tag[96];
+	char local_uri[STR_MAX];          /* our From/To value, no tag */
+	char remote_uri[STR_MAX];         /* the peer's, no tag */
+	char target[STR_MAX];             /* the peer's Contact URI */
+	uint32_t local_cseq;
+	struct leg_media m[MAX_MEDIA];
+};
+
+struct call {
+	uint32_t id;
+	uint8_t state;
+	uint8_t worker;
+	uint8_t nb_media;
+	bool media_ok[MAX_MEDIA];         /* m-line accepted (port != 0) */
+	struct leg a, b;
+	char *a_invite;                   /* A's INVITE, kept for answers */
+	uint32_t a_invite_len;
+	struct dsbc_sip_txn *a_txn;       /* A-leg INVITE server transaction */
+	struct dsbc_sip_txn *b_txn;       /* B-leg INVITE client transaction */
+	char b_branch[48];
+	char *ok_msg;                     /* our 2xx to A, until its ACK */
+	uint32_t ok_len;
+	uint64_t ok_retx_at;
+	uint32_t ok_retx_ms;
+	uint64_t ok_give_up;
+	uint64_t sess_version;
+	uint64_t started_ms;
+};
+
+struct dsbc_b2bua {
+	struct call calls[MAX_CALLS];
+	uint32_t nb_calls;
+	uint32_t next_id;
+	uint16_t next_worker;
+	uint8_t *port_used;               /* per media port: in use */
+	/* counters for /dsbc/calls */
+	uint64_t started, answered, ended, failed, cancelled, no_route;
+	uint64_t no_ports, bad_sdp, timeouts, idle_ended;
+	char buf[MSG_MAX];
+	char sdp[MSG_MAX / 2];
+	struct dsbc_sdp sdp_in;
+	struct dsbc_sip_msg msg;
+};
+
+static struct dsbc_app *tel_app;
+
+/* ---- small helpers ---- */
+
+static void
+str_of(char *dst, size_t cap, struct dsbc_sip_str s)
+{
+	snprintf(dst, cap, "%.*s", (int)s.len, s.p);
+}
+
+static void
+rand_token(char *dst, size_t cap, const char *prefix)
+{
+	static uint32_t seq;
+
+	/* unique per process (sequence) and across restarts (TSC) */
+	snprintf(dst, cap, "%s%08" PRIx32 "%04" PRIx32, prefix,
+		 (uint32_t)((rte_rdtsc() * 2654435761ull) >> 16), ++seq & 0xffff);
+}
+
+static struct call *
+call_by_callid(struct dsbc_b2bua *b, struct dsbc_sip_str cid, bool *is_a)
+{
+	uint32_t i;
+
+	for (i = 0; i < MAX_CALLS; i++) {
+		struct call *c = &b->calls[i];
+
+		if (c->state == CALL_FREE)
+			continue;
+		if (strlen(c->a.call_id) == cid.len &&
+		    memcmp(c->a.call_id, cid.p, cid.len) == 0) {
+			*is_a = true;
+			return c;
+		}
+		if (strlen(c->b.call_id) == cid.len &&
+		    memcmp(c->b.call_id, cid.p, cid.len) == 0) {
+			*is_a = false;
+			return c;
+		}
+	}
+	return NULL;
+}
+
+/* Even RTP port + RTCP from the worker's slice (RFC 3550 section 11). */
+static int
+port_alloc(struct dsbc_app *app, uint16_t worker, uint16_t *port)
+{
+	struct dsbc_b2bua *b = app->sip->b2b;
+	uint16_t first, last;
+	uint32_t p;
+
+	dsbc_slices_range(&app->slices, worker, &first, &last);
+	for (p = first; p + 1 <= last; p += 2)
+		if (!b->port_used[p - app->cfg.media_port_min] &&
+		    !b->port_used[p + 1 - app->cfg.media_port_min]) {
+			b->port_used[p - app->cfg.media_port_min] = 1;
+			b->port_used[p + 1 - app->cfg.media_port_min] = 1;
+			*port = (uint16_t)p;
+			return 0;
+		}
+	return -1;
+}
+
+static void
+port_free(struct dsbc_app *app, uint16_t port)
+{
+	if (port < app->cfg.media_port_min || port >= app->cfg.media_port_max)
+		return;
+	app->sip->b2b->port_used[port - app->cfg.media_port_min] = 0;
+	app->sip->b2b->port_used[port + 1 - app->cfg.media_port_min] = 0;
+}
+
+static uint32_t
+ports_free_count(const struct dsbc_app *app)
+{
+	uint32_t i, n = 0;
+
+	for (i = 0; i + 1 <= (uint32_t)(app->cfg.media_port_max -
+				       app->cfg.media_port_min); i += 2)
+		n += !app->sip->b2b->port_used[i];
+	return n;
+}
+
+/* ---- flows ---- */
+
+/*
+ * Media arriving on leg `in` at its local port goes out of leg `out` to
+ * the peer of `out`, from out's local port (so each peer sees dsbc where
+ * the SDP it received said).
+ */
+static int
+flows_for(struct dsbc_app *app, struct call *c, struct leg *in,
+	  struct leg *out, unsigned int i)
+{
+	struct leg_media *mi = &in->m[i], *mo = &out->m[i];
+	struct dsbc_flow_cfg fc;
+	unsigned int k, n = mo->rtcp_mux ? 1 : 2;
+	int rc;
+
+	for (k = 0; k < n; k++) {
+		memset(&fc, 0, sizeof(fc));
+		fc.local_family = in->family;
+		fc.local = in->addr;
+		fc.local_port = (uint16_t)(mi->local_port + k);
+		fc.remote_family = mo->family;
+		fc.remote = mo->remote;
+		fc.remote_port = k ? mo->remote_rtcp_port : mo->remote_port;
+		fc.out_family = out->family;
+		fc.out_local = out->addr;
+		fc.out_local_port = (uint16_t)(mo->local_port + k);
+		fc.in_port = in->port;
+		fc.mode = app->cfg.mode_default;
+		fc.latch = app->cfg.latch_default;
+		fc.relatch_ms = app->cfg.relatch_ms_default;
+		fc.dscp = app->cfg.dscp_default;
+		if (dsbc_config_route_out(&app->cfg, mo->family, &mo->remote,
+					  &fc.out_port, &fc.next_hop) != 0)
+			return -EHOSTUNREACH;
+		rc = dsbc_mgmt_flow_add(app, &fc, &mi->flow[mi->nb_flows]);
+		if (rc != 0)
+			return rc;
+		mi->nb_flows++;
+	}
+	(void)c;
+	return 0;
+}
+
+static void
+flows_remove(struct dsbc_app *app, struct leg *l, unsigned int nb)
+{
+	unsigned int i, k;
+
+	for (i = 0; i < nb; i++) {
+		for (k = 0; k < l->m[i].nb_flows; k++)
+			dsbc_mgmt_flow_del(app, l->m[i].flow[k]);
+		l->m[i].nb_flows = 0;
+	}
+}
+
+/* ---- calls ---- */
+
+static void
+call_free(struct dsbc_app *app, struct call *c, const char *why)
+{
+	struct dsbc_b2bua *b = app->sip->b2b;
+	unsigned int i;
+
+	RTE_LOG(INFO, USER1, "call %u ended: %s\n", c->id, why);
+	flows_remove(app, &c->a, c->nb_media);
+	flows_remove(app, &c->b, c->nb_media);
+	for (i = 0; i < c->nb_media; i++) {
+		port_free(app, c->a.m[i].local_port);
+		port_free(app, c->b.m[i].local_port);
+	}
+	if (c->a_txn != NULL)
+		c->a_txn->user = NULL;
+	if (c->b_txn != NULL)
+		c->b_txn->user = NULL;
+	free(c->a_invite);
+	free(c->ok_msg);
+	memset(c, 0, sizeof(*c));
+	b->nb_calls--;
+	b->ended++;
+}
+
+static struct call *
+call_new(struct dsbc_b2bua *b)
+{
+	uint32_t i;
+
+	for (i = 0; i < MAX_CALLS; i++)
+		if (b->calls[i].state == CALL_FREE) {
+			memset(&b->calls[i], 0, sizeof(b->calls[i]));
+			b->calls[i].id = ++b->next_id;
+			b->nb_calls++;
+			return &b->calls[i];
+		}
+	return NULL;
+}
+
+/* ---- messages ---- */
+
+static int
+send_to(struct dsbc_app *app, const struct dsbc_sip_peer *to,
+	const char *msg, uint32_t len)
+{
+	return dsbc_sip_send(app, to, msg, len);
+}
+
+/* A response to A's INVITE (kept in the call). */
+static int
+answer_a(struct dsbc_app *app, struct call *c, int status, const char *reason,
+	 const char *body, uint32_t body_len, uint64_t now)
+{
+	struct dsbc_b2bua *b = app->sip->b2b;
+	char extra[512], ip[64];
+	uint32_t len;
+	int n = 0;
+
+	if (dsbc_sip_parse(c->a_invite, c->a_invite_len, &b->msg) !=
+	    DSBC_SIP_ERR_NONE)
+		return -1;
+	dsbc_addr_fmt(&c->a.addr, c->a.family, ip, sizeof(ip));
+	extra[0] = '\0';
+	if (status > 100 && status < 300)
+		n = snprintf(extra, sizeof(extra), "Contact: <sip:dsbc@%s%s%s:%u>\r\n",
+			     c->a.family == 6 ? "[" : "", ip,
+			     c->a.family == 6 ? "]" : "", app->cfg.sip_port);
+	if (body_len && n >= 0 && (size_t)n < sizeof(extra))
+		snprintf(extra + n, sizeof(extra) - (size_t)n,
+			 "Content-Type: application/sdp\r\n");
+	len = dsbc_sip_response(app, &b->msg, &c->a.peer, status, reason,
+				status > 100 ? c->a.local_tag : NULL, extra,
+				body, body_len, b->buf, sizeof(b->buf));
+	if (len == 0)
+		return -1;
+	if (status >= 200 && status < 300) {
+		/* Section 13.3.1.4: the UAS core retransmits its 2xx until
+		 * the ACK; the transaction (Accepted) only absorbs. */
+		free(c->ok_msg);
+		c->ok_msg = malloc(len);
+		if (c->ok_msg != NULL) {
+			memcpy(c->ok_msg, b->buf, len);
+			c->ok_len = len;
+			c->ok_retx_ms = 500;
+			c->ok_retx_at = now + 500;
+			c->ok_give_up = now + 64 * 500;
+		}
+	}
+	if (c->a_txn != NULL)
+		return dsbc_sip_txn_respond(app->sip->txl, c->a_txn,
+					    (uint16_t)status, b->buf, len, now);
+	return send_to(app, &c->a.peer, b->buf, len);
+}
+
+/* A request inside the B or A dialog, from dsbc (ACK, BYE, CANCEL). */
+static uint32_t
+build_request(struct dsbc_app *app, struct leg *l, const char *method,
+	      uint32_t cseq, const char *branch, bool with_remote_tag,
+	      const char *ruri, char *out, uint32_t cap)
+{
+	char ip[64];
+	int n;
+
+	dsbc_addr_fmt(&l->addr, l->family, ip, sizeof(ip));
+	n = snprintf(out, cap,
+		     "%s %s SIP/2.0\r\n"
+		     "Via: SIP/2.0/UDP %s%s%s:%u;branch=%s;rport\r\n"
+		     "Max-Forwards: 70\r\n"
+		     "From: %s;tag=%s\r\n"
+		     "To: %s%s%s\r\n"
+		     "Call-ID: %s\r\n"
+		     "CSeq: %u %s\r\n"
+		     "Content-Length: 0\r\n\r\n",
+		     method, ruri, l->family == 6 ? "[" : "", ip,
+		     l->family == 6 ? "]" : "", app->cfg.sip_port, branch,
+		     l->local_uri, l->local_tag, l->remote_uri,
+		     with_remote_tag && l->remote_tag[0] ? ";tag=" : "",
+		     with_remote_tag ? l->remote_tag : "", l->call_id, cseq,
+		     method);
+	return n > 0 && (uint32_t)n < cap ? (uint32_t)n : 0;
+}
+
+static void
+send_bye(struct dsbc_app *app, struct call *c, struct leg *l, uint64_t now)
+{
+	struct dsbc_b2bua *b = app->sip->b2b;
+	char branch[48];
+	uint32_t len;
+
+	rand_token(branch, sizeof(branch), "z9hG4bKdsbcB");
+	len = build_request(app, l, "BYE", ++l->local_cseq, branch, true,
+			    l->target[0] ? l->target : l->remote_uri, b->buf,
+			    sizeof(b->buf));
+	if (len == 0 || dsbc_sip_parse(b->buf, len, &b->msg) != DSBC_SIP_ERR_NONE)
+		return;
+	/* A client transaction retransmits it; nobody waits for the answer. */
+	if (dsbc_sip_txn_client(app->sip->txl, branch, (uint32_t)strlen(branch),
+				&b->msg, &l->peer, sizeof(l->peer), NULL,
+				now) == NULL)
+		send_to(app, &l->peer, b->buf, len);
+	(void)c;
+}
+
+/* ---- SDP ---- */
+
+/* Record the peer's media per m-line (addresses, ports, rtcp-mux). */
+static int
+sdp_learn(struct call *c, struct leg *l, const struct dsbc_sdp *s)
+{
+	unsigned int i;
+
+	if (s->nb_media != c->nb_media)
+		return -1;
+	for (i = 0; i < c->nb_media; i++) {
+		const struct dsbc_sdp_media *m = &s->media[i];
+		struct leg_media *lm = &l->m[i];
+		char ip[64];
+		uint8_t fam;
+
+		if (!c->media_ok[i] || m->port == 0)
+			continue;
+		snprintf(ip, sizeof(ip), "%.*s", (int)m->conn.addr.len,
+			 m->conn.addr.p);
+		if (dsbc_addr_parse(ip, &lm->remote, &fam) != 0)
+			return -1;
+		lm->family = fam;
+		lm->remote_port = m->port;
+		lm->rtcp_mux = m->rtcp_mux;
+		lm->remote_rtcp_port = m->has_rtcp ? m->rtcp_port :
+				       (uint16_t)(m->port + 1);
+	}
+	return 0;
+}
+
+/* Rewrite s for leg l (our address and l's local ports). */
+static int
+sdp_for(struct dsbc_app *app, struct call *c, struct leg *l,
+	const struct dsbc_sdp *s, char *out, uint32_t cap)
+{
+	struct dsbc_sdp_plan plan;
+	char ip[64];
+	unsigned int i;
+
+	memset(&plan, 0, sizeof(plan));
+	dsbc_addr_fmt(&l->addr, l->family, ip, sizeof(ip));
+	plan.family = l->family;
+	plan.addr = ip;
+	plan.origin_user = "dsbc";
+	plan.sess_version = ++c->sess_version;
+	for (i = 0; i < c->nb_media; i++) {
+		plan.media[i].port = l->m[i].local_port;
+		plan.media[i].rtcp_port = (uint16_t)(l->m[i].local_port + 1);
+	}
+	(void)app;
+	return dsbc_sdp_rewrite(s, &plan, out, cap);
+}
+
+static bool
+is_sdp(const struct dsbc_sip_msg *m)
+{
+	const struct dsbc_sip_hdr *h = dsbc_sip_hdr_get(m, DSBC_SIP_H_CONTENT_TYPE,
+							 0);
+
+	return h != NULL && m->body.len > 0 && h->value.len >= 15 &&
+	       strncasecmp(h->value.p, "application/sdp", 15) == 0;
+}
+
+/* ---- routing ---- */
+
+static const struct dsbc_route_cfg *
+route_of(const struct dsbc_app *app, const struct dsbc_sip_msg *m)
+{
+	struct dsbc_sip_uri u;
+	uint16_t i;
+
+	if (dsbc_sip_uri_parse(m->ruri.p, m->ruri.len, &u) != 0)
+		return NULL;
+	for (i = 0; i < app->cfg.nb_routes; i++) {
+		const struct dsbc_route_cfg *r = &app->cfg.routes[i];
+
+		if (r->host[0] != '\0' && (strlen(r->host) != u.host.len ||
+					   strncasecmp(r->host, u.host.p,
+						       u.host.len) != 0))
+			continue;
+		if (r->user_prefix[0] != '\0' &&
+		    (u.user.len < strlen(r->user_prefix) ||
+		     memcmp(u.user.p, r->user_prefix,
+			    strlen(r->user_prefix)) != 0))
+			continue;
+		return r;
+	}
+	return NULL;
+}
+
+/* ---- the INVITE that starts a call ---- */
+
+static void
+reply_simple(struct dsbc_app *app, const struct dsbc_sip_msg *m,
+	     const struct dsbc_sip_peer *from, struct dsbc_sip_txn *t,
+	     int status, const char *reason, uint64_t now)
+{
+	struct dsbc_b2bua *b = app->sip->b2b;
+	uint32_t len = dsbc_sip_response(app, m, from, status, reason, NULL,
+					 NULL, NULL, 0, b->buf, sizeof(b->buf));
+
+	if (len == 0)
+		return;
+	if (t != NULL)
+		dsbc_sip_txn_respond(app->sip->txl, t, (uint16_t)status, b->buf,
+				     len, now);
+	else
+		send_to(app, from, b->buf, len);
+	app->sip->st.tx_resp[status / 100]++;
+}
+
+static int
+leg_addr(struct dsbc_app *app, struct leg *l, uint16_t port, uint8_t family)
+{
+	const struct dsbc_port_rt *p = &app->ports[port];
+
+	l->port = port;
+	l->family = family;
+	if (family == 4 && p->has_ip4)
+		l->addr = p->ip4;
+	else if (family == 6 && p->has_ip6)
+		l->addr = p->ip6;
+	else
+		return -1;
+	return 0;
+}
+
+static void
+invite_new(struct dsbc_app *app, const struct dsbc_sip_peer *from,
+	   const struct dsbc_sip_msg *m, uint64_t now)
+{
+	struct dsbc_b2bua *b = app->sip->b2b;
+	struct dsbc_sip_rt *s = app->sip;
+	const struct dsbc_route_cfg *r;
+	const struct dsbc_sip_hdr *h;
+	struct dsbc_sip_nameaddr na;
+	struct dsbc_sip_txn *t;
+	const char *next;
+	struct call *c;
+	char ip[64], mf[16] = "70";
+	uint32_t v, i, len;
+	int n, sdp_len;
+
+	t = dsbc_sip_txn_server(s->txl, m, from, sizeof(*from), NULL, now);
+	if (t == NULL) {
+		reply_simple(app, m, from, NULL, 503, "Service Unavailable", now);
+		return;
+	}
+	reply_simple(app, m, from, t, 100, "Trying", now);
+	/* Loop detection (section 16.3 item 4): our own branch prefix. */
+	for (i = 0; i < m->nb_hdrs; i++)
+		if (m->hdrs[i].id == DSBC_SIP_H_VIA &&
+		    memmem(m->hdrs[i].value.p, m->hdrs[i].value.len,
+			   "branch=z9hG4bKdsbc", 18) != NULL) {
+			reply_simple(app, m, from, t, 482, "Loop Detected", now);
+			return;
+		}
+	h = dsbc_sip_hdr_get(m, DSBC_SIP_H_MAX_FORWARDS, 0);
+	if (h != NULL && dsbc_sip_uint_parse(h->value, 255, &v) == 0)
+		snprintf(mf, sizeof(mf), "%u", v - 1);
+	r = route_of(app, m);
+	if (r == NULL) {
+		b->no_route++;
+		reply_simple(app, m, from, t, app->cfg.no_route_status,
+			     app->cfg.no_route_status == 404 ? "Not Found" :
+			     "Temporarily Unavailable", now);
+		return;
+	}
+	if (!is_sdp(m) || dsbc_sdp_parse(m->body.p, m->body.len, &b->sdp_in) !=
+	    DSBC_SDP_ERR_NONE || b->sdp_in.nb_media == 0 ||
+	    b->sdp_in.nb_media > MAX_MEDIA) {
+		b->bad_sdp++;
+		reply_simple(app, m, from, t, 488, "Not Acceptable Here", now);
+		return;
+	}
+	c = call_new(b);
+	if (c == NULL) {
+		reply_simple(app, m, from, t, 503, "Service Unavailable", now);
+		return;
+	}
+	b->started++;
+	c->started_ms = now;
+	c->a_txn = t;
+	t->user = c;
+	c->worker = (uint8_t)(b->next_worker++ % app->nb_workers);
+	c->nb_media = b->sdp_in.nb_media;
+	c->a_invite = malloc(m->msg_len);
+	if (c->a_invite == NULL)
+		goto fail_503;
+	memcpy(c->a_invite, m->buf, m->msg_len);
+	c->a_invite_len = m->msg_len;
+
+	/* A leg: its identity as it sent it */
+	c->a.peer = *from;
+	str_of(c->a.call_id, sizeof(c->a.call_id),
+	       dsbc_sip_hdr_get(m, DSBC_SIP_H_CALL_ID, 0)->value);
+	rand_token(c->a.local_tag, sizeof(c->a.local_tag), "dsbcA");
+	h = dsbc_sip_hdr_get(m, DSBC_SIP_H_FROM, 0);
+	if (dsbc_sip_nameaddr_parse(h->value.p, h->value.p + h->value.len, &na,
+				    false, &next) != 0)
+		goto fail_503;
+	str_of(c->a.remote_tag, sizeof(c->a.remote_tag), na.tag);
+	snprintf(c->a.remote_uri, sizeof(c->a.remote_uri), "%.*s<%.*s>",
+		 (int)na.display.len, na.display.p, (int)na.uri_str.len,
+		 na.uri_str.p);
+	/* B leg keeps A's From and To URIs (RFC 8224: covered by Identity) */
+	snprintf(c->b.local_uri, sizeof(c->b.local_uri), "%s", c->a.remote_uri);
+	h = dsbc_sip_hdr_get(m, DSBC_SIP_H_TO, 0);
+	snprintf(c->a.local_uri, sizeof(c->a.local_uri), "%.*s",
+		 (int)h->value.len, h->value.p);
+	snprintf(c->b.remote_uri, sizeof(c->b.remote_uri), "%s", c->a.local_uri);
+	h = dsbc_sip_hdr_get(m, DSBC_SIP_H_CONTACT, 0);
+	if (h != NULL && dsbc_sip_nameaddr_parse(h->value.p, h->value.p +
+						 h->value.len, &na, true,
+						 &next) == 0)
+		str_of(c->a.target, sizeof(c->a.target), na.uri_str);
+
+	/* Addresses facing each leg, of the families their SDP uses */
+	if (leg_addr(app, &c->a, from->in, b->sdp_in.media[0].conn.family) != 0 ||
+	    leg_addr(app, &c->b, r->out_port, r->family) != 0) {
+		b->bad_sdp++;
+		reply_simple(app, m, from, t, 488, "Not Acceptable Here", now);
+		call_free(app, c, "no address of the offer's family");
+		return;
+	}
+	/* B leg identity */
+	c->b.peer.in = r->out_port;
+	c->b.peer.family = r->family;
+	c->b.peer.local = c->b.addr;
+	c->b.peer.local_port = app->cfg.sip_port;
+	c->b.peer.remote = r->addr;
+	c->b.peer.remote_port = r->port;
+	c->b.peer.resolve = true;
+	c->b.peer.l2_next = r->l2_next_hop;
+	rand_token(c->b.call_id, sizeof(c->b.call_id), "dsbc-");
+	rand_token(c->b.local_tag, sizeof(c->b.local_tag), "dsbcB");
+
+	/* Media: a port pair per accepted m-line on each leg */
+	for (i = 0; i < c->nb_media; i++) {
+		c->media_ok[i] = b->sdp_in.media[i].port != 0;
+		if (!c->media_ok[i])
+			continue;
+		if (port_alloc(app, c->worker, &c->a.m[i].local_port) != 0 ||
+		    port_alloc(app, c->worker, &c->b.m[i].local_port) != 0) {
+			b->no_ports++;
+			reply_simple(app, m, from, t, 503, "Service Unavailable",
+				     now);
+			call_free(app, c, "no media ports");
+			return;
+		}
+	}
+	if (sdp_learn(c, &c->a, &b->sdp_in) != 0) {
+		b->bad_sdp++;
+		reply_simple(app, m, from, t, 488, "Not Acceptable Here", now);
+		call_free(app, c, "bad offer");
+		return;
+	}
+	/* B -> A flows now: early media and DTLS from B (RFC 7879 3.1.1) */
+	for (i = 0; i < c->nb_media; i++)
+		if (c->media_ok[i] && flows_for(app, c, &c->b, &c->a, i) != 0) {
+			reply_simple(app, m, from, t, 503, "Service Unavailable",
+				     now);
+			call_free(app, c, "flow programming failed");
+			return;
+		}
+	sdp_len = sdp_for(app, c, &c->b, &b->sdp_in, b->sdp, sizeof(b->sdp));
+	if (sdp_len < 0)
+		goto fail_503;
+
+	/* The B-leg INVITE */
+	rand_token(c->b_branch, sizeof(c->b_branch), "z9hG4bKdsbcI");
+	dsbc_addr_fmt(&c->b.addr, c->b.family, ip, sizeof(ip));
+	{
+		struct dsbc_sip_uri u;
+		char ruri[STR_MAX], hop[64];
+		const struct dsbc_sip_hdr *ident, *date;
+
+		dsbc_sip_uri_parse(m->ruri.p, m->ruri.len, &u);
+		dsbc_addr_fmt(&r->addr, r->family, hop, sizeof(hop));
+		snprintf(ruri, sizeof(ruri), "sip:%.*s%s%s%s%s:%u",
+			 (int)u.user.len, u.user.p, u.user.len ? "@" : "",
+			 r->family == 6 ? "[" : "", hop,
+			 r->family == 6 ? "]" : "", r->port);
+		snprintf(c->b.target, sizeof(c->b.target), "%s", ruri);
+		c->b.local_cseq = 1;
+		n = snprintf(b->buf, sizeof(b->buf),
+			     "INVITE %s SIP/2.0\r\n"
+			     "Via: SIP/2.0/UDP %s%s%s:%u;branch=%s;rport\r\n"
+			     "Max-Forwards: %s\r\n"
+			     "From: %s;tag=%s\r\n"
+			     "To: %s\r\n"
+			     "Call-ID: %s\r\n"
+			     "CSeq: 1 INVITE\r\n"
+			     "Contact: <sip:dsbc@%s%s%s:%u>\r\n",
+			     ruri, c->b.family == 6 ? "[" : "", ip,
+			     c->b.family == 6 ? "]" : "", app->cfg.sip_port,
+			     c->b_branch, mf, c->b.local_uri, c->b.local_tag,
+			     c->b.remote_uri, c->b.call_id,
+			     c->b.family == 6 ? "[" : "", ip,
+			     c->b.family == 6 ? "]" : "", app->cfg.sip_port);
+		/* RFC 8224: Identity and Date byte for byte */
+		ident = dsbc_sip_hdr_get(m, DSBC_SIP_H_IDENTITY, 0);
+		date = dsbc_sip_hdr_get(m, DSBC_SIP_H_DATE, 0);
+		if (n > 0 && date != NULL)
+			n += snprintf(b->buf + n, sizeof(b->buf) - (size_t)n,
+				      "Date: %.*s\r\n", (int)date->value.len,
+				      date->value.p);
+		if (n > 0 && (size_t)n < sizeof(b->buf) && ident != NULL)
+			n += snprintf(b->buf + n, sizeof(b->buf) - (size_t)n,
+				      "Identity: %.*s\r\n",
+				      (int)ident->value.len, ident->value.p);
+		if (n > 0 && (size_t)n < sizeof(b->buf))
+			n += snprintf(b->buf + n, sizeof(b->buf) - (size_t)n,
+				      "Content-Type: application/sdp\r\n"
+				      "Content-Length: %d\r\n\r\n", sdp_len);
+		if (n < 0 || (size_t)n + (size_t)sdp_len >= sizeof(b->buf))
+			goto fail_503;
+		memcpy(b->buf + n, b->sdp, (size_t)sdp_len);
+		len = (uint32_t)n + (uint32_t)sdp_len;
+	}
+	if (dsbc_sip_parse(b->buf, len, &b->msg) != DSBC_SIP_ERR_NONE)
+		goto fail_503;
+	c->b_txn = dsbc_sip_txn_client(s->txl, c->b_branch,
+				       (uint32_t)strlen(c->b_branch), &b->msg,
+				       &c->b.peer, sizeof(c->b.peer), c, now);
+	if (c->b_txn == NULL)
+		goto fail_503;
+	c->state = CALL_OFFERED;
+	RTE_LOG(INFO, USER1, "call %u: %s -> %s (worker %u)\n", c->id,
+		c->a.call_id, c->b.call_id, c->worker);
+	return;
+
+fail_503:
+	reply_simple(app, m, from, t, 503, "Service Unavailable", now);
+	call_free(app, c, "internal error");
+	b->failed++;
+}
+
+/* ---- requests and responses ---- */
+
+void
+dsbc_b2bua_request(struct dsbc_app *app, const struct dsbc_sip_peer *from,
+		   const struct dsbc_sip_msg *m, uint64_t now)
+{
+	struct dsbc_b2bua *b = app->sip->b2b;
+	struct dsbc_sip_rt *s = app->sip;
+	const struct dsbc_sip_hdr *cid = dsbc_sip_hdr_get(m, DSBC_SIP_H_CALL_ID, 0);
+	struct dsbc_sip_txn *t;
+	struct call *c;
+	bool is_a = false;
+	char branch[48];
+	uint32_t len;
+
+	c = call_by_callid(b, cid->value, &is_a);
+	switch (m->method_id) {
+	case DSBC_SIP_M_INVITE:
+		if (c == NULL) {
+			invite_new(app, from, m, now);
+			return;
+		}
+		/* re-INVITE: offers inside a dialog are not handled yet */
+		t = dsbc_sip_txn_server(s->txl, m, from, sizeof(*from), NULL, now);
+		reply_simple(app, m, from, t, 488, "Not Acceptable Here", now);
+		return;
+	case DSBC_SIP_M_ACK:
+		/* ACK for our 2xx (section 13.2.2.4): end to end to B */
+		if (c == NULL || !is_a)
+			return;
+		if (c->state == CALL_ANSWERED) {
+			free(c->ok_msg);
+			c->ok_msg = NULL;
+			c->state = CALL_CONFIRMED;
+			rand_token(branch, sizeof(branch), "z9hG4bKdsbcK");
+			len = build_request(app, &c->b, "ACK", 1, branch, true,
+					    c->b.target, b->buf, sizeof(b->buf));
+			if (len > 0)
+				send_to(app, &c->b.peer, b->buf, len);
+		}
+		return;
+	case DSBC_SIP_M_BYE:
+		t = dsbc_sip_txn_server(s->txl, m, from, sizeof(*from), NULL, now);
+		if (c == NULL) {
+			reply_simple(app, m, from, t, 481,
+				     "Call/Transaction Does Not Exist", now);
+			return;
+		}
+		reply_simple(app, m, from, t, 200, "OK", now);
+		send_bye(app, c, is_a ? &c->b : &c->a, now);
+		call_free(app, c, is_a ? "BYE from A" : "BYE from B");
+		return;
+	case DSBC_SIP_M_CANCEL:
+		t = dsbc_sip_txn_server(s->txl, m, from, sizeof(*from), NULL, now);
+		c = NULL;
+		{
+			struct dsbc_sip_txn *inv = dsbc_sip_txn_cancel_target(
+							s->txl, m);
+
+			if (inv != NULL)
+				c = inv->user;
+		}
+		if (c == NULL || c->state == CALL_ANSWERED ||
+		    c->state == CALL_CONFIRMED) {
+			reply_simple(app, m, from, t, 481,
+				     "Call/Transaction Does Not Exist", now);
+			return;
+		}
+		/* Section 9.2: 200 for the CANCEL, 487 for the INVITE */
+		reply_simple(app, m, from, t, 200, "OK", now);
+		answer_a(app, c, 487, "Request Terminated", NULL, 0, now);
+		b->cancelled++;
+		c->state = CALL_CANCELLING;
+		/* CANCEL to B with the INVITE's branch (section 9.1) */
+		len = build_request(app, &c->b, "CANCEL", 1, c->b_branch, false,
+				    c->b.target, b->buf, sizeof(b->buf));
+		if (len > 0 && dsbc_sip_parse(b->buf, len, &b->msg) ==
+		    DSBC_SIP_ERR_NONE &&
+		    dsbc_sip_txn_client(s->txl, c->b_branch,
+					(uint32_t)strlen(c->b_branch), &b->msg,
+					&c->b.peer, sizeof(c->b.peer), NULL,
+					now) == NULL)
+			send_to(app, &c->b.peer, b->buf, len);
+		/* The call is freed when B's 487 arrives or the ICT times out. */
+		return;
+	default:
+		t = dsbc_sip_txn_server(s->txl, m, from, sizeof(*from), NULL, now);
+		s->st.stateless_501++;
+		reply_simple(app, m, from, t, 501, "Not Implemented", now);
+		return;
+	}
+}
+
+void
+dsbc_b2bua_response(struct dsbc_app *app, const struct dsbc_sip_peer *from,
+		    const struct dsbc_sip_msg *m, uint64_t now)
+{
+	struct dsbc_b2bua *b = app->sip->b2b;
+	struct dsbc_sip_txn *t;
+	struct dsbc_sip_nameaddr na;
+	const struct dsbc_sip_hdr *h;
+	const char *next;
+	struct call *c;
+	bool deliver, is_a;
+	char branch[48];
+	int sdp_len = 0;
+	uint32_t i, len;
+
+	(void)from;
+	t = dsbc_sip_txn_response(app->sip->txl, m, now, &deliver);
+	if (t == NULL) {
+		/* A retransmitted 2xx to our INVITE: repeat the ACK (13.2.2.4) */
+		h = dsbc_sip_hdr_get(m, DSBC_SIP_H_CALL_ID, 0);
+		c = call_by_callid(b, h->value, &is_a);
+		if (c != NULL && !is_a && m->status >= 200 && m->status < 300 &&
+		    c->state == CALL_CONFIRMED) {
+			rand_token(branch, sizeof(branch), "z9hG4bKdsbcK");
+			len = build_request(app, &c->b, "ACK", 1, branch, true,
+					    c->b.target, b->buf, sizeof(b->buf));
+			if (len > 0)
+				send_to(app, &c->b.peer, b->buf, len);
+		}
+		return;
+	}
+	c = t->user;
+	if (!deliver || c == NULL || m->status == 100)
+		return;
+	if (t != c->b_txn)
+		return;        /* the CANCEL's own 200 */
+	/* B's tag and Contact make the B dialog (section 12.1.2) */
+	h = dsbc_sip_hdr_get(m, DSBC_SIP_H_TO, 0);
+	if (h != NULL && dsbc_sip_nameaddr_parse(h->value.p, h->value.p +
+						 h->value.len, &na, false,
+						 &next) == 0 && na.tag.len > 0)
+		str_of(c->b.remote_tag, sizeof(c->b.remote_tag), na.tag);
+	h = dsbc_sip_hdr_get(m, DSBC_SIP_H_CONTACT, 0);
+	if (h != NULL && dsbc_sip_nameaddr_parse(h->value.p, h->value.p +
+						 h->value.len, &na, true,
+						 &next) == 0)
+		str_of(c->b.target, sizeof(c->b.target), na.uri_str);
+	if (c->state == CALL_CANCELLING) {
+		if (m->status >= 200 && m->status < 300) {
+			/* 2xx raced the CANCEL: confirm, then hang up */
+			rand_token(branch, sizeof(branch), "z9hG4bKdsbcK");
+			len = build_request(app, &c->b, "ACK", 1, branch, true,
+					    c->b.target, b->buf, sizeof(b->buf));
+			if (len > 0)
+				send_to(app, &c->b.peer, b->buf, len);
+			send_bye(app, c, &c->b, now);
+		}
+		if (m->status >= 200)
+			call_free(app, c, "cancelled");
+		return;
+	}
+	if (m->status >= 300) {
+		char reason[64];
+
+		/* The ICT ACKed it; A gets the same status (section 16.7). */
+		str_of(reason, sizeof(reason), m->reason);
+		answer_a(app, c, m->status, reason[0] ? reason : "Failed",
+			 NULL, 0, now);
+		b->failed++;
+		call_free(app, c, "failure response from B");
+		return;
+	}
+	/* 18x or 2xx: an answer in it completes the media session */
+	if (is_sdp(m)) {
+		if (dsbc_sdp_parse(m->body.p, m->body.len, &b->sdp_in) !=
+		    DSBC_SDP_ERR_NONE || sdp_learn(c, &c->b, &b->sdp_in) != 0) {
+			b->bad_sdp++;
+			if (m->status >= 200) {
+				answer_a(app, c, 502, "Bad Gateway", NULL, 0, now);
+				send_bye(app, c, &c->b, now);
+				call_free(app, c, "bad answer from B");
+			}
+			return;
+		}
+		for (i = 0; i < c->nb_media; i++)
+			if (c->media_ok[i] && c->a.m[i].nb_flows == 0 &&
+			    b->sdp_in.media[i].port != 0)
+				flows_for(app, c, &c->a, &c->b, i);
+		sdp_len = sdp_for(app, c, &c->a, &b->sdp_in, b->sdp,
+				  sizeof(b->sdp));
+		if (sdp_len < 0)
+			sdp_len = 0;
+	}
+	if (m->status < 200) {
+		c->state = CALL_EARLY;
+		answer_a(app, c, m->status, m->status == 180 ? "Ringing" :
+			 "Session Progress", sdp_len ? b->sdp : NULL,
+			 (uint32_t)sdp_len, now);
+		return;
+	}
+	c->state = CALL_ANSWERED;
+	b->answered++;
+	answer_a(app, c, m->status, "OK", sdp_len ? b->sdp : NULL,
+		 (uint32_t)sdp_len, now);
+}
+
+void
+dsbc_b2bua_txn_timeout(struct dsbc_app *app, struct dsbc_sip_txn *t)
+{
+	struct call *c = t->user;
+
+	if (c == NULL || t != c->b_txn)
+		return;
+	/* Timer B: B never answered; A gets 408 (section 8.1.3.1). */
+	app->sip->b2b->timeouts++;
+	answer_a(app, c, 408, "Request Timeout", NULL, 0,
+		 dsbc_sip_now_ms(app));
+	call_free(app, c, "no answer from B");
+}
+
+void
+dsbc_b2bua_txn_gone(struct dsbc_app *app, struct dsbc_sip_txn *t)
+{
+	struct call *c = t->user;
+
+	(void)app;
+	if (c == NULL)
+		return;
+	if (c->a_txn == t)
+		c->a_txn = NULL;
+	if (c->b_txn == t)
+		c->b_txn = NULL;
+}
+
+void
+dsbc_b2bua_tick(struct dsbc_app *app, uint64_t now)
+{
+	struct dsbc_b2bua *b = app->sip->b2b;
+	uint32_t i;
+
+	if (b->nb_calls == 0)
+		return;
+	for (i = 0; i < MAX_CALLS; i++) {
+		struct call *c = &b->calls[i];
+
+		if (c->state != CALL_ANSWERED || c->ok_msg == NULL)
+			continue;
+		if (now >= c->ok_give_up) {
+			/* Section 13.3.1.4: no ACK, the dialog ends with BYE. */
+			send_bye(app, c, &c->b, now);
+			send_bye(app, c, &c->a, now);
+			call_free(app, c, "no ACK from A");
+			continue;
+		}
+		if (now >= c->ok_retx_at) {
+			send_to(app, &c->a.peer, c->ok_msg, c->ok_len);
+			c->ok_retx_ms = c->ok_retx_ms * 2 > 4000 ? 4000 :
+					c->ok_retx_ms * 2;
+			c->ok_retx_at = now + c->ok_retx_ms;
+		}
+	}
+}
+
+/* A flow of a call saw no packet for flow_idle_ms: end the call. */
+void
+dsbc_b2bua_flow_idle(struct dsbc_app *app, uint32_t flow_id)
+{
+	struct dsbc_b2bua *b = app->sip->b2b;
+	uint64_t now = dsbc_sip_now_ms(app);
+	uint32_t i, k, j;
+
+	for (i = 0; i < MAX_CALLS; i++) {
+		struct call *c = &b->calls[i];
+
+		if (c->state != CALL_CONFIRMED)
+			continue;
+		for (k = 0; k < c->nb_media; k++)
+			for (j = 0; j < 2; j++)
+				if ((j < c->a.m[k].nb_flows &&
+				     c->a.m[k].flow[j] == flow_id) ||
+				    (j < c->b.m[k].nb_flows &&
+				     c->b.m[k].flow[j] == flow_id)) {
+					b->idle_ended++;
+					send_bye(app, c, &c->a, now);
+					send_bye(app, c, &c->b, now);
+					call_free(app, c, "media inactivity");
+					return;
+				}
+	}
+}
+
+/* ---- setup and telemetry ---- */
+
+int
+dsbc_b2bua_init(struct dsbc_app *app)
+{
+	struct dsbc_b2bua *b;
+	uint32_t i, span = (uint32_t)app->cfg.media_port_max -
+			   app->cfg.media_port_min + 2;
+
+	b = rte_zmalloc("dsbc_b2bua", sizeof(*b), RTE_CACHE_LINE_SIZE);
+	if (b == NULL)
+		return -ENOMEM;
+	b->port_used = rte_zmalloc("dsbc_ports", span, 0);
+	if (b->port_used == NULL) {
+		rte_free(b);
+		return -ENOMEM;
+	}
+	/* Ports of static flows are not for calls. */
+	for (i = 0; i < app->cfg.nb_flows; i++) {
+		uint16_t p = app->cfg.flows[i].local_port & ~1u;
+
+		b->port_used[p - app->cfg.media_port_min] = 1;
+		b->port_used[p + 1 - app->cfg.media_port_min] = 1;
+	}
+	app->sip->b2b = b;
+	tel_app = app;
+	return 0;
+}
+
+void
+dsbc_b2bua_fini(struct dsbc_app *app)
+{
+	struct dsbc_b2bua *b = app->sip->b2b;
+	uint32_t i;
+
+	if (b == NULL)
+		return;
+	for (i = 0; i < MAX_CALLS; i++) {
+		free(b->calls[i].a_invite);
+		free(b->calls[i].ok_msg);
+	}
+	rte_free(b->port_used);
+	rte_free(b);
+	app->sip->b2b = NULL;
+}
+
+static int
+tel_calls(const char *cmd, const char *params, struct rte_tel_data *d)
+{
+	struct dsbc_b2bua *b;
+	struct rte_tel_data *ids;
+	uint32_t i;
+
+	RTE_SET_USED(cmd);
+	if (tel_app == NULL || tel_app->sip == NULL ||
+	    (b = tel_app->sip->b2b) == NULL ||
+	    (params != NULL && *params != '\0'))
+		return -EINVAL;
+	rte_tel_data_start_dict(d);
+	rte_tel_data_add_dict_u64(d, "active", b->nb_calls);
+	rte_tel_data_add_dict_u64(d, "started", b->started);
+	rte_tel_data_add_dict_u64(d, "answered", b->answered);
+	rte_tel_data_add_dict_u64(d, "ended", b->ended);
+	rte_tel_data_add_dict_u64(d, "failed", b->failed);
+	rte_tel_data_add_dict_u64(d, "cancelled", b->cancelled);
+	rte_tel_data_add_dict_u64(d, "no_route", b->no_route);
+	rte_tel_data_add_dict_u64(d, "no_ports", b->no_ports);
+	rte_tel_data_add_dict_u64(d, "bad_sdp", b->bad_sdp);
+	rte_tel_data_add_dict_u64(d, "timeouts", b->timeouts);
+	rte_tel_data_add_dict_u64(d, "media_idle_ended", b->idle_ended);
+	rte_tel_data_add_dict_u64(d, "media_port_pairs_free",
+				  ports_free_count(tel_app));
+	ids = rte_tel_data_alloc();
+	if (ids == NULL)
+		return -ENOMEM;
+	rte_tel_data_start_array(ids, RTE_TEL_U64_VAL);
+	for (i = 0; i < MAX_CALLS; i++)
+		if (b->calls[i].state != CALL_FREE)
+			rte_tel_data_add_array_u64(ids, b->calls[i].id);
+	rte_tel_data_add_dict_container(d, "ids", ids, 0);
+	return 0;
+}
+
+static void
+leg_tel(struct rte_tel_data *d, const char *name, const struct call *c,
+	const struct leg *l)
+{
+	struct rte_tel_data *x = rte_tel_data_alloc();
+	char buf[64], key[32];
+	unsigned int i;
+
+	if (x == NULL)
+		return;
+	rte_tel_data_start_dict(x);
+	rte_tel_data_add_dict_string(x, "call_id", l->call_id);
+	rte_tel_data_add_dict_string(x, "local_tag", l->local_tag);
+	rte_tel_data_add_dict_string(x, "remote_tag", l->remote_tag);
+	rte_tel_data_add_dict_string(x, "local_uri", l->local_uri);
+	rte_tel_data_add_dict_string(x, "remote_uri", l->remote_uri);
+	rte_tel_data_add_dict_string(x, "target", l->target);
+	rte_tel_data_add_dict_string(x, "signalling_peer",
+				     dsbc_addr_fmt(&l->peer.remote, l->peer.family,
+						   buf, sizeof(buf)));
+	rte_tel_data_add_dict_string(x, "media_address",
+				     dsbc_addr_fmt(&l->addr, l->family, buf,
+						   sizeof(buf)));
+	for (i = 0; i < c->nb_media; i++) {
+		snprintf(key, sizeof(key), "m%u_local_port", i);
+		rte_tel_data_add_dict_u64(x, key, l->m[i].local_port);
+		snprintf(key, sizeof(key), "m%u_peer", i);
+		snprintf(buf, sizeof(buf), "%s:%u",
+			 l->m[i].family ? dsbc_addr_fmt(&l->m[i].remote,
+							l->m[i].family, key,
+							sizeof(key)) : "-",
+			 l->m[i].remote_port);
+		snprintf(key, sizeof(key), "m%u_peer", i);
+		rte_tel_data_add_dict_string(x, key, buf);
+		snprintf(key, sizeof(key), "m%u_flows", i);
+		rte_tel_data_add_dict_u64(x, key, l->m[i].nb_flows);
+		if (l->m[i].nb_flows > 0) {
+			snprintf(key, sizeof(key), "m%u_flow_id", i);
+			rte_tel_data_add_dict_u64(x, key, l->m[i].flow[0]);
+		}
+	}
+	rte_tel_data_add_dict_container(d, name, x, 0);
+}
+
+static int
+tel_call(const char *cmd, const char *params, struct rte_tel_data *d)
+{
+	struct dsbc_b2bua *b;
+	const struct call *c = NULL;
+	char *end;
+	unsigned long id;
+	uint32_t i;
+
+	RTE_SET_USED(cmd);
+	if (tel_app == NULL || tel_app->sip == NULL ||
+	    (b = tel_app->sip->b2b) == NULL || params == NULL || *params == '\0')
+		return -EINVAL;
+	id = strtoul(params, &end, 10);
+	if (*end != '\0')
+		return -EINVAL;
+	for (i = 0; i < MAX_CALLS && c == NULL; i++)
+		if (b->calls[i].state != CALL_FREE && b->calls[i].id == id)
+			c = &b->calls[i];
+	if (c == NULL)
+		return -EINVAL;
+	rte_tel_data_start_dict(d);
+	rte_tel_data_add_dict_u64(d, "id", c->id);
+	rte_tel_data_add_dict_string(d, "state", state_names[c->state]);
+	rte_tel_data_add_dict_string(d, "mode",
+				     dsbc_mode_name(tel_app->cfg.mode_default));
+	rte_tel_data_add_dict_u64(d, "worker", c->worker);
+	rte_tel_data_add_dict_u64(d, "media_lines", c->nb_media);
+	rte_tel_data_add_dict_u64(d, "age_ms",
+				  dsbc_sip_now_ms(tel_app) - c->started_ms);
+	leg_tel(d, "a_leg", c, &c->a);
+	leg_tel(d, "b_leg", c, &c->b);
+	return 0;
+}
+
+int
+dsbc_b2bua_telemetry_register(void)
+{
+	if (rte_telemetry_register_cmd("/dsbc/calls", tel_calls,
+			"Calls: active ids and counters. No parameters") != 0)
+		return -1;
+	return rte_telemetry_register_cmd("/dsbc/call", tel_call,
+			"One call: state, both dialogs, media. Parameter: id");
+}
