@@ -346,6 +346,7 @@ answer_a(struct dsbc_app *app, struct call *c, int status, const char *reason,
 			c->ok_give_up = now + 64 * 500;
 		}
 	}
+	app->sip->st.tx_resp[status / 100]++;
 	if (c->a_txn != NULL)
 		return dsbc_sip_txn_respond(app->sip->txl, c->a_txn,
 					    (uint16_t)status, b->buf, len, now);

@@ -164,12 +164,254 @@ def test_sipp_options():
     eq(rc, 0, "dsbc exit status")
 
 
+SIPP = os.path.join(HERE, "sipp")
+
+A_BYE = """  <send retrans="500">
+    <![CDATA[
+      BYE sip:[service]@[remote_ip]:[remote_port] SIP/2.0
+      Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch]
+      From: "alice" <sip:alice@[local_ip]:[local_port]>;tag=[pid]A[call_number]
+      To: <sip:[service]@[remote_ip]:[remote_port]>[peer_tag_param]
+      Call-ID: [call_id]
+      CSeq: 2 BYE
+      Max-Forwards: 70
+      Content-Length: 0
+
+    ]]>
+  </send>
+  <recv response="200" crlf="true" />"""
+
+RECV_BYE = """  <recv request="BYE" />
+  <send>
+    <![CDATA[
+      SIP/2.0 200 OK
+      [last_Via:]
+      [last_From:]
+      [last_To:]
+      [last_Call-ID:]
+      [last_CSeq:]
+      Content-Length: 0
+
+    ]]>
+  </send>"""
+
+B_BYE = """  <pause milliseconds="300"/>
+  <send retrans="500">
+    <![CDATA[
+      BYE [next_url] SIP/2.0
+      Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch]
+      From: <sip:bob@[local_ip]:[local_port]>;tag=[pid]B[call_number]
+      To: [$afrom]
+      [last_Call-ID:]
+      CSeq: 1 BYE
+      Max-Forwards: 70
+      Content-Length: 0
+
+    ]]>
+  </send>
+  <recv response="200" />"""
+
+EARLY = """  <send>
+    <![CDATA[
+      SIP/2.0 183 Session Progress
+      [last_Via:]
+      [last_From:]
+      [last_To:];tag=[pid]B[call_number]
+      [last_Call-ID:]
+      [last_CSeq:]
+      Contact: <sip:bob@[local_ip]:[local_port]>
+      Content-Type: application/sdp
+      Content-Length: [len]
+
+      v=0
+      o=bob 53655765 2353687636 IN IP[local_ip_type] [local_ip]
+      s=-
+      c=IN IP[media_ip_type] [media_ip]
+      t=0 0
+      m=audio [media_port] RTP/AVP 0
+
+    ]]>
+  </send>
+  <pause milliseconds="200"/>"""
+
+
+def scenario(name, out, **subst):
+    with open(os.path.join(SIPP, name)) as f:
+        text = f.read()
+    for k, v in subst.items():
+        text = text.replace("@%s@" % k, v)
+    with open(out, "w") as f:
+        f.write(text)
+    return out
+
+
+def uas_scenario(out, early=False, b_hangs_up=False):
+    text = scenario("uas_call.xml", out, EARLY=EARLY if early else "",
+                    END=B_BYE if b_hangs_up else RECV_BYE)
+    if b_hangs_up:
+        # remember the INVITE's From (dsbc's B-leg identity) for the BYE's
+        # To, and its Contact for the Request-URI ([next_url])
+        with open(text) as f:
+            x = f.read()
+        x = x.replace('<recv request="INVITE" crlf="true" />',
+                      '<recv request="INVITE" crlf="true" rrs="true">\n'
+                      '    <action><ereg regexp="From: ([^\\r\\n]*)" '
+                      'search_in="msg" check_it="true" '
+                      'assign_to="junk,afrom"/></action>\n  </recv>')
+        with open(text, "w") as f:
+            f.write(x)
+    return text
+
+
+def run_call(name, uac_xml, uas_xml, calls=1, rate=10, limit=10,
+             extra_uac=(), loss=None):
+    """dsbc between alice (sipp UAC) and bob (sipp UAS); returns both sipp
+    results and dsbc's telemetry after the calls, and checks the call
+    table, flows and ports are back where they started."""
+    topo = Topology(name[:2])
+    topo.setup()
+    d = None
+    try:
+        if loss:
+            for who in ("alice", "bob"):
+                topo.exec(who, "tc", "qdisc", "add", "dev", "p0", "root",
+                          "netem", "loss", loss)
+        conf = os.path.abspath("out/system/%s.conf" % name)
+        dsbc_conf(topo, conf)
+        with open(conf, "a") as f:
+            f.write("[route.0]\nnext_hop = 10.10.2.20:5060\n")
+        d = Dsbc(BUILD, conf, "dsbc-sys-" + name, lcores="0-1")
+        d.wait_ready()
+        before = d.tel.query("/dsbc/calls")
+        common = ["-m", str(calls), "-nostdin", "-timeout", "60",
+                  "-timeout_error", "-max_recv_loops", "1000"]
+        uas = topo.run("bob", ["sipp", "-sf", uas_xml, "-i", "10.10.2.20",
+                               "-p", "5060", "-mp", "6000"] + common,
+                       stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                       text=True)
+        time.sleep(0.5)
+        uac = subprocess.run(
+            ["ip", "netns", "exec", topo.ns["alice"], "sipp", "-sf", uac_xml,
+             "-i", "10.10.1.10", "-p", "5070", "-mp", "7000", "-r",
+             str(rate), "-l", str(limit), "-s", "bob"] + common +
+            list(extra_uac) + ["10.10.1.1:5060"],
+            capture_output=True, text=True, timeout=180)
+        try:
+            uas_out = uas.communicate(timeout=30)
+        except subprocess.TimeoutExpired:
+            uas.kill()
+            uas_out = uas.communicate()
+        # let transactions and flow removals settle
+        deadline = time.time() + 10
+        while time.time() < deadline:
+            calls_now = d.tel.query("/dsbc/calls")
+            st = d.stats()
+            if calls_now["active"] == 0 and \
+                    st["flows_installed"] - st["flows_removed"] == 2:
+                break
+            time.sleep(0.2)
+        sip = d.tel.query("/dsbc/sip")
+    finally:
+        rc = d.stop() if d else 0
+        topo.teardown()
+    res = dict(uac_rc=uac.returncode, uac_err=uac.stderr,
+               uas_rc=uas.returncode, uas_err=uas_out[1], calls=calls_now,
+               before=before, stats=st, sip=sip)
+    print("  calls: " + " ".join("%s=%s" % (k, v) for k, v in
+                                 calls_now.items() if k != "ids"))
+    eq(rc, 0, "dsbc exit status")
+    eq(calls_now["active"], 0, "calls left")
+    eq(calls_now["media_port_pairs_free"], before["media_port_pairs_free"],
+       "media ports back")
+    eq(st["flows_installed"] - st["flows_removed"], 2,
+       "only the 2 static flows left")
+    return res
+
+
+def sipp_ok(r):
+    eq(r["uac_rc"], 0, "sipp UAC exit status (%s)" % r["uac_err"][-400:])
+    eq(r["uas_rc"], 0, "sipp UAS exit status (%s)" % r["uas_err"][-400:])
+
+
+def rtp_pcap(path, n):
+    """n RTP packets alice -> whatever sipp is told (play_pcap_audio keeps
+    ports and rewrites the destination to the SDP's)."""
+    r = subprocess.run([os.path.join(BUILD, "app/dsbc-gen/dsbc-gen"),
+                        "--pcap-out", path, "--kind", "rtp", "--count",
+                        str(n), "--flow", "10.10.1.10:7000-10.10.1.1:6000",
+                        "--src-mac", "02:00:00:00:0a:10", "--dst-mac",
+                        "02:00:00:00:0a:01"], capture_output=True, text=True)
+    eq(r.returncode, 0, "dsbc-gen: " + r.stderr)
+    return path
+
+
+def test_call_bye_from_a_with_rtp():
+    """Basic call, BYE from A; 50 RTP packets from A's sipp reach B through
+    the ports dsbc allocated (counted by dsbc's relay)."""
+    pcap = rtp_pcap(os.path.abspath("out/system/rtp50.pcap"), 50)
+    media = '  <nop><action><exec play_pcap_audio="%s"/></action></nop>' % pcap
+    uac = scenario("uac_call.xml", os.path.abspath("out/system/uac_a.xml"),
+                   MEDIA=media, HOLD_MS="2000", END_A=A_BYE)
+    uas = uas_scenario(os.path.abspath("out/system/uas_a.xml"))
+    r = run_call("bye_a", uac, uas)
+    sipp_ok(r)
+    eq(r["calls"]["answered"], 1, "answered")
+    eq(r["stats"]["rx_rtp"], 50, "RTP packets into dsbc")
+    eq(r["stats"]["tx"], 50, "RTP packets relayed to bob")
+
+
+def test_call_bye_from_b():
+    uac = scenario("uac_call.xml", os.path.abspath("out/system/uac_b.xml"),
+                   MEDIA="", HOLD_MS="0", END_A=RECV_BYE)
+    uas = uas_scenario(os.path.abspath("out/system/uas_b.xml"),
+                       b_hangs_up=True)
+    r = run_call("bye_b", uac, uas)
+    sipp_ok(r)
+    eq(r["sip"]["rx_BYE"], 1, "BYE from B")
+
+
+def test_call_early_media():
+    """180, then 183 with SDP (early media: flows complete), then 200."""
+    uac = scenario("uac_call.xml", os.path.abspath("out/system/uac_e.xml"),
+                   MEDIA="", HOLD_MS="200", END_A=A_BYE)
+    uas = uas_scenario(os.path.abspath("out/system/uas_e.xml"), early=True)
+    r = run_call("early", uac, uas)
+    sipp_ok(r)
+    eq(r["sip"]["rx_1xx"], 3, "100, 180, 183 from B")
+
+
+def test_call_cancel():
+    r = run_call("cancel", os.path.join(SIPP, "uac_cancel.xml"),
+                 os.path.join(SIPP, "uas_ring.xml"))
+    sipp_ok(r)
+    eq(r["calls"]["cancelled"], 1, "cancelled calls")
+
+
+def test_call_busy():
+    r = run_call("busy", os.path.join(SIPP, "uac_fail.xml"),
+                 os.path.join(SIPP, "uas_busy.xml"))
+    sipp_ok(r)
+    eq(r["calls"]["failed"], 1, "failed calls")
+
+
+def test_100_parallel_calls():
+    uac = scenario("uac_call.xml", os.path.abspath("out/system/uac_p.xml"),
+                   MEDIA="", HOLD_MS="3000", END_A=A_BYE)
+    uas = uas_scenario(os.path.abspath("out/system/uas_p.xml"))
+    r = run_call("par", uac, uas, calls=100, rate=100, limit=100)
+    sipp_ok(r)
+    eq(r["calls"]["answered"], 100, "answered calls")
+
+
 def check_ge(got, least, what):
     if got < least:
         raise Fail("%s: got %r, want at least %r" % (what, got, least))
 
 
-TESTS = [test_udp_relay_between_namespaces, test_sipp_options]
+TESTS = [test_udp_relay_between_namespaces, test_sipp_options,
+         test_call_bye_from_a_with_rtp, test_call_bye_from_b,
+         test_call_early_media, test_call_cancel, test_call_busy,
+         test_100_parallel_calls]
 
 
 def main():
