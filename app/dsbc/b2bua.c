@@ -99,6 +99,7 @@ struct call {
 	uint64_t ok_give_up;
 	uint64_t sess_version;
 	uint64_t started_ms;
+	bool b_acked;                     /* our ACK for B's 2xx went out */
 };
 
 struct dsbc_b2bua {
@@ -753,7 +754,6 @@ dsbc_b2bua_request(struct dsbc_app *app, const struct dsbc_sip_peer *from,
 	struct dsbc_sip_txn *t;
 	struct call *c;
 	bool is_a = false;
-	char branch[48];
 	uint32_t len;
 
 	c = call_by_callid(b, cid->value, &is_a);
@@ -768,18 +768,15 @@ dsbc_b2bua_request(struct dsbc_app *app, const struct dsbc_sip_peer *from,
 		reply_simple(app, m, from, t, 488, "Not Acceptable Here", now);
 		return;
 	case DSBC_SIP_M_ACK:
-		/* ACK for our 2xx (section 13.2.2.4): end to end to B */
+		/* ACK for our 2xx: stops its retransmission (13.3.1.4).
+		 * B's 2xx was ACKed when it came: the offer was in the
+		 * INVITE, so the ACKs carry no SDP and need not wait. */
 		if (c == NULL || !is_a)
 			return;
 		if (c->state == CALL_ANSWERED) {
 			free(c->ok_msg);
 			c->ok_msg = NULL;
 			c->state = CALL_CONFIRMED;
-			rand_token(branch, sizeof(branch), "z9hG4bKdsbcK");
-			len = build_request(app, &c->b, "ACK", 1, branch, true,
-					    c->b.target, b->buf, sizeof(b->buf));
-			if (len > 0)
-				send_to(app, &c->b.peer, b->buf, len);
 		}
 		return;
 	case DSBC_SIP_M_BYE:
@@ -856,7 +853,7 @@ dsbc_b2bua_response(struct dsbc_app *app, const struct dsbc_sip_peer *from,
 		h = dsbc_sip_hdr_get(m, DSBC_SIP_H_CALL_ID, 0);
 		c = call_by_callid(b, h->value, &is_a);
 		if (c != NULL && !is_a && m->status >= 200 && m->status < 300 &&
-		    c->state == CALL_CONFIRMED) {
+		    c->b_acked) {
 			rand_token(branch, sizeof(branch), "z9hG4bKdsbcK");
 			len = build_request(app, &c->b, "ACK", 1, branch, true,
 					    c->b.target, b->buf, sizeof(b->buf));
@@ -936,6 +933,12 @@ dsbc_b2bua_response(struct dsbc_app *app, const struct dsbc_sip_peer *from,
 	}
 	c->state = CALL_ANSWERED;
 	b->answered++;
+	/* ACK B's 2xx now (section 13.2.2.4) */
+	rand_token(branch, sizeof(branch), "z9hG4bKdsbcK");
+	len = build_request(app, &c->b, "ACK", 1, branch, true, c->b.target,
+			    b->buf, sizeof(b->buf));
+	if (len > 0 && send_to(app, &c->b.peer, b->buf, len) == 0)
+		c->b_acked = true;
 	answer_a(app, c, m->status, "OK", sdp_len ? b->sdp : NULL,
 		 (uint32_t)sdp_len, now);
 }
