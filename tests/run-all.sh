@@ -27,5 +27,6 @@ export ASAN_OPTIONS=detect_leaks=1:abort_on_error=0:halt_on_error=1
 export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
 stage "unit (asan+ubsan)" meson test -C "$asan" --suite unit --print-errorlogs -v
 stage "integration (asan+ubsan)" python3 tests/integration/run.py --build "$asan"
+stage "system (asan+ubsan)" python3 tests/system/run.py --build "$asan"
 echo "stages: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]
