@@ -53,7 +53,7 @@ struct dsbc_sip_txn {
 	uint32_t msg_len;
 	char *ack;                   /* ICT: ACK for a non-2xx (owned) */
 	uint32_t ack_len;
-	uint8_t dest[DSBC_SIP_TXN_DEST_MAX];
+	_Alignas(8) uint8_t dest[DSBC_SIP_TXN_DEST_MAX]; /* caller's struct */
 	void *user;                  /* the transaction user's context */
 	uint32_t hash_next;          /* chain in the branch hash, 0: end */
 };

@@ -57,6 +57,11 @@ class Fail(Exception):
     pass
 
 
+def check(cond, what):
+    if not cond:
+        raise Fail(what)
+
+
 def eq(got, want, what):
     if got != want:
         raise Fail("%s: got %r, want %r" % (what, got, want))
@@ -364,9 +369,30 @@ def test_call_bye_from_a_with_rtp():
     uac = scenario("uac_call.xml", os.path.abspath("out/system/uac_a.xml"),
                    MEDIA=media, HOLD_MS="2000", END_A=A_BYE)
     uas = uas_scenario(os.path.abspath("out/system/uas_a.xml"))
-    r = run_call("bye_a", uac, uas)
+    msgs = os.path.abspath("out/system/bye_a_uas_msgs.log")
+    if os.path.exists(msgs):
+        os.unlink(msgs)
+    r = run_call("bye_a", uac, uas, extra_uas=["-trace_msg", "-message_file",
+                                                msgs])
     sipp_ok(r)
     eq(r["calls"]["answered"], 1, "answered")
+    # What B received: RFC 8224 fields and DTLS attributes byte for byte
+    # (RFC 7879 section 3.1), and nothing of A's topology in Via, Contact
+    # or Call-ID.
+    with open(msgs, errors="replace") as f:
+        log = f.read()
+    inv = log[log.index("INVITE sip:"):]
+    inv = inv[:inv.index("\n\n", inv.index("a=setup"))]
+    with open(uac) as f:
+        sent = f.read()
+    for prefix in ("Identity: ", "Date: ", "a=fingerprint:", "a=setup:"):
+        want = [l.strip() for l in sent.splitlines()
+                if l.strip().startswith(prefix)][0]
+        got = [l.strip() for l in inv.splitlines() if l.startswith(prefix)]
+        eq(got, [want], "%s at B" % prefix.strip())
+    for l in inv.splitlines():
+        if l.startswith(("Via:", "Contact:", "Call-ID:", "c=", "o=")):
+            check("10.10.1.10" not in l, "A's address leaks to B: " + l)
     eq(r["stats"]["rx_rtp"], 50, "RTP packets into dsbc")
     eq(r["stats"]["tx"], 50, "RTP packets relayed to bob")
 
