@@ -14,8 +14,10 @@
  * direction.  The call ends (flows removed, ports freed) on BYE, CANCEL,
  * failure, timeout or media inactivity.
  *
- * Not yet: re-INVITE/UPDATE offers (answered 488 inside a dialog), PRACK
- * and INFO pass-through (answered 501), late offers (488).
+ * Requests inside a dialog (re-INVITE, UPDATE, INFO, PRACK, ...) are
+ * passed to the other leg one at a time (491 for a second), with new
+ * SDP re-pointing the flows.  Not yet: late offers (488), retransmission
+ * of a 2xx to a re-INVITE, RSeq/RAck renumbering across legs.
  */
 #include <inttypes.h>
 #include <stdio.h>
@@ -100,6 +102,18 @@ struct call {
 	uint64_t sess_version;
 	uint64_t started_ms;
 	bool b_acked;                     /* our ACK for B's 2xx went out */
+	/* an in-dialog request being passed to the other leg */
+	struct {
+		bool active;
+		bool from_a;
+		struct dsbc_sip_txn *srv;   /* on the sender's leg */
+		struct dsbc_sip_txn *cli;   /* on the other leg */
+		char *req;                  /* the sender's request */
+		uint32_t req_len;
+		struct dsbc_sip_peer from;
+		uint32_t out_cseq;
+		char method[24];
+	} fwd;
 };
 
 struct dsbc_b2bua {
@@ -276,6 +290,11 @@ call_free(struct dsbc_app *app, struct call *c, const char *why)
 		c->a_txn->user = NULL;
 	if (c->b_txn != NULL)
 		c->b_txn->user = NULL;
+	if (c->fwd.srv != NULL)
+		c->fwd.srv->user = NULL;
+	if (c->fwd.cli != NULL)
+		c->fwd.cli->user = NULL;
+	free(c->fwd.req);
 	free(c->a_invite);
 	free(c->ok_msg);
 	memset(c, 0, sizeof(*c));
@@ -744,6 +763,179 @@ fail_503:
 
 /* ---- requests and responses ---- */
 
+/* ---- requests inside a dialog, passed to the other leg ---- */
+
+/*
+ * New media from `sender` (an offer or an answer in a dialog): learn it,
+ * re-point the flows that send to it (keyed on the other leg's ports),
+ * and rewrite the SDP for the other leg into b->sdp.  Returns the SDP
+ * length, or -1.
+ */
+static int
+media_update(struct dsbc_app *app, struct call *c, struct leg *sender,
+	     struct leg *other, const struct dsbc_sip_msg *m)
+{
+	struct dsbc_b2bua *b = app->sip->b2b;
+	unsigned int i;
+
+	if (dsbc_sdp_parse(m->body.p, m->body.len, &b->sdp_in) !=
+	    DSBC_SDP_ERR_NONE || sdp_learn(c, sender, &b->sdp_in) != 0) {
+		b->bad_sdp++;
+		return -1;
+	}
+	flows_remove(app, other, c->nb_media);
+	for (i = 0; i < c->nb_media; i++)
+		if (c->media_ok[i] && b->sdp_in.media[i].port != 0 &&
+		    flows_for(app, c, other, sender, i) != 0)
+			return -1;
+	return sdp_for(app, c, other, &b->sdp_in, b->sdp, sizeof(b->sdp));
+}
+
+static void
+forward_request(struct dsbc_app *app, struct call *c, bool from_a,
+		const struct dsbc_sip_peer *from, const struct dsbc_sip_msg *m,
+		uint64_t now)
+{
+	struct dsbc_b2bua *b = app->sip->b2b;
+	struct dsbc_sip_rt *s = app->sip;
+	struct leg *sender = from_a ? &c->a : &c->b;
+	struct leg *other = from_a ? &c->b : &c->a;
+	const struct dsbc_sip_hdr *ct;
+	struct dsbc_sip_txn *srv;
+	char branch[48], ip[64];
+	int sdp_len = -1, n;
+	uint32_t len;
+
+	srv = dsbc_sip_txn_server(s->txl, m, from, sizeof(*from), c, now);
+	if (c->fwd.active) {
+		/* section 14.2: one offer at a time */
+		reply_simple(app, m, from, srv, 491, "Request Pending", now);
+		return;
+	}
+	if (is_sdp(m)) {
+		sdp_len = media_update(app, c, sender, other, m);
+		if (sdp_len < 0) {
+			reply_simple(app, m, from, srv, 488, "Not Acceptable Here",
+				     now);
+			return;
+		}
+	}
+	rand_token(branch, sizeof(branch), "z9hG4bKdsbcF");
+	dsbc_addr_fmt(&other->addr, other->family, ip, sizeof(ip));
+	c->fwd.out_cseq = ++other->local_cseq;
+	n = snprintf(b->buf, sizeof(b->buf),
+		     "%.*s %s SIP/2.0\r\n"
+		     "Via: SIP/2.0/UDP %s%s%s:%u;branch=%s;rport\r\n"
+		     "Max-Forwards: 70\r\n"
+		     "From: %s;tag=%s\r\nTo: %s;tag=%s\r\n"
+		     "Call-ID: %s\r\nCSeq: %u %.*s\r\n"
+		     "Contact: <sip:dsbc@%s%s%s:%u>\r\n",
+		     (int)m->method.len, m->method.p,
+		     other->target[0] ? other->target : other->remote_uri,
+		     other->family == 6 ? "[" : "", ip,
+		     other->family == 6 ? "]" : "", app->cfg.sip_port, branch,
+		     other->local_uri, other->local_tag, other->remote_uri,
+		     other->remote_tag, other->call_id, c->fwd.out_cseq,
+		     (int)m->method.len, m->method.p,
+		     other->family == 6 ? "[" : "", ip,
+		     other->family == 6 ? "]" : "", app->cfg.sip_port);
+	ct = dsbc_sip_hdr_get(m, DSBC_SIP_H_CONTENT_TYPE, 0);
+	if (n > 0 && sdp_len >= 0)
+		n += snprintf(b->buf + n, sizeof(b->buf) - (size_t)n,
+			      "Content-Type: application/sdp\r\n"
+			      "Content-Length: %d\r\n\r\n%.*s", sdp_len,
+			      sdp_len, b->sdp);
+	else if (n > 0 && ct != NULL && m->body.len > 0)
+		n += snprintf(b->buf + n, sizeof(b->buf) - (size_t)n,
+			      "Content-Type: %.*s\r\nContent-Length: %u\r\n"
+			      "\r\n%.*s", (int)ct->value.len, ct->value.p,
+			      m->body.len, (int)m->body.len, m->body.p);
+	else if (n > 0)
+		n += snprintf(b->buf + n, sizeof(b->buf) - (size_t)n,
+			      "Content-Length: 0\r\n\r\n");
+	if (n <= 0 || (size_t)n >= sizeof(b->buf)) {
+		reply_simple(app, m, from, srv, 500, "Server Internal Error", now);
+		return;
+	}
+	len = (uint32_t)n;
+	if (dsbc_sip_parse(b->buf, len, &b->msg) != DSBC_SIP_ERR_NONE)
+		goto fail;
+	c->fwd.cli = dsbc_sip_txn_client(s->txl, branch, (uint32_t)strlen(branch),
+					 &b->msg, &other->peer,
+					 sizeof(other->peer), c, now);
+	if (c->fwd.cli == NULL)
+		goto fail;
+	free(c->fwd.req);
+	c->fwd.req = malloc(m->msg_len);
+	if (c->fwd.req == NULL)
+		goto fail;
+	memcpy(c->fwd.req, m->buf, m->msg_len);
+	c->fwd.req_len = m->msg_len;
+	c->fwd.active = true;
+	c->fwd.from_a = from_a;
+	c->fwd.srv = srv;
+	c->fwd.from = *from;
+	snprintf(c->fwd.method, sizeof(c->fwd.method), "%.*s",
+		 (int)m->method.len, m->method.p);
+	return;
+fail:
+	reply_simple(app, m, from, srv, 500, "Server Internal Error", now);
+}
+
+/* The other leg answered a forwarded request: pass the answer back. */
+static void
+forward_response(struct dsbc_app *app, struct call *c,
+		 const struct dsbc_sip_msg *m, uint64_t now)
+{
+	struct dsbc_b2bua *b = app->sip->b2b;
+	struct leg *sender = c->fwd.from_a ? &c->a : &c->b;
+	struct leg *other = c->fwd.from_a ? &c->b : &c->a;
+	static struct dsbc_sip_msg req;
+	char extra[512], ip[64], reason[64], branch[48];
+	int sdp_len = -1;
+	uint32_t len;
+
+	if (dsbc_sip_parse(c->fwd.req, c->fwd.req_len, &req) != DSBC_SIP_ERR_NONE)
+		return;
+	if (is_sdp(m) && m->status < 300) {
+		sdp_len = media_update(app, c, other, sender, m);
+		if (sdp_len < 0)
+			sdp_len = -1;
+	}
+	str_of(reason, sizeof(reason), m->reason);
+	dsbc_addr_fmt(&sender->addr, sender->family, ip, sizeof(ip));
+	snprintf(extra, sizeof(extra), "Contact: <sip:dsbc@%s%s%s:%u>\r\n%s",
+		 sender->family == 6 ? "[" : "", ip,
+		 sender->family == 6 ? "]" : "", app->cfg.sip_port,
+		 sdp_len >= 0 ? "Content-Type: application/sdp\r\n" : "");
+	len = dsbc_sip_response(app, &req, &c->fwd.from, m->status,
+				reason[0] ? reason : "OK", NULL, extra,
+				sdp_len >= 0 ? b->sdp : NULL,
+				sdp_len >= 0 ? (uint32_t)sdp_len : 0, b->buf,
+				sizeof(b->buf));
+	if (len > 0 && c->fwd.srv != NULL) {
+		dsbc_sip_txn_respond(app->sip->txl, c->fwd.srv, m->status,
+				     b->buf, len, now);
+		app->sip->st.tx_resp[m->status / 100]++;
+	}
+	if (m->status < 200)
+		return;
+	/* a 2xx to a re-INVITE is ACKed on the other leg now (13.2.2.4) */
+	if (m->status < 300 && strcmp(c->fwd.method, "INVITE") == 0) {
+		rand_token(branch, sizeof(branch), "z9hG4bKdsbcK");
+		len = build_request(app, other, "ACK", c->fwd.out_cseq, branch,
+				    true, other->target, b->buf, sizeof(b->buf));
+		if (len > 0)
+			send_to(app, &other->peer, b->buf, len);
+	}
+	if (c->fwd.cli != NULL)
+		c->fwd.cli->user = NULL;
+	if (c->fwd.srv != NULL)
+		c->fwd.srv->user = NULL;
+	free(c->fwd.req);
+	memset(&c->fwd, 0, sizeof(c->fwd));
+}
+
 void
 dsbc_b2bua_request(struct dsbc_app *app, const struct dsbc_sip_peer *from,
 		   const struct dsbc_sip_msg *m, uint64_t now)
@@ -763,9 +955,14 @@ dsbc_b2bua_request(struct dsbc_app *app, const struct dsbc_sip_peer *from,
 			invite_new(app, from, m, now);
 			return;
 		}
-		/* re-INVITE: offers inside a dialog are not handled yet */
-		t = dsbc_sip_txn_server(s->txl, m, from, sizeof(*from), NULL, now);
-		reply_simple(app, m, from, t, 488, "Not Acceptable Here", now);
+		/* re-INVITE: a new offer for the other leg (section 14) */
+		if (c->state != CALL_CONFIRMED) {
+			t = dsbc_sip_txn_server(s->txl, m, from, sizeof(*from),
+						NULL, now);
+			reply_simple(app, m, from, t, 491, "Request Pending", now);
+			return;
+		}
+		forward_request(app, c, is_a, from, m, now);
 		return;
 	case DSBC_SIP_M_ACK:
 		/* ACK for our 2xx: stops its retransmission (13.3.1.4).
@@ -824,9 +1021,18 @@ dsbc_b2bua_request(struct dsbc_app *app, const struct dsbc_sip_peer *from,
 		/* The call is freed when B's 487 arrives or the ICT times out. */
 		return;
 	default:
+		/* UPDATE, INFO, PRACK, MESSAGE, NOTIFY ... inside a dialog go
+		 * to the other leg; outside one nothing handles them. */
+		if (c != NULL && (c->state == CALL_CONFIRMED ||
+				  c->state == CALL_EARLY)) {
+			forward_request(app, c, is_a, from, m, now);
+			return;
+		}
 		t = dsbc_sip_txn_server(s->txl, m, from, sizeof(*from), NULL, now);
 		s->st.stateless_501++;
-		reply_simple(app, m, from, t, 501, "Not Implemented", now);
+		reply_simple(app, m, from, t, c ? 481 : 501, c ?
+			     "Call/Transaction Does Not Exist" :
+			     "Not Implemented", now);
 		return;
 	}
 }
@@ -865,6 +1071,10 @@ dsbc_b2bua_response(struct dsbc_app *app, const struct dsbc_sip_peer *from,
 	c = t->user;
 	if (!deliver || c == NULL || m->status == 100)
 		return;
+	if (t == c->fwd.cli) {
+		forward_response(app, c, m, now);
+		return;
+	}
 	if (t != c->b_txn)
 		return;        /* the CANCEL's own 200 */
 	/* B's tag and Contact make the B dialog (section 12.1.2) */
@@ -948,6 +1158,18 @@ dsbc_b2bua_txn_timeout(struct dsbc_app *app, struct dsbc_sip_txn *t)
 {
 	struct call *c = t->user;
 
+	if (c != NULL && t == c->fwd.cli && c->fwd.srv != NULL) {
+		/* the other leg never answered a forwarded request */
+		struct dsbc_sip_msg *req = &app->sip->b2b->msg;
+
+		if (dsbc_sip_parse(c->fwd.req, c->fwd.req_len, req) ==
+		    DSBC_SIP_ERR_NONE)
+			reply_simple(app, req, &c->fwd.from, c->fwd.srv, 408,
+				     "Request Timeout", dsbc_sip_now_ms(app));
+		free(c->fwd.req);
+		memset(&c->fwd, 0, sizeof(c->fwd));
+		return;
+	}
 	if (c == NULL || t != c->b_txn)
 		return;
 	/* Timer B: B never answered; A gets 408 (section 8.1.3.1). */
@@ -969,6 +1191,10 @@ dsbc_b2bua_txn_gone(struct dsbc_app *app, struct dsbc_sip_txn *t)
 		c->a_txn = NULL;
 	if (c->b_txn == t)
 		c->b_txn = NULL;
+	if (c->fwd.srv == t)
+		c->fwd.srv = NULL;
+	if (c->fwd.cli == t)
+		c->fwd.cli = NULL;
 }
 
 void

@@ -241,6 +241,72 @@ EARLY = """  <send>
   <pause milliseconds="200"/>"""
 
 
+A_REINVITE = """  <pause milliseconds="300"/>
+  <send retrans="500">
+    <![CDATA[
+      INVITE sip:[service]@[remote_ip]:[remote_port] SIP/2.0
+      Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch]
+      From: "alice" <sip:alice@[local_ip]:[local_port]>;tag=[pid]A[call_number]
+      To: <sip:[service]@[remote_ip]:[remote_port]>[peer_tag_param]
+      Call-ID: [call_id]
+      CSeq: 2 INVITE
+      Contact: <sip:alice@[local_ip]:[local_port]>
+      Max-Forwards: 70
+      Content-Type: application/sdp
+      Content-Length: [len]
+
+      v=0
+      o=alice 53655765 2353687638 IN IP[local_ip_type] [local_ip]
+      s=-
+      c=IN IP[media_ip_type] [media_ip]
+      t=0 0
+      m=audio [media_port+2] RTP/AVP 0
+
+    ]]>
+  </send>
+  <recv response="100" optional="true" />
+  <recv response="200" />
+  <send>
+    <![CDATA[
+      ACK sip:[service]@[remote_ip]:[remote_port] SIP/2.0
+      Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch]
+      From: "alice" <sip:alice@[local_ip]:[local_port]>;tag=[pid]A[call_number]
+      To: <sip:[service]@[remote_ip]:[remote_port]>[peer_tag_param]
+      Call-ID: [call_id]
+      CSeq: 2 ACK
+      Max-Forwards: 70
+      Content-Length: 0
+
+    ]]>
+  </send>
+""" + A_BYE.replace("CSeq: 2 BYE", "CSeq: 3 BYE")
+
+B_REINVITED = """  <recv request="INVITE" />
+  <send>
+    <![CDATA[
+      SIP/2.0 200 OK
+      [last_Via:]
+      [last_From:]
+      [last_To:]
+      [last_Call-ID:]
+      [last_CSeq:]
+      Contact: <sip:bob@[local_ip]:[local_port]>
+      Content-Type: application/sdp
+      Content-Length: [len]
+
+      v=0
+      o=bob 53655765 2353687638 IN IP[local_ip_type] [local_ip]
+      s=-
+      c=IN IP[media_ip_type] [media_ip]
+      t=0 0
+      m=audio [media_port+4] RTP/AVP 0
+
+    ]]>
+  </send>
+  <recv request="ACK" />
+""" + RECV_BYE
+
+
 def scenario(name, out, **subst):
     with open(os.path.join(SIPP, name)) as f:
         text = f.read()
@@ -251,9 +317,9 @@ def scenario(name, out, **subst):
     return out
 
 
-def uas_scenario(out, early=False, b_hangs_up=False):
+def uas_scenario(out, early=False, b_hangs_up=False, end=None):
     text = scenario("uas_call.xml", out, EARLY=EARLY if early else "",
-                    END=B_BYE if b_hangs_up else RECV_BYE)
+                    END=end or (B_BYE if b_hangs_up else RECV_BYE))
     if b_hangs_up:
         # remember the INVITE's From (dsbc's B-leg identity) for the BYE's
         # To, and its Contact for the Request-URI ([next_url])
@@ -417,6 +483,21 @@ def test_call_early_media():
     eq(r["sip"]["rx_1xx"], 2, "180 and 183 from B")
 
 
+def test_call_reinvite():
+    """re-INVITE from A with a new media port, answered by B with another:
+    passed through the dialogs, each answer re-points the flows (2 flows
+    per leg re-programmed twice), then BYE cleans everything."""
+    uac = scenario("uac_call.xml", os.path.abspath("out/system/uac_r.xml"),
+                   MEDIA="", HOLD_MS="200", END_A=A_REINVITE)
+    uas = uas_scenario(os.path.abspath("out/system/uas_r.xml"),
+                       end=B_REINVITED)
+    r = run_call("reinv", uac, uas)
+    sipp_ok(r)
+    eq(r["sip"]["rx_INVITE"], 2, "INVITE and re-INVITE from A")
+    eq(r["stats"]["flows_installed"], 2 + 4 + 4,
+       "flows: 2 static, 4 for the call, 4 re-pointed")
+
+
 def test_call_cancel():
     r = run_call("cancel", os.path.join(SIPP, "uac_cancel.xml"),
                  os.path.join(SIPP, "uas_ring.xml"))
@@ -468,7 +549,7 @@ def check_ge(got, least, what):
 
 TESTS = [test_udp_relay_between_namespaces, test_sipp_options,
          test_call_bye_from_a_with_rtp, test_call_bye_from_b,
-         test_call_early_media, test_call_cancel, test_call_busy,
+         test_call_early_media, test_call_reinvite, test_call_cancel, test_call_busy,
          test_100_parallel_calls, test_calls_with_loss]
 
 
