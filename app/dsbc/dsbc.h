@@ -227,6 +227,9 @@ int dsbc_neigh_get(struct dsbc_app *app, uint16_t port, uint8_t family,
 int dsbc_neigh_static(struct dsbc_app *app, const struct dsbc_neigh_cfg *n);
 void dsbc_neigh_probe(struct dsbc_app *app, uint64_t now);
 void dsbc_exc_handle(struct dsbc_app *app, struct rte_mbuf *m);
+/* Prepend Ethernet (+ 802.1Q when the port has a VLAN) to an mbuf. */
+int dsbc_push_l2(struct rte_mbuf *m, const struct dsbc_port_rt *p,
+		 const struct rte_ether_addr *dst, uint16_t ether_type);
 /* Send one frame on the management lcore's TX queue (counted on failure). */
 void dsbc_mgmt_tx(struct dsbc_app *app, uint16_t port_id, struct rte_mbuf *m);
 void dsbc_neigh_broadcast(struct dsbc_app *app, uint16_t id);

@@ -88,8 +88,8 @@ dsbc_neigh_static(struct dsbc_app *app, const struct dsbc_neigh_cfg *c)
 }
 
 /* Prepend Ethernet (+ 802.1Q when the port has a VLAN) to an mbuf. */
-static int
-push_l2(struct rte_mbuf *m, const struct dsbc_port_rt *p,
+int
+dsbc_push_l2(struct rte_mbuf *m, const struct dsbc_port_rt *p,
 	const struct rte_ether_addr *dst, uint16_t ether_type)
 {
 	struct rte_ether_hdr *eh;
@@ -136,7 +136,7 @@ arp_request(struct dsbc_app *app, const struct dsbc_neigh *n)
 	a->arp_data.arp_sip = p->ip4.v4;
 	memset(&a->arp_data.arp_tha, 0, sizeof(a->arp_data.arp_tha));
 	a->arp_data.arp_tip = n->ip.v4;
-	if (push_l2(m, p, &bcast, RTE_ETHER_TYPE_ARP) != 0) {
+	if (dsbc_push_l2(m, p, &bcast, RTE_ETHER_TYPE_ARP) != 0) {
 		rte_pktmbuf_free(m);
 		return;
 	}

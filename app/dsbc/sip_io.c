@@ -224,31 +224,6 @@ dsbc_sip_input(struct dsbc_app *app, struct rte_mbuf *m, uint64_t now)
 	deliver(app, m, in);
 }
 
-/* Ethernet [+ 802.1Q] header in front of an IP packet. */
-static int
-add_l2(struct rte_mbuf *m, const struct dsbc_port_rt *p,
-       const struct rte_ether_addr *dst, uint16_t et)
-{
-	uint16_t l2 = (uint16_t)(p->vlan ? 18 : 14);
-	struct rte_ether_hdr *eh;
-
-	eh = (struct rte_ether_hdr *)rte_pktmbuf_prepend(m, l2);
-	if (eh == NULL)
-		return -1;
-	eh->dst_addr = *dst;
-	eh->src_addr = p->mac;
-	if (p->vlan) {
-		struct rte_vlan_hdr *vh = (struct rte_vlan_hdr *)(eh + 1);
-
-		eh->ether_type = rte_cpu_to_be_16(RTE_ETHER_TYPE_VLAN);
-		vh->vlan_tci = rte_cpu_to_be_16(p->vlan);
-		vh->eth_proto = rte_cpu_to_be_16(et);
-	} else {
-		eh->ether_type = rte_cpu_to_be_16(et);
-	}
-	return 0;
-}
-
 int
 dsbc_sip_send(struct dsbc_app *app, const struct dsbc_sip_peer *to,
 	      const char *msg, uint32_t len)
@@ -388,7 +363,7 @@ dsbc_sip_send(struct dsbc_app *app, const struct dsbc_sip_peer *to,
 
 			h->hdr_checksum = 0;
 			h->hdr_checksum = dsbc_net_ipv4_cksum(h);
-			if (add_l2(frags[i], p, &dmac,
+			if (dsbc_push_l2(frags[i], p, &dmac,
 				   RTE_ETHER_TYPE_IPV4) != 0) {
 				rte_pktmbuf_free(frags[i]);
 				s->st.tx_fail++;
@@ -398,7 +373,7 @@ dsbc_sip_send(struct dsbc_app *app, const struct dsbc_sip_peer *to,
 		}
 		s->st.tx_frags += (uint64_t)n;
 	} else {
-		if (add_l2(m, p, &dmac, to->family == 6 ?
+		if (dsbc_push_l2(m, p, &dmac, to->family == 6 ?
 			   RTE_ETHER_TYPE_IPV6 : RTE_ETHER_TYPE_IPV4) != 0) {
 			rte_pktmbuf_free(m);
 			s->st.tx_fail++;

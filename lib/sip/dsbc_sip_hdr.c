@@ -128,17 +128,8 @@ dsbc_sip_via_parse(const char *p, const char *end, struct dsbc_sip_via *v,
 	if (p == q)
 		return -1;
 	h = p;
-	if (p < end && *p == '[') {
-		while (p < end && *p != ']')
-			p++;
-		if (p == end)
-			return -1;
-		p++;
-	} else {
-		while (p < end && (sip_is_alnum(*p) || *p == '-' || *p == '.'))
-			p++;
-	}
-	if (p == h)
+	p = sip_host(p, end);
+	if (p == NULL)
 		return -1;
 	v->host.p = h;
 	v->host.len = (uint32_t)(p - h);

@@ -85,6 +85,37 @@ sip_quoted(const char *p, const char *end)
 }
 
 static inline bool
+sip_is_hex(int c)
+{
+	return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') ||
+	       (c >= 'A' && c <= 'F');
+}
+
+/*
+ * host = hostname / IPv4address / IPv6reference (section 25.1, RFC 5118):
+ * the end of the host at p, NULL when there is none.
+ */
+static inline const char *
+sip_host(const char *p, const char *end)
+{
+	const char *h = p;
+
+	if (p < end && *p == '[') {
+		for (p++; p < end && *p != ']'; p++)
+			if (!sip_is_hex((unsigned char)*p) && *p != ':' &&
+			    *p != '.')
+				return NULL;
+		if (p == end || p - h < 3)
+			return NULL;
+		return p + 1;
+	}
+	while (p < end && (sip_is_alnum((unsigned char)*p) || *p == '-' ||
+			   *p == '.'))
+		p++;
+	return p == h ? NULL : p;
+}
+
+static inline bool
 sip_ieq(const char *a, uint32_t alen, const char *b)
 {
 	uint32_t i;

@@ -57,20 +57,9 @@ host_parse(const char *p, const char *end, struct dsbc_sip_uri *u)
 	const char *h = p;
 	uint32_t port = 0;
 
-	if (p < end && *p == '[') {
-		/* IPv6reference: hex digits, ':' and '.' (RFC 5118) */
-		for (p++; p < end && *p != ']'; p++)
-			if (hexval(*p) < 0 && *p != ':' && *p != '.')
-				return -1;
-		if (p == end || p - h < 3)
-			return -1;
-		p++;
-	} else {
-		while (p < end && (sip_is_alnum(*p) || *p == '-' || *p == '.'))
-			p++;
-		if (p == h)
-			return -1;
-	}
+	p = sip_host(p, end);
+	if (p == NULL)
+		return -1;
 	u->host.p = h;
 	u->host.len = (uint32_t)(p - h);
 	if (p < end && *p == ':') {

@@ -17,6 +17,20 @@ PCAP_MAGIC = 0xA1B2C3D4
 
 # ---- pcap -----------------------------------------------------------------
 
+class Fail(Exception):
+    """A test's assertion failed (as opposed to an error in the test)."""
+
+
+def check(cond, what):
+    if not cond:
+        raise Fail(what)
+
+
+def eq(got, want, what):
+    if got != want:
+        raise Fail("%s: got %r, want %r" % (what, got, want))
+
+
 def pcap_read(path):
     """Frames (bytes) of a classic pcap file, in order."""
     with open(path, "rb") as f:

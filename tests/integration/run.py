@@ -18,28 +18,15 @@ import time
 import traceback
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from dsbclib import (fragment4, reassemble4, Dsbc, Frame, Telemetry, build_udp, eal_mem_args,  # noqa
-                     pcap_read, pcap_write)
+from dsbclib import (Dsbc, Fail, Frame, Telemetry, build_udp,  # noqa: E402
+                     check, eal_mem_args, eq, fragment4, pcap_read,
+                     pcap_write, reassemble4)
 
 BUILD = "build"
 ALICE_MAC, BOB_MAC = "02:00:00:00:0a:10", "02:00:00:00:0b:20"
 P0_MAC, P1_MAC = "02:00:00:00:0a:01", "02:00:00:00:0b:01"
 ALICE, BOB = "192.0.2.10", "198.51.100.20"
 P0_IP, P1_IP = "192.0.2.1", "198.51.100.1"
-
-
-class Fail(Exception):
-    pass
-
-
-def check(cond, what):
-    if not cond:
-        raise Fail(what)
-
-
-def eq(got, want, what):
-    if got != want:
-        raise Fail("%s: got %r, want %r" % (what, got, want))
 
 
 def gen(args, out):

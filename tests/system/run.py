@@ -19,7 +19,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 sys.path.insert(0, os.path.join(os.path.dirname(HERE), "integration"))
 from netns import Topology, have_netns  # noqa: E402
-from dsbclib import Dsbc  # noqa: E402
+from dsbclib import Dsbc, Fail, check, eq  # noqa: E402
 
 BUILD = "build"
 
@@ -51,20 +51,6 @@ while time.time() < end:
 print("received %d bytes %d from %s:%s" % (got, nbytes,
       src[0] if src else "-", src[1] if src else "-"))
 """
-
-
-class Fail(Exception):
-    pass
-
-
-def check(cond, what):
-    if not cond:
-        raise Fail(what)
-
-
-def eq(got, want, what):
-    if got != want:
-        raise Fail("%s: got %r, want %r" % (what, got, want))
 
 
 def dsbc_conf(topo, path):
