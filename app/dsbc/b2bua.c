@@ -30,108 +30,12 @@
 #include <rte_malloc.h>
 #include <rte_telemetry.h>
 
-#include "dsbc.h"
-#include "dsbc_sdp.h"
 #include "dsbc_sdp_rewrite.h"
 #include "dsbc_sip_check.h"
 #include "dsbc_sip_hdr.h"
 #include "dsbc_sip_txn.h"
-#include "sip.h"
+#include "b2bua.h"
 
-#define MAX_CALLS      4096
-#define MAX_MEDIA      4          /* m-lines handled per call */
-#define STR_MAX        256
-#define MSG_MAX        8192       /* messages dsbc builds */
-
-enum call_state {
-	CALL_FREE = 0,
-	CALL_OFFERED,        /* INVITE forwarded, waiting for B */
-	CALL_EARLY,          /* provisional with To tag from B */
-	CALL_ANSWERED,       /* 2xx sent to A, waiting for its ACK */
-	CALL_CONFIRMED,
-	CALL_CANCELLING,
-};
-
-static const char *const state_names[] = {
-	"free", "offered", "early", "answered", "confirmed", "cancelling",
-};
-
-struct leg_media {
-	uint16_t local_port;              /* dsbc's RTP port on this leg */
-	bool rtcp_mux;
-	uint8_t family;                   /* of the peer's media address */
-	struct dsbc_addr remote;          /* peer's media address */
-	uint16_t remote_port;
-	uint16_t remote_rtcp_port;
-	uint32_t flow[2];                 /* flows keyed on this leg's ports */
-	uint8_t nb_flows;
-};
-
-struct leg {
-	struct dsbc_sip_peer peer;        /* where its signalling goes */
-	uint16_t port;                    /* dsbc port index facing it */
-	uint8_t family;
-	struct dsbc_addr addr;            /* dsbc's address on that port */
-	char call_id[128];
-	char local_tag[24];
-	char remote_tag[96];
-	char local_uri[STR_MAX];          /* our From/To value, no tag */
-	char remote_uri[STR_MAX];         /* the peer's, no tag */
-	char target[STR_MAX];             /* the peer's Contact URI */
-	uint32_t local_cseq;
-	struct leg_media m[MAX_MEDIA];
-};
-
-struct call {
-	uint32_t id;
-	uint8_t state;
-	uint8_t worker;
-	uint8_t nb_media;
-	bool media_ok[MAX_MEDIA];         /* m-line accepted (port != 0) */
-	struct leg a, b;
-	char *a_invite;                   /* A's INVITE, kept for answers */
-	uint32_t a_invite_len;
-	struct dsbc_sip_txn *a_txn;       /* A-leg INVITE server transaction */
-	struct dsbc_sip_txn *b_txn;       /* B-leg INVITE client transaction */
-	char b_branch[48];
-	char *ok_msg;                     /* our 2xx to A, until its ACK */
-	uint32_t ok_len;
-	uint64_t ok_retx_at;
-	uint32_t ok_retx_ms;
-	uint64_t ok_give_up;
-	uint64_t sess_version;
-	uint64_t started_ms;
-	bool b_acked;                     /* our ACK for B's 2xx went out */
-	/* an in-dialog request being passed to the other leg */
-	struct {
-		bool active;
-		bool from_a;
-		struct dsbc_sip_txn *srv;   /* on the sender's leg */
-		struct dsbc_sip_txn *cli;   /* on the other leg */
-		char *req;                  /* the sender's request */
-		uint32_t req_len;
-		struct dsbc_sip_peer from;
-		uint32_t out_cseq;
-		char method[24];
-	} fwd;
-};
-
-struct dsbc_b2bua {
-	struct call calls[MAX_CALLS];
-	uint32_t nb_calls;
-	uint32_t next_id;
-	uint16_t next_worker;
-	uint8_t *port_used;               /* per media port: in use */
-	/* counters for /dsbc/calls */
-	uint64_t started, answered, ended, failed, cancelled, no_route;
-	uint64_t no_ports, bad_sdp, timeouts, idle_ended;
-	char buf[MSG_MAX];
-	char sdp[MSG_MAX / 2];
-	struct dsbc_sdp sdp_in;
-	struct dsbc_sip_msg msg;
-};
-
-static struct dsbc_app *tel_app;
 
 /* ---- small helpers ---- */
 
@@ -175,102 +79,6 @@ call_by_callid(struct dsbc_b2bua *b, struct dsbc_sip_str cid, bool *is_a)
 	return NULL;
 }
 
-/* Even RTP port + RTCP from the worker's slice (RFC 3550 section 11). */
-static int
-port_alloc(struct dsbc_app *app, uint16_t worker, uint16_t *port)
-{
-	struct dsbc_b2bua *b = app->sip->b2b;
-	uint16_t first, last;
-	uint32_t p;
-
-	dsbc_slices_range(&app->slices, worker, &first, &last);
-	for (p = first; p + 1 <= last; p += 2)
-		if (!b->port_used[p - app->cfg.media_port_min] &&
-		    !b->port_used[p + 1 - app->cfg.media_port_min]) {
-			b->port_used[p - app->cfg.media_port_min] = 1;
-			b->port_used[p + 1 - app->cfg.media_port_min] = 1;
-			*port = (uint16_t)p;
-			return 0;
-		}
-	return -1;
-}
-
-static void
-port_free(struct dsbc_app *app, uint16_t port)
-{
-	if (port < app->cfg.media_port_min || port >= app->cfg.media_port_max)
-		return;
-	app->sip->b2b->port_used[port - app->cfg.media_port_min] = 0;
-	app->sip->b2b->port_used[port + 1 - app->cfg.media_port_min] = 0;
-}
-
-static uint32_t
-ports_free_count(const struct dsbc_app *app)
-{
-	uint32_t i, n = 0;
-
-	for (i = 0; i + 1 <= (uint32_t)(app->cfg.media_port_max -
-				       app->cfg.media_port_min); i += 2)
-		n += !app->sip->b2b->port_used[i];
-	return n;
-}
-
-/* ---- flows ---- */
-
-/*
- * Media arriving on leg `in` at its local port goes out of leg `out` to
- * the peer of `out`, from out's local port (so each peer sees dsbc where
- * the SDP it received said).
- */
-static int
-flows_for(struct dsbc_app *app, struct call *c, struct leg *in,
-	  struct leg *out, unsigned int i)
-{
-	struct leg_media *mi = &in->m[i], *mo = &out->m[i];
-	struct dsbc_flow_cfg fc;
-	unsigned int k, n = mo->rtcp_mux ? 1 : 2;
-	int rc;
-
-	for (k = 0; k < n; k++) {
-		memset(&fc, 0, sizeof(fc));
-		fc.local_family = in->family;
-		fc.local = in->addr;
-		fc.local_port = (uint16_t)(mi->local_port + k);
-		fc.remote_family = mo->family;
-		fc.remote = mo->remote;
-		fc.remote_port = k ? mo->remote_rtcp_port : mo->remote_port;
-		fc.out_family = out->family;
-		fc.out_local = out->addr;
-		fc.out_local_port = (uint16_t)(mo->local_port + k);
-		fc.in_port = in->port;
-		fc.mode = app->cfg.mode_default;
-		fc.latch = app->cfg.latch_default;
-		fc.relatch_ms = app->cfg.relatch_ms_default;
-		fc.dscp = app->cfg.dscp_default;
-		if (dsbc_config_route_out(&app->cfg, mo->family, &mo->remote,
-					  &fc.out_port, &fc.next_hop) != 0)
-			return -EHOSTUNREACH;
-		rc = dsbc_mgmt_flow_add(app, &fc, &mi->flow[mi->nb_flows]);
-		if (rc != 0)
-			return rc;
-		mi->nb_flows++;
-	}
-	(void)c;
-	return 0;
-}
-
-static void
-flows_remove(struct dsbc_app *app, struct leg *l, unsigned int nb)
-{
-	unsigned int i, k;
-
-	for (i = 0; i < nb; i++) {
-		for (k = 0; k < l->m[i].nb_flows; k++)
-			dsbc_mgmt_flow_del(app, l->m[i].flow[k]);
-		l->m[i].nb_flows = 0;
-	}
-}
-
 /* ---- calls ---- */
 
 static void
@@ -280,11 +88,11 @@ call_free(struct dsbc_app *app, struct call *c, const char *why)
 	unsigned int i;
 
 	RTE_LOG(INFO, USER1, "call %u ended: %s\n", c->id, why);
-	flows_remove(app, &c->a, c->nb_media);
-	flows_remove(app, &c->b, c->nb_media);
+	b2bua_flows_remove(app, &c->a, c->nb_media);
+	b2bua_flows_remove(app, &c->b, c->nb_media);
 	for (i = 0; i < c->nb_media; i++) {
-		port_free(app, c->a.m[i].local_port);
-		port_free(app, c->b.m[i].local_port);
+		b2bua_port_free(app, c->a.m[i].local_port);
+		b2bua_port_free(app, c->b.m[i].local_port);
 	}
 	if (c->a_txn != NULL)
 		c->a_txn->user = NULL;
@@ -665,8 +473,8 @@ invite_new(struct dsbc_app *app, const struct dsbc_sip_peer *from,
 		c->media_ok[i] = b->sdp_in.media[i].port != 0;
 		if (!c->media_ok[i])
 			continue;
-		if (port_alloc(app, c->worker, &c->a.m[i].local_port) != 0 ||
-		    port_alloc(app, c->worker, &c->b.m[i].local_port) != 0) {
+		if (b2bua_port_alloc(app, c->worker, &c->a.m[i].local_port) != 0 ||
+		    b2bua_port_alloc(app, c->worker, &c->b.m[i].local_port) != 0) {
 			b->no_ports++;
 			reply_simple(app, m, from, t, 503, "Service Unavailable",
 				     now);
@@ -682,7 +490,7 @@ invite_new(struct dsbc_app *app, const struct dsbc_sip_peer *from,
 	}
 	/* B -> A flows now: early media and DTLS from B (RFC 7879 3.1.1) */
 	for (i = 0; i < c->nb_media; i++)
-		if (c->media_ok[i] && flows_for(app, c, &c->b, &c->a, i) != 0) {
+		if (c->media_ok[i] && b2bua_flows_for(app, c, &c->b, &c->a, i) != 0) {
 			reply_simple(app, m, from, t, 503, "Service Unavailable",
 				     now);
 			call_free(app, c, "flow programming failed");
@@ -783,10 +591,9 @@ media_update(struct dsbc_app *app, struct call *c, struct leg *sender,
 		b->bad_sdp++;
 		return -1;
 	}
-	flows_remove(app, other, c->nb_media);
 	for (i = 0; i < c->nb_media; i++)
 		if (c->media_ok[i] && b->sdp_in.media[i].port != 0 &&
-		    flows_for(app, c, other, sender, i) != 0)
+		    b2bua_media_repoint(app, c, sender, other, i) != 0)
 			return -1;
 	return sdp_for(app, c, other, &b->sdp_in, b->sdp, sizeof(b->sdp));
 }
@@ -1126,9 +933,9 @@ dsbc_b2bua_response(struct dsbc_app *app, const struct dsbc_sip_peer *from,
 			return;
 		}
 		for (i = 0; i < c->nb_media; i++)
-			if (c->media_ok[i] && c->a.m[i].nb_flows == 0 &&
-			    b->sdp_in.media[i].port != 0)
-				flows_for(app, c, &c->a, &c->b, i);
+			if (c->media_ok[i] && b->sdp_in.media[i].port != 0 &&
+			    b2bua_media_repoint(app, c, &c->b, &c->a, i) != 0)
+				b->flow_errors++;
 		sdp_len = sdp_for(app, c, &c->a, &b->sdp_in, b->sdp,
 				  sizeof(b->sdp));
 		if (sdp_len < 0)
@@ -1230,28 +1037,15 @@ dsbc_b2bua_tick(struct dsbc_app *app, uint64_t now)
 void
 dsbc_b2bua_flow_idle(struct dsbc_app *app, uint32_t flow_id)
 {
-	struct dsbc_b2bua *b = app->sip->b2b;
+	struct call *c = b2bua_call_of_flow(app, flow_id);
 	uint64_t now = dsbc_sip_now_ms(app);
-	uint32_t i, k, j;
 
-	for (i = 0; i < MAX_CALLS; i++) {
-		struct call *c = &b->calls[i];
-
-		if (c->state != CALL_CONFIRMED)
-			continue;
-		for (k = 0; k < c->nb_media; k++)
-			for (j = 0; j < 2; j++)
-				if ((j < c->a.m[k].nb_flows &&
-				     c->a.m[k].flow[j] == flow_id) ||
-				    (j < c->b.m[k].nb_flows &&
-				     c->b.m[k].flow[j] == flow_id)) {
-					b->idle_ended++;
-					send_bye(app, c, &c->a, now);
-					send_bye(app, c, &c->b, now);
-					call_free(app, c, "media inactivity");
-					return;
-				}
-	}
+	if (c == NULL || c->state != CALL_CONFIRMED)
+		return;
+	app->sip->b2b->idle_ended++;
+	send_bye(app, c, &c->a, now);
+	send_bye(app, c, &c->b, now);
+	call_free(app, c, "media inactivity");
 }
 
 /* ---- setup and telemetry ---- */
@@ -1279,7 +1073,7 @@ dsbc_b2bua_init(struct dsbc_app *app)
 		b->port_used[p + 1 - app->cfg.media_port_min] = 1;
 	}
 	app->sip->b2b = b;
-	tel_app = app;
+	b2bua_tel_app = app;
 	return 0;
 }
 
@@ -1298,130 +1092,4 @@ dsbc_b2bua_fini(struct dsbc_app *app)
 	rte_free(b->port_used);
 	rte_free(b);
 	app->sip->b2b = NULL;
-}
-
-static int
-tel_calls(const char *cmd, const char *params, struct rte_tel_data *d)
-{
-	struct dsbc_b2bua *b;
-	struct rte_tel_data *ids;
-	uint32_t i;
-
-	RTE_SET_USED(cmd);
-	if (tel_app == NULL || tel_app->sip == NULL ||
-	    (b = tel_app->sip->b2b) == NULL ||
-	    (params != NULL && *params != '\0'))
-		return -EINVAL;
-	rte_tel_data_start_dict(d);
-	rte_tel_data_add_dict_u64(d, "active", b->nb_calls);
-	rte_tel_data_add_dict_u64(d, "started", b->started);
-	rte_tel_data_add_dict_u64(d, "answered", b->answered);
-	rte_tel_data_add_dict_u64(d, "ended", b->ended);
-	rte_tel_data_add_dict_u64(d, "failed", b->failed);
-	rte_tel_data_add_dict_u64(d, "cancelled", b->cancelled);
-	rte_tel_data_add_dict_u64(d, "no_route", b->no_route);
-	rte_tel_data_add_dict_u64(d, "no_ports", b->no_ports);
-	rte_tel_data_add_dict_u64(d, "bad_sdp", b->bad_sdp);
-	rte_tel_data_add_dict_u64(d, "timeouts", b->timeouts);
-	rte_tel_data_add_dict_u64(d, "media_idle_ended", b->idle_ended);
-	rte_tel_data_add_dict_u64(d, "media_port_pairs_free",
-				  ports_free_count(tel_app));
-	ids = rte_tel_data_alloc();
-	if (ids == NULL)
-		return -ENOMEM;
-	rte_tel_data_start_array(ids, RTE_TEL_U64_VAL);
-	for (i = 0; i < MAX_CALLS; i++)
-		if (b->calls[i].state != CALL_FREE)
-			rte_tel_data_add_array_u64(ids, b->calls[i].id);
-	rte_tel_data_add_dict_container(d, "ids", ids, 0);
-	return 0;
-}
-
-static void
-leg_tel(struct rte_tel_data *d, const char *name, const struct call *c,
-	const struct leg *l)
-{
-	struct rte_tel_data *x = rte_tel_data_alloc();
-	char buf[64], key[32];
-	unsigned int i;
-
-	if (x == NULL)
-		return;
-	rte_tel_data_start_dict(x);
-	rte_tel_data_add_dict_string(x, "call_id", l->call_id);
-	rte_tel_data_add_dict_string(x, "local_tag", l->local_tag);
-	rte_tel_data_add_dict_string(x, "remote_tag", l->remote_tag);
-	rte_tel_data_add_dict_string(x, "local_uri", l->local_uri);
-	rte_tel_data_add_dict_string(x, "remote_uri", l->remote_uri);
-	rte_tel_data_add_dict_string(x, "target", l->target);
-	rte_tel_data_add_dict_string(x, "signalling_peer",
-				     dsbc_addr_fmt(&l->peer.remote, l->peer.family,
-						   buf, sizeof(buf)));
-	rte_tel_data_add_dict_string(x, "media_address",
-				     dsbc_addr_fmt(&l->addr, l->family, buf,
-						   sizeof(buf)));
-	for (i = 0; i < c->nb_media; i++) {
-		snprintf(key, sizeof(key), "m%u_local_port", i);
-		rte_tel_data_add_dict_u64(x, key, l->m[i].local_port);
-		snprintf(key, sizeof(key), "m%u_peer", i);
-		snprintf(buf, sizeof(buf), "%s:%u",
-			 l->m[i].family ? dsbc_addr_fmt(&l->m[i].remote,
-							l->m[i].family, key,
-							sizeof(key)) : "-",
-			 l->m[i].remote_port);
-		snprintf(key, sizeof(key), "m%u_peer", i);
-		rte_tel_data_add_dict_string(x, key, buf);
-		snprintf(key, sizeof(key), "m%u_flows", i);
-		rte_tel_data_add_dict_u64(x, key, l->m[i].nb_flows);
-		if (l->m[i].nb_flows > 0) {
-			snprintf(key, sizeof(key), "m%u_flow_id", i);
-			rte_tel_data_add_dict_u64(x, key, l->m[i].flow[0]);
-		}
-	}
-	rte_tel_data_add_dict_container(d, name, x, 0);
-}
-
-static int
-tel_call(const char *cmd, const char *params, struct rte_tel_data *d)
-{
-	struct dsbc_b2bua *b;
-	const struct call *c = NULL;
-	char *end;
-	unsigned long id;
-	uint32_t i;
-
-	RTE_SET_USED(cmd);
-	if (tel_app == NULL || tel_app->sip == NULL ||
-	    (b = tel_app->sip->b2b) == NULL || params == NULL || *params == '\0')
-		return -EINVAL;
-	id = strtoul(params, &end, 10);
-	if (*end != '\0')
-		return -EINVAL;
-	for (i = 0; i < MAX_CALLS && c == NULL; i++)
-		if (b->calls[i].state != CALL_FREE && b->calls[i].id == id)
-			c = &b->calls[i];
-	if (c == NULL)
-		return -EINVAL;
-	rte_tel_data_start_dict(d);
-	rte_tel_data_add_dict_u64(d, "id", c->id);
-	rte_tel_data_add_dict_string(d, "state", state_names[c->state]);
-	rte_tel_data_add_dict_string(d, "mode",
-				     dsbc_mode_name(tel_app->cfg.mode_default));
-	rte_tel_data_add_dict_u64(d, "worker", c->worker);
-	rte_tel_data_add_dict_u64(d, "media_lines", c->nb_media);
-	rte_tel_data_add_dict_u64(d, "age_ms",
-				  dsbc_sip_now_ms(tel_app) - c->started_ms);
-	leg_tel(d, "a_leg", c, &c->a);
-	leg_tel(d, "b_leg", c, &c->b);
-	return 0;
-}
-
-int
-dsbc_b2bua_telemetry_register(void)
-{
-	if (rte_telemetry_register_cmd("/dsbc/calls", tel_calls,
-			"Calls: active ids and counters. No parameters") != 0)
-		return -1;
-	return rte_telemetry_register_cmd("/dsbc/call", tel_call,
-			"One call: state, both dialogs, media. Parameter: id");
 }

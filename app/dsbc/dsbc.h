@@ -112,6 +112,7 @@ struct dsbc_mgmt_stats {
 	uint64_t flow_acks;
 	uint64_t flow_errors;     /* FLOW_ACK with a non-zero status */
 	uint64_t flows_installed;
+	uint64_t flows_modified;      /* FLOW_MOD sent (re-INVITE, latching) */
 	uint64_t flows_removed;
 	uint64_t event_bad;
 } __rte_cache_aligned;
@@ -140,6 +141,7 @@ struct dsbc_slot_alloc {
 	uint32_t nb_free;
 	uint32_t capacity;
 	uint8_t *state;           /* DSBC_SLOT_* per slot */
+	uint32_t *cookie;         /* per slot: the owner's reference, 0 none */
 	uint32_t active;          /* acked FLOW_ADDs */
 };
 
@@ -218,7 +220,10 @@ void dsbc_mgmt_free(struct dsbc_app *app);
 int dsbc_mgmt_sync(struct dsbc_app *app, uint64_t timeout_ms);
 void dsbc_mgmt_poll_events(struct dsbc_app *app);
 int dsbc_mgmt_flow_add(struct dsbc_app *app, const struct dsbc_flow_cfg *fc,
-		       uint32_t *flow_id);
+		       uint32_t cookie, uint32_t *flow_id);
+int dsbc_mgmt_flow_mod(struct dsbc_app *app, uint32_t flow_id,
+		       const struct dsbc_flow_cfg *fc, bool unlatch);
+uint32_t dsbc_mgmt_flow_cookie(const struct dsbc_app *app, uint32_t flow_id);
 int dsbc_mgmt_flow_del(struct dsbc_app *app, uint32_t flow_id);
 
 /* neigh.c (management lcore) */

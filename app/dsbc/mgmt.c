@@ -28,7 +28,9 @@ slots_init(struct dsbc_slot_alloc *s, uint32_t capacity)
 
 	s->free = rte_malloc("dsbc_slots", capacity * sizeof(*s->free), 0);
 	s->state = rte_zmalloc("dsbc_slot_state", capacity, 0);
-	if (s->free == NULL || s->state == NULL)
+	s->cookie = rte_zmalloc("dsbc_slot_cookie",
+				capacity * sizeof(*s->cookie), 0);
+	if (s->free == NULL || s->state == NULL || s->cookie == NULL)
 		return -ENOMEM;
 	s->capacity = capacity;
 	/* pop order: slot 0 first */
@@ -88,6 +90,7 @@ dsbc_mgmt_free(struct dsbc_app *app)
 		dsbc_msg_chan_fini(&app->ctrl[w]);
 		rte_free(app->slots[w].free);
 		rte_free(app->slots[w].state);
+		rte_free(app->slots[w].cookie);
 	}
 }
 
@@ -141,6 +144,7 @@ event_handle(struct dsbc_app *app, const struct dsbc_msg *m)
 		break;
 	case DSBC_MSG_LATCHED:
 		app->mst.latched++;
+		dsbc_b2bua_flow_latched(app, &m->latched);
 		RTE_LOG(DEBUG, USER1, "flow %u latched on %s:%u%s\n",
 			m->latched.flow_id,
 			dsbc_addr_fmt(&m->latched.src, m->latched.family, buf,
@@ -218,38 +222,19 @@ dsbc_mgmt_sync(struct dsbc_app *app, uint64_t timeout_ms)
 
 /* ---- static flows ---- */
 
-/*
- * Program one flow on the worker owning its local port.  The slot is
- * taken now and given back when the worker acknowledges (FLOW_ACK).
- */
-int
-dsbc_mgmt_flow_add(struct dsbc_app *app, const struct dsbc_flow_cfg *fc,
-		   uint32_t *flow_id)
+/* The spec a worker needs for fc; -ENOMEM when the neighbour table is full. */
+static int
+flow_spec_build(struct dsbc_app *app, const struct dsbc_flow_cfg *fc,
+		struct dsbc_flow_spec *sp, int *neigh)
 {
 	const struct dsbc_port_rt *op = &app->ports[fc->out_port];
 	struct dsbc_hdr_spec hs;
-	struct dsbc_slot_alloc *s;
-	struct dsbc_flow_spec *sp;
-	struct dsbc_msg m;
-	uint16_t owner;
-	uint32_t slot;
-	int nid, rc;
+	int nid;
 
-	owner = dsbc_slices_owner(&app->slices, fc->local_port);
-	s = &app->slots[owner];
-	if (s->nb_free == 0)
-		return -ENOSPC;
 	nid = dsbc_neigh_get(app, fc->out_port, fc->remote_family, &fc->next_hop);
 	if (nid < 0)
 		return -ENOMEM;
-	slot = s->free[--s->nb_free];
-	s->state[slot] = DSBC_SLOT_ADDING;
-
-	memset(&m, 0, sizeof(m));
-	m.type = DSBC_MSG_FLOW_ADD;
-	m.worker = (uint8_t)owner;
-	m.flow.flow_id = dsbc_flow_id(owner, slot);
-	sp = &m.flow.spec;
+	memset(sp, 0, sizeof(*sp));
 	sp->key.local = fc->local;
 	sp->key.local_port = fc->local_port;
 	sp->key.family = fc->local_family;
@@ -273,18 +258,105 @@ dsbc_mgmt_flow_add(struct dsbc_app *app, const struct dsbc_flow_cfg *fc,
 	hs.src_port = fc->out_local_port;
 	hs.dst_port = fc->remote_port;
 	dsbc_hdr_tmpl_init(&sp->tmpl, &hs);
+	*neigh = nid;
+	return 0;
+}
+
+/* An unresolved next hop is probed by the neighbour code at once. */
+static void
+neigh_kick(struct dsbc_app *app, int nid)
+{
+	if (app->neigh[nid].state == DSBC_NEIGH_INCOMPLETE &&
+	    app->neigh[nid].probes == 0)
+		app->neigh[nid].next_probe_tsc = 0;
+}
+
+/*
+ * Program one flow on the worker owning its local port.  The slot is
+ * taken now and given back when the worker acknowledges (FLOW_ACK).
+ * cookie is the owner's reference (a call), returned with events.
+ */
+int
+dsbc_mgmt_flow_add(struct dsbc_app *app, const struct dsbc_flow_cfg *fc,
+		   uint32_t cookie, uint32_t *flow_id)
+{
+	struct dsbc_slot_alloc *s;
+	struct dsbc_msg m;
+	uint16_t owner;
+	uint32_t slot;
+	int nid, rc;
+
+	owner = dsbc_slices_owner(&app->slices, fc->local_port);
+	s = &app->slots[owner];
+	if (s->nb_free == 0)
+		return -ENOSPC;
+	memset(&m, 0, sizeof(m));
+	rc = flow_spec_build(app, fc, &m.flow.spec, &nid);
+	if (rc != 0)
+		return rc;
+	slot = s->free[--s->nb_free];
+	s->state[slot] = DSBC_SLOT_ADDING;
+	s->cookie[slot] = cookie;
+	m.type = DSBC_MSG_FLOW_ADD;
+	m.worker = (uint8_t)owner;
+	m.flow.flow_id = dsbc_flow_id(owner, slot);
 	rc = dsbc_msg_send(&app->ctrl[owner], &m);
 	if (rc != 0) {
 		s->state[slot] = DSBC_SLOT_FREE;
 		s->free[s->nb_free++] = slot;
 		return rc;
 	}
-	/* An unresolved next hop is probed by the neighbour code. */
-	if (app->neigh[nid].state == DSBC_NEIGH_INCOMPLETE &&
-	    app->neigh[nid].probes == 0)
-		app->neigh[nid].next_probe_tsc = 0;
+	neigh_kick(app, nid);
 	*flow_id = m.flow.flow_id;
 	return 0;
+}
+
+/*
+ * Replace a flow's spec; counters stay with the worker, and so does the
+ * latched source unless unlatch is set.
+ */
+int
+dsbc_mgmt_flow_mod(struct dsbc_app *app, uint32_t flow_id,
+		   const struct dsbc_flow_cfg *fc, bool unlatch)
+{
+	unsigned int w = dsbc_flow_id_worker(flow_id);
+	uint32_t slot = dsbc_flow_id_slot(flow_id);
+	struct dsbc_msg m;
+	int nid, rc;
+
+	if (w >= app->nb_workers || slot >= app->slots[w].capacity ||
+	    app->slots[w].state[slot] == DSBC_SLOT_FREE ||
+	    app->slots[w].state[slot] == DSBC_SLOT_DELETING ||
+	    dsbc_slices_owner(&app->slices, fc->local_port) != w)
+		return -ENOENT;
+	memset(&m, 0, sizeof(m));
+	rc = flow_spec_build(app, fc, &m.flow.spec, &nid);
+	if (rc != 0)
+		return rc;
+	if (unlatch)
+		m.flow.spec.flags |= DSBC_FLOW_F_UNLATCH;
+	m.type = DSBC_MSG_FLOW_MOD;
+	m.worker = (uint8_t)w;
+	m.flow.flow_id = flow_id;
+	rc = dsbc_msg_send(&app->ctrl[w], &m);
+	if (rc == 0) {
+		neigh_kick(app, nid);
+		app->mst.flows_modified++;
+	}
+	return rc;
+}
+
+/* The cookie given at dsbc_mgmt_flow_add, 0 when the flow is gone. */
+uint32_t
+dsbc_mgmt_flow_cookie(const struct dsbc_app *app, uint32_t flow_id)
+{
+	unsigned int w = dsbc_flow_id_worker(flow_id);
+	uint32_t slot = dsbc_flow_id_slot(flow_id);
+
+	if (w >= app->nb_workers || slot >= app->slots[w].capacity ||
+	    app->slots[w].state[slot] == DSBC_SLOT_FREE)
+		return 0;
+	return app->slots[w].cookie[slot];
 }
 
 /* Remove a flow; its slot is free once the owner acknowledges. */
@@ -310,7 +382,7 @@ static int
 flow_program(struct dsbc_app *app, const struct dsbc_flow_cfg *fc, uint32_t i)
 {
 	uint32_t id;
-	int rc = dsbc_mgmt_flow_add(app, fc, &id);
+	int rc = dsbc_mgmt_flow_add(app, fc, 0, &id);
 
 	if (rc == -ENOSPC)
 		fprintf(stderr, "dsbc: %s: flow %u: worker %u flow table full "

@@ -108,6 +108,9 @@ void dsbc_b2bua_response(struct dsbc_app *app, const struct dsbc_sip_peer *from,
 			 const struct dsbc_sip_msg *m, uint64_t now);
 void dsbc_b2bua_tick(struct dsbc_app *app, uint64_t now);
 void dsbc_b2bua_flow_idle(struct dsbc_app *app, uint32_t flow_id);
+struct dsbc_msg_latched;
+void dsbc_b2bua_flow_latched(struct dsbc_app *app,
+			     const struct dsbc_msg_latched *l);
 int dsbc_b2bua_telemetry_register(void);
 struct dsbc_sip_txn;
 void dsbc_b2bua_txn_timeout(struct dsbc_app *app, struct dsbc_sip_txn *t);

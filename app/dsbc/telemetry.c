@@ -139,6 +139,7 @@ tel_stats(const char *cmd __rte_unused, const char *params __rte_unused,
 	add_u64(d, "mgmt_event_bad", ms->event_bad);
 	add_u64(d, "mgmt_flow_errors", ms->flow_errors);
 	add_u64(d, "flows_installed", ms->flows_installed);
+	add_u64(d, "flows_modified", ms->flows_modified);
 	add_u64(d, "flows_removed", ms->flows_removed);
 	return 0;
 }

@@ -75,9 +75,12 @@ struct dsbc_flow_spec {
 	struct dsbc_addr peer;       /* signalled remote source (LATCH_SIGNALLED) */
 	uint16_t peer_port;          /* host order */
 	uint8_t peer_family;
-	uint8_t pad;
+	uint8_t flags;               /* DSBC_FLOW_F_* */
 	struct dsbc_flow_key key;    /* the hash keeps its own copy */
 };
+
+/* FLOW_MOD: forget the latched source (the peer's SDP changed). */
+#define DSBC_FLOW_F_UNLATCH 0x01
 
 /* Per-flow counters, written by the owning worker only. */
 struct dsbc_flow_stats {

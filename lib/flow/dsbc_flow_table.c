@@ -146,7 +146,10 @@ dsbc_flow_table_mod(struct dsbc_flow_table *t, uint32_t flow_id,
 		rte_hash_del_key(t->hash, &f->spec.key);
 		f->latched = 0;
 	}
+	if (spec->flags & DSBC_FLOW_F_UNLATCH)
+		f->latched = 0;
 	f->spec = *spec;
+	f->spec.flags &= (uint8_t)~DSBC_FLOW_F_UNLATCH;
 	return 0;
 }
 

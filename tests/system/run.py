@@ -303,8 +303,9 @@ def scenario(name, out, **subst):
     return out
 
 
-def uas_scenario(out, early=False, b_hangs_up=False, end=None):
+def uas_scenario(out, early=False, b_hangs_up=False, end=None, media=""):
     text = scenario("uas_call.xml", out, EARLY=EARLY if early else "",
+                    MEDIA_B=media,
                     END=end or (B_BYE if b_hangs_up else RECV_BYE))
     if b_hangs_up:
         # remember the INVITE's From (dsbc's B-leg identity) for the BYE's
@@ -323,7 +324,7 @@ def uas_scenario(out, early=False, b_hangs_up=False, end=None):
 
 
 def run_call(name, uac_xml, uas_xml, calls=1, rate=10, limit=10,
-             extra_uac=(), extra_uas=(), loss=None):
+             extra_uac=(), extra_uas=(), loss=None, conf_extra=""):
     """dsbc between alice (sipp UAC) and bob (sipp UAS); returns both sipp
     results and dsbc's telemetry after the calls, and checks the call
     table, flows and ports are back where they started."""
@@ -338,7 +339,7 @@ def run_call(name, uac_xml, uas_xml, calls=1, rate=10, limit=10,
         conf = os.path.abspath("out/system/%s.conf" % name)
         dsbc_conf(topo, conf)
         with open(conf, "a") as f:
-            f.write("[route.0]\nnext_hop = 10.10.2.20:5060\n")
+            f.write("[route.0]\nnext_hop = 10.10.2.20:5060\n" + conf_extra)
         d = Dsbc(BUILD, conf, "dsbc-sys-" + name, lcores="0-1")
         d.wait_ready()
         before = d.tel.query("/dsbc/calls")
@@ -350,12 +351,33 @@ def run_call(name, uac_xml, uas_xml, calls=1, rate=10, limit=10,
                        stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                        text=True)
         time.sleep(0.5)
-        uac = subprocess.run(
-            ["ip", "netns", "exec", topo.ns["alice"], "sipp", "-sf", uac_xml,
+        # files, not pipes: nobody reads them while sipp runs
+        uac_out_f = open("out/system/%s.uac.out" % name, "w+")
+        uac_err_f = open("out/system/%s.uac.err" % name, "w+")
+        uac_p = topo.run(
+            "alice", ["sipp", "-sf", uac_xml,
              "-i", "10.10.1.10", "-p", "5070", "-mp", "7000", "-r",
              str(rate), "-l", str(limit), "-s", "bob"] + common +
             list(extra_uac) + ["10.10.1.1:5060"],
-            capture_output=True, text=True, timeout=180)
+            stdout=uac_out_f, stderr=uac_err_f, text=True)
+        # While the calls run, keep the last view of one call with its
+        # flows (the call is gone from /dsbc/call once it ends).
+        seen = None
+        deadline = time.time() + 180
+        while uac_p.poll() is None and time.time() < deadline:
+            ids = d.tel.query("/dsbc/calls")["ids"]
+            if ids:
+                one = d.tel.query("/dsbc/call,%d" % ids[0])
+                if one and one.get("state") == "confirmed":
+                    seen = one
+            time.sleep(0.1)
+        if uac_p.poll() is None:
+            uac_p.kill()
+        uac_p.wait()
+        uac_out_f.seek(0)
+        uac_err_f.seek(0)
+        uac = subprocess.CompletedProcess(uac_p.args, uac_p.returncode,
+                                          uac_out_f.read(), uac_err_f.read())
         try:
             uas_out = uas.communicate(timeout=30)
         except subprocess.TimeoutExpired:
@@ -377,7 +399,7 @@ def run_call(name, uac_xml, uas_xml, calls=1, rate=10, limit=10,
     res = dict(uac_rc=uac.returncode, uac_err=uac.stderr,
                uas_rc=uas.returncode, uas_err=uas_out[1],
                uas_ok=successful(uas_out[0]), uac_ok=successful(uac.stdout),
-               calls=calls_now,
+               calls=calls_now, call=seen,
                before=before, stats=st, sip=sip)
     print("  calls: " + " ".join("%s=%s" % (k, v) for k, v in
                                  calls_now.items() if k != "ids"))
@@ -401,12 +423,12 @@ def sipp_ok(r):
     eq(r["uas_rc"], 0, "sipp UAS exit status (%s)" % r["uas_err"][-400:])
 
 
-def rtp_pcap(path, n):
+def rtp_pcap(path, n, flow="10.10.1.10:7000-10.10.1.1:6000"):
     """n RTP packets alice -> whatever sipp is told (play_pcap_audio keeps
     ports and rewrites the destination to the SDP's)."""
     r = subprocess.run([os.path.join(BUILD, "app/dsbc-gen/dsbc-gen"),
                         "--pcap-out", path, "--kind", "rtp", "--count",
-                        str(n), "--flow", "10.10.1.10:7000-10.10.1.1:6000",
+                        str(n), "--flow", flow,
                         "--src-mac", "02:00:00:00:0a:10", "--dst-mac",
                         "02:00:00:00:0a:01"], capture_output=True, text=True)
     eq(r.returncode, 0, "dsbc-gen: " + r.stderr)
@@ -414,13 +436,18 @@ def rtp_pcap(path, n):
 
 
 def test_call_bye_from_a_with_rtp():
-    """Basic call, BYE from A; 50 RTP packets from A's sipp reach B through
-    the ports dsbc allocated (counted by dsbc's relay)."""
+    """Basic call, BYE from A; RTP both ways through the ports dsbc
+    allocated: 50 packets from A's sipp, 40 from B's, each counted on its
+    flow and latched on the sender's address."""
     pcap = rtp_pcap(os.path.abspath("out/system/rtp50.pcap"), 50)
+    pcap_b = rtp_pcap(os.path.abspath("out/system/rtp40b.pcap"), 40,
+                      "10.10.2.20:6000-10.10.2.1:6000")
     media = '  <nop><action><exec play_pcap_audio="%s"/></action></nop>' % pcap
+    media_b = ('  <nop><action><exec play_pcap_audio="%s"/></action></nop>'
+               % pcap_b)
     uac = scenario("uac_call.xml", os.path.abspath("out/system/uac_a.xml"),
-                   MEDIA=media, HOLD_MS="2000", END_A=A_BYE)
-    uas = uas_scenario(os.path.abspath("out/system/uas_a.xml"))
+                   MEDIA=media, HOLD_MS="2500", END_A=A_BYE)
+    uas = uas_scenario(os.path.abspath("out/system/uas_a.xml"), media=media_b)
     msgs = os.path.abspath("out/system/bye_a_uas_msgs.log")
     if os.path.exists(msgs):
         os.unlink(msgs)
@@ -445,8 +472,22 @@ def test_call_bye_from_a_with_rtp():
     for l in inv.splitlines():
         if l.startswith(("Via:", "Contact:", "Call-ID:", "c=", "o=")):
             check("10.10.1.10" not in l, "A's address leaks to B: " + l)
-    eq(r["stats"]["rx_rtp"], 50, "RTP packets into dsbc")
-    eq(r["stats"]["tx"], 50, "RTP packets relayed to bob")
+    eq(r["stats"]["rx_rtp"], 90, "RTP packets into dsbc")
+    eq(r["stats"]["tx"], 90, "RTP packets relayed")
+    # the per-call view while it was up: each leg's flow counted what its
+    # peer sent and latched onto where the peer sent it from
+    c = r["call"]
+    check(c is not None, "call seen in /dsbc/call while confirmed")
+    print("  a_leg: pkts=%s latched=%s sends_to=%s" % (
+        c["a_leg"]["m0_rtp_in_pkts"], c["a_leg"]["m0_rtp_in_latched"],
+        c["b_leg"]["m0_rtp_in_sends_to"]))
+    eq(c["a_leg"]["m0_rtp_in_pkts"], 50, "A-leg flow packets (alice's)")
+    eq(c["b_leg"]["m0_rtp_in_pkts"], 40, "B-leg flow packets (bob's)")
+    eq(c["a_leg"]["m0_rtp_in_rtp"], 50, "A-leg flow RTP class")
+    eq(c["a_leg"]["m0_rtp_in_latched"], "10.10.1.10:7000", "A-leg latch")
+    eq(c["b_leg"]["m0_rtp_in_latched"], "10.10.2.20:6000", "B-leg latch")
+    eq(c["b_leg"]["m0_rtp_in_sends_to"], "10.10.1.10:7000",
+       "B->A flow sends to alice's latched source")
 
 
 def test_call_bye_from_b():
@@ -471,8 +512,9 @@ def test_call_early_media():
 
 def test_call_reinvite():
     """re-INVITE from A with a new media port, answered by B with another:
-    passed through the dialogs, each answer re-points the flows (2 flows
-    per leg re-programmed twice), then BYE cleans everything."""
+    passed through the dialogs; each new SDP re-points the flows towards
+    its sender and un-latches the flows it sends into (FLOW_MOD: counters
+    kept), then BYE cleans everything."""
     uac = scenario("uac_call.xml", os.path.abspath("out/system/uac_r.xml"),
                    MEDIA="", HOLD_MS="200", END_A=A_REINVITE)
     uas = uas_scenario(os.path.abspath("out/system/uas_r.xml"),
@@ -480,8 +522,11 @@ def test_call_reinvite():
     r = run_call("reinv", uac, uas)
     sipp_ok(r)
     eq(r["sip"]["rx_INVITE"], 2, "INVITE and re-INVITE from A")
-    eq(r["stats"]["flows_installed"], 2 + 4 + 4,
-       "flows: 2 static, 4 for the call, 4 re-pointed")
+    eq(r["stats"]["flows_installed"], 2 + 4,
+       "flows installed: 2 static, 4 for the call")
+    # B's first answer: 2 (un-latch B's); re-INVITE offer and its
+    # answer: 4 each (2 re-pointed, 2 un-latched)
+    eq(r["stats"]["flows_modified"], 2 + 4 + 4, "flows modified")
 
 
 def test_call_cancel():

@@ -1,0 +1,138 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+#ifndef DSBC_APP_B2BUA_H
+#define DSBC_APP_B2BUA_H
+
+/*
+ * The call model shared by b2bua.c (signalling), b2bua_media.c (ports,
+ * flows, latching) and b2bua_tel.c (/dsbc/calls, /dsbc/call).  All of it
+ * is owned by the management lcore; telemetry runs on the telemetry
+ * thread and reads it without locks (a torn read shows a stale value, it
+ * never follows a pointer that may be freed: only fixed arrays are read).
+ */
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "dsbc.h"
+#include "dsbc_sip_msg.h"
+#include "dsbc_sdp.h"
+#include "sip.h"
+
+#define MAX_CALLS      4096
+#define MAX_MEDIA      4          /* m-lines handled per call */
+#define STR_MAX        256
+#define MSG_MAX        8192       /* messages dsbc builds */
+
+enum call_state {
+	CALL_FREE = 0,
+	CALL_OFFERED,        /* INVITE forwarded, waiting for B */
+	CALL_EARLY,          /* provisional with To tag from B */
+	CALL_ANSWERED,       /* 2xx sent to A, waiting for its ACK */
+	CALL_CONFIRMED,
+	CALL_CANCELLING,
+};
+
+struct leg_media {
+	uint16_t local_port;              /* dsbc's RTP port on this leg */
+	bool rtcp_mux;
+	uint8_t family;                   /* of the peer's media address */
+	struct dsbc_addr remote;          /* peer's media address */
+	uint16_t remote_port;
+	uint16_t remote_rtcp_port;
+	uint32_t flow[2];                 /* flows keyed on this leg's ports */
+	uint8_t nb_flows;
+	/* what those flows were programmed with (FLOW_MOD on a latch) */
+	struct dsbc_flow_cfg fc[2];
+	/* RFC 7362: the source the flows keyed on this leg latched onto */
+	bool latched[2];
+	uint8_t latched_family[2];
+	struct dsbc_addr latched_src[2];
+	uint16_t latched_port[2];
+};
+
+struct leg {
+	struct dsbc_sip_peer peer;        /* where its signalling goes */
+	uint16_t port;                    /* dsbc port index facing it */
+	uint8_t family;
+	struct dsbc_addr addr;            /* dsbc's address on that port */
+	char call_id[128];
+	char local_tag[24];
+	char remote_tag[96];
+	char local_uri[STR_MAX];          /* our From/To value, no tag */
+	char remote_uri[STR_MAX];         /* the peer's, no tag */
+	char target[STR_MAX];             /* the peer's Contact URI */
+	uint32_t local_cseq;
+	struct leg_media m[MAX_MEDIA];
+};
+
+struct call {
+	uint32_t id;
+	uint8_t state;
+	uint8_t worker;
+	uint8_t nb_media;
+	bool media_ok[MAX_MEDIA];         /* m-line accepted (port != 0) */
+	struct leg a, b;
+	char *a_invite;                   /* A's INVITE, kept for answers */
+	uint32_t a_invite_len;
+	struct dsbc_sip_txn *a_txn;       /* A-leg INVITE server transaction */
+	struct dsbc_sip_txn *b_txn;       /* B-leg INVITE client transaction */
+	char b_branch[48];
+	char *ok_msg;                     /* our 2xx to A, until its ACK */
+	uint32_t ok_len;
+	uint64_t ok_retx_at;
+	uint32_t ok_retx_ms;
+	uint64_t ok_give_up;
+	uint64_t sess_version;
+	uint64_t started_ms;
+	bool b_acked;                     /* our ACK for B's 2xx went out */
+	/* an in-dialog request being passed to the other leg */
+	struct {
+		bool active;
+		bool from_a;
+		struct dsbc_sip_txn *srv;   /* on the sender's leg */
+		struct dsbc_sip_txn *cli;   /* on the other leg */
+		char *req;                  /* the sender's request */
+		uint32_t req_len;
+		struct dsbc_sip_peer from;
+		uint32_t out_cseq;
+		char method[24];
+	} fwd;
+};
+
+struct dsbc_b2bua {
+	struct call calls[MAX_CALLS];
+	uint32_t nb_calls;
+	uint32_t next_id;
+	uint16_t next_worker;
+	uint8_t *port_used;               /* per media port: in use */
+	/* counters for /dsbc/calls */
+	uint64_t started, answered, ended, failed, cancelled, no_route;
+	uint64_t no_ports, bad_sdp, timeouts, idle_ended;
+	uint64_t latch_repoints, latch_errors, flow_errors;
+	char buf[MSG_MAX];
+	char sdp[MSG_MAX / 2];
+	struct dsbc_sdp sdp_in;
+	struct dsbc_sip_msg msg;
+};
+
+/* The call owning a flow is found by the flow's cookie: index + 1. */
+static inline uint32_t
+b2bua_call_cookie(const struct dsbc_b2bua *b, const struct call *c)
+{
+	return (uint32_t)(c - b->calls) + 1;
+}
+
+/* b2bua_media.c */
+int b2bua_port_alloc(struct dsbc_app *app, uint16_t worker, uint16_t *port);
+void b2bua_port_free(struct dsbc_app *app, uint16_t port);
+uint32_t b2bua_ports_free_count(const struct dsbc_app *app);
+int b2bua_flows_for(struct dsbc_app *app, struct call *c, struct leg *in,
+		    struct leg *out, unsigned int i);
+void b2bua_flows_remove(struct dsbc_app *app, struct leg *l, unsigned int nb);
+int b2bua_media_repoint(struct dsbc_app *app, struct call *c,
+			struct leg *sender, struct leg *other, unsigned int i);
+struct call *b2bua_call_of_flow(struct dsbc_app *app, uint32_t flow_id);
+
+/* b2bua_tel.c */
+extern struct dsbc_app *b2bua_tel_app;
+
+#endif /* DSBC_APP_B2BUA_H */

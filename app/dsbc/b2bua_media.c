@@ -1,0 +1,246 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * The media side of a call: port pairs from the owning worker's slice,
+ * the flows that relay between the legs, and latching.
+ *
+ * A flow is keyed on one leg's port and sends out of the other leg to
+ * that leg's peer.  With latch = first (RFC 7362 section 3), the worker
+ * latches a flow onto the first source that reaches it and reports it;
+ * the flow carrying media the other way is then re-pointed at that
+ * source (symmetric RTP, RFC 4961), which is what lets a peer behind a
+ * NAT, or one that sends from another port than its SDP says, get media.
+ */
+#include <string.h>
+
+#include <rte_log.h>
+
+#include "b2bua.h"
+
+/* Even RTP port + RTCP from the worker's slice (RFC 3550 section 11). */
+int
+b2bua_port_alloc(struct dsbc_app *app, uint16_t worker, uint16_t *port)
+{
+	struct dsbc_b2bua *b = app->sip->b2b;
+	uint16_t first, last;
+	uint32_t p;
+
+	dsbc_slices_range(&app->slices, worker, &first, &last);
+	for (p = first; p + 1 <= last; p += 2)
+		if (!b->port_used[p - app->cfg.media_port_min] &&
+		    !b->port_used[p + 1 - app->cfg.media_port_min]) {
+			b->port_used[p - app->cfg.media_port_min] = 1;
+			b->port_used[p + 1 - app->cfg.media_port_min] = 1;
+			*port = (uint16_t)p;
+			return 0;
+		}
+	return -1;
+}
+
+void
+b2bua_port_free(struct dsbc_app *app, uint16_t port)
+{
+	if (port < app->cfg.media_port_min || port >= app->cfg.media_port_max)
+		return;
+	app->sip->b2b->port_used[port - app->cfg.media_port_min] = 0;
+	app->sip->b2b->port_used[port + 1 - app->cfg.media_port_min] = 0;
+}
+
+uint32_t
+b2bua_ports_free_count(const struct dsbc_app *app)
+{
+	uint32_t i, n = 0;
+
+	for (i = 0; i + 1 <= (uint32_t)(app->cfg.media_port_max -
+				       app->cfg.media_port_min); i += 2)
+		n += !app->sip->b2b->port_used[i];
+	return n;
+}
+
+/*
+ * Flow k (0 RTP, 1 RTCP) of m-line i keyed on leg `in`, sending to the
+ * peer of leg `out` from out's port, where the SDP out received says dsbc
+ * is.  The destination is out's latched source when there is one.
+ */
+static int
+flow_cfg(struct dsbc_app *app, const struct leg *in, const struct leg *out,
+	 unsigned int i, unsigned int k, struct dsbc_flow_cfg *fc)
+{
+	const struct leg_media *mi = &in->m[i], *mo = &out->m[i];
+
+	memset(fc, 0, sizeof(*fc));
+	fc->local_family = in->family;
+	fc->local = in->addr;
+	fc->local_port = (uint16_t)(mi->local_port + k);
+	fc->mode = app->cfg.mode_default;
+	fc->latch = app->cfg.latch_default;
+	fc->relatch_ms = app->cfg.relatch_ms_default;
+	fc->dscp = app->cfg.dscp_default;
+	/* latch = signalled: in's peer must send from where its SDP says */
+	fc->peer_family = mi->family;
+	fc->peer = mi->remote;
+	fc->peer_port = k ? mi->remote_rtcp_port : mi->remote_port;
+	if (fc->latch == DSBC_LATCH_FIRST && mo->latched[k]) {
+		fc->remote_family = mo->latched_family[k];
+		fc->remote = mo->latched_src[k];
+		fc->remote_port = mo->latched_port[k];
+	} else {
+		fc->remote_family = mo->family;
+		fc->remote = mo->remote;
+		fc->remote_port = k ? mo->remote_rtcp_port : mo->remote_port;
+	}
+	fc->out_family = out->family;
+	fc->out_local = out->addr;
+	fc->out_local_port = (uint16_t)(mo->local_port + k);
+	fc->in_port = in->port;
+	if (dsbc_config_route_out(&app->cfg, fc->remote_family, &fc->remote,
+				  &fc->out_port, &fc->next_hop) != 0)
+		return -EHOSTUNREACH;
+	return 0;
+}
+
+/* Media arriving on leg `in` goes out of leg `out` (one or two flows). */
+int
+b2bua_flows_for(struct dsbc_app *app, struct call *c, struct leg *in,
+		struct leg *out, unsigned int i)
+{
+	struct leg_media *mi = &in->m[i];
+	unsigned int k, n = out->m[i].rtcp_mux ? 1 : 2;
+	uint32_t cookie = b2bua_call_cookie(app->sip->b2b, c);
+	int rc;
+
+	for (k = mi->nb_flows; k < n; k++) {
+		rc = flow_cfg(app, in, out, i, k, &mi->fc[k]);
+		if (rc == 0)
+			rc = dsbc_mgmt_flow_add(app, &mi->fc[k], cookie,
+						&mi->flow[k]);
+		if (rc != 0)
+			return rc;
+		mi->nb_flows++;
+	}
+	return 0;
+}
+
+void
+b2bua_flows_remove(struct dsbc_app *app, struct leg *l, unsigned int nb)
+{
+	unsigned int i, k;
+
+	for (i = 0; i < nb; i++) {
+		for (k = 0; k < l->m[i].nb_flows; k++)
+			dsbc_mgmt_flow_del(app, l->m[i].flow[k]);
+		l->m[i].nb_flows = 0;
+		memset(l->m[i].latched, 0, sizeof(l->m[i].latched));
+	}
+}
+
+/*
+ * `sender` has new SDP for m-line i (re-INVITE, UPDATE, or an answer):
+ * re-point the flows towards it and let the flows it sends into latch
+ * again, since it may now send from elsewhere.  Counters are kept where
+ * the flow survives; a change of rtcp-mux rebuilds the flows.
+ */
+int
+b2bua_media_repoint(struct dsbc_app *app, struct call *c, struct leg *sender,
+		    struct leg *other, unsigned int i)
+{
+	struct leg_media *ms = &sender->m[i], *mo = &other->m[i];
+	unsigned int k, want;
+	int rc;
+
+	memset(ms->latched, 0, sizeof(ms->latched));
+	/* towards sender: keyed on other's ports */
+	want = ms->rtcp_mux ? 1 : 2;
+	if (mo->nb_flows != want) {
+		for (k = 0; k < mo->nb_flows; k++)
+			dsbc_mgmt_flow_del(app, mo->flow[k]);
+		mo->nb_flows = 0;
+	}
+	for (k = 0; k < mo->nb_flows; k++) {
+		rc = flow_cfg(app, other, sender, i, k, &mo->fc[k]);
+		if (rc == 0)
+			rc = dsbc_mgmt_flow_mod(app, mo->flow[k], &mo->fc[k],
+						false);
+		if (rc != 0)
+			return rc;
+	}
+	rc = b2bua_flows_for(app, c, other, sender, i);
+	if (rc != 0)
+		return rc;
+	/* from sender: keyed on its ports, unlatched */
+	for (k = 0; k < ms->nb_flows; k++) {
+		rc = flow_cfg(app, sender, other, i, k, &ms->fc[k]);
+		if (rc == 0)
+			rc = dsbc_mgmt_flow_mod(app, ms->flow[k], &ms->fc[k],
+						true);
+		if (rc != 0)
+			return rc;
+	}
+	return 0;
+}
+
+/* Which leg, m-line and flow index flow_id is in c; false if none. */
+static bool
+flow_where(struct call *c, uint32_t flow_id, struct leg **in, struct leg **out,
+	   unsigned int *mi, unsigned int *fk)
+{
+	unsigned int i, k;
+
+	for (i = 0; i < c->nb_media; i++)
+		for (k = 0; k < 2; k++) {
+			if (k < c->a.m[i].nb_flows && c->a.m[i].flow[k] == flow_id) {
+				*in = &c->a;
+				*out = &c->b;
+			} else if (k < c->b.m[i].nb_flows &&
+				   c->b.m[i].flow[k] == flow_id) {
+				*in = &c->b;
+				*out = &c->a;
+			} else {
+				continue;
+			}
+			*mi = i;
+			*fk = k;
+			return true;
+		}
+	return false;
+}
+
+struct call *
+b2bua_call_of_flow(struct dsbc_app *app, uint32_t flow_id)
+{
+	struct dsbc_b2bua *b = app->sip->b2b;
+	uint32_t cookie = dsbc_mgmt_flow_cookie(app, flow_id);
+
+	if (b == NULL || cookie == 0 || cookie > MAX_CALLS ||
+	    b->calls[cookie - 1].state == CALL_FREE)
+		return NULL;
+	return &b->calls[cookie - 1];
+}
+
+/* LATCHED from a worker: record it, and send the other way to it. */
+void
+dsbc_b2bua_flow_latched(struct dsbc_app *app,
+			const struct dsbc_msg_latched *l)
+{
+	struct call *c = b2bua_call_of_flow(app, l->flow_id);
+	struct leg *in, *out;
+	struct leg_media *mi, *mo;
+	unsigned int i, k;
+
+	if (c == NULL || !flow_where(c, l->flow_id, &in, &out, &i, &k))
+		return;
+	mi = &in->m[i];
+	mo = &out->m[i];
+	mi->latched[k] = true;
+	mi->latched_family[k] = l->family;
+	mi->latched_src[k] = l->src;
+	mi->latched_port[k] = l->port;
+	if (mi->fc[k].latch != DSBC_LATCH_FIRST || k >= mo->nb_flows)
+		return;
+	/* the flow keyed on out's port k sends to in's peer */
+	if (flow_cfg(app, out, in, i, k, &mo->fc[k]) != 0 ||
+	    dsbc_mgmt_flow_mod(app, mo->flow[k], &mo->fc[k], false) != 0) {
+		app->sip->b2b->latch_errors++;
+		return;
+	}
+	app->sip->b2b->latch_repoints++;
+}

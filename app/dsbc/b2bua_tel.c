@@ -1,0 +1,212 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * /dsbc/calls and /dsbc/call,<id>.  Runs on the telemetry thread and only
+ * reads fixed arrays of the call table and of the workers' flow slots.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+
+#include <rte_telemetry.h>
+
+#include "dsbc_flow_table.h"
+#include "b2bua.h"
+
+struct dsbc_app *b2bua_tel_app;
+
+static const char *const state_names[] = {
+	"free", "offered", "early", "answered", "confirmed", "cancelling",
+};
+static int
+tel_calls(const char *cmd, const char *params, struct rte_tel_data *d)
+{
+	struct dsbc_b2bua *b;
+	struct rte_tel_data *ids;
+	uint32_t i;
+
+	RTE_SET_USED(cmd);
+	if (b2bua_tel_app == NULL || b2bua_tel_app->sip == NULL ||
+	    (b = b2bua_tel_app->sip->b2b) == NULL ||
+	    (params != NULL && *params != '\0'))
+		return -EINVAL;
+	rte_tel_data_start_dict(d);
+	rte_tel_data_add_dict_u64(d, "active", b->nb_calls);
+	rte_tel_data_add_dict_u64(d, "started", b->started);
+	rte_tel_data_add_dict_u64(d, "answered", b->answered);
+	rte_tel_data_add_dict_u64(d, "ended", b->ended);
+	rte_tel_data_add_dict_u64(d, "failed", b->failed);
+	rte_tel_data_add_dict_u64(d, "cancelled", b->cancelled);
+	rte_tel_data_add_dict_u64(d, "no_route", b->no_route);
+	rte_tel_data_add_dict_u64(d, "no_ports", b->no_ports);
+	rte_tel_data_add_dict_u64(d, "bad_sdp", b->bad_sdp);
+	rte_tel_data_add_dict_u64(d, "timeouts", b->timeouts);
+	rte_tel_data_add_dict_u64(d, "media_idle_ended", b->idle_ended);
+	rte_tel_data_add_dict_u64(d, "latch_repoints", b->latch_repoints);
+	rte_tel_data_add_dict_u64(d, "latch_errors", b->latch_errors);
+	rte_tel_data_add_dict_u64(d, "flow_errors", b->flow_errors);
+	rte_tel_data_add_dict_u64(d, "media_port_pairs_free",
+				  b2bua_ports_free_count(b2bua_tel_app));
+	ids = rte_tel_data_alloc();
+	if (ids == NULL)
+		return -ENOMEM;
+	rte_tel_data_start_array(ids, RTE_TEL_U64_VAL);
+	for (i = 0; i < MAX_CALLS; i++)
+		if (b->calls[i].state != CALL_FREE)
+			rte_tel_data_add_array_u64(ids, b->calls[i].id);
+	rte_tel_data_add_dict_container(d, "ids", ids, 0);
+	return 0;
+}
+
+static void
+add_u64(struct rte_tel_data *x, const char *pfx, const char *name, uint64_t v)
+{
+	char key[64];
+
+	snprintf(key, sizeof(key), "%s_%s", pfx, name);
+	rte_tel_data_add_dict_u64(x, key, v);
+}
+
+static void
+add_str(struct rte_tel_data *x, const char *pfx, const char *name,
+	const char *v)
+{
+	char key[64];
+
+	snprintf(key, sizeof(key), "%s_%s", pfx, name);
+	rte_tel_data_add_dict_string(x, key, v);
+}
+
+/*
+ * One flow as the owning worker sees it, as keys "<pfx>_<counter>"
+ * (the telemetry library nests one container level only).
+ */
+static void
+flow_tel(struct rte_tel_data *x, const char *pfx, const struct leg_media *lm,
+	 unsigned int k)
+{
+	const struct dsbc_app *app = b2bua_tel_app;
+	uint32_t id = lm->flow[k];
+	unsigned int w = dsbc_flow_id_worker(id);
+	const struct dsbc_flow *f = NULL;
+	char buf[80], ip[64];
+
+	add_u64(x, pfx, "flow_id", id);
+	add_u64(x, pfx, "local_port", lm->fc[k].local_port);
+	snprintf(buf, sizeof(buf), "%s:%u",
+		 dsbc_addr_fmt(&lm->fc[k].remote, lm->fc[k].remote_family, ip,
+			       sizeof(ip)), lm->fc[k].remote_port);
+	add_str(x, pfx, "sends_to", buf);
+	if (lm->latched[k])
+		snprintf(buf, sizeof(buf), "%s:%u",
+			 dsbc_addr_fmt(&lm->latched_src[k],
+				       lm->latched_family[k], ip, sizeof(ip)),
+			 lm->latched_port[k]);
+	else
+		snprintf(buf, sizeof(buf), "-");
+	add_str(x, pfx, "latched", buf);
+	if (w < app->nb_workers)
+		f = dsbc_flow_table_slot(app->workers[w]->flows, id);
+	if (f != NULL && f->in_use && f->flow_id == id) {
+		add_u64(x, pfx, "pkts", f->st.pkts);
+		add_u64(x, pfx, "bytes", f->st.bytes);
+		add_u64(x, pfx, "rtp", f->st.cls[DSBC_DEMUX_RTP]);
+		add_u64(x, pfx, "rtcp", f->st.cls[DSBC_DEMUX_RTCP]);
+		add_u64(x, pfx, "dtls", f->st.cls[DSBC_DEMUX_DTLS]);
+		add_u64(x, pfx, "stun", f->st.cls[DSBC_DEMUX_STUN]);
+		add_u64(x, pfx, "drops", f->st.drops);
+		add_u64(x, pfx, "drop_not_latched", f->st.drop_not_latched);
+	}
+}
+
+static void
+leg_tel(struct rte_tel_data *d, const char *name, const struct call *c,
+	const struct leg *l)
+{
+	struct rte_tel_data *x = rte_tel_data_alloc();
+	char buf[96], key[32], ip[64];
+	unsigned int i, k;
+
+	if (x == NULL)
+		return;
+	rte_tel_data_start_dict(x);
+	rte_tel_data_add_dict_string(x, "call_id", l->call_id);
+	rte_tel_data_add_dict_string(x, "local_tag", l->local_tag);
+	rte_tel_data_add_dict_string(x, "remote_tag", l->remote_tag);
+	rte_tel_data_add_dict_string(x, "local_uri", l->local_uri);
+	rte_tel_data_add_dict_string(x, "remote_uri", l->remote_uri);
+	rte_tel_data_add_dict_string(x, "target", l->target);
+	rte_tel_data_add_dict_string(x, "signalling_peer",
+				     dsbc_addr_fmt(&l->peer.remote, l->peer.family,
+						   buf, sizeof(buf)));
+	rte_tel_data_add_dict_string(x, "media_address",
+				     dsbc_addr_fmt(&l->addr, l->family, buf,
+						   sizeof(buf)));
+	for (i = 0; i < c->nb_media; i++) {
+		const struct leg_media *lm = &l->m[i];
+
+		snprintf(key, sizeof(key), "m%u_local_port", i);
+		rte_tel_data_add_dict_u64(x, key, lm->local_port);
+		/* before the rewrite: what the peer's SDP said */
+		snprintf(buf, sizeof(buf), "%s:%u",
+			 lm->family ? dsbc_addr_fmt(&lm->remote, lm->family, ip,
+						    sizeof(ip)) : "-",
+			 lm->remote_port);
+		snprintf(key, sizeof(key), "m%u_peer", i);
+		rte_tel_data_add_dict_string(x, key, buf);
+		snprintf(key, sizeof(key), "m%u_rtcp_mux", i);
+		rte_tel_data_add_dict_u64(x, key, lm->rtcp_mux);
+		snprintf(key, sizeof(key), "m%u_flows", i);
+		rte_tel_data_add_dict_u64(x, key, lm->nb_flows);
+		/* the flows keyed on this leg's ports: media from its peer */
+		for (k = 0; k < lm->nb_flows; k++) {
+			snprintf(key, sizeof(key), "m%u_%s", i,
+				 k ? "rtcp_in" : "rtp_in");
+			flow_tel(x, key, lm, k);
+		}
+	}
+	rte_tel_data_add_dict_container(d, name, x, 0);
+}
+
+static int
+tel_call(const char *cmd, const char *params, struct rte_tel_data *d)
+{
+	struct dsbc_b2bua *b;
+	const struct call *c = NULL;
+	char *end;
+	unsigned long id;
+	uint32_t i;
+
+	RTE_SET_USED(cmd);
+	if (b2bua_tel_app == NULL || b2bua_tel_app->sip == NULL ||
+	    (b = b2bua_tel_app->sip->b2b) == NULL || params == NULL || *params == '\0')
+		return -EINVAL;
+	id = strtoul(params, &end, 10);
+	if (*end != '\0')
+		return -EINVAL;
+	for (i = 0; i < MAX_CALLS && c == NULL; i++)
+		if (b->calls[i].state != CALL_FREE && b->calls[i].id == id)
+			c = &b->calls[i];
+	if (c == NULL)
+		return -EINVAL;
+	rte_tel_data_start_dict(d);
+	rte_tel_data_add_dict_u64(d, "id", c->id);
+	rte_tel_data_add_dict_string(d, "state", state_names[c->state]);
+	rte_tel_data_add_dict_string(d, "mode",
+				     dsbc_mode_name(b2bua_tel_app->cfg.mode_default));
+	rte_tel_data_add_dict_u64(d, "worker", c->worker);
+	rte_tel_data_add_dict_u64(d, "media_lines", c->nb_media);
+	rte_tel_data_add_dict_u64(d, "age_ms",
+				  dsbc_sip_now_ms(b2bua_tel_app) - c->started_ms);
+	leg_tel(d, "a_leg", c, &c->a);
+	leg_tel(d, "b_leg", c, &c->b);
+	return 0;
+}
+
+int
+dsbc_b2bua_telemetry_register(void)
+{
+	if (rte_telemetry_register_cmd("/dsbc/calls", tel_calls,
+			"Calls: active ids and counters. No parameters") != 0)
+		return -1;
+	return rte_telemetry_register_cmd("/dsbc/call", tel_call,
+			"One call: state, both dialogs, media. Parameter: id");
+}
