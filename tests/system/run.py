@@ -53,10 +53,11 @@ print("received %d bytes %d from %s:%s" % (got, nbytes,
 """
 
 
-def dsbc_conf(topo, path):
+def dsbc_conf(topo, path, dsbc_extra=""):
     with open(path, "w") as f:
         f.write("""[dsbc]
 arp_retry_ms = 100
+""" + dsbc_extra + """
 [port.0]
 dev = net_af_packet0,iface=%s,qpairs=2
 mac = 02:00:00:00:0a:01
@@ -324,7 +325,8 @@ def uas_scenario(out, early=False, b_hangs_up=False, end=None, media=""):
 
 
 def run_call(name, uac_xml, uas_xml, calls=1, rate=10, limit=10,
-             extra_uac=(), extra_uas=(), loss=None, conf_extra=""):
+             extra_uac=(), extra_uas=(), loss=None, conf_extra="",
+             dsbc_extra=""):
     """dsbc between alice (sipp UAC) and bob (sipp UAS); returns both sipp
     results and dsbc's telemetry after the calls, and checks the call
     table, flows and ports are back where they started."""
@@ -337,7 +339,7 @@ def run_call(name, uac_xml, uas_xml, calls=1, rate=10, limit=10,
                 topo.exec(who, "tc", "qdisc", "add", "dev", "p0", "root",
                           "netem", "loss", loss)
         conf = os.path.abspath("out/system/%s.conf" % name)
-        dsbc_conf(topo, conf)
+        dsbc_conf(topo, conf, dsbc_extra)
         with open(conf, "a") as f:
             f.write("[route.0]\nnext_hop = 10.10.2.20:5060\n" + conf_extra)
         d = Dsbc(BUILD, conf, "dsbc-sys-" + name, lcores="0-1")
@@ -529,6 +531,24 @@ def test_call_reinvite():
     eq(r["stats"]["flows_modified"], 2 + 4 + 4, "flows modified")
 
 
+def test_call_media_inactivity():
+    """No media for flow_idle_ms (1.5 s here, 60 s by default): dsbc ends
+    the confirmed call with a BYE to each side, which both sipps answer."""
+    uac = scenario("uac_call.xml", os.path.abspath("out/system/uac_i.xml"),
+                   MEDIA="", HOLD_MS="0", END_A=RECV_BYE)
+    uas = uas_scenario(os.path.abspath("out/system/uas_i.xml"))
+    t0 = time.time()
+    r = run_call("idle", uac, uas, dsbc_extra="flow_idle_ms = 1500\n")
+    sipp_ok(r)
+    eq(r["uac_ok"], 1, "A's call ended by a BYE it answered")
+    eq(r["uas_ok"], 1, "B's call ended by a BYE it answered")
+    eq(r["calls"]["media_idle_ended"], 1, "calls ended for media inactivity")
+    # B's 200 to the INVITE, and one 200 from each side to dsbc's BYEs
+    eq(r["sip"]["rx_2xx"], 3, "2xx received by dsbc")
+    eq(r["sip"]["rx_BYE"], 0, "no BYE from the peers")
+    check(time.time() - t0 < 30, "ended long before sipp's timeout")
+
+
 def test_call_cancel():
     r = run_call("cancel", os.path.join(SIPP, "uac_cancel.xml"),
                  os.path.join(SIPP, "uas_ring.xml"))
@@ -580,7 +600,8 @@ def check_ge(got, least, what):
 
 TESTS = [test_udp_relay_between_namespaces, test_sipp_options,
          test_call_bye_from_a_with_rtp, test_call_bye_from_b,
-         test_call_early_media, test_call_reinvite, test_call_cancel, test_call_busy,
+         test_call_early_media, test_call_reinvite,
+         test_call_media_inactivity, test_call_cancel, test_call_busy,
          test_100_parallel_calls, test_calls_with_loss]
 
 
