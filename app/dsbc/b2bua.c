@@ -16,8 +16,10 @@
  *
  * Requests inside a dialog (re-INVITE, UPDATE, INFO, PRACK, ...) are
  * passed to the other leg one at a time (491 for a second), with new
- * SDP re-pointing the flows.  Not yet: late offers (488), retransmission
- * of a 2xx to a re-INVITE, RSeq/RAck renumbering across legs.
+ * SDP re-pointing the flows.  100rel (RFC 3262) is end to end: A's
+ * Supported/Require go to B, B's RSeq/Require come back in the 18x, and
+ * A's PRACK reaches B with its RAck renumbered to B's INVITE CSeq.
+ * Not yet: late offers (488), retransmission of a 2xx to a re-INVITE.
  */
 #include <inttypes.h>
 #include <stdio.h>
@@ -134,13 +136,42 @@ send_to(struct dsbc_app *app, const struct dsbc_sip_peer *to,
 	return dsbc_sip_send(app, to, msg, len);
 }
 
-/* A response to A's INVITE (kept in the call). */
+/*
+ * Append every instance of header `id` of m to out[*n..cap) as
+ * "Name: value" lines.  Returns -1 when it does not fit.
+ */
 static int
-answer_a(struct dsbc_app *app, struct call *c, int status, const char *reason,
-	 const char *body, uint32_t body_len, uint64_t now)
+hdr_copy(char *out, size_t cap, int *n, const struct dsbc_sip_msg *m,
+	 enum dsbc_sip_hdr_id id, const char *name)
+{
+	const struct dsbc_sip_hdr *h;
+	unsigned int k;
+	int w;
+
+	for (k = 0; (h = dsbc_sip_hdr_get(m, id, k)) != NULL; k++) {
+		if (*n < 0 || (size_t)*n >= cap)
+			return -1;
+		w = snprintf(out + *n, cap - (size_t)*n, "%s: %.*s\r\n", name,
+			     (int)h->value.len, h->value.p);
+		if (w < 0 || (size_t)w >= cap - (size_t)*n)
+			return -1;
+		*n += w;
+	}
+	return 0;
+}
+
+/*
+ * A response to A's INVITE (kept in the call); hdrs are extra header
+ * lines passed from B's response (RSeq and Require of a reliable
+ * provisional, RFC 3262), or NULL.
+ */
+static int
+answer_a_hdrs(struct dsbc_app *app, struct call *c, int status,
+	      const char *reason, const char *hdrs, const char *body,
+	      uint32_t body_len, uint64_t now)
 {
 	struct dsbc_b2bua *b = app->sip->b2b;
-	char extra[512], ip[64];
+	char extra[768], ip[64];
 	uint32_t len;
 	int n = 0;
 
@@ -153,6 +184,8 @@ answer_a(struct dsbc_app *app, struct call *c, int status, const char *reason,
 		n = snprintf(extra, sizeof(extra), "Contact: <sip:dsbc@%s%s%s:%u>\r\n",
 			     c->a.family == 6 ? "[" : "", ip,
 			     c->a.family == 6 ? "]" : "", app->cfg.sip_port);
+	if (hdrs != NULL && n >= 0 && (size_t)n < sizeof(extra))
+		n += snprintf(extra + n, sizeof(extra) - (size_t)n, "%s", hdrs);
 	if (body_len && n >= 0 && (size_t)n < sizeof(extra))
 		snprintf(extra + n, sizeof(extra) - (size_t)n,
 			 "Content-Type: application/sdp\r\n");
@@ -179,6 +212,13 @@ answer_a(struct dsbc_app *app, struct call *c, int status, const char *reason,
 		return dsbc_sip_txn_respond(app->sip->txl, c->a_txn,
 					    (uint16_t)status, b->buf, len, now);
 	return send_to(app, &c->a.peer, b->buf, len);
+}
+
+static int
+answer_a(struct dsbc_app *app, struct call *c, int status, const char *reason,
+	 const char *body, uint32_t body_len, uint64_t now)
+{
+	return answer_a_hdrs(app, c, status, reason, NULL, body, body_len, now);
 }
 
 /* A request inside the B or A dialog, from dsbc (ACK, BYE, CANCEL). */
@@ -542,6 +582,13 @@ invite_new(struct dsbc_app *app, const struct dsbc_sip_peer *from,
 			n += snprintf(b->buf + n, sizeof(b->buf) - (size_t)n,
 				      "Identity: %.*s\r\n",
 				      (int)ident->value.len, ident->value.p);
+		/* Extensions A asked for (sip_ua.c checked that dsbc
+		 * supports them) are end to end: 100rel (RFC 3262). */
+		if (hdr_copy(b->buf, sizeof(b->buf), &n, m,
+			     DSBC_SIP_H_SUPPORTED, "Supported") != 0 ||
+		    hdr_copy(b->buf, sizeof(b->buf), &n, m,
+			     DSBC_SIP_H_REQUIRE, "Require") != 0)
+			goto fail_503;
 		if (n > 0 && (size_t)n < sizeof(b->buf))
 			n += snprintf(b->buf + n, sizeof(b->buf) - (size_t)n,
 				      "Content-Type: application/sdp\r\n"
@@ -598,6 +645,45 @@ media_update(struct dsbc_app *app, struct call *c, struct leg *sender,
 	return sdp_for(app, c, other, &b->sdp_in, b->sdp, sizeof(b->sdp));
 }
 
+/*
+ * RFC 3262 section 7.2: RAck = response-num CSeq-num method.  RSeq
+ * passes through unchanged; the CSeq number is the other leg's INVITE
+ * (dsbc's B-leg INVITE is CSeq 1).  Only A acknowledges provisionals:
+ * B is the UAS of the only INVITE a call has in its early state.
+ */
+static int
+rack_map(const struct dsbc_sip_msg *m, uint32_t other_invite_cseq, char *out,
+	 size_t cap, int *n)
+{
+	const struct dsbc_sip_hdr *h = dsbc_sip_hdr_get(m, DSBC_SIP_H_RACK, 0);
+	uint32_t rseq;
+	char *end;
+	int w;
+
+	if (h == NULL || other_invite_cseq == 0 || h->value.len > 64)
+		return -1;
+	{
+		char v[72];
+
+		memcpy(v, h->value.p, h->value.len);
+		v[h->value.len] = '\0';
+		rseq = (uint32_t)strtoul(v, &end, 10);
+		if (end == v || (*end != ' ' && *end != '\t') || rseq == 0)
+			return -1;
+		(void)strtoul(end, &end, 10);
+		while (*end == ' ' || *end == '\t')
+			end++;
+		if (strcmp(end, "INVITE") != 0)
+			return -1;
+	}
+	w = snprintf(out + *n, cap - (size_t)*n, "RAck: %u %u INVITE\r\n",
+		     rseq, other_invite_cseq);
+	if (w < 0 || (size_t)w >= cap - (size_t)*n)
+		return -1;
+	*n += w;
+	return 0;
+}
+
 static void
 forward_request(struct dsbc_app *app, struct call *c, bool from_a,
 		const struct dsbc_sip_peer *from, const struct dsbc_sip_msg *m,
@@ -646,6 +732,11 @@ forward_request(struct dsbc_app *app, struct call *c, bool from_a,
 		     (int)m->method.len, m->method.p,
 		     other->family == 6 ? "[" : "", ip,
 		     other->family == 6 ? "]" : "", app->cfg.sip_port);
+	if (m->method_id == DSBC_SIP_M_PRACK && n > 0 &&
+	    rack_map(m, from_a ? 1 : 0, b->buf, sizeof(b->buf), &n) != 0) {
+		reply_simple(app, m, from, srv, 400, "Bad RAck", now);
+		return;
+	}
 	ct = dsbc_sip_hdr_get(m, DSBC_SIP_H_CONTENT_TYPE, 0);
 	if (n > 0 && sdp_len >= 0)
 		n += snprintf(b->buf + n, sizeof(b->buf) - (size_t)n,
@@ -942,10 +1033,21 @@ dsbc_b2bua_response(struct dsbc_app *app, const struct dsbc_sip_peer *from,
 			sdp_len = 0;
 	}
 	if (m->status < 200) {
+		char rel[256];
+		int rn = 0;
+
 		c->state = CALL_EARLY;
-		answer_a(app, c, m->status, m->status == 180 ? "Ringing" :
-			 "Session Progress", sdp_len ? b->sdp : NULL,
-			 (uint32_t)sdp_len, now);
+		/* RFC 3262: a reliable provisional keeps its RSeq, so A's
+		 * PRACK names it; forward_request() maps the RAck's CSeq. */
+		rel[0] = '\0';
+		if (hdr_copy(rel, sizeof(rel), &rn, m, DSBC_SIP_H_RSEQ,
+			     "RSeq") != 0 ||
+		    hdr_copy(rel, sizeof(rel), &rn, m, DSBC_SIP_H_REQUIRE,
+			     "Require") != 0)
+			rel[0] = '\0';
+		answer_a_hdrs(app, c, m->status, m->status == 180 ? "Ringing" :
+			      "Session Progress", rel, sdp_len ? b->sdp : NULL,
+			      (uint32_t)sdp_len, now);
 		return;
 	}
 	c->state = CALL_ANSWERED;

@@ -549,6 +549,19 @@ def test_call_media_inactivity():
     check(time.time() - t0 < 30, "ended long before sipp's timeout")
 
 
+def test_call_prack():
+    """RFC 3262 end to end: A requires 100rel, B's 183 comes to A with its
+    RSeq and Require, A's PRACK reaches B with the RAck renumbered to B's
+    INVITE CSeq (A used 7, dsbc's B leg 1); sipp checks both."""
+    r = run_call("prack", os.path.join(SIPP, "uac_prack.xml"),
+                 os.path.join(SIPP, "uas_prack.xml"))
+    sipp_ok(r)
+    eq(r["uac_ok"], 1, "A's call")
+    eq(r["uas_ok"], 1, "B's call")
+    eq(r["sip"]["rx_PRACK"], 1, "PRACK from A")
+    eq(r["calls"]["answered"], 1, "answered")
+
+
 def test_call_cancel():
     r = run_call("cancel", os.path.join(SIPP, "uac_cancel.xml"),
                  os.path.join(SIPP, "uas_ring.xml"))
@@ -601,7 +614,8 @@ def check_ge(got, least, what):
 TESTS = [test_udp_relay_between_namespaces, test_sipp_options,
          test_call_bye_from_a_with_rtp, test_call_bye_from_b,
          test_call_early_media, test_call_reinvite,
-         test_call_media_inactivity, test_call_cancel, test_call_busy,
+         test_call_media_inactivity, test_call_prack, test_call_cancel,
+         test_call_busy,
          test_100_parallel_calls, test_calls_with_loss]
 
 
