@@ -92,6 +92,8 @@ call_free(struct dsbc_app *app, struct call *c, const char *why)
 	RTE_LOG(INFO, USER1, "call %u ended: %s\n", c->id, why);
 	b2bua_flows_remove(app, &c->a, c->nb_media);
 	b2bua_flows_remove(app, &c->b, c->nb_media);
+	b2bua_ice_release(app, c, &c->a);
+	b2bua_ice_release(app, c, &c->b);
 	for (i = 0; i < c->nb_media; i++) {
 		b2bua_port_free(app, c->a.m[i].local_port);
 		b2bua_port_free(app, c->b.m[i].local_port);
@@ -274,7 +276,8 @@ send_bye(struct dsbc_app *app, struct call *c, struct leg *l, uint64_t now)
 
 /* Record the peer's media per m-line (addresses, ports, rtcp-mux). */
 static int
-sdp_learn(struct call *c, struct leg *l, const struct dsbc_sdp *s)
+sdp_learn(struct dsbc_app *app, struct call *c, struct leg *l,
+	  const struct dsbc_sdp *s)
 {
 	unsigned int i;
 
@@ -298,7 +301,8 @@ sdp_learn(struct call *c, struct leg *l, const struct dsbc_sdp *s)
 		lm->remote_rtcp_port = m->has_rtcp ? m->rtcp_port :
 				       (uint16_t)(m->port + 1);
 	}
-	return 0;
+	/* dsbc's own ICE on this leg when its peer uses ICE */
+	return b2bua_ice_learn(app, c, l, s);
 }
 
 /* Rewrite s for leg l (our address and l's local ports). */
@@ -316,6 +320,10 @@ sdp_for(struct dsbc_app *app, struct call *c, struct leg *l,
 	plan.addr = ip;
 	plan.origin_user = "dsbc";
 	plan.sess_version = ++c->sess_version;
+	if (l->ice_local) {
+		plan.ice_ufrag = l->ice_ufrag;
+		plan.ice_pwd = l->ice_pwd;
+	}
 	for (i = 0; i < c->nb_media; i++) {
 		plan.media[i].port = l->m[i].local_port;
 		plan.media[i].rtcp_port = (uint16_t)(l->m[i].local_port + 1);
@@ -522,12 +530,15 @@ invite_new(struct dsbc_app *app, const struct dsbc_sip_peer *from,
 			return;
 		}
 	}
-	if (sdp_learn(c, &c->a, &b->sdp_in) != 0) {
+	if (sdp_learn(app, c, &c->a, &b->sdp_in) != 0) {
 		b->bad_sdp++;
 		reply_simple(app, m, from, t, 488, "Not Acceptable Here", now);
 		call_free(app, c, "bad offer");
 		return;
 	}
+	/* A uses ICE: dsbc offers its own to B too (RFC 8445 2.5) */
+	if (c->a.ice_local && b2bua_ice_offer(app, c, &c->b) != 0)
+		goto fail_503;
 	/* B -> A flows now: early media and DTLS from B (RFC 7879 3.1.1) */
 	for (i = 0; i < c->nb_media; i++)
 		if (c->media_ok[i] && b2bua_flows_for(app, c, &c->b, &c->a, i) != 0) {
@@ -634,7 +645,7 @@ media_update(struct dsbc_app *app, struct call *c, struct leg *sender,
 	unsigned int i;
 
 	if (dsbc_sdp_parse(m->body.p, m->body.len, &b->sdp_in) !=
-	    DSBC_SDP_ERR_NONE || sdp_learn(c, sender, &b->sdp_in) != 0) {
+	    DSBC_SDP_ERR_NONE || sdp_learn(app, c, sender, &b->sdp_in) != 0) {
 		b->bad_sdp++;
 		return -1;
 	}
@@ -1014,7 +1025,7 @@ dsbc_b2bua_response(struct dsbc_app *app, const struct dsbc_sip_peer *from,
 	/* 18x or 2xx: an answer in it completes the media session */
 	if (is_sdp(m)) {
 		if (dsbc_sdp_parse(m->body.p, m->body.len, &b->sdp_in) !=
-		    DSBC_SDP_ERR_NONE || sdp_learn(c, &c->b, &b->sdp_in) != 0) {
+		    DSBC_SDP_ERR_NONE || sdp_learn(app, c, &c->b, &b->sdp_in) != 0) {
 			b->bad_sdp++;
 			if (m->status >= 200) {
 				answer_a(app, c, 502, "Bad Gateway", NULL, 0, now);

@@ -61,6 +61,12 @@ struct leg {
 	char remote_uri[STR_MAX];         /* the peer's, no tag */
 	char target[STR_MAX];             /* the peer's Contact URI */
 	uint32_t local_cseq;
+	/* ICE-lite on this leg (b2bua_ice.c) */
+	bool ice_local;                   /* dsbc's agent answers checks */
+	uint16_t ice_id;                  /* in the call's worker, 0 none */
+	char ice_ufrag[16];               /* dsbc's */
+	char ice_pwd[32];
+	char ice_peer_ufrag[DSBC_ICE_UFRAG_MAX];
 	struct leg_media m[MAX_MEDIA];
 };
 
@@ -131,6 +137,12 @@ void b2bua_flows_remove(struct dsbc_app *app, struct leg *l, unsigned int nb);
 int b2bua_media_repoint(struct dsbc_app *app, struct call *c,
 			struct leg *sender, struct leg *other, unsigned int i);
 struct call *b2bua_call_of_flow(struct dsbc_app *app, uint32_t flow_id);
+
+/* b2bua_ice.c */
+int b2bua_ice_offer(struct dsbc_app *app, struct call *c, struct leg *l);
+int b2bua_ice_learn(struct dsbc_app *app, struct call *c, struct leg *l,
+		    const struct dsbc_sdp *s);
+void b2bua_ice_release(struct dsbc_app *app, struct call *c, struct leg *l);
 
 /* b2bua_tel.c */
 extern struct dsbc_app *b2bua_tel_app;

@@ -75,6 +75,7 @@ flow_cfg(struct dsbc_app *app, const struct leg *in, const struct leg *out,
 	fc->latch = app->cfg.latch_default;
 	fc->relatch_ms = app->cfg.relatch_ms_default;
 	fc->dscp = app->cfg.dscp_default;
+	fc->ice_id = in->ice_local ? in->ice_id : 0;
 	/* latch = signalled: in's peer must send from where its SDP says */
 	fc->peer_family = mi->family;
 	fc->peer = mi->remote;

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+#include <rte_cycles.h>
 #include <rte_telemetry.h>
 
 #include "dsbc_flow_table.h"
@@ -114,6 +115,15 @@ flow_tel(struct rte_tel_data *x, const char *pfx, const struct leg_media *lm,
 		add_u64(x, pfx, "stun", f->st.cls[DSBC_DEMUX_STUN]);
 		add_u64(x, pfx, "drops", f->st.drops);
 		add_u64(x, pfx, "drop_not_latched", f->st.drop_not_latched);
+		add_u64(x, pfx, "stun_answered", f->st.stun_answered);
+		add_u64(x, pfx, "stun_refused", f->st.stun_refused);
+		/* RFC 7675: a peer refreshes consent every ~5 s; 30 s of
+		 * silence means it lost it (or left) */
+		if (f->spec.ice_id != 0)
+			add_str(x, pfx, "consent",
+				f->st.last_check_tsc == 0 ? "none" :
+				rte_rdtsc() - f->st.last_check_tsc >
+				30 * app->tsc_hz ? "expired" : "fresh");
 	}
 }
 
@@ -137,6 +147,9 @@ leg_tel(struct rte_tel_data *d, const char *name, const struct call *c,
 	rte_tel_data_add_dict_string(x, "signalling_peer",
 				     dsbc_addr_fmt(&l->peer.remote, l->peer.family,
 						   buf, sizeof(buf)));
+	rte_tel_data_add_dict_string(x, "ice", l->ice_local ? "lite" : "off");
+	rte_tel_data_add_dict_string(x, "ice_ufrag", l->ice_ufrag);
+	rte_tel_data_add_dict_string(x, "ice_peer_ufrag", l->ice_peer_ufrag);
 	rte_tel_data_add_dict_string(x, "media_address",
 				     dsbc_addr_fmt(&l->addr, l->family, buf,
 						   sizeof(buf)));

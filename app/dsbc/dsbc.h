@@ -60,9 +60,22 @@ struct dsbc_worker_stats {
 	uint64_t busy_cycles;      /* loop iterations that moved packets */
 	uint64_t idle_cycles;      /* loop iterations that did not */
 	uint64_t sleeps;           /* idle back-off sleeps */
+	uint64_t stun_answered;    /* ICE connectivity checks answered */
 	uint64_t cls[DSBC_DEMUX_MAX];
 	uint64_t drop[DSBC_DROP_MAX];
 } __rte_cache_aligned;
+
+/*
+ * dsbc's ICE-lite agent on one call leg (RFC 8445 section 2.5), in the
+ * worker owning the leg's ports; set by ICE_SET, read per STUN check.
+ */
+struct dsbc_ice_agent {
+	uint8_t in_use;
+	uint8_t pwd_len;
+	char local_ufrag[16];
+	char remote_ufrag[DSBC_ICE_UFRAG_MAX];
+	char pwd[DSBC_ICE_PWD_MAX];
+};
 
 struct dsbc_worker {
 	/* setup */
@@ -81,6 +94,7 @@ struct dsbc_worker {
 
 	/* worker-owned */
 	struct dsbc_flow_table *flows;
+	struct dsbc_ice_agent *ice;      /* [ice_capacity + 1], [0] unused */
 	struct rte_ether_addr neigh_mac[DSBC_NEIGH_MAX];
 	uint8_t neigh_valid[DSBC_NEIGH_MAX];
 	struct dsbc_msg ev_backlog[DSBC_EVENT_BACKLOG];
@@ -174,6 +188,10 @@ struct dsbc_app {
 	/* main lcore */
 	struct dsbc_msg_chan ctrl[DSBC_CFG_MAX_WORKERS];
 	struct dsbc_slot_alloc slots[DSBC_CFG_MAX_WORKERS];
+	struct {                         /* ICE agent ids per worker */
+		uint16_t *free;
+		uint32_t nb_free;
+	} ice_ids[DSBC_CFG_MAX_WORKERS];
 	struct dsbc_neigh neigh[DSBC_NEIGH_MAX];
 	uint16_t nb_neigh;
 	uint64_t sync_token;
@@ -224,6 +242,10 @@ int dsbc_mgmt_flow_add(struct dsbc_app *app, const struct dsbc_flow_cfg *fc,
 int dsbc_mgmt_flow_mod(struct dsbc_app *app, uint32_t flow_id,
 		       const struct dsbc_flow_cfg *fc, bool unlatch);
 uint32_t dsbc_mgmt_flow_cookie(const struct dsbc_app *app, uint32_t flow_id);
+int dsbc_mgmt_ice_set(struct dsbc_app *app, uint16_t worker, uint16_t *ice_id,
+		      const char *local_ufrag, const char *remote_ufrag,
+		      const char *pwd);
+void dsbc_mgmt_ice_free(struct dsbc_app *app, uint16_t worker, uint16_t ice_id);
 int dsbc_mgmt_flow_del(struct dsbc_app *app, uint32_t flow_id);
 
 /* neigh.c (management lcore) */

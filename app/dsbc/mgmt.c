@@ -40,6 +40,21 @@ slots_init(struct dsbc_slot_alloc *s, uint32_t capacity)
 	return 0;
 }
 
+/* ICE agent ids 1..ice_capacity of worker w, lowest first. */
+static int
+ice_ids_init(struct dsbc_app *app, uint16_t w)
+{
+	uint32_t i, n = app->cfg.ice_capacity;
+
+	app->ice_ids[w].free = rte_malloc("dsbc_ice_ids", n * sizeof(uint16_t), 0);
+	if (app->ice_ids[w].free == NULL)
+		return -ENOMEM;
+	for (i = 0; i < n; i++)
+		app->ice_ids[w].free[i] = (uint16_t)(n - i);
+	app->ice_ids[w].nb_free = n;
+	return 0;
+}
+
 int
 dsbc_mgmt_setup(struct dsbc_app *app)
 {
@@ -64,6 +79,8 @@ dsbc_mgmt_setup(struct dsbc_app *app)
 				       MGMT_BACKLOG) != 0)
 			return -ENOMEM;
 		app->workers[w]->ctrl = app->ctrl[w].ring;
+		if (ice_ids_init(app, w) != 0)
+			return -ENOMEM;
 		if (slots_init(&app->slots[w], app->cfg.flow_capacity) != 0)
 			return -ENOMEM;
 	}
@@ -91,6 +108,7 @@ dsbc_mgmt_free(struct dsbc_app *app)
 		rte_free(app->slots[w].free);
 		rte_free(app->slots[w].state);
 		rte_free(app->slots[w].cookie);
+		rte_free(app->ice_ids[w].free);
 	}
 }
 
@@ -246,6 +264,7 @@ flow_spec_build(struct dsbc_app *app, const struct dsbc_flow_cfg *fc,
 	sp->peer = fc->peer;
 	sp->peer_port = fc->peer_port;
 	sp->peer_family = fc->peer_family;
+	sp->ice_id = fc->ice_id;
 
 	memset(&hs, 0, sizeof(hs));
 	hs.src_mac = op->mac;
@@ -357,6 +376,56 @@ dsbc_mgmt_flow_cookie(const struct dsbc_app *app, uint32_t flow_id)
 	    app->slots[w].state[slot] == DSBC_SLOT_FREE)
 		return 0;
 	return app->slots[w].cookie[slot];
+}
+
+/*
+ * Give (or update, when *ice_id != 0) worker's ICE-lite agent for one
+ * call leg.  An id is reused only after dsbc_mgmt_ice_free(), which the
+ * caller does after removing the flows using it: both go down the same
+ * ordered ring, so the worker never sees a flow on a recycled agent.
+ */
+int
+dsbc_mgmt_ice_set(struct dsbc_app *app, uint16_t worker, uint16_t *ice_id,
+		  const char *local_ufrag, const char *remote_ufrag,
+		  const char *pwd)
+{
+	struct dsbc_msg m;
+	size_t pl = strlen(pwd);
+
+	if (worker >= app->nb_workers || pl >= DSBC_ICE_PWD_MAX ||
+	    strlen(local_ufrag) >= sizeof(m.ice.local_ufrag) ||
+	    strlen(remote_ufrag) >= DSBC_ICE_UFRAG_MAX)
+		return -EINVAL;
+	if (*ice_id == 0) {
+		if (app->ice_ids[worker].nb_free == 0)
+			return -ENOSPC;
+		*ice_id = app->ice_ids[worker].free[--app->ice_ids[worker].nb_free];
+	}
+	memset(&m, 0, sizeof(m));
+	m.type = DSBC_MSG_ICE_SET;
+	m.worker = (uint8_t)worker;
+	m.ice.ice_id = *ice_id;
+	m.ice.pwd_len = (uint8_t)pl;
+	memcpy(m.ice.local_ufrag, local_ufrag, strlen(local_ufrag));
+	memcpy(m.ice.remote_ufrag, remote_ufrag, strlen(remote_ufrag));
+	memcpy(m.ice.pwd, pwd, pl);
+	return dsbc_msg_send(&app->ctrl[worker], &m);
+}
+
+void
+dsbc_mgmt_ice_free(struct dsbc_app *app, uint16_t worker, uint16_t ice_id)
+{
+	struct dsbc_msg m;
+
+	if (worker >= app->nb_workers || ice_id == 0 ||
+	    ice_id > app->cfg.ice_capacity)
+		return;
+	memset(&m, 0, sizeof(m));
+	m.type = DSBC_MSG_ICE_SET;         /* empty: the agent is cleared */
+	m.worker = (uint8_t)worker;
+	m.ice.ice_id = ice_id;
+	dsbc_msg_send(&app->ctrl[worker], &m);
+	app->ice_ids[worker].free[app->ice_ids[worker].nb_free++] = ice_id;
 }
 
 /* Remove a flow; its slot is free once the owner acknowledges. */

@@ -18,6 +18,7 @@
 #include "dsbc.h"
 #include "dsbc_hdr.h"
 #include "dsbc_net.h"
+#include "worker_ice.h"
 
 #define CTRL_BUDGET 32          /* control messages applied per loop */
 #define IDLE_SCAN_BUDGET 1024   /* flow slots examined per idle scan */
@@ -103,6 +104,27 @@ ctrl_apply(struct dsbc_worker *w, const struct dsbc_msg *m)
 		if (m->neigh.neigh_id < DSBC_NEIGH_MAX) {
 			w->neigh_mac[m->neigh.neigh_id] = m->neigh.mac;
 			w->neigh_valid[m->neigh.neigh_id] = m->neigh.valid;
+		}
+		return;
+	case DSBC_MSG_ICE_SET:
+		if (m->ice.ice_id == 0 || m->ice.ice_id > w->app->cfg.ice_capacity ||
+		    m->ice.pwd_len >= DSBC_ICE_PWD_MAX) {
+			w->st.ctrl_bad++;
+			return;
+		}
+		{
+			struct dsbc_ice_agent *a = &w->ice[m->ice.ice_id];
+
+			memcpy(a->local_ufrag, m->ice.local_ufrag,
+			       sizeof(a->local_ufrag));
+			memcpy(a->remote_ufrag, m->ice.remote_ufrag,
+			       sizeof(a->remote_ufrag));
+			memcpy(a->pwd, m->ice.pwd, sizeof(a->pwd));
+			/* the message is not trusted to be terminated */
+			a->local_ufrag[sizeof(a->local_ufrag) - 1] = '\0';
+			a->remote_ufrag[sizeof(a->remote_ufrag) - 1] = '\0';
+			a->pwd_len = m->ice.pwd_len;
+			a->in_use = a->local_ufrag[0] != '\0' && a->pwd_len > 0;
 		}
 		return;
 	case DSBC_MSG_SYNC:
@@ -272,10 +294,30 @@ report_latch(struct dsbc_worker *w, struct dsbc_flow *f, bool relatch)
  * RFC 7362 latching and strict source.  Returns false when the packet must
  * be dropped as not coming from the latched (or signalled) source.
  */
+static void
+latch_set(struct dsbc_worker *w, struct dsbc_flow *f,
+	  const struct dsbc_pkt_info *pi, uint64_t now)
+{
+	bool relatch = f->latched != 0;
+
+	f->latched_src = pi->src;
+	f->latched_port = pi->src_port;
+	f->latched_family = pi->family;
+	f->st.latched_tsc = now;
+	f->latched = 1;
+	report_latch(w, f, relatch);
+}
+
 static inline bool
 latch_check(struct dsbc_worker *w, struct dsbc_flow *f,
 	    const struct dsbc_pkt_info *pi, uint64_t now, uint64_t tsc_ms)
 {
+	/* With ICE the latch comes from an authenticated check only
+	 * (RFC 8445 section 7.3.1.5); media must come from there. */
+	if (f->spec.ice_id != 0)
+		return f->latched && src_matches(pi, &f->latched_src,
+						 f->latched_port,
+						 f->latched_family);
 	switch (f->spec.latch) {
 	case DSBC_LATCH_OFF:
 		return true;
@@ -374,6 +416,31 @@ media_process(struct dsbc_app *app, struct dsbc_worker *w,
 			drop(w, m, DSBC_DROP_DEMUX);
 			continue;
 		}
+		/* dsbc anchors ICE on this leg: checks are for dsbc */
+		if (cls == DSBC_DEMUX_STUN && f->spec.ice_id != 0) {
+			enum dsbc_drop why;
+			bool nominated = false;
+
+			why = dsbc_worker_ice(app, w, f, m, pi, &nominated);
+			if (why != DSBC_DROP_MAX) {
+				f->st.drops++;
+				drop(w, m, why);
+				continue;
+			}
+			f->st.last_check_tsc = now;
+			f->idle_reported = 0;
+			/* the first valid check latches; a nomination
+			 * (USE-CANDIDATE) moves the latch to its pair */
+			if (!f->latched || (nominated &&
+			    !src_matches(pi, &f->latched_src, f->latched_port,
+					 f->latched_family)))
+				latch_set(w, f, pi, now);
+			w->st.tx++;
+			rte_eth_tx_buffer(m->port, w->txq,
+					  w->txb[dsbc_port_of_id(app, m->port)],
+					  m);
+			continue;
+		}
 		if (unlikely(!latch_check(w, f, pi, now, tsc_ms))) {
 			f->st.drops++;
 			f->st.drop_not_latched++;
@@ -403,8 +470,10 @@ media_process(struct dsbc_app *app, struct dsbc_worker *w,
 		f->st.last_tsc = now;
 		f->idle_reported = 0;
 		w->st.tx++;
+		/* txb is per port index; spec.out_port is the DPDK id */
 		rte_eth_tx_buffer(f->spec.out_port, w->txq,
-				  w->txb[f->spec.out_port], m);
+				  w->txb[dsbc_port_of_id(app, f->spec.out_port)],
+				  m);
 	}
 	b->n = 0;
 }
@@ -527,10 +596,12 @@ dsbc_worker_create(struct dsbc_app *app, uint16_t idx, unsigned int lcore_id)
 	w->txq = idx;
 	snprintf(name, sizeof(name), "dsbc_flows_%u", idx);
 	w->flows = dsbc_flow_table_create(name, app->cfg.flow_capacity, socket);
+	w->ice = rte_zmalloc_socket("dsbc_ice", (app->cfg.ice_capacity + 1) *
+				    sizeof(*w->ice), RTE_CACHE_LINE_SIZE, socket);
 	snprintf(name, sizeof(name), "dsbc_handoff_%u", idx);
 	w->handoff = rte_ring_create(name, app->cfg.handoff_ring_size, socket,
 				     RING_F_SC_DEQ);
-	if (w->flows == NULL || w->handoff == NULL) {
+	if (w->flows == NULL || w->handoff == NULL || w->ice == NULL) {
 		dsbc_worker_free(w);
 		return NULL;
 	}
@@ -551,6 +622,7 @@ dsbc_worker_free(struct dsbc_worker *w)
 		rte_ring_free(w->handoff);
 	}
 	dsbc_flow_table_free(w->flows);
+	rte_free(w->ice);
 	for (p = 0; p < DSBC_CFG_MAX_PORTS; p++)
 		rte_free(w->txb[p]);
 	rte_free(w);

@@ -74,6 +74,7 @@ struct dsbc_flow_cfg {
 	uint8_t mode;                 /* enum dsbc_mode */
 	uint8_t latch;                /* enum dsbc_latch */
 	uint16_t relatch_ms;
+	uint16_t ice_id;              /* worker ICE agent of the local leg */
 	uint8_t dscp;
 	struct dsbc_addr next_hop;    /* remote if on-link, else the gateway */
 };
@@ -109,6 +110,7 @@ struct dsbc_config {
 	uint16_t media_port_min;
 	uint16_t media_port_max;
 	uint32_t flow_capacity;       /* per worker */
+	uint32_t ice_capacity;        /* ICE-lite agents (legs) per worker */
 	uint32_t mbufs;               /* per pool */
 	uint16_t mbuf_data_size;
 	uint16_t burst;

@@ -76,6 +76,8 @@ struct dsbc_flow_spec {
 	uint16_t peer_port;          /* host order */
 	uint8_t peer_family;
 	uint8_t flags;               /* DSBC_FLOW_F_* */
+	uint16_t ice_id;             /* ICE-lite agent of this leg, 0 none */
+	uint8_t pad2[6];
 	struct dsbc_flow_key key;    /* the hash keeps its own copy */
 };
 
@@ -91,6 +93,9 @@ struct dsbc_flow_stats {
 	uint64_t drops;              /* dropped after lookup, any reason */
 	uint64_t drop_not_latched;
 	uint64_t latched_tsc;
+	uint64_t stun_answered;      /* ICE checks answered */
+	uint64_t stun_refused;       /* checks failing USERNAME/integrity */
+	uint64_t last_check_tsc;     /* last authenticated check, 0 never */
 };
 
 /*

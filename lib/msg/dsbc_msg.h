@@ -25,6 +25,7 @@
 	X(FLOW_MOD,     M2W, "replace the spec of flow_id, counters kept") \
 	X(FLOW_DEL,     M2W, "remove flow_id; its slot is free once acked") \
 	X(NEIGH_UPDATE, M2W, "set or clear a next-hop MAC in the neighbour table") \
+	X(ICE_SET,      M2W, "set ice_id's ICE-lite credentials (0-length ufrag: clear)") \
 	X(SYNC,         M2W, "barrier: every earlier message is applied when acked") \
 	X(FLOW_ACK,     W2M, "outcome of FLOW_ADD/MOD/DEL (status is 0 or -errno)") \
 	X(LATCHED,      W2M, "flow_id latched onto a source address (RFC 7362)") \
@@ -82,6 +83,18 @@ struct dsbc_msg_idle {           /* FLOW_IDLE */
 	uint64_t idle_ms;
 };
 
+#define DSBC_ICE_UFRAG_MAX 40        /* RFC 8839: 4..256 chars; longer refused */
+#define DSBC_ICE_PWD_MAX 64          /* RFC 8839: 22..256 chars */
+
+struct dsbc_msg_ice {            /* ICE_SET */
+	uint16_t ice_id;
+	uint8_t pwd_len;
+	uint8_t pad;
+	char local_ufrag[16];        /* dsbc's on this leg, NUL-terminated */
+	char remote_ufrag[DSBC_ICE_UFRAG_MAX]; /* the peer's, "" unknown */
+	char pwd[DSBC_ICE_PWD_MAX];  /* dsbc's, the HMAC key of checks to it */
+};
+
 struct dsbc_msg_sync {           /* SYNC, SYNC_ACK */
 	uint64_t token;
 };
@@ -99,6 +112,7 @@ struct dsbc_msg {
 		struct dsbc_msg_latched latched;
 		struct dsbc_msg_idle idle;
 		struct dsbc_msg_sync sync;
+		struct dsbc_msg_ice ice;
 		uint8_t raw[DSBC_MSG_SIZE - 8];
 	};
 };

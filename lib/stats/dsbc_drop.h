@@ -29,6 +29,9 @@
 	X(DEMUX,           "drop_demux_unknown",   "first payload byte in no RFC 7983 range") \
 	X(EMPTY_PAYLOAD,   "drop_empty_payload",   "UDP datagram without payload on a media port") \
 	X(NOT_LATCHED,     "drop_not_latched",     "source differs from the latched/signalled one") \
+	X(STUN_MALFORMED,  "drop_stun_malformed",  "STUN on an ICE leg with a broken header or attributes") \
+	X(STUN_NOT_CHECK,  "drop_stun_not_check",  "STUN on an ICE leg that is not a Binding request") \
+	X(STUN_AUTH,       "drop_stun_auth",       "ICE check with a wrong USERNAME, MESSAGE-INTEGRITY or FINGERPRINT") \
 	X(NO_NEIGH,        "drop_no_neigh",        "next hop MAC not resolved yet") \
 	X(NO_HEADROOM,     "drop_no_headroom",     "mbuf headroom too small for the outgoing headers") \
 	X(HANDOFF_FULL,    "drop_handoff_ring_full", "owner worker's handoff ring full") \

@@ -326,7 +326,7 @@ def uas_scenario(out, early=False, b_hangs_up=False, end=None, media=""):
 
 def run_call(name, uac_xml, uas_xml, calls=1, rate=10, limit=10,
              extra_uac=(), extra_uas=(), loss=None, conf_extra="",
-             dsbc_extra=""):
+             dsbc_extra="", during=None):
     """dsbc between alice (sipp UAC) and bob (sipp UAS); returns both sipp
     results and dsbc's telemetry after the calls, and checks the call
     table, flows and ports are back where they started."""
@@ -371,6 +371,9 @@ def run_call(name, uac_xml, uas_xml, calls=1, rate=10, limit=10,
             if ids:
                 one = d.tel.query("/dsbc/call,%d" % ids[0])
                 if one and one.get("state") == "confirmed":
+                    if during is not None and seen is None:
+                        during(d, topo, one)
+                        one = d.tel.query("/dsbc/call,%d" % ids[0]) or one
                     seen = one
             time.sleep(0.1)
         if uac_p.poll() is None:
@@ -562,6 +565,110 @@ def test_call_prack():
     eq(r["calls"]["answered"], 1, "answered")
 
 
+ICE_A = """      a=ice-ufrag:alic
+      a=ice-pwd:alicepwdalicepwdalicepwd
+      a=candidate:1 1 UDP 2130706431 [media_ip] 7000 typ host"""
+ICE_B = """      a=ice-ufrag:bobb
+      a=ice-pwd:bobpwdbobpwdbobpwdbobpwd
+      a=candidate:1 1 UDP 2130706431 [media_ip] 6000 typ host"""
+
+
+def sdp_attr(log, first_line, name):
+    """Value of a=<name> in the first message of a sipp log starting with
+    first_line."""
+    msg = log[log.index(first_line):]
+    msg = msg[:msg.index("\n\n", msg.index("v=0"))]
+    vals = [l.split(":", 1)[1].strip() for l in msg.splitlines()
+            if l.startswith("a=%s:" % name)]
+    port = [l.split()[1] for l in msg.splitlines() if l.startswith("m=")]
+    return (vals[0] if vals else None), int(port[0])
+
+
+def test_call_ice_lite():
+    """dsbc anchors ICE on each leg (RFC 8445 2.5): each side receives
+    dsbc's own ufrag/pwd/candidate, never the other side's; a check from
+    alice with dsbc's credentials is answered by the worker (verified here
+    with Python's own HMAC-SHA1 and CRC-32), one with a wrong password or
+    username is dropped and counted; media is accepted only from the
+    checked address (USE-CANDIDATE latch)."""
+    uac = scenario("uac_call.xml", os.path.abspath("out/system/uac_ice.xml"),
+                   MEDIA="", HOLD_MS="4000", END_A=A_BYE)
+    with open(uac) as f:
+        x = f.read().replace("      a=setup:actpass\n",
+                             "      a=setup:actpass\n" + ICE_A + "\n")
+    with open(uac, "w") as f:
+        f.write(x)
+    uas = uas_scenario(os.path.abspath("out/system/uas_ice.xml"))
+    with open(uas) as f:
+        x = f.read().replace("      a=setup:active\n",
+                             "      a=setup:active\n" + ICE_B + "\n")
+    with open(uas, "w") as f:
+        f.write(x)
+    logs = {}
+    for who in ("uac", "uas"):
+        logs[who] = os.path.abspath("out/system/ice_%s_msgs.log" % who)
+        if os.path.exists(logs[who]):
+            os.unlink(logs[who])
+    got = {}
+
+    def peer(topo, *args):
+        r = topo.exec("alice", "python3", os.path.join(HERE, "stun_peer.py"),
+                      *args)
+        return r.stdout.strip()
+
+    def during(d, topo, call):
+        with open(logs["uac"], errors="replace") as f:
+            log = f.read()
+        ufrag, port = sdp_attr(log, "SIP/2.0 200 OK", "ice-ufrag")
+        pwd, _ = sdp_attr(log, "SIP/2.0 200 OK", "ice-pwd")
+        to = "10.10.1.1:%d" % port
+        user = "%s:alic" % ufrag
+        got["ufrag_a"] = ufrag
+        got["wrong_pwd"] = peer(topo, "--bind", "10.10.1.10:7102", "--to",
+                                to, "--user", user, "--pwd", pwd[::-1],
+                                "--rtp", "10")
+        got["wrong_user"] = peer(topo, "--bind", "10.10.1.10:7100", "--to",
+                                 to, "--user", "alic:" + ufrag, "--pwd", pwd)
+        got["good"] = peer(topo, "--bind", "10.10.1.10:7100", "--to", to,
+                           "--user", user, "--pwd", pwd, "--use-candidate",
+                           "--rtp", "20")
+        time.sleep(0.3)
+
+    r = run_call("ice", uac, uas, during=during,
+                 extra_uac=["-trace_msg", "-message_file", logs["uac"]],
+                 extra_uas=["-trace_msg", "-message_file", logs["uas"]])
+    sipp_ok(r)
+    print("  checks: wrong pwd: %s; wrong user: %s; good: %s" % (
+        got.get("wrong_pwd"), got.get("wrong_user"), got.get("good")))
+    eq(got.get("wrong_pwd"), "no reply", "check with a wrong password")
+    eq(got.get("wrong_user"), "no reply", "check with a wrong USERNAME")
+    eq(got.get("good"), "reply ok mapped=10.10.1.10:7100",
+       "check with dsbc's credentials")
+    a = r["call"]["a_leg"]
+    eq(a["ice"], "lite", "A leg ICE")
+    eq(a["ice_peer_ufrag"], "alic", "A's ufrag learnt")
+    eq(a["m0_rtp_in_stun_answered"], 1, "checks answered")
+    eq(a["m0_rtp_in_stun_refused"], 2, "checks refused")
+    eq(a["m0_rtp_in_latched"], "10.10.1.10:7100", "latched on the check")
+    eq(a["m0_rtp_in_consent"], "fresh", "consent")
+    eq(a["m0_rtp_in_pkts"], 20, "RTP relayed from the checked address")
+    eq(a["m0_rtp_in_drop_not_latched"], 10, "RTP from elsewhere dropped")
+    eq(r["stats"]["drop_stun_auth"], 2, "drop_stun_auth")
+    # B got dsbc's ICE, not A's
+    with open(logs["uas"], errors="replace") as f:
+        log = f.read()
+    ufrag_b, _ = sdp_attr(log, "INVITE sip:", "ice-ufrag")
+    pwd_b, _ = sdp_attr(log, "INVITE sip:", "ice-pwd")
+    cand_b, port_b = sdp_attr(log, "INVITE sip:", "candidate")
+    check(ufrag_b not in (None, "alic", got["ufrag_a"]),
+          "B's ufrag is dsbc's own: %s" % ufrag_b)
+    check(pwd_b not in (None, "alicepwdalicepwdalicepwd"), "B's pwd")
+    check(cand_b.split()[4] == "10.10.2.1" and
+          int(cand_b.split()[5]) == port_b,
+          "B's candidate is dsbc's B address and port: " + cand_b)
+    eq(r["call"]["b_leg"]["ice_peer_ufrag"], "bobb", "B's ufrag learnt")
+
+
 def test_call_cancel():
     r = run_call("cancel", os.path.join(SIPP, "uac_cancel.xml"),
                  os.path.join(SIPP, "uas_ring.xml"))
@@ -614,7 +721,8 @@ def check_ge(got, least, what):
 TESTS = [test_udp_relay_between_namespaces, test_sipp_options,
          test_call_bye_from_a_with_rtp, test_call_bye_from_b,
          test_call_early_media, test_call_reinvite,
-         test_call_media_inactivity, test_call_prack, test_call_cancel,
+         test_call_media_inactivity, test_call_prack, test_call_ice_lite,
+         test_call_cancel,
          test_call_busy,
          test_100_parallel_calls, test_calls_with_loss]
 
