@@ -326,7 +326,7 @@ def uas_scenario(out, early=False, b_hangs_up=False, end=None, media=""):
 
 def run_call(name, uac_xml, uas_xml, calls=1, rate=10, limit=10,
              extra_uac=(), extra_uas=(), loss=None, conf_extra="",
-             dsbc_extra="", during=None):
+             dsbc_extra="", during=None, service="bob"):
     """dsbc between alice (sipp UAC) and bob (sipp UAS); returns both sipp
     results and dsbc's telemetry after the calls, and checks the call
     table, flows and ports are back where they started."""
@@ -347,9 +347,10 @@ def run_call(name, uac_xml, uas_xml, calls=1, rate=10, limit=10,
         before = d.tel.query("/dsbc/calls")
         common = ["-m", str(calls), "-nostdin", "-timeout", "60",
                   "-timeout_error", "-max_recv_loops", "1000"]
+        # no UAS: the call is not meant to reach bob
         uas = topo.run("bob", ["sipp", "-sf", uas_xml, "-i", "10.10.2.20",
                                "-p", "5060", "-mp", "6000"] + common +
-                       list(extra_uas),
+                       list(extra_uas) if uas_xml else ["true"],
                        stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                        text=True)
         time.sleep(0.5)
@@ -359,7 +360,7 @@ def run_call(name, uac_xml, uas_xml, calls=1, rate=10, limit=10,
         uac_p = topo.run(
             "alice", ["sipp", "-sf", uac_xml,
              "-i", "10.10.1.10", "-p", "5070", "-mp", "7000", "-r",
-             str(rate), "-l", str(limit), "-s", "bob"] + common +
+             str(rate), "-l", str(limit), "-s", service] + common +
             list(extra_uac) + ["10.10.1.1:5060"],
             stdout=uac_out_f, stderr=uac_err_f, text=True)
         # While the calls run, keep the last view of one call with its
@@ -669,6 +670,37 @@ def test_call_ice_lite():
     eq(r["call"]["b_leg"]["ice_peer_ufrag"], "bobb", "B's ufrag learnt")
 
 
+def test_routing_by_user_prefix():
+    """[route.0] matches Request-URI users starting with "bo": a call to
+    bob is routed to bob's next hop; a call to carol matches no route and
+    gets no_route_status (404 by default, 480 when configured), with no
+    call, flow or port left behind."""
+    fail = os.path.join(SIPP, "uac_fail.xml")
+    r = run_call("route_bob",
+                 scenario("uac_call.xml",
+                          os.path.abspath("out/system/uac_route.xml"),
+                          MEDIA="", HOLD_MS="100", END_A=A_BYE),
+                 uas_scenario(os.path.abspath("out/system/uas_route.xml")),
+                 conf_extra="user_prefix = bo\n")
+    sipp_ok(r)
+    eq(r["calls"]["answered"], 1, "call to bob answered through the route")
+    for status in ("404", "480"):
+        with open(fail) as f:
+            x = f.read().replace('<recv response="486" />',
+                                 '<recv response="%s" />' % status)
+        uac = os.path.abspath("out/system/uac_noroute%s.xml" % status)
+        with open(uac, "w") as f:
+            f.write(x)
+        r = run_call("noroute" + status, uac, None, service="carol",
+                     conf_extra="user_prefix = bo\n",
+                     dsbc_extra="" if status == "404" else
+                     "no_route_status = 480\n")
+        sipp_ok(r)
+        eq(r["uac_ok"], 1, "carol's call refused with %s" % status)
+        eq(r["calls"]["no_route"], 1, "no_route counted")
+        eq(r["sip"]["tx_4xx"], 1, "one 4xx sent")
+
+
 def test_call_cancel():
     r = run_call("cancel", os.path.join(SIPP, "uac_cancel.xml"),
                  os.path.join(SIPP, "uas_ring.xml"))
@@ -722,7 +754,7 @@ TESTS = [test_udp_relay_between_namespaces, test_sipp_options,
          test_call_bye_from_a_with_rtp, test_call_bye_from_b,
          test_call_early_media, test_call_reinvite,
          test_call_media_inactivity, test_call_prack, test_call_ice_lite,
-         test_call_cancel,
+         test_routing_by_user_prefix, test_call_cancel,
          test_call_busy,
          test_100_parallel_calls, test_calls_with_loss]
 
