@@ -28,6 +28,7 @@
 #include <strings.h>
 
 #include <rte_cycles.h>
+#include <rte_jhash.h>
 #include <rte_log.h>
 #include <rte_malloc.h>
 #include <rte_telemetry.h>
@@ -57,25 +58,73 @@ rand_token(char *dst, size_t cap, const char *prefix)
 		 (uint32_t)((rte_rdtsc() * 2654435761ull) >> 16), ++seq & 0xffff);
 }
 
+/* ---- the call table: free list and Call-ID index ---- */
+
+static uint32_t
+cid_bucket(const char *p, uint32_t len)
+{
+	return rte_jhash(p, len, 0) & (CID_BUCKETS - 1);
+}
+
+static const char *
+entry_cid(const struct dsbc_b2bua *b, uint32_t e)
+{
+	const struct call *c = &b->calls[(e - 1) / 2];
+
+	return (e - 1) % 2 ? c->b.call_id : c->a.call_id;
+}
+
+static uint32_t *
+entry_next(struct dsbc_b2bua *b, uint32_t e)
+{
+	return &b->calls[(e - 1) / 2].cid_next[(e - 1) % 2];
+}
+
+/* Both legs' Call-IDs are set: make the call findable by either. */
+static void
+call_index(struct dsbc_b2bua *b, struct call *c)
+{
+	uint32_t idx = (uint32_t)(c - b->calls), leg, h;
+
+	for (leg = 0; leg < 2; leg++) {
+		const char *cid = leg ? c->b.call_id : c->a.call_id;
+
+		h = cid_bucket(cid, (uint32_t)strlen(cid));
+		c->cid_next[leg] = b->cid_head[h];
+		b->cid_head[h] = idx * 2 + leg + 1;
+	}
+	c->indexed = true;
+}
+
+static void
+call_unindex(struct dsbc_b2bua *b, struct call *c)
+{
+	uint32_t idx = (uint32_t)(c - b->calls), leg, *pp;
+
+	for (leg = 0; c->indexed && leg < 2; leg++) {
+		const char *cid = leg ? c->b.call_id : c->a.call_id;
+		uint32_t want = idx * 2 + leg + 1;
+
+		pp = &b->cid_head[cid_bucket(cid, (uint32_t)strlen(cid))];
+		while (*pp != 0 && *pp != want)
+			pp = entry_next(b, *pp);
+		if (*pp == want)
+			*pp = c->cid_next[leg];
+	}
+	c->indexed = false;
+}
+
 static struct call *
 call_by_callid(struct dsbc_b2bua *b, struct dsbc_sip_str cid, bool *is_a)
 {
-	uint32_t i;
+	uint32_t e = b->cid_head[cid_bucket(cid.p, cid.len)];
 
-	for (i = 0; i < MAX_CALLS; i++) {
-		struct call *c = &b->calls[i];
+	for (; e != 0; e = *entry_next(b, e)) {
+		const char *s = entry_cid(b, e);
 
-		if (c->state == CALL_FREE)
-			continue;
-		if (strlen(c->a.call_id) == cid.len &&
-		    memcmp(c->a.call_id, cid.p, cid.len) == 0) {
-			*is_a = true;
-			return c;
-		}
-		if (strlen(c->b.call_id) == cid.len &&
-		    memcmp(c->b.call_id, cid.p, cid.len) == 0) {
-			*is_a = false;
-			return c;
+		if (strlen(s) == cid.len && memcmp(s, cid.p, cid.len) == 0) {
+			*is_a = (e - 1) % 2 == 0;
+			return &b->calls[(e - 1) / 2];
 		}
 	}
 	return NULL;
@@ -109,7 +158,10 @@ call_free(struct dsbc_app *app, struct call *c, const char *why)
 	free(c->fwd.req);
 	free(c->a_invite);
 	free(c->ok_msg);
+	call_unindex(b, c);
 	memset(c, 0, sizeof(*c));
+	c->free_next = b->free_head;
+	b->free_head = (uint32_t)(c - b->calls) + 1;
 	b->nb_calls--;
 	b->ended++;
 }
@@ -117,16 +169,16 @@ call_free(struct dsbc_app *app, struct call *c, const char *why)
 static struct call *
 call_new(struct dsbc_b2bua *b)
 {
-	uint32_t i;
+	struct call *c;
 
-	for (i = 0; i < MAX_CALLS; i++)
-		if (b->calls[i].state == CALL_FREE) {
-			memset(&b->calls[i], 0, sizeof(b->calls[i]));
-			b->calls[i].id = ++b->next_id;
-			b->nb_calls++;
-			return &b->calls[i];
-		}
-	return NULL;
+	if (b->free_head == 0)
+		return NULL;
+	c = &b->calls[b->free_head - 1];
+	b->free_head = c->free_next;
+	memset(c, 0, sizeof(*c));
+	c->id = ++b->next_id;
+	b->nb_calls++;
+	return c;
 }
 
 /* ---- messages ---- */
@@ -454,6 +506,13 @@ invite_new(struct dsbc_app *app, const struct dsbc_sip_peer *from,
 		reply_simple(app, m, from, t, 488, "Not Acceptable Here", now);
 		return;
 	}
+	/* the call table keeps Call-IDs up to 127 bytes (RFC 3261 sets
+	 * no limit; a longer one could not be matched, so refuse it) */
+	if (dsbc_sip_hdr_get(m, DSBC_SIP_H_CALL_ID, 0)->value.len >=
+	    sizeof(((struct call *)NULL)->a.call_id)) {
+		reply_simple(app, m, from, t, 400, "Call-ID Too Long", now);
+		return;
+	}
 	c = call_new(b);
 	if (c == NULL) {
 		reply_simple(app, m, from, t, 503, "Service Unavailable", now);
@@ -515,6 +574,7 @@ invite_new(struct dsbc_app *app, const struct dsbc_sip_peer *from,
 	c->b.peer.l2_next = r->l2_next_hop;
 	rand_token(c->b.call_id, sizeof(c->b.call_id), "dsbc-");
 	rand_token(c->b.local_tag, sizeof(c->b.local_tag), "dsbcB");
+	call_index(b, c);
 
 	/* Media: a port pair per accepted m-line on each leg */
 	for (i = 0; i < c->nb_media; i++) {
@@ -1173,6 +1233,10 @@ dsbc_b2bua_init(struct dsbc_app *app)
 	b = rte_zmalloc("dsbc_b2bua", sizeof(*b), RTE_CACHE_LINE_SIZE);
 	if (b == NULL)
 		return -ENOMEM;
+	for (i = MAX_CALLS; i > 0; i--) {
+		b->calls[i - 1].free_next = b->free_head;
+		b->free_head = i;
+	}
 	b->port_used = rte_zmalloc("dsbc_ports", span, 0);
 	if (b->port_used == NULL) {
 		rte_free(b);

@@ -21,6 +21,7 @@
 #define MAX_MEDIA      4          /* m-lines handled per call */
 #define STR_MAX        256
 #define MSG_MAX        8192       /* messages dsbc builds */
+#define CID_BUCKETS    (2 * MAX_CALLS) /* Call-ID index, a power of two */
 
 enum call_state {
 	CALL_FREE = 0,
@@ -72,6 +73,9 @@ struct leg {
 
 struct call {
 	uint32_t id;
+	uint32_t cid_next[2];             /* Call-ID index chains (A, B) */
+	uint32_t free_next;               /* free list, index + 1 */
+	bool indexed;
 	uint8_t state;
 	uint8_t worker;
 	uint8_t nb_media;
@@ -106,6 +110,9 @@ struct call {
 
 struct dsbc_b2bua {
 	struct call calls[MAX_CALLS];
+	/* Call-ID -> call: chains of entries index * 2 + leg + 1 (0 ends) */
+	uint32_t cid_head[CID_BUCKETS];
+	uint32_t free_head;               /* free calls, index + 1 */
 	uint32_t nb_calls;
 	uint32_t next_id;
 	uint16_t next_worker;
