@@ -19,7 +19,8 @@
  * SDP re-pointing the flows.  100rel (RFC 3262) is end to end: A's
  * Supported/Require go to B, B's RSeq/Require come back in the 18x, and
  * A's PRACK reaches B with its RAck renumbered to B's INVITE CSeq.
- * Not yet: late offers (488), retransmission of a 2xx to a re-INVITE.
+ * A 2xx to a re-INVITE is retransmitted until its ACK, as A's first.
+ * Not yet: late offers (an INVITE without SDP gets 488).
  */
 #include <inttypes.h>
 #include <stdio.h>
@@ -215,6 +216,28 @@ hdr_copy(char *out, size_t cap, int *n, const struct dsbc_sip_msg *m,
 }
 
 /*
+ * Section 13.3.1.4: the UAS core retransmits a 2xx to an INVITE (T1
+ * doubling up to T2) until the ACK comes, and gives up after 64*T1.
+ * One at a time per call: offers are serialised (491).
+ */
+static void
+ok_keep(struct call *c, bool to_a, const struct dsbc_sip_peer *to,
+	const char *msg, uint32_t len, uint64_t now)
+{
+	free(c->ok_msg);
+	c->ok_msg = malloc(len);
+	if (c->ok_msg == NULL)
+		return;
+	memcpy(c->ok_msg, msg, len);
+	c->ok_len = len;
+	c->ok_to_a = to_a;
+	c->ok_to = *to;
+	c->ok_retx_ms = 500;
+	c->ok_retx_at = now + 500;
+	c->ok_give_up = now + 64 * 500;
+}
+
+/*
  * A response to A's INVITE (kept in the call); hdrs are extra header
  * lines passed from B's response (RSeq and Require of a reliable
  * provisional, RFC 3262), or NULL.
@@ -251,15 +274,7 @@ answer_a_hdrs(struct dsbc_app *app, struct call *c, int status,
 	if (status >= 200 && status < 300) {
 		/* Section 13.3.1.4: the UAS core retransmits its 2xx until
 		 * the ACK; the transaction (Accepted) only absorbs. */
-		free(c->ok_msg);
-		c->ok_msg = malloc(len);
-		if (c->ok_msg != NULL) {
-			memcpy(c->ok_msg, b->buf, len);
-			c->ok_len = len;
-			c->ok_retx_ms = 500;
-			c->ok_retx_at = now + 500;
-			c->ok_give_up = now + 64 * 500;
-		}
+		ok_keep(c, true, &c->a.peer, b->buf, len, now);
 	}
 	app->sip->st.tx_resp[status / 100]++;
 	if (c->a_txn != NULL)
@@ -886,6 +901,9 @@ forward_response(struct dsbc_app *app, struct call *c,
 		dsbc_sip_txn_respond(app->sip->txl, c->fwd.srv, m->status,
 				     b->buf, len, now);
 		app->sip->st.tx_resp[m->status / 100]++;
+		if (m->status >= 200 && m->status < 300 &&
+		    strcmp(c->fwd.method, "INVITE") == 0)
+			ok_keep(c, c->fwd.from_a, &c->fwd.from, b->buf, len, now);
 	}
 	if (m->status < 200)
 		return;
@@ -935,15 +953,14 @@ dsbc_b2bua_request(struct dsbc_app *app, const struct dsbc_sip_peer *from,
 		return;
 	case DSBC_SIP_M_ACK:
 		/* ACK for our 2xx: stops its retransmission (13.3.1.4).
-		 * B's 2xx was ACKed when it came: the offer was in the
-		 * INVITE, so the ACKs carry no SDP and need not wait. */
-		if (c == NULL || !is_a)
+		 * The other leg's 2xx was ACKed when it came: the offer was
+		 * in the INVITE, so the ACKs carry no SDP and need not wait. */
+		if (c == NULL || c->ok_msg == NULL || is_a != c->ok_to_a)
 			return;
-		if (c->state == CALL_ANSWERED) {
-			free(c->ok_msg);
-			c->ok_msg = NULL;
+		free(c->ok_msg);
+		c->ok_msg = NULL;
+		if (c->state == CALL_ANSWERED)
 			c->state = CALL_CONFIRMED;
-		}
 		return;
 	case DSBC_SIP_M_BYE:
 		t = dsbc_sip_txn_server(s->txl, m, from, sizeof(*from), NULL, now);
@@ -1188,17 +1205,19 @@ dsbc_b2bua_tick(struct dsbc_app *app, uint64_t now)
 	for (i = 0; i < MAX_CALLS; i++) {
 		struct call *c = &b->calls[i];
 
-		if (c->state != CALL_ANSWERED || c->ok_msg == NULL)
+		if (c->ok_msg == NULL)
 			continue;
 		if (now >= c->ok_give_up) {
 			/* Section 13.3.1.4: no ACK, the dialog ends with BYE. */
 			send_bye(app, c, &c->b, now);
 			send_bye(app, c, &c->a, now);
-			call_free(app, c, "no ACK from A");
+			call_free(app, c, c->ok_to_a ? "no ACK from A" :
+				  "no ACK from B");
 			continue;
 		}
 		if (now >= c->ok_retx_at) {
-			send_to(app, &c->a.peer, c->ok_msg, c->ok_len);
+			b->ok_retransmissions++;
+			send_to(app, &c->ok_to, c->ok_msg, c->ok_len);
 			c->ok_retx_ms = c->ok_retx_ms * 2 > 4000 ? 4000 :
 					c->ok_retx_ms * 2;
 			c->ok_retx_at = now + c->ok_retx_ms;

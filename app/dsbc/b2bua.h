@@ -86,8 +86,11 @@ struct call {
 	struct dsbc_sip_txn *a_txn;       /* A-leg INVITE server transaction */
 	struct dsbc_sip_txn *b_txn;       /* B-leg INVITE client transaction */
 	char b_branch[48];
-	char *ok_msg;                     /* our 2xx to A, until its ACK */
+	char *ok_msg;                     /* our 2xx to an INVITE (A's, or a
+					   * re-INVITE from either), until ACK */
 	uint32_t ok_len;
+	bool ok_to_a;                     /* which leg it went to */
+	struct dsbc_sip_peer ok_to;
 	uint64_t ok_retx_at;
 	uint32_t ok_retx_ms;
 	uint64_t ok_give_up;
@@ -121,6 +124,7 @@ struct dsbc_b2bua {
 	uint64_t started, answered, ended, failed, cancelled, no_route;
 	uint64_t no_ports, bad_sdp, timeouts, idle_ended;
 	uint64_t latch_repoints, latch_errors, flow_errors;
+	uint64_t ok_retransmissions;      /* 2xx to INVITEs re-sent (13.3.1.4) */
 	char buf[MSG_MAX];
 	char sdp[MSG_MAX / 2];
 	struct dsbc_sdp sdp_in;

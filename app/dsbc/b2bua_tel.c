@@ -44,6 +44,7 @@ tel_calls(const char *cmd, const char *params, struct rte_tel_data *d)
 	rte_tel_data_add_dict_u64(d, "latch_repoints", b->latch_repoints);
 	rte_tel_data_add_dict_u64(d, "latch_errors", b->latch_errors);
 	rte_tel_data_add_dict_u64(d, "flow_errors", b->flow_errors);
+	rte_tel_data_add_dict_u64(d, "ok_retransmissions", b->ok_retransmissions);
 	rte_tel_data_add_dict_u64(d, "media_port_pairs_free",
 				  b2bua_ports_free_count(b2bua_tel_app));
 	ids = rte_tel_data_alloc();

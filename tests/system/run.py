@@ -253,6 +253,7 @@ A_REINVITE = """  <pause milliseconds="300"/>
   </send>
   <recv response="100" optional="true" />
   <recv response="200" />
+  <pause milliseconds="1300"/>
   <send>
     <![CDATA[
       ACK sip:[service]@[remote_ip]:[remote_port] SIP/2.0
@@ -533,6 +534,11 @@ def test_call_reinvite():
     # B's first answer: 2 (un-latch B's); re-INVITE offer and its
     # answer: 4 each (2 re-pointed, 2 un-latched)
     eq(r["stats"]["flows_modified"], 2 + 4 + 4, "flows modified")
+    # A holds its ACK 1.3 s: dsbc's 2xx to the re-INVITE is retransmitted
+    # (500 ms, then 1 s later) until the ACK stops it (13.3.1.4)
+    check_ge(r["calls"]["ok_retransmissions"], 1, "2xx retransmissions")
+    check(r["calls"]["ok_retransmissions"] <= 3,
+          "2xx retransmissions stop at the ACK")
 
 
 def test_call_media_inactivity():
