@@ -29,7 +29,6 @@
 #include <strings.h>
 
 #include <rte_cycles.h>
-#include <rte_jhash.h>
 #include <rte_log.h>
 #include <rte_malloc.h>
 #include <rte_telemetry.h>
@@ -61,10 +60,18 @@ rand_token(char *dst, size_t cap, const char *prefix)
 
 /* ---- the call table: free list and Call-ID index ---- */
 
+/*
+ * FNV-1a over the bytes: Call-IDs are unaligned views into datagrams
+ * (rte_jhash reads them as 32-bit words, which UBSan rightly flags).
+ */
 static uint32_t
 cid_bucket(const char *p, uint32_t len)
 {
-	return rte_jhash(p, len, 0) & (CID_BUCKETS - 1);
+	uint32_t h = 2166136261u;
+
+	while (len--)
+		h = (h ^ (uint8_t)*p++) * 16777619u;
+	return (h ^ (h >> 16)) & (CID_BUCKETS - 1);
 }
 
 static const char *

@@ -707,6 +707,102 @@ def test_routing_by_user_prefix():
         eq(r["sip"]["tx_4xx"], 1, "one 4xx sent")
 
 
+def bash_in(topo, who, script, **kw):
+    return topo.run(who, ["bash", "-c", script], **kw)
+
+
+def test_dtls_srtp_relay_openssl():
+    """RFC 7879 section 3.1 with real DTLS-SRTP peers: bob runs openssl
+    s_server (DTLS 1.2, use_srtp), alice openssl s_client, the media ports
+    come from a SIP call through dsbc whose SDP answer carries bob's
+    certificate fingerprint.  The handshake completes through dsbc's
+    ports, both ends export the same SRTP keying material (dsbc did not
+    terminate DTLS), the certificate alice sees has the fingerprint bob
+    signalled, and alice received that a=fingerprint byte for byte."""
+    out = os.path.abspath("out/system/dtls")
+    os.makedirs(out, exist_ok=True)
+    key, crt = os.path.join(out, "bob.key"), os.path.join(out, "bob.crt")
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt",
+                    "ec_paramgen_curve:prime256v1", "-nodes", "-keyout", key,
+                    "-out", crt, "-days", "2", "-subj", "/CN=bob"],
+                   check=True, capture_output=True)
+    fp = subprocess.run(["openssl", "x509", "-in", crt, "-noout",
+                         "-fingerprint", "-sha256"], check=True,
+                        capture_output=True, text=True).stdout
+    fp = fp.strip().split("=", 1)[1]
+    fp_line = "a=fingerprint:sha-256 " + fp
+    uac = scenario("uac_call.xml", os.path.abspath("out/system/uac_dtls.xml"),
+                   MEDIA="", HOLD_MS="7000", END_A=A_BYE)
+    with open(uac) as f:
+        x = f.read().replace("m=audio [media_port] RTP/AVP 0",
+                             "m=audio 7200 UDP/TLS/RTP/SAVP 0")
+    with open(uac, "w") as f:
+        f.write(x)
+    uas = uas_scenario(os.path.abspath("out/system/uas_dtls.xml"))
+    with open(uas) as f:
+        x = f.read()
+    x = re.sub(r"a=fingerprint:sha-256 [0-9A-F:]+", fp_line, x)
+    x = x.replace("a=setup:active", "a=setup:passive")
+    x = x.replace("m=audio [media_port] RTP/AVP 0",
+                  "m=audio 6100 UDP/TLS/RTP/SAVP 0")
+    with open(uas, "w") as f:
+        f.write(x)
+    log = os.path.abspath("out/system/dtls_uac_msgs.log")
+    if os.path.exists(log):
+        os.unlink(log)
+    res = {}
+
+    def during(d, topo, call):
+        with open(log, errors="replace") as f:
+            text = f.read()
+        ok = text[text.index("SIP/2.0 200 OK"):]
+        port = int(re.search(r"m=audio (\d+)", ok).group(1))
+        res["fp_at_alice"] = re.search(r"a=fingerprint:[^\r\n]*",
+                                       ok).group(0)
+        exp = ("-keymatexport EXTRACTOR-dtls_srtp -keymatexportlen 60 "
+               "-use_srtp SRTP_AES128_CM_SHA1_80 -dtls1_2")
+        srv = bash_in(topo, "bob",
+                      "sleep 5 | timeout 6 openssl s_server %s -accept "
+                      "10.10.2.20:6100 -cert %s -key %s -naccept 1"
+                      % (exp, crt, key),
+                      stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                      text=True)
+        time.sleep(0.7)
+        cli = bash_in(topo, "alice",
+                      "(echo hello-through-dsbc; sleep 1.5) | timeout 5 "
+                      "openssl s_client %s -connect 10.10.1.1:%d -bind "
+                      "10.10.1.10:7200" % (exp, port),
+                      stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                      text=True)
+        res["cli"] = cli.communicate(timeout=20)[0]
+        res["srv"] = srv.communicate(timeout=20)[0]
+
+    r = run_call("dtls", uac, uas, during=during,
+                 extra_uac=["-trace_msg", "-message_file", log])
+    sipp_ok(r)
+    cli, srv = res.get("cli", ""), res.get("srv", "")
+    km = [re.findall(r"Keying material: ([0-9A-F]+)", t) for t in (cli, srv)]
+    print("  keying material alice=%s... bob=%s..." % (
+        (km[0] or ["-"])[0][:16], (km[1] or ["-"])[0][:16]))
+    check(len(km[0]) == 1 and len(km[0][0]) == 120,
+          "alice exported 60 bytes: " + cli[-400:])
+    eq(km[0], km[1], "the two ends export the same keying material")
+    check("SRTP Extension negotiated, profile=SRTP_AES128_CM_SHA1_80" in cli,
+          "use_srtp negotiated")
+    check("hello-through-dsbc" in srv, "application data reached bob")
+    pem = re.search(r"-----BEGIN CERTIFICATE-----.*?-----END CERTIFICATE-----",
+                    cli, re.S)
+    check(pem is not None, "alice saw a certificate")
+    seen = subprocess.run(["openssl", "x509", "-noout", "-fingerprint",
+                           "-sha256"], input=pem.group(0), text=True,
+                          capture_output=True).stdout.strip().split("=", 1)[1]
+    eq(seen, fp, "certificate alice saw is the one bob signalled")
+    eq(res["fp_at_alice"], fp_line, "a=fingerprint at alice, byte for byte")
+    c = r["call"]
+    check_ge(c["a_leg"]["m0_rtp_in_dtls"], 3, "DTLS records from alice")
+    check_ge(c["b_leg"]["m0_rtp_in_dtls"], 3, "DTLS records from bob")
+
+
 def test_call_cancel():
     r = run_call("cancel", os.path.join(SIPP, "uac_cancel.xml"),
                  os.path.join(SIPP, "uas_ring.xml"))
@@ -760,7 +856,8 @@ TESTS = [test_udp_relay_between_namespaces, test_sipp_options,
          test_call_bye_from_a_with_rtp, test_call_bye_from_b,
          test_call_early_media, test_call_reinvite,
          test_call_media_inactivity, test_call_prack, test_call_ice_lite,
-         test_routing_by_user_prefix, test_call_cancel,
+         test_routing_by_user_prefix, test_dtls_srtp_relay_openssl,
+         test_call_cancel,
          test_call_busy,
          test_100_parallel_calls, test_calls_with_loss]
 
