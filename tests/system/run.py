@@ -410,6 +410,12 @@ def run_call(name, uac_xml, uas_xml, calls=1, rate=10, limit=10,
                before=before, stats=st, sip=sip)
     print("  calls: " + " ".join("%s=%s" % (k, v) for k, v in
                                  calls_now.items() if k != "ids"))
+    if calls_now.get("timeouts"):
+        # what the SIP side saw, to tell peer loss from dsbc trouble
+        print("  sip: " + " ".join("%s=%s" % (k, v) for k, v in sip.items()
+                                   if v and not k.startswith("rx_")))
+        print("  drops: " + " ".join("%s=%s" % (k, v) for k, v in st.items()
+                                     if v and k.startswith("drop")))
     eq(rc, 0, "dsbc exit status")
     eq(calls_now["active"], 0, "calls left")
     eq(calls_now["media_port_pairs_free"], before["media_port_pairs_free"],

@@ -1,0 +1,108 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+#ifndef DSBC_RTP_H
+#define DSBC_RTP_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+/*
+ * RTP and RTCP headers as a media-aware relay sees them (RFC 7879 section
+ * 3.2.1): the fixed headers are in clear in SRTP and SRTCP too (RFC 3711
+ * section 3.1), so the same parse serves both.  Per-SSRC receive
+ * statistics follow RFC 3550 appendix A: sequence validation (A.1), loss
+ * (A.3) and interarrival jitter (A.8).  Byte buffers only: the workers
+ * call these per packet.
+ */
+
+struct dsbc_rtp_view {
+	uint8_t pt;
+	bool marker;
+	uint16_t seq;
+	uint32_t ts;
+	uint32_t ssrc;
+};
+
+/* RTP fixed header (RFC 3550 section 5.1): 0, or -1 when malformed. */
+static inline int
+dsbc_rtp_parse(const uint8_t *p, uint32_t len, struct dsbc_rtp_view *v)
+{
+	uint32_t need;
+
+	if (len < 12 || (p[0] >> 6) != 2)
+		return -1;
+	need = 12 + 4u * (p[0] & 0x0f);
+	if (p[0] & 0x10) {           /* header extension (5.3.1) */
+		if (len < need + 4)
+			return -1;
+		need += 4 + 4u * ((uint32_t)p[need + 2] << 8 | p[need + 3]);
+	}
+	if (len < need)
+		return -1;
+	v->marker = p[1] >> 7;
+	v->pt = p[1] & 0x7f;
+	v->seq = (uint16_t)(p[2] << 8 | p[3]);
+	v->ts = (uint32_t)p[4] << 24 | (uint32_t)p[5] << 16 |
+		(uint32_t)p[6] << 8 | p[7];
+	v->ssrc = (uint32_t)p[8] << 24 | (uint32_t)p[9] << 16 |
+		  (uint32_t)p[10] << 8 | p[11];
+	return 0;
+}
+
+/* First 8 bytes of an RTCP packet (section 6.4): packet type and SSRC. */
+static inline int
+dsbc_rtcp_parse(const uint8_t *p, uint32_t len, uint8_t *pt, uint32_t *ssrc)
+{
+	if (len < 8 || (p[0] >> 6) != 2)
+		return -1;
+	*pt = p[1];
+	*ssrc = (uint32_t)p[4] << 24 | (uint32_t)p[5] << 16 |
+		(uint32_t)p[6] << 8 | p[7];
+	return 0;
+}
+
+#define DSBC_RTCP_SR  200
+#define DSBC_RTCP_RR  201
+#define DSBC_RTCP_BYE 203
+
+/* RFC 3550 A.1 constants */
+#define DSBC_RTP_MIN_SEQUENTIAL 2
+#define DSBC_RTP_MAX_MISORDER 100
+#define DSBC_RTP_SEQ_MOD (1u << 16)
+
+/* One source's receive state (RFC 3550 A.1 source structure, A.8). */
+struct dsbc_rtp_src {
+	uint32_t ssrc;
+	uint16_t max_seq;            /* highest sequence number seen */
+	uint16_t has_transit;        /* a first transit time is known */
+	uint32_t cycles;             /* shifted count of sequence wraps */
+	uint32_t base_seq;
+	uint32_t bad_seq;            /* last 'bad' seq + 1 */
+	uint32_t probation;          /* sequential packets till valid */
+	uint32_t received;           /* packets accepted */
+	uint32_t transit;            /* last relative transit time */
+	uint32_t jitter;             /* estimated jitter, scaled by 16 (A.8) */
+	uint32_t jumps;              /* sequence leaps beyond max_dropout */
+	uint64_t bytes;
+};
+
+/* What one packet did to a source's sequence state. */
+enum dsbc_rtp_seq {
+	DSBC_RTP_SEQ_OK = 0,         /* counted */
+	DSBC_RTP_SEQ_PROBATION,      /* source not yet validated (A.1) */
+	DSBC_RTP_SEQ_JUMP,           /* leap beyond max_dropout: not counted */
+	DSBC_RTP_SEQ_RESYNC,         /* second in sequence after a leap:
+				      * the source restarted, counted */
+};
+
+void dsbc_rtp_src_init(struct dsbc_rtp_src *s, uint32_t ssrc, uint16_t seq);
+/* RFC 3550 A.1 update_seq(), with max_dropout as the leap window. */
+enum dsbc_rtp_seq dsbc_rtp_src_update(struct dsbc_rtp_src *s, uint16_t seq,
+				      uint16_t max_dropout);
+/* RFC 3550 A.8: arrival and ts in the same (RTP clock) units. */
+void dsbc_rtp_src_jitter(struct dsbc_rtp_src *s, uint32_t arrival, uint32_t ts);
+/* A.3: extended highest sequence number, expected and lost packets. */
+uint32_t dsbc_rtp_src_ext_max(const struct dsbc_rtp_src *s);
+uint32_t dsbc_rtp_src_expected(const struct dsbc_rtp_src *s);
+int64_t dsbc_rtp_src_lost(const struct dsbc_rtp_src *s);
+
+#endif /* DSBC_RTP_H */
