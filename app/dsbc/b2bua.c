@@ -374,6 +374,8 @@ sdp_learn(struct dsbc_app *app, struct call *c, struct leg *l,
 		lm->rtcp_mux = m->rtcp_mux;
 		lm->remote_rtcp_port = m->has_rtcp ? m->rtcp_port :
 				       (uint16_t)(m->port + 1);
+		lm->clock = b2bua_sdp_clock(m);
+		lm->police_pps = b2bua_sdp_police_pps(app, s, i);
 	}
 	/* dsbc's own ICE on this leg when its peer uses ICE */
 	return b2bua_ice_learn(app, c, l, s);
@@ -401,6 +403,13 @@ sdp_for(struct dsbc_app *app, struct call *c, struct leg *l,
 	for (i = 0; i < c->nb_media; i++) {
 		plan.media[i].port = l->m[i].local_port;
 		plan.media[i].rtcp_port = (uint16_t)(l->m[i].local_port + 1);
+		/* Once l's peer has said whether it muxes RTCP, dsbc does
+		 * as it said on this leg, whatever the other leg does
+		 * (RFC 5761 interworking: the flows split or join RTCP). */
+		if (l->m[i].family != 0)
+			plan.media[i].rtcp_mux = l->m[i].rtcp_mux ?
+						 DSBC_SDP_MUX_ADD :
+						 DSBC_SDP_MUX_STRIP;
 	}
 	(void)app;
 	return dsbc_sdp_rewrite(s, &plan, out, cap);

@@ -39,6 +39,8 @@ struct leg_media {
 	struct dsbc_addr remote;          /* peer's media address */
 	uint16_t remote_port;
 	uint16_t remote_rtcp_port;
+	uint32_t clock;                   /* RTP clock of its first format */
+	uint32_t police_pps;              /* policer for what it sends */
 	uint32_t flow[2];                 /* flows keyed on this leg's ports */
 	uint8_t nb_flows;
 	/* what those flows were programmed with (FLOW_MOD on a latch) */
@@ -145,6 +147,16 @@ uint32_t b2bua_ports_free_count(const struct dsbc_app *app);
 int b2bua_flows_for(struct dsbc_app *app, struct call *c, struct leg *in,
 		    struct leg *out, unsigned int i);
 void b2bua_flows_remove(struct dsbc_app *app, struct leg *l, unsigned int nb);
+/* Flows keyed on leg in: one when both legs mux RTCP, else two. */
+static inline unsigned int
+b2bua_nb_flows(const struct leg *in, const struct leg *out, unsigned int i)
+{
+	return in->m[i].rtcp_mux && out->m[i].rtcp_mux ? 1 : 2;
+}
+
+uint32_t b2bua_sdp_clock(const struct dsbc_sdp_media *m);
+uint32_t b2bua_sdp_police_pps(const struct dsbc_app *app,
+			      const struct dsbc_sdp *s, unsigned int i);
 int b2bua_media_repoint(struct dsbc_app *app, struct call *c,
 			struct leg *sender, struct leg *other, unsigned int i);
 struct call *b2bua_call_of_flow(struct dsbc_app *app, uint32_t flow_id);

@@ -12,6 +12,7 @@
  */
 #include <string.h>
 
+#include <rte_common.h>
 #include <rte_log.h>
 
 #include "b2bua.h"
@@ -56,16 +57,70 @@ b2bua_ports_free_count(const struct dsbc_app *app)
 	return n;
 }
 
+/* RTP clock of the first format (RFC 3551 static types, else rtpmap). */
+uint32_t
+b2bua_sdp_clock(const struct dsbc_sdp_media *m)
+{
+	static const uint32_t stat[35] = {
+		8000, 0, 0, 8000, 8000, 8000, 16000, 8000, 8000, 8000, 44100,
+		44100, 8000, 8000, 90000, 8000, 11025, 22050, 8000, 0, 0, 0, 0,
+		0, 0, 90000, 90000, 0, 90000, 0, 0, 90000, 90000, 90000, 90000,
+	};
+	unsigned int pt = 0, k;
+	size_t i;
+
+	for (i = 0; i < m->fmts.len && m->fmts.p[i] >= '0' &&
+	     m->fmts.p[i] <= '9' && pt < 1000; i++)
+		pt = pt * 10 + (unsigned int)(m->fmts.p[i] - '0');
+	for (k = 0; k < m->nb_rtpmap; k++)
+		if (m->rtpmap[k].pt == pt && m->rtpmap[k].clock != 0)
+			return m->rtpmap[k].clock;
+	return pt < RTE_DIM(stat) && stat[pt] != 0 ? stat[pt] : 8000;
+}
+
+/*
+ * Packets per second a sender may use: b=AS (RFC 8866 section 5.8, kbps)
+ * of its m-line or session over a 60-byte smallest packet, plus 50; else
+ * the configured police_pps.
+ */
+uint32_t
+b2bua_sdp_police_pps(const struct dsbc_app *app, const struct dsbc_sdp *s,
+		     unsigned int i)
+{
+	uint32_t as = 0, k;
+
+	for (k = 0; k < s->nb_lines; k++) {
+		const struct dsbc_sdp_line *l = &s->lines[k];
+		uint32_t v = 0;
+		size_t j;
+
+		if (l->type != 'b' || (l->media >= 0 && (unsigned)l->media != i) ||
+		    l->value.len < 4 || memcmp(l->value.p, "AS:", 3) != 0)
+			continue;
+		for (j = 3; j < l->value.len && l->value.p[j] >= '0' &&
+		     l->value.p[j] <= '9' && v < 10000000; j++)
+			v = v * 10 + (uint32_t)(l->value.p[j] - '0');
+		if (l->media >= 0 || as == 0)
+			as = v;      /* the media's own beats the session's */
+	}
+	if (as == 0 || app->cfg.police_pps == 0)
+		return app->cfg.police_pps;
+	return as * 1000 / 8 / 60 + 50;
+}
+
 /*
  * Flow k (0 RTP, 1 RTCP) of m-line i keyed on leg `in`, sending to the
  * peer of leg `out` from out's port, where the SDP out received says dsbc
- * is.  The destination is out's latched source when there is one.
+ * is.  The destination is out's latched source when there is one.  When
+ * out muxes RTCP (RFC 5761) and in does not, flow 1 (in's RTCP port)
+ * sends to out's RTP port from out's RTP port.
  */
 static int
 flow_cfg(struct dsbc_app *app, const struct leg *in, const struct leg *out,
 	 unsigned int i, unsigned int k, struct dsbc_flow_cfg *fc)
 {
 	const struct leg_media *mi = &in->m[i], *mo = &out->m[i];
+	unsigned int ko = mo->rtcp_mux ? 0 : k;   /* out's port used */
 
 	memset(fc, 0, sizeof(*fc));
 	fc->local_family = in->family;
@@ -79,19 +134,26 @@ flow_cfg(struct dsbc_app *app, const struct leg *in, const struct leg *out,
 	/* latch = signalled: in's peer must send from where its SDP says */
 	fc->peer_family = mi->family;
 	fc->peer = mi->remote;
-	fc->peer_port = k ? mi->remote_rtcp_port : mi->remote_port;
-	if (fc->latch == DSBC_LATCH_FIRST && mo->latched[k]) {
-		fc->remote_family = mo->latched_family[k];
-		fc->remote = mo->latched_src[k];
-		fc->remote_port = mo->latched_port[k];
+	fc->peer_port = k && !mi->rtcp_mux ? mi->remote_rtcp_port :
+		       mi->remote_port;
+	if (fc->latch == DSBC_LATCH_FIRST && mo->latched[ko]) {
+		fc->remote_family = mo->latched_family[ko];
+		fc->remote = mo->latched_src[ko];
+		fc->remote_port = mo->latched_port[ko];
 	} else {
 		fc->remote_family = mo->family;
 		fc->remote = mo->remote;
-		fc->remote_port = k ? mo->remote_rtcp_port : mo->remote_port;
+		fc->remote_port = ko ? mo->remote_rtcp_port : mo->remote_port;
 	}
 	fc->out_family = out->family;
 	fc->out_local = out->addr;
-	fc->out_local_port = (uint16_t)(mo->local_port + k);
+	fc->out_local_port = (uint16_t)(mo->local_port + ko);
+	fc->clock_rate = mi->clock;
+	fc->police_pps = mi->police_pps;
+	/* in muxes, out does not: RTCP arriving on in's RTP port is
+	 * forwarded with flow 1's headers (to out's RTCP port) */
+	if (k == 0 && mi->rtcp_mux && !mo->rtcp_mux && mi->nb_flows == 2)
+		fc->rtcp_sibling = mi->flow[1] + 1;
 	fc->in_port = in->port;
 	if (dsbc_config_route_out(&app->cfg, fc->remote_family, &fc->remote,
 				  &fc->out_port, &fc->next_hop) != 0)
@@ -105,8 +167,9 @@ b2bua_flows_for(struct dsbc_app *app, struct call *c, struct leg *in,
 		struct leg *out, unsigned int i)
 {
 	struct leg_media *mi = &in->m[i];
-	unsigned int k, n = out->m[i].rtcp_mux ? 1 : 2;
+	unsigned int k, n = b2bua_nb_flows(in, out, i);
 	uint32_t cookie = b2bua_call_cookie(app->sip->b2b, c);
+	bool added = false;
 	int rc;
 
 	for (k = mi->nb_flows; k < n; k++) {
@@ -117,6 +180,19 @@ b2bua_flows_for(struct dsbc_app *app, struct call *c, struct leg *in,
 		if (rc != 0)
 			return rc;
 		mi->nb_flows++;
+		added = true;
+	}
+	/* flow 0 learns its RTCP sibling once flow 1 exists */
+	if (added && n == 2) {
+		struct dsbc_flow_cfg fc;
+
+		rc = flow_cfg(app, in, out, i, 0, &fc);
+		if (rc == 0 && fc.rtcp_sibling != mi->fc[0].rtcp_sibling) {
+			mi->fc[0] = fc;
+			rc = dsbc_mgmt_flow_mod(app, mi->flow[0], &fc, false);
+		}
+		if (rc != 0)
+			return rc;
 	}
 	return 0;
 }
@@ -150,7 +226,7 @@ b2bua_media_repoint(struct dsbc_app *app, struct call *c, struct leg *sender,
 
 	memset(ms->latched, 0, sizeof(ms->latched));
 	/* towards sender: keyed on other's ports */
-	want = ms->rtcp_mux ? 1 : 2;
+	want = b2bua_nb_flows(other, sender, i);
 	if (mo->nb_flows != want) {
 		for (k = 0; k < mo->nb_flows; k++)
 			dsbc_mgmt_flow_del(app, mo->flow[k]);
@@ -167,7 +243,14 @@ b2bua_media_repoint(struct dsbc_app *app, struct call *c, struct leg *sender,
 	rc = b2bua_flows_for(app, c, other, sender, i);
 	if (rc != 0)
 		return rc;
-	/* from sender: keyed on its ports, unlatched */
+	/* from sender: keyed on its ports, unlatched; their number changes
+	 * when sender's rtcp-mux does */
+	if (ms->nb_flows != b2bua_nb_flows(sender, other, i)) {
+		for (k = 0; k < ms->nb_flows; k++)
+			dsbc_mgmt_flow_del(app, ms->flow[k]);
+		ms->nb_flows = 0;
+		return b2bua_flows_for(app, c, sender, other, i);
+	}
 	for (k = 0; k < ms->nb_flows; k++) {
 		rc = flow_cfg(app, sender, other, i, k, &ms->fc[k]);
 		if (rc == 0)

@@ -11,6 +11,7 @@
 
 #include "dsbc_flow_table.h"
 #include "b2bua.h"
+#include "worker_aware.h"
 
 struct dsbc_app *b2bua_tel_app;
 
@@ -77,6 +78,39 @@ add_str(struct rte_tel_data *x, const char *pfx, const char *name,
 	rte_tel_data_add_dict_string(x, key, v);
 }
 
+/* Media-aware view of a flow: per SSRC packets, loss, jitter (RFC 3550). */
+static void
+aware_tel(struct rte_tel_data *x, const char *pfx, const struct dsbc_flow *f,
+	  const struct dsbc_aware *a)
+{
+	char key[48], buf[16];
+	unsigned int i;
+
+	add_u64(x, pfx, "ssrc_count", a->nb_src);
+	add_u64(x, pfx, "ssrc_alarms", a->ssrc_alarms);
+	add_u64(x, pfx, "ssrc_dropped", a->ssrc_dropped);
+	add_u64(x, pfx, "seq_jumps", a->seq_jumps);
+	add_u64(x, pfx, "rtcp_pkts", a->rtcp);
+	add_u64(x, pfx, "rtcp_bye", a->rtcp_bye);
+	add_u64(x, pfx, "rtp_malformed", a->malformed);
+	for (i = 0; i < a->nb_src && i < DSBC_AWARE_SRCS; i++) {
+		const struct dsbc_rtp_src *s = &a->src[i].rs;
+		int64_t lost = dsbc_rtp_src_lost(s);
+
+		snprintf(buf, sizeof(buf), "%08x", s->ssrc);
+		snprintf(key, sizeof(key), "ssrc%u", i);
+		add_str(x, pfx, key, buf);
+		snprintf(key, sizeof(key), "ssrc%u_pkts", i);
+		add_u64(x, pfx, key, s->received);
+		snprintf(key, sizeof(key), "ssrc%u_lost", i);
+		add_u64(x, pfx, key, lost > 0 ? (uint64_t)lost : 0);
+		snprintf(key, sizeof(key), "ssrc%u_jitter_us", i);
+		/* jitter is kept x16 in RTP clock units (A.8) */
+		add_u64(x, pfx, key, (uint64_t)(s->jitter >> 4) * 1000000 /
+				     (f->spec.clock_rate ? f->spec.clock_rate : 8000));
+	}
+}
+
 /*
  * One flow as the owning worker sees it, as keys "<pfx>_<counter>"
  * (the telemetry library nests one container level only).
@@ -120,6 +154,11 @@ flow_tel(struct rte_tel_data *x, const char *pfx, const struct leg_media *lm,
 		add_u64(x, pfx, "stun_refused", f->st.stun_refused);
 		/* RFC 7675: a peer refreshes consent every ~5 s; 30 s of
 		 * silence means it lost it (or left) */
+		add_u64(x, pfx, "drop_policer", f->st.drop_policer);
+		add_str(x, pfx, "mode", dsbc_mode_name(f->spec.mode));
+		if (f->spec.mode == DSBC_MODE_AWARE)
+			aware_tel(x, pfx, f,
+				  &app->workers[w]->aware[dsbc_flow_id_slot(id)]);
 		if (f->spec.ice_id != 0)
 			add_str(x, pfx, "consent",
 				f->st.last_check_tsc == 0 ? "none" :

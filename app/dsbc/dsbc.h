@@ -77,6 +77,8 @@ struct dsbc_ice_agent {
 	char pwd[DSBC_ICE_PWD_MAX];
 };
 
+struct dsbc_aware;
+
 struct dsbc_worker {
 	/* setup */
 	struct dsbc_app *app;
@@ -95,6 +97,7 @@ struct dsbc_worker {
 	/* worker-owned */
 	struct dsbc_flow_table *flows;
 	struct dsbc_ice_agent *ice;      /* [ice_capacity + 1], [0] unused */
+	struct dsbc_aware *aware;        /* [flow_capacity], per flow slot */
 	struct rte_ether_addr neigh_mac[DSBC_NEIGH_MAX];
 	uint8_t neigh_valid[DSBC_NEIGH_MAX];
 	struct dsbc_msg ev_backlog[DSBC_EVENT_BACKLOG];

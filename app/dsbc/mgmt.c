@@ -265,6 +265,17 @@ flow_spec_build(struct dsbc_app *app, const struct dsbc_flow_cfg *fc,
 	sp->peer_port = fc->peer_port;
 	sp->peer_family = fc->peer_family;
 	sp->ice_id = fc->ice_id;
+	sp->ssrc_policy = app->cfg.ssrc_policy;
+	sp->seq_drop = app->cfg.seq_drop;
+	sp->seq_window = app->cfg.seq_window;
+	sp->rtcp_sibling = fc->rtcp_sibling;
+	if (fc->police_pps != 0) {
+		sp->police_interval = app->tsc_hz / fc->police_pps;
+		sp->police_tolerance = sp->police_interval *
+				       app->cfg.police_burst;
+	}
+	sp->clock_rate = fc->clock_rate ? fc->clock_rate : 8000;
+	sp->arrival_mult = ((uint64_t)sp->clock_rate << 32) / app->tsc_hz;
 
 	memset(&hs, 0, sizeof(hs));
 	hs.src_mac = op->mac;

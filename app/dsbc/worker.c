@@ -18,6 +18,7 @@
 #include "dsbc.h"
 #include "dsbc_hdr.h"
 #include "dsbc_net.h"
+#include "worker_aware.h"
 #include "worker_ice.h"
 
 #define CTRL_BUDGET 32          /* control messages applied per loop */
@@ -93,6 +94,9 @@ ctrl_apply(struct dsbc_worker *w, const struct dsbc_msg *m)
 	switch (m->type) {
 	case DSBC_MSG_FLOW_ADD:
 		rc = dsbc_flow_table_add(w->flows, m->flow.flow_id, &m->flow.spec);
+		if (rc == 0)
+			memset(&w->aware[dsbc_flow_id_slot(m->flow.flow_id)], 0,
+			       sizeof(*w->aware));
 		break;
 	case DSBC_MSG_FLOW_MOD:
 		rc = dsbc_flow_table_mod(w->flows, m->flow.flow_id, &m->flow.spec);
@@ -357,6 +361,36 @@ latch_check(struct dsbc_worker *w, struct dsbc_flow *f,
 	}
 }
 
+/*
+ * Per-flow policer, GCRA (the virtual-scheduling form of a token bucket):
+ * one packet per police_interval, police_tolerance of burst.  Two loads,
+ * a compare and an add per packet.
+ */
+static inline bool
+police_ok(struct dsbc_flow *f, uint64_t now)
+{
+	uint64_t tat = f->police_tat;
+
+	if (tat < now)
+		tat = now;
+	else if (tat - now > f->spec.police_tolerance)
+		return false;
+	f->police_tat = tat + f->spec.police_interval;
+	return true;
+}
+
+/* The flow whose forwarding RTCP takes (rtcp-mux on one leg only). */
+static inline const struct dsbc_flow_spec *
+rtcp_spec(struct dsbc_worker *w, const struct dsbc_flow *f)
+{
+	const struct dsbc_flow *g;
+
+	g = dsbc_flow_table_slot(w->flows, f->spec.rtcp_sibling - 1);
+	if (g == NULL || !g->in_use || g->flow_id != f->spec.rtcp_sibling - 1)
+		return &f->spec;
+	return &g->spec;
+}
+
 #define FLOW_PREFETCH 6
 
 static inline void
@@ -389,6 +423,7 @@ media_process(struct dsbc_app *app, struct dsbc_worker *w,
 		struct rte_mbuf *m = b->m[i];
 		const struct dsbc_pkt_info *pi = &b->pi[i];
 		struct dsbc_flow *f = b->f[i];
+		const struct dsbc_flow_spec *sp;
 		const struct dsbc_hdr_tmpl *t;
 		uint8_t *frame, *start;
 		enum dsbc_demux_class cls;
@@ -447,13 +482,33 @@ media_process(struct dsbc_app *app, struct dsbc_worker *w,
 			drop(w, m, DSBC_DROP_NOT_LATCHED);
 			continue;
 		}
-		nid = f->spec.neigh_id;
+		if (f->spec.police_interval != 0 && unlikely(!police_ok(f, now))) {
+			f->st.drops++;
+			f->st.drop_policer++;
+			drop(w, m, DSBC_DROP_POLICER);
+			continue;
+		}
+		if (f->spec.mode == DSBC_MODE_AWARE) {
+			enum dsbc_drop why = dsbc_worker_aware(f,
+				&w->aware[dsbc_flow_id_slot(f->flow_id)],
+				frame + pi->payload_off, pi->payload_len, cls, now);
+
+			if (unlikely(why != DSBC_DROP_MAX)) {
+				f->st.drops++;
+				drop(w, m, why);
+				continue;
+			}
+		}
+		sp = &f->spec;
+		if (unlikely(cls == DSBC_DEMUX_RTCP && sp->rtcp_sibling != 0))
+			sp = rtcp_spec(w, f);
+		nid = sp->neigh_id;
 		if (unlikely(nid >= DSBC_NEIGH_MAX || !w->neigh_valid[nid])) {
 			f->st.drops++;
 			drop(w, m, DSBC_DROP_NO_NEIGH);
 			continue;
 		}
-		t = &f->spec.tmpl;
+		t = &sp->tmpl;
 		if (unlikely(t->len > pi->payload_off &&
 			     rte_pktmbuf_headroom(m) < t->len - pi->payload_off)) {
 			f->st.drops++;
@@ -471,9 +526,8 @@ media_process(struct dsbc_app *app, struct dsbc_worker *w,
 		f->idle_reported = 0;
 		w->st.tx++;
 		/* txb is per port index; spec.out_port is the DPDK id */
-		rte_eth_tx_buffer(f->spec.out_port, w->txq,
-				  w->txb[dsbc_port_of_id(app, f->spec.out_port)],
-				  m);
+		rte_eth_tx_buffer(sp->out_port, w->txq,
+				  w->txb[dsbc_port_of_id(app, sp->out_port)], m);
 	}
 	b->n = 0;
 }
@@ -598,10 +652,14 @@ dsbc_worker_create(struct dsbc_app *app, uint16_t idx, unsigned int lcore_id)
 	w->flows = dsbc_flow_table_create(name, app->cfg.flow_capacity, socket);
 	w->ice = rte_zmalloc_socket("dsbc_ice", (app->cfg.ice_capacity + 1) *
 				    sizeof(*w->ice), RTE_CACHE_LINE_SIZE, socket);
+	w->aware = rte_zmalloc_socket("dsbc_aware", (size_t)app->cfg.flow_capacity *
+				      sizeof(*w->aware), RTE_CACHE_LINE_SIZE,
+				      socket);
 	snprintf(name, sizeof(name), "dsbc_handoff_%u", idx);
 	w->handoff = rte_ring_create(name, app->cfg.handoff_ring_size, socket,
 				     RING_F_SC_DEQ);
-	if (w->flows == NULL || w->handoff == NULL || w->ice == NULL) {
+	if (w->flows == NULL || w->handoff == NULL || w->ice == NULL ||
+	    w->aware == NULL) {
 		dsbc_worker_free(w);
 		return NULL;
 	}
@@ -623,6 +681,7 @@ dsbc_worker_free(struct dsbc_worker *w)
 	}
 	dsbc_flow_table_free(w->flows);
 	rte_free(w->ice);
+	rte_free(w->aware);
 	for (p = 0; p < DSBC_CFG_MAX_PORTS; p++)
 		rte_free(w->txb[p]);
 	rte_free(w);

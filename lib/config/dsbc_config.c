@@ -55,6 +55,11 @@ dsbc_config_defaults(struct dsbc_config *c)
 	c->flow_idle_ms = 60000;
 	c->no_route_status = 404;
 	c->mode_default = DSBC_MODE_RELAY;
+	c->ssrc_policy = DSBC_SSRC_ALARM;
+	c->seq_drop = 0;
+	c->seq_window = 3000;
+	c->police_pps = 2000;
+	c->police_burst = 200;
 	c->latch_default = DSBC_LATCH_FIRST;
 	c->relatch_ms_default = 0;
 	c->dscp_default = 46;             /* EF, RFC 3246 */
@@ -334,9 +339,31 @@ global_key(struct cfg_ctx *x, void *obj, const char *k, const char *v)
 		m = dsbc_mode_parse(v);
 		if (m < 0)
 			return cfg_fail(x, k, "'%s' is not relay, aware or terminate", v);
+		if (m == DSBC_MODE_TERMINATE)
+			return cfg_fail(x, k, "terminate is not available in this "
+					"build (relay or aware)");
 		c->mode_default = (uint8_t)m;
 		return 0;
 	}
+	if (!strcmp(k, "ssrc_policy")) {
+		m = dsbc_ssrc_policy_parse(v);
+		if (m < 0)
+			return cfg_fail(x, k, "'%s' is not allow, alarm or drop", v);
+		c->ssrc_policy = (uint8_t)m;
+		return 0;
+	}
+	if (!strcmp(k, "seq_jump")) {
+		if (strcmp(v, "count") && strcmp(v, "drop"))
+			return cfg_fail(x, k, "'%s' is not count or drop", v);
+		c->seq_drop = !strcmp(v, "drop");
+		return 0;
+	}
+	if (!strcmp(k, "seq_window"))
+		return cfg_u16(x, k, v, 10, 32768, &c->seq_window);
+	if (!strcmp(k, "police_pps"))
+		return cfg_u32(x, k, v, 0, 10000000, &c->police_pps);
+	if (!strcmp(k, "police_burst"))
+		return cfg_u32(x, k, v, 1, 1000000, &c->police_burst);
 	if (!strcmp(k, "latch")) {
 		m = dsbc_latch_parse(v);
 		if (m < 0)

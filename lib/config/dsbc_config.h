@@ -75,6 +75,9 @@ struct dsbc_flow_cfg {
 	uint8_t latch;                /* enum dsbc_latch */
 	uint16_t relatch_ms;
 	uint16_t ice_id;              /* worker ICE agent of the local leg */
+	uint32_t clock_rate;          /* RTP clock (aware), 0: 8000 */
+	uint32_t police_pps;          /* 0: no policer */
+	uint32_t rtcp_sibling;        /* flow id + 1 taking RTCP, 0 none */
 	uint8_t dscp;
 	struct dsbc_addr next_hop;    /* remote if on-link, else the gateway */
 };
@@ -122,6 +125,11 @@ struct dsbc_config {
 	uint32_t idle_sleep_us;       /* 0: never sleep (dedicated cores) */
 	uint32_t flow_idle_ms;        /* FLOW_IDLE after this silence */
 	uint8_t mode_default;
+	uint8_t ssrc_policy;          /* enum dsbc_ssrc_policy (aware mode) */
+	uint8_t seq_drop;             /* aware: drop sequence leaps */
+	uint16_t seq_window;          /* aware: a leap is beyond this */
+	uint32_t police_pps;          /* per-flow packets/s, 0 off */
+	uint32_t police_burst;        /* packets above the rate allowed */
 	uint8_t latch_default;
 	uint16_t relatch_ms_default;
 	uint8_t dscp_default;

@@ -56,7 +56,22 @@ enum dsbc_latch {
 	DSBC_LATCH_MAX
 };
 
+/* Media-aware mode: a new SSRC from the latched source mid-call. */
+#define DSBC_SSRC_POLICIES(X) \
+	X(ALLOW, "allow")   /* track it */ \
+	X(ALARM, "alarm")   /* track it and count an alarm */ \
+	X(DROP,  "drop")    /* only the first SSRC passes */
+
+enum dsbc_ssrc_policy {
+#define DSBC_SSRC_ENUM(e, name) DSBC_SSRC_##e,
+	DSBC_SSRC_POLICIES(DSBC_SSRC_ENUM)
+#undef DSBC_SSRC_ENUM
+	DSBC_SSRC_MAX
+};
+
 const char *dsbc_mode_name(enum dsbc_mode m);
+const char *dsbc_ssrc_policy_name(enum dsbc_ssrc_policy p);
+int dsbc_ssrc_policy_parse(const char *s);   /* -1 if unknown */
 int dsbc_mode_parse(const char *s);       /* -1 if unknown */
 const char *dsbc_latch_name(enum dsbc_latch l);
 int dsbc_latch_parse(const char *s);      /* -1 if unknown */
@@ -77,8 +92,19 @@ struct dsbc_flow_spec {
 	uint8_t peer_family;
 	uint8_t flags;               /* DSBC_FLOW_F_* */
 	uint16_t ice_id;             /* ICE-lite agent of this leg, 0 none */
-	uint8_t pad2[6];
+	uint8_t ssrc_policy;         /* enum dsbc_ssrc_policy (aware) */
+	uint8_t seq_drop;            /* aware: drop sequence leaps */
+	uint16_t seq_window;         /* aware: leap = beyond this (A.1) */
+	uint16_t pad2;
 	struct dsbc_flow_key key;    /* the hash keeps its own copy */
+	/* per-flow policer (GCRA): one packet per interval, burst deep */
+	uint64_t police_interval;    /* TSC cycles; 0 = no policer */
+	uint64_t police_tolerance;   /* TSC cycles of burst */
+	/* aware: arrival in RTP clock units = (tsc * arrival_mult) >> 32 */
+	uint64_t arrival_mult;
+	uint32_t clock_rate;         /* RTP clock of the first format */
+	uint32_t rtcp_sibling;       /* flow id + 1 whose spec RTCP takes
+				      * (rtcp-mux on this leg only), 0 none */
 };
 
 /* FLOW_MOD: forget the latched source (the peer's SDP changed). */
@@ -96,6 +122,7 @@ struct dsbc_flow_stats {
 	uint64_t stun_answered;      /* ICE checks answered */
 	uint64_t stun_refused;       /* checks failing USERNAME/integrity */
 	uint64_t last_check_tsc;     /* last authenticated check, 0 never */
+	uint64_t drop_policer;
 };
 
 /*
@@ -114,6 +141,7 @@ struct dsbc_flow {
 	uint16_t latched_port;
 	struct dsbc_addr latched_src;
 	uint64_t install_tsc;        /* when FLOW_ADD was applied */
+	uint64_t police_tat;         /* GCRA theoretical arrival time */
 	struct dsbc_flow_stats st;
 	/* management-owned, copied in by FLOW_ADD/FLOW_MOD */
 	struct dsbc_flow_spec spec __rte_cache_aligned;

@@ -48,3 +48,26 @@ dsbc_latch_parse(const char *s)
 			return i;
 	return -1;
 }
+
+static const char *const ssrc_names[] = {
+#define DSBC_SSRC_NAME(e, name) [DSBC_SSRC_##e] = name,
+	DSBC_SSRC_POLICIES(DSBC_SSRC_NAME)
+#undef DSBC_SSRC_NAME
+};
+
+const char *
+dsbc_ssrc_policy_name(enum dsbc_ssrc_policy p)
+{
+	return (unsigned int)p < DSBC_SSRC_MAX ? ssrc_names[p] : "unknown";
+}
+
+int
+dsbc_ssrc_policy_parse(const char *s)
+{
+	int i;
+
+	for (i = 0; i < DSBC_SSRC_MAX; i++)
+		if (s != NULL && strcmp(s, ssrc_names[i]) == 0)
+			return i;
+	return -1;
+}

@@ -41,7 +41,7 @@ enum dsbc_msg_type {
 };
 
 #define DSBC_MSG_VERSION 1
-#define DSBC_MSG_SIZE 192
+#define DSBC_MSG_SIZE 256
 
 #define DSBC_NEIGH_MAX 1024   /* neighbour table entries per worker */
 

@@ -57,7 +57,9 @@ ice_media(struct out *o, const struct dsbc_sdp_plan *pl,
 	put(o, "a=ice-ufrag:%s\r\na=ice-pwd:%s\r\n", pl->ice_ufrag, pl->ice_pwd);
 	put(o, "a=candidate:1 1 UDP %" PRIu32 " %s %u typ host\r\n",
 	    dsbc_sdp_host_priority(1), pl->addr, mp->port);
-	if (!m->rtcp_mux)
+	/* an RTCP candidate unless the output muxes (RFC 5761) */
+	if (!(mp->rtcp_mux == DSBC_SDP_MUX_ADD ||
+	      (mp->rtcp_mux == DSBC_SDP_MUX_KEEP && m->rtcp_mux)))
 		put(o, "a=candidate:1 2 UDP %" PRIu32 " %s %u typ host\r\n",
 		    dsbc_sdp_host_priority(2), pl->addr,
 		    mp->rtcp_port ? mp->rtcp_port : mp->port + 1);
@@ -78,7 +80,11 @@ static void
 media_end(struct out *o, const struct dsbc_sdp *in,
 	  const struct dsbc_sdp_plan *pl, int mi)
 {
-	if (mi >= 0 && pl->ice_ufrag != NULL && in->media[mi].port != 0)
+	if (mi < 0 || in->media[mi].port == 0)
+		return;
+	if (pl->media[mi].rtcp_mux == DSBC_SDP_MUX_ADD && !in->media[mi].rtcp_mux)
+		put(o, "a=rtcp-mux\r\n");
+	if (pl->ice_ufrag != NULL)
 		ice_media(o, pl, &in->media[mi], &pl->media[mi]);
 }
 
@@ -132,6 +138,9 @@ dsbc_sdp_rewrite(const struct dsbc_sdp *in, const struct dsbc_sdp_plan *pl,
 		case 'a':
 			if (is_ice(l->attr))
 				break;        /* the peer's ICE stays on its leg */
+			if (l->attr == DSBC_SDP_A_RTCP_MUX && mp != NULL &&
+			    mp->rtcp_mux == DSBC_SDP_MUX_STRIP)
+				break;
 			if (l->attr == DSBC_SDP_A_RTCP) {
 				if (m == NULL || mp->rtcp_port == 0 || m->port == 0)
 					break;

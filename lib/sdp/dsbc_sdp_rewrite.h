@@ -14,6 +14,15 @@ struct dsbc_sdp_media_plan {
 	uint16_t port;          /* dsbc's RTP port; ignored for rejected media */
 	uint16_t rtcp_port;     /* dsbc's RTCP port, written when the input had
 				 * a=rtcp (0: drop the a=rtcp line) */
+	uint8_t rtcp_mux;       /* enum dsbc_sdp_mux */
+};
+
+/* a=rtcp-mux (RFC 5761) in the output: as in the input, or dsbc's own
+ * answer (dsbc muxes with a peer whatever the other leg does). */
+enum dsbc_sdp_mux {
+	DSBC_SDP_MUX_KEEP = 0,
+	DSBC_SDP_MUX_ADD,       /* present, added when the input lacks it */
+	DSBC_SDP_MUX_STRIP,     /* absent */
 };
 
 struct dsbc_sdp_plan {

@@ -29,6 +29,10 @@
 	X(DEMUX,           "drop_demux_unknown",   "first payload byte in no RFC 7983 range") \
 	X(EMPTY_PAYLOAD,   "drop_empty_payload",   "UDP datagram without payload on a media port") \
 	X(NOT_LATCHED,     "drop_not_latched",     "source differs from the latched/signalled one") \
+	X(POLICER,         "drop_policer",         "flow above its packet rate (police_pps or b=AS)") \
+	X(RTP_MALFORMED,   "drop_rtp_malformed",   "aware mode: RTP/RTCP-class packet with a broken header") \
+	X(SSRC_NEW,        "drop_ssrc_new",        "aware mode, ssrc_policy drop: a second SSRC from the latched source") \
+	X(SEQ_JUMP,        "drop_seq_jump",        "aware mode, seq_jump drop: sequence leap beyond seq_window") \
 	X(STUN_MALFORMED,  "drop_stun_malformed",  "STUN on an ICE leg with a broken header or attributes") \
 	X(STUN_NOT_CHECK,  "drop_stun_not_check",  "STUN on an ICE leg that is not a Binding request") \
 	X(STUN_AUTH,       "drop_stun_auth",       "ICE check with a wrong USERNAME, MESSAGE-INTEGRITY or FINGERPRINT") \
