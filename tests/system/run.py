@@ -809,6 +809,168 @@ def test_dtls_srtp_relay_openssl():
     check_ge(c["b_leg"]["m0_rtp_in_dtls"], 3, "DTLS records from bob")
 
 
+def peer_call(name, uac_sdp_extra="", hold_ms="5000"):
+    """A call whose SDP says alice's media is 10.10.1.10:7300 and bob's
+    10.10.2.20:6200 (ports sipp does not hold), with message logs, for
+    tests that drive the media with rtp_peer.py."""
+    uac = scenario("uac_call.xml", os.path.abspath("out/system/uac_%s.xml"
+                                                    % name),
+                   MEDIA="", HOLD_MS=hold_ms, END_A=A_BYE)
+    with open(uac) as f:
+        x = f.read().replace("m=audio [media_port] RTP/AVP 0",
+                             "m=audio 7300 RTP/AVP 0")
+        x = x.replace("      a=setup:actpass\n",
+                      "      a=setup:actpass\n" + uac_sdp_extra)
+    with open(uac, "w") as f:
+        f.write(x)
+    uas = uas_scenario(os.path.abspath("out/system/uas_%s.xml" % name))
+    with open(uas) as f:
+        x = f.read().replace("m=audio [media_port] RTP/AVP 0",
+                             "m=audio 6200 RTP/AVP 0")
+    with open(uas, "w") as f:
+        f.write(x)
+    logs = {}
+    for who in ("uac", "uas"):
+        logs[who] = os.path.abspath("out/system/%s_%s_msgs.log" % (name, who))
+        if os.path.exists(logs[who]):
+            os.unlink(logs[who])
+    return uac, uas, logs
+
+
+def rtp_peer(topo, who, *args, wait=True):
+    p = topo.run(who, ["python3", os.path.join(HERE, "rtp_peer.py")] +
+                 list(args), stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                 text=True)
+    return p.communicate(timeout=30)[0].strip() if wait else p
+
+
+def sdp_port(log, first_line):
+    msg = log[log.index(first_line):]
+    return int(re.search(r"m=audio (\d+)", msg).group(1)), msg
+
+
+def test_media_attacks_aware():
+    """Seed 002's attacks on an open call in media-aware mode, each with
+    its named counter: RTP with the victim's SSRC from another source
+    (drop_not_latched), an RTCP BYE from a non-latched source
+    (drop_not_latched), a sequence leap from the latched source
+    (drop_seq_jump, play-out attack), a second SSRC (drop_ssrc_new), a
+    flood on the open port (drop_policer) and packets to a port no call
+    holds (drop_no_flow).  Bob receives only alice's stream."""
+    uac, uas, logs = peer_call("atk", hold_ms="6000")
+    got = {}
+
+    def during(d, topo, call):
+        with open(logs["uac"], errors="replace") as f:
+            port, _ = sdp_port(f.read(), "SIP/2.0 200 OK")
+        to = "10.10.1.1:%d" % port
+        topo.exec("alice", "ip", "addr", "add", "10.10.1.66/24", "dev", "p0")
+        rx = rtp_peer(topo, "bob", "recv", "--bind", "10.10.2.20:6200",
+                      "--seconds", "4", wait=False)
+        time.sleep(0.3)
+        good = ["--bind", "10.10.1.10:7300", "--to", to]
+        evil = ["--bind", "10.10.1.66:7300", "--to", to]
+        rtp_peer(topo, "alice", "send", *good, "--seq", "1", "--count", "30")
+        rtp_peer(topo, "alice", "send", *evil, "--seq", "31", "--count",
+                 "20")
+        rtp_peer(topo, "alice", "send", *evil, "--rtcp", "bye")
+        rtp_peer(topo, "alice", "send", *good, "--seq", "40000")
+        rtp_peer(topo, "alice", "send", *good, "--seq", "31", "--count",
+                 "10")
+        rtp_peer(topo, "alice", "send", *good, "--ssrc", "0x2222", "--seq",
+                 "500", "--count", "5")
+        rtp_peer(topo, "alice", "send", *good, "--seq", "41", "--count",
+                 "600", "--pps", "0")
+        rtp_peer(topo, "alice", "send", "--bind", "10.10.1.10:7302", "--to",
+                 "10.10.1.1:39990", "--count", "5")
+        got["bob"] = rx.communicate(timeout=30)[0].strip()
+
+    r = run_call("atk", uac, uas, during=during,
+                 dsbc_extra="mode = aware\nssrc_policy = drop\n"
+                            "seq_jump = drop\npolice_pps = 150\n"
+                            "police_burst = 10\n",
+                 extra_uac=["-trace_msg", "-message_file", logs["uac"]])
+    sipp_ok(r)
+    a = r["call"]["a_leg"]
+    st = r["stats"]
+    print("  bob: %s" % got.get("bob"))
+    print("  a-leg flow: not_latched=%s policer=%s seq_jumps=%s "
+          "ssrc_dropped=%s ssrc0=%s pkts=%s" % (
+              a["m0_rtp_in_drop_not_latched"], a["m0_rtp_in_drop_policer"],
+              a["m0_rtp_in_seq_jumps"], a["m0_rtp_in_ssrc_dropped"],
+              a["m0_rtp_in_ssrc0"], a["m0_rtp_in_pkts"]))
+    m = re.match(r"received (\d+) ssrcs=(\S+) rtcp=(\d+) from=(\S+)",
+                 got.get("bob", ""))
+    check(m is not None, "bob's receiver: %r" % got.get("bob"))
+    eq(m.group(2), "00001111", "only alice's SSRC reached bob")
+    eq(m.group(3), "0", "no RTCP (the BYE) reached bob")
+    check(40 <= int(m.group(1)) <= 40 + 60,
+          "bob got alice's 40 and a policed trickle of the flood: %s"
+          % m.group(1))
+    eq(a["m0_rtp_in_mode"], "aware", "flow mode")
+    eq(a["m0_rtp_in_drop_not_latched"], 21, "injected RTP + RTCP BYE")
+    eq(a["m0_rtp_in_seq_jumps"], 1, "sequence leap seen")
+    eq(st["drop_seq_jump"], 1, "sequence leap dropped")
+    eq(a["m0_rtp_in_ssrc_dropped"], 5, "second SSRC refused")
+    eq(st["drop_ssrc_new"], 5, "drop_ssrc_new")
+    check_ge(a["m0_rtp_in_drop_policer"], 400, "flood policed")
+    eq(a["m0_rtp_in_ssrc0"], "00001111", "the call's SSRC")
+    eq(a["m0_rtp_in_rtcp_bye"], 0, "no BYE accepted")
+    check_ge(st["drop_no_flow"], 5, "packets to an unallocated port")
+    # RFC 3550 A.3 on what passed: 40 in order, then the policed flood
+    check_ge(a["m0_rtp_in_ssrc0_pkts"], 39, "per-SSRC packets")
+
+
+def test_rtcp_mux_interworking():
+    """RFC 5761 between legs: alice offers rtcp-mux, bob answers without.
+    dsbc answers alice with a=rtcp-mux (it muxes on her leg), offers bob
+    what alice offered, and splits and joins RTCP: alice's RTCP on her RTP
+    port reaches bob's RTCP port from dsbc's RTCP port, and bob's RTCP
+    reaches alice's RTP port from dsbc's RTP port."""
+    uac, uas, logs = peer_call("mux", uac_sdp_extra="      a=rtcp-mux\n")
+    got = {}
+
+    def during(d, topo, call):
+        with open(logs["uac"], errors="replace") as f:
+            a_port, ok = sdp_port(f.read(), "SIP/2.0 200 OK")
+        with open(logs["uas"], errors="replace") as f:
+            b_port, inv = sdp_port(f.read(), "INVITE sip:")
+        got["mux_at_a"] = "a=rtcp-mux" in ok[:ok.index("\n\n",
+                                                     ok.index("v=0"))]
+        got["mux_at_b"] = "a=rtcp-mux" in inv[:inv.index("\n\n",
+                                                       inv.index("v=0"))]
+        got["ports"] = (a_port, b_port)
+        rx = rtp_peer(topo, "bob", "recv", "--bind", "10.10.2.20:6201",
+                      "--seconds", "1.5", wait=False)
+        time.sleep(0.3)
+        rtp_peer(topo, "alice", "send", "--bind", "10.10.1.10:7300", "--to",
+                 "10.10.1.1:%d" % a_port, "--count", "5")
+        rtp_peer(topo, "alice", "send", "--bind", "10.10.1.10:7300", "--to",
+                 "10.10.1.1:%d" % a_port, "--rtcp", "sr", "--count", "3")
+        got["bob"] = rx.communicate(timeout=30)[0].strip()
+        rx = rtp_peer(topo, "alice", "recv", "--bind", "10.10.1.10:7300",
+                      "--seconds", "1.5", wait=False)
+        time.sleep(0.3)
+        rtp_peer(topo, "bob", "send", "--bind", "10.10.2.20:6201", "--to",
+                 "10.10.2.1:%d" % (b_port + 1), "--rtcp", "sr", "--count",
+                 "3")
+        got["alice"] = rx.communicate(timeout=30)[0].strip()
+
+    r = run_call("mux", uac, uas, during=during,
+                 extra_uac=["-trace_msg", "-message_file", logs["uac"]],
+                 extra_uas=["-trace_msg", "-message_file", logs["uas"]])
+    sipp_ok(r)
+    a_port, b_port = got["ports"]
+    print("  bob's RTCP port: %s" % got.get("bob"))
+    print("  alice's RTP port: %s" % got.get("alice"))
+    check(got["mux_at_a"], "dsbc's answer to alice carries a=rtcp-mux")
+    check(got["mux_at_b"], "the offer to bob carries alice's a=rtcp-mux")
+    eq(got.get("bob"), "received 0 ssrcs=- rtcp=3 from=10.10.2.1:%d"
+       % (b_port + 1), "alice's muxed RTCP at bob's RTCP port")
+    eq(got.get("alice"), "received 0 ssrcs=- rtcp=3 from=10.10.1.1:%d"
+       % a_port, "bob's RTCP at alice's RTP port")
+
+
 def test_call_cancel():
     r = run_call("cancel", os.path.join(SIPP, "uac_cancel.xml"),
                  os.path.join(SIPP, "uas_ring.xml"))
@@ -863,6 +1025,7 @@ TESTS = [test_udp_relay_between_namespaces, test_sipp_options,
          test_call_early_media, test_call_reinvite,
          test_call_media_inactivity, test_call_prack, test_call_ice_lite,
          test_routing_by_user_prefix, test_dtls_srtp_relay_openssl,
+         test_media_attacks_aware, test_rtcp_mux_interworking,
          test_call_cancel,
          test_call_busy,
          test_100_parallel_calls, test_calls_with_loss]
