@@ -1,5 +1,5 @@
 # dsbc: two commands on a fresh Debian 12 machine, as root:
-#   make demo   install what is missing, build, run the demo on virtual ports
+#   make demo   install what is missing, build, a baresip call through dsbc
 #   make test   install what is missing, build, run every test suite
 BUILD      ?= build
 BUILD_ASAN ?= build-asan

@@ -1,76 +1,129 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: BSD-3-Clause
-"""The foundation demo: alice (access side) and bob (core side) exchange
-media through dsbc's static flows on net_pcap ports."""
+"""make demo: a DTLS-SRTP call with ICE between two baresip user agents,
+alice and bob, each in its own network namespace, through dsbc on
+net_af_packet ports.  Prints /dsbc/calls and the call's /dsbc/call,<id>
+every second, hangs up, prints bob's RTCP summary, tears everything
+down."""
 
 import argparse
-import json
+import importlib.util
 import os
 import subprocess
 import sys
+import time
 
-sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
-                                "..", "integration"))
-from dsbclib import Dsbc, Frame, pcap_read  # noqa: E402
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, os.path.join(HERE, "..", "integration"))
+sys.path.insert(0, os.path.join(HERE, "..", "system"))
+import baresip_peer  # noqa: E402
+from dsbclib import Dsbc  # noqa: E402
+
+# the system tests' run.py (tests/integration has a run.py too)
+_spec = importlib.util.spec_from_file_location(
+    "system_run", os.path.join(HERE, "..", "system", "run.py"))
+system = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(system)
 
 
-def gen(build, out, args):
-    cmd = [os.path.join(build, "app/dsbc-gen/dsbc-gen"), "--pcap-out", out]
-    r = subprocess.run(cmd + args, capture_output=True, text=True, check=True)
-    print("  " + r.stdout.strip())
+def leg_line(name, leg):
+    return ("    %s leg: ice=%s latched=%s sends_to=%s pkts=%s rtp=%s dtls=%s "
+            "stun_answered=%s consent=%s" % (
+                name, leg.get("ice"), leg.get("m0_rtp_in_latched"),
+                leg.get("m0_rtp_in_sends_to"), leg.get("m0_rtp_in_pkts"),
+                leg.get("m0_rtp_in_rtp"), leg.get("m0_rtp_in_dtls"),
+                leg.get("m0_rtp_in_stun_answered"),
+                leg.get("m0_rtp_in_consent", "-")))
 
 
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--build", default="build")
-    build = ap.parse_args().build
-    os.makedirs("out/demo", exist_ok=True)
-    for f in os.listdir("out/demo"):
-        os.unlink(os.path.join("out/demo", f))
-    print("1. dsbc-gen builds the media: alice 192.0.2.10:40000 -> "
-          "dsbc 192.0.2.1:20000 (RTP, DTLS, STUN, RTCP), bob "
-          "198.51.100.20:30000 -> dsbc 198.51.100.1:20002 (RTP)")
-    gen(build, "out/demo/access-in.pcap",
-        ["--kind", "mix", "--count", "200", "--flow",
-         "192.0.2.10:40000-192.0.2.1:20000", "--src-mac",
-         "02:00:00:00:0a:10", "--dst-mac", "02:00:00:00:0a:01"])
-    gen(build, "out/demo/core-in.pcap",
-        ["--kind", "rtp", "--count", "100", "--flow",
-         "198.51.100.20:30000-198.51.100.1:20002", "--src-mac",
-         "02:00:00:00:0b:20", "--dst-mac", "02:00:00:00:0b:01"])
-    print("2. dsbc starts on config/dsbc.conf (net_pcap0 = access, "
-          "net_pcap1 = core)")
-    d = Dsbc(build, "config/dsbc.conf", "dsbc-demo")
+    ap.add_argument("--seconds", type=int, default=10)
+    a = ap.parse_args()
+    system.BUILD = a.build
+    why = system.have_netns()
+    if why:
+        print("demo: needs network namespaces (%s); run as root" % why)
+        return 1
+    out = os.path.abspath("out/demo")
+    os.makedirs(out, exist_ok=True)
+    print("1. namespaces alice (10.10.1.10) and bob (10.10.2.20), veth pairs "
+          "into dsbc's two net_af_packet ports (10.10.1.1, 10.10.2.1)")
+    topo = system.Topology("dm")
+    topo.setup()
+    d = None
+    rc = 1
     try:
+        conf = os.path.join(out, "dsbc.conf")
+        system.dsbc_conf(topo, conf)
+        with open(conf, "a") as f:
+            f.write("[route.0]\nnext_hop = 10.10.2.20:5060\n")
+        print("2. dsbc starts (config %s)" % conf)
+        d = Dsbc(a.build, conf, "dsbc-demo", lcores="0-1")
         d.wait_ready()
-        print("  " + [x for x in d.output().splitlines()
-                      if x.startswith("dsbc: ready")][0])
-        st = d.wait_rx(300)
-        print("3. telemetry /dsbc/stats (non-zero counters):")
-        for k, v in st.items():
-            if v:
-                print("  %-28s %d" % (k, v))
-        print("   /dsbc/flows,0 (alice -> bob):")
-        print("  " + json.dumps(d.tel.query("/dsbc/flows,0")))
-        print("   /dsbc/lcores:")
-        print("  " + json.dumps(d.tel.query("/dsbc/lcores")))
+        info = d.tel.query("/dsbc/info")
+        print("   %s" % {k: info[k] for k in list(info)[:6]})
+        ua = baresip_peer.write_config(os.path.join(out, "alice"),
+                                       "10.10.1.10:5070", "alice",
+                                       (30000, 30019))
+        ub = baresip_peer.write_config(os.path.join(out, "bob"),
+                                       "10.10.2.20:5060", "bob",
+                                       (32000, 32019), answer=True)
+        logs = {w: open(os.path.join(out, w + ".log"), "w+")
+                for w in ("alice", "bob")}
+        print("3. baresip bob answers automatically; baresip alice dials "
+              "sip:bob@10.10.1.1 (DTLS-SRTP, ICE, PCMU); dsbc routes it "
+              "to bob")
+        bob = topo.run("bob", ["baresip", "-f", ub, "-t",
+                               str(a.seconds + 10)],
+                       stdout=logs["bob"], stderr=subprocess.STDOUT)
+        time.sleep(1)
+        alice = topo.run("alice", ["baresip", "-f", ua, "-e",
+                                   "/dial sip:bob@10.10.1.1", "-t",
+                                   str(a.seconds + 3)],
+                         stdout=logs["alice"], stderr=subprocess.STDOUT)
+        print("4. live telemetry, every second:")
+        t0 = time.time()
+        while alice.poll() is None and time.time() - t0 < a.seconds + 15:
+            calls = d.tel.query("/dsbc/calls")
+            line = "  t=%2ds /dsbc/calls active=%s started=%s answered=%s" % (
+                time.time() - t0, calls["active"], calls["started"],
+                calls["answered"])
+            print(line)
+            for cid in calls["ids"][:1]:
+                c = d.tel.query("/dsbc/call,%d" % cid)
+                if c:
+                    print("    /dsbc/call,%d state=%s mode=%s worker=%s" % (
+                        cid, c["state"], c["mode"], c["worker"]))
+                    print(leg_line("a", c["a_leg"]))
+                    print(leg_line("b", c["b_leg"]))
+            sys.stdout.flush()
+            time.sleep(1)
+        for p in (alice, bob):
+            try:
+                p.wait(timeout=a.seconds + 15)
+            except subprocess.TimeoutExpired:
+                p.kill()
+        logs["bob"].seek(0)
+        s = baresip_peer.summary(logs["bob"].read())
+        print("5. alice hung up; bob's RTCP summary: %s" % s)
+        time.sleep(0.5)
+        calls = d.tel.query("/dsbc/calls")
+        st = d.stats()
+        print("   /dsbc/calls active=%s answered=%s ended=%s; flows left "
+              "beyond the 2 static: %d" % (
+                  calls["active"], calls["answered"], calls["ended"],
+                  st["flows_installed"] - st["flows_removed"] - 2))
+        ok = s is not None and s["rx"] > 0 and s["tx"] > 0 and \
+            calls["active"] == 0
+        rc = 0 if ok else 1
     finally:
-        rc = d.stop()
-    print("4. dsbc stopped on SIGTERM, exit status %d" % rc)
-    to_bob = pcap_read("out/demo/core-out-0.pcap")
-    to_alice = pcap_read("out/demo/access-out-0.pcap")
-    print("5. relayed frames: %d to bob (out/demo/core-out-0.pcap), "
-          "%d to alice (out/demo/access-out-0.pcap)" % (len(to_bob),
-                                                        len(to_alice)))
-    if to_bob:
-        f = Frame(to_bob[0])
-        print("   first to bob: %s > %s  %s:%d > %s:%d  udp checksum %s" % (
-            f.src_mac, f.dst_mac, f.src, f.sport, f.dst, f.dport,
-            "ok" if f.udp_csum_ok else "BAD"))
-    ok = rc == 0 and len(to_bob) == 200 and len(to_alice) == 100 and \
-        st["tx"] == 300
-    print("demo: %s" % ("OK" if ok else "FAILED"))
-    return 0 if ok else 1
+        stop = d.stop() if d else 0
+        topo.teardown()
+        print("6. dsbc stopped (exit %d), namespaces removed" % stop)
+    print("demo: %s" % ("OK" if rc == 0 else "FAILED"))
+    return rc
 
 
 if __name__ == "__main__":

@@ -1,0 +1,55 @@
+# SPDX-License-Identifier: BSD-3-Clause
+"""baresip (Debian baresip-core) as a DTLS-SRTP + ICE user agent for the
+system tests and the demo: a config directory per UA and the parse of the
+rtcpsummary module's line (printed when the far end hangs up)."""
+import os
+import re
+
+MODULES = ("g711", "ausine", "aubridge", "dtls_srtp", "ice", "srtp",
+           "rtcpsummary")
+
+
+def write_config(path, sip_addr, user, rtp_ports, answer=False,
+                 mediaenc="dtls_srtp", ice=True):
+    """A baresip config dir at path: a sine source (ausine wants 48 kHz
+    stereo), a player that goes nowhere (aubridge), PCMU, no registrar."""
+    os.makedirs(path, exist_ok=True)
+    lines = [
+        "poll_method\tepoll",
+        "sip_listen\t%s" % sip_addr,
+        "audio_player\taubridge,nowhere_%s" % user,
+        "audio_alert\taubridge,nowhere_%s" % user,
+        "audio_source\tausine,440",
+        "ausrc_srate\t48000", "auplay_srate\t48000",
+        "ausrc_channels\t2", "auplay_channels\t2",
+        "rtp_ports\t%d-%d" % rtp_ports,
+        "module_path\t/usr/lib/baresip/modules",
+    ] + ["module\t%s.so" % m for m in MODULES] + [
+        "module_app\taccount.so", "module_app\tmenu.so",
+    ]
+    with open(os.path.join(path, "config"), "w") as f:
+        f.write("\n".join(lines) + "\n")
+    host = sip_addr.split(":")[0]
+    params = ["regint=0", "mediaenc=%s" % mediaenc, "audio_codecs=PCMU"]
+    if ice:
+        params.append("medianat=ice")
+    if answer:
+        params.append("answermode=auto")
+    with open(os.path.join(path, "accounts"), "w") as f:
+        f.write("<sip:%s@%s>;%s\n" % (user, sip_addr if answer else host,
+                                      ";".join(params)))
+    return path
+
+
+def summary(text):
+    """rtcpsummary's EX= line as a dict: PR/PS packets received/sent,
+    PL lost (rx, tx), JI jitter ms (rx, tx); None when absent."""
+    m = re.search(r"EX=BareSip;CS=\d+;CD=(\d+);PR=(\d+);PS=(\d+);"
+                  r"PL=(-?\d+),(-?\d+);PD=-?\d+,-?\d+;JI=([\d.]+),([\d.]+);",
+                  text)
+    if not m:
+        return None
+    return {"duration": int(m.group(1)), "rx": int(m.group(2)),
+            "tx": int(m.group(3)), "lost_rx": int(m.group(4)),
+            "lost_tx": int(m.group(5)), "jitter_rx_ms": float(m.group(6)),
+            "jitter_tx_ms": float(m.group(7))}
