@@ -72,6 +72,7 @@ tel_info(const char *cmd __rte_unused, const char *params __rte_unused,
 	add_u64(d, "msg_version", DSBC_MSG_VERSION);
 	add_u64(d, "msg_size", sizeof(struct dsbc_msg));
 	add_u64(d, "uptime_s", (rte_rdtsc() - app->start_tsc) / app->tsc_hz);
+	add_u64(d, "tsc_hz", app->tsc_hz);
 	return 0;
 }
 
