@@ -46,7 +46,9 @@ demo: build
 	@DSBC_EAL_MEM="$$(sh tests/tools/hugepages.sh)" sh tests/demo/demo.sh $(BUILD)
 
 perf: build
+	@sh tests/tools/deps.sh perf
 	@DSBC_EAL_MEM="$$(sh tests/tools/hugepages.sh 2048)" python3 perf/relay --build $(BUILD)
+	@DSBC_EAL_MEM="$$(sh tests/tools/hugepages.sh)" python3 perf/vs-rtpengine --build $(BUILD)
 
 clean:
 	rm -rf $(BUILD) $(BUILD_ASAN) out

@@ -2,7 +2,10 @@
 # Install what dsbc needs to build, test and demo on Debian 12, only what
 # is missing.  Needs root for apt-get; prints what it does.
 set -eu
-PKGS="gcc make pkg-config meson ninja-build python3 iproute2 procps \
+# "deps.sh perf" adds what the benchmarks compare against
+EXTRA=""
+[ "${1:-}" = perf ] && EXTRA="rtpengine-daemon"
+PKGS="$EXTRA gcc make pkg-config meson ninja-build python3 iproute2 procps \
 libdpdk-dev dpdk dpdk-dev libssl-dev openssl libsrtp2-dev libpcap-dev libcunit1-dev \
 tshark sip-tester ethtool iputils-ping baresip-core"
 missing=""
