@@ -98,6 +98,8 @@ struct dsbc_worker {
 	struct dsbc_flow_table *flows;
 	struct dsbc_ice_agent *ice;      /* [ice_capacity + 1], [0] unused */
 	struct dsbc_aware *aware;        /* [flow_capacity], per flow slot */
+	bool prefetch_aware;             /* aware is the default mode */
+	struct dsbc_flow *flow_base;     /* slot 0: slot = f - flow_base */
 	struct rte_ether_addr neigh_mac[DSBC_NEIGH_MAX];
 	uint8_t neigh_valid[DSBC_NEIGH_MAX];
 	struct dsbc_msg ev_backlog[DSBC_EVENT_BACKLOG];

@@ -318,7 +318,7 @@ latch_check(struct dsbc_worker *w, struct dsbc_flow *f,
 {
 	/* With ICE the latch comes from an authenticated check only
 	 * (RFC 8445 section 7.3.1.5); media must come from there. */
-	if (f->spec.ice_id != 0)
+	if (f->fast & DSBC_FLOW_FAST_ICE)
 		return f->latched && src_matches(pi, &f->latched_src,
 						 f->latched_port,
 						 f->latched_family);
@@ -394,7 +394,7 @@ rtcp_spec(struct dsbc_worker *w, const struct dsbc_flow *f)
 #define FLOW_PREFETCH 6
 
 static inline void
-flow_prefetch(const struct dsbc_flow *f)
+flow_prefetch(const struct dsbc_worker *w, const struct dsbc_flow *f)
 {
 	if (f == NULL)
 		return;
@@ -402,6 +402,10 @@ flow_prefetch(const struct dsbc_flow *f)
 	rte_prefetch0(f);
 	rte_prefetch0(RTE_PTR_ADD(f, RTE_CACHE_LINE_SIZE));
 	rte_prefetch0(&f->spec);
+	/* and, where media-aware is the default, the flow's RTP state line
+	 * (the flow's own mode is in a line not loaded yet) */
+	if (w->prefetch_aware)
+		rte_prefetch0(&w->aware[f - w->flow_base]);
 }
 
 static void
@@ -418,7 +422,7 @@ media_process(struct dsbc_app *app, struct dsbc_worker *w,
 	 * flows in flight ahead of the one being processed (a whole batch at
 	 * once would overrun the line fill buffers). */
 	for (i = 0; i < b->n && i < FLOW_PREFETCH; i++)
-		flow_prefetch(b->f[i]);
+		flow_prefetch(w, b->f[i]);
 	for (i = 0; i < b->n; i++) {
 		struct rte_mbuf *m = b->m[i];
 		const struct dsbc_pkt_info *pi = &b->pi[i];
@@ -430,7 +434,7 @@ media_process(struct dsbc_app *app, struct dsbc_worker *w,
 		uint16_t nid;
 
 		if (i + FLOW_PREFETCH < b->n)
-			flow_prefetch(b->f[i + FLOW_PREFETCH]);
+			flow_prefetch(w, b->f[i + FLOW_PREFETCH]);
 		if (unlikely(f == NULL)) {
 			drop(w, m, DSBC_DROP_NO_FLOW);
 			continue;
@@ -452,7 +456,7 @@ media_process(struct dsbc_app *app, struct dsbc_worker *w,
 			continue;
 		}
 		/* dsbc anchors ICE on this leg: checks are for dsbc */
-		if (cls == DSBC_DEMUX_STUN && f->spec.ice_id != 0) {
+		if (cls == DSBC_DEMUX_STUN && (f->fast & DSBC_FLOW_FAST_ICE)) {
 			enum dsbc_drop why;
 			bool nominated = false;
 
@@ -482,7 +486,8 @@ media_process(struct dsbc_app *app, struct dsbc_worker *w,
 			drop(w, m, DSBC_DROP_NOT_LATCHED);
 			continue;
 		}
-		if (f->spec.police_interval != 0 && unlikely(!police_ok(f, now))) {
+		if ((f->fast & DSBC_FLOW_FAST_POLICE) &&
+		    unlikely(!police_ok(f, now))) {
 			f->st.drops++;
 			f->st.drop_policer++;
 			drop(w, m, DSBC_DROP_POLICER);
@@ -490,7 +495,7 @@ media_process(struct dsbc_app *app, struct dsbc_worker *w,
 		}
 		if (f->spec.mode == DSBC_MODE_AWARE) {
 			enum dsbc_drop why = dsbc_worker_aware(f,
-				&w->aware[dsbc_flow_id_slot(f->flow_id)],
+				&w->aware[f - w->flow_base],
 				frame + pi->payload_off, pi->payload_len, cls, now);
 
 			if (unlikely(why != DSBC_DROP_MAX)) {
@@ -652,6 +657,9 @@ dsbc_worker_create(struct dsbc_app *app, uint16_t idx, unsigned int lcore_id)
 	w->flows = dsbc_flow_table_create(name, app->cfg.flow_capacity, socket);
 	w->ice = rte_zmalloc_socket("dsbc_ice", (app->cfg.ice_capacity + 1) *
 				    sizeof(*w->ice), RTE_CACHE_LINE_SIZE, socket);
+	w->prefetch_aware = app->cfg.mode_default == DSBC_MODE_AWARE;
+	w->flow_base = w->flows != NULL ? dsbc_flow_table_slot(w->flows, 0) :
+		       NULL;
 	w->aware = rte_zmalloc_socket("dsbc_aware", (size_t)app->cfg.flow_capacity *
 				      sizeof(*w->aware), RTE_CACHE_LINE_SIZE,
 				      socket);

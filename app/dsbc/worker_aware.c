@@ -16,8 +16,8 @@ src_find(struct dsbc_aware *a, uint32_t ssrc)
 	unsigned int i;
 
 	for (i = 0; i < a->nb_src; i++)
-		if (a->src[i].rs.ssrc == ssrc)
-			return &a->src[i];
+		if (dsbc_aware_src(a, i)->rs.ssrc == ssrc)
+			return dsbc_aware_src(a, i);
 	return NULL;
 }
 
@@ -61,8 +61,8 @@ dsbc_worker_aware(const struct dsbc_flow *f, struct dsbc_aware *a,
 			a->ssrc_alarms += f->spec.ssrc_policy == DSBC_SSRC_ALARM;
 		}
 		/* the first source keeps slot 0; later ones share slot 1 */
-		s = &a->src[a->nb_src < DSBC_AWARE_SRCS ? a->nb_src++ :
-			    DSBC_AWARE_SRCS - 1];
+		s = dsbc_aware_src(a, a->nb_src < DSBC_AWARE_SRCS ?
+				      a->nb_src++ : DSBC_AWARE_SRCS - 1);
 		dsbc_rtp_src_init(&s->rs, v.ssrc, v.seq);
 	}
 	r = dsbc_rtp_src_update(&s->rs, v.seq, f->spec.seq_window);

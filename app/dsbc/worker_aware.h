@@ -4,6 +4,8 @@
 
 #include <stdint.h>
 
+#include <rte_common.h>
+
 #include "dsbc_demux.h"
 #include "dsbc_flow.h"
 #include "dsbc_rtp.h"
@@ -22,7 +24,13 @@ struct dsbc_aware_src {
 	uint64_t rtcp;               /* RTCP/SRTCP packets naming this SSRC */
 };
 
+/*
+ * Layout: a packet of the call's one SSRC touches the first cache line
+ * only (nb_src and src[0]); the counters of rarer events and the second
+ * source come after.
+ */
 struct dsbc_aware {
+	struct dsbc_aware_src src0;
 	uint8_t nb_src;
 	uint8_t pad[7];
 	uint64_t ssrc_alarms;        /* new SSRC mid-call (policy alarm) */
@@ -31,8 +39,20 @@ struct dsbc_aware {
 	uint64_t rtcp;               /* RTCP/SRTCP packets */
 	uint64_t rtcp_bye;
 	uint64_t malformed;          /* RTP/RTCP class, header broken */
-	struct dsbc_aware_src src[DSBC_AWARE_SRCS];
-};
+	struct dsbc_aware_src src1;
+} __rte_cache_aligned;
+
+static inline struct dsbc_aware_src *
+dsbc_aware_src(struct dsbc_aware *a, unsigned int i)
+{
+	return i == 0 ? &a->src0 : &a->src1;
+}
+
+static inline const struct dsbc_aware_src *
+dsbc_aware_src_c(const struct dsbc_aware *a, unsigned int i)
+{
+	return i == 0 ? &a->src0 : &a->src1;
+}
 
 /*
  * Look at one RTP or RTCP packet of flow f: p/len is the UDP payload.

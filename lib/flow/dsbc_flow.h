@@ -107,6 +107,14 @@ struct dsbc_flow_spec {
 				      * (rtcp-mux on this leg only), 0 none */
 };
 
+/*
+ * What the per-packet path must look at, derived from the spec when it is
+ * applied and kept in the flow's first line, so that a flow without ICE
+ * or policer never touches the spec lines holding those parameters.
+ */
+#define DSBC_FLOW_FAST_ICE    0x01
+#define DSBC_FLOW_FAST_POLICE 0x02
+
 /* FLOW_MOD: forget the latched source (the peer's SDP changed). */
 #define DSBC_FLOW_F_UNLATCH 0x01
 
@@ -139,6 +147,7 @@ struct dsbc_flow {
 	uint8_t latched_family;
 	uint8_t idle_reported;
 	uint16_t latched_port;
+	uint8_t fast;                /* DSBC_FLOW_FAST_*, derived from spec */
 	struct dsbc_addr latched_src;
 	uint64_t install_tsc;        /* when FLOW_ADD was applied */
 	uint64_t police_tat;         /* GCRA theoretical arrival time */

@@ -99,6 +99,13 @@ key_valid(const struct dsbc_flow_key *k)
 				   k->local.a32[3]) == 0);
 }
 
+static uint8_t
+fast_flags(const struct dsbc_flow_spec *spec)
+{
+	return (spec->ice_id != 0 ? DSBC_FLOW_FAST_ICE : 0) |
+	       (spec->police_interval != 0 ? DSBC_FLOW_FAST_POLICE : 0);
+}
+
 int
 dsbc_flow_table_add(struct dsbc_flow_table *t, uint32_t flow_id,
 		    const struct dsbc_flow_spec *spec)
@@ -118,6 +125,7 @@ dsbc_flow_table_add(struct dsbc_flow_table *t, uint32_t flow_id,
 		return -ENOSPC;
 	memset(f, 0, sizeof(*f));
 	f->spec = *spec;
+	f->fast = fast_flags(spec);
 	f->flow_id = flow_id;
 	f->install_tsc = rte_rdtsc();
 	f->in_use = 1;
@@ -150,6 +158,7 @@ dsbc_flow_table_mod(struct dsbc_flow_table *t, uint32_t flow_id,
 		f->latched = 0;
 	f->spec = *spec;
 	f->spec.flags &= (uint8_t)~DSBC_FLOW_F_UNLATCH;
+	f->fast = fast_flags(spec);
 	return 0;
 }
 
