@@ -1218,6 +1218,10 @@ dsbc_b2bua_tick(struct dsbc_app *app, uint64_t now)
 
 	if (b->nb_calls == 0)
 		return;
+	if (now >= b->next_consent_ms) {
+		b2bua_consent_scan(app);
+		b->next_consent_ms = now + 1000;
+	}
 	for (i = 0; i < MAX_CALLS; i++) {
 		struct call *c = &b->calls[i];
 

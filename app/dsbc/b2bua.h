@@ -70,6 +70,7 @@ struct leg {
 	char ice_ufrag[16];               /* dsbc's */
 	char ice_pwd[32];
 	char ice_peer_ufrag[DSBC_ICE_UFRAG_MAX];
+	bool consent_lost;                /* reported once (RFC 7675) */
 	struct leg_media m[MAX_MEDIA];
 };
 
@@ -127,6 +128,8 @@ struct dsbc_b2bua {
 	uint64_t no_ports, bad_sdp, timeouts, idle_ended;
 	uint64_t latch_repoints, latch_errors, flow_errors;
 	uint64_t ok_retransmissions;      /* 2xx to INVITEs re-sent (13.3.1.4) */
+	uint64_t consent_expired;         /* ICE legs silent for 30 s (RFC 7675) */
+	uint64_t next_consent_ms;
 	char buf[MSG_MAX];
 	char sdp[MSG_MAX / 2];
 	struct dsbc_sdp sdp_in;
@@ -166,6 +169,7 @@ int b2bua_ice_offer(struct dsbc_app *app, struct call *c, struct leg *l);
 int b2bua_ice_learn(struct dsbc_app *app, struct call *c, struct leg *l,
 		    const struct dsbc_sdp *s);
 void b2bua_ice_release(struct dsbc_app *app, struct call *c, struct leg *l);
+void b2bua_consent_scan(struct dsbc_app *app);
 
 /* b2bua_tel.c */
 extern struct dsbc_app *b2bua_tel_app;

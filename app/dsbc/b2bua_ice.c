@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include <openssl/rand.h>
+#include <rte_cycles.h>
 #include <rte_log.h>
 
 #include "b2bua.h"
@@ -80,4 +81,50 @@ b2bua_ice_release(struct dsbc_app *app, struct call *c, struct leg *l)
 		dsbc_mgmt_ice_free(app, c->worker, l->ice_id);
 	l->ice_id = 0;
 	l->ice_local = false;
+}
+
+/*
+ * RFC 7675: a peer keeps consent by checking at least every 30 s (it
+ * sends one every ~5 s).  dsbc is ICE-lite and sends no checks itself;
+ * a leg whose peer stopped checking is reported once (log, counter,
+ * /dsbc/call) - its peer has lost consent or left without a BYE.
+ */
+#define CONSENT_TIMEOUT_S 30
+
+void
+b2bua_consent_scan(struct dsbc_app *app)
+{
+	struct dsbc_b2bua *b = app->sip->b2b;
+	uint64_t now = rte_rdtsc(), limit = CONSENT_TIMEOUT_S * app->tsc_hz;
+	uint32_t i;
+
+	for (i = 0; i < MAX_CALLS; i++) {
+		struct call *c = &b->calls[i];
+		struct leg *legs[2] = { &c->a, &c->b };
+		unsigned int k;
+
+		if (c->state != CALL_CONFIRMED)
+			continue;
+		for (k = 0; k < 2; k++) {
+			struct leg *l = legs[k];
+			const struct dsbc_flow *f;
+			uint32_t id;
+
+			if (!l->ice_local || l->consent_lost ||
+			    c->nb_media == 0 || l->m[0].nb_flows == 0)
+				continue;
+			id = l->m[0].flow[0];
+			f = dsbc_flow_table_slot(
+				app->workers[dsbc_flow_id_worker(id)]->flows, id);
+			if (f == NULL || f->flow_id != id ||
+			    f->st.last_check_tsc == 0 ||
+			    now - f->st.last_check_tsc < limit)
+				continue;
+			l->consent_lost = true;
+			b->consent_expired++;
+			RTE_LOG(WARNING, USER1, "call %u: %s leg: no ICE check "
+				"for %u s, consent expired (RFC 7675)\n", c->id,
+				k ? "B" : "A", CONSENT_TIMEOUT_S);
+		}
+	}
 }

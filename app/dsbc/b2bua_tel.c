@@ -46,6 +46,7 @@ tel_calls(const char *cmd, const char *params, struct rte_tel_data *d)
 	rte_tel_data_add_dict_u64(d, "latch_errors", b->latch_errors);
 	rte_tel_data_add_dict_u64(d, "flow_errors", b->flow_errors);
 	rte_tel_data_add_dict_u64(d, "ok_retransmissions", b->ok_retransmissions);
+	rte_tel_data_add_dict_u64(d, "consent_expired", b->consent_expired);
 	rte_tel_data_add_dict_u64(d, "media_port_pairs_free",
 				  b2bua_ports_free_count(b2bua_tel_app));
 	ids = rte_tel_data_alloc();
@@ -188,6 +189,8 @@ leg_tel(struct rte_tel_data *d, const char *name, const struct call *c,
 				     dsbc_addr_fmt(&l->peer.remote, l->peer.family,
 						   buf, sizeof(buf)));
 	rte_tel_data_add_dict_string(x, "ice", l->ice_local ? "lite" : "off");
+	rte_tel_data_add_dict_string(x, "consent", !l->ice_local ? "-" :
+				     l->consent_lost ? "expired" : "ok");
 	rte_tel_data_add_dict_string(x, "ice_ufrag", l->ice_ufrag);
 	rte_tel_data_add_dict_string(x, "ice_peer_ufrag", l->ice_peer_ufrag);
 	rte_tel_data_add_dict_string(x, "media_address",
