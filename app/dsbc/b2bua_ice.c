@@ -89,13 +89,11 @@ b2bua_ice_release(struct dsbc_app *app, struct call *c, struct leg *l)
  * a leg whose peer stopped checking is reported once (log, counter,
  * /dsbc/call) - its peer has lost consent or left without a BYE.
  */
-#define CONSENT_TIMEOUT_S 30
-
 void
 b2bua_consent_scan(struct dsbc_app *app)
 {
 	struct dsbc_b2bua *b = app->sip->b2b;
-	uint64_t now = rte_rdtsc(), limit = CONSENT_TIMEOUT_S * app->tsc_hz;
+	uint64_t now = rte_rdtsc(), limit = app->cfg.ice_consent_s * app->tsc_hz;
 	uint32_t i;
 
 	for (i = 0; i < MAX_CALLS; i++) {
@@ -124,7 +122,7 @@ b2bua_consent_scan(struct dsbc_app *app)
 			b->consent_expired++;
 			RTE_LOG(WARNING, USER1, "call %u: %s leg: no ICE check "
 				"for %u s, consent expired (RFC 7675)\n", c->id,
-				k ? "B" : "A", CONSENT_TIMEOUT_S);
+				k ? "B" : "A", app->cfg.ice_consent_s);
 		}
 	}
 }

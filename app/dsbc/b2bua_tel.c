@@ -164,7 +164,8 @@ flow_tel(struct rte_tel_data *x, const char *pfx, const struct leg_media *lm,
 			add_str(x, pfx, "consent",
 				f->st.last_check_tsc == 0 ? "none" :
 				rte_rdtsc() - f->st.last_check_tsc >
-				30 * app->tsc_hz ? "expired" : "fresh");
+				app->cfg.ice_consent_s * app->tsc_hz ?
+				"expired" : "fresh");
 	}
 }
 

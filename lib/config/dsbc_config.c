@@ -43,6 +43,7 @@ dsbc_config_defaults(struct dsbc_config *c)
 	c->media_port_max = 39999;
 	c->flow_capacity = 65536;
 	c->ice_capacity = 16384;
+	c->ice_consent_s = 30;
 	c->mbufs = 16383;
 	c->mbuf_data_size = 2048 + 128;   /* RTE_MBUF_DEFAULT_BUF_SIZE */
 	c->burst = 32;
@@ -295,6 +296,8 @@ global_key(struct cfg_ctx *x, void *obj, const char *k, const char *v)
 		return cfg_u32(x, k, v, 64, DSBC_FLOW_MAX_SLOTS, &c->flow_capacity);
 	if (!strcmp(k, "ice_capacity"))
 		return cfg_u32(x, k, v, 16, 65535, &c->ice_capacity);
+	if (!strcmp(k, "ice_consent_s"))
+		return cfg_u32(x, k, v, 1, 3600, &c->ice_consent_s);
 	if (!strcmp(k, "mbufs"))
 		return cfg_u32(x, k, v, 1023, 1u << 24, &c->mbufs);
 	if (!strcmp(k, "mbuf_data_size"))

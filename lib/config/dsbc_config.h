@@ -114,6 +114,7 @@ struct dsbc_config {
 	uint16_t media_port_max;
 	uint32_t flow_capacity;       /* per worker */
 	uint32_t ice_capacity;        /* ICE-lite agents (legs) per worker */
+	uint32_t ice_consent_s;       /* RFC 7675 consent timeout, seconds */
 	uint32_t mbufs;               /* per pool */
 	uint16_t mbuf_data_size;
 	uint16_t burst;

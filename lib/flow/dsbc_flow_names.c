@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 #include <string.h>
 
+#include <rte_common.h>
+
 #include "dsbc_flow.h"
 
 static const char *const mode_names[] = {
@@ -15,59 +17,61 @@ static const char *const latch_names[] = {
 #undef DSBC_LATCH_NAME
 };
 
-const char *
-dsbc_mode_name(enum dsbc_mode m)
-{
-	return (unsigned int)m < DSBC_MODE_MAX ? mode_names[m] : "unknown";
-}
-
-int
-dsbc_mode_parse(const char *s)
-{
-	int i;
-
-	for (i = 0; i < DSBC_MODE_MAX; i++)
-		if (s != NULL && strcmp(s, mode_names[i]) == 0)
-			return i;
-	return -1;
-}
-
-const char *
-dsbc_latch_name(enum dsbc_latch l)
-{
-	return (unsigned int)l < DSBC_LATCH_MAX ? latch_names[l] : "unknown";
-}
-
-int
-dsbc_latch_parse(const char *s)
-{
-	int i;
-
-	for (i = 0; i < DSBC_LATCH_MAX; i++)
-		if (s != NULL && strcmp(s, latch_names[i]) == 0)
-			return i;
-	return -1;
-}
-
 static const char *const ssrc_names[] = {
 #define DSBC_SSRC_NAME(e, name) [DSBC_SSRC_##e] = name,
 	DSBC_SSRC_POLICIES(DSBC_SSRC_NAME)
 #undef DSBC_SSRC_NAME
 };
 
+static const char *
+name_of(const char *const *names, unsigned int n, unsigned int v)
+{
+	return v < n ? names[v] : "unknown";
+}
+
+static int
+index_of(const char *const *names, unsigned int n, const char *s)
+{
+	unsigned int i;
+
+	for (i = 0; s != NULL && i < n; i++)
+		if (strcmp(s, names[i]) == 0)
+			return (int)i;
+	return -1;
+}
+
+const char *
+dsbc_mode_name(enum dsbc_mode m)
+{
+	return name_of(mode_names, RTE_DIM(mode_names), m);
+}
+
+int
+dsbc_mode_parse(const char *s)
+{
+	return index_of(mode_names, RTE_DIM(mode_names), s);
+}
+
+const char *
+dsbc_latch_name(enum dsbc_latch l)
+{
+	return name_of(latch_names, RTE_DIM(latch_names), l);
+}
+
+int
+dsbc_latch_parse(const char *s)
+{
+	return index_of(latch_names, RTE_DIM(latch_names), s);
+}
+
 const char *
 dsbc_ssrc_policy_name(enum dsbc_ssrc_policy p)
 {
-	return (unsigned int)p < DSBC_SSRC_MAX ? ssrc_names[p] : "unknown";
+	return name_of(ssrc_names, RTE_DIM(ssrc_names), p);
 }
 
 int
 dsbc_ssrc_policy_parse(const char *s)
 {
-	int i;
-
-	for (i = 0; i < DSBC_SSRC_MAX; i++)
-		if (s != NULL && strcmp(s, ssrc_names[i]) == 0)
-			return i;
-	return -1;
+	return index_of(ssrc_names, RTE_DIM(ssrc_names), s);
 }

@@ -64,25 +64,10 @@ def main():
         d.wait_ready()
         info = d.tel.query("/dsbc/info")
         print("   %s" % {k: info[k] for k in list(info)[:6]})
-        ua = baresip_peer.write_config(os.path.join(out, "alice"),
-                                       "10.10.1.10:5070", "alice",
-                                       (30000, 30019))
-        ub = baresip_peer.write_config(os.path.join(out, "bob"),
-                                       "10.10.2.20:5060", "bob",
-                                       (32000, 32019), answer=True)
-        logs = {w: open(os.path.join(out, w + ".log"), "w+")
-                for w in ("alice", "bob")}
         print("3. baresip bob answers automatically; baresip alice dials "
               "sip:bob@10.10.1.1 (DTLS-SRTP, ICE, PCMU); dsbc routes it "
               "to bob")
-        bob = topo.run("bob", ["baresip", "-f", ub, "-t",
-                               str(a.seconds + 10)],
-                       stdout=logs["bob"], stderr=subprocess.STDOUT)
-        time.sleep(1)
-        alice = topo.run("alice", ["baresip", "-f", ua, "-e",
-                                   "/dial sip:bob@10.10.1.1", "-t",
-                                   str(a.seconds + 3)],
-                         stdout=logs["alice"], stderr=subprocess.STDOUT)
+        alice, bob, logs = baresip_peer.start_call(topo, out, a.seconds)
         print("4. live telemetry, every second:")
         t0 = time.time()
         while alice.poll() is None and time.time() - t0 < a.seconds + 15:

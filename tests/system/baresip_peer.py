@@ -4,6 +4,8 @@ system tests and the demo: a config directory per UA and the parse of the
 rtcpsummary module's line (printed when the far end hangs up)."""
 import os
 import re
+import subprocess
+import time
 
 MODULES = ("g711", "ausine", "aubridge", "dtls_srtp", "ice", "srtp",
            "rtcpsummary")
@@ -53,3 +55,24 @@ def summary(text):
             "tx": int(m.group(3)), "lost_rx": int(m.group(4)),
             "lost_tx": int(m.group(5)), "jitter_rx_ms": float(m.group(6)),
             "jitter_tx_ms": float(m.group(7))}
+
+
+def start_call(topo, out, seconds):
+    """bob (10.10.2.20:5060, auto-answer) and alice (10.10.1.10:5070) in
+    their namespaces of topo; alice dials bob through dsbc (10.10.1.1) and
+    quits, hanging up, after seconds + 3 s; bob quits 7 s later.  Returns
+    the two processes and their log files (name -> file, w+)."""
+    a = write_config(os.path.join(out, "alice"), "10.10.1.10:5070", "alice",
+                     (30000, 30019))
+    b = write_config(os.path.join(out, "bob"), "10.10.2.20:5060", "bob",
+                     (32000, 32019), answer=True)
+    logs = {w: open(os.path.join(out, w + ".log"), "w+")
+            for w in ("alice", "bob")}
+    bob = topo.run("bob", ["baresip", "-f", b, "-t", str(seconds + 10)],
+                   stdout=logs["bob"], stderr=subprocess.STDOUT)
+    time.sleep(1)
+    alice = topo.run("alice", ["baresip", "-f", a, "-e",
+                               "/dial sip:bob@10.10.1.1",
+                               "-t", str(seconds + 3)],
+                     stdout=logs["alice"], stderr=subprocess.STDOUT)
+    return alice, bob, logs

@@ -325,6 +325,21 @@ def uas_scenario(out, early=False, b_hangs_up=False, end=None, media=""):
     return text
 
 
+def settle(d, timeout=10):
+    """Wait until no call is left and only the 2 static flows remain (the
+    transactions and flow removals of the last call settle); returns the
+    last /dsbc/calls and /dsbc/stats."""
+    deadline = time.time() + timeout
+    while True:
+        calls = d.tel.query("/dsbc/calls")
+        st = d.stats()
+        if (calls["active"] == 0 and
+                st["flows_installed"] - st["flows_removed"] == 2) or \
+                time.time() > deadline:
+            return calls, st
+        time.sleep(0.2)
+
+
 def run_call(name, uac_xml, uas_xml, calls=1, rate=10, limit=10,
              extra_uac=(), extra_uas=(), loss=None, conf_extra="",
              dsbc_extra="", during=None, service="bob"):
@@ -366,7 +381,7 @@ def run_call(name, uac_xml, uas_xml, calls=1, rate=10, limit=10,
             stdout=uac_out_f, stderr=uac_err_f, text=True)
         # While the calls run, keep the last view of one call with its
         # flows (the call is gone from /dsbc/call once it ends).
-        seen = None
+        seen = after_during = None
         deadline = time.time() + 180
         while uac_p.poll() is None and time.time() < deadline:
             ids = d.tel.query("/dsbc/calls")["ids"]
@@ -376,6 +391,7 @@ def run_call(name, uac_xml, uas_xml, calls=1, rate=10, limit=10,
                     if during is not None and seen is None:
                         during(d, topo, one)
                         one = d.tel.query("/dsbc/call,%d" % ids[0]) or one
+                        after_during = one
                     seen = one
             time.sleep(0.1)
         if uac_p.poll() is None:
@@ -390,15 +406,7 @@ def run_call(name, uac_xml, uas_xml, calls=1, rate=10, limit=10,
         except subprocess.TimeoutExpired:
             uas.kill()
             uas_out = uas.communicate()
-        # let transactions and flow removals settle
-        deadline = time.time() + 10
-        while time.time() < deadline:
-            calls_now = d.tel.query("/dsbc/calls")
-            st = d.stats()
-            if calls_now["active"] == 0 and \
-                    st["flows_installed"] - st["flows_removed"] == 2:
-                break
-            time.sleep(0.2)
+        calls_now, st = settle(d)
         sip = d.tel.query("/dsbc/sip")
     finally:
         rc = d.stop() if d else 0
@@ -406,7 +414,7 @@ def run_call(name, uac_xml, uas_xml, calls=1, rate=10, limit=10,
     res = dict(uac_rc=uac.returncode, uac_err=uac.stderr,
                uas_rc=uas.returncode, uas_err=uas_out[1],
                uas_ok=successful(uas_out[0]), uac_ok=successful(uac.stdout),
-               calls=calls_now, call=seen,
+               calls=calls_now, call=seen, call_after_during=after_during,
                before=before, stats=st, sip=sip)
     print("  calls: " + " ".join("%s=%s" % (k, v) for k, v in
                                  calls_now.items() if k != "ids"))
@@ -605,7 +613,7 @@ def test_call_ice_lite():
     username is dropped and counted; media is accepted only from the
     checked address (USE-CANDIDATE latch)."""
     uac = scenario("uac_call.xml", os.path.abspath("out/system/uac_ice.xml"),
-                   MEDIA="", HOLD_MS="4000", END_A=A_BYE)
+                   MEDIA="", HOLD_MS="6500", END_A=A_BYE)
     with open(uac) as f:
         x = f.read().replace("      a=setup:actpass\n",
                              "      a=setup:actpass\n" + ICE_A + "\n")
@@ -648,6 +656,7 @@ def test_call_ice_lite():
         time.sleep(0.3)
 
     r = run_call("ice", uac, uas, during=during,
+                 dsbc_extra="ice_consent_s = 2\n",
                  extra_uac=["-trace_msg", "-message_file", logs["uac"]],
                  extra_uas=["-trace_msg", "-message_file", logs["uas"]])
     sipp_ok(r)
@@ -657,13 +666,18 @@ def test_call_ice_lite():
     eq(got.get("wrong_user"), "no reply", "check with a wrong USERNAME")
     eq(got.get("good"), "reply ok mapped=10.10.1.10:7100",
        "check with dsbc's credentials")
-    a = r["call"]["a_leg"]
+    a = r["call_after_during"]["a_leg"]
     eq(a["ice"], "lite", "A leg ICE")
     eq(a["ice_peer_ufrag"], "alic", "A's ufrag learnt")
     eq(a["m0_rtp_in_stun_answered"], 1, "checks answered")
     eq(a["m0_rtp_in_stun_refused"], 2, "checks refused")
     eq(a["m0_rtp_in_latched"], "10.10.1.10:7100", "latched on the check")
-    eq(a["m0_rtp_in_consent"], "fresh", "consent")
+    eq(a["m0_rtp_in_consent"], "fresh", "consent just after the check")
+    # RFC 7675 with ice_consent_s = 2: no further check from alice, so
+    # her leg is reported once; bob's leg never had a check: not reported
+    eq(r["call"]["a_leg"]["consent"], "expired", "A leg consent later")
+    eq(r["call"]["b_leg"]["consent"], "ok", "B leg never checked")
+    eq(r["calls"]["consent_expired"], 1, "consent expiries reported")
     eq(a["m0_rtp_in_pkts"], 20, "RTP relayed from the checked address")
     eq(a["m0_rtp_in_drop_not_latched"], 10, "RTP from elsewhere dropped")
     eq(r["stats"]["drop_stun_auth"], 2, "drop_stun_auth")
@@ -990,21 +1004,7 @@ def baresip_call(name, mode, seconds=10):
             f.write("[route.0]\nnext_hop = 10.10.2.20:5060\n")
         d = Dsbc(BUILD, conf, "dsbc-sys-" + name, lcores="0-1")
         d.wait_ready()
-        a = baresip_peer.write_config(os.path.join(out, "alice"),
-                                      "10.10.1.10:5070", "alice",
-                                      (30000, 30019))
-        b = baresip_peer.write_config(os.path.join(out, "bob"),
-                                      "10.10.2.20:5060", "bob",
-                                      (32000, 32019), answer=True)
-        logs = {w: open(os.path.join(out, w + ".log"), "w+")
-                for w in ("alice", "bob")}
-        bob = topo.run("bob", ["baresip", "-f", b, "-t", str(seconds + 10)],
-                       stdout=logs["bob"], stderr=subprocess.STDOUT)
-        time.sleep(1)
-        alice = topo.run("alice", ["baresip", "-f", a, "-e",
-                                   "/dial sip:bob@10.10.1.1",
-                                   "-t", str(seconds + 3)],
-                         stdout=logs["alice"], stderr=subprocess.STDOUT)
+        alice, bob, logs = baresip_peer.start_call(topo, out, seconds)
         deadline = time.time() + seconds + 20
         while alice.poll() is None and time.time() < deadline:
             ids = d.tel.query("/dsbc/calls")["ids"]
@@ -1018,14 +1018,7 @@ def baresip_call(name, mode, seconds=10):
                 p.wait(timeout=seconds + 15)
             except subprocess.TimeoutExpired:
                 p.kill()
-        deadline = time.time() + 10
-        while time.time() < deadline:
-            calls = d.tel.query("/dsbc/calls")
-            st = d.stats()
-            if calls["active"] == 0 and \
-                    st["flows_installed"] - st["flows_removed"] == 2:
-                break
-            time.sleep(0.2)
+        calls, st = settle(d)
         text = {}
         for w, f in logs.items():
             f.seek(0)
