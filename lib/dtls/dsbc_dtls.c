@@ -1,0 +1,421 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * DTLS 1.2 sessions over memory BIOs (see dsbc_dtls.h).  Management lcore
+ * only: OpenSSL allocates, which is fine off the fast path.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include <openssl/bio.h>
+#include <openssl/err.h>
+#include <openssl/evp.h>
+#include <openssl/pem.h>
+#include <openssl/rand.h>
+#include <openssl/srtp.h>
+#include <openssl/ssl.h>
+#include <openssl/x509.h>
+
+#include "dsbc_dtls.h"
+
+#define FP_LEN (7 + 1 + 32 * 3)     /* "sha-256 " + 32 hex pairs with ':' */
+#define DTLS_MTU 1200               /* records per datagram stay below */
+
+static const struct {
+	const char *name;
+	uint8_t key, salt;
+} profiles[] = {
+#define DSBC_SRTP_PROFILE_INFO(e, name, k, s) { name, k, s },
+	DSBC_SRTP_PROFILES(DSBC_SRTP_PROFILE_INFO)
+#undef DSBC_SRTP_PROFILE_INFO
+};
+
+const char *
+dsbc_srtp_profile_name(enum dsbc_srtp_profile p)
+{
+	return (unsigned int)p < DSBC_SRTP_PROFILE_MAX ? profiles[p].name :
+	       "unknown";
+}
+
+struct dsbc_dtls_ctx {
+	SSL_CTX *ssl;
+	X509 *cert;
+	EVP_PKEY *key;
+	char fp[FP_LEN + 1];
+};
+
+struct dsbc_dtls {
+	SSL *ssl;
+	BIO *in, *out;                /* owned by ssl */
+	enum dsbc_dtls_role role;
+	enum dsbc_dtls_state state;
+	char peer_fp[FP_LEN + 1];     /* expected, upper-case hex */
+	char error[256];
+};
+
+static int ex_index = -1;
+
+/* RFC 8122 section 5: "sha-256" and upper-case hex pairs with colons. */
+static void
+fingerprint_of(X509 *x, char out[FP_LEN + 1])
+{
+	unsigned char md[EVP_MAX_MD_SIZE];
+	unsigned int n = 0, i;
+	char *p = out;
+
+	X509_digest(x, EVP_sha256(), md, &n);
+	p += sprintf(p, "sha-256 ");
+	for (i = 0; i < n; i++)
+		p += sprintf(p, "%02X%s", md[i], i + 1 < n ? ":" : "");
+}
+
+static void
+set_err(char *err, size_t len, const char *what)
+{
+	unsigned long e = ERR_get_error();
+
+	snprintf(err, len, "%s%s%s", what, e ? ": " : "",
+		 e ? ERR_reason_error_string(e) : "");
+}
+
+/* A fresh ECDSA P-256 key and a self-signed certificate (RFC 8827 5.5). */
+static int
+generate(struct dsbc_dtls_ctx *c)
+{
+	X509_NAME *name;
+	unsigned char serial[8];
+	BIGNUM *bn;
+
+	c->key = EVP_EC_gen("P-256");
+	c->cert = X509_new();
+	if (c->key == NULL || c->cert == NULL ||
+	    RAND_bytes(serial, sizeof(serial)) != 1)
+		return -1;
+	serial[0] &= 0x7f;
+	bn = BN_bin2bn(serial, sizeof(serial), NULL);
+	if (bn == NULL ||
+	    BN_to_ASN1_INTEGER(bn, X509_get_serialNumber(c->cert)) == NULL) {
+		BN_free(bn);
+		return -1;
+	}
+	BN_free(bn);
+	X509_set_version(c->cert, 2);
+	X509_gmtime_adj(X509_getm_notBefore(c->cert), -86400);
+	X509_gmtime_adj(X509_getm_notAfter(c->cert), 3650L * 86400);
+	X509_set_pubkey(c->cert, c->key);
+	name = X509_get_subject_name(c->cert);
+	X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_ASC,
+				   (const unsigned char *)"dsbc", -1, -1, 0);
+	X509_set_issuer_name(c->cert, name);
+	return X509_sign(c->cert, c->key, EVP_sha256()) > 0 ? 0 : -1;
+}
+
+static int
+load(struct dsbc_dtls_ctx *c, const char *cert_pem, const char *key_pem)
+{
+	FILE *f = fopen(cert_pem, "r");
+
+	if (f == NULL)
+		return -1;
+	c->cert = PEM_read_X509(f, NULL, NULL, NULL);
+	fclose(f);
+	f = fopen(key_pem, "r");
+	if (f == NULL)
+		return -1;
+	c->key = PEM_read_PrivateKey(f, NULL, NULL, NULL);
+	fclose(f);
+	return c->cert != NULL && c->key != NULL ? 0 : -1;
+}
+
+/*
+ * The peer's certificate is self-signed (RFC 5763 section 5): the chain
+ * is not what is checked, its fingerprint against the SDP is.
+ */
+static int
+verify_cb(int ok, X509_STORE_CTX *store)
+{
+	SSL *ssl = X509_STORE_CTX_get_ex_data(store,
+			SSL_get_ex_data_X509_STORE_CTX_idx());
+	struct dsbc_dtls *d = SSL_get_ex_data(ssl, ex_index);
+	char fp[FP_LEN + 1];
+
+	(void)ok;
+	if (X509_STORE_CTX_get_error_depth(store) != 0)
+		return 1;
+	fingerprint_of(X509_STORE_CTX_get_current_cert(store), fp);
+	if (d == NULL || strcasecmp(fp, d->peer_fp) != 0) {
+		if (d != NULL)
+			snprintf(d->error, sizeof(d->error),
+				 "peer certificate %s does not match the SDP "
+				 "fingerprint", fp);
+		return 0;
+	}
+	return 1;
+}
+
+struct dsbc_dtls_ctx *
+dsbc_dtls_ctx_create(const char *cert_pem, const char *key_pem,
+		     const char *srtp_profiles, char *err, size_t errlen)
+{
+	struct dsbc_dtls_ctx *c = calloc(1, sizeof(*c));
+	char list[128] = "";
+	unsigned int i;
+
+	if (c == NULL) {
+		snprintf(err, errlen, "out of memory");
+		return NULL;
+	}
+	if (ex_index < 0)
+		ex_index = SSL_get_ex_new_index(0, NULL, NULL, NULL, NULL);
+	if ((cert_pem == NULL) != (key_pem == NULL) ||
+	    (cert_pem != NULL ? load(c, cert_pem, key_pem) : generate(c)) != 0) {
+		set_err(err, errlen, cert_pem != NULL ?
+			"cannot read the certificate or key" :
+			"cannot generate a certificate");
+		goto fail;
+	}
+	if (X509_check_private_key(c->cert, c->key) != 1) {
+		set_err(err, errlen, "certificate and key do not match");
+		goto fail;
+	}
+	for (i = 0; i < DSBC_SRTP_PROFILE_MAX; i++)
+		snprintf(list + strlen(list), sizeof(list) - strlen(list),
+			 "%s%s", i ? ":" : "", profiles[i].name);
+	c->ssl = SSL_CTX_new(DTLS_method());
+	if (c->ssl == NULL ||
+	    SSL_CTX_set_min_proto_version(c->ssl, DTLS1_2_VERSION) != 1 ||
+	    SSL_CTX_use_certificate(c->ssl, c->cert) != 1 ||
+	    SSL_CTX_use_PrivateKey(c->ssl, c->key) != 1 ||
+	    /* returns 0 on success (sic) */
+	    SSL_CTX_set_tlsext_use_srtp(c->ssl, srtp_profiles ? srtp_profiles :
+					list) != 0) {
+		set_err(err, errlen, "cannot set up the DTLS context");
+		goto fail;
+	}
+	SSL_CTX_set_verify(c->ssl, SSL_VERIFY_PEER |
+			   SSL_VERIFY_FAIL_IF_NO_PEER_CERT, verify_cb);
+	SSL_CTX_set_options(c->ssl, SSL_OP_NO_QUERY_MTU | SSL_OP_NO_TICKET);
+	SSL_CTX_set_read_ahead(c->ssl, 1);
+	fingerprint_of(c->cert, c->fp);
+	return c;
+fail:
+	dsbc_dtls_ctx_free(c);
+	return NULL;
+}
+
+void
+dsbc_dtls_ctx_free(struct dsbc_dtls_ctx *c)
+{
+	if (c == NULL)
+		return;
+	SSL_CTX_free(c->ssl);
+	X509_free(c->cert);
+	EVP_PKEY_free(c->key);
+	free(c);
+}
+
+const char *
+dsbc_dtls_ctx_fingerprint(const struct dsbc_dtls_ctx *c)
+{
+	return c->fp;
+}
+
+int
+dsbc_dtls_ctx_save(const struct dsbc_dtls_ctx *c, const char *cert_pem,
+		   const char *key_pem)
+{
+	FILE *f = fopen(cert_pem, "w");
+	int ok;
+
+	if (f == NULL)
+		return -1;
+	ok = PEM_write_X509(f, c->cert);
+	fclose(f);
+	f = fopen(key_pem, "w");
+	if (f == NULL || !ok)
+		return -1;
+	ok = PEM_write_PrivateKey(f, c->key, NULL, NULL, 0, NULL, NULL);
+	fclose(f);
+	return ok ? 0 : -1;
+}
+
+struct dsbc_dtls *
+dsbc_dtls_new(struct dsbc_dtls_ctx *c, enum dsbc_dtls_role role,
+	      const char *peer_fp)
+{
+	struct dsbc_dtls *d;
+
+	if (peer_fp == NULL || strlen(peer_fp) > FP_LEN ||
+	    strncasecmp(peer_fp, "sha-256 ", 8) != 0)
+		return NULL;
+	d = calloc(1, sizeof(*d));
+	if (d == NULL)
+		return NULL;
+	snprintf(d->peer_fp, sizeof(d->peer_fp), "%s", peer_fp);
+	d->role = role;
+	d->ssl = SSL_new(c->ssl);
+	d->in = BIO_new(BIO_s_mem());
+	d->out = BIO_new(BIO_s_mem());
+	if (d->ssl == NULL || d->in == NULL || d->out == NULL) {
+		BIO_free(d->in);
+		BIO_free(d->out);
+		SSL_free(d->ssl);
+		free(d);
+		return NULL;
+	}
+	/* an empty memory BIO means "no data yet", not EOF */
+	BIO_set_mem_eof_return(d->in, -1);
+	SSL_set_bio(d->ssl, d->in, d->out);
+	SSL_set_ex_data(d->ssl, ex_index, d);
+	SSL_set_mtu(d->ssl, DTLS_MTU);
+	DTLS_set_link_mtu(d->ssl, DTLS_MTU);
+	if (role == DSBC_DTLS_CLIENT)
+		SSL_set_connect_state(d->ssl);
+	else
+		SSL_set_accept_state(d->ssl);
+	d->state = DSBC_DTLS_HANDSHAKING;
+	return d;
+}
+
+void
+dsbc_dtls_free(struct dsbc_dtls *d)
+{
+	if (d == NULL)
+		return;
+	SSL_free(d->ssl);
+	free(d);
+}
+
+/* Drive the handshake and record what came of it. */
+static enum dsbc_dtls_state
+step(struct dsbc_dtls *d)
+{
+	int rc, e;
+
+	if (d->state != DSBC_DTLS_HANDSHAKING)
+		return d->state;
+	rc = SSL_do_handshake(d->ssl);
+	if (rc == 1) {
+		if (SSL_get_selected_srtp_profile(d->ssl) == NULL) {
+			snprintf(d->error, sizeof(d->error),
+				 "no use_srtp profile agreed (RFC 5764 4.1.2)");
+			d->state = DSBC_DTLS_FAILED;
+		} else {
+			d->state = DSBC_DTLS_DONE;
+		}
+		return d->state;
+	}
+	e = SSL_get_error(d->ssl, rc);
+	if (e == SSL_ERROR_WANT_READ || e == SSL_ERROR_WANT_WRITE)
+		return d->state;
+	if (d->error[0] == '\0')
+		set_err(d->error, sizeof(d->error), "DTLS handshake failed");
+	d->state = DSBC_DTLS_FAILED;
+	return d->state;
+}
+
+int
+dsbc_dtls_start(struct dsbc_dtls *d)
+{
+	if (d->role != DSBC_DTLS_CLIENT)
+		return -1;
+	return step(d) == DSBC_DTLS_FAILED ? -1 : 0;
+}
+
+enum dsbc_dtls_state
+dsbc_dtls_input(struct dsbc_dtls *d, const uint8_t *p, size_t len)
+{
+	unsigned char buf[256];
+
+	if (len == 0 || len > 65535 || BIO_write(d->in, p, (int)len) != (int)len)
+		return d->state;
+	if (d->state == DSBC_DTLS_HANDSHAKING)
+		return step(d);
+	/* after the handshake: nothing but alerts is expected (SRTP goes
+	 * to the workers), read them so that a close_notify is seen */
+	while (SSL_read(d->ssl, buf, sizeof(buf)) > 0)
+		;
+	if (SSL_get_shutdown(d->ssl) & SSL_RECEIVED_SHUTDOWN) {
+		snprintf(d->error, sizeof(d->error), "peer closed DTLS");
+		d->state = DSBC_DTLS_FAILED;
+	}
+	return d->state;
+}
+
+size_t
+dsbc_dtls_output(struct dsbc_dtls *d, uint8_t *buf, size_t cap)
+{
+	int n = BIO_read(d->out, buf, (int)(cap > 65535 ? 65535 : cap));
+
+	return n > 0 ? (size_t)n : 0;
+}
+
+enum dsbc_dtls_state
+dsbc_dtls_tick(struct dsbc_dtls *d, uint64_t *next_ms)
+{
+	struct timeval tv;
+
+	*next_ms = 0;
+	if (d->state != DSBC_DTLS_HANDSHAKING)
+		return d->state;
+	if (DTLSv1_handle_timeout(d->ssl) < 0) {
+		set_err(d->error, sizeof(d->error), "DTLS retransmission failed");
+		d->state = DSBC_DTLS_FAILED;
+		return d->state;
+	}
+	if (DTLSv1_get_timeout(d->ssl, &tv) == 1)
+		*next_ms = (uint64_t)tv.tv_sec * 1000 + tv.tv_usec / 1000 + 1;
+	return d->state;
+}
+
+enum dsbc_dtls_state
+dsbc_dtls_state(const struct dsbc_dtls *d)
+{
+	return d->state;
+}
+
+const char *
+dsbc_dtls_error(const struct dsbc_dtls *d)
+{
+	return d->error;
+}
+
+int
+dsbc_dtls_keys(const struct dsbc_dtls *d, struct dsbc_srtp_keys *k)
+{
+	const SRTP_PROTECTION_PROFILE *sp;
+	uint8_t m[2 * (DSBC_SRTP_KEY_MAX + DSBC_SRTP_SALT_MAX)];
+	const uint8_t *ck, *sk, *cs, *ss;
+	unsigned int i;
+	size_t kl, sl;
+
+	if (d->state != DSBC_DTLS_DONE)
+		return -1;
+	sp = SSL_get_selected_srtp_profile(d->ssl);
+	for (i = 0; sp != NULL && i < DSBC_SRTP_PROFILE_MAX; i++)
+		if (strcmp(sp->name, profiles[i].name) == 0)
+			break;
+	if (sp == NULL || i == DSBC_SRTP_PROFILE_MAX)
+		return -1;
+	kl = profiles[i].key;
+	sl = profiles[i].salt;
+	/* RFC 5764 4.2: client key | server key | client salt | server salt */
+	if (SSL_export_keying_material((SSL *)d->ssl, m, 2 * (kl + sl),
+				       "EXTRACTOR-dtls_srtp", 19, NULL, 0,
+				       0) != 1)
+		return -1;
+	ck = m;
+	sk = m + kl;
+	cs = m + 2 * kl;
+	ss = m + 2 * kl + sl;
+	memset(k, 0, sizeof(*k));
+	k->profile = (uint8_t)i;
+	k->key_len = (uint8_t)kl;
+	k->salt_len = (uint8_t)sl;
+	memcpy(k->local_key, d->role == DSBC_DTLS_CLIENT ? ck : sk, kl);
+	memcpy(k->local_salt, d->role == DSBC_DTLS_CLIENT ? cs : ss, sl);
+	memcpy(k->remote_key, d->role == DSBC_DTLS_CLIENT ? sk : ck, kl);
+	memcpy(k->remote_salt, d->role == DSBC_DTLS_CLIENT ? ss : cs, sl);
+	return 0;
+}
