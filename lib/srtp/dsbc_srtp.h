@@ -1,0 +1,76 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+#ifndef DSBC_SRTP_H
+#define DSBC_SRTP_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/*
+ * The parts of SRTP (RFC 3711) that do not depend on which engine does
+ * the AES and HMAC (DPDK cryptodev or libsrtp2, issue 5): session key
+ * derivation (section 4.3, run once per key on the management lcore),
+ * the AES-CM IV (4.1.1), packet index estimation (3.3.1, appendix A) and
+ * the replay list (3.3.2), the last two per packet in the workers: plain
+ * integer work on the caller's state, no allocation.
+ *
+ * Named dsbc_srtp_* so that nothing clashes with libsrtp2's srtp_*.
+ */
+
+#define DSBC_SRTP_SALT_LEN 14
+
+/* Key derivation labels (section 4.3.1, 4.3.2) */
+enum dsbc_srtp_label {
+	DSBC_SRTP_LABEL_RTP_ENC = 0,
+	DSBC_SRTP_LABEL_RTP_AUTH = 1,
+	DSBC_SRTP_LABEL_RTP_SALT = 2,
+	DSBC_SRTP_LABEL_RTCP_ENC = 3,
+	DSBC_SRTP_LABEL_RTCP_AUTH = 4,
+	DSBC_SRTP_LABEL_RTCP_SALT = 5,
+};
+
+/*
+ * Section 4.3.1: out = PRF(master_key, (label || index DIV kdr) XOR
+ * master_salt), the PRF being AES-CM (4.3.3).  r is index DIV kdr (0
+ * when the key derivation rate is 0).  key_len 16, 24 or 32.  0 or -1.
+ */
+int dsbc_srtp_kdf(const uint8_t *master_key, size_t key_len,
+		  const uint8_t master_salt[DSBC_SRTP_SALT_LEN],
+		  enum dsbc_srtp_label label, uint64_t r, uint8_t *out,
+		  size_t out_len);
+
+/* Section 4.1.1: IV = (k_s * 2^16) XOR (SSRC * 2^64) XOR (i * 2^16). */
+void dsbc_srtp_iv(const uint8_t salt[DSBC_SRTP_SALT_LEN], uint32_t ssrc,
+		  uint64_t index, uint8_t iv[16]);
+
+/* AES-CM keystream from iv (counter in its last 16 bits), for tests and
+ * for the key derivation: 0 or -1. */
+int dsbc_srtp_aes_cm(const uint8_t *key, size_t key_len, const uint8_t iv[16],
+		     uint8_t *out, size_t len);
+
+/*
+ * Section 3.3.1 / appendix A: the 48-bit index of a packet with sequence
+ * number seq, given the receiver's ROC and highest sequence number s_l.
+ */
+uint64_t dsbc_srtp_index_guess(uint32_t roc, uint16_t s_l, uint16_t seq);
+
+/*
+ * Section 3.3.2 replay list: a sliding window of `size` packet indexes
+ * (64..1024, a multiple of 64) below the highest authenticated one.
+ * Check before authenticating, update after.
+ */
+#define DSBC_SRTP_REPLAY_MAX 1024
+
+struct dsbc_srtp_replay {
+	uint64_t top;                /* highest index accepted */
+	uint16_t size;
+	bool started;
+	uint64_t bits[DSBC_SRTP_REPLAY_MAX / 64]; /* bit k: top - k seen */
+};
+
+int dsbc_srtp_replay_init(struct dsbc_srtp_replay *r, unsigned int size);
+/* 0: new; -1: already seen; -2: older than the window */
+int dsbc_srtp_replay_check(const struct dsbc_srtp_replay *r, uint64_t index);
+void dsbc_srtp_replay_update(struct dsbc_srtp_replay *r, uint64_t index);
+
+#endif /* DSBC_SRTP_H */

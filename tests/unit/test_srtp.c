@@ -1,0 +1,152 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * The engine-independent parts of SRTP against RFC 3711: appendix B.3 key
+ * derivation, appendix B.2 AES-CM keystream through our IV (4.1.1),
+ * index estimation across sequence wraps (3.3.1) and the replay list
+ * (3.3.2).
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include <CUnit/CUnit.h>
+
+#include "dsbc_srtp.h"
+#include "unit.h"
+
+const bool unit_needs_eal = false;
+
+static void
+hex(const char *s, uint8_t *out, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		unsigned int v;
+
+		sscanf(s + 2 * i, "%2x", &v);
+		out[i] = (uint8_t)v;
+	}
+}
+
+static void
+test_kdf_b3(void)
+{
+	uint8_t mk[16], ms[14], want[20], got[20];
+
+	hex("E1F97A0D3E018BE0D64FA32C06DE4139", mk, 16);
+	hex("0EC675AD498AFEEBB6960B3AABE6", ms, 14);
+	CU_ASSERT_EQUAL(dsbc_srtp_kdf(mk, 16, ms, DSBC_SRTP_LABEL_RTP_ENC, 0,
+				      got, 16), 0);
+	hex("C61E7A93744F39EE10734AFE3FF7A087", want, 16);
+	CU_ASSERT(memcmp(got, want, 16) == 0);
+	CU_ASSERT_EQUAL(dsbc_srtp_kdf(mk, 16, ms, DSBC_SRTP_LABEL_RTP_SALT, 0,
+				      got, 14), 0);
+	hex("30CBBC08863D8C85D49DB34A9AE1", want, 14);
+	CU_ASSERT(memcmp(got, want, 14) == 0);
+	CU_ASSERT_EQUAL(dsbc_srtp_kdf(mk, 16, ms, DSBC_SRTP_LABEL_RTP_AUTH, 0,
+				      got, 20), 0);
+	hex("CEBE321F6FF7716B6FD4AB49AF256A156D38BAA4", want, 20);
+	CU_ASSERT(memcmp(got, want, 20) == 0);
+	CU_ASSERT_EQUAL(dsbc_srtp_kdf(mk, 15, ms, 0, 0, got, 16), -1);
+}
+
+static void
+test_keystream_b2(void)
+{
+	static const struct {
+		unsigned int block;
+		const char *ks;
+	} rows[] = {
+		{ 0x0000, "E03EAD0935C95E80E166B16DD92B4EB4" },
+		{ 0x0001, "D23513162B02D0F72A43A2FE4A5F97AB" },
+		{ 0x0002, "41E95B3BB0A2E8DD477901E4FCA894C0" },
+		{ 0xFEFF, "EC8CDF7398607CB0F2D21675EA9EA1E4" },
+		{ 0xFF00, "362B7C3C6773516318A077D7FC5073AE" },
+	};
+	static uint8_t ks[16 * 0xFF01];
+	uint8_t key[16], salt[14], iv[16], want[16];
+	unsigned int i;
+
+	hex("2B7E151628AED2A6ABF7158809CF4F3C", key, 16);
+	hex("F0F1F2F3F4F5F6F7F8F9FAFBFCFD", salt, 14);
+	/* SSRC 0, index 0: the IV is the salt shifted, as B.2 lists it */
+	dsbc_srtp_iv(salt, 0, 0, iv);
+	hex("F0F1F2F3F4F5F6F7F8F9FAFBFCFD0000", want, 16);
+	CU_ASSERT(memcmp(iv, want, 16) == 0);
+	CU_ASSERT_EQUAL(dsbc_srtp_aes_cm(key, 16, iv, ks, sizeof(ks)), 0);
+	for (i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+		hex(rows[i].ks, want, 16);
+		CU_ASSERT(memcmp(ks + 16 * rows[i].block, want, 16) == 0);
+	}
+	/* SSRC and index land where 4.1.1 puts them */
+	dsbc_srtp_iv(salt, 0x11223344, 0xAABBCCDDEEFFull, iv);
+	CU_ASSERT_EQUAL(iv[4], 0xF4 ^ 0x11);
+	CU_ASSERT_EQUAL(iv[7], 0xF7 ^ 0x44);
+	CU_ASSERT_EQUAL(iv[8], 0xF8 ^ 0xAA);
+	CU_ASSERT_EQUAL(iv[13], 0xFD ^ 0xFF);
+	CU_ASSERT_EQUAL(iv[14], 0);
+	CU_ASSERT_EQUAL(iv[3], 0xF3);
+}
+
+static void
+test_index_guess(void)
+{
+	/* in order, no wrap */
+	CU_ASSERT_EQUAL(dsbc_srtp_index_guess(3, 1000, 1001), (3ull << 16) | 1001);
+	/* the sequence wrapped: next ROC */
+	CU_ASSERT_EQUAL(dsbc_srtp_index_guess(3, 65530, 5), (4ull << 16) | 5);
+	/* a late packet from before the wrap: previous ROC */
+	CU_ASSERT_EQUAL(dsbc_srtp_index_guess(4, 5, 65530), (3ull << 16) | 65530);
+	/* far reorder within half the space stays in this ROC */
+	CU_ASSERT_EQUAL(dsbc_srtp_index_guess(4, 40000, 20000), (4ull << 16) | 20000);
+	/* ROC rollover at 2^32 - 1 (mod 2^32) */
+	CU_ASSERT_EQUAL(dsbc_srtp_index_guess(0xFFFFFFFFu, 65535, 0), 0);
+}
+
+static void
+test_replay(void)
+{
+	struct dsbc_srtp_replay r;
+	uint64_t i;
+
+	CU_ASSERT_EQUAL(dsbc_srtp_replay_init(&r, 100), -1);
+	CU_ASSERT_EQUAL(dsbc_srtp_replay_init(&r, 128), 0);
+	CU_ASSERT_EQUAL(dsbc_srtp_replay_check(&r, 1000), 0);
+	dsbc_srtp_replay_update(&r, 1000);
+	CU_ASSERT_EQUAL(dsbc_srtp_replay_check(&r, 1000), -1);
+	/* every other index up to 1200: the odd ones stay fresh */
+	for (i = 1002; i <= 1200; i += 2)
+		dsbc_srtp_replay_update(&r, i);
+	CU_ASSERT_EQUAL(dsbc_srtp_replay_check(&r, 1200), -1);
+	CU_ASSERT_EQUAL(dsbc_srtp_replay_check(&r, 1199), 0);
+	CU_ASSERT_EQUAL(dsbc_srtp_replay_check(&r, 1100), -1);
+	CU_ASSERT_EQUAL(dsbc_srtp_replay_check(&r, 1073), 0);   /* 127 back */
+	CU_ASSERT_EQUAL(dsbc_srtp_replay_check(&r, 1072), -2);  /* 128 back */
+	CU_ASSERT_EQUAL(dsbc_srtp_replay_check(&r, 5000), 0);
+	dsbc_srtp_replay_update(&r, 1073);
+	CU_ASSERT_EQUAL(dsbc_srtp_replay_check(&r, 1073), -1);
+	/* a jump past the window forgets it all */
+	dsbc_srtp_replay_update(&r, 100000);
+	CU_ASSERT_EQUAL(dsbc_srtp_replay_check(&r, 99999), 0);
+	CU_ASSERT_EQUAL(dsbc_srtp_replay_check(&r, 100000), -1);
+	/* a shift by a whole word and a bit keeps what is inside */
+	dsbc_srtp_replay_update(&r, 99990);
+	dsbc_srtp_replay_update(&r, 100065);
+	CU_ASSERT_EQUAL(dsbc_srtp_replay_check(&r, 99990), -1);
+	CU_ASSERT_EQUAL(dsbc_srtp_replay_check(&r, 99991), 0);
+	CU_ASSERT_EQUAL(dsbc_srtp_replay_check(&r, 100000), -1);
+}
+
+int
+unit_register(void)
+{
+	CU_pSuite s = CU_add_suite("srtp", NULL, NULL);
+
+	if (s == NULL)
+		return -1;
+	UNIT_ADD(s, test_kdf_b3);
+	UNIT_ADD(s, test_keystream_b2);
+	UNIT_ADD(s, test_index_guess);
+	UNIT_ADD(s, test_replay);
+	return 0;
+}
