@@ -145,7 +145,7 @@ flow_tel(struct rte_tel_data *x, const char *pfx, const struct leg_media *lm,
 	if (f != NULL && f->in_use && f->flow_id == id) {
 		add_u64(x, pfx, "pkts", f->st.pkts);
 		add_u64(x, pfx, "bytes", f->st.bytes);
-		add_u64(x, pfx, "rtp", f->st.cls[DSBC_DEMUX_RTP]);
+		add_u64(x, pfx, "rtp", dsbc_flow_rx_class(f, DSBC_DEMUX_RTP));
 		add_u64(x, pfx, "rtcp", f->st.cls[DSBC_DEMUX_RTCP]);
 		add_u64(x, pfx, "dtls", f->st.cls[DSBC_DEMUX_DTLS]);
 		add_u64(x, pfx, "stun", f->st.cls[DSBC_DEMUX_STUN]);

@@ -299,7 +299,7 @@ tel_flows(const char *cmd __rte_unused, const char *params,
 		char name[40];
 
 		snprintf(name, sizeof(name), "rx_%s", dsbc_demux_name(i));
-		add_u64(d, name, f->st.cls[i]);
+		add_u64(d, name, dsbc_flow_rx_class(f, i));
 	}
 	/* Silence since the last relayed packet, or since install. */
 	last = RTE_MAX(f->st.last_tsc, f->install_tsc);

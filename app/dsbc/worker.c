@@ -398,9 +398,8 @@ flow_prefetch(const struct dsbc_worker *w, const struct dsbc_flow *f)
 {
 	if (f == NULL)
 		return;
-	/* The three lines a relayed IPv4 packet touches (dsbc_flow.h). */
+	/* The two lines a relayed IPv4 RTP packet touches (dsbc_flow.h). */
 	rte_prefetch0(f);
-	rte_prefetch0(RTE_PTR_ADD(f, RTE_CACHE_LINE_SIZE));
 	rte_prefetch0(&f->spec);
 	/* and, where media-aware is the default, the flow's RTP state line
 	 * (the flow's own mode is in a line not loaded yet) */
@@ -442,6 +441,7 @@ media_process(struct dsbc_app *app, struct dsbc_worker *w,
 		frame = rte_pktmbuf_mtod(m, uint8_t *);
 		if (unlikely(pi->payload_len == 0)) {
 			f->st.drops++;
+			f->st.cls[DSBC_DEMUX_UNKNOWN]++;
 			drop(w, m, DSBC_DROP_EMPTY_PAYLOAD);
 			continue;
 		}
@@ -449,7 +449,8 @@ media_process(struct dsbc_app *app, struct dsbc_worker *w,
 		cls = dsbc_demux_classify(frame + pi->payload_off,
 					  pi->payload_len);
 		w->st.cls[cls]++;
-		f->st.cls[cls]++;
+		if (cls != DSBC_DEMUX_RTP)
+			f->st.cls[cls]++;
 		if (unlikely(cls == DSBC_DEMUX_UNKNOWN)) {
 			f->st.drops++;
 			drop(w, m, DSBC_DROP_DEMUX);

@@ -2,6 +2,7 @@
 #ifndef DSBC_FLOW_H
 #define DSBC_FLOW_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #include <rte_common.h>
@@ -123,7 +124,9 @@ struct dsbc_flow_stats {
 	uint64_t pkts;               /* relayed */
 	uint64_t bytes;              /* relayed UDP payload bytes */
 	uint64_t last_tsc;           /* TSC of the last accepted packet, 0 never */
-	uint64_t cls[DSBC_DEMUX_MAX];/* received, per RFC 7983 class */
+	/* received, per RFC 7983 class; RTP is not counted per packet (it
+	 * would take a cache line of its own): dsbc_flow_rx_class() */
+	uint64_t cls[DSBC_DEMUX_MAX];
 	uint64_t drops;              /* dropped after lookup, any reason */
 	uint64_t drop_not_latched;
 	uint64_t latched_tsc;
@@ -135,9 +138,10 @@ struct dsbc_flow_stats {
 
 /*
  * Cache layout (perf/relay at 100k flows is bound by misses on this):
- * line 0 latch state and the counters every packet bumps, line 1 the
- * per-class counters, line 2 the forwarding fields and an IPv4 header
- * template.  A relayed IPv4 packet touches these three lines only.
+ * line 0 the latch state and the counters every packet bumps (pkts,
+ * bytes, last_tsc: the first three of st), line 1 the counters of rarer
+ * classes and events, line 3 the forwarding fields and an IPv4 header
+ * template.  A relayed IPv4 RTP packet touches lines 0 and 3 only.
  */
 struct dsbc_flow {
 	/* worker-owned state */
@@ -149,9 +153,9 @@ struct dsbc_flow {
 	uint16_t latched_port;
 	uint8_t fast;                /* DSBC_FLOW_FAST_*, derived from spec */
 	struct dsbc_addr latched_src;
-	uint64_t install_tsc;        /* when FLOW_ADD was applied */
 	uint64_t police_tat;         /* GCRA theoretical arrival time */
 	struct dsbc_flow_stats st;
+	uint64_t install_tsc;        /* when FLOW_ADD was applied */
 	/* management-owned, copied in by FLOW_ADD/FLOW_MOD */
 	struct dsbc_flow_spec spec __rte_cache_aligned;
 } __rte_cache_aligned;
@@ -161,6 +165,29 @@ struct dsbc_flow {
  * slot (it knows which are free because removals are acknowledged), the
  * worker stores the flow there, and telemetry finds it without a lookup.
  */
+_Static_assert(offsetof(struct dsbc_flow, st.last_tsc) + 8 <=
+	       RTE_CACHE_LINE_SIZE, "per-packet counters in the first line");
+
+/*
+ * Packets of class c that reached the flow: every looked-up packet is
+ * relayed (pkts), dropped (drops) or answered (stun_answered), and
+ * counted in its class but RTP, so RTP is the rest.
+ */
+static inline uint64_t
+dsbc_flow_rx_class(const struct dsbc_flow *f, enum dsbc_demux_class c)
+{
+	uint64_t total, others = 0;
+	unsigned int i;
+
+	if (c != DSBC_DEMUX_RTP)
+		return f->st.cls[c];
+	total = f->st.pkts + f->st.drops + f->st.stun_answered;
+	for (i = 0; i < DSBC_DEMUX_MAX; i++)
+		if (i != DSBC_DEMUX_RTP)
+			others += f->st.cls[i];
+	return total > others ? total - others : 0;
+}
+
 #define DSBC_FLOW_SLOT_BITS 24
 #define DSBC_FLOW_MAX_SLOTS (1u << DSBC_FLOW_SLOT_BITS)
 static inline uint32_t
