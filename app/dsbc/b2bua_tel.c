@@ -95,7 +95,7 @@ aware_tel(struct rte_tel_data *x, const char *pfx, const struct dsbc_flow *f,
 	add_u64(x, pfx, "rtcp_bye", a->rtcp_bye);
 	add_u64(x, pfx, "rtp_malformed", a->malformed);
 	for (i = 0; i < a->nb_src && i < DSBC_AWARE_SRCS; i++) {
-		const struct dsbc_rtp_src *s = &dsbc_aware_src_c(a, i)->rs;
+		const struct dsbc_rtp_src *s = dsbc_aware_rs_c(a, i);
 		int64_t lost = dsbc_rtp_src_lost(s);
 
 		snprintf(buf, sizeof(buf), "%08x", s->ssrc);

@@ -95,11 +95,14 @@ ctrl_apply(struct dsbc_worker *w, const struct dsbc_msg *m)
 	case DSBC_MSG_FLOW_ADD:
 		rc = dsbc_flow_table_add(w->flows, m->flow.flow_id, &m->flow.spec);
 		if (rc == 0)
-			memset(&w->aware[dsbc_flow_id_slot(m->flow.flow_id)], 0,
-			       sizeof(*w->aware));
+			dsbc_aware_apply(&w->aware[dsbc_flow_id_slot(
+					 m->flow.flow_id)], &m->flow.spec, true);
 		break;
 	case DSBC_MSG_FLOW_MOD:
 		rc = dsbc_flow_table_mod(w->flows, m->flow.flow_id, &m->flow.spec);
+		if (rc == 0)
+			dsbc_aware_apply(&w->aware[dsbc_flow_id_slot(
+					 m->flow.flow_id)], &m->flow.spec, false);
 		break;
 	case DSBC_MSG_FLOW_DEL:
 		rc = dsbc_flow_table_del(w->flows, m->ref.flow_id);
@@ -495,7 +498,7 @@ media_process(struct dsbc_app *app, struct dsbc_worker *w,
 			continue;
 		}
 		if (f->spec.mode == DSBC_MODE_AWARE) {
-			enum dsbc_drop why = dsbc_worker_aware(f,
+			enum dsbc_drop why = dsbc_worker_aware(
 				&w->aware[f - w->flow_base],
 				frame + pi->payload_off, pi->payload_len, cls, now);
 

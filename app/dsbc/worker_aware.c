@@ -7,30 +7,32 @@
  * from seed 002: a new SSRC from the latched source mid-call (allow,
  * alarm, drop) and sequence leaps (play-out attack: count or drop).
  */
+#include <rte_branch_prediction.h>
+
 #include "dsbc.h"
 #include "worker_aware.h"
 
-static struct dsbc_aware_src *
-src_find(struct dsbc_aware *a, uint32_t ssrc)
+/* Index of the source with this SSRC, -1 when new. */
+static inline int
+src_find(const struct dsbc_aware *a, uint32_t ssrc)
 {
-	unsigned int i;
-
-	for (i = 0; i < a->nb_src; i++)
-		if (dsbc_aware_src(a, i)->rs.ssrc == ssrc)
-			return dsbc_aware_src(a, i);
-	return NULL;
+	if (a->nb_src > 0 && a->rs0.ssrc == ssrc)
+		return 0;
+	if (a->nb_src > 1 && a->rs1.ssrc == ssrc)
+		return 1;
+	return -1;
 }
 
 enum dsbc_drop
-dsbc_worker_aware(const struct dsbc_flow *f, struct dsbc_aware *a,
-		  const uint8_t *p, uint32_t len, enum dsbc_demux_class cls,
-		  uint64_t now)
+dsbc_worker_aware(struct dsbc_aware *a, const uint8_t *p, uint32_t len,
+		  enum dsbc_demux_class cls, uint64_t now)
 {
-	struct dsbc_aware_src *s;
+	struct dsbc_rtp_src *s;
 	struct dsbc_rtp_view v;
 	enum dsbc_rtp_seq r;
 	uint32_t ssrc;
 	uint8_t pt;
+	int i;
 
 	if (cls == DSBC_DEMUX_RTCP) {
 		if (dsbc_rtcp_parse(p, len, &pt, &ssrc) != 0) {
@@ -39,9 +41,9 @@ dsbc_worker_aware(const struct dsbc_flow *f, struct dsbc_aware *a,
 		}
 		a->rtcp++;
 		a->rtcp_bye += pt == DSBC_RTCP_BYE;
-		s = src_find(a, ssrc);
-		if (s != NULL)
-			s->rtcp++;
+		i = src_find(a, ssrc);
+		if (i >= 0)
+			a->rtcp_src[i]++;
 		return DSBC_DROP_MAX;
 	}
 	if (cls != DSBC_DEMUX_RTP)
@@ -50,31 +52,33 @@ dsbc_worker_aware(const struct dsbc_flow *f, struct dsbc_aware *a,
 		a->malformed++;
 		return DSBC_DROP_RTP_MALFORMED;
 	}
-	s = src_find(a, v.ssrc);
-	if (s == NULL) {
+	i = src_find(a, v.ssrc);
+	if (unlikely(i < 0)) {
 		if (a->nb_src > 0) {
 			/* a new SSRC from the latched source mid-call */
-			if (f->spec.ssrc_policy == DSBC_SSRC_DROP) {
+			if (a->ssrc_policy == DSBC_SSRC_DROP) {
 				a->ssrc_dropped++;
 				return DSBC_DROP_SSRC_NEW;
 			}
-			a->ssrc_alarms += f->spec.ssrc_policy == DSBC_SSRC_ALARM;
+			a->ssrc_alarms += a->ssrc_policy == DSBC_SSRC_ALARM;
 		}
 		/* the first source keeps slot 0; later ones share slot 1 */
-		s = dsbc_aware_src(a, a->nb_src < DSBC_AWARE_SRCS ?
-				      a->nb_src++ : DSBC_AWARE_SRCS - 1);
-		dsbc_rtp_src_init(&s->rs, v.ssrc, v.seq);
+		i = a->nb_src < DSBC_AWARE_SRCS ? a->nb_src++ :
+		    DSBC_AWARE_SRCS - 1;
+		dsbc_rtp_src_init(dsbc_aware_rs(a, (unsigned int)i), v.ssrc,
+				  v.seq);
 	}
-	r = dsbc_rtp_src_update(&s->rs, v.seq, f->spec.seq_window);
-	if (r == DSBC_RTP_SEQ_JUMP) {
+	s = dsbc_aware_rs(a, (unsigned int)i);
+	r = dsbc_rtp_src_update(s, v.seq, a->seq_window);
+	if (unlikely(r == DSBC_RTP_SEQ_JUMP)) {
 		a->seq_jumps++;
-		if (f->spec.seq_drop)
+		if (a->seq_drop)
 			return DSBC_DROP_SEQ_JUMP;
 		return DSBC_DROP_MAX;
 	}
-	s->rs.bytes += len;
+	s->bytes += len;
 	if (r == DSBC_RTP_SEQ_OK)
-		dsbc_rtp_src_jitter(&s->rs, (uint32_t)(((unsigned __int128)now *
-					    f->spec.arrival_mult) >> 32), v.ts);
+		dsbc_rtp_src_jitter(s, (uint32_t)(((unsigned __int128)now *
+				    a->arrival_mult) >> 32), v.ts);
 	return DSBC_DROP_MAX;
 }
