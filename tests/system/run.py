@@ -342,7 +342,8 @@ def settle(d, timeout=10):
 
 def run_call(name, uac_xml, uas_xml, calls=1, rate=10, limit=10,
              extra_uac=(), extra_uas=(), loss=None, conf_extra="",
-             dsbc_extra="", during=None, service="bob"):
+             dsbc_extra="", during=None, service="bob",
+             during_state="confirmed"):
     """dsbc between alice (sipp UAC) and bob (sipp UAS); returns both sipp
     results and dsbc's telemetry after the calls, and checks the call
     table, flows and ports are back where they started."""
@@ -387,11 +388,12 @@ def run_call(name, uac_xml, uas_xml, calls=1, rate=10, limit=10,
             ids = d.tel.query("/dsbc/calls")["ids"]
             if ids:
                 one = d.tel.query("/dsbc/call,%d" % ids[0])
+                if one and during is not None and after_during is None \
+                        and one.get("state") == during_state:
+                    during(d, topo, one)
+                    one = d.tel.query("/dsbc/call,%d" % ids[0]) or one
+                    after_during = one
                 if one and one.get("state") == "confirmed":
-                    if during is not None and seen is None:
-                        during(d, topo, one)
-                        one = d.tel.query("/dsbc/call,%d" % ids[0]) or one
-                        after_during = one
                     seen = one
             time.sleep(0.1)
         if uac_p.poll() is None:
@@ -1091,6 +1093,89 @@ def test_baresip_dtls_ice_aware():
     check_baresip(baresip_call("bsaware", "aware"), "aware")
 
 
+def test_dtls_before_the_answer():
+    """RFC 7879 section 3.1.1: DTLS may start before the answer reaches
+    dsbc.  bob (the answerer, a=setup:active, openssl s_client) sends
+    his ClientHello to the port dsbc offered him while his 200 is held
+    back 3 s; dsbc relays it to alice's s_server on the offer's port at
+    once, alice's answer waits for the flows the 200 brings (DTLS
+    retransmits), and the handshake completes with both ends exporting
+    the same keys."""
+    out = os.path.abspath("out/system/dtls_early")
+    os.makedirs(out, exist_ok=True)
+    certs = {}
+    for who in ("alice", "bob"):
+        key, crt = os.path.join(out, who + ".key"), os.path.join(out,
+                                                                 who + ".crt")
+        subprocess.run(["openssl", "req", "-x509", "-newkey", "ec",
+                        "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes",
+                        "-keyout", key, "-out", crt, "-days", "2", "-subj",
+                        "/CN=" + who], check=True, capture_output=True)
+        certs[who] = (key, crt)
+    uac = scenario("uac_call.xml", os.path.abspath("out/system/uac_de.xml"),
+                   MEDIA="", HOLD_MS="6000", END_A=A_BYE)
+    with open(uac) as f:
+        x = f.read().replace("m=audio [media_port] RTP/AVP 0",
+                             "m=audio 7200 UDP/TLS/RTP/SAVP 0")
+    with open(uac, "w") as f:
+        f.write(x)
+    uas = uas_scenario(os.path.abspath("out/system/uas_de.xml"))
+    with open(uas) as f:
+        x = f.read()
+    x = x.replace("m=audio [media_port] RTP/AVP 0",
+                  "m=audio 6100 UDP/TLS/RTP/SAVP 0")
+    # the 200 waits 3 s after the 180
+    x = x.replace("@EARLY@", "")
+    x = x.replace('  <send retrans="500">\n    <![CDATA[\n      SIP/2.0 200 OK',
+                  '  <pause milliseconds="3000"/>\n  <send retrans="500">\n'
+                  '    <![CDATA[\n      SIP/2.0 200 OK', 1)
+    with open(uas, "w") as f:
+        f.write(x)
+    log = os.path.abspath("out/system/de_uas_msgs.log")
+    if os.path.exists(log):
+        os.unlink(log)
+    res = {}
+    exp = ("-keymatexport EXTRACTOR-dtls_srtp -keymatexportlen 60 "
+           "-use_srtp SRTP_AES128_CM_SHA1_80 -dtls1_2")
+
+    def during(d, topo, call):
+        with open(log, errors="replace") as f:
+            port, _ = sdp_port(f.read(), "INVITE sip:")
+        srv = bash_in(topo, "alice",
+                      "sleep 9 | timeout 10 openssl s_server %s -accept "
+                      "10.10.1.10:7200 -cert %s -key %s -naccept 1"
+                      % (exp, certs["alice"][1], certs["alice"][0]),
+                      stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                      text=True)
+        time.sleep(0.5)
+        cli = bash_in(topo, "bob",
+                      "(echo early-dtls; sleep 6) | timeout 9 openssl "
+                      "s_client %s -cert %s -key %s -connect 10.10.2.1:%d "
+                      "-bind 10.10.2.20:6100" % (exp, certs["bob"][1],
+                                                 certs["bob"][0], port),
+                      stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                      text=True)
+        time.sleep(1)
+        res["early"] = d.tel.query("/dsbc/call,%d" % call["id"])
+        res["cli"] = cli.communicate(timeout=20)[0]
+        res["srv"] = srv.communicate(timeout=20)[0]
+
+    r = run_call("dtlsearly", uac, uas, during=during, during_state="early",
+                 extra_uas=["-trace_msg", "-message_file", log])
+    sipp_ok(r)
+    early = res.get("early") or {}
+    print("  before the answer: state=%s bob's DTLS records relayed=%s" % (
+        early.get("state"), early.get("b_leg", {}).get("m0_rtp_in_dtls")))
+    eq(early.get("state"), "early", "the call was not answered yet")
+    check_ge(early["b_leg"]["m0_rtp_in_dtls"], 1,
+             "bob's ClientHello relayed before the answer")
+    km = [re.findall(r"Keying material: ([0-9A-F]+)", res.get(k, ""))
+          for k in ("cli", "srv")]
+    check(len(km[0]) == 1, "bob exported keys: " + res.get("cli", "")[-300:])
+    eq(km[0], km[1], "both ends export the same keying material")
+    check("early-dtls" in res.get("srv", ""), "data reached alice")
+
+
 def test_call_cancel():
     r = run_call("cancel", os.path.join(SIPP, "uac_cancel.xml"),
                  os.path.join(SIPP, "uas_ring.xml"))
@@ -1145,6 +1230,7 @@ TESTS = [test_udp_relay_between_namespaces, test_sipp_options,
          test_call_early_media, test_call_reinvite,
          test_call_media_inactivity, test_call_prack, test_call_ice_lite,
          test_routing_by_user_prefix, test_dtls_srtp_relay_openssl,
+         test_dtls_before_the_answer,
          test_media_attacks_aware, test_rtcp_mux_interworking,
          test_baresip_dtls_ice_relay, test_baresip_dtls_ice_aware,
          test_call_cancel,
