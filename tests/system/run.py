@@ -733,6 +733,42 @@ def bash_in(topo, who, script, **kw):
     return topo.run(who, ["bash", "-c", script], **kw)
 
 
+def make_cert(out, who):
+    """An ECDSA P-256 self-signed certificate for an OpenSSL peer: (key
+    file, certificate file, SHA-256 fingerprint as a=fingerprint has it)."""
+    key, crt = os.path.join(out, who + ".key"), os.path.join(out, who + ".crt")
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt",
+                    "ec_paramgen_curve:prime256v1", "-nodes", "-keyout", key,
+                    "-out", crt, "-days", "2", "-subj", "/CN=" + who],
+                   check=True, capture_output=True)
+    fp = subprocess.run(["openssl", "x509", "-in", crt, "-noout",
+                         "-fingerprint", "-sha256"], check=True,
+                        capture_output=True, text=True).stdout
+    return key, crt, fp.strip().split("=", 1)[1]
+
+
+def dtls_scenarios(name, hold_ms, uas_edit=None):
+    """A call whose SDP puts alice's media on 7200 and bob's on 6100 with
+    UDP/TLS/RTP/SAVP; uas_edit(text) may change bob's scenario further."""
+    uac = scenario("uac_call.xml", os.path.abspath("out/system/uac_%s.xml"
+                                                    % name),
+                   MEDIA="", HOLD_MS=hold_ms, END_A=A_BYE)
+    with open(uac) as f:
+        x = f.read().replace("m=audio [media_port] RTP/AVP 0",
+                             "m=audio 7200 UDP/TLS/RTP/SAVP 0")
+    with open(uac, "w") as f:
+        f.write(x)
+    uas = uas_scenario(os.path.abspath("out/system/uas_%s.xml" % name))
+    with open(uas) as f:
+        x = f.read().replace("m=audio [media_port] RTP/AVP 0",
+                             "m=audio 6100 UDP/TLS/RTP/SAVP 0")
+    if uas_edit:
+        x = uas_edit(x)
+    with open(uas, "w") as f:
+        f.write(x)
+    return uac, uas
+
+
 def test_dtls_srtp_relay_openssl():
     """RFC 7879 section 3.1 with real DTLS-SRTP peers: bob runs openssl
     s_server (DTLS 1.2, use_srtp), alice openssl s_client, the media ports
@@ -743,32 +779,12 @@ def test_dtls_srtp_relay_openssl():
     signalled, and alice received that a=fingerprint byte for byte."""
     out = os.path.abspath("out/system/dtls")
     os.makedirs(out, exist_ok=True)
-    key, crt = os.path.join(out, "bob.key"), os.path.join(out, "bob.crt")
-    subprocess.run(["openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt",
-                    "ec_paramgen_curve:prime256v1", "-nodes", "-keyout", key,
-                    "-out", crt, "-days", "2", "-subj", "/CN=bob"],
-                   check=True, capture_output=True)
-    fp = subprocess.run(["openssl", "x509", "-in", crt, "-noout",
-                         "-fingerprint", "-sha256"], check=True,
-                        capture_output=True, text=True).stdout
-    fp = fp.strip().split("=", 1)[1]
+    key, crt, fp = make_cert(out, "bob")
     fp_line = "a=fingerprint:sha-256 " + fp
-    uac = scenario("uac_call.xml", os.path.abspath("out/system/uac_dtls.xml"),
-                   MEDIA="", HOLD_MS="7000", END_A=A_BYE)
-    with open(uac) as f:
-        x = f.read().replace("m=audio [media_port] RTP/AVP 0",
-                             "m=audio 7200 UDP/TLS/RTP/SAVP 0")
-    with open(uac, "w") as f:
-        f.write(x)
-    uas = uas_scenario(os.path.abspath("out/system/uas_dtls.xml"))
-    with open(uas) as f:
-        x = f.read()
-    x = re.sub(r"a=fingerprint:sha-256 [0-9A-F:]+", fp_line, x)
-    x = x.replace("a=setup:active", "a=setup:passive")
-    x = x.replace("m=audio [media_port] RTP/AVP 0",
-                  "m=audio 6100 UDP/TLS/RTP/SAVP 0")
-    with open(uas, "w") as f:
-        f.write(x)
+    uac, uas = dtls_scenarios(
+        "dtls", "7000", lambda x: re.sub(
+            r"a=fingerprint:sha-256 [0-9A-F:]+", fp_line, x).replace(
+                "a=setup:active", "a=setup:passive"))
     log = os.path.abspath("out/system/dtls_uac_msgs.log")
     if os.path.exists(log):
         os.unlink(log)
@@ -1103,34 +1119,12 @@ def test_dtls_before_the_answer():
     the same keys."""
     out = os.path.abspath("out/system/dtls_early")
     os.makedirs(out, exist_ok=True)
-    certs = {}
-    for who in ("alice", "bob"):
-        key, crt = os.path.join(out, who + ".key"), os.path.join(out,
-                                                                 who + ".crt")
-        subprocess.run(["openssl", "req", "-x509", "-newkey", "ec",
-                        "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes",
-                        "-keyout", key, "-out", crt, "-days", "2", "-subj",
-                        "/CN=" + who], check=True, capture_output=True)
-        certs[who] = (key, crt)
-    uac = scenario("uac_call.xml", os.path.abspath("out/system/uac_de.xml"),
-                   MEDIA="", HOLD_MS="6000", END_A=A_BYE)
-    with open(uac) as f:
-        x = f.read().replace("m=audio [media_port] RTP/AVP 0",
-                             "m=audio 7200 UDP/TLS/RTP/SAVP 0")
-    with open(uac, "w") as f:
-        f.write(x)
-    uas = uas_scenario(os.path.abspath("out/system/uas_de.xml"))
-    with open(uas) as f:
-        x = f.read()
-    x = x.replace("m=audio [media_port] RTP/AVP 0",
-                  "m=audio 6100 UDP/TLS/RTP/SAVP 0")
+    certs = {who: make_cert(out, who)[:2] for who in ("alice", "bob")}
     # the 200 waits 3 s after the 180
-    x = x.replace("@EARLY@", "")
-    x = x.replace('  <send retrans="500">\n    <![CDATA[\n      SIP/2.0 200 OK',
-                  '  <pause milliseconds="3000"/>\n  <send retrans="500">\n'
-                  '    <![CDATA[\n      SIP/2.0 200 OK', 1)
-    with open(uas, "w") as f:
-        f.write(x)
+    uac, uas = dtls_scenarios("de", "6000", lambda x: x.replace(
+        '  <send retrans="500">\n    <![CDATA[\n      SIP/2.0 200 OK',
+        '  <pause milliseconds="3000"/>\n  <send retrans="500">\n'
+        '    <![CDATA[\n      SIP/2.0 200 OK', 1))
     log = os.path.abspath("out/system/de_uas_msgs.log")
     if os.path.exists(log):
         os.unlink(log)
