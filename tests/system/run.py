@@ -750,23 +750,9 @@ def make_cert(out, who):
 def dtls_scenarios(name, hold_ms, uas_edit=None):
     """A call whose SDP puts alice's media on 7200 and bob's on 6100 with
     UDP/TLS/RTP/SAVP; uas_edit(text) may change bob's scenario further."""
-    uac = scenario("uac_call.xml", os.path.abspath("out/system/uac_%s.xml"
-                                                    % name),
-                   MEDIA="", HOLD_MS=hold_ms, END_A=A_BYE)
-    with open(uac) as f:
-        x = f.read().replace("m=audio [media_port] RTP/AVP 0",
-                             "m=audio 7200 UDP/TLS/RTP/SAVP 0")
-    with open(uac, "w") as f:
-        f.write(x)
-    uas = uas_scenario(os.path.abspath("out/system/uas_%s.xml" % name))
-    with open(uas) as f:
-        x = f.read().replace("m=audio [media_port] RTP/AVP 0",
-                             "m=audio 6100 UDP/TLS/RTP/SAVP 0")
-    if uas_edit:
-        x = uas_edit(x)
-    with open(uas, "w") as f:
-        f.write(x)
-    return uac, uas
+    return media_scenarios(name, hold_ms, "m=audio 7200 UDP/TLS/RTP/SAVP 0",
+                           "m=audio 6100 UDP/TLS/RTP/SAVP 0",
+                           uas_edit=uas_edit)
 
 
 def test_dtls_srtp_relay_openssl():
@@ -841,26 +827,35 @@ def test_dtls_srtp_relay_openssl():
     check_ge(c["b_leg"]["m0_rtp_in_dtls"], 3, "DTLS records from bob")
 
 
+def media_scenarios(name, hold_ms, a_mline, b_mline, uac_edit=None,
+                    uas_edit=None):
+    """The basic call's scenarios with alice's and bob's m= lines replaced
+    (fixed ports that sipp does not hold), edited further by uac_edit and
+    uas_edit (text -> text)."""
+    uac = scenario("uac_call.xml", os.path.abspath("out/system/uac_%s.xml"
+                                                    % name),
+                   MEDIA="", HOLD_MS=hold_ms, END_A=A_BYE)
+    uas = uas_scenario(os.path.abspath("out/system/uas_%s.xml" % name))
+    for path, mline, edit in ((uac, a_mline, uac_edit),
+                              (uas, b_mline, uas_edit)):
+        with open(path) as f:
+            x = f.read().replace("m=audio [media_port] RTP/AVP 0", mline)
+        if edit:
+            x = edit(x)
+        with open(path, "w") as f:
+            f.write(x)
+    return uac, uas
+
+
 def peer_call(name, uac_sdp_extra="", hold_ms="5000"):
     """A call whose SDP says alice's media is 10.10.1.10:7300 and bob's
     10.10.2.20:6200 (ports sipp does not hold), with message logs, for
     tests that drive the media with rtp_peer.py."""
-    uac = scenario("uac_call.xml", os.path.abspath("out/system/uac_%s.xml"
-                                                    % name),
-                   MEDIA="", HOLD_MS=hold_ms, END_A=A_BYE)
-    with open(uac) as f:
-        x = f.read().replace("m=audio [media_port] RTP/AVP 0",
-                             "m=audio 7300 RTP/AVP 0")
-        x = x.replace("      a=setup:actpass\n",
-                      "      a=setup:actpass\n" + uac_sdp_extra)
-    with open(uac, "w") as f:
-        f.write(x)
-    uas = uas_scenario(os.path.abspath("out/system/uas_%s.xml" % name))
-    with open(uas) as f:
-        x = f.read().replace("m=audio [media_port] RTP/AVP 0",
-                             "m=audio 6200 RTP/AVP 0")
-    with open(uas, "w") as f:
-        f.write(x)
+    uac, uas = media_scenarios(
+        name, hold_ms, "m=audio 7300 RTP/AVP 0", "m=audio 6200 RTP/AVP 0",
+        uac_edit=lambda x: x.replace("      a=setup:actpass\n",
+                                     "      a=setup:actpass\n" +
+                                     uac_sdp_extra))
     logs = {}
     for who in ("uac", "uas"):
         logs[who] = os.path.abspath("out/system/%s_%s_msgs.log" % (name, who))
