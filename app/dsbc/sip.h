@@ -52,6 +52,7 @@ struct dsbc_sip_stats {
 	uint64_t tx_no_neigh;                /* next hop MAC not known yet */
 	uint64_t retransmissions_absorbed;   /* by the transaction layer */
 	uint64_t txn_timeouts;               /* timers B, F, H */
+	uint64_t rate_limited;               /* over sip_rate_pps per source */
 };
 
 struct rte_ip_frag_tbl;
@@ -70,6 +71,7 @@ struct dsbc_sip_rt {
 	uint32_t tag_seq;                    /* To tags of local answers */
 	struct dsbc_sip_txl *txl;            /* transactions (RFC 3261 17) */
 	struct dsbc_b2bua *b2b;              /* calls */
+	struct dsbc_sip_limit *limit;        /* per-source rate, NULL off */
 	uint64_t next_tick_ms;
 };
 
@@ -115,6 +117,13 @@ int dsbc_b2bua_telemetry_register(void);
 struct dsbc_sip_txn;
 void dsbc_b2bua_txn_timeout(struct dsbc_app *app, struct dsbc_sip_txn *t);
 void dsbc_b2bua_txn_gone(struct dsbc_app *app, struct dsbc_sip_txn *t);
+
+/* sip_limit.c: per-source rate limit (sip_rate_pps, sip_burst). */
+struct dsbc_sip_limit;
+int dsbc_sip_limit_init(struct dsbc_app *app);
+void dsbc_sip_limit_fini(struct dsbc_app *app);
+bool dsbc_sip_limit_ok(struct dsbc_app *app, uint8_t family,
+		       const struct dsbc_addr *src);
 
 /* Telemetry /dsbc/sip. */
 int dsbc_sip_telemetry_register(void);

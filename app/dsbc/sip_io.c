@@ -82,6 +82,8 @@ dsbc_sip_init(struct dsbc_app *app)
 	if (s->frag_tbl == NULL || s->death_row == NULL ||
 	    s->indirect == NULL || s->txl == NULL)
 		return -ENOMEM;
+	if (dsbc_sip_limit_init(app) != 0)
+		return -ENOMEM;
 	return dsbc_b2bua_init(app);
 }
 
@@ -93,6 +95,7 @@ dsbc_sip_fini(struct dsbc_app *app)
 	if (s == NULL)
 		return;
 	dsbc_b2bua_fini(app);
+	dsbc_sip_limit_fini(app);
 	dsbc_sip_txl_free(s->txl);
 	if (s->death_row != NULL)
 		rte_ip_frag_free_death_row(s->death_row, 0);
@@ -159,6 +162,11 @@ deliver(struct dsbc_app *app, struct rte_mbuf *m, int in)
 	}
 	if (pi.dst_port != app->cfg.sip_port) {
 		s->st.not_udp++;
+		rte_pktmbuf_free(m);
+		return;
+	}
+	if (!dsbc_sip_limit_ok(app, pi.family, &pi.src)) {
+		s->st.rate_limited++;
 		rte_pktmbuf_free(m);
 		return;
 	}

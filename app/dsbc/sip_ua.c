@@ -298,6 +298,7 @@ tel_sip(const char *cmd, const char *params, struct rte_tel_data *d)
 	add(d, "tx_no_neigh", st->tx_no_neigh);
 	add(d, "retransmissions_absorbed", st->retransmissions_absorbed);
 	add(d, "transaction_timeouts", st->txn_timeouts);
+	add(d, "rate_limited", st->rate_limited);
 	add(d, "transactions", dsbc_sip_txl_count(tel_app->sip->txl));
 	return 0;
 }

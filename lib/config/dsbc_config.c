@@ -44,6 +44,8 @@ dsbc_config_defaults(struct dsbc_config *c)
 	c->flow_capacity = 65536;
 	c->ice_capacity = 16384;
 	c->ice_consent_s = 30;
+	c->sip_rate_pps = 1000;
+	c->sip_burst = 2000;
 	c->mbufs = 16383;
 	c->mbuf_data_size = 2048 + 128;   /* RTE_MBUF_DEFAULT_BUF_SIZE */
 	c->burst = 32;
@@ -296,6 +298,10 @@ global_key(struct cfg_ctx *x, void *obj, const char *k, const char *v)
 		return cfg_u32(x, k, v, 64, DSBC_FLOW_MAX_SLOTS, &c->flow_capacity);
 	if (!strcmp(k, "ice_capacity"))
 		return cfg_u32(x, k, v, 16, 65535, &c->ice_capacity);
+	if (!strcmp(k, "sip_rate_pps"))
+		return cfg_u32(x, k, v, 0, 10000000, &c->sip_rate_pps);
+	if (!strcmp(k, "sip_burst"))
+		return cfg_u32(x, k, v, 1, 10000000, &c->sip_burst);
 	if (!strcmp(k, "ice_consent_s"))
 		return cfg_u32(x, k, v, 1, 3600, &c->ice_consent_s);
 	if (!strcmp(k, "mbufs"))

@@ -110,6 +110,8 @@ struct dsbc_config {
 	char path[256];
 	/* [dsbc] */
 	uint16_t sip_port;
+	uint32_t sip_rate_pps;        /* SIP messages/s per source, 0 off */
+	uint32_t sip_burst;           /* messages above the rate allowed */
 	uint16_t media_port_min;
 	uint16_t media_port_max;
 	uint32_t flow_capacity;       /* per worker */

@@ -101,8 +101,10 @@ class Setup:
             fh.write("\n".join(lines) + "\n")
         return conf
 
-    def run(self, lcores=None, settle_rx=None):
-        """Run dsbc over the inputs; returns (stats, telemetry snapshot)."""
+    def run(self, lcores=None, settle_rx=None, settle_sip=None):
+        """Run dsbc over the inputs; returns (stats, telemetry snapshot).
+        settle_sip: wait until the management lcore has taken that many
+        SIP datagrams (received or rate-limited)."""
         conf = self.write()
         lcores = lcores or "0-%d" % self.workers
         d = Dsbc(BUILD, conf, "dsbc-it-" + self.name, lcores=lcores)
@@ -111,8 +113,14 @@ class Setup:
             d.wait_ready()
             total = sum(len(v) for v in self.inputs.values())
             st = d.wait_rx(total if settle_rx is None else settle_rx)
+            deadline = time.time() + 10
+            while settle_sip and time.time() < deadline:
+                sip = d.tel.query("/dsbc/sip")
+                if sip["rx"] + sip["rate_limited"] >= settle_sip:
+                    break
+                time.sleep(0.1)
             for cmd in ("/dsbc/info", "/dsbc/lcores", "/dsbc/ports",
-                        "/dsbc/flows"):
+                        "/dsbc/flows", "/dsbc/sip"):
                 snap[cmd] = d.tel.query(cmd)
             for i in range(64):
                 wid, slot = divmod(i, 16)
@@ -511,6 +519,36 @@ def test_sip_stateless():
     eq(st["sip_punted"], len(frames), "frames punted to the SIP ring")
 
 
+def test_sip_flood_limit():
+    """Seed 002, SIP floods: 600 OPTIONS from one source at line rate,
+    with sip_rate_pps = 100 and sip_burst = 50, get about the burst
+    answered and the rest dropped and counted; 20 OPTIONS from another
+    source, interleaved, are all answered."""
+    s = Setup("flood")
+    s.dsbc_keys = {"sip_rate_pps": "100", "sip_burst": "50"}
+    other = "192.0.2.11"
+    frames = []
+    for i in range(600):
+        frames.append(build_udp(ALICE_MAC, P0_MAC, ALICE, 5070, P0_IP, 5060,
+                                sip_options("z9hG4bKf%d" % i)))
+        if i % 30 == 0:
+            frames.append(build_udp(ALICE_MAC, P0_MAC, other, 5070, P0_IP,
+                                    5060, sip_options("z9hG4bKo%d" % i)))
+    s.neigh.append((0, other, ALICE_MAC))
+    s.add_input(0, frames)
+    st, tel = s.run(settle_rx=len(frames), settle_sip=len(frames))
+    answers = [Frame(f) for f in s.output(0) if Frame(f).etype == 0x0800]
+    to_flooder = sum(1 for f in answers if f.dst == ALICE)
+    to_other = sum(1 for f in answers if f.dst == other)
+    sip = tel["/dsbc/sip"]
+    print("  flooder answered %d of 600, other %d of 20, rate_limited %d" %
+          (to_flooder, to_other, sip["rate_limited"]))
+    eq(to_other, 20, "the other source is never limited")
+    # the burst, plus what the rate refills while the pcap replays
+    check(50 <= to_flooder <= 150, "flooder answered about the burst")
+    eq(sip["rate_limited"], 600 - to_flooder, "dropped and counted")
+
+
 def test_telemetry_tools():
     """Endpoints answer as JSON through dpdk-telemetry.py itself, and
     dpdk-dumpcap captures a port (hugepage runs only: it is a secondary
@@ -605,6 +643,7 @@ def test_config_errors():
 TESTS = [test_relay_rewrite, test_malformed, test_latching,
          test_ipv6_vlan_interworking, test_two_workers_handoff,
          test_arp_icmp_neighbours, test_idle_flows, test_sip_stateless,
+         test_sip_flood_limit,
          test_telemetry_tools, test_config_errors]
 
 
