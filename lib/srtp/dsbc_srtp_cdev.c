@@ -1,0 +1,215 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* The cryptodev SRTP engine (see dsbc_srtp_cdev.h). */
+#include <errno.h>
+#include <string.h>
+
+#include <rte_crypto.h>
+#include <rte_cryptodev.h>
+#include <rte_errno.h>
+#include <rte_mbuf.h>
+
+#include "dsbc_srtp_cdev.h"
+
+#define TAG_LEN 10                   /* HMAC-SHA1-80 */
+#define ROC_LEN 4
+#define IV_OFFSET (sizeof(struct rte_crypto_op) + sizeof(struct rte_crypto_sym_op))
+#define BURST 32
+
+int
+dsbc_srtp_cdev_init(struct dsbc_srtp_cdev *e, uint8_t dev_id,
+		    unsigned int nb_sessions, int socket)
+{
+	struct rte_cryptodev_config conf = {
+		.socket_id = socket, .nb_queue_pairs = 1,
+	};
+	struct rte_cryptodev_qp_conf qp = { .nb_descriptors = 2048 };
+	char name[RTE_MEMPOOL_NAMESIZE];
+
+	memset(e, 0, sizeof(*e));
+	e->dev_id = dev_id;
+	snprintf(name, sizeof(name), "dsbc_srtp_sess_%u", dev_id);
+	e->sess_pool = rte_cryptodev_sym_session_pool_create(name, nb_sessions,
+			rte_cryptodev_sym_get_private_session_size(dev_id), 0, 0,
+			socket);
+	snprintf(name, sizeof(name), "dsbc_srtp_ops_%u", dev_id);
+	e->op_pool = rte_crypto_op_pool_create(name,
+			RTE_CRYPTO_OP_TYPE_SYMMETRIC, 4096, 64, 16, socket);
+	if (e->sess_pool == NULL || e->op_pool == NULL)
+		return -ENOMEM;
+	qp.mp_session = e->sess_pool;
+	if (rte_cryptodev_configure(dev_id, &conf) != 0 ||
+	    rte_cryptodev_queue_pair_setup(dev_id, 0, &qp, socket) != 0 ||
+	    rte_cryptodev_start(dev_id) != 0)
+		return -EIO;
+	return 0;
+}
+
+void
+dsbc_srtp_cdev_fini(struct dsbc_srtp_cdev *e)
+{
+	rte_cryptodev_stop(e->dev_id);
+	rte_mempool_free(e->op_pool);
+	rte_mempool_free(e->sess_pool);
+}
+
+int
+dsbc_srtp_cdev_sess_init(struct dsbc_srtp_cdev *e,
+			 struct dsbc_srtp_cdev_sess *s,
+			 const uint8_t master_key[16],
+			 const uint8_t master_salt[DSBC_SRTP_SALT_LEN])
+{
+	uint8_t ke[16], ka[20];
+	struct rte_crypto_sym_xform auth = {
+		.type = RTE_CRYPTO_SYM_XFORM_AUTH,
+		.auth = {
+			.op = RTE_CRYPTO_AUTH_OP_GENERATE,
+			.algo = RTE_CRYPTO_AUTH_SHA1_HMAC,
+			.key = { .data = ka, .length = sizeof(ka) },
+			.digest_length = TAG_LEN,
+		},
+	};
+	struct rte_crypto_sym_xform cipher = {
+		.type = RTE_CRYPTO_SYM_XFORM_CIPHER,
+		.next = &auth,
+		.cipher = {
+			.op = RTE_CRYPTO_CIPHER_OP_ENCRYPT,
+			.algo = RTE_CRYPTO_CIPHER_AES_CTR,
+			.key = { .data = ke, .length = sizeof(ke) },
+			.iv = { .offset = IV_OFFSET, .length = 16 },
+		},
+	};
+
+	memset(s, 0, sizeof(*s));
+	/* encrypt, then authenticate the encrypted packet (3.1) */
+	if (dsbc_srtp_kdf(master_key, 16, master_salt,
+			  DSBC_SRTP_LABEL_RTP_ENC, 0, ke, 16) != 0 ||
+	    dsbc_srtp_kdf(master_key, 16, master_salt,
+			  DSBC_SRTP_LABEL_RTP_AUTH, 0, ka, 20) != 0 ||
+	    dsbc_srtp_kdf(master_key, 16, master_salt,
+			  DSBC_SRTP_LABEL_RTP_SALT, 0, s->salt,
+			  DSBC_SRTP_SALT_LEN) != 0)
+		return -EINVAL;
+	s->sess = rte_cryptodev_sym_session_create(e->dev_id, &cipher,
+						   e->sess_pool);
+	memset(ke, 0, sizeof(ke));
+	memset(ka, 0, sizeof(ka));
+	return s->sess != NULL ? 0 : -rte_errno;
+}
+
+void
+dsbc_srtp_cdev_sess_fini(struct dsbc_srtp_cdev_sess *s)
+{
+	(void)s;   /* freed with its pool (22.11 has no per-device free) */
+}
+
+/* RTP header length (RFC 3550 5.1, 5.3.1), 0 when not RTP. */
+static uint32_t
+rtp_hdr_len(const uint8_t *p, uint32_t len)
+{
+	uint32_t h;
+
+	if (len < 12 || (p[0] >> 6) != 2)
+		return 0;
+	h = 12 + 4u * (p[0] & 0x0f);
+	if ((p[0] & 0x10) && len >= h + 4)
+		h += 4 + 4u * ((uint32_t)p[h + 2] << 8 | p[h + 3]);
+	return h <= len ? h : 0;
+}
+
+uint16_t
+dsbc_srtp_cdev_protect(struct dsbc_srtp_cdev *e, struct dsbc_srtp_cdev_sess *s,
+		       struct rte_mbuf **m, uint16_t n)
+{
+	struct rte_crypto_op *ops[BURST], *done[BURST];
+	uint32_t len[BURST];
+	uint16_t i, k = 0, got = 0, ok = 0, done_ok = 0;
+
+	if (n > BURST)
+		n = BURST;
+	if (rte_crypto_op_bulk_alloc(e->op_pool, RTE_CRYPTO_OP_TYPE_SYMMETRIC,
+				     ops, n) == 0)
+		return 0;
+	for (i = 0; i < n; i++) {
+		struct rte_crypto_sym_op *sym = ops[k]->sym;
+		uint8_t *p = rte_pktmbuf_mtod(m[i], uint8_t *), *roc;
+		uint32_t l = m[i]->data_len, h = rtp_hdr_len(p, l);
+		uint16_t seq;
+		uint32_t ssrc;
+		uint64_t idx;
+
+		if (h == 0 || m[i]->nb_segs != 1 ||
+		    rte_pktmbuf_tailroom(m[i]) < ROC_LEN + TAG_LEN)
+			continue;
+		seq = (uint16_t)(p[2] << 8 | p[3]);
+		ssrc = (uint32_t)p[8] << 24 | (uint32_t)p[9] << 16 |
+		       (uint32_t)p[10] << 8 | p[11];
+		/* the index the receiver will estimate (3.3.1); before the
+		 * first wrap there is no earlier ROC to fall back to */
+		if (!s->started) {
+			idx = seq;
+		} else {
+			idx = dsbc_srtp_index_guess(s->roc, s->last_seq, seq);
+			if (s->roc == 0 && (idx >> 16) != 0 && seq > s->last_seq)
+				idx = seq;
+		}
+		if (!s->started || idx > (((uint64_t)s->roc << 16) |
+					  s->last_seq)) {
+			s->roc = (uint32_t)(idx >> 16);
+			s->last_seq = seq;
+		}
+		s->started = true;
+		dsbc_srtp_iv(s->salt, ssrc, idx,
+			     rte_crypto_op_ctod_offset(ops[k], uint8_t *,
+						       IV_OFFSET));
+		/* authenticated: packet || ROC; the tag goes after the ROC
+		 * and is moved over it once the device is done */
+		roc = (uint8_t *)rte_pktmbuf_append(m[i], ROC_LEN + TAG_LEN);
+		roc[0] = (uint8_t)(idx >> 40);
+		roc[1] = (uint8_t)(idx >> 32);
+		roc[2] = (uint8_t)(idx >> 24);
+		roc[3] = (uint8_t)(idx >> 16);
+		rte_crypto_op_attach_sym_session(ops[k], s->sess);
+		sym->m_src = m[i];
+		sym->cipher.data.offset = h;
+		sym->cipher.data.length = l - h;
+		sym->auth.data.offset = 0;
+		sym->auth.data.length = l + ROC_LEN;
+		sym->auth.digest.data = roc + ROC_LEN;
+		sym->auth.digest.phys_addr = rte_pktmbuf_iova_offset(m[i],
+							l + ROC_LEN);
+		len[k] = l;
+		k++;
+	}
+	if (k < n)
+		rte_mempool_put_bulk(e->op_pool, (void **)&ops[k], n - k);
+	if (k == 0)
+		return 0;
+	ok = rte_cryptodev_enqueue_burst(e->dev_id, 0, ops, k);
+	/* not taken by the device: as they were */
+	for (i = ok; i < k; i++)
+		rte_pktmbuf_trim(ops[i]->sym->m_src, ROC_LEN + TAG_LEN);
+	/* a software device completes at enqueue; a hardware one would be
+	 * polled with the worker's next burst instead of waited for here */
+	while (got < ok)
+		got += rte_cryptodev_dequeue_burst(e->dev_id, 0, done + got,
+						   ok - got);
+	for (i = 0; i < got; i++) {
+		struct rte_mbuf *mb = done[i]->sym->m_src;
+		uint8_t *p = rte_pktmbuf_mtod(mb, uint8_t *);
+		uint16_t j;
+		uint32_t l = 0;
+
+		for (j = 0; j < k; j++)
+			if (ops[j] == done[i])
+				l = len[j];
+		if (done[i]->status == RTE_CRYPTO_OP_STATUS_SUCCESS) {
+			memmove(p + l, p + l + ROC_LEN, TAG_LEN);
+			rte_pktmbuf_trim(mb, ROC_LEN);
+			done_ok++;
+		} else {
+			rte_pktmbuf_trim(mb, ROC_LEN + TAG_LEN);
+		}
+	}
+	rte_mempool_put_bulk(e->op_pool, (void **)ops, k);
+	return done_ok;
+}
