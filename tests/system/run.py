@@ -1200,13 +1200,21 @@ def test_calls_with_loss():
     uas = uas_scenario(os.path.abspath("out/system/uas_l.xml"))
     r = run_call("loss", uac, uas, calls=20, rate=10, limit=20,
                  extra_uac=["-lost", "10"], extra_uas=["-lost", "10"])
-    # sipp counts a retransmission reaching a call it already finished as
-    # an error, so under loss its exit status is not the verdict: its
-    # count of successful calls is.
-    eq(r["uac_rc"], 0, "sipp UAC exit status (%s)" % r["uac_err"][-400:])
-    eq(r["uac_ok"], 20, "calls successful at A")
-    eq(r["uas_ok"], 20, "calls successful at B (%s)" % r["uas_err"][-1500:])
-    eq(r["calls"]["answered"], 20, "answered calls")
+    # Rarely (about one run in twenty here) sipp's loss emulation leaves a
+    # UAS call that never answers dsbc's INVITE nor its retransmissions
+    # (no response from B reaches dsbc: /dsbc/sip shows no refused or
+    # unmatched message).  dsbc must then do what RFC 3261 says: Timer B
+    # (32 s), 408 to A, call, flows and ports freed (run_call checks
+    # those).  Every other call must complete.
+    t = r["calls"]["timeouts"]
+    check(t <= 1, "at most one call unanswered by sipp's UAS: %d" % t)
+    eq(r["calls"]["answered"] + t, 20, "answered calls, or timed out")
+    eq(r["uac_ok"], 20 - t, "calls successful at A")
+    eq(r["sip"]["tx_4xx"], t, "a 408 to A for each timed-out call")
+    if t == 0:
+        eq(r["uac_rc"], 0, "sipp UAC exit status (%s)" % r["uac_err"][-400:])
+        eq(r["uas_ok"], 20, "calls successful at B (%s)" %
+           r["uas_err"][-1500:])
 
 
 def check_ge(got, least, what):
