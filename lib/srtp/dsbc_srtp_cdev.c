@@ -56,7 +56,8 @@ int
 dsbc_srtp_cdev_sess_init(struct dsbc_srtp_cdev *e,
 			 struct dsbc_srtp_cdev_sess *s,
 			 const uint8_t master_key[16],
-			 const uint8_t master_salt[DSBC_SRTP_SALT_LEN])
+			 const uint8_t master_salt[DSBC_SRTP_SALT_LEN],
+			 bool outbound, unsigned int replay_window)
 {
 	uint8_t ke[16], ka[20];
 	struct rte_crypto_sym_xform auth = {
@@ -80,6 +81,16 @@ dsbc_srtp_cdev_sess_init(struct dsbc_srtp_cdev *e,
 	};
 
 	memset(s, 0, sizeof(*s));
+	s->outbound = outbound;
+	if (!outbound) {
+		/* verify, then decrypt (3.3) */
+		if (dsbc_srtp_replay_init(&s->replay, replay_window) != 0)
+			return -EINVAL;
+		auth.auth.op = RTE_CRYPTO_AUTH_OP_VERIFY;
+		cipher.cipher.op = RTE_CRYPTO_CIPHER_OP_DECRYPT;
+		cipher.next = NULL;
+		auth.next = &cipher;
+	}
 	/* encrypt, then authenticate the encrypted packet (3.1) */
 	if (dsbc_srtp_kdf(master_key, 16, master_salt,
 			  DSBC_SRTP_LABEL_RTP_ENC, 0, ke, 16) != 0 ||
@@ -89,7 +100,8 @@ dsbc_srtp_cdev_sess_init(struct dsbc_srtp_cdev *e,
 			  DSBC_SRTP_LABEL_RTP_SALT, 0, s->salt,
 			  DSBC_SRTP_SALT_LEN) != 0)
 		return -EINVAL;
-	s->sess = rte_cryptodev_sym_session_create(e->dev_id, &cipher,
+	s->sess = rte_cryptodev_sym_session_create(e->dev_id,
+						   outbound ? &cipher : &auth,
 						   e->sess_pool);
 	memset(ke, 0, sizeof(ke));
 	memset(ka, 0, sizeof(ka));
@@ -212,4 +224,130 @@ dsbc_srtp_cdev_protect(struct dsbc_srtp_cdev *e, struct dsbc_srtp_cdev_sess *s,
 	}
 	rte_mempool_put_bulk(e->op_pool, (void **)ops, k);
 	return done_ok;
+}
+
+uint16_t
+dsbc_srtp_cdev_unprotect(struct dsbc_srtp_cdev *e,
+			 struct dsbc_srtp_cdev_sess *s, struct rte_mbuf **m,
+			 uint16_t n, int *ok)
+{
+	struct rte_crypto_op *ops[BURST], *done[BURST];
+	uint64_t index[BURST];
+	uint16_t slot[BURST];
+	uint16_t i, k = 0, got = 0, sent, clear = 0;
+	/* the estimate moves along the burst (3.3.1); the state itself only
+	 * on authentic packets */
+	uint32_t roc = s->roc;
+	uint16_t last = s->last_seq;
+	bool started = s->started;
+
+	if (n > BURST)
+		n = BURST;
+	for (i = 0; i < n; i++)
+		ok[i] = -EINVAL;
+	if (rte_crypto_op_bulk_alloc(e->op_pool, RTE_CRYPTO_OP_TYPE_SYMMETRIC,
+				     ops, n) == 0)
+		return 0;
+	for (i = 0; i < n; i++) {
+		struct rte_crypto_sym_op *sym = ops[k]->sym;
+		uint8_t *p = rte_pktmbuf_mtod(m[i], uint8_t *), *t;
+		uint32_t l = m[i]->data_len, h;
+		uint16_t seq;
+		uint32_t ssrc;
+		uint64_t idx;
+
+		if (l < TAG_LEN + 12 || m[i]->nb_segs != 1 ||
+		    rte_pktmbuf_tailroom(m[i]) < ROC_LEN)
+			continue;
+		h = rtp_hdr_len(p, l - TAG_LEN);
+		if (h == 0)
+			continue;
+		seq = (uint16_t)(p[2] << 8 | p[3]);
+		ssrc = (uint32_t)p[8] << 24 | (uint32_t)p[9] << 16 |
+		       (uint32_t)p[10] << 8 | p[11];
+		idx = started ? dsbc_srtp_index_guess(roc, last, seq) : seq;
+		if (!started || idx > (((uint64_t)roc << 16) | last)) {
+			roc = (uint32_t)(idx >> 16);
+			last = seq;
+			started = true;
+		}
+		/* replay list before any crypto (3.3.2) */
+		if (dsbc_srtp_replay_check(&s->replay, idx) != 0) {
+			ok[i] = -EALREADY;
+			continue;
+		}
+		/* make room for the ROC between the payload and the tag:
+		 * authenticated = packet || ROC, the tag right after it */
+		t = (uint8_t *)rte_pktmbuf_append(m[i], ROC_LEN);
+		RTE_SET_USED(t);
+		memmove(p + l - TAG_LEN + ROC_LEN, p + l - TAG_LEN, TAG_LEN);
+		p[l - TAG_LEN] = (uint8_t)(idx >> 40);
+		p[l - TAG_LEN + 1] = (uint8_t)(idx >> 32);
+		p[l - TAG_LEN + 2] = (uint8_t)(idx >> 24);
+		p[l - TAG_LEN + 3] = (uint8_t)(idx >> 16);
+		dsbc_srtp_iv(s->salt, ssrc, idx,
+			     rte_crypto_op_ctod_offset(ops[k], uint8_t *,
+						       IV_OFFSET));
+		rte_crypto_op_attach_sym_session(ops[k], s->sess);
+		sym->m_src = m[i];
+		sym->auth.data.offset = 0;
+		sym->auth.data.length = l - TAG_LEN + ROC_LEN;
+		sym->auth.digest.data = p + l - TAG_LEN + ROC_LEN;
+		sym->auth.digest.phys_addr = rte_pktmbuf_iova_offset(m[i],
+					l - TAG_LEN + ROC_LEN);
+		sym->cipher.data.offset = h;
+		sym->cipher.data.length = l - TAG_LEN - h;
+		index[k] = idx;
+		slot[k] = i;
+		k++;
+	}
+	if (k < n)
+		rte_mempool_put_bulk(e->op_pool, (void **)&ops[k], n - k);
+	if (k == 0)
+		return 0;
+	sent = rte_cryptodev_enqueue_burst(e->dev_id, 0, ops, k);
+	for (i = sent; i < k; i++) {
+		/* not taken: put the tag back where it was */
+		struct rte_mbuf *mb = ops[i]->sym->m_src;
+		uint8_t *p = rte_pktmbuf_mtod(mb, uint8_t *);
+		uint32_t l = mb->data_len - ROC_LEN;
+
+		memmove(p + l - TAG_LEN, p + l - TAG_LEN + ROC_LEN, TAG_LEN);
+		rte_pktmbuf_trim(mb, ROC_LEN);
+	}
+	while (got < sent)
+		got += rte_cryptodev_dequeue_burst(e->dev_id, 0, done + got,
+						   sent - got);
+	for (i = 0; i < got; i++) {
+		uint16_t j;
+
+		for (j = 0; j < k && ops[j] != done[i]; j++)
+			;
+		if (j == k)
+			continue;
+		if (done[i]->status != RTE_CRYPTO_OP_STATUS_SUCCESS) {
+			struct rte_mbuf *mb = done[i]->sym->m_src;
+			uint8_t *p = rte_pktmbuf_mtod(mb, uint8_t *);
+			uint32_t l = mb->data_len - ROC_LEN;
+
+			memmove(p + l - TAG_LEN, p + l - TAG_LEN + ROC_LEN,
+				TAG_LEN);
+			rte_pktmbuf_trim(mb, ROC_LEN);
+			ok[slot[j]] = -EBADMSG;
+			continue;
+		}
+		/* authentic: drop ROC and tag, advance the index (3.3.1) */
+		rte_pktmbuf_trim(done[i]->sym->m_src, ROC_LEN + TAG_LEN);
+		dsbc_srtp_replay_update(&s->replay, index[j]);
+		if (!s->started || index[j] > (((uint64_t)s->roc << 16) |
+					       s->last_seq)) {
+			s->roc = (uint32_t)(index[j] >> 16);
+			s->last_seq = (uint16_t)index[j];
+		}
+		s->started = true;
+		ok[slot[j]] = 0;
+		clear++;
+	}
+	rte_mempool_put_bulk(e->op_pool, (void **)ops, k);
+	return clear;
 }

@@ -23,13 +23,15 @@ struct dsbc_srtp_cdev {
 	struct rte_mempool *op_pool;
 };
 
-/* One protecting direction of one flow. */
+/* One direction of one flow: protect (outbound) or unprotect. */
 struct dsbc_srtp_cdev_sess {
 	void *sess;                  /* the device's session */
+	bool outbound;
 	uint8_t salt[DSBC_SRTP_SALT_LEN];
-	uint32_t roc;
+	uint32_t roc;                /* with last_seq: the highest index */
 	uint16_t last_seq;
 	bool started;
+	struct dsbc_srtp_replay replay;   /* inbound (3.3.2) */
 };
 
 /* Configure and start device dev_id with one queue pair. 0 or -errno. */
@@ -41,7 +43,8 @@ void dsbc_srtp_cdev_fini(struct dsbc_srtp_cdev *e);
 int dsbc_srtp_cdev_sess_init(struct dsbc_srtp_cdev *e,
 			     struct dsbc_srtp_cdev_sess *s,
 			     const uint8_t master_key[16],
-			     const uint8_t master_salt[DSBC_SRTP_SALT_LEN]);
+			     const uint8_t master_salt[DSBC_SRTP_SALT_LEN],
+			     bool outbound, unsigned int replay_window);
 void dsbc_srtp_cdev_sess_fini(struct dsbc_srtp_cdev_sess *s);
 
 /*
@@ -52,5 +55,14 @@ void dsbc_srtp_cdev_sess_fini(struct dsbc_srtp_cdev_sess *s);
 uint16_t dsbc_srtp_cdev_protect(struct dsbc_srtp_cdev *e,
 				struct dsbc_srtp_cdev_sess *s,
 				struct rte_mbuf **m, uint16_t n);
+
+/*
+ * Unprotect n SRTP packets in place (4 bytes of tailroom each).  ok[i]
+ * gets 0, -EBADMSG (authentication failed), -EALREADY (replayed or too
+ * old) or -EINVAL (not SRTP); returns how many came out clear.
+ */
+uint16_t dsbc_srtp_cdev_unprotect(struct dsbc_srtp_cdev *e,
+				  struct dsbc_srtp_cdev_sess *s,
+				  struct rte_mbuf **m, uint16_t n, int *ok);
 
 #endif /* DSBC_SRTP_CDEV_H */
