@@ -128,6 +128,27 @@ rtp_hdr_len(const uint8_t *p, uint32_t len)
 	return h <= len ? h : 0;
 }
 
+/* Give back the ops not used, enqueue the k prepared ones. */
+static uint16_t
+submit(struct dsbc_srtp_cdev *e, struct rte_crypto_op **ops, uint16_t n,
+       uint16_t k)
+{
+	if (k < n)
+		rte_mempool_put_bulk(e->op_pool, (void **)&ops[k], n - k);
+	return k == 0 ? 0 : rte_cryptodev_enqueue_burst(e->dev_id, 0, ops, k);
+}
+
+/* Unprotect not done: the tag back where it was, the ROC room gone. */
+static void
+tag_back(struct rte_mbuf *mb)
+{
+	uint8_t *p = rte_pktmbuf_mtod(mb, uint8_t *);
+	uint32_t l = mb->data_len - ROC_LEN;
+
+	memmove(p + l - TAG_LEN, p + l - TAG_LEN + ROC_LEN, TAG_LEN);
+	rte_pktmbuf_trim(mb, ROC_LEN);
+}
+
 uint16_t
 dsbc_srtp_cdev_protect(struct dsbc_srtp_cdev *e, struct dsbc_srtp_cdev_sess *s,
 		       struct rte_mbuf **m, uint16_t n)
@@ -192,11 +213,9 @@ dsbc_srtp_cdev_protect(struct dsbc_srtp_cdev *e, struct dsbc_srtp_cdev_sess *s,
 		len[k] = l;
 		k++;
 	}
-	if (k < n)
-		rte_mempool_put_bulk(e->op_pool, (void **)&ops[k], n - k);
+	ok = submit(e, ops, n, k);
 	if (k == 0)
 		return 0;
-	ok = rte_cryptodev_enqueue_burst(e->dev_id, 0, ops, k);
 	/* not taken by the device: as they were */
 	for (i = ok; i < k; i++)
 		rte_pktmbuf_trim(ops[i]->sym->m_src, ROC_LEN + TAG_LEN);
@@ -301,20 +320,11 @@ dsbc_srtp_cdev_unprotect(struct dsbc_srtp_cdev *e,
 		slot[k] = i;
 		k++;
 	}
-	if (k < n)
-		rte_mempool_put_bulk(e->op_pool, (void **)&ops[k], n - k);
+	sent = submit(e, ops, n, k);
 	if (k == 0)
 		return 0;
-	sent = rte_cryptodev_enqueue_burst(e->dev_id, 0, ops, k);
-	for (i = sent; i < k; i++) {
-		/* not taken: put the tag back where it was */
-		struct rte_mbuf *mb = ops[i]->sym->m_src;
-		uint8_t *p = rte_pktmbuf_mtod(mb, uint8_t *);
-		uint32_t l = mb->data_len - ROC_LEN;
-
-		memmove(p + l - TAG_LEN, p + l - TAG_LEN + ROC_LEN, TAG_LEN);
-		rte_pktmbuf_trim(mb, ROC_LEN);
-	}
+	for (i = sent; i < k; i++)
+		tag_back(ops[i]->sym->m_src);      /* not taken by the device */
 	while (got < sent)
 		got += rte_cryptodev_dequeue_burst(e->dev_id, 0, done + got,
 						   sent - got);
@@ -326,13 +336,7 @@ dsbc_srtp_cdev_unprotect(struct dsbc_srtp_cdev *e,
 		if (j == k)
 			continue;
 		if (done[i]->status != RTE_CRYPTO_OP_STATUS_SUCCESS) {
-			struct rte_mbuf *mb = done[i]->sym->m_src;
-			uint8_t *p = rte_pktmbuf_mtod(mb, uint8_t *);
-			uint32_t l = mb->data_len - ROC_LEN;
-
-			memmove(p + l - TAG_LEN, p + l - TAG_LEN + ROC_LEN,
-				TAG_LEN);
-			rte_pktmbuf_trim(mb, ROC_LEN);
+			tag_back(done[i]->sym->m_src);
 			ok[slot[j]] = -EBADMSG;
 			continue;
 		}
