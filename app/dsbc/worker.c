@@ -297,10 +297,7 @@ report_latch(struct dsbc_worker *w, struct dsbc_flow *f, bool relatch)
 	ev->latched.relatch = relatch;
 }
 
-/*
- * RFC 7362 latching and strict source.  Returns false when the packet must
- * be dropped as not coming from the latched (or signalled) source.
- */
+/* Latch f onto the packet's source and report it (LATCHED event). */
 static void
 latch_set(struct dsbc_worker *w, struct dsbc_flow *f,
 	  const struct dsbc_pkt_info *pi, uint64_t now)
@@ -315,6 +312,10 @@ latch_set(struct dsbc_worker *w, struct dsbc_flow *f,
 	report_latch(w, f, relatch);
 }
 
+/*
+ * RFC 7362 latching and strict source.  Returns false when the packet must
+ * be dropped as not coming from the latched (or signalled) source.
+ */
 static inline bool
 latch_check(struct dsbc_worker *w, struct dsbc_flow *f,
 	    const struct dsbc_pkt_info *pi, uint64_t now, uint64_t tsc_ms)
@@ -332,14 +333,8 @@ latch_check(struct dsbc_worker *w, struct dsbc_flow *f,
 		if (!src_matches(pi, &f->spec.peer, f->spec.peer_port,
 				 f->spec.peer_family))
 			return false;
-		if (unlikely(!f->latched)) {
-			f->latched = 1;
-			f->latched_src = pi->src;
-			f->latched_port = pi->src_port;
-			f->latched_family = pi->family;
-			f->st.latched_tsc = now;
-			report_latch(w, f, false);
-		}
+		if (unlikely(!f->latched))
+			latch_set(w, f, pi, now);
 		return true;
 	default: /* DSBC_LATCH_FIRST */
 		if (likely(f->latched)) {
@@ -354,12 +349,7 @@ latch_check(struct dsbc_worker *w, struct dsbc_flow *f,
 			    (uint64_t)f->spec.relatch_ms * tsc_ms)
 				return false;
 		}
-		f->latched_src = pi->src;
-		f->latched_port = pi->src_port;
-		f->latched_family = pi->family;
-		f->st.latched_tsc = now;
-		report_latch(w, f, f->latched != 0);
-		f->latched = 1;
+		latch_set(w, f, pi, now);
 		return true;
 	}
 }
