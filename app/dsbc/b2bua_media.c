@@ -197,17 +197,54 @@ b2bua_flows_for(struct dsbc_app *app, struct call *c, struct leg *in,
 	return 0;
 }
 
+/* Remove the flows keyed on one m-line of a leg. */
+static void
+media_flows_del(struct dsbc_app *app, struct leg_media *lm)
+{
+	unsigned int k;
+
+	for (k = 0; k < lm->nb_flows; k++)
+		dsbc_mgmt_flow_del(app, lm->flow[k]);
+	lm->nb_flows = 0;
+}
+
 void
 b2bua_flows_remove(struct dsbc_app *app, struct leg *l, unsigned int nb)
 {
-	unsigned int i, k;
+	unsigned int i;
 
 	for (i = 0; i < nb; i++) {
-		for (k = 0; k < l->m[i].nb_flows; k++)
-			dsbc_mgmt_flow_del(app, l->m[i].flow[k]);
-		l->m[i].nb_flows = 0;
+		media_flows_del(app, &l->m[i]);
 		memset(l->m[i].latched, 0, sizeof(l->m[i].latched));
 	}
+}
+
+/*
+ * The flows keyed on in's m-line i, sending to out, programmed again
+ * from the legs' current state: modified in place (counters kept;
+ * unlatched when asked), or rebuilt when their number changed (rtcp-mux).
+ */
+static int
+flows_update(struct dsbc_app *app, struct call *c, struct leg *in,
+	     struct leg *out, unsigned int i, bool unlatch)
+{
+	struct leg_media *mi = &in->m[i];
+	unsigned int k;
+	int rc;
+
+	if (mi->nb_flows != b2bua_nb_flows(in, out, i)) {
+		media_flows_del(app, mi);
+		return b2bua_flows_for(app, c, in, out, i);
+	}
+	for (k = 0; k < mi->nb_flows; k++) {
+		rc = flow_cfg(app, in, out, i, k, &mi->fc[k]);
+		if (rc == 0)
+			rc = dsbc_mgmt_flow_mod(app, mi->flow[k], &mi->fc[k],
+						unlatch);
+		if (rc != 0)
+			return rc;
+	}
+	return 0;
 }
 
 /*
@@ -220,46 +257,15 @@ int
 b2bua_media_repoint(struct dsbc_app *app, struct call *c, struct leg *sender,
 		    struct leg *other, unsigned int i)
 {
-	struct leg_media *ms = &sender->m[i], *mo = &other->m[i];
-	unsigned int k, want;
 	int rc;
 
-	memset(ms->latched, 0, sizeof(ms->latched));
+	memset(sender->m[i].latched, 0, sizeof(sender->m[i].latched));
 	/* towards sender: keyed on other's ports */
-	want = b2bua_nb_flows(other, sender, i);
-	if (mo->nb_flows != want) {
-		for (k = 0; k < mo->nb_flows; k++)
-			dsbc_mgmt_flow_del(app, mo->flow[k]);
-		mo->nb_flows = 0;
-	}
-	for (k = 0; k < mo->nb_flows; k++) {
-		rc = flow_cfg(app, other, sender, i, k, &mo->fc[k]);
-		if (rc == 0)
-			rc = dsbc_mgmt_flow_mod(app, mo->flow[k], &mo->fc[k],
-						false);
-		if (rc != 0)
-			return rc;
-	}
-	rc = b2bua_flows_for(app, c, other, sender, i);
+	rc = flows_update(app, c, other, sender, i, false);
 	if (rc != 0)
 		return rc;
-	/* from sender: keyed on its ports, unlatched; their number changes
-	 * when sender's rtcp-mux does */
-	if (ms->nb_flows != b2bua_nb_flows(sender, other, i)) {
-		for (k = 0; k < ms->nb_flows; k++)
-			dsbc_mgmt_flow_del(app, ms->flow[k]);
-		ms->nb_flows = 0;
-		return b2bua_flows_for(app, c, sender, other, i);
-	}
-	for (k = 0; k < ms->nb_flows; k++) {
-		rc = flow_cfg(app, sender, other, i, k, &ms->fc[k]);
-		if (rc == 0)
-			rc = dsbc_mgmt_flow_mod(app, ms->flow[k], &ms->fc[k],
-						true);
-		if (rc != 0)
-			return rc;
-	}
-	return 0;
+	/* from sender: keyed on its ports, unlatched */
+	return flows_update(app, c, sender, other, i, true);
 }
 
 /* Which leg, m-line and flow index flow_id is in c; false if none. */
