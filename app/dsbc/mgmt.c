@@ -240,6 +240,18 @@ dsbc_mgmt_sync(struct dsbc_app *app, uint64_t timeout_ms)
 
 /* ---- static flows ---- */
 
+/* DSBC_SLOT_* of a flow id; FREE for ids that name no slot. */
+static uint8_t
+slot_state(const struct dsbc_app *app, uint32_t flow_id)
+{
+	unsigned int w = dsbc_flow_id_worker(flow_id);
+	uint32_t slot = dsbc_flow_id_slot(flow_id);
+
+	if (w >= app->nb_workers || slot >= app->slots[w].capacity)
+		return DSBC_SLOT_FREE;
+	return app->slots[w].state[slot];
+}
+
 /* The spec a worker needs for fc; -ENOMEM when the neighbour table is full. */
 static int
 flow_spec_build(struct dsbc_app *app, const struct dsbc_flow_cfg *fc,
@@ -350,13 +362,11 @@ dsbc_mgmt_flow_mod(struct dsbc_app *app, uint32_t flow_id,
 		   const struct dsbc_flow_cfg *fc, bool unlatch)
 {
 	unsigned int w = dsbc_flow_id_worker(flow_id);
-	uint32_t slot = dsbc_flow_id_slot(flow_id);
+	uint8_t st = slot_state(app, flow_id);
 	struct dsbc_msg m;
 	int nid, rc;
 
-	if (w >= app->nb_workers || slot >= app->slots[w].capacity ||
-	    app->slots[w].state[slot] == DSBC_SLOT_FREE ||
-	    app->slots[w].state[slot] == DSBC_SLOT_DELETING ||
+	if (st == DSBC_SLOT_FREE || st == DSBC_SLOT_DELETING ||
 	    dsbc_slices_owner(&app->slices, fc->local_port) != w)
 		return -ENOENT;
 	memset(&m, 0, sizeof(m));
@@ -380,13 +390,10 @@ dsbc_mgmt_flow_mod(struct dsbc_app *app, uint32_t flow_id,
 uint32_t
 dsbc_mgmt_flow_cookie(const struct dsbc_app *app, uint32_t flow_id)
 {
-	unsigned int w = dsbc_flow_id_worker(flow_id);
-	uint32_t slot = dsbc_flow_id_slot(flow_id);
-
-	if (w >= app->nb_workers || slot >= app->slots[w].capacity ||
-	    app->slots[w].state[slot] == DSBC_SLOT_FREE)
+	if (slot_state(app, flow_id) == DSBC_SLOT_FREE)
 		return 0;
-	return app->slots[w].cookie[slot];
+	return app->slots[dsbc_flow_id_worker(flow_id)]
+		.cookie[dsbc_flow_id_slot(flow_id)];
 }
 
 /*
@@ -447,8 +454,7 @@ dsbc_mgmt_flow_del(struct dsbc_app *app, uint32_t flow_id)
 	uint32_t slot = dsbc_flow_id_slot(flow_id);
 	struct dsbc_msg m;
 
-	if (w >= app->nb_workers || slot >= app->slots[w].capacity ||
-	    app->slots[w].state[slot] == DSBC_SLOT_FREE)
+	if (slot_state(app, flow_id) == DSBC_SLOT_FREE)
 		return -ENOENT;
 	memset(&m, 0, sizeof(m));
 	m.type = DSBC_MSG_FLOW_DEL;
