@@ -733,6 +733,22 @@ def bash_in(topo, who, script, **kw):
     return topo.run(who, ["bash", "-c", script], **kw)
 
 
+# openssl s_client/s_server as DTLS-SRTP peers (RFC 5764 key export)
+DTLS_SRTP_OPTS = ("-keymatexport EXTRACTOR-dtls_srtp -keymatexportlen 60 "
+                  "-use_srtp SRTP_AES128_CM_SHA1_80 -dtls1_2")
+
+
+def openssl_peer(topo, who, script):
+    """An openssl command line in a namespace, output collected."""
+    return bash_in(topo, who, script, stdout=subprocess.PIPE,
+                   stderr=subprocess.STDOUT, text=True)
+
+
+def keying_material(text):
+    """The keys an openssl peer exported, as printed."""
+    return re.findall(r"Keying material: ([0-9A-F]+)", text)
+
+
 def make_cert(out, who):
     """An ECDSA P-256 self-signed certificate for an OpenSSL peer: (key
     file, certificate file, SHA-256 fingerprint as a=fingerprint has it)."""
@@ -783,21 +799,15 @@ def test_dtls_srtp_relay_openssl():
         port = int(re.search(r"m=audio (\d+)", ok).group(1))
         res["fp_at_alice"] = re.search(r"a=fingerprint:[^\r\n]*",
                                        ok).group(0)
-        exp = ("-keymatexport EXTRACTOR-dtls_srtp -keymatexportlen 60 "
-               "-use_srtp SRTP_AES128_CM_SHA1_80 -dtls1_2")
-        srv = bash_in(topo, "bob",
-                      "sleep 5 | timeout 6 openssl s_server %s -accept "
-                      "10.10.2.20:6100 -cert %s -key %s -naccept 1"
-                      % (exp, crt, key),
-                      stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                      text=True)
+        srv = openssl_peer(topo, "bob",
+                           "sleep 5 | timeout 6 openssl s_server %s -accept "
+                           "10.10.2.20:6100 -cert %s -key %s -naccept 1"
+                           % (DTLS_SRTP_OPTS, crt, key))
         time.sleep(0.7)
-        cli = bash_in(topo, "alice",
-                      "(echo hello-through-dsbc; sleep 1.5) | timeout 5 "
-                      "openssl s_client %s -connect 10.10.1.1:%d -bind "
-                      "10.10.1.10:7200" % (exp, port),
-                      stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                      text=True)
+        cli = openssl_peer(topo, "alice",
+                           "(echo hello-through-dsbc; sleep 1.5) | timeout 5 "
+                           "openssl s_client %s -connect 10.10.1.1:%d -bind "
+                           "10.10.1.10:7200" % (DTLS_SRTP_OPTS, port))
         res["cli"] = cli.communicate(timeout=20)[0]
         res["srv"] = srv.communicate(timeout=20)[0]
 
@@ -805,7 +815,7 @@ def test_dtls_srtp_relay_openssl():
                  extra_uac=["-trace_msg", "-message_file", log])
     sipp_ok(r)
     cli, srv = res.get("cli", ""), res.get("srv", "")
-    km = [re.findall(r"Keying material: ([0-9A-F]+)", t) for t in (cli, srv)]
+    km = [keying_material(t) for t in (cli, srv)]
     print("  keying material alice=%s... bob=%s..." % (
         (km[0] or ["-"])[0][:16], (km[1] or ["-"])[0][:16]))
     check(len(km[0]) == 1 and len(km[0][0]) == 120,
@@ -1124,26 +1134,22 @@ def test_dtls_before_the_answer():
     if os.path.exists(log):
         os.unlink(log)
     res = {}
-    exp = ("-keymatexport EXTRACTOR-dtls_srtp -keymatexportlen 60 "
-           "-use_srtp SRTP_AES128_CM_SHA1_80 -dtls1_2")
 
     def during(d, topo, call):
         with open(log, errors="replace") as f:
             port, _ = sdp_port(f.read(), "INVITE sip:")
-        srv = bash_in(topo, "alice",
-                      "sleep 9 | timeout 10 openssl s_server %s -accept "
-                      "10.10.1.10:7200 -cert %s -key %s -naccept 1"
-                      % (exp, certs["alice"][1], certs["alice"][0]),
-                      stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                      text=True)
+        srv = openssl_peer(topo, "alice",
+                           "sleep 9 | timeout 10 openssl s_server %s -accept "
+                           "10.10.1.10:7200 -cert %s -key %s -naccept 1"
+                           % (DTLS_SRTP_OPTS, certs["alice"][1],
+                              certs["alice"][0]))
         time.sleep(0.5)
-        cli = bash_in(topo, "bob",
-                      "(echo early-dtls; sleep 6) | timeout 9 openssl "
-                      "s_client %s -cert %s -key %s -connect 10.10.2.1:%d "
-                      "-bind 10.10.2.20:6100" % (exp, certs["bob"][1],
-                                                 certs["bob"][0], port),
-                      stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                      text=True)
+        cli = openssl_peer(topo, "bob",
+                           "(echo early-dtls; sleep 6) | timeout 9 openssl "
+                           "s_client %s -cert %s -key %s -connect "
+                           "10.10.2.1:%d -bind 10.10.2.20:6100"
+                           % (DTLS_SRTP_OPTS, certs["bob"][1],
+                              certs["bob"][0], port))
         time.sleep(1)
         res["early"] = d.tel.query("/dsbc/call,%d" % call["id"])
         res["cli"] = cli.communicate(timeout=20)[0]
@@ -1158,8 +1164,7 @@ def test_dtls_before_the_answer():
     eq(early.get("state"), "early", "the call was not answered yet")
     check_ge(early["b_leg"]["m0_rtp_in_dtls"], 1,
              "bob's ClientHello relayed before the answer")
-    km = [re.findall(r"Keying material: ([0-9A-F]+)", res.get(k, ""))
-          for k in ("cli", "srv")]
+    km = [keying_material(res.get(k, "")) for k in ("cli", "srv")]
     check(len(km[0]) == 1, "bob exported keys: " + res.get("cli", "")[-300:])
     eq(km[0], km[1], "both ends export the same keying material")
     check("early-dtls" in res.get("srv", ""), "data reached alice")
