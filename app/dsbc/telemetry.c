@@ -171,6 +171,9 @@ tel_lcores(const char *cmd __rte_unused, const char *params __rte_unused,
 		rte_tel_data_add_dict_u64(c, "handoff_in", w->st.handoff_in);
 		rte_tel_data_add_dict_u64(c, "flows",
 					  dsbc_flow_table_count(w->flows));
+		/* flows outside the media addresses/ports: hash, not index */
+		rte_tel_data_add_dict_u64(c, "flows_hashed",
+					  dsbc_flow_table_hashed(w->flows));
 		rte_tel_data_add_dict_u64(c, "busy_cycles", busy);
 		rte_tel_data_add_dict_u64(c, "idle_cycles", idle);
 		rte_tel_data_add_dict_u64(c, "busy_pct",

@@ -156,9 +156,13 @@ static void
 ctrl_drain(struct dsbc_worker *w)
 {
 	struct dsbc_msg msgs[CTRL_BUDGET];
-	unsigned int n, i;
+	unsigned int n, i, room = DSBC_EVENT_BACKLOG - w->ev_len;
 
-	n = dsbc_msg_recv(w->ctrl, msgs, CTRL_BUDGET);
+	/* Every message applied is answered by at most one event: take no
+	 * more than the event backlog can hold, so that no acknowledgement
+	 * (nor a SYNC's) is ever lost; the rest waits in the ring and the
+	 * management lcore's sends back up into its own backlog. */
+	n = dsbc_msg_recv(w->ctrl, msgs, RTE_MIN(room, (unsigned int)CTRL_BUDGET));
 	for (i = 0; i < n; i++)
 		ctrl_apply(w, &msgs[i]);
 }
@@ -632,6 +636,42 @@ dsbc_worker_main(void *arg)
 	return 0;
 }
 
+/*
+ * The addresses and ports dsbc allocates media on are indexed directly
+ * (dsbc_flow_index.h); static flows elsewhere use the hash.  A range the
+ * index cannot take (more than it holds) only costs the hash's speed.
+ */
+static void
+flow_ranges_add(struct dsbc_flow_table *t, const struct dsbc_config *cfg)
+{
+	const struct dsbc_cfg_ip *ips[4];
+	uint16_t p;
+	unsigned int i;
+
+	for (p = 0; p < cfg->nb_ports; p++) {
+		const struct dsbc_port_cfg *pc = &cfg->ports[p];
+
+		ips[0] = &pc->media4;
+		ips[1] = &pc->ip4;
+		ips[2] = &pc->media6;
+		ips[3] = &pc->ip6;
+		for (i = 0; i < RTE_DIM(ips); i++) {
+			uint8_t fam = i < 2 ? 4 : 6;
+
+			if (!ips[i]->set)
+				continue;
+			/* the port's own address is one media address */
+			if (dsbc_flow_table_direct_range(t, fam, &ips[i]->addr,
+					(i & 1) ? (fam == 4 ? 32 : 128) :
+						  ips[i]->prefix,
+					cfg->media_port_min,
+					cfg->media_port_max) < 0)
+				RTE_LOG(NOTICE, USER1, "flow index: port %u "
+					"range %u not indexed, hashed\n", p, i);
+		}
+	}
+}
+
 struct dsbc_worker *
 dsbc_worker_create(struct dsbc_app *app, uint16_t idx, unsigned int lcore_id)
 {
@@ -649,6 +689,8 @@ dsbc_worker_create(struct dsbc_app *app, uint16_t idx, unsigned int lcore_id)
 	w->txq = idx;
 	snprintf(name, sizeof(name), "dsbc_flows_%u", idx);
 	w->flows = dsbc_flow_table_create(name, app->cfg.flow_capacity, socket);
+	if (w->flows != NULL)
+		flow_ranges_add(w->flows, &app->cfg);
 	w->ice = rte_zmalloc_socket("dsbc_ice", (app->cfg.ice_capacity + 1) *
 				    sizeof(*w->ice), RTE_CACHE_LINE_SIZE, socket);
 	w->prefetch_aware = app->cfg.mode_default == DSBC_MODE_AWARE;

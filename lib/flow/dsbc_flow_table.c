@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * Per-worker flow table.  The hash maps a key to a slot; the slot array
- * holds the flows.  The management lcore chose the slot (it is in the flow
- * id), so the hash only has to agree with it.
+ * Per-worker flow table.  The direct index (keys on the media addresses
+ * and ports) or else the hash maps a key to a slot; the slot array holds
+ * the flows.  The management lcore chose the slot (it is in the flow id),
+ * so the index and hash only have to agree with it.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -12,11 +13,14 @@
 #include <rte_hash.h>
 #include <rte_hash_crc.h>
 #include <rte_malloc.h>
+#include <rte_prefetch.h>
 
+#include "dsbc_flow_index.h"
 #include "dsbc_flow_table.h"
 
 struct dsbc_flow_table {
-	struct rte_hash *hash;
+	struct dsbc_flow_index idx;  /* keys dsbc allocates */
+	struct rte_hash *hash;       /* any other key (static flows) */
 	struct dsbc_flow *flows;     /* capacity slots, cache aligned */
 	uint32_t capacity;
 	uint32_t count;
@@ -47,6 +51,7 @@ dsbc_flow_table_create(const char *name, uint32_t capacity, int socket)
 	if (t == NULL)
 		return NULL;
 	t->capacity = capacity;
+	t->idx.socket = socket;
 	t->flows = rte_zmalloc_socket("dsbc_flows",
 				      (size_t)capacity * sizeof(struct dsbc_flow),
 				      RTE_CACHE_LINE_SIZE, socket);
@@ -63,9 +68,22 @@ dsbc_flow_table_free(struct dsbc_flow_table *t)
 {
 	if (t == NULL)
 		return;
+	dsbc_flow_index_free(&t->idx);
 	rte_hash_free(t->hash);
 	rte_free(t->flows);
 	rte_free(t);
+}
+
+int
+dsbc_flow_table_direct_range(struct dsbc_flow_table *t, uint8_t family,
+			     const struct dsbc_addr *prefix, uint8_t plen,
+			     uint16_t port_min, uint16_t port_max)
+{
+	/* Moving keys already in the hash is not worth having. */
+	if (t->count != 0)
+		return -EBUSY;
+	return dsbc_flow_index_add_range(&t->idx, family, prefix, plen,
+					 port_min, port_max);
 }
 
 uint32_t
@@ -78,6 +96,14 @@ uint32_t
 dsbc_flow_table_count(const struct dsbc_flow_table *t)
 {
 	return t->count;
+}
+
+uint32_t
+dsbc_flow_table_hashed(const struct dsbc_flow_table *t)
+{
+	int32_t n = rte_hash_count(t->hash);
+
+	return n > 0 ? (uint32_t)n : 0;
 }
 
 struct dsbc_flow *
@@ -106,6 +132,46 @@ fast_flags(const struct dsbc_flow_spec *spec)
 	       (spec->police_interval != 0 ? DSBC_FLOW_FAST_POLICE : 0);
 }
 
+/* Map key to slot, in the direct index when the key is in a range. */
+static int
+key_claim(struct dsbc_flow_table *t, const struct dsbc_flow_key *key,
+	  uint32_t slot)
+{
+	unsigned int ri;
+	uint32_t a, p, *e;
+
+	if (dsbc_flow_index_locate(&t->idx, key, &ri, &a, &p)) {
+		e = dsbc_flow_index_entry(&t->idx, key);
+		if (e == NULL)
+			return -ENOSPC;
+		if (*e != 0)
+			return -EEXIST;
+		*e = slot + 1;
+		return 0;
+	}
+	if (rte_hash_lookup(t->hash, key) >= 0)
+		return -EEXIST;
+	if (rte_hash_add_key_data(t->hash, key, (void *)(uintptr_t)slot) < 0)
+		return -ENOSPC;
+	return 0;
+}
+
+static void
+key_release(struct dsbc_flow_table *t, const struct dsbc_flow_key *key)
+{
+	unsigned int ri;
+	uint32_t a, p, *e;
+
+	if (dsbc_flow_index_locate(&t->idx, key, &ri, &a, &p)) {
+		/* claimed, so the block exists: no allocation here */
+		e = dsbc_flow_index_entry(&t->idx, key);
+		if (e != NULL)
+			*e = 0;
+		return;
+	}
+	rte_hash_del_key(t->hash, key);
+}
+
 int
 dsbc_flow_table_add(struct dsbc_flow_table *t, uint32_t flow_id,
 		    const struct dsbc_flow_spec *spec)
@@ -117,12 +183,9 @@ dsbc_flow_table_add(struct dsbc_flow_table *t, uint32_t flow_id,
 		return -EINVAL;
 	if (f->in_use)
 		return -EBUSY;
-	if (rte_hash_lookup(t->hash, &spec->key) >= 0)
-		return -EEXIST;
-	rc = rte_hash_add_key_data(t->hash, &spec->key,
-				   (void *)(uintptr_t)dsbc_flow_id_slot(flow_id));
+	rc = key_claim(t, &spec->key, dsbc_flow_id_slot(flow_id));
 	if (rc < 0)
-		return -ENOSPC;
+		return rc;
 	memset(f, 0, sizeof(*f));
 	f->spec = *spec;
 	f->fast = fast_flags(spec);
@@ -138,7 +201,7 @@ dsbc_flow_table_mod(struct dsbc_flow_table *t, uint32_t flow_id,
 		    const struct dsbc_flow_spec *spec)
 {
 	struct dsbc_flow *f = dsbc_flow_table_slot(t, flow_id);
-	void *data = (void *)(uintptr_t)dsbc_flow_id_slot(flow_id);
+	int rc;
 
 	if (f == NULL || !f->in_use || f->flow_id != flow_id)
 		return -ENOENT;
@@ -147,11 +210,10 @@ dsbc_flow_table_mod(struct dsbc_flow_table *t, uint32_t flow_id,
 	if (memcmp(&f->spec.key, &spec->key, sizeof(spec->key)) != 0) {
 		/* A new local address/port is a new flow for the peer: move
 		 * the hash entry, forget the latch, keep the counters. */
-		if (rte_hash_lookup(t->hash, &spec->key) >= 0)
-			return -EEXIST;
-		if (rte_hash_add_key_data(t->hash, &spec->key, data) < 0)
-			return -ENOSPC;
-		rte_hash_del_key(t->hash, &f->spec.key);
+		rc = key_claim(t, &spec->key, dsbc_flow_id_slot(flow_id));
+		if (rc < 0)
+			return rc;
+		key_release(t, &f->spec.key);
 		f->latched = 0;
 	}
 	if (spec->flags & DSBC_FLOW_F_UNLATCH)
@@ -169,7 +231,7 @@ dsbc_flow_table_del(struct dsbc_flow_table *t, uint32_t flow_id)
 
 	if (f == NULL || !f->in_use || f->flow_id != flow_id)
 		return -ENOENT;
-	rte_hash_del_key(t->hash, &f->spec.key);
+	key_release(t, &f->spec.key);
 	f->in_use = 0;
 	t->count--;
 	return 0;
@@ -180,27 +242,46 @@ dsbc_flow_table_lookup_bulk(const struct dsbc_flow_table *t,
 			    const struct dsbc_flow_key **keys, uint32_t n,
 			    struct dsbc_flow **flows)
 {
+	const uint32_t *ent[RTE_HASH_LOOKUP_BULK_MAX];
+	const void *hkeys[RTE_HASH_LOOKUP_BULK_MAX];
 	void *data[RTE_HASH_LOOKUP_BULK_MAX];
+	uint8_t hpos[RTE_HASH_LOOKUP_BULK_MAX];
 	uint64_t hits = 0;
-	uint32_t i;
+	uint32_t i, nh = 0;
 
-	if (n == 0)
-		return;
 	if (n > RTE_HASH_LOOKUP_BULK_MAX)
 		n = RTE_HASH_LOOKUP_BULK_MAX;
-	rte_hash_lookup_bulk_data(t->hash, (const void **)keys, n, &hits,
-				  data);
+	/* Direct entries first, all prefetched before any is read; the
+	 * rest go to the hash in one bulk lookup meanwhile. */
+	for (i = 0; i < n; i++) {
+		ent[i] = dsbc_flow_index_find(&t->idx, keys[i]);
+		if (ent[i] != NULL) {
+			rte_prefetch0(ent[i]);
+		} else {
+			hkeys[nh] = keys[i];
+			hpos[nh++] = (uint8_t)i;
+		}
+	}
+	if (nh != 0) {
+		rte_hash_lookup_bulk_data(t->hash, hkeys, nh, &hits, data);
+		for (i = 0; i < nh; i++)
+			flows[hpos[i]] = (hits >> i) & 1 ?
+				&t->flows[(uint32_t)(uintptr_t)data[i]] : NULL;
+	}
 	for (i = 0; i < n; i++)
-		flows[i] = (hits >> i) & 1 ?
-			&t->flows[(uint32_t)(uintptr_t)data[i]] : NULL;
+		if (ent[i] != NULL)
+			flows[i] = *ent[i] != 0 ? &t->flows[*ent[i] - 1] : NULL;
 }
 
 struct dsbc_flow *
 dsbc_flow_table_lookup(const struct dsbc_flow_table *t,
 		       const struct dsbc_flow_key *key)
 {
+	const uint32_t *e = dsbc_flow_index_find(&t->idx, key);
 	void *data;
 
+	if (e != NULL)
+		return *e != 0 ? &t->flows[*e - 1] : NULL;
 	if (rte_hash_lookup_data(t->hash, key, &data) < 0)
 		return NULL;
 	return &t->flows[(uint32_t)(uintptr_t)data];

@@ -7,8 +7,9 @@
 #include "dsbc_flow.h"
 
 /*
- * Per-worker flow table: an rte_hash from dsbc_flow_key to a slot of a
- * preallocated flow array.  Single writer (the owning worker), no locks;
+ * Per-worker flow table: a direct index (keys on the media addresses and
+ * port range, dsbc_flow_index.h) or else an rte_hash from dsbc_flow_key to
+ * a slot of a preallocated flow array.  Single writer (the owning worker), no locks;
  * telemetry reads slots directly (dsbc_flow_table_slot).
  */
 struct dsbc_flow_table;
@@ -18,8 +19,19 @@ struct dsbc_flow_table *dsbc_flow_table_create(const char *name,
 					       uint32_t capacity, int socket);
 void dsbc_flow_table_free(struct dsbc_flow_table *t);
 
+/*
+ * Index keys on prefix/plen and ports [port_min, port_max] directly (one
+ * cache miss per lookup instead of two).  Only before the first flow is
+ * added: 0, -EBUSY, -EINVAL, -ENOSPC, -ENOMEM.
+ */
+int dsbc_flow_table_direct_range(struct dsbc_flow_table *t, uint8_t family,
+				 const struct dsbc_addr *prefix, uint8_t plen,
+				 uint16_t port_min, uint16_t port_max);
+
 uint32_t dsbc_flow_table_capacity(const struct dsbc_flow_table *t);
 uint32_t dsbc_flow_table_count(const struct dsbc_flow_table *t);
+/* How many of them are in the hash rather than the direct index. */
+uint32_t dsbc_flow_table_hashed(const struct dsbc_flow_table *t);
 
 /*
  * Install spec in slot.  0, or -EINVAL (slot out of range, bad family),

@@ -151,9 +151,8 @@ test_mod(void)
 
 /* Every slot filled, bulk lookups of hits and misses mixed. */
 static void
-test_capacity_and_bulk(void)
+capacity_and_bulk(struct dsbc_flow_table *t, uint32_t hashed_less)
 {
-	struct dsbc_flow_table *t = new_table(CAP);
 	struct dsbc_flow_key keys[64];
 	const struct dsbc_flow_key *kp[64];
 	struct dsbc_flow *out[64];
@@ -168,6 +167,7 @@ test_capacity_and_bulk(void)
 	}
 	CU_ASSERT_EQUAL(bad, 0);
 	CU_ASSERT_EQUAL(dsbc_flow_table_count(t), CAP);
+	CU_ASSERT_EQUAL(dsbc_flow_table_hashed(t), CAP - hashed_less);
 	/* No slot left: a new key has nowhere to go. */
 	make_spec(&s, CAP + 1, 4);
 	CU_ASSERT_EQUAL(dsbc_flow_table_add(t, CAP, &s), -EINVAL);
@@ -198,7 +198,140 @@ test_capacity_and_bulk(void)
 		bad += out[i] != NULL;
 	CU_ASSERT_EQUAL(bad, 0);
 	dsbc_flow_table_free(t);
+}
+
+static void
+test_capacity_and_bulk(void)
+{
+	capacity_and_bulk(new_table(CAP), 0);
 	CU_ASSERT_PTR_NULL(new_table(0));
+}
+
+static void
+addr4(struct dsbc_addr *a, uint8_t b0, uint8_t b1, uint8_t b2, uint8_t b3)
+{
+	memset(a, 0, sizeof(*a));
+	a->a8[0] = b0;
+	a->a8[1] = b1;
+	a->a8[2] = b2;
+	a->a8[3] = b3;
+}
+
+/*
+ * Direct index on part of make_key's space: 10.0.0.0/24 (host bits set in
+ * the prefix given: they are cleared) and 2001::/120, ports 20000-20999.
+ * Keys i < 256 with i % 1000 < 500 land in the index, the rest in the
+ * hash; the same test as above must hold.
+ */
+static struct dsbc_flow_table *
+direct_table(void)
+{
+	struct dsbc_flow_table *t = new_table(CAP);
+	struct dsbc_addr a;
+
+	if (t == NULL)
+		return NULL;
+	addr4(&a, 10, 0, 0, 77);
+	CU_ASSERT_EQUAL(dsbc_flow_table_direct_range(t, 4, &a, 24, 20000,
+						     20999), 0);
+	memset(&a, 0, sizeof(a));
+	a.a8[0] = 0x20;
+	a.a8[1] = 0x01;
+	CU_ASSERT_EQUAL(dsbc_flow_table_direct_range(t, 6, &a, 120, 20000,
+						     20999), 0);
+	CU_ASSERT_EQUAL(dsbc_flow_table_direct_range(t, 4, &a, 33, 1, 2),
+			-EINVAL);
+	CU_ASSERT_EQUAL(dsbc_flow_table_direct_range(t, 5, &a, 8, 1, 2),
+			-EINVAL);
+	CU_ASSERT_EQUAL(dsbc_flow_table_direct_range(t, 4, &a, 8, 2, 1),
+			-EINVAL);
+	return t;
+}
+
+static void
+test_direct_capacity_and_bulk(void)
+{
+	struct dsbc_flow_table *t = direct_table();
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(t);
+	/* keys 0-255 of both families are in the ranges */
+	capacity_and_bulk(t, 256);
+}
+
+/* Keys at the edges of a range, moves between index and hash. */
+static void
+test_direct_edges(void)
+{
+	struct dsbc_flow_table *t = direct_table();
+	struct dsbc_flow_spec in, out, wide;
+	struct dsbc_addr a;
+	struct dsbc_flow *f;
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(t);
+	/* 10.0.0.255:20999 is the last indexed key, 10.0.1.0 and port
+	 * 21000 are hashed; all three coexist and are found. */
+	make_spec(&in, 0, 4);
+	addr4(&in.key.local, 10, 0, 0, 255);
+	in.key.local_port = 20999;
+	out = in;
+	out.key.local_port = 21000;
+	wide = in;
+	addr4(&wide.key.local, 10, 0, 1, 0);
+	CU_ASSERT_EQUAL(dsbc_flow_table_add(t, 1, &in), 0);
+	CU_ASSERT_EQUAL(dsbc_flow_table_add(t, 2, &out), 0);
+	CU_ASSERT_EQUAL(dsbc_flow_table_add(t, 3, &wide), 0);
+	CU_ASSERT_EQUAL(dsbc_flow_table_add(t, 4, &in), -EEXIST);
+	CU_ASSERT_EQUAL(dsbc_flow_table_direct_range(t, 4, &a, 8, 1, 2),
+			-EBUSY);
+	CU_ASSERT_EQUAL(dsbc_flow_table_lookup(t, &in.key)->flow_id, 1);
+	CU_ASSERT_EQUAL(dsbc_flow_table_lookup(t, &out.key)->flow_id, 2);
+	CU_ASSERT_EQUAL(dsbc_flow_table_lookup(t, &wide.key)->flow_id, 3);
+	CU_ASSERT_EQUAL(dsbc_flow_table_hashed(t), 2);
+	/* Same port on an indexed address with no flow: a miss, and the
+	 * address below the prefix is not mistaken for one in it. */
+	in.key.local_port = 20998;
+	CU_ASSERT_PTR_NULL(dsbc_flow_table_lookup(t, &in.key));
+	addr4(&in.key.local, 9, 255, 255, 255);
+	in.key.local_port = 20999;
+	CU_ASSERT_PTR_NULL(dsbc_flow_table_lookup(t, &in.key));
+	/* Flow 1 moves to the hash (port 21001) and back into the index
+	 * (port 20000): found at each place, gone from the one it left. */
+	make_spec(&in, 0, 4);
+	addr4(&in.key.local, 10, 0, 0, 255);
+	in.key.local_port = 21001;
+	CU_ASSERT_EQUAL(dsbc_flow_table_mod(t, 1, &in), 0);
+	f = dsbc_flow_table_lookup(t, &in.key);
+	CU_ASSERT(f != NULL && f->flow_id == 1);
+	in.key.local_port = 20999;
+	CU_ASSERT_PTR_NULL(dsbc_flow_table_lookup(t, &in.key));
+	in.key.local_port = 20000;
+	CU_ASSERT_EQUAL(dsbc_flow_table_mod(t, 1, &in), 0);
+	f = dsbc_flow_table_lookup(t, &in.key);
+	CU_ASSERT(f != NULL && f->flow_id == 1);
+	in.key.local_port = 21001;
+	CU_ASSERT_PTR_NULL(dsbc_flow_table_lookup(t, &in.key));
+	CU_ASSERT_EQUAL(dsbc_flow_table_hashed(t), 2);
+	/* Into an indexed key that is taken: refused, nothing moved. */
+	in.key.local_port = 20000;
+	CU_ASSERT_EQUAL(dsbc_flow_table_mod(t, 3, &in), -EEXIST);
+	CU_ASSERT_EQUAL(dsbc_flow_table_lookup(t, &wide.key)->flow_id, 3);
+	/* Deleted: the index entry is free for another slot. */
+	CU_ASSERT_EQUAL(dsbc_flow_table_del(t, 1), 0);
+	CU_ASSERT_PTR_NULL(dsbc_flow_table_lookup(t, &in.key));
+	CU_ASSERT_EQUAL(dsbc_flow_table_add(t, 9, &in), 0);
+	CU_ASSERT_EQUAL(dsbc_flow_table_lookup(t, &in.key)->flow_id, 9);
+	/* IPv6: 2001::ff is indexed, 2001::100 and 2001::1:0 are not. */
+	make_spec(&in, 0xff, 6);
+	make_spec(&out, 0x100, 6);
+	make_spec(&wide, 0xff, 6);
+	wide.key.local.a8[13] = 1;
+	CU_ASSERT_EQUAL(dsbc_flow_table_add(t, 20, &in), 0);
+	CU_ASSERT_EQUAL(dsbc_flow_table_add(t, 21, &out), 0);
+	CU_ASSERT_EQUAL(dsbc_flow_table_add(t, 22, &wide), 0);
+	CU_ASSERT_EQUAL(dsbc_flow_table_lookup(t, &in.key)->flow_id, 20);
+	CU_ASSERT_EQUAL(dsbc_flow_table_lookup(t, &out.key)->flow_id, 21);
+	CU_ASSERT_EQUAL(dsbc_flow_table_lookup(t, &wide.key)->flow_id, 22);
+	dsbc_flow_table_free(t);
 }
 
 struct idle_seen {
@@ -310,6 +443,8 @@ unit_register(void)
 	UNIT_ADD(s, test_add_lookup_del);
 	UNIT_ADD(s, test_mod);
 	UNIT_ADD(s, test_capacity_and_bulk);
+	UNIT_ADD(s, test_direct_capacity_and_bulk);
+	UNIT_ADD(s, test_direct_edges);
 	UNIT_ADD(s, test_idle_scan);
 	UNIT_ADD(s, test_slices);
 	return 0;
