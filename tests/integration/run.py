@@ -11,6 +11,7 @@ telemetry counters by name.  Ends with "N passed, N failed".
 
 import argparse
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -443,6 +444,44 @@ def test_idle_flows():
     check(f1["idle_ms"] >= 1000, "flow 1 idle_ms %d" % f1["idle_ms"])
 
 
+def test_flow_install_burst():
+    """30,000 static flows at start-up on media prefix 10.0.0.0/8: 20,000
+    on its first 65,536 addresses (direct index), 10,000 on 10.1.0.0
+    beyond them (hash).  Every FLOW_ADD is acknowledged (no event lost
+    however fast the worker applies them), each structure holds its
+    share, and packets to the ends of both are relayed."""
+    s = Setup("install")
+    s.ports[0]["media_ipv4"] = "10.0.0.0/8"
+    s.dsbc_keys["flow_capacity"] = 32768
+    # the smallest event ring: acknowledgements outrun the management
+    # lcore at once unless the worker holds back
+    s.dsbc_keys["event_ring_size"] = 64
+    s.dsbc_keys["idle_sleep_us"] = 0
+    path = os.path.abspath(s.path("flows.txt"))
+    with open(path, "w") as fh:
+        for i in range(30000):
+            addr = ("10.0.0.0", "10.0.0.1", "10.1.0.0")[i // 10000]
+            fh.write("local=%s:%d remote=%s:30000 out_local=%s:20002"
+                     " latch=off\n" % (addr, 20000 + i % 10000, BOB, P1_IP))
+    s.dsbc_keys["flow_file"] = path
+    ends = [("10.0.0.0", 20000), ("10.0.0.1", 29999), ("10.1.0.0", 20000),
+            ("10.1.0.0", 29999)]
+    for a, port in ends:
+        s.add_input(0, stream(s, "rtp", ALICE, 40000, a, port, 4))
+    st, snap = s.run()
+    m = re.search(r"(\d+) static flows installed \((\d+) acked\)",
+                  s.log)
+    check(m is not None, "ready line in dsbc's output")
+    print("  %s static flows installed, %s acked" % m.groups())
+    eq(m.groups(), ("30000", "30000"), "flows installed, acknowledged")
+    eq(snap["/dsbc/flows"]["count"], 30000, "/dsbc/flows count")
+    eq(snap["/dsbc/lcores"]["worker0"]["flows_hashed"], 10000,
+       "flows in the hash (the rest in the direct index)")
+    eq(st["events_lost"], 0, "events_lost")
+    eq(st["tx"], 4 * len(ends), "packets relayed to indexed and hashed flows")
+    eq(st["drops"], 0, "drops")
+
+
 def sip_options(branch, extra_vias=0, rport=True, cseq=1):
     vias = "".join("Via: SIP/2.0/UDP proxy%d.example.com;branch=z9hG4bKp%d\r\n"
                    % (i, i) for i in range(extra_vias))
@@ -642,8 +681,8 @@ def test_config_errors():
 
 TESTS = [test_relay_rewrite, test_malformed, test_latching,
          test_ipv6_vlan_interworking, test_two_workers_handoff,
-         test_arp_icmp_neighbours, test_idle_flows, test_sip_stateless,
-         test_sip_flood_limit,
+         test_arp_icmp_neighbours, test_idle_flows, test_flow_install_burst,
+         test_sip_stateless, test_sip_flood_limit,
          test_telemetry_tools, test_config_errors]
 
 
