@@ -151,6 +151,7 @@ call_free(struct dsbc_app *app, struct call *c, const char *why)
 	b2bua_flows_remove(app, &c->b, c->nb_media);
 	b2bua_ice_release(app, c, &c->a);
 	b2bua_ice_release(app, c, &c->b);
+	b2bua_term_release(app, c);
 	for (i = 0; i < c->nb_media; i++) {
 		b2bua_port_free(app, c->a.m[i].local_port);
 		b2bua_port_free(app, c->b.m[i].local_port);
@@ -400,6 +401,8 @@ sdp_for(struct dsbc_app *app, struct call *c, struct leg *l,
 		plan.ice_ufrag = l->ice_ufrag;
 		plan.ice_pwd = l->ice_pwd;
 	}
+	/* terminate: dsbc's own fingerprint and role on this leg */
+	b2bua_term_plan(app, c, l, &plan.fingerprint, &plan.setup);
 	for (i = 0; i < c->nb_media; i++) {
 		plan.media[i].port = l->m[i].local_port;
 		plan.media[i].rtcp_port = (uint16_t)(l->m[i].local_port + 1);
@@ -411,7 +414,6 @@ sdp_for(struct dsbc_app *app, struct call *c, struct leg *l,
 						 DSBC_SDP_MUX_ADD :
 						 DSBC_SDP_MUX_STRIP;
 	}
-	(void)app;
 	return dsbc_sdp_rewrite(s, &plan, out, cap);
 }
 
@@ -621,7 +623,9 @@ invite_new(struct dsbc_app *app, const struct dsbc_sip_peer *from,
 			return;
 		}
 	}
-	if (sdp_learn(app, c, &c->a, &b->sdp_in) != 0) {
+	if (sdp_learn(app, c, &c->a, &b->sdp_in) != 0 ||
+	    b2bua_term_offer(app, c, &b->sdp_in, r->mode ?
+			     (uint8_t)(r->mode - 1) : app->cfg.mode_default) != 0) {
 		b->bad_sdp++;
 		reply_simple(app, m, from, t, 488, "Not Acceptable Here", now);
 		call_free(app, c, "bad offer");
@@ -1118,7 +1122,8 @@ dsbc_b2bua_response(struct dsbc_app *app, const struct dsbc_sip_peer *from,
 	/* 18x or 2xx: an answer in it completes the media session */
 	if (is_sdp(m)) {
 		if (dsbc_sdp_parse(m->body.p, m->body.len, &b->sdp_in) !=
-		    DSBC_SDP_ERR_NONE || sdp_learn(app, c, &c->b, &b->sdp_in) != 0) {
+		    DSBC_SDP_ERR_NONE || sdp_learn(app, c, &c->b, &b->sdp_in) != 0 ||
+		    b2bua_term_answer(app, c, &c->b, &b->sdp_in) != 0) {
 			b->bad_sdp++;
 			if (m->status >= 200) {
 				answer_a(app, c, 502, "Bad Gateway", NULL, 0, now);
@@ -1135,6 +1140,9 @@ dsbc_b2bua_response(struct dsbc_app *app, const struct dsbc_sip_peer *from,
 				  sizeof(b->sdp));
 		if (sdp_len < 0)
 			sdp_len = 0;
+		/* A has dsbc's answer: dsbc's side of A's DTLS starts */
+		else if (b2bua_term_start(app, c, &c->a) != 0)
+			b->flow_errors++;
 	}
 	if (m->status < 200) {
 		char rel[256];
@@ -1225,7 +1233,10 @@ dsbc_b2bua_tick(struct dsbc_app *app, uint64_t now)
 	for (i = 0; i < MAX_CALLS; i++) {
 		struct call *c = &b->calls[i];
 
-		if (c->ok_msg == NULL)
+		if (c->state == CALL_FREE)
+			continue;
+		b2bua_term_tick(app, c, now);
+		if (c->state == CALL_FREE || c->ok_msg == NULL)
 			continue;
 		if (now >= c->ok_give_up) {
 			/* Section 13.3.1.4: no ACK, the dialog ends with BYE. */
@@ -1243,6 +1254,22 @@ dsbc_b2bua_tick(struct dsbc_app *app, uint64_t now)
 			c->ok_retx_at = now + c->ok_retx_ms;
 		}
 	}
+}
+
+/* End a call for a media failure: BYE on both legs once it is
+ * confirmed; before that it is marked and ended when it is. */
+void
+b2bua_call_abort(struct dsbc_app *app, struct call *c, const char *why)
+{
+	uint64_t now = dsbc_sip_now_ms(app);
+
+	if (c->state != CALL_CONFIRMED) {
+		c->term_failed = true;
+		return;
+	}
+	send_bye(app, c, &c->a, now);
+	send_bye(app, c, &c->b, now);
+	call_free(app, c, why);
 }
 
 /* A flow of a call saw no packet for flow_idle_ms: end the call. */
@@ -1290,7 +1317,7 @@ dsbc_b2bua_init(struct dsbc_app *app)
 	}
 	app->sip->b2b = b;
 	b2bua_tel_app = app;
-	return 0;
+	return b2bua_term_init(app);
 }
 
 void
@@ -1304,7 +1331,9 @@ dsbc_b2bua_fini(struct dsbc_app *app)
 	for (i = 0; i < MAX_CALLS; i++) {
 		free(b->calls[i].a_invite);
 		free(b->calls[i].ok_msg);
+		b2bua_term_release(app, &b->calls[i]);
 	}
+	b2bua_term_fini(app);
 	rte_free(b->port_used);
 	rte_free(b);
 	app->sip->b2b = NULL;

@@ -13,6 +13,7 @@
 #include <stdint.h>
 
 #include "dsbc.h"
+#include "dsbc_dtls.h"
 #include "dsbc_sip_msg.h"
 #include "dsbc_sdp.h"
 #include "sip.h"
@@ -50,6 +51,17 @@ struct leg_media {
 	uint8_t latched_family[2];
 	struct dsbc_addr latched_src[2];
 	uint16_t latched_port[2];
+	/* terminate: dsbc's DTLS association with this leg's peer on this
+	 * m-line (RFC 5763), and the SRTP keys it yielded */
+	struct dsbc_dtls *dtls;
+	uint8_t dtls_state;               /* enum dsbc_dtls_state, for telemetry */
+	bool keys_known;
+	bool dtls_closed;                 /* the peer sent close_notify since */
+	struct dsbc_srtp_keys keys;
+	bool dtls_peer_known;             /* a record came in: answer there */
+	struct dsbc_sip_peer dtls_peer;   /* where dsbc's records go */
+	uint64_t dtls_timer_ms;           /* next retransmission, 0 none */
+	uint64_t dtls_rx, dtls_tx;        /* records in, datagrams out */
 };
 
 struct leg {
@@ -71,6 +83,11 @@ struct leg {
 	char ice_pwd[32];
 	char ice_peer_ufrag[DSBC_ICE_UFRAG_MAX];
 	bool consent_lost;                /* reported once (RFC 7675) */
+	/* terminate (b2bua_term.c) */
+	uint8_t keying;                   /* enum dsbc_keying of this leg */
+	uint8_t dtls_role;                /* enum dsbc_dtls_role, once known */
+	bool dtls_role_known;
+	char peer_fp[128];                /* the peer's a=fingerprint */
 	struct leg_media m[MAX_MEDIA];
 };
 
@@ -100,6 +117,9 @@ struct call {
 	uint64_t sess_version;
 	uint64_t started_ms;
 	bool b_acked;                     /* our ACK for B's 2xx went out */
+	uint8_t mode;                     /* enum dsbc_mode of its media */
+	bool term_failed;                 /* DTLS failed: end once confirmed */
+	uint64_t dtls_deadline;           /* handshakes must end by, ms */
 	/* an in-dialog request being passed to the other leg */
 	struct {
 		bool active;
@@ -130,6 +150,12 @@ struct dsbc_b2bua {
 	uint64_t ok_retransmissions;      /* 2xx to INVITEs re-sent (13.3.1.4) */
 	uint64_t consent_expired;         /* ICE legs silent for 30 s (RFC 7675) */
 	uint64_t next_consent_ms;
+	/* terminate */
+	struct dsbc_dtls_ctx *dtls_ctx;   /* dsbc's certificate */
+	uint64_t terminated;              /* calls whose media dsbc terminates */
+	uint64_t dtls_done, dtls_failed, dtls_timeouts, dtls_closed;
+	uint64_t dtls_no_session;         /* records for no DTLS association */
+	uint64_t keys_sent;               /* FLOW_KEYS messages */
 	char buf[MSG_MAX];
 	char sdp[MSG_MAX / 2];
 	struct dsbc_sdp sdp_in;
@@ -163,6 +189,8 @@ uint32_t b2bua_sdp_police_pps(const struct dsbc_app *app,
 int b2bua_media_repoint(struct dsbc_app *app, struct call *c,
 			struct leg *sender, struct leg *other, unsigned int i);
 struct call *b2bua_call_of_flow(struct dsbc_app *app, uint32_t flow_id);
+bool b2bua_flow_where(struct call *c, uint32_t flow_id, struct leg **in,
+		      struct leg **out, unsigned int *mi, unsigned int *fk);
 
 /* b2bua_ice.c */
 int b2bua_ice_offer(struct dsbc_app *app, struct call *c, struct leg *l);
@@ -170,6 +198,26 @@ int b2bua_ice_learn(struct dsbc_app *app, struct call *c, struct leg *l,
 		    const struct dsbc_sdp *s);
 void b2bua_ice_release(struct dsbc_app *app, struct call *c, struct leg *l);
 void b2bua_consent_scan(struct dsbc_app *app);
+
+/* b2bua_term.c */
+int b2bua_term_init(struct dsbc_app *app);
+void b2bua_term_fini(struct dsbc_app *app);
+int b2bua_term_offer(struct dsbc_app *app, struct call *c,
+		     const struct dsbc_sdp *offer, uint8_t mode);
+int b2bua_term_answer(struct dsbc_app *app, struct call *c, struct leg *l,
+		      const struct dsbc_sdp *answer);
+void b2bua_term_plan(const struct dsbc_app *app, const struct call *c,
+		     const struct leg *l, const char **fingerprint,
+		     const char **setup);
+int b2bua_term_start(struct dsbc_app *app, struct call *c, struct leg *l);
+#define TERM_KEYS_RX 1u
+#define TERM_KEYS_TX 2u
+void b2bua_term_flow_keys(struct dsbc_app *app, struct call *c,
+			  struct leg *in, struct leg *out, unsigned int i,
+			  unsigned int first, unsigned int dirs);
+void b2bua_term_tick(struct dsbc_app *app, struct call *c, uint64_t now);
+void b2bua_term_release(struct dsbc_app *app, struct call *c);
+void b2bua_call_abort(struct dsbc_app *app, struct call *c, const char *why);
 
 /* b2bua_tel.c */
 extern struct dsbc_app *b2bua_tel_app;

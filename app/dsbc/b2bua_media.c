@@ -116,8 +116,9 @@ b2bua_sdp_police_pps(const struct dsbc_app *app, const struct dsbc_sdp *s,
  * sends to out's RTP port from out's RTP port.
  */
 static int
-flow_cfg(struct dsbc_app *app, const struct leg *in, const struct leg *out,
-	 unsigned int i, unsigned int k, struct dsbc_flow_cfg *fc)
+flow_cfg(struct dsbc_app *app, const struct call *c, const struct leg *in,
+	 const struct leg *out, unsigned int i, unsigned int k,
+	 struct dsbc_flow_cfg *fc)
 {
 	const struct leg_media *mi = &in->m[i], *mo = &out->m[i];
 	unsigned int ko = mo->rtcp_mux ? 0 : k;   /* out's port used */
@@ -126,7 +127,11 @@ flow_cfg(struct dsbc_app *app, const struct leg *in, const struct leg *out,
 	fc->local_family = in->family;
 	fc->local = in->addr;
 	fc->local_port = (uint16_t)(mi->local_port + k);
-	fc->mode = app->cfg.mode_default;
+	fc->mode = c->mode;
+	if (c->mode == DSBC_MODE_TERMINATE) {
+		fc->srtp_in = in->keying;
+		fc->srtp_out = out->keying;
+	}
 	fc->latch = app->cfg.latch_default;
 	fc->relatch_ms = app->cfg.relatch_ms_default;
 	fc->dscp = app->cfg.dscp_default;
@@ -172,8 +177,10 @@ b2bua_flows_for(struct dsbc_app *app, struct call *c, struct leg *in,
 	bool added = false;
 	int rc;
 
+	unsigned int first = mi->nb_flows;
+
 	for (k = mi->nb_flows; k < n; k++) {
-		rc = flow_cfg(app, in, out, i, k, &mi->fc[k]);
+		rc = flow_cfg(app, c, in, out, i, k, &mi->fc[k]);
 		if (rc == 0)
 			rc = dsbc_mgmt_flow_add(app, &mi->fc[k], cookie,
 						&mi->flow[k]);
@@ -182,11 +189,14 @@ b2bua_flows_for(struct dsbc_app *app, struct call *c, struct leg *in,
 		mi->nb_flows++;
 		added = true;
 	}
+	/* terminate: new flows get the keys already known */
+	b2bua_term_flow_keys(app, c, in, out, i, first,
+			     TERM_KEYS_RX | TERM_KEYS_TX);
 	/* flow 0 learns its RTCP sibling once flow 1 exists */
 	if (added && n == 2) {
 		struct dsbc_flow_cfg fc;
 
-		rc = flow_cfg(app, in, out, i, 0, &fc);
+		rc = flow_cfg(app, c, in, out, i, 0, &fc);
 		if (rc == 0 && fc.rtcp_sibling != mi->fc[0].rtcp_sibling) {
 			mi->fc[0] = fc;
 			rc = dsbc_mgmt_flow_mod(app, mi->flow[0], &fc, false);
@@ -237,7 +247,7 @@ flows_update(struct dsbc_app *app, struct call *c, struct leg *in,
 		return b2bua_flows_for(app, c, in, out, i);
 	}
 	for (k = 0; k < mi->nb_flows; k++) {
-		rc = flow_cfg(app, in, out, i, k, &mi->fc[k]);
+		rc = flow_cfg(app, c, in, out, i, k, &mi->fc[k]);
 		if (rc == 0)
 			rc = dsbc_mgmt_flow_mod(app, mi->flow[k], &mi->fc[k],
 						unlatch);
@@ -269,8 +279,8 @@ b2bua_media_repoint(struct dsbc_app *app, struct call *c, struct leg *sender,
 }
 
 /* Which leg, m-line and flow index flow_id is in c; false if none. */
-static bool
-flow_where(struct call *c, uint32_t flow_id, struct leg **in, struct leg **out,
+bool
+b2bua_flow_where(struct call *c, uint32_t flow_id, struct leg **in, struct leg **out,
 	   unsigned int *mi, unsigned int *fk)
 {
 	unsigned int i, k;
@@ -316,7 +326,7 @@ dsbc_b2bua_flow_latched(struct dsbc_app *app,
 	struct leg_media *mi, *mo;
 	unsigned int i, k;
 
-	if (c == NULL || !flow_where(c, l->flow_id, &in, &out, &i, &k))
+	if (c == NULL || !b2bua_flow_where(c, l->flow_id, &in, &out, &i, &k))
 		return;
 	mi = &in->m[i];
 	mo = &out->m[i];
@@ -327,7 +337,7 @@ dsbc_b2bua_flow_latched(struct dsbc_app *app,
 	if (mi->fc[k].latch != DSBC_LATCH_FIRST || k >= mo->nb_flows)
 		return;
 	/* the flow keyed on out's port k sends to in's peer */
-	if (flow_cfg(app, out, in, i, k, &mo->fc[k]) != 0 ||
+	if (flow_cfg(app, c, out, in, i, k, &mo->fc[k]) != 0 ||
 	    dsbc_mgmt_flow_mod(app, mo->flow[k], &mo->fc[k], false) != 0) {
 		app->sip->b2b->latch_errors++;
 		return;

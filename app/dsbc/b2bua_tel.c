@@ -11,6 +11,7 @@
 
 #include "dsbc_flow_table.h"
 #include "b2bua.h"
+#include "worker_term.h"
 #include "worker_aware.h"
 
 struct dsbc_app *b2bua_tel_app;
@@ -18,6 +19,11 @@ struct dsbc_app *b2bua_tel_app;
 static const char *const state_names[] = {
 	"free", "offered", "early", "answered", "confirmed", "cancelling",
 };
+static const char *const keying_names[] = { "plain", "sdes", "dtls" };
+static const char *const dtls_state_names[] = {
+	"handshaking", "done", "failed"
+};
+
 static int
 tel_calls(const char *cmd, const char *params, struct rte_tel_data *d)
 {
@@ -49,6 +55,24 @@ tel_calls(const char *cmd, const char *params, struct rte_tel_data *d)
 	rte_tel_data_add_dict_u64(d, "consent_expired", b->consent_expired);
 	rte_tel_data_add_dict_u64(d, "media_port_pairs_free",
 				  b2bua_ports_free_count(b2bua_tel_app));
+	rte_tel_data_add_dict_u64(d, "terminated", b->terminated);
+	rte_tel_data_add_dict_u64(d, "dtls_done", b->dtls_done);
+	rte_tel_data_add_dict_u64(d, "dtls_failed", b->dtls_failed);
+	rte_tel_data_add_dict_u64(d, "dtls_timeouts", b->dtls_timeouts);
+	rte_tel_data_add_dict_u64(d, "dtls_closed", b->dtls_closed);
+	rte_tel_data_add_dict_u64(d, "dtls_no_session", b->dtls_no_session);
+	rte_tel_data_add_dict_u64(d, "keys_sent", b->keys_sent);
+	/* RFC 7879 3.2.2 breaks end-to-end security: such calls are
+	 * listed on their own */
+	ids = rte_tel_data_alloc();
+	if (ids == NULL)
+		return -ENOMEM;
+	rte_tel_data_start_array(ids, RTE_TEL_U64_VAL);
+	for (i = 0; i < MAX_CALLS; i++)
+		if (b->calls[i].state != CALL_FREE &&
+		    b->calls[i].mode == DSBC_MODE_TERMINATE)
+			rte_tel_data_add_array_u64(ids, b->calls[i].id);
+	rte_tel_data_add_dict_container(d, "terminated_ids", ids, 0);
 	ids = rte_tel_data_alloc();
 	if (ids == NULL)
 		return -ENOMEM;
@@ -160,6 +184,24 @@ flow_tel(struct rte_tel_data *x, const char *pfx, const struct leg_media *lm,
 		if (f->spec.mode == DSBC_MODE_AWARE)
 			aware_tel(x, pfx, f,
 				  &app->workers[w]->aware[dsbc_flow_id_slot(id)]);
+		if (f->spec.mode == DSBC_MODE_TERMINATE) {
+			const struct dsbc_term *t =
+				dsbc_term_of(app->workers[w], f);
+
+			add_str(x, pfx, "srtp_rx", t && t->rx ?
+				dsbc_srtp_profile_name((enum dsbc_srtp_profile)
+						       t->rx_suite) : "-");
+			add_str(x, pfx, "srtp_tx", t && t->tx ?
+				dsbc_srtp_profile_name((enum dsbc_srtp_profile)
+						       t->tx_suite) : "-");
+			add_u64(x, pfx, "srtp_unprotected",
+				t ? t->unprotected : 0);
+			add_u64(x, pfx, "srtp_protected",
+				t ? t->protected_pkts : 0);
+			add_u64(x, pfx, "srtp_auth_fail", t ? t->auth_fail : 0);
+			add_u64(x, pfx, "srtp_replayed", t ? t->replayed : 0);
+			add_u64(x, pfx, "srtp_no_keys", t ? t->no_keys : 0);
+		}
 		if (f->spec.ice_id != 0)
 			add_str(x, pfx, "consent",
 				f->st.last_check_tsc == 0 ? "none" :
@@ -194,6 +236,13 @@ leg_tel(struct rte_tel_data *d, const char *name, const struct call *c,
 				     l->consent_lost ? "expired" : "ok");
 	rte_tel_data_add_dict_string(x, "ice_ufrag", l->ice_ufrag);
 	rte_tel_data_add_dict_string(x, "ice_peer_ufrag", l->ice_peer_ufrag);
+	rte_tel_data_add_dict_string(x, "keying", keying_names[l->keying % 3]);
+	if (l->keying == DSBC_KEYING_DTLS) {
+		rte_tel_data_add_dict_string(x, "dtls_role",
+			!l->dtls_role_known ? "-" :
+			l->dtls_role == DSBC_DTLS_CLIENT ? "client" : "server");
+		rte_tel_data_add_dict_string(x, "peer_fingerprint", l->peer_fp);
+	}
 	rte_tel_data_add_dict_string(x, "media_address",
 				     dsbc_addr_fmt(&l->addr, l->family, buf,
 						   sizeof(buf)));
@@ -213,6 +262,20 @@ leg_tel(struct rte_tel_data *d, const char *name, const struct call *c,
 		rte_tel_data_add_dict_u64(x, key, lm->rtcp_mux);
 		snprintf(key, sizeof(key), "m%u_flows", i);
 		rte_tel_data_add_dict_u64(x, key, lm->nb_flows);
+		if (l->keying == DSBC_KEYING_DTLS) {
+			snprintf(key, sizeof(key), "m%u_dtls", i);
+			rte_tel_data_add_dict_string(x, key, lm->dtls == NULL ?
+				"-" : lm->dtls_closed ? "closed" :
+				dtls_state_names[lm->dtls_state % 3]);
+			snprintf(key, sizeof(key), "m%u_dtls_rx", i);
+			rte_tel_data_add_dict_u64(x, key, lm->dtls_rx);
+			snprintf(key, sizeof(key), "m%u_dtls_tx", i);
+			rte_tel_data_add_dict_u64(x, key, lm->dtls_tx);
+			snprintf(key, sizeof(key), "m%u_srtp_profile", i);
+			rte_tel_data_add_dict_string(x, key, !lm->keys_known ?
+				"-" : dsbc_srtp_profile_name(
+				(enum dsbc_srtp_profile)lm->keys.profile));
+		}
 		/* the flows keyed on this leg's ports: media from its peer */
 		for (k = 0; k < lm->nb_flows; k++) {
 			snprintf(key, sizeof(key), "m%u_%s", i,
@@ -247,8 +310,7 @@ tel_call(const char *cmd, const char *params, struct rte_tel_data *d)
 	rte_tel_data_start_dict(d);
 	rte_tel_data_add_dict_u64(d, "id", c->id);
 	rte_tel_data_add_dict_string(d, "state", state_names[c->state]);
-	rte_tel_data_add_dict_string(d, "mode",
-				     dsbc_mode_name(b2bua_tel_app->cfg.mode_default));
+	rte_tel_data_add_dict_string(d, "mode", dsbc_mode_name(c->mode));
 	rte_tel_data_add_dict_u64(d, "worker", c->worker);
 	rte_tel_data_add_dict_u64(d, "media_lines", c->nb_media);
 	rte_tel_data_add_dict_u64(d, "age_ms",

@@ -50,6 +50,7 @@ struct dsbc_worker_stats {
 	uint64_t handoff_in;       /* received from other workers */
 	uint64_t sip_punted;       /* to the management SIP ring */
 	uint64_t exc_punted;       /* ARP/ND/ICMP to the exception ring */
+	uint64_t dtls_punted;      /* terminate: DTLS records to the DTLS ring */
 	uint64_t ctrl_msgs;        /* control messages applied */
 	uint64_t ctrl_bad;         /* control messages refused (version/type) */
 	uint64_t events;           /* events enqueued to management */
@@ -99,6 +100,10 @@ struct dsbc_worker {
 	struct dsbc_ice_agent *ice;      /* [ice_capacity + 1], [0] unused */
 	struct dsbc_aware *aware;        /* [flow_capacity], per flow slot */
 	bool prefetch_aware;             /* aware is the default mode */
+	struct dsbc_term *term;          /* [term_cap] terminated flows' SRTP */
+	uint32_t term_cap;
+	uint32_t term_free;              /* free list head, index + 1 */
+	unsigned int term_replay;        /* SRTP replay window (RFC 3711 3.3.2) */
 	struct dsbc_flow *flow_base;     /* slot 0: slot = f - flow_base */
 	struct rte_ether_addr neigh_mac[DSBC_NEIGH_MAX];
 	uint8_t neigh_valid[DSBC_NEIGH_MAX];
@@ -185,6 +190,9 @@ struct dsbc_app {
 	struct rte_mempool *pool;
 	struct rte_ring *sip_ring;       /* workers -> mgmt, mbufs, MP/SC */
 	struct rte_ring *exc_ring;       /* workers -> mgmt, mbufs, MP/SC */
+	struct rte_ring *dtls_ring;      /* workers -> mgmt, mbufs of
+					  * terminated legs' DTLS records,
+					  * flow id in hash.usr, MP/SC */
 	struct rte_ring *events;         /* workers -> mgmt, messages, MP/SC */
 	uint16_t mgmt_txq;
 	uint64_t tsc_hz;
@@ -252,6 +260,9 @@ int dsbc_mgmt_ice_set(struct dsbc_app *app, uint16_t worker, uint16_t *ice_id,
 		      const char *pwd);
 void dsbc_mgmt_ice_free(struct dsbc_app *app, uint16_t worker, uint16_t ice_id);
 int dsbc_mgmt_flow_del(struct dsbc_app *app, uint32_t flow_id);
+int dsbc_mgmt_flow_keys(struct dsbc_app *app, uint32_t flow_id, uint8_t dir,
+			uint8_t suite, const uint8_t *key, uint8_t key_len,
+			const uint8_t *salt, uint8_t salt_len);
 
 /* neigh.c (management lcore) */
 int dsbc_neigh_get(struct dsbc_app *app, uint16_t port, uint8_t family,

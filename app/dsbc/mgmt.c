@@ -66,11 +66,13 @@ dsbc_mgmt_setup(struct dsbc_app *app)
 					socket, RING_F_SC_DEQ);
 	app->exc_ring = rte_ring_create("dsbc_exc", app->cfg.punt_ring_size,
 					socket, RING_F_SC_DEQ);
+	app->dtls_ring = rte_ring_create("dsbc_dtls", app->cfg.punt_ring_size,
+					 socket, RING_F_SC_DEQ);
 	app->events = rte_ring_create_elem("dsbc_events", sizeof(struct dsbc_msg),
 					   app->cfg.event_ring_size, socket,
 					   RING_F_SC_DEQ);
 	if (app->sip_ring == NULL || app->exc_ring == NULL ||
-	    app->events == NULL)
+	    app->dtls_ring == NULL || app->events == NULL)
 		return -ENOMEM;
 	for (w = 0; w < app->nb_workers; w++) {
 		snprintf(name, sizeof(name), "dsbc_ctrl_%u", w);
@@ -102,6 +104,10 @@ dsbc_mgmt_free(struct dsbc_app *app)
 			rte_pktmbuf_free(m);
 	rte_ring_free(app->sip_ring);
 	rte_ring_free(app->exc_ring);
+	if (app->dtls_ring != NULL)
+		while (rte_ring_sc_dequeue(app->dtls_ring, (void **)&m) == 0)
+			rte_pktmbuf_free(m);
+	rte_ring_free(app->dtls_ring);
 	rte_ring_free(app->events);
 	for (w = 0; w < app->nb_workers; w++) {
 		dsbc_msg_chan_fini(&app->ctrl[w]);
@@ -281,6 +287,8 @@ flow_spec_build(struct dsbc_app *app, const struct dsbc_flow_cfg *fc,
 	sp->seq_drop = app->cfg.seq_drop;
 	sp->seq_window = app->cfg.seq_window;
 	sp->rtcp_sibling = fc->rtcp_sibling;
+	sp->srtp_in = fc->srtp_in;
+	sp->srtp_out = fc->srtp_out;
 	if (fc->police_pps != 0) {
 		sp->police_interval = app->tsc_hz / fc->police_pps;
 		sp->police_tolerance = sp->police_interval *
@@ -464,6 +472,34 @@ dsbc_mgmt_flow_del(struct dsbc_app *app, uint32_t flow_id)
 	return dsbc_msg_send(&app->ctrl[w], &m);
 }
 
+/* Terminate: the SRTP keys of one direction of a flow (suite
+ * DSBC_KEYS_CLEAR removes them). */
+int
+dsbc_mgmt_flow_keys(struct dsbc_app *app, uint32_t flow_id, uint8_t dir,
+		    uint8_t suite, const uint8_t *key, uint8_t key_len,
+		    const uint8_t *salt, uint8_t salt_len)
+{
+	unsigned int w = dsbc_flow_id_worker(flow_id);
+	struct dsbc_msg m;
+
+	if (slot_state(app, flow_id) == DSBC_SLOT_FREE ||
+	    key_len > sizeof(m.keys.key) || salt_len > sizeof(m.keys.salt))
+		return -ENOENT;
+	memset(&m, 0, sizeof(m));
+	m.type = DSBC_MSG_FLOW_KEYS;
+	m.worker = (uint8_t)w;
+	m.keys.flow_id = flow_id;
+	m.keys.dir = dir;
+	m.keys.suite = suite;
+	m.keys.key_len = key_len;
+	m.keys.salt_len = salt_len;
+	if (key != NULL)
+		memcpy(m.keys.key, key, key_len);
+	if (salt != NULL)
+		memcpy(m.keys.salt, salt, salt_len);
+	return dsbc_msg_send(&app->ctrl[w], &m);
+}
+
 static int
 flow_program(struct dsbc_app *app, const struct dsbc_flow_cfg *fc, uint32_t i)
 {
@@ -542,6 +578,20 @@ drain_exc(struct dsbc_app *app)
 	return n;
 }
 
+/* Terminated legs' DTLS records, punted by the workers. */
+static uint32_t
+drain_dtls(struct dsbc_app *app)
+{
+	struct rte_mbuf *pkts[MGMT_BURST];
+	unsigned int n, i;
+
+	n = rte_ring_sc_dequeue_burst(app->dtls_ring, (void **)pkts,
+				      MGMT_BURST, NULL);
+	for (i = 0; i < n; i++)
+		dsbc_b2bua_dtls_input(app, pkts[i]);
+	return n;
+}
+
 void
 dsbc_mgmt_loop(struct dsbc_app *app)
 {
@@ -551,6 +601,7 @@ dsbc_mgmt_loop(struct dsbc_app *app)
 	while (!app->quit) {
 		work = drain_exc(app);
 		work += drain_sip(app);
+		work += drain_dtls(app);
 		dsbc_sip_tick(app);
 		dsbc_mgmt_poll_events(app);
 		flush_ctrl(app);

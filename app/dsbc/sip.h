@@ -110,6 +110,8 @@ void dsbc_b2bua_response(struct dsbc_app *app, const struct dsbc_sip_peer *from,
 			 const struct dsbc_sip_msg *m, uint64_t now);
 void dsbc_b2bua_tick(struct dsbc_app *app, uint64_t now);
 void dsbc_b2bua_flow_idle(struct dsbc_app *app, uint32_t flow_id);
+struct rte_mbuf;
+void dsbc_b2bua_dtls_input(struct dsbc_app *app, struct rte_mbuf *m);
 struct dsbc_msg_latched;
 void dsbc_b2bua_flow_latched(struct dsbc_app *app,
 			     const struct dsbc_msg_latched *l);

@@ -15,6 +15,7 @@
 
 #include "dsbc.h"
 #include "sip.h"
+#include "b2bua.h"
 
 /* Telemetry callbacks take no context argument: set once before
  * registration, never changed. */
@@ -67,6 +68,11 @@ tel_info(const char *cmd __rte_unused, const char *params __rte_unused,
 				     dsbc_mode_name(app->cfg.mode_default));
 	rte_tel_data_add_dict_string(d, "latch_default",
 				     dsbc_latch_name(app->cfg.latch_default));
+	/* seed 000: what clients pin when dsbc terminates their DTLS */
+	if (app->sip != NULL && app->sip->b2b != NULL &&
+	    app->sip->b2b->dtls_ctx != NULL)
+		rte_tel_data_add_dict_string(d, "dtls_fingerprint",
+			dsbc_dtls_ctx_fingerprint(app->sip->b2b->dtls_ctx));
 	add_u64(d, "flow_capacity_per_worker", app->cfg.flow_capacity);
 	add_u64(d, "idle_sleep_us", app->cfg.idle_sleep_us);
 	add_u64(d, "msg_version", DSBC_MSG_VERSION);
@@ -114,6 +120,7 @@ tel_stats(const char *cmd __rte_unused, const char *params __rte_unused,
 	add_u64(d, "handoff_in", SUM(app, handoff_in));
 	add_u64(d, "sip_punted", SUM(app, sip_punted));
 	add_u64(d, "exc_punted", SUM(app, exc_punted));
+	add_u64(d, "dtls_punted", SUM(app, dtls_punted));
 	add_u64(d, "latched", SUM(app, latched));
 	add_u64(d, "flow_idle_reports", SUM(app, idle_reports));
 	for (w = 0; w < app->nb_workers; w++) {

@@ -19,6 +19,7 @@
 #include "dsbc_hdr.h"
 #include "dsbc_net.h"
 #include "worker_aware.h"
+#include "worker_term.h"
 #include "worker_ice.h"
 
 #define CTRL_BUDGET 32          /* control messages applied per loop */
@@ -104,9 +105,25 @@ ctrl_apply(struct dsbc_worker *w, const struct dsbc_msg *m)
 			dsbc_aware_apply(&w->aware[dsbc_flow_id_slot(
 					 m->flow.flow_id)], &m->flow.spec, false);
 		break;
-	case DSBC_MSG_FLOW_DEL:
+	case DSBC_MSG_FLOW_DEL: {
+		struct dsbc_flow *f = dsbc_flow_table_slot(w->flows,
+							   m->ref.flow_id);
+
 		rc = dsbc_flow_table_del(w->flows, m->ref.flow_id);
+		if (rc == 0)
+			dsbc_term_release(w, f);
 		break;
+	}
+	case DSBC_MSG_FLOW_KEYS: {
+		struct dsbc_flow *f = dsbc_flow_table_slot(w->flows,
+							   m->keys.flow_id);
+
+		if (f == NULL || !f->in_use || f->flow_id != m->keys.flow_id)
+			rc = -ENOENT;
+		else
+			rc = dsbc_term_keys(w, f, &m->keys);
+		break;
+	}
 	case DSBC_MSG_NEIGH_UPDATE:
 		if (m->neigh.neigh_id < DSBC_NEIGH_MAX) {
 			w->neigh_mac[m->neigh.neigh_id] = m->neigh.mac;
@@ -148,7 +165,9 @@ ctrl_apply(struct dsbc_worker *w, const struct dsbc_msg *m)
 		ack->ack.op = m->type;
 		ack->ack.status = (int16_t)rc;
 		ack->ack.flow_id = m->type == DSBC_MSG_FLOW_DEL ?
-				   m->ref.flow_id : m->flow.flow_id;
+				   m->ref.flow_id :
+				   m->type == DSBC_MSG_FLOW_KEYS ?
+				   m->keys.flow_id : m->flow.flow_id;
 	}
 }
 
@@ -427,6 +446,7 @@ media_process(struct dsbc_app *app, struct dsbc_worker *w,
 		const struct dsbc_hdr_tmpl *t;
 		uint8_t *frame, *start;
 		enum dsbc_demux_class cls;
+		uint32_t plen;
 		uint16_t nid;
 
 		if (i + FLOW_PREFETCH < b->n)
@@ -502,6 +522,33 @@ media_process(struct dsbc_app *app, struct dsbc_worker *w,
 				continue;
 			}
 		}
+		plen = pi->payload_len;
+		if (f->spec.mode == DSBC_MODE_TERMINATE) {
+			enum dsbc_drop why;
+
+			if (cls == DSBC_DEMUX_DTLS) {
+				/* the management lcore holds this leg's DTLS
+				 * session (RFC 5763 section 5) */
+				if (f->spec.srtp_in != DSBC_KEYING_DTLS) {
+					f->st.drops++;
+					drop(w, m, DSBC_DROP_DTLS_UNEXPECTED);
+					continue;
+				}
+				m->hash.usr = f->flow_id;
+				f->st.last_tsc = now;
+				punt(w, app->dtls_ring, m, &w->st.dtls_punted,
+				     DSBC_DROP_DTLS_RING_FULL);
+				continue;
+			}
+			why = dsbc_term_transform(w, f, frame + pi->payload_off,
+					&plen, m->buf_len - (m->data_off +
+						pi->payload_off), cls);
+			if (unlikely(why != DSBC_DROP_MAX)) {
+				f->st.drops++;
+				drop(w, m, why);
+				continue;
+			}
+		}
 		sp = &f->spec;
 		if (unlikely(cls == DSBC_DEMUX_RTCP && sp->rtcp_sibling != 0))
 			sp = rtcp_spec(w, f);
@@ -519,12 +566,17 @@ media_process(struct dsbc_app *app, struct dsbc_worker *w,
 			continue;
 		}
 		/* RFC 7879 section 3.1: only L2/L3/L4 change. */
-		start = dsbc_hdr_rewrite(frame, pi, t, &w->neigh_mac[nid]);
+		if (f->spec.mode == DSBC_MODE_TERMINATE)
+			start = dsbc_hdr_rewrite_payload(frame, pi, t,
+					&w->neigh_mac[nid], plen);
+		else
+			start = dsbc_hdr_rewrite(frame, pi, t,
+						 &w->neigh_mac[nid]);
 		m->data_off = (uint16_t)(start - (uint8_t *)m->buf_addr);
-		m->data_len = (uint16_t)(t->len + pi->payload_len);
+		m->data_len = (uint16_t)(t->len + plen);
 		m->pkt_len = m->data_len;
 		f->st.pkts++;
-		f->st.bytes += pi->payload_len;
+		f->st.bytes += plen;
 		f->st.last_tsc = now;
 		f->idle_reported = 0;
 		w->st.tx++;
@@ -696,6 +748,11 @@ dsbc_worker_create(struct dsbc_app *app, uint16_t idx, unsigned int lcore_id)
 	w->prefetch_aware = app->cfg.mode_default == DSBC_MODE_AWARE;
 	w->flow_base = w->flows != NULL ? dsbc_flow_table_slot(w->flows, 0) :
 		       NULL;
+	if (dsbc_term_pool_init(w, app->cfg.terminate_capacity,
+				app->cfg.srtp_replay_window, socket) != 0) {
+		dsbc_worker_free(w);
+		return NULL;
+	}
 	w->aware = rte_zmalloc_socket("dsbc_aware", (size_t)app->cfg.flow_capacity *
 				      sizeof(*w->aware), RTE_CACHE_LINE_SIZE,
 				      socket);
@@ -723,6 +780,7 @@ dsbc_worker_free(struct dsbc_worker *w)
 			rte_pktmbuf_free(m);
 		rte_ring_free(w->handoff);
 	}
+	dsbc_term_pool_free(w);
 	dsbc_flow_table_free(w->flows);
 	rte_free(w->ice);
 	rte_free(w->aware);

@@ -43,6 +43,9 @@ dsbc_config_defaults(struct dsbc_config *c)
 	c->media_port_max = 39999;
 	c->flow_capacity = 65536;
 	c->ice_capacity = 16384;
+	c->terminate_capacity = 4096;
+	c->dtls_timeout_ms = 10000;
+	c->srtp_replay_window = 128;
 	c->ice_consent_s = 30;
 	c->sip_rate_pps = 1000;
 	c->sip_burst = 2000;
@@ -296,6 +299,16 @@ global_key(struct cfg_ctx *x, void *obj, const char *k, const char *v)
 		return cfg_u16(x, k, v, 1025, 65535, &c->media_port_max);
 	if (!strcmp(k, "flow_capacity"))
 		return cfg_u32(x, k, v, 64, DSBC_FLOW_MAX_SLOTS, &c->flow_capacity);
+	if (!strcmp(k, "terminate_capacity"))
+		return cfg_u32(x, k, v, 0, 1u << 22, &c->terminate_capacity);
+	if (!strcmp(k, "srtp_replay_window")) {
+		if (cfg_u32(x, k, v, 64, 1024, &c->srtp_replay_window) != 0)
+			return -1;
+		if (c->srtp_replay_window % 64 != 0)
+			return cfg_fail(x, k, "%u is not a multiple of 64",
+					c->srtp_replay_window);
+		return 0;
+	}
 	if (!strcmp(k, "ice_capacity"))
 		return cfg_u32(x, k, v, 16, 65535, &c->ice_capacity);
 	if (!strcmp(k, "sip_rate_pps"))
@@ -348,12 +361,25 @@ global_key(struct cfg_ctx *x, void *obj, const char *k, const char *v)
 		m = dsbc_mode_parse(v);
 		if (m < 0)
 			return cfg_fail(x, k, "'%s' is not relay, aware or terminate", v);
-		if (m == DSBC_MODE_TERMINATE)
-			return cfg_fail(x, k, "terminate is not available in this "
-					"build (relay or aware)");
 		c->mode_default = (uint8_t)m;
 		return 0;
 	}
+	if (!strcmp(k, "dtls_cert"))
+		return cfg_str(x, k, v, c->dtls_cert, sizeof(c->dtls_cert));
+	if (!strcmp(k, "dtls_key"))
+		return cfg_str(x, k, v, c->dtls_key, sizeof(c->dtls_key));
+	if (!strcmp(k, "dtls_setup")) {
+		/* RFC 5763 section 5: the answerer to actpass picks a role */
+		if (!strcmp(v, "active"))
+			c->dtls_setup = 0;
+		else if (!strcmp(v, "passive"))
+			c->dtls_setup = 1;
+		else
+			return cfg_fail(x, k, "'%s' is not active or passive", v);
+		return 0;
+	}
+	if (!strcmp(k, "dtls_timeout_ms"))
+		return cfg_u32(x, k, v, 100, 600000, &c->dtls_timeout_ms);
 	if (!strcmp(k, "ssrc_policy")) {
 		m = dsbc_ssrc_policy_parse(v);
 		if (m < 0)
@@ -458,6 +484,14 @@ route_key(struct cfg_ctx *x, void *obj, const char *k, const char *v)
 	if (!strcmp(k, "user_prefix"))
 		return cfg_str(x, k, v, o->r->user_prefix,
 			       sizeof(o->r->user_prefix));
+	if (!strcmp(k, "mode")) {
+		int m = dsbc_mode_parse(v);
+
+		if (m < 0)
+			return cfg_fail(x, k, "'%s' is not relay, aware or terminate", v);
+		o->r->mode = (uint8_t)(m + 1);
+		return 0;
+	}
 	if (!strcmp(k, "next_hop")) {
 		o->has_next_hop = true;
 		if (dsbc_config_parse_endpoint(v, &o->r->addr, &o->r->family,

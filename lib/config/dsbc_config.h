@@ -75,6 +75,7 @@ struct dsbc_flow_cfg {
 	uint8_t latch;                /* enum dsbc_latch */
 	uint16_t relatch_ms;
 	uint16_t ice_id;              /* worker ICE agent of the local leg */
+	uint8_t srtp_in, srtp_out;    /* terminate: enum dsbc_keying */
 	uint32_t clock_rate;          /* RTP clock (aware), 0: 8000 */
 	uint32_t police_pps;          /* 0: no policer */
 	uint32_t rtcp_sibling;        /* flow id + 1 taking RTCP, 0 none */
@@ -95,6 +96,7 @@ struct dsbc_route_cfg {
 	uint16_t port;                /* its SIP port */
 	uint16_t out_port;            /* dsbc port that reaches it */
 	struct dsbc_addr l2_next_hop; /* addr if on-link, else the gateway */
+	uint8_t mode;                 /* enum dsbc_mode + 1; 0: [dsbc] mode */
 };
 
 struct dsbc_worker_cfg {
@@ -116,6 +118,8 @@ struct dsbc_config {
 	uint16_t media_port_max;
 	uint32_t flow_capacity;       /* per worker */
 	uint32_t ice_capacity;        /* ICE-lite agents (legs) per worker */
+	uint32_t terminate_capacity;  /* terminated flows per worker */
+	uint32_t srtp_replay_window;  /* RFC 3711 3.3.2, packets */
 	uint32_t ice_consent_s;       /* RFC 7675 consent timeout, seconds */
 	uint32_t mbufs;               /* per pool */
 	uint16_t mbuf_data_size;
@@ -140,6 +144,11 @@ struct dsbc_config {
 	uint32_t arp_retry_ms;
 	char flow_file[256];
 	char drivers_cfg_dir[256];
+	/* terminator mode (DTLS-SRTP terminated by dsbc) */
+	char dtls_cert[256];          /* PEM; generated and saved when absent */
+	char dtls_key[256];
+	uint8_t dtls_setup;           /* answer to actpass: 0 active, 1 passive */
+	uint32_t dtls_timeout_ms;     /* handshake must end within */
 	uint16_t no_route_status;     /* 404 or 480 */
 	/* [port.N] */
 	uint16_t nb_ports;

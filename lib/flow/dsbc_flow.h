@@ -77,6 +77,13 @@ int dsbc_mode_parse(const char *s);       /* -1 if unknown */
 const char *dsbc_latch_name(enum dsbc_latch l);
 int dsbc_latch_parse(const char *s);      /* -1 if unknown */
 
+/* How a terminated leg is keyed (RFC 5763 DTLS-SRTP, RFC 4568 SDES). */
+enum dsbc_keying {
+	DSBC_KEYING_NONE = 0,        /* plain RTP */
+	DSBC_KEYING_SDES = 1,        /* SRTP, keys in the SDP */
+	DSBC_KEYING_DTLS = 2,        /* SRTP, keys from DTLS dsbc terminates */
+};
+
 /*
  * What the management lcore decides about a flow.  Field order is cache
  * layout: what every relayed packet reads comes first (see dsbc_flow).
@@ -96,7 +103,9 @@ struct dsbc_flow_spec {
 	uint8_t ssrc_policy;         /* enum dsbc_ssrc_policy (aware) */
 	uint8_t seq_drop;            /* aware: drop sequence leaps */
 	uint16_t seq_window;         /* aware: leap = beyond this (A.1) */
-	uint16_t pad2;
+	uint8_t srtp_in;             /* terminate: enum dsbc_keying of the
+				      * leg packets arrive on */
+	uint8_t srtp_out;            /* ... and of the leg they leave by */
 	struct dsbc_flow_key key;    /* the hash keeps its own copy */
 	/* per-flow policer (GCRA): one packet per interval, burst deep */
 	uint64_t police_interval;    /* TSC cycles; 0 = no policer */
@@ -156,6 +165,8 @@ struct dsbc_flow {
 	uint64_t police_tat;         /* GCRA theoretical arrival time */
 	struct dsbc_flow_stats st;
 	uint64_t install_tsc;        /* when FLOW_ADD was applied */
+	uint32_t term;               /* terminate: 1 + index of its SRTP
+				      * state in the worker, 0 none */
 	/* management-owned, copied in by FLOW_ADD/FLOW_MOD */
 	struct dsbc_flow_spec spec __rte_cache_aligned;
 } __rte_cache_aligned;

@@ -26,6 +26,7 @@
 	X(FLOW_DEL,     M2W, "remove flow_id; its slot is free once acked") \
 	X(NEIGH_UPDATE, M2W, "set or clear a next-hop MAC in the neighbour table") \
 	X(ICE_SET,      M2W, "set ice_id's ICE-lite credentials (0-length ufrag: clear)") \
+	X(FLOW_KEYS,    M2W, "terminate: SRTP master key and salt of one direction of flow_id") \
 	X(SYNC,         M2W, "barrier: every earlier message is applied when acked") \
 	X(FLOW_ACK,     W2M, "outcome of FLOW_ADD/MOD/DEL (status is 0 or -errno)") \
 	X(LATCHED,      W2M, "flow_id latched onto a source address (RFC 7362)") \
@@ -95,6 +96,23 @@ struct dsbc_msg_ice {            /* ICE_SET */
 	char pwd[DSBC_ICE_PWD_MAX];  /* dsbc's, the HMAC key of checks to it */
 };
 
+/* FLOW_KEYS: which transform of a terminated flow the keys are for */
+enum dsbc_keys_dir {
+	DSBC_KEYS_RX = 0,            /* unprotect what arrives on the flow */
+	DSBC_KEYS_TX = 1,            /* protect what it sends out */
+};
+#define DSBC_KEYS_CLEAR 0xff         /* suite: remove that direction's keys */
+
+struct dsbc_msg_keys {           /* FLOW_KEYS */
+	uint32_t flow_id;
+	uint8_t dir;                 /* enum dsbc_keys_dir */
+	uint8_t suite;               /* enum dsbc_srtp_suite, or _CLEAR */
+	uint8_t key_len;             /* 16 */
+	uint8_t salt_len;            /* 14 (AES-CM) or 12 (GCM) */
+	uint8_t key[32];
+	uint8_t salt[14];
+};
+
 struct dsbc_msg_sync {           /* SYNC, SYNC_ACK */
 	uint64_t token;
 };
@@ -113,6 +131,7 @@ struct dsbc_msg {
 		struct dsbc_msg_idle idle;
 		struct dsbc_msg_sync sync;
 		struct dsbc_msg_ice ice;
+		struct dsbc_msg_keys keys;
 		uint8_t raw[DSBC_MSG_SIZE - 8];
 	};
 };

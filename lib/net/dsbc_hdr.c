@@ -131,14 +131,16 @@ copy_hdr(uint8_t *dst, const struct dsbc_hdr_tmpl *t)
 	}
 }
 
-uint8_t *
-dsbc_hdr_rewrite(uint8_t *frame, const struct dsbc_pkt_info *pi,
-		 const struct dsbc_hdr_tmpl *t,
-		 const struct rte_ether_addr *dst_mac)
+/* Headers for a payload of plen bytes at frame + pi->payload_off; with
+ * full, the UDP checksum is computed over it, else carried over. */
+static inline uint8_t *
+hdr_write(uint8_t *frame, const struct dsbc_pkt_info *pi,
+	  const struct dsbc_hdr_tmpl *t, const struct rte_ether_addr *dst_mac,
+	  uint32_t plen, bool full)
 {
 	uint8_t *payload = frame + pi->payload_off;
 	uint8_t *hdr = payload - t->len;
-	uint16_t ulen = (uint16_t)(pi->payload_len + 8);
+	uint16_t ulen = (uint16_t)(plen + 8);
 	uint16_t old_csum, csum;
 	uint8_t *ip, *udp;
 	uint32_t sum;
@@ -163,7 +165,13 @@ dsbc_hdr_rewrite(uint8_t *frame, const struct dsbc_pkt_info *pi,
 	}
 	wr16(udp + 4, ulen);
 
-	if (old_csum == 0) {
+	if (full) {
+		sum = t->pseudo_sum + 2u * rte_cpu_to_be_16(ulen);
+		sum = __rte_raw_cksum(payload, plen, __rte_raw_cksum_reduce(sum));
+		csum = (uint16_t)~__rte_raw_cksum_reduce(sum);
+		if (csum == 0)
+			csum = 0xffff;
+	} else if (old_csum == 0) {
 		if (t->family == 4) {
 			/* Sender chose no checksum (RFC 768): keep it so. */
 			csum = 0;
@@ -194,4 +202,20 @@ dsbc_hdr_rewrite(uint8_t *frame, const struct dsbc_pkt_info *pi,
 	}
 	memcpy(udp + 6, &csum, 2);
 	return hdr;
+}
+
+uint8_t *
+dsbc_hdr_rewrite(uint8_t *frame, const struct dsbc_pkt_info *pi,
+		 const struct dsbc_hdr_tmpl *t,
+		 const struct rte_ether_addr *dst_mac)
+{
+	return hdr_write(frame, pi, t, dst_mac, pi->payload_len, false);
+}
+
+uint8_t *
+dsbc_hdr_rewrite_payload(uint8_t *frame, const struct dsbc_pkt_info *pi,
+			 const struct dsbc_hdr_tmpl *t,
+			 const struct rte_ether_addr *dst_mac, uint32_t plen)
+{
+	return hdr_write(frame, pi, t, dst_mac, plen, true);
 }

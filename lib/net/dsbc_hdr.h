@@ -61,4 +61,15 @@ uint8_t *dsbc_hdr_rewrite(uint8_t *frame, const struct dsbc_pkt_info *pi,
 			  const struct dsbc_hdr_tmpl *t,
 			  const struct rte_ether_addr *dst_mac);
 
+/*
+ * The same for a payload the caller rewrote in place (terminator mode:
+ * SRTP re-encrypted, now plen bytes): lengths from plen, and the UDP
+ * checksum computed over the new payload, whatever the received one was.
+ */
+uint8_t *dsbc_hdr_rewrite_payload(uint8_t *frame,
+				  const struct dsbc_pkt_info *pi,
+				  const struct dsbc_hdr_tmpl *t,
+				  const struct rte_ether_addr *dst_mac,
+				  uint32_t plen);
+
 #endif /* DSBC_HDR_H */

@@ -37,6 +37,17 @@ policy_for(srtp_crypto_policy_t *p, enum dsbc_srtp_suite suite, bool rtcp)
 	}
 }
 
+int
+dsbc_srtp_lib_init(void)
+{
+	if (!lib_ready) {
+		if (srtp_init() != srtp_err_status_ok)
+			return -1;
+		lib_ready = 1;
+	}
+	return 0;
+}
+
 struct dsbc_srtp_lib *
 dsbc_srtp_lib_new(enum dsbc_srtp_suite suite, const uint8_t *key,
 		  const uint8_t *salt, bool outbound, unsigned int replay_window)
@@ -49,11 +60,8 @@ dsbc_srtp_lib_new(enum dsbc_srtp_suite suite, const uint8_t *key,
 	if ((unsigned int)suite >= DSBC_SRTP_SUITE_MAX || replay_window < 64 ||
 	    replay_window > 0x7fff)
 		return NULL;
-	if (!lib_ready) {
-		if (srtp_init() != srtp_err_status_ok)
-			return NULL;
-		lib_ready = 1;
-	}
+	if (dsbc_srtp_lib_init() != 0)
+		return NULL;
 	s = calloc(1, sizeof(*s));
 	if (s == NULL)
 		return NULL;

@@ -24,6 +24,9 @@ enum dsbc_srtp_suite {
 
 struct dsbc_srtp_lib;
 
+/* Once, before any lcore creates a session (libsrtp2's srtp_init). */
+int dsbc_srtp_lib_init(void);
+
 /* Room protect needs after the packet: a 16-byte tag and SRTCP's 4-byte
  * index (no MKI is used). */
 #define DSBC_SRTP_MAX_TRAILER 20

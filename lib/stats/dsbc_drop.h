@@ -36,6 +36,13 @@
 	X(STUN_MALFORMED,  "drop_stun_malformed",  "STUN on an ICE leg with a broken header or attributes") \
 	X(STUN_NOT_CHECK,  "drop_stun_not_check",  "STUN on an ICE leg that is not a Binding request") \
 	X(STUN_AUTH,       "drop_stun_auth",       "ICE check with a wrong USERNAME, MESSAGE-INTEGRITY or FINGERPRINT") \
+	X(SRTP_NO_KEYS,    "drop_srtp_no_keys",    "terminate: SRTP leg whose DTLS/SDES keys are not installed yet") \
+	X(SRTP_AUTH,       "drop_srtp_auth",       "terminate: SRTP/SRTCP authentication failed (wrong key, tampered)") \
+	X(SRTP_REPLAY,     "drop_srtp_replay",     "terminate: SRTP/SRTCP index replayed or older than the window") \
+	X(SRTP_MALFORMED,  "drop_srtp_malformed",  "terminate: RTP-class packet too short for SRTP/RTP") \
+	X(NO_TAILROOM,     "drop_no_tailroom",     "terminate: mbuf tailroom too small for the SRTP tag") \
+	X(DTLS_RING_FULL,  "drop_dtls_ring_full",  "terminate: management DTLS ring full") \
+	X(DTLS_UNEXPECTED, "drop_dtls_unexpected", "terminate: DTLS on a leg whose SDP signalled none") \
 	X(NO_NEIGH,        "drop_no_neigh",        "next hop MAC not resolved yet") \
 	X(NO_HEADROOM,     "drop_no_headroom",     "mbuf headroom too small for the outgoing headers") \
 	X(HANDOFF_FULL,    "drop_handoff_ring_full", "owner worker's handoff ring full") \

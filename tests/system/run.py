@@ -837,6 +837,188 @@ def test_dtls_srtp_relay_openssl():
     check_ge(c["b_leg"]["m0_rtp_in_dtls"], 3, "DTLS records from bob")
 
 
+def pem_fingerprint(text, after=""):
+    """SHA-256 fingerprint of the first PEM certificate in text (after the
+    marker `after`), as a=fingerprint writes it; None when there is none."""
+    pem = re.search(re.escape(after) + r".*?(-----BEGIN CERTIFICATE-----.*?"
+                    r"-----END CERTIFICATE-----)", text, re.S)
+    if pem is None:
+        return None
+    out = subprocess.run(["openssl", "x509", "-noout", "-fingerprint",
+                          "-sha256"], input=pem.group(1), text=True,
+                         capture_output=True).stdout.strip()
+    return out.split("=", 1)[1] if "=" in out else None
+
+
+def terminate_call(name, alice_fp, hold_ms, end_a=None):
+    """A DTLS-SRTP call for terminator mode: alice offers actpass with
+    alice_fp on 7200, bob answers passive with his real fingerprint on
+    6100; returns (uac, uas, bob's key, certificate, fingerprint, uac log)."""
+    out = os.path.abspath("out/system/" + name)
+    os.makedirs(out, exist_ok=True)
+    bkey, bcrt, bfp = make_cert(out, "bob")
+    uac, uas = dtls_scenarios(
+        name, hold_ms, lambda x: re.sub(
+            r"a=fingerprint:sha-256 [0-9A-F:]+", "a=fingerprint:sha-256 " +
+            bfp, x).replace("a=setup:active", "a=setup:passive"))
+    with open(uac) as f:
+        x = re.sub(r"a=fingerprint:sha-256 [0-9A-F:]+",
+                   "a=fingerprint:sha-256 " + alice_fp, f.read())
+    if end_a is not None:
+        x = x.replace(A_BYE, end_a)
+    with open(uac, "w") as f:
+        f.write(x)
+    log = os.path.abspath("out/system/%s_uac_msgs.log" % name)
+    if os.path.exists(log):
+        os.unlink(log)
+    return uac, uas, bkey, bcrt, bfp, log
+
+
+def test_dtls_srtp_terminate_openssl():
+    """RFC 7879 section 3.2.2, policy per route (route.0 mode=terminate):
+    dsbc ends DTLS on each leg with its own certificate.  alice (openssl
+    s_client) and bob (openssl s_server, which asks for dsbc's
+    certificate) each complete a handshake with dsbc, each sees dsbc's
+    certificate (fingerprint = /dsbc/info's and the one in the SDP each
+    received), each checked by dsbc against its own SDP fingerprint; the
+    two ends export different keys (two DTLS sessions, not one), and dsbc
+    installs the keys of both legs in the flows' worker."""
+    out = os.path.abspath("out/system/term")
+    os.makedirs(out, exist_ok=True)
+    akey, acrt, afp = make_cert(out, "alice")
+    uac, uas, bkey, bcrt, bfp, log = terminate_call("term", afp, "9000")
+    res = {}
+
+    def during(d, topo, call):
+        res["info_fp"] = d.tel.query("/dsbc/info").get("dtls_fingerprint")
+        res["calls"] = d.tel.query("/dsbc/calls")
+        with open(log, errors="replace") as f:
+            text = f.read()
+        ok = text[text.index("SIP/2.0 200 OK"):]
+        port = int(re.search(r"m=audio (\d+)", ok).group(1))
+        res["sdp_fp"] = re.search(r"a=fingerprint:([^\r\n]*)", ok).group(1)
+        res["sdp_setup"] = re.search(r"a=setup:([^\r\n]*)", ok).group(1)
+        # bob listens on the port his answer named; dsbc (active towards
+        # him) retransmits its ClientHello until he does
+        srv = openssl_peer(topo, "bob",
+                           "sleep 5 | timeout 7 openssl s_server %s -accept "
+                           "10.10.2.20:6100 -cert %s -key %s -verify 1 "
+                           "-naccept 1" % (DTLS_SRTP_OPTS, bcrt, bkey))
+        cli = openssl_peer(topo, "alice",
+                           "(echo hello-to-dsbc; sleep 2) | timeout 6 "
+                           "openssl s_client %s -connect 10.10.1.1:%d -bind "
+                           "10.10.1.10:7200 -cert %s -key %s"
+                           % (DTLS_SRTP_OPTS, port, acrt, akey))
+        res["cli"] = cli.communicate(timeout=20)[0]
+        res["srv"] = srv.communicate(timeout=20)[0]
+        res["call"] = d.tel.query("/dsbc/call,%d" % call["id"])
+
+    r = run_call("term", uac, uas, during=during,
+                 extra_uac=["-trace_msg", "-message_file", log],
+                 dsbc_extra="dtls_setup = passive\n",
+                 conf_extra="mode = terminate\n")
+    sipp_ok(r)
+    cli, srv = res.get("cli", ""), res.get("srv", "")
+    dsbc_fp = res.get("info_fp") or ""
+    check(dsbc_fp.startswith("sha-256 "), "/dsbc/info dtls_fingerprint: %r"
+          % dsbc_fp)
+    dsbc_fp = dsbc_fp.split(" ", 1)[1]
+    km = [keying_material(t) for t in (cli, srv)]
+    print("  dsbc %s...; alice saw %s..., bob saw %s...; keys alice=%s... "
+          "bob=%s..." % (dsbc_fp[:23], (pem_fingerprint(cli) or "-")[:23],
+                         (pem_fingerprint(srv, "Client certificate") or
+                          "-")[:23], (km[0] or ["-"])[0][:16],
+                         (km[1] or ["-"])[0][:16]))
+    eq(res["sdp_fp"], "sha-256 " + dsbc_fp, "a=fingerprint alice received")
+    eq(res["sdp_setup"], "passive", "a=setup alice received (dtls_setup)")
+    eq(pem_fingerprint(cli), dsbc_fp, "certificate alice saw is dsbc's")
+    eq(pem_fingerprint(srv, "Client certificate"), dsbc_fp,
+       "certificate bob saw is dsbc's")
+    check(len(km[0]) == 1 and len(km[1]) == 1,
+          "both ends exported keys: alice %s / bob %s" % (cli[-300:],
+                                                          srv[-300:]))
+    check(km[0] != km[1], "the two legs have their own keys")
+    check("SRTP Extension negotiated, profile=SRTP_AES128_CM_SHA1_80" in cli,
+          "use_srtp negotiated with alice")
+    check("hello-to-dsbc" not in srv, "alice's data ended at dsbc")
+    c = res["call"]
+    print("  call: mode=%s a: %s %s rx=%s tx=%s b: %s %s; keys_sent=%s" % (
+        c["mode"], c["a_leg"].get("dtls_role"), c["a_leg"].get("m0_dtls"),
+        c["a_leg"].get("m0_dtls_rx"), c["a_leg"].get("m0_dtls_tx"),
+        c["b_leg"].get("dtls_role"), c["b_leg"].get("m0_dtls"),
+        r["calls"]["keys_sent"]))
+    eq(c["mode"], "terminate", "call mode")
+    eq((c["a_leg"]["dtls_role"], c["b_leg"]["dtls_role"]),
+       ("server", "client"), "dsbc's DTLS roles (A passive, B active)")
+    # alice's s_client sent close_notify as it left: "closed", keys kept
+    check(c["a_leg"]["m0_dtls"] in ("done", "closed") and
+          c["b_leg"]["m0_dtls"] in ("done", "closed"),
+          "both handshakes done: %s %s" % (c["a_leg"]["m0_dtls"],
+                                            c["b_leg"]["m0_dtls"]))
+    for leg in ("a_leg", "b_leg"):
+        for fl in ("m0_rtp_in", "m0_rtcp_in"):
+            eq((c[leg][fl + "_srtp_rx"], c[leg][fl + "_srtp_tx"]),
+               ("SRTP_AES128_CM_SHA1_80",) * 2,
+               "%s %s: keys to unprotect and protect installed" % (leg, fl))
+    eq(c["a_leg"]["m0_srtp_profile"], "SRTP_AES128_CM_SHA1_80", "A profile")
+    eq(c["a_leg"]["peer_fingerprint"], "sha-256 " + afp,
+       "A's fingerprint checked against its SDP")
+    eq(c["b_leg"]["peer_fingerprint"], "sha-256 " + bfp,
+       "B's fingerprint checked against its SDP")
+    check(c["id"] in res["calls"]["terminated_ids"],
+          "/dsbc/calls lists the call as terminated")
+    eq(r["calls"]["terminated"], 1, "terminated calls")
+    eq(r["calls"]["dtls_done"], 2, "handshakes done")
+    eq(r["calls"]["dtls_failed"], 0, "handshakes failed")
+    # one RX and one TX key per flow, once: 2 legs x 2 flows (no rtcp-mux)
+    eq(r["calls"]["keys_sent"], 8, "FLOW_KEYS sent")
+    eq(r["calls"]["flow_errors"], 0, "flow errors")
+
+
+def test_dtls_terminate_wrong_fingerprint():
+    """Seed 000's MITM check: alice's SDP names a fingerprint that is not
+    her certificate's; dsbc refuses her handshake and ends the call with
+    a BYE to each side (dtls_failed)."""
+    out = os.path.abspath("out/system/termfp")
+    os.makedirs(out, exist_ok=True)
+    akey, acrt, afp = make_cert(out, "alice")
+    _, _, wrong = make_cert(out, "mallory")
+    uac, uas, bkey, bcrt, bfp, log = terminate_call(
+        "termfp", wrong, "0", end_a=RECV_BYE)
+    res = {}
+
+    def during(d, topo, call):
+        with open(log, errors="replace") as f:
+            text = f.read()
+        ok = text[text.index("SIP/2.0 200 OK"):]
+        port = int(re.search(r"m=audio (\d+)", ok).group(1))
+        srv = openssl_peer(topo, "bob",
+                           "sleep 4 | timeout 5 openssl s_server %s -accept "
+                           "10.10.2.20:6100 -cert %s -key %s -verify 1 "
+                           "-naccept 1" % (DTLS_SRTP_OPTS, bcrt, bkey))
+        cli = openssl_peer(topo, "alice",
+                           "sleep 2 | timeout 4 openssl s_client %s -connect "
+                           "10.10.1.1:%d -bind 10.10.1.10:7200 -cert %s "
+                           "-key %s" % (DTLS_SRTP_OPTS, port, acrt, akey))
+        res["cli"] = cli.communicate(timeout=20)[0]
+        srv.communicate(timeout=20)
+
+    t0 = time.time()
+    r = run_call("termfp", uac, uas, during=during,
+                 extra_uac=["-trace_msg", "-message_file", log],
+                 dsbc_extra="dtls_setup = passive\n",
+                 conf_extra="mode = terminate\n")
+    sipp_ok(r)
+    print("  alice: %s; calls: dtls_failed=%d ended=%d" % (
+        "no keys" if not keying_material(res.get("cli", "")) else "KEYS",
+        r["calls"]["dtls_failed"], r["calls"]["ended"]))
+    eq(keying_material(res.get("cli", "")), [], "alice got no keys")
+    check_ge(r["calls"]["dtls_failed"], 1, "dtls_failed")
+    eq(r["uac_ok"], 1, "A's call ended by dsbc's BYE")
+    eq(r["uas_ok"], 1, "B's call ended by dsbc's BYE")
+    check(time.time() - t0 < 40, "ended long before sipp's timeout")
+
+
 def media_scenarios(name, hold_ms, a_mline, b_mline, uac_edit=None,
                     uas_edit=None):
     """The basic call's scenarios with alice's and bob's m= lines replaced
@@ -1232,7 +1414,8 @@ TESTS = [test_udp_relay_between_namespaces, test_sipp_options,
          test_call_early_media, test_call_reinvite,
          test_call_media_inactivity, test_call_prack, test_call_ice_lite,
          test_routing_by_user_prefix, test_dtls_srtp_relay_openssl,
-         test_dtls_before_the_answer,
+         test_dtls_before_the_answer, test_dtls_srtp_terminate_openssl,
+         test_dtls_terminate_wrong_fingerprint,
          test_media_attacks_aware, test_rtcp_mux_interworking,
          test_baresip_dtls_ice_relay, test_baresip_dtls_ice_aware,
          test_call_cancel,

@@ -1,0 +1,166 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* Terminator mode in the worker: see worker_term.h. */
+#include <errno.h>
+
+#include <rte_malloc.h>
+
+#include "dsbc.h"
+#include "dsbc_srtp_lib.h"
+#include "worker_term.h"
+
+int
+dsbc_term_pool_init(struct dsbc_worker *w, uint32_t capacity,
+		    unsigned int replay_window, int socket)
+{
+	uint32_t i;
+
+	w->term_cap = capacity;
+	w->term_replay = replay_window;
+	if (capacity == 0)
+		return 0;
+	w->term = rte_zmalloc_socket("dsbc_term", capacity * sizeof(*w->term),
+				     RTE_CACHE_LINE_SIZE, socket);
+	if (w->term == NULL)
+		return -ENOMEM;
+	for (i = 0; i < capacity; i++)
+		w->term[i].next_free = i + 2 <= capacity ? i + 2 : 0;
+	w->term_free = 1;
+	return 0;
+}
+
+static void
+term_sessions_free(struct dsbc_term *t)
+{
+	dsbc_srtp_lib_free(t->rx);
+	dsbc_srtp_lib_free(t->tx);
+	t->rx = NULL;
+	t->tx = NULL;
+}
+
+void
+dsbc_term_pool_free(struct dsbc_worker *w)
+{
+	uint32_t i;
+
+	if (w->term == NULL)
+		return;
+	for (i = 0; i < w->term_cap; i++)
+		term_sessions_free(&w->term[i]);
+	rte_free(w->term);
+	w->term = NULL;
+}
+
+const struct dsbc_term *
+dsbc_term_of(const struct dsbc_worker *w, const struct dsbc_flow *f)
+{
+	return f->term != 0 && f->term <= w->term_cap ? &w->term[f->term - 1] :
+							 NULL;
+}
+
+int
+dsbc_term_keys(struct dsbc_worker *w, struct dsbc_flow *f,
+	       const struct dsbc_msg_keys *k)
+{
+	struct dsbc_srtp_lib **slot, *s = NULL;
+	struct dsbc_term *t;
+	size_t salt_len;
+
+	if (k->dir > DSBC_KEYS_TX)
+		return -EINVAL;
+	if (k->suite != DSBC_KEYS_CLEAR) {
+		if (k->suite >= DSBC_SRTP_SUITE_MAX || k->key_len != 16)
+			return -EINVAL;
+		salt_len = k->suite == DSBC_SRTP_SUITE_AEAD_AES_128_GCM ? 12 : 14;
+		if (k->salt_len != salt_len)
+			return -EINVAL;
+	}
+	if (f->term == 0) {
+		if (k->suite == DSBC_KEYS_CLEAR)
+			return 0;
+		if (w->term_free == 0)
+			return -ENOSPC;
+		f->term = w->term_free;
+		t = &w->term[f->term - 1];
+		w->term_free = t->next_free;
+		memset(t, 0, sizeof(*t));
+	}
+	t = &w->term[f->term - 1];
+	if (k->suite != DSBC_KEYS_CLEAR) {
+		/* libsrtp2 allocates here: once per key, control path */
+		s = dsbc_srtp_lib_new((enum dsbc_srtp_suite)k->suite, k->key,
+				      k->salt, k->dir == DSBC_KEYS_TX,
+				      w->term_replay);
+		if (s == NULL)
+			return -EINVAL;
+	}
+	slot = k->dir == DSBC_KEYS_TX ? &t->tx : &t->rx;
+	dsbc_srtp_lib_free(*slot);
+	*slot = s;
+	if (k->dir == DSBC_KEYS_TX)
+		t->tx_suite = k->suite;
+	else
+		t->rx_suite = k->suite;
+	return 0;
+}
+
+void
+dsbc_term_release(struct dsbc_worker *w, struct dsbc_flow *f)
+{
+	struct dsbc_term *t;
+
+	if (f->term == 0 || f->term > w->term_cap)
+		return;
+	t = &w->term[f->term - 1];
+	term_sessions_free(t);
+	t->next_free = w->term_free;
+	w->term_free = f->term;
+	f->term = 0;
+}
+
+enum dsbc_drop
+dsbc_term_transform(struct dsbc_worker *w, struct dsbc_flow *f,
+		    uint8_t *payload, uint32_t *len, size_t cap,
+		    enum dsbc_demux_class cls)
+{
+	struct dsbc_term *t = f->term != 0 ? &w->term[f->term - 1] : NULL;
+	bool rtcp = cls == DSBC_DEMUX_RTCP;
+	size_t l = *len;
+	int rc;
+
+	if (cls != DSBC_DEMUX_RTP && !rtcp)
+		return DSBC_DROP_MAX;
+	if (f->spec.srtp_in != DSBC_KEYING_NONE) {
+		if (t == NULL || t->rx == NULL)
+			goto no_keys;
+		/* RFC 3711 3.3: index estimated, replay checked, then
+		 * authenticated and decrypted */
+		rc = dsbc_srtp_lib_unprotect(t->rx, payload, &l, rtcp);
+		if (unlikely(rc != 0)) {
+			if (rc == -EBADMSG) {
+				t->auth_fail++;
+				return DSBC_DROP_SRTP_AUTH;
+			}
+			if (rc == -EALREADY) {
+				t->replayed++;
+				return DSBC_DROP_SRTP_REPLAY;
+			}
+			return DSBC_DROP_SRTP_MALFORMED;
+		}
+		t->unprotected++;
+	}
+	if (f->spec.srtp_out != DSBC_KEYING_NONE) {
+		if (t == NULL || t->tx == NULL)
+			goto no_keys;
+		rc = dsbc_srtp_lib_protect(t->tx, payload, &l, cap, rtcp);
+		if (unlikely(rc != 0))
+			return rc == -ENOSPC ? DSBC_DROP_NO_TAILROOM :
+					       DSBC_DROP_SRTP_MALFORMED;
+		t->protected_pkts++;
+	}
+	*len = (uint32_t)l;
+	return DSBC_DROP_MAX;
+no_keys:
+	if (t != NULL)
+		t->no_keys++;
+	return DSBC_DROP_SRTP_NO_KEYS;
+}

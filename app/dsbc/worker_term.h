@@ -1,0 +1,60 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+#ifndef DSBC_APP_WORKER_TERM_H
+#define DSBC_APP_WORKER_TERM_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "dsbc_demux.h"
+#include "dsbc_drop.h"
+#include "dsbc_flow.h"
+#include "dsbc_msg.h"
+
+/*
+ * Terminator mode in the worker (RFC 7879 section 3.2.2, seed 000's
+ * "media terminator"): what arrives on a flow is unprotected with the
+ * keys of the leg it came from and protected again with the keys dsbc
+ * sends with on the other leg.  One SRTP state per terminated flow, from
+ * a per-worker pool sized by terminate_capacity; the management lcore
+ * hands the keys over in FLOW_KEYS (after the leg's DTLS handshake, or
+ * from the SDP for SDES) and the worker builds the sessions then, on its
+ * control path, never per packet.
+ */
+struct dsbc_srtp_lib;
+struct dsbc_worker;
+
+struct dsbc_term {
+	struct dsbc_srtp_lib *rx;    /* unprotects what arrives (srtp_in) */
+	struct dsbc_srtp_lib *tx;    /* protects what leaves (srtp_out) */
+	uint8_t rx_suite, tx_suite;  /* enum dsbc_srtp_suite, for telemetry */
+	uint32_t next_free;          /* free list: index + 1, 0 ends */
+	uint64_t unprotected;        /* packets decrypted and authenticated */
+	uint64_t protected_pkts;     /* packets encrypted for the other leg */
+	uint64_t auth_fail;
+	uint64_t replayed;
+	uint64_t no_keys;
+};
+
+int dsbc_term_pool_init(struct dsbc_worker *w, uint32_t capacity,
+			unsigned int replay_window, int socket);
+void dsbc_term_pool_free(struct dsbc_worker *w);
+
+/* FLOW_KEYS on flow f: 0, -ENOSPC (pool empty), -EINVAL (bad keys). */
+int dsbc_term_keys(struct dsbc_worker *w, struct dsbc_flow *f,
+		   const struct dsbc_msg_keys *k);
+/* The flow is removed: its sessions freed, its state back to the pool. */
+void dsbc_term_release(struct dsbc_worker *w, struct dsbc_flow *f);
+/* The flow's state, NULL when it has none (telemetry). */
+const struct dsbc_term *dsbc_term_of(const struct dsbc_worker *w,
+				     const struct dsbc_flow *f);
+
+/*
+ * One RTP-class packet of a terminated flow, in place: payload of *len
+ * bytes with cap bytes of room from its start.  DSBC_DROP_MAX when it is
+ * to be sent on (with *len its new length), else why it is dropped.
+ */
+enum dsbc_drop dsbc_term_transform(struct dsbc_worker *w, struct dsbc_flow *f,
+				   uint8_t *payload, uint32_t *len, size_t cap,
+				   enum dsbc_demux_class cls);
+
+#endif /* DSBC_APP_WORKER_TERM_H */
