@@ -402,7 +402,7 @@ sdp_for(struct dsbc_app *app, struct call *c, struct leg *l,
 		plan.ice_pwd = l->ice_pwd;
 	}
 	/* terminate: dsbc's own fingerprint and role on this leg */
-	b2bua_term_plan(app, c, l, &plan.fingerprint, &plan.setup);
+	b2bua_term_plan(app, c, l, &plan);
 	for (i = 0; i < c->nb_media; i++) {
 		plan.media[i].port = l->m[i].local_port;
 		plan.media[i].rtcp_port = (uint16_t)(l->m[i].local_port + 1);
@@ -624,8 +624,7 @@ invite_new(struct dsbc_app *app, const struct dsbc_sip_peer *from,
 		}
 	}
 	if (sdp_learn(app, c, &c->a, &b->sdp_in) != 0 ||
-	    b2bua_term_offer(app, c, &b->sdp_in, r->mode ?
-			     (uint8_t)(r->mode - 1) : app->cfg.mode_default) != 0) {
+	    b2bua_term_offer(app, c, &b->sdp_in, r) != 0) {
 		b->bad_sdp++;
 		reply_simple(app, m, from, t, 488, "Not Acceptable Here", now);
 		call_free(app, c, "bad offer");

@@ -33,6 +33,19 @@ enum call_state {
 	CALL_CANCELLING,
 };
 
+/* One component's security with a leg's peer (terminate). */
+struct leg_sec {
+	struct dsbc_dtls *dtls;           /* RFC 5763 association, DTLS legs */
+	uint8_t state;                    /* enum dsbc_dtls_state, telemetry */
+	bool keys_known;                  /* from DTLS, or SDP for SDES */
+	bool closed;                      /* the peer sent close_notify since */
+	struct dsbc_srtp_keys keys;
+	bool peer_known;                  /* a record came in: answer there */
+	struct dsbc_sip_peer peer;        /* where dsbc's records go */
+	uint64_t timer_ms;                /* next retransmission, 0 none */
+	uint64_t rx, tx;                  /* records in, datagrams out */
+};
+
 struct leg_media {
 	uint16_t local_port;              /* dsbc's RTP port on this leg */
 	bool rtcp_mux;
@@ -51,17 +64,10 @@ struct leg_media {
 	uint8_t latched_family[2];
 	struct dsbc_addr latched_src[2];
 	uint16_t latched_port[2];
-	/* terminate: dsbc's DTLS association with this leg's peer on this
-	 * m-line (RFC 5763), and the SRTP keys it yielded */
-	struct dsbc_dtls *dtls;
-	uint8_t dtls_state;               /* enum dsbc_dtls_state, for telemetry */
-	bool keys_known;
-	bool dtls_closed;                 /* the peer sent close_notify since */
-	struct dsbc_srtp_keys keys;
-	bool dtls_peer_known;             /* a record came in: answer there */
-	struct dsbc_sip_peer dtls_peer;   /* where dsbc's records go */
-	uint64_t dtls_timer_ms;           /* next retransmission, 0 none */
-	uint64_t dtls_rx, dtls_tx;        /* records in, datagrams out */
+	/* terminate: per component (RTP, and RTCP when not muxed: RFC 5764
+	 * section 4.1 runs DTLS on each), dsbc's keys with this leg */
+	struct leg_sec sec[2];
+	char sdes_line[128];              /* SDES: dsbc's a=crypto value */
 };
 
 struct leg {
@@ -153,6 +159,7 @@ struct dsbc_b2bua {
 	/* terminate */
 	struct dsbc_dtls_ctx *dtls_ctx;   /* dsbc's certificate */
 	uint64_t terminated;              /* calls whose media dsbc terminates */
+	uint64_t terminate_forced;        /* ... because the legs' keying differ */
 	uint64_t dtls_done, dtls_failed, dtls_timeouts, dtls_closed;
 	uint64_t dtls_no_session;         /* records for no DTLS association */
 	uint64_t keys_sent;               /* FLOW_KEYS messages */
@@ -203,18 +210,19 @@ void b2bua_consent_scan(struct dsbc_app *app);
 int b2bua_term_init(struct dsbc_app *app);
 void b2bua_term_fini(struct dsbc_app *app);
 int b2bua_term_offer(struct dsbc_app *app, struct call *c,
-		     const struct dsbc_sdp *offer, uint8_t mode);
+		     const struct dsbc_sdp *offer,
+		     const struct dsbc_route_cfg *r);
 int b2bua_term_answer(struct dsbc_app *app, struct call *c, struct leg *l,
 		      const struct dsbc_sdp *answer);
+struct dsbc_sdp_plan;
 void b2bua_term_plan(const struct dsbc_app *app, const struct call *c,
-		     const struct leg *l, const char **fingerprint,
-		     const char **setup);
+		     const struct leg *l, struct dsbc_sdp_plan *plan);
 int b2bua_term_start(struct dsbc_app *app, struct call *c, struct leg *l);
 #define TERM_KEYS_RX 1u
 #define TERM_KEYS_TX 2u
 void b2bua_term_flow_keys(struct dsbc_app *app, struct call *c,
 			  struct leg *in, struct leg *out, unsigned int i,
-			  unsigned int first, unsigned int dirs);
+			  unsigned int first, unsigned int dirs, int comp);
 void b2bua_term_tick(struct dsbc_app *app, struct call *c, uint64_t now);
 void b2bua_term_release(struct dsbc_app *app, struct call *c);
 void b2bua_call_abort(struct dsbc_app *app, struct call *c, const char *why);

@@ -191,7 +191,7 @@ b2bua_flows_for(struct dsbc_app *app, struct call *c, struct leg *in,
 	}
 	/* terminate: new flows get the keys already known */
 	b2bua_term_flow_keys(app, c, in, out, i, first,
-			     TERM_KEYS_RX | TERM_KEYS_TX);
+			     TERM_KEYS_RX | TERM_KEYS_TX, -1);
 	/* flow 0 learns its RTCP sibling once flow 1 exists */
 	if (added && n == 2) {
 		struct dsbc_flow_cfg fc;

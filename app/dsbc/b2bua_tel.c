@@ -56,6 +56,7 @@ tel_calls(const char *cmd, const char *params, struct rte_tel_data *d)
 	rte_tel_data_add_dict_u64(d, "media_port_pairs_free",
 				  b2bua_ports_free_count(b2bua_tel_app));
 	rte_tel_data_add_dict_u64(d, "terminated", b->terminated);
+	rte_tel_data_add_dict_u64(d, "terminate_forced", b->terminate_forced);
 	rte_tel_data_add_dict_u64(d, "dtls_done", b->dtls_done);
 	rte_tel_data_add_dict_u64(d, "dtls_failed", b->dtls_failed);
 	rte_tel_data_add_dict_u64(d, "dtls_timeouts", b->dtls_timeouts);
@@ -262,19 +263,24 @@ leg_tel(struct rte_tel_data *d, const char *name, const struct call *c,
 		rte_tel_data_add_dict_u64(x, key, lm->rtcp_mux);
 		snprintf(key, sizeof(key), "m%u_flows", i);
 		rte_tel_data_add_dict_u64(x, key, lm->nb_flows);
-		if (l->keying == DSBC_KEYING_DTLS) {
-			snprintf(key, sizeof(key), "m%u_dtls", i);
-			rte_tel_data_add_dict_string(x, key, lm->dtls == NULL ?
-				"-" : lm->dtls_closed ? "closed" :
-				dtls_state_names[lm->dtls_state % 3]);
-			snprintf(key, sizeof(key), "m%u_dtls_rx", i);
-			rte_tel_data_add_dict_u64(x, key, lm->dtls_rx);
-			snprintf(key, sizeof(key), "m%u_dtls_tx", i);
-			rte_tel_data_add_dict_u64(x, key, lm->dtls_tx);
-			snprintf(key, sizeof(key), "m%u_srtp_profile", i);
-			rte_tel_data_add_dict_string(x, key, !lm->keys_known ?
+		for (k = 0; k < 2 && l->keying == DSBC_KEYING_DTLS; k++) {
+			const struct leg_sec *sc = &lm->sec[k];
+			const char *cn = k ? "rtcp_" : "";
+
+			if (k == 1 && sc->dtls == NULL)
+				break;      /* RTCP muxed: one association */
+			snprintf(key, sizeof(key), "m%u_%sdtls", i, cn);
+			rte_tel_data_add_dict_string(x, key, sc->dtls == NULL ?
+				"-" : sc->closed ? "closed" :
+				dtls_state_names[sc->state % 3]);
+			snprintf(key, sizeof(key), "m%u_%sdtls_rx", i, cn);
+			rte_tel_data_add_dict_u64(x, key, sc->rx);
+			snprintf(key, sizeof(key), "m%u_%sdtls_tx", i, cn);
+			rte_tel_data_add_dict_u64(x, key, sc->tx);
+			snprintf(key, sizeof(key), "m%u_%ssrtp_profile", i, cn);
+			rte_tel_data_add_dict_string(x, key, !sc->keys_known ?
 				"-" : dsbc_srtp_profile_name(
-				(enum dsbc_srtp_profile)lm->keys.profile));
+				(enum dsbc_srtp_profile)sc->keys.profile));
 		}
 		/* the flows keyed on this leg's ports: media from its peer */
 		for (k = 0; k < lm->nb_flows; k++) {

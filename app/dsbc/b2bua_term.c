@@ -18,8 +18,12 @@
 #include <rte_mbuf.h>
 #include <rte_ring.h>
 
+#include <openssl/rand.h>
+
 #include "b2bua.h"
 #include "dsbc_net.h"
+#include "dsbc_sdp_crypto.h"
+#include "dsbc_sdp_rewrite.h"
 #include "dsbc_srtp_lib.h"
 
 #define DTLS_BUF 4096
@@ -101,20 +105,109 @@ peer_fp_copy(struct leg *l, struct dsbc_sdp_str fp)
 	return 0;
 }
 
-int
-b2bua_term_offer(struct dsbc_app *app, struct call *c,
-		 const struct dsbc_sdp *offer, uint8_t mode)
+static const char *const keying_names[] = {
+	[DSBC_KEYING_NONE] = "plain RTP",
+	[DSBC_KEYING_SDES] = "SDES-SRTP",
+	[DSBC_KEYING_DTLS] = "DTLS-SRTP",
+};
+
+/* SDES on leg l, m-line i: dsbc's own key for what it sends (RFC 4568
+ * section 6.1: each side keys its own direction), in suite `suite`, and
+ * its a=crypto value with `tag`. */
+static int
+sdes_local(struct leg_media *lm, uint8_t suite, uint32_t tag)
+{
+	struct dsbc_sdes me;
+	unsigned int k;
+
+	memset(&me, 0, sizeof(me));
+	me.tag = tag;
+	me.suite = suite;
+	me.key_len = 16;
+	me.salt_len = suite == DSBC_SDES_AEAD_AES_128_GCM ? 12 : 14;
+	if (RAND_bytes(me.key, me.key_len) != 1 ||
+	    RAND_bytes(me.salt, me.salt_len) != 1 ||
+	    dsbc_sdes_format(&me, lm->sdes_line, sizeof(lm->sdes_line)) < 0)
+		return -EIO;
+	/* one master key for SRTP and SRTCP, whichever port RTCP uses */
+	for (k = 0; k < 2; k++) {
+		struct dsbc_srtp_keys *ks = &lm->sec[k].keys;
+
+		ks->profile = suite;
+		ks->key_len = me.key_len;
+		ks->salt_len = me.salt_len;
+		memcpy(ks->local_key, me.key, me.key_len);
+		memcpy(ks->local_salt, me.salt, me.salt_len);
+	}
+	return 0;
+}
+
+/* The peer's SDES key (for what it sends, so what dsbc unprotects),
+ * for both components; returns its tag. */
+static int
+sdes_remote(struct leg_media *lm, const struct dsbc_sdp *s, unsigned int i,
+	    uint32_t tag, uint8_t suite)
+{
+	struct dsbc_sdes peer;
+	unsigned int k;
+
+	if (dsbc_sdes_find(s, i, tag, &peer) != 0 ||
+	    (suite != DSBC_SDES_SUITE_MAX && peer.suite != suite))
+		return -EINVAL;
+	for (k = 0; k < 2; k++) {
+		struct dsbc_srtp_keys *ks = &lm->sec[k].keys;
+
+		ks->profile = peer.suite;
+		ks->key_len = peer.key_len;
+		ks->salt_len = peer.salt_len;
+		memcpy(ks->remote_key, peer.key, peer.key_len);
+		memcpy(ks->remote_salt, peer.salt, peer.salt_len);
+		lm->sec[k].keys_known = true;
+	}
+	return (int)peer.tag;
+}
+
+static uint8_t
+offer_keying(const struct dsbc_sdp *s)
 {
 	struct dsbc_sdp_str fp, setup;
+	unsigned int i;
 
+	sdp_dtls(s, &fp, &setup);
+	if (fp.len != 0)
+		return DSBC_KEYING_DTLS;
+	for (i = 0; i < s->nb_media; i++)
+		if (s->media[i].nb_crypto != 0)
+			return DSBC_KEYING_SDES;
+	return DSBC_KEYING_NONE;
+}
+
+int
+b2bua_term_offer(struct dsbc_app *app, struct call *c,
+		 const struct dsbc_sdp *offer, const struct dsbc_route_cfg *r)
+{
+	struct dsbc_b2bua *b = app->sip->b2b;
+	struct dsbc_sdp_str fp, setup;
+	uint8_t mode = r->mode ? (uint8_t)(r->mode - 1) : app->cfg.mode_default;
+	bool forced = false;
+	unsigned int i;
+	int tag;
+
+	c->a.keying = offer_keying(offer);
+	c->b.keying = r->b_keying ? (uint8_t)(r->b_keying - 1) : c->a.keying;
+	/* Legs keyed differently cannot share one end-to-end session:
+	 * only terminating media lets them interwork (issue 5 policy). */
+	if (c->b.keying != c->a.keying && mode != DSBC_MODE_TERMINATE) {
+		mode = DSBC_MODE_TERMINATE;
+		forced = true;
+	}
 	c->mode = mode;
 	if (mode != DSBC_MODE_TERMINATE)
 		return 0;
-	sdp_dtls(offer, &fp, &setup);
-	if (fp.len != 0) {
+	if (c->a.keying == DSBC_KEYING_DTLS) {
+		sdp_dtls(offer, &fp, &setup);
 		if (peer_fp_copy(&c->a, fp) != 0)
 			return -EINVAL;
-		c->a.keying = DSBC_KEYING_DTLS;
 		/* RFC 4145 section 4 / RFC 5763 section 5: dsbc answers
 		 * A's role with the other one; actpass lets policy choose */
 		if (str_is(setup, "active"))
@@ -125,63 +218,104 @@ b2bua_term_offer(struct dsbc_app *app, struct call *c,
 			c->a.dtls_role = app->cfg.dtls_setup ?
 					 DSBC_DTLS_SERVER : DSBC_DTLS_CLIENT;
 		c->a.dtls_role_known = true;
-	} else if (offer->nb_media && offer->media[0].nb_crypto) {
-		return -ENOTSUP;        /* SDES: not yet */
-	} else {
-		c->a.keying = DSBC_KEYING_NONE;
 	}
-	/* B gets the same kind of security from dsbc, keyed by dsbc */
-	c->b.keying = c->a.keying;
-	app->sip->b2b->terminated++;
-	RTE_LOG(NOTICE, USER1, "call %u: media terminated by dsbc (%s on "
-		"both legs): end-to-end security ends at dsbc\n", c->id,
-		c->a.keying == DSBC_KEYING_DTLS ? "DTLS-SRTP" : "plain RTP");
+	for (i = 0; i < c->nb_media; i++) {
+		if (!c->media_ok[i])
+			continue;
+		if (c->a.keying == DSBC_KEYING_SDES) {
+			/* A's first usable line; dsbc answers its tag and
+			 * suite with its own key (RFC 4568 section 7.1.2) */
+			tag = sdes_remote(&c->a.m[i], offer, i, 0,
+					  DSBC_SDES_SUITE_MAX);
+			if (tag < 0 || sdes_local(&c->a.m[i],
+						  c->a.m[i].sec[0].keys.profile,
+						  (uint32_t)tag) != 0)
+				return -ENOTSUP;
+		}
+		if (c->b.keying == DSBC_KEYING_SDES &&
+		    sdes_local(&c->b.m[i], DSBC_SDES_AES_CM_128_HMAC_SHA1_80, 1))
+			return -EIO;
+	}
+	b->terminated++;
+	b->terminate_forced += forced;
+	RTE_LOG(NOTICE, USER1, "call %u: media terminated by dsbc (%s: A %s, "
+		"B %s): end-to-end security ends at dsbc\n", c->id,
+		forced ? "forced, the legs cannot interwork otherwise" :
+		"by policy", keying_names[c->a.keying],
+		keying_names[c->b.keying]);
 	return 0;
 }
 
 void
 b2bua_term_plan(const struct dsbc_app *app, const struct call *c,
-		const struct leg *l, const char **fingerprint,
-		const char **setup)
+		const struct leg *l, struct dsbc_sdp_plan *plan)
 {
-	*fingerprint = NULL;
-	*setup = NULL;
-	if (c->mode != DSBC_MODE_TERMINATE || l->keying != DSBC_KEYING_DTLS)
+	unsigned int i;
+
+	if (c->mode != DSBC_MODE_TERMINATE)
 		return;
-	*fingerprint = dsbc_dtls_ctx_fingerprint(app->sip->b2b->dtls_ctx);
-	/* an offer before the role is settled is actpass (RFC 5763 5) */
-	if (!l->dtls_role_known)
-		*setup = "actpass";
-	else
-		*setup = l->dtls_role == DSBC_DTLS_CLIENT ? "active" : "passive";
+	switch (l->keying) {
+	case DSBC_KEYING_DTLS:
+		plan->security = DSBC_SDP_SEC_DTLS;
+		plan->fingerprint = dsbc_dtls_ctx_fingerprint(
+					app->sip->b2b->dtls_ctx);
+		/* an offer before the role is settled is actpass (RFC
+		 * 5763 section 5) */
+		plan->setup = !l->dtls_role_known ? "actpass" :
+			      l->dtls_role == DSBC_DTLS_CLIENT ? "active" :
+			      "passive";
+		break;
+	case DSBC_KEYING_SDES:
+		plan->security = DSBC_SDP_SEC_SDES;
+		for (i = 0; i < c->nb_media; i++)
+			plan->media[i].crypto = l->m[i].sdes_line;
+		break;
+	default:
+		plan->security = DSBC_SDP_SEC_PLAIN;
+		break;
+	}
 }
 
 /* ---- records out ---- */
 
-/* Where l's records go: the source of its last record, else the
- * latched source, else what its SDP signalled. */
+/* Component of flow k keyed on a leg: RTCP has its own only when the
+ * leg does not mux it (RFC 5761). */
+static unsigned int
+comp_of(const struct leg_media *lm, unsigned int k)
+{
+	return lm->rtcp_mux ? 0 : k;
+}
+
+static unsigned int
+ncomp(const struct leg_media *lm)
+{
+	return lm->rtcp_mux ? 1 : 2;
+}
+
+/* Where l's records for component k go: the source of its last record,
+ * else the latched source, else what its SDP signalled. */
 static int
 dtls_dest(struct dsbc_app *app, struct leg *l, unsigned int i,
-	  struct dsbc_sip_peer *to)
+	  unsigned int k, struct dsbc_sip_peer *to)
 {
 	struct leg_media *lm = &l->m[i];
 	uint16_t port;
 
-	if (lm->dtls_peer_known) {
-		*to = lm->dtls_peer;
+	if (lm->sec[k].peer_known) {
+		*to = lm->sec[k].peer;
 		return 0;
 	}
 	memset(to, 0, sizeof(*to));
 	to->local = l->addr;
-	to->local_port = lm->local_port;
-	if (lm->latched[0]) {
-		to->family = lm->latched_family[0];
-		to->remote = lm->latched_src[0];
-		to->remote_port = lm->latched_port[0];
+	to->local_port = (uint16_t)(lm->local_port + k);
+	if (lm->latched[k]) {
+		to->family = lm->latched_family[k];
+		to->remote = lm->latched_src[k];
+		to->remote_port = lm->latched_port[k];
 	} else {
 		to->family = lm->family;
 		to->remote = lm->remote;
-		to->remote_port = lm->remote_port;
+		to->remote_port = k ? lm->remote_rtcp_port : lm->remote_port;
 	}
 	to->resolve = true;
 	if (dsbc_config_route_out(&app->cfg, to->family, &to->remote, &port,
@@ -194,15 +328,16 @@ dtls_dest(struct dsbc_app *app, struct leg *l, unsigned int i,
 /* Send what the session has pending, records packed into datagrams of
  * at most DTLS_DGRAM_MAX bytes (RFC 6347 4.1.1: never split a record). */
 static void
-dtls_flush(struct dsbc_app *app, struct leg *l, unsigned int i)
+dtls_flush(struct dsbc_app *app, struct leg *l, unsigned int i,
+	   unsigned int k)
 {
-	struct leg_media *lm = &l->m[i];
+	struct leg_sec *sc = &l->m[i].sec[k];
 	uint8_t buf[DTLS_BUF];
 	struct dsbc_sip_peer to;
 	size_t n, off, start;
 
-	n = dsbc_dtls_output(lm->dtls, buf, sizeof(buf));
-	if (n == 0 || dtls_dest(app, l, i, &to) != 0)
+	n = dsbc_dtls_output(sc->dtls, buf, sizeof(buf));
+	if (n == 0 || dtls_dest(app, l, i, k, &to) != 0)
 		return;
 	for (start = off = 0; off + 13 <= n;) {
 		size_t rec = 13 + (size_t)((buf[off + 11] << 8) | buf[off + 12]);
@@ -212,14 +347,14 @@ dtls_flush(struct dsbc_app *app, struct leg *l, unsigned int i)
 		if (off > start && off + rec - start > DTLS_DGRAM_MAX) {
 			if (dsbc_sip_send(app, &to, (const char *)buf + start,
 					  (uint32_t)(off - start)) == 0)
-				lm->dtls_tx++;
+				sc->tx++;
 			start = off;
 		}
 		off += rec;
 	}
 	if (off > start && dsbc_sip_send(app, &to, (const char *)buf + start,
 					 (uint32_t)(off - start)) == 0)
-		lm->dtls_tx++;
+		sc->tx++;
 }
 
 /* ---- keys to the workers ---- */
@@ -239,28 +374,34 @@ keys_send(struct dsbc_app *app, uint32_t flow_id, uint8_t dir,
 }
 
 /* The flows keyed on `in` (m-line i) from index first: unprotect with
- * in's peer's keys (dirs & TERM_KEYS_RX), protect with dsbc's keys on
- * `out` (dirs & TERM_KEYS_TX), each once known.  Keys are sent once per
- * flow and direction: a new session would restart its replay list. */
+ * in's peer's keys of the flow's component (dirs & TERM_KEYS_RX),
+ * protect with dsbc's keys of the component it sends to on `out` (dirs &
+ * TERM_KEYS_TX), each once known; comp >= 0 limits it to that component
+ * (of in for RX, of out for TX).  Keys are sent once per flow and
+ * direction: a new session would restart its replay list. */
 void
 b2bua_term_flow_keys(struct dsbc_app *app, struct call *c, struct leg *in,
 		     struct leg *out, unsigned int i, unsigned int first,
-		     unsigned int dirs)
+		     unsigned int dirs, int comp)
 {
 	struct leg_media *mi = &in->m[i], *mo = &out->m[i];
-	unsigned int k;
+	unsigned int k, ki, ko;
 
 	if (c->mode != DSBC_MODE_TERMINATE)
 		return;
 	for (k = first; k < mi->nb_flows; k++) {
+		ki = comp_of(mi, k);
+		ko = comp_of(mo, k);
 		if ((dirs & TERM_KEYS_RX) && in->keying != DSBC_KEYING_NONE &&
-		    mi->keys_known)
-			keys_send(app, mi->flow[k], DSBC_KEYS_RX, &mi->keys,
-				  false);
+		    (comp < 0 || (unsigned int)comp == ki) &&
+		    mi->sec[ki].keys_known)
+			keys_send(app, mi->flow[k], DSBC_KEYS_RX,
+				  &mi->sec[ki].keys, false);
 		if ((dirs & TERM_KEYS_TX) && out->keying != DSBC_KEYING_NONE &&
-		    mo->keys_known)
-			keys_send(app, mi->flow[k], DSBC_KEYS_TX, &mo->keys,
-				  true);
+		    (comp < 0 || (unsigned int)comp == ko) &&
+		    mo->sec[ko].keys_known)
+			keys_send(app, mi->flow[k], DSBC_KEYS_TX,
+				  &mo->sec[ko].keys, true);
 	}
 }
 
@@ -270,10 +411,29 @@ int
 b2bua_term_answer(struct dsbc_app *app, struct call *c, struct leg *l,
 		  const struct dsbc_sdp *answer)
 {
+	struct leg *o = l == &c->a ? &c->b : &c->a;
 	struct dsbc_sdp_str fp, setup;
+	unsigned int i;
 
-	if (c->mode != DSBC_MODE_TERMINATE || l->keying != DSBC_KEYING_DTLS ||
-	    l->dtls_role_known)
+	if (c->mode != DSBC_MODE_TERMINATE)
+		return 0;
+	if (l->keying == DSBC_KEYING_SDES) {
+		/* B took dsbc's line 1 and keys its own direction */
+		for (i = 0; i < c->nb_media; i++) {
+			if (!c->media_ok[i] || answer->media[i].port == 0 ||
+			    l->m[i].sec[0].keys_known)
+				continue;
+			if (sdes_remote(&l->m[i], answer, i, 1,
+					l->m[i].sec[0].keys.profile) < 0)
+				return -EINVAL;
+			b2bua_term_flow_keys(app, c, l, o, i, 0, TERM_KEYS_RX,
+					     -1);
+			b2bua_term_flow_keys(app, c, o, l, i, 0, TERM_KEYS_TX,
+					     -1);
+		}
+		return 0;
+	}
+	if (l->keying != DSBC_KEYING_DTLS || l->dtls_role_known)
 		return 0;
 	sdp_dtls(answer, &fp, &setup);
 	if (peer_fp_copy(l, fp) != 0)
@@ -293,7 +453,7 @@ int
 b2bua_term_start(struct dsbc_app *app, struct call *c, struct leg *l)
 {
 	struct dsbc_b2bua *b = app->sip->b2b;
-	unsigned int i;
+	unsigned int i, k;
 
 	if (c->mode != DSBC_MODE_TERMINATE || l->keying != DSBC_KEYING_DTLS ||
 	    !l->dtls_role_known)
@@ -303,19 +463,26 @@ b2bua_term_start(struct dsbc_app *app, struct call *c, struct leg *l)
 	for (i = 0; i < c->nb_media; i++) {
 		struct leg_media *lm = &l->m[i];
 
-		if (!c->media_ok[i] || lm->dtls != NULL)
+		if (!c->media_ok[i])
 			continue;
-		lm->dtls = dsbc_dtls_new(b->dtls_ctx,
-					 (enum dsbc_dtls_role)l->dtls_role,
-					 l->peer_fp);
-		if (lm->dtls == NULL)
-			return -ENOMEM;
-		lm->dtls_state = DSBC_DTLS_HANDSHAKING;
-		if (l->dtls_role == DSBC_DTLS_CLIENT) {
-			if (dsbc_dtls_start(lm->dtls) != 0)
+		/* RFC 5764 section 4.1: one association per component */
+		for (k = 0; k < ncomp(lm); k++) {
+			struct leg_sec *sc = &lm->sec[k];
+
+			if (sc->dtls != NULL)
+				continue;
+			sc->dtls = dsbc_dtls_new(b->dtls_ctx,
+					(enum dsbc_dtls_role)l->dtls_role,
+					l->peer_fp);
+			if (sc->dtls == NULL)
+				return -ENOMEM;
+			sc->state = DSBC_DTLS_HANDSHAKING;
+			if (l->dtls_role != DSBC_DTLS_CLIENT)
+				continue;
+			if (dsbc_dtls_start(sc->dtls) != 0)
 				return -EPROTO;
-			dtls_flush(app, l, i);
-			lm->dtls_timer_ms = dsbc_sip_now_ms(app) + 1000;
+			dtls_flush(app, l, i, k);
+			sc->timer_ms = dsbc_sip_now_ms(app) + 1000;
 		}
 	}
 	return 0;
@@ -327,49 +494,50 @@ leg_name(const struct call *c, const struct leg *l)
 	return l == &c->a ? "A" : "B";
 }
 
-/* The session moved: keys out when done, the call ended when failed. */
+/* Component k's session moved: keys out when done, the call ended
+ * when it failed. */
 static void
 dtls_progress(struct dsbc_app *app, struct call *c, struct leg *l,
-	      unsigned int i, enum dsbc_dtls_state st)
+	      unsigned int i, unsigned int k, enum dsbc_dtls_state st)
 {
 	struct dsbc_b2bua *b = app->sip->b2b;
-	struct leg_media *lm = &l->m[i];
+	struct leg_sec *sc = &l->m[i].sec[k];
 	struct leg *o = l == &c->a ? &c->b : &c->a;
 
-	if (st == DSBC_DTLS_FAILED && lm->keys_known) {
+	if (st == DSBC_DTLS_FAILED && sc->keys_known) {
 		/* close_notify after the keys: the peer is done with DTLS
 		 * (leaving, usually); the call ends by its signalling or
 		 * media inactivity, the keys stay until then */
-		if (!lm->dtls_closed) {
-			lm->dtls_closed = true;
+		if (!sc->closed) {
+			sc->closed = true;
 			b->dtls_closed++;
 			RTE_LOG(INFO, USER1, "call %u: %s leg: %s\n", c->id,
-				leg_name(c, l), dsbc_dtls_error(lm->dtls));
+				leg_name(c, l), dsbc_dtls_error(sc->dtls));
 		}
 		return;
 	}
-	lm->dtls_state = (uint8_t)st;
+	sc->state = (uint8_t)st;
 	if (st == DSBC_DTLS_FAILED) {
 		b->dtls_failed++;
 		RTE_LOG(WARNING, USER1, "call %u: %s leg: DTLS failed: %s\n",
-			c->id, leg_name(c, l), dsbc_dtls_error(lm->dtls));
+			c->id, leg_name(c, l), dsbc_dtls_error(sc->dtls));
 		b2bua_call_abort(app, c, "DTLS handshake failed");
 		return;
 	}
-	if (st != DSBC_DTLS_DONE || lm->keys_known)
+	if (st != DSBC_DTLS_DONE || sc->keys_known)
 		return;
-	if (dsbc_dtls_keys(lm->dtls, &lm->keys) != 0)
+	if (dsbc_dtls_keys(sc->dtls, &sc->keys) != 0)
 		return;
-	lm->keys_known = true;
-	lm->dtls_timer_ms = 0;
+	sc->keys_known = true;
+	sc->timer_ms = 0;
 	b->dtls_done++;
-	RTE_LOG(INFO, USER1, "call %u: %s leg: DTLS done, %s\n", c->id,
-		leg_name(c, l), dsbc_srtp_profile_name(
-			(enum dsbc_srtp_profile)lm->keys.profile));
-	/* flows from l's peer decrypt with its keys; flows towards it
-	 * encrypt with dsbc's */
-	b2bua_term_flow_keys(app, c, l, o, i, 0, TERM_KEYS_RX);
-	b2bua_term_flow_keys(app, c, o, l, i, 0, TERM_KEYS_TX);
+	RTE_LOG(INFO, USER1, "call %u: %s leg: DTLS done (%s), %s\n", c->id,
+		leg_name(c, l), k ? "RTCP" : "RTP", dsbc_srtp_profile_name(
+			(enum dsbc_srtp_profile)sc->keys.profile));
+	/* flows from l's peer on this component decrypt with its keys;
+	 * flows towards this component encrypt with dsbc's */
+	b2bua_term_flow_keys(app, c, l, o, i, 0, TERM_KEYS_RX, (int)k);
+	b2bua_term_flow_keys(app, c, o, l, i, 0, TERM_KEYS_TX, (int)k);
 }
 
 /* A DTLS record a worker punted (flow id in hash.usr). */
@@ -381,8 +549,9 @@ dsbc_b2bua_dtls_input(struct dsbc_app *app, struct rte_mbuf *m)
 	struct dsbc_pkt_info pi;
 	struct leg *in, *out;
 	struct leg_media *lm;
+	struct leg_sec *sc;
 	struct call *c;
-	unsigned int i, k;
+	unsigned int i, k, comp;
 	int port;
 
 	c = b2bua_call_of_flow(app, m->hash.usr);
@@ -395,8 +564,10 @@ dsbc_b2bua_dtls_input(struct dsbc_app *app, struct rte_mbuf *m)
 		return;
 	}
 	lm = &in->m[i];
+	comp = comp_of(lm, k);
+	sc = &lm->sec[comp];
 	port = dsbc_port_of_id(app, m->port);
-	if (lm->dtls == NULL || port < 0) {
+	if (sc->dtls == NULL || port < 0) {
 		/* not started yet (answer pending): the peer retransmits */
 		b->dtls_no_session++;
 		rte_pktmbuf_free(m);
@@ -404,26 +575,26 @@ dsbc_b2bua_dtls_input(struct dsbc_app *app, struct rte_mbuf *m)
 	}
 	/* answer where it came from (the flow accepted the source) */
 	eh = rte_pktmbuf_mtod(m, const struct rte_ether_hdr *);
-	memset(&lm->dtls_peer, 0, sizeof(lm->dtls_peer));
-	lm->dtls_peer.in = (uint16_t)port;
-	lm->dtls_peer.family = pi.family;
-	lm->dtls_peer.local = pi.dst;
-	lm->dtls_peer.local_port = pi.dst_port;
-	lm->dtls_peer.remote = pi.src;
-	lm->dtls_peer.remote_port = pi.src_port;
-	lm->dtls_peer.remote_mac = eh->src_addr;
-	lm->dtls_peer_known = true;
-	lm->dtls_rx++;
-	dtls_progress(app, c, in, i, dsbc_dtls_input(lm->dtls,
+	memset(&sc->peer, 0, sizeof(sc->peer));
+	sc->peer.in = (uint16_t)port;
+	sc->peer.family = pi.family;
+	sc->peer.local = pi.dst;
+	sc->peer.local_port = pi.dst_port;
+	sc->peer.remote = pi.src;
+	sc->peer.remote_port = pi.src_port;
+	sc->peer.remote_mac = eh->src_addr;
+	sc->peer_known = true;
+	sc->rx++;
+	dtls_progress(app, c, in, i, comp, dsbc_dtls_input(sc->dtls,
 		rte_pktmbuf_mtod_offset(m, const uint8_t *, pi.payload_off),
 		pi.payload_len));
 	rte_pktmbuf_free(m);
-	if (c->state != CALL_FREE && lm->dtls != NULL) {
+	if (c->state != CALL_FREE && sc->dtls != NULL) {
 		uint64_t next = 0;
 
-		dtls_flush(app, in, i);
-		dsbc_dtls_tick(lm->dtls, &next);
-		lm->dtls_timer_ms = next ? dsbc_sip_now_ms(app) + next : 0;
+		dtls_flush(app, in, i, comp);
+		dsbc_dtls_tick(sc->dtls, &next);
+		sc->timer_ms = next ? dsbc_sip_now_ms(app) + next : 0;
 	}
 }
 
@@ -433,7 +604,7 @@ b2bua_term_tick(struct dsbc_app *app, struct call *c, uint64_t now)
 {
 	struct leg *legs[2] = { &c->a, &c->b };
 	bool pending = false;
-	unsigned int i, k;
+	unsigned int i, j, k;
 
 	if (c->mode != DSBC_MODE_TERMINATE)
 		return;
@@ -441,20 +612,21 @@ b2bua_term_tick(struct dsbc_app *app, struct call *c, uint64_t now)
 		b2bua_call_abort(app, c, "DTLS handshake failed");
 		return;
 	}
-	for (k = 0; k < 2; k++)
-		for (i = 0; i < c->nb_media; i++) {
-			struct leg_media *lm = &legs[k]->m[i];
-			uint64_t next = 0;
+	for (j = 0; j < 2; j++)
+		for (i = 0; i < c->nb_media; i++)
+			for (k = 0; k < 2; k++) {
+				struct leg_sec *sc = &legs[j]->m[i].sec[k];
+				uint64_t next = 0;
 
-			if (lm->dtls == NULL || lm->keys_known)
-				continue;
-			pending = true;
-			if (lm->dtls_timer_ms == 0 || now < lm->dtls_timer_ms)
-				continue;
-			dsbc_dtls_tick(lm->dtls, &next);
-			dtls_flush(app, legs[k], i);
-			lm->dtls_timer_ms = next ? now + next : 0;
-		}
+				if (sc->dtls == NULL || sc->keys_known)
+					continue;
+				pending = true;
+				if (sc->timer_ms == 0 || now < sc->timer_ms)
+					continue;
+				dsbc_dtls_tick(sc->dtls, &next);
+				dtls_flush(app, legs[j], i, k);
+				sc->timer_ms = next ? now + next : 0;
+			}
 	if (pending && c->dtls_deadline != 0 && now >= c->dtls_deadline) {
 		app->sip->b2b->dtls_timeouts++;
 		RTE_LOG(WARNING, USER1, "call %u: DTLS handshake not done "
@@ -468,12 +640,13 @@ void
 b2bua_term_release(struct dsbc_app *app, struct call *c)
 {
 	struct leg *legs[2] = { &c->a, &c->b };
-	unsigned int i, k;
+	unsigned int i, j, k;
 
 	(void)app;
-	for (k = 0; k < 2; k++)
-		for (i = 0; i < MAX_MEDIA; i++) {
-			dsbc_dtls_free(legs[k]->m[i].dtls);
-			legs[k]->m[i].dtls = NULL;
-		}
+	for (j = 0; j < 2; j++)
+		for (i = 0; i < MAX_MEDIA; i++)
+			for (k = 0; k < 2; k++) {
+				dsbc_dtls_free(legs[j]->m[i].sec[k].dtls);
+				legs[j]->m[i].sec[k].dtls = NULL;
+			}
 }

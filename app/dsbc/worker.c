@@ -396,15 +396,21 @@ police_ok(struct dsbc_flow *f, uint64_t now)
 }
 
 /* The flow whose forwarding RTCP takes (rtcp-mux on one leg only). */
-static inline const struct dsbc_flow_spec *
-rtcp_spec(struct dsbc_worker *w, const struct dsbc_flow *f)
+static inline const struct dsbc_flow *
+rtcp_flow(struct dsbc_worker *w, const struct dsbc_flow *f)
 {
 	const struct dsbc_flow *g;
 
 	g = dsbc_flow_table_slot(w->flows, f->spec.rtcp_sibling - 1);
 	if (g == NULL || !g->in_use || g->flow_id != f->spec.rtcp_sibling - 1)
-		return &f->spec;
-	return &g->spec;
+		return f;
+	return g;
+}
+
+static inline const struct dsbc_flow_spec *
+rtcp_spec(struct dsbc_worker *w, const struct dsbc_flow *f)
+{
+	return &rtcp_flow(w, f)->spec;
 }
 
 #define FLOW_PREFETCH 6
@@ -540,8 +546,14 @@ media_process(struct dsbc_app *app, struct dsbc_worker *w,
 				     DSBC_DROP_DTLS_RING_FULL);
 				continue;
 			}
-			why = dsbc_term_transform(w, f, frame + pi->payload_off,
-					&plen, m->buf_len - (m->data_off +
+			/* RTCP towards a leg that does not mux it leaves
+			 * by the sibling flow, keyed for that component */
+			why = dsbc_term_transform(w, f,
+					cls == DSBC_DEMUX_RTCP &&
+					f->spec.rtcp_sibling != 0 ?
+					rtcp_flow(w, f) : f,
+					frame + pi->payload_off, &plen,
+					m->buf_len - (m->data_off +
 						pi->payload_off), cls);
 			if (unlikely(why != DSBC_DROP_MAX)) {
 				f->st.drops++;

@@ -119,10 +119,11 @@ dsbc_term_release(struct dsbc_worker *w, struct dsbc_flow *f)
 
 enum dsbc_drop
 dsbc_term_transform(struct dsbc_worker *w, struct dsbc_flow *f,
-		    uint8_t *payload, uint32_t *len, size_t cap,
-		    enum dsbc_demux_class cls)
+		    const struct dsbc_flow *ftx, uint8_t *payload,
+		    uint32_t *len, size_t cap, enum dsbc_demux_class cls)
 {
 	struct dsbc_term *t = f->term != 0 ? &w->term[f->term - 1] : NULL;
+	struct dsbc_term *tt = ftx->term != 0 ? &w->term[ftx->term - 1] : NULL;
 	bool rtcp = cls == DSBC_DEMUX_RTCP;
 	size_t l = *len;
 	int rc;
@@ -149,13 +150,15 @@ dsbc_term_transform(struct dsbc_worker *w, struct dsbc_flow *f,
 		t->unprotected++;
 	}
 	if (f->spec.srtp_out != DSBC_KEYING_NONE) {
-		if (t == NULL || t->tx == NULL)
+		if (tt == NULL || tt->tx == NULL)
 			goto no_keys;
-		rc = dsbc_srtp_lib_protect(t->tx, payload, &l, cap, rtcp);
+		rc = dsbc_srtp_lib_protect(tt->tx, payload, &l, cap, rtcp);
 		if (unlikely(rc != 0))
 			return rc == -ENOSPC ? DSBC_DROP_NO_TAILROOM :
 					       DSBC_DROP_SRTP_MALFORMED;
-		t->protected_pkts++;
+		/* counted on the flow the packet arrived on */
+		if (t != NULL)
+			t->protected_pkts++;
 	}
 	*len = (uint32_t)l;
 	return DSBC_DROP_MAX;

@@ -49,11 +49,14 @@ const struct dsbc_term *dsbc_term_of(const struct dsbc_worker *w,
 				     const struct dsbc_flow *f);
 
 /*
- * One RTP-class packet of a terminated flow, in place: payload of *len
- * bytes with cap bytes of room from its start.  DSBC_DROP_MAX when it is
- * to be sent on (with *len its new length), else why it is dropped.
+ * One RTP-class packet of a terminated flow f, in place: payload of *len
+ * bytes with cap bytes of room from its start; ftx is the flow whose
+ * protect session it leaves with (f, or its RTCP sibling).  DSBC_DROP_MAX
+ * when it is to be sent on (with *len its new length), else why it is
+ * dropped.
  */
 enum dsbc_drop dsbc_term_transform(struct dsbc_worker *w, struct dsbc_flow *f,
+				   const struct dsbc_flow *ftx,
 				   uint8_t *payload, uint32_t *len, size_t cap,
 				   enum dsbc_demux_class cls);
 

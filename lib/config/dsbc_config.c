@@ -492,6 +492,21 @@ route_key(struct cfg_ctx *x, void *obj, const char *k, const char *v)
 		o->r->mode = (uint8_t)(m + 1);
 		return 0;
 	}
+	if (!strcmp(k, "security")) {
+		/* what dsbc offers the B leg; other than A's forces terminate */
+		if (!strcmp(v, "same"))
+			o->r->b_keying = 0;
+		else if (!strcmp(v, "plain"))
+			o->r->b_keying = DSBC_KEYING_NONE + 1;
+		else if (!strcmp(v, "sdes"))
+			o->r->b_keying = DSBC_KEYING_SDES + 1;
+		else if (!strcmp(v, "dtls"))
+			o->r->b_keying = DSBC_KEYING_DTLS + 1;
+		else
+			return cfg_fail(x, k, "'%s' is not same, plain, sdes or "
+					"dtls", v);
+		return 0;
+	}
 	if (!strcmp(k, "next_hop")) {
 		o->has_next_hop = true;
 		if (dsbc_config_parse_endpoint(v, &o->r->addr, &o->r->family,

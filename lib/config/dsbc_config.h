@@ -97,6 +97,7 @@ struct dsbc_route_cfg {
 	uint16_t out_port;            /* dsbc port that reaches it */
 	struct dsbc_addr l2_next_hop; /* addr if on-link, else the gateway */
 	uint8_t mode;                 /* enum dsbc_mode + 1; 0: [dsbc] mode */
+	uint8_t b_keying;             /* B leg: enum dsbc_keying + 1; 0: as A */
 };
 
 struct dsbc_worker_cfg {

@@ -76,12 +76,55 @@ is_ice(uint8_t attr)
 	       attr == DSBC_SDP_A_REMOTE_CANDIDATES;
 }
 
+static bool
+is_security(uint8_t attr)
+{
+	return attr == DSBC_SDP_A_FINGERPRINT || attr == DSBC_SDP_A_SETUP ||
+	       attr == DSBC_SDP_A_CRYPTO;
+}
+
+/* The m= protocol for the plan's security: an RTP profile changes with
+ * it (RFC 3551, RFC 3711 section 12, RFC 5764 section 8); anything else
+ * is left alone.  DTLS keeps the feedback F (RFC 4585) as it came, since
+ * WebRTC requires UDP/TLS/RTP/SAVPF; SDES and plain legs get the basic
+ * profiles SIP phones take (some refuse RTP/SAVPF outright), the
+ * rtcp-fb attributes passing for those that do use them. */
+static void
+media_proto(struct out *o, const struct dsbc_sdp_plan *pl,
+	    const struct dsbc_sdp_media *m)
+{
+	static const char *const base[] = {
+		[DSBC_SDP_SEC_PLAIN] = "RTP/AVP",
+		[DSBC_SDP_SEC_SDES] = "RTP/SAVP",
+		[DSBC_SDP_SEC_DTLS] = "UDP/TLS/RTP/SAVP",
+	};
+	bool rtp = false, fb;
+	uint32_t i;
+
+	for (i = 0; i + 4 <= m->proto.len; i++)
+		if (memcmp(m->proto.p + i, "RTP/", 4) == 0)
+			rtp = true;
+	if (pl->security == DSBC_SDP_SEC_KEEP || pl->security > DSBC_SDP_SEC_DTLS ||
+	    !rtp) {
+		put(o, "%.*s", (int)m->proto.len, m->proto.p);
+		return;
+	}
+	fb = pl->security == DSBC_SDP_SEC_DTLS && m->proto.len > 0 &&
+	     m->proto.p[m->proto.len - 1] == 'F';
+	put(o, "%s%s", base[pl->security], fb ? "F" : "");
+}
+
 static void
 media_end(struct out *o, const struct dsbc_sdp *in,
 	  const struct dsbc_sdp_plan *pl, int mi)
 {
 	if (mi < 0 || in->media[mi].port == 0)
 		return;
+	if (pl->security == DSBC_SDP_SEC_DTLS && pl->fingerprint != NULL)
+		put(o, "a=fingerprint:%s\r\na=setup:%s\r\n", pl->fingerprint,
+		    pl->setup != NULL ? pl->setup : "actpass");
+	if (pl->security == DSBC_SDP_SEC_SDES && pl->media[mi].crypto != NULL)
+		put(o, "a=crypto:%s\r\n", pl->media[mi].crypto);
 	if (pl->media[mi].rtcp_mux == DSBC_SDP_MUX_ADD && !in->media[mi].rtcp_mux)
 		put(o, "a=rtcp-mux\r\n");
 	if (pl->ice_ufrag != NULL)
@@ -130,14 +173,18 @@ dsbc_sdp_rewrite(const struct dsbc_sdp *in, const struct dsbc_sdp_plan *pl,
 			    mp->port);
 			if (m->nports > 1)
 				put(&o, "/%u", m->nports);
-			put(&o, " %.*s %.*s\r\n", (int)m->proto.len, m->proto.p,
-			    (int)m->fmts.len, m->fmts.p);
+			put(&o, " ");
+			media_proto(&o, pl, m);
+			put(&o, " %.*s\r\n", (int)m->fmts.len, m->fmts.p);
 			/* a session-level c= alone no longer describes the
 			 * other media's peer, but it is ours for all: fine */
 			break;
 		case 'a':
 			if (is_ice(l->attr))
 				break;        /* the peer's ICE stays on its leg */
+			if (pl->security != DSBC_SDP_SEC_KEEP &&
+			    is_security(l->attr))
+				break;        /* dsbc's own follow, per media */
 			if (l->attr == DSBC_SDP_A_RTCP_MUX && mp != NULL &&
 			    mp->rtcp_mux == DSBC_SDP_MUX_STRIP)
 				break;

@@ -15,6 +15,22 @@ struct dsbc_sdp_media_plan {
 	uint16_t rtcp_port;     /* dsbc's RTCP port, written when the input had
 				 * a=rtcp (0: drop the a=rtcp line) */
 	uint8_t rtcp_mux;       /* enum dsbc_sdp_mux */
+	const char *crypto;     /* SEC_SDES: dsbc's a=crypto value */
+};
+
+/*
+ * Media security in the output (terminator mode changes it per leg):
+ * KEEP leaves a=fingerprint, a=setup, a=crypto and the m= protocol as the
+ * input has them (fingerprint/setup may still be replaced, see below);
+ * the others drop all three attributes, write the RTP profile that goes
+ * with them (RTP/AVP, RTP/SAVP, UDP/TLS/RTP/SAVP[F], the F kept for DTLS)
+ * and add dsbc's own lines at the end of each media section.
+ */
+enum dsbc_sdp_sec {
+	DSBC_SDP_SEC_KEEP = 0,
+	DSBC_SDP_SEC_PLAIN,     /* RFC 3551 */
+	DSBC_SDP_SEC_SDES,      /* RFC 4568: plan media[].crypto */
+	DSBC_SDP_SEC_DTLS,      /* RFC 5763: plan fingerprint and setup */
 };
 
 /* a=rtcp-mux (RFC 5761) in the output: as in the input, or dsbc's own
@@ -34,6 +50,7 @@ struct dsbc_sdp_plan {
 	const char *ice_pwd;
 	const char *fingerprint;    /* NULL: keep the peer's (relay/aware) */
 	const char *setup;          /* NULL: keep the peer's */
+	uint8_t security;           /* enum dsbc_sdp_sec */
 	struct dsbc_sdp_media_plan media[DSBC_SDP_MAX_MEDIA];
 };
 

@@ -12,7 +12,7 @@ MODULES = ("g711", "ausine", "aubridge", "dtls_srtp", "ice", "srtp",
 
 
 def write_config(path, sip_addr, user, rtp_ports, answer=False,
-                 mediaenc="dtls_srtp", ice=True):
+                 mediaenc="dtls_srtp", ice=True, rtcp_mux=False):
     """A baresip config dir at path: a sine source (ausine wants 48 kHz
     stereo), a player that goes nowhere (aubridge), PCMU, no registrar."""
     os.makedirs(path, exist_ok=True)
@@ -25,6 +25,7 @@ def write_config(path, sip_addr, user, rtp_ports, answer=False,
         "ausrc_srate\t48000", "auplay_srate\t48000",
         "ausrc_channels\t2", "auplay_channels\t2",
         "rtp_ports\t%d-%d" % rtp_ports,
+        "rtcp_mux\t%s" % ("yes" if rtcp_mux else "no"),
         "module_path\t/usr/lib/baresip/modules",
     ] + ["module\t%s.so" % m for m in MODULES] + [
         "module_app\taccount.so", "module_app\tmenu.so",
@@ -57,22 +58,27 @@ def summary(text):
             "jitter_tx_ms": float(m.group(7))}
 
 
-def start_call(topo, out, seconds):
+def start_call(topo, out, seconds, alice=("dtls_srtp", True, False),
+               bob=("dtls_srtp", True, False)):
     """bob (10.10.2.20:5060, auto-answer) and alice (10.10.1.10:5070) in
     their namespaces of topo; alice dials bob through dsbc (10.10.1.1) and
-    quits, hanging up, after seconds + 3 s; bob quits 7 s later.  Returns
-    the two processes and their log files (name -> file, w+)."""
+    quits, hanging up, after seconds + 3 s; bob quits 7 s later.  alice
+    and bob are (mediaenc, ICE on, rtcp-mux on).  Returns the two
+    processes and their
+    log files (name -> file, w+)."""
     a = write_config(os.path.join(out, "alice"), "10.10.1.10:5070", "alice",
-                     (30000, 30019))
+                     (30000, 30019), mediaenc=alice[0], ice=alice[1],
+                     rtcp_mux=alice[2])
     b = write_config(os.path.join(out, "bob"), "10.10.2.20:5060", "bob",
-                     (32000, 32019), answer=True)
+                     (32000, 32019), answer=True, mediaenc=bob[0],
+                     ice=bob[1], rtcp_mux=bob[2])
     logs = {w: open(os.path.join(out, w + ".log"), "w+")
             for w in ("alice", "bob")}
-    bob = topo.run("bob", ["baresip", "-f", b, "-t", str(seconds + 10)],
+    bob_p = topo.run("bob", ["baresip", "-f", b, "-t", str(seconds + 10)],
                    stdout=logs["bob"], stderr=subprocess.STDOUT)
     time.sleep(1)
-    alice = topo.run("alice", ["baresip", "-f", a, "-e",
+    alice_p = topo.run("alice", ["baresip", "-f", a, "-e",
                                "/dial sip:bob@10.10.1.1",
                                "-t", str(seconds + 3)],
                      stdout=logs["alice"], stderr=subprocess.STDOUT)
-    return alice, bob, logs
+    return alice_p, bob_p, logs

@@ -853,17 +853,21 @@ def pem_fingerprint(text, after=""):
 def terminate_call(name, alice_fp, hold_ms, end_a=None):
     """A DTLS-SRTP call for terminator mode: alice offers actpass with
     alice_fp on 7200, bob answers passive with his real fingerprint on
-    6100; returns (uac, uas, bob's key, certificate, fingerprint, uac log)."""
+    6100, both muxing RTCP (one DTLS association per leg, as openssl's
+    peers have); returns (uac, uas, bob's key, certificate, fingerprint,
+    uac log)."""
     out = os.path.abspath("out/system/" + name)
     os.makedirs(out, exist_ok=True)
     bkey, bcrt, bfp = make_cert(out, "bob")
     uac, uas = dtls_scenarios(
         name, hold_ms, lambda x: re.sub(
             r"a=fingerprint:sha-256 [0-9A-F:]+", "a=fingerprint:sha-256 " +
-            bfp, x).replace("a=setup:active", "a=setup:passive"))
+            bfp, x).replace("a=setup:active",
+                            "a=rtcp-mux\n      a=setup:passive"))
     with open(uac) as f:
         x = re.sub(r"a=fingerprint:sha-256 [0-9A-F:]+",
-                   "a=fingerprint:sha-256 " + alice_fp, f.read())
+                   "a=fingerprint:sha-256 " + alice_fp, f.read()).replace(
+                       "a=setup:actpass", "a=rtcp-mux\n      a=setup:actpass")
     if end_a is not None:
         x = x.replace(A_BYE, end_a)
     with open(uac, "w") as f:
@@ -956,10 +960,10 @@ def test_dtls_srtp_terminate_openssl():
           "both handshakes done: %s %s" % (c["a_leg"]["m0_dtls"],
                                             c["b_leg"]["m0_dtls"]))
     for leg in ("a_leg", "b_leg"):
-        for fl in ("m0_rtp_in", "m0_rtcp_in"):
-            eq((c[leg][fl + "_srtp_rx"], c[leg][fl + "_srtp_tx"]),
-               ("SRTP_AES128_CM_SHA1_80",) * 2,
-               "%s %s: keys to unprotect and protect installed" % (leg, fl))
+        eq(c[leg]["m0_flows"], 1, leg + " flows (RTCP muxed)")
+        eq((c[leg]["m0_rtp_in_srtp_rx"], c[leg]["m0_rtp_in_srtp_tx"]),
+           ("SRTP_AES128_CM_SHA1_80",) * 2,
+           "%s: keys to unprotect and protect installed" % leg)
     eq(c["a_leg"]["m0_srtp_profile"], "SRTP_AES128_CM_SHA1_80", "A profile")
     eq(c["a_leg"]["peer_fingerprint"], "sha-256 " + afp,
        "A's fingerprint checked against its SDP")
@@ -970,8 +974,8 @@ def test_dtls_srtp_terminate_openssl():
     eq(r["calls"]["terminated"], 1, "terminated calls")
     eq(r["calls"]["dtls_done"], 2, "handshakes done")
     eq(r["calls"]["dtls_failed"], 0, "handshakes failed")
-    # one RX and one TX key per flow, once: 2 legs x 2 flows (no rtcp-mux)
-    eq(r["calls"]["keys_sent"], 8, "FLOW_KEYS sent")
+    # one RX and one TX key per flow, once: 2 legs x 1 flow (rtcp-mux)
+    eq(r["calls"]["keys_sent"], 4, "FLOW_KEYS sent")
     eq(r["calls"]["flow_errors"], 0, "flow errors")
 
 
@@ -1190,11 +1194,12 @@ def test_rtcp_mux_interworking():
        % a_port, "bob's RTCP at alice's RTP port")
 
 
-def baresip_call(name, mode, seconds=10):
-    """alice (baresip, DTLS-SRTP + ICE) calls bob (baresip, auto-answer)
-    through dsbc in the given media mode; alice hangs up after about
-    `seconds` of audio.  Returns bob's RTCP summary, the last view of the
-    call, and dsbc's counters after it."""
+def baresip_call(name, mode, seconds=10, alice=("dtls_srtp", True, False),
+                 bob=("dtls_srtp", True, False), route_extra=""):
+    """alice (baresip, DTLS-SRTP + ICE unless told) calls bob (baresip,
+    auto-answer) through dsbc in the given media mode; alice hangs up
+    after about `seconds` of audio.  Returns bob's RTCP summary, the last
+    view of the call, and dsbc's counters after it."""
     import baresip_peer
     topo = Topology(name[:2])
     topo.setup()
@@ -1206,10 +1211,11 @@ def baresip_call(name, mode, seconds=10):
         conf = os.path.join(out, "dsbc.conf")
         dsbc_conf(topo, conf, "mode = %s\n" % mode)
         with open(conf, "a") as f:
-            f.write("[route.0]\nnext_hop = 10.10.2.20:5060\n")
+            f.write("[route.0]\nnext_hop = 10.10.2.20:5060\n" + route_extra)
         d = Dsbc(BUILD, conf, "dsbc-sys-" + name, lcores="0-1")
         d.wait_ready()
-        alice, bob, logs = baresip_peer.start_call(topo, out, seconds)
+        alice, bob, logs = baresip_peer.start_call(topo, out, seconds,
+                                                   alice=alice, bob=bob)
         deadline = time.time() + seconds + 20
         while alice.poll() is None and time.time() < deadline:
             ids = d.tel.query("/dsbc/calls")["ids"]
@@ -1294,6 +1300,81 @@ def test_baresip_dtls_ice_aware():
     """The same call in media-aware mode: dsbc's per-SSRC packets and loss
     (RFC 3550 A.3 on the clear SRTP headers) match baresip's report."""
     check_baresip(baresip_call("bsaware", "aware"), "aware")
+
+
+def check_baresip_terminate(r, a_keying, b_keying):
+    """A terminated baresip call: audio both ways for ~10 s with loss
+    under 1% per bob's RTCP summary, and dsbc decrypted and re-encrypted
+    (or passed) it, nothing failing authentication."""
+    s, c = r["bob"], r["call"]
+    check(s is not None, "bob's RTCP summary: " + r["text"]["bob"][-600:])
+    check(c is not None, "call seen confirmed in /dsbc/call")
+    a, b = c["a_leg"], c["b_leg"]
+    print("  bob (baresip): received %d sent %d lost %d/%d; dsbc %s: A %s "
+          "unprotected %d protected %d, B %s unprotected %d protected %d" % (
+              s["rx"], s["tx"], s["lost_rx"], s["lost_tx"], c["mode"],
+              a["keying"], a["m0_rtp_in_srtp_unprotected"],
+              a["m0_rtp_in_srtp_protected"], b["keying"],
+              b["m0_rtp_in_srtp_unprotected"],
+              b["m0_rtp_in_srtp_protected"]))
+    eq(c["mode"], "terminate", "call mode (forced: the legs differ)")
+    eq((a["keying"], b["keying"]), (a_keying, b_keying), "legs' keying")
+    check_ge(s["rx"], 400, "bob received audio for ~10 s (50 pps)")
+    check_ge(s["tx"], 400, "bob sent audio for ~10 s")
+    check(s["lost_rx"] * 100 < s["rx"] and s["lost_tx"] * 100 < s["tx"],
+          "loss under 1%")
+    # alice's media: decrypted from her keys (SRTP legs), re-encrypted
+    # with dsbc's towards bob, as many as bob counted (his summary is
+    # his last RTCP interval: up to 250 packets behind)
+    a_in = a["m0_rtp_in_pkts"]
+    check(a_in - 250 <= s["rx"] <= a_in + 5, "bob received what dsbc "
+          "sent him (%d vs %d)" % (s["rx"], a_in))
+    if a_keying != "plain":
+        check_ge(a["m0_rtp_in_srtp_unprotected"], 400, "alice's SRTP "
+                 "decrypted")
+    if b_keying != "plain":
+        check_ge(a["m0_rtp_in_srtp_protected"], 400, "encrypted for bob")
+        check_ge(b["m0_rtp_in_srtp_unprotected"], 400, "bob's SRTP "
+                 "decrypted")
+    for leg in (a, b):
+        eq(leg["m0_rtp_in_srtp_auth_fail"], 0, "authentication failures")
+    eq(r["calls"]["active"], 0, "calls left")
+    eq(r["calls"]["terminate_forced"], 1, "terminate forced by keying")
+    eq(r["stats"]["flows_installed"] - r["stats"]["flows_removed"], 2,
+       "only the static flows left")
+
+
+def test_baresip_dtls_to_sdes_terminate():
+    """Seed 000's interworking: baresip alice with DTLS-SRTP and ICE calls
+    baresip bob with SDES (srtp module, mediaenc=srtp-mand) through dsbc;
+    the route asks for SDES towards bob, which only terminating can give:
+    dsbc ends alice's DTLS, keys bob's leg with its own a=crypto, and
+    re-encrypts both ways."""
+    # alice muxes RTCP (one DTLS association); the reverse test has bob
+    # on two ports, a DTLS association on each (RFC 5764 section 4.1)
+    r = baresip_call("bsdtsd", "relay", alice=("dtls_srtp", True, True),
+                     bob=("srtp-mand", False, False),
+                     route_extra="security = sdes\n")
+    check_baresip_terminate(r, "dtls", "sdes")
+
+
+def test_baresip_sdes_to_dtls_terminate():
+    """The reverse: alice with SDES, bob with DTLS-SRTP on separate RTP
+    and RTCP ports, so one DTLS association on each (RFC 5764 section
+    4.1), and SRTCP keyed from the RTCP one."""
+    r = baresip_call("bssddt", "relay", alice=("srtp-mand", False, False),
+                     bob=("dtls_srtp", False, False),
+                     route_extra="security = dtls\n")
+    check_baresip_terminate(r, "sdes", "dtls")
+    b = r["call"]["b_leg"]
+    print("  bob's leg: RTP DTLS %s, RTCP DTLS %s; SRTCP from bob %d" % (
+        b.get("m0_dtls"), b.get("m0_rtcp_dtls"),
+        b["m0_rtcp_in_srtp_unprotected"]))
+    eq(b["m0_rtcp_mux"], 0, "bob does not mux RTCP")
+    check(b.get("m0_rtcp_dtls") in ("done", "closed"),
+          "DTLS on bob's RTCP port: %s" % b.get("m0_rtcp_dtls"))
+    check_ge(b["m0_rtcp_in_srtp_unprotected"], 1, "bob's SRTCP decrypted")
+    eq(r["calls"]["dtls_done"], 2, "two associations with bob")
 
 
 def test_dtls_before_the_answer():
@@ -1416,6 +1497,8 @@ TESTS = [test_udp_relay_between_namespaces, test_sipp_options,
          test_routing_by_user_prefix, test_dtls_srtp_relay_openssl,
          test_dtls_before_the_answer, test_dtls_srtp_terminate_openssl,
          test_dtls_terminate_wrong_fingerprint,
+         test_baresip_dtls_to_sdes_terminate,
+         test_baresip_sdes_to_dtls_terminate,
          test_media_attacks_aware, test_rtcp_mux_interworking,
          test_baresip_dtls_ice_relay, test_baresip_dtls_ice_aware,
          test_call_cancel,

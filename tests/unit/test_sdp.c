@@ -8,6 +8,7 @@
 #include <CUnit/CUnit.h>
 
 #include "dsbc_sdp.h"
+#include "dsbc_sdp_crypto.h"
 #include "dsbc_sdp_rewrite.h"
 #include "unit.h"
 
@@ -202,6 +203,147 @@ test_rewrite_phone_and_terminate(void)
 	CU_ASSERT_PTR_NULL(strstr(out, "a=rtcp:"));
 }
 
+/* An SDES phone (RFC 4568 section 9's key, without its MKI). */
+static const char sdes[] =
+	"v=0\r\n"
+	"o=bob 1 1 IN IP4 198.51.100.20\r\n"
+	"s=-\r\n"
+	"c=IN IP4 198.51.100.20\r\n"
+	"t=0 0\r\n"
+	"m=audio 6000 RTP/SAVP 0\r\n"
+	"a=crypto:1 AES_CM_128_HMAC_SHA1_80 inline:PS1uQCVeeCFCanVmcjkpPywjNWhcYD0mXXtxaVBR|2^20|1:4\r\n"
+	"a=crypto:2 F8_128_HMAC_SHA1_80 inline:MTIzNDU2Nzg5QUJDREUwMTIzNDU2Nzg5QUJjZGVm\r\n"
+	"a=crypto:7 AES_CM_128_HMAC_SHA1_32 inline:PS1uQCVeeCFCanVmcjkpPywjNWhcYD0mXXtxaVBR|2^20\r\n"
+	"a=rtpmap:0 PCMU/8000\r\n";
+
+#define SDES(v) dsbc_sdes_parse(v, strlen(v), &c)
+
+static void
+test_sdes(void)
+{
+	struct dsbc_sdes c, back;
+	char line[128];
+	static const uint8_t key[16] = {
+		0x3d, 0x2d, 0x6e, 0x40, 0x25, 0x5e, 0x78, 0x21,
+		0x42, 0x6a, 0x75, 0x66, 0x72, 0x39, 0x29, 0x3f };
+	static const char gcm[] =
+		"3 AEAD_AES_128_GCM inline:AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGw==";
+	unsigned int i;
+
+	/* RFC 4568 9.1's line: valid, but its MKI is not for dsbc */
+	CU_ASSERT_EQUAL(SDES("1 AES_CM_128_HMAC_SHA1_80 inline:PS1uQC"
+		"VeeCFCanVmcjkpPywjNWhcYD0mXXtxaVBR|2^20|1:4"), -2);
+	CU_ASSERT_EQUAL(SDES("1 AES_CM_128_HMAC_SHA1_80 inline:PS1uQC"
+		"VeeCFCanVmcjkpPywjNWhcYD0mXXtxaVBR|2^20"), 0);
+	CU_ASSERT_EQUAL(c.tag, 1);
+	CU_ASSERT_EQUAL(c.suite, DSBC_SDES_AES_CM_128_HMAC_SHA1_80);
+	CU_ASSERT_EQUAL(memcmp(c.key, key, 16), 0);
+	CU_ASSERT_EQUAL(c.salt[13], 0x51);
+	/* GCM: 16 + 12 bytes (RFC 7714 section 14.2) */
+	CU_ASSERT_EQUAL(dsbc_sdes_parse(gcm, sizeof(gcm) - 1, &c), 0);
+	CU_ASSERT_EQUAL(c.suite, DSBC_SDES_AEAD_AES_128_GCM);
+	CU_ASSERT_EQUAL(c.salt_len, 12);
+	for (i = 0; i < 16; i++)
+		CU_ASSERT_EQUAL(c.key[i], i);
+	CU_ASSERT_EQUAL(c.salt[11], 27);
+	/* round trip */
+	CU_ASSERT_FATAL(dsbc_sdes_format(&c, line, sizeof(line)) > 0);
+	CU_ASSERT_STRING_EQUAL(line, gcm);
+	CU_ASSERT_EQUAL(dsbc_sdes_parse(line, strlen(line), &back), 0);
+	CU_ASSERT_EQUAL(memcmp(&back, &c, sizeof(c)), 0);
+	CU_ASSERT_EQUAL(dsbc_sdes_format(&c, line, 20), -1);
+	/* refused: no tag, tag 0, no inline, unknown suite, short key,
+	 * bad base64, session parameters */
+	CU_ASSERT_EQUAL(SDES("AES_CM_128_HMAC_SHA1_80 inline:x"), -1);
+	CU_ASSERT_EQUAL(SDES("0 AES_CM_128_HMAC_SHA1_80 inline:x"), -1);
+	CU_ASSERT_EQUAL(SDES("1 AES_CM_128_HMAC_SHA1_80 key:x"), -1);
+	CU_ASSERT_EQUAL(SDES("1 NULL_HMAC inline:PS1u"), -2);
+	CU_ASSERT_EQUAL(SDES("1 AES_CM_128_HMAC_SHA1_80 inline:PS1u"), -2);
+	CU_ASSERT_EQUAL(SDES("1 AES_CM_128_HMAC_SHA1_80 inline:PS1uQC"
+		"VeeCFCanVmcjkpPywjNWhcYD0mXXtxaV!R"), -2);
+	CU_ASSERT_EQUAL(SDES("1 AES_CM_128_HMAC_SHA1_80 inline:PS1uQC"
+		"VeeCFCanVmcjkpPywjNWhcYD0mXXtxaVBR UNENCRYPTED_SRTP"), -2);
+	/* in an SDP: line 1 has an MKI, line 2 an unknown suite: 7 is the
+	 * first usable; by tag, 7 and nothing else */
+	CU_ASSERT_EQUAL_FATAL(dsbc_sdp_parse(sdes, sizeof(sdes) - 1, &s),
+			      DSBC_SDP_ERR_NONE);
+	CU_ASSERT_EQUAL(s.media[0].nb_crypto, 3);
+	CU_ASSERT_EQUAL(dsbc_sdes_find(&s, 0, 0, &c), 0);
+	CU_ASSERT_EQUAL(c.tag, 7);
+	CU_ASSERT_EQUAL(c.suite, DSBC_SDES_AES_CM_128_HMAC_SHA1_32);
+	CU_ASSERT_EQUAL(dsbc_sdes_find(&s, 0, 1, &c), -1);
+	CU_ASSERT_EQUAL(dsbc_sdes_find(&s, 1, 0, &c), -1);
+}
+
+/* Terminator mode changes a leg's media security: profile and lines. */
+static void
+test_rewrite_security(void)
+{
+	struct dsbc_sdp_plan pl = {
+		.family = 4, .addr = "192.0.2.1", .origin_user = "dsbc",
+		.sess_version = 1, .media = { {30000, 30001}, {30002, 30003} },
+		.security = DSBC_SDP_SEC_SDES,
+	};
+	int n;
+
+	/* DTLS (WebRTC) -> SDES: fingerprint and setup gone, dsbc's crypto
+	 * in the live m-line, the basic SDES profile (RTP/SAVP) */
+	CU_ASSERT_EQUAL_FATAL(dsbc_sdp_parse(webrtc, sizeof(webrtc) - 1, &s),
+			      DSBC_SDP_ERR_NONE);
+	pl.media[0].crypto = "1 AES_CM_128_HMAC_SHA1_80 inline:AAAA";
+	n = dsbc_sdp_rewrite(&s, &pl, out, sizeof(out));
+	CU_ASSERT_FATAL(n > 0);
+	out[n] = '\0';
+	CU_ASSERT(has_line(out, "m=audio 30000 RTP/SAVP 111 0"));
+	CU_ASSERT(has_line(out, "m=video 0 UDP/TLS/RTP/SAVPF 96"));
+	pl.security = DSBC_SDP_SEC_DTLS;
+	pl.fingerprint = "sha-256 AA:BB";
+	n = dsbc_sdp_rewrite(&s, &pl, out, sizeof(out));
+	CU_ASSERT_FATAL(n > 0);
+	out[n] = '\0';
+	CU_ASSERT(has_line(out, "m=audio 30000 UDP/TLS/RTP/SAVPF 111 0"));
+	pl.security = DSBC_SDP_SEC_SDES;
+	n = dsbc_sdp_rewrite(&s, &pl, out, sizeof(out));
+	CU_ASSERT_FATAL(n > 0);
+	out[n] = '\0';
+	CU_ASSERT(has_line(out,
+		"a=crypto:1 AES_CM_128_HMAC_SHA1_80 inline:AAAA"));
+	CU_ASSERT_EQUAL(count_lines(out, "a=crypto:"), 1);
+	CU_ASSERT_PTR_NULL(strstr(out, "a=fingerprint"));
+	CU_ASSERT_PTR_NULL(strstr(out, "a=setup"));
+	CU_ASSERT(has_line(out, "a=x-unknown-attr:keep me"));
+	/* SDES -> DTLS: crypto lines gone, fingerprint and setup added */
+	CU_ASSERT_EQUAL_FATAL(dsbc_sdp_parse(sdes, sizeof(sdes) - 1, &s),
+			      DSBC_SDP_ERR_NONE);
+	pl.security = DSBC_SDP_SEC_DTLS;
+	pl.fingerprint = "sha-256 AA:BB";
+	pl.setup = "actpass";
+	n = dsbc_sdp_rewrite(&s, &pl, out, sizeof(out));
+	CU_ASSERT_FATAL(n > 0);
+	out[n] = '\0';
+	CU_ASSERT(has_line(out, "m=audio 30000 UDP/TLS/RTP/SAVP 0"));
+	CU_ASSERT(has_line(out, "a=fingerprint:sha-256 AA:BB"));
+	CU_ASSERT(has_line(out, "a=setup:actpass"));
+	CU_ASSERT_PTR_NULL(strstr(out, "a=crypto"));
+	/* -> plain */
+	pl.security = DSBC_SDP_SEC_PLAIN;
+	n = dsbc_sdp_rewrite(&s, &pl, out, sizeof(out));
+	CU_ASSERT_FATAL(n > 0);
+	out[n] = '\0';
+	CU_ASSERT(has_line(out, "m=audio 30000 RTP/AVP 0"));
+	CU_ASSERT_PTR_NULL(strstr(out, "a=crypto"));
+	CU_ASSERT_PTR_NULL(strstr(out, "a=fingerprint"));
+	/* KEEP (relay): everything as it came */
+	pl.security = DSBC_SDP_SEC_KEEP;
+	pl.fingerprint = NULL;
+	pl.setup = NULL;
+	n = dsbc_sdp_rewrite(&s, &pl, out, sizeof(out));
+	CU_ASSERT_FATAL(n > 0);
+	out[n] = '\0';
+	CU_ASSERT(has_line(out, "m=audio 30000 RTP/SAVP 0"));
+	CU_ASSERT_EQUAL(count_lines(out, "a=crypto:"), 3);
+}
+
 static void
 test_rfc5118_ipv6(void)
 {
@@ -324,6 +466,8 @@ unit_register(void)
 	UNIT_ADD(su, test_parse_webrtc);
 	UNIT_ADD(su, test_rewrite_relay);
 	UNIT_ADD(su, test_rewrite_phone_and_terminate);
+	UNIT_ADD(su, test_sdes);
+	UNIT_ADD(su, test_rewrite_security);
 	UNIT_ADD(su, test_rfc5118_ipv6);
 	UNIT_ADD(su, test_errors);
 	UNIT_ADD(su, test_mutations);
