@@ -44,6 +44,7 @@ struct leg_sec {
 	struct dsbc_sip_peer peer;        /* where dsbc's records go */
 	uint64_t timer_ms;                /* next retransmission, 0 none */
 	uint64_t rx, tx;                  /* records in, datagrams out */
+	uint8_t resets;                   /* handshakes restarted */
 };
 
 struct leg_media {
@@ -161,6 +162,7 @@ struct dsbc_b2bua {
 	uint64_t terminated;              /* calls whose media dsbc terminates */
 	uint64_t terminate_forced;        /* ... because the legs' keying differ */
 	uint64_t dtls_done, dtls_failed, dtls_timeouts, dtls_closed;
+	uint64_t dtls_resets;             /* restarted after a bad record */
 	uint64_t dtls_no_session;         /* records for no DTLS association */
 	uint64_t keys_sent;               /* FLOW_KEYS messages */
 	char buf[MSG_MAX];

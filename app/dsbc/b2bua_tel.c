@@ -61,6 +61,7 @@ tel_calls(const char *cmd, const char *params, struct rte_tel_data *d)
 	rte_tel_data_add_dict_u64(d, "dtls_failed", b->dtls_failed);
 	rte_tel_data_add_dict_u64(d, "dtls_timeouts", b->dtls_timeouts);
 	rte_tel_data_add_dict_u64(d, "dtls_closed", b->dtls_closed);
+	rte_tel_data_add_dict_u64(d, "dtls_resets", b->dtls_resets);
 	rte_tel_data_add_dict_u64(d, "dtls_no_session", b->dtls_no_session);
 	rte_tel_data_add_dict_u64(d, "keys_sent", b->keys_sent);
 	/* RFC 7879 3.2.2 breaks end-to-end security: such calls are

@@ -28,6 +28,7 @@
 
 #define DTLS_BUF 4096
 #define DTLS_DGRAM_MAX 1200          /* records packed per datagram */
+#define DTLS_RESETS_MAX 16           /* fresh handshakes after bad records */
 
 /* ---- certificate ---- */
 
@@ -517,6 +518,30 @@ dtls_progress(struct dsbc_app *app, struct call *c, struct leg *l,
 		return;
 	}
 	sc->state = (uint8_t)st;
+	if (st == DSBC_DTLS_FAILED && !dsbc_dtls_peer_refused(sc->dtls) &&
+	    sc->resets < DTLS_RESETS_MAX) {
+		/* a forged or corrupt record ended the handshake, not the
+		 * peer's certificate: start a fresh one (RFC 6347 4.1.2.7
+		 * discards invalid records); dtls_timeout_ms still bounds it */
+		sc->resets++;
+		b->dtls_resets++;
+		RTE_LOG(INFO, USER1, "call %u: %s leg: DTLS restarted after: "
+			"%s\n", c->id, leg_name(c, l), dsbc_dtls_error(sc->dtls));
+		dsbc_dtls_free(sc->dtls);
+		sc->dtls = dsbc_dtls_new(b->dtls_ctx,
+					 (enum dsbc_dtls_role)l->dtls_role,
+					 l->peer_fp);
+		if (sc->dtls != NULL) {
+			sc->state = DSBC_DTLS_HANDSHAKING;
+			if (l->dtls_role != DSBC_DTLS_CLIENT)
+				return;
+			if (dsbc_dtls_start(sc->dtls) == 0) {
+				dtls_flush(app, l, i, k);
+				sc->timer_ms = dsbc_sip_now_ms(app) + 1000;
+				return;
+			}
+		}
+	}
 	if (st == DSBC_DTLS_FAILED) {
 		b->dtls_failed++;
 		RTE_LOG(WARNING, USER1, "call %u: %s leg: DTLS failed: %s\n",

@@ -51,6 +51,7 @@ struct dsbc_dtls {
 	enum dsbc_dtls_role role;
 	enum dsbc_dtls_state state;
 	char peer_fp[FP_LEN + 1];     /* expected, upper-case hex */
+	bool refused;                 /* the peer itself is unacceptable */
 	char error[256];
 };
 
@@ -145,10 +146,12 @@ verify_cb(int ok, X509_STORE_CTX *store)
 		return 1;
 	fingerprint_of(X509_STORE_CTX_get_current_cert(store), fp);
 	if (d == NULL || strcasecmp(fp, d->peer_fp) != 0) {
-		if (d != NULL)
+		if (d != NULL) {
+			d->refused = true;
 			snprintf(d->error, sizeof(d->error),
 				 "peer certificate %s does not match the SDP "
 				 "fingerprint", fp);
+		}
 		return 0;
 	}
 	return 1;
@@ -298,6 +301,7 @@ step(struct dsbc_dtls *d)
 	rc = SSL_do_handshake(d->ssl);
 	if (rc == 1) {
 		if (SSL_get_selected_srtp_profile(d->ssl) == NULL) {
+			d->refused = true;
 			snprintf(d->error, sizeof(d->error),
 				 "no use_srtp profile agreed (RFC 5764 4.1.2)");
 			d->state = DSBC_DTLS_FAILED;
@@ -418,4 +422,10 @@ dsbc_dtls_keys(const struct dsbc_dtls *d, struct dsbc_srtp_keys *k)
 	memcpy(k->remote_key, d->role == DSBC_DTLS_CLIENT ? sk : ck, kl);
 	memcpy(k->remote_salt, d->role == DSBC_DTLS_CLIENT ? ss : cs, sl);
 	return 0;
+}
+
+bool
+dsbc_dtls_peer_refused(const struct dsbc_dtls *d)
+{
+	return d->refused;
 }

@@ -2,6 +2,7 @@
 #ifndef DSBC_DTLS_H
 #define DSBC_DTLS_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -90,6 +91,14 @@ size_t dsbc_dtls_output(struct dsbc_dtls *d, uint8_t *buf, size_t cap);
  */
 enum dsbc_dtls_state dsbc_dtls_tick(struct dsbc_dtls *d, uint64_t *next_ms);
 enum dsbc_dtls_state dsbc_dtls_state(const struct dsbc_dtls *d);
+/*
+ * Whether a failure is the peer's own doing: its certificate is not the
+ * one its SDP named, or no use_srtp profile was agreed.  Otherwise a
+ * failed handshake may be a forged or corrupt record (RFC 6347 4.1.2.7
+ * wants invalid records discarded; OpenSSL ends the handshake on a
+ * malformed message), which a fresh session survives.
+ */
+bool dsbc_dtls_peer_refused(const struct dsbc_dtls *d);
 /* Why it failed, or "". */
 const char *dsbc_dtls_error(const struct dsbc_dtls *d);
 /* RFC 5764 section 4.2 keys; 0, or -1 before DONE. */

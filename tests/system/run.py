@@ -1023,6 +1023,94 @@ def test_dtls_terminate_wrong_fingerprint():
     check(time.time() - t0 < 40, "ended long before sipp's timeout")
 
 
+GARBAGE_DTLS = (
+    "import os, socket, struct\n"
+    "s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)\n"
+    "s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)\n"
+    "s.bind(('10.10.1.10', 7200))\n"
+    "for i in range(10):\n"
+    "    body = os.urandom(40 + i)\n"
+    "    # a handshake record header (RFC 6347 4.1), then noise\n"
+    "    s.sendto(struct.pack('!BHHHIH', 22, 0xfefd, 0, 0, i, len(body))\n"
+    "             + body, ('10.10.1.1', %d))\n")
+
+
+def test_dtls_terminate_faults():
+    """Terminator mode under faults: garbage DTLS records from alice are
+    discarded and her real handshake still completes; RTP that is not
+    SRTP under her keys is dropped (drop_srtp_auth, per flow
+    srtp_auth_fail); bob never answers dsbc's ClientHello, so after
+    dtls_timeout_ms the call ends with a BYE to each side; dsbc stays
+    healthy and leaves nothing behind."""
+    out = os.path.abspath("out/system/termflt")
+    os.makedirs(out, exist_ok=True)
+    akey, acrt, afp = make_cert(out, "alice")
+    uac, uas, bkey, bcrt, bfp, log = terminate_call(
+        "termflt", afp, "0", end_a=RECV_BYE)
+    res = {}
+
+    def during(d, topo, call):
+        with open(log, errors="replace") as f:
+            text = f.read()
+        ok = text[text.index("SIP/2.0 200 OK"):]
+        port = int(re.search(r"m=audio (\d+)", ok).group(1))
+        g = topo.run("alice", ["python3", "-c", GARBAGE_DTLS % port],
+                     stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                     text=True)
+        res["garbage"] = g.communicate(timeout=10)[0]
+        time.sleep(0.3)
+        cli = openssl_peer(topo, "alice",
+                           "sleep 1 | timeout 3 openssl s_client %s -connect "
+                           "10.10.1.1:%d -bind 10.10.1.10:7200 -cert %s "
+                           "-key %s" % (DTLS_SRTP_OPTS, port, acrt, akey))
+        res["cli"] = cli.communicate(timeout=20)[0]
+        res["rtp"] = rtp_peer(topo, "alice", "send", "--bind",
+                              "10.10.1.10:7200", "--to",
+                              "10.10.1.1:%d" % port, "--count", "20",
+                              "--pps", "200")
+        time.sleep(0.3)
+        res["call"] = d.tel.query("/dsbc/call,%d" % call["id"])
+        res["stats"] = d.stats()
+
+    t0 = time.time()
+    r = run_call("termflt", uac, uas, during=during,
+                 extra_uac=["-trace_msg", "-message_file", log],
+                 dsbc_extra="dtls_setup = passive\ndtls_timeout_ms = 6000\n",
+                 conf_extra="mode = terminate\n")
+    sipp_ok(r)
+    c, st = res.get("call") or {}, res.get("stats") or {}
+    a = c.get("a_leg", {})
+    print("  garbage sent: %s; alice's handshake %s (keys %s); fake SRTP: "
+          "srtp_auth_fail=%s drop_srtp_auth=%s; calls: dtls_timeouts=%d "
+          "dtls_failed=%d dtls_resets=%d" % (
+              res.get("garbage", "").strip() or "ok",
+                              a.get("m0_dtls"),
+                              len(keying_material(res.get("cli", ""))),
+                              a.get("m0_rtp_in_srtp_auth_fail"),
+                              st.get("drop_srtp_auth"),
+                              r["calls"]["dtls_timeouts"],
+                              r["calls"]["dtls_failed"],
+                              r["calls"]["dtls_resets"]))
+    eq(res.get("garbage", "").strip(), "", "garbage sender ran")
+    check_ge(a.get("m0_dtls_rx", 0), 10, "garbage and handshake records "
+             "reached dsbc's session")
+    eq(len(keying_material(res.get("cli", ""))), 1,
+       "alice's handshake completed after the garbage")
+    check_ge(r["calls"]["dtls_resets"], 1, "handshake restarted after a "
+             "corrupt record")
+    eq(r["calls"]["dtls_failed"], 0, "no handshake failed")
+    check(a.get("m0_dtls") in ("done", "closed"), "A leg DTLS done")
+    eq(a.get("m0_rtp_in_srtp_auth_fail"), 20, "fake SRTP failed "
+       "authentication on alice's flow")
+    eq(st.get("drop_srtp_auth"), 20, "drop_srtp_auth")
+    eq(c.get("b_leg", {}).get("m0_dtls"), "handshaking",
+       "bob never answered dsbc's ClientHello")
+    eq(r["calls"]["dtls_timeouts"], 1, "handshake timeout")
+    eq(r["uac_ok"], 1, "A's call ended by dsbc's BYE")
+    eq(r["uas_ok"], 1, "B's call ended by dsbc's BYE")
+    check(time.time() - t0 < 40, "ended long before sipp's timeout")
+
+
 def media_scenarios(name, hold_ms, a_mline, b_mline, uac_edit=None,
                     uas_edit=None):
     """The basic call's scenarios with alice's and bob's m= lines replaced
@@ -1496,7 +1584,7 @@ TESTS = [test_udp_relay_between_namespaces, test_sipp_options,
          test_call_media_inactivity, test_call_prack, test_call_ice_lite,
          test_routing_by_user_prefix, test_dtls_srtp_relay_openssl,
          test_dtls_before_the_answer, test_dtls_srtp_terminate_openssl,
-         test_dtls_terminate_wrong_fingerprint,
+         test_dtls_terminate_wrong_fingerprint, test_dtls_terminate_faults,
          test_baresip_dtls_to_sdes_terminate,
          test_baresip_sdes_to_dtls_terminate,
          test_media_attacks_aware, test_rtcp_mux_interworking,

@@ -137,6 +137,7 @@ test_fingerprint_mismatch(void)
 	printf("  client: %s\n", dsbc_dtls_error(c));
 	CU_ASSERT_PTR_NOT_NULL(strstr(dsbc_dtls_error(c),
 				      "does not match the SDP fingerprint"));
+	CU_ASSERT(dsbc_dtls_peer_refused(c));
 	CU_ASSERT_NOT_EQUAL(dsbc_dtls_state(s), DSBC_DTLS_DONE);
 	dsbc_dtls_free(c);
 	dsbc_dtls_free(s);
@@ -187,6 +188,23 @@ test_garbage_and_loss(void)
 	CU_ASSERT_EQUAL(dsbc_dtls_state(c), DSBC_DTLS_DONE);
 	CU_ASSERT_EQUAL(dsbc_dtls_state(s), DSBC_DTLS_DONE);
 	dsbc_dtls_free(c);
+	dsbc_dtls_free(s);
+	/* a well-formed handshake record with a corrupt body ends a fresh
+	 * server's handshake, but is not the peer refusing: the caller may
+	 * start over (b2bua_term.c does) */
+	s = dsbc_dtls_new(sc, DSBC_DTLS_SERVER, dsbc_dtls_ctx_fingerprint(cc));
+	memset(junk, 0x5a, sizeof(junk));
+	junk[0] = 22;                        /* handshake */
+	junk[1] = 0xfe;                      /* DTLS 1.2 */
+	junk[2] = 0xfd;
+	memset(junk + 3, 0, 8);              /* epoch 0, sequence 0 */
+	junk[11] = 0;
+	junk[12] = 60;                       /* length */
+	junk[13] = 1;                        /* ClientHello, garbage after */
+	dsbc_dtls_input(s, junk, 13 + 60);
+	printf("  corrupt ClientHello: %s\n", dsbc_dtls_state(s) ==
+	       DSBC_DTLS_FAILED ? dsbc_dtls_error(s) : "ignored");
+	CU_ASSERT(!dsbc_dtls_peer_refused(s));
 	dsbc_dtls_free(s);
 	dsbc_dtls_ctx_free(cc);
 	dsbc_dtls_ctx_free(sc);
