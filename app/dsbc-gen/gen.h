@@ -57,6 +57,14 @@ uint32_t gen_malformed_build(uint32_t idx, const struct gen_flow *f,
 int gen_pcap_write(const char *path, const struct gen_frame *frames,
 		   uint32_t n);
 
+/* First RTP sequence number of a stream (default 1000). */
+extern uint32_t gen_seq_base;
+
+/* srtp.c: libsrtp2, independent of dsbc's SRTP */
+int gen_srtp_open(const char *spec, bool outbound, void **out);
+int gen_srtp_protect(void *s, uint8_t *p, uint32_t *len, uint32_t cap);
+int gen_srtp_check(const char *spec, const char *got, const char *plain);
+
 struct gen_port_opts {
 	uint16_t port;
 	uint16_t rx_port;

@@ -32,7 +32,9 @@ usage(void)
 		"--src-mac MAC --dst-mac MAC\n"
 		"  [--kind rtp|srtp|dtls|stun|sip|garbage|mix|malformed] "
 		"[--count N] [--size N]\n"
-		"  [--ssrc X] [--vlan TCI] [--list]\n"
+		"  [--ssrc X] [--vlan TCI] [--list] [--seq-start N]\n"
+		"  [--srtp SUITE:BASE64]   protect RTP/RTCP with libsrtp2\n"
+		"  --check-srtp SUITE:BASE64 --pcap-out GOT --plain-pcap CLEAR\n"
 		"  (--pcap-out FILE | --port N [--rx-port N] [--rate PPS] "
 		"[--wait-ms MS])\n");
 }
@@ -142,12 +144,17 @@ main(int argc, char **argv)
 		{"rx-port", required_argument, NULL, 'r'},
 		{"rate", required_argument, NULL, 'R'},
 		{"wait-ms", required_argument, NULL, 'w'},
+		{"seq-start", required_argument, NULL, 'q'},
+		{"srtp", required_argument, NULL, 'x'},
+		{"check-srtp", required_argument, NULL, 'c'},
+		{"plain-pcap", required_argument, NULL, 'P'},
 		{NULL, 0, NULL, 0},
 	};
 	struct gen_port_opts po = { .wait_ms = 1000 };
 	struct gen_flow f;
 	struct gen_frame *frames;
-	const char *out = NULL;
+	const char *out = NULL, *srtp = NULL, *check = NULL, *plain = NULL;
+	void *srtp_s = NULL;
 	enum gen_kind kind = GEN_RTP;
 	uint32_t count = 10, ssrc = 0x5eed0001, size = 172, v, i, n;
 	bool list = false, has_flow = false, has_port = false;
@@ -250,10 +257,37 @@ main(int argc, char **argv)
 			if (parse_u32(optarg, 3600000, &po.wait_ms) != 0)
 				return 2;
 			break;
+		case 'q':
+			if (parse_u32(optarg, 65535, &gen_seq_base) != 0)
+				return 2;
+			break;
+		case 'x':
+			srtp = optarg;
+			break;
+		case 'c':
+			check = optarg;
+			break;
+		case 'P':
+			plain = optarg;
+			break;
 		default:
 			usage();
 			return 2;
 		}
+	}
+	if (check != NULL) {
+		/* --check-srtp SUITE:KEY --pcap-out <what dsbc sent>
+		 * --plain-pcap <the clear stream> */
+		if (out == NULL || plain == NULL) {
+			usage();
+			return 2;
+		}
+		return gen_srtp_check(check, out, plain);
+	}
+	if (srtp != NULL && gen_srtp_open(srtp, true, &srtp_s) != 0) {
+		fprintf(stderr, "dsbc-gen: --srtp '%s': want SUITE:base64 "
+			"key||salt (RFC 4568 names)\n", srtp);
+		return 2;
 	}
 	if (list) {
 		for (i = 0; i < gen_malformed_count(); i++)
@@ -278,6 +312,11 @@ main(int argc, char **argv)
 			continue;
 		}
 		v = gen_payload(kind, i, ssrc, size, pl, sizeof(pl));
+		if (srtp_s != NULL &&
+		    gen_srtp_protect(srtp_s, pl, &v, sizeof(pl)) != 0) {
+			fprintf(stderr, "dsbc-gen: SRTP protect failed\n");
+			return 1;
+		}
 		frames[i].len = gen_udp_frame(frames[i].b, &f, pl, v);
 	}
 	if (out != NULL) {

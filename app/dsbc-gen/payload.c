@@ -20,6 +20,8 @@ put32(uint8_t *p, uint32_t v)
 	put16(p + 2, (uint16_t)v);
 }
 
+uint32_t gen_seq_base = 1000;
+
 /* Deterministic filler so reruns produce identical pcaps. */
 static uint8_t
 noise(uint32_t i, uint32_t j)
@@ -37,7 +39,7 @@ rtp(uint32_t i, uint32_t ssrc, uint32_t size, uint8_t *o, bool srtp)
 
 	o[0] = 0x80;
 	o[1] = i == 0 ? 0x80 : 0x00;   /* marker on the first packet */
-	put16(o + 2, (uint16_t)(1000 + i));
+	put16(o + 2, (uint16_t)(gen_seq_base + i));
 	put32(o + 4, 160u * i);
 	put32(o + 8, ssrc);
 	for (j = 12; j < size; j++)

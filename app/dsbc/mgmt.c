@@ -504,8 +504,18 @@ static int
 flow_program(struct dsbc_app *app, const struct dsbc_flow_cfg *fc, uint32_t i)
 {
 	uint32_t id;
+	unsigned int d;
 	int rc = dsbc_mgmt_flow_add(app, fc, 0, &id);
 
+	/* a static terminated flow: its keys right behind it */
+	for (d = 0; rc == 0 && d < 2; d++)
+		if (fc->srtp_set & (1u << d))
+			rc = dsbc_mgmt_flow_keys(app, id, d ? DSBC_KEYS_TX :
+						 DSBC_KEYS_RX,
+						 fc->srtp[d].suite,
+						 fc->srtp[d].key, 16,
+						 fc->srtp[d].salt,
+						 fc->srtp[d].salt_len);
 	if (rc == -ENOSPC)
 		fprintf(stderr, "dsbc: %s: flow %u: worker %u flow table full "
 			"(flow_capacity %u)\n", app->cfg.path, i,

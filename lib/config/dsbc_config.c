@@ -11,6 +11,7 @@
 #include <rte_common.h>
 
 #include "dsbc_config.h"
+#include "dsbc_sdp_crypto.h"
 
 /* Parsing context: where we are, for the one-line error. */
 struct cfg_ctx {
@@ -551,6 +552,32 @@ struct flow_obj {
 	bool has_local, has_remote, has_out_local, has_out_port, has_peer;
 };
 
+/* "SUITE:base64(key || salt)" for a static terminated flow. */
+static int
+cfg_srtp_key(struct cfg_ctx *x, const char *k, const char *v,
+	     struct dsbc_flow_cfg *f, unsigned int dir)
+{
+	char line[160];
+	struct dsbc_sdes sd;
+	const char *colon = strchr(v, ':');
+	int n;
+
+	if (colon == NULL)
+		return cfg_fail(x, k, "'%s' is not SUITE:base64-key", v);
+	n = snprintf(line, sizeof(line), "1 %.*s inline:%s", (int)(colon - v),
+		     v, colon + 1);
+	if (n < 0 || (size_t)n >= sizeof(line) ||
+	    dsbc_sdes_parse(line, (size_t)n, &sd) != 0)
+		return cfg_fail(x, k, "'%s' is not an SRTP suite (RFC 4568 "
+				"names) and a base64 key and salt of its size", v);
+	f->srtp_set |= (uint8_t)(1u << dir);
+	f->srtp[dir].suite = sd.suite;
+	f->srtp[dir].salt_len = sd.salt_len;
+	memcpy(f->srtp[dir].key, sd.key, sizeof(f->srtp[dir].key));
+	memcpy(f->srtp[dir].salt, sd.salt, sizeof(f->srtp[dir].salt));
+	return 0;
+}
+
 static int
 flow_key(struct cfg_ctx *x, void *obj, const char *k, const char *v)
 {
@@ -563,6 +590,10 @@ flow_key(struct cfg_ctx *x, void *obj, const char *k, const char *v)
 		return cfg_endpoint(x, k, v, &f->local, &f->local_family,
 				    &f->local_port);
 	}
+	if (!strcmp(k, "srtp_rx"))
+		return cfg_srtp_key(x, k, v, f, 0);
+	if (!strcmp(k, "srtp_tx"))
+		return cfg_srtp_key(x, k, v, f, 1);
 	if (!strcmp(k, "remote")) {
 		o->has_remote = true;
 		return cfg_endpoint(x, k, v, &f->remote, &f->remote_family,
@@ -727,6 +758,15 @@ flow_finish(struct cfg_ctx *x, struct flow_obj *o)
 		return cfg_fail(x, "local", "missing");
 	if (!o->has_remote)
 		return cfg_fail(x, "remote", "missing");
+	/* keys make sense only where dsbc decrypts and encrypts */
+	if (f->srtp_set != 0 && f->mode != DSBC_MODE_TERMINATE)
+		return cfg_fail(x, f->srtp_set & 1 ? "srtp_rx" : "srtp_tx",
+				"keys need mode = terminate");
+	if (f->mode == DSBC_MODE_TERMINATE) {
+		f->srtp_in = f->srtp_set & 1 ? DSBC_KEYING_SDES : DSBC_KEYING_NONE;
+		f->srtp_out = f->srtp_set & 2 ? DSBC_KEYING_SDES :
+			      DSBC_KEYING_NONE;
+	}
 	if (f->local_port < c->media_port_min || f->local_port > c->media_port_max)
 		return cfg_fail(x, "local", "port %u outside the media range %u-%u",
 				f->local_port, c->media_port_min,

@@ -81,6 +81,15 @@ struct dsbc_flow_cfg {
 	uint32_t rtcp_sibling;        /* flow id + 1 taking RTCP, 0 none */
 	uint8_t dscp;
 	struct dsbc_addr next_hop;    /* remote if on-link, else the gateway */
+	/* static terminated flows (srtp_rx, srtp_tx = SUITE:base64, RFC
+	 * 4568's inline key||salt): [0] unprotects, [1] protects */
+	uint8_t srtp_set;             /* bit 0: [0] given, bit 1: [1] */
+	struct {
+		uint8_t suite;        /* enum dsbc_srtp_suite */
+		uint8_t salt_len;
+		uint8_t key[16];
+		uint8_t salt[14];
+	} srtp[2];
 };
 
 /*

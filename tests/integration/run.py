@@ -10,6 +10,7 @@ telemetry counters by name.  Ends with "N passed, N failed".
 """
 
 import argparse
+import base64
 import os
 import re
 import shutil
@@ -482,6 +483,54 @@ def test_flow_install_burst():
     eq(st["drops"], 0, "drops")
 
 
+def test_terminate_srtp_static():
+    """The worker's terminator transform against libsrtp2 in dsbc-gen (an
+    SRTP implementation that is not dsbc's): a static terminated flow
+    unprotects alice's SRTP/SRTCP with key A and protects it with key B.
+    Across a ROC rollover (sequence 65500 + 80) and with SRTCP, every
+    packet bob gets unprotects with B to exactly the clear packet alice
+    protected; replays, tampered packets and DTLS on this SDES flow are
+    dropped, each on its own counter."""
+    s = Setup("termsrtp")
+    ka = "AES_CM_128_HMAC_SHA1_80:" + base64.b64encode(os.urandom(30)).decode()
+    kb = "AES_CM_128_HMAC_SHA1_80:" + base64.b64encode(os.urandom(30)).decode()
+    s.flows = [dict(local=P0_IP + ":20000", remote=BOB + ":30000",
+                    out_local=P1_IP + ":20002", mode="terminate",
+                    srtp_rx=ka, srtp_tx=kb, latch="off")]
+    rtp = ["--ssrc", "0x1111", "--seq-start", "65500"]
+    s1 = stream(s, "rtp", ALICE, 40000, P0_IP, 20000, 80,
+                extra=["--srtp", ka] + rtp)
+    s1_plain = stream(s, "rtp", ALICE, 40001, P0_IP, 20000, 80, extra=rtp)
+    # RTP, DTLS, STUN, RTCP in turn, 5 each, another SSRC
+    s2 = stream(s, "mix", ALICE, 40000, P0_IP, 20000, 20,
+                extra=["--srtp", ka, "--ssrc", "0x2222"])
+    s2_plain = stream(s, "mix", ALICE, 40001, P0_IP, 20000, 20,
+                      extra=["--ssrc", "0x2222"])
+    # a third SSRC, its payload flipped after protection: not authentic
+    s3 = stream(s, "rtp", ALICE, 40000, P0_IP, 20000, 3,
+                extra=["--srtp", ka, "--ssrc", "0x3333"])
+    s3 = [f[:60] + bytes([f[60] ^ 1]) + f[61:] for f in s3]
+    s.add_input(0, s1 + s2 + s1[:5] + s3)
+    st, _ = s.run()
+    got = s.path("out-p1-all.pcap")
+    pcap_write(got, s.output(1))
+    plain = s.path("plain.pcap")
+    pcap_write(plain, s1_plain + s2_plain)
+    r = subprocess.run([os.path.join(BUILD, "app/dsbc-gen/dsbc-gen"),
+                        "--check-srtp", kb, "--pcap-out", got,
+                        "--plain-pcap", plain], capture_output=True,
+                       text=True)
+    print("  " + r.stdout.strip())
+    eq(r.returncode, 0, "bob's packets unprotect with B to alice's clear "
+       "packets (%s)" % r.stderr.strip())
+    check("frames=90 unprotected=90" in r.stdout, "80 RTP across the "
+          "rollover + 5 RTP + 5 RTCP of the second SSRC")
+    eq(st["drop_srtp_replay"], 5, "replayed packets")
+    eq(st["drop_srtp_auth"], 3, "tampered packets")
+    eq(st["drop_dtls_unexpected"], 5, "DTLS on a flow keyed by SDES")
+    eq(st["tx"], 95, "relayed: 90 media + 5 STUN")
+
+
 def sip_options(branch, extra_vias=0, rport=True, cseq=1):
     vias = "".join("Via: SIP/2.0/UDP proxy%d.example.com;branch=z9hG4bKp%d\r\n"
                    % (i, i) for i in range(extra_vias))
@@ -682,7 +731,7 @@ def test_config_errors():
 TESTS = [test_relay_rewrite, test_malformed, test_latching,
          test_ipv6_vlan_interworking, test_two_workers_handoff,
          test_arp_icmp_neighbours, test_idle_flows, test_flow_install_burst,
-         test_sip_stateless, test_sip_flood_limit,
+         test_terminate_srtp_static, test_sip_stateless, test_sip_flood_limit,
          test_telemetry_tools, test_config_errors]
 
 

@@ -183,6 +183,31 @@ test_errors(void)
 		     "not relay, aware or terminate");
 	expect_error("[dsbc]\nlatch = sometimes\n" BASE, "dsbc", "latch",
 		     "not off, first or signalled");
+	/* terminator mode */
+	expect_error("[dsbc]\ndtls_setup = actpass\n" BASE, "dsbc",
+		     "dtls_setup", "not active or passive");
+	expect_error("[dsbc]\nsrtp_replay_window = 100\n" BASE, "dsbc",
+		     "srtp_replay_window", "not a multiple of 64");
+	expect_error("[dsbc]\nsrtp_replay_window = 32\n" BASE, "dsbc",
+		     "srtp_replay_window", "not an integer in [64, 1024]");
+	expect_error(BASE "[route.0]\nnext_hop = 1.2.3.4:5\nsecurity = zrtp\n",
+		     "route.0", "security", "not same, plain, sdes or dtls");
+	expect_error(BASE "[flow.0]\nlocal = 192.0.2.1:20000\n"
+		     "remote = 198.51.100.7:4000\nsrtp_rx = AES_CM_128_HMAC_SHA1_80:"
+		     "PS1uQCVeeCFCanVmcjkpPywjNWhcYD0mXXtxaVBR\n", "flow.0",
+		     "srtp_rx", "keys need mode = terminate");
+	expect_error(BASE "[flow.0]\nlocal = 192.0.2.1:20000\n"
+		     "remote = 198.51.100.7:4000\nmode = terminate\n"
+		     "srtp_tx = AES_CM_128_HMAC_SHA1_80:PS1uQCVe\n", "flow.0",
+		     "srtp_tx", "base64 key and salt of its size");
+	expect_error(BASE "[flow.0]\nlocal = 192.0.2.1:20000\n"
+		     "remote = 198.51.100.7:4000\nmode = terminate\n"
+		     "srtp_tx = F8_128_HMAC_SHA1_80:PS1uQCVeeCFCanVmcjkpPywjNWhcYD0mXXtxaVBR\n",
+		     "flow.0", "srtp_tx", "not an SRTP suite");
+	expect_error(BASE "[flow.0]\nlocal = 192.0.2.1:20000\n"
+		     "remote = 198.51.100.7:4000\nmode = terminate\n"
+		     "srtp_tx = nokey\n", "flow.0", "srtp_tx",
+		     "not SUITE:base64-key");
 	expect_error("[dsbc]\nmedia_port_min = 20001\n" BASE, "dsbc",
 		     "media_port_min", "must be even");
 	expect_error("[dsbc]\nmedia_port_min = 30000\nmedia_port_max = 29000\n"
