@@ -63,6 +63,7 @@ extern uint32_t gen_seq_base;
 /* srtp.c: libsrtp2, independent of dsbc's SRTP */
 int gen_srtp_open(const char *spec, bool outbound, void **out);
 int gen_srtp_protect(void *s, uint8_t *p, uint32_t *len, uint32_t cap);
+void gen_srtp_close(void *s);
 int gen_srtp_check(const char *spec, const char *got, const char *plain);
 
 struct gen_port_opts {

@@ -284,11 +284,6 @@ main(int argc, char **argv)
 		}
 		return gen_srtp_check(check, out, plain);
 	}
-	if (srtp != NULL && gen_srtp_open(srtp, true, &srtp_s) != 0) {
-		fprintf(stderr, "dsbc-gen: --srtp '%s': want SUITE:base64 "
-			"key||salt (RFC 4568 names)\n", srtp);
-		return 2;
-	}
 	if (list) {
 		for (i = 0; i < gen_malformed_count(); i++)
 			printf("%u %s %s\n", i, gen_malformed_info(i)->counter,
@@ -301,9 +296,15 @@ main(int argc, char **argv)
 		return 2;
 	}
 	n = kind == GEN_MALFORMED ? gen_malformed_count() : count;
+	if (srtp != NULL && gen_srtp_open(srtp, true, &srtp_s) != 0) {
+		fprintf(stderr, "dsbc-gen: --srtp '%s': want SUITE:base64 "
+			"key||salt (RFC 4568 names)\n", srtp);
+		return 2;
+	}
 	frames = calloc(n ? n : 1, sizeof(*frames));
 	if (frames == NULL) {
 		fprintf(stderr, "dsbc-gen: out of memory\n");
+		gen_srtp_close(srtp_s);
 		return 1;
 	}
 	for (i = 0; i < n; i++) {
@@ -315,10 +316,13 @@ main(int argc, char **argv)
 		if (srtp_s != NULL &&
 		    gen_srtp_protect(srtp_s, pl, &v, sizeof(pl)) != 0) {
 			fprintf(stderr, "dsbc-gen: SRTP protect failed\n");
+			gen_srtp_close(srtp_s);
+			free(frames);
 			return 1;
 		}
 		frames[i].len = gen_udp_frame(frames[i].b, &f, pl, v);
 	}
+	gen_srtp_close(srtp_s);
 	if (out != NULL) {
 		k = gen_pcap_write(out, frames, n);
 		if (k == 0)

@@ -88,6 +88,13 @@ is_rtp_class(const uint8_t *p, uint32_t len)
 	return len >= 12 && p[0] >= 128 && p[0] <= 191;   /* RFC 7983 */
 }
 
+void
+gen_srtp_close(void *s)
+{
+	if (s != NULL)
+		srtp_dealloc(s);
+}
+
 int
 gen_srtp_protect(void *s, uint8_t *p, uint32_t *len, uint32_t cap)
 {
@@ -148,11 +155,15 @@ gen_srtp_check(const char *spec, const char *got, const char *plain)
 	uint32_t frames = 0, ok = 0, failed = 0, match = 0, mismatch = 0;
 	struct pcap_pkthdr *h;
 	const u_char *d;
-	void *s;
+	void *s = NULL;
 
 	if (g == NULL || pl == NULL || gen_srtp_open(spec, false, &s) != 0) {
 		fprintf(stderr, "dsbc-gen: --check-srtp: %s\n",
 			g == NULL || pl == NULL ? err : "bad SUITE:key");
+		if (g != NULL)
+			pcap_close(g);
+		if (pl != NULL)
+			pcap_close(pl);
 		return 2;
 	}
 	while (pcap_next_ex(g, &h, &d) == 1) {

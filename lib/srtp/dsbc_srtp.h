@@ -43,6 +43,14 @@ int dsbc_srtp_kdf(const uint8_t *master_key, size_t key_len,
 void dsbc_srtp_iv(const uint8_t salt[DSBC_SRTP_SALT_LEN], uint32_t ssrc,
 		  uint64_t index, uint8_t iv[16]);
 
+/* RFC 7714 AEAD_AES_128_GCM: 12-byte salt and IVs (sections 8.1, 9.1). */
+#define DSBC_SRTP_GCM_SALT_LEN 12
+void dsbc_srtp_gcm_iv(const uint8_t salt[DSBC_SRTP_GCM_SALT_LEN],
+		      uint32_t ssrc, uint32_t roc, uint16_t seq,
+		      uint8_t iv[12]);
+void dsbc_srtcp_gcm_iv(const uint8_t salt[DSBC_SRTP_GCM_SALT_LEN],
+		       uint32_t ssrc, uint32_t index, uint8_t iv[12]);
+
 /* AES-CM keystream from iv (counter in its last 16 bits), for tests and
  * for the key derivation: 0 or -1. */
 int dsbc_srtp_aes_cm(const uint8_t *key, size_t key_len, const uint8_t iv[16],

@@ -46,6 +46,37 @@ dsbc_srtp_iv(const uint8_t salt[DSBC_SRTP_SALT_LEN], uint32_t ssrc,
 		iv[8 + i] ^= (uint8_t)(index >> (40 - 8 * i));
 }
 
+void
+dsbc_srtp_gcm_iv(const uint8_t salt[DSBC_SRTP_GCM_SALT_LEN], uint32_t ssrc,
+		 uint32_t roc, uint16_t seq, uint8_t iv[12])
+{
+	unsigned int i;
+
+	/* RFC 7714 8.1: 00 00 || SSRC || ROC || SEQ, XOR the salt */
+	memcpy(iv, salt, DSBC_SRTP_GCM_SALT_LEN);
+	for (i = 0; i < 4; i++) {
+		iv[2 + i] ^= (uint8_t)(ssrc >> (24 - 8 * i));
+		iv[6 + i] ^= (uint8_t)(roc >> (24 - 8 * i));
+	}
+	iv[10] ^= (uint8_t)(seq >> 8);
+	iv[11] ^= (uint8_t)seq;
+}
+
+void
+dsbc_srtcp_gcm_iv(const uint8_t salt[DSBC_SRTP_GCM_SALT_LEN], uint32_t ssrc,
+		  uint32_t index, uint8_t iv[12])
+{
+	unsigned int i;
+
+	/* RFC 7714 9.1: 00 00 || SSRC || 00 00 || 0 || 31-bit index; the E
+	 * flag is authenticated, not part of the IV */
+	memcpy(iv, salt, DSBC_SRTP_GCM_SALT_LEN);
+	for (i = 0; i < 4; i++) {
+		iv[2 + i] ^= (uint8_t)(ssrc >> (24 - 8 * i));
+		iv[8 + i] ^= (uint8_t)((index & 0x7fffffffu) >> (24 - 8 * i));
+	}
+}
+
 int
 dsbc_srtp_kdf(const uint8_t *master_key, size_t key_len,
 	      const uint8_t master_salt[DSBC_SRTP_SALT_LEN],

@@ -163,6 +163,107 @@ test_libsrtp_matches_rfc(void)
 	dsbc_srtp_lib_free(tx);
 }
 
+/* AES-128-GCM with OpenSSL: out = ciphertext || 16-byte tag. */
+static void
+gcm_seal(const uint8_t *key, const uint8_t iv[12], const uint8_t *aad,
+	 int aad_len, const uint8_t *pt, int pt_len, uint8_t *out)
+{
+	EVP_CIPHER_CTX *x = EVP_CIPHER_CTX_new();
+	int n = 0, f = 0;
+
+	EVP_EncryptInit_ex(x, EVP_aes_128_gcm(), NULL, NULL, NULL);
+	EVP_CIPHER_CTX_ctrl(x, EVP_CTRL_GCM_SET_IVLEN, 12, NULL);
+	EVP_EncryptInit_ex(x, NULL, NULL, key, iv);
+	EVP_EncryptUpdate(x, NULL, &n, aad, aad_len);
+	EVP_EncryptUpdate(x, out, &n, pt, pt_len);
+	EVP_EncryptFinal_ex(x, out + n, &f);
+	EVP_CIPHER_CTX_ctrl(x, EVP_CTRL_GCM_GET_TAG, 16, out + pt_len);
+	EVP_CIPHER_CTX_free(x);
+}
+
+/*
+ * RFC 7714 section 16.1.1 (RTP) and 17.1 (RTCP): our IVs, and AES-GCM
+ * over them with the header (RTP) or the first 8 bytes and the E-flag ||
+ * index word (SRTCP) as associated data, give the RFC's packets.  The
+ * vectors' key and salt go straight into GCM (session keys).
+ */
+static void
+test_gcm_rfc7714(void)
+{
+	uint8_t key[16], salt[12], iv[12], want_iv[12], pkt[64], out[128],
+		want[128];
+
+	hex("000102030405060708090a0b0c0d0e0f", key, 16);
+	hex("517569642070726f2071756f", salt, 12);
+	/* 16.1.1 */
+	dsbc_srtp_gcm_iv(salt, 0x5501a0b2, 0, 0xf17b, iv);
+	hex("51753c6580c2726f20718414", want_iv, 12);
+	CU_ASSERT(memcmp(iv, want_iv, 12) == 0);
+	hex("8040f17b8041f8d35501a0b247616c6c696120657374206f6d6e6973206469"
+	    "7669736120696e207061727465732074726573", pkt, 50);
+	hex("f24de3a3fb34de6cacba861c9d7e4bcabe633bd50d294e6f42a5f47a51c7d1"
+	    "9b36de3adf8833899d7f27beb16a9152cf765ee4390cce", want, 54);
+	gcm_seal(key, iv, pkt, 12, pkt + 12, 38, out);
+	CU_ASSERT(memcmp(out, want, 54) == 0);
+	/* 17.1: SRTCP index 0x5d4, encrypted */
+	dsbc_srtcp_gcm_iv(salt, 0x4d617273, 0x800005d4, iv);
+	hex("517524055203726f207170bb", want_iv, 12);
+	CU_ASSERT(memcmp(iv, want_iv, 12) == 0);
+	hex("81c8000d4d6172734e5450314e545032525450200000042a0000e9304c756e"
+	    "61deadbeefdeadbeefdeadbeefdeadbeefdeadbeef", pkt, 52);
+	memcpy(pkt + 52, "\x80\x00\x05\xd4", 4);
+	hex("63e94885dcdab67ca727d7662f6b7e997ff5c0f76c06f32dc676a5f1730d6fda"
+	    "4ce09b4686303ded0bb9275bc84aa45896cf4d2fc5abf87245d9eade", want,
+	    60);
+	{
+		uint8_t aad[12];
+
+		memcpy(aad, pkt, 8);
+		memcpy(aad + 8, pkt + 52, 4);
+		gcm_seal(key, iv, aad, 12, pkt + 8, 44, out);
+	}
+	CU_ASSERT(memcmp(out, want, 60) == 0);
+}
+
+/*
+ * The libsrtp2 engine's AEAD_AES_128_GCM against the same computation:
+ * session key and salt from the master ones by the RFC 3711 KDF (RFC 7714
+ * section 11: the 96-bit master salt, zero-padded), IV as in 8.1, across
+ * a ROC rollover.
+ */
+static void
+test_libsrtp_gcm_matches_rfc(void)
+{
+	uint8_t mk[16], ms[14] = { 0 }, ke[16], ks[14], iv[12], pkt[128],
+		want[128];
+	struct dsbc_srtp_lib *tx;
+	uint32_t seqs[] = { 7, 65535, 0 }, roc = 0, i;
+	size_t len;
+
+	hex("0ec675ad498afeebb6960b3aabe6c173", mk, 16);
+	hex("c317f2dabe357793b6960b3a", ms, 12);
+	CU_ASSERT_EQUAL_FATAL(dsbc_srtp_kdf(mk, 16, ms, DSBC_SRTP_LABEL_RTP_ENC,
+					    0, ke, 16), 0);
+	CU_ASSERT_EQUAL_FATAL(dsbc_srtp_kdf(mk, 16, ms, DSBC_SRTP_LABEL_RTP_SALT,
+					    0, ks, 12), 0);
+	tx = dsbc_srtp_lib_new(DSBC_SRTP_SUITE_AEAD_AES_128_GCM, mk, ms, true,
+			       128);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(tx);
+	for (i = 0; i < 3; i++) {
+		if (i > 0 && seqs[i] < seqs[i - 1])
+			roc++;
+		len = rtp_packet(pkt, (uint16_t)seqs[i]);
+		dsbc_srtp_gcm_iv(ks, 0xcafebabe, roc, (uint16_t)seqs[i], iv);
+		memcpy(want, pkt, 12);
+		gcm_seal(ke, iv, pkt, 12, pkt + 12, 16, want + 12);
+		CU_ASSERT_EQUAL(dsbc_srtp_lib_protect(tx, pkt, &len,
+						      sizeof(pkt), false), 0);
+		CU_ASSERT_EQUAL(len, 28 + 16);
+		CU_ASSERT(memcmp(pkt, want, 44) == 0);
+	}
+	dsbc_srtp_lib_free(tx);
+}
+
 static void
 roundtrip(enum dsbc_srtp_suite suite, size_t tag)
 {
@@ -252,6 +353,8 @@ unit_register(void)
 	UNIT_ADD(s, test_index_guess);
 	UNIT_ADD(s, test_replay);
 	UNIT_ADD(s, test_libsrtp_matches_rfc);
+	UNIT_ADD(s, test_gcm_rfc7714);
+	UNIT_ADD(s, test_libsrtp_gcm_matches_rfc);
 	UNIT_ADD(s, test_libsrtp_suites);
 	return 0;
 }
