@@ -131,6 +131,9 @@ flow_cfg(struct dsbc_app *app, const struct call *c, const struct leg *in,
 	if (c->mode == DSBC_MODE_TERMINATE) {
 		fc->srtp_in = in->keying;
 		fc->srtp_out = out->keying;
+		if (!mi->rtcp_mux)
+			fc->spec_flags = k ? DSBC_FLOW_F_RTCP_ONLY :
+					     DSBC_FLOW_F_RTP_ONLY;
 	}
 	fc->latch = app->cfg.latch_default;
 	fc->relatch_ms = app->cfg.relatch_ms_default;

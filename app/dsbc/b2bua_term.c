@@ -26,7 +26,7 @@
 #include "dsbc_sdp_rewrite.h"
 #include "dsbc_srtp_lib.h"
 
-#define DTLS_BUF 4096
+#define DTLS_BUF 65536                /* a whole flight, retransmissions too */
 #define DTLS_DGRAM_MAX 1200          /* records packed per datagram */
 #define DTLS_RESETS_MAX 16           /* fresh handshakes after bad records */
 
@@ -37,12 +37,18 @@ b2bua_term_init(struct dsbc_app *app)
 {
 	struct dsbc_b2bua *b = app->sip->b2b;
 	const char *cert = app->cfg.dtls_cert, *key = app->cfg.dtls_key;
-	bool have = cert[0] != '\0' && access(cert, R_OK) == 0 &&
-		    key[0] != '\0' && access(key, R_OK) == 0;
+	bool have = cert[0] != '\0' && access(cert, F_OK) == 0;
 	char err[256];
 
 	if ((cert[0] == '\0') != (key[0] == '\0')) {
 		fprintf(stderr, "dsbc: dtls_cert and dtls_key go together\n");
+		return -EINVAL;
+	}
+	/* a pinned certificate is never replaced behind the operator's
+	 * back: generate only when neither file exists */
+	if (cert[0] != '\0' && have != (access(key, F_OK) == 0)) {
+		fprintf(stderr, "dsbc: %s and %s: one exists, not the other\n",
+			cert, key);
 		return -EINVAL;
 	}
 	b->dtls_ctx = dsbc_dtls_ctx_create(have ? cert : NULL,
@@ -332,11 +338,14 @@ static void
 dtls_flush(struct dsbc_app *app, struct leg *l, unsigned int i,
 	   unsigned int k)
 {
+	/* the management lcore is single-threaded: one buffer serves all */
+	static uint8_t buf[DTLS_BUF];
 	struct leg_sec *sc = &l->m[i].sec[k];
-	uint8_t buf[DTLS_BUF];
 	struct dsbc_sip_peer to;
 	size_t n, off, start;
 
+	/* the memory BIO holds whole records; read all of them at once so
+	 * none is cut at the end of the buffer */
 	n = dsbc_dtls_output(sc->dtls, buf, sizeof(buf));
 	if (n == 0 || dtls_dest(app, l, i, k, &to) != 0)
 		return;
@@ -528,6 +537,7 @@ dtls_progress(struct dsbc_app *app, struct call *c, struct leg *l,
 		RTE_LOG(INFO, USER1, "call %u: %s leg: DTLS restarted after: "
 			"%s\n", c->id, leg_name(c, l), dsbc_dtls_error(sc->dtls));
 		dsbc_dtls_free(sc->dtls);
+		sc->dtls = NULL;
 		sc->dtls = dsbc_dtls_new(b->dtls_ctx,
 					 (enum dsbc_dtls_role)l->dtls_role,
 					 l->peer_fp);
@@ -545,7 +555,8 @@ dtls_progress(struct dsbc_app *app, struct call *c, struct leg *l,
 	if (st == DSBC_DTLS_FAILED) {
 		b->dtls_failed++;
 		RTE_LOG(WARNING, USER1, "call %u: %s leg: DTLS failed: %s\n",
-			c->id, leg_name(c, l), dsbc_dtls_error(sc->dtls));
+			c->id, leg_name(c, l), sc->dtls != NULL ?
+			dsbc_dtls_error(sc->dtls) : "out of memory");
 		b2bua_call_abort(app, c, "DTLS handshake failed");
 		return;
 	}
@@ -592,8 +603,10 @@ dsbc_b2bua_dtls_input(struct dsbc_app *app, struct rte_mbuf *m)
 	comp = comp_of(lm, k);
 	sc = &lm->sec[comp];
 	port = dsbc_port_of_id(app, m->port);
-	if (sc->dtls == NULL || port < 0) {
-		/* not started yet (answer pending): the peer retransmits */
+	if (sc->dtls == NULL || port < 0 || sc->closed ||
+	    sc->state == DSBC_DTLS_FAILED) {
+		/* not started yet (answer pending: the peer retransmits), or
+		 * over: nothing more is read into it */
 		b->dtls_no_session++;
 		rte_pktmbuf_free(m);
 		return;

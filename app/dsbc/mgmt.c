@@ -289,6 +289,7 @@ flow_spec_build(struct dsbc_app *app, const struct dsbc_flow_cfg *fc,
 	sp->rtcp_sibling = fc->rtcp_sibling;
 	sp->srtp_in = fc->srtp_in;
 	sp->srtp_out = fc->srtp_out;
+	sp->flags = fc->spec_flags;
 	if (fc->police_pps != 0) {
 		sp->police_interval = app->tsc_hz / fc->police_pps;
 		sp->police_tolerance = sp->police_interval *

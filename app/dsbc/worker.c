@@ -341,8 +341,14 @@ latch_set(struct dsbc_worker *w, struct dsbc_flow *f,
  */
 static inline bool
 latch_check(struct dsbc_worker *w, struct dsbc_flow *f,
-	    const struct dsbc_pkt_info *pi, uint64_t now, uint64_t tsc_ms)
+	    const struct dsbc_pkt_info *pi, uint64_t now, uint64_t tsc_ms,
+	    bool *defer)
 {
+	/* *defer in: the caller latches itself once the packet
+	 * authenticated (terminated SRTP); out: it has to */
+	bool want_defer = *defer;
+
+	*defer = false;
 	/* With ICE the latch comes from an authenticated check only
 	 * (RFC 8445 section 7.3.1.5); media must come from there. */
 	if (f->fast & DSBC_FLOW_FAST_ICE)
@@ -356,8 +362,12 @@ latch_check(struct dsbc_worker *w, struct dsbc_flow *f,
 		if (!src_matches(pi, &f->spec.peer, f->spec.peer_port,
 				 f->spec.peer_family))
 			return false;
-		if (unlikely(!f->latched))
-			latch_set(w, f, pi, now);
+		if (unlikely(!f->latched)) {
+			if (want_defer)
+				*defer = true;
+			else
+				latch_set(w, f, pi, now);
+		}
 		return true;
 	default: /* DSBC_LATCH_FIRST */
 		if (likely(f->latched)) {
@@ -372,7 +382,11 @@ latch_check(struct dsbc_worker *w, struct dsbc_flow *f,
 			    (uint64_t)f->spec.relatch_ms * tsc_ms)
 				return false;
 		}
-		latch_set(w, f, pi, now);
+		/* deferred: a forged packet cannot take the latch */
+		if (want_defer)
+			*defer = true;
+		else
+			latch_set(w, f, pi, now);
 		return true;
 	}
 }
@@ -452,6 +466,7 @@ media_process(struct dsbc_app *app, struct dsbc_worker *w,
 		const struct dsbc_hdr_tmpl *t;
 		uint8_t *frame, *start;
 		enum dsbc_demux_class cls;
+		bool latch_defer;
 		uint32_t plen;
 		uint16_t nid;
 
@@ -504,7 +519,12 @@ media_process(struct dsbc_app *app, struct dsbc_worker *w,
 					  m);
 			continue;
 		}
-		if (unlikely(!latch_check(w, f, pi, now, tsc_ms))) {
+		/* terminated SRTP: a source is latched only once its packet
+		 * authenticated (below), not on sight */
+		latch_defer = f->spec.mode == DSBC_MODE_TERMINATE &&
+			      f->spec.srtp_in != DSBC_KEYING_NONE &&
+			      (cls == DSBC_DEMUX_RTP || cls == DSBC_DEMUX_RTCP);
+		if (unlikely(!latch_check(w, f, pi, now, tsc_ms, &latch_defer))) {
 			f->st.drops++;
 			f->st.drop_not_latched++;
 			drop(w, m, DSBC_DROP_NOT_LATCHED);
@@ -560,6 +580,8 @@ media_process(struct dsbc_app *app, struct dsbc_worker *w,
 				drop(w, m, why);
 				continue;
 			}
+			if (latch_defer)
+				latch_set(w, f, pi, now);
 		}
 		sp = &f->spec;
 		if (unlikely(cls == DSBC_DEMUX_RTCP && sp->rtcp_sibling != 0))

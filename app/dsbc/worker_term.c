@@ -117,6 +117,33 @@ dsbc_term_release(struct dsbc_worker *w, struct dsbc_flow *f)
 	f->term = 0;
 }
 
+/*
+ * Whether the packet's SSRC (RTP: bytes 8-11, RTCP: the sender's, 4-7)
+ * is one this flow protects already, learning it while there is room.
+ * An authenticated leg only brings SSRCs its peer keyed; a plain one
+ * could bring any number, each a stream libsrtp2 allocates.
+ */
+static inline bool
+ssrc_known(struct dsbc_term *t, const uint8_t *p, size_t len, bool rtcp)
+{
+	uint32_t ssrc;
+	unsigned int i;
+
+	if (t == NULL || len < (rtcp ? 8u : 12u))
+		return t != NULL;
+	ssrc = rtcp ? (uint32_t)p[4] << 24 | (uint32_t)p[5] << 16 |
+		      (uint32_t)p[6] << 8 | p[7] :
+		      (uint32_t)p[8] << 24 | (uint32_t)p[9] << 16 |
+		      (uint32_t)p[10] << 8 | p[11];
+	for (i = 0; i < t->nb_ssrc; i++)
+		if (t->ssrc[i] == ssrc)
+			return true;
+	if (t->nb_ssrc == DSBC_TERM_SSRC_MAX)
+		return false;
+	t->ssrc[t->nb_ssrc++] = ssrc;
+	return true;
+}
+
 enum dsbc_drop
 dsbc_term_transform(struct dsbc_worker *w, struct dsbc_flow *f,
 		    const struct dsbc_flow *ftx, uint8_t *payload,
@@ -130,6 +157,9 @@ dsbc_term_transform(struct dsbc_worker *w, struct dsbc_flow *f,
 
 	if (cls != DSBC_DEMUX_RTP && !rtcp)
 		return DSBC_DROP_MAX;
+	if (unlikely((f->spec.flags & DSBC_FLOW_F_RTP_ONLY && rtcp) ||
+		     (f->spec.flags & DSBC_FLOW_F_RTCP_ONLY && !rtcp)))
+		return DSBC_DROP_SRTP_WRONG_PORT;
 	if (f->spec.srtp_in != DSBC_KEYING_NONE) {
 		if (t == NULL || t->rx == NULL)
 			goto no_keys;
@@ -152,6 +182,8 @@ dsbc_term_transform(struct dsbc_worker *w, struct dsbc_flow *f,
 	if (f->spec.srtp_out != DSBC_KEYING_NONE) {
 		if (tt == NULL || tt->tx == NULL)
 			goto no_keys;
+		if (unlikely(!ssrc_known(tt, payload, l, rtcp)))
+			return DSBC_DROP_SRTP_SSRC_LIMIT;
 		rc = dsbc_srtp_lib_protect(tt->tx, payload, &l, cap, rtcp);
 		if (unlikely(rc != 0))
 			return rc == -ENOSPC ? DSBC_DROP_NO_TAILROOM :

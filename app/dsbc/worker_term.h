@@ -23,10 +23,16 @@
 struct dsbc_srtp_lib;
 struct dsbc_worker;
 
+/* libsrtp2 keeps a stream per SSRC, allocated when first seen: a flow may
+ * bring this many, more are dropped (drop_srtp_ssrc_limit). */
+#define DSBC_TERM_SSRC_MAX 4
+
 struct dsbc_term {
 	struct dsbc_srtp_lib *rx;    /* unprotects what arrives (srtp_in) */
 	struct dsbc_srtp_lib *tx;    /* protects what leaves (srtp_out) */
 	uint8_t rx_suite, tx_suite;  /* enum dsbc_srtp_suite, for telemetry */
+	uint8_t nb_ssrc;             /* SSRCs protected from this flow */
+	uint32_t ssrc[DSBC_TERM_SSRC_MAX];
 	uint32_t next_free;          /* free list: index + 1, 0 ends */
 	uint64_t unprotected;        /* packets decrypted and authenticated */
 	uint64_t protected_pkts;     /* packets encrypted for the other leg */

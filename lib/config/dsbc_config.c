@@ -301,7 +301,7 @@ global_key(struct cfg_ctx *x, void *obj, const char *k, const char *v)
 	if (!strcmp(k, "flow_capacity"))
 		return cfg_u32(x, k, v, 64, DSBC_FLOW_MAX_SLOTS, &c->flow_capacity);
 	if (!strcmp(k, "terminate_capacity"))
-		return cfg_u32(x, k, v, 0, 1u << 22, &c->terminate_capacity);
+		return cfg_u32(x, k, v, 1, 1u << 22, &c->terminate_capacity);
 	if (!strcmp(k, "srtp_replay_window")) {
 		if (cfg_u32(x, k, v, 64, 1024, &c->srtp_replay_window) != 0)
 			return -1;

@@ -76,6 +76,7 @@ struct dsbc_flow_cfg {
 	uint16_t relatch_ms;
 	uint16_t ice_id;              /* worker ICE agent of the local leg */
 	uint8_t srtp_in, srtp_out;    /* terminate: enum dsbc_keying */
+	uint8_t spec_flags;           /* DSBC_FLOW_F_RTP_ONLY / _RTCP_ONLY */
 	uint32_t clock_rate;          /* RTP clock (aware), 0: 8000 */
 	uint32_t police_pps;          /* 0: no policer */
 	uint32_t rtcp_sibling;        /* flow id + 1 taking RTCP, 0 none */

@@ -127,6 +127,12 @@ struct dsbc_flow_spec {
 
 /* FLOW_MOD: forget the latched source (the peer's SDP changed). */
 #define DSBC_FLOW_F_UNLATCH 0x01
+/* Terminate, leg without rtcp-mux: the flow is keyed on its RTP port
+ * (RTP only) or its RTCP port (RTCP only).  Each kind keeps to its own
+ * SRTP session: the same master key never protects both in two sessions
+ * (keystream or GCM nonce reuse). */
+#define DSBC_FLOW_F_RTP_ONLY  0x02
+#define DSBC_FLOW_F_RTCP_ONLY 0x04
 
 /* Per-flow counters, written by the owning worker only. */
 struct dsbc_flow_stats {

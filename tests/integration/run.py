@@ -510,12 +510,21 @@ def test_terminate_srtp_static():
     s3 = stream(s, "rtp", ALICE, 40000, P0_IP, 20000, 3,
                 extra=["--srtp", ka, "--ssrc", "0x3333"])
     s3 = [f[:60] + bytes([f[60] ^ 1]) + f[61:] for f in s3]
-    s.add_input(0, s1 + s2 + s1[:5] + s3)
+    # three more SSRCs, 2 packets each: the flow protects four SSRCs at
+    # most (libsrtp2 allocates a stream per SSRC), the sixth is refused
+    more, more_plain = [], []
+    for n, ssrc in enumerate(("0x4444", "0x5555", "0x6666")):
+        more += stream(s, "rtp", ALICE, 40002 + n, P0_IP, 20000, 2,
+                       extra=["--srtp", ka, "--ssrc", ssrc])
+        if ssrc != "0x6666":
+            more_plain += stream(s, "rtp", ALICE, 40010 + n, P0_IP, 20000,
+                                 2, extra=["--ssrc", ssrc])
+    s.add_input(0, s1 + s2 + s1[:5] + s3 + more)
     st, _ = s.run()
     got = s.path("out-p1-all.pcap")
     pcap_write(got, s.output(1))
     plain = s.path("plain.pcap")
-    pcap_write(plain, s1_plain + s2_plain)
+    pcap_write(plain, s1_plain + s2_plain + more_plain)
     r = subprocess.run([os.path.join(BUILD, "app/dsbc-gen/dsbc-gen"),
                         "--check-srtp", kb, "--pcap-out", got,
                         "--plain-pcap", plain], capture_output=True,
@@ -523,12 +532,13 @@ def test_terminate_srtp_static():
     print("  " + r.stdout.strip())
     eq(r.returncode, 0, "bob's packets unprotect with B to alice's clear "
        "packets (%s)" % r.stderr.strip())
-    check("frames=90 unprotected=90" in r.stdout, "80 RTP across the "
-          "rollover + 5 RTP + 5 RTCP of the second SSRC")
+    check("frames=94 unprotected=94" in r.stdout, "80 RTP across the "
+          "rollover + 5 RTP + 5 RTCP of the second SSRC + 2 x 2")
     eq(st["drop_srtp_replay"], 5, "replayed packets")
     eq(st["drop_srtp_auth"], 3, "tampered packets")
     eq(st["drop_dtls_unexpected"], 5, "DTLS on a flow keyed by SDES")
-    eq(st["tx"], 95, "relayed: 90 media + 5 STUN")
+    eq(st["drop_srtp_ssrc_limit"], 2, "the sixth SSRC")
+    eq(st["tx"], 99, "relayed: 94 media + 5 STUN")
 
 
 def sip_options(branch, extra_vias=0, rport=True, cseq=1):
