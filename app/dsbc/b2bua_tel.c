@@ -191,10 +191,10 @@ flow_tel(struct rte_tel_data *x, const char *pfx, const struct leg_media *lm,
 				dsbc_term_of(app->workers[w], f);
 
 			add_str(x, pfx, "srtp_rx", t && t->rx ?
-				dsbc_srtp_profile_name((enum dsbc_srtp_profile)
+				dsbc_srtp_profile_name((enum dsbc_srtp_suite)
 						       t->rx_suite) : "-");
 			add_str(x, pfx, "srtp_tx", t && t->tx ?
-				dsbc_srtp_profile_name((enum dsbc_srtp_profile)
+				dsbc_srtp_profile_name((enum dsbc_srtp_suite)
 						       t->tx_suite) : "-");
 			add_u64(x, pfx, "srtp_unprotected",
 				t ? t->unprotected : 0);
@@ -281,7 +281,7 @@ leg_tel(struct rte_tel_data *d, const char *name, const struct call *c,
 			snprintf(key, sizeof(key), "m%u_%ssrtp_profile", i, cn);
 			rte_tel_data_add_dict_string(x, key, !sc->keys_known ?
 				"-" : dsbc_srtp_profile_name(
-				(enum dsbc_srtp_profile)sc->keys.profile));
+				(enum dsbc_srtp_suite)sc->keys.profile));
 		}
 		/* the flows keyed on this leg's ports: media from its peer */
 		for (k = 0; k < lm->nb_flows; k++) {

@@ -131,7 +131,7 @@ sdes_local(struct leg_media *lm, uint8_t suite, uint32_t tag)
 	me.tag = tag;
 	me.suite = suite;
 	me.key_len = 16;
-	me.salt_len = suite == DSBC_SDES_AEAD_AES_128_GCM ? 12 : 14;
+	me.salt_len = suite == DSBC_SRTP_SUITE_AEAD_AES_128_GCM ? 12 : 14;
 	if (RAND_bytes(me.key, me.key_len) != 1 ||
 	    RAND_bytes(me.salt, me.salt_len) != 1 ||
 	    dsbc_sdes_format(&me, lm->sdes_line, sizeof(lm->sdes_line)) < 0)
@@ -159,7 +159,7 @@ sdes_remote(struct leg_media *lm, const struct dsbc_sdp *s, unsigned int i,
 	unsigned int k;
 
 	if (dsbc_sdes_find(s, i, tag, &peer) != 0 ||
-	    (suite != DSBC_SDES_SUITE_MAX && peer.suite != suite))
+	    (suite != DSBC_SRTP_SUITE_MAX && peer.suite != suite))
 		return -EINVAL;
 	for (k = 0; k < 2; k++) {
 		struct dsbc_srtp_keys *ks = &lm->sec[k].keys;
@@ -233,14 +233,14 @@ b2bua_term_offer(struct dsbc_app *app, struct call *c,
 			/* A's first usable line; dsbc answers its tag and
 			 * suite with its own key (RFC 4568 section 7.1.2) */
 			tag = sdes_remote(&c->a.m[i], offer, i, 0,
-					  DSBC_SDES_SUITE_MAX);
+					  DSBC_SRTP_SUITE_MAX);
 			if (tag < 0 || sdes_local(&c->a.m[i],
 						  c->a.m[i].sec[0].keys.profile,
 						  (uint32_t)tag) != 0)
 				return -ENOTSUP;
 		}
 		if (c->b.keying == DSBC_KEYING_SDES &&
-		    sdes_local(&c->b.m[i], DSBC_SDES_AES_CM_128_HMAC_SHA1_80, 1))
+		    sdes_local(&c->b.m[i], DSBC_SRTP_SUITE_AES_CM_128_HMAC_SHA1_80, 1))
 			return -EIO;
 	}
 	b->terminated++;
@@ -373,8 +373,8 @@ static void
 keys_send(struct dsbc_app *app, uint32_t flow_id, uint8_t dir,
 	  const struct dsbc_srtp_keys *k, bool local)
 {
-	/* enum dsbc_srtp_profile and enum dsbc_srtp_suite list the same
-	 * suites in the same order (80, 32, GCM) */
+	/* DTLS profiles and SDES suites are one list, enum
+	 * dsbc_srtp_suite (dsbc_srtp_suites.h), as the workers take it */
 	if (dsbc_mgmt_flow_keys(app, flow_id, dir, k->profile,
 				local ? k->local_key : k->remote_key,
 				k->key_len,
@@ -569,7 +569,7 @@ dtls_progress(struct dsbc_app *app, struct call *c, struct leg *l,
 	b->dtls_done++;
 	RTE_LOG(INFO, USER1, "call %u: %s leg: DTLS done (%s), %s\n", c->id,
 		leg_name(c, l), k ? "RTCP" : "RTP", dsbc_srtp_profile_name(
-			(enum dsbc_srtp_profile)sc->keys.profile));
+			(enum dsbc_srtp_suite)sc->keys.profile));
 	/* flows from l's peer on this component decrypt with its keys;
 	 * flows towards this component encrypt with dsbc's */
 	b2bua_term_flow_keys(app, c, l, o, i, 0, TERM_KEYS_RX, (int)k);

@@ -22,19 +22,11 @@
 #define FP_LEN (7 + 1 + 32 * 3)     /* "sha-256 " + 32 hex pairs with ':' */
 #define DTLS_MTU 1200               /* records per datagram stay below */
 
-static const struct {
-	const char *name;
-	uint8_t key, salt;
-} profiles[] = {
-#define DSBC_SRTP_PROFILE_INFO(e, name, k, s) { name, k, s },
-	DSBC_SRTP_PROFILES(DSBC_SRTP_PROFILE_INFO)
-#undef DSBC_SRTP_PROFILE_INFO
-};
-
 const char *
-dsbc_srtp_profile_name(enum dsbc_srtp_profile p)
+dsbc_srtp_profile_name(enum dsbc_srtp_suite p)
 {
-	return (unsigned int)p < DSBC_SRTP_PROFILE_MAX ? profiles[p].name :
+	return (unsigned int)p < DSBC_SRTP_SUITE_MAX ?
+	       dsbc_srtp_suite_info(p)->profile :
 	       "unknown";
 }
 
@@ -182,9 +174,9 @@ dsbc_dtls_ctx_create(const char *cert_pem, const char *key_pem,
 		set_err(err, errlen, "certificate and key do not match");
 		goto fail;
 	}
-	for (i = 0; i < DSBC_SRTP_PROFILE_MAX; i++)
+	for (i = 0; i < DSBC_SRTP_SUITE_MAX; i++)
 		snprintf(list + strlen(list), sizeof(list) - strlen(list),
-			 "%s%s", i ? ":" : "", profiles[i].name);
+			 "%s%s", i ? ":" : "", dsbc_srtp_suite_info(i)->profile);
 	c->ssl = SSL_CTX_new(DTLS_method());
 	if (c->ssl == NULL ||
 	    SSL_CTX_set_min_proto_version(c->ssl, DTLS1_2_VERSION) != 1 ||
@@ -397,13 +389,13 @@ dsbc_dtls_keys(const struct dsbc_dtls *d, struct dsbc_srtp_keys *k)
 	if (d->state != DSBC_DTLS_DONE)
 		return -1;
 	sp = SSL_get_selected_srtp_profile(d->ssl);
-	for (i = 0; sp != NULL && i < DSBC_SRTP_PROFILE_MAX; i++)
-		if (strcmp(sp->name, profiles[i].name) == 0)
+	for (i = 0; sp != NULL && i < DSBC_SRTP_SUITE_MAX; i++)
+		if (strcmp(sp->name, dsbc_srtp_suite_info(i)->profile) == 0)
 			break;
-	if (sp == NULL || i == DSBC_SRTP_PROFILE_MAX)
+	if (sp == NULL || i == DSBC_SRTP_SUITE_MAX)
 		return -1;
-	kl = profiles[i].key;
-	sl = profiles[i].salt;
+	kl = dsbc_srtp_suite_info(i)->key_len;
+	sl = dsbc_srtp_suite_info(i)->salt_len;
 	/* RFC 5764 4.2: client key | server key | client salt | server salt */
 	if (SSL_export_keying_material((SSL *)d->ssl, m, 2 * (kl + sl),
 				       "EXTRACTOR-dtls_srtp", 19, NULL, 0,

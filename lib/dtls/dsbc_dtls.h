@@ -6,6 +6,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "dsbc_srtp_suites.h"
+
 /*
  * DTLS 1.2 termination for terminator mode (RFC 5763, RFC 5764), on the
  * management lcore: OpenSSL over memory BIOs, so records come from and go
@@ -16,27 +18,15 @@
  * SRTP keys (RFC 5764 section 4.2).
  */
 
-/* use_srtp profiles dsbc offers/accepts, in preference order. */
-#define DSBC_SRTP_PROFILES(X) \
-	X(AES128_CM_SHA1_80, "SRTP_AES128_CM_SHA1_80", 16, 14) \
-	X(AES128_CM_SHA1_32, "SRTP_AES128_CM_SHA1_32", 16, 14) \
-	X(AEAD_AES_128_GCM,  "SRTP_AEAD_AES_128_GCM",  16, 12)
-
-enum dsbc_srtp_profile {
-#define DSBC_SRTP_PROFILE_ENUM(e, name, k, s) DSBC_SRTP_##e,
-	DSBC_SRTP_PROFILES(DSBC_SRTP_PROFILE_ENUM)
-#undef DSBC_SRTP_PROFILE_ENUM
-	DSBC_SRTP_PROFILE_MAX
-};
-
-const char *dsbc_srtp_profile_name(enum dsbc_srtp_profile p);
+/* use_srtp profiles dsbc offers/accepts: DSBC_SRTP_SUITES, in order. */
+const char *dsbc_srtp_profile_name(enum dsbc_srtp_suite p);
 
 #define DSBC_SRTP_KEY_MAX 16
 #define DSBC_SRTP_SALT_MAX 14
 
 /* Keying material of one leg, from dsbc's point of view. */
 struct dsbc_srtp_keys {
-	uint8_t profile;                       /* enum dsbc_srtp_profile */
+	uint8_t profile;                       /* enum dsbc_srtp_suite */
 	uint8_t key_len, salt_len;
 	uint8_t local_key[DSBC_SRTP_KEY_MAX];  /* protects what dsbc sends */
 	uint8_t local_salt[DSBC_SRTP_SALT_MAX];
@@ -50,7 +40,7 @@ struct dsbc_dtls;
 /*
  * dsbc's certificate: from PEM files, or (both NULL) a fresh ECDSA P-256
  * self-signed one.  profiles: colon-separated use_srtp list, NULL for all
- * of DSBC_SRTP_PROFILES.  NULL on error, with the reason in err.
+ * of DSBC_SRTP_SUITES.  NULL on error, with the reason in err.
  */
 struct dsbc_dtls_ctx *dsbc_dtls_ctx_create(const char *cert_pem,
 					   const char *key_pem,

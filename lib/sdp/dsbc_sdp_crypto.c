@@ -5,22 +5,14 @@
 
 #include "dsbc_sdp_crypto.h"
 
-static const struct {
-	const char *name;
-	uint8_t key_len, salt_len;
-} suites[] = {
-#define DSBC_SDES_ROW(e, name, k, s) { name, k, s },
-	DSBC_SDES_SUITES(DSBC_SDES_ROW)
-#undef DSBC_SDES_ROW
-};
-
 static const char b64[] =
 	"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
 
 const char *
-dsbc_sdes_suite_name(enum dsbc_sdes_suite s)
+dsbc_sdes_suite_name(enum dsbc_srtp_suite s)
 {
-	return (unsigned int)s < DSBC_SDES_SUITE_MAX ? suites[s].name : "?";
+	return (unsigned int)s < DSBC_SRTP_SUITE_MAX ?
+	       dsbc_srtp_suite_info(s)->sdes : "?";
 }
 
 static int
@@ -100,9 +92,9 @@ dsbc_sdes_parse(const char *v, size_t len, struct dsbc_sdes *out)
 		p++;
 	for (tok = p; p < end && *p != ' '; p++)
 		;
-	for (s = 0; s < DSBC_SDES_SUITE_MAX; s++)
-		if ((size_t)(p - tok) == strlen(suites[s].name) &&
-		    memcmp(tok, suites[s].name, (size_t)(p - tok)) == 0)
+	for (s = 0; s < DSBC_SRTP_SUITE_MAX; s++)
+		if ((size_t)(p - tok) == strlen(dsbc_srtp_suite_info(s)->sdes) &&
+		    memcmp(tok, dsbc_srtp_suite_info(s)->sdes, (size_t)(p - tok)) == 0)
 			break;
 	while (p < end && *p == ' ')
 		p++;
@@ -114,7 +106,7 @@ dsbc_sdes_parse(const char *v, size_t len, struct dsbc_sdes *out)
 		;
 	if (kend == key)
 		return -1;
-	if (s == DSBC_SDES_SUITE_MAX)
+	if (s == DSBC_SRTP_SUITE_MAX)
 		return -2;
 	/* a lifetime is fine, an MKI or a second key or session parameter
 	 * is not something dsbc keys from */
@@ -124,8 +116,8 @@ dsbc_sdes_parse(const char *v, size_t len, struct dsbc_sdes *out)
 	}
 	out->tag = tag;
 	out->suite = (uint8_t)s;
-	out->key_len = suites[s].key_len;
-	out->salt_len = suites[s].salt_len;
+	out->key_len = dsbc_srtp_suite_info(s)->key_len;
+	out->salt_len = dsbc_srtp_suite_info(s)->salt_len;
 	if (b64_decode(key, (size_t)(kend - key), raw,
 		       (size_t)out->key_len + out->salt_len) != 0)
 		return -2;
@@ -161,13 +153,13 @@ dsbc_sdes_format(const struct dsbc_sdes *c, char *out, size_t cap)
 	char enc[44];
 	int n;
 
-	if (c->suite >= DSBC_SDES_SUITE_MAX ||
+	if (c->suite >= DSBC_SRTP_SUITE_MAX ||
 	    (size_t)c->key_len + c->salt_len > sizeof(raw))
 		return -1;
 	memcpy(raw, c->key, c->key_len);
 	memcpy(raw + c->key_len, c->salt, c->salt_len);
 	b64_encode(raw, (size_t)c->key_len + c->salt_len, enc);
 	n = snprintf(out, cap, "%u %s inline:%s", c->tag,
-		     suites[c->suite].name, enc);
+		     dsbc_srtp_suite_info(c->suite)->sdes, enc);
 	return n < 0 || (size_t)n >= cap ? -1 : n;
 }

@@ -6,6 +6,7 @@
 #include <stdint.h>
 
 #include "dsbc_sdp.h"
+#include "dsbc_srtp_suites.h"
 
 /*
  * SDES (RFC 4568): a=crypto:<tag> <crypto-suite> inline:<key||salt>
@@ -13,28 +14,16 @@
  * terminator mode.  It uses no MKI and no session parameters, so lines
  * with them are refused (the peer usually offers another line).
  */
-#define DSBC_SDES_SUITES(X) \
-	X(AES_CM_128_HMAC_SHA1_80, "AES_CM_128_HMAC_SHA1_80", 16, 14) \
-	X(AES_CM_128_HMAC_SHA1_32, "AES_CM_128_HMAC_SHA1_32", 16, 14) \
-	X(AEAD_AES_128_GCM,        "AEAD_AES_128_GCM",        16, 12)
-
-/* Same order as enum dsbc_srtp_suite and the DTLS profiles. */
-enum dsbc_sdes_suite {
-#define DSBC_SDES_ENUM(e, name, k, s) DSBC_SDES_##e,
-	DSBC_SDES_SUITES(DSBC_SDES_ENUM)
-#undef DSBC_SDES_ENUM
-	DSBC_SDES_SUITE_MAX
-};
 
 struct dsbc_sdes {
 	uint32_t tag;                /* 1..999999999 */
-	uint8_t suite;               /* enum dsbc_sdes_suite */
+	uint8_t suite;               /* enum dsbc_srtp_suite */
 	uint8_t key_len, salt_len;
 	uint8_t key[16];
 	uint8_t salt[14];
 };
 
-const char *dsbc_sdes_suite_name(enum dsbc_sdes_suite s);
+const char *dsbc_sdes_suite_name(enum dsbc_srtp_suite s);
 
 /*
  * Parse the value of an a=crypto line (what follows "crypto:").  0, or

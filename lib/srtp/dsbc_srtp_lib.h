@@ -6,6 +6,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "dsbc_srtp_suites.h"
+
 /*
  * The libsrtp2 engine (issue 5: the reference, and the fallback where no
  * cryptodev is configured): one session per direction of a flow.  Works
@@ -15,12 +17,6 @@
  */
 
 /* SRTP protection profiles (RFC 5764 4.1.2, RFC 7714 14.2) */
-enum dsbc_srtp_suite {
-	DSBC_SRTP_SUITE_AES_CM_128_HMAC_SHA1_80 = 0,
-	DSBC_SRTP_SUITE_AES_CM_128_HMAC_SHA1_32,
-	DSBC_SRTP_SUITE_AEAD_AES_128_GCM,
-	DSBC_SRTP_SUITE_MAX
-};
 
 struct dsbc_srtp_lib;
 

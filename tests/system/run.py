@@ -794,9 +794,7 @@ def test_dtls_srtp_relay_openssl():
 
     def during(d, topo, call):
         with open(log, errors="replace") as f:
-            text = f.read()
-        ok = text[text.index("SIP/2.0 200 OK"):]
-        port = int(re.search(r"m=audio (\d+)", ok).group(1))
+            port, ok = sdp_port(f.read(), "SIP/2.0 200 OK")
         res["fp_at_alice"] = re.search(r"a=fingerprint:[^\r\n]*",
                                        ok).group(0)
         srv = openssl_peer(topo, "bob",
@@ -897,9 +895,7 @@ def test_dtls_srtp_terminate_openssl():
         res["info_fp"] = d.tel.query("/dsbc/info").get("dtls_fingerprint")
         res["calls"] = d.tel.query("/dsbc/calls")
         with open(log, errors="replace") as f:
-            text = f.read()
-        ok = text[text.index("SIP/2.0 200 OK"):]
-        port = int(re.search(r"m=audio (\d+)", ok).group(1))
+            port, ok = sdp_port(f.read(), "SIP/2.0 200 OK")
         res["sdp_fp"] = re.search(r"a=fingerprint:([^\r\n]*)", ok).group(1)
         res["sdp_setup"] = re.search(r"a=setup:([^\r\n]*)", ok).group(1)
         # bob listens on the port his answer named; dsbc (active towards
@@ -993,9 +989,7 @@ def test_dtls_terminate_wrong_fingerprint():
 
     def during(d, topo, call):
         with open(log, errors="replace") as f:
-            text = f.read()
-        ok = text[text.index("SIP/2.0 200 OK"):]
-        port = int(re.search(r"m=audio (\d+)", ok).group(1))
+            port, ok = sdp_port(f.read(), "SIP/2.0 200 OK")
         srv = openssl_peer(topo, "bob",
                            "sleep 4 | timeout 5 openssl s_server %s -accept "
                            "10.10.2.20:6100 -cert %s -key %s -verify 1 "
@@ -1051,9 +1045,7 @@ def test_dtls_terminate_faults():
 
     def during(d, topo, call):
         with open(log, errors="replace") as f:
-            text = f.read()
-        ok = text[text.index("SIP/2.0 200 OK"):]
-        port = int(re.search(r"m=audio (\d+)", ok).group(1))
+            port, ok = sdp_port(f.read(), "SIP/2.0 200 OK")
         g = topo.run("alice", ["python3", "-c", GARBAGE_DTLS % port],
                      stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
                      text=True)

@@ -77,7 +77,7 @@ test_fingerprint_format(void)
 
 static void
 handshake(const char *client_profiles, const char *server_profiles,
-	  enum dsbc_srtp_profile want, uint8_t salt_len)
+	  enum dsbc_srtp_suite want, uint8_t salt_len)
 {
 	struct dsbc_dtls_ctx *cc = ctx(client_profiles), *sc = ctx(server_profiles);
 	struct dsbc_dtls *c, *s;
@@ -115,9 +115,9 @@ handshake(const char *client_profiles, const char *server_profiles,
 static void
 test_handshake_profiles(void)
 {
-	handshake(NULL, NULL, DSBC_SRTP_AES128_CM_SHA1_80, 14);
-	handshake("SRTP_AES128_CM_SHA1_32", NULL, DSBC_SRTP_AES128_CM_SHA1_32, 14);
-	handshake(NULL, "SRTP_AEAD_AES_128_GCM", DSBC_SRTP_AEAD_AES_128_GCM, 12);
+	handshake(NULL, NULL, DSBC_SRTP_SUITE_AES_CM_128_HMAC_SHA1_80, 14);
+	handshake("SRTP_AES128_CM_SHA1_32", NULL, DSBC_SRTP_SUITE_AES_CM_128_HMAC_SHA1_32, 14);
+	handshake(NULL, "SRTP_AEAD_AES_128_GCM", DSBC_SRTP_SUITE_AEAD_AES_128_GCM, 12);
 }
 
 /* Seed 000: a certificate other than the SDP's must end the handshake. */

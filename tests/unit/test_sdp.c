@@ -57,6 +57,16 @@ static const char phone[] =
 static struct dsbc_sdp s, r;
 static char out[8192];
 
+/* Rewrite s with pl into out, NUL-terminated; the rewrite's result. */
+static int
+rewrite(const struct dsbc_sdp_plan *pl)
+{
+	int n = dsbc_sdp_rewrite(&s, pl, out, sizeof(out) - 1);
+
+	out[n > 0 ? n : 0] = '\0';
+	return n;
+}
+
 static bool
 has_line(const char *text, const char *line)
 {
@@ -116,9 +126,8 @@ test_rewrite_relay(void)
 
 	CU_ASSERT_EQUAL_FATAL(dsbc_sdp_parse(webrtc, sizeof(webrtc) - 1, &s),
 			      DSBC_SDP_ERR_NONE);
-	n = dsbc_sdp_rewrite(&s, &pl, out, sizeof(out));
+	n = rewrite(&pl);
 	CU_ASSERT_FATAL(n > 0);
-	out[n] = '\0';
 	/* fingerprint and setup byte-identical (RFC 7879 section 3.1) */
 	CU_ASSERT_PTR_NOT_NULL(strstr(out, "a=setup:actpass\r\n"));
 	CU_ASSERT_PTR_NOT_NULL(fp);
@@ -171,9 +180,7 @@ test_rewrite_phone_and_terminate(void)
 	CU_ASSERT_EQUAL(s.media[0].conn.family, 4); /* from the session */
 	CU_ASSERT_EQUAL(s.media[0].dir, DSBC_SDP_SENDONLY);
 	CU_ASSERT_EQUAL(s.media[0].rtcp_port, 49171);
-	n = dsbc_sdp_rewrite(&s, &pl, out, sizeof(out));
-	CU_ASSERT_FATAL(n > 0);
-	out[n] = '\0';
+	CU_ASSERT_FATAL(rewrite(&pl) > 0);
 	CU_ASSERT(has_line(out, "c=IN IP6 2001:db8::1"));
 	CU_ASSERT(has_line(out, "m=audio 30000 RTP/AVP 0 8 101"));
 	CU_ASSERT(has_line(out, "a=rtcp:30001"));
@@ -189,9 +196,7 @@ test_rewrite_phone_and_terminate(void)
 	pl.addr = "192.0.2.1";
 	pl.fingerprint = "sha-256 AA:BB";
 	pl.setup = "active";
-	n = dsbc_sdp_rewrite(&s, &pl, out, sizeof(out));
-	CU_ASSERT_FATAL(n > 0);
-	out[n] = '\0';
+	CU_ASSERT_FATAL(rewrite(&pl) > 0);
 	CU_ASSERT(has_line(out, "a=fingerprint:sha-256 AA:BB"));
 	CU_ASSERT(has_line(out, "a=setup:active"));
 	CU_ASSERT_PTR_NULL(strstr(out, "8B:2E"));
@@ -236,12 +241,12 @@ test_sdes(void)
 	CU_ASSERT_EQUAL(SDES("1 AES_CM_128_HMAC_SHA1_80 inline:PS1uQC"
 		"VeeCFCanVmcjkpPywjNWhcYD0mXXtxaVBR|2^20"), 0);
 	CU_ASSERT_EQUAL(c.tag, 1);
-	CU_ASSERT_EQUAL(c.suite, DSBC_SDES_AES_CM_128_HMAC_SHA1_80);
+	CU_ASSERT_EQUAL(c.suite, DSBC_SRTP_SUITE_AES_CM_128_HMAC_SHA1_80);
 	CU_ASSERT_EQUAL(memcmp(c.key, key, 16), 0);
 	CU_ASSERT_EQUAL(c.salt[13], 0x51);
 	/* GCM: 16 + 12 bytes (RFC 7714 section 14.2) */
 	CU_ASSERT_EQUAL(dsbc_sdes_parse(gcm, sizeof(gcm) - 1, &c), 0);
-	CU_ASSERT_EQUAL(c.suite, DSBC_SDES_AEAD_AES_128_GCM);
+	CU_ASSERT_EQUAL(c.suite, DSBC_SRTP_SUITE_AEAD_AES_128_GCM);
 	CU_ASSERT_EQUAL(c.salt_len, 12);
 	for (i = 0; i < 16; i++)
 		CU_ASSERT_EQUAL(c.key[i], i);
@@ -270,7 +275,7 @@ test_sdes(void)
 	CU_ASSERT_EQUAL(s.media[0].nb_crypto, 3);
 	CU_ASSERT_EQUAL(dsbc_sdes_find(&s, 0, 0, &c), 0);
 	CU_ASSERT_EQUAL(c.tag, 7);
-	CU_ASSERT_EQUAL(c.suite, DSBC_SDES_AES_CM_128_HMAC_SHA1_32);
+	CU_ASSERT_EQUAL(c.suite, DSBC_SRTP_SUITE_AES_CM_128_HMAC_SHA1_32);
 	CU_ASSERT_EQUAL(dsbc_sdes_find(&s, 0, 1, &c), -1);
 	CU_ASSERT_EQUAL(dsbc_sdes_find(&s, 1, 0, &c), -1);
 }
@@ -284,28 +289,21 @@ test_rewrite_security(void)
 		.sess_version = 1, .media = { {30000, 30001}, {30002, 30003} },
 		.security = DSBC_SDP_SEC_SDES,
 	};
-	int n;
 
 	/* DTLS (WebRTC) -> SDES: fingerprint and setup gone, dsbc's crypto
 	 * in the live m-line, the basic SDES profile (RTP/SAVP) */
 	CU_ASSERT_EQUAL_FATAL(dsbc_sdp_parse(webrtc, sizeof(webrtc) - 1, &s),
 			      DSBC_SDP_ERR_NONE);
 	pl.media[0].crypto = "1 AES_CM_128_HMAC_SHA1_80 inline:AAAA";
-	n = dsbc_sdp_rewrite(&s, &pl, out, sizeof(out));
-	CU_ASSERT_FATAL(n > 0);
-	out[n] = '\0';
+	CU_ASSERT_FATAL(rewrite(&pl) > 0);
 	CU_ASSERT(has_line(out, "m=audio 30000 RTP/SAVP 111 0"));
 	CU_ASSERT(has_line(out, "m=video 0 UDP/TLS/RTP/SAVPF 96"));
 	pl.security = DSBC_SDP_SEC_DTLS;
 	pl.fingerprint = "sha-256 AA:BB";
-	n = dsbc_sdp_rewrite(&s, &pl, out, sizeof(out));
-	CU_ASSERT_FATAL(n > 0);
-	out[n] = '\0';
+	CU_ASSERT_FATAL(rewrite(&pl) > 0);
 	CU_ASSERT(has_line(out, "m=audio 30000 UDP/TLS/RTP/SAVPF 111 0"));
 	pl.security = DSBC_SDP_SEC_SDES;
-	n = dsbc_sdp_rewrite(&s, &pl, out, sizeof(out));
-	CU_ASSERT_FATAL(n > 0);
-	out[n] = '\0';
+	CU_ASSERT_FATAL(rewrite(&pl) > 0);
 	CU_ASSERT(has_line(out,
 		"a=crypto:1 AES_CM_128_HMAC_SHA1_80 inline:AAAA"));
 	CU_ASSERT_EQUAL(count_lines(out, "a=crypto:"), 1);
@@ -318,18 +316,14 @@ test_rewrite_security(void)
 	pl.security = DSBC_SDP_SEC_DTLS;
 	pl.fingerprint = "sha-256 AA:BB";
 	pl.setup = "actpass";
-	n = dsbc_sdp_rewrite(&s, &pl, out, sizeof(out));
-	CU_ASSERT_FATAL(n > 0);
-	out[n] = '\0';
+	CU_ASSERT_FATAL(rewrite(&pl) > 0);
 	CU_ASSERT(has_line(out, "m=audio 30000 UDP/TLS/RTP/SAVP 0"));
 	CU_ASSERT(has_line(out, "a=fingerprint:sha-256 AA:BB"));
 	CU_ASSERT(has_line(out, "a=setup:actpass"));
 	CU_ASSERT_PTR_NULL(strstr(out, "a=crypto"));
 	/* -> plain */
 	pl.security = DSBC_SDP_SEC_PLAIN;
-	n = dsbc_sdp_rewrite(&s, &pl, out, sizeof(out));
-	CU_ASSERT_FATAL(n > 0);
-	out[n] = '\0';
+	CU_ASSERT_FATAL(rewrite(&pl) > 0);
 	CU_ASSERT(has_line(out, "m=audio 30000 RTP/AVP 0"));
 	CU_ASSERT_PTR_NULL(strstr(out, "a=crypto"));
 	CU_ASSERT_PTR_NULL(strstr(out, "a=fingerprint"));
@@ -337,9 +331,7 @@ test_rewrite_security(void)
 	pl.security = DSBC_SDP_SEC_KEEP;
 	pl.fingerprint = NULL;
 	pl.setup = NULL;
-	n = dsbc_sdp_rewrite(&s, &pl, out, sizeof(out));
-	CU_ASSERT_FATAL(n > 0);
-	out[n] = '\0';
+	CU_ASSERT_FATAL(rewrite(&pl) > 0);
 	CU_ASSERT(has_line(out, "m=audio 30000 RTP/SAVP 0"));
 	CU_ASSERT_EQUAL(count_lines(out, "a=crypto:"), 3);
 }
