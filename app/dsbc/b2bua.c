@@ -747,6 +747,8 @@ media_update(struct dsbc_app *app, struct call *c, struct leg *sender,
 		if (c->media_ok[i] && b->sdp_in.media[i].port != 0 &&
 		    b2bua_media_repoint(app, c, sender, other, i) != 0)
 			return -1;
+	/* terminate: an SDES peer may have re-keyed (RFC 4568 7.1.4) */
+	b2bua_term_update(app, c, sender, &b->sdp_in);
 	return sdp_for(app, c, other, &b->sdp_in, b->sdp, sizeof(b->sdp));
 }
 

@@ -165,6 +165,7 @@ struct dsbc_b2bua {
 	uint64_t dtls_resets;             /* restarted after a bad record */
 	uint64_t dtls_no_session;         /* records for no DTLS association */
 	uint64_t keys_sent;               /* FLOW_KEYS messages */
+	uint64_t sdes_rekeys;             /* SDES keys changed in a dialog */
 	char buf[MSG_MAX];
 	char sdp[MSG_MAX / 2];
 	struct dsbc_sdp sdp_in;
@@ -220,6 +221,8 @@ struct dsbc_sdp_plan;
 void b2bua_term_plan(const struct dsbc_app *app, const struct call *c,
 		     const struct leg *l, struct dsbc_sdp_plan *plan);
 int b2bua_term_start(struct dsbc_app *app, struct call *c, struct leg *l);
+void b2bua_term_update(struct dsbc_app *app, struct call *c, struct leg *l,
+		       const struct dsbc_sdp *s);
 #define TERM_KEYS_RX 1u
 #define TERM_KEYS_TX 2u
 void b2bua_term_flow_keys(struct dsbc_app *app, struct call *c,

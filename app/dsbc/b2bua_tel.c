@@ -64,6 +64,7 @@ tel_calls(const char *cmd, const char *params, struct rte_tel_data *d)
 	rte_tel_data_add_dict_u64(d, "dtls_resets", b->dtls_resets);
 	rte_tel_data_add_dict_u64(d, "dtls_no_session", b->dtls_no_session);
 	rte_tel_data_add_dict_u64(d, "keys_sent", b->keys_sent);
+	rte_tel_data_add_dict_u64(d, "sdes_rekeys", b->sdes_rekeys);
 	/* RFC 7879 3.2.2 breaks end-to-end security: such calls are
 	 * listed on their own */
 	ids = rte_tel_data_alloc();

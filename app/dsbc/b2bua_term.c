@@ -102,6 +102,12 @@ str_is(struct dsbc_sdp_str s, const char *lit)
 	return s.len == n && strncasecmp(s.p, lit, n) == 0;
 }
 
+static const char *
+leg_name(const struct call *c, const struct leg *l)
+{
+	return l == &c->a ? "A" : "B";
+}
+
 static int
 peer_fp_copy(struct leg *l, struct dsbc_sdp_str fp)
 {
@@ -459,6 +465,54 @@ b2bua_term_answer(struct dsbc_app *app, struct call *c, struct leg *l,
 	return b2bua_term_start(app, c, l);
 }
 
+/*
+ * New SDP from l inside the dialog (re-INVITE, UPDATE, or an answer to
+ * one).  An SDES peer may send a new key (RFC 4568 section 7.1.4): the
+ * flows from it get it (a new session: its replay list starts afresh
+ * with the new key); dsbc keeps its own key and answers the offer's tag.
+ * A new suite, or a DTLS peer's new fingerprint, is not renegotiated:
+ * the call keeps what it agreed first.
+ */
+void
+b2bua_term_update(struct dsbc_app *app, struct call *c, struct leg *l,
+		  const struct dsbc_sdp *s)
+{
+	struct leg *o = l == &c->a ? &c->b : &c->a;
+	unsigned int i;
+
+	if (c->mode != DSBC_MODE_TERMINATE || l->keying != DSBC_KEYING_SDES)
+		return;
+	for (i = 0; i < c->nb_media && i < s->nb_media; i++) {
+		struct leg_media *lm = &l->m[i];
+		struct dsbc_srtp_keys *ks = &lm->sec[0].keys;
+		struct dsbc_sdes peer, me;
+
+		if (!c->media_ok[i] || s->media[i].port == 0 ||
+		    !lm->sec[0].keys_known ||
+		    dsbc_sdes_find(s, i, 0, &peer) != 0 ||
+		    peer.suite != ks->profile)
+			continue;
+		/* dsbc's line answers the peer's tag */
+		memset(&me, 0, sizeof(me));
+		me.tag = peer.tag;
+		me.suite = ks->profile;
+		me.key_len = ks->key_len;
+		me.salt_len = ks->salt_len;
+		memcpy(me.key, ks->local_key, ks->key_len);
+		memcpy(me.salt, ks->local_salt, ks->salt_len);
+		dsbc_sdes_format(&me, lm->sdes_line, sizeof(lm->sdes_line));
+		if (memcmp(peer.key, ks->remote_key, peer.key_len) == 0 &&
+		    memcmp(peer.salt, ks->remote_salt, peer.salt_len) == 0)
+			continue;
+		if (sdes_remote(lm, s, i, peer.tag, ks->profile) < 0)
+			continue;
+		app->sip->b2b->sdes_rekeys++;
+		RTE_LOG(INFO, USER1, "call %u: %s leg: new SDES key\n", c->id,
+			leg_name(c, l));
+		b2bua_term_flow_keys(app, c, l, o, i, 0, TERM_KEYS_RX, -1);
+	}
+}
+
 int
 b2bua_term_start(struct dsbc_app *app, struct call *c, struct leg *l)
 {
@@ -496,12 +550,6 @@ b2bua_term_start(struct dsbc_app *app, struct call *c, struct leg *l)
 		}
 	}
 	return 0;
-}
-
-static const char *
-leg_name(const struct call *c, const struct leg *l)
-{
-	return l == &c->a ? "A" : "B";
 }
 
 /* Component k's session moved: keys out when done, the call ended

@@ -7,6 +7,7 @@ Prints one line per test and "N passed, N failed"; exit status 1 on any
 failure.
 """
 import argparse
+import base64
 import os
 import re
 import socket
@@ -1382,6 +1383,82 @@ def test_baresip_dtls_ice_aware():
     check_baresip(baresip_call("bsaware", "aware"), "aware")
 
 
+def sdes_line(tag):
+    """An a=crypto line with a fresh AES_CM_128_HMAC_SHA1_80 key."""
+    return "a=crypto:%d AES_CM_128_HMAC_SHA1_80 inline:%s" % (
+        tag, base64.b64encode(os.urandom(30)).decode())
+
+
+def test_terminate_sdes_rekey():
+    """SDES on both legs, route mode = terminate: alice's re-INVITE brings
+    a new key under a new tag (RFC 4568 7.1.4).  dsbc installs it for the
+    flows from alice (two FLOW_KEYS, sdes_rekeys=1), answers her tag with
+    its own unchanged key, and bob's unchanged key in his answer changes
+    nothing."""
+    a1, a2, b1 = sdes_line(1), sdes_line(2), sdes_line(1)
+    fp = re.compile(r"      a=fingerprint:[^\n]*\n      a=setup:[a-z]+\n")
+
+    def uac_edit(x):
+        x = fp.sub("      %s\n" % a1, x, count=1)
+        x = x.replace("RTP/AVP", "RTP/SAVP")
+        return x.replace("m=audio [media_port+2] RTP/SAVP 0\n",
+                         "m=audio [media_port+2] RTP/SAVP 0\n      %s\n" % a2)
+
+    def uas_edit(x):
+        x = fp.sub("      %s\n" % b1, x, count=1)
+        x = x.replace("RTP/AVP", "RTP/SAVP")
+        return x.replace("m=audio [media_port+4] RTP/SAVP 0\n",
+                         "m=audio [media_port+4] RTP/SAVP 0\n      %s\n" % b1)
+
+    uac = scenario("uac_call.xml", os.path.abspath("out/system/uac_rk.xml"),
+                   MEDIA="", HOLD_MS="200", END_A=A_REINVITE)
+    uas = uas_scenario(os.path.abspath("out/system/uas_rk.xml"),
+                       end=B_REINVITED)
+    for path, edit in ((uac, uac_edit), (uas, uas_edit)):
+        with open(path) as f:
+            x = edit(f.read())
+        with open(path, "w") as f:
+            f.write(x)
+    log = os.path.abspath("out/system/rk_uac_msgs.log")
+    if os.path.exists(log):
+        os.unlink(log)
+    res = {}
+
+    def during(d, topo, call):
+        res["before"] = d.tel.query("/dsbc/calls")
+        time.sleep(2.5)               # the re-INVITE, its 200 and ACK
+        res["after"] = d.tel.query("/dsbc/calls")
+
+    r = run_call("rekey", uac, uas, during=during,
+                 extra_uac=["-trace_msg", "-message_file", log],
+                 conf_extra="mode = terminate\n")
+    sipp_ok(r)
+    with open(log, errors="replace") as f:
+        text = f.read()
+    oks = [m for m in text.split("SIP/2.0 200 OK")[1:]]
+    crypto = [re.search(r"a=crypto:([^\r\n]*)", m).group(1) for m in oks
+              if "a=crypto:" in m]
+    before, after = res.get("before", {}), res.get("after", {})
+    print("  keys_sent %s -> %s, sdes_rekeys %s; dsbc's a=crypto to "
+          "alice: %s" % (before.get("keys_sent"), after.get("keys_sent"),
+                         after.get("sdes_rekeys"),
+                         " / ".join(x[:40] for x in crypto)))
+    eq(r["sip"]["rx_INVITE"], 2, "INVITE and re-INVITE from A")
+    eq(after.get("sdes_rekeys"), 1, "one new SDES key (alice's)")
+    eq(after.get("keys_sent", 0) - before.get("keys_sent", 0), 2,
+       "FLOW_KEYS for alice's RTP and RTCP flows")
+    # the answer to the INVITE, then to the re-INVITE (retransmitted
+    # until alice's late ACK: the same message again)
+    check(len(crypto) >= 2, "dsbc's answers to alice carry a=crypto")
+    check(crypto[0].startswith("1 ") and
+          all(x.startswith("2 ") for x in crypto[1:]),
+          "answers carry alice's tags: %s" % crypto)
+    eq(len(set(x.split("inline:")[1] for x in crypto)), 1,
+       "dsbc's own key unchanged")
+    check(a1.split("inline:")[1] not in text.split("SIP/2.0 200 OK", 1)[1],
+          "alice's key never echoed back to her")
+
+
 def check_baresip_terminate(r, a_keying, b_keying):
     """A terminated baresip call: audio both ways for ~10 s with loss
     under 1% per bob's RTCP summary, and dsbc decrypted and re-encrypted
@@ -1577,7 +1654,7 @@ TESTS = [test_udp_relay_between_namespaces, test_sipp_options,
          test_routing_by_user_prefix, test_dtls_srtp_relay_openssl,
          test_dtls_before_the_answer, test_dtls_srtp_terminate_openssl,
          test_dtls_terminate_wrong_fingerprint, test_dtls_terminate_faults,
-         test_baresip_dtls_to_sdes_terminate,
+         test_terminate_sdes_rekey, test_baresip_dtls_to_sdes_terminate,
          test_baresip_sdes_to_dtls_terminate,
          test_media_attacks_aware, test_rtcp_mux_interworking,
          test_baresip_dtls_ice_relay, test_baresip_dtls_ice_aware,
