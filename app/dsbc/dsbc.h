@@ -15,6 +15,7 @@
 #include "dsbc_drop.h"
 #include "dsbc_flow_table.h"
 #include "dsbc_msg.h"
+#include "dsbc_srtp_cdev.h"
 #include "dsbc_slice.h"
 
 #define DSBC_VERSION "0.1.0"
@@ -51,6 +52,7 @@ struct dsbc_worker_stats {
 	uint64_t sip_punted;       /* to the management SIP ring */
 	uint64_t exc_punted;       /* ARP/ND/ICMP to the exception ring */
 	uint64_t dtls_punted;      /* terminate: DTLS records to the DTLS ring */
+	uint64_t srtp_cdev_ops;    /* terminate: SRTP transforms on the cryptodev */
 	uint64_t ctrl_msgs;        /* control messages applied */
 	uint64_t ctrl_bad;         /* control messages refused (version/type) */
 	uint64_t events;           /* events enqueued to management */
@@ -101,6 +103,7 @@ struct dsbc_worker {
 	struct dsbc_aware *aware;        /* [flow_capacity], per flow slot */
 	bool prefetch_aware;             /* aware is the default mode */
 	struct dsbc_term *term;          /* [term_cap] terminated flows' SRTP */
+	struct dsbc_srtp_cdev cdev;      /* this worker's queue pair, if any */
 	uint32_t term_cap;
 	uint32_t term_free;              /* free list head, index + 1 */
 	unsigned int term_replay;        /* SRTP replay window (RFC 3711 3.3.2) */
@@ -181,6 +184,8 @@ struct dsbc_sip_rt;
 struct dsbc_app {
 	/* setup */
 	struct dsbc_config cfg;
+	bool has_cdev;                   /* srtp_engine = cryptodev */
+	struct dsbc_srtp_cdev cdev;      /* its device, queue pair w per worker */
 	uint16_t nb_ports;
 	struct dsbc_port_rt ports[DSBC_CFG_MAX_PORTS];
 	int8_t port_idx[RTE_MAX_ETHPORTS];  /* DPDK port id -> ports[] index, -1 */

@@ -15,6 +15,8 @@
 #include <unistd.h>
 
 #include <rte_cycles.h>
+#include <rte_bus_vdev.h>
+#include <rte_cryptodev.h>
 #include <rte_eal.h>
 #include <rte_errno.h>
 #include <rte_ethdev.h>
@@ -77,12 +79,41 @@ parse_args(int argc, char **argv, const char **conf)
 	return 0;
 }
 
+/* srtp_engine = cryptodev: one crypto_aesni_mb device (a hardware one
+ * could be named instead), a queue pair per worker. */
+static int
+create_cdev(struct dsbc_app *app, uint16_t nb_workers)
+{
+	int dev;
+
+	if (app->cfg.srtp_engine != 1)
+		return 0;
+	if (rte_vdev_init("crypto_aesni_mb_dsbc", NULL) != 0 ||
+	    (dev = rte_cryptodev_get_dev_id("crypto_aesni_mb_dsbc")) < 0) {
+		fprintf(stderr, "dsbc: srtp_engine = cryptodev: cannot create "
+			"the crypto_aesni_mb device\n");
+		return -1;
+	}
+	/* two sessions (protect, unprotect) per terminated flow */
+	if (dsbc_srtp_cdev_init(&app->cdev, (uint8_t)dev, nb_workers,
+				2 * app->cfg.terminate_capacity * nb_workers,
+				(int)rte_socket_id()) != 0) {
+		fprintf(stderr, "dsbc: srtp_engine = cryptodev: cannot start "
+			"the device with %u queue pairs\n", nb_workers);
+		return -1;
+	}
+	app->has_cdev = true;
+	return 0;
+}
+
 static int
 create_workers(struct dsbc_app *app)
 {
 	unsigned int lcore;
 	uint16_t n = 0;
 
+	if (create_cdev(app, (uint16_t)rte_lcore_count() - 1) != 0)
+		return -1;
 	RTE_LCORE_FOREACH_WORKER(lcore) {
 		if (n >= DSBC_CFG_MAX_WORKERS) {
 			fprintf(stderr, "dsbc: more than %d worker lcores\n",
@@ -111,6 +142,8 @@ teardown(struct dsbc_app *app)
 	dsbc_mgmt_free(app);
 	for (w = 0; w < app->nb_workers; w++)
 		dsbc_worker_free(app->workers[w]);
+	if (app->has_cdev)
+		dsbc_srtp_cdev_fini(&app->cdev);
 	rte_mempool_free(app->pool);
 	dsbc_config_free(&app->cfg);
 }

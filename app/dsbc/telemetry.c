@@ -121,6 +121,7 @@ tel_stats(const char *cmd __rte_unused, const char *params __rte_unused,
 	add_u64(d, "sip_punted", SUM(app, sip_punted));
 	add_u64(d, "exc_punted", SUM(app, exc_punted));
 	add_u64(d, "dtls_punted", SUM(app, dtls_punted));
+	add_u64(d, "srtp_cryptodev_ops", SUM(app, srtp_cdev_ops));
 	add_u64(d, "latched", SUM(app, latched));
 	add_u64(d, "flow_idle_reports", SUM(app, idle_reports));
 	for (w = 0; w < app->nb_workers; w++) {

@@ -572,9 +572,7 @@ media_process(struct dsbc_app *app, struct dsbc_worker *w,
 					cls == DSBC_DEMUX_RTCP &&
 					f->spec.rtcp_sibling != 0 ?
 					rtcp_flow(w, f) : f,
-					frame + pi->payload_off, &plen,
-					m->buf_len - (m->data_off +
-						pi->payload_off), cls);
+					m, pi->payload_off, &plen, cls);
 			if (unlikely(why != DSBC_DROP_MAX)) {
 				f->st.drops++;
 				drop(w, m, why);
@@ -782,6 +780,8 @@ dsbc_worker_create(struct dsbc_app *app, uint16_t idx, unsigned int lcore_id)
 	w->prefetch_aware = app->cfg.mode_default == DSBC_MODE_AWARE;
 	w->flow_base = w->flows != NULL ? dsbc_flow_table_slot(w->flows, 0) :
 		       NULL;
+	if (app->has_cdev)
+		w->cdev = dsbc_srtp_cdev_qp(&app->cdev, idx);
 	if (dsbc_term_pool_init(w, app->cfg.terminate_capacity,
 				app->cfg.srtp_replay_window, socket) != 0) {
 		dsbc_worker_free(w);

@@ -3,6 +3,7 @@
 #include <errno.h>
 
 #include <rte_malloc.h>
+#include <rte_mbuf.h>
 
 #include "dsbc.h"
 #include "dsbc_srtp_lib.h"
@@ -29,12 +30,18 @@ dsbc_term_pool_init(struct dsbc_worker *w, uint32_t capacity,
 }
 
 static void
-term_sessions_free(struct dsbc_term *t)
+term_sessions_free(struct dsbc_worker *w, struct dsbc_term *t)
 {
 	dsbc_srtp_lib_free(t->rx);
 	dsbc_srtp_lib_free(t->tx);
 	t->rx = NULL;
 	t->tx = NULL;
+	if (t->has_crx)
+		dsbc_srtp_cdev_sess_fini(&w->cdev, &t->crx);
+	if (t->has_ctx)
+		dsbc_srtp_cdev_sess_fini(&w->cdev, &t->ctx);
+	t->has_crx = false;
+	t->has_ctx = false;
 }
 
 void
@@ -45,7 +52,7 @@ dsbc_term_pool_free(struct dsbc_worker *w)
 	if (w->term == NULL)
 		return;
 	for (i = 0; i < w->term_cap; i++)
-		term_sessions_free(&w->term[i]);
+		term_sessions_free(w, &w->term[i]);
 	rte_free(w->term);
 	w->term = NULL;
 }
@@ -96,6 +103,27 @@ dsbc_term_keys(struct dsbc_worker *w, struct dsbc_flow *f,
 	slot = k->dir == DSBC_KEYS_TX ? &t->tx : &t->rx;
 	dsbc_srtp_lib_free(*slot);
 	*slot = s;
+	{
+		bool *has = k->dir == DSBC_KEYS_TX ? &t->has_ctx : &t->has_crx;
+		struct dsbc_srtp_cdev_sess *cs = k->dir == DSBC_KEYS_TX ?
+						 &t->ctx : &t->crx;
+
+		if (*has)
+			dsbc_srtp_cdev_sess_fini(&w->cdev, cs);
+		*has = false;
+		if (k->dir == DSBC_KEYS_TX)
+			t->ctx_bound = false;
+		else
+			t->crx_bound = false;
+		/* the device takes what it does: AES-CM-128 + HMAC-SHA1-80
+		 * RTP; a session it refuses leaves libsrtp2 doing it all */
+		if (w->app->has_cdev &&
+		    k->suite == DSBC_SRTP_SUITE_AES_CM_128_HMAC_SHA1_80 &&
+		    dsbc_srtp_cdev_sess_init(&w->cdev, cs, k->key, k->salt,
+					     k->dir == DSBC_KEYS_TX,
+					     w->term_replay) == 0)
+			*has = true;
+	}
 	if (k->dir == DSBC_KEYS_TX)
 		t->tx_suite = k->suite;
 	else
@@ -111,7 +139,7 @@ dsbc_term_release(struct dsbc_worker *w, struct dsbc_flow *f)
 	if (f->term == 0 || f->term > w->term_cap)
 		return;
 	t = &w->term[f->term - 1];
-	term_sessions_free(t);
+	term_sessions_free(w, t);
 	t->next_free = w->term_free;
 	w->term_free = f->term;
 	f->term = 0;
@@ -144,11 +172,55 @@ ssrc_known(struct dsbc_term *t, const uint8_t *p, size_t len, bool rtcp)
 	return true;
 }
 
+static inline uint32_t
+rtp_ssrc(const uint8_t *p)
+{
+	return (uint32_t)p[8] << 24 | (uint32_t)p[9] << 16 |
+	       (uint32_t)p[10] << 8 | p[11];
+}
+
+/* The cryptodev engine works on an mbuf holding the RTP packet alone:
+ * m is narrowed to it around the call and given its frame back after. */
+static int
+cdev_unprotect(struct dsbc_worker *w, struct dsbc_srtp_cdev_sess *s,
+	       struct rte_mbuf *m, uint32_t off, size_t *len)
+{
+	uint16_t data_off = m->data_off;
+	int ok = -EINVAL;
+
+	m->data_off = (uint16_t)(m->data_off + off);
+	m->data_len = (uint16_t)*len;
+	m->pkt_len = m->data_len;
+	w->st.srtp_cdev_ops++;
+	dsbc_srtp_cdev_unprotect(&w->cdev, s, &m, 1, &ok);
+	*len = m->data_len;
+	m->data_off = data_off;
+	return ok;
+}
+
+static int
+cdev_protect(struct dsbc_worker *w, struct dsbc_srtp_cdev_sess *s,
+	     struct rte_mbuf *m, uint32_t off, size_t *len)
+{
+	uint16_t data_off = m->data_off, n;
+
+	m->data_off = (uint16_t)(m->data_off + off);
+	m->data_len = (uint16_t)*len;
+	m->pkt_len = m->data_len;
+	w->st.srtp_cdev_ops++;
+	n = dsbc_srtp_cdev_protect(&w->cdev, s, &m, 1);
+	*len = m->data_len;
+	m->data_off = data_off;
+	return n == 1 ? 0 : -ENOSPC;
+}
+
 enum dsbc_drop
 dsbc_term_transform(struct dsbc_worker *w, struct dsbc_flow *f,
-		    const struct dsbc_flow *ftx, uint8_t *payload,
-		    uint32_t *len, size_t cap, enum dsbc_demux_class cls)
+		    const struct dsbc_flow *ftx, struct rte_mbuf *m,
+		    uint32_t off, uint32_t *len, enum dsbc_demux_class cls)
 {
+	uint8_t *payload = rte_pktmbuf_mtod_offset(m, uint8_t *, off);
+	size_t cap = m->buf_len - (m->data_off + off);
 	struct dsbc_term *t = f->term != 0 ? &w->term[f->term - 1] : NULL;
 	struct dsbc_term *tt = ftx->term != 0 ? &w->term[ftx->term - 1] : NULL;
 	bool rtcp = cls == DSBC_DEMUX_RTCP;
@@ -165,7 +237,16 @@ dsbc_term_transform(struct dsbc_worker *w, struct dsbc_flow *f,
 			goto no_keys;
 		/* RFC 3711 3.3: index estimated, replay checked, then
 		 * authenticated and decrypted */
-		rc = dsbc_srtp_lib_unprotect(t->rx, payload, &l, rtcp);
+		if (!rtcp && t->has_crx && l >= 12 &&
+		    (!t->crx_bound || t->crx_ssrc == rtp_ssrc(payload))) {
+			rc = cdev_unprotect(w, &t->crx, m, off, &l);
+			if (rc == 0 && !t->crx_bound) {
+				t->crx_ssrc = rtp_ssrc(payload);
+				t->crx_bound = true;
+			}
+		} else {
+			rc = dsbc_srtp_lib_unprotect(t->rx, payload, &l, rtcp);
+		}
 		if (unlikely(rc != 0)) {
 			if (rc == -EBADMSG) {
 				t->auth_fail++;
@@ -184,7 +265,15 @@ dsbc_term_transform(struct dsbc_worker *w, struct dsbc_flow *f,
 			goto no_keys;
 		if (unlikely(!ssrc_known(tt, payload, l, rtcp)))
 			return DSBC_DROP_SRTP_SSRC_LIMIT;
-		rc = dsbc_srtp_lib_protect(tt->tx, payload, &l, cap, rtcp);
+		if (!rtcp && tt->has_ctx &&
+		    (!tt->ctx_bound || tt->ctx_ssrc == rtp_ssrc(payload))) {
+			tt->ctx_ssrc = rtp_ssrc(payload);
+			tt->ctx_bound = true;
+			rc = cdev_protect(w, &tt->ctx, m, off, &l);
+		} else {
+			rc = dsbc_srtp_lib_protect(tt->tx, payload, &l, cap,
+						   rtcp);
+		}
 		if (unlikely(rc != 0))
 			return rc == -ENOSPC ? DSBC_DROP_NO_TAILROOM :
 					       DSBC_DROP_SRTP_MALFORMED;

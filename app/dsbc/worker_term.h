@@ -9,6 +9,7 @@
 #include "dsbc_drop.h"
 #include "dsbc_flow.h"
 #include "dsbc_msg.h"
+#include "dsbc_srtp_cdev.h"
 
 /*
  * Terminator mode in the worker (RFC 7879 section 3.2.2, seed 000's
@@ -30,6 +31,16 @@ struct dsbc_worker;
 struct dsbc_term {
 	struct dsbc_srtp_lib *rx;    /* unprotects what arrives (srtp_in) */
 	struct dsbc_srtp_lib *tx;    /* protects what leaves (srtp_out) */
+	/* srtp_engine = cryptodev: RTP of AES_CM_128_HMAC_SHA1_80 goes to
+	 * the device instead (the libsrtp2 sessions keep RTCP and the
+	 * other suites; each kind has its own index space) */
+	bool has_crx, has_ctx;
+	/* a cryptodev session keeps one index (ROC) state: it serves the
+	 * first SSRC it handled, any other SSRC stays with libsrtp2, whose
+	 * streams are per SSRC (RFC 3711 3.2.3) */
+	bool crx_bound, ctx_bound;
+	uint32_t crx_ssrc, ctx_ssrc;
+	struct dsbc_srtp_cdev_sess crx, ctx;
 	uint8_t rx_suite, tx_suite;  /* enum dsbc_srtp_suite, for telemetry */
 	uint8_t nb_ssrc;             /* SSRCs protected from this flow */
 	uint32_t ssrc[DSBC_TERM_SSRC_MAX];
@@ -55,15 +66,15 @@ const struct dsbc_term *dsbc_term_of(const struct dsbc_worker *w,
 				     const struct dsbc_flow *f);
 
 /*
- * One RTP-class packet of a terminated flow f, in place: payload of *len
- * bytes with cap bytes of room from its start; ftx is the flow whose
+ * One RTP-class packet of a terminated flow f, in place: the payload of
+ * *len bytes at offset off of single-segment mbuf m; ftx is the flow whose
  * protect session it leaves with (f, or its RTCP sibling).  DSBC_DROP_MAX
  * when it is to be sent on (with *len its new length), else why it is
  * dropped.
  */
 enum dsbc_drop dsbc_term_transform(struct dsbc_worker *w, struct dsbc_flow *f,
 				   const struct dsbc_flow *ftx,
-				   uint8_t *payload, uint32_t *len, size_t cap,
-				   enum dsbc_demux_class cls);
+				   struct rte_mbuf *m, uint32_t off,
+				   uint32_t *len, enum dsbc_demux_class cls);
 
 #endif /* DSBC_APP_WORKER_TERM_H */

@@ -300,6 +300,18 @@ global_key(struct cfg_ctx *x, void *obj, const char *k, const char *v)
 		return cfg_u16(x, k, v, 1025, 65535, &c->media_port_max);
 	if (!strcmp(k, "flow_capacity"))
 		return cfg_u32(x, k, v, 64, DSBC_FLOW_MAX_SLOTS, &c->flow_capacity);
+	if (!strcmp(k, "srtp_engine")) {
+		/* AES_CM_128_HMAC_SHA1_80 RTP on a DPDK cryptodev; the rest,
+		 * and everything with libsrtp2, in software */
+		if (!strcmp(v, "libsrtp2"))
+			c->srtp_engine = 0;
+		else if (!strcmp(v, "cryptodev"))
+			c->srtp_engine = 1;
+		else
+			return cfg_fail(x, k, "'%s' is not libsrtp2 or cryptodev",
+					v);
+		return 0;
+	}
 	if (!strcmp(k, "terminate_capacity"))
 		return cfg_u32(x, k, v, 1, 1u << 22, &c->terminate_capacity);
 	if (!strcmp(k, "srtp_replay_window")) {

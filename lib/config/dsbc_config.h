@@ -130,6 +130,7 @@ struct dsbc_config {
 	uint32_t flow_capacity;       /* per worker */
 	uint32_t ice_capacity;        /* ICE-lite agents (legs) per worker */
 	uint32_t terminate_capacity;  /* terminated flows per worker */
+	uint8_t srtp_engine;          /* 0 libsrtp2, 1 cryptodev */
 	uint32_t srtp_replay_window;  /* RFC 3711 3.3.2, packets */
 	uint32_t ice_consent_s;       /* RFC 7675 consent timeout, seconds */
 	uint32_t mbufs;               /* per pool */

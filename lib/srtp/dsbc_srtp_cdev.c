@@ -16,12 +16,13 @@
 #define BURST 32
 
 int
-dsbc_srtp_cdev_init(struct dsbc_srtp_cdev *e, uint8_t dev_id,
+dsbc_srtp_cdev_init(struct dsbc_srtp_cdev *e, uint8_t dev_id, uint16_t nb_qp,
 		    unsigned int nb_sessions, int socket)
 {
 	struct rte_cryptodev_config conf = {
-		.socket_id = socket, .nb_queue_pairs = 1,
+		.socket_id = socket, .nb_queue_pairs = nb_qp,
 	};
+	uint16_t q;
 	struct rte_cryptodev_qp_conf qp = { .nb_descriptors = 2048 };
 	char name[RTE_MEMPOOL_NAMESIZE];
 
@@ -37,9 +38,12 @@ dsbc_srtp_cdev_init(struct dsbc_srtp_cdev *e, uint8_t dev_id,
 	if (e->sess_pool == NULL || e->op_pool == NULL)
 		return -ENOMEM;
 	qp.mp_session = e->sess_pool;
-	if (rte_cryptodev_configure(dev_id, &conf) != 0 ||
-	    rte_cryptodev_queue_pair_setup(dev_id, 0, &qp, socket) != 0 ||
-	    rte_cryptodev_start(dev_id) != 0)
+	if (nb_qp == 0 || rte_cryptodev_configure(dev_id, &conf) != 0)
+		return -EIO;
+	for (q = 0; q < nb_qp; q++)
+		if (rte_cryptodev_queue_pair_setup(dev_id, q, &qp, socket) != 0)
+			return -EIO;
+	if (rte_cryptodev_start(dev_id) != 0)
 		return -EIO;
 	return 0;
 }
@@ -109,9 +113,11 @@ dsbc_srtp_cdev_sess_init(struct dsbc_srtp_cdev *e,
 }
 
 void
-dsbc_srtp_cdev_sess_fini(struct dsbc_srtp_cdev_sess *s)
+dsbc_srtp_cdev_sess_fini(struct dsbc_srtp_cdev *e, struct dsbc_srtp_cdev_sess *s)
 {
-	(void)s;   /* freed with its pool (22.11 has no per-device free) */
+	if (s->sess != NULL)
+		rte_cryptodev_sym_session_free(e->dev_id, s->sess);
+	s->sess = NULL;
 }
 
 /* RTP header length (RFC 3550 5.1, 5.3.1), 0 when not RTP. */
@@ -135,7 +141,7 @@ submit(struct dsbc_srtp_cdev *e, struct rte_crypto_op **ops, uint16_t n,
 {
 	if (k < n)
 		rte_mempool_put_bulk(e->op_pool, (void **)&ops[k], n - k);
-	return k == 0 ? 0 : rte_cryptodev_enqueue_burst(e->dev_id, 0, ops, k);
+	return k == 0 ? 0 : rte_cryptodev_enqueue_burst(e->dev_id, e->qp, ops, k);
 }
 
 /* Unprotect not done: the tag back where it was, the ROC room gone. */
@@ -222,7 +228,7 @@ dsbc_srtp_cdev_protect(struct dsbc_srtp_cdev *e, struct dsbc_srtp_cdev_sess *s,
 	/* a software device completes at enqueue; a hardware one would be
 	 * polled with the worker's next burst instead of waited for here */
 	while (got < ok)
-		got += rte_cryptodev_dequeue_burst(e->dev_id, 0, done + got,
+		got += rte_cryptodev_dequeue_burst(e->dev_id, e->qp, done + got,
 						   ok - got);
 	for (i = 0; i < got; i++) {
 		struct rte_mbuf *mb = done[i]->sym->m_src;
@@ -326,7 +332,7 @@ dsbc_srtp_cdev_unprotect(struct dsbc_srtp_cdev *e,
 	for (i = sent; i < k; i++)
 		tag_back(ops[i]->sym->m_src);      /* not taken by the device */
 	while (got < sent)
-		got += rte_cryptodev_dequeue_burst(e->dev_id, 0, done + got,
+		got += rte_cryptodev_dequeue_burst(e->dev_id, e->qp, done + got,
 						   sent - got);
 	for (i = 0; i < got; i++) {
 		uint16_t j;

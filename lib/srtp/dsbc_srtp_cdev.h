@@ -34,10 +34,21 @@ struct dsbc_srtp_cdev_sess {
 	struct dsbc_srtp_replay replay;   /* inbound (3.3.2) */
 };
 
-/* Configure and start device dev_id with one queue pair. 0 or -errno. */
+/* Configure and start device dev_id with nb_qp queue pairs (one per
+ * lcore using it; e->qp is 0, see dsbc_srtp_cdev_qp).  0 or -errno. */
 int dsbc_srtp_cdev_init(struct dsbc_srtp_cdev *e, uint8_t dev_id,
-			unsigned int nb_sessions, int socket);
+			uint16_t nb_qp, unsigned int nb_sessions, int socket);
 void dsbc_srtp_cdev_fini(struct dsbc_srtp_cdev *e);
+/* A handle on queue pair qp of e's device for one lcore: its pools are
+ * shared (mempools are safe across lcores), its queue pair is its own. */
+static inline struct dsbc_srtp_cdev
+dsbc_srtp_cdev_qp(const struct dsbc_srtp_cdev *e, uint16_t qp)
+{
+	struct dsbc_srtp_cdev h = *e;
+
+	h.qp = qp;
+	return h;
+}
 
 /* Derive the session keys from the master key and salt (RFC 3711 4.3). */
 int dsbc_srtp_cdev_sess_init(struct dsbc_srtp_cdev *e,
@@ -45,7 +56,8 @@ int dsbc_srtp_cdev_sess_init(struct dsbc_srtp_cdev *e,
 			     const uint8_t master_key[16],
 			     const uint8_t master_salt[DSBC_SRTP_SALT_LEN],
 			     bool outbound, unsigned int replay_window);
-void dsbc_srtp_cdev_sess_fini(struct dsbc_srtp_cdev_sess *s);
+void dsbc_srtp_cdev_sess_fini(struct dsbc_srtp_cdev *e,
+			      struct dsbc_srtp_cdev_sess *s);
 
 /*
  * Protect n RTP packets (single-segment mbufs, 14 bytes of tailroom)

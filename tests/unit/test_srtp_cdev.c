@@ -123,7 +123,7 @@ test_cdev_protect_matches_rfc(void)
 	pool = rte_pktmbuf_pool_create("srtp_cdev_mb", 255, 0, 0, 2048,
 				       SOCKET_ID_ANY);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(pool);
-	CU_ASSERT_EQUAL_FATAL(dsbc_srtp_cdev_init(&e, (uint8_t)dev, 16,
+	CU_ASSERT_EQUAL_FATAL(dsbc_srtp_cdev_init(&e, (uint8_t)dev, 1, 16,
 						  SOCKET_ID_ANY), 0);
 	hex("E1F97A0D3E018BE0D64FA32C06DE4139", mk, 16);
 	hex("0EC675AD498AFEEBB6960B3AABE6", ms, 14);
