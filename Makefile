@@ -49,6 +49,7 @@ perf: build
 	@sh tests/tools/deps.sh perf
 	@DSBC_EAL_MEM="$$(sh tests/tools/hugepages.sh 2048)" python3 perf/relay --build $(BUILD)
 	@DSBC_EAL_MEM="$$(sh tests/tools/hugepages.sh)" python3 perf/vs-rtpengine --build $(BUILD)
+	@DSBC_EAL_MEM="$$(sh tests/tools/hugepages.sh)" python3 perf/srtp --build $(BUILD)
 
 clean:
 	rm -rf $(BUILD) $(BUILD_ASAN) out

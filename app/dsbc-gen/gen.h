@@ -64,6 +64,8 @@ extern uint32_t gen_seq_base;
 int gen_srtp_open(const char *spec, bool outbound, void **out);
 int gen_srtp_protect(void *s, uint8_t *p, uint32_t *len, uint32_t cap);
 void gen_srtp_close(void *s);
+int gen_srtp_bench(const char *rx_spec, const char *tx_spec, uint32_t n,
+		   uint32_t size);
 int gen_srtp_check(const char *spec, const char *got, const char *plain);
 
 struct gen_port_opts {

@@ -35,6 +35,7 @@ usage(void)
 		"  [--ssrc X] [--vlan TCI] [--list] [--seq-start N]\n"
 		"  [--srtp SUITE:BASE64]   protect RTP/RTCP with libsrtp2\n"
 		"  --check-srtp SUITE:BASE64 --pcap-out GOT --plain-pcap CLEAR\n"
+		"  --bench-srtp SUITE:BASE64 --srtp SUITE:BASE64 [--count N]\n"
 		"  (--pcap-out FILE | --port N [--rx-port N] [--rate PPS] "
 		"[--wait-ms MS])\n");
 }
@@ -148,12 +149,14 @@ main(int argc, char **argv)
 		{"srtp", required_argument, NULL, 'x'},
 		{"check-srtp", required_argument, NULL, 'c'},
 		{"plain-pcap", required_argument, NULL, 'P'},
+		{"bench-srtp", required_argument, NULL, 'B'},
 		{NULL, 0, NULL, 0},
 	};
 	struct gen_port_opts po = { .wait_ms = 1000 };
 	struct gen_flow f;
 	struct gen_frame *frames;
 	const char *out = NULL, *srtp = NULL, *check = NULL, *plain = NULL;
+	const char *bench = NULL;
 	void *srtp_s = NULL;
 	enum gen_kind kind = GEN_RTP;
 	uint32_t count = 10, ssrc = 0x5eed0001, size = 172, v, i, n;
@@ -270,10 +273,22 @@ main(int argc, char **argv)
 		case 'P':
 			plain = optarg;
 			break;
+		case 'B':
+			bench = optarg;
+			break;
 		default:
 			usage();
 			return 2;
 		}
+	}
+	if (bench != NULL) {
+		/* --bench-srtp RX_SUITE:KEY --srtp TX_SUITE:KEY [--count N]
+		 * [--size BYTES] */
+		if (srtp == NULL) {
+			usage();
+			return 2;
+		}
+		return gen_srtp_bench(bench, srtp, count, size);
 	}
 	if (check != NULL) {
 		/* --check-srtp SUITE:KEY --pcap-out <what dsbc sent>
