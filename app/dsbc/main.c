@@ -84,11 +84,15 @@ parse_args(int argc, char **argv, const char **conf)
 static int
 create_cdev(struct dsbc_app *app, uint16_t nb_workers)
 {
+	char args[64];
 	int dev;
 
 	if (app->cfg.srtp_engine != 1)
 		return 0;
-	if (rte_vdev_init("crypto_aesni_mb_dsbc", NULL) != 0 ||
+	/* the driver's default is 8 queue pairs; one per worker here */
+	snprintf(args, sizeof(args), "max_nb_queue_pairs=%u,socket_id=%d",
+		 nb_workers, (int)rte_socket_id());
+	if (rte_vdev_init("crypto_aesni_mb_dsbc", args) != 0 ||
 	    (dev = rte_cryptodev_get_dev_id("crypto_aesni_mb_dsbc")) < 0) {
 		fprintf(stderr, "dsbc: srtp_engine = cryptodev: cannot create "
 			"the crypto_aesni_mb device\n");

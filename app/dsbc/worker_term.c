@@ -202,16 +202,17 @@ static int
 cdev_protect(struct dsbc_worker *w, struct dsbc_srtp_cdev_sess *s,
 	     struct rte_mbuf *m, uint32_t off, size_t *len)
 {
-	uint16_t data_off = m->data_off, n;
+	uint16_t data_off = m->data_off;
+	int res = -EINVAL;
 
 	m->data_off = (uint16_t)(m->data_off + off);
 	m->data_len = (uint16_t)*len;
 	m->pkt_len = m->data_len;
 	w->st.srtp_cdev_ops++;
-	n = dsbc_srtp_cdev_protect(&w->cdev, s, &m, 1);
+	dsbc_srtp_cdev_protect(&w->cdev, s, &m, 1, &res);
 	*len = m->data_len;
 	m->data_off = data_off;
-	return n == 1 ? 0 : -ENOSPC;
+	return res;
 }
 
 enum dsbc_drop
@@ -265,7 +266,7 @@ dsbc_term_transform(struct dsbc_worker *w, struct dsbc_flow *f,
 			goto no_keys;
 		if (unlikely(!ssrc_known(tt, payload, l, rtcp)))
 			return DSBC_DROP_SRTP_SSRC_LIMIT;
-		if (!rtcp && tt->has_ctx &&
+		if (!rtcp && tt->has_ctx && l >= 12 &&
 		    (!tt->ctx_bound || tt->ctx_ssrc == rtp_ssrc(payload))) {
 			tt->ctx_ssrc = rtp_ssrc(payload);
 			tt->ctx_bound = true;
@@ -274,9 +275,17 @@ dsbc_term_transform(struct dsbc_worker *w, struct dsbc_flow *f,
 			rc = dsbc_srtp_lib_protect(tt->tx, payload, &l, cap,
 						   rtcp);
 		}
-		if (unlikely(rc != 0))
+		if (unlikely(rc != 0)) {
+			if (rc == -EALREADY) {
+				/* an index already sent: never twice under
+				 * one key (RFC 3711 9.1) */
+				if (t != NULL)
+					t->replayed++;
+				return DSBC_DROP_SRTP_REPLAY;
+			}
 			return rc == -ENOSPC ? DSBC_DROP_NO_TAILROOM :
 					       DSBC_DROP_SRTP_MALFORMED;
+		}
 		/* counted on the flow the packet arrived on */
 		if (t != NULL)
 			t->protected_pkts++;

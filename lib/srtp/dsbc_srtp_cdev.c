@@ -86,10 +86,12 @@ dsbc_srtp_cdev_sess_init(struct dsbc_srtp_cdev *e,
 
 	memset(s, 0, sizeof(*s));
 	s->outbound = outbound;
+	/* inbound: the replay list (3.3.2); outbound: the same list keeps
+	 * an index from being encrypted twice (a keystream used twice) */
+	if (dsbc_srtp_replay_init(&s->replay, replay_window) != 0)
+		return -EINVAL;
 	if (!outbound) {
 		/* verify, then decrypt (3.3) */
-		if (dsbc_srtp_replay_init(&s->replay, replay_window) != 0)
-			return -EINVAL;
 		auth.auth.op = RTE_CRYPTO_AUTH_OP_VERIFY;
 		cipher.cipher.op = RTE_CRYPTO_CIPHER_OP_DECRYPT;
 		cipher.next = NULL;
@@ -157,14 +159,18 @@ tag_back(struct rte_mbuf *mb)
 
 uint16_t
 dsbc_srtp_cdev_protect(struct dsbc_srtp_cdev *e, struct dsbc_srtp_cdev_sess *s,
-		       struct rte_mbuf **m, uint16_t n)
+		       struct rte_mbuf **m, uint16_t n, int *res)
 {
 	struct rte_crypto_op *ops[BURST], *done[BURST];
+	uint64_t index[BURST];
 	uint32_t len[BURST];
+	uint16_t slot[BURST];
 	uint16_t i, k = 0, got = 0, ok = 0, done_ok = 0;
 
 	if (n > BURST)
 		n = BURST;
+	for (i = 0; res != NULL && i < n; i++)
+		res[i] = -EINVAL;
 	if (rte_crypto_op_bulk_alloc(e->op_pool, RTE_CRYPTO_OP_TYPE_SYMMETRIC,
 				     ops, n) == 0)
 		return 0;
@@ -190,6 +196,13 @@ dsbc_srtp_cdev_protect(struct dsbc_srtp_cdev *e, struct dsbc_srtp_cdev_sess *s,
 			idx = dsbc_srtp_index_guess(s->roc, s->last_seq, seq);
 			if (s->roc == 0 && (idx >> 16) != 0 && seq > s->last_seq)
 				idx = seq;
+		}
+		/* an index already sent (a sender restarting its sequence
+		 * numbers, a forged packet) is not encrypted again */
+		if (dsbc_srtp_replay_check(&s->replay, idx) != 0) {
+			if (res != NULL)
+				res[i] = -EALREADY;
+			continue;
 		}
 		if (!s->started || idx > (((uint64_t)s->roc << 16) |
 					  s->last_seq)) {
@@ -217,6 +230,8 @@ dsbc_srtp_cdev_protect(struct dsbc_srtp_cdev *e, struct dsbc_srtp_cdev_sess *s,
 		sym->auth.digest.phys_addr = rte_pktmbuf_iova_offset(m[i],
 							l + ROC_LEN);
 		len[k] = l;
+		index[k] = idx;
+		slot[k] = i;
 		k++;
 	}
 	ok = submit(e, ops, n, k);
@@ -238,10 +253,16 @@ dsbc_srtp_cdev_protect(struct dsbc_srtp_cdev *e, struct dsbc_srtp_cdev_sess *s,
 
 		for (j = 0; j < k; j++)
 			if (ops[j] == done[i])
-				l = len[j];
+				break;
+		if (j == k)
+			continue;
+		l = len[j];
 		if (done[i]->status == RTE_CRYPTO_OP_STATUS_SUCCESS) {
 			memmove(p + l, p + l + ROC_LEN, TAG_LEN);
 			rte_pktmbuf_trim(mb, ROC_LEN);
+			dsbc_srtp_replay_update(&s->replay, index[j]);
+			if (res != NULL)
+				res[slot[j]] = 0;
 			done_ok++;
 		} else {
 			rte_pktmbuf_trim(mb, ROC_LEN + TAG_LEN);
@@ -291,6 +312,10 @@ dsbc_srtp_cdev_unprotect(struct dsbc_srtp_cdev *e,
 		ssrc = (uint32_t)p[8] << 24 | (uint32_t)p[9] << 16 |
 		       (uint32_t)p[10] << 8 | p[11];
 		idx = started ? dsbc_srtp_index_guess(roc, last, seq) : seq;
+		/* no ROC below 0: a leap forward before the first wrap is
+		 * still ROC 0 (as protect assumes, and libsrtp2) */
+		if (started && roc == 0 && (idx >> 16) != 0 && seq > last)
+			idx = seq;
 		if (!started || idx > (((uint64_t)roc << 16) | last)) {
 			roc = (uint32_t)(idx >> 16);
 			last = seq;

@@ -62,11 +62,13 @@ void dsbc_srtp_cdev_sess_fini(struct dsbc_srtp_cdev *e,
 /*
  * Protect n RTP packets (single-segment mbufs, 14 bytes of tailroom)
  * in place, in one burst.  Returns how many were protected; the others
- * are left as they were (no tailroom, not RTP, device refused).
+ * are left as they were.  res (NULL or n entries) gets 0, -EALREADY (an
+ * index this session encrypted already: never twice under one key) or
+ * -EINVAL (no tailroom, not RTP, device refused).
  */
 uint16_t dsbc_srtp_cdev_protect(struct dsbc_srtp_cdev *e,
 				struct dsbc_srtp_cdev_sess *s,
-				struct rte_mbuf **m, uint16_t n);
+				struct rte_mbuf **m, uint16_t n, int *res);
 
 /*
  * Unprotect n SRTP packets in place (4 bytes of tailroom each).  ok[i]

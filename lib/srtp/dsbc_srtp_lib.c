@@ -103,6 +103,9 @@ dsbc_srtp_lib_protect(struct dsbc_srtp_lib *s, uint8_t *pkt, size_t *len,
 		return -ENOSPC;
 	rc = rtcp ? srtp_protect_rtcp(s->ctx, pkt, &n) :
 		    srtp_protect(s->ctx, pkt, &n);
+	if (rc == srtp_err_status_replay_fail ||
+	    rc == srtp_err_status_replay_old)
+		return -EALREADY;    /* allow_repeat_tx = 0: never twice */
 	if (rc != srtp_err_status_ok)
 		return -EINVAL;
 	*len = (size_t)n;

@@ -34,7 +34,9 @@ struct dsbc_srtp_lib *dsbc_srtp_lib_new(enum dsbc_srtp_suite suite,
 void dsbc_srtp_lib_free(struct dsbc_srtp_lib *s);
 
 /* In place; *len grows by the tag; cap is the room in pkt.  rtcp picks
- * SRTCP.  0, -ENOSPC (no room for the tag), -EINVAL (not RTP/RTCP). */
+ * SRTCP.  0, -ENOSPC (no room for the tag), -EALREADY (that index was
+ * sent already: one keystream is never used twice), -EINVAL (not
+ * RTP/RTCP). */
 int dsbc_srtp_lib_protect(struct dsbc_srtp_lib *s, uint8_t *pkt, size_t *len,
 			  size_t cap, bool rtcp);
 /* In place; 0, -EBADMSG (authentication failed), -EALREADY (replayed or

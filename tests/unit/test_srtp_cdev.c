@@ -85,7 +85,7 @@ cross_engines(struct dsbc_srtp_cdev *e, struct rte_mempool *pool)
 		rte_pktmbuf_append(m[i], (uint16_t)rtp_packet(
 			rte_pktmbuf_mtod(m[i], uint8_t *), seqs[i]));
 	}
-	CU_ASSERT_EQUAL(dsbc_srtp_cdev_protect(e, &ctx, m, (uint16_t)n), n);
+	CU_ASSERT_EQUAL(dsbc_srtp_cdev_protect(e, &ctx, m, (uint16_t)n, NULL), n);
 	for (i = 0; i < n; i++) {
 		size_t len = m[i]->data_len;
 
@@ -135,7 +135,7 @@ test_cdev_protect_matches_rfc(void)
 		rte_pktmbuf_append(m[i], (uint16_t)rtp_packet(
 			rte_pktmbuf_mtod(m[i], uint8_t *), seqs[i]));
 	}
-	CU_ASSERT_EQUAL(dsbc_srtp_cdev_protect(&e, &s, m, (uint16_t)n), n);
+	CU_ASSERT_EQUAL(dsbc_srtp_cdev_protect(&e, &s, m, (uint16_t)n, NULL), n);
 	for (i = 0; i < n; i++) {
 		uint8_t plain[64];
 
@@ -152,8 +152,22 @@ test_cdev_protect_matches_rfc(void)
 	m[0] = rte_pktmbuf_alloc(pool);
 	rtp_packet(rte_pktmbuf_mtod(m[0], uint8_t *), 2);
 	rte_pktmbuf_append(m[0], (uint16_t)(rte_pktmbuf_tailroom(m[0])));
-	CU_ASSERT_EQUAL(dsbc_srtp_cdev_protect(&e, &s, m, 1), 0);
+	CU_ASSERT_EQUAL(dsbc_srtp_cdev_protect(&e, &s, m, 1, NULL), 0);
 	rte_pktmbuf_free(m[0]);
+	/* an index it encrypted already (the last sequence number above,
+	 * after the rollover): refused, one keystream is never used twice */
+	{
+		int res = 0;
+
+		m[0] = rte_pktmbuf_alloc(pool);
+		rte_pktmbuf_append(m[0], 28);
+		rtp_packet(rte_pktmbuf_mtod(m[0], uint8_t *),
+			   seqs[RTE_DIM(seqs) - 1]);
+		CU_ASSERT_EQUAL(dsbc_srtp_cdev_protect(&e, &s, m, 1, &res), 0);
+		CU_ASSERT_EQUAL(res, -EALREADY);
+		CU_ASSERT_EQUAL(m[0]->data_len, 28);
+		rte_pktmbuf_free(m[0]);
+	}
 	cross_engines(&e, pool);
 	dsbc_srtp_cdev_fini(&e);
 	rte_mempool_free(pool);
