@@ -733,7 +733,7 @@ fail_503:
  */
 static int
 media_update(struct dsbc_app *app, struct call *c, struct leg *sender,
-	     struct leg *other, const struct dsbc_sip_msg *m)
+	     struct leg *other, const struct dsbc_sip_msg *m, bool answer)
 {
 	struct dsbc_b2bua *b = app->sip->b2b;
 	unsigned int i;
@@ -748,7 +748,7 @@ media_update(struct dsbc_app *app, struct call *c, struct leg *sender,
 		    b2bua_media_repoint(app, c, sender, other, i) != 0)
 			return -1;
 	/* terminate: an SDES peer may have re-keyed (RFC 4568 7.1.4) */
-	b2bua_term_update(app, c, sender, &b->sdp_in);
+	b2bua_term_update(app, c, sender, &b->sdp_in, answer);
 	return sdp_for(app, c, other, &b->sdp_in, b->sdp, sizeof(b->sdp));
 }
 
@@ -813,7 +813,7 @@ forward_request(struct dsbc_app *app, struct call *c, bool from_a,
 		return;
 	}
 	if (is_sdp(m)) {
-		sdp_len = media_update(app, c, sender, other, m);
+		sdp_len = media_update(app, c, sender, other, m, false);
 		if (sdp_len < 0) {
 			reply_simple(app, m, from, srv, 488, "Not Acceptable Here",
 				     now);
@@ -903,10 +903,16 @@ forward_response(struct dsbc_app *app, struct call *c,
 	if (dsbc_sip_parse(c->fwd.req, c->fwd.req_len, &req) != DSBC_SIP_ERR_NONE)
 		return;
 	if (is_sdp(m) && m->status < 300) {
-		sdp_len = media_update(app, c, other, sender, m);
+		sdp_len = media_update(app, c, other, sender, m,
+				       m->status >= 200);
 		if (sdp_len < 0)
 			sdp_len = -1;
 	}
+	/* the sender's offer is answered (its new SDES keys take effect)
+	 * or refused (they never do: RFC 3264 section 8, the session stays
+	 * as it was) */
+	if (m->status >= 200)
+		b2bua_term_offer_done(app, c, sender, m->status < 300);
 	str_of(reason, sizeof(reason), m->reason);
 	dsbc_addr_fmt(&sender->addr, sender->family, ip, sizeof(ip));
 	snprintf(extra, sizeof(extra), "Contact: <sip:dsbc@%s%s%s:%u>\r\n%s",

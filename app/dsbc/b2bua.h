@@ -16,6 +16,7 @@
 #include "dsbc_dtls.h"
 #include "dsbc_sip_msg.h"
 #include "dsbc_sdp.h"
+#include "dsbc_sdp_crypto.h"
 #include "sip.h"
 
 #define MAX_CALLS      4096
@@ -69,6 +70,9 @@ struct leg_media {
 	 * section 4.1 runs DTLS on each), dsbc's keys with this leg */
 	struct leg_sec sec[2];
 	char sdes_line[128];              /* SDES: dsbc's a=crypto value */
+	bool sdes_pending;                /* a re-offer's new key, until the
+					   * answer (applied) or a refusal */
+	struct dsbc_sdes sdes_next;
 };
 
 struct leg {
@@ -222,7 +226,9 @@ void b2bua_term_plan(const struct dsbc_app *app, const struct call *c,
 		     const struct leg *l, struct dsbc_sdp_plan *plan);
 int b2bua_term_start(struct dsbc_app *app, struct call *c, struct leg *l);
 void b2bua_term_update(struct dsbc_app *app, struct call *c, struct leg *l,
-		       const struct dsbc_sdp *s);
+		       const struct dsbc_sdp *s, bool answer);
+void b2bua_term_offer_done(struct dsbc_app *app, struct call *c,
+			   struct leg *l, bool accepted);
 #define TERM_KEYS_RX 1u
 #define TERM_KEYS_TX 2u
 void b2bua_term_flow_keys(struct dsbc_app *app, struct call *c,

@@ -465,19 +465,40 @@ b2bua_term_answer(struct dsbc_app *app, struct call *c, struct leg *l,
 	return b2bua_term_start(app, c, l);
 }
 
+/* l's peer's new SDES key for m-line i takes effect: the flows from it
+ * get it (a new session, whose replay list starts afresh with the key). */
+static void
+sdes_rekey(struct dsbc_app *app, struct call *c, struct leg *l, unsigned int i,
+	   const struct dsbc_sdes *peer)
+{
+	struct leg *o = l == &c->a ? &c->b : &c->a;
+	unsigned int k;
+
+	for (k = 0; k < 2; k++) {
+		struct dsbc_srtp_keys *ks = &l->m[i].sec[k].keys;
+
+		memcpy(ks->remote_key, peer->key, peer->key_len);
+		memcpy(ks->remote_salt, peer->salt, peer->salt_len);
+	}
+	app->sip->b2b->sdes_rekeys++;
+	RTE_LOG(INFO, USER1, "call %u: %s leg: new SDES key\n", c->id,
+		leg_name(c, l));
+	b2bua_term_flow_keys(app, c, l, o, i, 0, TERM_KEYS_RX, -1);
+}
+
 /*
  * New SDP from l inside the dialog (re-INVITE, UPDATE, or an answer to
- * one).  An SDES peer may send a new key (RFC 4568 section 7.1.4): the
- * flows from it get it (a new session: its replay list starts afresh
- * with the new key); dsbc keeps its own key and answers the offer's tag.
- * A new suite, or a DTLS peer's new fingerprint, is not renegotiated:
- * the call keeps what it agreed first.
+ * one).  An SDES peer may send a new key (RFC 4568 section 7.1.4): in an
+ * answer it takes effect at once; in an offer it waits for the answer
+ * (b2bua_term_offer_done), since a refused offer leaves the session as
+ * it was (RFC 3264 section 8).  dsbc keeps its own key and answers the
+ * offer's tag.  A new suite, or a DTLS peer's new fingerprint, is not
+ * renegotiated: the call keeps what it agreed first.
  */
 void
 b2bua_term_update(struct dsbc_app *app, struct call *c, struct leg *l,
-		  const struct dsbc_sdp *s)
+		  const struct dsbc_sdp *s, bool answer)
 {
-	struct leg *o = l == &c->a ? &c->b : &c->a;
 	unsigned int i;
 
 	if (c->mode != DSBC_MODE_TERMINATE || l->keying != DSBC_KEYING_SDES)
@@ -487,6 +508,7 @@ b2bua_term_update(struct dsbc_app *app, struct call *c, struct leg *l,
 		struct dsbc_srtp_keys *ks = &lm->sec[0].keys;
 		struct dsbc_sdes peer, me;
 
+		lm->sdes_pending = false;
 		if (!c->media_ok[i] || s->media[i].port == 0 ||
 		    !lm->sec[0].keys_known ||
 		    dsbc_sdes_find(s, i, 0, &peer) != 0 ||
@@ -504,12 +526,29 @@ b2bua_term_update(struct dsbc_app *app, struct call *c, struct leg *l,
 		if (memcmp(peer.key, ks->remote_key, peer.key_len) == 0 &&
 		    memcmp(peer.salt, ks->remote_salt, peer.salt_len) == 0)
 			continue;
-		if (sdes_remote(lm, s, i, peer.tag, ks->profile) < 0)
+		if (answer) {
+			sdes_rekey(app, c, l, i, &peer);
+		} else {
+			lm->sdes_next = peer;
+			lm->sdes_pending = true;
+		}
+	}
+}
+
+void
+b2bua_term_offer_done(struct dsbc_app *app, struct call *c, struct leg *l,
+		      bool accepted)
+{
+	unsigned int i;
+
+	if (c->mode != DSBC_MODE_TERMINATE)
+		return;
+	for (i = 0; i < c->nb_media; i++) {
+		if (!l->m[i].sdes_pending)
 			continue;
-		app->sip->b2b->sdes_rekeys++;
-		RTE_LOG(INFO, USER1, "call %u: %s leg: new SDES key\n", c->id,
-			leg_name(c, l));
-		b2bua_term_flow_keys(app, c, l, o, i, 0, TERM_KEYS_RX, -1);
+		l->m[i].sdes_pending = false;
+		if (accepted)
+			sdes_rekey(app, c, l, i, &l->m[i].sdes_next);
 	}
 }
 

@@ -1389,14 +1389,41 @@ def sdes_line(tag):
         tag, base64.b64encode(os.urandom(30)).decode())
 
 
-def test_terminate_sdes_rekey():
-    """SDES on both legs, route mode = terminate: alice's re-INVITE brings
-    a new key under a new tag (RFC 4568 7.1.4).  dsbc installs it for the
-    flows from alice (two FLOW_KEYS, sdes_rekeys=1), answers her tag with
-    its own unchanged key, and bob's unchanged key in his answer changes
-    nothing."""
+B_REFUSES_REINVITE = """  <recv request="INVITE" />
+  <send>
+    <![CDATA[
+      SIP/2.0 488 Not Acceptable Here
+      [last_Via:]
+      [last_From:]
+      [last_To:]
+      [last_Call-ID:]
+      [last_CSeq:]
+      Content-Length: 0
+
+    ]]>
+  </send>
+  <recv request="ACK" />
+""" + RECV_BYE
+
+
+def sdes_rekey_call(name, refused):
+    """SDES on both legs, route mode = terminate; alice's re-INVITE brings
+    a new key under a new tag; bob answers it, or refuses it with 488.
+    Returns run_call's result, the /dsbc/calls views before and after the
+    re-INVITE, and the a=crypto values of dsbc's answers to alice."""
     a1, a2, b1 = sdes_line(1), sdes_line(2), sdes_line(1)
     fp = re.compile(r"      a=fingerprint:[^\n]*\n      a=setup:[a-z]+\n")
+    reinvite, b_end = A_REINVITE, B_REINVITED
+    if refused:
+        # A's re-INVITE gets 488, which A ACKs (same branch: its Via)
+        reinvite = reinvite.replace(
+            '<recv response="200" />\n  <pause milliseconds="1300"/>',
+            '<recv response="488" />').replace(
+            "ACK sip:[service]@[remote_ip]:[remote_port] SIP/2.0\n"
+            "      Via: SIP/2.0/[transport] [local_ip]:[local_port];"
+            "branch=[branch]", "ACK sip:[service]@[remote_ip]:"
+            "[remote_port] SIP/2.0\n      [last_Via:]")
+        b_end = B_REFUSES_REINVITE
 
     def uac_edit(x):
         x = fp.sub("      %s\n" % a1, x, count=1)
@@ -1410,40 +1437,50 @@ def test_terminate_sdes_rekey():
         return x.replace("m=audio [media_port+4] RTP/SAVP 0\n",
                          "m=audio [media_port+4] RTP/SAVP 0\n      %s\n" % b1)
 
-    uac = scenario("uac_call.xml", os.path.abspath("out/system/uac_rk.xml"),
-                   MEDIA="", HOLD_MS="200", END_A=A_REINVITE)
-    uas = uas_scenario(os.path.abspath("out/system/uas_rk.xml"),
-                       end=B_REINVITED)
+    uac = scenario("uac_call.xml", os.path.abspath("out/system/uac_%s.xml"
+                                                    % name),
+                   MEDIA="", HOLD_MS="200", END_A=reinvite)
+    uas = uas_scenario(os.path.abspath("out/system/uas_%s.xml" % name),
+                       end=b_end)
     for path, edit in ((uac, uac_edit), (uas, uas_edit)):
         with open(path) as f:
             x = edit(f.read())
         with open(path, "w") as f:
             f.write(x)
-    log = os.path.abspath("out/system/rk_uac_msgs.log")
+    log = os.path.abspath("out/system/%s_uac_msgs.log" % name)
     if os.path.exists(log):
         os.unlink(log)
     res = {}
 
     def during(d, topo, call):
         res["before"] = d.tel.query("/dsbc/calls")
-        time.sleep(2.5)               # the re-INVITE, its 200 and ACK
+        time.sleep(2.5)               # the re-INVITE, its answer and ACK
         res["after"] = d.tel.query("/dsbc/calls")
 
-    r = run_call("rekey", uac, uas, during=during,
+    r = run_call(name, uac, uas, during=during,
                  extra_uac=["-trace_msg", "-message_file", log],
                  conf_extra="mode = terminate\n")
     sipp_ok(r)
     with open(log, errors="replace") as f:
         text = f.read()
-    oks = [m for m in text.split("SIP/2.0 200 OK")[1:]]
-    crypto = [re.search(r"a=crypto:([^\r\n]*)", m).group(1) for m in oks
-              if "a=crypto:" in m]
+    crypto = [re.search(r"a=crypto:([^\r\n]*)", m).group(1)
+              for m in text.split("SIP/2.0 200 OK")[1:] if "a=crypto:" in m]
     before, after = res.get("before", {}), res.get("after", {})
     print("  keys_sent %s -> %s, sdes_rekeys %s; dsbc's a=crypto to "
           "alice: %s" % (before.get("keys_sent"), after.get("keys_sent"),
                          after.get("sdes_rekeys"),
                          " / ".join(x[:40] for x in crypto)))
     eq(r["sip"]["rx_INVITE"], 2, "INVITE and re-INVITE from A")
+    return r, before, after, crypto, text, a1
+
+
+def test_terminate_sdes_rekey():
+    """SDES on both legs, route mode = terminate: alice's re-INVITE brings
+    a new key under a new tag (RFC 4568 7.1.4).  Once bob's answer comes,
+    dsbc installs it for the flows from alice (two FLOW_KEYS,
+    sdes_rekeys=1), answers her tag with its own unchanged key; bob's
+    unchanged key in his answer changes nothing."""
+    r, before, after, crypto, text, a1 = sdes_rekey_call("rekey", False)
     eq(after.get("sdes_rekeys"), 1, "one new SDES key (alice's)")
     eq(after.get("keys_sent", 0) - before.get("keys_sent", 0), 2,
        "FLOW_KEYS for alice's RTP and RTCP flows")
@@ -1457,6 +1494,17 @@ def test_terminate_sdes_rekey():
        "dsbc's own key unchanged")
     check(a1.split("inline:")[1] not in text.split("SIP/2.0 200 OK", 1)[1],
           "alice's key never echoed back to her")
+
+
+def test_terminate_sdes_rekey_refused():
+    """The same re-INVITE refused by bob (488): RFC 3264 section 8 keeps
+    the session as it was, so alice's old key stays installed (no
+    FLOW_KEYS, sdes_rekeys=0) and alice gets the 488."""
+    r, before, after, crypto, text, a1 = sdes_rekey_call("rekeyno", True)
+    check("SIP/2.0 488" in text, "alice got bob's 488")
+    eq(after.get("sdes_rekeys"), 0, "no new key installed")
+    eq(after.get("keys_sent", 0) - before.get("keys_sent", 0), 0,
+       "no FLOW_KEYS for a refused offer")
 
 
 def check_baresip_terminate(r, a_keying, b_keying):
@@ -1654,7 +1702,8 @@ TESTS = [test_udp_relay_between_namespaces, test_sipp_options,
          test_routing_by_user_prefix, test_dtls_srtp_relay_openssl,
          test_dtls_before_the_answer, test_dtls_srtp_terminate_openssl,
          test_dtls_terminate_wrong_fingerprint, test_dtls_terminate_faults,
-         test_terminate_sdes_rekey, test_baresip_dtls_to_sdes_terminate,
+         test_terminate_sdes_rekey, test_terminate_sdes_rekey_refused,
+         test_baresip_dtls_to_sdes_terminate,
          test_baresip_sdes_to_dtls_terminate,
          test_media_attacks_aware, test_rtcp_mux_interworking,
          test_baresip_dtls_ice_relay, test_baresip_dtls_ice_aware,
