@@ -179,28 +179,15 @@ rtp_ssrc(const uint8_t *p)
 	       (uint32_t)p[10] << 8 | p[11];
 }
 
-/* The cryptodev engine works on an mbuf holding the RTP packet alone:
- * m is narrowed to it around the call and given its frame back after. */
+/*
+ * The cryptodev engine works on an mbuf holding the RTP packet alone: m
+ * is narrowed to it around one protect (outbound) or unprotect and given
+ * its frame back after; *len is the packet's new length.  0, or -EALREADY
+ * (index seen or sent already), -EBADMSG, -EINVAL.
+ */
 static int
-cdev_unprotect(struct dsbc_worker *w, struct dsbc_srtp_cdev_sess *s,
-	       struct rte_mbuf *m, uint32_t off, size_t *len)
-{
-	uint16_t data_off = m->data_off;
-	int ok = -EINVAL;
-
-	m->data_off = (uint16_t)(m->data_off + off);
-	m->data_len = (uint16_t)*len;
-	m->pkt_len = m->data_len;
-	w->st.srtp_cdev_ops++;
-	dsbc_srtp_cdev_unprotect(&w->cdev, s, &m, 1, &ok);
-	*len = m->data_len;
-	m->data_off = data_off;
-	return ok;
-}
-
-static int
-cdev_protect(struct dsbc_worker *w, struct dsbc_srtp_cdev_sess *s,
-	     struct rte_mbuf *m, uint32_t off, size_t *len)
+cdev_transform(struct dsbc_worker *w, struct dsbc_srtp_cdev_sess *s,
+	       bool outbound, struct rte_mbuf *m, uint32_t off, size_t *len)
 {
 	uint16_t data_off = m->data_off;
 	int res = -EINVAL;
@@ -209,7 +196,10 @@ cdev_protect(struct dsbc_worker *w, struct dsbc_srtp_cdev_sess *s,
 	m->data_len = (uint16_t)*len;
 	m->pkt_len = m->data_len;
 	w->st.srtp_cdev_ops++;
-	dsbc_srtp_cdev_protect(&w->cdev, s, &m, 1, &res);
+	if (outbound)
+		dsbc_srtp_cdev_protect(&w->cdev, s, &m, 1, &res);
+	else
+		dsbc_srtp_cdev_unprotect(&w->cdev, s, &m, 1, &res);
 	*len = m->data_len;
 	m->data_off = data_off;
 	return res;
@@ -240,7 +230,7 @@ dsbc_term_transform(struct dsbc_worker *w, struct dsbc_flow *f,
 		 * authenticated and decrypted */
 		if (!rtcp && t->has_crx && l >= 12 &&
 		    (!t->crx_bound || t->crx_ssrc == rtp_ssrc(payload))) {
-			rc = cdev_unprotect(w, &t->crx, m, off, &l);
+			rc = cdev_transform(w, &t->crx, false, m, off, &l);
 			if (rc == 0 && !t->crx_bound) {
 				t->crx_ssrc = rtp_ssrc(payload);
 				t->crx_bound = true;
@@ -270,7 +260,7 @@ dsbc_term_transform(struct dsbc_worker *w, struct dsbc_flow *f,
 		    (!tt->ctx_bound || tt->ctx_ssrc == rtp_ssrc(payload))) {
 			tt->ctx_ssrc = rtp_ssrc(payload);
 			tt->ctx_bound = true;
-			rc = cdev_protect(w, &tt->ctx, m, off, &l);
+			rc = cdev_transform(w, &tt->ctx, true, m, off, &l);
 		} else {
 			rc = dsbc_srtp_lib_protect(tt->tx, payload, &l, cap,
 						   rtcp);
