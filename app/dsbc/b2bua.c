@@ -739,7 +739,8 @@ media_update(struct dsbc_app *app, struct call *c, struct leg *sender,
 	unsigned int i;
 
 	if (dsbc_sdp_parse(m->body.p, m->body.len, &b->sdp_in) !=
-	    DSBC_SDP_ERR_NONE || sdp_learn(app, c, sender, &b->sdp_in) != 0) {
+	    DSBC_SDP_ERR_NONE || b2bua_term_mux_change(c, sender, &b->sdp_in) ||
+	    sdp_learn(app, c, sender, &b->sdp_in) != 0) {
 		b->bad_sdp++;
 		return -1;
 	}

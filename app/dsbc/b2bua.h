@@ -229,6 +229,8 @@ void b2bua_term_update(struct dsbc_app *app, struct call *c, struct leg *l,
 		       const struct dsbc_sdp *s, bool answer);
 void b2bua_term_offer_done(struct dsbc_app *app, struct call *c,
 			   struct leg *l, bool accepted);
+bool b2bua_term_mux_change(const struct call *c, const struct leg *l,
+			   const struct dsbc_sdp *s);
 #define TERM_KEYS_RX 1u
 #define TERM_KEYS_TX 2u
 void b2bua_term_flow_keys(struct dsbc_app *app, struct call *c,

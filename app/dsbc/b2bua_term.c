@@ -535,6 +535,32 @@ b2bua_term_update(struct dsbc_app *app, struct call *c, struct leg *l,
 	}
 }
 
+/*
+ * Whether s, new SDP from l inside the dialog of a terminated call,
+ * turns rtcp-mux on or off.  That would rebuild the flows, and their new
+ * SRTP sessions would start their indexes again under the same keys (RTP
+ * with ROC 0, SRTCP from 1): a keystream used twice.  Such an offer is
+ * refused (488) instead.
+ */
+bool
+b2bua_term_mux_change(const struct call *c, const struct leg *l,
+		      const struct dsbc_sdp *s)
+{
+	unsigned int i;
+
+	/* either leg's keys are in the flows keyed on l (RX of l's, TX of
+	 * the other's) */
+	if (c->mode != DSBC_MODE_TERMINATE ||
+	    (c->a.keying == DSBC_KEYING_NONE && c->b.keying == DSBC_KEYING_NONE))
+		return false;
+	for (i = 0; i < c->nb_media && i < s->nb_media; i++)
+		if (c->media_ok[i] && s->media[i].port != 0 &&
+		    l->m[i].family != 0 &&
+		    s->media[i].rtcp_mux != l->m[i].rtcp_mux)
+			return true;
+	return false;
+}
+
 void
 b2bua_term_offer_done(struct dsbc_app *app, struct call *c, struct leg *l,
 		      bool accepted)

@@ -1406,15 +1406,19 @@ B_REFUSES_REINVITE = """  <recv request="INVITE" />
 """ + RECV_BYE
 
 
-def sdes_rekey_call(name, refused):
+def sdes_rekey_call(name, refused, mux=False):
     """SDES on both legs, route mode = terminate; alice's re-INVITE brings
-    a new key under a new tag; bob answers it, or refuses it with 488.
-    Returns run_call's result, the /dsbc/calls views before and after the
-    re-INVITE, and the a=crypto values of dsbc's answers to alice."""
+    a new key under a new tag; bob answers it, or refuses it with 488;
+    with mux, the re-INVITE also turns rtcp-mux on and dsbc refuses it
+    itself (bob never sees it).  Returns run_call's result, the
+    /dsbc/calls views before and after the re-INVITE, and the a=crypto
+    values of dsbc's answers to alice."""
     a1, a2, b1 = sdes_line(1), sdes_line(2), sdes_line(1)
     fp = re.compile(r"      a=fingerprint:[^\n]*\n      a=setup:[a-z]+\n")
     reinvite, b_end = A_REINVITE, B_REINVITED
-    if refused:
+    if mux:
+        a2 += "\n      a=rtcp-mux"
+    if refused or mux:
         # A's re-INVITE gets 488, which A ACKs (same branch: its Via)
         reinvite = reinvite.replace(
             '<recv response="200" />\n  <pause milliseconds="1300"/>',
@@ -1423,7 +1427,7 @@ def sdes_rekey_call(name, refused):
             "      Via: SIP/2.0/[transport] [local_ip]:[local_port];"
             "branch=[branch]", "ACK sip:[service]@[remote_ip]:"
             "[remote_port] SIP/2.0\n      [last_Via:]")
-        b_end = B_REFUSES_REINVITE
+        b_end = B_REFUSES_REINVITE if refused else None
 
     def uac_edit(x):
         x = fp.sub("      %s\n" % a1, x, count=1)
@@ -1494,6 +1498,20 @@ def test_terminate_sdes_rekey():
        "dsbc's own key unchanged")
     check(a1.split("inline:")[1] not in text.split("SIP/2.0 200 OK", 1)[1],
           "alice's key never echoed back to her")
+
+
+def test_terminate_rtcp_mux_change_refused():
+    """A re-INVITE turning rtcp-mux on in a terminated call would rebuild
+    the flows and restart their SRTP indexes under the same keys: dsbc
+    answers 488 itself, bob never sees it, nothing is re-keyed."""
+    r, before, after, crypto, text, a1 = sdes_rekey_call("muxno", False,
+                                                         mux=True)
+    check("SIP/2.0 488" in text, "alice got dsbc's 488")
+    eq(r["calls"]["bad_sdp"], 1, "the offer counted as refused SDP")
+    eq(after.get("keys_sent", 0) - before.get("keys_sent", 0), 0,
+       "no FLOW_KEYS")
+    eq(r["stats"]["flows_installed"] - 2, 4, "the call's 4 flows were "
+       "never rebuilt")
 
 
 def test_terminate_sdes_rekey_refused():
@@ -1703,6 +1721,7 @@ TESTS = [test_udp_relay_between_namespaces, test_sipp_options,
          test_dtls_before_the_answer, test_dtls_srtp_terminate_openssl,
          test_dtls_terminate_wrong_fingerprint, test_dtls_terminate_faults,
          test_terminate_sdes_rekey, test_terminate_sdes_rekey_refused,
+         test_terminate_rtcp_mux_change_refused,
          test_baresip_dtls_to_sdes_terminate,
          test_baresip_sdes_to_dtls_terminate,
          test_media_attacks_aware, test_rtcp_mux_interworking,
