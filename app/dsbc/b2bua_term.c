@@ -136,8 +136,8 @@ sdes_local(struct leg_media *lm, uint8_t suite, uint32_t tag)
 	memset(&me, 0, sizeof(me));
 	me.tag = tag;
 	me.suite = suite;
-	me.key_len = 16;
-	me.salt_len = suite == DSBC_SRTP_SUITE_AEAD_AES_128_GCM ? 12 : 14;
+	me.key_len = dsbc_srtp_suite_info(suite)->key_len;
+	me.salt_len = dsbc_srtp_suite_info(suite)->salt_len;
 	if (RAND_bytes(me.key, me.key_len) != 1 ||
 	    RAND_bytes(me.salt, me.salt_len) != 1 ||
 	    dsbc_sdes_format(&me, lm->sdes_line, sizeof(lm->sdes_line)) < 0)

@@ -70,17 +70,14 @@ dsbc_term_keys(struct dsbc_worker *w, struct dsbc_flow *f,
 {
 	struct dsbc_srtp_lib **slot, *s = NULL;
 	struct dsbc_term *t;
-	size_t salt_len;
 
 	if (k->dir > DSBC_KEYS_TX)
 		return -EINVAL;
-	if (k->suite != DSBC_KEYS_CLEAR) {
-		if (k->suite >= DSBC_SRTP_SUITE_MAX || k->key_len != 16)
-			return -EINVAL;
-		salt_len = k->suite == DSBC_SRTP_SUITE_AEAD_AES_128_GCM ? 12 : 14;
-		if (k->salt_len != salt_len)
-			return -EINVAL;
-	}
+	if (k->suite != DSBC_KEYS_CLEAR &&
+	    (k->suite >= DSBC_SRTP_SUITE_MAX ||
+	     k->key_len != dsbc_srtp_suite_info(k->suite)->key_len ||
+	     k->salt_len != dsbc_srtp_suite_info(k->suite)->salt_len))
+		return -EINVAL;
 	if (f->term == 0) {
 		if (k->suite == DSBC_KEYS_CLEAR)
 			return 0;

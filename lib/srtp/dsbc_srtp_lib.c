@@ -55,7 +55,7 @@ dsbc_srtp_lib_new(enum dsbc_srtp_suite suite, const uint8_t *key,
 	struct dsbc_srtp_lib *s;
 	srtp_policy_t pol;
 	uint8_t master[16 + 14];
-	size_t sl = suite == DSBC_SRTP_SUITE_AEAD_AES_128_GCM ? 12 : 14;
+	size_t sl = dsbc_srtp_suite_info(suite)->salt_len;
 
 	if ((unsigned int)suite >= DSBC_SRTP_SUITE_MAX || replay_window < 64 ||
 	    replay_window > 0x7fff)
