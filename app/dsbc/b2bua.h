@@ -190,6 +190,21 @@ uint32_t b2bua_ports_free_count(const struct dsbc_app *app);
 int b2bua_flows_for(struct dsbc_app *app, struct call *c, struct leg *in,
 		    struct leg *out, unsigned int i);
 void b2bua_flows_remove(struct dsbc_app *app, struct leg *l, unsigned int nb);
+/* Component of a leg's flow k (its port local_port + k): RTCP has its
+ * own only when the leg does not mux it (RFC 5761). */
+static inline unsigned int
+b2bua_comp(const struct leg_media *lm, unsigned int k)
+{
+	return lm->rtcp_mux ? 0 : k;
+}
+
+/* Where component k of lm's peer is reached: the source its flow latched
+ * onto (RFC 7362) when use_latch and there is one, else what its SDP
+ * signalled. */
+void b2bua_peer_addr(const struct leg_media *lm, unsigned int k,
+		     bool use_latch, uint8_t *family, struct dsbc_addr *addr,
+		     uint16_t *port);
+
 /* Flows keyed on leg in: one when both legs mux RTCP, else two. */
 static inline unsigned int
 b2bua_nb_flows(const struct leg *in, const struct leg *out, unsigned int i)

@@ -115,13 +115,28 @@ b2bua_sdp_police_pps(const struct dsbc_app *app, const struct dsbc_sdp *s,
  * out muxes RTCP (RFC 5761) and in does not, flow 1 (in's RTCP port)
  * sends to out's RTP port from out's RTP port.
  */
+void
+b2bua_peer_addr(const struct leg_media *lm, unsigned int k, bool use_latch,
+		uint8_t *family, struct dsbc_addr *addr, uint16_t *port)
+{
+	if (use_latch && lm->latched[k]) {
+		*family = lm->latched_family[k];
+		*addr = lm->latched_src[k];
+		*port = lm->latched_port[k];
+	} else {
+		*family = lm->family;
+		*addr = lm->remote;
+		*port = k ? lm->remote_rtcp_port : lm->remote_port;
+	}
+}
+
 static int
 flow_cfg(struct dsbc_app *app, const struct call *c, const struct leg *in,
 	 const struct leg *out, unsigned int i, unsigned int k,
 	 struct dsbc_flow_cfg *fc)
 {
 	const struct leg_media *mi = &in->m[i], *mo = &out->m[i];
-	unsigned int ko = mo->rtcp_mux ? 0 : k;   /* out's port used */
+	unsigned int ko = b2bua_comp(mo, k);      /* out's port used */
 
 	memset(fc, 0, sizeof(*fc));
 	fc->local_family = in->family;
@@ -140,19 +155,10 @@ flow_cfg(struct dsbc_app *app, const struct call *c, const struct leg *in,
 	fc->dscp = app->cfg.dscp_default;
 	fc->ice_id = in->ice_local ? in->ice_id : 0;
 	/* latch = signalled: in's peer must send from where its SDP says */
-	fc->peer_family = mi->family;
-	fc->peer = mi->remote;
-	fc->peer_port = k && !mi->rtcp_mux ? mi->remote_rtcp_port :
-		       mi->remote_port;
-	if (fc->latch == DSBC_LATCH_FIRST && mo->latched[ko]) {
-		fc->remote_family = mo->latched_family[ko];
-		fc->remote = mo->latched_src[ko];
-		fc->remote_port = mo->latched_port[ko];
-	} else {
-		fc->remote_family = mo->family;
-		fc->remote = mo->remote;
-		fc->remote_port = ko ? mo->remote_rtcp_port : mo->remote_port;
-	}
+	b2bua_peer_addr(mi, b2bua_comp(mi, k), false, &fc->peer_family,
+			&fc->peer, &fc->peer_port);
+	b2bua_peer_addr(mo, ko, fc->latch == DSBC_LATCH_FIRST,
+			&fc->remote_family, &fc->remote, &fc->remote_port);
 	fc->out_family = out->family;
 	fc->out_local = out->addr;
 	fc->out_local_port = (uint16_t)(mo->local_port + ko);

@@ -108,6 +108,12 @@ leg_name(const struct call *c, const struct leg *l)
 	return l == &c->a ? "A" : "B";
 }
 
+static struct leg *
+other_leg(struct call *c, const struct leg *l)
+{
+	return l == &c->a ? &c->b : &c->a;
+}
+
 static int
 peer_fp_copy(struct leg *l, struct dsbc_sdp_str fp)
 {
@@ -124,59 +130,82 @@ static const char *const keying_names[] = {
 	[DSBC_KEYING_DTLS] = "DTLS-SRTP",
 };
 
+/* dsbc's a=crypto value on m-line lm: its own key for what it sends,
+ * under `tag` (the offer's, when answering).  0 or -EIO. */
+static int
+sdes_line_write(struct leg_media *lm, uint32_t tag)
+{
+	const struct dsbc_srtp_keys *ks = &lm->sec[0].keys;
+	struct dsbc_sdes me;
+
+	memset(&me, 0, sizeof(me));
+	me.tag = tag;
+	me.suite = ks->profile;
+	me.key_len = ks->key_len;
+	me.salt_len = ks->salt_len;
+	memcpy(me.key, ks->local_key, ks->key_len);
+	memcpy(me.salt, ks->local_salt, ks->salt_len);
+	return dsbc_sdes_format(&me, lm->sdes_line,
+				sizeof(lm->sdes_line)) < 0 ? -EIO : 0;
+}
+
 /* SDES on leg l, m-line i: dsbc's own key for what it sends (RFC 4568
  * section 6.1: each side keys its own direction), in suite `suite`, and
  * its a=crypto value with `tag`. */
 static int
 sdes_local(struct leg_media *lm, uint8_t suite, uint32_t tag)
 {
-	struct dsbc_sdes me;
+	const struct dsbc_srtp_suite_info *si = dsbc_srtp_suite_info(suite);
+	uint8_t key[DSBC_SRTP_KEY_MAX], salt[DSBC_SRTP_SALT_MAX];
 	unsigned int k;
 
-	memset(&me, 0, sizeof(me));
-	me.tag = tag;
-	me.suite = suite;
-	me.key_len = dsbc_srtp_suite_info(suite)->key_len;
-	me.salt_len = dsbc_srtp_suite_info(suite)->salt_len;
-	if (RAND_bytes(me.key, me.key_len) != 1 ||
-	    RAND_bytes(me.salt, me.salt_len) != 1 ||
-	    dsbc_sdes_format(&me, lm->sdes_line, sizeof(lm->sdes_line)) < 0)
+	if (RAND_bytes(key, si->key_len) != 1 ||
+	    RAND_bytes(salt, si->salt_len) != 1)
 		return -EIO;
 	/* one master key for SRTP and SRTCP, whichever port RTCP uses */
 	for (k = 0; k < 2; k++) {
 		struct dsbc_srtp_keys *ks = &lm->sec[k].keys;
 
 		ks->profile = suite;
-		ks->key_len = me.key_len;
-		ks->salt_len = me.salt_len;
-		memcpy(ks->local_key, me.key, me.key_len);
-		memcpy(ks->local_salt, me.salt, me.salt_len);
+		ks->key_len = si->key_len;
+		ks->salt_len = si->salt_len;
+		memcpy(ks->local_key, key, si->key_len);
+		memcpy(ks->local_salt, salt, si->salt_len);
 	}
-	return 0;
+	return sdes_line_write(lm, tag);
 }
 
-/* The peer's SDES key (for what it sends, so what dsbc unprotects),
- * for both components; returns its tag. */
+/* The peer's SDES key (for what it sends, so what dsbc unprotects), for
+ * both components. */
+static void
+sdes_set_remote(struct leg_media *lm, const struct dsbc_sdes *peer)
+{
+	unsigned int k;
+
+	for (k = 0; k < 2; k++) {
+		struct dsbc_srtp_keys *ks = &lm->sec[k].keys;
+
+		ks->profile = peer->suite;
+		ks->key_len = peer->key_len;
+		ks->salt_len = peer->salt_len;
+		memcpy(ks->remote_key, peer->key, peer->key_len);
+		memcpy(ks->remote_salt, peer->salt, peer->salt_len);
+		lm->sec[k].keys_known = true;
+	}
+}
+
+/* The peer's usable a=crypto line of m-line i (with tag, and in suite
+ * unless DSBC_SRTP_SUITE_MAX) becomes its key; returns its tag. */
 static int
 sdes_remote(struct leg_media *lm, const struct dsbc_sdp *s, unsigned int i,
 	    uint32_t tag, uint8_t suite)
 {
 	struct dsbc_sdes peer;
-	unsigned int k;
 
 	if (dsbc_sdes_find(s, i, tag, &peer) != 0 ||
 	    (suite != DSBC_SRTP_SUITE_MAX && peer.suite != suite))
 		return -EINVAL;
-	for (k = 0; k < 2; k++) {
-		struct dsbc_srtp_keys *ks = &lm->sec[k].keys;
-
-		ks->profile = peer.suite;
-		ks->key_len = peer.key_len;
-		ks->salt_len = peer.salt_len;
-		memcpy(ks->remote_key, peer.key, peer.key_len);
-		memcpy(ks->remote_salt, peer.salt, peer.salt_len);
-		lm->sec[k].keys_known = true;
-	}
+	sdes_set_remote(lm, &peer);
 	return (int)peer.tag;
 }
 
@@ -291,14 +320,6 @@ b2bua_term_plan(const struct dsbc_app *app, const struct call *c,
 
 /* ---- records out ---- */
 
-/* Component of flow k keyed on a leg: RTCP has its own only when the
- * leg does not mux it (RFC 5761). */
-static unsigned int
-comp_of(const struct leg_media *lm, unsigned int k)
-{
-	return lm->rtcp_mux ? 0 : k;
-}
-
 static unsigned int
 ncomp(const struct leg_media *lm)
 {
@@ -321,15 +342,8 @@ dtls_dest(struct dsbc_app *app, struct leg *l, unsigned int i,
 	memset(to, 0, sizeof(*to));
 	to->local = l->addr;
 	to->local_port = (uint16_t)(lm->local_port + k);
-	if (lm->latched[k]) {
-		to->family = lm->latched_family[k];
-		to->remote = lm->latched_src[k];
-		to->remote_port = lm->latched_port[k];
-	} else {
-		to->family = lm->family;
-		to->remote = lm->remote;
-		to->remote_port = k ? lm->remote_rtcp_port : lm->remote_port;
-	}
+	b2bua_peer_addr(lm, k, true, &to->family, &to->remote,
+			&to->remote_port);
 	to->resolve = true;
 	if (dsbc_config_route_out(&app->cfg, to->family, &to->remote, &port,
 				  &to->l2_next) != 0)
@@ -406,8 +420,8 @@ b2bua_term_flow_keys(struct dsbc_app *app, struct call *c, struct leg *in,
 	if (c->mode != DSBC_MODE_TERMINATE)
 		return;
 	for (k = first; k < mi->nb_flows; k++) {
-		ki = comp_of(mi, k);
-		ko = comp_of(mo, k);
+		ki = b2bua_comp(mi, k);
+		ko = b2bua_comp(mo, k);
 		if ((dirs & TERM_KEYS_RX) && in->keying != DSBC_KEYING_NONE &&
 		    (comp < 0 || (unsigned int)comp == ki) &&
 		    mi->sec[ki].keys_known)
@@ -427,7 +441,7 @@ int
 b2bua_term_answer(struct dsbc_app *app, struct call *c, struct leg *l,
 		  const struct dsbc_sdp *answer)
 {
-	struct leg *o = l == &c->a ? &c->b : &c->a;
+	struct leg *o = other_leg(c, l);
 	struct dsbc_sdp_str fp, setup;
 	unsigned int i;
 
@@ -471,19 +485,12 @@ static void
 sdes_rekey(struct dsbc_app *app, struct call *c, struct leg *l, unsigned int i,
 	   const struct dsbc_sdes *peer)
 {
-	struct leg *o = l == &c->a ? &c->b : &c->a;
-	unsigned int k;
-
-	for (k = 0; k < 2; k++) {
-		struct dsbc_srtp_keys *ks = &l->m[i].sec[k].keys;
-
-		memcpy(ks->remote_key, peer->key, peer->key_len);
-		memcpy(ks->remote_salt, peer->salt, peer->salt_len);
-	}
+	sdes_set_remote(&l->m[i], peer);
 	app->sip->b2b->sdes_rekeys++;
 	RTE_LOG(INFO, USER1, "call %u: %s leg: new SDES key\n", c->id,
 		leg_name(c, l));
-	b2bua_term_flow_keys(app, c, l, o, i, 0, TERM_KEYS_RX, -1);
+	b2bua_term_flow_keys(app, c, l, other_leg(c, l), i, 0, TERM_KEYS_RX,
+			     -1);
 }
 
 /*
@@ -506,7 +513,7 @@ b2bua_term_update(struct dsbc_app *app, struct call *c, struct leg *l,
 	for (i = 0; i < c->nb_media && i < s->nb_media; i++) {
 		struct leg_media *lm = &l->m[i];
 		struct dsbc_srtp_keys *ks = &lm->sec[0].keys;
-		struct dsbc_sdes peer, me;
+		struct dsbc_sdes peer;
 
 		lm->sdes_pending = false;
 		if (!c->media_ok[i] || s->media[i].port == 0 ||
@@ -515,14 +522,7 @@ b2bua_term_update(struct dsbc_app *app, struct call *c, struct leg *l,
 		    peer.suite != ks->profile)
 			continue;
 		/* dsbc's line answers the peer's tag */
-		memset(&me, 0, sizeof(me));
-		me.tag = peer.tag;
-		me.suite = ks->profile;
-		me.key_len = ks->key_len;
-		me.salt_len = ks->salt_len;
-		memcpy(me.key, ks->local_key, ks->key_len);
-		memcpy(me.salt, ks->local_salt, ks->salt_len);
-		dsbc_sdes_format(&me, lm->sdes_line, sizeof(lm->sdes_line));
+		sdes_line_write(lm, peer.tag);
 		if (memcmp(peer.key, ks->remote_key, peer.key_len) == 0 &&
 		    memcmp(peer.salt, ks->remote_salt, peer.salt_len) == 0)
 			continue;
@@ -625,7 +625,7 @@ dtls_progress(struct dsbc_app *app, struct call *c, struct leg *l,
 {
 	struct dsbc_b2bua *b = app->sip->b2b;
 	struct leg_sec *sc = &l->m[i].sec[k];
-	struct leg *o = l == &c->a ? &c->b : &c->a;
+	struct leg *o = other_leg(c, l);
 
 	if (st == DSBC_DTLS_FAILED && sc->keys_known) {
 		/* close_notify after the keys: the peer is done with DTLS
@@ -713,7 +713,7 @@ dsbc_b2bua_dtls_input(struct dsbc_app *app, struct rte_mbuf *m)
 		return;
 	}
 	lm = &in->m[i];
-	comp = comp_of(lm, k);
+	comp = b2bua_comp(lm, k);
 	sc = &lm->sec[comp];
 	port = dsbc_port_of_id(app, m->port);
 	if (sc->dtls == NULL || port < 0 || sc->closed ||
