@@ -146,6 +146,63 @@ submit(struct dsbc_srtp_cdev *e, struct rte_crypto_op **ops, uint16_t n,
 	return k == 0 ? 0 : rte_cryptodev_enqueue_burst(e->dev_id, e->qp, ops, k);
 }
 
+/*
+ * One op over RTP packet m (index idx, header h bytes) laid out as
+ * packet || ROC || tag, `end` bytes up to the tag: the ROC written, AES-CTR
+ * over the payload up to the ROC (4.1.1), HMAC over all before the tag
+ * (4.2), the tag at `end`.
+ */
+static void
+op_set(struct rte_crypto_op *op, const struct dsbc_srtp_cdev_sess *s,
+       struct rte_mbuf *m, uint64_t idx, uint32_t h, uint32_t end)
+{
+	struct rte_crypto_sym_op *sym = op->sym;
+	uint8_t *p = rte_pktmbuf_mtod(m, uint8_t *), *roc = p + end - ROC_LEN;
+	uint32_t ssrc = (uint32_t)p[8] << 24 | (uint32_t)p[9] << 16 |
+			(uint32_t)p[10] << 8 | p[11];
+
+	roc[0] = (uint8_t)(idx >> 40);
+	roc[1] = (uint8_t)(idx >> 32);
+	roc[2] = (uint8_t)(idx >> 24);
+	roc[3] = (uint8_t)(idx >> 16);
+	dsbc_srtp_iv(s->salt, ssrc, idx,
+		     rte_crypto_op_ctod_offset(op, uint8_t *, IV_OFFSET));
+	rte_crypto_op_attach_sym_session(op, s->sess);
+	sym->m_src = m;
+	sym->cipher.data.offset = h;
+	sym->cipher.data.length = end - ROC_LEN - h;
+	sym->auth.data.offset = 0;
+	sym->auth.data.length = end;
+	sym->auth.digest.data = p + end;
+	sym->auth.digest.phys_addr = rte_pktmbuf_iova_offset(m, end);
+}
+
+/* Wait for the n ops the device took (a software device completes them
+ * at enqueue; a hardware one would be polled with the worker's next
+ * burst instead of waited for here). */
+static uint16_t
+drain(struct dsbc_srtp_cdev *e, struct rte_crypto_op **done, uint16_t n)
+{
+	uint16_t got = 0;
+
+	while (got < n)
+		got += rte_cryptodev_dequeue_burst(e->dev_id, e->qp, done + got,
+						   n - got);
+	return got;
+}
+
+/* Which of the k ops submitted op is; k when none. */
+static uint16_t
+op_slot(struct rte_crypto_op *const *ops, uint16_t k,
+	const struct rte_crypto_op *op)
+{
+	uint16_t j;
+
+	for (j = 0; j < k && ops[j] != op; j++)
+		;
+	return j;
+}
+
 /* Unprotect not done: the tag back where it was, the ROC room gone. */
 static void
 tag_back(struct rte_mbuf *mb)
@@ -165,7 +222,7 @@ dsbc_srtp_cdev_protect(struct dsbc_srtp_cdev *e, struct dsbc_srtp_cdev_sess *s,
 	uint64_t index[BURST];
 	uint32_t len[BURST];
 	uint16_t slot[BURST];
-	uint16_t i, k = 0, got = 0, ok = 0, done_ok = 0;
+	uint16_t i, k = 0, got, ok, done_ok = 0;
 
 	if (n > BURST)
 		n = BURST;
@@ -175,19 +232,15 @@ dsbc_srtp_cdev_protect(struct dsbc_srtp_cdev *e, struct dsbc_srtp_cdev_sess *s,
 				     ops, n) == 0)
 		return 0;
 	for (i = 0; i < n; i++) {
-		struct rte_crypto_sym_op *sym = ops[k]->sym;
-		uint8_t *p = rte_pktmbuf_mtod(m[i], uint8_t *), *roc;
+		uint8_t *p = rte_pktmbuf_mtod(m[i], uint8_t *);
 		uint32_t l = m[i]->data_len, h = rtp_hdr_len(p, l);
 		uint16_t seq;
-		uint32_t ssrc;
 		uint64_t idx;
 
 		if (h == 0 || m[i]->nb_segs != 1 ||
 		    rte_pktmbuf_tailroom(m[i]) < ROC_LEN + TAG_LEN)
 			continue;
 		seq = (uint16_t)(p[2] << 8 | p[3]);
-		ssrc = (uint32_t)p[8] << 24 | (uint32_t)p[9] << 16 |
-		       (uint32_t)p[10] << 8 | p[11];
 		/* the index the receiver will estimate (3.3.1); before the
 		 * first wrap there is no earlier ROC to fall back to */
 		if (!s->started) {
@@ -210,25 +263,10 @@ dsbc_srtp_cdev_protect(struct dsbc_srtp_cdev *e, struct dsbc_srtp_cdev_sess *s,
 			s->last_seq = seq;
 		}
 		s->started = true;
-		dsbc_srtp_iv(s->salt, ssrc, idx,
-			     rte_crypto_op_ctod_offset(ops[k], uint8_t *,
-						       IV_OFFSET));
 		/* authenticated: packet || ROC; the tag goes after the ROC
 		 * and is moved over it once the device is done */
-		roc = (uint8_t *)rte_pktmbuf_append(m[i], ROC_LEN + TAG_LEN);
-		roc[0] = (uint8_t)(idx >> 40);
-		roc[1] = (uint8_t)(idx >> 32);
-		roc[2] = (uint8_t)(idx >> 24);
-		roc[3] = (uint8_t)(idx >> 16);
-		rte_crypto_op_attach_sym_session(ops[k], s->sess);
-		sym->m_src = m[i];
-		sym->cipher.data.offset = h;
-		sym->cipher.data.length = l - h;
-		sym->auth.data.offset = 0;
-		sym->auth.data.length = l + ROC_LEN;
-		sym->auth.digest.data = roc + ROC_LEN;
-		sym->auth.digest.phys_addr = rte_pktmbuf_iova_offset(m[i],
-							l + ROC_LEN);
+		rte_pktmbuf_append(m[i], ROC_LEN + TAG_LEN);
+		op_set(ops[k], s, m[i], idx, h, l + ROC_LEN);
 		len[k] = l;
 		index[k] = idx;
 		slot[k] = i;
@@ -240,20 +278,13 @@ dsbc_srtp_cdev_protect(struct dsbc_srtp_cdev *e, struct dsbc_srtp_cdev_sess *s,
 	/* not taken by the device: as they were */
 	for (i = ok; i < k; i++)
 		rte_pktmbuf_trim(ops[i]->sym->m_src, ROC_LEN + TAG_LEN);
-	/* a software device completes at enqueue; a hardware one would be
-	 * polled with the worker's next burst instead of waited for here */
-	while (got < ok)
-		got += rte_cryptodev_dequeue_burst(e->dev_id, e->qp, done + got,
-						   ok - got);
+	got = drain(e, done, ok);
 	for (i = 0; i < got; i++) {
 		struct rte_mbuf *mb = done[i]->sym->m_src;
 		uint8_t *p = rte_pktmbuf_mtod(mb, uint8_t *);
-		uint16_t j;
-		uint32_t l = 0;
+		uint16_t j = op_slot(ops, k, done[i]);
+		uint32_t l;
 
-		for (j = 0; j < k; j++)
-			if (ops[j] == done[i])
-				break;
 		if (j == k)
 			continue;
 		l = len[j];
@@ -280,7 +311,7 @@ dsbc_srtp_cdev_unprotect(struct dsbc_srtp_cdev *e,
 	struct rte_crypto_op *ops[BURST], *done[BURST];
 	uint64_t index[BURST];
 	uint16_t slot[BURST];
-	uint16_t i, k = 0, got = 0, sent, clear = 0;
+	uint16_t i, k = 0, got, sent, clear = 0;
 	/* the estimate moves along the burst (3.3.1); the state itself only
 	 * on authentic packets */
 	uint32_t roc = s->roc;
@@ -295,11 +326,9 @@ dsbc_srtp_cdev_unprotect(struct dsbc_srtp_cdev *e,
 				     ops, n) == 0)
 		return 0;
 	for (i = 0; i < n; i++) {
-		struct rte_crypto_sym_op *sym = ops[k]->sym;
-		uint8_t *p = rte_pktmbuf_mtod(m[i], uint8_t *), *t;
+		uint8_t *p = rte_pktmbuf_mtod(m[i], uint8_t *);
 		uint32_t l = m[i]->data_len, h;
 		uint16_t seq;
-		uint32_t ssrc;
 		uint64_t idx;
 
 		if (l < TAG_LEN + 12 || m[i]->nb_segs != 1 ||
@@ -309,8 +338,6 @@ dsbc_srtp_cdev_unprotect(struct dsbc_srtp_cdev *e,
 		if (h == 0)
 			continue;
 		seq = (uint16_t)(p[2] << 8 | p[3]);
-		ssrc = (uint32_t)p[8] << 24 | (uint32_t)p[9] << 16 |
-		       (uint32_t)p[10] << 8 | p[11];
 		idx = started ? dsbc_srtp_index_guess(roc, last, seq) : seq;
 		/* no ROC below 0: a leap forward before the first wrap is
 		 * still ROC 0 (as protect assumes, and libsrtp2) */
@@ -328,25 +355,9 @@ dsbc_srtp_cdev_unprotect(struct dsbc_srtp_cdev *e,
 		}
 		/* make room for the ROC between the payload and the tag:
 		 * authenticated = packet || ROC, the tag right after it */
-		t = (uint8_t *)rte_pktmbuf_append(m[i], ROC_LEN);
-		RTE_SET_USED(t);
+		rte_pktmbuf_append(m[i], ROC_LEN);
 		memmove(p + l - TAG_LEN + ROC_LEN, p + l - TAG_LEN, TAG_LEN);
-		p[l - TAG_LEN] = (uint8_t)(idx >> 40);
-		p[l - TAG_LEN + 1] = (uint8_t)(idx >> 32);
-		p[l - TAG_LEN + 2] = (uint8_t)(idx >> 24);
-		p[l - TAG_LEN + 3] = (uint8_t)(idx >> 16);
-		dsbc_srtp_iv(s->salt, ssrc, idx,
-			     rte_crypto_op_ctod_offset(ops[k], uint8_t *,
-						       IV_OFFSET));
-		rte_crypto_op_attach_sym_session(ops[k], s->sess);
-		sym->m_src = m[i];
-		sym->auth.data.offset = 0;
-		sym->auth.data.length = l - TAG_LEN + ROC_LEN;
-		sym->auth.digest.data = p + l - TAG_LEN + ROC_LEN;
-		sym->auth.digest.phys_addr = rte_pktmbuf_iova_offset(m[i],
-					l - TAG_LEN + ROC_LEN);
-		sym->cipher.data.offset = h;
-		sym->cipher.data.length = l - TAG_LEN - h;
+		op_set(ops[k], s, m[i], idx, h, l - TAG_LEN + ROC_LEN);
 		index[k] = idx;
 		slot[k] = i;
 		k++;
@@ -356,14 +367,10 @@ dsbc_srtp_cdev_unprotect(struct dsbc_srtp_cdev *e,
 		return 0;
 	for (i = sent; i < k; i++)
 		tag_back(ops[i]->sym->m_src);      /* not taken by the device */
-	while (got < sent)
-		got += rte_cryptodev_dequeue_burst(e->dev_id, e->qp, done + got,
-						   sent - got);
+	got = drain(e, done, sent);
 	for (i = 0; i < got; i++) {
-		uint16_t j;
+		uint16_t j = op_slot(ops, k, done[i]);
 
-		for (j = 0; j < k && ops[j] != done[i]; j++)
-			;
 		if (j == k)
 			continue;
 		if (done[i]->status != RTE_CRYPTO_OP_STATUS_SUCCESS) {
