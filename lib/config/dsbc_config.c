@@ -132,6 +132,31 @@ cfg_bool(struct cfg_ctx *x, const char *key, const char *val, bool *out)
 	return 0;
 }
 
+/*
+ * One of n keywords: *out gets its position.  The error lists them as
+ * "a, b or c".
+ */
+static int
+cfg_choice(struct cfg_ctx *x, const char *key, const char *val,
+	   const char *const *names, unsigned int n, uint8_t *out)
+{
+	char list[128];
+	size_t used = 0;
+	unsigned int i;
+
+	for (i = 0; i < n; i++)
+		if (!strcmp(val, names[i])) {
+			*out = (uint8_t)i;
+			return 0;
+		}
+	list[0] = '\0';
+	for (i = 0; i < n && used < sizeof(list); i++)
+		used += (size_t)snprintf(list + used, sizeof(list) - used,
+					 "%s%s", i == 0 ? "" :
+					 i + 1 == n ? " or " : ", ", names[i]);
+	return cfg_fail(x, key, "'%s' is not %s", val, list);
+}
+
 static int
 cfg_str(struct cfg_ctx *x, const char *key, const char *val, char *out,
 	size_t len)
@@ -303,14 +328,9 @@ global_key(struct cfg_ctx *x, void *obj, const char *k, const char *v)
 	if (!strcmp(k, "srtp_engine")) {
 		/* AES_CM_128_HMAC_SHA1_80 RTP on a DPDK cryptodev; the rest,
 		 * and everything with libsrtp2, in software */
-		if (!strcmp(v, "libsrtp2"))
-			c->srtp_engine = 0;
-		else if (!strcmp(v, "cryptodev"))
-			c->srtp_engine = 1;
-		else
-			return cfg_fail(x, k, "'%s' is not libsrtp2 or cryptodev",
-					v);
-		return 0;
+		static const char *const engines[] = { "libsrtp2", "cryptodev" };
+
+		return cfg_choice(x, k, v, engines, 2, &c->srtp_engine);
 	}
 	if (!strcmp(k, "terminate_capacity"))
 		return cfg_u32(x, k, v, 1, 1u << 22, &c->terminate_capacity);
@@ -383,13 +403,9 @@ global_key(struct cfg_ctx *x, void *obj, const char *k, const char *v)
 		return cfg_str(x, k, v, c->dtls_key, sizeof(c->dtls_key));
 	if (!strcmp(k, "dtls_setup")) {
 		/* RFC 5763 section 5: the answerer to actpass picks a role */
-		if (!strcmp(v, "active"))
-			c->dtls_setup = 0;
-		else if (!strcmp(v, "passive"))
-			c->dtls_setup = 1;
-		else
-			return cfg_fail(x, k, "'%s' is not active or passive", v);
-		return 0;
+		static const char *const roles[] = { "active", "passive" };
+
+		return cfg_choice(x, k, v, roles, 2, &c->dtls_setup);
 	}
 	if (!strcmp(k, "dtls_timeout_ms"))
 		return cfg_u32(x, k, v, 100, 600000, &c->dtls_timeout_ms);
@@ -401,10 +417,9 @@ global_key(struct cfg_ctx *x, void *obj, const char *k, const char *v)
 		return 0;
 	}
 	if (!strcmp(k, "seq_jump")) {
-		if (strcmp(v, "count") && strcmp(v, "drop"))
-			return cfg_fail(x, k, "'%s' is not count or drop", v);
-		c->seq_drop = !strcmp(v, "drop");
-		return 0;
+		static const char *const actions[] = { "count", "drop" };
+
+		return cfg_choice(x, k, v, actions, 2, &c->seq_drop);
 	}
 	if (!strcmp(k, "seq_window"))
 		return cfg_u16(x, k, v, 10, 32768, &c->seq_window);
@@ -506,19 +521,17 @@ route_key(struct cfg_ctx *x, void *obj, const char *k, const char *v)
 		return 0;
 	}
 	if (!strcmp(k, "security")) {
-		/* what dsbc offers the B leg; other than A's forces terminate */
-		if (!strcmp(v, "same"))
-			o->r->b_keying = 0;
-		else if (!strcmp(v, "plain"))
-			o->r->b_keying = DSBC_KEYING_NONE + 1;
-		else if (!strcmp(v, "sdes"))
-			o->r->b_keying = DSBC_KEYING_SDES + 1;
-		else if (!strcmp(v, "dtls"))
-			o->r->b_keying = DSBC_KEYING_DTLS + 1;
-		else
-			return cfg_fail(x, k, "'%s' is not same, plain, sdes or "
-					"dtls", v);
-		return 0;
+		/* what dsbc offers the B leg; other than A's forces terminate.
+		 * Position = enum dsbc_keying + 1, 0 for same. */
+		static const char *const keyings[] = {
+			[0] = "same",
+			[DSBC_KEYING_NONE + 1] = "plain",
+			[DSBC_KEYING_SDES + 1] = "sdes",
+			[DSBC_KEYING_DTLS + 1] = "dtls",
+		};
+
+		return cfg_choice(x, k, v, keyings, RTE_DIM(keyings),
+				  &o->r->b_keying);
 	}
 	if (!strcmp(k, "next_hop")) {
 		o->has_next_hop = true;
