@@ -142,6 +142,23 @@ dsbc_term_release(struct dsbc_worker *w, struct dsbc_flow *f)
 	f->term = 0;
 }
 
+/* The SSRC of an RTP packet (bytes 8-11) or of an RTCP one's sender
+ * (bytes 4-7). */
+static inline uint32_t
+pkt_ssrc(const uint8_t *p, bool rtcp)
+{
+	const uint8_t *q = p + (rtcp ? 4 : 8);
+
+	return (uint32_t)q[0] << 24 | (uint32_t)q[1] << 16 |
+	       (uint32_t)q[2] << 8 | q[3];
+}
+
+static inline uint32_t
+rtp_ssrc(const uint8_t *p)
+{
+	return pkt_ssrc(p, false);
+}
+
 /*
  * Whether the packet's SSRC (RTP: bytes 8-11, RTCP: the sender's, 4-7)
  * is one this flow protects already, learning it while there is room.
@@ -156,10 +173,7 @@ ssrc_known(struct dsbc_term *t, const uint8_t *p, size_t len, bool rtcp)
 
 	if (t == NULL || len < (rtcp ? 8u : 12u))
 		return t != NULL;
-	ssrc = rtcp ? (uint32_t)p[4] << 24 | (uint32_t)p[5] << 16 |
-		      (uint32_t)p[6] << 8 | p[7] :
-		      (uint32_t)p[8] << 24 | (uint32_t)p[9] << 16 |
-		      (uint32_t)p[10] << 8 | p[11];
+	ssrc = pkt_ssrc(p, rtcp);
 	for (i = 0; i < t->nb_ssrc; i++)
 		if (t->ssrc[i] == ssrc)
 			return true;
@@ -167,13 +181,6 @@ ssrc_known(struct dsbc_term *t, const uint8_t *p, size_t len, bool rtcp)
 		return false;
 	t->ssrc[t->nb_ssrc++] = ssrc;
 	return true;
-}
-
-static inline uint32_t
-rtp_ssrc(const uint8_t *p)
-{
-	return (uint32_t)p[8] << 24 | (uint32_t)p[9] << 16 |
-	       (uint32_t)p[10] << 8 | p[11];
 }
 
 /*
