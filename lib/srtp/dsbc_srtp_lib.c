@@ -54,6 +54,7 @@ dsbc_srtp_lib_new(enum dsbc_srtp_suite suite, const uint8_t *key,
 {
 	struct dsbc_srtp_lib *s;
 	srtp_policy_t pol;
+	srtp_err_status_t rc;
 	uint8_t master[16 + 14];
 	size_t sl = dsbc_srtp_suite_info(suite)->salt_len;
 
@@ -74,11 +75,13 @@ dsbc_srtp_lib_new(enum dsbc_srtp_suite suite, const uint8_t *key,
 	pol.ssrc.type = outbound ? ssrc_any_outbound : ssrc_any_inbound;
 	pol.window_size = replay_window;
 	pol.allow_repeat_tx = 0;
-	if (srtp_create(&s->ctx, &pol) != srtp_err_status_ok) {
+	rc = srtp_create(&s->ctx, &pol);
+	/* no copy of the key left behind on the stack, either way */
+	memset(master, 0, sizeof(master));
+	if (rc != srtp_err_status_ok) {
 		free(s);
 		return NULL;
 	}
-	memset(master, 0, sizeof(master));
 	return s;
 }
 
