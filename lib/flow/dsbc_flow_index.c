@@ -71,16 +71,16 @@ dsbc_flow_index_free(struct dsbc_flow_index *x)
 	x->nranges = 0;
 }
 
-uint32_t *
+int
 dsbc_flow_index_entry(struct dsbc_flow_index *x,
-		      const struct dsbc_flow_key *key)
+		      const struct dsbc_flow_key *key, uint32_t **e)
 {
 	struct dsbc_flow_index_range *r;
 	unsigned int ri;
 	uint32_t a, p;
 
 	if (!dsbc_flow_index_locate(x, key, &ri, &a, &p))
-		return NULL;
+		return 0;
 	r = &x->r[ri];
 	/* Once per media address in the worker's control path, never per
 	 * packet; kept until the table is freed. */
@@ -89,5 +89,8 @@ dsbc_flow_index_entry(struct dsbc_flow_index *x,
 						  r->nports * sizeof(uint32_t),
 						  RTE_CACHE_LINE_SIZE,
 						  x->socket);
-	return r->blocks[a] != NULL ? &r->blocks[a][p] : NULL;
+	if (r->blocks[a] == NULL)
+		return -ENOMEM;
+	*e = &r->blocks[a][p];
+	return 1;
 }

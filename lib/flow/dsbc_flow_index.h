@@ -112,11 +112,11 @@ dsbc_flow_index_find(const struct dsbc_flow_index *x,
 }
 
 /*
- * Writable entry of a key in a range, its address's block allocated on
- * first use; NULL when the key is in no range or on ENOMEM (the caller
- * tells them apart with dsbc_flow_index_locate).
+ * Writable entry of key in *e, its address's block allocated on first
+ * use: 1, or 0 when the key is in no range (the hash holds it), or
+ * -ENOMEM.
  */
-uint32_t *dsbc_flow_index_entry(struct dsbc_flow_index *x,
-				const struct dsbc_flow_key *key);
+int dsbc_flow_index_entry(struct dsbc_flow_index *x,
+			  const struct dsbc_flow_key *key, uint32_t **e);
 
 #endif /* DSBC_FLOW_INDEX_H */

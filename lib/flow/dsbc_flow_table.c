@@ -137,13 +137,12 @@ static int
 key_claim(struct dsbc_flow_table *t, const struct dsbc_flow_key *key,
 	  uint32_t slot)
 {
-	unsigned int ri;
-	uint32_t a, p, *e;
+	uint32_t *e;
+	int rc = dsbc_flow_index_entry(&t->idx, key, &e);
 
-	if (dsbc_flow_index_locate(&t->idx, key, &ri, &a, &p)) {
-		e = dsbc_flow_index_entry(&t->idx, key);
-		if (e == NULL)
-			return -ENOSPC;
+	if (rc < 0)
+		return -ENOSPC;
+	if (rc > 0) {
 		if (*e != 0)
 			return -EEXIST;
 		*e = slot + 1;
@@ -159,14 +158,11 @@ key_claim(struct dsbc_flow_table *t, const struct dsbc_flow_key *key,
 static void
 key_release(struct dsbc_flow_table *t, const struct dsbc_flow_key *key)
 {
-	unsigned int ri;
-	uint32_t a, p, *e;
+	uint32_t *e;
 
-	if (dsbc_flow_index_locate(&t->idx, key, &ri, &a, &p)) {
-		/* claimed, so the block exists: no allocation here */
-		e = dsbc_flow_index_entry(&t->idx, key);
-		if (e != NULL)
-			*e = 0;
+	/* claimed, so the block exists: no allocation here */
+	if (dsbc_flow_index_entry(&t->idx, key, &e) > 0) {
+		*e = 0;
 		return;
 	}
 	rte_hash_del_key(t->hash, key);
