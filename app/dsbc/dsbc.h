@@ -17,6 +17,7 @@
 #include "dsbc_msg.h"
 #include "dsbc_srtp_cdev.h"
 #include "dsbc_slice.h"
+#include "worker_term.h"
 
 #define DSBC_VERSION "0.1.0"
 #define DSBC_MAX_BURST 64
@@ -104,6 +105,7 @@ struct dsbc_worker {
 	bool prefetch_aware;             /* aware is the default mode */
 	struct dsbc_term *term;          /* [term_cap] terminated flows' SRTP */
 	struct dsbc_srtp_cdev cdev;      /* this worker's queue pair, if any */
+	struct dsbc_term_batch tb;       /* terminated packets of this burst */
 	uint32_t term_cap;
 	uint32_t term_free;              /* free list head, index + 1 */
 	unsigned int term_replay;        /* SRTP replay window (RFC 3711 3.3.2) */

@@ -427,6 +427,86 @@ rtcp_spec(struct dsbc_worker *w, const struct dsbc_flow *f)
 	return &rtcp_flow(w, f)->spec;
 }
 
+/*
+ * Last stage for one packet of flow f: the out leg's headers in front of
+ * its payload (plen bytes, rewritten in place for terminated flows), and
+ * into the TX buffer of its port.
+ */
+static inline void
+media_forward(struct dsbc_app *app, struct dsbc_worker *w, struct dsbc_flow *f,
+	      struct rte_mbuf *m, const struct dsbc_pkt_info *pi,
+	      enum dsbc_demux_class cls, uint32_t plen, uint64_t now)
+{
+	uint8_t *frame = rte_pktmbuf_mtod(m, uint8_t *), *start;
+	const struct dsbc_flow_spec *sp = &f->spec;
+	const struct dsbc_hdr_tmpl *t;
+	uint16_t nid;
+
+	if (unlikely(cls == DSBC_DEMUX_RTCP && sp->rtcp_sibling != 0))
+		sp = rtcp_spec(w, f);
+	nid = sp->neigh_id;
+	if (unlikely(nid >= DSBC_NEIGH_MAX || !w->neigh_valid[nid])) {
+		f->st.drops++;
+		drop(w, m, DSBC_DROP_NO_NEIGH);
+		return;
+	}
+	t = &sp->tmpl;
+	if (unlikely(t->len > pi->payload_off &&
+		     rte_pktmbuf_headroom(m) < t->len - pi->payload_off)) {
+		f->st.drops++;
+		drop(w, m, DSBC_DROP_NO_HEADROOM);
+		return;
+	}
+	/* RFC 7879 section 3.1: only L2/L3/L4 change. */
+	if (f->spec.mode == DSBC_MODE_TERMINATE)
+		start = dsbc_hdr_rewrite_payload(frame, pi, t,
+				&w->neigh_mac[nid], plen);
+	else
+		start = dsbc_hdr_rewrite(frame, pi, t, &w->neigh_mac[nid]);
+	m->data_off = (uint16_t)(start - (uint8_t *)m->buf_addr);
+	m->data_len = (uint16_t)(t->len + plen);
+	m->pkt_len = m->data_len;
+	f->st.pkts++;
+	f->st.bytes += plen;
+	f->st.last_tsc = now;
+	f->idle_reported = 0;
+	w->st.tx++;
+	/* txb is per port index; spec.out_port is the DPDK id */
+	rte_eth_tx_buffer(sp->out_port, w->txq,
+			  w->txb[dsbc_port_of_id(app, sp->out_port)], m);
+}
+
+/*
+ * The terminated packets parked in this burst: unprotected and protected
+ * (worker_term.c), then sent on or dropped in the order they came.
+ */
+static void
+term_flush(struct dsbc_app *app, struct dsbc_worker *w, uint64_t now)
+{
+	struct dsbc_term_batch *tb = &w->tb;
+	uint16_t i;
+
+	dsbc_term_run(w);
+	for (i = 0; i < tb->n; i++) {
+		struct dsbc_term_pkt *p = &tb->p[i];
+
+		if (unlikely(p->why != DSBC_DROP_MAX)) {
+			p->f->st.drops++;
+			if (p->m != NULL)
+				drop(w, p->m, (enum dsbc_drop)p->why);
+			else      /* the device kept it */
+				w->st.drop[p->why]++;
+			continue;
+		}
+		if (p->latch_defer)
+			latch_set(w, p->f, p->pi, now);
+		media_forward(app, w, p->f, p->m, p->pi,
+			      p->rtcp ? DSBC_DEMUX_RTCP : DSBC_DEMUX_RTP,
+			      p->len, now);
+	}
+	tb->n = 0;
+}
+
 #define FLOW_PREFETCH 6
 
 static inline void
@@ -462,13 +542,10 @@ media_process(struct dsbc_app *app, struct dsbc_worker *w,
 		struct rte_mbuf *m = b->m[i];
 		const struct dsbc_pkt_info *pi = &b->pi[i];
 		struct dsbc_flow *f = b->f[i];
-		const struct dsbc_flow_spec *sp;
-		const struct dsbc_hdr_tmpl *t;
-		uint8_t *frame, *start;
 		enum dsbc_demux_class cls;
+		uint8_t *frame;
 		bool latch_defer;
 		uint32_t plen;
-		uint16_t nid;
 
 		if (i + FLOW_PREFETCH < b->n)
 			flow_prefetch(w, b->f[i + FLOW_PREFETCH]);
@@ -566,56 +643,29 @@ media_process(struct dsbc_app *app, struct dsbc_worker *w,
 				     DSBC_DROP_DTLS_RING_FULL);
 				continue;
 			}
-			/* RTCP towards a leg that does not mux it leaves
-			 * by the sibling flow, keyed for that component */
-			why = dsbc_term_transform(w, f,
+			if (cls == DSBC_DEMUX_RTP || cls == DSBC_DEMUX_RTCP) {
+				/* RTCP towards a leg that does not mux it
+				 * leaves by the sibling flow, keyed for that
+				 * component */
+				why = dsbc_term_park(w, f,
 					cls == DSBC_DEMUX_RTCP &&
 					f->spec.rtcp_sibling != 0 ?
 					rtcp_flow(w, f) : f,
-					m, pi->payload_off, &plen, cls);
-			if (unlikely(why != DSBC_DROP_MAX)) {
-				f->st.drops++;
-				drop(w, m, why);
+					m, pi, pi->payload_off, plen, cls,
+					latch_defer);
+				if (unlikely(why != DSBC_DROP_MAX)) {
+					f->st.drops++;
+					drop(w, m, why);
+				} else if (w->tb.n == DSBC_TERM_BATCH) {
+					term_flush(app, w, now);
+				}
 				continue;
 			}
-			if (latch_defer)
-				latch_set(w, f, pi, now);
 		}
-		sp = &f->spec;
-		if (unlikely(cls == DSBC_DEMUX_RTCP && sp->rtcp_sibling != 0))
-			sp = rtcp_spec(w, f);
-		nid = sp->neigh_id;
-		if (unlikely(nid >= DSBC_NEIGH_MAX || !w->neigh_valid[nid])) {
-			f->st.drops++;
-			drop(w, m, DSBC_DROP_NO_NEIGH);
-			continue;
-		}
-		t = &sp->tmpl;
-		if (unlikely(t->len > pi->payload_off &&
-			     rte_pktmbuf_headroom(m) < t->len - pi->payload_off)) {
-			f->st.drops++;
-			drop(w, m, DSBC_DROP_NO_HEADROOM);
-			continue;
-		}
-		/* RFC 7879 section 3.1: only L2/L3/L4 change. */
-		if (f->spec.mode == DSBC_MODE_TERMINATE)
-			start = dsbc_hdr_rewrite_payload(frame, pi, t,
-					&w->neigh_mac[nid], plen);
-		else
-			start = dsbc_hdr_rewrite(frame, pi, t,
-						 &w->neigh_mac[nid]);
-		m->data_off = (uint16_t)(start - (uint8_t *)m->buf_addr);
-		m->data_len = (uint16_t)(t->len + plen);
-		m->pkt_len = m->data_len;
-		f->st.pkts++;
-		f->st.bytes += plen;
-		f->st.last_tsc = now;
-		f->idle_reported = 0;
-		w->st.tx++;
-		/* txb is per port index; spec.out_port is the DPDK id */
-		rte_eth_tx_buffer(sp->out_port, w->txq,
-				  w->txb[dsbc_port_of_id(app, sp->out_port)], m);
+		media_forward(app, w, f, m, pi, cls, plen, now);
 	}
+	if (w->tb.n > 0)
+		term_flush(app, w, now);
 	b->n = 0;
 }
 

@@ -108,15 +108,18 @@ dsbc_term_keys(struct dsbc_worker *w, struct dsbc_flow *f,
 		if (*has)
 			dsbc_srtp_cdev_sess_fini(&w->cdev, cs);
 		*has = false;
-		if (k->dir == DSBC_KEYS_TX)
+		if (k->dir == DSBC_KEYS_TX) {
 			t->ctx_bound = false;
-		else
+		} else {
 			t->crx_bound = false;
-		/* the device takes what it does: AES-CM-128 + HMAC-SHA1-80
-		 * RTP; a session it refuses leaves libsrtp2 doing it all */
-		if (w->app->has_cdev &&
-		    k->suite == DSBC_SRTP_SUITE_AES_CM_128_HMAC_SHA1_80 &&
-		    dsbc_srtp_cdev_sess_init(&w->cdev, cs, k->key, k->salt,
+			t->crx_tentative = false;
+		}
+		/* the device takes the RTP of its suites; a session it
+		 * refuses leaves libsrtp2 doing it all */
+		if (w->app->has_cdev && k->suite != DSBC_KEYS_CLEAR &&
+		    dsbc_srtp_cdev_sess_init(&w->cdev, cs,
+					     (enum dsbc_srtp_suite)k->suite,
+					     k->key, k->salt,
 					     k->dir == DSBC_KEYS_TX,
 					     w->term_replay) == 0)
 			*has = true;
@@ -183,111 +186,260 @@ ssrc_known(struct dsbc_term *t, const uint8_t *p, size_t len, bool rtcp)
 	return true;
 }
 
-/*
- * The cryptodev engine works on an mbuf holding the RTP packet alone: m
- * is narrowed to it around one protect (outbound) or unprotect and given
- * its frame back after; *len is the packet's new length.  0, or -EALREADY
- * (index seen or sent already), -EBADMSG, -EINVAL.
- */
-static int
-cdev_transform(struct dsbc_worker *w, struct dsbc_srtp_cdev_sess *s,
-	       bool outbound, struct rte_mbuf *m, uint32_t off, size_t *len)
+/* A drop on flow state t (NULL: none yet) by reason. */
+static inline void
+count_drop(struct dsbc_term *t, enum dsbc_drop why)
 {
-	uint16_t data_off = m->data_off;
-	int res = -EINVAL;
+	if (t == NULL)
+		return;
+	if (why == DSBC_DROP_SRTP_AUTH)
+		t->auth_fail++;
+	else if (why == DSBC_DROP_SRTP_REPLAY)
+		t->replayed++;
+	else if (why == DSBC_DROP_SRTP_NO_KEYS)
+		t->no_keys++;
+}
 
-	m->data_off = (uint16_t)(m->data_off + off);
-	m->data_len = (uint16_t)*len;
-	m->pkt_len = m->data_len;
-	w->st.srtp_cdev_ops++;
-	if (outbound)
-		dsbc_srtp_cdev_protect(&w->cdev, s, &m, 1, &res);
-	else
-		dsbc_srtp_cdev_unprotect(&w->cdev, s, &m, 1, &res);
-	*len = m->data_len;
-	m->data_off = data_off;
-	return res;
+/* An engine's result as a drop reason (DSBC_DROP_MAX: none). */
+static inline enum dsbc_drop
+drop_of(int rc)
+{
+	switch (rc) {
+	case 0:
+		return DSBC_DROP_MAX;
+	case -EBADMSG:
+		return DSBC_DROP_SRTP_AUTH;
+	case -EALREADY:
+		/* inbound a replay; outbound an index already sent, never
+		 * encrypted twice under one key (RFC 3711 9.1) */
+		return DSBC_DROP_SRTP_REPLAY;
+	case -ENOSPC:
+		return DSBC_DROP_NO_TAILROOM;
+	case -EIO:
+		return DSBC_DROP_SRTP_DEVICE;
+	default:
+		return DSBC_DROP_SRTP_MALFORMED;
+	}
+}
+
+static inline struct dsbc_term *
+term_of(struct dsbc_worker *w, const struct dsbc_flow *f)
+{
+	return f->term != 0 ? &w->term[f->term - 1] : NULL;
+}
+
+static inline uint8_t *
+pkt_bytes(const struct dsbc_term_pkt *p)
+{
+	return rte_pktmbuf_mtod_offset(p->m, uint8_t *, p->off);
+}
+
+/* A job for the device on packet p, in this pass. */
+static inline void
+job_add(struct dsbc_term_batch *tb, struct dsbc_term_pkt *p,
+	struct dsbc_srtp_cdev_sess *s)
+{
+	struct dsbc_srtp_cdev_job *j = &tb->j[tb->nj];
+
+	j->m = p->m;
+	j->s = s;
+	j->off = p->off;
+	j->len = p->len;
+	p->job = (int16_t)tb->nj++;
+}
+
+/*
+ * RFC 3711 3.3: unprotect with the in leg's keys (index estimated, replay
+ * checked, authenticated, decrypted): RTP of the SSRC the device session
+ * serves becomes a job, the rest goes through libsrtp2 now.
+ */
+static void
+unprotect_begin(struct dsbc_worker *w, struct dsbc_term_pkt *p)
+{
+	struct dsbc_term *t = term_of(w, p->f);
+	uint8_t *b = pkt_bytes(p);
+	size_t l = p->len;
+	int rc;
+
+	p->job = -1;
+	if (p->f->spec.srtp_in == DSBC_KEYING_NONE)
+		return;
+	if (t == NULL || t->rx == NULL) {
+		p->why = DSBC_DROP_SRTP_NO_KEYS;
+		return;
+	}
+	if (!p->rtcp && t->has_crx &&
+	    (!t->crx_bound || t->crx_ssrc == rtp_ssrc(b)) &&
+	    dsbc_srtp_cdev_fits(&t->crx, b, p->len)) {
+		if (!t->crx_bound) {
+			t->crx_ssrc = rtp_ssrc(b);
+			t->crx_bound = true;
+			t->crx_tentative = true;
+		}
+		job_add(&w->tb, p, &t->crx);
+		return;
+	}
+	rc = dsbc_srtp_lib_unprotect(t->rx, b, &l, p->rtcp);
+	p->why = drop_of(rc);
+	p->len = (uint16_t)l;
+}
+
+static void
+unprotect_end(struct dsbc_worker *w, struct dsbc_term_pkt *p)
+{
+	struct dsbc_term *t = term_of(w, p->f);
+
+	if (p->job >= 0) {
+		const struct dsbc_srtp_cdev_job *j = &w->tb.j[p->job];
+
+		p->m = j->m;
+		p->len = j->len;
+		p->why = drop_of(j->res);
+		if (j->res == 0)
+			t->crx_tentative = false;
+	}
+	if (p->why == DSBC_DROP_MAX && p->f->spec.srtp_in != DSBC_KEYING_NONE)
+		t->unprotected++;
+}
+
+/* Protect with dsbc's keys on the out leg: a job for the device, or
+ * libsrtp2 now. */
+static void
+protect_begin(struct dsbc_worker *w, struct dsbc_term_pkt *p)
+{
+	struct dsbc_term *tt = term_of(w, p->ftx);
+	uint8_t *b = pkt_bytes(p);
+	size_t l = p->len;
+	int rc;
+
+	p->job = -1;
+	if (p->f->spec.srtp_out == DSBC_KEYING_NONE)
+		return;
+	if (tt == NULL || tt->tx == NULL) {
+		p->why = DSBC_DROP_SRTP_NO_KEYS;
+		return;
+	}
+	if (unlikely(!ssrc_known(tt, b, l, p->rtcp))) {
+		p->why = DSBC_DROP_SRTP_SSRC_LIMIT;
+		return;
+	}
+	if (!p->rtcp && tt->has_ctx && l >= 12 &&
+	    (!tt->ctx_bound || tt->ctx_ssrc == rtp_ssrc(b))) {
+		tt->ctx_ssrc = rtp_ssrc(b);
+		tt->ctx_bound = true;
+		if (dsbc_srtp_cdev_fits(&tt->ctx, b, p->len)) {
+			job_add(&w->tb, p, &tt->ctx);
+			return;
+		}
+		/* one stream, two engines (a GCM packet with CSRCs or an
+		 * extension): its index is claimed in the device session's
+		 * list too, so neither encrypts what the other did */
+		if (dsbc_srtp_cdev_claim(&tt->ctx,
+					 (uint16_t)(b[2] << 8 | b[3])) != 0) {
+			p->why = DSBC_DROP_SRTP_REPLAY;
+			return;
+		}
+	}
+	rc = dsbc_srtp_lib_protect(tt->tx, b, &l,
+			p->m->buf_len - (p->m->data_off + p->off), p->rtcp);
+	p->why = drop_of(rc);
+	p->len = (uint16_t)l;
+}
+
+static void
+protect_end(struct dsbc_worker *w, struct dsbc_term_pkt *p)
+{
+	struct dsbc_term *t = term_of(w, p->f);
+
+	if (p->job >= 0) {
+		const struct dsbc_srtp_cdev_job *j = &w->tb.j[p->job];
+
+		p->m = j->m;
+		p->len = j->len;
+		p->why = drop_of(j->res);
+	}
+	/* counted on the flow the packet arrived on */
+	if (p->why == DSBC_DROP_MAX && p->f->spec.srtp_out != DSBC_KEYING_NONE &&
+	    t != NULL)
+		t->protected_pkts++;
+}
+
+/* One pass's jobs through the device, if any. */
+static void
+device_run(struct dsbc_worker *w)
+{
+	struct dsbc_term_batch *tb = &w->tb;
+
+	if (tb->nj == 0)
+		return;
+	w->st.srtp_cdev_ops += tb->nj;
+	dsbc_srtp_cdev_run(&w->cdev, tb->j, tb->nj);
+	tb->nj = 0;
 }
 
 enum dsbc_drop
-dsbc_term_transform(struct dsbc_worker *w, struct dsbc_flow *f,
-		    const struct dsbc_flow *ftx, struct rte_mbuf *m,
-		    uint32_t off, uint32_t *len, enum dsbc_demux_class cls)
+dsbc_term_park(struct dsbc_worker *w, struct dsbc_flow *f,
+	       const struct dsbc_flow *ftx, struct rte_mbuf *m,
+	       const struct dsbc_pkt_info *pi, uint32_t off, uint32_t len,
+	       enum dsbc_demux_class cls, bool latch_defer)
 {
-	uint8_t *payload = rte_pktmbuf_mtod_offset(m, uint8_t *, off);
-	size_t cap = m->buf_len - (m->data_off + off);
-	struct dsbc_term *t = f->term != 0 ? &w->term[f->term - 1] : NULL;
-	struct dsbc_term *tt = ftx->term != 0 ? &w->term[ftx->term - 1] : NULL;
+	struct dsbc_term_pkt *p;
 	bool rtcp = cls == DSBC_DEMUX_RTCP;
-	size_t l = *len;
-	int rc;
 
 	if (cls != DSBC_DEMUX_RTP && !rtcp)
-		return DSBC_DROP_MAX;
+		return DSBC_DROP_SRTP_MALFORMED;
 	if (unlikely((f->spec.flags & DSBC_FLOW_F_RTP_ONLY && rtcp) ||
 		     (f->spec.flags & DSBC_FLOW_F_RTCP_ONLY && !rtcp)))
 		return DSBC_DROP_SRTP_WRONG_PORT;
-	if (f->spec.srtp_in != DSBC_KEYING_NONE) {
-		if (t == NULL || t->rx == NULL)
-			goto no_keys;
-		/* RFC 3711 3.3: index estimated, replay checked, then
-		 * authenticated and decrypted */
-		if (!rtcp && t->has_crx && l >= 12 &&
-		    (!t->crx_bound || t->crx_ssrc == rtp_ssrc(payload))) {
-			rc = cdev_transform(w, &t->crx, false, m, off, &l);
-			if (rc == 0 && !t->crx_bound) {
-				t->crx_ssrc = rtp_ssrc(payload);
-				t->crx_bound = true;
-			}
-		} else {
-			rc = dsbc_srtp_lib_unprotect(t->rx, payload, &l, rtcp);
-		}
-		if (unlikely(rc != 0)) {
-			if (rc == -EBADMSG) {
-				t->auth_fail++;
-				return DSBC_DROP_SRTP_AUTH;
-			}
-			if (rc == -EALREADY) {
-				t->replayed++;
-				return DSBC_DROP_SRTP_REPLAY;
-			}
-			return DSBC_DROP_SRTP_MALFORMED;
-		}
-		t->unprotected++;
-	}
-	if (f->spec.srtp_out != DSBC_KEYING_NONE) {
-		if (tt == NULL || tt->tx == NULL)
-			goto no_keys;
-		if (unlikely(!ssrc_known(tt, payload, l, rtcp)))
-			return DSBC_DROP_SRTP_SSRC_LIMIT;
-		if (!rtcp && tt->has_ctx && l >= 12 &&
-		    (!tt->ctx_bound || tt->ctx_ssrc == rtp_ssrc(payload))) {
-			tt->ctx_ssrc = rtp_ssrc(payload);
-			tt->ctx_bound = true;
-			rc = cdev_transform(w, &tt->ctx, true, m, off, &l);
-		} else {
-			rc = dsbc_srtp_lib_protect(tt->tx, payload, &l, cap,
-						   rtcp);
-		}
-		if (unlikely(rc != 0)) {
-			if (rc == -EALREADY) {
-				/* an index already sent: never twice under
-				 * one key (RFC 3711 9.1) */
-				if (t != NULL)
-					t->replayed++;
-				return DSBC_DROP_SRTP_REPLAY;
-			}
-			return rc == -ENOSPC ? DSBC_DROP_NO_TAILROOM :
-					       DSBC_DROP_SRTP_MALFORMED;
-		}
-		/* counted on the flow the packet arrived on */
-		if (t != NULL)
-			t->protected_pkts++;
-	}
-	*len = (uint32_t)l;
+	if (unlikely(off + len > m->data_len || len > UINT16_MAX))
+		return DSBC_DROP_SRTP_MALFORMED;
+	p = &w->tb.p[w->tb.n++];
+	p->m = m;
+	p->f = f;
+	p->ftx = ftx;
+	p->pi = pi;
+	p->off = (uint16_t)off;
+	p->len = (uint16_t)len;
+	p->rtcp = rtcp;
+	p->latch_defer = latch_defer;
+	p->why = DSBC_DROP_MAX;
 	return DSBC_DROP_MAX;
-no_keys:
-	if (t != NULL)
-		t->no_keys++;
-	return DSBC_DROP_SRTP_NO_KEYS;
+}
+
+void
+dsbc_term_run(struct dsbc_worker *w)
+{
+	struct dsbc_term_batch *tb = &w->tb;
+	uint16_t i;
+
+	for (i = 0; i < tb->n; i++)
+		unprotect_begin(w, &tb->p[i]);
+	device_run(w);
+	for (i = 0; i < tb->n; i++) {
+		struct dsbc_term_pkt *p = &tb->p[i];
+
+		unprotect_end(w, p);
+		if (p->why == DSBC_DROP_MAX)
+			protect_begin(w, p);
+		else
+			p->job = -1;
+	}
+	/* a device binding no packet of its SSRC confirmed is undone */
+	for (i = 0; i < tb->n; i++) {
+		struct dsbc_term *t = term_of(w, tb->p[i].f);
+
+		if (t != NULL && t->crx_tentative) {
+			t->crx_bound = false;
+			t->crx_tentative = false;
+		}
+	}
+	device_run(w);
+	for (i = 0; i < tb->n; i++) {
+		struct dsbc_term_pkt *p = &tb->p[i];
+
+		if (p->job >= 0 || p->why == DSBC_DROP_MAX)
+			protect_end(w, p);
+		if (p->why != DSBC_DROP_MAX)
+			count_drop(term_of(w, p->f), p->why);
+	}
 }

@@ -21,6 +21,7 @@
  * from the SDP for SDES) and the worker builds the sessions then, on its
  * control path, never per packet.
  */
+struct dsbc_pkt_info;
 struct dsbc_srtp_lib;
 struct dsbc_worker;
 
@@ -31,14 +32,15 @@ struct dsbc_worker;
 struct dsbc_term {
 	struct dsbc_srtp_lib *rx;    /* unprotects what arrives (srtp_in) */
 	struct dsbc_srtp_lib *tx;    /* protects what leaves (srtp_out) */
-	/* srtp_engine = cryptodev: RTP of AES_CM_128_HMAC_SHA1_80 goes to
-	 * the device instead (the libsrtp2 sessions keep RTCP and the
-	 * other suites; each kind has its own index space) */
+	/* srtp_engine = cryptodev: RTP goes to the device instead (the
+	 * libsrtp2 sessions keep RTCP; each has its own index space) */
 	bool has_crx, has_ctx;
 	/* a cryptodev session keeps one index (ROC) state: it serves the
 	 * first SSRC it handled, any other SSRC stays with libsrtp2, whose
-	 * streams are per SSRC (RFC 3711 3.2.3) */
-	bool crx_bound, ctx_bound;
+	 * streams are per SSRC (RFC 3711 3.2.3).  Inbound, the binding is
+	 * tentative until a packet of that SSRC authenticated: a forged
+	 * one does not take the device session. */
+	bool crx_bound, ctx_bound, crx_tentative;
 	uint32_t crx_ssrc, ctx_ssrc;
 	struct dsbc_srtp_cdev_sess crx, ctx;
 	uint8_t rx_suite, tx_suite;  /* enum dsbc_srtp_suite, for telemetry */
@@ -66,15 +68,50 @@ const struct dsbc_term *dsbc_term_of(const struct dsbc_worker *w,
 				     const struct dsbc_flow *f);
 
 /*
- * One RTP-class packet of a terminated flow f, in place: the payload of
- * *len bytes at offset off of single-segment mbuf m; ftx is the flow whose
- * protect session it leaves with (f, or its RTCP sibling).  DSBC_DROP_MAX
- * when it is to be sent on (with *len its new length), else why it is
- * dropped.
+ * Terminated RTP and RTCP are not transformed one by one: the worker
+ * parks the packets of its RX burst here, then dsbc_term_run() takes
+ * them through unprotect (every packet for the device in one burst of
+ * ops, the rest through libsrtp2) and protect (a second burst) and says
+ * for each whether it is sent on, in the order they were parked.
  */
-enum dsbc_drop dsbc_term_transform(struct dsbc_worker *w, struct dsbc_flow *f,
-				   const struct dsbc_flow *ftx,
-				   struct rte_mbuf *m, uint32_t off,
-				   uint32_t *len, enum dsbc_demux_class cls);
+#define DSBC_TERM_BATCH DSBC_SRTP_CDEV_BURST
+
+struct dsbc_term_pkt {
+	struct rte_mbuf *m;          /* NULL: kept by a wedged device */
+	struct dsbc_flow *f;         /* the flow it arrived on */
+	const struct dsbc_flow *ftx; /* the flow whose keys it leaves with */
+	const struct dsbc_pkt_info *pi;   /* its headers (lib/net) */
+	uint16_t off;                /* the RTP/RTCP packet in m */
+	uint16_t len;
+	int16_t job;                 /* its cryptodev job in this pass, or -1 */
+	bool rtcp;
+	bool latch_defer;            /* latch its source once authentic */
+	uint8_t why;                 /* enum dsbc_drop; _MAX: sent on */
+};
+
+struct dsbc_term_batch {
+	uint16_t n;                  /* packets parked */
+	uint16_t nj;                 /* jobs of the pass being built */
+	struct dsbc_term_pkt p[DSBC_TERM_BATCH];
+	struct dsbc_srtp_cdev_job j[DSBC_TERM_BATCH];
+};
+
+/*
+ * Park one RTP-class packet of terminated flow f: the payload of len
+ * bytes at offset off of single-segment mbuf m; ftx is the flow whose
+ * protect session it leaves with (f, or its RTCP sibling).  Returns
+ * DSBC_DROP_MAX when parked (the batch may then be full: run it), else
+ * why it is to be dropped now.
+ */
+enum dsbc_drop dsbc_term_park(struct dsbc_worker *w, struct dsbc_flow *f,
+			      const struct dsbc_flow *ftx, struct rte_mbuf *m,
+			      const struct dsbc_pkt_info *pi, uint32_t off,
+			      uint32_t len,
+			      enum dsbc_demux_class cls, bool latch_defer);
+
+/* Unprotect and protect what is parked; afterwards each p[i].why says
+ * whether it goes on (with p[i].len its new length).  The caller sends
+ * or drops each and empties the batch (n = 0). */
+void dsbc_term_run(struct dsbc_worker *w);
 
 #endif /* DSBC_APP_WORKER_TERM_H */

@@ -22,21 +22,30 @@ struct dsbc_rtp_view {
 	uint32_t ssrc;
 };
 
-/* RTP fixed header (RFC 3550 section 5.1): 0, or -1 when malformed. */
-static inline int
-dsbc_rtp_parse(const uint8_t *p, uint32_t len, struct dsbc_rtp_view *v)
+/* Length of the RTP header at p, with its CSRCs (RFC 3550 section 5.1)
+ * and extension (5.3.1), within len bytes; 0 when it is not RTP or does
+ * not fit. */
+static inline uint32_t
+dsbc_rtp_hdr_len(const uint8_t *p, uint32_t len)
 {
 	uint32_t need;
 
 	if (len < 12 || (p[0] >> 6) != 2)
-		return -1;
+		return 0;
 	need = 12 + 4u * (p[0] & 0x0f);
-	if (p[0] & 0x10) {           /* header extension (5.3.1) */
+	if (p[0] & 0x10) {
 		if (len < need + 4)
-			return -1;
+			return 0;
 		need += 4 + 4u * ((uint32_t)p[need + 2] << 8 | p[need + 3]);
 	}
-	if (len < need)
+	return len >= need ? need : 0;
+}
+
+/* RTP fixed header (RFC 3550 section 5.1): 0, or -1 when malformed. */
+static inline int
+dsbc_rtp_parse(const uint8_t *p, uint32_t len, struct dsbc_rtp_view *v)
+{
+	if (dsbc_rtp_hdr_len(p, len) == 0)
 		return -1;
 	v->marker = p[1] >> 7;
 	v->pt = p[1] & 0x7f;

@@ -10,10 +10,16 @@
 
 #include "dsbc_srtp_cdev.h"
 
-#define TAG_LEN 10                   /* HMAC-SHA1-80 */
 #define ROC_LEN 4
+#define GCM_TAG_LEN 16
+/* each op's private area: the IV (16 bytes), then the job it is for */
 #define IV_OFFSET (sizeof(struct rte_crypto_op) + sizeof(struct rte_crypto_sym_op))
-#define BURST 32
+#define JOB_OFFSET (IV_OFFSET + 16)
+#define OP_PRIV 32
+/* A software device completes ops within the enqueue; a hardware one
+ * within microseconds.  Past this many empty polls the device is taken
+ * as wedged: it keeps the mbufs of what it did not return. */
+#define DRAIN_POLLS_MAX 100000000u
 
 int
 dsbc_srtp_cdev_init(struct dsbc_srtp_cdev *e, uint8_t dev_id, uint16_t nb_qp,
@@ -34,7 +40,9 @@ dsbc_srtp_cdev_init(struct dsbc_srtp_cdev *e, uint8_t dev_id, uint16_t nb_qp,
 			socket);
 	snprintf(name, sizeof(name), "dsbc_srtp_ops_%u", dev_id);
 	e->op_pool = rte_crypto_op_pool_create(name,
-			RTE_CRYPTO_OP_TYPE_SYMMETRIC, 4096, 64, 16, socket);
+			RTE_CRYPTO_OP_TYPE_SYMMETRIC,
+			4096 + (unsigned int)nb_qp * DSBC_SRTP_CDEV_BURST, 64,
+			OP_PRIV, socket);
 	if (e->sess_pool == NULL || e->op_pool == NULL)
 		return -ENOMEM;
 	qp.mp_session = e->sess_pool;
@@ -56,62 +64,108 @@ dsbc_srtp_cdev_fini(struct dsbc_srtp_cdev *e)
 	rte_mempool_free(e->sess_pool);
 }
 
-int
-dsbc_srtp_cdev_sess_init(struct dsbc_srtp_cdev *e,
-			 struct dsbc_srtp_cdev_sess *s,
-			 const uint8_t master_key[16],
-			 const uint8_t master_salt[DSBC_SRTP_SALT_LEN],
-			 bool outbound, unsigned int replay_window)
+bool
+dsbc_srtp_cdev_has_suite(enum dsbc_srtp_suite s)
 {
-	uint8_t ke[16], ka[20];
+	return s == DSBC_SRTP_SUITE_AES_CM_128_HMAC_SHA1_80 ||
+	       s == DSBC_SRTP_SUITE_AES_CM_128_HMAC_SHA1_32 ||
+	       s == DSBC_SRTP_SUITE_AEAD_AES_128_GCM;
+}
+
+/* The device session of an AES-CM suite: encrypt then authenticate
+ * (RFC 3711 3.1), or verify then decrypt (3.3). */
+static void *
+sess_aes_cm(struct dsbc_srtp_cdev *e, const struct dsbc_srtp_cdev_sess *s,
+	    const uint8_t ke[16], const uint8_t ka[20])
+{
 	struct rte_crypto_sym_xform auth = {
 		.type = RTE_CRYPTO_SYM_XFORM_AUTH,
 		.auth = {
-			.op = RTE_CRYPTO_AUTH_OP_GENERATE,
+			.op = s->outbound ? RTE_CRYPTO_AUTH_OP_GENERATE :
+					    RTE_CRYPTO_AUTH_OP_VERIFY,
 			.algo = RTE_CRYPTO_AUTH_SHA1_HMAC,
-			.key = { .data = ka, .length = sizeof(ka) },
-			.digest_length = TAG_LEN,
+			.key = { .data = ka, .length = 20 },
+			.digest_length = s->tag_len,
 		},
 	};
 	struct rte_crypto_sym_xform cipher = {
 		.type = RTE_CRYPTO_SYM_XFORM_CIPHER,
-		.next = &auth,
 		.cipher = {
-			.op = RTE_CRYPTO_CIPHER_OP_ENCRYPT,
+			.op = s->outbound ? RTE_CRYPTO_CIPHER_OP_ENCRYPT :
+					    RTE_CRYPTO_CIPHER_OP_DECRYPT,
 			.algo = RTE_CRYPTO_CIPHER_AES_CTR,
-			.key = { .data = ke, .length = sizeof(ke) },
+			.key = { .data = ke, .length = 16 },
 			.iv = { .offset = IV_OFFSET, .length = 16 },
 		},
 	};
 
+	if (s->outbound)
+		cipher.next = &auth;
+	else
+		auth.next = &cipher;
+	return rte_cryptodev_sym_session_create(e->dev_id,
+			s->outbound ? &cipher : &auth, e->sess_pool);
+}
+
+/* RFC 7714 section 8: AES-GCM, the RTP header as AAD, a 16-byte tag. */
+static void *
+sess_gcm(struct dsbc_srtp_cdev *e, const struct dsbc_srtp_cdev_sess *s,
+	 const uint8_t ke[16])
+{
+	struct rte_crypto_sym_xform aead = {
+		.type = RTE_CRYPTO_SYM_XFORM_AEAD,
+		.aead = {
+			.op = s->outbound ? RTE_CRYPTO_AEAD_OP_ENCRYPT :
+					    RTE_CRYPTO_AEAD_OP_DECRYPT,
+			.algo = RTE_CRYPTO_AEAD_AES_GCM,
+			.key = { .data = ke, .length = 16 },
+			.iv = { .offset = IV_OFFSET, .length = 12 },
+			.digest_length = GCM_TAG_LEN,
+			.aad_length = s->aad_len,
+		},
+	};
+
+	return rte_cryptodev_sym_session_create(e->dev_id, &aead,
+						e->sess_pool);
+}
+
+int
+dsbc_srtp_cdev_sess_init(struct dsbc_srtp_cdev *e,
+			 struct dsbc_srtp_cdev_sess *s,
+			 enum dsbc_srtp_suite suite,
+			 const uint8_t master_key[16],
+			 const uint8_t *master_salt,
+			 bool outbound, unsigned int replay_window)
+{
+	const struct dsbc_srtp_suite_info *si = dsbc_srtp_suite_info(suite);
+	uint8_t ke[16], ka[20], ms[DSBC_SRTP_SALT_LEN] = { 0 };
+	int rc = -EINVAL;
+
 	memset(s, 0, sizeof(*s));
+	if (!dsbc_srtp_cdev_has_suite(suite))
+		return -ENOTSUP;
 	s->outbound = outbound;
-	/* inbound: the replay list (3.3.2); outbound: the same list keeps
-	 * an index from being encrypted twice (a keystream used twice) */
+	s->gcm = suite == DSBC_SRTP_SUITE_AEAD_AES_128_GCM;
+	s->tag_len = s->gcm ? GCM_TAG_LEN :
+		     suite == DSBC_SRTP_SUITE_AES_CM_128_HMAC_SHA1_32 ? 4 : 10;
+	s->aad_len = 12;
+	memcpy(ms, master_salt, si->salt_len);
 	if (dsbc_srtp_replay_init(&s->replay, replay_window) != 0)
 		return -EINVAL;
-	if (!outbound) {
-		/* verify, then decrypt (3.3) */
-		auth.auth.op = RTE_CRYPTO_AUTH_OP_VERIFY;
-		cipher.cipher.op = RTE_CRYPTO_CIPHER_OP_DECRYPT;
-		cipher.next = NULL;
-		auth.next = &cipher;
-	}
-	/* encrypt, then authenticate the encrypted packet (3.1) */
-	if (dsbc_srtp_kdf(master_key, 16, master_salt,
-			  DSBC_SRTP_LABEL_RTP_ENC, 0, ke, 16) != 0 ||
-	    dsbc_srtp_kdf(master_key, 16, master_salt,
-			  DSBC_SRTP_LABEL_RTP_AUTH, 0, ka, 20) != 0 ||
-	    dsbc_srtp_kdf(master_key, 16, master_salt,
-			  DSBC_SRTP_LABEL_RTP_SALT, 0, s->salt,
-			  DSBC_SRTP_SALT_LEN) != 0)
-		return -EINVAL;
-	s->sess = rte_cryptodev_sym_session_create(e->dev_id,
-						   outbound ? &cipher : &auth,
-						   e->sess_pool);
+	if (dsbc_srtp_kdf(master_key, 16, ms, DSBC_SRTP_LABEL_RTP_ENC, 0, ke,
+			  16) != 0 ||
+	    dsbc_srtp_kdf(master_key, 16, ms, DSBC_SRTP_LABEL_RTP_AUTH, 0, ka,
+			  20) != 0 ||
+	    dsbc_srtp_kdf(master_key, 16, ms, DSBC_SRTP_LABEL_RTP_SALT, 0,
+			  s->salt, si->salt_len) != 0)
+		goto out;
+	s->sess = s->gcm ? sess_gcm(e, s, ke) : sess_aes_cm(e, s, ke, ka);
+	rc = s->sess != NULL ? 0 : -rte_errno;
+out:
 	memset(ke, 0, sizeof(ke));
 	memset(ka, 0, sizeof(ka));
-	return s->sess != NULL ? 0 : -rte_errno;
+	memset(ms, 0, sizeof(ms));
+	return rc;
 }
 
 void
@@ -122,274 +176,301 @@ dsbc_srtp_cdev_sess_fini(struct dsbc_srtp_cdev *e, struct dsbc_srtp_cdev_sess *s
 	s->sess = NULL;
 }
 
-/* RTP header length (RFC 3550 5.1, 5.3.1), 0 when not RTP. */
-static uint32_t
-rtp_hdr_len(const uint8_t *p, uint32_t len)
+/*
+ * The index of seq (3.3.1), from the highest one so far (roc, last).  A
+ * leap forward before the first wrap is still ROC 0: there is no ROC
+ * below it to fall back to (as libsrtp2 does).
+ */
+static inline uint64_t
+index_of(bool started, uint32_t roc, uint16_t last, uint16_t seq)
 {
-	uint32_t h;
+	uint64_t idx;
 
-	if (len < 12 || (p[0] >> 6) != 2)
-		return 0;
-	h = 12 + 4u * (p[0] & 0x0f);
-	if ((p[0] & 0x10) && len >= h + 4)
-		h += 4 + 4u * ((uint32_t)p[h + 2] << 8 | p[h + 3]);
-	return h <= len ? h : 0;
+	if (!started)
+		return seq;
+	idx = dsbc_srtp_index_guess(roc, last, seq);
+	if (roc == 0 && (idx >> 16) != 0 && seq > last)
+		idx = seq;
+	return idx;
 }
 
-/* Give back the ops not used, enqueue the k prepared ones. */
-static uint16_t
-submit(struct dsbc_srtp_cdev *e, struct rte_crypto_op **ops, uint16_t n,
-       uint16_t k)
+static inline bool
+beyond(bool started, uint32_t roc, uint16_t last, uint64_t idx)
 {
-	if (k < n)
-		rte_mempool_put_bulk(e->op_pool, (void **)&ops[k], n - k);
-	return k == 0 ? 0 : rte_cryptodev_enqueue_burst(e->dev_id, e->qp, ops, k);
+	return !started || idx > (((uint64_t)roc << 16) | last);
+}
+
+/* Outbound: index idx (sequence number seq) is to be encrypted now. */
+static inline int
+claim_index(struct dsbc_srtp_cdev_sess *s, uint64_t idx, uint16_t seq)
+{
+	if (dsbc_srtp_replay_check(&s->replay, idx) != 0)
+		return -EALREADY;
+	dsbc_srtp_replay_update(&s->replay, idx);
+	if (beyond(s->started, s->roc, s->last_seq, idx)) {
+		s->roc = (uint32_t)(idx >> 16);
+		s->last_seq = seq;
+	}
+	s->started = true;
+	return 0;
+}
+
+int
+dsbc_srtp_cdev_claim(struct dsbc_srtp_cdev_sess *s, uint16_t seq)
+{
+	return claim_index(s, index_of(s->started, s->roc, s->last_seq, seq),
+			   seq);
+}
+
+/* The op's IV and the fields common to both suites. */
+static inline void
+op_iv(struct rte_crypto_op *op, const struct dsbc_srtp_cdev_sess *s,
+      const uint8_t *p, uint64_t idx)
+{
+	uint32_t ssrc = (uint32_t)p[8] << 24 | (uint32_t)p[9] << 16 |
+			(uint32_t)p[10] << 8 | p[11];
+	uint8_t *iv = rte_crypto_op_ctod_offset(op, uint8_t *, IV_OFFSET);
+
+	if (s->gcm)
+		dsbc_srtp_gcm_iv(s->salt, ssrc, (uint32_t)(idx >> 16),
+				 (uint16_t)idx, iv);    /* RFC 7714 8.1 */
+	else
+		dsbc_srtp_iv(s->salt, ssrc, idx, iv);   /* RFC 3711 4.1.1 */
+	rte_crypto_op_attach_sym_session(op, s->sess);
 }
 
 /*
- * One op over RTP packet m (index idx, header h bytes) laid out as
- * packet || ROC || tag, `end` bytes up to the tag: the ROC written, AES-CTR
- * over the payload up to the ROC (4.1.1), HMAC over all before the tag
- * (4.2), the tag at `end`.
+ * AES-CM: the packet laid out as packet || ROC || tag, `end` bytes up to
+ * the tag: the ROC written, AES-CTR over the payload up to the ROC, HMAC
+ * over all before the tag (4.2), the tag at `end`.  Offsets are from the
+ * mbuf's data, where the packet starts at off.
  */
-static void
-op_set(struct rte_crypto_op *op, const struct dsbc_srtp_cdev_sess *s,
-       struct rte_mbuf *m, uint64_t idx, uint32_t h, uint32_t end)
+static inline void
+op_aes_cm(struct rte_crypto_op *op, struct rte_mbuf *m, uint32_t off,
+	  uint64_t idx, uint32_t h, uint32_t end)
 {
 	struct rte_crypto_sym_op *sym = op->sym;
-	uint8_t *p = rte_pktmbuf_mtod(m, uint8_t *), *roc = p + end - ROC_LEN;
-	uint32_t ssrc = (uint32_t)p[8] << 24 | (uint32_t)p[9] << 16 |
-			(uint32_t)p[10] << 8 | p[11];
+	uint8_t *roc = rte_pktmbuf_mtod_offset(m, uint8_t *,
+					       off + end - ROC_LEN);
 
 	roc[0] = (uint8_t)(idx >> 40);
 	roc[1] = (uint8_t)(idx >> 32);
 	roc[2] = (uint8_t)(idx >> 24);
 	roc[3] = (uint8_t)(idx >> 16);
-	dsbc_srtp_iv(s->salt, ssrc, idx,
-		     rte_crypto_op_ctod_offset(op, uint8_t *, IV_OFFSET));
-	rte_crypto_op_attach_sym_session(op, s->sess);
 	sym->m_src = m;
-	sym->cipher.data.offset = h;
+	sym->cipher.data.offset = off + h;
 	sym->cipher.data.length = end - ROC_LEN - h;
-	sym->auth.data.offset = 0;
+	sym->auth.data.offset = off;
 	sym->auth.data.length = end;
-	sym->auth.digest.data = p + end;
-	sym->auth.digest.phys_addr = rte_pktmbuf_iova_offset(m, end);
+	sym->auth.digest.data = rte_pktmbuf_mtod_offset(m, uint8_t *, off + end);
+	sym->auth.digest.phys_addr = rte_pktmbuf_iova_offset(m, off + end);
 }
 
-/* Wait for the n ops the device took (a software device completes them
- * at enqueue; a hardware one would be polled with the worker's next
- * burst instead of waited for here). */
-static uint16_t
-drain(struct dsbc_srtp_cdev *e, struct rte_crypto_op **done, uint16_t n)
+/* GCM (RFC 7714 section 8.2): header h bytes as AAD, `body` bytes of
+ * payload encrypted, the tag right after it. */
+static inline void
+op_gcm(struct rte_crypto_op *op, struct rte_mbuf *m, uint32_t off,
+       uint32_t h, uint32_t body)
 {
-	uint16_t got = 0;
+	struct rte_crypto_sym_op *sym = op->sym;
 
-	while (got < n)
-		got += rte_cryptodev_dequeue_burst(e->dev_id, e->qp, done + got,
-						   n - got);
-	return got;
+	sym->m_src = m;
+	sym->aead.data.offset = off + h;
+	sym->aead.data.length = body;
+	sym->aead.aad.data = rte_pktmbuf_mtod_offset(m, uint8_t *, off);
+	sym->aead.aad.phys_addr = rte_pktmbuf_iova_offset(m, off);
+	sym->aead.digest.data = rte_pktmbuf_mtod_offset(m, uint8_t *,
+							off + h + body);
+	sym->aead.digest.phys_addr = rte_pktmbuf_iova_offset(m, off + h + body);
 }
 
-/* Which of the k ops submitted op is; k when none. */
-static uint16_t
-op_slot(struct rte_crypto_op *const *ops, uint16_t k,
-	const struct rte_crypto_op *op)
+/* Room after the packet: the mbuf's data is made to end where the packet
+ * does (an Ethernet trailer is dropped), then `need` more bytes fit. */
+static inline bool
+room(struct rte_mbuf *m, uint32_t end, uint32_t need)
 {
-	uint16_t j;
-
-	for (j = 0; j < k && ops[j] != op; j++)
-		;
-	return j;
+	m->data_len = (uint16_t)end;
+	m->pkt_len = end;
+	return rte_pktmbuf_tailroom(m) >= need;
 }
 
-/* Unprotect not done: the tag back where it was, the ROC room gone. */
+/* Protect: the index the receiver will estimate, claimed before any
+ * crypto; room made for what is appended.  0 or why not. */
+static int
+prep_protect(struct dsbc_srtp_cdev_job *j, struct rte_crypto_op *op)
+{
+	struct dsbc_srtp_cdev_sess *s = j->s;
+	uint8_t *p = rte_pktmbuf_mtod_offset(j->m, uint8_t *, j->off);
+	uint32_t h = dsbc_rtp_hdr_len(p, j->len);
+	uint32_t add = s->gcm ? s->tag_len : ROC_LEN + s->tag_len;
+	uint16_t seq;
+
+	if (h == 0 || (s->gcm && h != s->aad_len))
+		return -EINVAL;
+	if (!room(j->m, (uint32_t)j->off + j->len, add))
+		return -ENOSPC;
+	seq = (uint16_t)(p[2] << 8 | p[3]);
+	j->index = index_of(s->started, s->roc, s->last_seq, seq);
+	if (claim_index(s, j->index, seq) != 0)
+		return -EALREADY;
+	op_iv(op, s, p, j->index);
+	rte_pktmbuf_append(j->m, (uint16_t)add);
+	if (s->gcm)
+		op_gcm(op, j->m, j->off, h, j->len - h);
+	else
+		op_aes_cm(op, j->m, j->off, j->index, h, j->len + ROC_LEN);
+	return 0;
+}
+
+/* Unprotect: index estimated along the burst, replay list checked before
+ * any crypto (3.3.2); AES-CM: the ROC put between payload and tag. */
+static int
+prep_unprotect(struct dsbc_srtp_cdev *e, struct dsbc_srtp_cdev_job *j,
+	       struct rte_crypto_op *op)
+{
+	struct dsbc_srtp_cdev_sess *s = j->s;
+	uint8_t *p = rte_pktmbuf_mtod_offset(j->m, uint8_t *, j->off);
+	uint32_t h, body;
+	uint16_t seq;
+
+	if (j->len < 12u + s->tag_len)
+		return -EINVAL;
+	body = j->len - s->tag_len;
+	h = dsbc_rtp_hdr_len(p, body);
+	if (h == 0 || (s->gcm && h != s->aad_len))
+		return -EINVAL;
+	if (!room(j->m, (uint32_t)j->off + j->len, s->gcm ? 0 : ROC_LEN))
+		return -ENOSPC;
+	if (s->g_gen != e->gen) {
+		s->g_gen = e->gen;
+		s->g_started = s->started;
+		s->g_roc = s->roc;
+		s->g_last = s->last_seq;
+	}
+	seq = (uint16_t)(p[2] << 8 | p[3]);
+	j->index = index_of(s->g_started, s->g_roc, s->g_last, seq);
+	if (beyond(s->g_started, s->g_roc, s->g_last, j->index)) {
+		s->g_roc = (uint32_t)(j->index >> 16);
+		s->g_last = seq;
+		s->g_started = true;
+	}
+	if (dsbc_srtp_replay_check(&s->replay, j->index) != 0)
+		return -EALREADY;
+	op_iv(op, s, p, j->index);
+	if (s->gcm) {
+		op_gcm(op, j->m, j->off, h, body - h);
+		return 0;
+	}
+	rte_pktmbuf_append(j->m, ROC_LEN);
+	memmove(p + body + ROC_LEN, p + body, s->tag_len);
+	op_aes_cm(op, j->m, j->off, j->index, h, body + ROC_LEN);
+	return 0;
+}
+
+/* What the device did to job j. */
 static void
-tag_back(struct rte_mbuf *mb)
+finish(struct dsbc_srtp_cdev_job *j, const struct rte_crypto_op *op)
 {
-	uint8_t *p = rte_pktmbuf_mtod(mb, uint8_t *);
-	uint32_t l = mb->data_len - ROC_LEN;
+	struct dsbc_srtp_cdev_sess *s = j->s;
+	uint8_t *p = rte_pktmbuf_mtod_offset(j->m, uint8_t *, j->off);
 
-	memmove(p + l - TAG_LEN, p + l - TAG_LEN + ROC_LEN, TAG_LEN);
-	rte_pktmbuf_trim(mb, ROC_LEN);
-}
-
-uint16_t
-dsbc_srtp_cdev_protect(struct dsbc_srtp_cdev *e, struct dsbc_srtp_cdev_sess *s,
-		       struct rte_mbuf **m, uint16_t n, int *res)
-{
-	struct rte_crypto_op *ops[BURST], *done[BURST];
-	uint64_t index[BURST];
-	uint32_t len[BURST];
-	uint16_t slot[BURST];
-	uint16_t i, k = 0, got, ok, done_ok = 0;
-
-	if (n > BURST)
-		n = BURST;
-	for (i = 0; res != NULL && i < n; i++)
-		res[i] = -EINVAL;
-	if (rte_crypto_op_bulk_alloc(e->op_pool, RTE_CRYPTO_OP_TYPE_SYMMETRIC,
-				     ops, n) == 0)
-		return 0;
-	for (i = 0; i < n; i++) {
-		uint8_t *p = rte_pktmbuf_mtod(m[i], uint8_t *);
-		uint32_t l = m[i]->data_len, h = rtp_hdr_len(p, l);
-		uint16_t seq;
-		uint64_t idx;
-
-		if (h == 0 || m[i]->nb_segs != 1 ||
-		    rte_pktmbuf_tailroom(m[i]) < ROC_LEN + TAG_LEN)
-			continue;
-		seq = (uint16_t)(p[2] << 8 | p[3]);
-		/* the index the receiver will estimate (3.3.1); before the
-		 * first wrap there is no earlier ROC to fall back to */
-		if (!s->started) {
-			idx = seq;
-		} else {
-			idx = dsbc_srtp_index_guess(s->roc, s->last_seq, seq);
-			if (s->roc == 0 && (idx >> 16) != 0 && seq > s->last_seq)
-				idx = seq;
+	if (op->status != RTE_CRYPTO_OP_STATUS_SUCCESS) {
+		j->res = op->status == RTE_CRYPTO_OP_STATUS_AUTH_FAILED ?
+			 -EBADMSG : -EIO;
+		return;
+	}
+	if (s->outbound) {
+		/* AES-CM: the tag over the ROC (not sent, 4.2) */
+		if (!s->gcm)
+			memmove(p + j->len, p + j->len + ROC_LEN, s->tag_len);
+		j->len = (uint16_t)(j->len + s->tag_len);
+	} else {
+		/* authentic; the same index twice in one burst is still a
+		 * replay (the list is checked again before it moves) */
+		if (dsbc_srtp_replay_check(&s->replay, j->index) != 0) {
+			j->res = -EALREADY;
+			return;
 		}
-		/* an index already sent (a sender restarting its sequence
-		 * numbers, a forged packet) is not encrypted again */
-		if (dsbc_srtp_replay_check(&s->replay, idx) != 0) {
-			if (res != NULL)
-				res[i] = -EALREADY;
-			continue;
-		}
-		if (!s->started || idx > (((uint64_t)s->roc << 16) |
-					  s->last_seq)) {
-			s->roc = (uint32_t)(idx >> 16);
-			s->last_seq = seq;
+		dsbc_srtp_replay_update(&s->replay, j->index);
+		if (beyond(s->started, s->roc, s->last_seq, j->index)) {
+			s->roc = (uint32_t)(j->index >> 16);
+			s->last_seq = (uint16_t)j->index;
 		}
 		s->started = true;
-		/* authenticated: packet || ROC; the tag goes after the ROC
-		 * and is moved over it once the device is done */
-		rte_pktmbuf_append(m[i], ROC_LEN + TAG_LEN);
-		op_set(ops[k], s, m[i], idx, h, l + ROC_LEN);
-		len[k] = l;
-		index[k] = idx;
-		slot[k] = i;
-		k++;
+		j->len = (uint16_t)(j->len - s->tag_len);
 	}
-	ok = submit(e, ops, n, k);
-	if (k == 0)
-		return 0;
-	/* not taken by the device: as they were */
-	for (i = ok; i < k; i++)
-		rte_pktmbuf_trim(ops[i]->sym->m_src, ROC_LEN + TAG_LEN);
-	got = drain(e, done, ok);
-	for (i = 0; i < got; i++) {
-		struct rte_mbuf *mb = done[i]->sym->m_src;
-		uint8_t *p = rte_pktmbuf_mtod(mb, uint8_t *);
-		uint16_t j = op_slot(ops, k, done[i]);
-		uint32_t l;
-
-		if (j == k)
-			continue;
-		l = len[j];
-		if (done[i]->status == RTE_CRYPTO_OP_STATUS_SUCCESS) {
-			memmove(p + l, p + l + ROC_LEN, TAG_LEN);
-			rte_pktmbuf_trim(mb, ROC_LEN);
-			dsbc_srtp_replay_update(&s->replay, index[j]);
-			if (res != NULL)
-				res[slot[j]] = 0;
-			done_ok++;
-		} else {
-			rte_pktmbuf_trim(mb, ROC_LEN + TAG_LEN);
-		}
-	}
-	rte_mempool_put_bulk(e->op_pool, (void **)ops, k);
-	return done_ok;
+	j->m->data_len = (uint16_t)(j->off + j->len);
+	j->m->pkt_len = j->m->data_len;
+	j->res = 0;
 }
 
 uint16_t
-dsbc_srtp_cdev_unprotect(struct dsbc_srtp_cdev *e,
-			 struct dsbc_srtp_cdev_sess *s, struct rte_mbuf **m,
-			 uint16_t n, int *ok)
+dsbc_srtp_cdev_run(struct dsbc_srtp_cdev *e, struct dsbc_srtp_cdev_job *j,
+		   uint16_t n)
 {
-	struct rte_crypto_op *ops[BURST], *done[BURST];
-	uint64_t index[BURST];
-	uint16_t slot[BURST];
-	uint16_t i, k = 0, got, sent, clear = 0;
-	/* the estimate moves along the burst (3.3.1); the state itself only
-	 * on authentic packets */
-	uint32_t roc = s->roc;
-	uint16_t last = s->last_seq;
-	bool started = s->started;
+	struct rte_crypto_op *ops[DSBC_SRTP_CDEV_BURST];
+	struct rte_crypto_op *back[DSBC_SRTP_CDEV_BURST];
+	uint16_t i, k = 0, sent, got = 0, nb_back = 0, ok = 0;
+	unsigned int polls = 0;
 
-	if (n > BURST)
-		n = BURST;
-	for (i = 0; i < n; i++)
-		ok[i] = -EINVAL;
-	if (rte_crypto_op_bulk_alloc(e->op_pool, RTE_CRYPTO_OP_TYPE_SYMMETRIC,
-				     ops, n) == 0)
+	if (n > DSBC_SRTP_CDEV_BURST)
+		n = DSBC_SRTP_CDEV_BURST;
+	if (n == 0)
 		return 0;
+	e->gen++;
+	if (rte_crypto_op_bulk_alloc(e->op_pool, RTE_CRYPTO_OP_TYPE_SYMMETRIC,
+				     ops, n) == 0) {
+		for (i = 0; i < n; i++)
+			j[i].res = -EIO;
+		return 0;
+	}
 	for (i = 0; i < n; i++) {
-		uint8_t *p = rte_pktmbuf_mtod(m[i], uint8_t *);
-		uint32_t l = m[i]->data_len, h;
-		uint16_t seq;
-		uint64_t idx;
+		struct rte_crypto_op *op = ops[k];
 
-		if (l < TAG_LEN + 12 || m[i]->nb_segs != 1 ||
-		    rte_pktmbuf_tailroom(m[i]) < ROC_LEN)
-			continue;
-		h = rtp_hdr_len(p, l - TAG_LEN);
-		if (h == 0)
-			continue;
-		seq = (uint16_t)(p[2] << 8 | p[3]);
-		idx = started ? dsbc_srtp_index_guess(roc, last, seq) : seq;
-		/* no ROC below 0: a leap forward before the first wrap is
-		 * still ROC 0 (as protect assumes, and libsrtp2) */
-		if (started && roc == 0 && (idx >> 16) != 0 && seq > last)
-			idx = seq;
-		if (!started || idx > (((uint64_t)roc << 16) | last)) {
-			roc = (uint32_t)(idx >> 16);
-			last = seq;
-			started = true;
-		}
-		/* replay list before any crypto (3.3.2) */
-		if (dsbc_srtp_replay_check(&s->replay, idx) != 0) {
-			ok[i] = -EALREADY;
+		if (j[i].m->nb_segs != 1 ||
+		    (uint32_t)j[i].off + j[i].len > j[i].m->data_len) {
+			j[i].res = -EINVAL;
 			continue;
 		}
-		/* make room for the ROC between the payload and the tag:
-		 * authenticated = packet || ROC, the tag right after it */
-		rte_pktmbuf_append(m[i], ROC_LEN);
-		memmove(p + l - TAG_LEN + ROC_LEN, p + l - TAG_LEN, TAG_LEN);
-		op_set(ops[k], s, m[i], idx, h, l - TAG_LEN + ROC_LEN);
-		index[k] = idx;
-		slot[k] = i;
+		j[i].res = j[i].s->outbound ? prep_protect(&j[i], op) :
+					      prep_unprotect(e, &j[i], op);
+		if (j[i].res != 0)
+			continue;
+		*rte_crypto_op_ctod_offset(op, uint16_t *, JOB_OFFSET) = i;
+		j[i].res = -EINPROGRESS;
 		k++;
 	}
-	sent = submit(e, ops, n, k);
-	if (k == 0)
-		return 0;
+	sent = k == 0 ? 0 :
+	       rte_cryptodev_enqueue_burst(e->dev_id, e->qp, ops, k);
 	for (i = sent; i < k; i++)
-		tag_back(ops[i]->sym->m_src);      /* not taken by the device */
-	got = drain(e, done, sent);
-	for (i = 0; i < got; i++) {
-		uint16_t j = op_slot(ops, k, done[i]);
+		j[*rte_crypto_op_ctod_offset(ops[i], uint16_t *,
+					     JOB_OFFSET)].res = -EIO;
+	/* ops not enqueued or never needed go back now */
+	for (i = sent; i < n; i++)
+		back[nb_back++] = ops[i];
+	/* synchronous: the burst is back before the worker goes on (a
+	 * hardware device would rather be polled with the next RX burst) */
+	while (got < sent && polls++ < DRAIN_POLLS_MAX) {
+		uint16_t d = rte_cryptodev_dequeue_burst(e->dev_id, e->qp,
+				&back[nb_back], sent - got);
 
-		if (j == k)
-			continue;
-		if (done[i]->status != RTE_CRYPTO_OP_STATUS_SUCCESS) {
-			tag_back(done[i]->sym->m_src);
-			ok[slot[j]] = -EBADMSG;
-			continue;
+		for (i = nb_back; i < nb_back + d; i++) {
+			uint16_t x = *rte_crypto_op_ctod_offset(back[i],
+						uint16_t *, JOB_OFFSET);
+
+			finish(&j[x], back[i]);
+			ok += j[x].res == 0;
 		}
-		/* authentic: drop ROC and tag, advance the index (3.3.1) */
-		rte_pktmbuf_trim(done[i]->sym->m_src, ROC_LEN + TAG_LEN);
-		dsbc_srtp_replay_update(&s->replay, index[j]);
-		if (!s->started || index[j] > (((uint64_t)s->roc << 16) |
-					       s->last_seq)) {
-			s->roc = (uint32_t)(index[j] >> 16);
-			s->last_seq = (uint16_t)index[j];
-		}
-		s->started = true;
-		ok[slot[j]] = 0;
-		clear++;
+		nb_back = (uint16_t)(nb_back + d);
+		got = (uint16_t)(got + d);
 	}
-	rte_mempool_put_bulk(e->op_pool, (void **)ops, k);
-	return clear;
+	/* a wedged device keeps what it did not return, mbufs included:
+	 * those jobs lose their mbuf (the caller must not free it) */
+	for (i = 0; got < sent && i < n; i++)
+		if (j[i].res == -EINPROGRESS) {
+			j[i].res = -EIO;
+			j[i].m = NULL;
+		}
+	rte_mempool_put_bulk(e->op_pool, (void **)back, nb_back);
+	return ok;
 }

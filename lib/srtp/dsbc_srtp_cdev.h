@@ -7,31 +7,51 @@
 
 #include <rte_mbuf.h>
 
+#include "dsbc_rtp.h"
 #include "dsbc_srtp.h"
+#include "dsbc_srtp_suites.h"
 
 /*
  * The DPDK cryptodev engine (issue 5): the crypto_aesni_mb vdev on CPUs,
  * a hardware device where present.  SRTP's own logic (key derivation,
- * IV, ROC, the ROC appended to what is authenticated, RFC 3711 4.2) is
- * here; the device does AES-CTR and HMAC-SHA1 in bursts of ops.
- * So far: protect, AES_CM_128_HMAC_SHA1_80.
+ * IV, index estimation and ROC, the replay list) is here; the device does
+ * AES-CTR and HMAC-SHA1 (RFC 3711 4.1.1, 4.2), or AES-GCM (RFC 7714), on
+ * SRTP packets of many sessions in one burst of ops: the worker gathers
+ * the terminated packets of its RX burst into jobs and runs them through
+ * the device at once.  RTP only: SRTCP stays with libsrtp2.
  */
 struct dsbc_srtp_cdev {
 	uint8_t dev_id;
 	uint16_t qp;
+	uint32_t gen;                /* counts runs: see g_gen below */
 	struct rte_mempool *sess_pool;
 	struct rte_mempool *op_pool;
 };
 
-/* One direction of one flow: protect (outbound) or unprotect. */
+/* One direction of one flow's SRTP: protect (outbound) or unprotect. */
 struct dsbc_srtp_cdev_sess {
 	void *sess;                  /* the device's session */
 	bool outbound;
-	uint8_t salt[DSBC_SRTP_SALT_LEN];
+	bool gcm;
+	uint8_t tag_len;             /* 10, 4 (HMAC-SHA1-80, -32) or 16 */
+	/* GCM: a device session authenticates AAD of one length; it takes
+	 * packets whose RTP header is that long (no CSRC, no extension) */
+	uint8_t aad_len;
+	uint8_t salt[DSBC_SRTP_SALT_LEN];   /* 14, GCM 12 */
 	uint32_t roc;                /* with last_seq: the highest index */
-	uint16_t last_seq;
+	uint16_t last_seq;           /* authenticated (inbound), or sent */
 	bool started;
-	struct dsbc_srtp_replay replay;   /* inbound (3.3.2) */
+	/* inbound: the index estimate moves along a burst (3.3.1) while
+	 * the state above only moves on authentic packets; g_* is valid
+	 * in the run numbered g_gen */
+	bool g_started;
+	uint16_t g_last;
+	uint32_t g_roc;
+	uint32_t g_gen;
+	/* inbound: the replay list (3.3.2); outbound: the same list keeps
+	 * an index from being encrypted twice (a keystream, or a GCM
+	 * nonce, used twice) */
+	struct dsbc_srtp_replay replay;
 };
 
 /* Configure and start device dev_id with nb_qp queue pairs (one per
@@ -50,33 +70,71 @@ dsbc_srtp_cdev_qp(const struct dsbc_srtp_cdev *e, uint16_t qp)
 	return h;
 }
 
-/* Derive the session keys from the master key and salt (RFC 3711 4.3). */
+/* Whether the engine does suite s (all three: AES_CM_128_HMAC_SHA1_80
+ * and _32, AEAD_AES_128_GCM). */
+bool dsbc_srtp_cdev_has_suite(enum dsbc_srtp_suite s);
+
+/* Derive the session keys from the master key and salt (RFC 3711 4.3,
+ * RFC 7714 11: a 12-byte master salt is zero-padded).  0, -ENOTSUP (not
+ * a suite the engine does), -EINVAL, or what the device said. */
 int dsbc_srtp_cdev_sess_init(struct dsbc_srtp_cdev *e,
 			     struct dsbc_srtp_cdev_sess *s,
+			     enum dsbc_srtp_suite suite,
 			     const uint8_t master_key[16],
-			     const uint8_t master_salt[DSBC_SRTP_SALT_LEN],
+			     const uint8_t *master_salt,
 			     bool outbound, unsigned int replay_window);
 void dsbc_srtp_cdev_sess_fini(struct dsbc_srtp_cdev *e,
 			      struct dsbc_srtp_cdev_sess *s);
 
-/*
- * Protect n RTP packets (single-segment mbufs, 14 bytes of tailroom)
- * in place, in one burst.  Returns how many were protected; the others
- * are left as they were.  res (NULL or n entries) gets 0, -EALREADY (an
- * index this session encrypted already: never twice under one key) or
- * -EINVAL (no tailroom, not RTP, device refused).
- */
-uint16_t dsbc_srtp_cdev_protect(struct dsbc_srtp_cdev *e,
-				struct dsbc_srtp_cdev_sess *s,
-				struct rte_mbuf **m, uint16_t n, int *res);
+/* Whether session s takes this RTP (protect) or SRTP (unprotect) packet
+ * of len bytes: a GCM session only one whose header is aad_len long. */
+static inline bool
+dsbc_srtp_cdev_fits(const struct dsbc_srtp_cdev_sess *s, const uint8_t *p,
+		    uint32_t len)
+{
+	uint32_t body = s->outbound ? len : len - s->tag_len;
+
+	if (len < 12u + (s->outbound ? 0 : s->tag_len))
+		return false;
+	return !s->gcm || dsbc_rtp_hdr_len(p, body) == s->aad_len;
+}
+
+/* One packet for the device: the RTP/SRTP packet is len bytes at offset
+ * off of single-segment mbuf m, protected or unprotected by s. */
+struct dsbc_srtp_cdev_job {
+	struct rte_mbuf *m;
+	struct dsbc_srtp_cdev_sess *s;
+	uint16_t off;
+	uint16_t len;                /* after: the packet's new length */
+	/*
+	 * after: 0; -EALREADY (inbound: replayed or too old; outbound: an
+	 * index encrypted already, never twice under one key); -EBADMSG
+	 * (authentication failed); -ENOSPC (no tailroom for what protect
+	 * appends, or for the ROC unprotect authenticates); -EINVAL (not
+	 * RTP, not for this session); -EIO (the device refused or failed
+	 * it; m is NULL where a device that stopped answering kept the
+	 * mbuf: it is neither freed nor sent).  The mbuf's data ends where
+	 * the packet does.  A packet that failed is to be dropped: the
+	 * device may have written to it.
+	 */
+	int res;
+	uint64_t index;              /* the engine's */
+};
 
 /*
- * Unprotect n SRTP packets in place (4 bytes of tailroom each).  ok[i]
- * gets 0, -EBADMSG (authentication failed), -EALREADY (replayed or too
- * old) or -EINVAL (not SRTP); returns how many came out clear.
+ * Run n jobs (at most DSBC_SRTP_CDEV_BURST, each its own session and
+ * direction) through the device in one enqueue.  Within the burst the
+ * jobs of one session are taken in order.  Returns how many succeeded.
  */
-uint16_t dsbc_srtp_cdev_unprotect(struct dsbc_srtp_cdev *e,
-				  struct dsbc_srtp_cdev_sess *s,
-				  struct rte_mbuf **m, uint16_t n, int *ok);
+#define DSBC_SRTP_CDEV_BURST 64
+uint16_t dsbc_srtp_cdev_run(struct dsbc_srtp_cdev *e,
+			    struct dsbc_srtp_cdev_job *j, uint16_t n);
+
+/*
+ * Outbound session s is about to see RTP sequence number seq protected
+ * by another engine (libsrtp2, a packet s does not fit): claim its index
+ * in s's list, so that it is never encrypted by both.  0 or -EALREADY.
+ */
+int dsbc_srtp_cdev_claim(struct dsbc_srtp_cdev_sess *s, uint16_t seq);
 
 #endif /* DSBC_SRTP_CDEV_H */

@@ -502,11 +502,17 @@ def test_terminate_srtp_static_cryptodev():
     terminate_srtp_static("cryptodev")
 
 
-def terminate_srtp_static(engine):
-    s = Setup("termsrtp-" + engine)
+def test_terminate_srtp_static_cryptodev_gcm():
+    """The same with AEAD_AES_128_GCM (RFC 7714) on the device: the RTP
+    header as AAD, the ROC in the IV, a 16-byte tag, checked by libsrtp2."""
+    terminate_srtp_static("cryptodev", "AEAD_AES_128_GCM", 28)
+
+
+def terminate_srtp_static(engine, suite="AES_CM_128_HMAC_SHA1_80", klen=30):
+    s = Setup("termsrtp-%s-%d" % (engine, klen))
     s.dsbc_keys["srtp_engine"] = engine
-    ka = "AES_CM_128_HMAC_SHA1_80:" + base64.b64encode(os.urandom(30)).decode()
-    kb = "AES_CM_128_HMAC_SHA1_80:" + base64.b64encode(os.urandom(30)).decode()
+    ka = suite + ":" + base64.b64encode(os.urandom(klen)).decode()
+    kb = suite + ":" + base64.b64encode(os.urandom(klen)).decode()
     s.flows = [dict(local=P0_IP + ":20000", remote=BOB + ":30000",
                     out_local=P1_IP + ":20002", mode="terminate",
                     srtp_rx=ka, srtp_tx=kb, latch="off")]
@@ -769,6 +775,7 @@ TESTS = [test_relay_rewrite, test_malformed, test_latching,
          test_ipv6_vlan_interworking, test_two_workers_handoff,
          test_arp_icmp_neighbours, test_idle_flows, test_flow_install_burst,
          test_terminate_srtp_static, test_terminate_srtp_static_cryptodev,
+         test_terminate_srtp_static_cryptodev_gcm,
          test_sip_stateless, test_sip_flood_limit,
          test_telemetry_tools, test_config_errors]
 

@@ -5,7 +5,8 @@
 /*
  * RFC 3711 protect computed from the text, for the engines' tests: our
  * KDF and IV (themselves checked on appendix B) with OpenSSL's AES-CTR
- * and HMAC, independent of libsrtp2 and of cryptodev.
+ * and HMAC (AES-GCM for RFC 7714), independent of libsrtp2 and of
+ * cryptodev.
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -74,6 +75,46 @@ expected_srtp(const uint8_t *mk, const uint8_t *ms, uint32_t roc,
 	buf[len + 3] = (uint8_t)roc;
 	HMAC(EVP_sha1(), ka, 20, buf, len + 4, mac, &ml);
 	memcpy(out + len, mac, 10);
+}
+
+/* AES-128-GCM with OpenSSL: out = ciphertext || 16-byte tag. */
+static inline void
+gcm_seal(const uint8_t *key, const uint8_t iv[12], const uint8_t *aad,
+	 int aad_len, const uint8_t *pt, int pt_len, uint8_t *out)
+{
+	EVP_CIPHER_CTX *x = EVP_CIPHER_CTX_new();
+	int n = 0, f = 0;
+
+	EVP_EncryptInit_ex(x, EVP_aes_128_gcm(), NULL, NULL, NULL);
+	EVP_CIPHER_CTX_ctrl(x, EVP_CTRL_GCM_SET_IVLEN, 12, NULL);
+	EVP_EncryptInit_ex(x, NULL, NULL, key, iv);
+	EVP_EncryptUpdate(x, NULL, &n, aad, aad_len);
+	EVP_EncryptUpdate(x, out, &n, pt, pt_len);
+	EVP_EncryptFinal_ex(x, out + n, &f);
+	EVP_CIPHER_CTX_ctrl(x, EVP_CTRL_GCM_GET_TAG, 16, out + pt_len);
+	EVP_CIPHER_CTX_free(x);
+}
+
+/*
+ * RFC 7714 protect computed from the text: session key and salt by the
+ * RFC 3711 KDF (section 11: the 96-bit master salt zero-padded), IV as in
+ * 8.1, the 12-byte header as AAD (8.2), a 16-byte tag.
+ */
+static inline void
+expected_srtp_gcm(const uint8_t *mk, const uint8_t ms12[12], uint32_t roc,
+		  const uint8_t *plain, size_t len, uint8_t *out)
+{
+	uint8_t ms[14] = { 0 }, ke[16], ks[14], iv[12];
+	uint16_t seq = (uint16_t)(plain[2] << 8 | plain[3]);
+	uint32_t ssrc = (uint32_t)plain[8] << 24 | (uint32_t)plain[9] << 16 |
+			(uint32_t)plain[10] << 8 | plain[11];
+
+	memcpy(ms, ms12, 12);
+	dsbc_srtp_kdf(mk, 16, ms, DSBC_SRTP_LABEL_RTP_ENC, 0, ke, 16);
+	dsbc_srtp_kdf(mk, 16, ms, DSBC_SRTP_LABEL_RTP_SALT, 0, ks, 12);
+	dsbc_srtp_gcm_iv(ks, ssrc, roc, seq, iv);
+	memcpy(out, plain, 12);
+	gcm_seal(ke, iv, plain, 12, plain + 12, (int)len - 12, out + 12);
 }
 
 #endif /* DSBC_TEST_SRTP_EXPECT_H */

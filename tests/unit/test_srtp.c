@@ -163,24 +163,6 @@ test_libsrtp_matches_rfc(void)
 	dsbc_srtp_lib_free(tx);
 }
 
-/* AES-128-GCM with OpenSSL: out = ciphertext || 16-byte tag. */
-static void
-gcm_seal(const uint8_t *key, const uint8_t iv[12], const uint8_t *aad,
-	 int aad_len, const uint8_t *pt, int pt_len, uint8_t *out)
-{
-	EVP_CIPHER_CTX *x = EVP_CIPHER_CTX_new();
-	int n = 0, f = 0;
-
-	EVP_EncryptInit_ex(x, EVP_aes_128_gcm(), NULL, NULL, NULL);
-	EVP_CIPHER_CTX_ctrl(x, EVP_CTRL_GCM_SET_IVLEN, 12, NULL);
-	EVP_EncryptInit_ex(x, NULL, NULL, key, iv);
-	EVP_EncryptUpdate(x, NULL, &n, aad, aad_len);
-	EVP_EncryptUpdate(x, out, &n, pt, pt_len);
-	EVP_EncryptFinal_ex(x, out + n, &f);
-	EVP_CIPHER_CTX_ctrl(x, EVP_CTRL_GCM_GET_TAG, 16, out + pt_len);
-	EVP_CIPHER_CTX_free(x);
-}
-
 /*
  * RFC 7714 section 16.1.1 (RTP) and 17.1 (RTCP): our IVs, and AES-GCM
  * over them with the header (RTP) or the first 8 bytes and the E-flag ||

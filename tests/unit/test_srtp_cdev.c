@@ -1,9 +1,12 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * The cryptodev SRTP engine on the crypto_aesni_mb vdev: what it
- * protects equals RFC 3711 computed independently (srtp_expect.h),
- * across a ROC rollover, in one burst; packets without tailroom are left
- * alone.
+ * protects equals RFC 3711 / RFC 7714 computed independently
+ * (srtp_expect.h), across a ROC rollover, in one burst; it and libsrtp2
+ * unprotect what the other protects; jobs of several sessions and both
+ * directions share a burst; replays (across bursts and within one),
+ * tampered packets, packets without tailroom and headers a GCM session
+ * does not take are refused.
  */
 #include <string.h>
 
@@ -22,164 +25,374 @@
 
 const bool unit_needs_eal = true;
 
-/*
- * Issue 5's cross-test: what libsrtp2 protects, cryptodev unprotects,
- * and the other way round; a tampered packet fails, a replay is refused,
- * across a ROC rollover.
- */
-static void
-cross_engines(struct dsbc_srtp_cdev *e, struct rte_mempool *pool)
+static struct dsbc_srtp_cdev eng;
+static struct rte_mempool *pool;
+static bool eng_up;
+
+static const enum dsbc_srtp_suite suites[] = {
+	DSBC_SRTP_SUITE_AES_CM_128_HMAC_SHA1_80,
+	DSBC_SRTP_SUITE_AES_CM_128_HMAC_SHA1_32,
+	DSBC_SRTP_SUITE_AEAD_AES_128_GCM,
+};
+
+static size_t
+tag_of(enum dsbc_srtp_suite s)
 {
-	static const uint16_t seqs[] = { 65533, 65534, 65535, 0, 1, 2 };
-	uint8_t key[16], salt[14], plain[64];
-	struct dsbc_srtp_cdev_sess ctx, crx;
-	struct dsbc_srtp_lib *ltx, *lrx;
-	struct rte_mbuf *m[8];
-	unsigned int i, n = RTE_DIM(seqs);
-	int ok[8];
-
-	for (i = 0; i < 16; i++)
-		key[i] = (uint8_t)(0x40 + i);
-	for (i = 0; i < 14; i++)
-		salt[i] = (uint8_t)(0x90 + i);
-	ltx = dsbc_srtp_lib_new(DSBC_SRTP_SUITE_AES_CM_128_HMAC_SHA1_80, key,
-				salt, true, 128);
-	lrx = dsbc_srtp_lib_new(DSBC_SRTP_SUITE_AES_CM_128_HMAC_SHA1_80, key,
-				salt, false, 128);
-	CU_ASSERT_EQUAL_FATAL(dsbc_srtp_cdev_sess_init(e, &ctx, key, salt, true,
-						       128), 0);
-	CU_ASSERT_EQUAL_FATAL(dsbc_srtp_cdev_sess_init(e, &crx, key, salt,
-						       false, 128), 0);
-	/* libsrtp2 -> cryptodev */
-	for (i = 0; i < n; i++) {
-		size_t len = rtp_packet(plain, seqs[i]);
-
-		m[i] = rte_pktmbuf_alloc(pool);
-		memcpy(rte_pktmbuf_mtod(m[i], uint8_t *), plain, len);
-		CU_ASSERT_EQUAL(dsbc_srtp_lib_protect(ltx,
-				rte_pktmbuf_mtod(m[i], uint8_t *), &len, 64,
-				false), 0);
-		rte_pktmbuf_append(m[i], (uint16_t)len);
-	}
-	rte_pktmbuf_mtod(m[2], uint8_t *)[20] ^= 1;          /* tamper */
-	CU_ASSERT_EQUAL(dsbc_srtp_cdev_unprotect(e, &crx, m, (uint16_t)n, ok),
-			n - 1);
-	for (i = 0; i < n; i++) {
-		rtp_packet(plain, seqs[i]);
-		if (i == 2) {
-			CU_ASSERT_EQUAL(ok[i], -EBADMSG);
-			continue;
-		}
-		CU_ASSERT_EQUAL(ok[i], 0);
-		CU_ASSERT_EQUAL(m[i]->data_len, 28);
-		CU_ASSERT(memcmp(rte_pktmbuf_mtod(m[i], uint8_t *), plain,
-				 28) == 0);
-	}
-	/* the same packet again: replayed */
-	CU_ASSERT_EQUAL(dsbc_srtp_cdev_unprotect(e, &crx, &m[0], 1, ok), 0);
-	for (i = 0; i < n; i++)
-		rte_pktmbuf_free(m[i]);
-	/* cryptodev -> libsrtp2 */
-	for (i = 0; i < n; i++) {
-		m[i] = rte_pktmbuf_alloc(pool);
-		rte_pktmbuf_append(m[i], (uint16_t)rtp_packet(
-			rte_pktmbuf_mtod(m[i], uint8_t *), seqs[i]));
-	}
-	CU_ASSERT_EQUAL(dsbc_srtp_cdev_protect(e, &ctx, m, (uint16_t)n, NULL), n);
-	for (i = 0; i < n; i++) {
-		size_t len = m[i]->data_len;
-
-		CU_ASSERT_EQUAL(dsbc_srtp_lib_unprotect(lrx,
-				rte_pktmbuf_mtod(m[i], uint8_t *), &len, false),
-				0);
-		rtp_packet(plain, seqs[i]);
-		CU_ASSERT(len == 28 && memcmp(rte_pktmbuf_mtod(m[i], uint8_t *),
-					      plain, 28) == 0);
-		rte_pktmbuf_free(m[i]);
-	}
-	dsbc_srtp_lib_free(ltx);
-	dsbc_srtp_lib_free(lrx);
+	return s == DSBC_SRTP_SUITE_AEAD_AES_128_GCM ? 16 :
+	       s == DSBC_SRTP_SUITE_AES_CM_128_HMAC_SHA1_32 ? 4 : 10;
 }
 
+static int
+engine_up(void)
+{
+	int dev;
+
+	if (eng_up)
+		return 0;
+	if (rte_vdev_init("crypto_aesni_mb0", NULL) != 0)
+		return -1;
+	dev = rte_cryptodev_get_dev_id("crypto_aesni_mb0");
+	pool = rte_pktmbuf_pool_create("srtp_cdev_mb", 255, 0, 0, 2048,
+				       SOCKET_ID_ANY);
+	if (dev < 0 || pool == NULL ||
+	    dsbc_srtp_cdev_init(&eng, (uint8_t)dev, 1, 64, SOCKET_ID_ANY) != 0)
+		return -1;
+	eng_up = true;
+	return 0;
+}
+
+/* An mbuf holding len bytes of p at offset off (the rest of the frame in
+ * front: what the worker hands over), plus `trailer` bytes after it. */
+static struct rte_mbuf *
+mbuf_with(const uint8_t *p, size_t len, uint16_t off, uint16_t trailer)
+{
+	struct rte_mbuf *m = rte_pktmbuf_alloc(pool);
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(m);
+	rte_pktmbuf_append(m, (uint16_t)(off + len + trailer));
+	memset(rte_pktmbuf_mtod(m, uint8_t *), 0x5a, off + len + trailer);
+	memcpy(rte_pktmbuf_mtod_offset(m, uint8_t *, off), p, len);
+	return m;
+}
+
+/* n packets through session s in one run; res[i] per packet. */
+static uint16_t
+run(struct dsbc_srtp_cdev_sess *s, struct rte_mbuf **m, uint16_t off,
+    unsigned int n, int *res)
+{
+	struct dsbc_srtp_cdev_job j[16];
+	unsigned int i;
+	uint16_t ok;
+
+	for (i = 0; i < n; i++) {
+		j[i].m = m[i];
+		j[i].s = s;
+		j[i].off = off;
+		j[i].len = (uint16_t)(m[i]->data_len - off);
+	}
+	ok = dsbc_srtp_cdev_run(&eng, j, (uint16_t)n);
+	for (i = 0; i < n; i++) {
+		res[i] = j[i].res;
+		if (j[i].res == 0)
+			CU_ASSERT_EQUAL(m[i]->data_len, off + j[i].len);
+	}
+	return ok;
+}
+
+static void
+keys(uint8_t *mk, uint8_t *ms, uint8_t seed)
+{
+	unsigned int i;
+
+	for (i = 0; i < 16; i++)
+		mk[i] = (uint8_t)(seed + i);
+	for (i = 0; i < 14; i++)
+		ms[i] = (uint8_t)(seed * 3 + 0x90 + i);
+}
+
+/* RFC 3711 appendix B.2's master key and salt (AES-CM); GCM takes the
+ * first 12 bytes of the salt. */
 static void
 test_cdev_protect_matches_rfc(void)
 {
 	static const uint16_t seqs[] = { 0x1234, 65534, 65535, 0, 1 };
-	struct rte_mbuf *m[8];
-	struct rte_mempool *pool;
-	struct dsbc_srtp_cdev e;
-	struct dsbc_srtp_cdev_sess s;
-	uint8_t mk[16], ms[14], want[64];
-	uint32_t roc = 0;
-	unsigned int i, n = RTE_DIM(seqs);
-	int dev;
+	uint8_t mk[16], ms[14], want[64], plain[64];
+	unsigned int si, i, n = RTE_DIM(seqs);
 
-	if (rte_vdev_init("crypto_aesni_mb0", NULL) != 0) {
-		CU_FAIL("crypto_aesni_mb vdev not available");
-		return;
-	}
-	dev = rte_cryptodev_get_dev_id("crypto_aesni_mb0");
-	CU_ASSERT_FATAL(dev >= 0);
-	pool = rte_pktmbuf_pool_create("srtp_cdev_mb", 255, 0, 0, 2048,
-				       SOCKET_ID_ANY);
-	CU_ASSERT_PTR_NOT_NULL_FATAL(pool);
-	CU_ASSERT_EQUAL_FATAL(dsbc_srtp_cdev_init(&e, (uint8_t)dev, 1, 16,
-						  SOCKET_ID_ANY), 0);
+	CU_ASSERT_EQUAL_FATAL(engine_up(), 0);
 	hex("E1F97A0D3E018BE0D64FA32C06DE4139", mk, 16);
 	hex("0EC675AD498AFEEBB6960B3AABE6", ms, 14);
-	CU_ASSERT_EQUAL_FATAL(dsbc_srtp_cdev_sess_init(&e, &s, mk, ms, true,
-						       128), 0);
-	for (i = 0; i < n; i++) {
-		m[i] = rte_pktmbuf_alloc(pool);
-		CU_ASSERT_PTR_NOT_NULL_FATAL(m[i]);
-		rte_pktmbuf_append(m[i], (uint16_t)rtp_packet(
-			rte_pktmbuf_mtod(m[i], uint8_t *), seqs[i]));
-	}
-	CU_ASSERT_EQUAL(dsbc_srtp_cdev_protect(&e, &s, m, (uint16_t)n, NULL), n);
-	for (i = 0; i < n; i++) {
-		uint8_t plain[64];
+	for (si = 0; si < RTE_DIM(suites); si++) {
+		struct dsbc_srtp_cdev_sess s;
+		struct rte_mbuf *m[8];
+		size_t tag = tag_of(suites[si]);
+		uint32_t roc = 0;
+		int res[8];
 
-		if (i > 0 && seqs[i] < seqs[i - 1] && seqs[i - 1] > 60000)
-			roc++;
-		rtp_packet(plain, seqs[i]);
-		expected_srtp(mk, ms, roc, plain, 28, want);
-		CU_ASSERT_EQUAL(m[i]->data_len, 28 + 10);
-		CU_ASSERT(memcmp(rte_pktmbuf_mtod(m[i], uint8_t *), want,
-				 38) == 0);
-		rte_pktmbuf_free(m[i]);
-	}
-	/* no room for ROC and tag: untouched */
-	m[0] = rte_pktmbuf_alloc(pool);
-	rtp_packet(rte_pktmbuf_mtod(m[0], uint8_t *), 2);
-	rte_pktmbuf_append(m[0], (uint16_t)(rte_pktmbuf_tailroom(m[0])));
-	CU_ASSERT_EQUAL(dsbc_srtp_cdev_protect(&e, &s, m, 1, NULL), 0);
-	rte_pktmbuf_free(m[0]);
-	/* an index it encrypted already (the last sequence number above,
-	 * after the rollover): refused, one keystream is never used twice */
-	{
-		int res = 0;
-
+		CU_ASSERT_EQUAL_FATAL(dsbc_srtp_cdev_sess_init(&eng, &s,
+				suites[si], mk, ms, true, 128), 0);
+		/* packets start 42 bytes in (Ethernet/IPv4/UDP), and an
+		 * Ethernet trailer after them goes */
+		for (i = 0; i < n; i++) {
+			rtp_packet(plain, seqs[i]);
+			m[i] = mbuf_with(plain, 28, 42, 6);
+			m[i]->data_len -= 6;
+			m[i]->pkt_len -= 6;
+		}
+		CU_ASSERT_EQUAL(run(&s, m, 42, n, res), n);
+		for (i = 0; i < n; i++) {
+			if (i > 0 && seqs[i] < seqs[i - 1] && seqs[i - 1] > 60000)
+				roc++;
+			rtp_packet(plain, seqs[i]);
+			if (suites[si] == DSBC_SRTP_SUITE_AEAD_AES_128_GCM)
+				expected_srtp_gcm(mk, ms, roc, plain, 28, want);
+			else
+				expected_srtp(mk, ms, roc, plain, 28, want);
+			CU_ASSERT_EQUAL(res[i], 0);
+			CU_ASSERT_EQUAL(m[i]->data_len, 42 + 28 + tag);
+			/* HMAC-SHA1-32 is the first 32 bits of the MAC */
+			CU_ASSERT(memcmp(rte_pktmbuf_mtod_offset(m[i],
+					 uint8_t *, 42), want, 28 + tag) == 0);
+			rte_pktmbuf_free(m[i]);
+		}
+		/* no room for what protect appends: refused, untouched */
+		rtp_packet(plain, 2);
 		m[0] = rte_pktmbuf_alloc(pool);
+		CU_ASSERT_PTR_NOT_NULL_FATAL(m[0]);
+		/* AES-CM appends the ROC for the HMAC, then the tag */
+		m[0]->data_off = (uint16_t)(m[0]->buf_len - 28 - (tag - 1) -
+				 (tag == 16 ? 0 : 4));
 		rte_pktmbuf_append(m[0], 28);
-		rtp_packet(rte_pktmbuf_mtod(m[0], uint8_t *),
-			   seqs[RTE_DIM(seqs) - 1]);
-		CU_ASSERT_EQUAL(dsbc_srtp_cdev_protect(&e, &s, m, 1, &res), 0);
-		CU_ASSERT_EQUAL(res, -EALREADY);
+		memcpy(rte_pktmbuf_mtod(m[0], uint8_t *), plain, 28);
+		CU_ASSERT_EQUAL(run(&s, m, 0, 1, res), 0);
+		CU_ASSERT_EQUAL(res[0], -ENOSPC);
+		CU_ASSERT(memcmp(rte_pktmbuf_mtod(m[0], uint8_t *), plain,
+				 28) == 0);
+		rte_pktmbuf_free(m[0]);
+		/* an index it encrypted already (the last above, after the
+		 * rollover): refused, one keystream is never used twice */
+		rtp_packet(plain, seqs[n - 1]);
+		m[0] = mbuf_with(plain, 28, 0, 0);
+		CU_ASSERT_EQUAL(run(&s, m, 0, 1, res), 0);
+		CU_ASSERT_EQUAL(res[0], -EALREADY);
 		CU_ASSERT_EQUAL(m[0]->data_len, 28);
 		rte_pktmbuf_free(m[0]);
+		dsbc_srtp_cdev_sess_fini(&eng, &s);
 	}
-	cross_engines(&e, pool);
-	dsbc_srtp_cdev_fini(&e);
-	rte_mempool_free(pool);
+}
+
+/*
+ * Issue 5's cross-test, per suite: what libsrtp2 protects, cryptodev
+ * unprotects, and the other way round, across a ROC rollover; a tampered
+ * packet fails; a replay is refused in a later burst and within one.
+ */
+static void
+test_cdev_cross_libsrtp2(void)
+{
+	static const uint16_t seqs[] = { 65533, 65534, 65535, 0, 1, 2 };
+	unsigned int si, i, n = RTE_DIM(seqs);
+
+	CU_ASSERT_EQUAL_FATAL(engine_up(), 0);
+	for (si = 0; si < RTE_DIM(suites); si++) {
+		enum dsbc_srtp_suite suite = suites[si];
+		size_t tag = tag_of(suite);
+		uint8_t key[16], salt[14], plain[64], pkt[128], copy[128];
+		struct dsbc_srtp_cdev_sess ctx, crx;
+		struct dsbc_srtp_lib *ltx, *lrx;
+		struct rte_mbuf *m[8];
+		int res[8];
+
+		keys(key, salt, (uint8_t)(0x40 + si));
+		ltx = dsbc_srtp_lib_new(suite, key, salt, true, 128);
+		lrx = dsbc_srtp_lib_new(suite, key, salt, false, 128);
+		CU_ASSERT_PTR_NOT_NULL_FATAL(ltx);
+		CU_ASSERT_PTR_NOT_NULL_FATAL(lrx);
+		CU_ASSERT_EQUAL_FATAL(dsbc_srtp_cdev_sess_init(&eng, &ctx,
+				suite, key, salt, true, 128), 0);
+		CU_ASSERT_EQUAL_FATAL(dsbc_srtp_cdev_sess_init(&eng, &crx,
+				suite, key, salt, false, 128), 0);
+		/* libsrtp2 -> cryptodev */
+		for (i = 0; i < n; i++) {
+			size_t len = rtp_packet(pkt, seqs[i]);
+
+			CU_ASSERT_EQUAL(dsbc_srtp_lib_protect(ltx, pkt, &len,
+					sizeof(pkt), false), 0);
+			CU_ASSERT_EQUAL(len, 28 + tag);
+			if (i == 0)
+				memcpy(copy, pkt, len);
+			m[i] = mbuf_with(pkt, len, 14, 0);
+		}
+		rte_pktmbuf_mtod_offset(m[2], uint8_t *, 14 + 20)[0] ^= 1;
+		CU_ASSERT_EQUAL(run(&crx, m, 14, n, res), n - 1);
+		for (i = 0; i < n; i++) {
+			rtp_packet(plain, seqs[i]);
+			if (i == 2) {
+				CU_ASSERT_EQUAL(res[i], -EBADMSG);
+				continue;
+			}
+			CU_ASSERT_EQUAL(res[i], 0);
+			CU_ASSERT_EQUAL(m[i]->data_len, 14 + 28);
+			CU_ASSERT(memcmp(rte_pktmbuf_mtod_offset(m[i],
+					 uint8_t *, 14), plain, 28) == 0);
+			rte_pktmbuf_free(m[i]);
+		}
+		rte_pktmbuf_free(m[2]);
+		/* the first packet again, in a later burst: replayed */
+		m[0] = mbuf_with(copy, 28 + tag, 0, 0);
+		CU_ASSERT_EQUAL(run(&crx, m, 0, 1, res), 0);
+		CU_ASSERT_EQUAL(res[0], -EALREADY);
+		rte_pktmbuf_free(m[0]);
+		/* a new packet twice in one burst: the second is a replay */
+		{
+			size_t len = rtp_packet(pkt, 3);
+
+			CU_ASSERT_EQUAL(dsbc_srtp_lib_protect(ltx, pkt, &len,
+					sizeof(pkt), false), 0);
+			m[0] = mbuf_with(pkt, len, 0, 0);
+			m[1] = mbuf_with(pkt, len, 0, 0);
+			CU_ASSERT_EQUAL(run(&crx, m, 0, 2, res), 1);
+			CU_ASSERT_EQUAL(res[0], 0);
+			CU_ASSERT_EQUAL(res[1], -EALREADY);
+			rte_pktmbuf_free(m[0]);
+			rte_pktmbuf_free(m[1]);
+		}
+		/* cryptodev -> libsrtp2 */
+		for (i = 0; i < n; i++) {
+			rtp_packet(plain, seqs[i]);
+			m[i] = mbuf_with(plain, 28, 0, 0);
+		}
+		CU_ASSERT_EQUAL(run(&ctx, m, 0, n, res), n);
+		for (i = 0; i < n; i++) {
+			size_t len = m[i]->data_len;
+
+			CU_ASSERT_EQUAL(len, 28 + tag);
+			CU_ASSERT_EQUAL(dsbc_srtp_lib_unprotect(lrx,
+					rte_pktmbuf_mtod(m[i], uint8_t *),
+					&len, false), 0);
+			rtp_packet(plain, seqs[i]);
+			CU_ASSERT(len == 28 && memcmp(rte_pktmbuf_mtod(m[i],
+						uint8_t *), plain, 28) == 0);
+			rte_pktmbuf_free(m[i]);
+		}
+		dsbc_srtp_cdev_sess_fini(&eng, &ctx);
+		dsbc_srtp_cdev_sess_fini(&eng, &crx);
+		dsbc_srtp_lib_free(ltx);
+		dsbc_srtp_lib_free(lrx);
+	}
+}
+
+/*
+ * One burst, two flows each way, as the worker builds it: unprotect with
+ * A's key and protect with B's interleaved with the other flow's; each
+ * job keyed by its own session.
+ */
+static void
+test_cdev_burst_of_sessions(void)
+{
+	enum dsbc_srtp_suite suite = DSBC_SRTP_SUITE_AES_CM_128_HMAC_SHA1_80;
+	struct dsbc_srtp_cdev_sess rx1, tx2;
+	struct dsbc_srtp_lib *l1, *l2;
+	struct dsbc_srtp_cdev_job j[8];
+	uint8_t k1[16], s1[14], k2[16], s2[14], pkt[128], plain[64];
+	unsigned int i;
+
+	CU_ASSERT_EQUAL_FATAL(engine_up(), 0);
+	keys(k1, s1, 1);
+	keys(k2, s2, 2);
+	l1 = dsbc_srtp_lib_new(suite, k1, s1, true, 128);     /* peer of rx1 */
+	l2 = dsbc_srtp_lib_new(suite, k2, s2, false, 128);    /* peer of tx2 */
+	CU_ASSERT_EQUAL_FATAL(dsbc_srtp_cdev_sess_init(&eng, &rx1, suite, k1,
+						       s1, false, 128), 0);
+	CU_ASSERT_EQUAL_FATAL(dsbc_srtp_cdev_sess_init(&eng, &tx2, suite, k2,
+						       s2, true, 128), 0);
+	for (i = 0; i < 8; i++) {
+		size_t len = rtp_packet(pkt, (uint16_t)(100 + i / 2));
+
+		if (i % 2 == 0)
+			CU_ASSERT_EQUAL(dsbc_srtp_lib_protect(l1, pkt, &len,
+					sizeof(pkt), false), 0);
+		j[i].m = mbuf_with(pkt, len, 0, 0);
+		j[i].s = i % 2 == 0 ? &rx1 : &tx2;
+		j[i].off = 0;
+		j[i].len = (uint16_t)len;
+	}
+	CU_ASSERT_EQUAL(dsbc_srtp_cdev_run(&eng, j, 8), 8);
+	for (i = 0; i < 8; i++) {
+		size_t len = j[i].len;
+		uint8_t *p = rte_pktmbuf_mtod(j[i].m, uint8_t *);
+
+		rtp_packet(plain, (uint16_t)(100 + i / 2));
+		CU_ASSERT_EQUAL(j[i].res, 0);
+		if (i % 2 == 1)
+			CU_ASSERT_EQUAL(dsbc_srtp_lib_unprotect(l2, p, &len,
+								false), 0);
+		CU_ASSERT(len == 28 && memcmp(p, plain, 28) == 0);
+		rte_pktmbuf_free(j[i].m);
+	}
+	dsbc_srtp_cdev_sess_fini(&eng, &rx1);
+	dsbc_srtp_cdev_sess_fini(&eng, &tx2);
+	dsbc_srtp_lib_free(l1);
+	dsbc_srtp_lib_free(l2);
+}
+
+/* A GCM device session authenticates a 12-byte header: one with a CSRC
+ * is not for it (the worker gives it to libsrtp2), and claiming an index
+ * for the other engine keeps the device from encrypting it too. */
+static void
+test_cdev_gcm_header_and_claim(void)
+{
+	struct dsbc_srtp_cdev_sess s;
+	struct rte_mbuf *m[1];
+	uint8_t k[16], salt[14], plain[64];
+	int res[1];
+
+	CU_ASSERT_EQUAL_FATAL(engine_up(), 0);
+	keys(k, salt, 9);
+	CU_ASSERT_EQUAL_FATAL(dsbc_srtp_cdev_sess_init(&eng, &s,
+			DSBC_SRTP_SUITE_AEAD_AES_128_GCM, k, salt, true, 128),
+			0);
+	rtp_packet(plain, 500);
+	CU_ASSERT(dsbc_srtp_cdev_fits(&s, plain, 28));
+	plain[0] = 0x81;                     /* one CSRC */
+	CU_ASSERT(!dsbc_srtp_cdev_fits(&s, plain, 28));
+	m[0] = mbuf_with(plain, 28, 0, 0);
+	CU_ASSERT_EQUAL(run(&s, m, 0, 1, res), 0);
+	CU_ASSERT_EQUAL(res[0], -EINVAL);
+	rte_pktmbuf_free(m[0]);
+	CU_ASSERT_EQUAL(dsbc_srtp_cdev_claim(&s, 501), 0);
+	CU_ASSERT_EQUAL(dsbc_srtp_cdev_claim(&s, 501), -EALREADY);
+	rtp_packet(plain, 501);
+	m[0] = mbuf_with(plain, 28, 0, 0);
+	CU_ASSERT_EQUAL(run(&s, m, 0, 1, res), 0);
+	CU_ASSERT_EQUAL(res[0], -EALREADY);
+	rte_pktmbuf_free(m[0]);
+	dsbc_srtp_cdev_sess_fini(&eng, &s);
+	/* SRTCP and unknown suites are not the engine's */
+	CU_ASSERT_EQUAL(dsbc_srtp_cdev_sess_init(&eng, &s, DSBC_SRTP_SUITE_MAX,
+						 k, salt, true, 128), -ENOTSUP);
+}
+
+static int
+suite_clean(void)
+{
+	if (eng_up) {
+		dsbc_srtp_cdev_fini(&eng);
+		rte_mempool_free(pool);
+		eng_up = false;
+	}
+	return 0;
 }
 
 int
 unit_register(void)
 {
-	CU_pSuite s = CU_add_suite("srtp_cdev", NULL, NULL);
+	CU_pSuite s = CU_add_suite("srtp_cdev", NULL, suite_clean);
 
 	if (s == NULL)
 		return -1;
 	UNIT_ADD(s, test_cdev_protect_matches_rfc);
+	UNIT_ADD(s, test_cdev_cross_libsrtp2);
+	UNIT_ADD(s, test_cdev_burst_of_sessions);
+	UNIT_ADD(s, test_cdev_gcm_header_and_claim);
 	return 0;
 }
