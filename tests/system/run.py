@@ -1276,7 +1276,8 @@ def test_rtcp_mux_interworking():
 
 
 def baresip_call(name, mode, seconds=10, alice=("dtls_srtp", True, False),
-                 bob=("dtls_srtp", True, False), route_extra=""):
+                 bob=("dtls_srtp", True, False), route_extra="",
+                 dsbc_extra=""):
     """alice (baresip, DTLS-SRTP + ICE unless told) calls bob (baresip,
     auto-answer) through dsbc in the given media mode; alice hangs up
     after about `seconds` of audio.  Returns bob's RTCP summary, the last
@@ -1290,7 +1291,7 @@ def baresip_call(name, mode, seconds=10, alice=("dtls_srtp", True, False),
     seen = None
     try:
         conf = os.path.join(out, "dsbc.conf")
-        dsbc_conf(topo, conf, "mode = %s\n" % mode)
+        dsbc_conf(topo, conf, "mode = %s\n%s" % (mode, dsbc_extra))
         with open(conf, "a") as f:
             f.write("[route.0]\nnext_hop = 10.10.2.20:5060\n" + route_extra)
         d = Dsbc(BUILD, conf, "dsbc-sys-" + name, lcores="0-1")
@@ -1572,13 +1573,20 @@ def test_baresip_dtls_to_sdes_terminate():
     baresip bob with SDES (srtp module, mediaenc=srtp-mand) through dsbc;
     the route asks for SDES towards bob, which only terminating can give:
     dsbc ends alice's DTLS, keys bob's leg with its own a=crypto, and
-    re-encrypts both ways."""
+    re-encrypts both ways.  dsbc's SRTP engine here is the cryptodev
+    (crypto_aesni_mb), which takes the RTP both ways; the reverse test
+    keeps libsrtp2."""
     # alice muxes RTCP (one DTLS association); the reverse test has bob
     # on two ports, a DTLS association on each (RFC 5764 section 4.1)
     r = baresip_call("bsdtsd", "relay", alice=("dtls_srtp", True, True),
                      bob=("srtp-mand", False, False),
-                     route_extra="security = sdes\n")
+                     route_extra="security = sdes\n",
+                     dsbc_extra="srtp_engine = cryptodev\n")
     check_baresip_terminate(r, "dtls", "sdes")
+    ops = r["stats"]["srtp_cryptodev_ops"]
+    print("  SRTP transforms on the cryptodev: %d" % ops)
+    # each RTP packet: unprotected and protected, both directions
+    check_ge(ops, 4 * 400, "RTP both ways through the device")
 
 
 def test_baresip_sdes_to_dtls_terminate():
