@@ -830,9 +830,9 @@ dsbc_worker_create(struct dsbc_app *app, uint16_t idx, unsigned int lcore_id)
 	w->prefetch_aware = app->cfg.mode_default == DSBC_MODE_AWARE;
 	w->flow_base = w->flows != NULL ? dsbc_flow_table_slot(w->flows, 0) :
 		       NULL;
-	if (app->has_cdev)
-		w->cdev = dsbc_srtp_cdev_qp(&app->cdev, idx);
-	if (dsbc_term_pool_init(w, app->cfg.terminate_capacity,
+	if ((app->has_cdev &&
+	     dsbc_srtp_cdev_qp_init(&app->cdev, idx, &w->cdev) != 0) ||
+	    dsbc_term_pool_init(w, app->cfg.terminate_capacity,
 				app->cfg.srtp_replay_window, socket) != 0) {
 		dsbc_worker_free(w);
 		return NULL;
@@ -865,6 +865,7 @@ dsbc_worker_free(struct dsbc_worker *w)
 		rte_ring_free(w->handoff);
 	}
 	dsbc_term_pool_free(w);
+	dsbc_srtp_cdev_qp_fini(&w->cdev);        /* after the sessions */
 	dsbc_flow_table_free(w->flows);
 	rte_free(w->ice);
 	rte_free(w->aware);

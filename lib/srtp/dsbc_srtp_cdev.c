@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <string.h>
 
+#include <rte_byteorder.h>
 #include <rte_crypto.h>
 #include <rte_cryptodev.h>
 #include <rte_errno.h>
@@ -53,14 +54,46 @@ dsbc_srtp_cdev_init(struct dsbc_srtp_cdev *e, uint8_t dev_id, uint16_t nb_qp,
 			return -EIO;
 	if (rte_cryptodev_start(dev_id) != 0)
 		return -EIO;
+	if (rte_crypto_op_bulk_alloc(e->op_pool, RTE_CRYPTO_OP_TYPE_SYMMETRIC,
+				     e->ops, DSBC_SRTP_CDEV_BURST) == 0)
+		return -ENOMEM;
 	return 0;
+}
+
+int
+dsbc_srtp_cdev_qp_init(const struct dsbc_srtp_cdev *e, uint16_t qp,
+		       struct dsbc_srtp_cdev *h)
+{
+	*h = *e;
+	h->qp = qp;
+	h->gen = 0;
+	h->wedged = false;
+	if (rte_crypto_op_bulk_alloc(h->op_pool, RTE_CRYPTO_OP_TYPE_SYMMETRIC,
+				     h->ops, DSBC_SRTP_CDEV_BURST) == 0) {
+		h->op_pool = NULL;
+		return -ENOMEM;
+	}
+	return 0;
+}
+
+void
+dsbc_srtp_cdev_qp_fini(struct dsbc_srtp_cdev *h)
+{
+	/* a wedged device may still hold some: those are not given back */
+	if (h->op_pool != NULL && h->ops[0] != NULL && !h->wedged)
+		rte_mempool_put_bulk(h->op_pool, (void **)h->ops,
+				     DSBC_SRTP_CDEV_BURST);
+	h->op_pool = NULL;
 }
 
 void
 dsbc_srtp_cdev_fini(struct dsbc_srtp_cdev *e)
 {
+	struct rte_mempool *op_pool = e->op_pool;
+
+	dsbc_srtp_cdev_qp_fini(e);
 	rte_cryptodev_stop(e->dev_id);
-	rte_mempool_free(e->op_pool);
+	rte_mempool_free(op_pool);
 	rte_mempool_free(e->sess_pool);
 }
 
@@ -159,6 +192,8 @@ dsbc_srtp_cdev_sess_init(struct dsbc_srtp_cdev *e,
 	    dsbc_srtp_kdf(master_key, 16, ms, DSBC_SRTP_LABEL_RTP_SALT, 0,
 			  s->salt, si->salt_len) != 0)
 		goto out;
+	/* the salt as the IV's two words (big-endian, zero-padded) */
+	memcpy(s->salt_w, s->salt, si->salt_len);
 	s->sess = s->gcm ? sess_gcm(e, s, ke) : sess_aes_cm(e, s, ke, ka);
 	rc = s->sess != NULL ? 0 : -rte_errno;
 out:
@@ -231,11 +266,22 @@ op_iv(struct rte_crypto_op *op, const struct dsbc_srtp_cdev_sess *s,
 			(uint32_t)p[10] << 8 | p[11];
 	uint8_t *iv = rte_crypto_op_ctod_offset(op, uint8_t *, IV_OFFSET);
 
-	if (s->gcm)
-		dsbc_srtp_gcm_iv(s->salt, ssrc, (uint32_t)(idx >> 16),
-				 (uint16_t)idx, iv);    /* RFC 7714 8.1 */
-	else
-		dsbc_srtp_iv(s->salt, ssrc, idx, iv);   /* RFC 3711 4.1.1 */
+	uint64_t hi, lo;
+
+	/* built in two words and stored once: the device reads it next */
+	if (s->gcm) {
+		/* RFC 7714 8.1: 00 00 || SSRC || ROC || SEQ, XOR the salt */
+		hi = (uint64_t)ssrc << 16 | (idx >> 32 & 0xffff);
+		lo = (idx & 0xffffffff) << 32;
+	} else {
+		/* RFC 3711 4.1.1: salt * 2^16 XOR SSRC * 2^64 XOR i * 2^16 */
+		hi = ssrc;
+		lo = idx << 16;
+	}
+	hi = rte_cpu_to_be_64(hi) ^ s->salt_w[0];
+	lo = rte_cpu_to_be_64(lo) ^ s->salt_w[1];
+	memcpy(iv, &hi, 8);
+	memcpy(iv + 8, &lo, 8);
 	rte_crypto_op_attach_sym_session(op, s->sess);
 }
 
@@ -314,7 +360,8 @@ prep_protect(struct dsbc_srtp_cdev_job *j, struct rte_crypto_op *op)
 	if (claim_index(s, j->index, seq) != 0)
 		return -EALREADY;
 	op_iv(op, s, p, j->index);
-	rte_pktmbuf_append(j->m, (uint16_t)add);
+	j->m->data_len = (uint16_t)(j->m->data_len + add);  /* room() said */
+	j->m->pkt_len += add;
 	if (s->gcm)
 		op_gcm(op, j->m, j->off, h, j->len - h);
 	else
@@ -361,7 +408,8 @@ prep_unprotect(struct dsbc_srtp_cdev *e, struct dsbc_srtp_cdev_job *j,
 		op_gcm(op, j->m, j->off, h, body - h);
 		return 0;
 	}
-	rte_pktmbuf_append(j->m, ROC_LEN);
+	j->m->data_len = (uint16_t)(j->m->data_len + ROC_LEN);
+	j->m->pkt_len += ROC_LEN;
 	memmove(p + body + ROC_LEN, p + body, s->tag_len);
 	op_aes_cm(op, j->m, j->off, j->index, h, body + ROC_LEN);
 	return 0;
@@ -408,9 +456,9 @@ uint16_t
 dsbc_srtp_cdev_run(struct dsbc_srtp_cdev *e, struct dsbc_srtp_cdev_job *j,
 		   uint16_t n)
 {
-	struct rte_crypto_op *ops[DSBC_SRTP_CDEV_BURST];
-	struct rte_crypto_op *back[DSBC_SRTP_CDEV_BURST];
-	uint16_t i, k = 0, sent, got = 0, nb_back = 0, ok = 0;
+	struct rte_crypto_op **ops = e->ops;
+	struct rte_crypto_op *done[DSBC_SRTP_CDEV_BURST];
+	uint16_t i, k = 0, sent, got = 0, ok = 0;
 	unsigned int polls = 0;
 
 	if (n > DSBC_SRTP_CDEV_BURST)
@@ -418,15 +466,13 @@ dsbc_srtp_cdev_run(struct dsbc_srtp_cdev *e, struct dsbc_srtp_cdev_job *j,
 	if (n == 0)
 		return 0;
 	e->gen++;
-	if (rte_crypto_op_bulk_alloc(e->op_pool, RTE_CRYPTO_OP_TYPE_SYMMETRIC,
-				     ops, n) == 0) {
-		for (i = 0; i < n; i++)
-			j[i].res = -EIO;
-		return 0;
-	}
 	for (i = 0; i < n; i++) {
 		struct rte_crypto_op *op = ops[k];
 
+		if (unlikely(e->wedged)) {
+			j[i].res = -EIO;
+			continue;
+		}
 		if (j[i].m->nb_segs != 1 ||
 		    (uint32_t)j[i].off + j[i].len > j[i].m->data_len) {
 			j[i].res = -EINVAL;
@@ -436,6 +482,7 @@ dsbc_srtp_cdev_run(struct dsbc_srtp_cdev *e, struct dsbc_srtp_cdev_job *j,
 					      prep_unprotect(e, &j[i], op);
 		if (j[i].res != 0)
 			continue;
+		op->status = RTE_CRYPTO_OP_STATUS_NOT_PROCESSED;
 		*rte_crypto_op_ctod_offset(op, uint16_t *, JOB_OFFSET) = i;
 		j[i].res = -EINPROGRESS;
 		k++;
@@ -445,32 +492,31 @@ dsbc_srtp_cdev_run(struct dsbc_srtp_cdev *e, struct dsbc_srtp_cdev_job *j,
 	for (i = sent; i < k; i++)
 		j[*rte_crypto_op_ctod_offset(ops[i], uint16_t *,
 					     JOB_OFFSET)].res = -EIO;
-	/* ops not enqueued or never needed go back now */
-	for (i = sent; i < n; i++)
-		back[nb_back++] = ops[i];
 	/* synchronous: the burst is back before the worker goes on (a
 	 * hardware device would rather be polled with the next RX burst) */
 	while (got < sent && polls++ < DRAIN_POLLS_MAX) {
 		uint16_t d = rte_cryptodev_dequeue_burst(e->dev_id, e->qp,
-				&back[nb_back], sent - got);
+							 done, sent - got);
 
-		for (i = nb_back; i < nb_back + d; i++) {
-			uint16_t x = *rte_crypto_op_ctod_offset(back[i],
+		for (i = 0; i < d; i++) {
+			uint16_t x = *rte_crypto_op_ctod_offset(done[i],
 						uint16_t *, JOB_OFFSET);
 
-			finish(&j[x], back[i]);
+			finish(&j[x], done[i]);
 			ok += j[x].res == 0;
 		}
-		nb_back = (uint16_t)(nb_back + d);
 		got = (uint16_t)(got + d);
 	}
-	/* a wedged device keeps what it did not return, mbufs included:
-	 * those jobs lose their mbuf (the caller must not free it) */
-	for (i = 0; got < sent && i < n; i++)
-		if (j[i].res == -EINPROGRESS) {
-			j[i].res = -EIO;
-			j[i].m = NULL;
-		}
-	rte_mempool_put_bulk(e->op_pool, (void **)back, nb_back);
+	if (unlikely(got < sent)) {
+		/* a wedged device keeps what it did not return, mbufs and
+		 * ops included: those jobs lose their mbuf (the caller must
+		 * not free it), and the handle takes no more jobs */
+		e->wedged = true;
+		for (i = 0; i < n; i++)
+			if (j[i].res == -EINPROGRESS) {
+				j[i].res = -EIO;
+				j[i].m = NULL;
+			}
+	}
 	return ok;
 }

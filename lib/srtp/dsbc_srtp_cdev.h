@@ -20,12 +20,19 @@
  * the terminated packets of its RX burst into jobs and runs them through
  * the device at once.  RTP only: SRTCP stays with libsrtp2.
  */
+#define DSBC_SRTP_CDEV_BURST 64
+
+/* A handle on one queue pair of the device, for one lcore. */
 struct dsbc_srtp_cdev {
 	uint8_t dev_id;
 	uint16_t qp;
+	bool wedged;                 /* stopped answering: see run */
 	uint32_t gen;                /* counts runs: see g_gen below */
 	struct rte_mempool *sess_pool;
 	struct rte_mempool *op_pool;
+	/* the handle's ops, set up once and reused by every run (a run
+	 * gets them all back before it returns) */
+	struct rte_crypto_op *ops[DSBC_SRTP_CDEV_BURST];
 };
 
 /* One direction of one flow's SRTP: protect (outbound) or unprotect. */
@@ -38,6 +45,7 @@ struct dsbc_srtp_cdev_sess {
 	 * packets whose RTP header is that long (no CSRC, no extension) */
 	uint8_t aad_len;
 	uint8_t salt[DSBC_SRTP_SALT_LEN];   /* 14, GCM 12 */
+	uint64_t salt_w[2];          /* the salt as an IV, zero-padded */
 	uint32_t roc;                /* with last_seq: the highest index */
 	uint16_t last_seq;           /* authenticated (inbound), or sent */
 	bool started;
@@ -55,20 +63,17 @@ struct dsbc_srtp_cdev_sess {
 };
 
 /* Configure and start device dev_id with nb_qp queue pairs (one per
- * lcore using it; e->qp is 0, see dsbc_srtp_cdev_qp).  0 or -errno. */
+ * lcore using it); e is then a handle on queue pair 0.  0 or -errno. */
 int dsbc_srtp_cdev_init(struct dsbc_srtp_cdev *e, uint8_t dev_id,
 			uint16_t nb_qp, unsigned int nb_sessions, int socket);
+/* After every other handle's dsbc_srtp_cdev_qp_fini. */
 void dsbc_srtp_cdev_fini(struct dsbc_srtp_cdev *e);
-/* A handle on queue pair qp of e's device for one lcore: its pools are
- * shared (mempools are safe across lcores), its queue pair is its own. */
-static inline struct dsbc_srtp_cdev
-dsbc_srtp_cdev_qp(const struct dsbc_srtp_cdev *e, uint16_t qp)
-{
-	struct dsbc_srtp_cdev h = *e;
-
-	h.qp = qp;
-	return h;
-}
+/* h: a handle on queue pair qp of e's device for one lcore: the pools
+ * are shared (mempools are safe across lcores), the queue pair and the
+ * ops are its own.  0 or -ENOMEM. */
+int dsbc_srtp_cdev_qp_init(const struct dsbc_srtp_cdev *e, uint16_t qp,
+			   struct dsbc_srtp_cdev *h);
+void dsbc_srtp_cdev_qp_fini(struct dsbc_srtp_cdev *h);
 
 /* Whether the engine does suite s (all three: AES_CM_128_HMAC_SHA1_80
  * and _32, AEAD_AES_128_GCM). */
@@ -126,7 +131,6 @@ struct dsbc_srtp_cdev_job {
  * direction) through the device in one enqueue.  Within the burst the
  * jobs of one session are taken in order.  Returns how many succeeded.
  */
-#define DSBC_SRTP_CDEV_BURST 64
 uint16_t dsbc_srtp_cdev_run(struct dsbc_srtp_cdev *e,
 			    struct dsbc_srtp_cdev_job *j, uint16_t n);
 
