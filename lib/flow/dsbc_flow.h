@@ -167,12 +167,13 @@ struct dsbc_flow {
 	uint8_t idle_reported;
 	uint16_t latched_port;
 	uint8_t fast;                /* DSBC_FLOW_FAST_*, derived from spec */
+	uint32_t term;               /* terminate: 1 + index of its SRTP
+				      * state in the worker, 0 none (in the
+				      * first line: read per packet) */
 	struct dsbc_addr latched_src;
 	uint64_t police_tat;         /* GCRA theoretical arrival time */
 	struct dsbc_flow_stats st;
 	uint64_t install_tsc;        /* when FLOW_ADD was applied */
-	uint32_t term;               /* terminate: 1 + index of its SRTP
-				      * state in the worker, 0 none */
 	/* management-owned, copied in by FLOW_ADD/FLOW_MOD */
 	struct dsbc_flow_spec spec __rte_cache_aligned;
 } __rte_cache_aligned;
@@ -184,6 +185,8 @@ struct dsbc_flow {
  */
 _Static_assert(offsetof(struct dsbc_flow, st.last_tsc) + 8 <=
 	       RTE_CACHE_LINE_SIZE, "per-packet counters in the first line");
+_Static_assert(offsetof(struct dsbc_flow, term) + 4 <= RTE_CACHE_LINE_SIZE,
+	       "terminated flows find their SRTP state from the first line");
 
 /*
  * Packets of class c that reached the flow: every looked-up packet is
