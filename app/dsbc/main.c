@@ -98,9 +98,11 @@ create_cdev(struct dsbc_app *app, uint16_t nb_workers)
 			"the crypto_aesni_mb device\n");
 		return -1;
 	}
-	/* two sessions (protect, unprotect) per terminated flow */
+	/* per terminated flow, protect and unprotect, each one device
+	 * session (AES-CM) or one per GCM header length */
 	if (dsbc_srtp_cdev_init(&app->cdev, (uint8_t)dev, nb_workers,
-				2 * app->cfg.terminate_capacity * nb_workers,
+				2 * DSBC_SRTP_CDEV_NB_AAD *
+				app->cfg.terminate_capacity * nb_workers,
 				(int)rte_socket_id()) != 0) {
 		fprintf(stderr, "dsbc: srtp_engine = cryptodev: cannot start "
 			"the device with %u queue pairs\n", nb_workers);

@@ -498,8 +498,20 @@ term_flush(struct dsbc_app *app, struct dsbc_worker *w, uint64_t now)
 				w->st.drop[p->why]++;
 			continue;
 		}
-		if (p->latch_defer)
-			latch_set(w, p->f, p->pi, now);
+		/* authentic: the source is checked and latched now, as it
+		 * would have been on sight without terminate (an earlier
+		 * packet of this batch may have latched another one) */
+		if (p->latch_defer) {
+			bool no_defer = false;
+
+			if (!latch_check(w, p->f, p->pi, now,
+					 app->tsc_hz / 1000, &no_defer)) {
+				p->f->st.drops++;
+				p->f->st.drop_not_latched++;
+				drop(w, p->m, DSBC_DROP_NOT_LATCHED);
+				continue;
+			}
+		}
 		media_forward(app, w, p->f, p->m, p->pi,
 			      p->rtcp ? DSBC_DEMUX_RTCP : DSBC_DEMUX_RTP,
 			      p->len, now);

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /* Terminator mode in the worker: see worker_term.h. */
 #include <errno.h>
+#include <stddef.h>
 
 #include <rte_malloc.h>
 #include <rte_mbuf.h>
@@ -36,12 +37,12 @@ term_sessions_free(struct dsbc_worker *w, struct dsbc_term *t)
 	dsbc_srtp_lib_free(t->tx);
 	t->rx = NULL;
 	t->tx = NULL;
-	if (t->has_crx)
-		dsbc_srtp_cdev_sess_fini(&w->cdev, &t->crx);
-	if (t->has_ctx)
-		dsbc_srtp_cdev_sess_fini(&w->cdev, &t->ctx);
-	t->has_crx = false;
-	t->has_ctx = false;
+	if (t->drx.has)
+		dsbc_srtp_cdev_sess_fini(&w->cdev, &t->drx.s);
+	if (t->dtx.has)
+		dsbc_srtp_cdev_sess_fini(&w->cdev, &t->dtx.s);
+	t->drx.has = false;
+	t->dtx.has = false;
 }
 
 void
@@ -101,28 +102,24 @@ dsbc_term_keys(struct dsbc_worker *w, struct dsbc_flow *f,
 	dsbc_srtp_lib_free(*slot);
 	*slot = s;
 	{
-		bool *has = k->dir == DSBC_KEYS_TX ? &t->has_ctx : &t->has_crx;
-		struct dsbc_srtp_cdev_sess *cs = k->dir == DSBC_KEYS_TX ?
-						 &t->ctx : &t->crx;
+		struct dsbc_term_dev *d = k->dir == DSBC_KEYS_TX ? &t->dtx :
+								   &t->drx;
 
-		if (*has)
-			dsbc_srtp_cdev_sess_fini(&w->cdev, cs);
-		*has = false;
-		if (k->dir == DSBC_KEYS_TX) {
-			t->ctx_bound = false;
-		} else {
-			t->crx_bound = false;
-			t->crx_tentative = false;
-		}
+		/* new keys: a new start for both engines (libsrtp2's session
+		 * above is new too) */
+		if (d->has)
+			dsbc_srtp_cdev_sess_fini(&w->cdev, &d->s);
+		memset(d, 0, offsetof(struct dsbc_term_dev, s));
+		d->has = false;
 		/* the device takes the RTP of its suites; a session it
 		 * refuses leaves libsrtp2 doing it all */
 		if (w->app->has_cdev && k->suite != DSBC_KEYS_CLEAR &&
-		    dsbc_srtp_cdev_sess_init(&w->cdev, cs,
+		    dsbc_srtp_cdev_sess_init(&w->cdev, &d->s,
 					     (enum dsbc_srtp_suite)k->suite,
 					     k->key, k->salt,
 					     k->dir == DSBC_KEYS_TX,
 					     w->term_replay) == 0)
-			*has = true;
+			d->has = true;
 	}
 	if (k->dir == DSBC_KEYS_TX)
 		t->tx_suite = k->suite;
@@ -248,10 +245,69 @@ job_add(struct dsbc_term_batch *tb, struct dsbc_term_pkt *p,
 	p->job = (int16_t)tb->nj++;
 }
 
+static inline bool
+lib_has(const struct dsbc_term_dev *d, uint32_t ssrc)
+{
+	unsigned int i;
+
+	for (i = 0; i < d->nb_lib; i++)
+		if (d->lib[i] == ssrc)
+			return true;
+	return false;
+}
+
+/* RTP of SSRC ssrc goes through libsrtp2 in this direction: remembered,
+ * so that it never moves to the device; when there is no room left to
+ * remember it, no SSRC binds any more. */
+static inline void
+lib_note(struct dsbc_term_dev *d, uint32_t ssrc)
+{
+	if (d->bound && d->ssrc == ssrc)
+		return;
+	if (lib_has(d, ssrc))
+		return;
+	if (d->nb_lib < DSBC_TERM_SSRC_MAX)
+		d->lib[d->nb_lib++] = ssrc;
+	else
+		d->closed = true;
+}
+
+enum engine { ENGINE_LIB, ENGINE_DEV, ENGINE_NONE };
+
+/* Which engine takes this RTP/RTCP packet in direction d (see struct
+ * dsbc_term_dev): ENGINE_NONE when it is the device's stream but not a
+ * packet the device can take (dropped). */
+static inline enum engine
+engine_of(struct dsbc_term_dev *d, const uint8_t *b, uint32_t len, bool rtcp)
+{
+	uint32_t ssrc;
+
+	if (rtcp || !d->has || len < 12)
+		return ENGINE_LIB;
+	ssrc = rtp_ssrc(b);
+	if (d->bound) {
+		if (d->ssrc != ssrc) {
+			lib_note(d, ssrc);
+			return ENGINE_LIB;
+		}
+		return dsbc_srtp_cdev_fits(&d->s, b, len) ? ENGINE_DEV :
+							    ENGINE_NONE;
+	}
+	if (d->closed || lib_has(d, ssrc) ||
+	    !dsbc_srtp_cdev_fits(&d->s, b, len)) {
+		lib_note(d, ssrc);
+		return ENGINE_LIB;
+	}
+	d->bound = true;
+	d->ssrc = ssrc;
+	d->tentative = !d->s.outbound;
+	return ENGINE_DEV;
+}
+
 /*
  * RFC 3711 3.3: unprotect with the in leg's keys (index estimated, replay
- * checked, authenticated, decrypted): RTP of the SSRC the device session
- * serves becomes a job, the rest goes through libsrtp2 now.
+ * checked, authenticated, decrypted): a job for the device, or libsrtp2
+ * now.
  */
 static void
 unprotect_begin(struct dsbc_worker *w, struct dsbc_term_pkt *p)
@@ -268,16 +324,15 @@ unprotect_begin(struct dsbc_worker *w, struct dsbc_term_pkt *p)
 		p->why = DSBC_DROP_SRTP_NO_KEYS;
 		return;
 	}
-	if (!p->rtcp && t->has_crx &&
-	    (!t->crx_bound || t->crx_ssrc == rtp_ssrc(b)) &&
-	    dsbc_srtp_cdev_fits(&t->crx, b, p->len)) {
-		if (!t->crx_bound) {
-			t->crx_ssrc = rtp_ssrc(b);
-			t->crx_bound = true;
-			t->crx_tentative = true;
-		}
-		job_add(&w->tb, p, &t->crx);
+	switch (engine_of(&t->drx, b, p->len, p->rtcp)) {
+	case ENGINE_DEV:
+		job_add(&w->tb, p, &t->drx.s);
 		return;
+	case ENGINE_NONE:
+		p->why = DSBC_DROP_SRTP_HEADER;
+		return;
+	case ENGINE_LIB:
+		break;
 	}
 	rc = dsbc_srtp_lib_unprotect(t->rx, b, &l, p->rtcp);
 	p->why = drop_of(rc);
@@ -296,7 +351,7 @@ unprotect_end(struct dsbc_worker *w, struct dsbc_term_pkt *p)
 		p->len = j->len;
 		p->why = drop_of(j->res);
 		if (j->res == 0)
-			t->crx_tentative = false;
+			t->drx.tentative = false;
 	}
 	if (p->why == DSBC_DROP_MAX && p->f->spec.srtp_in != DSBC_KEYING_NONE)
 		t->unprotected++;
@@ -323,22 +378,15 @@ protect_begin(struct dsbc_worker *w, struct dsbc_term_pkt *p)
 		p->why = DSBC_DROP_SRTP_SSRC_LIMIT;
 		return;
 	}
-	if (!p->rtcp && tt->has_ctx && l >= 12 &&
-	    (!tt->ctx_bound || tt->ctx_ssrc == rtp_ssrc(b))) {
-		tt->ctx_ssrc = rtp_ssrc(b);
-		tt->ctx_bound = true;
-		if (dsbc_srtp_cdev_fits(&tt->ctx, b, p->len)) {
-			job_add(&w->tb, p, &tt->ctx);
-			return;
-		}
-		/* one stream, two engines (a GCM packet with CSRCs or an
-		 * extension): its index is claimed in the device session's
-		 * list too, so neither encrypts what the other did */
-		if (dsbc_srtp_cdev_claim(&tt->ctx,
-					 (uint16_t)(b[2] << 8 | b[3])) != 0) {
-			p->why = DSBC_DROP_SRTP_REPLAY;
-			return;
-		}
+	switch (engine_of(&tt->dtx, b, p->len, p->rtcp)) {
+	case ENGINE_DEV:
+		job_add(&w->tb, p, &tt->dtx.s);
+		return;
+	case ENGINE_NONE:
+		p->why = DSBC_DROP_SRTP_HEADER;
+		return;
+	case ENGINE_LIB:
+		break;
 	}
 	rc = dsbc_srtp_lib_protect(tt->tx, b, &l,
 			p->m->buf_len - (p->m->data_off + p->off), p->rtcp);
@@ -372,8 +420,7 @@ device_run(struct dsbc_worker *w)
 
 	if (tb->nj == 0)
 		return;
-	w->st.srtp_cdev_ops += tb->nj;
-	dsbc_srtp_cdev_run(&w->cdev, tb->j, tb->nj);
+	w->st.srtp_cdev_ops += dsbc_srtp_cdev_run(&w->cdev, tb->j, tb->nj);
 	tb->nj = 0;
 }
 
@@ -393,6 +440,8 @@ dsbc_term_park(struct dsbc_worker *w, struct dsbc_flow *f,
 		return DSBC_DROP_SRTP_WRONG_PORT;
 	if (unlikely(off + len > m->data_len || len > UINT16_MAX))
 		return DSBC_DROP_SRTP_MALFORMED;
+	/* the caller runs the batch as soon as it is full */
+	RTE_ASSERT(w->tb.n < DSBC_TERM_BATCH);
 	p = &w->tb.p[w->tb.n++];
 	p->m = m;
 	p->f = f;
@@ -415,23 +464,24 @@ dsbc_term_run(struct dsbc_worker *w)
 	for (i = 0; i < tb->n; i++)
 		unprotect_begin(w, &tb->p[i]);
 	device_run(w);
+	/* every unprotect result read before the protect jobs reuse the
+	 * job slots */
+	for (i = 0; i < tb->n; i++)
+		unprotect_end(w, &tb->p[i]);
 	for (i = 0; i < tb->n; i++) {
 		struct dsbc_term_pkt *p = &tb->p[i];
+		struct dsbc_term *t = term_of(w, p->f);
 
-		unprotect_end(w, p);
+		/* a device binding no packet of its SSRC confirmed is
+		 * undone (the SSRCs libsrtp2 took meanwhile stay there) */
+		if (t != NULL && t->drx.tentative) {
+			t->drx.bound = false;
+			t->drx.tentative = false;
+		}
 		if (p->why == DSBC_DROP_MAX)
 			protect_begin(w, p);
 		else
 			p->job = -1;
-	}
-	/* a device binding no packet of its SSRC confirmed is undone */
-	for (i = 0; i < tb->n; i++) {
-		struct dsbc_term *t = term_of(w, tb->p[i].f);
-
-		if (t != NULL && t->crx_tentative) {
-			t->crx_bound = false;
-			t->crx_tentative = false;
-		}
 	}
 	device_run(w);
 	for (i = 0; i < tb->n; i++) {

@@ -29,20 +29,34 @@ struct dsbc_worker;
  * bring this many, more are dropped (drop_srtp_ssrc_limit). */
 #define DSBC_TERM_SSRC_MAX 4
 
+/*
+ * One direction's use of the cryptodev (srtp_engine = cryptodev): its
+ * device session carries the RTP of one SSRC, the first it is given
+ * whose packet fits (dsbc_srtp_cdev_fits); RTCP and every other SSRC go
+ * through libsrtp2, whose streams are per SSRC (RFC 3711 3.2.3).  A
+ * stream is never moved from one engine to the other: each keeps its own
+ * index and replay state, so a stream on both could have an index
+ * accepted twice, or encrypted twice under one key.  Hence the SSRCs
+ * libsrtp2 has carried are remembered and never bound, and a packet of
+ * the bound SSRC that the device cannot take is dropped.  Inbound, the
+ * binding is tentative until a packet of that SSRC authenticated: a
+ * forged one does not keep the device session.
+ */
+struct dsbc_term_dev {
+	bool has;                    /* a device session is keyed */
+	bool bound;                  /* to ssrc */
+	bool tentative;
+	bool closed;                 /* lib[] full: no SSRC binds any more */
+	uint8_t nb_lib;
+	uint32_t ssrc;
+	uint32_t lib[DSBC_TERM_SSRC_MAX];   /* SSRCs libsrtp2 carries */
+	struct dsbc_srtp_cdev_sess s;
+};
+
 struct dsbc_term {
 	struct dsbc_srtp_lib *rx;    /* unprotects what arrives (srtp_in) */
 	struct dsbc_srtp_lib *tx;    /* protects what leaves (srtp_out) */
-	/* srtp_engine = cryptodev: RTP goes to the device instead (the
-	 * libsrtp2 sessions keep RTCP; each has its own index space) */
-	bool has_crx, has_ctx;
-	/* a cryptodev session keeps one index (ROC) state: it serves the
-	 * first SSRC it handled, any other SSRC stays with libsrtp2, whose
-	 * streams are per SSRC (RFC 3711 3.2.3).  Inbound, the binding is
-	 * tentative until a packet of that SSRC authenticated: a forged
-	 * one does not take the device session. */
-	bool crx_bound, ctx_bound, crx_tentative;
-	uint32_t crx_ssrc, ctx_ssrc;
-	struct dsbc_srtp_cdev_sess crx, ctx;
+	struct dsbc_term_dev drx, dtx;   /* the same on the cryptodev */
 	uint8_t rx_suite, tx_suite;  /* enum dsbc_srtp_suite, for telemetry */
 	uint8_t nb_ssrc;             /* SSRCs protected from this flow */
 	uint32_t ssrc[DSBC_TERM_SSRC_MAX];

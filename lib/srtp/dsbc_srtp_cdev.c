@@ -18,9 +18,9 @@
 #define JOB_OFFSET (IV_OFFSET + 16)
 #define OP_PRIV 32
 /* A software device completes ops within the enqueue; a hardware one
- * within microseconds.  Past this many empty polls the device is taken
- * as wedged: it keeps the mbufs of what it did not return. */
-#define DRAIN_POLLS_MAX 100000000u
+ * within microseconds.  Past this many polls (milliseconds) the device is
+ * taken as wedged: it keeps the mbufs of what it did not return. */
+#define DRAIN_POLLS_MAX 100000u
 
 int
 dsbc_srtp_cdev_init(struct dsbc_srtp_cdev *e, uint8_t dev_id, uint16_t nb_qp,
@@ -45,19 +45,27 @@ dsbc_srtp_cdev_init(struct dsbc_srtp_cdev *e, uint8_t dev_id, uint16_t nb_qp,
 			4096 + (unsigned int)nb_qp * DSBC_SRTP_CDEV_BURST, 64,
 			OP_PRIV, socket);
 	if (e->sess_pool == NULL || e->op_pool == NULL)
-		return -ENOMEM;
+		goto fail;
 	qp.mp_session = e->sess_pool;
 	if (nb_qp == 0 || rte_cryptodev_configure(dev_id, &conf) != 0)
-		return -EIO;
+		goto fail;
 	for (q = 0; q < nb_qp; q++)
 		if (rte_cryptodev_queue_pair_setup(dev_id, q, &qp, socket) != 0)
-			return -EIO;
+			goto fail;
 	if (rte_cryptodev_start(dev_id) != 0)
-		return -EIO;
+		goto fail;
 	if (rte_crypto_op_bulk_alloc(e->op_pool, RTE_CRYPTO_OP_TYPE_SYMMETRIC,
-				     e->ops, DSBC_SRTP_CDEV_BURST) == 0)
-		return -ENOMEM;
+				     e->ops, DSBC_SRTP_CDEV_BURST) == 0) {
+		rte_cryptodev_stop(dev_id);
+		goto fail;
+	}
 	return 0;
+fail:
+	rte_mempool_free(e->op_pool);
+	rte_mempool_free(e->sess_pool);
+	e->op_pool = NULL;
+	e->sess_pool = NULL;
+	return -ENOMEM;
 }
 
 int
@@ -66,7 +74,6 @@ dsbc_srtp_cdev_qp_init(const struct dsbc_srtp_cdev *e, uint16_t qp,
 {
 	*h = *e;
 	h->qp = qp;
-	h->gen = 0;
 	h->wedged = false;
 	if (rte_crypto_op_bulk_alloc(h->op_pool, RTE_CRYPTO_OP_TYPE_SYMMETRIC,
 				     h->ops, DSBC_SRTP_CDEV_BURST) == 0) {
@@ -93,6 +100,7 @@ dsbc_srtp_cdev_fini(struct dsbc_srtp_cdev *e)
 
 	dsbc_srtp_cdev_qp_fini(e);
 	rte_cryptodev_stop(e->dev_id);
+	rte_cryptodev_close(e->dev_id);
 	rte_mempool_free(op_pool);
 	rte_mempool_free(e->sess_pool);
 }
@@ -143,7 +151,7 @@ sess_aes_cm(struct dsbc_srtp_cdev *e, const struct dsbc_srtp_cdev_sess *s,
 /* RFC 7714 section 8: AES-GCM, the RTP header as AAD, a 16-byte tag. */
 static void *
 sess_gcm(struct dsbc_srtp_cdev *e, const struct dsbc_srtp_cdev_sess *s,
-	 const uint8_t ke[16])
+	 const uint8_t ke[16], uint16_t aad_len)
 {
 	struct rte_crypto_sym_xform aead = {
 		.type = RTE_CRYPTO_SYM_XFORM_AEAD,
@@ -154,7 +162,7 @@ sess_gcm(struct dsbc_srtp_cdev *e, const struct dsbc_srtp_cdev_sess *s,
 			.key = { .data = ke, .length = 16 },
 			.iv = { .offset = IV_OFFSET, .length = 12 },
 			.digest_length = GCM_TAG_LEN,
-			.aad_length = s->aad_len,
+			.aad_length = aad_len,
 		},
 	};
 
@@ -172,6 +180,7 @@ dsbc_srtp_cdev_sess_init(struct dsbc_srtp_cdev *e,
 {
 	const struct dsbc_srtp_suite_info *si = dsbc_srtp_suite_info(suite);
 	uint8_t ke[16], ka[20], ms[DSBC_SRTP_SALT_LEN] = { 0 };
+	unsigned int i;
 	int rc = -EINVAL;
 
 	memset(s, 0, sizeof(*s));
@@ -181,7 +190,6 @@ dsbc_srtp_cdev_sess_init(struct dsbc_srtp_cdev *e,
 	s->gcm = suite == DSBC_SRTP_SUITE_AEAD_AES_128_GCM;
 	s->tag_len = s->gcm ? GCM_TAG_LEN :
 		     suite == DSBC_SRTP_SUITE_AES_CM_128_HMAC_SHA1_32 ? 4 : 10;
-	s->aad_len = 12;
 	memcpy(ms, master_salt, si->salt_len);
 	if (dsbc_srtp_replay_init(&s->replay, replay_window) != 0)
 		return -EINVAL;
@@ -194,8 +202,17 @@ dsbc_srtp_cdev_sess_init(struct dsbc_srtp_cdev *e,
 		goto out;
 	/* the salt as the IV's two words (big-endian, zero-padded) */
 	memcpy(s->salt_w, s->salt, si->salt_len);
-	s->sess = s->gcm ? sess_gcm(e, s, ke) : sess_aes_cm(e, s, ke, ka);
-	rc = s->sess != NULL ? 0 : -rte_errno;
+	rc = 0;
+	if (!s->gcm) {
+		s->sess[0] = sess_aes_cm(e, s, ke, ka);
+		rc = s->sess[0] != NULL ? 0 : -rte_errno;
+	}
+	for (i = 0; s->gcm && i < DSBC_SRTP_CDEV_NB_AAD && rc == 0; i++) {
+		s->sess[i] = sess_gcm(e, s, ke, (uint16_t)(12 + 4 * i));
+		rc = s->sess[i] != NULL ? 0 : -rte_errno;
+	}
+	if (rc != 0)
+		dsbc_srtp_cdev_sess_fini(e, s);
 out:
 	memset(ke, 0, sizeof(ke));
 	memset(ka, 0, sizeof(ka));
@@ -206,9 +223,13 @@ out:
 void
 dsbc_srtp_cdev_sess_fini(struct dsbc_srtp_cdev *e, struct dsbc_srtp_cdev_sess *s)
 {
-	if (s->sess != NULL)
-		rte_cryptodev_sym_session_free(e->dev_id, s->sess);
-	s->sess = NULL;
+	unsigned int i;
+
+	for (i = 0; i < DSBC_SRTP_CDEV_NB_AAD; i++) {
+		if (s->sess[i] != NULL)
+			rte_cryptodev_sym_session_free(e->dev_id, s->sess[i]);
+		s->sess[i] = NULL;
+	}
 }
 
 /*
@@ -250,17 +271,10 @@ claim_index(struct dsbc_srtp_cdev_sess *s, uint64_t idx, uint16_t seq)
 	return 0;
 }
 
-int
-dsbc_srtp_cdev_claim(struct dsbc_srtp_cdev_sess *s, uint16_t seq)
-{
-	return claim_index(s, index_of(s->started, s->roc, s->last_seq, seq),
-			   seq);
-}
-
 /* The op's IV and the fields common to both suites. */
 static inline void
 op_iv(struct rte_crypto_op *op, const struct dsbc_srtp_cdev_sess *s,
-      const uint8_t *p, uint64_t idx)
+      const uint8_t *p, uint32_t h, uint64_t idx)
 {
 	uint32_t ssrc = (uint32_t)p[8] << 24 | (uint32_t)p[9] << 16 |
 			(uint32_t)p[10] << 8 | p[11];
@@ -282,7 +296,8 @@ op_iv(struct rte_crypto_op *op, const struct dsbc_srtp_cdev_sess *s,
 	lo = rte_cpu_to_be_64(lo) ^ s->salt_w[1];
 	memcpy(iv, &hi, 8);
 	memcpy(iv + 8, &lo, 8);
-	rte_crypto_op_attach_sym_session(op, s->sess);
+	rte_crypto_op_attach_sym_session(op,
+			s->sess[s->gcm ? (h - 12) / 4 : 0]);
 }
 
 /*
@@ -351,7 +366,7 @@ prep_protect(struct dsbc_srtp_cdev_job *j, struct rte_crypto_op *op)
 	uint32_t add = s->gcm ? s->tag_len : ROC_LEN + s->tag_len;
 	uint16_t seq;
 
-	if (h == 0 || (s->gcm && h != s->aad_len))
+	if (h == 0 || (s->gcm && h > DSBC_SRTP_CDEV_GCM_HDR_MAX))
 		return -EINVAL;
 	if (!room(j->m, (uint32_t)j->off + j->len, add))
 		return -ENOSPC;
@@ -359,7 +374,7 @@ prep_protect(struct dsbc_srtp_cdev_job *j, struct rte_crypto_op *op)
 	j->index = index_of(s->started, s->roc, s->last_seq, seq);
 	if (claim_index(s, j->index, seq) != 0)
 		return -EALREADY;
-	op_iv(op, s, p, j->index);
+	op_iv(op, s, p, h, j->index);
 	j->m->data_len = (uint16_t)(j->m->data_len + add);  /* room() said */
 	j->m->pkt_len += add;
 	if (s->gcm)
@@ -369,8 +384,9 @@ prep_protect(struct dsbc_srtp_cdev_job *j, struct rte_crypto_op *op)
 	return 0;
 }
 
-/* Unprotect: index estimated along the burst, replay list checked before
- * any crypto (3.3.2); AES-CM: the ROC put between payload and tag. */
+/* Unprotect: index estimated from the highest authenticated one (a
+ * forged packet moves nothing), replay list checked before any crypto
+ * (3.3.2); AES-CM: the ROC put between payload and tag. */
 static int
 prep_unprotect(struct dsbc_srtp_cdev *e, struct dsbc_srtp_cdev_job *j,
 	       struct rte_crypto_op *op)
@@ -384,26 +400,23 @@ prep_unprotect(struct dsbc_srtp_cdev *e, struct dsbc_srtp_cdev_job *j,
 		return -EINVAL;
 	body = j->len - s->tag_len;
 	h = dsbc_rtp_hdr_len(p, body);
-	if (h == 0 || (s->gcm && h != s->aad_len))
+	if (h == 0 || (s->gcm && h > DSBC_SRTP_CDEV_GCM_HDR_MAX))
 		return -EINVAL;
 	if (!room(j->m, (uint32_t)j->off + j->len, s->gcm ? 0 : ROC_LEN))
 		return -ENOSPC;
-	if (s->g_gen != e->gen) {
-		s->g_gen = e->gen;
-		s->g_started = s->started;
-		s->g_roc = s->roc;
-		s->g_last = s->last_seq;
-	}
 	seq = (uint16_t)(p[2] << 8 | p[3]);
-	j->index = index_of(s->g_started, s->g_roc, s->g_last, seq);
-	if (beyond(s->g_started, s->g_roc, s->g_last, j->index)) {
-		s->g_roc = (uint32_t)(j->index >> 16);
-		s->g_last = seq;
-		s->g_started = true;
+	if (s->started) {
+		j->index = index_of(true, s->roc, s->last_seq, seq);
+	} else if (s->first_gen == e->gen) {
+		j->index = index_of(true, 0, s->first_seq, seq);
+	} else {
+		s->first_gen = e->gen;
+		s->first_seq = seq;
+		j->index = seq;
 	}
 	if (dsbc_srtp_replay_check(&s->replay, j->index) != 0)
 		return -EALREADY;
-	op_iv(op, s, p, j->index);
+	op_iv(op, s, p, h, j->index);
 	if (s->gcm) {
 		op_gcm(op, j->m, j->off, h, body - h);
 		return 0;

@@ -27,7 +27,7 @@ struct dsbc_srtp_cdev {
 	uint8_t dev_id;
 	uint16_t qp;
 	bool wedged;                 /* stopped answering: see run */
-	uint32_t gen;                /* counts runs: see g_gen below */
+	uint64_t gen;                /* counts runs, from 1 */
 	struct rte_mempool *sess_pool;
 	struct rte_mempool *op_pool;
 	/* the handle's ops, set up once and reused by every run (a run
@@ -35,27 +35,35 @@ struct dsbc_srtp_cdev {
 	struct rte_crypto_op *ops[DSBC_SRTP_CDEV_BURST];
 };
 
+/* GCM authenticates the RTP header as AAD (RFC 7714 8.2) and a device
+ * session fixes the AAD length: a GCM session holds one device session
+ * per header length from 12 to DSBC_SRTP_CDEV_GCM_HDR_MAX bytes (CSRCs
+ * and extension words), sharing one index and replay state. */
+#define DSBC_SRTP_CDEV_GCM_HDR_MAX 32
+#define DSBC_SRTP_CDEV_NB_AAD ((DSBC_SRTP_CDEV_GCM_HDR_MAX - 12) / 4 + 1)
+
 /* One direction of one flow's SRTP: protect (outbound) or unprotect. */
 struct dsbc_srtp_cdev_sess {
-	void *sess;                  /* the device's session */
+	/* the device's sessions: [0] for AES-CM, [(h - 12) / 4] for a GCM
+	 * header of h bytes */
+	void *sess[DSBC_SRTP_CDEV_NB_AAD];
 	bool outbound;
 	bool gcm;
 	uint8_t tag_len;             /* 10, 4 (HMAC-SHA1-80, -32) or 16 */
-	/* GCM: a device session authenticates AAD of one length; it takes
-	 * packets whose RTP header is that long (no CSRC, no extension) */
-	uint8_t aad_len;
 	uint8_t salt[DSBC_SRTP_SALT_LEN];   /* 14, GCM 12 */
 	uint64_t salt_w[2];          /* the salt as an IV, zero-padded */
-	uint32_t roc;                /* with last_seq: the highest index */
-	uint16_t last_seq;           /* authenticated (inbound), or sent */
+	/* the highest index: authenticated (inbound) or sent; every packet
+	 * is estimated against it (3.3.1), a burst being far shorter than
+	 * half the sequence space, so a forged packet moves nothing */
+	uint32_t roc;
+	uint16_t last_seq;
 	bool started;
-	/* inbound: the index estimate moves along a burst (3.3.1) while
-	 * the state above only moves on authentic packets; g_* is valid
-	 * in the run numbered g_gen */
-	bool g_started;
-	uint16_t g_last;
-	uint32_t g_roc;
-	uint32_t g_gen;
+	/* before the first authentic packet there is no such index: the
+	 * packets of that first burst are estimated from the burst's first
+	 * (first_seq, taken in run first_gen), as a sequence wrapping
+	 * within it needs */
+	uint16_t first_seq;
+	uint64_t first_gen;
 	/* inbound: the replay list (3.3.2); outbound: the same list keeps
 	 * an index from being encrypted twice (a keystream, or a GCM
 	 * nonce, used twice) */
@@ -92,16 +100,22 @@ void dsbc_srtp_cdev_sess_fini(struct dsbc_srtp_cdev *e,
 			      struct dsbc_srtp_cdev_sess *s);
 
 /* Whether session s takes this RTP (protect) or SRTP (unprotect) packet
- * of len bytes: a GCM session only one whose header is aad_len long. */
+ * of len bytes: a GCM session one whose header is at most
+ * DSBC_SRTP_CDEV_GCM_HDR_MAX bytes.  A stream the device carries stays
+ * on it: a packet of it that does not fit is dropped, never handed to
+ * another engine (two index states for one key would reuse a nonce). */
 static inline bool
 dsbc_srtp_cdev_fits(const struct dsbc_srtp_cdev_sess *s, const uint8_t *p,
 		    uint32_t len)
 {
-	uint32_t body = s->outbound ? len : len - s->tag_len;
+	uint32_t h;
 
 	if (len < 12u + (s->outbound ? 0 : s->tag_len))
 		return false;
-	return !s->gcm || dsbc_rtp_hdr_len(p, body) == s->aad_len;
+	if (!s->gcm)
+		return true;
+	h = dsbc_rtp_hdr_len(p, s->outbound ? len : len - s->tag_len);
+	return h != 0 && h <= DSBC_SRTP_CDEV_GCM_HDR_MAX;
 }
 
 /* One packet for the device: the RTP/SRTP packet is len bytes at offset
@@ -116,7 +130,7 @@ struct dsbc_srtp_cdev_job {
 	 * index encrypted already, never twice under one key); -EBADMSG
 	 * (authentication failed); -ENOSPC (no tailroom for what protect
 	 * appends, or for the ROC unprotect authenticates); -EINVAL (not
-	 * RTP, not for this session); -EIO (the device refused or failed
+	 * RTP, or a header this session does not take); -EIO (the device refused or failed
 	 * it; m is NULL where a device that stopped answering kept the
 	 * mbuf: it is neither freed nor sent).  The mbuf's data ends where
 	 * the packet does.  A packet that failed is to be dropped: the
@@ -133,12 +147,5 @@ struct dsbc_srtp_cdev_job {
  */
 uint16_t dsbc_srtp_cdev_run(struct dsbc_srtp_cdev *e,
 			    struct dsbc_srtp_cdev_job *j, uint16_t n);
-
-/*
- * Outbound session s is about to see RTP sequence number seq protected
- * by another engine (libsrtp2, a packet s does not fit): claim its index
- * in s's list, so that it is never encrypted by both.  0 or -EALREADY.
- */
-int dsbc_srtp_cdev_claim(struct dsbc_srtp_cdev_sess *s, uint16_t seq);
 
 #endif /* DSBC_SRTP_CDEV_H */

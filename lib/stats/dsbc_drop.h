@@ -44,6 +44,7 @@
 	X(SRTP_WRONG_PORT, "drop_srtp_wrong_port", "terminate: RTP on a non-muxed leg's RTCP port or RTCP on its RTP port") \
 	X(SRTP_SSRC_LIMIT, "drop_srtp_ssrc_limit", "terminate: a fifth SSRC on a flow (each new one costs an SRTP stream)") \
 	X(SRTP_DEVICE,     "drop_srtp_device",     "terminate: the cryptodev refused or failed the SRTP op (not the packet's fault)") \
+	X(SRTP_HEADER,     "drop_srtp_header",     "terminate: a packet of the stream the cryptodev carries with an RTP header it cannot take (GCM: over 32 bytes)") \
 	X(DTLS_RING_FULL,  "drop_dtls_ring_full",  "terminate: management DTLS ring full") \
 	X(DTLS_UNEXPECTED, "drop_dtls_unexpected", "terminate: DTLS on a leg whose SDP signalled none") \
 	X(NO_NEIGH,        "drop_no_neigh",        "next hop MAC not resolved yet") \

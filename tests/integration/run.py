@@ -558,13 +558,95 @@ def terminate_srtp_static(engine, suite="AES_CM_128_HMAC_SHA1_80", klen=30):
     eq(st["drop_dtls_unexpected"], 5, "DTLS on a flow keyed by SDES")
     eq(st["drop_srtp_ssrc_limit"], 2, "the sixth SSRC")
     # the device's sessions serve the first SSRC each way: its 80 RTP in
-    # and out, and the 5 replays, which its replay list refuses (counted
-    # in drop_srtp_replay above); other SSRCs stay with libsrtp2
+    # and out (the 5 replays are refused by its replay list before any
+    # crypto, counted in drop_srtp_replay above); other SSRCs and SRTCP
+    # stay with libsrtp2
     print("  %s: transforms on the cryptodev %d" % (
         engine, st["srtp_cryptodev_ops"]))
-    eq(st["srtp_cryptodev_ops"], 165 if engine == "cryptodev" else 0,
-       "SRTP transforms given to the cryptodev")
+    eq(st["srtp_cryptodev_ops"], 160 if engine == "cryptodev" else 0,
+       "SRTP transforms done on the cryptodev")
     eq(st["tx"], 99, "relayed: 94 media + 5 STUN")
+
+
+def srtp_check(s, frames, key, plain_frames, name):
+    """dsbc-gen (libsrtp2) unprotects frames with key: the clear packets
+    must be plain_frames, in order.  Returns its summary line."""
+    got, plain = s.path(name + "-got.pcap"), s.path(name + "-plain.pcap")
+    pcap_write(got, frames)
+    pcap_write(plain, plain_frames)
+    r = subprocess.run([os.path.join(BUILD, "app/dsbc-gen/dsbc-gen"),
+                        "--check-srtp", key, "--pcap-out", got,
+                        "--plain-pcap", plain], capture_output=True,
+                       text=True)
+    eq(r.returncode, 0, "%s: unprotected to the clear packets (%s)" % (
+        name, r.stderr.strip()))
+    return r.stdout.strip()
+
+
+def test_terminate_cryptodev_mixed_batch():
+    """One RX burst, two terminated flows, cryptodev engine: X is plain in
+    and SRTP out (a protect job only), Y is SRTP in and plain out (an
+    unprotect job only), their packets interleaved so each batch holds
+    both kinds.  Every packet leaves once, on its own flow, right: X's
+    unprotect to the clear packets alice sent, Y's are them."""
+    s = Setup("termmix")
+    s.dsbc_keys["srtp_engine"] = "cryptodev"
+    ka = "AES_CM_128_HMAC_SHA1_80:" + base64.b64encode(os.urandom(30)).decode()
+    kb = "AES_CM_128_HMAC_SHA1_80:" + base64.b64encode(os.urandom(30)).decode()
+    s.flows = [dict(local=P0_IP + ":20000", remote=BOB + ":30000",
+                    out_local=P1_IP + ":20002", mode="terminate",
+                    srtp_tx=kb, latch="off"),
+               dict(local=P0_IP + ":20010", remote=BOB + ":30010",
+                    out_local=P1_IP + ":20012", mode="terminate",
+                    srtp_rx=ka, latch="off")]
+    x = stream(s, "rtp", ALICE, 40000, P0_IP, 20000, 48,
+               extra=["--ssrc", "0x1111"])
+    y = stream(s, "rtp", ALICE, 40010, P0_IP, 20010, 48,
+               extra=["--ssrc", "0x2222", "--srtp", ka])
+    y_plain = stream(s, "rtp", ALICE, 40011, P0_IP, 20010, 48,
+                     extra=["--ssrc", "0x2222"])
+    s.add_input(0, [f for pair in zip(x, y) for f in pair])
+    st, _ = s.run()
+    out = [Frame(f) for f in s.output(1)]
+    ox = [f.raw for f in out if f.dport == 30000]
+    oy = [f for f in out if f.dport == 30010]
+    eq((len(ox), len(oy)), (48, 48), "packets out per flow")
+    print("  X: " + srtp_check(s, ox, kb, x, "x"))
+    eq([f.payload for f in oy], [Frame(f).payload for f in y_plain],
+       "Y leaves as the clear packets")
+    eq(st["tx"], 96, "each packet sent once")
+    eq(st["srtp_cryptodev_ops"], 96, "all on the device")
+
+
+def test_terminate_cryptodev_no_stream_moves():
+    """RFC 3711 3.3.2 across engines: while a forged packet of another SSRC
+    holds the device session (tentatively) in the first RX burst, alice's
+    stream goes through libsrtp2, and stays there: her later packets do
+    not take the device session (whose replay list would be empty), so
+    replays of her first packets are refused."""
+    s = Setup("termmove")
+    s.dsbc_keys["srtp_engine"] = "cryptodev"
+    ka = "AES_CM_128_HMAC_SHA1_80:" + base64.b64encode(os.urandom(30)).decode()
+    kb = "AES_CM_128_HMAC_SHA1_80:" + base64.b64encode(os.urandom(30)).decode()
+    other = "AES_CM_128_HMAC_SHA1_80:" + \
+        base64.b64encode(os.urandom(30)).decode()
+    s.flows = [dict(local=P0_IP + ":20000", remote=BOB + ":30000",
+                    out_local=P1_IP + ":20002", mode="terminate",
+                    srtp_rx=ka, srtp_tx=kb, latch="off")]
+    forged = stream(s, "rtp", ALICE, 40001, P0_IP, 20000, 1,
+                    extra=["--ssrc", "0x9999", "--srtp", other])
+    a = stream(s, "rtp", ALICE, 40000, P0_IP, 20000, 20,
+               extra=["--ssrc", "0x1111", "--srtp", ka])
+    # to no flow: fill the first burst (32) so alice's 11th packet on
+    # comes in a later one
+    filler = stream(s, "rtp", ALICE, 40002, P0_IP, 9, 21)
+    s.add_input(0, forged + a[:10] + filler + a[10:] + a[:10])
+    st, _ = s.run()
+    eq(st["drop_srtp_auth"], 1, "the forged packet")
+    eq(st["drop_srtp_replay"], 10, "alice's first ten, replayed")
+    eq(len(s.output(1)), 20, "alice's twenty, once each")
+    eq(st["srtp_cryptodev_ops"], 20, "protect on the device (unprotect "
+       "stayed with libsrtp2)")
 
 
 def sip_options(branch, extra_vias=0, rport=True, cseq=1):
@@ -776,6 +858,8 @@ TESTS = [test_relay_rewrite, test_malformed, test_latching,
          test_arp_icmp_neighbours, test_idle_flows, test_flow_install_burst,
          test_terminate_srtp_static, test_terminate_srtp_static_cryptodev,
          test_terminate_srtp_static_cryptodev_gcm,
+         test_terminate_cryptodev_mixed_batch,
+         test_terminate_cryptodev_no_stream_moves,
          test_sip_stateless, test_sip_flood_limit,
          test_telemetry_tools, test_config_errors]
 

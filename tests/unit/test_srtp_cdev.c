@@ -4,9 +4,9 @@
  * protects equals RFC 3711 / RFC 7714 computed independently
  * (srtp_expect.h), across a ROC rollover, in one burst; it and libsrtp2
  * unprotect what the other protects; jobs of several sessions and both
- * directions share a burst; replays (across bursts and within one),
- * tampered packets, packets without tailroom and headers a GCM session
- * does not take are refused.
+ * directions share a burst; GCM takes headers of 12 to 32 bytes; replays
+ * (across bursts and within one), tampered and forged packets, packets
+ * without tailroom and longer GCM headers are refused.
  */
 #include <string.h>
 
@@ -335,41 +335,134 @@ test_cdev_burst_of_sessions(void)
 	dsbc_srtp_lib_free(l2);
 }
 
-/* A GCM device session authenticates a 12-byte header: one with a CSRC
- * is not for it (the worker gives it to libsrtp2), and claiming an index
- * for the other engine keeps the device from encrypting it too. */
-static void
-test_cdev_gcm_header_and_claim(void)
+/* An RTP packet with cc CSRCs and, when ext, a one-word header
+ * extension, then 16 bytes of payload; returns its length. */
+static size_t
+rtp_packet_hdr(uint8_t *p, uint16_t seq, unsigned int cc, bool ext)
 {
+	size_t h = 12 + 4 * cc, i;
+
+	rtp_packet(p, seq);
+	p[0] = (uint8_t)(0x80 | (ext ? 0x10 : 0) | cc);
+	for (i = 12; i < h; i++)
+		p[i] = (uint8_t)i;                       /* CSRCs */
+	if (ext) {
+		static const uint8_t x[8] = { 0xbe, 0xde, 0, 1, 0x10, 0x7f,
+					      0, 0 };
+
+		memcpy(p + h, x, 8);
+		h += 8;
+	}
+	memset(p + h, 0xab, 16);
+	return h + 16;
+}
+
+/*
+ * RFC 7714 8.2: the whole RTP header is the AAD.  A GCM session takes
+ * headers of 12 to 32 bytes (one device session per length, one index
+ * state): what it protects libsrtp2 unprotects, in one burst of mixed
+ * lengths; a 36-byte header is not for it.
+ */
+static void
+test_cdev_gcm_header_lengths(void)
+{
+	static const struct { unsigned int cc; bool ext; } hdr[] = {
+		{ 0, false }, { 1, false }, { 0, true }, { 2, true },
+		{ 5, false }, { 3, true },
+	};
+	enum dsbc_srtp_suite suite = DSBC_SRTP_SUITE_AEAD_AES_128_GCM;
 	struct dsbc_srtp_cdev_sess s;
-	struct rte_mbuf *m[1];
-	uint8_t k[16], salt[14], plain[64];
-	int res[1];
+	struct dsbc_srtp_lib *lrx;
+	struct rte_mbuf *m[8];
+	uint8_t k[16], salt[14], plain[96];
+	unsigned int i, n = RTE_DIM(hdr);
+	int res[8];
 
 	CU_ASSERT_EQUAL_FATAL(engine_up(), 0);
 	keys(k, salt, 9);
-	CU_ASSERT_EQUAL_FATAL(dsbc_srtp_cdev_sess_init(&eng, &s,
-			DSBC_SRTP_SUITE_AEAD_AES_128_GCM, k, salt, true, 128),
-			0);
-	rtp_packet(plain, 500);
-	CU_ASSERT(dsbc_srtp_cdev_fits(&s, plain, 28));
-	plain[0] = 0x81;                     /* one CSRC */
-	CU_ASSERT(!dsbc_srtp_cdev_fits(&s, plain, 28));
-	m[0] = mbuf_with(plain, 28, 0, 0);
+	CU_ASSERT_EQUAL_FATAL(dsbc_srtp_cdev_sess_init(&eng, &s, suite, k, salt,
+						       true, 128), 0);
+	lrx = dsbc_srtp_lib_new(suite, k, salt, false, 128);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(lrx);
+	for (i = 0; i < n; i++) {
+		size_t len = rtp_packet_hdr(plain, (uint16_t)(500 + i),
+					    hdr[i].cc, hdr[i].ext);
+
+		CU_ASSERT(dsbc_srtp_cdev_fits(&s, plain, (uint32_t)len));
+		m[i] = mbuf_with(plain, len, 0, 0);
+	}
+	CU_ASSERT_EQUAL(run(&s, m, 0, n, res), n);
+	for (i = 0; i < n; i++) {
+		size_t want = rtp_packet_hdr(plain, (uint16_t)(500 + i),
+					     hdr[i].cc, hdr[i].ext);
+		size_t len = m[i]->data_len;
+
+		CU_ASSERT_EQUAL(res[i], 0);
+		CU_ASSERT_EQUAL(len, want + 16);
+		CU_ASSERT_EQUAL(dsbc_srtp_lib_unprotect(lrx,
+				rte_pktmbuf_mtod(m[i], uint8_t *), &len,
+				false), 0);
+		CU_ASSERT(len == want && memcmp(rte_pktmbuf_mtod(m[i],
+						uint8_t *), plain, want) == 0);
+		rte_pktmbuf_free(m[i]);
+	}
+	/* 12 + 4 x 4 CSRCs + 8 of extension = 36 bytes: too long */
+	rtp_packet_hdr(plain, 600, 4, true);
+	CU_ASSERT(!dsbc_srtp_cdev_fits(&s, plain, 36 + 16));
+	m[0] = mbuf_with(plain, 36 + 16, 0, 0);
 	CU_ASSERT_EQUAL(run(&s, m, 0, 1, res), 0);
 	CU_ASSERT_EQUAL(res[0], -EINVAL);
 	rte_pktmbuf_free(m[0]);
-	CU_ASSERT_EQUAL(dsbc_srtp_cdev_claim(&s, 501), 0);
-	CU_ASSERT_EQUAL(dsbc_srtp_cdev_claim(&s, 501), -EALREADY);
-	rtp_packet(plain, 501);
-	m[0] = mbuf_with(plain, 28, 0, 0);
-	CU_ASSERT_EQUAL(run(&s, m, 0, 1, res), 0);
-	CU_ASSERT_EQUAL(res[0], -EALREADY);
-	rte_pktmbuf_free(m[0]);
 	dsbc_srtp_cdev_sess_fini(&eng, &s);
+	dsbc_srtp_lib_free(lrx);
 	/* SRTCP and unknown suites are not the engine's */
 	CU_ASSERT_EQUAL(dsbc_srtp_cdev_sess_init(&eng, &s, DSBC_SRTP_SUITE_MAX,
 						 k, salt, true, 128), -ENOTSUP);
+}
+
+/*
+ * RFC 3711 3.3.1: every packet's index is estimated from the highest
+ * authenticated one, so a forged packet leaping ahead in a burst moves
+ * nothing: the authentic one after it still decrypts.
+ */
+static void
+test_cdev_forged_leap_in_burst(void)
+{
+	enum dsbc_srtp_suite suite = DSBC_SRTP_SUITE_AES_CM_128_HMAC_SHA1_80;
+	struct dsbc_srtp_cdev_sess crx;
+	struct dsbc_srtp_lib *ltx;
+	struct rte_mbuf *m[3];
+	uint8_t k[16], salt[14], pkt[96];
+	unsigned int i;
+	int res[3];
+
+	CU_ASSERT_EQUAL_FATAL(engine_up(), 0);
+	keys(k, salt, 11);
+	ltx = dsbc_srtp_lib_new(suite, k, salt, true, 128);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(ltx);
+	CU_ASSERT_EQUAL_FATAL(dsbc_srtp_cdev_sess_init(&eng, &crx, suite, k,
+						       salt, false, 128), 0);
+	for (i = 0; i < 3; i++) {
+		/* 100 authentic; then a forgery at 40100, then 101 */
+		uint16_t seq = i == 0 ? 100 : i == 1 ? 40100 : 101;
+		size_t len = rtp_packet(pkt, seq);
+
+		if (i != 1) {
+			CU_ASSERT_EQUAL(dsbc_srtp_lib_protect(ltx, pkt, &len,
+					sizeof(pkt), false), 0);
+		} else {
+			len += 10;                  /* a made-up tag */
+		}
+		m[i] = mbuf_with(pkt, len, 0, 0);
+	}
+	CU_ASSERT_EQUAL(run(&crx, m, 0, 1, res), 1);
+	CU_ASSERT_EQUAL(run(&crx, &m[1], 0, 2, &res[1]), 1);
+	CU_ASSERT_EQUAL(res[1], -EBADMSG);
+	CU_ASSERT_EQUAL(res[2], 0);
+	for (i = 0; i < 3; i++)
+		rte_pktmbuf_free(m[i]);
+	dsbc_srtp_cdev_sess_fini(&eng, &crx);
+	dsbc_srtp_lib_free(ltx);
 }
 
 static int
@@ -393,6 +486,7 @@ unit_register(void)
 	UNIT_ADD(s, test_cdev_protect_matches_rfc);
 	UNIT_ADD(s, test_cdev_cross_libsrtp2);
 	UNIT_ADD(s, test_cdev_burst_of_sessions);
-	UNIT_ADD(s, test_cdev_gcm_header_and_claim);
+	UNIT_ADD(s, test_cdev_gcm_header_lengths);
+	UNIT_ADD(s, test_cdev_forged_leap_in_burst);
 	return 0;
 }
