@@ -59,6 +59,13 @@ shift(struct dsbc_srtp_replay *r, uint64_t n)
 		memset(r->bits, 0, sizeof(r->bits));
 		return;
 	}
+	if (s == 0) {
+		/* the usual step, less than a word (b > 0: n > 0) */
+		for (w = words - 1; w > 0; w--)
+			r->bits[w] = r->bits[w] << b | r->bits[w - 1] >> (64 - b);
+		r->bits[0] <<= b;
+		return;
+	}
 	for (w = words; w-- > 0;) {
 		uint64_t v = w >= s ? r->bits[w - s] << b : 0;
 

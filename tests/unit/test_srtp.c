@@ -129,6 +129,18 @@ test_replay(void)
 	CU_ASSERT_EQUAL(dsbc_srtp_replay_check(&r, 99990), -1);
 	CU_ASSERT_EQUAL(dsbc_srtp_replay_check(&r, 99991), 0);
 	CU_ASSERT_EQUAL(dsbc_srtp_replay_check(&r, 100000), -1);
+	/* the widest window, steps under a word carried across its 16 */
+	CU_ASSERT_EQUAL(dsbc_srtp_replay_init(&r, 1024), 0);
+	for (i = 0; i <= 1000; i += 63)
+		dsbc_srtp_replay_update(&r, i);
+	for (i = 0; i <= 1000; i++)
+		CU_ASSERT_EQUAL(dsbc_srtp_replay_check(&r, i),
+				i % 63 == 0 ? -1 : 0);
+	dsbc_srtp_replay_update(&r, 1023);
+	CU_ASSERT_EQUAL(dsbc_srtp_replay_check(&r, 0), -1);     /* 1023 back */
+	dsbc_srtp_replay_update(&r, 1024);
+	CU_ASSERT_EQUAL(dsbc_srtp_replay_check(&r, 0), -2);
+	CU_ASSERT_EQUAL(dsbc_srtp_replay_check(&r, 63), -1);
 }
 
 static void
