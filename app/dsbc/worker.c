@@ -490,7 +490,7 @@ term_flush(struct dsbc_app *app, struct dsbc_worker *w, uint64_t now)
 	for (i = 0; i < tb->n; i++) {
 		struct dsbc_term_pkt *p = &tb->p[i];
 
-		if (unlikely(p->why != DSBC_DROP_MAX)) {
+		if (unlikely(dsbc_term_done(w, p) != DSBC_DROP_MAX)) {
 			p->f->st.drops++;
 			if (p->m != NULL)
 				drop(w, p->m, (enum dsbc_drop)p->why);

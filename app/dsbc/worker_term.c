@@ -231,18 +231,17 @@ pkt_bytes(const struct dsbc_term_pkt *p)
 	return rte_pktmbuf_mtod_offset(p->m, uint8_t *, p->off);
 }
 
-/* A job for the device on packet p, in this pass. */
+/* A job for the device on packet p: jobs j, n of them so far. */
 static inline void
-job_add(struct dsbc_term_batch *tb, struct dsbc_term_pkt *p,
+job_add(struct dsbc_srtp_cdev_job *j, uint16_t *n, struct dsbc_term_pkt *p,
 	struct dsbc_srtp_cdev_sess *s)
 {
-	struct dsbc_srtp_cdev_job *j = &tb->j[tb->nj];
-
+	j += *n;
 	j->m = p->m;
 	j->s = s;
 	j->off = p->off;
 	j->len = p->len;
-	p->job = (int16_t)tb->nj++;
+	p->job = (int16_t)(*n)++;
 }
 
 static inline bool
@@ -275,15 +274,22 @@ lib_note(struct dsbc_term_dev *d, uint32_t ssrc)
 enum engine { ENGINE_LIB, ENGINE_DEV, ENGINE_NONE };
 
 /* Which engine takes this RTP/RTCP packet in direction d (see struct
- * dsbc_term_dev): ENGINE_NONE when it is the device's stream but not a
- * packet the device can take (dropped). */
+ * dsbc_term_dev), in batch run: ENGINE_NONE when it is the device's
+ * stream but not a packet the device can take (dropped). */
 static inline enum engine
-engine_of(struct dsbc_term_dev *d, const uint8_t *b, uint32_t len, bool rtcp)
+engine_of(struct dsbc_term_dev *d, const uint8_t *b, uint32_t len, bool rtcp,
+	  uint64_t run)
 {
 	uint32_t ssrc;
 
 	if (rtcp || !d->has || len < 12)
 		return ENGINE_LIB;
+	/* a binding no packet confirmed in its batch is undone (the SSRCs
+	 * libsrtp2 took meanwhile stay there) */
+	if (d->tentative && d->tentative_run != run) {
+		d->bound = false;
+		d->tentative = false;
+	}
 	ssrc = rtp_ssrc(b);
 	if (d->bound) {
 		if (d->ssrc != ssrc) {
@@ -301,6 +307,7 @@ engine_of(struct dsbc_term_dev *d, const uint8_t *b, uint32_t len, bool rtcp)
 	d->bound = true;
 	d->ssrc = ssrc;
 	d->tentative = !d->s.outbound;
+	d->tentative_run = run;
 	return ENGINE_DEV;
 }
 
@@ -324,9 +331,9 @@ unprotect_begin(struct dsbc_worker *w, struct dsbc_term_pkt *p)
 		p->why = DSBC_DROP_SRTP_NO_KEYS;
 		return;
 	}
-	switch (engine_of(&t->drx, b, p->len, p->rtcp)) {
+	switch (engine_of(&t->drx, b, p->len, p->rtcp, w->tb.runs)) {
 	case ENGINE_DEV:
-		job_add(&w->tb, p, &t->drx.s);
+		job_add(w->tb.jrx, &w->tb.nrx, p, &t->drx.s);
 		return;
 	case ENGINE_NONE:
 		p->why = DSBC_DROP_SRTP_HEADER;
@@ -345,7 +352,7 @@ unprotect_end(struct dsbc_worker *w, struct dsbc_term_pkt *p)
 	struct dsbc_term *t = term_of(w, p->f);
 
 	if (p->job >= 0) {
-		const struct dsbc_srtp_cdev_job *j = &w->tb.j[p->job];
+		const struct dsbc_srtp_cdev_job *j = &w->tb.jrx[p->job];
 
 		p->m = j->m;
 		p->len = j->len;
@@ -378,9 +385,9 @@ protect_begin(struct dsbc_worker *w, struct dsbc_term_pkt *p)
 		p->why = DSBC_DROP_SRTP_SSRC_LIMIT;
 		return;
 	}
-	switch (engine_of(&tt->dtx, b, p->len, p->rtcp)) {
+	switch (engine_of(&tt->dtx, b, p->len, p->rtcp, w->tb.runs)) {
 	case ENGINE_DEV:
-		job_add(&w->tb, p, &tt->dtx.s);
+		job_add(w->tb.jtx, &w->tb.ntx, p, &tt->dtx.s);
 		return;
 	case ENGINE_NONE:
 		p->why = DSBC_DROP_SRTP_HEADER;
@@ -400,7 +407,7 @@ protect_end(struct dsbc_worker *w, struct dsbc_term_pkt *p)
 	struct dsbc_term *t = term_of(w, p->f);
 
 	if (p->job >= 0) {
-		const struct dsbc_srtp_cdev_job *j = &w->tb.j[p->job];
+		const struct dsbc_srtp_cdev_job *j = &w->tb.jtx[p->job];
 
 		p->m = j->m;
 		p->len = j->len;
@@ -412,16 +419,14 @@ protect_end(struct dsbc_worker *w, struct dsbc_term_pkt *p)
 		t->protected_pkts++;
 }
 
-/* One pass's jobs through the device, if any. */
+/* One pass's n jobs through the device, if any. */
 static void
-device_run(struct dsbc_worker *w)
+device_run(struct dsbc_worker *w, struct dsbc_srtp_cdev_job *j, uint16_t *n)
 {
-	struct dsbc_term_batch *tb = &w->tb;
-
-	if (tb->nj == 0)
+	if (*n == 0)
 		return;
-	w->st.srtp_cdev_ops += dsbc_srtp_cdev_run(&w->cdev, tb->j, tb->nj);
-	tb->nj = 0;
+	w->st.srtp_cdev_ops += dsbc_srtp_cdev_run(&w->cdev, j, *n);
+	*n = 0;
 }
 
 enum dsbc_drop
@@ -452,6 +457,7 @@ dsbc_term_park(struct dsbc_worker *w, struct dsbc_flow *f,
 	p->rtcp = rtcp;
 	p->latch_defer = latch_defer;
 	p->why = DSBC_DROP_MAX;
+	unprotect_begin(w, p);
 	return DSBC_DROP_MAX;
 }
 
@@ -461,35 +467,27 @@ dsbc_term_run(struct dsbc_worker *w)
 	struct dsbc_term_batch *tb = &w->tb;
 	uint16_t i;
 
-	for (i = 0; i < tb->n; i++)
-		unprotect_begin(w, &tb->p[i]);
-	device_run(w);
-	/* every unprotect result read before the protect jobs reuse the
-	 * job slots */
-	for (i = 0; i < tb->n; i++)
-		unprotect_end(w, &tb->p[i]);
+	device_run(w, tb->jrx, &tb->nrx);
+	/* protect jobs go to jtx: the unprotect results in jrx stay */
 	for (i = 0; i < tb->n; i++) {
 		struct dsbc_term_pkt *p = &tb->p[i];
-		struct dsbc_term *t = term_of(w, p->f);
 
-		/* a device binding no packet of its SSRC confirmed is
-		 * undone (the SSRCs libsrtp2 took meanwhile stay there) */
-		if (t != NULL && t->drx.tentative) {
-			t->drx.bound = false;
-			t->drx.tentative = false;
-		}
+		unprotect_end(w, p);
 		if (p->why == DSBC_DROP_MAX)
 			protect_begin(w, p);
 		else
 			p->job = -1;
 	}
-	device_run(w);
-	for (i = 0; i < tb->n; i++) {
-		struct dsbc_term_pkt *p = &tb->p[i];
+	device_run(w, tb->jtx, &tb->ntx);
+	tb->runs++;
+}
 
-		if (p->job >= 0 || p->why == DSBC_DROP_MAX)
-			protect_end(w, p);
-		if (p->why != DSBC_DROP_MAX)
-			count_drop(term_of(w, p->f), p->why);
-	}
+enum dsbc_drop
+dsbc_term_done(struct dsbc_worker *w, struct dsbc_term_pkt *p)
+{
+	if (p->job >= 0 || p->why == DSBC_DROP_MAX)
+		protect_end(w, p);
+	if (p->why != DSBC_DROP_MAX)
+		count_drop(term_of(w, p->f), p->why);
+	return (enum dsbc_drop)p->why;
 }

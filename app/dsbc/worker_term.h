@@ -45,11 +45,12 @@ struct dsbc_worker;
 struct dsbc_term_dev {
 	bool has;                    /* a device session is keyed */
 	bool bound;                  /* to ssrc */
-	bool tentative;
+	bool tentative;              /* since batch tentative_run */
 	bool closed;                 /* lib[] full: no SSRC binds any more */
 	uint8_t nb_lib;
 	uint32_t ssrc;
 	uint32_t lib[DSBC_TERM_SSRC_MAX];   /* SSRCs libsrtp2 carries */
+	uint64_t tentative_run;
 	struct dsbc_srtp_cdev_sess s;
 };
 
@@ -83,10 +84,11 @@ const struct dsbc_term *dsbc_term_of(const struct dsbc_worker *w,
 
 /*
  * Terminated RTP and RTCP are not transformed one by one: the worker
- * parks the packets of its RX burst here, then dsbc_term_run() takes
- * them through unprotect (every packet for the device in one burst of
- * ops, the rest through libsrtp2) and protect (a second burst) and says
- * for each whether it is sent on, in the order they were parked.
+ * parks the packets of its RX burst here (libsrtp2 unprotects its own at
+ * once, the device's become jobs), then dsbc_term_run() runs the
+ * unprotect jobs in one burst of ops, protects (the device's in a second
+ * burst), and dsbc_term_done() says for each packet, in the order they
+ * were parked, whether it is sent on.
  */
 #define DSBC_TERM_BATCH DSBC_SRTP_CDEV_BURST
 
@@ -105,9 +107,11 @@ struct dsbc_term_pkt {
 
 struct dsbc_term_batch {
 	uint16_t n;                  /* packets parked */
-	uint16_t nj;                 /* jobs of the pass being built */
+	uint16_t nrx, ntx;           /* unprotect and protect jobs */
+	uint64_t runs;               /* batches run so far */
 	struct dsbc_term_pkt p[DSBC_TERM_BATCH];
-	struct dsbc_srtp_cdev_job j[DSBC_TERM_BATCH];
+	struct dsbc_srtp_cdev_job jrx[DSBC_TERM_BATCH];
+	struct dsbc_srtp_cdev_job jtx[DSBC_TERM_BATCH];
 };
 
 /*
@@ -123,9 +127,11 @@ enum dsbc_drop dsbc_term_park(struct dsbc_worker *w, struct dsbc_flow *f,
 			      uint32_t len,
 			      enum dsbc_demux_class cls, bool latch_defer);
 
-/* Unprotect and protect what is parked; afterwards each p[i].why says
- * whether it goes on (with p[i].len its new length).  The caller sends
- * or drops each and empties the batch (n = 0). */
+/* Unprotect and protect what is parked. */
 void dsbc_term_run(struct dsbc_worker *w);
+/* After dsbc_term_run, packet p's outcome: DSBC_DROP_MAX when it goes
+ * on (p->len its new length), else why it is dropped (counted on its
+ * flow's SRTP state).  The caller sends or drops each, then n = 0. */
+enum dsbc_drop dsbc_term_done(struct dsbc_worker *w, struct dsbc_term_pkt *p);
 
 #endif /* DSBC_APP_WORKER_TERM_H */
