@@ -113,7 +113,8 @@ dsbc_term_keys(struct dsbc_worker *w, struct dsbc_flow *f,
 		d->has = false;
 		/* the device takes the RTP of its suites; a session it
 		 * refuses leaves libsrtp2 doing it all */
-		if (w->app->has_cdev && k->suite != DSBC_KEYS_CLEAR &&
+		if (w->app->has_cdev && !w->cdev.wedged &&
+		    k->suite != DSBC_KEYS_CLEAR &&
 		    dsbc_srtp_cdev_sess_init(&w->cdev, &d->s,
 					     (enum dsbc_srtp_suite)k->suite,
 					     k->key, k->salt,
@@ -278,7 +279,7 @@ enum engine { ENGINE_LIB, ENGINE_DEV, ENGINE_NONE };
  * stream but not a packet the device can take (dropped). */
 static inline enum engine
 engine_of(struct dsbc_term_dev *d, const uint8_t *b, uint32_t len, bool rtcp,
-	  uint64_t run)
+	  uint64_t run, bool wedged)
 {
 	uint32_t ssrc;
 
@@ -299,7 +300,9 @@ engine_of(struct dsbc_term_dev *d, const uint8_t *b, uint32_t len, bool rtcp,
 		return dsbc_srtp_cdev_fits(&d->s, b, len) ? ENGINE_DEV :
 							    ENGINE_NONE;
 	}
-	if (d->closed || lib_has(d, ssrc) ||
+	/* a device given up takes no new stream (one it has keeps its
+	 * state there: it is not moved) */
+	if (d->closed || wedged || lib_has(d, ssrc) ||
 	    !dsbc_srtp_cdev_fits(&d->s, b, len)) {
 		lib_note(d, ssrc);
 		return ENGINE_LIB;
@@ -331,7 +334,8 @@ unprotect_begin(struct dsbc_worker *w, struct dsbc_term_pkt *p)
 		p->why = DSBC_DROP_SRTP_NO_KEYS;
 		return;
 	}
-	switch (engine_of(&t->drx, b, p->len, p->rtcp, w->tb.runs)) {
+	switch (engine_of(&t->drx, b, p->len, p->rtcp, w->tb.runs,
+			  w->cdev.wedged)) {
 	case ENGINE_DEV:
 		job_add(w->tb.jrx, &w->tb.nrx, p, &t->drx.s);
 		return;
@@ -385,7 +389,8 @@ protect_begin(struct dsbc_worker *w, struct dsbc_term_pkt *p)
 		p->why = DSBC_DROP_SRTP_SSRC_LIMIT;
 		return;
 	}
-	switch (engine_of(&tt->dtx, b, p->len, p->rtcp, w->tb.runs)) {
+	switch (engine_of(&tt->dtx, b, p->len, p->rtcp, w->tb.runs,
+			  w->cdev.wedged)) {
 	case ENGINE_DEV:
 		job_add(w->tb.jtx, &w->tb.ntx, p, &tt->dtx.s);
 		return;

@@ -205,11 +205,13 @@ dsbc_srtp_cdev_sess_init(struct dsbc_srtp_cdev *e,
 	rc = 0;
 	if (!s->gcm) {
 		s->sess[0] = sess_aes_cm(e, s, ke, ka);
-		rc = s->sess[0] != NULL ? 0 : -rte_errno;
+		rc = s->sess[0] != NULL ? 0 : rte_errno != 0 ? -rte_errno :
+							     -ENOMEM;
 	}
 	for (i = 0; s->gcm && i < DSBC_SRTP_CDEV_NB_AAD && rc == 0; i++) {
 		s->sess[i] = sess_gcm(e, s, ke, (uint16_t)(12 + 4 * i));
-		rc = s->sess[i] != NULL ? 0 : -rte_errno;
+		rc = s->sess[i] != NULL ? 0 : rte_errno != 0 ? -rte_errno :
+							     -ENOMEM;
 	}
 	if (rc != 0)
 		dsbc_srtp_cdev_sess_fini(e, s);
@@ -388,8 +390,7 @@ prep_protect(struct dsbc_srtp_cdev_job *j, struct rte_crypto_op *op)
  * forged packet moves nothing), replay list checked before any crypto
  * (3.3.2); AES-CM: the ROC put between payload and tag. */
 static int
-prep_unprotect(struct dsbc_srtp_cdev *e, struct dsbc_srtp_cdev_job *j,
-	       struct rte_crypto_op *op)
+prep_unprotect(struct dsbc_srtp_cdev_job *j, struct rte_crypto_op *op)
 {
 	struct dsbc_srtp_cdev_sess *s = j->s;
 	uint8_t *p = rte_pktmbuf_mtod_offset(j->m, uint8_t *, j->off);
@@ -404,16 +405,12 @@ prep_unprotect(struct dsbc_srtp_cdev *e, struct dsbc_srtp_cdev_job *j,
 		return -EINVAL;
 	if (!room(j->m, (uint32_t)j->off + j->len, s->gcm ? 0 : ROC_LEN))
 		return -ENOSPC;
+	/* before the first authentic packet there is no such index: ROC 0
+	 * (as libsrtp2 does), so a forged packet moves nothing here either;
+	 * a stream whose very first burst wraps its sequence loses what
+	 * follows the wrap in that burst */
 	seq = (uint16_t)(p[2] << 8 | p[3]);
-	if (s->started) {
-		j->index = index_of(true, s->roc, s->last_seq, seq);
-	} else if (s->first_gen == e->gen) {
-		j->index = index_of(true, 0, s->first_seq, seq);
-	} else {
-		s->first_gen = e->gen;
-		s->first_seq = seq;
-		j->index = seq;
-	}
+	j->index = index_of(s->started, s->roc, s->last_seq, seq);
 	if (dsbc_srtp_replay_check(&s->replay, j->index) != 0)
 		return -EALREADY;
 	op_iv(op, s, p, h, j->index);
@@ -474,11 +471,12 @@ dsbc_srtp_cdev_run(struct dsbc_srtp_cdev *e, struct dsbc_srtp_cdev_job *j,
 	uint16_t i, k = 0, sent, got = 0, ok = 0;
 	unsigned int polls = 0;
 
+	for (i = DSBC_SRTP_CDEV_BURST; i < n; i++)
+		j[i].res = -EINVAL;             /* the caller's mistake */
 	if (n > DSBC_SRTP_CDEV_BURST)
 		n = DSBC_SRTP_CDEV_BURST;
 	if (n == 0)
 		return 0;
-	e->gen++;
 	for (i = 0; i < n; i++) {
 		struct rte_crypto_op *op = ops[k];
 
@@ -492,7 +490,7 @@ dsbc_srtp_cdev_run(struct dsbc_srtp_cdev *e, struct dsbc_srtp_cdev_job *j,
 			continue;
 		}
 		j[i].res = j[i].s->outbound ? prep_protect(&j[i], op) :
-					      prep_unprotect(e, &j[i], op);
+					      prep_unprotect(&j[i], op);
 		if (j[i].res != 0)
 			continue;
 		op->status = RTE_CRYPTO_OP_STATUS_NOT_PROCESSED;

@@ -27,7 +27,6 @@ struct dsbc_srtp_cdev {
 	uint8_t dev_id;
 	uint16_t qp;
 	bool wedged;                 /* stopped answering: see run */
-	uint64_t gen;                /* counts runs, from 1 */
 	struct rte_mempool *sess_pool;
 	struct rte_mempool *op_pool;
 	/* the handle's ops, set up once and reused by every run (a run
@@ -58,12 +57,6 @@ struct dsbc_srtp_cdev_sess {
 	uint32_t roc;
 	uint16_t last_seq;
 	bool started;
-	/* before the first authentic packet there is no such index: the
-	 * packets of that first burst are estimated from the burst's first
-	 * (first_seq, taken in run first_gen), as a sequence wrapping
-	 * within it needs */
-	uint16_t first_seq;
-	uint64_t first_gen;
 	/* inbound: the replay list (3.3.2); outbound: the same list keeps
 	 * an index from being encrypted twice (a keystream, or a GCM
 	 * nonce, used twice) */

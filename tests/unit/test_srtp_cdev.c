@@ -223,7 +223,10 @@ test_cdev_cross_libsrtp2(void)
 			m[i] = mbuf_with(pkt, len, 14, 0);
 		}
 		rte_pktmbuf_mtod_offset(m[2], uint8_t *, 14 + 20)[0] ^= 1;
-		CU_ASSERT_EQUAL(run(&crx, m, 14, n, res), n - 1);
+		/* the first authentic packet starts the index; the burst
+		 * after it wraps the sequence */
+		CU_ASSERT_EQUAL(run(&crx, m, 14, 1, res), 1);
+		CU_ASSERT_EQUAL(run(&crx, &m[1], 14, n - 1, &res[1]), n - 2);
 		for (i = 0; i < n; i++) {
 			rtp_packet(plain, seqs[i]);
 			if (i == 2) {
@@ -422,19 +425,23 @@ test_cdev_gcm_header_lengths(void)
 
 /*
  * RFC 3711 3.3.1: every packet's index is estimated from the highest
- * authenticated one, so a forged packet leaping ahead in a burst moves
- * nothing: the authentic one after it still decrypts.
+ * authenticated one (ROC 0 before the first), so a forged packet leaping
+ * ahead in a burst moves nothing: the authentic ones after it still
+ * decrypt, on a session already started and on a fresh one.
  */
 static void
 test_cdev_forged_leap_in_burst(void)
 {
 	enum dsbc_srtp_suite suite = DSBC_SRTP_SUITE_AES_CM_128_HMAC_SHA1_80;
-	struct dsbc_srtp_cdev_sess crx;
+	/* started at 100: forged 40100, then 101; fresh: forged 65000,
+	 * then 200, 201 */
+	static const uint16_t seqs[] = { 100, 40100, 101, 65000, 200, 201 };
+	struct dsbc_srtp_cdev_sess crx, fresh;
 	struct dsbc_srtp_lib *ltx;
-	struct rte_mbuf *m[3];
+	struct rte_mbuf *m[6];
 	uint8_t k[16], salt[14], pkt[96];
 	unsigned int i;
-	int res[3];
+	int res[6];
 
 	CU_ASSERT_EQUAL_FATAL(engine_up(), 0);
 	keys(k, salt, 11);
@@ -442,12 +449,12 @@ test_cdev_forged_leap_in_burst(void)
 	CU_ASSERT_PTR_NOT_NULL_FATAL(ltx);
 	CU_ASSERT_EQUAL_FATAL(dsbc_srtp_cdev_sess_init(&eng, &crx, suite, k,
 						       salt, false, 128), 0);
-	for (i = 0; i < 3; i++) {
-		/* 100 authentic; then a forgery at 40100, then 101 */
-		uint16_t seq = i == 0 ? 100 : i == 1 ? 40100 : 101;
-		size_t len = rtp_packet(pkt, seq);
+	CU_ASSERT_EQUAL_FATAL(dsbc_srtp_cdev_sess_init(&eng, &fresh, suite, k,
+						       salt, false, 128), 0);
+	for (i = 0; i < RTE_DIM(seqs); i++) {
+		size_t len = rtp_packet(pkt, seqs[i]);
 
-		if (i != 1) {
+		if (i != 1 && i != 3) {
 			CU_ASSERT_EQUAL(dsbc_srtp_lib_protect(ltx, pkt, &len,
 					sizeof(pkt), false), 0);
 		} else {
@@ -459,9 +466,14 @@ test_cdev_forged_leap_in_burst(void)
 	CU_ASSERT_EQUAL(run(&crx, &m[1], 0, 2, &res[1]), 1);
 	CU_ASSERT_EQUAL(res[1], -EBADMSG);
 	CU_ASSERT_EQUAL(res[2], 0);
-	for (i = 0; i < 3; i++)
+	CU_ASSERT_EQUAL(run(&fresh, &m[3], 0, 3, &res[3]), 2);
+	CU_ASSERT_EQUAL(res[3], -EBADMSG);
+	CU_ASSERT_EQUAL(res[4], 0);
+	CU_ASSERT_EQUAL(res[5], 0);
+	for (i = 0; i < RTE_DIM(seqs); i++)
 		rte_pktmbuf_free(m[i]);
 	dsbc_srtp_cdev_sess_fini(&eng, &crx);
+	dsbc_srtp_cdev_sess_fini(&eng, &fresh);
 	dsbc_srtp_lib_free(ltx);
 }
 
