@@ -171,17 +171,15 @@ sess_gcm(struct dsbc_srtp_cdev *e, const struct dsbc_srtp_cdev_sess *s,
 }
 
 int
-dsbc_srtp_cdev_sess_init(struct dsbc_srtp_cdev *e,
-			 struct dsbc_srtp_cdev_sess *s,
-			 enum dsbc_srtp_suite suite,
-			 const uint8_t master_key[16],
-			 const uint8_t *master_salt,
-			 bool outbound, unsigned int replay_window)
+dsbc_srtp_cdev_sess_init_keys(struct dsbc_srtp_cdev *e,
+			      struct dsbc_srtp_cdev_sess *s,
+			      enum dsbc_srtp_suite suite, const uint8_t ke[16],
+			      const uint8_t ka[20], const uint8_t *salt,
+			      bool outbound, unsigned int replay_window)
 {
 	const struct dsbc_srtp_suite_info *si = dsbc_srtp_suite_info(suite);
-	uint8_t ke[16], ka[20], ms[DSBC_SRTP_SALT_LEN] = { 0 };
 	unsigned int i;
-	int rc = -EINVAL;
+	int rc = 0;
 
 	memset(s, 0, sizeof(*s));
 	if (!dsbc_srtp_cdev_has_suite(suite))
@@ -190,19 +188,12 @@ dsbc_srtp_cdev_sess_init(struct dsbc_srtp_cdev *e,
 	s->gcm = suite == DSBC_SRTP_SUITE_AEAD_AES_128_GCM;
 	s->tag_len = s->gcm ? GCM_TAG_LEN :
 		     suite == DSBC_SRTP_SUITE_AES_CM_128_HMAC_SHA1_32 ? 4 : 10;
-	memcpy(ms, master_salt, si->salt_len);
-	if (dsbc_srtp_replay_init(&s->replay, replay_window) != 0)
+	if ((!s->gcm && ka == NULL) ||
+	    dsbc_srtp_replay_init(&s->replay, replay_window) != 0)
 		return -EINVAL;
-	if (dsbc_srtp_kdf(master_key, 16, ms, DSBC_SRTP_LABEL_RTP_ENC, 0, ke,
-			  16) != 0 ||
-	    dsbc_srtp_kdf(master_key, 16, ms, DSBC_SRTP_LABEL_RTP_AUTH, 0, ka,
-			  20) != 0 ||
-	    dsbc_srtp_kdf(master_key, 16, ms, DSBC_SRTP_LABEL_RTP_SALT, 0,
-			  s->salt, si->salt_len) != 0)
-		goto out;
+	memcpy(s->salt, salt, si->salt_len);
 	/* the salt as the IV's two words (big-endian, zero-padded) */
 	memcpy(s->salt_w, s->salt, si->salt_len);
-	rc = 0;
 	if (!s->gcm) {
 		s->sess[0] = sess_aes_cm(e, s, ke, ka);
 		rc = s->sess[0] != NULL ? 0 : rte_errno != 0 ? -rte_errno :
@@ -215,9 +206,37 @@ dsbc_srtp_cdev_sess_init(struct dsbc_srtp_cdev *e,
 	}
 	if (rc != 0)
 		dsbc_srtp_cdev_sess_fini(e, s);
-out:
+	return rc;
+}
+
+int
+dsbc_srtp_cdev_sess_init(struct dsbc_srtp_cdev *e,
+			 struct dsbc_srtp_cdev_sess *s,
+			 enum dsbc_srtp_suite suite,
+			 const uint8_t master_key[16],
+			 const uint8_t *master_salt,
+			 bool outbound, unsigned int replay_window)
+{
+	const struct dsbc_srtp_suite_info *si = dsbc_srtp_suite_info(suite);
+	uint8_t ke[16], ka[20], ks[DSBC_SRTP_SALT_LEN];
+	uint8_t ms[DSBC_SRTP_SALT_LEN] = { 0 };
+	int rc = -EINVAL;
+
+	memset(s, 0, sizeof(*s));
+	if (!dsbc_srtp_cdev_has_suite(suite))
+		return -ENOTSUP;
+	memcpy(ms, master_salt, si->salt_len);
+	if (dsbc_srtp_kdf(master_key, 16, ms, DSBC_SRTP_LABEL_RTP_ENC, 0, ke,
+			  16) == 0 &&
+	    dsbc_srtp_kdf(master_key, 16, ms, DSBC_SRTP_LABEL_RTP_AUTH, 0, ka,
+			  20) == 0 &&
+	    dsbc_srtp_kdf(master_key, 16, ms, DSBC_SRTP_LABEL_RTP_SALT, 0, ks,
+			  si->salt_len) == 0)
+		rc = dsbc_srtp_cdev_sess_init_keys(e, s, suite, ke, ka, ks,
+						   outbound, replay_window);
 	memset(ke, 0, sizeof(ke));
 	memset(ka, 0, sizeof(ka));
+	memset(ks, 0, sizeof(ks));
 	memset(ms, 0, sizeof(ms));
 	return rc;
 }

@@ -89,6 +89,14 @@ int dsbc_srtp_cdev_sess_init(struct dsbc_srtp_cdev *e,
 			     const uint8_t master_key[16],
 			     const uint8_t *master_salt,
 			     bool outbound, unsigned int replay_window);
+/* The same from session keys already derived: ke (16 bytes), ka (20,
+ * AES-CM only; NULL for GCM) and the session salt (14, GCM 12). */
+int dsbc_srtp_cdev_sess_init_keys(struct dsbc_srtp_cdev *e,
+				  struct dsbc_srtp_cdev_sess *s,
+				  enum dsbc_srtp_suite suite,
+				  const uint8_t ke[16], const uint8_t ka[20],
+				  const uint8_t *salt, bool outbound,
+				  unsigned int replay_window);
 void dsbc_srtp_cdev_sess_fini(struct dsbc_srtp_cdev *e,
 			      struct dsbc_srtp_cdev_sess *s);
 

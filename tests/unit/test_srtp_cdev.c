@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * The cryptodev SRTP engine on the crypto_aesni_mb vdev: what it
- * protects equals RFC 3711 / RFC 7714 computed independently
- * (srtp_expect.h), across a ROC rollover, in one burst; it and libsrtp2
+ * The cryptodev SRTP engine on the crypto_aesni_mb vdev: the RFC 3711
+ * B.2 and RFC 7714 16.1 vectors from session keys; what it protects
+ * equals RFC 3711 / RFC 7714 computed independently (srtp_expect.h),
+ * across a ROC rollover, in one burst; it and libsrtp2
  * unprotect what the other protects; jobs of several sessions and both
  * directions share a burst; GCM takes headers of 12 to 32 bytes; replays
  * (across bursts and within one), tampered and forged packets, packets
@@ -179,6 +180,74 @@ test_cdev_protect_matches_rfc(void)
 		rte_pktmbuf_free(m[0]);
 		dsbc_srtp_cdev_sess_fini(&eng, &s);
 	}
+}
+
+/*
+ * The RFCs' own vectors through the device, from session keys:
+ * RFC 3711 B.2 (AES-CM keystream: session key 2B7E..., salt F0F1...,
+ * SSRC 0, index 0, so a zero payload encrypts to the keystream) and
+ * RFC 7714 16.1.1 / 16.1.2 (AEAD_AES_128_GCM encryption and decryption).
+ */
+static void
+test_cdev_rfc_vectors(void)
+{
+	uint8_t ke[16], ka[20] = { 0 }, salt[14], pkt[128], want[128];
+	struct dsbc_srtp_cdev_sess s;
+	struct rte_mbuf *m[1];
+	int res[1];
+
+	CU_ASSERT_EQUAL_FATAL(engine_up(), 0);
+	/* RFC 3711 B.2: the first 48 bytes of keystream */
+	hex("2B7E151628AED2A6ABF7158809CF4F3C", ke, 16);
+	hex("F0F1F2F3F4F5F6F7F8F9FAFBFCFD", salt, 14);
+	hex("E03EAD0935C95E80E166B16DD92B4EB4D23513162B02D0F72A43A2FE4A5F97AB"
+	    "41E95B3BB0A2E8DD477901E4FCA894C0", want, 48);
+	memset(pkt, 0, 60);
+	pkt[0] = 0x80;                          /* seq 0, SSRC 0 */
+	CU_ASSERT_EQUAL_FATAL(dsbc_srtp_cdev_sess_init_keys(&eng, &s,
+			DSBC_SRTP_SUITE_AES_CM_128_HMAC_SHA1_80, ke, ka, salt,
+			true, 128), 0);
+	m[0] = mbuf_with(pkt, 60, 0, 0);
+	CU_ASSERT_EQUAL(run(&s, m, 0, 1, res), 1);
+	CU_ASSERT_EQUAL(m[0]->data_len, 60 + 10);
+	CU_ASSERT(memcmp(rte_pktmbuf_mtod_offset(m[0], uint8_t *, 12), want,
+			 48) == 0);
+	rte_pktmbuf_free(m[0]);
+	dsbc_srtp_cdev_sess_fini(&eng, &s);
+
+	/* RFC 7714 16.1.1: key and salt used as they are (section 16) */
+	hex("000102030405060708090a0b0c0d0e0f", ke, 16);
+	hex("517569642070726f2071756f", salt, 12);
+	hex("8040f17b8041f8d35501a0b247616c6c696120657374206f6d6e6973206469"
+	    "7669736120696e207061727465732074726573", pkt, 50);
+	memcpy(want, pkt, 12);
+	hex("f24de3a3fb34de6cacba861c9d7e4bcabe633bd50d294e6f42a5f47a51c7d1"
+	    "9b36de3adf8833899d7f27beb16a9152cf765ee4390cce", want + 12, 54);
+	CU_ASSERT_EQUAL_FATAL(dsbc_srtp_cdev_sess_init_keys(&eng, &s,
+			DSBC_SRTP_SUITE_AEAD_AES_128_GCM, ke, NULL, salt, true,
+			128), 0);
+	m[0] = mbuf_with(pkt, 50, 0, 0);
+	CU_ASSERT_EQUAL(run(&s, m, 0, 1, res), 1);
+	CU_ASSERT_EQUAL(m[0]->data_len, 66);
+	CU_ASSERT(memcmp(rte_pktmbuf_mtod(m[0], uint8_t *), want, 66) == 0);
+	rte_pktmbuf_free(m[0]);
+	dsbc_srtp_cdev_sess_fini(&eng, &s);
+	/* 16.1.2: the same back; a flipped tag bit fails */
+	CU_ASSERT_EQUAL_FATAL(dsbc_srtp_cdev_sess_init_keys(&eng, &s,
+			DSBC_SRTP_SUITE_AEAD_AES_128_GCM, ke, NULL, salt, false,
+			128), 0);
+	want[65] ^= 1;
+	m[0] = mbuf_with(want, 66, 0, 0);
+	CU_ASSERT_EQUAL(run(&s, m, 0, 1, res), 0);
+	CU_ASSERT_EQUAL(res[0], -EBADMSG);
+	rte_pktmbuf_free(m[0]);
+	want[65] ^= 1;
+	m[0] = mbuf_with(want, 66, 0, 0);
+	CU_ASSERT_EQUAL(run(&s, m, 0, 1, res), 1);
+	CU_ASSERT_EQUAL(m[0]->data_len, 50);
+	CU_ASSERT(memcmp(rte_pktmbuf_mtod(m[0], uint8_t *), pkt, 50) == 0);
+	rte_pktmbuf_free(m[0]);
+	dsbc_srtp_cdev_sess_fini(&eng, &s);
 }
 
 /*
@@ -495,6 +564,7 @@ unit_register(void)
 
 	if (s == NULL)
 		return -1;
+	UNIT_ADD(s, test_cdev_rfc_vectors);
 	UNIT_ADD(s, test_cdev_protect_matches_rfc);
 	UNIT_ADD(s, test_cdev_cross_libsrtp2);
 	UNIT_ADD(s, test_cdev_burst_of_sessions);
