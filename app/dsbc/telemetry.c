@@ -122,6 +122,14 @@ tel_stats(const char *cmd __rte_unused, const char *params __rte_unused,
 	add_u64(d, "exc_punted", SUM(app, exc_punted));
 	add_u64(d, "dtls_punted", SUM(app, dtls_punted));
 	add_u64(d, "srtp_cryptodev_ops", SUM(app, srtp_cdev_ops));
+	{
+		uint64_t wedged = 0;
+
+		/* a bool a worker sets once; a torn read is impossible */
+		for (w = 0; w < app->nb_workers; w++)
+			wedged += app->workers[w]->cdev.wedged;
+		add_u64(d, "srtp_cryptodev_wedged", wedged);
+	}
 	add_u64(d, "latched", SUM(app, latched));
 	add_u64(d, "flow_idle_reports", SUM(app, idle_reports));
 	for (w = 0; w < app->nb_workers; w++) {

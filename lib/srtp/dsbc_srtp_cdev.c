@@ -246,8 +246,10 @@ dsbc_srtp_cdev_sess_fini(struct dsbc_srtp_cdev *e, struct dsbc_srtp_cdev_sess *s
 {
 	unsigned int i;
 
+	/* a device that stopped answering may still hold ops on them:
+	 * they are left to it */
 	for (i = 0; i < DSBC_SRTP_CDEV_NB_AAD; i++) {
-		if (s->sess[i] != NULL)
+		if (s->sess[i] != NULL && !e->wedged)
 			rte_cryptodev_sym_session_free(e->dev_id, s->sess[i]);
 		s->sess[i] = NULL;
 	}

@@ -565,6 +565,7 @@ def terminate_srtp_static(engine, suite="AES_CM_128_HMAC_SHA1_80", klen=30):
         engine, st["srtp_cryptodev_ops"]))
     eq(st["srtp_cryptodev_ops"], 160 if engine == "cryptodev" else 0,
        "SRTP transforms done on the cryptodev")
+    eq(st["srtp_cryptodev_wedged"], 0, "workers that gave the device up")
     eq(st["tx"], 99, "relayed: 94 media + 5 STUN")
 
 
