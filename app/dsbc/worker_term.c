@@ -315,6 +315,46 @@ engine_of(struct dsbc_term_dev *d, const uint8_t *b, uint32_t len, bool rtcp,
 }
 
 /*
+ * Packet p in direction d: true when it is dealt with here, as a job
+ * added to jobs (n of them so far) or dropped (p->why set); false when
+ * libsrtp2 is to do it now.
+ */
+static inline bool
+to_device(struct dsbc_worker *w, struct dsbc_term_dev *d,
+	  struct dsbc_srtp_cdev_job *jobs, uint16_t *n,
+	  struct dsbc_term_pkt *p)
+{
+	switch (engine_of(d, pkt_bytes(p), p->len, p->rtcp, w->tb.runs,
+			  w->cdev.wedged)) {
+	case ENGINE_DEV:
+		job_add(jobs, n, p, &d->s);
+		return true;
+	case ENGINE_NONE:
+		p->why = DSBC_DROP_SRTP_HEADER;
+		return true;
+	case ENGINE_LIB:
+		break;
+	}
+	return false;
+}
+
+/* What the device did to p's job in jobs, if it had one: its mbuf (NULL
+ * if the device kept it), length and outcome; the job's result. */
+static inline int
+job_take(struct dsbc_term_pkt *p, const struct dsbc_srtp_cdev_job *jobs)
+{
+	const struct dsbc_srtp_cdev_job *j;
+
+	if (p->job < 0)
+		return -1;
+	j = &jobs[p->job];
+	p->m = j->m;
+	p->len = j->len;
+	p->why = drop_of(j->res);
+	return j->res;
+}
+
+/*
  * RFC 3711 3.3: unprotect with the in leg's keys (index estimated, replay
  * checked, authenticated, decrypted): a job for the device, or libsrtp2
  * now.
@@ -334,17 +374,8 @@ unprotect_begin(struct dsbc_worker *w, struct dsbc_term_pkt *p)
 		p->why = DSBC_DROP_SRTP_NO_KEYS;
 		return;
 	}
-	switch (engine_of(&t->drx, b, p->len, p->rtcp, w->tb.runs,
-			  w->cdev.wedged)) {
-	case ENGINE_DEV:
-		job_add(w->tb.jrx, &w->tb.nrx, p, &t->drx.s);
+	if (to_device(w, &t->drx, w->tb.jrx, &w->tb.nrx, p))
 		return;
-	case ENGINE_NONE:
-		p->why = DSBC_DROP_SRTP_HEADER;
-		return;
-	case ENGINE_LIB:
-		break;
-	}
 	rc = dsbc_srtp_lib_unprotect(t->rx, b, &l, p->rtcp);
 	p->why = drop_of(rc);
 	p->len = (uint16_t)l;
@@ -355,15 +386,8 @@ unprotect_end(struct dsbc_worker *w, struct dsbc_term_pkt *p)
 {
 	struct dsbc_term *t = term_of(w, p->f);
 
-	if (p->job >= 0) {
-		const struct dsbc_srtp_cdev_job *j = &w->tb.jrx[p->job];
-
-		p->m = j->m;
-		p->len = j->len;
-		p->why = drop_of(j->res);
-		if (j->res == 0)
-			t->drx.tentative = false;
-	}
+	if (job_take(p, w->tb.jrx) == 0)
+		t->drx.tentative = false;
 	if (p->why == DSBC_DROP_MAX && p->f->spec.srtp_in != DSBC_KEYING_NONE)
 		t->unprotected++;
 }
@@ -389,17 +413,8 @@ protect_begin(struct dsbc_worker *w, struct dsbc_term_pkt *p)
 		p->why = DSBC_DROP_SRTP_SSRC_LIMIT;
 		return;
 	}
-	switch (engine_of(&tt->dtx, b, p->len, p->rtcp, w->tb.runs,
-			  w->cdev.wedged)) {
-	case ENGINE_DEV:
-		job_add(w->tb.jtx, &w->tb.ntx, p, &tt->dtx.s);
+	if (to_device(w, &tt->dtx, w->tb.jtx, &w->tb.ntx, p))
 		return;
-	case ENGINE_NONE:
-		p->why = DSBC_DROP_SRTP_HEADER;
-		return;
-	case ENGINE_LIB:
-		break;
-	}
 	rc = dsbc_srtp_lib_protect(tt->tx, b, &l,
 			p->m->buf_len - (p->m->data_off + p->off), p->rtcp);
 	p->why = drop_of(rc);
@@ -411,13 +426,7 @@ protect_end(struct dsbc_worker *w, struct dsbc_term_pkt *p)
 {
 	struct dsbc_term *t = term_of(w, p->f);
 
-	if (p->job >= 0) {
-		const struct dsbc_srtp_cdev_job *j = &w->tb.jtx[p->job];
-
-		p->m = j->m;
-		p->len = j->len;
-		p->why = drop_of(j->res);
-	}
+	job_take(p, w->tb.jtx);
 	/* counted on the flow the packet arrived on */
 	if (p->why == DSBC_DROP_MAX && p->f->spec.srtp_out != DSBC_KEYING_NONE &&
 	    t != NULL)
