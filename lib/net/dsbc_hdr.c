@@ -11,6 +11,7 @@
 #include <rte_ip.h>
 #include <rte_memcpy.h>
 
+#include "dsbc_cksum.h"
 #include "dsbc_hdr.h"
 
 static inline void
@@ -167,7 +168,8 @@ hdr_write(uint8_t *frame, const struct dsbc_pkt_info *pi,
 
 	if (full) {
 		sum = t->pseudo_sum + 2u * rte_cpu_to_be_16(ulen);
-		sum = __rte_raw_cksum(payload, plen, __rte_raw_cksum_reduce(sum));
+		sum = dsbc_cksum_raw(payload, plen,
+				     __rte_raw_cksum_reduce(sum));
 		csum = (uint16_t)~__rte_raw_cksum_reduce(sum);
 		if (csum == 0)
 			csum = 0xffff;
@@ -178,8 +180,8 @@ hdr_write(uint8_t *frame, const struct dsbc_pkt_info *pi,
 		} else {
 			/* Mandatory for IPv6 (RFC 8200 section 8.1): compute in full. */
 			sum = t->pseudo_sum + 2u * rte_cpu_to_be_16(ulen);
-			sum = __rte_raw_cksum(payload, pi->payload_len,
-					      __rte_raw_cksum_reduce(sum));
+			sum = dsbc_cksum_raw(payload, pi->payload_len,
+					     __rte_raw_cksum_reduce(sum));
 			csum = (uint16_t)~__rte_raw_cksum_reduce(sum);
 			if (csum == 0)
 				csum = 0xffff;

@@ -11,6 +11,7 @@
 #include <rte_udp.h>
 #include <rte_arp.h>
 
+#include "dsbc_cksum.h"
 #include "dsbc_net.h"
 
 #define ETH_HLEN 14
@@ -269,9 +270,7 @@ dsbc_net_parse(const uint8_t *frame, uint32_t len, struct dsbc_pkt_info *pi)
 uint32_t
 dsbc_net_cksum_partial(const void *buf, uint32_t len, uint32_t sum)
 {
-	/* Keep headroom in the 32-bit accumulator for up to 64 KiB. */
-	sum = (sum & 0xffff) + (sum >> 16);
-	return __rte_raw_cksum(buf, len, sum);
+	return dsbc_cksum_raw(buf, len, sum);
 }
 
 uint16_t
