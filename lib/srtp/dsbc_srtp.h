@@ -5,6 +5,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 /*
  * The parts of SRTP (RFC 3711) that do not depend on which engine does
@@ -66,19 +67,62 @@ uint64_t dsbc_srtp_index_guess(uint32_t roc, uint16_t s_l, uint16_t seq);
  * Section 3.3.2 replay list: a sliding window of `size` packet indexes
  * (64..1024, a multiple of 64) below the highest authenticated one.
  * Check before authenticating, update after.
+ *
+ * The window does not slide bit by bit: index i has bit i % 64 of word
+ * (i / 64) % words, words being a power of two above size / 64, and
+ * moving the top past a word boundary clears the words it enters (the
+ * scheme of RFC 6479, written for IPsec).  An in-order packet costs a
+ * bit set, a word clear every 64th; the words outside the window that
+ * still hold old bits are never read: check() refuses those indexes by
+ * distance first.
  */
 #define DSBC_SRTP_REPLAY_MAX 1024
+#define DSBC_SRTP_REPLAY_WORDS 32    /* power of two > MAX / 64 */
 
 struct dsbc_srtp_replay {
 	uint64_t top;                /* highest index accepted */
 	uint16_t size;
+	uint8_t mask;                /* words in use - 1 */
 	bool started;
-	uint64_t bits[DSBC_SRTP_REPLAY_MAX / 64]; /* bit k: top - k seen */
+	uint64_t bits[DSBC_SRTP_REPLAY_WORDS];
 };
 
 int dsbc_srtp_replay_init(struct dsbc_srtp_replay *r, unsigned int size);
+
 /* 0: new; -1: already seen; -2: older than the window */
-int dsbc_srtp_replay_check(const struct dsbc_srtp_replay *r, uint64_t index);
-void dsbc_srtp_replay_update(struct dsbc_srtp_replay *r, uint64_t index);
+static inline int
+dsbc_srtp_replay_check(const struct dsbc_srtp_replay *r, uint64_t index)
+{
+	if (!r->started || index > r->top)
+		return 0;
+	if (r->top - index >= r->size)
+		return -2;
+	return (r->bits[(index >> 6) & r->mask] >> (index & 63)) & 1 ? -1 : 0;
+}
+
+/* index is seen: the top moved to it if it is above */
+static inline void
+dsbc_srtp_replay_update(struct dsbc_srtp_replay *r, uint64_t index)
+{
+	uint64_t w, last;
+
+	if (!r->started) {
+		r->started = true;
+		r->top = index;
+	} else if (index > r->top) {
+		w = r->top >> 6;
+		last = index >> 6;
+		if (last - w > r->mask) {
+			memset(r->bits, 0, sizeof(r->bits));
+		} else {
+			while (w < last)
+				r->bits[++w & r->mask] = 0;
+		}
+		r->top = index;
+	} else if (r->top - index >= r->size) {
+		return;
+	}
+	r->bits[(index >> 6) & r->mask] |= 1ull << (index & 63);
+}
 
 #endif /* DSBC_SRTP_H */

@@ -143,6 +143,70 @@ test_replay(void)
 	CU_ASSERT_EQUAL(dsbc_srtp_replay_check(&r, 63), -1);
 }
 
+/*
+ * The replay list against a plain model (the set of indexes seen and the
+ * top), over random walks with steps back, small steps, word-sized ones
+ * and leaps, for every window size: check() must say exactly what the
+ * model says, before and after each update.
+ */
+static void
+test_replay_model(void)
+{
+	static uint8_t seen[1 << 20];
+	struct dsbc_srtp_replay r;
+	unsigned int size, step, bad = 0, checks = 0;
+
+	for (size = 64; size <= DSBC_SRTP_REPLAY_MAX; size += 64) {
+		uint64_t top = 0, i, k;
+		bool started = false;
+
+		memset(seen, 0, sizeof(seen));
+		CU_ASSERT_FATAL(dsbc_srtp_replay_init(&r, size) == 0);
+		i = 5000;
+		for (step = 0; step < 3000; step++) {
+			unsigned int x = (unsigned int)rand() % 100;
+			int want;
+
+			if (x < 50)
+				i += 1;
+			else if (x < 70)
+				i -= (uint64_t)(rand() % (int)(size + 70));
+			else if (x < 90)
+				i += (uint64_t)(rand() % 130);
+			else if (x < 97)
+				i += 64 * (uint64_t)(rand() % 40);
+			else
+				i += (uint64_t)(rand() % 4000);
+			if (i >= sizeof(seen) - 5000)
+				break;
+			/* the model: new above the top; too old at size back */
+			want = !started || i > top ? 0 :
+			       top - i >= size ? -2 : seen[i] ? -1 : 0;
+			bad += dsbc_srtp_replay_check(&r, i) != want;
+			checks++;
+			if (want == -2)
+				continue;
+			dsbc_srtp_replay_update(&r, i);
+			seen[i] = 1;
+			if (!started || i > top)
+				top = i;
+			started = true;
+			/* and the whole window below the top again */
+			if (step % 97 == 0)
+				for (k = top >= size + 70 ? top - size - 70 : 0;
+				     k <= top + 70; k++) {
+					want = k > top ? 0 : top - k >= size ?
+					       -2 : seen[k] ? -1 : 0;
+					bad += dsbc_srtp_replay_check(&r, k) !=
+					       want;
+					checks++;
+				}
+		}
+	}
+	CU_ASSERT_EQUAL(bad, 0);
+	CU_ASSERT(checks > 50000);
+}
+
 static void
 test_libsrtp_matches_rfc(void)
 {
@@ -346,6 +410,7 @@ unit_register(void)
 	UNIT_ADD(s, test_keystream_b2);
 	UNIT_ADD(s, test_index_guess);
 	UNIT_ADD(s, test_replay);
+	UNIT_ADD(s, test_replay_model);
 	UNIT_ADD(s, test_libsrtp_matches_rfc);
 	UNIT_ADD(s, test_gcm_rfc7714);
 	UNIT_ADD(s, test_libsrtp_gcm_matches_rfc);
