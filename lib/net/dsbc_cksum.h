@@ -20,7 +20,7 @@
 #include <string.h>
 
 #include <rte_common.h>
-#ifdef RTE_ARCH_X86
+#ifdef RTE_ARCH_X86_64
 #include <emmintrin.h>
 #endif
 
@@ -44,7 +44,7 @@ dsbc_cksum_raw(const void *buf, size_t len, uint32_t sum)
 	uint32_t w;
 	uint16_t h;
 
-#ifdef RTE_ARCH_X86
+#ifdef RTE_ARCH_X86_64
 	if (len >= 32) {
 		const __m128i z = _mm_setzero_si128();
 		__m128i a = z, b = z;
@@ -85,8 +85,8 @@ dsbc_cksum_raw(const void *buf, size_t len, uint32_t sum)
 		p += 2;
 		len -= 2;
 	}
-	/* an odd last byte is the first of a 16-bit word padded with zero:
-	 * its low byte as the word sits in memory on a little-endian CPU */
+	/* an odd last byte is the first of a 16-bit word padded with zero,
+	 * the word as it sits in memory (either byte order) */
 	if (len != 0) {
 		h = 0;
 		memcpy(&h, p, 1);

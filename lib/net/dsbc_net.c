@@ -270,7 +270,8 @@ dsbc_net_parse(const uint8_t *frame, uint32_t len, struct dsbc_pkt_info *pi)
 uint32_t
 dsbc_net_cksum_partial(const void *buf, uint32_t len, uint32_t sum)
 {
-	return dsbc_cksum_raw(buf, len, sum);
+	/* folded to 16 bits: callers add more words to it in 32 */
+	return __rte_raw_cksum_reduce(dsbc_cksum_raw(buf, len, sum));
 }
 
 uint16_t

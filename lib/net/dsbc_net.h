@@ -77,7 +77,8 @@ struct dsbc_pkt_info {
 enum dsbc_pkt_kind dsbc_net_parse(const uint8_t *frame, uint32_t len,
 				  struct dsbc_pkt_info *pi);
 
-/* Internet checksum (RFC 1071) of a buffer, folded, not complemented. */
+/* Internet checksum (RFC 1071) of a buffer plus sum, folded to 16 bits,
+ * not complemented. */
 uint32_t dsbc_net_cksum_partial(const void *buf, uint32_t len, uint32_t sum);
 uint16_t dsbc_net_cksum_fold(uint32_t sum);
 
