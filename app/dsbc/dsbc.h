@@ -41,6 +41,9 @@ struct dsbc_port_rt {
 	bool has_media4;
 	rte_be32_t media4_net, media4_mask;
 	struct dsbc_cfg_ip media6;
+	/* the driver completes UDP checksums (RTE_ETH_TX_OFFLOAD_UDP_CKSUM):
+	 * a terminated packet's new payload is not summed in software */
+	bool tx_udp_cksum;
 	char driver[32];
 };
 

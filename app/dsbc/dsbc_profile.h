@@ -19,6 +19,9 @@ struct dsbc_profile {
 	/* The device spreads traffic over every queue it was created with
 	 * (af_packet fanout): all of them must be configured and polled. */
 	bool rx_all_queues;
+	/* use the driver's TX UDP checksum offload where it offers one
+	 * (default yes; "no" for a driver whose offload is not trusted) */
+	bool tx_cksum_offload;
 };
 
 void dsbc_profile_load(const char *dir, const char *driver,

@@ -89,6 +89,12 @@ port_setup(struct dsbc_app *app, uint16_t idx)
 	}
 	if (info.tx_offload_capa & RTE_ETH_TX_OFFLOAD_MBUF_FAST_FREE)
 		conf.txmode.offloads |= RTE_ETH_TX_OFFLOAD_MBUF_FAST_FREE;
+	/* terminator mode rewrites whole payloads: their UDP checksum is
+	 * the NIC's where it can (relayed packets keep theirs, RFC 1624) */
+	p->tx_udp_cksum = prof.tx_cksum_offload &&
+			  (info.tx_offload_capa & RTE_ETH_TX_OFFLOAD_UDP_CKSUM);
+	if (p->tx_udp_cksum)
+		conf.txmode.offloads |= RTE_ETH_TX_OFFLOAD_UDP_CKSUM;
 	rc = rte_eth_dev_configure(p->port_id, nb_rxq, nb_txq, &conf);
 	if (rc != 0) {
 		fprintf(stderr, "dsbc: [port.%u] dev: configure %u rx/%u tx "

@@ -40,6 +40,7 @@ dsbc_profile_load(const char *dir, const char *driver, struct dsbc_profile *p)
 	p->rx_desc = 1024;
 	p->tx_desc = 1024;
 	p->rss = true;
+	p->tx_cksum_offload = true;
 	snprintf(p->file, sizeof(p->file), "%s/%s.conf", dir, driver);
 	if (access(p->file, R_OK) != 0) {
 		p->file[0] = '\0';
@@ -60,5 +61,8 @@ dsbc_profile_load(const char *dir, const char *driver, struct dsbc_profile *p)
 	p->rx_all_queues = yes(rte_cfgfile_get_entry(f, "port",
 						     "rx_all_queues"),
 			       p->rx_all_queues);
+	p->tx_cksum_offload = yes(rte_cfgfile_get_entry(f, "port",
+							"tx_cksum_offload"),
+				  p->tx_cksum_offload);
 	rte_cfgfile_close(f);
 }

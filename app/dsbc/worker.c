@@ -441,6 +441,7 @@ media_forward(struct dsbc_app *app, struct dsbc_worker *w, struct dsbc_flow *f,
 	const struct dsbc_flow_spec *sp = &f->spec;
 	const struct dsbc_hdr_tmpl *t;
 	uint16_t nid;
+	int out;
 
 	if (unlikely(cls == DSBC_DEMUX_RTCP && sp->rtcp_sibling != 0))
 		sp = rtcp_spec(w, f);
@@ -457,12 +458,23 @@ media_forward(struct dsbc_app *app, struct dsbc_worker *w, struct dsbc_flow *f,
 		drop(w, m, DSBC_DROP_NO_HEADROOM);
 		return;
 	}
+	out = dsbc_port_of_id(app, sp->out_port);
 	/* RFC 7879 section 3.1: only L2/L3/L4 change. */
-	if (f->spec.mode == DSBC_MODE_TERMINATE)
+	if (f->spec.mode != DSBC_MODE_TERMINATE) {
+		start = dsbc_hdr_rewrite(frame, pi, t, &w->neigh_mac[nid]);
+	} else if (app->ports[out].tx_udp_cksum) {
+		/* a new payload: the NIC sums it */
+		start = dsbc_hdr_rewrite_payload_offload(frame, pi, t,
+				&w->neigh_mac[nid], plen);
+		m->l2_len = t->l2_len;
+		m->l3_len = t->family == 4 ? 20 : 40;
+		m->ol_flags |= RTE_MBUF_F_TX_UDP_CKSUM |
+			       (t->family == 4 ? RTE_MBUF_F_TX_IPV4 :
+						 RTE_MBUF_F_TX_IPV6);
+	} else {
 		start = dsbc_hdr_rewrite_payload(frame, pi, t,
 				&w->neigh_mac[nid], plen);
-	else
-		start = dsbc_hdr_rewrite(frame, pi, t, &w->neigh_mac[nid]);
+	}
 	m->data_off = (uint16_t)(start - (uint8_t *)m->buf_addr);
 	m->data_len = (uint16_t)(t->len + plen);
 	m->pkt_len = m->data_len;
@@ -472,8 +484,7 @@ media_forward(struct dsbc_app *app, struct dsbc_worker *w, struct dsbc_flow *f,
 	f->idle_reported = 0;
 	w->st.tx++;
 	/* txb is per port index; spec.out_port is the DPDK id */
-	rte_eth_tx_buffer(sp->out_port, w->txq,
-			  w->txb[dsbc_port_of_id(app, sp->out_port)], m);
+	rte_eth_tx_buffer(sp->out_port, w->txq, w->txb[out], m);
 }
 
 /*

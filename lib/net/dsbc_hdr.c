@@ -132,12 +132,19 @@ copy_hdr(uint8_t *dst, const struct dsbc_hdr_tmpl *t)
 	}
 }
 
-/* Headers for a payload of plen bytes at frame + pi->payload_off; with
- * full, the UDP checksum is computed over it, else carried over. */
+/* How the UDP checksum of a rewritten packet is made. */
+enum csum_mode {
+	CSUM_CARRY,     /* from the received one (RFC 1624) */
+	CSUM_FULL,      /* over the new payload */
+	CSUM_PHDR,      /* the pseudo-header's sum, for the NIC to finish */
+};
+
+/* Headers for a payload of plen bytes at frame + pi->payload_off, the
+ * UDP checksum made as mode says. */
 static inline uint8_t *
 hdr_write(uint8_t *frame, const struct dsbc_pkt_info *pi,
 	  const struct dsbc_hdr_tmpl *t, const struct rte_ether_addr *dst_mac,
-	  uint32_t plen, bool full)
+	  uint32_t plen, enum csum_mode mode)
 {
 	uint8_t *payload = frame + pi->payload_off;
 	uint8_t *hdr = payload - t->len;
@@ -166,7 +173,19 @@ hdr_write(uint8_t *frame, const struct dsbc_pkt_info *pi,
 	}
 	wr16(udp + 4, ulen);
 
-	if (full) {
+	if (mode == CSUM_PHDR) {
+		/*
+		 * TX checksum offload: the NIC sums the UDP header and payload
+		 * onto what the field holds, which must be the pseudo header
+		 * (addresses, protocol, UDP length; RFC 768, RFC 8200 8.1),
+		 * not complemented.  The template's constant sum has the ports
+		 * too: they are taken out (one's complement subtraction).
+		 */
+		sum = t->pseudo_sum + rte_cpu_to_be_16(ulen);
+		sum += (uint16_t)~rd16_raw(udp);
+		sum += (uint16_t)~rd16_raw(udp + 2);
+		csum = __rte_raw_cksum_reduce(sum);
+	} else if (mode == CSUM_FULL) {
 		sum = t->pseudo_sum + 2u * rte_cpu_to_be_16(ulen);
 		sum = dsbc_cksum_raw(payload, plen,
 				     __rte_raw_cksum_reduce(sum));
@@ -211,7 +230,7 @@ dsbc_hdr_rewrite(uint8_t *frame, const struct dsbc_pkt_info *pi,
 		 const struct dsbc_hdr_tmpl *t,
 		 const struct rte_ether_addr *dst_mac)
 {
-	return hdr_write(frame, pi, t, dst_mac, pi->payload_len, false);
+	return hdr_write(frame, pi, t, dst_mac, pi->payload_len, CSUM_CARRY);
 }
 
 uint8_t *
@@ -219,5 +238,15 @@ dsbc_hdr_rewrite_payload(uint8_t *frame, const struct dsbc_pkt_info *pi,
 			 const struct dsbc_hdr_tmpl *t,
 			 const struct rte_ether_addr *dst_mac, uint32_t plen)
 {
-	return hdr_write(frame, pi, t, dst_mac, plen, true);
+	return hdr_write(frame, pi, t, dst_mac, plen, CSUM_FULL);
+}
+
+uint8_t *
+dsbc_hdr_rewrite_payload_offload(uint8_t *frame,
+				 const struct dsbc_pkt_info *pi,
+				 const struct dsbc_hdr_tmpl *t,
+				 const struct rte_ether_addr *dst_mac,
+				 uint32_t plen)
+{
+	return hdr_write(frame, pi, t, dst_mac, plen, CSUM_PHDR);
 }

@@ -72,4 +72,16 @@ uint8_t *dsbc_hdr_rewrite_payload(uint8_t *frame,
 				  const struct rte_ether_addr *dst_mac,
 				  uint32_t plen);
 
+/*
+ * The same for a port that computes the UDP checksum itself (TX checksum
+ * offload): the checksum field gets the pseudo header's sum, as the
+ * driver expects with RTE_MBUF_F_TX_UDP_CKSUM; the caller sets the
+ * mbuf's flags and l2_len/l3_len.
+ */
+uint8_t *dsbc_hdr_rewrite_payload_offload(uint8_t *frame,
+					  const struct dsbc_pkt_info *pi,
+					  const struct dsbc_hdr_tmpl *t,
+					  const struct rte_ether_addr *dst_mac,
+					  uint32_t plen);
+
 #endif /* DSBC_HDR_H */

@@ -19,8 +19,8 @@ import traceback
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 sys.path.insert(0, os.path.join(os.path.dirname(HERE), "integration"))
-from netns import Topology, have_netns  # noqa: E402
-from dsbclib import Dsbc, Fail, check, eq  # noqa: E402
+from netns import Topology, have_netns, sh  # noqa: E402
+from dsbclib import Dsbc, Fail, build_udp, check, eq, pcap_read, pcap_write  # noqa: E402,E501
 
 BUILD = "build"
 
@@ -1715,6 +1715,148 @@ def test_calls_with_loss():
         eq(r["uas_ok"], 20, "calls successful at B (%s)" %
            r["uas_err"][-1500:])
 
+# SEND: the UDP payloads in a hex file (one a line) sent from SPORT to
+# DST:DPORT 10 ms apart.  RECV: what arrives on PORT for WAIT seconds,
+# written as hex lines to OUT; prints "received N".
+SEND = r"""
+import socket, sys, time
+path, sport, dst, dport = sys.argv[1:5]
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+s.bind(("0.0.0.0", int(sport)))
+for line in open(path):
+    s.sendto(bytes.fromhex(line.strip()), (dst, int(dport)))
+    time.sleep(0.01)
+"""
+RECV = r"""
+import socket, sys, time
+port, wait, out = sys.argv[1:4]
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+s.bind(("0.0.0.0", int(port)))
+s.settimeout(0.1)
+got = []
+end = time.time() + float(wait)
+while time.time() < end:
+    try:
+        got.append(s.recvfrom(4096)[0].hex())
+    except socket.timeout:
+        pass
+open(out, "w").write("\n".join(got) + "\n")
+print("received %d" % len(got))
+"""
+
+
+def test_terminate_tx_checksum_offload():
+    """Terminated SRTP leaves by a port whose driver computes UDP
+    checksums (net_tap, TX checksum offload): dsbc asks the driver for it
+    (RTE_MBUF_F_TX_UDP_CKSUM) instead of summing the new payload.  Bob is
+    the tap's kernel side, moved into his namespace; his kernel checks
+    every UDP checksum and drops a wrong one (without the flag all 50
+    arrive wrong), so each datagram his socket gets proves one; their SRTP
+    must unprotect with bob's key to alice's clear packets.  net_tap sums
+    the pseudo header itself; the one dsbc leaves for a NIC is checked in
+    tests/unit/test_net.c (test_rewrite_payload)."""
+    out = os.path.abspath("out/system/txcsum")
+    os.makedirs(out, exist_ok=True)
+    gen = os.path.join(BUILD, "app/dsbc-gen/dsbc-gen")
+    suite = "AES_CM_128_HMAC_SHA1_80"
+    ka = suite + ":" + base64.b64encode(os.urandom(30)).decode()
+    kb = suite + ":" + base64.b64encode(os.urandom(30)).decode()
+    frames = {}
+    for name, extra in (("srtp", ["--srtp", ka]), ("plain", [])):
+        path = os.path.join(out, name + ".pcap")
+        r = subprocess.run([gen, "--pcap-out", path, "--kind", "rtp",
+                            "--count", "50", "--size", "172", "--ssrc",
+                            "0x77", "--flow",
+                            "10.10.1.10:40000-10.10.1.1:20000",
+                            "--src-mac", "02:00:00:00:0a:10", "--dst-mac",
+                            "02:00:00:00:0a:01"] + extra,
+                           capture_output=True, text=True)
+        eq(r.returncode, 0, "dsbc-gen: " + r.stderr)
+        frames[name] = pcap_read(path)
+    with open(os.path.join(out, "send.hex"), "w") as f:
+        f.write("".join(fr[42:].hex() + "\n" for fr in frames["srtp"]))
+    topo = Topology("x")
+    topo.setup()
+    tap = "dt%d" % (os.getpid() % 10000)
+    bns = "bobtap-%d" % (os.getpid() % 10000)
+    d = None
+    try:
+        conf = os.path.join(out, "dsbc.conf")
+        with open(conf, "w") as f:
+            f.write("""[dsbc]
+idle_sleep_us = 200
+arp_retry_ms = 100
+srtp_engine = cryptodev
+drivers_cfg_dir = drivers-cfg
+[port.0]
+dev = net_af_packet0,iface=%s,qpairs=2
+mac = 02:00:00:00:0a:01
+ipv4 = 10.10.1.1/24
+[port.1]
+dev = net_tap0,iface=%s
+rx_queues = 2
+mac = 02:00:00:00:0b:01
+ipv4 = 10.10.2.1/24
+[flow.0]
+local = 10.10.1.1:20000
+remote = 10.10.2.20:30000
+out_local = 10.10.2.1:20002
+mode = terminate
+latch = off
+srtp_rx = %s
+srtp_tx = %s
+""" % (topo.host_if["alice"], tap, ka, kb))
+        d = Dsbc(BUILD, conf, "dsbc-sys-txcsum", lcores="0-1")
+        d.wait_ready()
+        ports = d.tel.query("/dsbc/ports")
+        # the tap's kernel side becomes bob
+        sh("ip", "netns", "add", bns)
+        sh("ip", "link", "set", tap, "netns", bns)
+        nsx = ["ip", "netns", "exec", bns]
+        sh(*nsx, "ip", "link", "set", "lo", "up")
+        sh(*nsx, "ip", "link", "set", tap, "address", "02:00:00:00:0b:20")
+        sh(*nsx, "ip", "link", "set", tap, "up")
+        sh(*nsx, "ip", "addr", "add", "10.10.2.20/24", "dev", tap)
+        bob = subprocess.Popen(nsx + ["python3", "-c", RECV, "30000", "4",
+                                      os.path.join(out, "recv.hex")],
+                               stdout=subprocess.PIPE, text=True)
+        time.sleep(0.5)
+        alice = topo.run("alice", ["python3", "-c", SEND,
+                                   os.path.join(out, "send.hex"), "40000",
+                                   "10.10.1.1", "20000"])
+        alice.wait(timeout=30)
+        b_out = bob.communicate(timeout=30)[0].strip()
+        snmp = sh(*nsx, "cat", "/proc/net/snmp").stdout
+        st = d.stats()
+    finally:
+        rc = d.stop() if d else 0
+        sh("ip", "netns", "del", bns, check=False)
+        topo.teardown()
+    print("  bob: " + b_out + "; dsbc: tx=%d unprotected=%d" % (
+        st["tx"], st["srtp_cryptodev_ops"]))
+    offl = [p.get("tx_udp_cksum_offload") for p in ports.values()
+            if isinstance(p, dict)]
+    print("  tx_udp_cksum_offload per port: %s" % offl)
+    check(1 in offl, "a port with TX checksum offload (net_tap)")
+    udp = [l.split() for l in snmp.splitlines() if l.startswith("Udp:")]
+    csum_err = int(udp[1][udp[0].index("InCsumErrors")])
+    eq(csum_err, 0, "UDP checksum errors in bob's kernel")
+    got = [bytes.fromhex(l) for l in
+           open(os.path.join(out, "recv.hex")).read().split()]
+    eq(len(got), 50, "datagrams bob's kernel accepted")
+    gpath = os.path.join(out, "got.pcap")
+    pcap_write(gpath, [build_udp("02:00:00:00:0b:01", "02:00:00:00:0b:20",
+                                 "10.10.2.1", 20002, "10.10.2.20", 30000, g)
+                       for g in got])
+    r = subprocess.run([gen, "--check-srtp", kb, "--pcap-out", gpath,
+                        "--plain-pcap", os.path.join(out, "plain.pcap")],
+                       capture_output=True, text=True)
+    print("  " + r.stdout.strip())
+    eq(r.returncode, 0, "bob's SRTP unprotects with B (%s)" % r.stderr)
+    check("unprotected=50" in r.stdout and "match=50" in r.stdout,
+          "50 packets, each alice's clear packet")
+    eq(rc, 0, "dsbc exit status")
+
 
 def check_ge(got, least, what):
     if got < least:
@@ -1736,7 +1878,8 @@ TESTS = [test_udp_relay_between_namespaces, test_sipp_options,
          test_baresip_dtls_ice_relay, test_baresip_dtls_ice_aware,
          test_call_cancel,
          test_call_busy,
-         test_100_parallel_calls, test_calls_with_loss]
+         test_100_parallel_calls, test_calls_with_loss,
+         test_terminate_tx_checksum_offload]
 
 
 def main():

@@ -628,6 +628,70 @@ test_rewrite(void)
 		run_rewrite(&cases[i]);
 }
 
+/*
+ * Terminator mode: the payload replaced (a different length, as SRTP's tag
+ * makes it), the UDP checksum computed over it; or, for a port with TX
+ * checksum offload, the pseudo header's sum left for the NIC, which then
+ * completes it (done here as the NIC does: the sum over the UDP header,
+ * field included, and payload, complemented) into a valid checksum.
+ */
+static void
+test_rewrite_payload(void)
+{
+	static const struct rte_ether_addr dmac = {
+		.addr_bytes = {2, 0, 0, 0, 0x0b, 0x20} };
+	static const struct rw_case cases[] = {
+		{4, false, 4, 0, true, 172},
+		{4, false, 4, 0, false, 33},
+		{4, true, 6, 9, true, 172},
+		{6, false, 4, 0, true, 171},
+		{6, true, 6, 7, true, 100},
+	};
+	unsigned int i, off, bad = 0;
+
+	for (i = 0; i < RTE_DIM(cases) * 2; i++) {
+		const struct rw_case *c = &cases[i / 2];
+		bool offload = i & 1;
+		uint8_t buf[512], *f = buf + 128, *out, *ip, *udp;
+		struct dsbc_pkt_info pi, po;
+		struct dsbc_hdr_spec s;
+		struct dsbc_hdr_tmpl t;
+		uint32_t n, plen = c->plen + 16, sum;
+		uint16_t c16;
+
+		n = build(f, c->in_family, c->in_vlan, c->plen, c->in_csum);
+		CU_ASSERT_FATAL(dsbc_net_parse(f, n, &pi) == DSBC_PKT_UDP);
+		for (off = 0; off < plen; off++)
+			f[pi.payload_off + off] = (uint8_t)(off * 7 + i);
+		spec_for(&s, c->out_family, c->out_vlan);
+		dsbc_hdr_tmpl_init(&t, &s);
+		out = offload ?
+		      dsbc_hdr_rewrite_payload_offload(f, &pi, &t, &dmac, plen) :
+		      dsbc_hdr_rewrite_payload(f, &pi, &t, &dmac, plen);
+		CU_ASSERT_FATAL(dsbc_net_parse(out, t.len + plen, &po) ==
+				DSBC_PKT_UDP);
+		CU_ASSERT_EQUAL(po.payload_len, plen);
+		ip = out + po.l2_len;
+		udp = out + po.l4_off;
+		if (c->out_family == 4)
+			CU_ASSERT(ip4_ok(ip));
+		if (offload) {
+			/* the pseudo header, summed independently */
+			sum = c->out_family == 4 ? be_sum(ip + 12, 8, 0) :
+			      be_sum(ip + 8, 32, 0);
+			sum += 17 + plen + 8;
+			bad += get16(udp + 6) != be_fold(sum);
+			c16 = (uint16_t)~be_fold(be_sum(udp, plen + 8, 0));
+			put16(udp + 6, c16 == 0 ? 0xffff : c16);
+		}
+		/* a full checksum whatever the sender had (RFC 768 zero or
+		 * not): the payload is new */
+		CU_ASSERT(get16(udp + 6) != 0);
+		CU_ASSERT(udp_ok(c->out_family, ip));
+	}
+	CU_ASSERT_EQUAL(bad, 0);
+}
+
 /* A corrupted payload must stay detectably corrupt after the rewrite. */
 static void
 test_rewrite_keeps_corruption(void)
@@ -691,6 +755,7 @@ unit_register(void)
 	UNIT_ADD(s, test_cksum_raw);
 	UNIT_ADD(s, test_rewrite);
 	UNIT_ADD(s, test_rewrite_keeps_corruption);
+	UNIT_ADD(s, test_rewrite_payload);
 	UNIT_ADD(s, test_addr);
 	return 0;
 }
