@@ -1820,7 +1820,11 @@ srtp_tx = %s
         bob = subprocess.Popen(nsx + ["python3", "-c", RECV, "30000", "4",
                                       os.path.join(out, "recv.hex")],
                                stdout=subprocess.PIPE, text=True)
-        time.sleep(0.5)
+        # dsbc resolves bob (its next hop) by ARP once he is up
+        deadline = time.time() + 5
+        while d.stats()["mgmt_arp_learned"] < 1 and time.time() < deadline:
+            time.sleep(0.1)
+        time.sleep(0.3)
         alice = topo.run("alice", ["python3", "-c", SEND,
                                    os.path.join(out, "send.hex"), "40000",
                                    "10.10.1.1", "20000"])
