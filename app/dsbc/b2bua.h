@@ -98,7 +98,7 @@ struct leg {
 	uint8_t keying;                   /* enum dsbc_keying of this leg */
 	uint8_t dtls_role;                /* enum dsbc_dtls_role, once known */
 	bool dtls_role_known;
-	char peer_fp[128];                /* the peer's a=fingerprint */
+	char peer_fp[208];                /* the peer's a=fingerprint (sha-512: 199) */
 	struct leg_media m[MAX_MEDIA];
 };
 

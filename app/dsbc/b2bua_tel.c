@@ -244,7 +244,19 @@ leg_tel(struct rte_tel_data *d, const char *name, const struct call *c,
 		rte_tel_data_add_dict_string(x, "dtls_role",
 			!l->dtls_role_known ? "-" :
 			l->dtls_role == DSBC_DTLS_CLIENT ? "client" : "server");
-		rte_tel_data_add_dict_string(x, "peer_fingerprint", l->peer_fp);
+		/* a telemetry string holds 127 characters: SHA-384 and
+		 * SHA-512 fingerprints are cut, and say so */
+		if (strlen(l->peer_fp) < RTE_TEL_MAX_STRING_LEN) {
+			rte_tel_data_add_dict_string(x, "peer_fingerprint",
+						     l->peer_fp);
+		} else {
+			char fp[RTE_TEL_MAX_STRING_LEN];
+
+			snprintf(fp, sizeof(fp), "%.*s...",
+				 (int)sizeof(fp) - 4, l->peer_fp);
+			rte_tel_data_add_dict_string(x, "peer_fingerprint",
+						     fp);
+		}
 	}
 	rte_tel_data_add_dict_string(x, "media_address",
 				     dsbc_addr_fmt(&l->addr, l->family, buf,

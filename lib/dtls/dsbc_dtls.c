@@ -19,7 +19,8 @@
 
 #include "dsbc_dtls.h"
 
-#define FP_LEN (7 + 1 + 32 * 3)     /* "sha-256 " + 32 hex pairs with ':' */
+/* "sha-512 " and 64 hex pairs with ':' (the longest accepted) */
+#define FP_LEN (7 + 1 + 64 * 3)
 #define DTLS_MTU 1200               /* records per datagram stay below */
 
 const char *
@@ -43,22 +44,54 @@ struct dsbc_dtls {
 	enum dsbc_dtls_role role;
 	enum dsbc_dtls_state state;
 	char peer_fp[FP_LEN + 1];     /* expected, upper-case hex */
+	const struct fp_hash *peer_hash;  /* the hash it names */
 	bool refused;                 /* the peer itself is unacceptable */
 	char error[256];
 };
 
 static int ex_index = -1;
 
-/* RFC 8122 section 5: "sha-256" and upper-case hex pairs with colons. */
+/*
+ * RFC 8122 section 5: a hash function's name from the IANA registry, then
+ * the digest in upper-case hex pairs with colons.  dsbc's own is SHA-256;
+ * a peer's may be SHA-256, -384 or -512 (SHA-1, MD5 and MD2 are refused:
+ * a collision would let a forged certificate pass, seed 000).
+ */
+struct fp_hash {
+	const char *name;
+	const EVP_MD *(*md)(void);
+};
+
+static const struct fp_hash fp_hashes[] = {
+	{ "sha-256", EVP_sha256 },
+	{ "sha-384", EVP_sha384 },
+	{ "sha-512", EVP_sha512 },
+};
+
+/* The hash an a=fingerprint value names ("sha-384 AB:..."), or NULL. */
+static const struct fp_hash *
+fp_hash_of(const char *fp)
+{
+	unsigned int i;
+	size_t n;
+
+	for (i = 0; i < sizeof(fp_hashes) / sizeof(fp_hashes[0]); i++) {
+		n = strlen(fp_hashes[i].name);
+		if (strncasecmp(fp, fp_hashes[i].name, n) == 0 && fp[n] == ' ')
+			return &fp_hashes[i];
+	}
+	return NULL;
+}
+
 static void
-fingerprint_of(X509 *x, char out[FP_LEN + 1])
+fingerprint_of(X509 *x, const struct fp_hash *h, char out[FP_LEN + 1])
 {
 	unsigned char md[EVP_MAX_MD_SIZE];
 	unsigned int n = 0, i;
 	char *p = out;
 
-	X509_digest(x, EVP_sha256(), md, &n);
-	p += sprintf(p, "sha-256 ");
+	X509_digest(x, h->md(), md, &n);
+	p += sprintf(p, "%s ", h->name);
 	for (i = 0; i < n; i++)
 		p += sprintf(p, "%02X%s", md[i], i + 1 < n ? ":" : "");
 }
@@ -136,8 +169,11 @@ verify_cb(int ok, X509_STORE_CTX *store)
 	(void)ok;
 	if (X509_STORE_CTX_get_error_depth(store) != 0)
 		return 1;
-	fingerprint_of(X509_STORE_CTX_get_current_cert(store), fp);
-	if (d == NULL || strcasecmp(fp, d->peer_fp) != 0) {
+	if (d == NULL)
+		return 0;
+	fingerprint_of(X509_STORE_CTX_get_current_cert(store), d->peer_hash,
+		       fp);
+	if (strcasecmp(fp, d->peer_fp) != 0) {
 		if (d != NULL) {
 			d->refused = true;
 			snprintf(d->error, sizeof(d->error),
@@ -192,7 +228,7 @@ dsbc_dtls_ctx_create(const char *cert_pem, const char *key_pem,
 			   SSL_VERIFY_FAIL_IF_NO_PEER_CERT, verify_cb);
 	SSL_CTX_set_options(c->ssl, SSL_OP_NO_QUERY_MTU | SSL_OP_NO_TICKET);
 	SSL_CTX_set_read_ahead(c->ssl, 1);
-	fingerprint_of(c->cert, c->fp);
+	fingerprint_of(c->cert, &fp_hashes[0], c->fp);
 	return c;
 fail:
 	dsbc_dtls_ctx_free(c);
@@ -242,12 +278,13 @@ dsbc_dtls_new(struct dsbc_dtls_ctx *c, enum dsbc_dtls_role role,
 	struct dsbc_dtls *d;
 
 	if (peer_fp == NULL || strlen(peer_fp) > FP_LEN ||
-	    strncasecmp(peer_fp, "sha-256 ", 8) != 0)
+	    fp_hash_of(peer_fp) == NULL)
 		return NULL;
 	d = calloc(1, sizeof(*d));
 	if (d == NULL)
 		return NULL;
 	snprintf(d->peer_fp, sizeof(d->peer_fp), "%s", peer_fp);
+	d->peer_hash = fp_hash_of(peer_fp);
 	d->role = role;
 	d->ssl = SSL_new(c->ssl);
 	d->in = BIO_new(BIO_s_mem());

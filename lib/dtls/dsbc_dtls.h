@@ -63,7 +63,8 @@ enum dsbc_dtls_state {
 
 /*
  * A session for one leg.  peer_fp is the a=fingerprint value of that
- * leg's SDP ("sha-256 XX:..."); the peer's certificate must match it.
+ * leg's SDP ("sha-256 XX:...", or sha-384, sha-512; RFC 8122 section 5);
+ * the peer's certificate must match it.
  */
 struct dsbc_dtls *dsbc_dtls_new(struct dsbc_dtls_ctx *c,
 				enum dsbc_dtls_role role, const char *peer_fp);

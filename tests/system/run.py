@@ -750,16 +750,17 @@ def keying_material(text):
     return re.findall(r"Keying material: ([0-9A-F]+)", text)
 
 
-def make_cert(out, who):
+def make_cert(out, who, digest="sha256"):
     """An ECDSA P-256 self-signed certificate for an OpenSSL peer: (key
-    file, certificate file, SHA-256 fingerprint as a=fingerprint has it)."""
+    file, certificate file, its fingerprint (SHA-256 unless digest says
+    otherwise) as a=fingerprint has it)."""
     key, crt = os.path.join(out, who + ".key"), os.path.join(out, who + ".crt")
     subprocess.run(["openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt",
                     "ec_paramgen_curve:prime256v1", "-nodes", "-keyout", key,
                     "-out", crt, "-days", "2", "-subj", "/CN=" + who],
                    check=True, capture_output=True)
     fp = subprocess.run(["openssl", "x509", "-in", crt, "-noout",
-                         "-fingerprint", "-sha256"], check=True,
+                         "-fingerprint", "-" + digest], check=True,
                         capture_output=True, text=True).stdout
     return key, crt, fp.strip().split("=", 1)[1]
 
@@ -849,7 +850,8 @@ def pem_fingerprint(text, after=""):
     return out.split("=", 1)[1] if "=" in out else None
 
 
-def terminate_call(name, alice_fp, hold_ms, end_a=None):
+def terminate_call(name, alice_fp, hold_ms, end_a=None,
+                   alice_hash="sha-256"):
     """A DTLS-SRTP call for terminator mode: alice offers actpass with
     alice_fp on 7200, bob answers passive with his real fingerprint on
     6100, both muxing RTCP (one DTLS association per leg, as openssl's
@@ -865,7 +867,8 @@ def terminate_call(name, alice_fp, hold_ms, end_a=None):
                             "a=rtcp-mux\n      a=setup:passive"))
     with open(uac) as f:
         x = re.sub(r"a=fingerprint:sha-256 [0-9A-F:]+",
-                   "a=fingerprint:sha-256 " + alice_fp, f.read()).replace(
+                   "a=fingerprint:%s %s" % (alice_hash, alice_fp),
+                   f.read()).replace(
                        "a=setup:actpass", "a=rtcp-mux\n      a=setup:actpass")
     if end_a is not None:
         x = x.replace(A_BYE, end_a)
@@ -888,8 +891,10 @@ def test_dtls_srtp_terminate_openssl():
     installs the keys of both legs in the flows' worker."""
     out = os.path.abspath("out/system/term")
     os.makedirs(out, exist_ok=True)
-    akey, acrt, afp = make_cert(out, "alice")
-    uac, uas, bkey, bcrt, bfp, log = terminate_call("term", afp, "9000")
+    # alice signals SHA-512 (RFC 8122 section 5), bob SHA-256
+    akey, acrt, afp = make_cert(out, "alice", "sha512")
+    uac, uas, bkey, bcrt, bfp, log = terminate_call("term", afp, "9000",
+                                                    alice_hash="sha-512")
     res = {}
 
     def during(d, topo, call):
@@ -962,7 +967,8 @@ def test_dtls_srtp_terminate_openssl():
            ("SRTP_AES128_CM_SHA1_80",) * 2,
            "%s: keys to unprotect and protect installed" % leg)
     eq(c["a_leg"]["m0_srtp_profile"], "SRTP_AES128_CM_SHA1_80", "A profile")
-    eq(c["a_leg"]["peer_fingerprint"], "sha-256 " + afp,
+    # a telemetry string holds 127 characters: SHA-512's is cut, marked
+    eq(c["a_leg"]["peer_fingerprint"], ("sha-512 " + afp)[:124] + "...",
        "A's fingerprint checked against its SDP")
     eq(c["b_leg"]["peer_fingerprint"], "sha-256 " + bfp,
        "B's fingerprint checked against its SDP")

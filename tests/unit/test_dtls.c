@@ -12,6 +12,9 @@
 #include <stdio.h>
 
 #include <CUnit/CUnit.h>
+#include <openssl/evp.h>
+#include <openssl/pem.h>
+#include <openssl/x509.h>
 
 #include "dsbc_dtls.h"
 #include "unit.h"
@@ -158,6 +161,85 @@ test_fingerprint_mismatch(void)
 	dsbc_dtls_ctx_free(mitm);
 }
 
+/* Context c's certificate's fingerprint with hash md named name, in
+ * RFC 8122's form, computed here from the PEM file c saves. */
+static void
+fp_with(const struct dsbc_dtls_ctx *c, const EVP_MD *md, const char *name,
+	char *out)
+{
+	char cert[] = "/tmp/dsbc-unit-fp-XXXXXX", key[64];
+	unsigned char d[EVP_MAX_MD_SIZE];
+	unsigned int n = 0, i;
+	X509 *x = NULL;
+	FILE *f;
+	int fd = mkstemp(cert);
+
+	CU_ASSERT_FATAL(fd >= 0);
+	close(fd);
+	snprintf(key, sizeof(key), "%s.key", cert);
+	CU_ASSERT_FATAL(dsbc_dtls_ctx_save(c, cert, key) == 0);
+	f = fopen(cert, "r");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(f);
+	x = PEM_read_X509(f, NULL, NULL, NULL);
+	fclose(f);
+	unlink(cert);
+	unlink(key);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(x);
+	X509_digest(x, md, d, &n);
+	X509_free(x);
+	out += sprintf(out, "%s ", name);
+	for (i = 0; i < n; i++)
+		out += sprintf(out, "%02x%s", d[i], i + 1 < n ? ":" : "");
+}
+
+/*
+ * RFC 8122 section 5: a peer may name SHA-384 or SHA-512 (and lower-case
+ * hex), and is checked with that hash; weaker ones are refused up front.
+ */
+static void
+test_fingerprint_hashes(void)
+{
+	static const struct {
+		const char *name;
+		const EVP_MD *(*md)(void);
+	} h[] = { { "sha-384", EVP_sha384 }, { "SHA-512", EVP_sha512 } };
+	struct dsbc_dtls_ctx *cc = ctx(NULL), *sc = ctx(NULL);
+	char fpc[256], fps[256];
+	struct dsbc_dtls *c, *s;
+	unsigned int i, n;
+
+	for (i = 0; i < 2; i++) {
+		fp_with(cc, h[i].md(), h[i].name, fpc);
+		fp_with(sc, h[i].md(), h[i].name, fps);
+		c = dsbc_dtls_new(cc, DSBC_DTLS_CLIENT, fps);
+		s = dsbc_dtls_new(sc, DSBC_DTLS_SERVER, fpc);
+		CU_ASSERT_PTR_NOT_NULL_FATAL(c);
+		CU_ASSERT_PTR_NOT_NULL_FATAL(s);
+		dsbc_dtls_start(c);
+		pump(c, s, &n);
+		CU_ASSERT_EQUAL(dsbc_dtls_state(c), DSBC_DTLS_DONE);
+		CU_ASSERT_EQUAL(dsbc_dtls_state(s), DSBC_DTLS_DONE);
+		dsbc_dtls_free(c);
+		dsbc_dtls_free(s);
+		/* the same hash of another certificate: refused */
+		n = (unsigned int)strlen(fps) - 1;
+		fps[n] = fps[n] == '0' ? '1' : '0';
+		c = dsbc_dtls_new(cc, DSBC_DTLS_CLIENT, fps);
+		s = dsbc_dtls_new(sc, DSBC_DTLS_SERVER, fpc);
+		dsbc_dtls_start(c);
+		pump(c, s, &n);
+		CU_ASSERT_EQUAL(dsbc_dtls_state(c), DSBC_DTLS_FAILED);
+		CU_ASSERT(dsbc_dtls_peer_refused(c));
+		dsbc_dtls_free(c);
+		dsbc_dtls_free(s);
+	}
+	fp_with(sc, EVP_sha1(), "sha-1", fps);
+	CU_ASSERT_PTR_NULL(dsbc_dtls_new(cc, DSBC_DTLS_CLIENT, fps));
+	CU_ASSERT_PTR_NULL(dsbc_dtls_new(cc, DSBC_DTLS_CLIENT, "sha-2560 00"));
+	dsbc_dtls_ctx_free(cc);
+	dsbc_dtls_ctx_free(sc);
+}
+
 static void
 test_garbage_and_loss(void)
 {
@@ -245,6 +327,7 @@ unit_register(void)
 	UNIT_ADD(s, test_fingerprint_format);
 	UNIT_ADD(s, test_handshake_profiles);
 	UNIT_ADD(s, test_fingerprint_mismatch);
+	UNIT_ADD(s, test_fingerprint_hashes);
 	UNIT_ADD(s, test_garbage_and_loss);
 	UNIT_ADD(s, test_save_and_reload);
 	return 0;
