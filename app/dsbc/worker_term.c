@@ -220,6 +220,8 @@ drop_of(int rc)
 	}
 }
 
+/* dsbc_term_of() for the worker itself: writable, and without the bounds
+ * check, as f->term is only ever set by dsbc_term_keys() below */
 static inline struct dsbc_term *
 term_of(struct dsbc_worker *w, const struct dsbc_flow *f)
 {
