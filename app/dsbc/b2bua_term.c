@@ -121,7 +121,9 @@ peer_fp_copy(struct leg *l, struct dsbc_sdp_str fp)
 		return -1;
 	memcpy(l->peer_fp, fp.p, fp.len);
 	l->peer_fp[fp.len] = '\0';
-	return 0;
+	/* a hash dsbc cannot check with (sha-1, md5): the SDP is refused
+	 * now rather than a call set up whose handshake cannot succeed */
+	return dsbc_dtls_fp_ok(l->peer_fp) ? 0 : -1;
 }
 
 static const char *const keying_names[] = {

@@ -174,12 +174,10 @@ verify_cb(int ok, X509_STORE_CTX *store)
 	fingerprint_of(X509_STORE_CTX_get_current_cert(store), d->peer_hash,
 		       fp);
 	if (strcasecmp(fp, d->peer_fp) != 0) {
-		if (d != NULL) {
-			d->refused = true;
-			snprintf(d->error, sizeof(d->error),
-				 "peer certificate %s does not match the SDP "
-				 "fingerprint", fp);
-		}
+		d->refused = true;
+		snprintf(d->error, sizeof(d->error),
+			 "peer certificate %s does not match the SDP "
+			 "fingerprint", fp);
 		return 0;
 	}
 	return 1;
@@ -271,14 +269,20 @@ dsbc_dtls_ctx_save(const struct dsbc_dtls_ctx *c, const char *cert_pem,
 	return ok ? 0 : -1;
 }
 
+bool
+dsbc_dtls_fp_ok(const char *peer_fp)
+{
+	return peer_fp != NULL && strlen(peer_fp) <= FP_LEN &&
+	       fp_hash_of(peer_fp) != NULL;
+}
+
 struct dsbc_dtls *
 dsbc_dtls_new(struct dsbc_dtls_ctx *c, enum dsbc_dtls_role role,
 	      const char *peer_fp)
 {
 	struct dsbc_dtls *d;
 
-	if (peer_fp == NULL || strlen(peer_fp) > FP_LEN ||
-	    fp_hash_of(peer_fp) == NULL)
+	if (!dsbc_dtls_fp_ok(peer_fp))
 		return NULL;
 	d = calloc(1, sizeof(*d));
 	if (d == NULL)

@@ -68,6 +68,9 @@ enum dsbc_dtls_state {
  */
 struct dsbc_dtls *dsbc_dtls_new(struct dsbc_dtls_ctx *c,
 				enum dsbc_dtls_role role, const char *peer_fp);
+/* Whether dsbc_dtls_new() takes peer_fp: a hash it checks with, and no
+ * longer than the longest such fingerprint (the SDP is refused else). */
+bool dsbc_dtls_fp_ok(const char *peer_fp);
 void dsbc_dtls_free(struct dsbc_dtls *d);
 /* Client: produce the ClientHello (then read it with _output). */
 int dsbc_dtls_start(struct dsbc_dtls *d);

@@ -1024,6 +1024,32 @@ def test_dtls_terminate_wrong_fingerprint():
     check(time.time() - t0 < 40, "ended long before sipp's timeout")
 
 
+def test_dtls_terminate_weak_fingerprint():
+    """A terminated call whose offer carries a SHA-1 fingerprint (RFC 8122
+    lets a peer name it; a collision would let a forged certificate
+    through): dsbc cannot check the peer's certificate with a hash it
+    accepts, so the offer is refused with 488 at once, bob never sees
+    it, and no call, flow or port is left behind."""
+    with open(os.path.join(SIPP, "uac_fail.xml")) as f:
+        x = f.read().replace('<recv response="486" />',
+                             '<recv response="488" />').replace(
+            "m=audio [media_port] RTP/AVP 0\n",
+            "m=audio [media_port] UDP/TLS/RTP/SAVP 0\n"
+            "      a=fingerprint:sha-1 " + ":".join(["AB"] * 20) + "\n"
+            "      a=setup:actpass\n")
+    check("sha-1" in x, "the scenario offers a SHA-1 fingerprint")
+    uac = os.path.abspath("out/system/uac_weakfp.xml")
+    with open(uac, "w") as f:
+        f.write(x)
+    r = run_call("weakfp", uac, None, conf_extra="mode = terminate\n")
+    sipp_ok(r)
+    print("  calls: bad_sdp=%d started=%d" % (r["calls"]["bad_sdp"],
+                                             r["calls"]["started"]))
+    eq(r["uac_ok"], 1, "alice's offer refused with 488")
+    eq(r["calls"]["bad_sdp"], 1, "the offer counted as refused SDP")
+    eq(r["sip"]["tx_4xx"], 1, "one 4xx sent")
+
+
 GARBAGE_DTLS = (
     "import os, socket, struct\n"
     "s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)\n"
@@ -1879,7 +1905,8 @@ TESTS = [test_udp_relay_between_namespaces, test_sipp_options,
          test_call_media_inactivity, test_call_prack, test_call_ice_lite,
          test_routing_by_user_prefix, test_dtls_srtp_relay_openssl,
          test_dtls_before_the_answer, test_dtls_srtp_terminate_openssl,
-         test_dtls_terminate_wrong_fingerprint, test_dtls_terminate_faults,
+         test_dtls_terminate_wrong_fingerprint,
+         test_dtls_terminate_weak_fingerprint, test_dtls_terminate_faults,
          test_terminate_sdes_rekey, test_terminate_sdes_rekey_refused,
          test_terminate_rtcp_mux_change_refused,
          test_baresip_dtls_to_sdes_terminate,

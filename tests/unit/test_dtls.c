@@ -233,9 +233,16 @@ test_fingerprint_hashes(void)
 		dsbc_dtls_free(c);
 		dsbc_dtls_free(s);
 	}
+	CU_ASSERT(dsbc_dtls_fp_ok(fpc));
 	fp_with(sc, EVP_sha1(), "sha-1", fps);
+	CU_ASSERT(!dsbc_dtls_fp_ok(fps));
 	CU_ASSERT_PTR_NULL(dsbc_dtls_new(cc, DSBC_DTLS_CLIENT, fps));
+	CU_ASSERT(!dsbc_dtls_fp_ok("sha-2560 00"));
 	CU_ASSERT_PTR_NULL(dsbc_dtls_new(cc, DSBC_DTLS_CLIENT, "sha-2560 00"));
+	CU_ASSERT(!dsbc_dtls_fp_ok(NULL));
+	/* longer than any SHA-512 fingerprint */
+	strcat(fpc, ":00:00");
+	CU_ASSERT(!dsbc_dtls_fp_ok(fpc));
 	dsbc_dtls_ctx_free(cc);
 	dsbc_dtls_ctx_free(sc);
 }
