@@ -117,6 +117,11 @@ other_leg(struct call *c, const struct leg *l)
 static int
 peer_fp_copy(struct leg *l, struct dsbc_sdp_str fp)
 {
+	/* trailing blanks are not part of the value (RFC 4566 attribute
+	 * syntax has none; some peers leave one) */
+	while (fp.len > 0 && (fp.p[fp.len - 1] == ' ' ||
+			      fp.p[fp.len - 1] == '\t'))
+		fp.len--;
 	if (fp.len == 0 || fp.len >= sizeof(l->peer_fp))
 		return -1;
 	memcpy(l->peer_fp, fp.p, fp.len);
