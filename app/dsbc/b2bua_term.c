@@ -83,6 +83,30 @@ b2bua_term_fini(struct dsbc_app *app)
 
 /* ---- SDP ---- */
 
+/*
+ * RFC 8122 section 5: of several a=fingerprint values, the one whose hash
+ * dsbc prefers (the strongest it checks with); none it takes: the first,
+ * which the caller refuses.
+ */
+static struct dsbc_sdp_str
+fp_choose(const struct dsbc_sdp_str *fps, unsigned int n)
+{
+	struct dsbc_sdp_str best = { NULL, 0 };
+	int rank, best_rank = 0;
+	unsigned int i;
+
+	if (n > 0)
+		best = fps[0];
+	for (i = 0; i < n; i++) {
+		rank = dsbc_dtls_fp_rank(fps[i].p, fps[i].len);
+		if (rank > best_rank) {
+			best = fps[i];
+			best_rank = rank;
+		}
+	}
+	return best;
+}
+
 /* a=fingerprint and a=setup of the first m-line, else the session's. */
 static void
 sdp_dtls(const struct dsbc_sdp *s, struct dsbc_sdp_str *fp,
@@ -90,7 +114,9 @@ sdp_dtls(const struct dsbc_sdp *s, struct dsbc_sdp_str *fp,
 {
 	const struct dsbc_sdp_media *m = s->nb_media ? &s->media[0] : NULL;
 
-	*fp = m != NULL && m->fingerprint.len ? m->fingerprint : s->fingerprint;
+	*fp = m != NULL && m->nb_fingerprint ?
+	      fp_choose(m->fingerprint, m->nb_fingerprint) :
+	      fp_choose(s->fingerprint, s->nb_fingerprint);
 	*setup = m != NULL && m->setup.len ? m->setup : s->setup;
 }
 

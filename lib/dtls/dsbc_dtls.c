@@ -68,16 +68,18 @@ static const struct fp_hash fp_hashes[] = {
 	{ "sha-512", EVP_sha512 },
 };
 
-/* The hash an a=fingerprint value names ("sha-384 AB:..."), or NULL. */
+/* The hash an a=fingerprint value of len bytes names ("sha-384 AB:..."),
+ * or NULL. */
 static const struct fp_hash *
-fp_hash_of(const char *fp)
+fp_hash_of(const char *fp, size_t len)
 {
 	unsigned int i;
 	size_t n;
 
 	for (i = 0; i < sizeof(fp_hashes) / sizeof(fp_hashes[0]); i++) {
 		n = strlen(fp_hashes[i].name);
-		if (strncasecmp(fp, fp_hashes[i].name, n) == 0 && fp[n] == ' ')
+		if (len > n && strncasecmp(fp, fp_hashes[i].name, n) == 0 &&
+		    fp[n] == ' ')
 			return &fp_hashes[i];
 	}
 	return NULL;
@@ -269,11 +271,22 @@ dsbc_dtls_ctx_save(const struct dsbc_dtls_ctx *c, const char *cert_pem,
 	return ok ? 0 : -1;
 }
 
+int
+dsbc_dtls_fp_rank(const char *fp, size_t len)
+{
+	const struct fp_hash *h;
+
+	if (fp == NULL || len > FP_LEN)
+		return 0;
+	h = fp_hash_of(fp, len);
+	return h != NULL ? (int)(h - fp_hashes) + 1 : 0;
+}
+
 bool
 dsbc_dtls_fp_ok(const char *peer_fp)
 {
-	return peer_fp != NULL && strlen(peer_fp) <= FP_LEN &&
-	       fp_hash_of(peer_fp) != NULL;
+	return peer_fp != NULL &&
+	       dsbc_dtls_fp_rank(peer_fp, strlen(peer_fp)) > 0;
 }
 
 struct dsbc_dtls *
@@ -288,7 +301,7 @@ dsbc_dtls_new(struct dsbc_dtls_ctx *c, enum dsbc_dtls_role role,
 	if (d == NULL)
 		return NULL;
 	snprintf(d->peer_fp, sizeof(d->peer_fp), "%s", peer_fp);
-	d->peer_hash = fp_hash_of(peer_fp);
+	d->peer_hash = fp_hash_of(peer_fp, strlen(peer_fp));
 	d->role = role;
 	d->ssl = SSL_new(c->ssl);
 	d->in = BIO_new(BIO_s_mem());

@@ -71,6 +71,10 @@ struct dsbc_dtls *dsbc_dtls_new(struct dsbc_dtls_ctx *c,
 /* Whether dsbc_dtls_new() takes peer_fp: a hash it checks with, and no
  * longer than the longest such fingerprint (the SDP is refused else). */
 bool dsbc_dtls_fp_ok(const char *peer_fp);
+/* The same for an a=fingerprint value of len bytes (not terminated): 0
+ * when not taken, else how strong its hash is (SHA-256 1, -384 2, -512
+ * 3), to choose among several (RFC 8122 section 5). */
+int dsbc_dtls_fp_rank(const char *fp, size_t len);
 void dsbc_dtls_free(struct dsbc_dtls *d);
 /* Client: produce the ClientHello (then read it with _output). */
 int dsbc_dtls_start(struct dsbc_dtls *d);

@@ -15,6 +15,9 @@
 #define DSBC_SDP_MAX_LINES  384
 #define DSBC_SDP_MAX_LINE   4096
 #define DSBC_SDP_MAX_RTPMAP 32
+/* a=fingerprint lines kept per level (RFC 8122 section 5 allows several:
+ * one per hash function or certificate); more are ignored */
+#define DSBC_SDP_MAX_FP 4
 
 #define DSBC_SDP_ERRORS(X) \
 	X(NONE,           "ok",                    "OK") \
@@ -94,7 +97,9 @@ struct dsbc_sdp_media {
 	struct dsbc_sdp_conn rtcp_conn;
 	uint8_t dir;                /* enum dsbc_sdp_dir (session default) */
 	uint16_t nb_candidates;
-	struct dsbc_sdp_str ice_ufrag, ice_pwd, fingerprint, setup, mid;
+	struct dsbc_sdp_str ice_ufrag, ice_pwd, setup, mid;
+	uint8_t nb_fingerprint;
+	struct dsbc_sdp_str fingerprint[DSBC_SDP_MAX_FP];
 	uint16_t nb_crypto;
 	uint8_t nb_rtpmap;
 	struct dsbc_sdp_rtpmap rtpmap[DSBC_SDP_MAX_RTPMAP];
@@ -106,7 +111,9 @@ struct dsbc_sdp {
 	uint64_t sess_version;
 	struct dsbc_sdp_conn origin_addr;
 	struct dsbc_sdp_conn conn;            /* session-level c= */
-	struct dsbc_sdp_str ice_ufrag, ice_pwd, fingerprint, setup;
+	struct dsbc_sdp_str ice_ufrag, ice_pwd, setup;
+	uint8_t nb_fingerprint;
+	struct dsbc_sdp_str fingerprint[DSBC_SDP_MAX_FP];
 	bool ice_lite;
 	uint8_t dir;
 	uint16_t nb_lines;

@@ -244,9 +244,13 @@ attr_apply(struct dsbc_sdp *s, struct dsbc_sdp_line *l,
 	case DSBC_SDP_A_ICE_LITE:
 		s->ice_lite = true;
 		break;
-	case DSBC_SDP_A_FINGERPRINT:
-		*(m ? &m->fingerprint : &s->fingerprint) = val;
+	case DSBC_SDP_A_FINGERPRINT: {
+		uint8_t *n = m ? &m->nb_fingerprint : &s->nb_fingerprint;
+
+		if (*n < DSBC_SDP_MAX_FP)
+			(m ? m->fingerprint : s->fingerprint)[(*n)++] = val;
 		break;
+	}
 	case DSBC_SDP_A_SETUP:
 		*(m ? &m->setup : &s->setup) = val;
 		break;

@@ -851,7 +851,7 @@ def pem_fingerprint(text, after=""):
 
 
 def terminate_call(name, alice_fp, hold_ms, end_a=None,
-                   alice_hash="sha-256"):
+                   alice_hash="sha-256", alice_more=""):
     """A DTLS-SRTP call for terminator mode: alice offers actpass with
     alice_fp on 7200, bob answers passive with his real fingerprint on
     6100, both muxing RTCP (one DTLS association per leg, as openssl's
@@ -867,7 +867,8 @@ def terminate_call(name, alice_fp, hold_ms, end_a=None,
                             "a=rtcp-mux\n      a=setup:passive"))
     with open(uac) as f:
         x = re.sub(r"a=fingerprint:sha-256 [0-9A-F:]+",
-                   "a=fingerprint:%s %s" % (alice_hash, alice_fp),
+                   "a=fingerprint:%s %s%s" % (alice_hash, alice_fp,
+                                              alice_more),
                    f.read()).replace(
                        "a=setup:actpass", "a=rtcp-mux\n      a=setup:actpass")
     if end_a is not None:
@@ -891,10 +892,14 @@ def test_dtls_srtp_terminate_openssl():
     installs the keys of both legs in the flows' worker."""
     out = os.path.abspath("out/system/term")
     os.makedirs(out, exist_ok=True)
-    # alice signals SHA-512 (RFC 8122 section 5), bob SHA-256
+    # alice signals SHA-512 and then SHA-1 (RFC 8122 section 5: several
+    # fingerprints; dsbc checks with the strongest hash it takes); bob
+    # SHA-256
     akey, acrt, afp = make_cert(out, "alice", "sha512")
-    uac, uas, bkey, bcrt, bfp, log = terminate_call("term", afp, "9000",
-                                                    alice_hash="sha-512")
+    _, _, afp1 = make_cert(out, "alice1", "sha1")
+    uac, uas, bkey, bcrt, bfp, log = terminate_call(
+        "term", afp, "9000", alice_hash="sha-512",
+        alice_more="\n      a=fingerprint:sha-1 " + afp1)
     res = {}
 
     def during(d, topo, call):

@@ -240,6 +240,12 @@ test_fingerprint_hashes(void)
 	CU_ASSERT(!dsbc_dtls_fp_ok("sha-2560 00"));
 	CU_ASSERT_PTR_NULL(dsbc_dtls_new(cc, DSBC_DTLS_CLIENT, "sha-2560 00"));
 	CU_ASSERT(!dsbc_dtls_fp_ok(NULL));
+	/* the order several are chosen in (RFC 8122 section 5) */
+	CU_ASSERT_EQUAL(dsbc_dtls_fp_rank("sha-256 AB", 10), 1);
+	CU_ASSERT_EQUAL(dsbc_dtls_fp_rank("SHA-384 AB", 10), 2);
+	CU_ASSERT_EQUAL(dsbc_dtls_fp_rank("sha-512 AB:CD", 13), 3);
+	CU_ASSERT_EQUAL(dsbc_dtls_fp_rank("sha-1 AB", 8), 0);
+	CU_ASSERT_EQUAL(dsbc_dtls_fp_rank("sha-512 AB", 7), 0);
 	/* longer than any SHA-512 fingerprint */
 	strcat(fpc, ":00:00");
 	CU_ASSERT(!dsbc_dtls_fp_ok(fpc));

@@ -111,6 +111,40 @@ test_parse_webrtc(void)
 	CU_ASSERT_EQUAL(s.media[0].dir, DSBC_SDP_SENDRECV);
 	CU_ASSERT_EQUAL(s.media[1].port, 0);
 	CU_ASSERT_EQUAL(s.media[1].dir, DSBC_SDP_INACTIVE);
+	CU_ASSERT_EQUAL(s.media[0].nb_fingerprint, 1);
+	CU_ASSERT_EQUAL(s.media[0].fingerprint[0].len, 8 + 95);
+	CU_ASSERT_EQUAL(s.nb_fingerprint, 0);
+}
+
+/* RFC 8122 section 5: several a=fingerprint lines (one per hash, or per
+ * certificate) are all kept, in order, up to DSBC_SDP_MAX_FP a level. */
+static void
+test_parse_fingerprints(void)
+{
+	static const char sdp[] =
+		"v=0\r\n"
+		"o=- 1 1 IN IP4 198.51.100.1\r\n"
+		"s=-\r\n"
+		"c=IN IP4 198.51.100.1\r\n"
+		"t=0 0\r\n"
+		"a=fingerprint:sha-256 AA\r\n"
+		"m=audio 4000 UDP/TLS/RTP/SAVP 0\r\n"
+		"a=fingerprint:sha-512 01\r\n"
+		"a=fingerprint:sha-1 02\r\n"
+		"a=fingerprint:sha-384 03\r\n"
+		"a=fingerprint:sha-256 04\r\n"
+		"a=fingerprint:sha-256 05\r\n"
+		"a=setup:actpass\r\n";
+
+	CU_ASSERT_EQUAL_FATAL(dsbc_sdp_parse(sdp, sizeof(sdp) - 1, &s),
+			      DSBC_SDP_ERR_NONE);
+	CU_ASSERT_EQUAL(s.nb_fingerprint, 1);
+	CU_ASSERT_NSTRING_EQUAL(s.fingerprint[0].p, "sha-256 AA", 10);
+	CU_ASSERT_EQUAL(s.media[0].nb_fingerprint, DSBC_SDP_MAX_FP);
+	CU_ASSERT_NSTRING_EQUAL(s.media[0].fingerprint[0].p, "sha-512 01", 10);
+	CU_ASSERT_NSTRING_EQUAL(s.media[0].fingerprint[1].p, "sha-1 02", 8);
+	CU_ASSERT_NSTRING_EQUAL(s.media[0].fingerprint[3].p, "sha-256 04", 10);
+	CU_ASSERT_EQUAL(s.media[0].fingerprint[3].len, 10);
 }
 
 static void
@@ -456,6 +490,7 @@ unit_register(void)
 	if (su == NULL)
 		return -1;
 	UNIT_ADD(su, test_parse_webrtc);
+	UNIT_ADD(su, test_parse_fingerprints);
 	UNIT_ADD(su, test_rewrite_relay);
 	UNIT_ADD(su, test_rewrite_phone_and_terminate);
 	UNIT_ADD(su, test_sdes);
