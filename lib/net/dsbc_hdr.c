@@ -84,16 +84,6 @@ dsbc_hdr_tmpl_init(struct dsbc_hdr_tmpl *t, const struct dsbc_hdr_spec *s)
 	t->pseudo_sum += rd16_raw(udp) + rd16_raw(udp + 2);
 }
 
-/* Fold a 64-bit one's complement sum to 16 bits. */
-static inline uint16_t
-fold64(uint64_t s)
-{
-	s = (s & 0xffffffff) + (s >> 32);
-	s = (s & 0xffff) + (s >> 16);
-	s = (s & 0xffff) + (s >> 16);
-	return (uint16_t)((s & 0xffff) + (s >> 16));
-}
-
 /* The same constant part, taken from the received packet: 32-bit adds
  * over the addresses (unused IPv4 words are zero). */
 static inline uint16_t
@@ -108,7 +98,7 @@ rx_const_sum(const struct dsbc_pkt_info *pi)
 	sum += rte_cpu_to_be_16(IPPROTO_UDP);
 	sum += rte_cpu_to_be_16(pi->src_port);
 	sum += rte_cpu_to_be_16(pi->dst_port);
-	return fold64(sum);
+	return __rte_raw_cksum_reduce(dsbc_cksum_fold64(sum));
 }
 
 /* Constant-size copies compile to a few vector moves; rte_memcpy() with a

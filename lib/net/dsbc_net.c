@@ -83,22 +83,11 @@ parse_udp(const uint8_t *frame, uint32_t l3_end, struct dsbc_pkt_info *pi)
 	return DSBC_PKT_UDP;
 }
 
-/* 32-bit words into a 64-bit sum: a quarter of the adds of a 16-bit loop. */
+/* RFC 1071: the sum over a valid header, checksum included, is 0xffff. */
 static inline bool
 ipv4_hdr_sum_ok(const uint8_t *ip, uint32_t ihl)
 {
-	uint64_t sum = 0;
-	uint32_t i, w;
-
-	for (i = 0; i < ihl; i += 4) {
-		memcpy(&w, ip + i, 4);
-		sum += w;
-	}
-	sum = (sum & 0xffffffff) + (sum >> 32);
-	sum = (sum & 0xffff) + (sum >> 16);
-	sum = (sum & 0xffff) + (sum >> 16);
-	sum = (sum & 0xffff) + (sum >> 16);
-	return sum == 0xffff;
+	return __rte_raw_cksum_reduce(dsbc_cksum_raw(ip, ihl, 0)) == 0xffff;
 }
 
 static enum dsbc_pkt_kind
@@ -118,7 +107,6 @@ parse_ipv4(const uint8_t *frame, uint32_t len, struct dsbc_pkt_info *pi)
 	tot = rd16(ip + 2);
 	if (tot < ihl || tot > avail)
 		return fail(pi, DSBC_DROP_IP_LEN);
-	/* RFC 1071: the sum over a valid header, checksum included, is 0xffff. */
 	if (!ipv4_hdr_sum_ok(ip, ihl))
 		return fail(pi, DSBC_DROP_IP_CSUM);
 	if (ipv4_src_bad(ip + 12))
