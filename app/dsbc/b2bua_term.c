@@ -91,16 +91,20 @@ b2bua_term_fini(struct dsbc_app *app)
 static struct dsbc_sdp_str
 fp_choose(const struct dsbc_sdp_str *fps, unsigned int n)
 {
-	struct dsbc_sdp_str best = { NULL, 0 };
+	struct dsbc_sdp_str best = { NULL, 0 }, fp;
 	int rank, best_rank = 0;
 	unsigned int i;
 
-	if (n > 0)
-		best = fps[0];
 	for (i = 0; i < n; i++) {
-		rank = dsbc_dtls_fp_rank(fps[i].p, fps[i].len);
-		if (rank > best_rank) {
-			best = fps[i];
+		/* trailing blanks are not part of the value (RFC 4566
+		 * attribute syntax has none; some peers leave one) */
+		fp = fps[i];
+		while (fp.len > 0 && (fp.p[fp.len - 1] == ' ' ||
+				      fp.p[fp.len - 1] == '\t'))
+			fp.len--;
+		rank = dsbc_dtls_fp_rank(fp.p, fp.len);
+		if (i == 0 || rank > best_rank) {
+			best = fp;
 			best_rank = rank;
 		}
 	}
@@ -143,11 +147,6 @@ other_leg(struct call *c, const struct leg *l)
 static int
 peer_fp_copy(struct leg *l, struct dsbc_sdp_str fp)
 {
-	/* trailing blanks are not part of the value (RFC 4566 attribute
-	 * syntax has none; some peers leave one) */
-	while (fp.len > 0 && (fp.p[fp.len - 1] == ' ' ||
-			      fp.p[fp.len - 1] == '\t'))
-		fp.len--;
 	if (fp.len == 0 || fp.len >= sizeof(l->peer_fp))
 		return -1;
 	memcpy(l->peer_fp, fp.p, fp.len);
