@@ -13,10 +13,14 @@
 
 #define ROC_LEN 4
 #define GCM_TAG_LEN 16
-/* each op's private area: the IV (16 bytes), then the job it is for */
+/* each op's private area: the IV (16 bytes), the job it is for (2), and
+ * SRTCP GCM's AAD (12: not contiguous in the packet, RFC 7714 9.2) */
 #define IV_OFFSET (sizeof(struct rte_crypto_op) + sizeof(struct rte_crypto_sym_op))
 #define JOB_OFFSET (IV_OFFSET + 16)
-#define OP_PRIV 32
+#define AAD_OFFSET (IV_OFFSET + 24)
+#define OP_PRIV 48
+#define SRTCP_HDR 8                  /* RFC 3550 6.4.1 up to the SSRC */
+#define SRTCP_E 0x80000000u          /* RFC 3711 3.4: the E flag */
 /* A software device completes ops within the enqueue; a hardware one
  * within microseconds.  Past this many polls (milliseconds) the device is
  * taken as wedged: it keeps the mbufs of what it did not return. */
@@ -170,24 +174,25 @@ sess_gcm(struct dsbc_srtp_cdev *e, const struct dsbc_srtp_cdev_sess *s,
 						e->sess_pool);
 }
 
-int
-dsbc_srtp_cdev_sess_init_keys(struct dsbc_srtp_cdev *e,
-			      struct dsbc_srtp_cdev_sess *s,
-			      enum dsbc_srtp_suite suite, const uint8_t ke[16],
-			      const uint8_t ka[20], const uint8_t *salt,
-			      bool outbound, unsigned int replay_window)
+static int
+sess_setup(struct dsbc_srtp_cdev *e, struct dsbc_srtp_cdev_sess *s,
+	   enum dsbc_srtp_suite suite, const uint8_t ke[16],
+	   const uint8_t ka[20], const uint8_t *salt, bool outbound,
+	   unsigned int replay_window, bool rtcp)
 {
 	const struct dsbc_srtp_suite_info *si = dsbc_srtp_suite_info(suite);
-	unsigned int i;
+	unsigned int i, nb_aad;
 	int rc = 0;
 
 	memset(s, 0, sizeof(*s));
 	if (!dsbc_srtp_cdev_has_suite(suite))
 		return -ENOTSUP;
 	s->outbound = outbound;
+	s->rtcp = rtcp;
 	s->gcm = suite == DSBC_SRTP_SUITE_AEAD_AES_128_GCM;
 	s->tag_len = s->gcm ? GCM_TAG_LEN :
-		     suite == DSBC_SRTP_SUITE_AES_CM_128_HMAC_SHA1_32 ? 4 : 10;
+		     suite == DSBC_SRTP_SUITE_AES_CM_128_HMAC_SHA1_32 &&
+		     !rtcp ? 4 : 10;
 	if ((!s->gcm && ka == NULL) ||
 	    dsbc_srtp_replay_init(&s->replay, replay_window) != 0)
 		return -EINVAL;
@@ -199,13 +204,71 @@ dsbc_srtp_cdev_sess_init_keys(struct dsbc_srtp_cdev *e,
 		rc = s->sess[0] != NULL ? 0 : rte_errno != 0 ? -rte_errno :
 							     -ENOMEM;
 	}
-	for (i = 0; s->gcm && i < DSBC_SRTP_CDEV_NB_AAD && rc == 0; i++) {
+	/* RTP GCM: one session per header length; SRTCP GCM's AAD is
+	 * always the 8-byte header and the E || index word */
+	nb_aad = rtcp ? 1 : DSBC_SRTP_CDEV_NB_AAD;
+	for (i = 0; s->gcm && i < nb_aad && rc == 0; i++) {
 		s->sess[i] = sess_gcm(e, s, ke, (uint16_t)(12 + 4 * i));
 		rc = s->sess[i] != NULL ? 0 : rte_errno != 0 ? -rte_errno :
 							     -ENOMEM;
 	}
 	if (rc != 0)
 		dsbc_srtp_cdev_sess_fini(e, s);
+	return rc;
+}
+
+int
+dsbc_srtp_cdev_sess_init_keys(struct dsbc_srtp_cdev *e,
+			      struct dsbc_srtp_cdev_sess *s,
+			      enum dsbc_srtp_suite suite, const uint8_t ke[16],
+			      const uint8_t ka[20], const uint8_t *salt,
+			      bool outbound, unsigned int replay_window)
+{
+	return sess_setup(e, s, suite, ke, ka, salt, outbound, replay_window,
+			  false);
+}
+
+int
+dsbc_srtp_cdev_sess_init_keys_rtcp(struct dsbc_srtp_cdev *e,
+				   struct dsbc_srtp_cdev_sess *s,
+				   enum dsbc_srtp_suite suite,
+				   const uint8_t ke[16], const uint8_t ka[20],
+				   const uint8_t *salt, bool outbound,
+				   unsigned int replay_window)
+{
+	return sess_setup(e, s, suite, ke, ka, salt, outbound, replay_window,
+			  true);
+}
+
+/* Session keys from the master key (RFC 3711 4.3): labels 0-2 for SRTP,
+ * 3-5 for SRTCP. */
+static int
+sess_derive(struct dsbc_srtp_cdev *e, struct dsbc_srtp_cdev_sess *s,
+	    enum dsbc_srtp_suite suite, const uint8_t master_key[16],
+	    const uint8_t *master_salt, bool outbound,
+	    unsigned int replay_window, bool rtcp)
+{
+	const struct dsbc_srtp_suite_info *si = dsbc_srtp_suite_info(suite);
+	uint8_t ke[16], ka[20], ks[DSBC_SRTP_SALT_LEN];
+	uint8_t ms[DSBC_SRTP_SALT_LEN] = { 0 };
+	uint8_t l0 = rtcp ? DSBC_SRTP_LABEL_RTCP_ENC : DSBC_SRTP_LABEL_RTP_ENC;
+	int rc = -EINVAL;
+
+	memset(s, 0, sizeof(*s));
+	if (!dsbc_srtp_cdev_has_suite(suite))
+		return -ENOTSUP;
+	memcpy(ms, master_salt, si->salt_len);
+	/* the labels of one kind are consecutive: enc, auth, salt */
+	if (dsbc_srtp_kdf(master_key, 16, ms, l0, 0, ke, 16) == 0 &&
+	    dsbc_srtp_kdf(master_key, 16, ms, l0 + 1, 0, ka, 20) == 0 &&
+	    dsbc_srtp_kdf(master_key, 16, ms, l0 + 2, 0, ks,
+			  si->salt_len) == 0)
+		rc = sess_setup(e, s, suite, ke, ka, ks, outbound,
+				replay_window, rtcp);
+	memset(ke, 0, sizeof(ke));
+	memset(ka, 0, sizeof(ka));
+	memset(ks, 0, sizeof(ks));
+	memset(ms, 0, sizeof(ms));
 	return rc;
 }
 
@@ -217,28 +280,20 @@ dsbc_srtp_cdev_sess_init(struct dsbc_srtp_cdev *e,
 			 const uint8_t *master_salt,
 			 bool outbound, unsigned int replay_window)
 {
-	const struct dsbc_srtp_suite_info *si = dsbc_srtp_suite_info(suite);
-	uint8_t ke[16], ka[20], ks[DSBC_SRTP_SALT_LEN];
-	uint8_t ms[DSBC_SRTP_SALT_LEN] = { 0 };
-	int rc = -EINVAL;
+	return sess_derive(e, s, suite, master_key, master_salt, outbound,
+			   replay_window, false);
+}
 
-	memset(s, 0, sizeof(*s));
-	if (!dsbc_srtp_cdev_has_suite(suite))
-		return -ENOTSUP;
-	memcpy(ms, master_salt, si->salt_len);
-	if (dsbc_srtp_kdf(master_key, 16, ms, DSBC_SRTP_LABEL_RTP_ENC, 0, ke,
-			  16) == 0 &&
-	    dsbc_srtp_kdf(master_key, 16, ms, DSBC_SRTP_LABEL_RTP_AUTH, 0, ka,
-			  20) == 0 &&
-	    dsbc_srtp_kdf(master_key, 16, ms, DSBC_SRTP_LABEL_RTP_SALT, 0, ks,
-			  si->salt_len) == 0)
-		rc = dsbc_srtp_cdev_sess_init_keys(e, s, suite, ke, ka, ks,
-						   outbound, replay_window);
-	memset(ke, 0, sizeof(ke));
-	memset(ka, 0, sizeof(ka));
-	memset(ks, 0, sizeof(ks));
-	memset(ms, 0, sizeof(ms));
-	return rc;
+int
+dsbc_srtp_cdev_sess_init_rtcp(struct dsbc_srtp_cdev *e,
+			      struct dsbc_srtp_cdev_sess *s,
+			      enum dsbc_srtp_suite suite,
+			      const uint8_t master_key[16],
+			      const uint8_t *master_salt,
+			      bool outbound, unsigned int replay_window)
+{
+	return sess_derive(e, s, suite, master_key, master_salt, outbound,
+			   replay_window, true);
 }
 
 void
@@ -294,6 +349,22 @@ claim_index(struct dsbc_srtp_cdev_sess *s, uint64_t idx, uint16_t seq)
 	return 0;
 }
 
+/* The IV, given as two host-order words, XOR the salt, and the device
+ * session: built in two words and stored once, the device reads it
+ * next. */
+static inline void
+iv_store(struct rte_crypto_op *op, const struct dsbc_srtp_cdev_sess *s,
+	 uint64_t hi, uint64_t lo, void *sess)
+{
+	uint8_t *iv = rte_crypto_op_ctod_offset(op, uint8_t *, IV_OFFSET);
+
+	hi = rte_cpu_to_be_64(hi) ^ s->salt_w[0];
+	lo = rte_cpu_to_be_64(lo) ^ s->salt_w[1];
+	memcpy(iv, &hi, 8);
+	memcpy(iv + 8, &lo, 8);
+	rte_crypto_op_attach_sym_session(op, sess);
+}
+
 /* The op's IV and the fields common to both suites. */
 static inline void
 op_iv(struct rte_crypto_op *op, const struct dsbc_srtp_cdev_sess *s,
@@ -301,11 +372,8 @@ op_iv(struct rte_crypto_op *op, const struct dsbc_srtp_cdev_sess *s,
 {
 	uint32_t ssrc = (uint32_t)p[8] << 24 | (uint32_t)p[9] << 16 |
 			(uint32_t)p[10] << 8 | p[11];
-	uint8_t *iv = rte_crypto_op_ctod_offset(op, uint8_t *, IV_OFFSET);
-
 	uint64_t hi, lo;
 
-	/* built in two words and stored once: the device reads it next */
 	if (s->gcm) {
 		/* RFC 7714 8.1: 00 00 || SSRC || ROC || SEQ, XOR the salt */
 		hi = (uint64_t)ssrc << 16 | (idx >> 32 & 0xffff);
@@ -315,12 +383,25 @@ op_iv(struct rte_crypto_op *op, const struct dsbc_srtp_cdev_sess *s,
 		hi = ssrc;
 		lo = idx << 16;
 	}
-	hi = rte_cpu_to_be_64(hi) ^ s->salt_w[0];
-	lo = rte_cpu_to_be_64(lo) ^ s->salt_w[1];
-	memcpy(iv, &hi, 8);
-	memcpy(iv + 8, &lo, 8);
-	rte_crypto_op_attach_sym_session(op,
-			s->sess[s->gcm ? (h - 12) / 4 : 0]);
+	iv_store(op, s, hi, lo, s->sess[s->gcm ? (h - 12) / 4 : 0]);
+}
+
+/* SRTCP's IV: the same with the sender's SSRC (bytes 4-7) and the SRTCP
+ * index, which has no ROC (3.4). */
+static inline void
+op_iv_rtcp(struct rte_crypto_op *op, const struct dsbc_srtp_cdev_sess *s,
+	   const uint8_t *p, uint32_t idx)
+{
+	uint32_t ssrc = (uint32_t)p[4] << 24 | (uint32_t)p[5] << 16 |
+			(uint32_t)p[6] << 8 | p[7];
+
+	/* RFC 7714 9.1: 00 00 || SSRC || 00 00 || 0 || index (31 bits);
+	 * RFC 3711 4.1.1 with i the index */
+	if (s->gcm)
+		iv_store(op, s, (uint64_t)ssrc << 16, (uint64_t)idx << 32,
+			 s->sess[0]);
+	else
+		iv_store(op, s, ssrc, (uint64_t)idx << 16, s->sess[0]);
 }
 
 /*
@@ -446,6 +527,129 @@ prep_unprotect(struct dsbc_srtp_cdev_job *j, struct rte_crypto_op *op)
 	return 0;
 }
 
+static inline void
+put_be32(uint8_t *w, uint32_t v)
+{
+	w[0] = (uint8_t)(v >> 24);
+	w[1] = (uint8_t)(v >> 16);
+	w[2] = (uint8_t)(v >> 8);
+	w[3] = (uint8_t)v;
+}
+
+/*
+ * SRTCP's device fields; the packet starts at off, `body` bytes after its
+ * 8-byte header are encrypted, ei points at its E || index word.
+ * AES-CM (3.4): header || body || E || index || tag, the tag over all
+ * before it.  GCM (RFC 7714 9.1, 9.2): header || body || tag || E ||
+ * index, the AAD the header and the E || index word, copied next to the
+ * IV since they are not contiguous.
+ */
+static inline void
+op_rtcp(struct rte_crypto_op *op, const struct dsbc_srtp_cdev_sess *s,
+	struct rte_mbuf *m, uint32_t off, uint32_t body, const uint8_t *ei)
+{
+	struct rte_crypto_sym_op *sym = op->sym;
+	uint32_t tag = off + SRTCP_HDR + body + (s->gcm ? 0 : 4);
+	uint8_t *aad;
+
+	sym->m_src = m;
+	if (s->gcm) {
+		aad = rte_crypto_op_ctod_offset(op, uint8_t *, AAD_OFFSET);
+		memcpy(aad, rte_pktmbuf_mtod_offset(m, uint8_t *, off),
+		       SRTCP_HDR);
+		memcpy(aad + SRTCP_HDR, ei, 4);
+		sym->aead.data.offset = off + SRTCP_HDR;
+		sym->aead.data.length = body;
+		sym->aead.aad.data = aad;
+		sym->aead.aad.phys_addr = rte_crypto_op_ctophys_offset(op,
+								AAD_OFFSET);
+		sym->aead.digest.data = rte_pktmbuf_mtod_offset(m, uint8_t *,
+								tag);
+		sym->aead.digest.phys_addr = rte_pktmbuf_iova_offset(m, tag);
+		return;
+	}
+	sym->cipher.data.offset = off + SRTCP_HDR;
+	sym->cipher.data.length = body;
+	sym->auth.data.offset = off;
+	sym->auth.data.length = tag - off;
+	sym->auth.digest.data = rte_pktmbuf_mtod_offset(m, uint8_t *, tag);
+	sym->auth.digest.phys_addr = rte_pktmbuf_iova_offset(m, tag);
+}
+
+/* SRTCP protect (3.4): the next index, E set (dsbc always encrypts). */
+static int
+prep_protect_rtcp(struct dsbc_srtp_cdev_job *j, struct rte_crypto_op *op)
+{
+	struct dsbc_srtp_cdev_sess *s = j->s;
+	uint8_t *p = rte_pktmbuf_mtod_offset(j->m, uint8_t *, j->off);
+	uint32_t add = 4u + s->tag_len;
+	uint8_t *ei;
+
+	if (j->len < SRTCP_HDR)
+		return -EINVAL;
+	if (!room(j->m, (uint32_t)j->off + j->len, add))
+		return -ENOSPC;
+	/* 31 bits: past them the key must change (3.4, 9.2) */
+	if (s->srtcp_next > 0x7fffffffu)
+		return -EALREADY;
+	j->index = s->srtcp_next++;
+	ei = p + j->len + (s->gcm ? s->tag_len : 0);
+	put_be32(ei, SRTCP_E | (uint32_t)j->index);
+	op_iv_rtcp(op, s, p, (uint32_t)j->index);
+	j->m->data_len = (uint16_t)(j->m->data_len + add);  /* room() said */
+	j->m->pkt_len += add;
+	op_rtcp(op, s, j->m, j->off, j->len - SRTCP_HDR, ei);
+	return 0;
+}
+
+/* SRTCP unprotect: the index is in the packet; the replay list checked
+ * before any crypto (3.3.2 applies to SRTCP too). */
+static int
+prep_unprotect_rtcp(struct dsbc_srtp_cdev_job *j, struct rte_crypto_op *op)
+{
+	struct dsbc_srtp_cdev_sess *s = j->s;
+	uint8_t *p = rte_pktmbuf_mtod_offset(j->m, uint8_t *, j->off);
+	uint32_t tail = 4u + s->tag_len, body, w;
+	const uint8_t *ei;
+
+	if (j->len < SRTCP_HDR + tail)
+		return -EINVAL;
+	body = j->len - SRTCP_HDR - tail;
+	ei = p + (s->gcm ? j->len - 4u : j->len - tail);
+	w = (uint32_t)ei[0] << 24 | (uint32_t)ei[1] << 16 |
+	    (uint32_t)ei[2] << 8 | ei[3];
+	if (!(w & SRTCP_E))
+		return -EINVAL;
+	j->index = w & ~SRTCP_E;
+	if (dsbc_srtp_replay_check(&s->replay, j->index) != 0)
+		return -EALREADY;
+	op_iv_rtcp(op, s, p, (uint32_t)j->index);
+	op_rtcp(op, s, j->m, j->off, body, ei);
+	return 0;
+}
+
+/* What the device did to SRTCP job j, which it did. */
+static void
+finish_rtcp(struct dsbc_srtp_cdev_job *j)
+{
+	struct dsbc_srtp_cdev_sess *s = j->s;
+	uint16_t tail = (uint16_t)(4u + s->tag_len);
+
+	if (s->outbound) {
+		j->len = (uint16_t)(j->len + tail);
+	} else {
+		if (dsbc_srtp_replay_check(&s->replay, j->index) != 0) {
+			j->res = -EALREADY;
+			return;
+		}
+		dsbc_srtp_replay_update(&s->replay, j->index);
+		j->len = (uint16_t)(j->len - tail);
+	}
+	j->m->data_len = (uint16_t)(j->off + j->len);
+	j->m->pkt_len = j->m->data_len;
+	j->res = 0;
+}
+
 /* What the device did to job j. */
 static void
 finish(struct dsbc_srtp_cdev_job *j, const struct rte_crypto_op *op)
@@ -456,6 +660,10 @@ finish(struct dsbc_srtp_cdev_job *j, const struct rte_crypto_op *op)
 	if (op->status != RTE_CRYPTO_OP_STATUS_SUCCESS) {
 		j->res = op->status == RTE_CRYPTO_OP_STATUS_AUTH_FAILED ?
 			 -EBADMSG : -EIO;
+		return;
+	}
+	if (s->rtcp) {
+		finish_rtcp(j);
 		return;
 	}
 	if (s->outbound) {
@@ -510,8 +718,14 @@ dsbc_srtp_cdev_run(struct dsbc_srtp_cdev *e, struct dsbc_srtp_cdev_job *j,
 			j[i].res = -EINVAL;
 			continue;
 		}
-		j[i].res = j[i].s->outbound ? prep_protect(&j[i], op) :
-					      prep_unprotect(&j[i], op);
+		if (unlikely(j[i].s->rtcp))
+			j[i].res = j[i].s->outbound ?
+				   prep_protect_rtcp(&j[i], op) :
+				   prep_unprotect_rtcp(&j[i], op);
+		else
+			j[i].res = j[i].s->outbound ?
+				   prep_protect(&j[i], op) :
+				   prep_unprotect(&j[i], op);
 		if (j[i].res != 0)
 			continue;
 		op->status = RTE_CRYPTO_OP_STATUS_NOT_PROCESSED;

@@ -18,7 +18,9 @@
  * AES-CTR and HMAC-SHA1 (RFC 3711 4.1.1, 4.2), or AES-GCM (RFC 7714), on
  * SRTP packets of many sessions in one burst of ops: the worker gathers
  * the terminated packets of its RX burst into jobs and runs them through
- * the device at once.  RTP only: SRTCP stays with libsrtp2.
+ * the device at once.  SRTP and SRTCP (RFC 3711 3.4, RFC 7714 9), each in
+ * sessions of its own: SRTCP has keys, an index and a replay list of its
+ * own.
  */
 #define DSBC_SRTP_CDEV_BURST 64
 
@@ -41,14 +43,19 @@ struct dsbc_srtp_cdev {
 #define DSBC_SRTP_CDEV_GCM_HDR_MAX 32
 #define DSBC_SRTP_CDEV_NB_AAD ((DSBC_SRTP_CDEV_GCM_HDR_MAX - 12) / 4 + 1)
 
-/* One direction of one flow's SRTP: protect (outbound) or unprotect. */
+/* One direction of one flow's SRTP, or SRTCP: protect (outbound) or
+ * unprotect. */
 struct dsbc_srtp_cdev_sess {
-	/* the device's sessions: [0] for AES-CM, [(h - 12) / 4] for a GCM
-	 * header of h bytes */
+	/* the device's sessions: [0] for AES-CM and for SRTCP, [(h - 12) /
+	 * 4] for an RTP GCM header of h bytes */
 	void *sess[DSBC_SRTP_CDEV_NB_AAD];
 	bool outbound;
 	bool gcm;
-	uint8_t tag_len;             /* 10, 4 (HMAC-SHA1-80, -32) or 16 */
+	bool rtcp;                   /* SRTCP: index in the packet (3.4) */
+	uint8_t tag_len;             /* 10, 4 (HMAC-SHA1-80, -32) or 16;
+				      * SRTCP's is 10 for both AES-CM ones */
+	/* SRTCP outbound: the next index to send (31 bits, 3.4) */
+	uint32_t srtcp_next;
 	uint8_t salt[DSBC_SRTP_SALT_LEN];   /* 14, GCM 12 */
 	uint64_t salt_w[2];          /* the salt as an IV, zero-padded */
 	/* the highest index: authenticated (inbound) or sent; every packet
@@ -97,6 +104,21 @@ int dsbc_srtp_cdev_sess_init_keys(struct dsbc_srtp_cdev *e,
 				  const uint8_t ke[16], const uint8_t ka[20],
 				  const uint8_t *salt, bool outbound,
 				  unsigned int replay_window);
+/* The same two for SRTCP: the RTCP labels of the KDF (RFC 3711 4.3.2),
+ * SRTCP's 80-bit tag for both AES-CM suites (RFC 5764 4.1.2). */
+int dsbc_srtp_cdev_sess_init_rtcp(struct dsbc_srtp_cdev *e,
+				  struct dsbc_srtp_cdev_sess *s,
+				  enum dsbc_srtp_suite suite,
+				  const uint8_t master_key[16],
+				  const uint8_t *master_salt,
+				  bool outbound, unsigned int replay_window);
+int dsbc_srtp_cdev_sess_init_keys_rtcp(struct dsbc_srtp_cdev *e,
+				       struct dsbc_srtp_cdev_sess *s,
+				       enum dsbc_srtp_suite suite,
+				       const uint8_t ke[16],
+				       const uint8_t ka[20],
+				       const uint8_t *salt, bool outbound,
+				       unsigned int replay_window);
 void dsbc_srtp_cdev_sess_fini(struct dsbc_srtp_cdev *e,
 			      struct dsbc_srtp_cdev_sess *s);
 
@@ -111,6 +133,10 @@ dsbc_srtp_cdev_fits(const struct dsbc_srtp_cdev_sess *s, const uint8_t *p,
 {
 	uint32_t h;
 
+	/* SRTCP: the header and sender SSRC, plus E || index and the tag
+	 * when it arrives */
+	if (s->rtcp)
+		return len >= 8u + (s->outbound ? 0 : 4u + s->tag_len);
 	if (len < 12u + (s->outbound ? 0 : s->tag_len))
 		return false;
 	if (!s->gcm)
@@ -131,7 +157,9 @@ struct dsbc_srtp_cdev_job {
 	 * index encrypted already, never twice under one key); -EBADMSG
 	 * (authentication failed); -ENOSPC (no tailroom for what protect
 	 * appends, or for the ROC unprotect authenticates); -EINVAL (not
-	 * RTP, or a header this session does not take); -EIO (the device refused or failed
+	 * RTP, or a header this session does not take; SRTCP with the E
+	 * flag clear, unencrypted, which dsbc never negotiates); -EIO (the
+	 * device refused or failed
 	 * it; m is NULL where a device that stopped answering kept the
 	 * mbuf: it is neither freed nor sent).  The mbuf's data ends where
 	 * the packet does.  A packet that failed is to be dropped: the

@@ -7,7 +7,8 @@
  * unprotect what the other protects; jobs of several sessions and both
  * directions share a burst; GCM takes headers of 12 to 32 bytes; replays
  * (across bursts and within one), tampered and forged packets, packets
- * without tailroom and longer GCM headers are refused.
+ * without tailroom and longer GCM headers are refused.  SRTCP: RFC 7714
+ * 17.1 through the device, and it and libsrtp2 unprotect each other's.
  */
 #include <string.h>
 
@@ -354,6 +355,216 @@ test_cdev_cross_libsrtp2(void)
 }
 
 /*
+ * RFC 7714 17.1 (SRTCP, AEAD_AES_128_GCM, session key and salt as they
+ * are) through the device: index 0x5d4, E set; the AAD is the header and
+ * the E || index word, which follows the tag.  Back again; a flipped
+ * bit, a replay and a packet with E clear are refused.
+ */
+static void
+test_cdev_srtcp_rfc7714(void)
+{
+	uint8_t ke[16], salt[12], pkt[64], want[96];
+	struct dsbc_srtp_cdev_sess s;
+	struct rte_mbuf *m[1];
+	int res[1];
+
+	CU_ASSERT_EQUAL_FATAL(engine_up(), 0);
+	hex("000102030405060708090a0b0c0d0e0f", ke, 16);
+	hex("517569642070726f2071756f", salt, 12);
+	hex("81c8000d4d6172734e5450314e545032525450200000042a0000e9304c756e"
+	    "61deadbeefdeadbeefdeadbeefdeadbeefdeadbeef", pkt, 52);
+	memcpy(want, pkt, 8);
+	hex("63e94885dcdab67ca727d7662f6b7e997ff5c0f76c06f32dc676a5f1730d6fda"
+	    "4ce09b4686303ded0bb9275bc84aa45896cf4d2fc5abf87245d9eade",
+	    want + 8, 60);
+	memcpy(want + 68, "\x80\x00\x05\xd4", 4);
+	CU_ASSERT_EQUAL_FATAL(dsbc_srtp_cdev_sess_init_keys_rtcp(&eng, &s,
+			DSBC_SRTP_SUITE_AEAD_AES_128_GCM, ke, NULL, salt, true,
+			128), 0);
+	s.srtcp_next = 0x5d4;
+	m[0] = mbuf_with(pkt, 52, 14, 0);
+	CU_ASSERT_EQUAL(run(&s, m, 14, 1, res), 1);
+	CU_ASSERT_EQUAL(m[0]->data_len, 14 + 72);
+	CU_ASSERT(memcmp(rte_pktmbuf_mtod_offset(m[0], uint8_t *, 14), want,
+			 72) == 0);
+	CU_ASSERT_EQUAL(s.srtcp_next, 0x5d5);
+	rte_pktmbuf_free(m[0]);
+	dsbc_srtp_cdev_sess_fini(&eng, &s);
+
+	CU_ASSERT_EQUAL_FATAL(dsbc_srtp_cdev_sess_init_keys_rtcp(&eng, &s,
+			DSBC_SRTP_SUITE_AEAD_AES_128_GCM, ke, NULL, salt, false,
+			128), 0);
+	want[40] ^= 1;
+	m[0] = mbuf_with(want, 72, 0, 0);
+	CU_ASSERT_EQUAL(run(&s, m, 0, 1, res), 0);
+	CU_ASSERT_EQUAL(res[0], -EBADMSG);
+	rte_pktmbuf_free(m[0]);
+	want[40] ^= 1;
+	/* the index is authenticated too (AAD) */
+	want[71] ^= 1;
+	m[0] = mbuf_with(want, 72, 0, 0);
+	CU_ASSERT_EQUAL(run(&s, m, 0, 1, res), 0);
+	CU_ASSERT_EQUAL(res[0], -EBADMSG);
+	rte_pktmbuf_free(m[0]);
+	want[71] ^= 1;
+	m[0] = mbuf_with(want, 72, 0, 0);
+	CU_ASSERT_EQUAL(run(&s, m, 0, 1, res), 1);
+	CU_ASSERT_EQUAL(m[0]->data_len, 52);
+	CU_ASSERT(memcmp(rte_pktmbuf_mtod(m[0], uint8_t *), pkt, 52) == 0);
+	rte_pktmbuf_free(m[0]);
+	m[0] = mbuf_with(want, 72, 0, 0);
+	CU_ASSERT_EQUAL(run(&s, m, 0, 1, res), 0);
+	CU_ASSERT_EQUAL(res[0], -EALREADY);
+	rte_pktmbuf_free(m[0]);
+	/* E clear: unencrypted SRTCP is never negotiated by dsbc */
+	want[68] = 0x00;
+	want[71] = 0xd5;
+	m[0] = mbuf_with(want, 72, 0, 0);
+	CU_ASSERT_EQUAL(run(&s, m, 0, 1, res), 0);
+	CU_ASSERT_EQUAL(res[0], -EINVAL);
+	rte_pktmbuf_free(m[0]);
+	/* shorter than header, E || index and tag */
+	m[0] = mbuf_with(want, 27, 0, 0);
+	CU_ASSERT_EQUAL(run(&s, m, 0, 1, res), 0);
+	CU_ASSERT_EQUAL(res[0], -EINVAL);
+	rte_pktmbuf_free(m[0]);
+	dsbc_srtp_cdev_sess_fini(&eng, &s);
+}
+
+/* A compound RTCP packet (RFC 3550 6.1): an SR and an SDES, seq-tagged. */
+static size_t
+rtcp_packet(uint8_t *p, uint32_t ssrc, uint8_t tag)
+{
+	static const uint8_t sr[] = {
+		0x80, 0xc8, 0x00, 0x06, 0, 0, 0, 0,
+		0xe0, 0x00, 0x00, 0x01, 0x00, 0x00, 0x00, 0x02,
+		0x00, 0x00, 0x00, 0x03, 0x00, 0x00, 0x00, 0x04,
+		0x00, 0x00, 0x00, 0x05,
+		0x81, 0xca, 0x00, 0x03, 0, 0, 0, 0,
+		0x01, 0x04, 'd', 's', 'b', 'c', 0x00, 0x00,
+	};
+
+	memcpy(p, sr, sizeof(sr));
+	p[4] = p[32] = (uint8_t)(ssrc >> 24);
+	p[5] = p[33] = (uint8_t)(ssrc >> 16);
+	p[6] = p[34] = (uint8_t)(ssrc >> 8);
+	p[7] = p[35] = (uint8_t)ssrc;
+	p[27] = tag;
+	return sizeof(sr);
+}
+
+/*
+ * SRTCP across engines, per suite: what libsrtp2 protects the device
+ * unprotects, and the other way round (RFC 3711 3.4's layout and the
+ * RTCP labels of the KDF; SRTCP's tag is 80 bits for HMAC-SHA1-32 too);
+ * a replayed or tampered packet is refused; the device's indexes count
+ * up from 0 with E set.
+ */
+static void
+test_cdev_srtcp_cross_libsrtp2(void)
+{
+	unsigned int si, i;
+
+	CU_ASSERT_EQUAL_FATAL(engine_up(), 0);
+	for (si = 0; si < RTE_DIM(suites); si++) {
+		enum dsbc_srtp_suite suite = suites[si];
+		size_t tag = suite == DSBC_SRTP_SUITE_AEAD_AES_128_GCM ? 16 : 10;
+		uint8_t key[16], salt[14], plain[64], pkt[128], copy[128];
+		struct dsbc_srtp_cdev_sess ctx, crx;
+		struct dsbc_srtp_lib *ltx, *lrx;
+		struct rte_mbuf *m[4];
+		int res[4];
+		size_t len, plen;
+
+		keys(key, salt, (uint8_t)(0x70 + si));
+		ltx = dsbc_srtp_lib_new(suite, key, salt, true, 128);
+		lrx = dsbc_srtp_lib_new(suite, key, salt, false, 128);
+		CU_ASSERT_PTR_NOT_NULL_FATAL(ltx);
+		CU_ASSERT_PTR_NOT_NULL_FATAL(lrx);
+		CU_ASSERT_EQUAL_FATAL(dsbc_srtp_cdev_sess_init_rtcp(&eng, &ctx,
+				suite, key, salt, true, 128), 0);
+		CU_ASSERT_EQUAL_FATAL(dsbc_srtp_cdev_sess_init_rtcp(&eng, &crx,
+				suite, key, salt, false, 128), 0);
+		/* libsrtp2 -> cryptodev, three in one burst */
+		for (i = 0; i < 3; i++) {
+			plen = rtcp_packet(plain, 0x11223344, (uint8_t)i);
+			memcpy(pkt, plain, plen);
+			len = plen;
+			CU_ASSERT_EQUAL(dsbc_srtp_lib_protect(ltx, pkt, &len,
+					sizeof(pkt), true), 0);
+			CU_ASSERT_EQUAL(len, plen + 4 + tag);
+			if (i == 1)
+				memcpy(copy, pkt, len);
+			m[i] = mbuf_with(pkt, len, 42, 0);
+		}
+		CU_ASSERT_EQUAL(run(&crx, m, 42, 3, res), 3);
+		for (i = 0; i < 3; i++) {
+			plen = rtcp_packet(plain, 0x11223344, (uint8_t)i);
+			CU_ASSERT_EQUAL(res[i], 0);
+			CU_ASSERT_EQUAL(m[i]->data_len, 42 + plen);
+			CU_ASSERT(memcmp(rte_pktmbuf_mtod_offset(m[i],
+					 uint8_t *, 42), plain, plen) == 0);
+			rte_pktmbuf_free(m[i]);
+		}
+		/* the second again: a replay; a tampered one fails */
+		m[0] = mbuf_with(copy, plen + 4 + tag, 0, 0);
+		copy[12] ^= 0x10;
+		m[1] = mbuf_with(copy, plen + 4 + tag, 0, 0);
+		CU_ASSERT_EQUAL(run(&crx, m, 0, 2, res), 0);
+		CU_ASSERT_EQUAL(res[0], -EALREADY);
+		CU_ASSERT_EQUAL(res[1], -EALREADY);
+		rte_pktmbuf_free(m[0]);
+		rte_pktmbuf_free(m[1]);
+		plen = rtcp_packet(plain, 0x11223344, 9);
+		memcpy(pkt, plain, plen);
+		len = plen;
+		CU_ASSERT_EQUAL(dsbc_srtp_lib_protect(ltx, pkt, &len,
+				sizeof(pkt), true), 0);
+		pkt[12] ^= 0x10;
+		m[0] = mbuf_with(pkt, len, 0, 0);
+		CU_ASSERT_EQUAL(run(&crx, m, 0, 1, res), 0);
+		CU_ASSERT_EQUAL(res[0], -EBADMSG);
+		rte_pktmbuf_free(m[0]);
+
+		/* cryptodev -> libsrtp2 */
+		for (i = 0; i < 3; i++) {
+			plen = rtcp_packet(plain, 0x55667788, (uint8_t)(i + 3));
+			m[i] = mbuf_with(plain, plen, 42, 0);
+		}
+		CU_ASSERT_EQUAL(run(&ctx, m, 42, 3, res), 3);
+		for (i = 0; i < 3; i++) {
+			const uint8_t *q;
+
+			plen = rtcp_packet(plain, 0x55667788, (uint8_t)(i + 3));
+			CU_ASSERT_EQUAL(res[i], 0);
+			CU_ASSERT_EQUAL_FATAL(m[i]->data_len,
+					      42 + plen + 4 + tag);
+			q = rte_pktmbuf_mtod_offset(m[i], uint8_t *, 42);
+			/* E set, index i (3.4): where the suite puts it */
+			len = suite == DSBC_SRTP_SUITE_AEAD_AES_128_GCM ?
+			      plen + tag : plen;
+			CU_ASSERT(q[len] == 0x80 && q[len + 1] == 0 &&
+				  q[len + 2] == 0 && q[len + 3] == i);
+			/* the payload is encrypted, the header is not */
+			CU_ASSERT(memcmp(q, plain, 8) == 0);
+			CU_ASSERT(memcmp(q + 8, plain + 8, plen - 8) != 0);
+			memcpy(pkt, q, plen + 4 + tag);
+			len = plen + 4 + tag;
+			CU_ASSERT_EQUAL(dsbc_srtp_lib_unprotect(lrx, pkt, &len,
+								true), 0);
+			CU_ASSERT_EQUAL(len, plen);
+			CU_ASSERT(memcmp(pkt, plain, plen) == 0);
+			rte_pktmbuf_free(m[i]);
+		}
+		CU_ASSERT_EQUAL(ctx.srtcp_next, 3);
+		dsbc_srtp_cdev_sess_fini(&eng, &ctx);
+		dsbc_srtp_cdev_sess_fini(&eng, &crx);
+		dsbc_srtp_lib_free(ltx);
+		dsbc_srtp_lib_free(lrx);
+	}
+}
+
+/*
  * One burst, two flows each way, as the worker builds it: unprotect with
  * A's key and protect with B's interleaved with the other flow's; each
  * job keyed by its own session.
@@ -567,6 +778,8 @@ unit_register(void)
 	UNIT_ADD(s, test_cdev_rfc_vectors);
 	UNIT_ADD(s, test_cdev_protect_matches_rfc);
 	UNIT_ADD(s, test_cdev_cross_libsrtp2);
+	UNIT_ADD(s, test_cdev_srtcp_rfc7714);
+	UNIT_ADD(s, test_cdev_srtcp_cross_libsrtp2);
 	UNIT_ADD(s, test_cdev_burst_of_sessions);
 	UNIT_ADD(s, test_cdev_gcm_header_lengths);
 	UNIT_ADD(s, test_cdev_forged_leap_in_burst);
