@@ -99,9 +99,10 @@ create_cdev(struct dsbc_app *app, uint16_t nb_workers)
 		return -1;
 	}
 	/* per terminated flow, protect and unprotect, each one device
-	 * session (AES-CM) or one per GCM header length */
+	 * session for SRTCP and one for SRTP (AES-CM) or one per GCM header
+	 * length */
 	if (dsbc_srtp_cdev_init(&app->cdev, (uint8_t)dev, nb_workers,
-				2 * DSBC_SRTP_CDEV_NB_AAD *
+				2 * (DSBC_SRTP_CDEV_NB_AAD + 1) *
 				app->cfg.terminate_capacity * nb_workers,
 				(int)rte_socket_id()) != 0) {
 		fprintf(stderr, "dsbc: srtp_engine = cryptodev: cannot start "

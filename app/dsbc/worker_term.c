@@ -31,18 +31,25 @@ dsbc_term_pool_init(struct dsbc_worker *w, uint32_t capacity,
 }
 
 static void
+dev_sessions_free(struct dsbc_worker *w, struct dsbc_term_dev *d)
+{
+	if (d->has)
+		dsbc_srtp_cdev_sess_fini(&w->cdev, &d->s);
+	if (d->has_rtcp)
+		dsbc_srtp_cdev_sess_fini(&w->cdev, &d->rs);
+	d->has = false;
+	d->has_rtcp = false;
+}
+
+static void
 term_sessions_free(struct dsbc_worker *w, struct dsbc_term *t)
 {
 	dsbc_srtp_lib_free(t->rx);
 	dsbc_srtp_lib_free(t->tx);
 	t->rx = NULL;
 	t->tx = NULL;
-	if (t->drx.has)
-		dsbc_srtp_cdev_sess_fini(&w->cdev, &t->drx.s);
-	if (t->dtx.has)
-		dsbc_srtp_cdev_sess_fini(&w->cdev, &t->dtx.s);
-	t->drx.has = false;
-	t->dtx.has = false;
+	dev_sessions_free(w, &t->drx);
+	dev_sessions_free(w, &t->dtx);
 }
 
 void
@@ -107,20 +114,22 @@ dsbc_term_keys(struct dsbc_worker *w, struct dsbc_flow *f,
 
 		/* new keys: a new start for both engines (libsrtp2's session
 		 * above is new too) */
-		if (d->has)
-			dsbc_srtp_cdev_sess_fini(&w->cdev, &d->s);
+		dev_sessions_free(w, d);
 		memset(d, 0, offsetof(struct dsbc_term_dev, s));
-		d->has = false;
-		/* the device takes the RTP of its suites; a session it
-		 * refuses leaves libsrtp2 doing it all */
+		/* the device takes the RTP and the SRTCP of its suites; a
+		 * session it refuses leaves that part to libsrtp2 */
 		if (w->app->has_cdev && !w->cdev.wedged &&
-		    k->suite != DSBC_KEYS_CLEAR &&
-		    dsbc_srtp_cdev_sess_init(&w->cdev, &d->s,
-					     (enum dsbc_srtp_suite)k->suite,
-					     k->key, k->salt,
-					     k->dir == DSBC_KEYS_TX,
-					     w->term_replay) == 0)
-			d->has = true;
+		    k->suite != DSBC_KEYS_CLEAR) {
+			enum dsbc_srtp_suite su = (enum dsbc_srtp_suite)k->suite;
+			bool out = k->dir == DSBC_KEYS_TX;
+
+			d->has = dsbc_srtp_cdev_sess_init(&w->cdev, &d->s, su,
+					k->key, k->salt, out,
+					w->term_replay) == 0;
+			d->has_rtcp = dsbc_srtp_cdev_sess_init_rtcp(&w->cdev,
+					&d->rs, su, k->key, k->salt, out,
+					w->term_replay) == 0;
+		}
 	}
 	if (k->dir == DSBC_KEYS_TX)
 		t->tx_suite = k->suite;
@@ -285,7 +294,13 @@ engine_of(struct dsbc_term_dev *d, const uint8_t *b, uint32_t len, bool rtcp,
 {
 	uint32_t ssrc;
 
-	if (rtcp || !d->has || len < 12)
+	/* SRTCP has an index of its own, carried in the packet: the device
+	 * takes all of a direction's, whatever the SSRC, from its keys on */
+	if (rtcp)
+		return !d->has_rtcp ? ENGINE_LIB :
+		       dsbc_srtp_cdev_fits(&d->rs, b, len) ? ENGINE_DEV :
+							    ENGINE_NONE;
+	if (!d->has || len < 12)
 		return ENGINE_LIB;
 	/* a binding no packet confirmed in its batch is undone (the SSRCs
 	 * libsrtp2 took meanwhile stay there) */
@@ -329,7 +344,7 @@ to_device(struct dsbc_worker *w, struct dsbc_term_dev *d,
 	switch (engine_of(d, pkt_bytes(p), p->len, p->rtcp, w->tb.runs,
 			  w->cdev.wedged)) {
 	case ENGINE_DEV:
-		job_add(jobs, n, p, &d->s);
+		job_add(jobs, n, p, p->rtcp ? &d->rs : &d->s);
 		return true;
 	case ENGINE_NONE:
 		p->why = DSBC_DROP_SRTP_HEADER;
@@ -388,7 +403,9 @@ unprotect_end(struct dsbc_worker *w, struct dsbc_term_pkt *p)
 {
 	struct dsbc_term *t = term_of(w, p->f);
 
-	if (job_take(p, w->tb.jrx) == 0)
+	/* an authentic RTP packet confirms its SSRC's binding (SRTCP's
+	 * have none) */
+	if (job_take(p, w->tb.jrx) == 0 && !p->rtcp)
 		t->drx.tentative = false;
 	if (p->why == DSBC_DROP_MAX && p->f->spec.srtp_in != DSBC_KEYING_NONE)
 		t->unprotected++;

@@ -44,6 +44,7 @@ struct dsbc_worker;
  */
 struct dsbc_term_dev {
 	bool has;                    /* a device session is keyed */
+	bool has_rtcp;               /* and one for SRTCP: it takes all */
 	bool bound;                  /* to ssrc */
 	bool tentative;              /* since batch tentative_run */
 	bool closed;                 /* lib[] full: no SSRC binds any more */
@@ -52,6 +53,7 @@ struct dsbc_term_dev {
 	uint32_t lib[DSBC_TERM_SSRC_MAX];   /* SSRCs libsrtp2 carries */
 	uint64_t tentative_run;
 	struct dsbc_srtp_cdev_sess s;
+	struct dsbc_srtp_cdev_sess rs;   /* SRTCP */
 };
 
 struct dsbc_term {

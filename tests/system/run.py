@@ -1611,8 +1611,8 @@ def test_baresip_dtls_to_sdes_terminate():
     the route asks for SDES towards bob, which only terminating can give:
     dsbc ends alice's DTLS, keys bob's leg with its own a=crypto, and
     re-encrypts both ways.  dsbc's SRTP engine here is the cryptodev
-    (crypto_aesni_mb), which takes the RTP both ways; the reverse test
-    keeps libsrtp2."""
+    (crypto_aesni_mb), which takes the RTP and the SRTCP both ways; the
+    reverse test keeps libsrtp2."""
     # alice muxes RTCP (one DTLS association); the reverse test has bob
     # on two ports, a DTLS association on each (RFC 5764 section 4.1)
     r = baresip_call("bsdtsd", "relay", alice=("dtls_srtp", True, True),
@@ -1621,9 +1621,23 @@ def test_baresip_dtls_to_sdes_terminate():
                      dsbc_extra="srtp_engine = cryptodev\n")
     check_baresip_terminate(r, "dtls", "sdes")
     ops = r["stats"]["srtp_cryptodev_ops"]
-    print("  SRTP transforms on the cryptodev: %d" % ops)
+    a, b = r["call"]["a_leg"], r["call"]["b_leg"]
+    # the transforms on the legs' first flows: RTP, and alice's SRTCP,
+    # which she muxes; bob's RTCP has a port (and a flow) of its own
+    mux_ops = sum(leg["m0_rtp_in_srtp_" + k] for leg in (a, b)
+                  for k in ("unprotected", "protected"))
+    rtcp_b = b["m0_rtcp_in_srtp_unprotected"]
+    print("  SRTP transforms on the cryptodev: %d (on the RTP flows %d; "
+          "bob's SRTCP unprotected %d, auth failures %d)" % (
+              ops, mux_ops, rtcp_b, b["m0_rtcp_in_srtp_auth_fail"]))
     # each RTP packet: unprotected and protected, both directions
     check_ge(ops, 4 * 400, "RTP both ways through the device")
+    # every SRTCP too: alice's among mux_ops, bob's unprotected and
+    # protected for alice on top (with SRTCP left to libsrtp2, ops would
+    # fall short of mux_ops by alice's)
+    check_ge(rtcp_b, 1, "bob's SRTCP decrypted")
+    eq(b["m0_rtcp_in_srtp_auth_fail"], 0, "SRTCP authentication failures")
+    check_ge(ops - mux_ops, 2 * rtcp_b, "SRTCP through the device")
 
 
 def test_baresip_sdes_to_dtls_terminate():
