@@ -123,12 +123,17 @@ dsbc_term_keys(struct dsbc_worker *w, struct dsbc_flow *f,
 			enum dsbc_srtp_suite su = (enum dsbc_srtp_suite)k->suite;
 			bool out = k->dir == DSBC_KEYS_TX;
 
-			d->has = dsbc_srtp_cdev_sess_init(&w->cdev, &d->s, su,
-					k->key, k->salt, out,
-					w->term_replay) == 0;
-			d->has_rtcp = dsbc_srtp_cdev_sess_init_rtcp(&w->cdev,
-					&d->rs, su, k->key, k->salt, out,
-					w->term_replay) == 0;
+			/* a flow of an RTP or RTCP port of its own (no
+			 * rtcp-mux) needs only the one kind */
+			if (!(f->spec.flags & DSBC_FLOW_F_RTCP_ONLY))
+				d->has = dsbc_srtp_cdev_sess_init(&w->cdev,
+						&d->s, su, k->key, k->salt, out,
+						w->term_replay) == 0;
+			if (!(f->spec.flags & DSBC_FLOW_F_RTP_ONLY))
+				d->has_rtcp = dsbc_srtp_cdev_sess_init_rtcp(
+						&w->cdev, &d->rs, su, k->key,
+						k->salt, out,
+						w->term_replay) == 0;
 		}
 	}
 	if (k->dir == DSBC_KEYS_TX)
