@@ -198,10 +198,10 @@ b2bua_flows_for(struct dsbc_app *app, struct call *c, struct leg *in,
 		mi->nb_flows++;
 		added = true;
 	}
-	/* terminate: new flows get the keys already known */
-	b2bua_term_flow_keys(app, c, in, out, i, first,
-			     TERM_KEYS_RX | TERM_KEYS_TX, -1);
-	/* flow 0 learns its RTCP sibling once flow 1 exists */
+	/* flow 0 learns its RTCP sibling once flow 1 exists, before any
+	 * keys: RTCP must never be protected with flow 0's own SRTCP state
+	 * and then with flow 1's, two indexes counting from 0 under what
+	 * may be one key (SDES keys both components alike) */
 	if (added && n == 2) {
 		struct dsbc_flow_cfg fc;
 
@@ -213,6 +213,9 @@ b2bua_flows_for(struct dsbc_app *app, struct call *c, struct leg *in,
 		if (rc != 0)
 			return rc;
 	}
+	/* terminate: new flows get the keys already known */
+	b2bua_term_flow_keys(app, c, in, out, i, first,
+			     TERM_KEYS_RX | TERM_KEYS_TX, -1);
 	return 0;
 }
 

@@ -454,7 +454,13 @@ b2bua_term_flow_keys(struct dsbc_app *app, struct call *c, struct leg *in,
 	for (k = first; k < mi->nb_flows; k++) {
 		ki = b2bua_comp(mi, k);
 		ko = b2bua_comp(mo, k);
+		/* in muxes (RFC 5761): its flow 1 is there only for the
+		 * headers and keys RTCP leaves with towards out's RTCP port.
+		 * in's key there too would take each authentic packet a
+		 * second time, sent to that port (a replay list of its own):
+		 * what arrives there is dropped (drop_srtp_no_keys). */
 		if ((dirs & TERM_KEYS_RX) && in->keying != DSBC_KEYING_NONE &&
+		    !(k == 1 && mi->rtcp_mux) &&
 		    (comp < 0 || (unsigned int)comp == ki) &&
 		    mi->sec[ki].keys_known)
 			keys_send(app, mi->flow[k], DSBC_KEYS_RX,

@@ -1563,6 +1563,76 @@ def test_terminate_sdes_rekey_refused():
        "no FLOW_KEYS for a refused offer")
 
 
+def test_terminate_mux_rtcp_port_keyless():
+    """Alice muxes RTCP (RFC 5761) and keys with SDES, bob does not mux;
+    route mode = terminate.  dsbc's RTCP port on alice's side is there only
+    for the headers and keys RTCP leaves with towards bob's RTCP port:
+    alice's key is not installed on it, so her five authentic SRTP packets
+    sent again to that port (replays that a second replay list would take,
+    and protect again for bob) are dropped as drop_srtp_no_keys; the
+    originals, sent to her RTP port, reach bob's RTP port."""
+    a_crypto, b_crypto = sdes_line(1), sdes_line(1)
+    fp = re.compile(r"      a=fingerprint:[^\n]*\n      a=setup:[a-z]+\n")
+
+    def edit(line):
+        return lambda x: fp.sub("      %s\n" % line, x, count=1).replace(
+            "RTP/AVP", "RTP/SAVP")
+
+    uac, uas = media_scenarios(
+        "muxkl", "4000", "m=audio 7300 RTP/AVP 0", "m=audio 6200 RTP/AVP 0",
+        uac_edit=edit(a_crypto + "\n      a=rtcp-mux"),
+        uas_edit=edit(b_crypto))
+    log = os.path.abspath("out/system/muxkl_uac_msgs.log")
+    if os.path.exists(log):
+        os.unlink(log)
+    out = os.path.abspath("out/system/muxkl")
+    os.makedirs(out, exist_ok=True)
+    got = {}
+
+    def during(d, topo, call):
+        with open(log, errors="replace") as f:
+            port, _ = sdp_port(f.read(), "SIP/2.0 200 OK")
+        ka = "AES_CM_128_HMAC_SHA1_80:" + a_crypto.split("inline:")[1]
+        pcap = os.path.join(out, "a.pcap")
+        r = subprocess.run([os.path.join(BUILD, "app/dsbc-gen/dsbc-gen"),
+                            "--pcap-out", pcap, "--kind", "rtp", "--count",
+                            "5", "--ssrc", "0x1111", "--srtp", ka, "--flow",
+                            "10.10.1.10:7300-10.10.1.1:%d" % port,
+                            "--src-mac", "02:00:00:00:0a:10", "--dst-mac",
+                            "02:00:00:00:0a:01"], capture_output=True,
+                           text=True)
+        eq(r.returncode, 0, "dsbc-gen: " + r.stderr)
+        hexf = os.path.join(out, "send.hex")
+        with open(hexf, "w") as f:
+            f.write("".join(fr[42:].hex() + "\n" for fr in pcap_read(pcap)))
+        rx = [topo.run("bob", ["python3", "-c", RECV, str(p), "3",
+                               os.path.join(out, "recv%d.hex" % p)],
+                       stdout=subprocess.PIPE, text=True)
+              for p in (6200, 6201)]
+        time.sleep(0.3)
+        for dport in (port, port + 1):
+            topo.run("alice", ["python3", "-c", SEND, hexf, "7300",
+                               "10.10.1.1", str(dport)]).wait(timeout=30)
+        got["bob"] = [p.communicate(timeout=30)[0].strip() for p in rx]
+
+    r = run_call("muxkl", uac, uas, during=during,
+                 extra_uac=["-trace_msg", "-message_file", log],
+                 conf_extra="mode = terminate\n")
+    sipp_ok(r)
+    a = r["call_after_during"]["a_leg"]
+    print("  bob's RTP port: %s, his RTCP port: %s; alice's RTP flow: "
+          "unprotected %d; her RTCP-port flow: pkts %d unprotected %d; "
+          "drop_srtp_no_keys %d" % (
+              got["bob"][0], got["bob"][1],
+              a["m0_rtp_in_srtp_unprotected"], a["m0_rtcp_in_pkts"],
+              a["m0_rtcp_in_srtp_unprotected"],
+              r["stats"]["drop_srtp_no_keys"]))
+    eq(got["bob"], ["received 5", "received 0"], "what bob got per port")
+    eq(a["m0_rtp_in_srtp_unprotected"], 5, "alice's packets decrypted once")
+    eq(a["m0_rtcp_in_srtp_unprotected"], 0, "none again on the RTCP port")
+    eq(r["stats"]["drop_srtp_no_keys"], 5, "the five replays, keyless")
+
+
 def check_baresip_terminate(r, a_keying, b_keying):
     """A terminated baresip call: audio both ways for ~10 s with loss
     under 1% per bob's RTCP summary, and dsbc decrypted and re-encrypted
@@ -1927,6 +1997,7 @@ TESTS = [test_udp_relay_between_namespaces, test_sipp_options,
          test_dtls_terminate_wrong_fingerprint,
          test_dtls_terminate_weak_fingerprint, test_dtls_terminate_faults,
          test_terminate_sdes_rekey, test_terminate_sdes_rekey_refused,
+         test_terminate_mux_rtcp_port_keyless,
          test_terminate_rtcp_mux_change_refused,
          test_baresip_dtls_to_sdes_terminate,
          test_baresip_sdes_to_dtls_terminate,
