@@ -229,6 +229,8 @@ drop_of(int rc)
 		return DSBC_DROP_NO_TAILROOM;
 	case -EIO:
 		return DSBC_DROP_SRTP_DEVICE;
+	case -EUSERS:
+		return DSBC_DROP_SRTP_SSRC_LIMIT;
 	default:
 		return DSBC_DROP_SRTP_MALFORMED;
 	}

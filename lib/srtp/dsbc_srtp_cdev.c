@@ -602,14 +602,69 @@ prep_protect_rtcp(struct dsbc_srtp_cdev_job *j, struct rte_crypto_op *op)
 	return 0;
 }
 
-/* SRTCP unprotect: the index is in the packet; the replay list checked
- * before any crypto (3.3.2 applies to SRTCP too). */
+static struct dsbc_srtcp_replay *
+srtcp_replay_of(struct dsbc_srtp_cdev_sess *s, const uint8_t *p)
+{
+	uint32_t ssrc = (uint32_t)p[4] << 24 | (uint32_t)p[5] << 16 |
+			(uint32_t)p[6] << 8 | p[7];
+	unsigned int i;
+
+	for (i = 0; i < s->nb_srtcp; i++)
+		if (s->srtcp[i].ssrc == ssrc)
+			return &s->srtcp[i];
+	return NULL;
+}
+
+/* 0: new; -EALREADY: seen, or older than the 128 below the top */
+static inline int
+srtcp_replay_check(const struct dsbc_srtcp_replay *r, uint32_t idx)
+{
+	uint32_t k;
+
+	if (r == NULL || idx > r->top)
+		return 0;
+	k = r->top - idx;
+	if (k >= 128 || (r->bits[k >> 6] >> (k & 63) & 1))
+		return -EALREADY;
+	return 0;
+}
+
+static inline void
+srtcp_replay_update(struct dsbc_srtcp_replay *r, uint32_t idx)
+{
+	uint32_t k;
+
+	if (idx > r->top) {
+		k = idx - r->top;
+		/* the window moves up by k: bit j becomes bit j + k */
+		if (k >= 128) {
+			r->bits[1] = 0;
+			r->bits[0] = 0;
+		} else if (k >= 64) {
+			r->bits[1] = r->bits[0] << (k - 64);
+			r->bits[0] = 0;
+		} else {
+			r->bits[1] = r->bits[1] << k | r->bits[0] >> (64 - k);
+			r->bits[0] <<= k;
+		}
+		r->top = idx;
+		r->bits[0] |= 1;
+		return;
+	}
+	k = r->top - idx;
+	if (k < 128)
+		r->bits[k >> 6] |= 1ull << (k & 63);
+}
+
+/* SRTCP unprotect: the index is in the packet; its sender's replay list
+ * checked before any crypto (3.3.2 applies to SRTCP too). */
 static int
 prep_unprotect_rtcp(struct dsbc_srtp_cdev_job *j, struct rte_crypto_op *op)
 {
 	struct dsbc_srtp_cdev_sess *s = j->s;
 	uint8_t *p = rte_pktmbuf_mtod_offset(j->m, uint8_t *, j->off);
 	uint32_t tail = 4u + s->tag_len, body, w;
+	const struct dsbc_srtcp_replay *r;
 	const uint8_t *ei;
 
 	if (j->len < SRTCP_HDR + tail)
@@ -621,8 +676,12 @@ prep_unprotect_rtcp(struct dsbc_srtp_cdev_job *j, struct rte_crypto_op *op)
 	if (!(w & SRTCP_E))
 		return -EINVAL;
 	j->index = w & ~SRTCP_E;
-	if (dsbc_srtp_replay_check(&s->replay, j->index) != 0)
+	r = srtcp_replay_of(s, p);
+	if (srtcp_replay_check(r, (uint32_t)j->index) != 0)
 		return -EALREADY;
+	/* a sender beyond the table is refused before any crypto */
+	if (r == NULL && s->nb_srtcp == DSBC_SRTP_CDEV_SRTCP_SSRCS)
+		return -EUSERS;
 	op_iv_rtcp(op, s, p, (uint32_t)j->index);
 	op_rtcp(op, s, j->m, j->off, body, ei);
 	return 0;
@@ -633,16 +692,35 @@ static void
 finish_rtcp(struct dsbc_srtp_cdev_job *j)
 {
 	struct dsbc_srtp_cdev_sess *s = j->s;
+	const uint8_t *p = rte_pktmbuf_mtod_offset(j->m, uint8_t *, j->off);
 	uint16_t tail = (uint16_t)(4u + s->tag_len);
 
 	if (s->outbound) {
 		j->len = (uint16_t)(j->len + tail);
 	} else {
-		if (dsbc_srtp_replay_check(&s->replay, j->index) != 0) {
+		/* authentic: checked again (the same index may have come
+		 * twice in the burst), then the sender's list moves; a new
+		 * sender takes a slot */
+		struct dsbc_srtcp_replay *r = srtcp_replay_of(s, p);
+
+		if (srtcp_replay_check(r, (uint32_t)j->index) != 0) {
 			j->res = -EALREADY;
 			return;
 		}
-		dsbc_srtp_replay_update(&s->replay, j->index);
+		if (r == NULL) {
+			if (s->nb_srtcp == DSBC_SRTP_CDEV_SRTCP_SSRCS) {
+				j->res = -EUSERS;
+				return;
+			}
+			r = &s->srtcp[s->nb_srtcp++];
+			r->ssrc = (uint32_t)p[4] << 24 | (uint32_t)p[5] << 16 |
+				  (uint32_t)p[6] << 8 | p[7];
+			r->top = (uint32_t)j->index;
+			r->bits[0] = 1;
+			r->bits[1] = 0;
+		} else {
+			srtcp_replay_update(r, (uint32_t)j->index);
+		}
 		j->len = (uint16_t)(j->len - tail);
 	}
 	j->m->data_len = (uint16_t)(j->off + j->len);

@@ -43,6 +43,16 @@ struct dsbc_srtp_cdev {
 #define DSBC_SRTP_CDEV_GCM_HDR_MAX 32
 #define DSBC_SRTP_CDEV_NB_AAD ((DSBC_SRTP_CDEV_GCM_HDR_MAX - 12) / 4 + 1)
 
+/* SRTCP inbound: the index belongs to a sender SSRC's context (RFC 3711
+ * 3.2.3, 3.4), so each SSRC has its replay list: 128 indexes below the
+ * highest authenticated one, as libsrtp2 keeps. */
+#define DSBC_SRTP_CDEV_SRTCP_SSRCS 4
+struct dsbc_srtcp_replay {
+	uint32_t ssrc;
+	uint32_t top;                /* highest index authenticated */
+	uint64_t bits[2];            /* bit k: index top - k seen */
+};
+
 /* One direction of one flow's SRTP, or SRTCP: protect (outbound) or
  * unprotect. */
 struct dsbc_srtp_cdev_sess {
@@ -54,8 +64,12 @@ struct dsbc_srtp_cdev_sess {
 	bool rtcp;                   /* SRTCP: index in the packet (3.4) */
 	uint8_t tag_len;             /* 10, 4 (HMAC-SHA1-80, -32) or 16;
 				      * SRTCP's is 10 for both AES-CM ones */
-	/* SRTCP outbound: the next index to send (31 bits, 3.4) */
+	/* SRTCP outbound: the next index to send (31 bits, 3.4); one
+	 * counter for every SSRC sent keeps each (SSRC, index) once */
 	uint32_t srtcp_next;
+	/* SRTCP inbound: the SSRCs authenticated so far */
+	uint8_t nb_srtcp;
+	struct dsbc_srtcp_replay srtcp[DSBC_SRTP_CDEV_SRTCP_SSRCS];
 	uint8_t salt[DSBC_SRTP_SALT_LEN];   /* 14, GCM 12 */
 	uint64_t salt_w[2];          /* the salt as an IV, zero-padded */
 	/* the highest index: authenticated (inbound) or sent; every packet
@@ -158,8 +172,9 @@ struct dsbc_srtp_cdev_job {
 	 * (authentication failed); -ENOSPC (no tailroom for what protect
 	 * appends, or for the ROC unprotect authenticates); -EINVAL (not
 	 * RTP, or a header this session does not take; SRTCP with the E
-	 * flag clear, unencrypted, which dsbc never negotiates); -EIO (the
-	 * device refused or failed
+	 * flag clear, unencrypted, which dsbc never negotiates); -EUSERS
+	 * (SRTCP from more sender SSRCs than DSBC_SRTP_CDEV_SRTCP_SSRCS);
+	 * -EIO (the device refused or failed
 	 * it; m is NULL where a device that stopped answering kept the
 	 * mbuf: it is neither freed nor sent).  The mbuf's data ends where
 	 * the packet does.  A packet that failed is to be dropped: the

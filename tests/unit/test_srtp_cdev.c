@@ -506,7 +506,8 @@ test_cdev_srtcp_cross_libsrtp2(void)
 					 uint8_t *, 42), plain, plen) == 0);
 			rte_pktmbuf_free(m[i]);
 		}
-		/* the second again: a replay; a tampered one fails */
+		/* the second again, as sent and tampered: replays both, refused
+		 * before any crypto (a fresh tampered one follows) */
 		m[0] = mbuf_with(copy, plen + 4 + tag, 0, 0);
 		copy[12] ^= 0x10;
 		m[1] = mbuf_with(copy, plen + 4 + tag, 0, 0);
@@ -525,6 +526,51 @@ test_cdev_srtcp_cross_libsrtp2(void)
 		CU_ASSERT_EQUAL(run(&crx, m, 0, 1, res), 0);
 		CU_ASSERT_EQUAL(res[0], -EBADMSG);
 		rte_pktmbuf_free(m[0]);
+		/* each sender SSRC has its own index (3.2.3): three more,
+		 * each at libsrtp2's first index, all taken, the same packet
+		 * twice in the burst only once; a fifth sender is refused */
+		for (i = 0; i < 4; i++) {
+			plen = rtcp_packet(plain, 0x0a000001 + i, 7);
+			memcpy(pkt, plain, plen);
+			len = plen;
+			CU_ASSERT_EQUAL(dsbc_srtp_lib_protect(ltx, pkt, &len,
+					sizeof(pkt), true), 0);
+			m[i] = mbuf_with(pkt, len, 0, 0);
+			if (i == 2)
+				m[3] = mbuf_with(pkt, len, 0, 0);
+			if (i == 2)
+				break;
+		}
+		CU_ASSERT_EQUAL(run(&crx, m, 0, 4, res), 3);
+		CU_ASSERT(res[0] == 0 && res[1] == 0 && res[2] == 0);
+		CU_ASSERT_EQUAL(res[3], -EALREADY);
+		for (i = 0; i < 4; i++)
+			rte_pktmbuf_free(m[i]);
+		CU_ASSERT_EQUAL(crx.nb_srtcp, 4);
+		plen = rtcp_packet(plain, 0x0b000001, 7);
+		memcpy(pkt, plain, plen);
+		len = plen;
+		CU_ASSERT_EQUAL(dsbc_srtp_lib_protect(ltx, pkt, &len,
+				sizeof(pkt), true), 0);
+		m[0] = mbuf_with(pkt, len, 0, 0);
+		CU_ASSERT_EQUAL(run(&crx, m, 0, 1, res), 0);
+		CU_ASSERT_EQUAL(res[0], -EUSERS);
+		rte_pktmbuf_free(m[0]);
+		/* E clear: refused before any crypto; too short likewise */
+		plen = rtcp_packet(plain, 0x11223344, 10);
+		memcpy(pkt, plain, plen);
+		len = plen;
+		CU_ASSERT_EQUAL(dsbc_srtp_lib_protect(ltx, pkt, &len,
+				sizeof(pkt), true), 0);
+		pkt[suite == DSBC_SRTP_SUITE_AEAD_AES_128_GCM ? len - 4 :
+		    len - tag - 4] &= 0x7f;
+		m[0] = mbuf_with(pkt, len, 0, 0);
+		m[1] = mbuf_with(pkt, 8 + 4 + tag - 1, 0, 0);
+		CU_ASSERT_EQUAL(run(&crx, m, 0, 2, res), 0);
+		CU_ASSERT_EQUAL(res[0], -EINVAL);
+		CU_ASSERT_EQUAL(res[1], -EINVAL);
+		rte_pktmbuf_free(m[0]);
+		rte_pktmbuf_free(m[1]);
 
 		/* cryptodev -> libsrtp2 */
 		for (i = 0; i < 3; i++) {
@@ -562,6 +608,55 @@ test_cdev_srtcp_cross_libsrtp2(void)
 		dsbc_srtp_lib_free(ltx);
 		dsbc_srtp_lib_free(lrx);
 	}
+}
+
+/*
+ * The SRTCP replay list of one sender (128 indexes, two words): indexes
+ * sent by the device in the order below, each unprotected at once; the
+ * window's moves by less than a word, by a word and more, and past its
+ * end keep exactly the indexes it should.
+ */
+static void
+test_cdev_srtcp_replay_window(void)
+{
+	/* expected from a plain model of 3.3.2 with a 128-index window */
+	static const struct { uint32_t idx; int res; } steps[] = {
+		{ 200, 0 }, { 100, 0 }, { 150, 0 }, { 150, -EALREADY },
+		{ 73, 0 }, { 72, -EALREADY }, { 210, 0 }, { 100, -EALREADY },
+		{ 83, 0 }, { 82, -EALREADY }, { 274, 0 }, { 210, -EALREADY },
+		{ 150, -EALREADY }, { 200, -EALREADY }, { 339, 0 },
+		{ 274, -EALREADY }, { 300, 0 }, { 212, 0 }, { 211, -EALREADY },
+		{ 369, 0 }, { 300, -EALREADY }, { 600, 0 }, { 339, -EALREADY },
+		{ 473, 0 }, { 599, 0 }, { 599, -EALREADY }, { 472, -EALREADY },
+	};
+	uint8_t key[16], salt[14], plain[64];
+	struct dsbc_srtp_cdev_sess ctx, crx;
+	struct rte_mbuf *m[1];
+	unsigned int i;
+	size_t plen;
+	int res[1];
+
+	CU_ASSERT_EQUAL_FATAL(engine_up(), 0);
+	keys(key, salt, 0x33);
+	CU_ASSERT_EQUAL_FATAL(dsbc_srtp_cdev_sess_init_rtcp(&eng, &ctx,
+			DSBC_SRTP_SUITE_AEAD_AES_128_GCM, key, salt, true, 128), 0);
+	CU_ASSERT_EQUAL_FATAL(dsbc_srtp_cdev_sess_init_rtcp(&eng, &crx,
+			DSBC_SRTP_SUITE_AEAD_AES_128_GCM, key, salt, false, 128),
+			0);
+	for (i = 0; i < RTE_DIM(steps); i++) {
+		plen = rtcp_packet(plain, 0x99, (uint8_t)i);
+		ctx.srtcp_next = steps[i].idx;
+		m[0] = mbuf_with(plain, plen, 0, 0);
+		CU_ASSERT_EQUAL(run(&ctx, m, 0, 1, res), 1);
+		CU_ASSERT_EQUAL(run(&crx, m, 0, 1, res), steps[i].res == 0);
+		if (res[0] != steps[i].res)
+			printf("\n  step %u: index %u: %d, want %d", i,
+			       steps[i].idx, res[0], steps[i].res);
+		CU_ASSERT_EQUAL(res[0], steps[i].res);
+		rte_pktmbuf_free(m[0]);
+	}
+	dsbc_srtp_cdev_sess_fini(&eng, &ctx);
+	dsbc_srtp_cdev_sess_fini(&eng, &crx);
 }
 
 /*
@@ -780,6 +875,7 @@ unit_register(void)
 	UNIT_ADD(s, test_cdev_cross_libsrtp2);
 	UNIT_ADD(s, test_cdev_srtcp_rfc7714);
 	UNIT_ADD(s, test_cdev_srtcp_cross_libsrtp2);
+	UNIT_ADD(s, test_cdev_srtcp_replay_window);
 	UNIT_ADD(s, test_cdev_burst_of_sessions);
 	UNIT_ADD(s, test_cdev_gcm_header_lengths);
 	UNIT_ADD(s, test_cdev_forged_leap_in_burst);
