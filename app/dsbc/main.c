@@ -8,6 +8,7 @@
  * synced, ports started, data plane opened.  SIGINT/SIGTERM: clean stop.
  */
 #include <getopt.h>
+#include <inttypes.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -85,6 +86,7 @@ static int
 create_cdev(struct dsbc_app *app, uint16_t nb_workers)
 {
 	char args[64];
+	uint64_t nb_sess;
 	int dev;
 
 	if (app->cfg.srtp_engine != 1)
@@ -101,12 +103,16 @@ create_cdev(struct dsbc_app *app, uint16_t nb_workers)
 	/* per terminated flow, protect and unprotect, each one device
 	 * session for SRTCP and one for SRTP (AES-CM) or one per GCM header
 	 * length */
-	if (dsbc_srtp_cdev_init(&app->cdev, (uint8_t)dev, nb_workers,
-				2 * (DSBC_SRTP_CDEV_NB_AAD + 1) *
-				app->cfg.terminate_capacity * nb_workers,
+	nb_sess = 2ull * (DSBC_SRTP_CDEV_NB_AAD + 1) *
+		  app->cfg.terminate_capacity * nb_workers;
+	if (nb_sess > UINT32_MAX ||
+	    dsbc_srtp_cdev_init(&app->cdev, (uint8_t)dev, nb_workers,
+				(unsigned int)nb_sess,
 				(int)rte_socket_id()) != 0) {
 		fprintf(stderr, "dsbc: srtp_engine = cryptodev: cannot start "
-			"the device with %u queue pairs\n", nb_workers);
+			"the device with %u queue pairs and %" PRIu64 " "
+			"sessions (terminate_capacity %u per worker)\n",
+			nb_workers, nb_sess, app->cfg.terminate_capacity);
 		return -1;
 	}
 	app->has_cdev = true;
