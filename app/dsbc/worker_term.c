@@ -290,11 +290,23 @@ lib_note(struct dsbc_term_dev *d, uint32_t ssrc)
 		d->closed = true;
 }
 
-enum engine { ENGINE_LIB, ENGINE_DEV, ENGINE_NONE };
+enum engine { ENGINE_LIB, ENGINE_DEV, ENGINE_NONE, ENGINE_BAD };
+
+/* A packet of the device's stream it does not take: ENGINE_BAD when
+ * malformed, ENGINE_NONE when its header is one the device cannot take. */
+static inline enum engine
+device_or_drop(const struct dsbc_srtp_cdev_sess *s, const uint8_t *b,
+	       uint32_t len)
+{
+	int rc = dsbc_srtp_cdev_check(s, b, len);
+
+	return rc == 0 ? ENGINE_DEV : rc == -EINVAL ? ENGINE_BAD :
+						      ENGINE_NONE;
+}
 
 /* Which engine takes this RTP/RTCP packet in direction d (see struct
- * dsbc_term_dev), in batch run: ENGINE_NONE when it is the device's
- * stream but not a packet the device can take (dropped). */
+ * dsbc_term_dev), in batch run: ENGINE_NONE or ENGINE_BAD when it is the
+ * device's stream but not a packet the device can take (dropped). */
 static inline enum engine
 engine_of(struct dsbc_term_dev *d, const uint8_t *b, uint32_t len, bool rtcp,
 	  uint64_t run, bool wedged)
@@ -305,8 +317,7 @@ engine_of(struct dsbc_term_dev *d, const uint8_t *b, uint32_t len, bool rtcp,
 	 * takes all of a direction's, whatever the SSRC, from its keys on */
 	if (rtcp)
 		return !d->has_rtcp ? ENGINE_LIB :
-		       dsbc_srtp_cdev_fits(&d->rs, b, len) ? ENGINE_DEV :
-							    ENGINE_NONE;
+		       device_or_drop(&d->rs, b, len);
 	if (!d->has || len < 12)
 		return ENGINE_LIB;
 	/* a binding no packet confirmed in its batch is undone (the SSRCs
@@ -321,8 +332,7 @@ engine_of(struct dsbc_term_dev *d, const uint8_t *b, uint32_t len, bool rtcp,
 			lib_note(d, ssrc);
 			return ENGINE_LIB;
 		}
-		return dsbc_srtp_cdev_fits(&d->s, b, len) ? ENGINE_DEV :
-							    ENGINE_NONE;
+		return device_or_drop(&d->s, b, len);
 	}
 	/* a device given up takes no new stream (one it has keeps its
 	 * state there: it is not moved) */
@@ -355,6 +365,9 @@ to_device(struct dsbc_worker *w, struct dsbc_term_dev *d,
 		return true;
 	case ENGINE_NONE:
 		p->why = DSBC_DROP_SRTP_HEADER;
+		return true;
+	case ENGINE_BAD:
+		p->why = DSBC_DROP_SRTP_MALFORMED;
 		return true;
 	case ENGINE_LIB:
 		break;

@@ -2,6 +2,7 @@
 #ifndef DSBC_SRTP_CDEV_H
 #define DSBC_SRTP_CDEV_H
 
+#include <errno.h>
 #include <stdbool.h>
 #include <stdint.h>
 
@@ -137,26 +138,36 @@ void dsbc_srtp_cdev_sess_fini(struct dsbc_srtp_cdev *e,
 			      struct dsbc_srtp_cdev_sess *s);
 
 /* Whether session s takes this RTP (protect) or SRTP (unprotect) packet
- * of len bytes: a GCM session one whose header is at most
+ * of len bytes, or SRTCP packet: 0; -EINVAL when it is too short or its
+ * header does not fit in it (malformed: the engine would refuse it too);
+ * -ENOTSUP when it is well formed but a GCM session's header is over
  * DSBC_SRTP_CDEV_GCM_HDR_MAX bytes.  A stream the device carries stays
  * on it: a packet of it that does not fit is dropped, never handed to
  * another engine (two index states for one key would reuse a nonce). */
-static inline bool
-dsbc_srtp_cdev_fits(const struct dsbc_srtp_cdev_sess *s, const uint8_t *p,
-		    uint32_t len)
+static inline int
+dsbc_srtp_cdev_check(const struct dsbc_srtp_cdev_sess *s, const uint8_t *p,
+		     uint32_t len)
 {
 	uint32_t h;
 
 	/* SRTCP: the header and sender SSRC, plus E || index and the tag
 	 * when it arrives */
 	if (s->rtcp)
-		return len >= 8u + (s->outbound ? 0 : 4u + s->tag_len);
+		return len >= 8u + (s->outbound ? 0 : 4u + s->tag_len) ? 0 :
+								 -EINVAL;
 	if (len < 12u + (s->outbound ? 0 : s->tag_len))
-		return false;
+		return -EINVAL;
 	if (!s->gcm)
-		return true;
+		return 0;
 	h = dsbc_rtp_hdr_len(p, s->outbound ? len : len - s->tag_len);
-	return h != 0 && h <= DSBC_SRTP_CDEV_GCM_HDR_MAX;
+	return h == 0 ? -EINVAL : h > DSBC_SRTP_CDEV_GCM_HDR_MAX ? -ENOTSUP : 0;
+}
+
+static inline bool
+dsbc_srtp_cdev_fits(const struct dsbc_srtp_cdev_sess *s, const uint8_t *p,
+		    uint32_t len)
+{
+	return dsbc_srtp_cdev_check(s, p, len) == 0;
 }
 
 /* One packet for the device: the RTP/SRTP packet is len bytes at offset

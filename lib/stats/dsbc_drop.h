@@ -39,7 +39,7 @@
 	X(SRTP_NO_KEYS,    "drop_srtp_no_keys",    "terminate: SRTP leg whose DTLS/SDES keys are not installed yet") \
 	X(SRTP_AUTH,       "drop_srtp_auth",       "terminate: SRTP/SRTCP authentication failed (wrong key, tampered)") \
 	X(SRTP_REPLAY,     "drop_srtp_replay",     "terminate: SRTP/SRTCP index replayed or older than the window") \
-	X(SRTP_MALFORMED,  "drop_srtp_malformed",  "terminate: RTP-class packet too short for SRTP/RTP") \
+	X(SRTP_MALFORMED,  "drop_srtp_malformed",  "terminate: RTP-class packet too short for SRTP/RTP, a header longer than the packet, or SRTCP with the E flag clear") \
 	X(NO_TAILROOM,     "drop_no_tailroom",     "terminate: mbuf tailroom too small for the SRTP tag") \
 	X(SRTP_WRONG_PORT, "drop_srtp_wrong_port", "terminate: RTP on a non-muxed leg's RTCP port or RTCP on its RTP port") \
 	X(SRTP_SSRC_LIMIT, "drop_srtp_ssrc_limit", "terminate: a fifth SSRC on a flow (each new one costs an SRTP stream)") \

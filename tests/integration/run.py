@@ -650,6 +650,77 @@ def test_terminate_cryptodev_no_stream_moves():
        "stayed with libsrtp2)")
 
 
+def test_terminate_cryptodev_malformed_srtp():
+    """Bad SRTP and SRTCP on a flow the cryptodev terminates, per suite,
+    between two runs of alice's good packets: each lands on its named
+    counter (malformed ones on drop_srtp_malformed whichever suite and
+    engine path), and the good packets after them still go through the
+    device (its state untouched by what it refused)."""
+    for suite, klen, tag in (("AES_CM_128_HMAC_SHA1_80", 30, 10),
+                             ("AEAD_AES_128_GCM", 28, 16)):
+        s = Setup("termbad-%d" % klen)
+        s.dsbc_keys["srtp_engine"] = "cryptodev"
+        ka = suite + ":" + base64.b64encode(os.urandom(klen)).decode()
+        kb = suite + ":" + base64.b64encode(os.urandom(klen)).decode()
+        s.flows = [dict(local=P0_IP + ":20000", remote=BOB + ":30000",
+                        out_local=P1_IP + ":20002", mode="terminate",
+                        srtp_rx=ka, srtp_tx=kb, latch="off")]
+        good = stream(s, "rtp", ALICE, 40000, P0_IP, 20000, 10,
+                      extra=["--ssrc", "0x1111", "--srtp", ka])
+        # RTP, DTLS, STUN, RTCP in turn: its SRTCP
+        mix = stream(s, "mix", ALICE, 40000, P0_IP, 20000, 8,
+                     extra=["--ssrc", "0x1111", "--srtp", ka])
+        rtcp = [f for f in mix if f[43] in (200, 201)]
+        check(len(rtcp) == 2, "two SRTCP packets from dsbc-gen")
+
+        def udp(payload):
+            return build_udp(ALICE_MAC, P0_MAC, ALICE, 40000, P0_IP, 20000,
+                             payload)
+
+        first = good[0][42:]
+        e_clear = bytearray(rtcp[1][42:])
+        e_at = len(e_clear) - 4 - (0 if tag == 16 else tag)
+        e_clear[e_at] &= 0x7f
+        bad = [
+            # shorter than an RTP header
+            (udp(first[:11]), "drop_srtp_malformed"),
+            # 15 CSRCs in a 40-byte packet
+            (udp(bytes([0x8f]) + first[1:40]), "drop_srtp_malformed"),
+            # a header extension of 0xffff words
+            (udp(bytes([0x90]) + first[1:12] + b"\xbe\xde\xff\xff" +
+                 first[12:]), "drop_srtp_malformed"),
+            # the bound SSRC, a fresh index, a tag and nothing to decrypt
+            (udp(first[:2] + b"\x01\x00" + first[4:12] + bytes(tag)),
+             "drop_srtp_auth"),
+            # SRTCP shorter than its header, E || index and tag
+            (udp(rtcp[0][42:42 + 8 + 4 + tag - 1]), "drop_srtp_malformed"),
+            # SRTP of the bound SSRC shorter than its header and tag
+            (udp(first[:12 + tag - 1]), "drop_srtp_malformed"),
+            # SRTCP with the E flag clear (never negotiated)
+            (udp(bytes(e_clear)), "drop_srtp_malformed"),
+            # the first SRTCP again, after it went through
+            (rtcp[0], "drop_srtp_replay"),
+            # six CSRCs (a 36-byte header): more AAD than the device's
+            # GCM sessions take; AES-CM takes it, and it is not authentic
+            (udp(bytes([0x86]) + first[1:12] + bytes(24) + first[12:]),
+             "drop_srtp_header" if tag == 16 else "drop_srtp_auth"),
+        ]
+        s.add_input(0, good[:5] + rtcp[:1] + [f for f, _ in bad] + good[5:])
+        st, _ = s.run()
+        want = {}
+        for _, counter in bad:
+            want[counter] = want.get(counter, 0) + 1
+        print("  %s: %s; tx %d, device ops %d" % (
+            suite, " ".join("%s=%d" % (c, st.get(c, 0)) for c in
+                            sorted(want)), st["tx"],
+            st["srtp_cryptodev_ops"]))
+        for counter, n in sorted(want.items()):
+            eq(st.get(counter), n, "%s %s" % (suite, counter))
+        eq(st["drops"], len(bad), "%s drops" % suite)
+        eq(st["tx"], 11, "%s: the 10 good RTP and the SRTCP" % suite)
+        eq(st["srtp_cryptodev_wedged"], 0, "the device kept")
+
+
 def sip_options(branch, extra_vias=0, rport=True, cseq=1):
     vias = "".join("Via: SIP/2.0/UDP proxy%d.example.com;branch=z9hG4bKp%d\r\n"
                    % (i, i) for i in range(extra_vias))
@@ -861,6 +932,7 @@ TESTS = [test_relay_rewrite, test_malformed, test_latching,
          test_terminate_srtp_static_cryptodev_gcm,
          test_terminate_cryptodev_mixed_batch,
          test_terminate_cryptodev_no_stream_moves,
+         test_terminate_cryptodev_malformed_srtp,
          test_sip_stateless, test_sip_flood_limit,
          test_telemetry_tools, test_config_errors]
 
