@@ -98,7 +98,10 @@ struct leg {
 	uint8_t keying;                   /* enum dsbc_keying of this leg */
 	uint8_t dtls_role;                /* enum dsbc_dtls_role, once known */
 	bool dtls_role_known;
-	char peer_fp[208];                /* the peer's a=fingerprint (sha-512: 199) */
+	/* the peer's a=fingerprint values (sha-512: 199 characters), one
+	 * per certificate it may present, all of one hash */
+	char peer_fp[DSBC_DTLS_PEER_FPS][208];
+	uint8_t nb_peer_fp;
 	struct leg_media m[MAX_MEDIA];
 };
 

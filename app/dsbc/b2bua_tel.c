@@ -246,17 +246,20 @@ leg_tel(struct rte_tel_data *d, const char *name, const struct call *c,
 			l->dtls_role == DSBC_DTLS_CLIENT ? "client" : "server");
 		/* a telemetry string holds 127 characters: SHA-384 and
 		 * SHA-512 fingerprints are cut, and say so */
-		if (strlen(l->peer_fp) < RTE_TEL_MAX_STRING_LEN) {
+		if (strlen(l->peer_fp[0]) < RTE_TEL_MAX_STRING_LEN) {
 			rte_tel_data_add_dict_string(x, "peer_fingerprint",
-						     l->peer_fp);
+						     l->peer_fp[0]);
 		} else {
 			char fp[RTE_TEL_MAX_STRING_LEN];
 
 			snprintf(fp, sizeof(fp), "%.*s...",
-				 (int)sizeof(fp) - 4, l->peer_fp);
+				 (int)sizeof(fp) - 4, l->peer_fp[0]);
 			rte_tel_data_add_dict_string(x, "peer_fingerprint",
 						     fp);
 		}
+		/* one per certificate it may present (RFC 8122 section 5) */
+		rte_tel_data_add_dict_u64(x, "peer_fingerprints",
+					  l->nb_peer_fp);
 	}
 	rte_tel_data_add_dict_string(x, "media_address",
 				     dsbc_addr_fmt(&l->addr, l->family, buf,

@@ -84,16 +84,18 @@ b2bua_term_fini(struct dsbc_app *app)
 /* ---- SDP ---- */
 
 /*
- * RFC 8122 section 5: of several a=fingerprint values, the one whose hash
- * dsbc prefers (the strongest it checks with); none it takes: the first,
- * which the caller refuses.
+ * RFC 8122 section 5: of several a=fingerprint values, those with the
+ * hash dsbc prefers (the strongest it checks with), one per certificate
+ * the peer may present, DSBC_DTLS_PEER_FPS at most; none it takes: the
+ * first alone, which the caller refuses.  Returns how many are in out.
  */
-static struct dsbc_sdp_str
-fp_choose(const struct dsbc_sdp_str *fps, unsigned int n)
+static unsigned int
+fp_choose(const struct dsbc_sdp_str *fps, unsigned int n,
+	  struct dsbc_sdp_str *out)
 {
-	struct dsbc_sdp_str best = { NULL, 0 }, fp;
+	struct dsbc_sdp_str fp;
 	int rank, best_rank = 0;
-	unsigned int i;
+	unsigned int i, k = 0;
 
 	for (i = 0; i < n; i++) {
 		/* trailing blanks are not part of the value (RFC 4566
@@ -104,23 +106,28 @@ fp_choose(const struct dsbc_sdp_str *fps, unsigned int n)
 			fp.len--;
 		rank = dsbc_dtls_fp_rank(fp.p, fp.len);
 		if (i == 0 || rank > best_rank) {
-			best = fp;
+			k = 0;
+			out[k++] = fp;
 			best_rank = rank;
+		} else if (rank == best_rank && rank > 0 &&
+			   k < DSBC_DTLS_PEER_FPS) {
+			out[k++] = fp;
 		}
 	}
-	return best;
+	return k;
 }
 
-/* a=fingerprint and a=setup of the first m-line, else the session's. */
+/* a=fingerprint values (fps, *nb of them) and a=setup of the first
+ * m-line, else the session's. */
 static void
-sdp_dtls(const struct dsbc_sdp *s, struct dsbc_sdp_str *fp,
-	 struct dsbc_sdp_str *setup)
+sdp_dtls(const struct dsbc_sdp *s, struct dsbc_sdp_str *fps,
+	 unsigned int *nb, struct dsbc_sdp_str *setup)
 {
 	const struct dsbc_sdp_media *m = s->nb_media ? &s->media[0] : NULL;
 
-	*fp = m != NULL && m->nb_fingerprint ?
-	      fp_choose(m->fingerprint, m->nb_fingerprint) :
-	      fp_choose(s->fingerprint, s->nb_fingerprint);
+	*nb = m != NULL && m->nb_fingerprint ?
+	      fp_choose(m->fingerprint, m->nb_fingerprint, fps) :
+	      fp_choose(s->fingerprint, s->nb_fingerprint, fps);
 	*setup = m != NULL && m->setup.len ? m->setup : s->setup;
 }
 
@@ -145,15 +152,42 @@ other_leg(struct call *c, const struct leg *l)
 }
 
 static int
-peer_fp_copy(struct leg *l, struct dsbc_sdp_str fp)
+peer_fp_copy(struct leg *l, const struct dsbc_sdp_str *fps, unsigned int n)
 {
-	if (fp.len == 0 || fp.len >= sizeof(l->peer_fp))
-		return -1;
-	memcpy(l->peer_fp, fp.p, fp.len);
-	l->peer_fp[fp.len] = '\0';
-	/* a hash dsbc cannot check with (sha-1, md5): the SDP is refused
-	 * now rather than a call set up whose handshake cannot succeed */
-	return dsbc_dtls_fp_ok(l->peer_fp) ? 0 : -1;
+	unsigned int i;
+
+	l->nb_peer_fp = 0;
+	for (i = 0; i < n; i++) {
+		if (fps[i].len == 0 || fps[i].len >= sizeof(l->peer_fp[0]))
+			return -1;
+		memcpy(l->peer_fp[i], fps[i].p, fps[i].len);
+		l->peer_fp[i][fps[i].len] = '\0';
+		/* a hash dsbc cannot check with (sha-1, md5): the SDP is
+		 * refused now rather than a call set up whose handshake
+		 * cannot succeed */
+		if (!dsbc_dtls_fp_ok(l->peer_fp[i]))
+			return -1;
+		l->nb_peer_fp++;
+	}
+	return n > 0 ? 0 : -1;
+}
+
+/* A DTLS session for leg l: its certificate must match one of the
+ * peer's fingerprints. */
+static struct dsbc_dtls *
+leg_dtls_new(struct dsbc_b2bua *b, const struct leg *l)
+{
+	struct dsbc_dtls *d;
+	unsigned int i;
+
+	d = dsbc_dtls_new(b->dtls_ctx, (enum dsbc_dtls_role)l->dtls_role,
+			  l->peer_fp[0]);
+	for (i = 1; d != NULL && i < l->nb_peer_fp; i++)
+		if (dsbc_dtls_add_peer_fp(d, l->peer_fp[i]) != 0) {
+			dsbc_dtls_free(d);
+			d = NULL;
+		}
+	return d;
 }
 
 static const char *const keying_names[] = {
@@ -244,11 +278,11 @@ sdes_remote(struct leg_media *lm, const struct dsbc_sdp *s, unsigned int i,
 static uint8_t
 offer_keying(const struct dsbc_sdp *s)
 {
-	struct dsbc_sdp_str fp, setup;
-	unsigned int i;
+	struct dsbc_sdp_str fps[DSBC_DTLS_PEER_FPS], setup;
+	unsigned int i, nfp;
 
-	sdp_dtls(s, &fp, &setup);
-	if (fp.len != 0)
+	sdp_dtls(s, fps, &nfp, &setup);
+	if (nfp != 0 && fps[0].len != 0)
 		return DSBC_KEYING_DTLS;
 	for (i = 0; i < s->nb_media; i++)
 		if (s->media[i].nb_crypto != 0)
@@ -261,7 +295,8 @@ b2bua_term_offer(struct dsbc_app *app, struct call *c,
 		 const struct dsbc_sdp *offer, const struct dsbc_route_cfg *r)
 {
 	struct dsbc_b2bua *b = app->sip->b2b;
-	struct dsbc_sdp_str fp, setup;
+	struct dsbc_sdp_str fps[DSBC_DTLS_PEER_FPS], setup;
+	unsigned int nfp;
 	uint8_t mode = r->mode ? (uint8_t)(r->mode - 1) : app->cfg.mode_default;
 	bool forced = false;
 	unsigned int i;
@@ -279,8 +314,8 @@ b2bua_term_offer(struct dsbc_app *app, struct call *c,
 	if (mode != DSBC_MODE_TERMINATE)
 		return 0;
 	if (c->a.keying == DSBC_KEYING_DTLS) {
-		sdp_dtls(offer, &fp, &setup);
-		if (peer_fp_copy(&c->a, fp) != 0)
+		sdp_dtls(offer, fps, &nfp, &setup);
+		if (peer_fp_copy(&c->a, fps, nfp) != 0)
 			return -EINVAL;
 		/* RFC 4145 section 4 / RFC 5763 section 5: dsbc answers
 		 * A's role with the other one; actpass lets policy choose */
@@ -480,8 +515,8 @@ b2bua_term_answer(struct dsbc_app *app, struct call *c, struct leg *l,
 		  const struct dsbc_sdp *answer)
 {
 	struct leg *o = other_leg(c, l);
-	struct dsbc_sdp_str fp, setup;
-	unsigned int i;
+	struct dsbc_sdp_str fps[DSBC_DTLS_PEER_FPS], setup;
+	unsigned int i, nfp;
 
 	if (c->mode != DSBC_MODE_TERMINATE)
 		return 0;
@@ -503,8 +538,8 @@ b2bua_term_answer(struct dsbc_app *app, struct call *c, struct leg *l,
 	}
 	if (l->keying != DSBC_KEYING_DTLS || l->dtls_role_known)
 		return 0;
-	sdp_dtls(answer, &fp, &setup);
-	if (peer_fp_copy(l, fp) != 0)
+	sdp_dtls(answer, fps, &nfp, &setup);
+	if (peer_fp_copy(l, fps, nfp) != 0)
 		return -EINVAL;
 	/* dsbc offered actpass: the answerer chose (RFC 5763 section 5) */
 	if (str_is(setup, "active"))
@@ -638,9 +673,7 @@ b2bua_term_start(struct dsbc_app *app, struct call *c, struct leg *l)
 
 			if (sc->dtls != NULL)
 				continue;
-			sc->dtls = dsbc_dtls_new(b->dtls_ctx,
-					(enum dsbc_dtls_role)l->dtls_role,
-					l->peer_fp);
+			sc->dtls = leg_dtls_new(b, l);
 			if (sc->dtls == NULL)
 				return -ENOMEM;
 			sc->state = DSBC_DTLS_HANDSHAKING;
@@ -689,9 +722,7 @@ dtls_progress(struct dsbc_app *app, struct call *c, struct leg *l,
 			"%s\n", c->id, leg_name(c, l), dsbc_dtls_error(sc->dtls));
 		dsbc_dtls_free(sc->dtls);
 		sc->dtls = NULL;
-		sc->dtls = dsbc_dtls_new(b->dtls_ctx,
-					 (enum dsbc_dtls_role)l->dtls_role,
-					 l->peer_fp);
+		sc->dtls = leg_dtls_new(b, l);
 		if (sc->dtls != NULL) {
 			sc->state = DSBC_DTLS_HANDSHAKING;
 			if (l->dtls_role != DSBC_DTLS_CLIENT)

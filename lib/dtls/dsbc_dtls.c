@@ -3,6 +3,7 @@
  * DTLS 1.2 sessions over memory BIOs (see dsbc_dtls.h).  Management lcore
  * only: OpenSSL allocates, which is fine off the fast path.
  */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -43,8 +44,11 @@ struct dsbc_dtls {
 	BIO *in, *out;                /* owned by ssl */
 	enum dsbc_dtls_role role;
 	enum dsbc_dtls_state state;
-	char peer_fp[FP_LEN + 1];     /* expected, upper-case hex */
-	const struct fp_hash *peer_hash;  /* the hash it names */
+	/* expected, upper-case hex: one per certificate the peer may
+	 * present (RFC 8122 section 5), all of one hash */
+	char peer_fp[DSBC_DTLS_PEER_FPS][FP_LEN + 1];
+	uint8_t nb_peer_fp;
+	const struct fp_hash *peer_hash;  /* the hash they name */
 	bool refused;                 /* the peer itself is unacceptable */
 	char error[256];
 };
@@ -167,6 +171,7 @@ verify_cb(int ok, X509_STORE_CTX *store)
 			SSL_get_ex_data_X509_STORE_CTX_idx());
 	struct dsbc_dtls *d = SSL_get_ex_data(ssl, ex_index);
 	char fp[FP_LEN + 1];
+	unsigned int i;
 
 	(void)ok;
 	if (X509_STORE_CTX_get_error_depth(store) != 0)
@@ -175,7 +180,10 @@ verify_cb(int ok, X509_STORE_CTX *store)
 		return 0;
 	fingerprint_of(X509_STORE_CTX_get_current_cert(store), d->peer_hash,
 		       fp);
-	if (strcasecmp(fp, d->peer_fp) != 0) {
+	for (i = 0; i < d->nb_peer_fp; i++)
+		if (strcasecmp(fp, d->peer_fp[i]) == 0)
+			break;
+	if (i == d->nb_peer_fp) {
 		d->refused = true;
 		snprintf(d->error, sizeof(d->error),
 			 "peer certificate %s does not match the SDP "
@@ -289,6 +297,20 @@ dsbc_dtls_fp_ok(const char *peer_fp)
 	       dsbc_dtls_fp_rank(peer_fp, strlen(peer_fp)) > 0;
 }
 
+int
+dsbc_dtls_add_peer_fp(struct dsbc_dtls *d, const char *peer_fp)
+{
+	if (!dsbc_dtls_fp_ok(peer_fp) ||
+	    fp_hash_of(peer_fp, strlen(peer_fp)) != d->peer_hash)
+		return -EINVAL;
+	if (d->nb_peer_fp == DSBC_DTLS_PEER_FPS)
+		return -ENOSPC;
+	snprintf(d->peer_fp[d->nb_peer_fp], sizeof(d->peer_fp[0]), "%s",
+		 peer_fp);
+	d->nb_peer_fp++;
+	return 0;
+}
+
 struct dsbc_dtls *
 dsbc_dtls_new(struct dsbc_dtls_ctx *c, enum dsbc_dtls_role role,
 	      const char *peer_fp)
@@ -300,7 +322,8 @@ dsbc_dtls_new(struct dsbc_dtls_ctx *c, enum dsbc_dtls_role role,
 	d = calloc(1, sizeof(*d));
 	if (d == NULL)
 		return NULL;
-	snprintf(d->peer_fp, sizeof(d->peer_fp), "%s", peer_fp);
+	snprintf(d->peer_fp[0], sizeof(d->peer_fp[0]), "%s", peer_fp);
+	d->nb_peer_fp = 1;
 	d->peer_hash = fp_hash_of(peer_fp, strlen(peer_fp));
 	d->role = role;
 	d->ssl = SSL_new(c->ssl);

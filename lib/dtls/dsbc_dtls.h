@@ -68,6 +68,13 @@ enum dsbc_dtls_state {
  */
 struct dsbc_dtls *dsbc_dtls_new(struct dsbc_dtls_ctx *c,
 				enum dsbc_dtls_role role, const char *peer_fp);
+/* Certificates a peer may present: one a=fingerprint each (RFC 8122
+ * section 5); the first goes to dsbc_dtls_new, the others here. */
+#define DSBC_DTLS_PEER_FPS 4
+/* Another certificate the peer may present, named with the same hash as
+ * the first: its certificate must match one of them.  0; -EINVAL (not a
+ * fingerprint dsbc_dtls_new would take, or another hash); -ENOSPC. */
+int dsbc_dtls_add_peer_fp(struct dsbc_dtls *d, const char *peer_fp);
 /* Whether dsbc_dtls_new() takes peer_fp: a hash it checks with, and no
  * longer than the longest such fingerprint (the SDP is refused else). */
 bool dsbc_dtls_fp_ok(const char *peer_fp);

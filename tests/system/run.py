@@ -892,14 +892,17 @@ def test_dtls_srtp_terminate_openssl():
     installs the keys of both legs in the flows' worker."""
     out = os.path.abspath("out/system/term")
     os.makedirs(out, exist_ok=True)
-    # alice signals SHA-512 and then SHA-1 (RFC 8122 section 5: several
-    # fingerprints; dsbc checks with the strongest hash it takes); bob
-    # SHA-256
+    # alice signals SHA-512 for another certificate first, then for the
+    # one she presents, then SHA-1 (RFC 8122 section 5: a fingerprint per
+    # certificate; dsbc checks with the strongest hash it takes, against
+    # every value of that hash); bob SHA-256
     akey, acrt, afp = make_cert(out, "alice", "sha512")
+    _, _, afp2 = make_cert(out, "alice2", "sha512")
     _, _, afp1 = make_cert(out, "alice1", "sha1")
     uac, uas, bkey, bcrt, bfp, log = terminate_call(
-        "term", afp, "9000", alice_hash="sha-512",
-        alice_more="\n      a=fingerprint:sha-1 " + afp1)
+        "term", afp2, "9000", alice_hash="sha-512",
+        alice_more="\n      a=fingerprint:sha-512 " + afp +
+                   "\n      a=fingerprint:sha-1 " + afp1)
     res = {}
 
     def during(d, topo, call):
@@ -973,8 +976,10 @@ def test_dtls_srtp_terminate_openssl():
            "%s: keys to unprotect and protect installed" % leg)
     eq(c["a_leg"]["m0_srtp_profile"], "SRTP_AES128_CM_SHA1_80", "A profile")
     # a telemetry string holds 127 characters: SHA-512's is cut, marked
-    eq(c["a_leg"]["peer_fingerprint"], ("sha-512 " + afp)[:124] + "...",
-       "A's fingerprint checked against its SDP")
+    eq(c["a_leg"]["peer_fingerprint"], ("sha-512 " + afp2)[:124] + "...",
+       "A's first SHA-512 fingerprint")
+    eq(c["a_leg"]["peer_fingerprints"], 2, "A's SHA-512 fingerprints, "
+       "her certificate matched the second")
     eq(c["b_leg"]["peer_fingerprint"], "sha-256 " + bfp,
        "B's fingerprint checked against its SDP")
     check(c["id"] in res["calls"]["terminated_ids"],

@@ -6,6 +6,7 @@
  * profiles, the RFC 5764 key layout, garbage and lost flights.
  */
 #include <stdlib.h>
+#include <errno.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -253,6 +254,58 @@ test_fingerprint_hashes(void)
 	dsbc_dtls_ctx_free(sc);
 }
 
+/*
+ * RFC 8122 section 5: a fingerprint per certificate the peer may present.
+ * The client's SDP names another certificate first, then the server's:
+ * the handshake completes; with only others named it is refused.  Extra
+ * fingerprints must name the first's hash, DSBC_DTLS_PEER_FPS at most.
+ */
+static void
+test_several_certificates(void)
+{
+	struct dsbc_dtls_ctx *cc = ctx(NULL), *sc = ctx(NULL), *oc = ctx(NULL);
+	char other[256], other2[256], fps[256];
+	struct dsbc_dtls *c, *s;
+	unsigned int i, n;
+
+	fp_with(oc, EVP_sha512(), "sha-512", other);
+	snprintf(other2, sizeof(other2), "%s", other);
+	n = (unsigned int)strlen(other2) - 1;
+	other2[n] = other2[n] == '0' ? '1' : '0';
+	fp_with(sc, EVP_sha512(), "sha-512", fps);
+	for (i = 0; i < 2; i++) {
+		c = dsbc_dtls_new(cc, DSBC_DTLS_CLIENT, other);
+		s = dsbc_dtls_new(sc, DSBC_DTLS_SERVER,
+				  dsbc_dtls_ctx_fingerprint(cc));
+		CU_ASSERT_PTR_NOT_NULL_FATAL(c);
+		CU_ASSERT_PTR_NOT_NULL_FATAL(s);
+		CU_ASSERT_EQUAL(dsbc_dtls_add_peer_fp(c, other2), 0);
+		/* the server's own, on the second round only */
+		if (i == 1)
+			CU_ASSERT_EQUAL(dsbc_dtls_add_peer_fp(c, fps), 0);
+		dsbc_dtls_start(c);
+		pump(c, s, &n);
+		CU_ASSERT_EQUAL(dsbc_dtls_state(c), i == 1 ? DSBC_DTLS_DONE :
+							      DSBC_DTLS_FAILED);
+		CU_ASSERT(dsbc_dtls_peer_refused(c) == (i == 0));
+		dsbc_dtls_free(c);
+		dsbc_dtls_free(s);
+	}
+	c = dsbc_dtls_new(cc, DSBC_DTLS_CLIENT, other);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(c);
+	/* another hash than the first's, or one not taken at all */
+	CU_ASSERT_EQUAL(dsbc_dtls_add_peer_fp(c,
+			dsbc_dtls_ctx_fingerprint(sc)), -EINVAL);
+	CU_ASSERT_EQUAL(dsbc_dtls_add_peer_fp(c, "sha-1 AB"), -EINVAL);
+	for (i = 1; i < DSBC_DTLS_PEER_FPS; i++)
+		CU_ASSERT_EQUAL(dsbc_dtls_add_peer_fp(c, other2), 0);
+	CU_ASSERT_EQUAL(dsbc_dtls_add_peer_fp(c, fps), -ENOSPC);
+	dsbc_dtls_free(c);
+	dsbc_dtls_ctx_free(cc);
+	dsbc_dtls_ctx_free(sc);
+	dsbc_dtls_ctx_free(oc);
+}
+
 static void
 test_garbage_and_loss(void)
 {
@@ -341,6 +394,7 @@ unit_register(void)
 	UNIT_ADD(s, test_handshake_profiles);
 	UNIT_ADD(s, test_fingerprint_mismatch);
 	UNIT_ADD(s, test_fingerprint_hashes);
+	UNIT_ADD(s, test_several_certificates);
 	UNIT_ADD(s, test_garbage_and_loss);
 	UNIT_ADD(s, test_save_and_reload);
 	return 0;
