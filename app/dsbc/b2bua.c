@@ -1127,13 +1127,28 @@ dsbc_b2bua_response(struct dsbc_app *app, const struct dsbc_sip_peer *from,
 		call_free(app, c, "failure response from B");
 		return;
 	}
-	/* 18x or 2xx: an answer in it completes the media session */
+	/* 18x or 2xx: an answer in it completes the media session; a later
+	 * one (the 2xx after an 18x's) that turns rtcp-mux on or off in a
+	 * terminated call would rebuild the flows and start their SRTP and
+	 * SRTCP indexes again under the keys already sent: refused, as in a
+	 * re-INVITE */
 	if (is_sdp(m)) {
 		if (dsbc_sdp_parse(m->body.p, m->body.len, &b->sdp_in) !=
-		    DSBC_SDP_ERR_NONE || sdp_learn(app, c, &c->b, &b->sdp_in) != 0 ||
+		    DSBC_SDP_ERR_NONE ||
+		    b2bua_term_mux_change(c, &c->b, &b->sdp_in) ||
+		    sdp_learn(app, c, &c->b, &b->sdp_in) != 0 ||
 		    b2bua_term_answer(app, c, &c->b, &b->sdp_in) != 0) {
 			b->bad_sdp++;
 			if (m->status >= 200) {
+				/* a 2xx whose answer is refused is still
+				 * ACKed, then the dialog ended (13.2.2.4) */
+				rand_token(branch, sizeof(branch),
+					   "z9hG4bKdsbcK");
+				len = build_request(app, &c->b, "ACK", 1,
+						    branch, true, c->b.target,
+						    b->buf, sizeof(b->buf));
+				if (len > 0)
+					send_to(app, &c->b.peer, b->buf, len);
 				answer_a(app, c, 502, "Bad Gateway", NULL, 0, now);
 				send_bye(app, c, &c->b, now);
 				call_free(app, c, "bad answer from B");

@@ -409,16 +409,25 @@ police_ok(struct dsbc_flow *f, uint64_t now)
 	return true;
 }
 
-/* The flow whose forwarding RTCP takes (rtcp-mux on one leg only). */
+/* f's RTCP sibling (rtcp-mux on one leg only), NULL when it is gone. */
 static inline const struct dsbc_flow *
-rtcp_flow(struct dsbc_worker *w, const struct dsbc_flow *f)
+rtcp_sibling(struct dsbc_worker *w, const struct dsbc_flow *f)
 {
 	const struct dsbc_flow *g;
 
 	g = dsbc_flow_table_slot(w->flows, f->spec.rtcp_sibling - 1);
 	if (g == NULL || !g->in_use || g->flow_id != f->spec.rtcp_sibling - 1)
-		return f;
+		return NULL;
 	return g;
+}
+
+/* The flow whose forwarding RTCP takes: its sibling, else f itself. */
+static inline const struct dsbc_flow *
+rtcp_flow(struct dsbc_worker *w, const struct dsbc_flow *f)
+{
+	const struct dsbc_flow *g = rtcp_sibling(w, f);
+
+	return g != NULL ? g : f;
 }
 
 static inline const struct dsbc_flow_spec *
@@ -669,13 +678,18 @@ media_process(struct dsbc_app *app, struct dsbc_worker *w,
 			if (cls == DSBC_DEMUX_RTP || cls == DSBC_DEMUX_RTCP) {
 				/* RTCP towards a leg that does not mux it
 				 * leaves by the sibling flow, keyed for that
-				 * component */
-				why = dsbc_term_park(w, f,
-					cls == DSBC_DEMUX_RTCP &&
-					f->spec.rtcp_sibling != 0 ?
-					rtcp_flow(w, f) : f,
-					m, pi, pi->payload_off, plen, cls,
-					latch_defer);
+				 * component; with the sibling gone it is
+				 * dropped, never protected with f's own
+				 * SRTCP state (an index used twice) */
+				const struct dsbc_flow *ftx = f;
+
+				if (cls == DSBC_DEMUX_RTCP &&
+				    f->spec.rtcp_sibling != 0)
+					ftx = rtcp_sibling(w, f);
+				why = ftx == NULL ? DSBC_DROP_SRTP_NO_KEYS :
+				      dsbc_term_park(w, f, ftx, m, pi,
+						     pi->payload_off, plen, cls,
+						     latch_defer);
 				if (unlikely(why != DSBC_DROP_MAX)) {
 					f->st.drops++;
 					drop(w, m, why);

@@ -1638,6 +1638,63 @@ def test_terminate_mux_rtcp_port_keyless():
     eq(r["stats"]["drop_srtp_no_keys"], 5, "the five replays, keyless")
 
 
+def test_terminate_early_mux_flip_refused():
+    """Alice muxes RTCP and keys with SDES; bob's 183 answers with mux,
+    his 200 without.  In a terminated call the 200's answer would rebuild
+    the flows and send the keys already installed to new sessions, whose
+    SRTP and SRTCP indexes start again under them (keystream, or GCM
+    nonce, reuse): dsbc refuses it as a bad answer, as it refuses a
+    re-INVITE turning mux on or off (502 to alice, BYE to bob)."""
+    a_crypto, b_crypto = sdes_line(1), sdes_line(1)
+    fp = re.compile(r"      a=fingerprint:[^\n]*\n      a=setup:[a-z]+\n")
+    early = EARLY.replace("      m=audio [media_port] RTP/AVP 0\n",
+                          "      m=audio [media_port] RTP/SAVP 0\n"
+                          "      %s\n      a=rtcp-mux\n" % b_crypto)
+    uac = scenario("uac_call.xml", os.path.abspath("out/system/uac_mf.xml"),
+                   MEDIA="", HOLD_MS="0", END_A="")
+    uas = scenario("uas_call.xml", os.path.abspath("out/system/uas_mf.xml"),
+                   EARLY=early, MEDIA_B="", END=RECV_BYE)
+    with open(uac) as f:
+        x = fp.sub("      %s\n      a=rtcp-mux\n" % a_crypto, f.read(),
+                   count=1).replace("RTP/AVP", "RTP/SAVP")
+    # the 2xx is refused: alice gets 502 and ACKs it in its transaction
+    x = x.replace('<recv response="200" rtd="true" />',
+                  '<recv response="502" rtd="true" />').replace(
+        "ACK sip:[service]@[remote_ip]:[remote_port] SIP/2.0\n"
+        "      Via: SIP/2.0/[transport] [local_ip]:[local_port];"
+        "branch=[branch]", "ACK sip:[service]@[remote_ip]:"
+        "[remote_port] SIP/2.0\n      [last_Via:]")
+    with open(uac, "w") as f:
+        f.write(x)
+    with open(uas) as f:
+        x = fp.sub("      %s\n" % b_crypto, f.read(), count=1).replace(
+            "RTP/AVP", "RTP/SAVP")
+    with open(uas, "w") as f:
+        f.write(x)
+    res = {}
+
+    def during(d, topo, call):
+        # after the 183's answer (bob's 200 comes 200 ms later)
+        res["keys"] = d.tel.query("/dsbc/calls")["keys_sent"]
+        res["flows"] = d.stats()["flows_installed"]
+
+    r = run_call("muxflip", uac, uas, during=during, during_state="early",
+                 conf_extra="mode = terminate\n")
+    print("  sipp: alice rc %d, bob rc %d; calls: bad_sdp=%d; FLOW_KEYS "
+          "after the 183 %s, at the end %d; flows installed after the "
+          "183 %s, at the end %d" % (
+              r["uac_rc"], r["uas_rc"], r["calls"]["bad_sdp"],
+              res.get("keys"), r["calls"]["keys_sent"], res.get("flows"),
+              r["stats"]["flows_installed"]))
+    sipp_ok(r)
+    eq(r["calls"]["bad_sdp"], 1, "bob's 200 refused as a bad answer")
+    eq(r["calls"]["active"], 0, "the call ended")
+    eq(r["calls"]["keys_sent"], res.get("keys"), "no FLOW_KEYS after the "
+       "183's answer")
+    eq(r["stats"]["flows_installed"], res.get("flows"),
+       "no flow rebuilt for the 200")
+
+
 def check_baresip_terminate(r, a_keying, b_keying):
     """A terminated baresip call: audio both ways for ~10 s with loss
     under 1% per bob's RTCP summary, and dsbc decrypted and re-encrypted
@@ -2003,6 +2060,7 @@ TESTS = [test_udp_relay_between_namespaces, test_sipp_options,
          test_dtls_terminate_weak_fingerprint, test_dtls_terminate_faults,
          test_terminate_sdes_rekey, test_terminate_sdes_rekey_refused,
          test_terminate_mux_rtcp_port_keyless,
+         test_terminate_early_mux_flip_refused,
          test_terminate_rtcp_mux_change_refused,
          test_baresip_dtls_to_sdes_terminate,
          test_baresip_sdes_to_dtls_terminate,
