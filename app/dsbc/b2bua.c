@@ -326,6 +326,21 @@ build_request(struct dsbc_app *app, struct leg *l, const char *method,
 	return n > 0 && (uint32_t)n < cap ? (uint32_t)n : 0;
 }
 
+/* ACK B's 2xx to dsbc's INVITE (RFC 3261 13.2.2.4: a new transaction,
+ * its own branch, straight to B).  Whether it was sent. */
+static bool
+ack_b_2xx(struct dsbc_app *app, struct call *c)
+{
+	struct dsbc_b2bua *b = app->sip->b2b;
+	char branch[48];
+	uint32_t len;
+
+	rand_token(branch, sizeof(branch), "z9hG4bKdsbcK");
+	len = build_request(app, &c->b, "ACK", 1, branch, true, c->b.target,
+			    b->buf, sizeof(b->buf));
+	return len > 0 && send_to(app, &c->b.peer, b->buf, len) == 0;
+}
+
 static void
 send_bye(struct dsbc_app *app, struct call *c, struct leg *l, uint64_t now)
 {
@@ -1062,9 +1077,8 @@ dsbc_b2bua_response(struct dsbc_app *app, const struct dsbc_sip_peer *from,
 	const char *next;
 	struct call *c;
 	bool deliver, is_a;
-	char branch[48];
 	int sdp_len = 0;
-	uint32_t i, len;
+	uint32_t i;
 
 	(void)from;
 	t = dsbc_sip_txn_response(app->sip->txl, m, now, &deliver);
@@ -1073,13 +1087,8 @@ dsbc_b2bua_response(struct dsbc_app *app, const struct dsbc_sip_peer *from,
 		h = dsbc_sip_hdr_get(m, DSBC_SIP_H_CALL_ID, 0);
 		c = call_by_callid(b, h->value, &is_a);
 		if (c != NULL && !is_a && m->status >= 200 && m->status < 300 &&
-		    c->b_acked) {
-			rand_token(branch, sizeof(branch), "z9hG4bKdsbcK");
-			len = build_request(app, &c->b, "ACK", 1, branch, true,
-					    c->b.target, b->buf, sizeof(b->buf));
-			if (len > 0)
-				send_to(app, &c->b.peer, b->buf, len);
-		}
+		    c->b_acked)
+			ack_b_2xx(app, c);
 		return;
 	}
 	c = t->user;
@@ -1105,11 +1114,7 @@ dsbc_b2bua_response(struct dsbc_app *app, const struct dsbc_sip_peer *from,
 	if (c->state == CALL_CANCELLING) {
 		if (m->status >= 200 && m->status < 300) {
 			/* 2xx raced the CANCEL: confirm, then hang up */
-			rand_token(branch, sizeof(branch), "z9hG4bKdsbcK");
-			len = build_request(app, &c->b, "ACK", 1, branch, true,
-					    c->b.target, b->buf, sizeof(b->buf));
-			if (len > 0)
-				send_to(app, &c->b.peer, b->buf, len);
+			ack_b_2xx(app, c);
 			send_bye(app, c, &c->b, now);
 		}
 		if (m->status >= 200)
@@ -1142,13 +1147,7 @@ dsbc_b2bua_response(struct dsbc_app *app, const struct dsbc_sip_peer *from,
 			if (m->status >= 200) {
 				/* a 2xx whose answer is refused is still
 				 * ACKed, then the dialog ended (13.2.2.4) */
-				rand_token(branch, sizeof(branch),
-					   "z9hG4bKdsbcK");
-				len = build_request(app, &c->b, "ACK", 1,
-						    branch, true, c->b.target,
-						    b->buf, sizeof(b->buf));
-				if (len > 0)
-					send_to(app, &c->b.peer, b->buf, len);
+				ack_b_2xx(app, c);
 				answer_a(app, c, 502, "Bad Gateway", NULL, 0, now);
 				send_bye(app, c, &c->b, now);
 				call_free(app, c, "bad answer from B");
@@ -1188,10 +1187,7 @@ dsbc_b2bua_response(struct dsbc_app *app, const struct dsbc_sip_peer *from,
 	c->state = CALL_ANSWERED;
 	b->answered++;
 	/* ACK B's 2xx now (section 13.2.2.4) */
-	rand_token(branch, sizeof(branch), "z9hG4bKdsbcK");
-	len = build_request(app, &c->b, "ACK", 1, branch, true, c->b.target,
-			    b->buf, sizeof(b->buf));
-	if (len > 0 && send_to(app, &c->b.peer, b->buf, len) == 0)
+	if (ack_b_2xx(app, c))
 		c->b_acked = true;
 	answer_a(app, c, m->status, "OK", sdp_len ? b->sdp : NULL,
 		 (uint32_t)sdp_len, now);
