@@ -349,6 +349,23 @@ claim_index(struct dsbc_srtp_cdev_sess *s, uint64_t idx, uint16_t seq)
 	return 0;
 }
 
+/* A big-endian word in a packet (an SSRC, SRTCP's E || index). */
+static inline uint32_t
+get_be32(const uint8_t *w)
+{
+	return (uint32_t)w[0] << 24 | (uint32_t)w[1] << 16 |
+	       (uint32_t)w[2] << 8 | w[3];
+}
+
+static inline void
+put_be32(uint8_t *w, uint32_t v)
+{
+	w[0] = (uint8_t)(v >> 24);
+	w[1] = (uint8_t)(v >> 16);
+	w[2] = (uint8_t)(v >> 8);
+	w[3] = (uint8_t)v;
+}
+
 /* The IV, given as two host-order words, XOR the salt, and the device
  * session: built in two words and stored once, the device reads it
  * next. */
@@ -370,8 +387,7 @@ static inline void
 op_iv(struct rte_crypto_op *op, const struct dsbc_srtp_cdev_sess *s,
       const uint8_t *p, uint32_t h, uint64_t idx)
 {
-	uint32_t ssrc = (uint32_t)p[8] << 24 | (uint32_t)p[9] << 16 |
-			(uint32_t)p[10] << 8 | p[11];
+	uint32_t ssrc = get_be32(p + 8);
 	uint64_t hi, lo;
 
 	if (s->gcm) {
@@ -392,8 +408,7 @@ static inline void
 op_iv_rtcp(struct rte_crypto_op *op, const struct dsbc_srtp_cdev_sess *s,
 	   const uint8_t *p, uint32_t idx)
 {
-	uint32_t ssrc = (uint32_t)p[4] << 24 | (uint32_t)p[5] << 16 |
-			(uint32_t)p[6] << 8 | p[7];
+	uint32_t ssrc = get_be32(p + 4);
 
 	/* RFC 7714 9.1: 00 00 || SSRC || 00 00 || 0 || index (31 bits);
 	 * RFC 3711 4.1.1 with i the index */
@@ -527,15 +542,6 @@ prep_unprotect(struct dsbc_srtp_cdev_job *j, struct rte_crypto_op *op)
 	return 0;
 }
 
-static inline void
-put_be32(uint8_t *w, uint32_t v)
-{
-	w[0] = (uint8_t)(v >> 24);
-	w[1] = (uint8_t)(v >> 16);
-	w[2] = (uint8_t)(v >> 8);
-	w[3] = (uint8_t)v;
-}
-
 /*
  * SRTCP's device fields; the packet starts at off, `body` bytes after its
  * 8-byte header are encrypted, ei points at its E || index word.
@@ -602,11 +608,10 @@ prep_protect_rtcp(struct dsbc_srtp_cdev_job *j, struct rte_crypto_op *op)
 	return 0;
 }
 
+/* The replay list of SRTCP sender ssrc, NULL while it has none. */
 static struct dsbc_srtcp_replay *
-srtcp_replay_of(struct dsbc_srtp_cdev_sess *s, const uint8_t *p)
+srtcp_replay_of(struct dsbc_srtp_cdev_sess *s, uint32_t ssrc)
 {
-	uint32_t ssrc = (uint32_t)p[4] << 24 | (uint32_t)p[5] << 16 |
-			(uint32_t)p[6] << 8 | p[7];
 	unsigned int i;
 
 	for (i = 0; i < s->nb_srtcp; i++)
@@ -671,12 +676,11 @@ prep_unprotect_rtcp(struct dsbc_srtp_cdev_job *j, struct rte_crypto_op *op)
 		return -EINVAL;
 	body = j->len - SRTCP_HDR - tail;
 	ei = p + (s->gcm ? j->len - 4u : j->len - tail);
-	w = (uint32_t)ei[0] << 24 | (uint32_t)ei[1] << 16 |
-	    (uint32_t)ei[2] << 8 | ei[3];
+	w = get_be32(ei);
 	if (!(w & SRTCP_E))
 		return -EINVAL;
 	j->index = w & ~SRTCP_E;
-	r = srtcp_replay_of(s, p);
+	r = srtcp_replay_of(s, get_be32(p + 4));
 	if (srtcp_replay_check(r, (uint32_t)j->index) != 0)
 		return -EALREADY;
 	/* a sender beyond the table is refused before any crypto */
@@ -701,7 +705,8 @@ finish_rtcp(struct dsbc_srtp_cdev_job *j)
 		/* authentic: checked again (the same index may have come
 		 * twice in the burst), then the sender's list moves; a new
 		 * sender takes a slot */
-		struct dsbc_srtcp_replay *r = srtcp_replay_of(s, p);
+		uint32_t ssrc = get_be32(p + 4);
+		struct dsbc_srtcp_replay *r = srtcp_replay_of(s, ssrc);
 
 		if (srtcp_replay_check(r, (uint32_t)j->index) != 0) {
 			j->res = -EALREADY;
@@ -713,8 +718,7 @@ finish_rtcp(struct dsbc_srtp_cdev_job *j)
 				return;
 			}
 			r = &s->srtcp[s->nb_srtcp++];
-			r->ssrc = (uint32_t)p[4] << 24 | (uint32_t)p[5] << 16 |
-				  (uint32_t)p[6] << 8 | p[7];
+			r->ssrc = ssrc;
 			r->top = (uint32_t)j->index;
 			r->bits[0] = 1;
 			r->bits[1] = 0;
