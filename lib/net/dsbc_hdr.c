@@ -122,6 +122,21 @@ copy_hdr(uint8_t *dst, const struct dsbc_hdr_tmpl *t)
 	}
 }
 
+/* The UDP checksum in full: the template's constant sum (addresses,
+ * protocol, ports), the UDP length twice (pseudo header and UDP header)
+ * and plen bytes of payload; 0 is sent as 0xffff (RFC 768). */
+static inline uint16_t
+udp_csum_full(const struct dsbc_hdr_tmpl *t, uint16_t ulen,
+	      const uint8_t *payload, uint32_t plen)
+{
+	uint32_t sum = t->pseudo_sum + 2u * rte_cpu_to_be_16(ulen);
+	uint16_t csum;
+
+	sum = dsbc_cksum_raw(payload, plen, __rte_raw_cksum_reduce(sum));
+	csum = (uint16_t)~__rte_raw_cksum_reduce(sum);
+	return csum == 0 ? 0xffff : csum;
+}
+
 /* How the UDP checksum of a rewritten packet is made. */
 enum csum_mode {
 	CSUM_CARRY,     /* from the received one (RFC 1624) */
@@ -176,25 +191,13 @@ hdr_write(uint8_t *frame, const struct dsbc_pkt_info *pi,
 		sum += (uint16_t)~rd16_raw(udp + 2);
 		csum = __rte_raw_cksum_reduce(sum);
 	} else if (mode == CSUM_FULL) {
-		sum = t->pseudo_sum + 2u * rte_cpu_to_be_16(ulen);
-		sum = dsbc_cksum_raw(payload, plen,
-				     __rte_raw_cksum_reduce(sum));
-		csum = (uint16_t)~__rte_raw_cksum_reduce(sum);
-		if (csum == 0)
-			csum = 0xffff;
+		csum = udp_csum_full(t, ulen, payload, plen);
 	} else if (old_csum == 0) {
-		if (t->family == 4) {
-			/* Sender chose no checksum (RFC 768): keep it so. */
-			csum = 0;
-		} else {
-			/* Mandatory for IPv6 (RFC 8200 section 8.1): compute in full. */
-			sum = t->pseudo_sum + 2u * rte_cpu_to_be_16(ulen);
-			sum = dsbc_cksum_raw(payload, pi->payload_len,
-					     __rte_raw_cksum_reduce(sum));
-			csum = (uint16_t)~__rte_raw_cksum_reduce(sum);
-			if (csum == 0)
-				csum = 0xffff;
-		}
+		/* The sender chose no checksum (RFC 768): kept so for IPv4;
+		 * mandatory for IPv6 (RFC 8200 section 8.1): computed in full
+		 * (plen is the received payload's length here). */
+		csum = t->family == 4 ? 0 :
+		       udp_csum_full(t, ulen, payload, plen);
 	} else {
 		/*
 		 * RFC 1624 eqn. 3: HC' = ~(~HC + ~m + m'), m being the sum of
