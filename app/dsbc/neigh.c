@@ -81,7 +81,7 @@ dsbc_neigh_static(struct dsbc_app *app, const struct dsbc_neigh_cfg *c)
 
 	if (id < 0)
 		return -1;
-	app->neigh[id].mac = c->mac;
+	memcpy(app->neigh[id].mac.addr_bytes, c->mac.bytes, RTE_ETHER_ADDR_LEN);
 	app->neigh[id].state = DSBC_NEIGH_STATIC;
 	neigh_send(app, (uint16_t)id);
 	return id;

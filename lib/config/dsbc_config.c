@@ -9,8 +9,10 @@
 
 #include <rte_cfgfile.h>
 #include <rte_common.h>
+#include <rte_ether.h>
 
 #include "dsbc_config.h"
+#include "dsbc_flow.h"
 #include "dsbc_sdp_crypto.h"
 
 /* Parsing context: where we are, for the one-line error. */
@@ -169,11 +171,14 @@ cfg_str(struct cfg_ctx *x, const char *key, const char *val, char *out,
 
 static int
 cfg_mac(struct cfg_ctx *x, const char *key, const char *val,
-	struct rte_ether_addr *mac)
+	struct dsbc_mac *mac)
 {
-	if (rte_ether_unformat_addr(val, mac) != 0 ||
-	    !rte_is_valid_assigned_ether_addr(mac))
+	struct rte_ether_addr e;
+
+	if (rte_ether_unformat_addr(val, &e) != 0 ||
+	    !rte_is_valid_assigned_ether_addr(&e))
 		return cfg_fail(x, key, "'%s' is not a unicast MAC address", val);
+	memcpy(mac->bytes, e.addr_bytes, sizeof(mac->bytes));
 	return 0;
 }
 
@@ -213,41 +218,6 @@ cfg_ip(struct cfg_ctx *x, const char *key, const char *val, uint8_t want,
 	return 0;
 }
 
-int
-dsbc_config_parse_endpoint(const char *s, struct dsbc_addr *a,
-			   uint8_t *family, uint16_t *port)
-{
-	char buf[80];
-	const char *host;
-	char *colon;
-	uint64_t p;
-
-	if (s == NULL || strlen(s) >= sizeof(buf))
-		return -1;
-	snprintf(buf, sizeof(buf), "%s", s);
-	if (buf[0] == '[') {
-		char *close = strchr(buf, ']');
-
-		if (close == NULL || close[1] != ':')
-			return -1;
-		*close = '\0';
-		host = buf + 1;
-		colon = close + 1;
-	} else {
-		colon = strrchr(buf, ':');
-		if (colon == NULL || strchr(buf, ':') != colon)
-			return -1;   /* bare IPv6 must be bracketed */
-		*colon = '\0';
-		host = buf;
-	}
-	if (parse_u64(colon + 1, 1, 65535, &p) != 0)
-		return -1;
-	if (dsbc_addr_parse(host, a, family) != 0)
-		return -1;
-	*port = (uint16_t)p;
-	return 0;
-}
-
 static int
 cfg_endpoint(struct cfg_ctx *x, const char *key, const char *val,
 	     struct dsbc_addr *a, uint8_t *family, uint16_t *port)
@@ -256,54 +226,6 @@ cfg_endpoint(struct cfg_ctx *x, const char *key, const char *val,
 		return cfg_fail(x, key, "'%s' is not ADDR:PORT ([V6]:PORT for IPv6)",
 				val);
 	return 0;
-}
-
-/* ---- address helpers ---- */
-
-bool
-dsbc_config_ip_match(const struct dsbc_cfg_ip *ip, const struct dsbc_addr *addr,
-		     bool as_prefix)
-{
-	unsigned int bits, i;
-
-	if (!ip->set)
-		return false;
-	if (!as_prefix)
-		return memcmp(&ip->addr, addr, sizeof(*addr)) == 0;
-	bits = ip->prefix;
-	for (i = 0; i < 16 && bits > 0; i++) {
-		uint8_t mask = bits >= 8 ? 0xff : (uint8_t)(0xff << (8 - bits));
-
-		if ((ip->addr.a8[i] ^ addr->a8[i]) & mask)
-			return false;
-		bits = bits >= 8 ? bits - 8 : 0;
-	}
-	return true;
-}
-
-bool
-dsbc_config_on_link(const struct dsbc_port_cfg *p, uint8_t family,
-		    const struct dsbc_addr *addr)
-{
-	return dsbc_config_ip_match(family == 4 ? &p->ip4 : &p->ip6, addr, true);
-}
-
-int
-dsbc_config_port_of_addr(const struct dsbc_config *c, uint8_t family,
-			 const struct dsbc_addr *addr)
-{
-	uint16_t i;
-
-	for (i = 0; i < c->nb_ports; i++) {
-		const struct dsbc_port_cfg *p = &c->ports[i];
-
-		if (dsbc_config_ip_match(family == 4 ? &p->ip4 : &p->ip6, addr,
-					 false) ||
-		    dsbc_config_ip_match(family == 4 ? &p->media4 : &p->media6,
-					 addr, true))
-			return i;
-	}
-	return -1;
 }
 
 /* ---- section handlers ---- */
@@ -836,33 +758,6 @@ flow_finish(struct cfg_ctx *x, struct flow_obj *o)
 	if (o->has_peer && f->peer_family != f->local_family)
 		return cfg_fail(x, "peer", "family differs from local");
 	return 0;
-}
-
-int
-dsbc_config_route_out(const struct dsbc_config *c, uint8_t family,
-		      const struct dsbc_addr *remote, uint16_t *port,
-		      struct dsbc_addr *next_hop)
-{
-	uint16_t i;
-
-	/* on-link first, then the first port with a gateway */
-	for (i = 0; i < c->nb_ports; i++)
-		if (dsbc_config_on_link(&c->ports[i], family, remote)) {
-			*port = i;
-			*next_hop = *remote;
-			return 0;
-		}
-	for (i = 0; i < c->nb_ports; i++) {
-		const struct dsbc_cfg_ip *gw = family == 4 ? &c->ports[i].gw4 :
-						 &c->ports[i].gw6;
-
-		if (gw->set) {
-			*port = i;
-			*next_hop = gw->addr;
-			return 0;
-		}
-	}
-	return -1;
 }
 
 /* One flow per line: key=value pairs separated by blanks; # comments. */

@@ -5,10 +5,8 @@
 #include <stdint.h>
 #include <stdbool.h>
 
-#include <rte_ether.h>
-
-#include "dsbc_net.h"
-#include "dsbc_flow.h"
+#include "dsbc_addr.h"
+#include "dsbc_flow_types.h"
 
 /*
  * The appliance configuration, read from an INI file with rte_cfgfile.
@@ -36,7 +34,7 @@ struct dsbc_port_cfg {
 	char dev[DSBC_CFG_DEV_LEN];   /* PCI address or vdev devargs */
 	char name[64];                /* device name: dev up to the first comma */
 	bool has_mac;
-	struct rte_ether_addr mac;
+	struct dsbc_mac mac;
 	struct dsbc_cfg_ip ip4;       /* address/prefix on this port */
 	struct dsbc_cfg_ip ip6;
 	struct dsbc_cfg_ip gw4;       /* default gateways (prefix unused) */
@@ -55,7 +53,7 @@ struct dsbc_neigh_cfg {
 	uint16_t port;
 	uint8_t family;
 	struct dsbc_addr ip;
-	struct rte_ether_addr mac;
+	struct dsbc_mac mac;
 };
 
 /* A static flow ([flow.N] section or one line of flow_file). */

@@ -7,6 +7,7 @@
 
 #include <rte_common.h>
 
+#include "dsbc_flow_types.h"
 #include "dsbc_net.h"
 #include "dsbc_hdr.h"
 #include "dsbc_demux.h"
@@ -31,58 +32,6 @@ struct dsbc_flow_key {
 	uint8_t pad[13];       /* zero: keys are hashed as bytes */
 };
 _Static_assert(sizeof(struct dsbc_flow_key) == 32, "flow key size");
-
-#define DSBC_MODES(X) \
-	X(RELAY,     "relay") \
-	X(AWARE,     "aware") \
-	X(TERMINATE, "terminate")
-
-enum dsbc_mode {
-#define DSBC_MODE_ENUM(e, name) DSBC_MODE_##e,
-	DSBC_MODES(DSBC_MODE_ENUM)
-#undef DSBC_MODE_ENUM
-	DSBC_MODE_MAX
-};
-
-/* RFC 7362 latching policy. */
-#define DSBC_LATCHES(X) \
-	X(OFF,       "off")        /* accept any source */ \
-	X(FIRST,     "first")      /* latch on the first packet, then strict */ \
-	X(SIGNALLED, "signalled")  /* accept only the SDP-signalled source */
-
-enum dsbc_latch {
-#define DSBC_LATCH_ENUM(e, name) DSBC_LATCH_##e,
-	DSBC_LATCHES(DSBC_LATCH_ENUM)
-#undef DSBC_LATCH_ENUM
-	DSBC_LATCH_MAX
-};
-
-/* Media-aware mode: a new SSRC from the latched source mid-call. */
-#define DSBC_SSRC_POLICIES(X) \
-	X(ALLOW, "allow")   /* track it */ \
-	X(ALARM, "alarm")   /* track it and count an alarm */ \
-	X(DROP,  "drop")    /* only the first SSRC passes */
-
-enum dsbc_ssrc_policy {
-#define DSBC_SSRC_ENUM(e, name) DSBC_SSRC_##e,
-	DSBC_SSRC_POLICIES(DSBC_SSRC_ENUM)
-#undef DSBC_SSRC_ENUM
-	DSBC_SSRC_MAX
-};
-
-const char *dsbc_mode_name(enum dsbc_mode m);
-const char *dsbc_ssrc_policy_name(enum dsbc_ssrc_policy p);
-int dsbc_ssrc_policy_parse(const char *s);   /* -1 if unknown */
-int dsbc_mode_parse(const char *s);       /* -1 if unknown */
-const char *dsbc_latch_name(enum dsbc_latch l);
-int dsbc_latch_parse(const char *s);      /* -1 if unknown */
-
-/* How a terminated leg is keyed (RFC 5763 DTLS-SRTP, RFC 4568 SDES). */
-enum dsbc_keying {
-	DSBC_KEYING_NONE = 0,        /* plain RTP */
-	DSBC_KEYING_SDES = 1,        /* SRTP, keys in the SDP */
-	DSBC_KEYING_DTLS = 2,        /* SRTP, keys from DTLS dsbc terminates */
-};
 
 /*
  * What the management lcore decides about a flow.  Field order is cache
@@ -124,15 +73,6 @@ struct dsbc_flow_spec {
  */
 #define DSBC_FLOW_FAST_ICE    0x01
 #define DSBC_FLOW_FAST_POLICE 0x02
-
-/* FLOW_MOD: forget the latched source (the peer's SDP changed). */
-#define DSBC_FLOW_F_UNLATCH 0x01
-/* Terminate, leg without rtcp-mux: the flow is keyed on its RTP port
- * (RTP only) or its RTCP port (RTCP only).  Each kind keeps to its own
- * SRTP session: the same master key never protects both in two sessions
- * (keystream or GCM nonce reuse). */
-#define DSBC_FLOW_F_RTP_ONLY  0x02
-#define DSBC_FLOW_F_RTCP_ONLY 0x04
 
 /* Per-flow counters, written by the owning worker only. */
 struct dsbc_flow_stats {

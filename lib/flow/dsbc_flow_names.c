@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 #include <string.h>
 
-#include <rte_common.h>
+#include "dsbc_flow_types.h"
 
-#include "dsbc_flow.h"
+#define DIM(a) (sizeof(a) / sizeof((a)[0]))
 
 static const char *const mode_names[] = {
 #define DSBC_MODE_NAME(e, name) [DSBC_MODE_##e] = name,
@@ -43,35 +43,35 @@ index_of(const char *const *names, unsigned int n, const char *s)
 const char *
 dsbc_mode_name(enum dsbc_mode m)
 {
-	return name_of(mode_names, RTE_DIM(mode_names), m);
+	return name_of(mode_names, DIM(mode_names), m);
 }
 
 int
 dsbc_mode_parse(const char *s)
 {
-	return index_of(mode_names, RTE_DIM(mode_names), s);
+	return index_of(mode_names, DIM(mode_names), s);
 }
 
 const char *
 dsbc_latch_name(enum dsbc_latch l)
 {
-	return name_of(latch_names, RTE_DIM(latch_names), l);
+	return name_of(latch_names, DIM(latch_names), l);
 }
 
 int
 dsbc_latch_parse(const char *s)
 {
-	return index_of(latch_names, RTE_DIM(latch_names), s);
+	return index_of(latch_names, DIM(latch_names), s);
 }
 
 const char *
 dsbc_ssrc_policy_name(enum dsbc_ssrc_policy p)
 {
-	return name_of(ssrc_names, RTE_DIM(ssrc_names), p);
+	return name_of(ssrc_names, DIM(ssrc_names), p);
 }
 
 int
 dsbc_ssrc_policy_parse(const char *s)
 {
-	return index_of(ssrc_names, RTE_DIM(ssrc_names), s);
+	return index_of(ssrc_names, DIM(ssrc_names), s);
 }

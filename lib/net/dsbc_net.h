@@ -8,6 +8,7 @@
 #include <rte_byteorder.h>
 #include <rte_ether.h>
 
+#include "dsbc_addr.h"
 #include "dsbc_drop.h"
 
 /*
@@ -16,23 +17,6 @@
  * tests need no EAL; the worker passes rte_pktmbuf_mtod() of single-segment
  * mbufs.
  */
-
-/* An IPv4 or IPv6 address; IPv4 lives in the first 4 bytes, rest zero. */
-struct dsbc_addr {
-	union {
-		uint8_t a8[16];
-		uint32_t a32[4];
-		uint64_t a64[2];
-		rte_be32_t v4;
-	};
-};
-
-/* Inline compare: memcmp() is a call the fast path cannot afford. */
-static inline bool
-dsbc_addr_eq(const struct dsbc_addr *a, const struct dsbc_addr *b)
-{
-	return ((a->a64[0] ^ b->a64[0]) | (a->a64[1] ^ b->a64[1])) == 0;
-}
 
 enum dsbc_pkt_kind {
 	DSBC_PKT_DROP = 0,  /* see dsbc_pkt_info.drop */
@@ -91,11 +75,5 @@ rte_be16_t dsbc_net_ipv4_cksum(const void *ip4_hdr);
  * ip points at the IPv4/IPv6 header, udp at the UDP header.
  */
 rte_be16_t dsbc_net_udp_cksum(uint8_t family, const void *ip, const void *udp);
-
-/* Parse "a.b.c.d" or an IPv6 literal; family out is 4 or 6. 0 on success. */
-int dsbc_addr_parse(const char *s, struct dsbc_addr *a, uint8_t *family);
-/* Format an address; returns buf. */
-const char *dsbc_addr_fmt(const struct dsbc_addr *a, uint8_t family,
-			  char *buf, size_t len);
 
 #endif /* DSBC_NET_H */
