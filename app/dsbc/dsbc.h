@@ -17,7 +17,6 @@
 #include "dsbc_msg.h"
 #include "dsbc_srtp_cdev.h"
 #include "dsbc_slice.h"
-#include "worker_term.h"
 
 #define DSBC_VERSION "0.1.0"
 #define DSBC_MAX_BURST 64
@@ -47,82 +46,6 @@ struct dsbc_port_rt {
 	char driver[32];
 };
 
-/* Per-worker counters; written by the worker only, read by telemetry. */
-struct dsbc_worker_stats {
-	uint64_t rx;               /* packets received from NIC queues */
-	uint64_t tx;               /* packets handed to a TX buffer */
-	uint64_t handoff_out;      /* sent to the owning worker */
-	uint64_t handoff_in;       /* received from other workers */
-	uint64_t sip_punted;       /* to the management SIP ring */
-	uint64_t exc_punted;       /* ARP/ND/ICMP to the exception ring */
-	uint64_t dtls_punted;      /* terminate: DTLS records to the DTLS ring */
-	uint64_t srtp_cdev_ops;    /* terminate: SRTP transforms on the cryptodev */
-	uint64_t ctrl_msgs;        /* control messages applied */
-	uint64_t ctrl_bad;         /* control messages refused (version/type) */
-	uint64_t events;           /* events enqueued to management */
-	uint64_t event_enq_fail;   /* event enqueues that found the ring full */
-	uint64_t events_lost;      /* events dropped: backlog full too */
-	uint64_t latched;          /* latch events */
-	uint64_t idle_reports;     /* FLOW_IDLE events */
-	uint64_t busy_cycles;      /* loop iterations that moved packets */
-	uint64_t idle_cycles;      /* loop iterations that did not */
-	uint64_t sleeps;           /* idle back-off sleeps */
-	uint64_t stun_answered;    /* ICE connectivity checks answered */
-	uint64_t cls[DSBC_DEMUX_MAX];
-	uint64_t drop[DSBC_DROP_MAX];
-} __rte_cache_aligned;
-
-/*
- * dsbc's ICE-lite agent on one call leg (RFC 8445 section 2.5), in the
- * worker owning the leg's ports; set by ICE_SET, read per STUN check.
- */
-struct dsbc_ice_agent {
-	uint8_t in_use;
-	uint8_t pwd_len;
-	char local_ufrag[16];
-	char remote_ufrag[DSBC_ICE_UFRAG_MAX];
-	char pwd[DSBC_ICE_PWD_MAX];
-};
-
-struct dsbc_aware;
-
-struct dsbc_worker {
-	/* setup */
-	struct dsbc_app *app;
-	unsigned int lcore_id;
-	uint16_t idx;                    /* 0 .. nb_workers-1 */
-	uint16_t txq;                    /* this lcore's TX queue on every port */
-	uint16_t nb_rxq;
-	struct {
-		uint16_t port;
-		uint16_t queue;
-	} rxq[DSBC_CFG_MAX_RXQ];
-	struct rte_ring *ctrl;           /* mgmt -> worker messages, SP/SC */
-	struct rte_ring *handoff;        /* mbufs from other workers, MP/SC */
-	struct rte_eth_dev_tx_buffer *txb[DSBC_CFG_MAX_PORTS];
-
-	/* worker-owned */
-	struct dsbc_flow_table *flows;
-	struct dsbc_ice_agent *ice;      /* [ice_capacity + 1], [0] unused */
-	struct dsbc_aware *aware;        /* [flow_capacity], per flow slot */
-	bool prefetch_aware;             /* aware is the default mode */
-	struct dsbc_term *term;          /* [term_cap] terminated flows' SRTP */
-	struct dsbc_srtp_cdev cdev;      /* this worker's queue pair, if any */
-	struct dsbc_term_batch tb;       /* terminated packets of this burst */
-	uint32_t term_cap;
-	uint32_t term_free;              /* free list head, index + 1 */
-	unsigned int term_replay;        /* SRTP replay window (RFC 3711 3.3.2) */
-	struct dsbc_flow *flow_base;     /* slot 0: slot = f - flow_base */
-	struct rte_ether_addr neigh_mac[DSBC_NEIGH_MAX];
-	uint8_t neigh_valid[DSBC_NEIGH_MAX];
-	struct dsbc_msg ev_backlog[DSBC_EVENT_BACKLOG];
-	uint32_t ev_head, ev_len;
-	uint32_t ev_seq;
-	uint32_t idle_run;               /* consecutive empty polls */
-	uint64_t next_idle_scan;
-	struct dsbc_worker_stats st;
-};
-
 /* Management lcore counters; written by the main lcore only. */
 struct dsbc_mgmt_stats {
 	uint64_t sip_rx;          /* SIP datagrams received (B2BUA: later) */
@@ -141,12 +64,14 @@ struct dsbc_mgmt_stats {
 	uint64_t events;
 	uint64_t latched;
 	uint64_t flow_idle;
+	uint64_t consent_lost;    /* CONSENT_LOST events */
 	uint64_t flow_acks;
 	uint64_t flow_errors;     /* FLOW_ACK with a non-zero status */
 	uint64_t flows_installed;
 	uint64_t flows_modified;      /* FLOW_MOD sent (re-INVITE, latching) */
 	uint64_t flows_removed;
 	uint64_t event_bad;
+	uint64_t dtls_unparsed;   /* punted DTLS of no flow, or not UDP */
 } __rte_cache_aligned;
 
 /* One next hop the management lcore resolves.  main lcore. */
@@ -173,7 +98,7 @@ struct dsbc_slot_alloc {
 	uint32_t nb_free;
 	uint32_t capacity;
 	uint8_t *state;           /* DSBC_SLOT_* per slot */
-	uint32_t *cookie;         /* per slot: the owner's reference, 0 none */
+	uint64_t *cookie;         /* per slot: the owner's reference, 0 none */
 	uint32_t active;          /* acked FLOW_ADDs */
 };
 
@@ -185,6 +110,7 @@ enum {
 };
 
 struct dsbc_sip_rt;
+struct dsbc_worker;
 
 struct dsbc_app {
 	/* setup */
@@ -246,48 +172,5 @@ dsbc_port_has_ip4(const struct dsbc_port_rt *p, rte_be32_t a)
 	return (p->has_ip4 && a == p->ip4.v4) ||
 	       (p->has_media4 && (a & p->media4_mask) == p->media4_net);
 }
-
-/* worker.c */
-int dsbc_worker_main(void *arg);
-struct dsbc_worker *dsbc_worker_create(struct dsbc_app *app, uint16_t idx,
-				       unsigned int lcore_id);
-void dsbc_worker_free(struct dsbc_worker *w);
-
-/* mgmt.c */
-int dsbc_mgmt_setup(struct dsbc_app *app);
-int dsbc_mgmt_install_static(struct dsbc_app *app);
-void dsbc_mgmt_loop(struct dsbc_app *app);
-void dsbc_mgmt_free(struct dsbc_app *app);
-int dsbc_mgmt_sync(struct dsbc_app *app, uint64_t timeout_ms);
-void dsbc_mgmt_poll_events(struct dsbc_app *app);
-int dsbc_mgmt_flow_add(struct dsbc_app *app, const struct dsbc_flow_cfg *fc,
-		       uint32_t cookie, uint32_t *flow_id);
-int dsbc_mgmt_flow_mod(struct dsbc_app *app, uint32_t flow_id,
-		       const struct dsbc_flow_cfg *fc, bool unlatch);
-uint32_t dsbc_mgmt_flow_cookie(const struct dsbc_app *app, uint32_t flow_id);
-int dsbc_mgmt_ice_set(struct dsbc_app *app, uint16_t worker, uint16_t *ice_id,
-		      const char *local_ufrag, const char *remote_ufrag,
-		      const char *pwd);
-void dsbc_mgmt_ice_free(struct dsbc_app *app, uint16_t worker, uint16_t ice_id);
-int dsbc_mgmt_flow_del(struct dsbc_app *app, uint32_t flow_id);
-int dsbc_mgmt_flow_keys(struct dsbc_app *app, uint32_t flow_id, uint8_t dir,
-			uint8_t suite, const uint8_t *key, uint8_t key_len,
-			const uint8_t *salt, uint8_t salt_len);
-
-/* neigh.c (management lcore) */
-int dsbc_neigh_get(struct dsbc_app *app, uint16_t port, uint8_t family,
-		   const struct dsbc_addr *ip);
-int dsbc_neigh_static(struct dsbc_app *app, const struct dsbc_neigh_cfg *n);
-void dsbc_neigh_probe(struct dsbc_app *app, uint64_t now);
-void dsbc_exc_handle(struct dsbc_app *app, struct rte_mbuf *m);
-/* Prepend Ethernet (+ 802.1Q when the port has a VLAN) to an mbuf. */
-int dsbc_push_l2(struct rte_mbuf *m, const struct dsbc_port_rt *p,
-		 const struct rte_ether_addr *dst, uint16_t ether_type);
-/* Send one frame on the management lcore's TX queue (counted on failure). */
-void dsbc_mgmt_tx(struct dsbc_app *app, uint16_t port_id, struct rte_mbuf *m);
-void dsbc_neigh_broadcast(struct dsbc_app *app, uint16_t id);
-
-/* telemetry.c */
-int dsbc_telemetry_register(struct dsbc_app *app);
 
 #endif /* DSBC_APP_H */

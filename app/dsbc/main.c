@@ -27,7 +27,9 @@
 #include <rte_mbuf.h>
 #include <rte_pdump.h>
 
-#include "dsbc.h"
+#include "ctl/mgmt.h"
+#include "dp/worker.h"
+#include "tel/tel.h"
 
 #define EXIT_CONFIG 2
 

@@ -13,7 +13,7 @@
 #include <rte_malloc.h>
 #include <rte_mbuf.h>
 
-#include "dsbc.h"
+#include "dp/worker.h"
 #include "dsbc_profile.h"
 
 static int

@@ -46,6 +46,8 @@ dsbc_config_defaults(struct dsbc_config *c)
 	c->media_port_max = 39999;
 	c->flow_capacity = 65536;
 	c->ice_capacity = 16384;
+	c->max_calls = 4096;
+	c->max_transactions = 16384;
 	c->terminate_capacity = 4096;
 	c->dtls_timeout_ms = 10000;
 	c->srtp_replay_window = 128;
@@ -264,6 +266,10 @@ global_key(struct cfg_ctx *x, void *obj, const char *k, const char *v)
 					c->srtp_replay_window);
 		return 0;
 	}
+	if (!strcmp(k, "max_calls"))
+		return cfg_u32(x, k, v, 1, 1u << 24, &c->max_calls);
+	if (!strcmp(k, "max_transactions"))
+		return cfg_u32(x, k, v, 16, 1u << 24, &c->max_transactions);
 	if (!strcmp(k, "ice_capacity"))
 		return cfg_u32(x, k, v, 16, 65535, &c->ice_capacity);
 	if (!strcmp(k, "sip_rate_pps"))
@@ -454,6 +460,18 @@ route_key(struct cfg_ctx *x, void *obj, const char *k, const char *v)
 
 		return cfg_choice(x, k, v, keyings, RTE_DIM(keyings),
 				  &o->r->b_keying);
+	}
+	if (!strcmp(k, "dialog_source_check")) {
+		/* RFC 3261 12.2.2 matches a dialog by Call-ID and tags; the
+		 * source check also refuses what does not come from the
+		 * leg's signalling peer.  Position = enum value. */
+		static const char *const checks[] = {
+			[DSBC_SOURCE_CHECK_STRICT] = "strict",
+			[DSBC_SOURCE_CHECK_OFF] = "off",
+		};
+
+		return cfg_choice(x, k, v, checks, RTE_DIM(checks),
+				  &o->r->source_check);
 	}
 	if (!strcmp(k, "next_hop")) {
 		o->has_next_hop = true;

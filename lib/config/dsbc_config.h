@@ -106,6 +106,13 @@ struct dsbc_route_cfg {
 	struct dsbc_addr l2_next_hop; /* addr if on-link, else the gateway */
 	uint8_t mode;                 /* enum dsbc_mode + 1; 0: [dsbc] mode */
 	uint8_t b_keying;             /* B leg: enum dsbc_keying + 1; 0: as A */
+	uint8_t source_check;         /* enum dsbc_source_check */
+};
+
+/* Requests of a call's legs only from their signalling peers? */
+enum dsbc_source_check {
+	DSBC_SOURCE_CHECK_STRICT = 0,
+	DSBC_SOURCE_CHECK_OFF = 1,
 };
 
 struct dsbc_worker_cfg {
@@ -127,6 +134,8 @@ struct dsbc_config {
 	uint16_t media_port_max;
 	uint32_t flow_capacity;       /* per worker */
 	uint32_t ice_capacity;        /* ICE-lite agents (legs) per worker */
+	uint32_t max_calls;           /* concurrent calls of the B2BUA */
+	uint32_t max_transactions;    /* concurrent SIP transactions */
 	uint32_t terminate_capacity;  /* terminated flows per worker */
 	uint8_t srtp_engine;          /* 0 libsrtp2, 1 cryptodev */
 	uint32_t srtp_replay_window;  /* RFC 3711 3.3.2, packets */

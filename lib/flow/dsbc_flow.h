@@ -107,6 +107,7 @@ struct dsbc_flow {
 	uint8_t idle_reported;
 	uint16_t latched_port;
 	uint8_t fast;                /* DSBC_FLOW_FAST_*, derived from spec */
+	uint8_t consent_reported;    /* CONSENT_LOST sent (once a flow) */
 	uint32_t term;               /* terminate: 1 + index of its SRTP
 				      * state in the worker, 0 none (in the
 				      * first line: read per packet) */

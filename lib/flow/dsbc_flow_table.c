@@ -25,6 +25,7 @@ struct dsbc_flow_table {
 	uint32_t capacity;
 	uint32_t count;
 	uint32_t scan_cursor;        /* next slot for the idle scan */
+	uint32_t consent_cursor;     /* ... and for the consent scan */
 };
 
 struct dsbc_flow_table *
@@ -308,5 +309,30 @@ dsbc_flow_table_idle_scan(struct dsbc_flow_table *t, uint64_t now_tsc,
 			slot = 0;
 	}
 	t->scan_cursor = slot;
+	return budget;
+}
+
+uint32_t
+dsbc_flow_table_consent_scan(struct dsbc_flow_table *t, uint64_t now_tsc,
+			     uint64_t consent_tsc, uint32_t budget,
+			     dsbc_flow_idle_cb cb, void *arg)
+{
+	uint32_t i, slot = t->consent_cursor;
+
+	if (budget > t->capacity)
+		budget = t->capacity;
+	for (i = 0; i < budget; i++) {
+		struct dsbc_flow *f = &t->flows[slot];
+		uint64_t last = f->st.last_check_tsc;
+
+		if (f->in_use && !f->consent_reported && f->spec.ice_id != 0 &&
+		    last != 0 && now_tsc > last && now_tsc - last >= consent_tsc) {
+			f->consent_reported = 1;
+			cb(f, arg);
+		}
+		if (++slot == t->capacity)
+			slot = 0;
+	}
+	t->consent_cursor = slot;
 	return budget;
 }

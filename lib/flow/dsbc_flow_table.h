@@ -67,4 +67,14 @@ uint32_t dsbc_flow_table_idle_scan(struct dsbc_flow_table *t, uint64_t now_tsc,
 				   uint64_t idle_tsc, uint32_t budget,
 				   dsbc_flow_idle_cb cb, void *arg);
 
+/*
+ * RFC 7675: flows of an ICE leg whose peer made a check once and none
+ * for consent_tsc.  Same walk as the idle scan, its own cursor; each
+ * flow is reported once.
+ */
+uint32_t dsbc_flow_table_consent_scan(struct dsbc_flow_table *t,
+				      uint64_t now_tsc, uint64_t consent_tsc,
+				      uint32_t budget, dsbc_flow_idle_cb cb,
+				      void *arg);
+
 #endif /* DSBC_FLOW_TABLE_H */

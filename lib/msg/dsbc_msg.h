@@ -31,6 +31,7 @@
 	X(FLOW_ACK,     W2M, "outcome of FLOW_ADD/MOD/DEL (status is 0 or -errno)") \
 	X(LATCHED,      W2M, "flow_id latched onto a source address (RFC 7362)") \
 	X(FLOW_IDLE,    W2M, "flow_id saw no packet for the idle timeout") \
+	X(CONSENT_LOST, W2M, "flow_id's ICE peer stopped its checks (RFC 7675)") \
 	X(SYNC_ACK,     W2M, "answer to SYNC with the same token")
 
 enum dsbc_msg_type {

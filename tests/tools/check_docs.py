@@ -21,7 +21,7 @@ doc = read("docs/architecture.md")
 drops = re.findall(r'X\(\w+,\s*"(drop_\w+)"', read("lib/stats/dsbc_drop.h"))
 msgs = re.findall(r"X\((\w+),\s*(?:M2W|W2M)", read("lib/msg/dsbc_msg.h"))
 eps = set()
-for f in glob.glob(os.path.join(root, "app/dsbc/*.c")) + \
+for f in glob.glob(os.path.join(root, "app/dsbc/**/*.c"), recursive=True) + \
         glob.glob(os.path.join(root, "lib/*/*.c")):
     eps.update(re.findall(r'rte_telemetry_register_cmd\(\s*"(/dsbc/[\w/]+)"',
                           open(f).read()))

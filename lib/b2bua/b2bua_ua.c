@@ -3,8 +3,7 @@
  * What dsbc answers without dialog state: refused requests with the
  * status RFC 3261 / RFC 4475 give them, 420 for extensions it does not
  * support (section 8.2.2.3), 483 when Max-Forwards is exhausted (16.3),
- * OPTIONS with 200 (11.2).  Until the B2BUA lands (issue 3), other
- * requests get 501 and are counted as such.
+ * OPTIONS with 200 (11.2).  The rest goes to the B2BUA (b2bua.c).
  */
 #include <inttypes.h>
 #include <stdarg.h>
@@ -12,18 +11,13 @@
 #include <string.h>
 #include <strings.h>
 
-#include <rte_telemetry.h>
-
-#include "dsbc.h"
+#include "b2bua_internal.h"
 #include "dsbc_sip_check.h"
 #include "dsbc_sip_hdr.h"
 #include "dsbc_sip_txn.h"
-#include "sip.h"
 
 #define SUPPORTED_TAGS "100rel,timer,replaces"
 #define ALLOW "INVITE, ACK, BYE, CANCEL, OPTIONS, PRACK, UPDATE, INFO"
-
-static struct dsbc_app *tel_app;
 
 struct resp {
 	char *p;
@@ -101,12 +95,11 @@ put_top_via(struct resp *r, const struct dsbc_sip_hdr *h,
 }
 
 uint32_t
-dsbc_sip_response(struct dsbc_app *app, const struct dsbc_sip_msg *req,
-		  const struct dsbc_sip_peer *from, int status,
-		  const char *reason, const char *to_tag, const char *extra,
-		  const char *body, uint32_t body_len, char *out, uint32_t cap)
+b2bua_response(struct dsbc_b2bua *b, const struct dsbc_sip_msg *req,
+	       const struct dsbc_sip_peer *from, int status,
+	       const char *reason, const char *to_tag, const char *extra,
+	       const char *body, uint32_t body_len, char *out, uint32_t cap)
 {
-	struct dsbc_sip_rt *s = app->sip;
 	struct resp r = { .p = out, .cap = cap };
 	const struct dsbc_sip_hdr *h;
 	unsigned int i;
@@ -136,12 +129,13 @@ dsbc_sip_response(struct dsbc_app *app, const struct dsbc_sip_msg *req,
 		put(&r, "To: %.*s", (int)h->value.len, h->value.p);
 		/* section 8.2.6.2: a tag on every answer but 100 */
 		if (!tagged && status > 100) {
+			char tag[32];
+
+			if (to_tag == NULL &&
+			    b2bua_token(b, tag, sizeof(tag), "", 8) == 0)
+				to_tag = tag;
 			if (to_tag != NULL)
 				put(&r, ";tag=%s", to_tag);
-			else
-				put(&r, ";tag=dsbc%" PRIx32 "%04" PRIx32,
-				    (uint32_t)(app->start_tsc >> 20),
-				    ++s->tag_seq);
 		}
 		put(&r, "\r\n");
 	}
@@ -149,7 +143,7 @@ dsbc_sip_response(struct dsbc_app *app, const struct dsbc_sip_msg *req,
 		put_hdr(&r, h, "Call-ID");
 	if ((h = dsbc_sip_hdr_get(req, DSBC_SIP_H_CSEQ, 0)) != NULL)
 		put_hdr(&r, h, "CSeq");
-	put(&r, "Server: dsbc/%s\r\n", DSBC_VERSION);
+	put(&r, "Server: %s\r\n", b->bc.server);
 	if (extra != NULL)
 		put(&r, "%s", extra);
 	put(&r, "Content-Length: %u\r\n\r\n", body_len);
@@ -165,154 +159,91 @@ dsbc_sip_response(struct dsbc_app *app, const struct dsbc_sip_msg *req,
 }
 
 static void
-respond(struct dsbc_app *app, const struct dsbc_sip_msg *req,
+respond(struct dsbc_b2bua *b, const struct dsbc_sip_msg *req,
 	const struct dsbc_sip_peer *from, int status, const char *reason,
 	const char *extra)
 {
-	struct dsbc_sip_rt *s = app->sip;
-	uint32_t len = dsbc_sip_response(app, req, from, status, reason, NULL,
-					 extra, NULL, 0, s->tx_buf,
-					 sizeof(s->tx_buf));
+	uint32_t len = b2bua_response(b, req, from, status, reason, NULL,
+				      extra, NULL, 0, b->buf, sizeof(b->buf));
 
 	if (len == 0) {
-		s->st.tx_fail++;
+		b->st.send_fail++;
 		return;
 	}
 	/* Section 18.2.2 with RFC 3581: back to the source address and
 	 * port the request came from. */
-	if (dsbc_sip_send(app, from, s->tx_buf, len) == 0)
-		s->st.tx_resp[status / 100]++;
+	if (b2bua_send(b, from, b->buf, len) == 0)
+		b->st.tx_resp[status / 100]++;
 }
 
 void
-dsbc_sip_receive(struct dsbc_app *app, const struct dsbc_sip_peer *from,
-		 const char *buf, uint32_t len)
+dsbc_b2bua_sip_input(struct dsbc_b2bua *b, const struct dsbc_sip_peer *from,
+		     const char *buf, uint32_t len, uint64_t now)
 {
-	struct dsbc_sip_rt *s = app->sip;
-	static struct dsbc_sip_msg m;   /* management lcore only */
+	struct dsbc_sip_msg *mp = &b->in;
 	const struct dsbc_sip_hdr *h;
 	enum dsbc_sip_err e;
 	char extra[512];
-	uint64_t now;
 	uint32_t mf;
 
+#define m (*mp)
+	b->now = now;
+	b->st.sip_rx++;
 	e = dsbc_sip_parse(buf, len, &m);
 	if (e == DSBC_SIP_ERR_NONE)
 		e = m.request ? dsbc_sip_check_request(&m) :
 			dsbc_sip_check_response(&m);
 	if (e != DSBC_SIP_ERR_NONE) {
-		s->st.err[e]++;
+		b->st.sip_err[e]++;
 		/* Never answer a response or an ACK (section 17.1.1.3). */
 		if (!m.request || m.method_id == DSBC_SIP_M_ACK ||
 		    dsbc_sip_err_status(e) == 0 || m.method.len == 0) {
-			s->st.discarded++;
+			b->st.discarded++;
 			return;
 		}
-		respond(app, &m, from, dsbc_sip_err_status(e),
+		respond(b, &m, from, dsbc_sip_err_status(e),
 			dsbc_sip_err_reason(e), NULL);
 		return;
 	}
-	now = dsbc_sip_now_ms(app);
 	if (!m.request) {
-		s->st.rx_resp[m.status / 100]++;
-		dsbc_b2bua_response(app, from, &m, now);
-		return;
+		b->st.rx_resp[m.status / 100]++;
+		b2bua_response_in(b, from, &m, now);
+		goto out;
 	}
-	s->st.rx_req[m.method_id]++;
+	b->st.rx_req[m.method_id]++;
 	/* Retransmissions, and ACKs of our non-2xx, end here (17.2.3). */
-	if (dsbc_sip_txn_match_request(s->txl, &m, now) != NULL) {
-		s->st.retransmissions_absorbed++;
-		return;
+	if (dsbc_sip_txn_match_request(b->txl, &m, now) != NULL) {
+		b->st.retransmissions_absorbed++;
+		goto out;
 	}
 	if (m.method_id == DSBC_SIP_M_ACK) {
-		dsbc_b2bua_request(app, from, &m, now);
-		return;
+		b2bua_request(b, from, &m, now);
+		goto out;
 	}
 	if (m.method_id != DSBC_SIP_M_CANCEL &&
 	    dsbc_sip_unsupported(&m, SUPPORTED_TAGS, extra + 13,
 				 sizeof(extra) - 16) > 0) {
 		memcpy(extra, "Unsupported: ", 13);
 		strcat(extra, "\r\n");
-		respond(app, &m, from, 420, "Bad Extension", extra);
-		return;
+		respond(b, &m, from, 420, "Bad Extension", extra);
+		goto out;
 	}
 	h = dsbc_sip_hdr_get(&m, DSBC_SIP_H_MAX_FORWARDS, 0);
 	if (m.method_id == DSBC_SIP_M_OPTIONS) {
-		respond(app, &m, from, 200, "OK",
+		respond(b, &m, from, 200, "OK",
 			"Allow: " ALLOW "\r\nAccept: application/sdp\r\n"
 			"Supported: " SUPPORTED_TAGS "\r\n");
-		return;
+		goto out;
 	}
 	if (h != NULL && dsbc_sip_uint_parse(h->value, 255, &mf) == 0 &&
 	    mf == 0) {
-		respond(app, &m, from, 483, "Too Many Hops", NULL);
-		return;
+		respond(b, &m, from, 483, "Too Many Hops", NULL);
+		goto out;
 	}
-	dsbc_b2bua_request(app, from, &m, now);
-}
-
-static void
-add(struct rte_tel_data *d, const char *name, uint64_t v)
-{
-	rte_tel_data_add_dict_u64(d, name, v);
-}
-
-static int
-tel_sip(const char *cmd, const char *params, struct rte_tel_data *d)
-{
-	const struct dsbc_sip_stats *st;
-	char name[64];
-	unsigned int i;
-
-	RTE_SET_USED(cmd);
-	if (tel_app == NULL || tel_app->sip == NULL ||
-	    (params != NULL && *params != '\0'))
-		return -EINVAL;
-	st = &tel_app->sip->st;
-	rte_tel_data_start_dict(d);
-	add(d, "rx", st->rx);
-	for (i = 1; i < DSBC_SIP_M_MAX; i++) {
-		snprintf(name, sizeof(name), "rx_%s", dsbc_sip_method_name(i));
-		add(d, name, st->rx_req[i]);
-	}
-	add(d, "rx_other_method", st->rx_req[0]);
-	for (i = 1; i < DSBC_SIP_CLASSES; i++) {
-		snprintf(name, sizeof(name), "rx_%uxx", i);
-		add(d, name, st->rx_resp[i]);
-	}
-	for (i = 1; i < DSBC_SIP_ERR_MAX; i++)
-		add(d, dsbc_sip_err_name(i), st->err[i]);
-	add(d, "discarded", st->discarded);
-	add(d, "tx", st->tx);
-	for (i = 1; i < DSBC_SIP_CLASSES; i++) {
-		snprintf(name, sizeof(name), "tx_%uxx", i);
-		add(d, name, st->tx_resp[i]);
-	}
-	add(d, "tx_fragments", st->tx_frags);
-	add(d, "tx_fail", st->tx_fail);
-	add(d, "fragments_rx", st->frag_rx);
-	add(d, "reassembled", st->reassembled);
-	add(d, "fragments_dropped_ipv6", st->frag_dropped);
-	add(d, "not_sip", st->not_udp);
-	add(d, "stateless_501", st->stateless_501);
-	add(d, "tx_no_neigh", st->tx_no_neigh);
-	add(d, "retransmissions_absorbed", st->retransmissions_absorbed);
-	add(d, "transaction_timeouts", st->txn_timeouts);
-	add(d, "rate_limited", st->rate_limited);
-	add(d, "transactions", dsbc_sip_txl_count(tel_app->sip->txl));
-	return 0;
-}
-
-int
-dsbc_sip_telemetry_register(void)
-{
-	return rte_telemetry_register_cmd("/dsbc/sip", tel_sip,
-		"SIP counters: messages by method and class, refusals by "
-		"reason, fragments");
-}
-
-void
-dsbc_sip_set_telemetry_app(struct dsbc_app *app)
-{
-	tel_app = app;
+	b2bua_request(b, from, &m, now);
+out:
+	/* a transaction may have been made: its first timer is T1 away */
+	if (now + 500 < b->txl_next)
+		b->txl_next = now + 500;
+#undef m
 }

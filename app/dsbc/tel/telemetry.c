@@ -13,9 +13,9 @@
 #include <rte_lcore.h>
 #include <rte_telemetry.h>
 
-#include "dsbc.h"
-#include "sip.h"
-#include "b2bua.h"
+#include "ctl/sip.h"
+#include "dp/worker.h"
+#include "tel/tel.h"
 
 /* Telemetry callbacks take no context argument: set once before
  * registration, never changed. */
@@ -70,9 +70,9 @@ tel_info(const char *cmd __rte_unused, const char *params __rte_unused,
 				     dsbc_latch_name(app->cfg.latch_default));
 	/* seed 000: what clients pin when dsbc terminates their DTLS */
 	if (app->sip != NULL && app->sip->b2b != NULL &&
-	    app->sip->b2b->dtls_ctx != NULL)
+	    dsbc_b2bua_fingerprint(app->sip->b2b)[0] != '\0')
 		rte_tel_data_add_dict_string(d, "dtls_fingerprint",
-			dsbc_dtls_ctx_fingerprint(app->sip->b2b->dtls_ctx));
+			dsbc_b2bua_fingerprint(app->sip->b2b));
 	add_u64(d, "flow_capacity_per_worker", app->cfg.flow_capacity);
 	add_u64(d, "idle_sleep_us", app->cfg.idle_sleep_us);
 	add_u64(d, "msg_version", DSBC_MSG_VERSION);
@@ -154,6 +154,8 @@ tel_stats(const char *cmd __rte_unused, const char *params __rte_unused,
 	add_u64(d, "mgmt_tx_fail", ms->tx_fail);
 	add_u64(d, "mgmt_events", ms->events);
 	add_u64(d, "mgmt_event_bad", ms->event_bad);
+	add_u64(d, "mgmt_consent_lost", ms->consent_lost);
+	add_u64(d, "mgmt_dtls_unparsed", ms->dtls_unparsed);
 	add_u64(d, "mgmt_flow_errors", ms->flow_errors);
 	add_u64(d, "flows_installed", ms->flows_installed);
 	add_u64(d, "flows_modified", ms->flows_modified);
@@ -334,6 +336,8 @@ int
 dsbc_telemetry_register(struct dsbc_app *app)
 {
 	tel_app = app;
+	dsbc_tel_sip_set_app(app);
+	dsbc_tel_calls_set_app(app);
 	if (rte_telemetry_register_cmd("/dsbc/info", tel_info,
 			"Version, lcores, ports, defaults. No parameters") != 0 ||
 	    rte_telemetry_register_cmd("/dsbc/stats", tel_stats,
@@ -343,8 +347,8 @@ dsbc_telemetry_register(struct dsbc_app *app)
 			"Per worker packets and busy/idle cycles. No parameters") != 0 ||
 	    rte_telemetry_register_cmd("/dsbc/ports", tel_ports,
 			"Per port addresses and ethdev counters. No parameters") != 0 ||
-	    dsbc_sip_telemetry_register() != 0 ||
-	    dsbc_b2bua_telemetry_register() != 0 ||
+	    dsbc_tel_sip_register() != 0 ||
+	    dsbc_tel_calls_register() != 0 ||
 	    rte_telemetry_register_cmd("/dsbc/flows", tel_flows,
 			"Flow count; parameter: flow id for one flow's state") != 0)
 		return -1;

@@ -4,7 +4,7 @@
 
 #include <stdbool.h>
 
-#include "dsbc.h"
+#include "dp/worker.h"
 
 /*
  * A STUN packet reached flow f of a leg with an ICE agent.  Returns

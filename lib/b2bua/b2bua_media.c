@@ -10,27 +10,27 @@
  * source (symmetric RTP, RFC 4961), which is what lets a peer behind a
  * NAT, or one that sends from another port than its SDP says, get media.
  */
+#include <errno.h>
 #include <string.h>
 
-#include <rte_common.h>
-#include <rte_log.h>
+#include "b2bua_internal.h"
 
-#include "b2bua.h"
+#define DIM(a) (sizeof(a) / sizeof((a)[0]))
 
 /* Even RTP port + RTCP from the worker's slice (RFC 3550 section 11). */
 int
-b2bua_port_alloc(struct dsbc_app *app, uint16_t worker, uint16_t *port)
+b2bua_port_alloc(struct dsbc_b2bua *b, uint16_t worker, uint16_t *port)
 {
-	struct dsbc_b2bua *b = app->sip->b2b;
 	uint16_t first, last;
 	uint32_t p;
 
-	dsbc_slices_range(&app->slices, worker, &first, &last);
+	first = b->bc.slice[worker].first;
+	last = b->bc.slice[worker].last;
 	for (p = first; p + 1 <= last; p += 2)
-		if (!b->port_used[p - app->cfg.media_port_min] &&
-		    !b->port_used[p + 1 - app->cfg.media_port_min]) {
-			b->port_used[p - app->cfg.media_port_min] = 1;
-			b->port_used[p + 1 - app->cfg.media_port_min] = 1;
+		if (!b->port_used[p - b->cfg->media_port_min] &&
+		    !b->port_used[p + 1 - b->cfg->media_port_min]) {
+			b->port_used[p - b->cfg->media_port_min] = 1;
+			b->port_used[p + 1 - b->cfg->media_port_min] = 1;
 			*port = (uint16_t)p;
 			return 0;
 		}
@@ -38,22 +38,22 @@ b2bua_port_alloc(struct dsbc_app *app, uint16_t worker, uint16_t *port)
 }
 
 void
-b2bua_port_free(struct dsbc_app *app, uint16_t port)
+b2bua_port_free(struct dsbc_b2bua *b, uint16_t port)
 {
-	if (port < app->cfg.media_port_min || port >= app->cfg.media_port_max)
+	if (port < b->cfg->media_port_min || port >= b->cfg->media_port_max)
 		return;
-	app->sip->b2b->port_used[port - app->cfg.media_port_min] = 0;
-	app->sip->b2b->port_used[port + 1 - app->cfg.media_port_min] = 0;
+	b->port_used[port - b->cfg->media_port_min] = 0;
+	b->port_used[port + 1 - b->cfg->media_port_min] = 0;
 }
 
 uint32_t
-b2bua_ports_free_count(const struct dsbc_app *app)
+dsbc_b2bua_ports_free(const struct dsbc_b2bua *b)
 {
 	uint32_t i, n = 0;
 
-	for (i = 0; i + 1 <= (uint32_t)(app->cfg.media_port_max -
-				       app->cfg.media_port_min); i += 2)
-		n += !app->sip->b2b->port_used[i];
+	for (i = 0; i + 1 <= (uint32_t)(b->cfg->media_port_max -
+				       b->cfg->media_port_min); i += 2)
+		n += !b->port_used[i];
 	return n;
 }
 
@@ -75,7 +75,7 @@ b2bua_sdp_clock(const struct dsbc_sdp_media *m)
 	for (k = 0; k < m->nb_rtpmap; k++)
 		if (m->rtpmap[k].pt == pt && m->rtpmap[k].clock != 0)
 			return m->rtpmap[k].clock;
-	return pt < RTE_DIM(stat) && stat[pt] != 0 ? stat[pt] : 8000;
+	return pt < DIM(stat) && stat[pt] != 0 ? stat[pt] : 8000;
 }
 
 /*
@@ -84,7 +84,7 @@ b2bua_sdp_clock(const struct dsbc_sdp_media *m)
  * the configured police_pps.
  */
 uint32_t
-b2bua_sdp_police_pps(const struct dsbc_app *app, const struct dsbc_sdp *s,
+b2bua_sdp_police_pps(const struct dsbc_b2bua *b, const struct dsbc_sdp *s,
 		     unsigned int i)
 {
 	uint32_t as = 0, k;
@@ -103,8 +103,8 @@ b2bua_sdp_police_pps(const struct dsbc_app *app, const struct dsbc_sdp *s,
 		if (l->media >= 0 || as == 0)
 			as = v;      /* the media's own beats the session's */
 	}
-	if (as == 0 || app->cfg.police_pps == 0)
-		return app->cfg.police_pps;
+	if (as == 0 || b->cfg->police_pps == 0)
+		return b->cfg->police_pps;
 	return as * 1000 / 8 / 60 + 50;
 }
 
@@ -131,7 +131,7 @@ b2bua_peer_addr(const struct leg_media *lm, unsigned int k, bool use_latch,
 }
 
 static int
-flow_cfg(struct dsbc_app *app, const struct call *c, const struct leg *in,
+flow_cfg(struct dsbc_b2bua *b, const struct call *c, const struct leg *in,
 	 const struct leg *out, unsigned int i, unsigned int k,
 	 struct dsbc_flow_cfg *fc)
 {
@@ -150,9 +150,9 @@ flow_cfg(struct dsbc_app *app, const struct call *c, const struct leg *in,
 			fc->spec_flags = k ? DSBC_FLOW_F_RTCP_ONLY :
 					     DSBC_FLOW_F_RTP_ONLY;
 	}
-	fc->latch = app->cfg.latch_default;
-	fc->relatch_ms = app->cfg.relatch_ms_default;
-	fc->dscp = app->cfg.dscp_default;
+	fc->latch = b->cfg->latch_default;
+	fc->relatch_ms = b->cfg->relatch_ms_default;
+	fc->dscp = b->cfg->dscp_default;
 	fc->ice_id = in->ice_local ? in->ice_id : 0;
 	/* latch = signalled: in's peer must send from where its SDP says */
 	b2bua_peer_addr(mi, b2bua_comp(mi, k), false, &fc->peer_family,
@@ -169,7 +169,7 @@ flow_cfg(struct dsbc_app *app, const struct call *c, const struct leg *in,
 	if (k == 0 && mi->rtcp_mux && !mo->rtcp_mux && mi->nb_flows == 2)
 		fc->rtcp_sibling = mi->flow[1] + 1;
 	fc->in_port = in->port;
-	if (dsbc_config_route_out(&app->cfg, fc->remote_family, &fc->remote,
+	if (dsbc_config_route_out(b->cfg, fc->remote_family, &fc->remote,
 				  &fc->out_port, &fc->next_hop) != 0)
 		return -EHOSTUNREACH;
 	return 0;
@@ -177,21 +177,21 @@ flow_cfg(struct dsbc_app *app, const struct call *c, const struct leg *in,
 
 /* Media arriving on leg `in` goes out of leg `out` (one or two flows). */
 int
-b2bua_flows_for(struct dsbc_app *app, struct call *c, struct leg *in,
+b2bua_flows_for(struct dsbc_b2bua *b, struct call *c, struct leg *in,
 		struct leg *out, unsigned int i)
 {
 	struct leg_media *mi = &in->m[i];
 	unsigned int k, n = b2bua_nb_flows(in, out, i);
-	uint32_t cookie = b2bua_call_cookie(app->sip->b2b, c);
+	dsbc_b2bua_cookie_t cookie = b2bua_call_cookie(b, c);
 	bool added = false;
 	int rc;
 
 	unsigned int first = mi->nb_flows;
 
 	for (k = mi->nb_flows; k < n; k++) {
-		rc = flow_cfg(app, c, in, out, i, k, &mi->fc[k]);
+		rc = flow_cfg(b, c, in, out, i, k, &mi->fc[k]);
 		if (rc == 0)
-			rc = dsbc_mgmt_flow_add(app, &mi->fc[k], cookie,
+			rc = b->ops.flow_add(b->ctx, &mi->fc[k], cookie,
 						&mi->flow[k]);
 		if (rc != 0)
 			return rc;
@@ -205,38 +205,38 @@ b2bua_flows_for(struct dsbc_app *app, struct call *c, struct leg *in,
 	if (added && n == 2) {
 		struct dsbc_flow_cfg fc;
 
-		rc = flow_cfg(app, c, in, out, i, 0, &fc);
+		rc = flow_cfg(b, c, in, out, i, 0, &fc);
 		if (rc == 0 && fc.rtcp_sibling != mi->fc[0].rtcp_sibling) {
 			mi->fc[0] = fc;
-			rc = dsbc_mgmt_flow_mod(app, mi->flow[0], &fc, false);
+			rc = b->ops.flow_mod(b->ctx, mi->flow[0], &fc, false);
 		}
 		if (rc != 0)
 			return rc;
 	}
 	/* terminate: new flows get the keys already known */
-	b2bua_term_flow_keys(app, c, in, out, i, first,
+	b2bua_term_flow_keys(b, c, in, out, i, first,
 			     TERM_KEYS_RX | TERM_KEYS_TX, -1);
 	return 0;
 }
 
 /* Remove the flows keyed on one m-line of a leg. */
 static void
-media_flows_del(struct dsbc_app *app, struct leg_media *lm)
+media_flows_del(struct dsbc_b2bua *b, struct leg_media *lm)
 {
 	unsigned int k;
 
 	for (k = 0; k < lm->nb_flows; k++)
-		dsbc_mgmt_flow_del(app, lm->flow[k]);
+		b->ops.flow_del(b->ctx, lm->flow[k]);
 	lm->nb_flows = 0;
 }
 
 void
-b2bua_flows_remove(struct dsbc_app *app, struct leg *l, unsigned int nb)
+b2bua_flows_remove(struct dsbc_b2bua *b, struct leg *l, unsigned int nb)
 {
 	unsigned int i;
 
 	for (i = 0; i < nb; i++) {
-		media_flows_del(app, &l->m[i]);
+		media_flows_del(b, &l->m[i]);
 		memset(l->m[i].latched, 0, sizeof(l->m[i].latched));
 	}
 }
@@ -247,7 +247,7 @@ b2bua_flows_remove(struct dsbc_app *app, struct leg *l, unsigned int nb)
  * unlatched when asked), or rebuilt when their number changed (rtcp-mux).
  */
 static int
-flows_update(struct dsbc_app *app, struct call *c, struct leg *in,
+flows_update(struct dsbc_b2bua *b, struct call *c, struct leg *in,
 	     struct leg *out, unsigned int i, bool unlatch)
 {
 	struct leg_media *mi = &in->m[i];
@@ -255,13 +255,13 @@ flows_update(struct dsbc_app *app, struct call *c, struct leg *in,
 	int rc;
 
 	if (mi->nb_flows != b2bua_nb_flows(in, out, i)) {
-		media_flows_del(app, mi);
-		return b2bua_flows_for(app, c, in, out, i);
+		media_flows_del(b, mi);
+		return b2bua_flows_for(b, c, in, out, i);
 	}
 	for (k = 0; k < mi->nb_flows; k++) {
-		rc = flow_cfg(app, c, in, out, i, k, &mi->fc[k]);
+		rc = flow_cfg(b, c, in, out, i, k, &mi->fc[k]);
 		if (rc == 0)
-			rc = dsbc_mgmt_flow_mod(app, mi->flow[k], &mi->fc[k],
+			rc = b->ops.flow_mod(b->ctx, mi->flow[k], &mi->fc[k],
 						unlatch);
 		if (rc != 0)
 			return rc;
@@ -276,18 +276,18 @@ flows_update(struct dsbc_app *app, struct call *c, struct leg *in,
  * the flow survives; a change of rtcp-mux rebuilds the flows.
  */
 int
-b2bua_media_repoint(struct dsbc_app *app, struct call *c, struct leg *sender,
+b2bua_media_repoint(struct dsbc_b2bua *b, struct call *c, struct leg *sender,
 		    struct leg *other, unsigned int i)
 {
 	int rc;
 
 	memset(sender->m[i].latched, 0, sizeof(sender->m[i].latched));
 	/* towards sender: keyed on other's ports */
-	rc = flows_update(app, c, other, sender, i, false);
+	rc = flows_update(b, c, other, sender, i, false);
 	if (rc != 0)
 		return rc;
 	/* from sender: keyed on its ports, unlatched */
-	return flows_update(app, c, sender, other, i, true);
+	return flows_update(b, c, sender, other, i, true);
 }
 
 /* Which leg, m-line and flow index flow_id is in c; false if none. */
@@ -316,28 +316,18 @@ b2bua_flow_where(struct call *c, uint32_t flow_id, struct leg **in, struct leg *
 	return false;
 }
 
-struct call *
-b2bua_call_of_flow(struct dsbc_app *app, uint32_t flow_id)
-{
-	struct dsbc_b2bua *b = app->sip->b2b;
-	uint32_t cookie = dsbc_mgmt_flow_cookie(app, flow_id);
-
-	if (b == NULL || cookie == 0 || cookie > MAX_CALLS ||
-	    b->calls[cookie - 1].state == CALL_FREE)
-		return NULL;
-	return &b->calls[cookie - 1];
-}
-
 /* LATCHED from a worker: record it, and send the other way to it. */
 void
-dsbc_b2bua_flow_latched(struct dsbc_app *app,
-			const struct dsbc_msg_latched *l)
+dsbc_b2bua_flow_latched(struct dsbc_b2bua *b,
+			const struct dsbc_b2bua_latch *l, uint64_t now)
 {
-	struct call *c = b2bua_call_of_flow(app, l->flow_id);
+	struct call *c;
 	struct leg *in, *out;
 	struct leg_media *mi, *mo;
 	unsigned int i, k;
 
+	b->now = now;
+	c = b2bua_call_of_cookie(b, l->cookie);
 	if (c == NULL || !b2bua_flow_where(c, l->flow_id, &in, &out, &i, &k))
 		return;
 	mi = &in->m[i];
@@ -349,10 +339,10 @@ dsbc_b2bua_flow_latched(struct dsbc_app *app,
 	if (mi->fc[k].latch != DSBC_LATCH_FIRST || k >= mo->nb_flows)
 		return;
 	/* the flow keyed on out's port k sends to in's peer */
-	if (flow_cfg(app, c, out, in, i, k, &mo->fc[k]) != 0 ||
-	    dsbc_mgmt_flow_mod(app, mo->flow[k], &mo->fc[k], false) != 0) {
-		app->sip->b2b->latch_errors++;
+	if (flow_cfg(b, c, out, in, i, k, &mo->fc[k]) != 0 ||
+	    b->ops.flow_mod(b->ctx, mo->flow[k], &mo->fc[k], false) != 0) {
+		b->st.latch_errors++;
 		return;
 	}
-	app->sip->b2b->latch_repoints++;
+	b->st.latch_repoints++;
 }

@@ -2,7 +2,7 @@
 /*
  * Management lcore: owns the flow slot allocators, the neighbour table and
  * the control channels to the workers; drains the SIP, exception and event
- * rings.  The SIP B2BUA plugs in here.
+ * rings.  Worker events reach the B2BUA through event_handle() alone.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -14,9 +14,11 @@
 #include <rte_malloc.h>
 #include <rte_mbuf.h>
 
-#include "dsbc.h"
-#include "sip.h"
 #include "dsbc_hdr.h"
+#include "ctl/mgmt.h"
+#include "ctl/sip.h"
+#include "ctl/snap.h"
+#include "dp/worker.h"
 
 #define MGMT_BURST 32
 #define MGMT_BACKLOG 8192      /* control messages queued per worker */
@@ -124,6 +126,7 @@ static void
 event_handle(struct dsbc_app *app, const struct dsbc_msg *m)
 {
 	struct dsbc_slot_alloc *s;
+	uint64_t cookie;
 	uint32_t slot;
 	char buf[64];
 
@@ -145,6 +148,7 @@ event_handle(struct dsbc_app *app, const struct dsbc_msg *m)
 				m->ack.flow_id, dsbc_msg_name(m->ack.op),
 				m->worker, strerror(-m->ack.status));
 		}
+		cookie = s->cookie[slot];
 		if (m->ack.op == DSBC_MSG_FLOW_ADD) {
 			if (m->ack.status == 0) {
 				s->state[slot] = DSBC_SLOT_ACTIVE;
@@ -152,6 +156,7 @@ event_handle(struct dsbc_app *app, const struct dsbc_msg *m)
 				app->mst.flows_installed++;
 			} else {
 				s->state[slot] = DSBC_SLOT_FREE;
+				s->cookie[slot] = 0;
 				s->free[s->nb_free++] = slot;
 			}
 		} else if (m->ack.op == DSBC_MSG_FLOW_DEL) {
@@ -165,10 +170,30 @@ event_handle(struct dsbc_app *app, const struct dsbc_msg *m)
 				app->mst.flows_removed++;
 			}
 		}
+		/* the call owning it cannot carry its media: it ends, and
+		 * its other flows go (this one's slot is free already) */
+		if (m->ack.status != 0 && m->ack.op != DSBC_MSG_FLOW_DEL &&
+		    cookie != 0)
+			dsbc_b2bua_flow_failed(app->sip->b2b, m->ack.flow_id,
+					       cookie, m->ack.status,
+					       dsbc_sip_now_ms(app));
 		break;
 	case DSBC_MSG_LATCHED:
 		app->mst.latched++;
-		dsbc_b2bua_flow_latched(app, &m->latched);
+		slot = dsbc_flow_id_slot(m->latched.flow_id);
+		if (slot < s->capacity && s->cookie[slot] != 0 &&
+		    s->state[slot] == DSBC_SLOT_ACTIVE) {
+			struct dsbc_b2bua_latch l = {
+				.flow_id = m->latched.flow_id,
+				.cookie = s->cookie[slot],
+				.family = m->latched.family,
+				.port = m->latched.port,
+				.src = m->latched.src,
+			};
+
+			dsbc_b2bua_flow_latched(app->sip->b2b, &l,
+						dsbc_sip_now_ms(app));
+		}
 		RTE_LOG(DEBUG, USER1, "flow %u latched on %s:%u%s\n",
 			m->latched.flow_id,
 			dsbc_addr_fmt(&m->latched.src, m->latched.family, buf,
@@ -176,8 +201,22 @@ event_handle(struct dsbc_app *app, const struct dsbc_msg *m)
 			m->latched.port, m->latched.relatch ? " (re-latch)" : "");
 		break;
 	case DSBC_MSG_FLOW_IDLE:
+	case DSBC_MSG_CONSENT_LOST:
+		slot = dsbc_flow_id_slot(m->idle.flow_id);
+		if (m->type == DSBC_MSG_CONSENT_LOST) {
+			app->mst.consent_lost++;
+			if (slot < s->capacity && s->cookie[slot] != 0)
+				dsbc_b2bua_consent_lost(app->sip->b2b,
+							m->idle.flow_id,
+							s->cookie[slot],
+							dsbc_sip_now_ms(app));
+			break;
+		}
 		app->mst.flow_idle++;
-		dsbc_b2bua_flow_idle(app, m->idle.flow_id);
+		if (slot < s->capacity && s->cookie[slot] != 0)
+			dsbc_b2bua_flow_idle(app->sip->b2b, m->idle.flow_id,
+					     s->cookie[slot],
+					     dsbc_sip_now_ms(app));
 		RTE_LOG(DEBUG, USER1, "flow %u idle after %" PRIu64 " packets\n",
 			m->idle.flow_id, m->idle.pkts);
 		break;
@@ -329,7 +368,7 @@ neigh_kick(struct dsbc_app *app, int nid)
  */
 int
 dsbc_mgmt_flow_add(struct dsbc_app *app, const struct dsbc_flow_cfg *fc,
-		   uint32_t cookie, uint32_t *flow_id)
+		   uint64_t cookie, uint32_t *flow_id)
 {
 	struct dsbc_slot_alloc *s;
 	struct dsbc_msg m;
@@ -393,16 +432,6 @@ dsbc_mgmt_flow_mod(struct dsbc_app *app, uint32_t flow_id,
 		app->mst.flows_modified++;
 	}
 	return rc;
-}
-
-/* The cookie given at dsbc_mgmt_flow_add, 0 when the flow is gone. */
-uint32_t
-dsbc_mgmt_flow_cookie(const struct dsbc_app *app, uint32_t flow_id)
-{
-	if (slot_state(app, flow_id) == DSBC_SLOT_FREE)
-		return 0;
-	return app->slots[dsbc_flow_id_worker(flow_id)]
-		.cookie[dsbc_flow_id_slot(flow_id)];
 }
 
 /*
@@ -599,7 +628,7 @@ drain_dtls(struct dsbc_app *app)
 	n = rte_ring_sc_dequeue_burst(app->dtls_ring, (void **)pkts,
 				      MGMT_BURST, NULL);
 	for (i = 0; i < n; i++)
-		dsbc_b2bua_dtls_input(app, pkts[i]);
+		dsbc_b2bua_host_dtls(app, pkts[i]);
 	return n;
 }
 
@@ -614,6 +643,7 @@ dsbc_mgmt_loop(struct dsbc_app *app)
 		work += drain_sip(app);
 		work += drain_dtls(app);
 		dsbc_sip_tick(app);
+		dsbc_snap_serve(app);
 		dsbc_mgmt_poll_events(app);
 		flush_ctrl(app);
 		now = rte_rdtsc();

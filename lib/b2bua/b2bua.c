@@ -22,22 +22,18 @@
  * A 2xx to a re-INVITE is retransmitted until its ACK, as A's first.
  * Not yet: late offers (an INVITE without SDP gets 488).
  */
+#include <errno.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
-#include <rte_cycles.h>
-#include <rte_log.h>
-#include <rte_malloc.h>
-#include <rte_telemetry.h>
-
 #include "dsbc_sdp_rewrite.h"
 #include "dsbc_sip_check.h"
 #include "dsbc_sip_hdr.h"
 #include "dsbc_sip_txn.h"
-#include "b2bua.h"
+#include "b2bua_internal.h"
 
 
 /* ---- small helpers ---- */
@@ -48,30 +44,39 @@ str_of(char *dst, size_t cap, struct dsbc_sip_str s)
 	snprintf(dst, cap, "%.*s", (int)s.len, s.p);
 }
 
-static void
-rand_token(char *dst, size_t cap, const char *prefix)
-{
-	static uint32_t seq;
+/*
+ * Tokens dsbc makes (RFC 3261 sections 8.1.1.4, 8.1.1.7, 19.3): Call-IDs
+ * with 128 random bits, tags with 96, branches with 64 after the magic
+ * cookie and dsbc's loop-detection prefix.  From one token nothing about
+ * another can be told: they come from the CSPRNG (ops->random).
+ */
+#define CALLID_RND 16
+#define TAG_RND    12
+#define BRANCH_RND 8
 
-	/* unique per process (sequence) and across restarts (TSC) */
-	snprintf(dst, cap, "%s%08" PRIx32 "%04" PRIx32, prefix,
-		 (uint32_t)((rte_rdtsc() * 2654435761ull) >> 16), ++seq & 0xffff);
+static int
+branch_new(struct dsbc_b2bua *b, char *dst, size_t cap, char kind)
+{
+	char prefix[16];
+
+	snprintf(prefix, sizeof(prefix), "z9hG4bKdsbc%c", kind);
+	return b2bua_token(b, dst, cap, prefix, BRANCH_RND);
 }
 
 /* ---- the call table: free list and Call-ID index ---- */
 
 /*
  * FNV-1a over the bytes: Call-IDs are unaligned views into datagrams
- * (rte_jhash reads them as 32-bit words, which UBSan rightly flags).
+ * (a hash reading them as 32-bit words is undefined behaviour there).
  */
 static uint32_t
-cid_bucket(const char *p, uint32_t len)
+cid_bucket(const struct dsbc_b2bua *b, const char *p, uint32_t len)
 {
 	uint32_t h = 2166136261u;
 
 	while (len--)
 		h = (h ^ (uint8_t)*p++) * 16777619u;
-	return (h ^ (h >> 16)) & (CID_BUCKETS - 1);
+	return (h ^ (h >> 16)) & b->cid_mask;
 }
 
 static const char *
@@ -97,7 +102,7 @@ call_index(struct dsbc_b2bua *b, struct call *c)
 	for (leg = 0; leg < 2; leg++) {
 		const char *cid = leg ? c->b.call_id : c->a.call_id;
 
-		h = cid_bucket(cid, (uint32_t)strlen(cid));
+		h = cid_bucket(b, cid, (uint32_t)strlen(cid));
 		c->cid_next[leg] = b->cid_head[h];
 		b->cid_head[h] = idx * 2 + leg + 1;
 	}
@@ -113,7 +118,7 @@ call_unindex(struct dsbc_b2bua *b, struct call *c)
 		const char *cid = leg ? c->b.call_id : c->a.call_id;
 		uint32_t want = idx * 2 + leg + 1;
 
-		pp = &b->cid_head[cid_bucket(cid, (uint32_t)strlen(cid))];
+		pp = &b->cid_head[cid_bucket(b, cid, (uint32_t)strlen(cid))];
 		while (*pp != 0 && *pp != want)
 			pp = entry_next(b, *pp);
 		if (*pp == want)
@@ -122,10 +127,11 @@ call_unindex(struct dsbc_b2bua *b, struct call *c)
 	c->indexed = false;
 }
 
+/* The call with a leg of Call-ID cid; *is_a says which leg. */
 static struct call *
 call_by_callid(struct dsbc_b2bua *b, struct dsbc_sip_str cid, bool *is_a)
 {
-	uint32_t e = b->cid_head[cid_bucket(cid.p, cid.len)];
+	uint32_t e = b->cid_head[cid_bucket(b, cid.p, cid.len)];
 
 	for (; e != 0; e = *entry_next(b, e)) {
 		const char *s = entry_cid(b, e);
@@ -138,23 +144,105 @@ call_by_callid(struct dsbc_b2bua *b, struct dsbc_sip_str cid, bool *is_a)
 	return NULL;
 }
 
+struct call *
+b2bua_call_of_cookie(struct dsbc_b2bua *b, dsbc_b2bua_cookie_t cookie)
+{
+	uint32_t idx = (uint32_t)cookie;
+	struct call *c;
+
+	if (idx == 0 || idx > b->max_calls)
+		return NULL;
+	c = &b->calls[idx - 1];
+	if (c->state == CALL_FREE || c->gen != (uint32_t)(cookie >> 32)) {
+		b->st.stale_events++;
+		return NULL;
+	}
+	return c;
+}
+
+/* A tag parameter of a From or To header value; empty when none. */
+static struct dsbc_sip_str
+hdr_tag(const struct dsbc_sip_msg *m, enum dsbc_sip_hdr_id id)
+{
+	const struct dsbc_sip_hdr *h = dsbc_sip_hdr_get(m, id, 0);
+	struct dsbc_sip_str none = { "", 0 };
+	struct dsbc_sip_nameaddr na;
+	const char *next;
+
+	if (h == NULL || dsbc_sip_nameaddr_parse(h->value.p, h->value.p +
+						 h->value.len, &na, false,
+						 &next) != 0)
+		return none;
+	return na.tag;
+}
+
+static bool
+str_eq(struct dsbc_sip_str s, const char *z)
+{
+	return strlen(z) == s.len && memcmp(z, s.p, s.len) == 0;
+}
+
+/*
+ * RFC 3261 section 12.2.2: a request inside a dialog names it by Call-ID,
+ * the remote tag (its From) and the local tag (its To).  dsbc is a UA on
+ * each leg, so a leg's dialog is its Call-ID and its two tags; a request
+ * with the right Call-ID and anything else wrong is not in the dialog.
+ * For requests that may come before dsbc's tag reached the peer (none:
+ * dsbc's tag goes out in its first answer), the To tag must still match.
+ */
+static struct call *
+dialog_of(struct dsbc_b2bua *b, const struct dsbc_sip_msg *m, bool *is_a)
+{
+	const struct dsbc_sip_hdr *cid = dsbc_sip_hdr_get(m, DSBC_SIP_H_CALL_ID, 0);
+	struct call *c = call_by_callid(b, cid->value, is_a);
+	const struct leg *l;
+
+	if (c == NULL)
+		return NULL;
+	l = *is_a ? &c->a : &c->b;
+	if (!str_eq(hdr_tag(m, DSBC_SIP_H_FROM), l->remote_tag) ||
+	    !str_eq(hdr_tag(m, DSBC_SIP_H_TO), l->local_tag))
+		return NULL;
+	return c;
+}
+
+/*
+ * Requests of a leg come from its signalling peer only (route option
+ * dialog_source_check = strict, the default): the address dsbc's
+ * requests go to and the port of dsbc they reach.  Its source port may
+ * differ (a trunk's requests may leave from another port than it
+ * listens on); its address may not.
+ */
+static bool
+source_ok(const struct dsbc_b2bua *b, const struct call *c,
+	  const struct leg *l, const struct dsbc_sip_peer *from)
+{
+	if (!c->source_check)
+		return true;
+	(void)b;
+	return from->family == l->peer.family && from->in == l->peer.in &&
+	       dsbc_addr_eq(&from->remote, &l->peer.remote);
+}
+
 /* ---- calls ---- */
 
-static void
-call_free(struct dsbc_app *app, struct call *c, const char *why)
-{
-	struct dsbc_b2bua *b = app->sip->b2b;
-	unsigned int i;
+static void call_untime(struct dsbc_b2bua *b, struct call *c);
 
-	RTE_LOG(INFO, USER1, "call %u ended: %s\n", c->id, why);
-	b2bua_flows_remove(app, &c->a, c->nb_media);
-	b2bua_flows_remove(app, &c->b, c->nb_media);
-	b2bua_ice_release(app, c, &c->a);
-	b2bua_ice_release(app, c, &c->b);
-	b2bua_term_release(app, c);
+static void
+call_free(struct dsbc_b2bua *b, struct call *c, const char *why)
+{
+	unsigned int i;
+	uint32_t gen;
+
+	B2B_LOG(b, INFO, "call %u ended: %s", c->id, why);
+	b2bua_flows_remove(b, &c->a, c->nb_media);
+	b2bua_flows_remove(b, &c->b, c->nb_media);
+	b2bua_ice_release(b, c, &c->a);
+	b2bua_ice_release(b, c, &c->b);
+	b2bua_term_release(b, c);
 	for (i = 0; i < c->nb_media; i++) {
-		b2bua_port_free(app, c->a.m[i].local_port);
-		b2bua_port_free(app, c->b.m[i].local_port);
+		b2bua_port_free(b, c->a.m[i].local_port);
+		b2bua_port_free(b, c->b.m[i].local_port);
 	}
 	if (c->a_txn != NULL)
 		c->a_txn->user = NULL;
@@ -168,11 +256,15 @@ call_free(struct dsbc_app *app, struct call *c, const char *why)
 	free(c->a_invite);
 	free(c->ok_msg);
 	call_unindex(b, c);
+	call_untime(b, c);
+	gen = c->gen + 1;
 	memset(c, 0, sizeof(*c));
+	/* events and references naming the old generation find nothing */
+	c->gen = gen;
 	c->free_next = b->free_head;
 	b->free_head = (uint32_t)(c - b->calls) + 1;
-	b->nb_calls--;
-	b->ended++;
+	b->st.active--;
+	b->st.ended++;
 }
 
 static struct call *
@@ -184,20 +276,13 @@ call_new(struct dsbc_b2bua *b)
 		return NULL;
 	c = &b->calls[b->free_head - 1];
 	b->free_head = c->free_next;
-	memset(c, 0, sizeof(*c));
+	c->free_next = 0;
 	c->id = ++b->next_id;
-	b->nb_calls++;
+	b->st.active++;
 	return c;
 }
 
 /* ---- messages ---- */
-
-static int
-send_to(struct dsbc_app *app, const struct dsbc_sip_peer *to,
-	const char *msg, uint32_t len)
-{
-	return dsbc_sip_send(app, to, msg, len);
-}
 
 /*
  * Append every instance of header `id` of m to out[*n..cap) as
@@ -229,7 +314,7 @@ hdr_copy(char *out, size_t cap, int *n, const struct dsbc_sip_msg *m,
  * One at a time per call: offers are serialised (491).
  */
 static void
-ok_keep(struct call *c, bool to_a, const struct dsbc_sip_peer *to,
+ok_keep(struct dsbc_b2bua *b, struct call *c, bool to_a, const struct dsbc_sip_peer *to,
 	const char *msg, uint32_t len, uint64_t now)
 {
 	free(c->ok_msg);
@@ -243,6 +328,7 @@ ok_keep(struct call *c, bool to_a, const struct dsbc_sip_peer *to,
 	c->ok_retx_ms = 500;
 	c->ok_retx_at = now + 500;
 	c->ok_give_up = now + 64 * 500;
+	b2bua_call_timer(b, c, c->ok_retx_at);
 }
 
 /*
@@ -251,11 +337,10 @@ ok_keep(struct call *c, bool to_a, const struct dsbc_sip_peer *to,
  * provisional, RFC 3262), or NULL.
  */
 static int
-answer_a_hdrs(struct dsbc_app *app, struct call *c, int status,
+answer_a_hdrs(struct dsbc_b2bua *b, struct call *c, int status,
 	      const char *reason, const char *hdrs, const char *body,
 	      uint32_t body_len, uint64_t now)
 {
-	struct dsbc_b2bua *b = app->sip->b2b;
 	char extra[768], ip[64];
 	uint32_t len;
 	int n = 0;
@@ -268,13 +353,13 @@ answer_a_hdrs(struct dsbc_app *app, struct call *c, int status,
 	if (status > 100 && status < 300)
 		n = snprintf(extra, sizeof(extra), "Contact: <sip:dsbc@%s%s%s:%u>\r\n",
 			     c->a.family == 6 ? "[" : "", ip,
-			     c->a.family == 6 ? "]" : "", app->cfg.sip_port);
+			     c->a.family == 6 ? "]" : "", b->cfg->sip_port);
 	if (hdrs != NULL && n >= 0 && (size_t)n < sizeof(extra))
 		n += snprintf(extra + n, sizeof(extra) - (size_t)n, "%s", hdrs);
 	if (body_len && n >= 0 && (size_t)n < sizeof(extra))
 		snprintf(extra + n, sizeof(extra) - (size_t)n,
 			 "Content-Type: application/sdp\r\n");
-	len = dsbc_sip_response(app, &b->msg, &c->a.peer, status, reason,
+	len = b2bua_response(b, &b->msg, &c->a.peer, status, reason,
 				status > 100 ? c->a.local_tag : NULL, extra,
 				body, body_len, b->buf, sizeof(b->buf));
 	if (len == 0)
@@ -282,25 +367,25 @@ answer_a_hdrs(struct dsbc_app *app, struct call *c, int status,
 	if (status >= 200 && status < 300) {
 		/* Section 13.3.1.4: the UAS core retransmits its 2xx until
 		 * the ACK; the transaction (Accepted) only absorbs. */
-		ok_keep(c, true, &c->a.peer, b->buf, len, now);
+		ok_keep(b, c, true, &c->a.peer, b->buf, len, now);
 	}
-	app->sip->st.tx_resp[status / 100]++;
+	b->st.tx_resp[status / 100]++;
 	if (c->a_txn != NULL)
-		return dsbc_sip_txn_respond(app->sip->txl, c->a_txn,
+		return dsbc_sip_txn_respond(b->txl, c->a_txn,
 					    (uint16_t)status, b->buf, len, now);
-	return send_to(app, &c->a.peer, b->buf, len);
+	return b2bua_send(b, &c->a.peer, b->buf, len);
 }
 
 static int
-answer_a(struct dsbc_app *app, struct call *c, int status, const char *reason,
+answer_a(struct dsbc_b2bua *b, struct call *c, int status, const char *reason,
 	 const char *body, uint32_t body_len, uint64_t now)
 {
-	return answer_a_hdrs(app, c, status, reason, NULL, body, body_len, now);
+	return answer_a_hdrs(b, c, status, reason, NULL, body, body_len, now);
 }
 
 /* A request inside the B or A dialog, from dsbc (ACK, BYE, CANCEL). */
 static uint32_t
-build_request(struct dsbc_app *app, struct leg *l, const char *method,
+build_request(struct dsbc_b2bua *b, struct leg *l, const char *method,
 	      uint32_t cseq, const char *branch, bool with_remote_tag,
 	      const char *ruri, char *out, uint32_t cap)
 {
@@ -318,7 +403,7 @@ build_request(struct dsbc_app *app, struct leg *l, const char *method,
 		     "CSeq: %u %s\r\n"
 		     "Content-Length: 0\r\n\r\n",
 		     method, ruri, l->family == 6 ? "[" : "", ip,
-		     l->family == 6 ? "]" : "", app->cfg.sip_port, branch,
+		     l->family == 6 ? "]" : "", b->cfg->sip_port, branch,
 		     l->local_uri, l->local_tag, l->remote_uri,
 		     with_remote_tag && l->remote_tag[0] ? ";tag=" : "",
 		     with_remote_tag ? l->remote_tag : "", l->call_id, cseq,
@@ -329,36 +414,34 @@ build_request(struct dsbc_app *app, struct leg *l, const char *method,
 /* ACK B's 2xx to dsbc's INVITE (RFC 3261 13.2.2.4: a new transaction,
  * its own branch, straight to B).  Whether it was sent. */
 static bool
-ack_b_2xx(struct dsbc_app *app, struct call *c)
+ack_b_2xx(struct dsbc_b2bua *b, struct call *c)
 {
-	struct dsbc_b2bua *b = app->sip->b2b;
 	char branch[48];
 	uint32_t len;
 
-	rand_token(branch, sizeof(branch), "z9hG4bKdsbcK");
-	len = build_request(app, &c->b, "ACK", 1, branch, true, c->b.target,
+	branch_new(b, branch, sizeof(branch), 'K');
+	len = build_request(b, &c->b, "ACK", 1, branch, true, c->b.target,
 			    b->buf, sizeof(b->buf));
-	return len > 0 && send_to(app, &c->b.peer, b->buf, len) == 0;
+	return len > 0 && b2bua_send(b, &c->b.peer, b->buf, len) == 0;
 }
 
 static void
-send_bye(struct dsbc_app *app, struct call *c, struct leg *l, uint64_t now)
+send_bye(struct dsbc_b2bua *b, struct call *c, struct leg *l, uint64_t now)
 {
-	struct dsbc_b2bua *b = app->sip->b2b;
 	char branch[48];
 	uint32_t len;
 
-	rand_token(branch, sizeof(branch), "z9hG4bKdsbcB");
-	len = build_request(app, l, "BYE", ++l->local_cseq, branch, true,
+	branch_new(b, branch, sizeof(branch), 'B');
+	len = build_request(b, l, "BYE", ++l->local_cseq, branch, true,
 			    l->target[0] ? l->target : l->remote_uri, b->buf,
 			    sizeof(b->buf));
 	if (len == 0 || dsbc_sip_parse(b->buf, len, &b->msg) != DSBC_SIP_ERR_NONE)
 		return;
 	/* A client transaction retransmits it; nobody waits for the answer. */
-	if (dsbc_sip_txn_client(app->sip->txl, branch, (uint32_t)strlen(branch),
+	if (dsbc_sip_txn_client(b->txl, branch, (uint32_t)strlen(branch),
 				&b->msg, &l->peer, sizeof(l->peer), NULL,
 				now) == NULL)
-		send_to(app, &l->peer, b->buf, len);
+		b2bua_send(b, &l->peer, b->buf, len);
 	(void)c;
 }
 
@@ -366,7 +449,7 @@ send_bye(struct dsbc_app *app, struct call *c, struct leg *l, uint64_t now)
 
 /* Record the peer's media per m-line (addresses, ports, rtcp-mux). */
 static int
-sdp_learn(struct dsbc_app *app, struct call *c, struct leg *l,
+sdp_learn(struct dsbc_b2bua *b, struct call *c, struct leg *l,
 	  const struct dsbc_sdp *s)
 {
 	unsigned int i;
@@ -391,15 +474,15 @@ sdp_learn(struct dsbc_app *app, struct call *c, struct leg *l,
 		lm->remote_rtcp_port = m->has_rtcp ? m->rtcp_port :
 				       (uint16_t)(m->port + 1);
 		lm->clock = b2bua_sdp_clock(m);
-		lm->police_pps = b2bua_sdp_police_pps(app, s, i);
+		lm->police_pps = b2bua_sdp_police_pps(b, s, i);
 	}
 	/* dsbc's own ICE on this leg when its peer uses ICE */
-	return b2bua_ice_learn(app, c, l, s);
+	return b2bua_ice_learn(b, c, l, s);
 }
 
 /* Rewrite s for leg l (our address and l's local ports). */
 static int
-sdp_for(struct dsbc_app *app, struct call *c, struct leg *l,
+sdp_for(struct dsbc_b2bua *b, struct call *c, struct leg *l,
 	const struct dsbc_sdp *s, char *out, uint32_t cap)
 {
 	struct dsbc_sdp_plan plan;
@@ -417,7 +500,7 @@ sdp_for(struct dsbc_app *app, struct call *c, struct leg *l,
 		plan.ice_pwd = l->ice_pwd;
 	}
 	/* terminate: dsbc's own fingerprint and role on this leg */
-	b2bua_term_plan(app, c, l, &plan);
+	b2bua_term_plan(b, c, l, &plan);
 	for (i = 0; i < c->nb_media; i++) {
 		plan.media[i].port = l->m[i].local_port;
 		plan.media[i].rtcp_port = (uint16_t)(l->m[i].local_port + 1);
@@ -445,15 +528,15 @@ is_sdp(const struct dsbc_sip_msg *m)
 /* ---- routing ---- */
 
 static const struct dsbc_route_cfg *
-route_of(const struct dsbc_app *app, const struct dsbc_sip_msg *m)
+route_of(const struct dsbc_b2bua *b, const struct dsbc_sip_msg *m)
 {
 	struct dsbc_sip_uri u;
 	uint16_t i;
 
 	if (dsbc_sip_uri_parse(m->ruri.p, m->ruri.len, &u) != 0)
 		return NULL;
-	for (i = 0; i < app->cfg.nb_routes; i++) {
-		const struct dsbc_route_cfg *r = &app->cfg.routes[i];
+	for (i = 0; i < b->cfg->nb_routes; i++) {
+		const struct dsbc_route_cfg *r = &b->cfg->routes[i];
 
 		if (r->host[0] != '\0' && (strlen(r->host) != u.host.len ||
 					   strncasecmp(r->host, u.host.p,
@@ -472,46 +555,46 @@ route_of(const struct dsbc_app *app, const struct dsbc_sip_msg *m)
 /* ---- the INVITE that starts a call ---- */
 
 static void
-reply_simple(struct dsbc_app *app, const struct dsbc_sip_msg *m,
+reply_simple(struct dsbc_b2bua *b, const struct dsbc_sip_msg *m,
 	     const struct dsbc_sip_peer *from, struct dsbc_sip_txn *t,
 	     int status, const char *reason, uint64_t now)
 {
-	struct dsbc_b2bua *b = app->sip->b2b;
-	uint32_t len = dsbc_sip_response(app, m, from, status, reason, NULL,
+	uint32_t len = b2bua_response(b, m, from, status, reason, NULL,
 					 NULL, NULL, 0, b->buf, sizeof(b->buf));
 
 	if (len == 0)
 		return;
 	if (t != NULL)
-		dsbc_sip_txn_respond(app->sip->txl, t, (uint16_t)status, b->buf,
+		dsbc_sip_txn_respond(b->txl, t, (uint16_t)status, b->buf,
 				     len, now);
 	else
-		send_to(app, from, b->buf, len);
-	app->sip->st.tx_resp[status / 100]++;
+		b2bua_send(b, from, b->buf, len);
+	b->st.tx_resp[status / 100]++;
 }
 
 static int
-leg_addr(struct dsbc_app *app, struct leg *l, uint16_t port, uint8_t family)
+leg_addr(struct dsbc_b2bua *b, struct leg *l, uint16_t port, uint8_t family)
 {
-	const struct dsbc_port_rt *p = &app->ports[port];
+	const struct dsbc_port_cfg *p;
 
+	if (port >= b->cfg->nb_ports)
+		return -1;
+	p = &b->cfg->ports[port];
 	l->port = port;
 	l->family = family;
-	if (family == 4 && p->has_ip4)
-		l->addr = p->ip4;
-	else if (family == 6 && p->has_ip6)
-		l->addr = p->ip6;
+	if (family == 4 && p->ip4.set)
+		l->addr = p->ip4.addr;
+	else if (family == 6 && p->ip6.set)
+		l->addr = p->ip6.addr;
 	else
 		return -1;
 	return 0;
 }
 
 static void
-invite_new(struct dsbc_app *app, const struct dsbc_sip_peer *from,
+invite_new(struct dsbc_b2bua *b, const struct dsbc_sip_peer *from,
 	   const struct dsbc_sip_msg *m, uint64_t now)
 {
-	struct dsbc_b2bua *b = app->sip->b2b;
-	struct dsbc_sip_rt *s = app->sip;
 	const struct dsbc_route_cfg *r;
 	const struct dsbc_sip_hdr *h;
 	struct dsbc_sip_nameaddr na;
@@ -522,55 +605,67 @@ invite_new(struct dsbc_app *app, const struct dsbc_sip_peer *from,
 	uint32_t v, i, len;
 	int n, sdp_len;
 
-	t = dsbc_sip_txn_server(s->txl, m, from, sizeof(*from), NULL, now);
+	t = dsbc_sip_txn_server(b->txl, m, from, sizeof(*from), NULL, now);
 	if (t == NULL) {
-		reply_simple(app, m, from, NULL, 503, "Service Unavailable", now);
+		reply_simple(b, m, from, NULL, 503, "Service Unavailable", now);
 		return;
 	}
-	reply_simple(app, m, from, t, 100, "Trying", now);
+	reply_simple(b, m, from, t, 100, "Trying", now);
 	/* Loop detection (section 16.3 item 4): our own branch prefix. */
 	for (i = 0; i < m->nb_hdrs; i++)
 		if (m->hdrs[i].id == DSBC_SIP_H_VIA &&
 		    memmem(m->hdrs[i].value.p, m->hdrs[i].value.len,
 			   "branch=z9hG4bKdsbc", 18) != NULL) {
-			reply_simple(app, m, from, t, 482, "Loop Detected", now);
+			reply_simple(b, m, from, t, 482, "Loop Detected", now);
 			return;
 		}
 	h = dsbc_sip_hdr_get(m, DSBC_SIP_H_MAX_FORWARDS, 0);
 	if (h != NULL && dsbc_sip_uint_parse(h->value, 255, &v) == 0)
 		snprintf(mf, sizeof(mf), "%u", v - 1);
-	r = route_of(app, m);
+	r = route_of(b, m);
 	if (r == NULL) {
-		b->no_route++;
-		reply_simple(app, m, from, t, app->cfg.no_route_status,
-			     app->cfg.no_route_status == 404 ? "Not Found" :
+		b->st.no_route++;
+		reply_simple(b, m, from, t, b->cfg->no_route_status,
+			     b->cfg->no_route_status == 404 ? "Not Found" :
 			     "Temporarily Unavailable", now);
 		return;
 	}
 	if (!is_sdp(m) || dsbc_sdp_parse(m->body.p, m->body.len, &b->sdp_in) !=
 	    DSBC_SDP_ERR_NONE || b->sdp_in.nb_media == 0 ||
 	    b->sdp_in.nb_media > MAX_MEDIA) {
-		b->bad_sdp++;
-		reply_simple(app, m, from, t, 488, "Not Acceptable Here", now);
+		b->st.bad_sdp++;
+		reply_simple(b, m, from, t, 488, "Not Acceptable Here", now);
 		return;
 	}
 	/* the call table keeps Call-IDs up to 127 bytes (RFC 3261 sets
 	 * no limit; a longer one could not be matched, so refuse it) */
 	if (dsbc_sip_hdr_get(m, DSBC_SIP_H_CALL_ID, 0)->value.len >=
 	    sizeof(((struct call *)NULL)->a.call_id)) {
-		reply_simple(app, m, from, t, 400, "Call-ID Too Long", now);
+		reply_simple(b, m, from, t, 400, "Call-ID Too Long", now);
+		return;
+	}
+	/* RFC 3261 section 8.1.1.8: an INVITE carries the Contact its
+	 * dialog's requests go to; without one no BYE could reach A */
+	if (dsbc_sip_hdr_get(m, DSBC_SIP_H_CONTACT, 0) == NULL) {
+		reply_simple(b, m, from, t, 400, "Missing Contact", now);
 		return;
 	}
 	c = call_new(b);
 	if (c == NULL) {
-		reply_simple(app, m, from, t, 503, "Service Unavailable", now);
+		b->st.table_full++;
+		reply_simple(b, m, from, t, 503, "Service Unavailable", now);
 		return;
 	}
-	b->started++;
+	b->st.started++;
+	c->source_check = r->source_check == DSBC_SOURCE_CHECK_STRICT;
+	/* the A dialog's remote sequence number (section 12.1.1) */
+	h = dsbc_sip_hdr_get(m, DSBC_SIP_H_CSEQ, 0);
+	if (dsbc_sip_cseq_parse(h->value, &c->a.remote_cseq, &na.tag) == 0)
+		c->a.remote_cseq_set = true;
 	c->started_ms = now;
 	c->a_txn = t;
 	t->user = c;
-	c->worker = (uint8_t)(b->next_worker++ % app->nb_workers);
+	c->worker = (uint8_t)(b->next_worker++ % b->nb_workers);
 	c->nb_media = b->sdp_in.nb_media;
 	c->a_invite = malloc(m->msg_len);
 	if (c->a_invite == NULL)
@@ -582,7 +677,9 @@ invite_new(struct dsbc_app *app, const struct dsbc_sip_peer *from,
 	c->a.peer = *from;
 	str_of(c->a.call_id, sizeof(c->a.call_id),
 	       dsbc_sip_hdr_get(m, DSBC_SIP_H_CALL_ID, 0)->value);
-	rand_token(c->a.local_tag, sizeof(c->a.local_tag), "dsbcA");
+	if (b2bua_token(b, c->a.local_tag, sizeof(c->a.local_tag), "A",
+			TAG_RND) != 0)
+		goto fail_503;
 	h = dsbc_sip_hdr_get(m, DSBC_SIP_H_FROM, 0);
 	if (dsbc_sip_nameaddr_parse(h->value.p, h->value.p + h->value.len, &na,
 				    false, &next) != 0)
@@ -604,24 +701,27 @@ invite_new(struct dsbc_app *app, const struct dsbc_sip_peer *from,
 		str_of(c->a.target, sizeof(c->a.target), na.uri_str);
 
 	/* Addresses facing each leg, of the families their SDP uses */
-	if (leg_addr(app, &c->a, from->in, b->sdp_in.media[0].conn.family) != 0 ||
-	    leg_addr(app, &c->b, r->out_port, r->family) != 0) {
-		b->bad_sdp++;
-		reply_simple(app, m, from, t, 488, "Not Acceptable Here", now);
-		call_free(app, c, "no address of the offer's family");
+	if (leg_addr(b, &c->a, from->in, b->sdp_in.media[0].conn.family) != 0 ||
+	    leg_addr(b, &c->b, r->out_port, r->family) != 0) {
+		b->st.bad_sdp++;
+		reply_simple(b, m, from, t, 488, "Not Acceptable Here", now);
+		call_free(b, c, "no address of the offer's family");
 		return;
 	}
 	/* B leg identity */
 	c->b.peer.in = r->out_port;
 	c->b.peer.family = r->family;
 	c->b.peer.local = c->b.addr;
-	c->b.peer.local_port = app->cfg.sip_port;
+	c->b.peer.local_port = b->cfg->sip_port;
 	c->b.peer.remote = r->addr;
 	c->b.peer.remote_port = r->port;
 	c->b.peer.resolve = true;
 	c->b.peer.l2_next = r->l2_next_hop;
-	rand_token(c->b.call_id, sizeof(c->b.call_id), "dsbc-");
-	rand_token(c->b.local_tag, sizeof(c->b.local_tag), "dsbcB");
+	if (b2bua_token(b, c->b.call_id, sizeof(c->b.call_id), "",
+			CALLID_RND) != 0 ||
+	    b2bua_token(b, c->b.local_tag, sizeof(c->b.local_tag), "B",
+			TAG_RND) != 0)
+		goto fail_503;
 	call_index(b, c);
 
 	/* Media: a port pair per accepted m-line on each leg */
@@ -629,39 +729,39 @@ invite_new(struct dsbc_app *app, const struct dsbc_sip_peer *from,
 		c->media_ok[i] = b->sdp_in.media[i].port != 0;
 		if (!c->media_ok[i])
 			continue;
-		if (b2bua_port_alloc(app, c->worker, &c->a.m[i].local_port) != 0 ||
-		    b2bua_port_alloc(app, c->worker, &c->b.m[i].local_port) != 0) {
-			b->no_ports++;
-			reply_simple(app, m, from, t, 503, "Service Unavailable",
+		if (b2bua_port_alloc(b, c->worker, &c->a.m[i].local_port) != 0 ||
+		    b2bua_port_alloc(b, c->worker, &c->b.m[i].local_port) != 0) {
+			b->st.no_ports++;
+			reply_simple(b, m, from, t, 503, "Service Unavailable",
 				     now);
-			call_free(app, c, "no media ports");
+			call_free(b, c, "no media ports");
 			return;
 		}
 	}
-	if (sdp_learn(app, c, &c->a, &b->sdp_in) != 0 ||
-	    b2bua_term_offer(app, c, &b->sdp_in, r) != 0) {
-		b->bad_sdp++;
-		reply_simple(app, m, from, t, 488, "Not Acceptable Here", now);
-		call_free(app, c, "bad offer");
+	if (sdp_learn(b, c, &c->a, &b->sdp_in) != 0 ||
+	    b2bua_term_offer(b, c, &b->sdp_in, r) != 0) {
+		b->st.bad_sdp++;
+		reply_simple(b, m, from, t, 488, "Not Acceptable Here", now);
+		call_free(b, c, "bad offer");
 		return;
 	}
 	/* A uses ICE: dsbc offers its own to B too (RFC 8445 2.5) */
-	if (c->a.ice_local && b2bua_ice_offer(app, c, &c->b) != 0)
+	if (c->a.ice_local && b2bua_ice_offer(b, c, &c->b) != 0)
 		goto fail_503;
 	/* B -> A flows now: early media and DTLS from B (RFC 7879 3.1.1) */
 	for (i = 0; i < c->nb_media; i++)
-		if (c->media_ok[i] && b2bua_flows_for(app, c, &c->b, &c->a, i) != 0) {
-			reply_simple(app, m, from, t, 503, "Service Unavailable",
+		if (c->media_ok[i] && b2bua_flows_for(b, c, &c->b, &c->a, i) != 0) {
+			reply_simple(b, m, from, t, 503, "Service Unavailable",
 				     now);
-			call_free(app, c, "flow programming failed");
+			call_free(b, c, "flow programming failed");
 			return;
 		}
-	sdp_len = sdp_for(app, c, &c->b, &b->sdp_in, b->sdp, sizeof(b->sdp));
+	sdp_len = sdp_for(b, c, &c->b, &b->sdp_in, b->sdp, sizeof(b->sdp));
 	if (sdp_len < 0)
 		goto fail_503;
 
 	/* The B-leg INVITE */
-	rand_token(c->b_branch, sizeof(c->b_branch), "z9hG4bKdsbcI");
+	branch_new(b, c->b_branch, sizeof(c->b_branch), 'I');
 	dsbc_addr_fmt(&c->b.addr, c->b.family, ip, sizeof(ip));
 	{
 		struct dsbc_sip_uri u;
@@ -686,11 +786,11 @@ invite_new(struct dsbc_app *app, const struct dsbc_sip_peer *from,
 			     "CSeq: 1 INVITE\r\n"
 			     "Contact: <sip:dsbc@%s%s%s:%u>\r\n",
 			     ruri, c->b.family == 6 ? "[" : "", ip,
-			     c->b.family == 6 ? "]" : "", app->cfg.sip_port,
+			     c->b.family == 6 ? "]" : "", b->cfg->sip_port,
 			     c->b_branch, mf, c->b.local_uri, c->b.local_tag,
 			     c->b.remote_uri, c->b.call_id,
 			     c->b.family == 6 ? "[" : "", ip,
-			     c->b.family == 6 ? "]" : "", app->cfg.sip_port);
+			     c->b.family == 6 ? "]" : "", b->cfg->sip_port);
 		/* RFC 8224: Identity and Date byte for byte */
 		ident = dsbc_sip_hdr_get(m, DSBC_SIP_H_IDENTITY, 0);
 		date = dsbc_sip_hdr_get(m, DSBC_SIP_H_DATE, 0);
@@ -720,20 +820,20 @@ invite_new(struct dsbc_app *app, const struct dsbc_sip_peer *from,
 	}
 	if (dsbc_sip_parse(b->buf, len, &b->msg) != DSBC_SIP_ERR_NONE)
 		goto fail_503;
-	c->b_txn = dsbc_sip_txn_client(s->txl, c->b_branch,
+	c->b_txn = dsbc_sip_txn_client(b->txl, c->b_branch,
 				       (uint32_t)strlen(c->b_branch), &b->msg,
 				       &c->b.peer, sizeof(c->b.peer), c, now);
 	if (c->b_txn == NULL)
 		goto fail_503;
 	c->state = CALL_OFFERED;
-	RTE_LOG(INFO, USER1, "call %u: %s -> %s (worker %u)\n", c->id,
+	B2B_LOG(b, INFO, "call %u: %s -> %s (worker %u)", c->id,
 		c->a.call_id, c->b.call_id, c->worker);
 	return;
 
 fail_503:
-	reply_simple(app, m, from, t, 503, "Service Unavailable", now);
-	call_free(app, c, "internal error");
-	b->failed++;
+	reply_simple(b, m, from, t, 503, "Service Unavailable", now);
+	call_free(b, c, "internal error");
+	b->st.failed++;
 }
 
 /* ---- requests and responses ---- */
@@ -747,25 +847,24 @@ fail_503:
  * length, or -1.
  */
 static int
-media_update(struct dsbc_app *app, struct call *c, struct leg *sender,
+media_update(struct dsbc_b2bua *b, struct call *c, struct leg *sender,
 	     struct leg *other, const struct dsbc_sip_msg *m, bool answer)
 {
-	struct dsbc_b2bua *b = app->sip->b2b;
 	unsigned int i;
 
 	if (dsbc_sdp_parse(m->body.p, m->body.len, &b->sdp_in) !=
 	    DSBC_SDP_ERR_NONE || b2bua_term_mux_change(c, sender, &b->sdp_in) ||
-	    sdp_learn(app, c, sender, &b->sdp_in) != 0) {
-		b->bad_sdp++;
+	    sdp_learn(b, c, sender, &b->sdp_in) != 0) {
+		b->st.bad_sdp++;
 		return -1;
 	}
 	for (i = 0; i < c->nb_media; i++)
 		if (c->media_ok[i] && b->sdp_in.media[i].port != 0 &&
-		    b2bua_media_repoint(app, c, sender, other, i) != 0)
+		    b2bua_media_repoint(b, c, sender, other, i) != 0)
 			return -1;
 	/* terminate: an SDES peer may have re-keyed (RFC 4568 7.1.4) */
-	b2bua_term_update(app, c, sender, &b->sdp_in, answer);
-	return sdp_for(app, c, other, &b->sdp_in, b->sdp, sizeof(b->sdp));
+	b2bua_term_update(b, c, sender, &b->sdp_in, answer);
+	return sdp_for(b, c, other, &b->sdp_in, b->sdp, sizeof(b->sdp));
 }
 
 /*
@@ -808,12 +907,10 @@ rack_map(const struct dsbc_sip_msg *m, uint32_t other_invite_cseq, char *out,
 }
 
 static void
-forward_request(struct dsbc_app *app, struct call *c, bool from_a,
+forward_request(struct dsbc_b2bua *b, struct call *c, bool from_a,
 		const struct dsbc_sip_peer *from, const struct dsbc_sip_msg *m,
 		uint64_t now)
 {
-	struct dsbc_b2bua *b = app->sip->b2b;
-	struct dsbc_sip_rt *s = app->sip;
 	struct leg *sender = from_a ? &c->a : &c->b;
 	struct leg *other = from_a ? &c->b : &c->a;
 	const struct dsbc_sip_hdr *ct;
@@ -822,21 +919,21 @@ forward_request(struct dsbc_app *app, struct call *c, bool from_a,
 	int sdp_len = -1, n;
 	uint32_t len;
 
-	srv = dsbc_sip_txn_server(s->txl, m, from, sizeof(*from), c, now);
+	srv = dsbc_sip_txn_server(b->txl, m, from, sizeof(*from), c, now);
 	if (c->fwd.active) {
 		/* section 14.2: one offer at a time */
-		reply_simple(app, m, from, srv, 491, "Request Pending", now);
+		reply_simple(b, m, from, srv, 491, "Request Pending", now);
 		return;
 	}
 	if (is_sdp(m)) {
-		sdp_len = media_update(app, c, sender, other, m, false);
+		sdp_len = media_update(b, c, sender, other, m, false);
 		if (sdp_len < 0) {
-			reply_simple(app, m, from, srv, 488, "Not Acceptable Here",
+			reply_simple(b, m, from, srv, 488, "Not Acceptable Here",
 				     now);
 			return;
 		}
 	}
-	rand_token(branch, sizeof(branch), "z9hG4bKdsbcF");
+	branch_new(b, branch, sizeof(branch), 'F');
 	dsbc_addr_fmt(&other->addr, other->family, ip, sizeof(ip));
 	c->fwd.out_cseq = ++other->local_cseq;
 	n = snprintf(b->buf, sizeof(b->buf),
@@ -849,15 +946,15 @@ forward_request(struct dsbc_app *app, struct call *c, bool from_a,
 		     (int)m->method.len, m->method.p,
 		     other->target[0] ? other->target : other->remote_uri,
 		     other->family == 6 ? "[" : "", ip,
-		     other->family == 6 ? "]" : "", app->cfg.sip_port, branch,
+		     other->family == 6 ? "]" : "", b->cfg->sip_port, branch,
 		     other->local_uri, other->local_tag, other->remote_uri,
 		     other->remote_tag, other->call_id, c->fwd.out_cseq,
 		     (int)m->method.len, m->method.p,
 		     other->family == 6 ? "[" : "", ip,
-		     other->family == 6 ? "]" : "", app->cfg.sip_port);
+		     other->family == 6 ? "]" : "", b->cfg->sip_port);
 	if (m->method_id == DSBC_SIP_M_PRACK && n > 0 &&
 	    rack_map(m, from_a ? 1 : 0, b->buf, sizeof(b->buf), &n) != 0) {
-		reply_simple(app, m, from, srv, 400, "Bad RAck", now);
+		reply_simple(b, m, from, srv, 400, "Bad RAck", now);
 		return;
 	}
 	ct = dsbc_sip_hdr_get(m, DSBC_SIP_H_CONTENT_TYPE, 0);
@@ -875,13 +972,13 @@ forward_request(struct dsbc_app *app, struct call *c, bool from_a,
 		n += snprintf(b->buf + n, sizeof(b->buf) - (size_t)n,
 			      "Content-Length: 0\r\n\r\n");
 	if (n <= 0 || (size_t)n >= sizeof(b->buf)) {
-		reply_simple(app, m, from, srv, 500, "Server Internal Error", now);
+		reply_simple(b, m, from, srv, 500, "Server Internal Error", now);
 		return;
 	}
 	len = (uint32_t)n;
 	if (dsbc_sip_parse(b->buf, len, &b->msg) != DSBC_SIP_ERR_NONE)
 		goto fail;
-	c->fwd.cli = dsbc_sip_txn_client(s->txl, branch, (uint32_t)strlen(branch),
+	c->fwd.cli = dsbc_sip_txn_client(b->txl, branch, (uint32_t)strlen(branch),
 					 &b->msg, &other->peer,
 					 sizeof(other->peer), c, now);
 	if (c->fwd.cli == NULL)
@@ -900,15 +997,14 @@ forward_request(struct dsbc_app *app, struct call *c, bool from_a,
 		 (int)m->method.len, m->method.p);
 	return;
 fail:
-	reply_simple(app, m, from, srv, 500, "Server Internal Error", now);
+	reply_simple(b, m, from, srv, 500, "Server Internal Error", now);
 }
 
 /* The other leg answered a forwarded request: pass the answer back. */
 static void
-forward_response(struct dsbc_app *app, struct call *c,
+forward_response(struct dsbc_b2bua *b, struct call *c,
 		 const struct dsbc_sip_msg *m, uint64_t now)
 {
-	struct dsbc_b2bua *b = app->sip->b2b;
 	struct leg *sender = c->fwd.from_a ? &c->a : &c->b;
 	struct leg *other = c->fwd.from_a ? &c->b : &c->a;
 	static struct dsbc_sip_msg req;
@@ -919,7 +1015,7 @@ forward_response(struct dsbc_app *app, struct call *c,
 	if (dsbc_sip_parse(c->fwd.req, c->fwd.req_len, &req) != DSBC_SIP_ERR_NONE)
 		return;
 	if (is_sdp(m) && m->status < 300) {
-		sdp_len = media_update(app, c, other, sender, m,
+		sdp_len = media_update(b, c, other, sender, m,
 				       m->status >= 200);
 		if (sdp_len < 0)
 			sdp_len = -1;
@@ -928,35 +1024,35 @@ forward_response(struct dsbc_app *app, struct call *c,
 	 * or refused (they never do: RFC 3264 section 8, the session stays
 	 * as it was) */
 	if (m->status >= 200)
-		b2bua_term_offer_done(app, c, sender, m->status < 300);
+		b2bua_term_offer_done(b, c, sender, m->status < 300);
 	str_of(reason, sizeof(reason), m->reason);
 	dsbc_addr_fmt(&sender->addr, sender->family, ip, sizeof(ip));
 	snprintf(extra, sizeof(extra), "Contact: <sip:dsbc@%s%s%s:%u>\r\n%s",
 		 sender->family == 6 ? "[" : "", ip,
-		 sender->family == 6 ? "]" : "", app->cfg.sip_port,
+		 sender->family == 6 ? "]" : "", b->cfg->sip_port,
 		 sdp_len >= 0 ? "Content-Type: application/sdp\r\n" : "");
-	len = dsbc_sip_response(app, &req, &c->fwd.from, m->status,
+	len = b2bua_response(b, &req, &c->fwd.from, m->status,
 				reason[0] ? reason : "OK", NULL, extra,
 				sdp_len >= 0 ? b->sdp : NULL,
 				sdp_len >= 0 ? (uint32_t)sdp_len : 0, b->buf,
 				sizeof(b->buf));
 	if (len > 0 && c->fwd.srv != NULL) {
-		dsbc_sip_txn_respond(app->sip->txl, c->fwd.srv, m->status,
+		dsbc_sip_txn_respond(b->txl, c->fwd.srv, m->status,
 				     b->buf, len, now);
-		app->sip->st.tx_resp[m->status / 100]++;
+		b->st.tx_resp[m->status / 100]++;
 		if (m->status >= 200 && m->status < 300 &&
 		    strcmp(c->fwd.method, "INVITE") == 0)
-			ok_keep(c, c->fwd.from_a, &c->fwd.from, b->buf, len, now);
+			ok_keep(b, c, c->fwd.from_a, &c->fwd.from, b->buf, len, now);
 	}
 	if (m->status < 200)
 		return;
 	/* a 2xx to a re-INVITE is ACKed on the other leg now (13.2.2.4) */
 	if (m->status < 300 && strcmp(c->fwd.method, "INVITE") == 0) {
-		rand_token(branch, sizeof(branch), "z9hG4bKdsbcK");
-		len = build_request(app, other, "ACK", c->fwd.out_cseq, branch,
+		branch_new(b, branch, sizeof(branch), 'K');
+		len = build_request(b, other, "ACK", c->fwd.out_cseq, branch,
 				    true, other->target, b->buf, sizeof(b->buf));
 		if (len > 0)
-			send_to(app, &other->peer, b->buf, len);
+			b2bua_send(b, &other->peer, b->buf, len);
 	}
 	if (c->fwd.cli != NULL)
 		c->fwd.cli->user = NULL;
@@ -966,111 +1062,202 @@ forward_response(struct dsbc_app *app, struct call *c,
 	memset(&c->fwd, 0, sizeof(c->fwd));
 }
 
-void
-dsbc_b2bua_request(struct dsbc_app *app, const struct dsbc_sip_peer *from,
-		   const struct dsbc_sip_msg *m, uint64_t now)
+/*
+ * A request that names a dialog (a To tag): the call whose leg it names
+ * by Call-ID and both tags (RFC 3261 12.2.2), from that leg's signalling
+ * peer, in CSeq order.  Otherwise it is answered here (481, 403, 500)
+ * and counted, and the call is untouched.
+ */
+static struct call *
+in_dialog(struct dsbc_b2bua *b, const struct dsbc_sip_peer *from,
+	  const struct dsbc_sip_msg *m, bool *is_a, uint64_t now)
 {
-	struct dsbc_b2bua *b = app->sip->b2b;
-	struct dsbc_sip_rt *s = app->sip;
-	const struct dsbc_sip_hdr *cid = dsbc_sip_hdr_get(m, DSBC_SIP_H_CALL_ID, 0);
+	const struct dsbc_sip_hdr *h = dsbc_sip_hdr_get(m, DSBC_SIP_H_CSEQ, 0);
+	struct dsbc_sip_str method;
+	struct dsbc_sip_txn *t;
+	struct call *c;
+	struct leg *l;
+	uint32_t seq;
+
+	c = dialog_of(b, m, is_a);
+	if (c == NULL) {
+		b->st.dialog_no_match++;
+		t = dsbc_sip_txn_server(b->txl, m, from, sizeof(*from), NULL, now);
+		reply_simple(b, m, from, t, 481, "Call/Transaction Does Not Exist",
+			     now);
+		return NULL;
+	}
+	l = *is_a ? &c->a : &c->b;
+	if (!source_ok(b, c, l, from)) {
+		b->st.dialog_source++;
+		t = dsbc_sip_txn_server(b->txl, m, from, sizeof(*from), NULL, now);
+		reply_simple(b, m, from, t, 403, "Forbidden", now);
+		return NULL;
+	}
+	/* section 12.2.2: lower than the last is out of order (the
+	 * transaction layer has absorbed retransmissions already) */
+	if (h == NULL || dsbc_sip_cseq_parse(h->value, &seq, &method) != 0)
+		return NULL;
+	if (l->remote_cseq_set && seq < l->remote_cseq) {
+		b->st.dialog_cseq_low++;
+		t = dsbc_sip_txn_server(b->txl, m, from, sizeof(*from), NULL, now);
+		reply_simple(b, m, from, t, 500, "CSeq Out of Order", now);
+		return NULL;
+	}
+	l->remote_cseq = seq;
+	l->remote_cseq_set = true;
+	return c;
+}
+
+/* CANCEL to B with the INVITE's branch (section 9.1). */
+static void
+cancel_b(struct dsbc_b2bua *b, struct call *c, uint64_t now)
+{
+	uint32_t len;
+
+	len = build_request(b, &c->b, "CANCEL", 1, c->b_branch, false,
+			    c->b.target, b->buf, sizeof(b->buf));
+	if (len > 0 && dsbc_sip_parse(b->buf, len, &b->msg) ==
+	    DSBC_SIP_ERR_NONE &&
+	    dsbc_sip_txn_client(b->txl, c->b_branch,
+				(uint32_t)strlen(c->b_branch), &b->msg,
+				&c->b.peer, sizeof(c->b.peer), NULL,
+				now) == NULL)
+		b2bua_send(b, &c->b.peer, b->buf, len);
+}
+
+/* RFC 3261 section 9.2: a CANCEL ends only a pending INVITE server
+ * transaction, here A's INVITE of a call not yet answered, and comes
+ * from where that INVITE came. */
+static void
+cancel_in(struct dsbc_b2bua *b, const struct dsbc_sip_peer *from,
+	  const struct dsbc_sip_msg *m, uint64_t now)
+{
+	struct dsbc_sip_txn *t, *inv;
+	struct call *c = NULL;
+
+	t = dsbc_sip_txn_server(b->txl, m, from, sizeof(*from), NULL, now);
+	inv = dsbc_sip_txn_cancel_target(b->txl, m);
+	if (inv != NULL && inv->kind == DSBC_TXN_IST)
+		c = inv->user;
+	if (c == NULL || c->a_txn != inv ||
+	    (c->state != CALL_OFFERED && c->state != CALL_EARLY)) {
+		b->st.cancel_no_match++;
+		reply_simple(b, m, from, t, 481, "Call/Transaction Does Not Exist",
+			     now);
+		return;
+	}
+	if (!source_ok(b, c, &c->a, from)) {
+		b->st.dialog_source++;
+		reply_simple(b, m, from, t, 403, "Forbidden", now);
+		return;
+	}
+	/* Section 9.2: 200 for the CANCEL, 487 for the INVITE */
+	reply_simple(b, m, from, t, 200, "OK", now);
+	answer_a(b, c, 487, "Request Terminated", NULL, 0, now);
+	b->st.cancelled++;
+	c->state = CALL_CANCELLING;
+	cancel_b(b, c, now);
+	/* The call is freed when B's 487 arrives or the ICT times out. */
+}
+
+/* ACK of dsbc's 2xx: stops its retransmission (13.3.1.4).  The other
+ * leg's 2xx was ACKed when it came: the offer was in the INVITE, so the
+ * ACKs carry no SDP and need not wait.  Never answered (17.1.1.3). */
+static void
+ack_in(struct dsbc_b2bua *b, const struct dsbc_sip_peer *from,
+       const struct dsbc_sip_msg *m)
+{
+	bool is_a = false;
+	struct call *c = dialog_of(b, m, &is_a);
+
+	if (c == NULL || c->ok_msg == NULL || is_a != c->ok_to_a ||
+	    !source_ok(b, c, is_a ? &c->a : &c->b, from)) {
+		b->st.ack_no_match++;
+		return;
+	}
+	free(c->ok_msg);
+	c->ok_msg = NULL;
+	if (c->state == CALL_ANSWERED)
+		c->state = CALL_CONFIRMED;
+}
+
+void
+b2bua_request(struct dsbc_b2bua *b, const struct dsbc_sip_peer *from,
+	      const struct dsbc_sip_msg *m, uint64_t now)
+{
 	struct dsbc_sip_txn *t;
 	struct call *c;
 	bool is_a = false;
-	uint32_t len;
 
-	c = call_by_callid(b, cid->value, &is_a);
+	if (m->method_id == DSBC_SIP_M_ACK) {
+		ack_in(b, from, m);
+		return;
+	}
+	if (m->method_id == DSBC_SIP_M_CANCEL) {
+		cancel_in(b, from, m, now);
+		return;
+	}
+	if (hdr_tag(m, DSBC_SIP_H_TO).len == 0) {
+		/* outside any dialog: a new call, or nothing dsbc does */
+		if (m->method_id == DSBC_SIP_M_INVITE) {
+			invite_new(b, from, m, now);
+			return;
+		}
+		t = dsbc_sip_txn_server(b->txl, m, from, sizeof(*from), NULL, now);
+		if (m->method_id == DSBC_SIP_M_BYE ||
+		    m->method_id == DSBC_SIP_M_PRACK ||
+		    m->method_id == DSBC_SIP_M_UPDATE ||
+		    m->method_id == DSBC_SIP_M_INFO) {
+			/* methods of a dialog only (sections 15, 12.2.2) */
+			b->st.dialog_no_match++;
+			reply_simple(b, m, from, t, 481,
+				     "Call/Transaction Does Not Exist", now);
+			return;
+		}
+		b->st.stateless_501++;
+		reply_simple(b, m, from, t, 501, "Not Implemented", now);
+		return;
+	}
+	c = in_dialog(b, from, m, &is_a, now);
+	if (c == NULL)
+		return;
 	switch (m->method_id) {
 	case DSBC_SIP_M_INVITE:
-		if (c == NULL) {
-			invite_new(app, from, m, now);
-			return;
-		}
 		/* re-INVITE: a new offer for the other leg (section 14) */
 		if (c->state != CALL_CONFIRMED) {
-			t = dsbc_sip_txn_server(s->txl, m, from, sizeof(*from),
+			t = dsbc_sip_txn_server(b->txl, m, from, sizeof(*from),
 						NULL, now);
-			reply_simple(app, m, from, t, 491, "Request Pending", now);
+			reply_simple(b, m, from, t, 491, "Request Pending", now);
 			return;
 		}
-		forward_request(app, c, is_a, from, m, now);
-		return;
-	case DSBC_SIP_M_ACK:
-		/* ACK for our 2xx: stops its retransmission (13.3.1.4).
-		 * The other leg's 2xx was ACKed when it came: the offer was
-		 * in the INVITE, so the ACKs carry no SDP and need not wait. */
-		if (c == NULL || c->ok_msg == NULL || is_a != c->ok_to_a)
-			return;
-		free(c->ok_msg);
-		c->ok_msg = NULL;
-		if (c->state == CALL_ANSWERED)
-			c->state = CALL_CONFIRMED;
+		forward_request(b, c, is_a, from, m, now);
 		return;
 	case DSBC_SIP_M_BYE:
-		t = dsbc_sip_txn_server(s->txl, m, from, sizeof(*from), NULL, now);
-		if (c == NULL) {
-			reply_simple(app, m, from, t, 481,
-				     "Call/Transaction Does Not Exist", now);
-			return;
-		}
-		reply_simple(app, m, from, t, 200, "OK", now);
-		send_bye(app, c, is_a ? &c->b : &c->a, now);
-		call_free(app, c, is_a ? "BYE from A" : "BYE from B");
-		return;
-	case DSBC_SIP_M_CANCEL:
-		t = dsbc_sip_txn_server(s->txl, m, from, sizeof(*from), NULL, now);
-		c = NULL;
-		{
-			struct dsbc_sip_txn *inv = dsbc_sip_txn_cancel_target(
-							s->txl, m);
-
-			if (inv != NULL)
-				c = inv->user;
-		}
-		if (c == NULL || c->state == CALL_ANSWERED ||
-		    c->state == CALL_CONFIRMED) {
-			reply_simple(app, m, from, t, 481,
-				     "Call/Transaction Does Not Exist", now);
-			return;
-		}
-		/* Section 9.2: 200 for the CANCEL, 487 for the INVITE */
-		reply_simple(app, m, from, t, 200, "OK", now);
-		answer_a(app, c, 487, "Request Terminated", NULL, 0, now);
-		b->cancelled++;
-		c->state = CALL_CANCELLING;
-		/* CANCEL to B with the INVITE's branch (section 9.1) */
-		len = build_request(app, &c->b, "CANCEL", 1, c->b_branch, false,
-				    c->b.target, b->buf, sizeof(b->buf));
-		if (len > 0 && dsbc_sip_parse(b->buf, len, &b->msg) ==
-		    DSBC_SIP_ERR_NONE &&
-		    dsbc_sip_txn_client(s->txl, c->b_branch,
-					(uint32_t)strlen(c->b_branch), &b->msg,
-					&c->b.peer, sizeof(c->b.peer), NULL,
-					now) == NULL)
-			send_to(app, &c->b.peer, b->buf, len);
-		/* The call is freed when B's 487 arrives or the ICT times out. */
+		t = dsbc_sip_txn_server(b->txl, m, from, sizeof(*from), NULL, now);
+		reply_simple(b, m, from, t, 200, "OK", now);
+		send_bye(b, c, is_a ? &c->b : &c->a, now);
+		call_free(b, c, is_a ? "BYE from A" : "BYE from B");
 		return;
 	default:
 		/* UPDATE, INFO, PRACK, MESSAGE, NOTIFY ... inside a dialog go
-		 * to the other leg; outside one nothing handles them. */
-		if (c != NULL && (c->state == CALL_CONFIRMED ||
-				  c->state == CALL_EARLY)) {
-			forward_request(app, c, is_a, from, m, now);
+		 * to the other leg */
+		if (c->state == CALL_CONFIRMED || c->state == CALL_EARLY) {
+			forward_request(b, c, is_a, from, m, now);
 			return;
 		}
-		t = dsbc_sip_txn_server(s->txl, m, from, sizeof(*from), NULL, now);
-		s->st.stateless_501++;
-		reply_simple(app, m, from, t, c ? 481 : 501, c ?
-			     "Call/Transaction Does Not Exist" :
-			     "Not Implemented", now);
+		t = dsbc_sip_txn_server(b->txl, m, from, sizeof(*from), NULL, now);
+		b->st.dialog_no_match++;
+		reply_simple(b, m, from, t, 481, "Call/Transaction Does Not Exist",
+			     now);
 		return;
 	}
 }
 
 void
-dsbc_b2bua_response(struct dsbc_app *app, const struct dsbc_sip_peer *from,
-		    const struct dsbc_sip_msg *m, uint64_t now)
+b2bua_response_in(struct dsbc_b2bua *b, const struct dsbc_sip_peer *from,
+		  const struct dsbc_sip_msg *m, uint64_t now)
 {
-	struct dsbc_b2bua *b = app->sip->b2b;
 	struct dsbc_sip_txn *t;
 	struct dsbc_sip_nameaddr na;
 	const struct dsbc_sip_hdr *h;
@@ -1081,21 +1268,23 @@ dsbc_b2bua_response(struct dsbc_app *app, const struct dsbc_sip_peer *from,
 	uint32_t i;
 
 	(void)from;
-	t = dsbc_sip_txn_response(app->sip->txl, m, now, &deliver);
+	t = dsbc_sip_txn_response(b->txl, m, now, &deliver);
 	if (t == NULL) {
 		/* A retransmitted 2xx to our INVITE: repeat the ACK (13.2.2.4) */
 		h = dsbc_sip_hdr_get(m, DSBC_SIP_H_CALL_ID, 0);
 		c = call_by_callid(b, h->value, &is_a);
 		if (c != NULL && !is_a && m->status >= 200 && m->status < 300 &&
-		    c->b_acked)
-			ack_b_2xx(app, c);
+		    c->b_acked && str_eq(hdr_tag(m, DSBC_SIP_H_FROM),
+					 c->b.local_tag) &&
+		    str_eq(hdr_tag(m, DSBC_SIP_H_TO), c->b.remote_tag))
+			ack_b_2xx(b, c);
 		return;
 	}
 	c = t->user;
 	if (!deliver || c == NULL || m->status == 100)
 		return;
 	if (t == c->fwd.cli) {
-		forward_response(app, c, m, now);
+		forward_response(b, c, m, now);
 		return;
 	}
 	if (t != c->b_txn)
@@ -1114,11 +1303,11 @@ dsbc_b2bua_response(struct dsbc_app *app, const struct dsbc_sip_peer *from,
 	if (c->state == CALL_CANCELLING) {
 		if (m->status >= 200 && m->status < 300) {
 			/* 2xx raced the CANCEL: confirm, then hang up */
-			ack_b_2xx(app, c);
-			send_bye(app, c, &c->b, now);
+			ack_b_2xx(b, c);
+			send_bye(b, c, &c->b, now);
 		}
 		if (m->status >= 200)
-			call_free(app, c, "cancelled");
+			call_free(b, c, "cancelled");
 		return;
 	}
 	if (m->status >= 300) {
@@ -1126,10 +1315,10 @@ dsbc_b2bua_response(struct dsbc_app *app, const struct dsbc_sip_peer *from,
 
 		/* The ICT ACKed it; A gets the same status (section 16.7). */
 		str_of(reason, sizeof(reason), m->reason);
-		answer_a(app, c, m->status, reason[0] ? reason : "Failed",
+		answer_a(b, c, m->status, reason[0] ? reason : "Failed",
 			 NULL, 0, now);
-		b->failed++;
-		call_free(app, c, "failure response from B");
+		b->st.failed++;
+		call_free(b, c, "failure response from B");
 		return;
 	}
 	/* 18x or 2xx: an answer in it completes the media session; a later
@@ -1141,30 +1330,30 @@ dsbc_b2bua_response(struct dsbc_app *app, const struct dsbc_sip_peer *from,
 		if (dsbc_sdp_parse(m->body.p, m->body.len, &b->sdp_in) !=
 		    DSBC_SDP_ERR_NONE ||
 		    b2bua_term_mux_change(c, &c->b, &b->sdp_in) ||
-		    sdp_learn(app, c, &c->b, &b->sdp_in) != 0 ||
-		    b2bua_term_answer(app, c, &c->b, &b->sdp_in) != 0) {
-			b->bad_sdp++;
+		    sdp_learn(b, c, &c->b, &b->sdp_in) != 0 ||
+		    b2bua_term_answer(b, c, &c->b, &b->sdp_in) != 0) {
+			b->st.bad_sdp++;
 			if (m->status >= 200) {
 				/* a 2xx whose answer is refused is still
 				 * ACKed, then the dialog ended (13.2.2.4) */
-				ack_b_2xx(app, c);
-				answer_a(app, c, 502, "Bad Gateway", NULL, 0, now);
-				send_bye(app, c, &c->b, now);
-				call_free(app, c, "bad answer from B");
+				ack_b_2xx(b, c);
+				answer_a(b, c, 502, "Bad Gateway", NULL, 0, now);
+				send_bye(b, c, &c->b, now);
+				call_free(b, c, "bad answer from B");
 			}
 			return;
 		}
 		for (i = 0; i < c->nb_media; i++)
 			if (c->media_ok[i] && b->sdp_in.media[i].port != 0 &&
-			    b2bua_media_repoint(app, c, &c->b, &c->a, i) != 0)
-				b->flow_errors++;
-		sdp_len = sdp_for(app, c, &c->a, &b->sdp_in, b->sdp,
+			    b2bua_media_repoint(b, c, &c->b, &c->a, i) != 0)
+				b->st.flow_errors++;
+		sdp_len = sdp_for(b, c, &c->a, &b->sdp_in, b->sdp,
 				  sizeof(b->sdp));
 		if (sdp_len < 0)
 			sdp_len = 0;
 		/* A has dsbc's answer: dsbc's side of A's DTLS starts */
-		else if (b2bua_term_start(app, c, &c->a) != 0)
-			b->flow_errors++;
+		else if (b2bua_term_start(b, c, &c->a) != 0)
+			b->st.flow_errors++;
 	}
 	if (m->status < 200) {
 		char rel[256];
@@ -1179,33 +1368,33 @@ dsbc_b2bua_response(struct dsbc_app *app, const struct dsbc_sip_peer *from,
 		    hdr_copy(rel, sizeof(rel), &rn, m, DSBC_SIP_H_REQUIRE,
 			     "Require") != 0)
 			rel[0] = '\0';
-		answer_a_hdrs(app, c, m->status, m->status == 180 ? "Ringing" :
+		answer_a_hdrs(b, c, m->status, m->status == 180 ? "Ringing" :
 			      "Session Progress", rel, sdp_len ? b->sdp : NULL,
 			      (uint32_t)sdp_len, now);
 		return;
 	}
 	c->state = CALL_ANSWERED;
-	b->answered++;
+	b->st.answered++;
 	/* ACK B's 2xx now (section 13.2.2.4) */
-	if (ack_b_2xx(app, c))
+	if (ack_b_2xx(b, c))
 		c->b_acked = true;
-	answer_a(app, c, m->status, "OK", sdp_len ? b->sdp : NULL,
+	answer_a(b, c, m->status, "OK", sdp_len ? b->sdp : NULL,
 		 (uint32_t)sdp_len, now);
 }
 
 void
-dsbc_b2bua_txn_timeout(struct dsbc_app *app, struct dsbc_sip_txn *t)
+b2bua_txn_timeout(struct dsbc_b2bua *b, struct dsbc_sip_txn *t)
 {
 	struct call *c = t->user;
 
 	if (c != NULL && t == c->fwd.cli && c->fwd.srv != NULL) {
 		/* the other leg never answered a forwarded request */
-		struct dsbc_sip_msg *req = &app->sip->b2b->msg;
+		struct dsbc_sip_msg *req = &b->msg;
 
 		if (dsbc_sip_parse(c->fwd.req, c->fwd.req_len, req) ==
 		    DSBC_SIP_ERR_NONE)
-			reply_simple(app, req, &c->fwd.from, c->fwd.srv, 408,
-				     "Request Timeout", dsbc_sip_now_ms(app));
+			reply_simple(b, req, &c->fwd.from, c->fwd.srv, 408,
+				     "Request Timeout", b->now);
 		free(c->fwd.req);
 		memset(&c->fwd, 0, sizeof(c->fwd));
 		return;
@@ -1213,18 +1402,18 @@ dsbc_b2bua_txn_timeout(struct dsbc_app *app, struct dsbc_sip_txn *t)
 	if (c == NULL || t != c->b_txn)
 		return;
 	/* Timer B: B never answered; A gets 408 (section 8.1.3.1). */
-	app->sip->b2b->timeouts++;
-	answer_a(app, c, 408, "Request Timeout", NULL, 0,
-		 dsbc_sip_now_ms(app));
-	call_free(app, c, "no answer from B");
+	b->st.timeouts++;
+	answer_a(b, c, 408, "Request Timeout", NULL, 0,
+		 b->now);
+	call_free(b, c, "no answer from B");
 }
 
 void
-dsbc_b2bua_txn_gone(struct dsbc_app *app, struct dsbc_sip_txn *t)
+b2bua_txn_gone(struct dsbc_b2bua *b, struct dsbc_sip_txn *t)
 {
 	struct call *c = t->user;
 
-	(void)app;
+	(void)b;
 	if (c == NULL)
 		return;
 	if (c->a_txn == t)
@@ -1237,123 +1426,178 @@ dsbc_b2bua_txn_gone(struct dsbc_app *app, struct dsbc_sip_txn *t)
 		c->fwd.cli = NULL;
 }
 
+/* ---- timers of calls ---- */
+
+/*
+ * Calls with a timer of their own (a 2xx retransmitted until its ACK,
+ * DTLS handshakes of terminator mode) are on a list, so a tick visits
+ * them and not every call: a confirmed call without one costs nothing.
+ */
 void
-dsbc_b2bua_tick(struct dsbc_app *app, uint64_t now)
+b2bua_call_timer(struct dsbc_b2bua *b, struct call *c, uint64_t at)
 {
-	struct dsbc_b2bua *b = app->sip->b2b;
-	uint32_t i;
+	uint32_t idx = (uint32_t)(c - b->calls) + 1;
 
-	if (b->nb_calls == 0)
+	if (!c->timed) {
+		c->timed = true;
+		c->timed_prev = 0;
+		c->timed_next = b->timed_head;
+		if (b->timed_head != 0)
+			b->calls[b->timed_head - 1].timed_prev = idx;
+		b->timed_head = idx;
+	}
+	if (at < b->next_call_at)
+		b->next_call_at = at;
+}
+
+static void
+call_untime(struct dsbc_b2bua *b, struct call *c)
+{
+	if (!c->timed)
 		return;
-	if (now >= b->next_consent_ms) {
-		b2bua_consent_scan(app);
-		b->next_consent_ms = now + 1000;
-	}
-	for (i = 0; i < MAX_CALLS; i++) {
-		struct call *c = &b->calls[i];
+	if (c->timed_prev != 0)
+		b->calls[c->timed_prev - 1].timed_next = c->timed_next;
+	else
+		b->timed_head = c->timed_next;
+	if (c->timed_next != 0)
+		b->calls[c->timed_next - 1].timed_prev = c->timed_prev;
+	c->timed = false;
+	c->timed_next = c->timed_prev = 0;
+}
 
-		if (c->state == CALL_FREE)
-			continue;
-		b2bua_term_tick(app, c, now);
-		if (c->state == CALL_FREE || c->ok_msg == NULL)
-			continue;
-		if (now >= c->ok_give_up) {
-			/* Section 13.3.1.4: no ACK, the dialog ends with BYE. */
-			send_bye(app, c, &c->b, now);
-			send_bye(app, c, &c->a, now);
-			call_free(app, c, c->ok_to_a ? "no ACK from A" :
-				  "no ACK from B");
-			continue;
-		}
-		if (now >= c->ok_retx_at) {
-			b->ok_retransmissions++;
-			send_to(app, &c->ok_to, c->ok_msg, c->ok_len);
-			c->ok_retx_ms = c->ok_retx_ms * 2 > 4000 ? 4000 :
-					c->ok_retx_ms * 2;
-			c->ok_retx_at = now + c->ok_retx_ms;
-		}
+/* One call's timers at now; false when it has none left (or is gone). */
+static bool
+call_tick(struct dsbc_b2bua *b, struct call *c, uint64_t now, uint64_t *next)
+{
+	bool pending = b2bua_term_tick(b, c, now, next);
+
+	if (c->state == CALL_FREE)
+		return false;
+	if (c->ok_msg == NULL)
+		return pending;
+	if (now >= c->ok_give_up) {
+		/* Section 13.3.1.4: no ACK, the dialog ends with BYE. */
+		send_bye(b, c, &c->b, now);
+		send_bye(b, c, &c->a, now);
+		call_free(b, c, c->ok_to_a ? "no ACK from A" : "no ACK from B");
+		return false;
 	}
+	if (now >= c->ok_retx_at) {
+		b->st.ok_retransmissions++;
+		b2bua_send(b, &c->ok_to, c->ok_msg, c->ok_len);
+		c->ok_retx_ms = c->ok_retx_ms * 2 > 4000 ? 4000 :
+				c->ok_retx_ms * 2;
+		c->ok_retx_at = now + c->ok_retx_ms;
+	}
+	if (c->ok_retx_at < *next)
+		*next = c->ok_retx_at;
+	return true;
+}
+
+void
+b2bua_calls_tick(struct dsbc_b2bua *b, uint64_t now)
+{
+	uint32_t idx = b->timed_head, nxt;
+	uint64_t next = UINT64_MAX;
+
+	while (idx != 0) {
+		struct call *c = &b->calls[idx - 1];
+
+		nxt = c->timed_next;
+		if (!call_tick(b, c, now, &next))
+			call_untime(b, c);
+		idx = nxt;
+	}
+	b->next_call_at = next;
+}
+
+uint64_t
+b2bua_calls_next(const struct dsbc_b2bua *b)
+{
+	return b->next_call_at;
 }
 
 /* End a call for a media failure: BYE on both legs once it is
  * confirmed; before that it is marked and ended when it is. */
 void
-b2bua_call_abort(struct dsbc_app *app, struct call *c, const char *why)
+b2bua_call_abort(struct dsbc_b2bua *b, struct call *c, const char *why)
 {
-	uint64_t now = dsbc_sip_now_ms(app);
+	uint64_t now = b->now;
 
 	if (c->state != CALL_CONFIRMED) {
 		c->term_failed = true;
+		b2bua_call_timer(b, c, now);
 		return;
 	}
-	send_bye(app, c, &c->a, now);
-	send_bye(app, c, &c->b, now);
-	call_free(app, c, why);
+	send_bye(b, c, &c->a, now);
+	send_bye(b, c, &c->b, now);
+	call_free(b, c, why);
 }
 
-/* A flow of a call saw no packet for flow_idle_ms: end the call. */
-void
-dsbc_b2bua_flow_idle(struct dsbc_app *app, uint32_t flow_id)
-{
-	struct call *c = b2bua_call_of_flow(app, flow_id);
-	uint64_t now = dsbc_sip_now_ms(app);
+/* ---- media-plane events ---- */
 
+static void call_end_now(struct dsbc_b2bua *b, struct call *c,
+			 const char *why, uint64_t now);
+
+void
+dsbc_b2bua_flow_idle(struct dsbc_b2bua *b, uint32_t flow_id,
+		     dsbc_b2bua_cookie_t cookie, uint64_t now)
+{
+	struct call *c;
+
+	(void)flow_id;
+	b->now = now;
+	c = b2bua_call_of_cookie(b, cookie);
 	if (c == NULL || c->state != CALL_CONFIRMED)
 		return;
-	app->sip->b2b->idle_ended++;
-	send_bye(app, c, &c->a, now);
-	send_bye(app, c, &c->b, now);
-	call_free(app, c, "media inactivity");
+	b->st.idle_ended++;
+	send_bye(b, c, &c->a, now);
+	send_bye(b, c, &c->b, now);
+	call_free(b, c, "media inactivity");
 }
 
-/* ---- setup and telemetry ---- */
-
-int
-dsbc_b2bua_init(struct dsbc_app *app)
-{
-	struct dsbc_b2bua *b;
-	uint32_t i, span = (uint32_t)app->cfg.media_port_max -
-			   app->cfg.media_port_min + 2;
-
-	b = rte_zmalloc("dsbc_b2bua", sizeof(*b), RTE_CACHE_LINE_SIZE);
-	if (b == NULL)
-		return -ENOMEM;
-	for (i = MAX_CALLS; i > 0; i--) {
-		b->calls[i - 1].free_next = b->free_head;
-		b->free_head = i;
-	}
-	b->port_used = rte_zmalloc("dsbc_ports", span, 0);
-	if (b->port_used == NULL) {
-		rte_free(b);
-		return -ENOMEM;
-	}
-	/* Ports of static flows are not for calls. */
-	for (i = 0; i < app->cfg.nb_flows; i++) {
-		uint16_t p = app->cfg.flows[i].local_port & ~1u;
-
-		b->port_used[p - app->cfg.media_port_min] = 1;
-		b->port_used[p + 1 - app->cfg.media_port_min] = 1;
-	}
-	app->sip->b2b = b;
-	b2bua_tel_app = app;
-	return b2bua_term_init(app);
-}
-
+/*
+ * A worker could not apply a flow op, or the host could not deliver it:
+ * the call cannot carry its media as signalled.  It ends cleanly now
+ * (BYE to confirmed legs, 503 to an unanswered A); its flows are removed
+ * with it, so no slot stays taken.
+ */
 void
-dsbc_b2bua_fini(struct dsbc_app *app)
+dsbc_b2bua_flow_failed(struct dsbc_b2bua *b, uint32_t flow_id,
+		       dsbc_b2bua_cookie_t cookie, int status, uint64_t now)
 {
-	struct dsbc_b2bua *b = app->sip->b2b;
-	uint32_t i;
+	struct call *c;
 
-	if (b == NULL)
+	b->now = now;
+	c = b2bua_call_of_cookie(b, cookie);
+	if (c == NULL)
 		return;
-	for (i = 0; i < MAX_CALLS; i++) {
-		free(b->calls[i].a_invite);
-		free(b->calls[i].ok_msg);
-		b2bua_term_release(app, &b->calls[i]);
+	b->st.flow_errors++;
+	B2B_LOG(b, WARNING, "call %u: flow %u refused (%d): call ended",
+		c->id, flow_id, status);
+	call_end_now(b, c, "flow programming failed", now);
+}
+
+/* End a call in whatever state it is: A's INVITE answered 503 if it
+ * was not, B's cancelled, BYE to the legs of a dialog. */
+static void
+call_end_now(struct dsbc_b2bua *b, struct call *c, const char *why,
+	     uint64_t now)
+{
+	switch (c->state) {
+	case CALL_OFFERED:
+	case CALL_EARLY:
+		answer_a(b, c, 503, "Service Unavailable", NULL, 0, now);
+		cancel_b(b, c, now);
+		b->st.failed++;
+		break;
+	case CALL_ANSWERED:
+	case CALL_CONFIRMED:
+		send_bye(b, c, &c->a, now);
+		send_bye(b, c, &c->b, now);
+		break;
+	default:
+		break;
 	}
-	b2bua_term_fini(app);
-	rte_free(b->port_used);
-	rte_free(b);
-	app->sip->b2b = NULL;
+	call_free(b, c, why);
 }

@@ -15,12 +15,12 @@
 #include <rte_mbuf.h>
 #include <rte_prefetch.h>
 
-#include "dsbc.h"
+#include "dp/worker.h"
 #include "dsbc_hdr.h"
 #include "dsbc_net.h"
-#include "worker_aware.h"
-#include "worker_term.h"
-#include "worker_ice.h"
+#include "dp/worker_aware.h"
+#include "dp/worker_term.h"
+#include "dp/worker_ice.h"
 
 #define CTRL_BUDGET 32          /* control messages applied per loop */
 #define IDLE_SCAN_BUDGET 1024   /* flow slots examined per idle scan */
@@ -616,6 +616,7 @@ media_process(struct dsbc_app *app, struct dsbc_worker *w,
 			}
 			f->st.last_check_tsc = now;
 			f->idle_reported = 0;
+			f->consent_reported = 0;
 			/* the first valid check latches; a nomination
 			 * (USE-CANDIDATE) moves the latch to its pair */
 			if (!f->latched || (nominated &&
@@ -719,6 +720,18 @@ idle_cb(struct dsbc_flow *f, void *arg)
 	ev->idle.pkts = f->st.pkts;
 }
 
+static void
+consent_cb(struct dsbc_flow *f, void *arg)
+{
+	struct dsbc_worker *w = arg;
+	struct dsbc_msg *ev = event_new(w, DSBC_MSG_CONSENT_LOST);
+
+	if (ev == NULL)
+		return;
+	ev->idle.flow_id = f->flow_id;
+	ev->idle.pkts = f->st.pkts;
+}
+
 /* Poll every RX queue once and the handoff ring; returns packets seen. */
 static uint32_t
 poll_once(struct dsbc_app *app, struct dsbc_worker *w, uint64_t now)
@@ -763,6 +776,7 @@ dsbc_worker_main(void *arg)
 	struct dsbc_app *app = w->app;
 	const uint64_t scan_period = app->tsc_hz / 1000 * IDLE_SCAN_PERIOD_MS;
 	const uint64_t idle_tsc = app->tsc_hz / 1000 * app->cfg.flow_idle_ms;
+	const uint64_t consent_tsc = app->tsc_hz * app->cfg.ice_consent_s;
 	uint64_t t0, t1;
 	uint32_t got;
 	uint16_t p;
@@ -781,6 +795,9 @@ dsbc_worker_main(void *arg)
 		if (unlikely(t0 >= w->next_idle_scan)) {
 			dsbc_flow_table_idle_scan(w->flows, t0, idle_tsc,
 						  IDLE_SCAN_BUDGET, idle_cb, w);
+			dsbc_flow_table_consent_scan(w->flows, t0, consent_tsc,
+						     IDLE_SCAN_BUDGET,
+						     consent_cb, w);
 			w->next_idle_scan = t0 + scan_period;
 		}
 		if (w->ev_len > 0)

@@ -16,9 +16,8 @@
 #include <rte_mbuf.h>
 #include <rte_udp.h>
 
-#include "dsbc.h"
-#include "dsbc_sip_txn.h"
-#include "sip.h"
+#include "ctl/mgmt.h"
+#include "ctl/sip.h"
 
 #define FRAG_BUCKETS      1024
 #define FRAG_BUCKET_SIZE  8
@@ -33,34 +32,9 @@ dsbc_sip_now_ms(const struct dsbc_app *app)
 	return (rte_rdtsc() - app->start_tsc) / (app->tsc_hz / 1000);
 }
 
-static void
-txn_send(void *ctx, const void *dest, const char *msg, uint32_t len)
-{
-	dsbc_sip_send(ctx, dest, msg, len);
-}
-
-static void
-txn_timeout(void *ctx, struct dsbc_sip_txn *t)
-{
-	struct dsbc_app *app = ctx;
-
-	app->sip->st.txn_timeouts++;
-	dsbc_b2bua_txn_timeout(app, t);
-}
-
-static void
-txn_terminated(void *ctx, struct dsbc_sip_txn *t)
-{
-	dsbc_b2bua_txn_gone(ctx, t);
-}
-
 int
 dsbc_sip_init(struct dsbc_app *app)
 {
-	static const struct dsbc_sip_txl_ops ops = {
-		txn_send, txn_timeout, txn_terminated,
-	};
-	struct dsbc_sip_txl_cfg tcfg = { .max_txns = 8192 };
 	struct dsbc_sip_rt *s;
 	int socket = (int)rte_socket_id();
 
@@ -69,7 +43,6 @@ dsbc_sip_init(struct dsbc_app *app)
 	if (s == NULL)
 		return -ENOMEM;
 	app->sip = s;
-	dsbc_sip_set_telemetry_app(app);
 	s->frag_tbl = rte_ip_frag_table_create(FRAG_BUCKETS, FRAG_BUCKET_SIZE,
 					       FRAG_MAX_FLOWS,
 					       app->tsc_hz / 1000 * FRAG_TTL_MS,
@@ -78,13 +51,11 @@ dsbc_sip_init(struct dsbc_app *app)
 					  0, socket);
 	s->indirect = rte_pktmbuf_pool_create("dsbc_sip_indirect", 1023, 32,
 					      0, 0, socket);
-	s->txl = dsbc_sip_txl_create(&tcfg, &ops, app);
-	if (s->frag_tbl == NULL || s->death_row == NULL ||
-	    s->indirect == NULL || s->txl == NULL)
+	if (s->frag_tbl == NULL || s->death_row == NULL || s->indirect == NULL)
 		return -ENOMEM;
 	if (dsbc_sip_limit_init(app) != 0)
 		return -ENOMEM;
-	return dsbc_b2bua_init(app);
+	return dsbc_b2bua_host_init(app);
 }
 
 void
@@ -94,9 +65,8 @@ dsbc_sip_fini(struct dsbc_app *app)
 
 	if (s == NULL)
 		return;
-	dsbc_b2bua_fini(app);
+	dsbc_b2bua_host_fini(app);
 	dsbc_sip_limit_fini(app);
-	dsbc_sip_txl_free(s->txl);
 	if (s->death_row != NULL)
 		rte_ip_frag_free_death_row(s->death_row, 0);
 	rte_ip_frag_table_destroy(s->frag_tbl);
@@ -113,12 +83,8 @@ dsbc_sip_tick(struct dsbc_app *app)
 	uint64_t now = dsbc_sip_now_ms(app);
 
 	rte_ip_frag_free_death_row(s->death_row, 0);
-	/* Timers have a 10 ms grain: T1 is 500 ms. */
-	if (now < s->next_tick_ms)
-		return;
-	s->next_tick_ms = now + 10;
-	dsbc_sip_txl_tick(s->txl, now);
-	dsbc_b2bua_tick(app, now);
+	if (now >= dsbc_b2bua_next_timeout(s->b2b))
+		dsbc_b2bua_on_timeout(s->b2b, now);
 }
 
 /* Addresses and ports of a datagram, and the MAC to answer to. */
@@ -136,7 +102,7 @@ peer_of(const struct rte_mbuf *m, int in, const struct dsbc_pkt_info *pi,
 	p->local_port = pi->dst_port;
 	p->remote = pi->src;
 	p->remote_port = pi->src_port;
-	p->remote_mac = eh->src_addr;
+	memcpy(p->remote_mac.bytes, eh->src_addr.addr_bytes, RTE_ETHER_ADDR_LEN);
 }
 
 /* A complete (possibly chained, reassembled) IPv4/IPv6 UDP datagram. */
@@ -178,7 +144,8 @@ deliver(struct dsbc_app *app, struct rte_mbuf *m, int in)
 	peer_of(m, in, &pi, &peer);
 	rte_pktmbuf_free(m);
 	s->st.rx++;
-	dsbc_sip_receive(app, &peer, s->rx_buf, pi.payload_len);
+	dsbc_b2bua_sip_input(s->b2b, &peer, s->rx_buf, pi.payload_len,
+			     dsbc_sip_now_ms(app));
 }
 
 void
@@ -247,8 +214,9 @@ dsbc_sip_send(struct dsbc_app *app, const struct dsbc_sip_peer *to,
 	uint8_t *ip;
 	int n, i;
 
-	struct rte_ether_addr dmac = to->remote_mac;
+	struct rte_ether_addr dmac;
 
+	memcpy(dmac.addr_bytes, to->remote_mac.bytes, RTE_ETHER_ADDR_LEN);
 	if (total > UINT16_MAX || (to->family == 6 && total > mtu)) {
 		s->st.tx_fail++;
 		return -EMSGSIZE;

@@ -9,8 +9,8 @@
  */
 #include <rte_branch_prediction.h>
 
-#include "dsbc.h"
-#include "worker_aware.h"
+#include "dp/worker.h"
+#include "dp/worker_aware.h"
 
 /* Index of the source with this SSRC, -1 when new. */
 static inline int

@@ -11,8 +11,8 @@
 #include <rte_cycles.h>
 #include <rte_malloc.h>
 
+#include "ctl/sip.h"
 #include "dsbc.h"
-#include "sip.h"
 
 #define SLOTS 4096      /* a power of two */
 

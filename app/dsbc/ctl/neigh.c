@@ -16,8 +16,9 @@
 #include <rte_log.h>
 #include <rte_mbuf.h>
 
-#include "dsbc.h"
 #include "dsbc_net.h"
+#include "ctl/mgmt.h"
+#include "dp/worker.h"
 
 void
 dsbc_mgmt_tx(struct dsbc_app *app, uint16_t port_id, struct rte_mbuf *m)

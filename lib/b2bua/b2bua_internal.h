@@ -1,29 +1,25 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
-#ifndef DSBC_APP_B2BUA_H
-#define DSBC_APP_B2BUA_H
+#ifndef DSBC_B2BUA_INTERNAL_H
+#define DSBC_B2BUA_INTERNAL_H
 
 /*
- * The call model shared by b2bua.c (signalling), b2bua_media.c (ports,
- * flows, latching) and b2bua_tel.c (/dsbc/calls, /dsbc/call).  All of it
- * is owned by the management lcore; telemetry runs on the telemetry
- * thread and reads it without locks (a torn read shows a stale value, it
- * never follows a pointer that may be freed: only fixed arrays are read).
+ * The call model shared by the library's files: b2bua.c (signalling),
+ * b2bua_media.c (ports, flows, latching), b2bua_ice.c, b2bua_term.c
+ * (terminator mode) and b2bua_ua.c (what needs no dialog).  Owned by the
+ * thread driving the instance.
  */
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "dsbc.h"
+#include "dsbc_b2bua.h"
 #include "dsbc_dtls.h"
-#include "dsbc_sip_msg.h"
 #include "dsbc_sdp.h"
 #include "dsbc_sdp_crypto.h"
-#include "sip.h"
+#include "dsbc_sip_msg.h"
 
-#define MAX_CALLS      4096
 #define MAX_MEDIA      4          /* m-lines handled per call */
 #define STR_MAX        256
 #define MSG_MAX        8192       /* messages dsbc builds */
-#define CID_BUCKETS    (2 * MAX_CALLS) /* Call-ID index, a power of two */
 
 enum call_state {
 	CALL_FREE = 0,
@@ -81,18 +77,20 @@ struct leg {
 	uint8_t family;
 	struct dsbc_addr addr;            /* dsbc's address on that port */
 	char call_id[128];
-	char local_tag[24];
+	char local_tag[32];
 	char remote_tag[96];
 	char local_uri[STR_MAX];          /* our From/To value, no tag */
 	char remote_uri[STR_MAX];         /* the peer's, no tag */
 	char target[STR_MAX];             /* the peer's Contact URI */
 	uint32_t local_cseq;
+	uint32_t remote_cseq;             /* last CSeq of the peer requests */
+	bool remote_cseq_set;
 	/* ICE-lite on this leg (b2bua_ice.c) */
 	bool ice_local;                   /* dsbc's agent answers checks */
 	uint16_t ice_id;                  /* in the call's worker, 0 none */
 	char ice_ufrag[16];               /* dsbc's */
 	char ice_pwd[32];
-	char ice_peer_ufrag[DSBC_ICE_UFRAG_MAX];
+	char ice_peer_ufrag[DSBC_B2BUA_ICE_UFRAG_MAX];
 	bool consent_lost;                /* reported once (RFC 7675) */
 	/* terminate (b2bua_term.c) */
 	uint8_t keying;                   /* enum dsbc_keying of this leg */
@@ -107,8 +105,11 @@ struct leg {
 
 struct call {
 	uint32_t id;
+	uint32_t gen;                     /* bumped each time the slot is freed */
 	uint32_t cid_next[2];             /* Call-ID index chains (A, B) */
 	uint32_t free_next;               /* free list, index + 1 */
+	uint32_t timed_next, timed_prev;  /* list of calls with timers */
+	bool timed;
 	bool indexed;
 	uint8_t state;
 	uint8_t worker;
@@ -132,6 +133,7 @@ struct call {
 	uint64_t started_ms;
 	bool b_acked;                     /* our ACK for B's 2xx went out */
 	uint8_t mode;                     /* enum dsbc_mode of its media */
+	bool source_check;                /* its route's dialog_source_check */
 	bool term_failed;                 /* DTLS failed: end once confirmed */
 	uint64_t dtls_deadline;           /* handshakes must end by, ms */
 	/* an in-dialog request being passed to the other leg */
@@ -148,51 +150,99 @@ struct call {
 	} fwd;
 };
 
+struct dsbc_sip_txl;
+
 struct dsbc_b2bua {
-	struct call calls[MAX_CALLS];
+	struct dsbc_b2bua_cfg bc;
+	const struct dsbc_config *cfg;    /* bc.cfg */
+	struct dsbc_b2bua_ops ops;
+	void *ctx;
+	uint64_t now;                     /* of the input being served, ms */
+	uint32_t max_calls;
+	struct call *calls;               /* [max_calls] */
 	/* Call-ID -> call: chains of entries index * 2 + leg + 1 (0 ends) */
-	uint32_t cid_head[CID_BUCKETS];
+	uint32_t *cid_head;               /* [cid_mask + 1] */
+	uint32_t cid_mask;
 	uint32_t free_head;               /* free calls, index + 1 */
-	uint32_t nb_calls;
+	uint32_t timed_head;              /* calls with timers, index + 1 */
+	uint64_t next_call_at;            /* earliest of their timers */
+	uint64_t txl_next;                /* earliest transaction timer */
 	uint32_t next_id;
 	uint16_t next_worker;
+	uint16_t nb_workers;
 	uint8_t *port_used;               /* per media port: in use */
-	/* counters for /dsbc/calls */
-	uint64_t started, answered, ended, failed, cancelled, no_route;
-	uint64_t no_ports, bad_sdp, timeouts, idle_ended;
-	uint64_t latch_repoints, latch_errors, flow_errors;
-	uint64_t ok_retransmissions;      /* 2xx to INVITEs re-sent (13.3.1.4) */
-	uint64_t consent_expired;         /* ICE legs silent for 30 s (RFC 7675) */
-	uint64_t next_consent_ms;
+	struct dsbc_sip_txl *txl;         /* transactions (RFC 3261 17) */
+	struct dsbc_b2bua_stats st;
+	/* random bytes, drawn from ops->random a block at a time */
+	uint8_t rnd[512];
+	uint32_t rnd_left;
 	/* terminate */
 	struct dsbc_dtls_ctx *dtls_ctx;   /* dsbc's certificate */
-	uint64_t terminated;              /* calls whose media dsbc terminates */
-	uint64_t terminate_forced;        /* ... because the legs' keying differ */
-	uint64_t dtls_done, dtls_failed, dtls_timeouts, dtls_closed;
-	uint64_t dtls_resets;             /* restarted after a bad record */
-	uint64_t dtls_no_session;         /* records for no DTLS association */
-	uint64_t keys_sent;               /* FLOW_KEYS messages */
-	uint64_t sdes_rekeys;             /* SDES keys changed in a dialog */
 	char buf[MSG_MAX];
 	char sdp[MSG_MAX / 2];
+	char line[512];                   /* a log line being formatted */
 	struct dsbc_sdp sdp_in;
-	struct dsbc_sip_msg msg;
+	struct dsbc_sip_msg msg;          /* a message dsbc built */
+	struct dsbc_sip_msg req;          /* a stored request, parsed again */
+	struct dsbc_sip_msg in;           /* the message being served */
 };
 
-/* The call owning a flow is found by the flow's cookie: index + 1. */
-static inline uint32_t
+/* A call's reference in flow ops and worker events: its generation and
+ * index + 1.  An event for a call since freed (and perhaps reused) names
+ * a generation the slot no longer has. */
+static inline dsbc_b2bua_cookie_t
 b2bua_call_cookie(const struct dsbc_b2bua *b, const struct call *c)
 {
-	return (uint32_t)(c - b->calls) + 1;
+	return ((uint64_t)c->gen << 32) | ((uint32_t)(c - b->calls) + 1);
 }
 
+/* The live call a cookie names, NULL when it is gone. */
+struct call *b2bua_call_of_cookie(struct dsbc_b2bua *b,
+				  dsbc_b2bua_cookie_t cookie);
+
+/* Logging: formatted only when the level is enabled. */
+void b2bua_log(struct dsbc_b2bua *b, enum dsbc_b2bua_log_level level,
+	       const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+#define B2B_LOG(b, lvl, ...) do { \
+	if ((b)->bc.log_level >= DSBC_B2BUA_LOG_##lvl) \
+		b2bua_log(b, DSBC_B2BUA_LOG_##lvl, __VA_ARGS__); \
+} while (0)
+
+/* Random bytes for tokens and keys (ops->random, buffered).  0 or -EIO. */
+int b2bua_random(struct dsbc_b2bua *b, void *out, size_t len);
+/* A token: prefix, then 2 * nbytes hex characters of random. */
+int b2bua_token(struct dsbc_b2bua *b, char *dst, size_t cap,
+		const char *prefix, unsigned int nbytes);
+
+/* Send through ops->sip_send, counting a refusal. */
+int b2bua_send(struct dsbc_b2bua *b, const struct dsbc_sip_peer *to,
+	       const char *msg, uint32_t len);
+
+/* b2bua_ua.c */
+uint32_t b2bua_response(struct dsbc_b2bua *b, const struct dsbc_sip_msg *req,
+			const struct dsbc_sip_peer *from, int status,
+			const char *reason, const char *to_tag,
+			const char *extra, const char *body,
+			uint32_t body_len, char *out, uint32_t cap);
+/* b2bua.c: a parsed, checked message for the B2BUA */
+void b2bua_request(struct dsbc_b2bua *b, const struct dsbc_sip_peer *from,
+		   const struct dsbc_sip_msg *m, uint64_t now);
+void b2bua_response_in(struct dsbc_b2bua *b, const struct dsbc_sip_peer *from,
+		       const struct dsbc_sip_msg *m, uint64_t now);
+void b2bua_txn_timeout(struct dsbc_b2bua *b, struct dsbc_sip_txn *t);
+void b2bua_txn_gone(struct dsbc_b2bua *b, struct dsbc_sip_txn *t);
+void b2bua_calls_tick(struct dsbc_b2bua *b, uint64_t now);
+/* c has a timer due at `at` (ms): it is visited by the ticks until its
+ * timers are done. */
+void b2bua_call_timer(struct dsbc_b2bua *b, struct call *c, uint64_t at);
+uint64_t b2bua_calls_next(const struct dsbc_b2bua *b);
+
 /* b2bua_media.c */
-int b2bua_port_alloc(struct dsbc_app *app, uint16_t worker, uint16_t *port);
-void b2bua_port_free(struct dsbc_app *app, uint16_t port);
-uint32_t b2bua_ports_free_count(const struct dsbc_app *app);
-int b2bua_flows_for(struct dsbc_app *app, struct call *c, struct leg *in,
+int b2bua_port_alloc(struct dsbc_b2bua *b, uint16_t worker, uint16_t *port);
+void b2bua_port_free(struct dsbc_b2bua *b, uint16_t port);
+int b2bua_flows_for(struct dsbc_b2bua *b, struct call *c, struct leg *in,
 		    struct leg *out, unsigned int i);
-void b2bua_flows_remove(struct dsbc_app *app, struct leg *l, unsigned int nb);
+void b2bua_flows_remove(struct dsbc_b2bua *b, struct leg *l, unsigned int nb);
 /* Component of a leg's flow k (its port local_port + k): RTCP has its
  * own only when the leg does not mux it (RFC 5761). */
 static inline unsigned int
@@ -216,49 +266,50 @@ b2bua_nb_flows(const struct leg *in, const struct leg *out, unsigned int i)
 }
 
 uint32_t b2bua_sdp_clock(const struct dsbc_sdp_media *m);
-uint32_t b2bua_sdp_police_pps(const struct dsbc_app *app,
+uint32_t b2bua_sdp_police_pps(const struct dsbc_b2bua *b,
 			      const struct dsbc_sdp *s, unsigned int i);
-int b2bua_media_repoint(struct dsbc_app *app, struct call *c,
+int b2bua_media_repoint(struct dsbc_b2bua *b, struct call *c,
 			struct leg *sender, struct leg *other, unsigned int i);
-struct call *b2bua_call_of_flow(struct dsbc_app *app, uint32_t flow_id);
 bool b2bua_flow_where(struct call *c, uint32_t flow_id, struct leg **in,
 		      struct leg **out, unsigned int *mi, unsigned int *fk);
 
 /* b2bua_ice.c */
-int b2bua_ice_offer(struct dsbc_app *app, struct call *c, struct leg *l);
-int b2bua_ice_learn(struct dsbc_app *app, struct call *c, struct leg *l,
+int b2bua_ice_offer(struct dsbc_b2bua *b, struct call *c, struct leg *l);
+int b2bua_ice_learn(struct dsbc_b2bua *b, struct call *c, struct leg *l,
 		    const struct dsbc_sdp *s);
-void b2bua_ice_release(struct dsbc_app *app, struct call *c, struct leg *l);
-void b2bua_consent_scan(struct dsbc_app *app);
+void b2bua_ice_release(struct dsbc_b2bua *b, struct call *c, struct leg *l);
 
 /* b2bua_term.c */
-int b2bua_term_init(struct dsbc_app *app);
-void b2bua_term_fini(struct dsbc_app *app);
-int b2bua_term_offer(struct dsbc_app *app, struct call *c,
+int b2bua_term_init(struct dsbc_b2bua *b, char *err, size_t errlen);
+void b2bua_term_fini(struct dsbc_b2bua *b);
+int b2bua_term_offer(struct dsbc_b2bua *b, struct call *c,
 		     const struct dsbc_sdp *offer,
 		     const struct dsbc_route_cfg *r);
-int b2bua_term_answer(struct dsbc_app *app, struct call *c, struct leg *l,
+int b2bua_term_answer(struct dsbc_b2bua *b, struct call *c, struct leg *l,
 		      const struct dsbc_sdp *answer);
 struct dsbc_sdp_plan;
-void b2bua_term_plan(const struct dsbc_app *app, const struct call *c,
+void b2bua_term_plan(const struct dsbc_b2bua *b, const struct call *c,
 		     const struct leg *l, struct dsbc_sdp_plan *plan);
-int b2bua_term_start(struct dsbc_app *app, struct call *c, struct leg *l);
-void b2bua_term_update(struct dsbc_app *app, struct call *c, struct leg *l,
+int b2bua_term_start(struct dsbc_b2bua *b, struct call *c, struct leg *l);
+void b2bua_term_update(struct dsbc_b2bua *b, struct call *c, struct leg *l,
 		       const struct dsbc_sdp *s, bool answer);
-void b2bua_term_offer_done(struct dsbc_app *app, struct call *c,
+void b2bua_term_offer_done(struct dsbc_b2bua *b, struct call *c,
 			   struct leg *l, bool accepted);
 bool b2bua_term_mux_change(const struct call *c, const struct leg *l,
 			   const struct dsbc_sdp *s);
 #define TERM_KEYS_RX 1u
 #define TERM_KEYS_TX 2u
-void b2bua_term_flow_keys(struct dsbc_app *app, struct call *c,
+void b2bua_term_flow_keys(struct dsbc_b2bua *b, struct call *c,
 			  struct leg *in, struct leg *out, unsigned int i,
 			  unsigned int first, unsigned int dirs, int comp);
-void b2bua_term_tick(struct dsbc_app *app, struct call *c, uint64_t now);
-void b2bua_term_release(struct dsbc_app *app, struct call *c);
-void b2bua_call_abort(struct dsbc_app *app, struct call *c, const char *why);
+/* DTLS retransmissions and deadline; whether any is pending, *next
+ * lowered to the earliest. */
+bool b2bua_term_tick(struct dsbc_b2bua *b, struct call *c, uint64_t now,
+		     uint64_t *next);
+void b2bua_term_release(struct dsbc_b2bua *b, struct call *c);
+void b2bua_call_abort(struct dsbc_b2bua *b, struct call *c, const char *why);
 
 /* b2bua_tel.c */
 extern struct dsbc_app *b2bua_tel_app;
 
-#endif /* DSBC_APP_B2BUA_H */
+#endif /* DSBC_B2BUA_INTERNAL_H */

@@ -14,17 +14,9 @@
 #include <string.h>
 #include <unistd.h>
 
-#include <rte_log.h>
-#include <rte_mbuf.h>
-#include <rte_ring.h>
-
-#include <openssl/rand.h>
-
-#include "b2bua.h"
-#include "dsbc_net.h"
+#include "b2bua_internal.h"
 #include "dsbc_sdp_crypto.h"
 #include "dsbc_sdp_rewrite.h"
-#include "dsbc_srtp_lib.h"
 
 #define DTLS_BUF 65536                /* a whole flight, retransmissions too */
 #define DTLS_DGRAM_MAX 1200          /* records packed per datagram */
@@ -33,52 +25,45 @@
 /* ---- certificate ---- */
 
 int
-b2bua_term_init(struct dsbc_app *app)
+b2bua_term_init(struct dsbc_b2bua *b, char *errbuf, size_t errlen)
 {
-	struct dsbc_b2bua *b = app->sip->b2b;
-	const char *cert = app->cfg.dtls_cert, *key = app->cfg.dtls_key;
+	const char *cert = b->cfg->dtls_cert, *key = b->cfg->dtls_key;
 	bool have = cert[0] != '\0' && access(cert, F_OK) == 0;
 	char err[256];
 
 	if ((cert[0] == '\0') != (key[0] == '\0')) {
-		fprintf(stderr, "dsbc: dtls_cert and dtls_key go together\n");
+		snprintf(errbuf, errlen, "dtls_cert and dtls_key go together");
 		return -EINVAL;
 	}
 	/* a pinned certificate is never replaced behind the operator's
 	 * back: generate only when neither file exists */
 	if (cert[0] != '\0' && have != (access(key, F_OK) == 0)) {
-		fprintf(stderr, "dsbc: %s and %s: one exists, not the other\n",
-			cert, key);
+		snprintf(errbuf, errlen, "%s and %s: one exists, not the other",
+			 cert, key);
 		return -EINVAL;
 	}
 	b->dtls_ctx = dsbc_dtls_ctx_create(have ? cert : NULL,
 					   have ? key : NULL, NULL, err,
 					   sizeof(err));
 	if (b->dtls_ctx == NULL) {
-		fprintf(stderr, "dsbc: DTLS certificate: %s\n", err);
+		snprintf(errbuf, errlen, "DTLS certificate: %s", err);
 		return -EINVAL;
 	}
 	/* Seed 000's mitigation: a fingerprint clients can pin survives
 	 * restarts, so a generated certificate is kept where configured. */
 	if (!have && cert[0] != '\0' &&
 	    dsbc_dtls_ctx_save(b->dtls_ctx, cert, key) != 0) {
-		fprintf(stderr, "dsbc: cannot write %s / %s\n", cert, key);
+		snprintf(errbuf, errlen, "cannot write %s / %s", cert, key);
 		return -EIO;
-	}
-	if (dsbc_srtp_lib_init() != 0) {
-		fprintf(stderr, "dsbc: libsrtp2 initialisation failed\n");
-		return -EINVAL;
 	}
 	return 0;
 }
 
 void
-b2bua_term_fini(struct dsbc_app *app)
+b2bua_term_fini(struct dsbc_b2bua *b)
 {
-	if (app->sip == NULL || app->sip->b2b == NULL)
-		return;
-	dsbc_dtls_ctx_free(app->sip->b2b->dtls_ctx);
-	app->sip->b2b->dtls_ctx = NULL;
+	dsbc_dtls_ctx_free(b->dtls_ctx);
+	b->dtls_ctx = NULL;
 }
 
 /* ---- SDP ---- */
@@ -219,14 +204,15 @@ sdes_line_write(struct leg_media *lm, uint32_t tag)
  * section 6.1: each side keys its own direction), in suite `suite`, and
  * its a=crypto value with `tag`. */
 static int
-sdes_local(struct leg_media *lm, uint8_t suite, uint32_t tag)
+sdes_local(struct dsbc_b2bua *b, struct leg_media *lm, uint8_t suite,
+	   uint32_t tag)
 {
 	const struct dsbc_srtp_suite_info *si = dsbc_srtp_suite_info(suite);
 	uint8_t key[DSBC_SRTP_KEY_MAX], salt[DSBC_SRTP_SALT_MAX];
 	unsigned int k;
 
-	if (RAND_bytes(key, si->key_len) != 1 ||
-	    RAND_bytes(salt, si->salt_len) != 1)
+	if (b2bua_random(b, key, si->key_len) != 0 ||
+	    b2bua_random(b, salt, si->salt_len) != 0)
 		return -EIO;
 	/* one master key for SRTP and SRTCP, whichever port RTCP uses */
 	for (k = 0; k < 2; k++) {
@@ -291,13 +277,12 @@ offer_keying(const struct dsbc_sdp *s)
 }
 
 int
-b2bua_term_offer(struct dsbc_app *app, struct call *c,
+b2bua_term_offer(struct dsbc_b2bua *b, struct call *c,
 		 const struct dsbc_sdp *offer, const struct dsbc_route_cfg *r)
 {
-	struct dsbc_b2bua *b = app->sip->b2b;
 	struct dsbc_sdp_str fps[DSBC_DTLS_PEER_FPS], setup;
 	unsigned int nfp;
-	uint8_t mode = r->mode ? (uint8_t)(r->mode - 1) : app->cfg.mode_default;
+	uint8_t mode = r->mode ? (uint8_t)(r->mode - 1) : b->cfg->mode_default;
 	bool forced = false;
 	unsigned int i;
 	int tag;
@@ -324,7 +309,7 @@ b2bua_term_offer(struct dsbc_app *app, struct call *c,
 		else if (str_is(setup, "passive"))
 			c->a.dtls_role = DSBC_DTLS_CLIENT;
 		else
-			c->a.dtls_role = app->cfg.dtls_setup ?
+			c->a.dtls_role = b->cfg->dtls_setup ?
 					 DSBC_DTLS_SERVER : DSBC_DTLS_CLIENT;
 		c->a.dtls_role_known = true;
 	}
@@ -336,19 +321,20 @@ b2bua_term_offer(struct dsbc_app *app, struct call *c,
 			 * suite with its own key (RFC 4568 section 7.1.2) */
 			tag = sdes_remote(&c->a.m[i], offer, i, 0,
 					  DSBC_SRTP_SUITE_MAX);
-			if (tag < 0 || sdes_local(&c->a.m[i],
+			if (tag < 0 || sdes_local(b, &c->a.m[i],
 						  c->a.m[i].sec[0].keys.profile,
 						  (uint32_t)tag) != 0)
 				return -ENOTSUP;
 		}
 		if (c->b.keying == DSBC_KEYING_SDES &&
-		    sdes_local(&c->b.m[i], DSBC_SRTP_SUITE_AES_CM_128_HMAC_SHA1_80, 1))
+		    sdes_local(b, &c->b.m[i],
+			       DSBC_SRTP_SUITE_AES_CM_128_HMAC_SHA1_80, 1))
 			return -EIO;
 	}
-	b->terminated++;
-	b->terminate_forced += forced;
-	RTE_LOG(NOTICE, USER1, "call %u: media terminated by dsbc (%s: A %s, "
-		"B %s): end-to-end security ends at dsbc\n", c->id,
+	b->st.terminated++;
+	b->st.terminate_forced += forced;
+	B2B_LOG(b, NOTICE, "call %u: media terminated by dsbc (%s: A %s, "
+		"B %s): end-to-end security ends at dsbc", c->id,
 		forced ? "forced, the legs cannot interwork otherwise" :
 		"by policy", keying_names[c->a.keying],
 		keying_names[c->b.keying]);
@@ -356,7 +342,7 @@ b2bua_term_offer(struct dsbc_app *app, struct call *c,
 }
 
 void
-b2bua_term_plan(const struct dsbc_app *app, const struct call *c,
+b2bua_term_plan(const struct dsbc_b2bua *b, const struct call *c,
 		const struct leg *l, struct dsbc_sdp_plan *plan)
 {
 	unsigned int i;
@@ -367,7 +353,7 @@ b2bua_term_plan(const struct dsbc_app *app, const struct call *c,
 	case DSBC_KEYING_DTLS:
 		plan->security = DSBC_SDP_SEC_DTLS;
 		plan->fingerprint = dsbc_dtls_ctx_fingerprint(
-					app->sip->b2b->dtls_ctx);
+					b->dtls_ctx);
 		/* an offer before the role is settled is actpass (RFC
 		 * 5763 section 5) */
 		plan->setup = !l->dtls_role_known ? "actpass" :
@@ -396,7 +382,7 @@ ncomp(const struct leg_media *lm)
 /* Where l's records for component k go: the source of its last record,
  * else the latched source, else what its SDP signalled. */
 static int
-dtls_dest(struct dsbc_app *app, struct leg *l, unsigned int i,
+dtls_dest(struct dsbc_b2bua *b, struct leg *l, unsigned int i,
 	  unsigned int k, struct dsbc_sip_peer *to)
 {
 	struct leg_media *lm = &l->m[i];
@@ -412,7 +398,7 @@ dtls_dest(struct dsbc_app *app, struct leg *l, unsigned int i,
 	b2bua_peer_addr(lm, k, true, &to->family, &to->remote,
 			&to->remote_port);
 	to->resolve = true;
-	if (dsbc_config_route_out(&app->cfg, to->family, &to->remote, &port,
+	if (dsbc_config_route_out(b->cfg, to->family, &to->remote, &port,
 				  &to->l2_next) != 0)
 		return -EHOSTUNREACH;
 	to->in = port;
@@ -422,7 +408,7 @@ dtls_dest(struct dsbc_app *app, struct leg *l, unsigned int i,
 /* Send what the session has pending, records packed into datagrams of
  * at most DTLS_DGRAM_MAX bytes (RFC 6347 4.1.1: never split a record). */
 static void
-dtls_flush(struct dsbc_app *app, struct leg *l, unsigned int i,
+dtls_flush(struct dsbc_b2bua *b, struct leg *l, unsigned int i,
 	   unsigned int k)
 {
 	/* the management lcore is single-threaded: one buffer serves all */
@@ -434,7 +420,7 @@ dtls_flush(struct dsbc_app *app, struct leg *l, unsigned int i,
 	/* the memory BIO holds whole records; read all of them at once so
 	 * none is cut at the end of the buffer */
 	n = dsbc_dtls_output(sc->dtls, buf, sizeof(buf));
-	if (n == 0 || dtls_dest(app, l, i, k, &to) != 0)
+	if (n == 0 || dtls_dest(b, l, i, k, &to) != 0)
 		return;
 	for (start = off = 0; off + 13 <= n;) {
 		size_t rec = 13 + (size_t)((buf[off + 11] << 8) | buf[off + 12]);
@@ -442,14 +428,14 @@ dtls_flush(struct dsbc_app *app, struct leg *l, unsigned int i,
 		if (off + rec > n)
 			break;
 		if (off > start && off + rec - start > DTLS_DGRAM_MAX) {
-			if (dsbc_sip_send(app, &to, (const char *)buf + start,
+			if (b2bua_send(b, &to, (const char *)buf + start,
 					  (uint32_t)(off - start)) == 0)
 				sc->tx++;
 			start = off;
 		}
 		off += rec;
 	}
-	if (off > start && dsbc_sip_send(app, &to, (const char *)buf + start,
+	if (off > start && b2bua_send(b, &to, (const char *)buf + start,
 					 (uint32_t)(off - start)) == 0)
 		sc->tx++;
 }
@@ -457,17 +443,17 @@ dtls_flush(struct dsbc_app *app, struct leg *l, unsigned int i,
 /* ---- keys to the workers ---- */
 
 static void
-keys_send(struct dsbc_app *app, uint32_t flow_id, uint8_t dir,
+keys_send(struct dsbc_b2bua *b, uint32_t flow_id, uint8_t dir,
 	  const struct dsbc_srtp_keys *k, bool local)
 {
 	/* DTLS profiles and SDES suites are one list, enum
 	 * dsbc_srtp_suite (dsbc_srtp_suites.h), as the workers take it */
-	if (dsbc_mgmt_flow_keys(app, flow_id, dir, k->profile,
+	if (b->ops.flow_keys(b->ctx, flow_id, dir, k->profile,
 				local ? k->local_key : k->remote_key,
 				k->key_len,
 				local ? k->local_salt : k->remote_salt,
 				k->salt_len) == 0)
-		app->sip->b2b->keys_sent++;
+		b->st.keys_sent++;
 }
 
 /* The flows keyed on `in` (m-line i) from index first: unprotect with
@@ -477,7 +463,7 @@ keys_send(struct dsbc_app *app, uint32_t flow_id, uint8_t dir,
  * (of in for RX, of out for TX).  Keys are sent once per flow and
  * direction: a new session would restart its replay list. */
 void
-b2bua_term_flow_keys(struct dsbc_app *app, struct call *c, struct leg *in,
+b2bua_term_flow_keys(struct dsbc_b2bua *b, struct call *c, struct leg *in,
 		     struct leg *out, unsigned int i, unsigned int first,
 		     unsigned int dirs, int comp)
 {
@@ -498,12 +484,12 @@ b2bua_term_flow_keys(struct dsbc_app *app, struct call *c, struct leg *in,
 		    !(k == 1 && mi->rtcp_mux) &&
 		    (comp < 0 || (unsigned int)comp == ki) &&
 		    mi->sec[ki].keys_known)
-			keys_send(app, mi->flow[k], DSBC_KEYS_RX,
+			keys_send(b, mi->flow[k], DSBC_B2BUA_KEYS_RX,
 				  &mi->sec[ki].keys, false);
 		if ((dirs & TERM_KEYS_TX) && out->keying != DSBC_KEYING_NONE &&
 		    (comp < 0 || (unsigned int)comp == ko) &&
 		    mo->sec[ko].keys_known)
-			keys_send(app, mi->flow[k], DSBC_KEYS_TX,
+			keys_send(b, mi->flow[k], DSBC_B2BUA_KEYS_TX,
 				  &mo->sec[ko].keys, true);
 	}
 }
@@ -511,7 +497,7 @@ b2bua_term_flow_keys(struct dsbc_app *app, struct call *c, struct leg *in,
 /* ---- sessions ---- */
 
 int
-b2bua_term_answer(struct dsbc_app *app, struct call *c, struct leg *l,
+b2bua_term_answer(struct dsbc_b2bua *b, struct call *c, struct leg *l,
 		  const struct dsbc_sdp *answer)
 {
 	struct leg *o = other_leg(c, l);
@@ -529,9 +515,9 @@ b2bua_term_answer(struct dsbc_app *app, struct call *c, struct leg *l,
 			if (sdes_remote(&l->m[i], answer, i, 1,
 					l->m[i].sec[0].keys.profile) < 0)
 				return -EINVAL;
-			b2bua_term_flow_keys(app, c, l, o, i, 0, TERM_KEYS_RX,
+			b2bua_term_flow_keys(b, c, l, o, i, 0, TERM_KEYS_RX,
 					     -1);
-			b2bua_term_flow_keys(app, c, o, l, i, 0, TERM_KEYS_TX,
+			b2bua_term_flow_keys(b, c, o, l, i, 0, TERM_KEYS_TX,
 					     -1);
 		}
 		return 0;
@@ -549,20 +535,20 @@ b2bua_term_answer(struct dsbc_app *app, struct call *c, struct leg *l,
 	else
 		return -EINVAL;
 	l->dtls_role_known = true;
-	return b2bua_term_start(app, c, l);
+	return b2bua_term_start(b, c, l);
 }
 
 /* l's peer's new SDES key for m-line i takes effect: the flows from it
  * get it (a new session, whose replay list starts afresh with the key). */
 static void
-sdes_rekey(struct dsbc_app *app, struct call *c, struct leg *l, unsigned int i,
+sdes_rekey(struct dsbc_b2bua *b, struct call *c, struct leg *l, unsigned int i,
 	   const struct dsbc_sdes *peer)
 {
 	sdes_set_remote(&l->m[i], peer);
-	app->sip->b2b->sdes_rekeys++;
-	RTE_LOG(INFO, USER1, "call %u: %s leg: new SDES key\n", c->id,
+	b->st.sdes_rekeys++;
+	B2B_LOG(b, INFO, "call %u: %s leg: new SDES key", c->id,
 		leg_name(c, l));
-	b2bua_term_flow_keys(app, c, l, other_leg(c, l), i, 0, TERM_KEYS_RX,
+	b2bua_term_flow_keys(b, c, l, other_leg(c, l), i, 0, TERM_KEYS_RX,
 			     -1);
 }
 
@@ -576,7 +562,7 @@ sdes_rekey(struct dsbc_app *app, struct call *c, struct leg *l, unsigned int i,
  * renegotiated: the call keeps what it agreed first.
  */
 void
-b2bua_term_update(struct dsbc_app *app, struct call *c, struct leg *l,
+b2bua_term_update(struct dsbc_b2bua *b, struct call *c, struct leg *l,
 		  const struct dsbc_sdp *s, bool answer)
 {
 	unsigned int i;
@@ -600,7 +586,7 @@ b2bua_term_update(struct dsbc_app *app, struct call *c, struct leg *l,
 		    memcmp(peer.salt, ks->remote_salt, peer.salt_len) == 0)
 			continue;
 		if (answer) {
-			sdes_rekey(app, c, l, i, &peer);
+			sdes_rekey(b, c, l, i, &peer);
 		} else {
 			lm->sdes_next = peer;
 			lm->sdes_pending = true;
@@ -635,7 +621,7 @@ b2bua_term_mux_change(const struct call *c, const struct leg *l,
 }
 
 void
-b2bua_term_offer_done(struct dsbc_app *app, struct call *c, struct leg *l,
+b2bua_term_offer_done(struct dsbc_b2bua *b, struct call *c, struct leg *l,
 		      bool accepted)
 {
 	unsigned int i;
@@ -647,21 +633,22 @@ b2bua_term_offer_done(struct dsbc_app *app, struct call *c, struct leg *l,
 			continue;
 		l->m[i].sdes_pending = false;
 		if (accepted)
-			sdes_rekey(app, c, l, i, &l->m[i].sdes_next);
+			sdes_rekey(b, c, l, i, &l->m[i].sdes_next);
 	}
 }
 
 int
-b2bua_term_start(struct dsbc_app *app, struct call *c, struct leg *l)
+b2bua_term_start(struct dsbc_b2bua *b, struct call *c, struct leg *l)
 {
-	struct dsbc_b2bua *b = app->sip->b2b;
 	unsigned int i, k;
 
 	if (c->mode != DSBC_MODE_TERMINATE || l->keying != DSBC_KEYING_DTLS ||
 	    !l->dtls_role_known)
 		return 0;
-	if (c->dtls_deadline == 0)
-		c->dtls_deadline = dsbc_sip_now_ms(app) + app->cfg.dtls_timeout_ms;
+	if (c->dtls_deadline == 0) {
+		c->dtls_deadline = b->now + b->cfg->dtls_timeout_ms;
+		b2bua_call_timer(b, c, c->dtls_deadline);
+	}
 	for (i = 0; i < c->nb_media; i++) {
 		struct leg_media *lm = &l->m[i];
 
@@ -681,8 +668,9 @@ b2bua_term_start(struct dsbc_app *app, struct call *c, struct leg *l)
 				continue;
 			if (dsbc_dtls_start(sc->dtls) != 0)
 				return -EPROTO;
-			dtls_flush(app, l, i, k);
-			sc->timer_ms = dsbc_sip_now_ms(app) + 1000;
+			dtls_flush(b, l, i, k);
+			sc->timer_ms = b->now + 1000;
+			b2bua_call_timer(b, c, sc->timer_ms);
 		}
 	}
 	return 0;
@@ -691,10 +679,9 @@ b2bua_term_start(struct dsbc_app *app, struct call *c, struct leg *l)
 /* Component k's session moved: keys out when done, the call ended
  * when it failed. */
 static void
-dtls_progress(struct dsbc_app *app, struct call *c, struct leg *l,
+dtls_progress(struct dsbc_b2bua *b, struct call *c, struct leg *l,
 	      unsigned int i, unsigned int k, enum dsbc_dtls_state st)
 {
-	struct dsbc_b2bua *b = app->sip->b2b;
 	struct leg_sec *sc = &l->m[i].sec[k];
 	struct leg *o = other_leg(c, l);
 
@@ -704,8 +691,8 @@ dtls_progress(struct dsbc_app *app, struct call *c, struct leg *l,
 		 * media inactivity, the keys stay until then */
 		if (!sc->closed) {
 			sc->closed = true;
-			b->dtls_closed++;
-			RTE_LOG(INFO, USER1, "call %u: %s leg: %s\n", c->id,
+			b->st.dtls_closed++;
+			B2B_LOG(b, INFO, "call %u: %s leg: %s", c->id,
 				leg_name(c, l), dsbc_dtls_error(sc->dtls));
 		}
 		return;
@@ -717,9 +704,9 @@ dtls_progress(struct dsbc_app *app, struct call *c, struct leg *l,
 		 * peer's certificate: start a fresh one (RFC 6347 4.1.2.7
 		 * discards invalid records); dtls_timeout_ms still bounds it */
 		sc->resets++;
-		b->dtls_resets++;
-		RTE_LOG(INFO, USER1, "call %u: %s leg: DTLS restarted after: "
-			"%s\n", c->id, leg_name(c, l), dsbc_dtls_error(sc->dtls));
+		b->st.dtls_resets++;
+		B2B_LOG(b, INFO, "call %u: %s leg: DTLS restarted after: "
+			"%s", c->id, leg_name(c, l), dsbc_dtls_error(sc->dtls));
 		dsbc_dtls_free(sc->dtls);
 		sc->dtls = NULL;
 		sc->dtls = leg_dtls_new(b, l);
@@ -728,18 +715,19 @@ dtls_progress(struct dsbc_app *app, struct call *c, struct leg *l,
 			if (l->dtls_role != DSBC_DTLS_CLIENT)
 				return;
 			if (dsbc_dtls_start(sc->dtls) == 0) {
-				dtls_flush(app, l, i, k);
-				sc->timer_ms = dsbc_sip_now_ms(app) + 1000;
+				dtls_flush(b, l, i, k);
+				sc->timer_ms = b->now + 1000;
+				b2bua_call_timer(b, c, sc->timer_ms);
 				return;
 			}
 		}
 	}
 	if (st == DSBC_DTLS_FAILED) {
-		b->dtls_failed++;
-		RTE_LOG(WARNING, USER1, "call %u: %s leg: DTLS failed: %s\n",
+		b->st.dtls_failed++;
+		B2B_LOG(b, WARNING, "call %u: %s leg: DTLS failed: %s",
 			c->id, leg_name(c, l), sc->dtls != NULL ?
 			dsbc_dtls_error(sc->dtls) : "out of memory");
-		b2bua_call_abort(app, c, "DTLS handshake failed");
+		b2bua_call_abort(b, c, "DTLS handshake failed");
 		return;
 	}
 	if (st != DSBC_DTLS_DONE || sc->keys_known)
@@ -748,89 +736,78 @@ dtls_progress(struct dsbc_app *app, struct call *c, struct leg *l,
 		return;
 	sc->keys_known = true;
 	sc->timer_ms = 0;
-	b->dtls_done++;
-	RTE_LOG(INFO, USER1, "call %u: %s leg: DTLS done (%s), %s\n", c->id,
+	b->st.dtls_done++;
+	B2B_LOG(b, INFO, "call %u: %s leg: DTLS done (%s), %s", c->id,
 		leg_name(c, l), k ? "RTCP" : "RTP", dsbc_srtp_profile_name(
 			(enum dsbc_srtp_suite)sc->keys.profile));
 	/* flows from l's peer on this component decrypt with its keys;
 	 * flows towards this component encrypt with dsbc's */
-	b2bua_term_flow_keys(app, c, l, o, i, 0, TERM_KEYS_RX, (int)k);
-	b2bua_term_flow_keys(app, c, o, l, i, 0, TERM_KEYS_TX, (int)k);
+	b2bua_term_flow_keys(b, c, l, o, i, 0, TERM_KEYS_RX, (int)k);
+	b2bua_term_flow_keys(b, c, o, l, i, 0, TERM_KEYS_TX, (int)k);
 }
 
-/* A DTLS record a worker punted (flow id in hash.usr). */
+/* A DTLS record of a terminated flow's peer. */
 void
-dsbc_b2bua_dtls_input(struct dsbc_app *app, struct rte_mbuf *m)
+dsbc_b2bua_dtls_input(struct dsbc_b2bua *b, uint32_t flow_id,
+		      dsbc_b2bua_cookie_t cookie,
+		      const struct dsbc_sip_peer *from, const uint8_t *rec,
+		      uint32_t len, uint64_t now)
 {
-	struct dsbc_b2bua *b = app->sip->b2b;
-	const struct rte_ether_hdr *eh;
-	struct dsbc_pkt_info pi;
 	struct leg *in, *out;
 	struct leg_media *lm;
 	struct leg_sec *sc;
 	struct call *c;
 	unsigned int i, k, comp;
-	int port;
 
-	c = b2bua_call_of_flow(app, m->hash.usr);
-	if (c == NULL || m->nb_segs != 1 ||
-	    !b2bua_flow_where(c, m->hash.usr, &in, &out, &i, &k) ||
-	    dsbc_net_parse(rte_pktmbuf_mtod(m, const uint8_t *), m->data_len,
-			   &pi) != DSBC_PKT_UDP) {
-		b->dtls_no_session++;
-		rte_pktmbuf_free(m);
+	b->now = now;
+	c = b2bua_call_of_cookie(b, cookie);
+	if (c == NULL || !b2bua_flow_where(c, flow_id, &in, &out, &i, &k)) {
+		b->st.dtls_no_session++;
 		return;
 	}
 	lm = &in->m[i];
 	comp = b2bua_comp(lm, k);
 	sc = &lm->sec[comp];
-	port = dsbc_port_of_id(app, m->port);
-	if (sc->dtls == NULL || port < 0 || sc->closed ||
-	    sc->state == DSBC_DTLS_FAILED) {
+	if (sc->dtls == NULL || sc->closed || sc->state == DSBC_DTLS_FAILED) {
 		/* not started yet (answer pending: the peer retransmits), or
 		 * over: nothing more is read into it */
-		b->dtls_no_session++;
-		rte_pktmbuf_free(m);
+		b->st.dtls_no_session++;
 		return;
 	}
 	/* answer where it came from (the flow accepted the source) */
-	eh = rte_pktmbuf_mtod(m, const struct rte_ether_hdr *);
-	memset(&sc->peer, 0, sizeof(sc->peer));
-	sc->peer.in = (uint16_t)port;
-	sc->peer.family = pi.family;
-	sc->peer.local = pi.dst;
-	sc->peer.local_port = pi.dst_port;
-	sc->peer.remote = pi.src;
-	sc->peer.remote_port = pi.src_port;
-	sc->peer.remote_mac = eh->src_addr;
+	sc->peer = *from;
 	sc->peer_known = true;
 	sc->rx++;
-	dtls_progress(app, c, in, i, comp, dsbc_dtls_input(sc->dtls,
-		rte_pktmbuf_mtod_offset(m, const uint8_t *, pi.payload_off),
-		pi.payload_len));
-	rte_pktmbuf_free(m);
+	dtls_progress(b, c, in, i, comp, dsbc_dtls_input(sc->dtls, rec, len));
 	if (c->state != CALL_FREE && sc->dtls != NULL) {
 		uint64_t next = 0;
 
-		dtls_flush(app, in, i, comp);
+		dtls_flush(b, in, i, comp);
 		dsbc_dtls_tick(sc->dtls, &next);
-		sc->timer_ms = next ? dsbc_sip_now_ms(app) + next : 0;
+		sc->timer_ms = next ? now + next : 0;
+		if (sc->timer_ms != 0)
+			b2bua_call_timer(b, c, sc->timer_ms);
 	}
 }
 
 /* Retransmissions (RFC 6347 4.2.4) and the handshake deadline. */
-void
-b2bua_term_tick(struct dsbc_app *app, struct call *c, uint64_t now)
+bool
+b2bua_term_tick(struct dsbc_b2bua *b, struct call *c, uint64_t now,
+		uint64_t *next_at)
 {
 	struct leg *legs[2] = { &c->a, &c->b };
 	bool pending = false;
 	unsigned int i, j, k;
 
 	if (c->mode != DSBC_MODE_TERMINATE)
-		return;
-	if (c->term_failed && c->state == CALL_CONFIRMED) {
-		b2bua_call_abort(app, c, "DTLS handshake failed");
-		return;
+		return false;
+	if (c->term_failed) {
+		if (c->state == CALL_CONFIRMED) {
+			b2bua_call_abort(b, c, "DTLS handshake failed");
+			return false;
+		}
+		/* ended once confirmed: its ACK comes as an input */
+		return true;
 	}
 	for (j = 0; j < 2; j++)
 		for (i = 0; i < c->nb_media; i++)
@@ -841,28 +818,36 @@ b2bua_term_tick(struct dsbc_app *app, struct call *c, uint64_t now)
 				if (sc->dtls == NULL || sc->keys_known)
 					continue;
 				pending = true;
-				if (sc->timer_ms == 0 || now < sc->timer_ms)
-					continue;
-				dsbc_dtls_tick(sc->dtls, &next);
-				dtls_flush(app, legs[j], i, k);
-				sc->timer_ms = next ? now + next : 0;
+				if (sc->timer_ms != 0 && now >= sc->timer_ms) {
+					dsbc_dtls_tick(sc->dtls, &next);
+					dtls_flush(b, legs[j], i, k);
+					sc->timer_ms = next ? now + next : 0;
+				}
+				if (sc->timer_ms != 0 && sc->timer_ms < *next_at)
+					*next_at = sc->timer_ms;
 			}
-	if (pending && c->dtls_deadline != 0 && now >= c->dtls_deadline) {
-		app->sip->b2b->dtls_timeouts++;
-		RTE_LOG(WARNING, USER1, "call %u: DTLS handshake not done "
-			"within %u ms\n", c->id, app->cfg.dtls_timeout_ms);
+	if (!pending || c->dtls_deadline == 0)
+		return pending;
+	if (now >= c->dtls_deadline) {
+		b->st.dtls_timeouts++;
+		B2B_LOG(b, WARNING, "call %u: DTLS handshake not done "
+			"within %u ms", c->id, b->cfg->dtls_timeout_ms);
 		c->dtls_deadline = 0;
-		b2bua_call_abort(app, c, "DTLS handshake timeout");
+		b2bua_call_abort(b, c, "DTLS handshake timeout");
+		return c->state != CALL_FREE && c->term_failed;
 	}
+	if (c->dtls_deadline < *next_at)
+		*next_at = c->dtls_deadline;
+	return true;
 }
 
 void
-b2bua_term_release(struct dsbc_app *app, struct call *c)
+b2bua_term_release(struct dsbc_b2bua *b, struct call *c)
 {
 	struct leg *legs[2] = { &c->a, &c->b };
 	unsigned int i, j, k;
 
-	(void)app;
+	(void)b;
 	for (j = 0; j < 2; j++)
 		for (i = 0; i < MAX_MEDIA; i++)
 			for (k = 0; k < 2; k++) {

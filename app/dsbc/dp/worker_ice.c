@@ -15,9 +15,9 @@
 #include <rte_mbuf.h>
 #include <rte_udp.h>
 
-#include "dsbc.h"
 #include "dsbc_stun.h"
-#include "worker_ice.h"
+#include "dp/worker.h"
+#include "dp/worker_ice.h"
 
 enum dsbc_drop
 dsbc_worker_ice(struct dsbc_app *app, struct dsbc_worker *w,

@@ -6,9 +6,9 @@
 #include <rte_malloc.h>
 #include <rte_mbuf.h>
 
-#include "dsbc.h"
 #include "dsbc_srtp_lib.h"
-#include "worker_term.h"
+#include "dp/worker.h"
+#include "dp/worker_term.h"
 
 int
 dsbc_term_pool_init(struct dsbc_worker *w, uint32_t capacity,

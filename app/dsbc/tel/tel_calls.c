@@ -5,20 +5,22 @@
  */
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include <rte_cycles.h>
 #include <rte_telemetry.h>
 
+#include "dsbc_dtls.h"
 #include "dsbc_flow_table.h"
-#include "b2bua.h"
-#include "worker_term.h"
-#include "worker_aware.h"
+#include "ctl/sip.h"
+#include "ctl/snap.h"
+#include "dp/worker.h"
+#include "dp/worker_aware.h"
+#include "dp/worker_term.h"
+#include "tel/tel.h"
 
-struct dsbc_app *b2bua_tel_app;
+static struct dsbc_app *tel_app;
 
-static const char *const state_names[] = {
-	"free", "offered", "early", "answered", "confirmed", "cancelling",
-};
 static const char *const keying_names[] = { "plain", "sdes", "dtls" };
 static const char *const dtls_state_names[] = {
 	"handshaking", "done", "failed"
@@ -27,17 +29,19 @@ static const char *const dtls_state_names[] = {
 static int
 tel_calls(const char *cmd, const char *params, struct rte_tel_data *d)
 {
-	struct dsbc_b2bua *b;
+	const struct dsbc_b2bua_stats *b;
+	struct dsbc_snap_req *r;
 	struct rte_tel_data *ids;
 	uint32_t i;
+	int rc;
 
 	RTE_SET_USED(cmd);
-	if (b2bua_tel_app == NULL || b2bua_tel_app->sip == NULL ||
-	    (b = b2bua_tel_app->sip->b2b) == NULL ||
-	    (params != NULL && *params != '\0'))
+	if (tel_app == NULL || tel_app->sip == NULL ||
+	    tel_app->sip->b2b == NULL || (params != NULL && *params != '\0'))
 		return -EINVAL;
+	b = dsbc_b2bua_stats(tel_app->sip->b2b);
 	rte_tel_data_start_dict(d);
-	rte_tel_data_add_dict_u64(d, "active", b->nb_calls);
+	rte_tel_data_add_dict_u64(d, "active", b->active);
 	rte_tel_data_add_dict_u64(d, "started", b->started);
 	rte_tel_data_add_dict_u64(d, "answered", b->answered);
 	rte_tel_data_add_dict_u64(d, "ended", b->ended);
@@ -45,6 +49,7 @@ tel_calls(const char *cmd, const char *params, struct rte_tel_data *d)
 	rte_tel_data_add_dict_u64(d, "cancelled", b->cancelled);
 	rte_tel_data_add_dict_u64(d, "no_route", b->no_route);
 	rte_tel_data_add_dict_u64(d, "no_ports", b->no_ports);
+	rte_tel_data_add_dict_u64(d, "table_full", b->table_full);
 	rte_tel_data_add_dict_u64(d, "bad_sdp", b->bad_sdp);
 	rte_tel_data_add_dict_u64(d, "timeouts", b->timeouts);
 	rte_tel_data_add_dict_u64(d, "media_idle_ended", b->idle_ended);
@@ -53,8 +58,9 @@ tel_calls(const char *cmd, const char *params, struct rte_tel_data *d)
 	rte_tel_data_add_dict_u64(d, "flow_errors", b->flow_errors);
 	rte_tel_data_add_dict_u64(d, "ok_retransmissions", b->ok_retransmissions);
 	rte_tel_data_add_dict_u64(d, "consent_expired", b->consent_expired);
+	rte_tel_data_add_dict_u64(d, "stale_events", b->stale_events);
 	rte_tel_data_add_dict_u64(d, "media_port_pairs_free",
-				  b2bua_ports_free_count(b2bua_tel_app));
+				  dsbc_b2bua_ports_free(tel_app->sip->b2b));
 	rte_tel_data_add_dict_u64(d, "terminated", b->terminated);
 	rte_tel_data_add_dict_u64(d, "terminate_forced", b->terminate_forced);
 	rte_tel_data_add_dict_u64(d, "dtls_done", b->dtls_done);
@@ -65,25 +71,30 @@ tel_calls(const char *cmd, const char *params, struct rte_tel_data *d)
 	rte_tel_data_add_dict_u64(d, "dtls_no_session", b->dtls_no_session);
 	rte_tel_data_add_dict_u64(d, "keys_sent", b->keys_sent);
 	rte_tel_data_add_dict_u64(d, "sdes_rekeys", b->sdes_rekeys);
+	rc = dsbc_snap_ask(tel_app, DSBC_SNAP_IDS, 0, &r);
+	if (rc != 0)
+		return rc;
 	/* RFC 7879 3.2.2 breaks end-to-end security: such calls are
 	 * listed on their own */
 	ids = rte_tel_data_alloc();
-	if (ids == NULL)
+	if (ids == NULL) {
+		dsbc_snap_done();
 		return -ENOMEM;
+	}
 	rte_tel_data_start_array(ids, RTE_TEL_U64_VAL);
-	for (i = 0; i < MAX_CALLS; i++)
-		if (b->calls[i].state != CALL_FREE &&
-		    b->calls[i].mode == DSBC_MODE_TERMINATE)
-			rte_tel_data_add_array_u64(ids, b->calls[i].id);
+	for (i = 0; i < r->nb_term_ids; i++)
+		rte_tel_data_add_array_u64(ids, r->term_ids[i]);
 	rte_tel_data_add_dict_container(d, "terminated_ids", ids, 0);
 	ids = rte_tel_data_alloc();
-	if (ids == NULL)
+	if (ids == NULL) {
+		dsbc_snap_done();
 		return -ENOMEM;
+	}
 	rte_tel_data_start_array(ids, RTE_TEL_U64_VAL);
-	for (i = 0; i < MAX_CALLS; i++)
-		if (b->calls[i].state != CALL_FREE)
-			rte_tel_data_add_array_u64(ids, b->calls[i].id);
+	for (i = 0; i < r->nb_ids; i++)
+		rte_tel_data_add_array_u64(ids, r->ids[i]);
 	rte_tel_data_add_dict_container(d, "ids", ids, 0);
+	dsbc_snap_done();
 	return 0;
 }
 
@@ -144,26 +155,25 @@ aware_tel(struct rte_tel_data *x, const char *pfx, const struct dsbc_flow *f,
  * (the telemetry library nests one container level only).
  */
 static void
-flow_tel(struct rte_tel_data *x, const char *pfx, const struct leg_media *lm,
-	 unsigned int k)
+flow_tel(struct rte_tel_data *x, const char *pfx,
+	 const struct dsbc_b2bua_flow_snap *fs)
 {
-	const struct dsbc_app *app = b2bua_tel_app;
-	uint32_t id = lm->flow[k];
+	const struct dsbc_app *app = tel_app;
+	uint32_t id = fs->flow_id;
 	unsigned int w = dsbc_flow_id_worker(id);
 	const struct dsbc_flow *f = NULL;
 	char buf[80], ip[64];
 
 	add_u64(x, pfx, "flow_id", id);
-	add_u64(x, pfx, "local_port", lm->fc[k].local_port);
+	add_u64(x, pfx, "local_port", fs->local_port);
 	snprintf(buf, sizeof(buf), "%s:%u",
-		 dsbc_addr_fmt(&lm->fc[k].remote, lm->fc[k].remote_family, ip,
-			       sizeof(ip)), lm->fc[k].remote_port);
+		 dsbc_addr_fmt(&fs->remote, fs->remote_family, ip, sizeof(ip)),
+		 fs->remote_port);
 	add_str(x, pfx, "sends_to", buf);
-	if (lm->latched[k])
+	if (fs->latched)
 		snprintf(buf, sizeof(buf), "%s:%u",
-			 dsbc_addr_fmt(&lm->latched_src[k],
-				       lm->latched_family[k], ip, sizeof(ip)),
-			 lm->latched_port[k]);
+			 dsbc_addr_fmt(&fs->latched_src, fs->latched_family, ip,
+				       sizeof(ip)), fs->latched_port);
 	else
 		snprintf(buf, sizeof(buf), "-");
 	add_str(x, pfx, "latched", buf);
@@ -215,8 +225,8 @@ flow_tel(struct rte_tel_data *x, const char *pfx, const struct leg_media *lm,
 }
 
 static void
-leg_tel(struct rte_tel_data *d, const char *name, const struct call *c,
-	const struct leg *l)
+leg_tel(struct rte_tel_data *d, const char *name,
+	const struct dsbc_b2bua_call_snap *c, const struct dsbc_b2bua_leg_snap *l)
 {
 	struct rte_tel_data *x = rte_tel_data_alloc();
 	char buf[96], key[32], ip[64];
@@ -232,7 +242,7 @@ leg_tel(struct rte_tel_data *d, const char *name, const struct call *c,
 	rte_tel_data_add_dict_string(x, "remote_uri", l->remote_uri);
 	rte_tel_data_add_dict_string(x, "target", l->target);
 	rte_tel_data_add_dict_string(x, "signalling_peer",
-				     dsbc_addr_fmt(&l->peer.remote, l->peer.family,
+				     dsbc_addr_fmt(&l->peer, l->peer_family,
 						   buf, sizeof(buf)));
 	rte_tel_data_add_dict_string(x, "ice", l->ice_local ? "lite" : "off");
 	rte_tel_data_add_dict_string(x, "consent", !l->ice_local ? "-" :
@@ -243,17 +253,17 @@ leg_tel(struct rte_tel_data *d, const char *name, const struct call *c,
 	if (l->keying == DSBC_KEYING_DTLS) {
 		rte_tel_data_add_dict_string(x, "dtls_role",
 			!l->dtls_role_known ? "-" :
-			l->dtls_role == DSBC_DTLS_CLIENT ? "client" : "server");
+			l->dtls_client ? "client" : "server");
 		/* a telemetry string holds 127 characters: SHA-384 and
 		 * SHA-512 fingerprints are cut, and say so */
-		if (strlen(l->peer_fp[0]) < RTE_TEL_MAX_STRING_LEN) {
+		if (strlen(l->peer_fp) < RTE_TEL_MAX_STRING_LEN) {
 			rte_tel_data_add_dict_string(x, "peer_fingerprint",
-						     l->peer_fp[0]);
+						     l->peer_fp);
 		} else {
 			char fp[RTE_TEL_MAX_STRING_LEN];
 
 			snprintf(fp, sizeof(fp), "%.*s...",
-				 (int)sizeof(fp) - 4, l->peer_fp[0]);
+				 (int)sizeof(fp) - 4, l->peer_fp);
 			rte_tel_data_add_dict_string(x, "peer_fingerprint",
 						     fp);
 		}
@@ -264,8 +274,8 @@ leg_tel(struct rte_tel_data *d, const char *name, const struct call *c,
 	rte_tel_data_add_dict_string(x, "media_address",
 				     dsbc_addr_fmt(&l->addr, l->family, buf,
 						   sizeof(buf)));
-	for (i = 0; i < c->nb_media; i++) {
-		const struct leg_media *lm = &l->m[i];
+	for (i = 0; i < c->nb_media && i < DSBC_B2BUA_SNAP_MEDIA; i++) {
+		const struct dsbc_b2bua_media_snap *lm = &l->m[i];
 
 		snprintf(key, sizeof(key), "m%u_local_port", i);
 		rte_tel_data_add_dict_u64(x, key, lm->local_port);
@@ -281,13 +291,13 @@ leg_tel(struct rte_tel_data *d, const char *name, const struct call *c,
 		snprintf(key, sizeof(key), "m%u_flows", i);
 		rte_tel_data_add_dict_u64(x, key, lm->nb_flows);
 		for (k = 0; k < 2 && l->keying == DSBC_KEYING_DTLS; k++) {
-			const struct leg_sec *sc = &lm->sec[k];
+			const struct dsbc_b2bua_dtls_snap *sc = &lm->dtls[k];
 			const char *cn = k ? "rtcp_" : "";
 
-			if (k == 1 && sc->dtls == NULL)
+			if (k == 1 && !sc->exists)
 				break;      /* RTCP muxed: one association */
 			snprintf(key, sizeof(key), "m%u_%sdtls", i, cn);
-			rte_tel_data_add_dict_string(x, key, sc->dtls == NULL ?
+			rte_tel_data_add_dict_string(x, key, !sc->exists ?
 				"-" : sc->closed ? "closed" :
 				dtls_state_names[sc->state % 3]);
 			snprintf(key, sizeof(key), "m%u_%sdtls_rx", i, cn);
@@ -297,13 +307,13 @@ leg_tel(struct rte_tel_data *d, const char *name, const struct call *c,
 			snprintf(key, sizeof(key), "m%u_%ssrtp_profile", i, cn);
 			rte_tel_data_add_dict_string(x, key, !sc->keys_known ?
 				"-" : dsbc_srtp_profile_name(
-				(enum dsbc_srtp_suite)sc->keys.profile));
+				(enum dsbc_srtp_suite)sc->profile));
 		}
 		/* the flows keyed on this leg's ports: media from its peer */
 		for (k = 0; k < lm->nb_flows; k++) {
 			snprintf(key, sizeof(key), "m%u_%s", i,
 				 k ? "rtcp_in" : "rtp_in");
-			flow_tel(x, key, lm, k);
+			flow_tel(x, key, &lm->flow[k]);
 		}
 	}
 	rte_tel_data_add_dict_container(d, name, x, 0);
@@ -312,43 +322,48 @@ leg_tel(struct rte_tel_data *d, const char *name, const struct call *c,
 static int
 tel_call(const char *cmd, const char *params, struct rte_tel_data *d)
 {
-	struct dsbc_b2bua *b;
-	const struct call *c = NULL;
+	const struct dsbc_b2bua_call_snap *c;
+	struct dsbc_snap_req *r;
 	char *end;
 	unsigned long id;
-	uint32_t i;
+	int rc;
 
 	RTE_SET_USED(cmd);
-	if (b2bua_tel_app == NULL || b2bua_tel_app->sip == NULL ||
-	    (b = b2bua_tel_app->sip->b2b) == NULL || params == NULL || *params == '\0')
+	if (tel_app == NULL || tel_app->sip == NULL ||
+	    tel_app->sip->b2b == NULL || params == NULL || *params == '\0')
 		return -EINVAL;
 	id = strtoul(params, &end, 10);
-	if (*end != '\0')
+	if (*end != '\0' || id > UINT32_MAX)
 		return -EINVAL;
-	for (i = 0; i < MAX_CALLS && c == NULL; i++)
-		if (b->calls[i].state != CALL_FREE && b->calls[i].id == id)
-			c = &b->calls[i];
-	if (c == NULL)
-		return -EINVAL;
+	rc = dsbc_snap_ask(tel_app, DSBC_SNAP_CALL, (uint32_t)id, &r);
+	if (rc != 0)
+		return rc == -ENOENT ? -EINVAL : rc;
+	c = &r->call;
 	rte_tel_data_start_dict(d);
 	rte_tel_data_add_dict_u64(d, "id", c->id);
-	rte_tel_data_add_dict_string(d, "state", state_names[c->state]);
+	rte_tel_data_add_dict_string(d, "state", c->state);
 	rte_tel_data_add_dict_string(d, "mode", dsbc_mode_name(c->mode));
 	rte_tel_data_add_dict_u64(d, "worker", c->worker);
 	rte_tel_data_add_dict_u64(d, "media_lines", c->nb_media);
-	rte_tel_data_add_dict_u64(d, "age_ms",
-				  dsbc_sip_now_ms(b2bua_tel_app) - c->started_ms);
+	rte_tel_data_add_dict_u64(d, "age_ms", c->age_ms);
 	leg_tel(d, "a_leg", c, &c->a);
 	leg_tel(d, "b_leg", c, &c->b);
+	dsbc_snap_done();
 	return 0;
 }
 
 int
-dsbc_b2bua_telemetry_register(void)
+dsbc_tel_calls_register(void)
 {
 	if (rte_telemetry_register_cmd("/dsbc/calls", tel_calls,
 			"Calls: active ids and counters. No parameters") != 0)
 		return -1;
 	return rte_telemetry_register_cmd("/dsbc/call", tel_call,
 			"One call: state, both dialogs, media. Parameter: id");
+}
+
+void
+dsbc_tel_calls_set_app(struct dsbc_app *app)
+{
+	tel_app = app;
 }

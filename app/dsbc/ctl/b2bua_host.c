@@ -1,0 +1,180 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * lib/b2bua on the management lcore: the library's ops implemented with
+ * the UDP transport, the flow allocators and the control rings, the
+ * worker's DTLS records parsed out of their mbufs, and one log type
+ * (dsbc.b2bua) for what the library says.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <openssl/rand.h>
+#include <rte_ether.h>
+#include <rte_log.h>
+#include <rte_mbuf.h>
+
+#include "dsbc_net.h"
+#include "dsbc_srtp_lib.h"
+#include "ctl/mgmt.h"
+#include "ctl/sip.h"
+
+RTE_LOG_REGISTER_SUFFIX(dsbc_logtype_b2bua, b2bua, NOTICE);
+
+_Static_assert(DSBC_B2BUA_ICE_UFRAG_MAX == DSBC_ICE_UFRAG_MAX &&
+	       DSBC_B2BUA_ICE_PWD_MAX == DSBC_ICE_PWD_MAX,
+	       "the library's ICE bounds are the workers'");
+_Static_assert((int)DSBC_B2BUA_KEYS_RX == DSBC_KEYS_RX &&
+	       (int)DSBC_B2BUA_KEYS_TX == DSBC_KEYS_TX, "key directions");
+
+static int
+op_sip_send(void *ctx, const struct dsbc_sip_peer *to, const char *msg,
+	    uint32_t len)
+{
+	return dsbc_sip_send(ctx, to, msg, len);
+}
+
+static int
+op_flow_add(void *ctx, const struct dsbc_flow_cfg *fc,
+	    dsbc_b2bua_cookie_t cookie, uint32_t *flow_id)
+{
+	return dsbc_mgmt_flow_add(ctx, fc, cookie, flow_id);
+}
+
+static int
+op_flow_mod(void *ctx, uint32_t flow_id, const struct dsbc_flow_cfg *fc,
+	    bool unlatch)
+{
+	return dsbc_mgmt_flow_mod(ctx, flow_id, fc, unlatch);
+}
+
+static int
+op_flow_del(void *ctx, uint32_t flow_id)
+{
+	return dsbc_mgmt_flow_del(ctx, flow_id);
+}
+
+static int
+op_flow_keys(void *ctx, uint32_t flow_id, enum dsbc_b2bua_keys_dir dir,
+	     uint8_t suite, const uint8_t *key, uint8_t key_len,
+	     const uint8_t *salt, uint8_t salt_len)
+{
+	return dsbc_mgmt_flow_keys(ctx, flow_id, (uint8_t)dir, suite, key,
+				   key_len, salt, salt_len);
+}
+
+static int
+op_ice_set(void *ctx, uint16_t worker, uint16_t *ice_id, const char *lu,
+	   const char *ru, const char *pwd)
+{
+	return dsbc_mgmt_ice_set(ctx, worker, ice_id, lu, ru, pwd);
+}
+
+static void
+op_ice_clear(void *ctx, uint16_t worker, uint16_t ice_id)
+{
+	dsbc_mgmt_ice_free(ctx, worker, ice_id);
+}
+
+static int
+op_random(void *ctx, void *buf, size_t len)
+{
+	(void)ctx;
+	return RAND_bytes(buf, (int)len) == 1 ? 0 : -EIO;
+}
+
+static void
+op_log(void *ctx, enum dsbc_b2bua_log_level level, const char *line)
+{
+	(void)ctx;
+	rte_log((uint32_t)level, dsbc_logtype_b2bua, "b2bua: %s\n", line);
+}
+
+int
+dsbc_b2bua_host_init(struct dsbc_app *app)
+{
+	static const struct dsbc_b2bua_ops ops = {
+		.sip_send = op_sip_send,
+		.flow_add = op_flow_add,
+		.flow_mod = op_flow_mod,
+		.flow_del = op_flow_del,
+		.flow_keys = op_flow_keys,
+		.ice_set = op_ice_set,
+		.ice_clear = op_ice_clear,
+		.random = op_random,
+		.log = op_log,
+	};
+	struct dsbc_b2bua_cfg bc;
+	char err[256];
+	uint16_t w;
+
+	memset(&bc, 0, sizeof(bc));
+	bc.cfg = &app->cfg;
+	bc.nb_workers = app->nb_workers;
+	for (w = 0; w < app->nb_workers; w++)
+		dsbc_slices_range(&app->slices, w, &bc.slice[w].first,
+				  &bc.slice[w].last);
+	bc.max_calls = app->cfg.max_calls;
+	bc.max_txns = app->cfg.max_transactions;
+	bc.log_level = rte_log_get_level(dsbc_logtype_b2bua);
+	bc.server = "dsbc/" DSBC_VERSION;
+	if (dsbc_srtp_lib_init() != 0) {
+		fprintf(stderr, "dsbc: libsrtp2 initialisation failed\n");
+		return -EINVAL;
+	}
+	app->sip->b2b = dsbc_b2bua_create(&bc, &ops, app, err, sizeof(err));
+	if (app->sip->b2b == NULL) {
+		fprintf(stderr, "dsbc: %s\n", err);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+void
+dsbc_b2bua_host_fini(struct dsbc_app *app)
+{
+	if (app->sip == NULL)
+		return;
+	dsbc_b2bua_free(app->sip->b2b);
+	app->sip->b2b = NULL;
+}
+
+/* A DTLS record a worker punted (flow id in hash.usr): where it came
+ * from, for the answer, and its payload. */
+void
+dsbc_b2bua_host_dtls(struct dsbc_app *app, struct rte_mbuf *m)
+{
+	unsigned int w = dsbc_flow_id_worker(m->hash.usr);
+	uint32_t slot = dsbc_flow_id_slot(m->hash.usr);
+	const struct rte_ether_hdr *eh;
+	struct dsbc_sip_peer from;
+	struct dsbc_pkt_info pi;
+	int port = dsbc_port_of_id(app, m->port);
+	uint64_t cookie = 0;
+
+	if (w < app->nb_workers && slot < app->slots[w].capacity &&
+	    app->slots[w].state[slot] != DSBC_SLOT_FREE)
+		cookie = app->slots[w].cookie[slot];
+	if (cookie == 0 || port < 0 || m->nb_segs != 1 ||
+	    dsbc_net_parse(rte_pktmbuf_mtod(m, const uint8_t *), m->data_len,
+			   &pi) != DSBC_PKT_UDP) {
+		app->mst.dtls_unparsed++;
+		rte_pktmbuf_free(m);
+		return;
+	}
+	eh = rte_pktmbuf_mtod(m, const struct rte_ether_hdr *);
+	memset(&from, 0, sizeof(from));
+	from.in = (uint16_t)port;
+	from.family = pi.family;
+	from.local = pi.dst;
+	from.local_port = pi.dst_port;
+	from.remote = pi.src;
+	from.remote_port = pi.src_port;
+	memcpy(from.remote_mac.bytes, eh->src_addr.addr_bytes,
+	       RTE_ETHER_ADDR_LEN);
+	dsbc_b2bua_dtls_input(app->sip->b2b, m->hash.usr, cookie, &from,
+			      rte_pktmbuf_mtod_offset(m, const uint8_t *,
+						      pi.payload_off),
+			      pi.payload_len, dsbc_sip_now_ms(app));
+	rte_pktmbuf_free(m);
+}

@@ -1,0 +1,75 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+#include <errno.h>
+#include <pthread.h>
+#include <unistd.h>
+
+#include "ctl/sip.h"
+#include "ctl/snap.h"
+#include "dsbc.h"
+
+/* One request at a time: telemetry may run a thread per client. */
+static pthread_mutex_t snap_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct dsbc_snap_req snap_req;
+
+int
+dsbc_snap_ask(struct dsbc_app *app, enum dsbc_snap_kind kind, uint32_t id,
+	      struct dsbc_snap_req **out)
+{
+	unsigned int waited;
+
+	(void)app;
+	pthread_mutex_lock(&snap_lock);
+	snap_req.kind = (uint8_t)kind;
+	snap_req.id = id;
+	__atomic_store_n(&snap_req.state, 1, __ATOMIC_RELEASE);
+	for (waited = 0; waited < 10000; waited++) {
+		if (__atomic_load_n(&snap_req.state, __ATOMIC_ACQUIRE) == 2)
+			break;
+		usleep(200);
+	}
+	if (__atomic_load_n(&snap_req.state, __ATOMIC_ACQUIRE) != 2) {
+		/* withdrawn: an answer now lands in a request nobody reads */
+		__atomic_store_n(&snap_req.state, 0, __ATOMIC_RELEASE);
+		pthread_mutex_unlock(&snap_lock);
+		return -EBUSY;
+	}
+	*out = &snap_req;
+	if (snap_req.rc != 0) {
+		int rc = snap_req.rc;
+
+		dsbc_snap_done();
+		return rc;
+	}
+	return 0;
+}
+
+void
+dsbc_snap_done(void)
+{
+	__atomic_store_n(&snap_req.state, 0, __ATOMIC_RELEASE);
+	pthread_mutex_unlock(&snap_lock);
+}
+
+void
+dsbc_snap_serve(struct dsbc_app *app)
+{
+	struct dsbc_snap_req *r = &snap_req;
+	uint32_t asked = 1;
+
+	if (__atomic_load_n(&r->state, __ATOMIC_ACQUIRE) != 1)
+		return;
+	r->now_ms = dsbc_sip_now_ms(app);
+	if (r->kind == DSBC_SNAP_CALL) {
+		r->rc = dsbc_b2bua_call_snapshot(app->sip->b2b, r->id,
+						 r->now_ms, &r->call);
+	} else {
+		r->nb_ids = dsbc_b2bua_call_ids(app->sip->b2b, r->ids,
+						DSBC_SNAP_IDS_MAX, false);
+		r->nb_term_ids = dsbc_b2bua_call_ids(app->sip->b2b, r->term_ids,
+						     DSBC_SNAP_IDS_MAX, true);
+		r->rc = 0;
+	}
+	/* answered only if still asked (not withdrawn meanwhile) */
+	__atomic_compare_exchange_n(&r->state, &asked, 2, false,
+				    __ATOMIC_RELEASE, __ATOMIC_RELAXED);
+}

@@ -1,0 +1,256 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * An instance: its tables, the transaction layer it owns, and what every
+ * file of the library draws on (random bytes, log lines, sending).
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "b2bua_internal.h"
+#include "dsbc_sip_txn.h"
+
+/* ---- what the transaction layer asks of its user ---- */
+
+static void
+txn_send(void *ctx, const void *dest, const char *msg, uint32_t len)
+{
+	b2bua_send(ctx, dest, msg, len);
+}
+
+static void
+txn_timeout(void *ctx, struct dsbc_sip_txn *t)
+{
+	struct dsbc_b2bua *b = ctx;
+
+	b->st.txn_timeouts++;
+	b2bua_txn_timeout(b, t);
+}
+
+static void
+txn_terminated(void *ctx, struct dsbc_sip_txn *t)
+{
+	b2bua_txn_gone(ctx, t);
+}
+
+_Static_assert(sizeof(struct dsbc_sip_peer) <= DSBC_SIP_TXN_DEST_MAX,
+	       "a transaction stores where its messages go");
+
+/* ---- services for the library's files ---- */
+
+int
+b2bua_send(struct dsbc_b2bua *b, const struct dsbc_sip_peer *to,
+	   const char *msg, uint32_t len)
+{
+	int rc = b->ops.sip_send(b->ctx, to, msg, len);
+
+	if (rc != 0)
+		b->st.send_fail++;
+	return rc;
+}
+
+void
+b2bua_log(struct dsbc_b2bua *b, enum dsbc_b2bua_log_level level,
+	  const char *fmt, ...)
+{
+	va_list ap;
+
+	if (b->ops.log == NULL)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(b->line, sizeof(b->line), fmt, ap);
+	va_end(ap);
+	b->ops.log(b->ctx, level, b->line);
+}
+
+int
+b2bua_random(struct dsbc_b2bua *b, void *out, size_t len)
+{
+	uint8_t *o = out;
+
+	while (len > 0) {
+		size_t n;
+
+		if (b->rnd_left == 0) {
+			if (b->ops.random(b->ctx, b->rnd, sizeof(b->rnd)) != 0)
+				return -EIO;
+			b->rnd_left = sizeof(b->rnd);
+		}
+		n = len < b->rnd_left ? len : b->rnd_left;
+		memcpy(o, b->rnd + sizeof(b->rnd) - b->rnd_left, n);
+		/* a byte given out is never given again */
+		memset(b->rnd + sizeof(b->rnd) - b->rnd_left, 0, n);
+		b->rnd_left -= (uint32_t)n;
+		o += n;
+		len -= n;
+	}
+	return 0;
+}
+
+int
+b2bua_token(struct dsbc_b2bua *b, char *dst, size_t cap, const char *prefix,
+	    unsigned int nbytes)
+{
+	static const char hex[] = "0123456789abcdef";
+	size_t pl = strlen(prefix);
+	uint8_t r[32];
+	unsigned int i;
+
+	if (nbytes > sizeof(r) || pl + 2 * nbytes + 1 > cap ||
+	    b2bua_random(b, r, nbytes) != 0) {
+		if (cap > 0)
+			dst[0] = '\0';
+		return -EIO;
+	}
+	memcpy(dst, prefix, pl);
+	for (i = 0; i < nbytes; i++) {
+		dst[pl + 2 * i] = hex[r[i] >> 4];
+		dst[pl + 2 * i + 1] = hex[r[i] & 15];
+	}
+	dst[pl + 2 * nbytes] = '\0';
+	return 0;
+}
+
+/* ---- an instance ---- */
+
+static void
+err_set(char *err, size_t errlen, const char *msg)
+{
+	if (err != NULL && errlen > 0)
+		snprintf(err, errlen, "%s", msg);
+}
+
+struct dsbc_b2bua *
+dsbc_b2bua_create(const struct dsbc_b2bua_cfg *cfg,
+		  const struct dsbc_b2bua_ops *ops, void *ctx, char *err,
+		  size_t errlen)
+{
+	const struct dsbc_sip_txl_ops tops = {
+		txn_send, txn_timeout, txn_terminated,
+	};
+	struct dsbc_sip_txl_cfg tcfg = { .max_txns = cfg->max_txns };
+	struct dsbc_b2bua *b;
+	uint32_t i, span, buckets;
+
+	if (cfg->cfg == NULL || cfg->max_calls == 0 || cfg->max_txns == 0 ||
+	    cfg->max_calls > (1u << 30) / 2 || cfg->nb_workers == 0 ||
+	    cfg->nb_workers > DSBC_CFG_MAX_WORKERS || ops->sip_send == NULL ||
+	    ops->flow_add == NULL || ops->flow_mod == NULL ||
+	    ops->flow_del == NULL || ops->flow_keys == NULL ||
+	    ops->ice_set == NULL || ops->ice_clear == NULL ||
+	    ops->random == NULL) {
+		err_set(err, errlen, "b2bua: a size is zero or too large, or "
+			"an op is missing");
+		return NULL;
+	}
+	b = calloc(1, sizeof(*b));
+	if (b == NULL) {
+		err_set(err, errlen, "b2bua: out of memory");
+		return NULL;
+	}
+	b->bc = *cfg;
+	if (b->bc.server == NULL)
+		b->bc.server = "dsbc";
+	b->cfg = cfg->cfg;
+	b->ops = *ops;
+	b->ctx = ctx;
+	b->nb_workers = cfg->nb_workers;
+	b->max_calls = cfg->max_calls;
+	b->next_call_at = UINT64_MAX;
+	b->txl_next = UINT64_MAX;
+	/* the Call-ID index: a power of two, at least two entries (A and
+	 * B leg) per bucket on average */
+	for (buckets = 64; buckets < 2 * cfg->max_calls; buckets <<= 1)
+		;
+	b->cid_mask = buckets - 1;
+	span = (uint32_t)b->cfg->media_port_max - b->cfg->media_port_min + 2;
+	b->calls = calloc(cfg->max_calls, sizeof(*b->calls));
+	b->cid_head = calloc(buckets, sizeof(*b->cid_head));
+	b->port_used = calloc(span, 1);
+	b->txl = dsbc_sip_txl_create(&tcfg, &tops, b);
+	if (b->calls == NULL || b->cid_head == NULL || b->port_used == NULL ||
+	    b->txl == NULL) {
+		err_set(err, errlen, "b2bua: out of memory for its tables");
+		dsbc_b2bua_free(b);
+		return NULL;
+	}
+	for (i = cfg->max_calls; i > 0; i--) {
+		b->calls[i - 1].free_next = b->free_head;
+		b->free_head = i;
+	}
+	/* Ports of static flows are not for calls. */
+	for (i = 0; i < b->cfg->nb_flows; i++) {
+		uint16_t p = b->cfg->flows[i].local_port & ~1u;
+
+		if (p < b->cfg->media_port_min || p >= b->cfg->media_port_max)
+			continue;
+		b->port_used[p - b->cfg->media_port_min] = 1;
+		b->port_used[p + 1 - b->cfg->media_port_min] = 1;
+	}
+	if (b2bua_term_init(b, b->line, sizeof(b->line)) != 0) {
+		err_set(err, errlen, b->line);
+		dsbc_b2bua_free(b);
+		return NULL;
+	}
+	return b;
+}
+
+void
+dsbc_b2bua_free(struct dsbc_b2bua *b)
+{
+	uint32_t i;
+
+	if (b == NULL)
+		return;
+	for (i = 0; b->calls != NULL && i < b->max_calls; i++) {
+		struct call *c = &b->calls[i];
+
+		free(c->a_invite);
+		free(c->ok_msg);
+		free(c->fwd.req);
+		b2bua_term_release(b, c);
+	}
+	b2bua_term_fini(b);
+	dsbc_sip_txl_free(b->txl);
+	free(b->port_used);
+	free(b->cid_head);
+	free(b->calls);
+	free(b);
+}
+
+uint64_t
+dsbc_b2bua_next_timeout(const struct dsbc_b2bua *b)
+{
+	uint64_t c = b2bua_calls_next(b);
+
+	return c < b->txl_next ? c : b->txl_next;
+}
+
+void
+dsbc_b2bua_on_timeout(struct dsbc_b2bua *b, uint64_t now)
+{
+	uint64_t t;
+
+	b->now = now;
+	if (now >= b->txl_next) {
+		t = dsbc_sip_txl_tick(b->txl, now);
+		b->txl_next = t == 0 ? UINT64_MAX : t;
+	}
+	if (now >= b2bua_calls_next(b))
+		b2bua_calls_tick(b, now);
+	b->st.txns = dsbc_sip_txl_count(b->txl);
+}
+
+const struct dsbc_b2bua_stats *
+dsbc_b2bua_stats(const struct dsbc_b2bua *b)
+{
+	return &b->st;
+}
+
+const char *
+dsbc_b2bua_fingerprint(const struct dsbc_b2bua *b)
+{
+	return b->dtls_ctx != NULL ? dsbc_dtls_ctx_fingerprint(b->dtls_ctx) : "";
+}

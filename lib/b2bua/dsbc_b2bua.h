@@ -1,0 +1,242 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+#ifndef DSBC_B2BUA_H
+#define DSBC_B2BUA_H
+
+/**
+ * @file
+ * The SIP back-to-back user agent (RFC 7092 section 3) as a sans-I/O
+ * library: every call is an A-leg dialog where dsbc is the UAS, a B-leg
+ * dialog where it is the UAC, and a media session anchored on dsbc's
+ * ports.
+ *
+ * The library owns the SIP transactions (lib/sip), the dialogs, the
+ * calls, the media port allocation and each call's media state.  It
+ * does no I/O and reads no clock: messages, media-plane events and the
+ * time (milliseconds, any epoch, never going back) come in through the
+ * functions below; messages out, flow programming, keys, ICE agents,
+ * random bytes and log lines go out through struct dsbc_b2bua_ops.  The
+ * management lcore drives it; unit tests drive it on a virtual clock.
+ *
+ * Not thread-safe: one thread calls every function of one instance.
+ * Another thread reads it only through the snapshot functions, called
+ * by the owning thread on its behalf.
+ */
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "dsbc_addr.h"
+#include "dsbc_config.h"
+#include "dsbc_sip_msg.h"
+
+/** Signalling transports (RFC 3261 section 18). */
+enum dsbc_sip_transport {
+	DSBC_SIP_UDP = 0,
+};
+
+/**
+ * Where a SIP message (or DTLS record) came from and how to answer it,
+ * or where one goes.  Opaque to the library but for the addresses: the
+ * caller fills it from the packet and gets it back in ops->sip_send.
+ */
+struct dsbc_sip_peer {
+	uint16_t in;                 /**< dsbc port index it arrived on */
+	uint8_t family;              /**< 4 or 6 */
+	uint8_t transport;           /**< enum dsbc_sip_transport */
+	struct dsbc_addr local;      /**< dsbc's address it was sent to */
+	uint16_t local_port;
+	uint16_t remote_port;
+	struct dsbc_addr remote;
+	uint32_t conn;               /**< stream transports: connection, 0 UDP */
+	struct dsbc_mac remote_mac;  /**< L2 sender: the next hop back */
+	bool resolve;                /**< look the MAC of l2_next up to send */
+	struct dsbc_addr l2_next;    /**< remote if on-link, else the gateway */
+};
+
+/** What a flow-programming op or event refers to: a call, with the
+ * generation it had, so a stale reference never touches another call. */
+typedef uint64_t dsbc_b2bua_cookie_t;
+
+/** Direction of a flow's SRTP keys (ops->flow_keys). */
+enum dsbc_b2bua_keys_dir {
+	DSBC_B2BUA_KEYS_RX = 0,      /**< unprotect what arrives on the flow */
+	DSBC_B2BUA_KEYS_TX = 1,      /**< protect what it sends out */
+};
+
+/** Log levels, numbered as syslog(3) and rte_log. */
+enum dsbc_b2bua_log_level {
+	DSBC_B2BUA_LOG_ERR = 4,
+	DSBC_B2BUA_LOG_WARNING = 5,
+	DSBC_B2BUA_LOG_NOTICE = 6,
+	DSBC_B2BUA_LOG_INFO = 7,
+	DSBC_B2BUA_LOG_DEBUG = 8,
+};
+
+/** ICE credentials' bounds (RFC 8839 section 5.4), as the workers hold them. */
+#define DSBC_B2BUA_ICE_UFRAG_MAX 40
+#define DSBC_B2BUA_ICE_PWD_MAX 64
+
+/**
+ * Everything the library asks of its host.  Each op gets the ctx given
+ * at creation.  Ops returning int return 0 or a negative errno.
+ */
+struct dsbc_b2bua_ops {
+	/** Put a SIP message (or a DTLS datagram) on the wire to `to`. */
+	int (*sip_send)(void *ctx, const struct dsbc_sip_peer *to,
+			const char *msg, uint32_t len);
+	/** Program a flow on the worker owning fc->local_port; *flow_id out.
+	 * Its events come back with `cookie`.  -ENOSPC: no slot. */
+	int (*flow_add)(void *ctx, const struct dsbc_flow_cfg *fc,
+			dsbc_b2bua_cookie_t cookie, uint32_t *flow_id);
+	/** Replace a flow's spec; unlatch forgets its latched source. */
+	int (*flow_mod)(void *ctx, uint32_t flow_id,
+			const struct dsbc_flow_cfg *fc, bool unlatch);
+	/** Remove a flow. */
+	int (*flow_del)(void *ctx, uint32_t flow_id);
+	/** Terminator mode: one direction's SRTP master key and salt. */
+	int (*flow_keys)(void *ctx, uint32_t flow_id,
+			 enum dsbc_b2bua_keys_dir dir, uint8_t suite,
+			 const uint8_t *key, uint8_t key_len,
+			 const uint8_t *salt, uint8_t salt_len);
+	/** Set (*ice_id 0: allocate) the ICE-lite agent of a leg in worker. */
+	int (*ice_set)(void *ctx, uint16_t worker, uint16_t *ice_id,
+		       const char *local_ufrag, const char *remote_ufrag,
+		       const char *pwd);
+	/** Clear an agent; its id may be given again afterwards. */
+	void (*ice_clear)(void *ctx, uint16_t worker, uint16_t ice_id);
+	/** len bytes from a CSPRNG (OpenSSL RAND_bytes on the appliance). */
+	int (*random)(void *ctx, void *buf, size_t len);
+	/** One log line (no trailing newline) at a level <= cfg.log_level. */
+	void (*log)(void *ctx, enum dsbc_b2bua_log_level level,
+		    const char *line);
+};
+
+/** Creation parameters. */
+struct dsbc_b2bua_cfg {
+	/** Routes, port addresses, sip_port, media policy; kept by pointer
+	 * and read, never written. */
+	const struct dsbc_config *cfg;
+	uint16_t nb_workers;
+	/** Media ports each worker owns: calls of worker w get theirs from
+	 * [first, last] (both even/odd ends included). */
+	struct {
+		uint16_t first;
+		uint16_t last;
+	} slice[DSBC_CFG_MAX_WORKERS];
+	uint32_t max_calls;          /**< concurrent calls */
+	uint32_t max_txns;           /**< concurrent SIP transactions */
+	int log_level;               /**< enum dsbc_b2bua_log_level: above it
+				      * nothing is formatted */
+	const char *server;          /**< Server header value, e.g. "dsbc/0.1" */
+};
+
+/** Counters; read from any thread as plain 64-bit words. */
+struct dsbc_b2bua_stats {
+	/* calls */
+	uint64_t active;             /**< calls in the table */
+	uint64_t started, answered, ended, failed, cancelled, no_route;
+	uint64_t no_ports, bad_sdp, timeouts, idle_ended, table_full;
+	uint64_t latch_repoints, latch_errors, flow_errors;
+	uint64_t ok_retransmissions; /**< 2xx to INVITEs re-sent (13.3.1.4) */
+	uint64_t consent_expired;    /**< ICE legs silent (RFC 7675) */
+	uint64_t stale_events;       /**< worker events for a call now gone */
+	/* dialogs (RFC 3261 12.2.2) */
+	uint64_t dialog_no_match;    /**< in-dialog request matching none: 481 */
+	uint64_t dialog_cseq_low;    /**< CSeq below the last one: 500 */
+	uint64_t dialog_source;      /**< not from the leg's signalling peer */
+	uint64_t cancel_no_match;    /**< CANCEL of no pending INVITE: 481 */
+	uint64_t ack_no_match;       /**< ACK of no 2xx of ours: dropped */
+	/* terminate */
+	uint64_t terminated, terminate_forced;
+	uint64_t dtls_done, dtls_failed, dtls_timeouts, dtls_closed;
+	uint64_t dtls_resets, dtls_no_session;
+	uint64_t keys_sent, sdes_rekeys;
+	/* SIP user agent */
+	uint64_t sip_rx;             /**< messages given to dsbc_b2bua_sip_input */
+	uint64_t rx_req[DSBC_SIP_M_MAX];
+	uint64_t rx_resp[7];         /**< by class, [0] unused */
+	uint64_t sip_err[DSBC_SIP_ERR_MAX];
+	uint64_t discarded;          /**< refused without an answer */
+	uint64_t tx_resp[7];         /**< responses sent, by class */
+	uint64_t send_fail;          /**< ops->sip_send refused */
+	uint64_t stateless_501;
+	uint64_t retransmissions_absorbed;
+	uint64_t txn_timeouts;       /**< timers B, F, H */
+	uint64_t txns;               /**< transactions in the table */
+};
+
+struct dsbc_b2bua;
+
+/**
+ * Create an instance.
+ *
+ * @return the instance, or NULL with a reason in err (bad sizes, no
+ *   memory, DTLS certificate unusable)
+ */
+struct dsbc_b2bua *dsbc_b2bua_create(const struct dsbc_b2bua_cfg *cfg,
+				     const struct dsbc_b2bua_ops *ops,
+				     void *ctx, char *err, size_t errlen);
+
+/** Free an instance; its calls end without a message. NULL is a no-op. */
+void dsbc_b2bua_free(struct dsbc_b2bua *b);
+
+/**
+ * A SIP datagram (or a framed stream message) arrived from `from`.  It is
+ * parsed, checked and answered here: refusals with RFC 3261 / RFC 4475
+ * statuses, transactions, dialogs, calls.
+ */
+void dsbc_b2bua_sip_input(struct dsbc_b2bua *b,
+			  const struct dsbc_sip_peer *from, const char *buf,
+			  uint32_t len, uint64_t now);
+
+/** A flow latched onto a source (RFC 7362). */
+struct dsbc_b2bua_latch {
+	uint32_t flow_id;
+	dsbc_b2bua_cookie_t cookie;
+	uint8_t family;
+	uint16_t port;
+	struct dsbc_addr src;
+};
+void dsbc_b2bua_flow_latched(struct dsbc_b2bua *b,
+			     const struct dsbc_b2bua_latch *l, uint64_t now);
+
+/** A flow saw no packet for flow_idle_ms: its call ends. */
+void dsbc_b2bua_flow_idle(struct dsbc_b2bua *b, uint32_t flow_id,
+			  dsbc_b2bua_cookie_t cookie, uint64_t now);
+
+/** A flow's ICE peer stopped its consent checks (RFC 7675). */
+void dsbc_b2bua_consent_lost(struct dsbc_b2bua *b, uint32_t flow_id,
+			     dsbc_b2bua_cookie_t cookie, uint64_t now);
+
+/** A worker refused a flow op (status < 0) or the host could not
+ * deliver it: the call ends cleanly. */
+void dsbc_b2bua_flow_failed(struct dsbc_b2bua *b, uint32_t flow_id,
+			    dsbc_b2bua_cookie_t cookie, int status,
+			    uint64_t now);
+
+/**
+ * A DTLS record (RFC 7983 class) that arrived on a terminated flow.
+ *
+ * @param from  where it came from: records are answered there
+ */
+void dsbc_b2bua_dtls_input(struct dsbc_b2bua *b, uint32_t flow_id,
+			   dsbc_b2bua_cookie_t cookie,
+			   const struct dsbc_sip_peer *from,
+			   const uint8_t *rec, uint32_t len, uint64_t now);
+
+/** The earliest time dsbc_b2bua_on_timeout() has work, UINT64_MAX none. */
+uint64_t dsbc_b2bua_next_timeout(const struct dsbc_b2bua *b);
+
+/** Fire what is due at now: retransmissions, timers, deadlines. */
+void dsbc_b2bua_on_timeout(struct dsbc_b2bua *b, uint64_t now);
+
+/** Counters (updated in place; any thread may read them). */
+const struct dsbc_b2bua_stats *dsbc_b2bua_stats(const struct dsbc_b2bua *b);
+
+/** dsbc's DTLS certificate fingerprint (terminator mode), "" none. */
+const char *dsbc_b2bua_fingerprint(const struct dsbc_b2bua *b);
+
+/** Media port pairs not in use. */
+uint32_t dsbc_b2bua_ports_free(const struct dsbc_b2bua *b);
+
+#endif /* DSBC_B2BUA_H */

@@ -1,0 +1,1053 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * lib/b2bua driven as the management lcore drives it, but on a virtual
+ * clock and against fake ops that record every SIP message and flow
+ * command: scripted call flows, and every way of spoofing a dialog.
+ * No EAL, no sockets, no DPDK header.
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <CUnit/CUnit.h>
+#include <openssl/rand.h>
+
+#include "dsbc_b2bua.h"
+#include "dsbc_b2bua_snap.h"
+#include "dsbc_sip_hdr.h"
+#include "b2bua_internal.h"
+#include "unit.h"
+
+const bool unit_needs_eal = false;
+
+/* ---- the fake host ---- */
+
+#define OUT_MAX 256
+#define FLOWS_MAX 1024
+
+struct sent {
+	struct dsbc_sip_peer to;
+	char msg[8192];
+	uint32_t len;
+};
+
+struct fflow {
+	bool live;
+	dsbc_b2bua_cookie_t cookie;
+	struct dsbc_flow_cfg fc;
+};
+
+static struct fake {
+	struct sent out[OUT_MAX];
+	unsigned int n_out;
+	struct fflow flow[FLOWS_MAX];
+	uint32_t n_flows;            /* ids handed out: 1..n_flows */
+	unsigned int adds, mods, dels, keys, ice_sets, ice_clears;
+	int fail_add;                /* flow_add returns it when non-zero */
+} fk;
+
+static struct dsbc_config cfg;
+static struct dsbc_b2bua *b;
+static uint64_t now_ms;
+static struct dsbc_sip_peer peer_a, peer_b, peer_x;
+
+static int
+op_send(void *ctx, const struct dsbc_sip_peer *to, const char *msg,
+	uint32_t len)
+{
+	struct sent *s;
+
+	(void)ctx;
+	if (fk.n_out == OUT_MAX || len >= sizeof(s->msg))
+		return -ENOBUFS;
+	s = &fk.out[fk.n_out++];
+	s->to = *to;
+	memcpy(s->msg, msg, len);
+	s->msg[len] = '\0';
+	s->len = len;
+	return 0;
+}
+
+static int
+op_flow_add(void *ctx, const struct dsbc_flow_cfg *fc,
+	    dsbc_b2bua_cookie_t cookie, uint32_t *flow_id)
+{
+	(void)ctx;
+	if (fk.fail_add != 0)
+		return fk.fail_add;
+	if (fk.n_flows + 1 >= FLOWS_MAX)
+		return -ENOSPC;
+	*flow_id = ++fk.n_flows;
+	fk.flow[*flow_id].live = true;
+	fk.flow[*flow_id].cookie = cookie;
+	fk.flow[*flow_id].fc = *fc;
+	fk.adds++;
+	return 0;
+}
+
+static int
+op_flow_mod(void *ctx, uint32_t id, const struct dsbc_flow_cfg *fc,
+	    bool unlatch)
+{
+	(void)ctx;
+	(void)unlatch;
+	if (id == 0 || id > fk.n_flows || !fk.flow[id].live)
+		return -ENOENT;
+	fk.flow[id].fc = *fc;
+	fk.mods++;
+	return 0;
+}
+
+static int
+op_flow_del(void *ctx, uint32_t id)
+{
+	(void)ctx;
+	if (id == 0 || id > fk.n_flows || !fk.flow[id].live)
+		return -ENOENT;
+	fk.flow[id].live = false;
+	fk.dels++;
+	return 0;
+}
+
+static int
+op_flow_keys(void *ctx, uint32_t id, enum dsbc_b2bua_keys_dir dir,
+	     uint8_t suite, const uint8_t *key, uint8_t kl,
+	     const uint8_t *salt, uint8_t sl)
+{
+	(void)ctx, (void)id, (void)dir, (void)suite, (void)key, (void)kl;
+	(void)salt, (void)sl;
+	fk.keys++;
+	return 0;
+}
+
+static int
+op_ice_set(void *ctx, uint16_t w, uint16_t *ice_id, const char *lu,
+	   const char *ru, const char *pwd)
+{
+	static uint16_t next;
+
+	(void)ctx, (void)w, (void)lu, (void)ru, (void)pwd;
+	if (*ice_id == 0)
+		*ice_id = ++next;
+	fk.ice_sets++;
+	return 0;
+}
+
+static void
+op_ice_clear(void *ctx, uint16_t w, uint16_t ice_id)
+{
+	(void)ctx, (void)w, (void)ice_id;
+	fk.ice_clears++;
+}
+
+static int
+op_random(void *ctx, void *buf, size_t len)
+{
+	(void)ctx;
+	return RAND_bytes(buf, (int)len) == 1 ? 0 : -EIO;
+}
+
+static void
+op_log(void *ctx, enum dsbc_b2bua_log_level level, const char *line)
+{
+	(void)ctx;
+	if (getenv("B2BUA_LOG") != NULL)
+		fprintf(stderr, "[%d] %s\n", (int)level, line);
+}
+
+static const struct dsbc_b2bua_ops ops = {
+	.sip_send = op_send,
+	.flow_add = op_flow_add,
+	.flow_mod = op_flow_mod,
+	.flow_del = op_flow_del,
+	.flow_keys = op_flow_keys,
+	.ice_set = op_ice_set,
+	.ice_clear = op_ice_clear,
+	.random = op_random,
+	.log = op_log,
+};
+
+static void
+peer_set(struct dsbc_sip_peer *p, uint16_t in, const char *local,
+	 const char *remote)
+{
+	uint8_t fam;
+
+	memset(p, 0, sizeof(*p));
+	p->in = in;
+	dsbc_addr_parse(local, &p->local, &fam);
+	dsbc_addr_parse(remote, &p->remote, &fam);
+	p->family = fam;
+	p->local_port = 5060;
+	p->remote_port = 5060;
+}
+
+/* Two ports: A's side 10.0.0.1/24, B's 10.0.1.1/24; one route to B. */
+static void
+setup(uint32_t max_calls)
+{
+	struct dsbc_b2bua_cfg bc;
+	char err[256];
+	uint8_t fam;
+
+	memset(&fk, 0, sizeof(fk));
+	memset(&cfg, 0, sizeof(cfg));
+	cfg.sip_port = 5060;
+	cfg.media_port_min = 20000;
+	cfg.media_port_max = 20999;
+	cfg.latch_default = DSBC_LATCH_FIRST;
+	cfg.dtls_timeout_ms = 10000;
+	cfg.no_route_status = 404;
+	cfg.ice_consent_s = 30;
+	cfg.nb_ports = 2;
+	cfg.ports[0].ip4.set = true;
+	cfg.ports[0].ip4.prefix = 24;
+	dsbc_addr_parse("10.0.0.1", &cfg.ports[0].ip4.addr, &fam);
+	cfg.ports[1].ip4.set = true;
+	cfg.ports[1].ip4.prefix = 24;
+	dsbc_addr_parse("10.0.1.1", &cfg.ports[1].ip4.addr, &fam);
+	cfg.nb_routes = 1;
+	cfg.routes[0].family = 4;
+	dsbc_addr_parse("10.0.1.20", &cfg.routes[0].addr, &fam);
+	cfg.routes[0].port = 5060;
+	cfg.routes[0].out_port = 1;
+	cfg.routes[0].l2_next_hop = cfg.routes[0].addr;
+	memset(&bc, 0, sizeof(bc));
+	bc.cfg = &cfg;
+	bc.nb_workers = 1;
+	bc.slice[0].first = 20000;
+	bc.slice[0].last = 20999;
+	bc.max_calls = max_calls;
+	bc.max_txns = 4096;
+	bc.log_level = DSBC_B2BUA_LOG_DEBUG;
+	b = dsbc_b2bua_create(&bc, &ops, NULL, err, sizeof(err));
+	CU_ASSERT_PTR_NOT_NULL_FATAL(b);
+	now_ms = 1000;
+	peer_set(&peer_a, 0, "10.0.0.1", "10.0.0.10");
+	peer_set(&peer_b, 1, "10.0.1.1", "10.0.1.20");
+	peer_set(&peer_x, 0, "10.0.0.1", "10.0.0.66");
+}
+
+static void
+teardown(void)
+{
+	dsbc_b2bua_free(b);
+	b = NULL;
+}
+
+/* ---- messages ---- */
+
+/* head's lines end in \n; CRLF on the wire, Content-Length added. */
+static void
+feed(const struct dsbc_sip_peer *from, const char *body, const char *fmt,
+     ...)
+{
+	char head[4096], wire[8192];
+	size_t n = 0, i, bl = body ? strlen(body) : 0;
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(head, sizeof(head), fmt, ap);
+	va_end(ap);
+	for (i = 0; head[i] != '\0' && n + 2 < sizeof(wire); i++) {
+		if (head[i] == '\n')
+			wire[n++] = '\r';
+		wire[n++] = head[i];
+	}
+	n += (size_t)snprintf(wire + n, sizeof(wire) - n,
+			      "Content-Length: %zu\r\n\r\n", bl);
+	memcpy(wire + n, body ? body : "", bl);
+	n += bl;
+	dsbc_b2bua_sip_input(b, from, wire, (uint32_t)n, now_ms);
+}
+
+static const char offer_a[] =
+	"v=0\r\no=alice 1 1 IN IP4 10.0.0.10\r\ns=-\r\n"
+	"c=IN IP4 10.0.0.10\r\nt=0 0\r\n"
+	"m=audio 7000 RTP/AVP 0\r\na=rtpmap:0 PCMU/8000\r\n";
+static const char answer_b[] =
+	"v=0\r\no=bob 1 1 IN IP4 10.0.1.20\r\ns=-\r\n"
+	"c=IN IP4 10.0.1.20\r\nt=0 0\r\n"
+	"m=audio 8000 RTP/AVP 0\r\na=rtpmap:0 PCMU/8000\r\n";
+
+/* The n-th last message sent to `to` whose first line starts with
+ * `start`; NULL when none. */
+static const struct sent *
+sent_to(const struct dsbc_sip_peer *to, const char *start)
+{
+	unsigned int i;
+
+	for (i = fk.n_out; i > 0; i--) {
+		const struct sent *s = &fk.out[i - 1];
+
+		if (dsbc_addr_eq(&s->to.remote, &to->remote) &&
+		    strncmp(s->msg, start, strlen(start)) == 0)
+			return s;
+	}
+	return NULL;
+}
+
+static unsigned int
+count_to(const struct dsbc_sip_peer *to, const char *start)
+{
+	unsigned int i, n = 0;
+
+	for (i = 0; i < fk.n_out; i++)
+		n += dsbc_addr_eq(&fk.out[i].to.remote, &to->remote) &&
+		     strncmp(fk.out[i].msg, start, strlen(start)) == 0;
+	return n;
+}
+
+/* Value of the first header `name` of a message, "" when absent. */
+static const char *
+hval(const struct sent *s, const char *name, char *out, size_t cap)
+{
+	char key[64];
+	const char *p, *e;
+
+	out[0] = '\0';
+	if (s == NULL)
+		return out;
+	snprintf(key, sizeof(key), "\r\n%s: ", name);
+	p = strstr(s->msg, key);
+	if (p == NULL)
+		return out;
+	p += strlen(key);
+	e = strstr(p, "\r\n");
+	snprintf(out, cap, "%.*s", (int)(e - p), p);
+	return out;
+}
+
+/* The tag= of a From/To value, or the branch= of a Via. */
+static const char *
+param(const char *v, const char *name, char *out, size_t cap)
+{
+	char key[32];
+	const char *p;
+	size_t n;
+
+	snprintf(key, sizeof(key), ";%s=", name);
+	out[0] = '\0';
+	p = strstr(v, key);
+	if (p == NULL)
+		return out;
+	p += strlen(key);
+	n = strcspn(p, ";>, \r\n");
+	snprintf(out, cap, "%.*s", (int)n, p);
+	return out;
+}
+
+/* ---- a call ---- */
+
+struct callv {
+	int n;
+	char a_cid[64], a_tag[32], a_to_tag[64];
+	uint32_t a_cseq;
+	char b_cid[160], b_from[256], b_to[256], b_via[256], b_tag[32];
+	uint32_t b_cseq;
+	uint32_t id;
+};
+
+static void
+a_invite(struct callv *cv, int n, const char *extra, const char *sdp)
+{
+	memset(cv, 0, sizeof(*cv));
+	cv->n = n;
+	snprintf(cv->a_cid, sizeof(cv->a_cid), "call%d@10.0.0.10", n);
+	snprintf(cv->a_tag, sizeof(cv->a_tag), "at%d", n);
+	cv->a_cseq = 1;
+	feed(&peer_a, sdp,
+	     "INVITE sip:bob@example.net SIP/2.0\n"
+	     "Via: SIP/2.0/UDP 10.0.0.10:5060;branch=z9hG4bKa%dinv;rport\n"
+	     "Max-Forwards: 70\n"
+	     "From: <sip:alice@example.org>;tag=%s\n"
+	     "To: <sip:bob@example.net>\n"
+	     "Call-ID: %s\n"
+	     "CSeq: 1 INVITE\n"
+	     "%s"
+	     "%s",
+	     n, cv->a_tag, cv->a_cid,
+	     extra ? extra : "Contact: <sip:alice@10.0.0.10:5060>\n",
+	     sdp ? "Content-Type: application/sdp\n" : "");
+}
+
+/* B's INVITE as dsbc sent it: what B's answers copy. */
+static void
+b_learn(struct callv *cv)
+{
+	const struct sent *inv = sent_to(&peer_b, "INVITE ");
+	char v[256];
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(inv);
+	hval(inv, "Call-ID", cv->b_cid, sizeof(cv->b_cid));
+	hval(inv, "From", cv->b_from, sizeof(cv->b_from));
+	hval(inv, "To", cv->b_to, sizeof(cv->b_to));
+	hval(inv, "Via", cv->b_via, sizeof(cv->b_via));
+	snprintf(cv->b_tag, sizeof(cv->b_tag), "bt%d", cv->n);
+	hval(inv, "CSeq", v, sizeof(v));
+	cv->b_cseq = (uint32_t)atoi(v);
+}
+
+static void
+b_answer(struct callv *cv, int status, const char *reason, const char *sdp)
+{
+	feed(&peer_b, sdp,
+	     "SIP/2.0 %d %s\n"
+	     "Via: %s\n"
+	     "From: %s\n"
+	     "To: %s;tag=%s\n"
+	     "Call-ID: %s\n"
+	     "CSeq: %u INVITE\n"
+	     "Contact: <sip:bob@10.0.1.20:5060>\n"
+	     "%s",
+	     status, reason, cv->b_via, cv->b_from, cv->b_to, cv->b_tag,
+	     cv->b_cid, cv->b_cseq,
+	     sdp ? "Content-Type: application/sdp\n" : "");
+}
+
+/* A's request inside its dialog (tags as given). */
+static void
+a_request(const struct dsbc_sip_peer *from, const char *method,
+	  const char *cid, const char *ftag, const char *ttag, uint32_t cseq,
+	  const char *branch)
+{
+	feed(from, NULL,
+	     "%s sip:dsbc@10.0.0.1:5060 SIP/2.0\n"
+	     "Via: SIP/2.0/UDP 10.0.0.10:5060;branch=%s;rport\n"
+	     "Max-Forwards: 70\n"
+	     "From: <sip:alice@example.org>%s%s\n"
+	     "To: <sip:bob@example.net>%s%s\n"
+	     "Call-ID: %s\n"
+	     "CSeq: %u %s\n",
+	     method, branch, ftag ? ";tag=" : "", ftag ? ftag : "",
+	     ttag ? ";tag=" : "", ttag ? ttag : "", cid, cseq, method);
+}
+
+/* B's request inside the B dialog: From is B's (our To), To is ours. */
+static void
+b_request(const struct dsbc_sip_peer *from, const char *method,
+	  struct callv *cv, const char *cid, const char *ftag,
+	  const char *ttag, uint32_t cseq, const char *branch)
+{
+	char ours[64];
+
+	param(cv->b_from, "tag", ours, sizeof(ours));
+	feed(from, NULL,
+	     "%s sip:dsbc@10.0.1.1:5060 SIP/2.0\n"
+	     "Via: SIP/2.0/UDP 10.0.1.20:5060;branch=%s;rport\n"
+	     "Max-Forwards: 70\n"
+	     "From: <sip:bob@example.net>;tag=%s\n"
+	     "To: <sip:alice@example.org>;tag=%s\n"
+	     "Call-ID: %s\n"
+	     "CSeq: %u %s\n",
+	     method, branch, ftag ? ftag : cv->b_tag, ttag ? ttag : ours,
+	     cid ? cid : cv->b_cid, cseq, method);
+}
+
+static uint32_t
+active(void)
+{
+	return (uint32_t)dsbc_b2bua_stats(b)->active;
+}
+
+/* INVITE, 180, 200 with SDP, ACK: a confirmed call. */
+static void
+call_up(struct callv *cv, int n)
+{
+	const struct sent *ok;
+	char v[256];
+
+	a_invite(cv, n, NULL, offer_a);
+	b_learn(cv);
+	b_answer(cv, 180, "Ringing", NULL);
+	b_answer(cv, 200, "OK", answer_b);
+	ok = sent_to(&peer_a, "SIP/2.0 200");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(ok);
+	param(hval(ok, "To", v, sizeof(v)), "tag", cv->a_to_tag,
+	      sizeof(cv->a_to_tag));
+	a_request(&peer_a, "ACK", cv->a_cid, cv->a_tag, cv->a_to_tag, 1,
+		  "z9hG4bKack");
+}
+
+static void
+advance(uint64_t ms)
+{
+	uint64_t end = now_ms + ms;
+
+	while (now_ms < end) {
+		uint64_t t = dsbc_b2bua_next_timeout(b);
+
+		now_ms = t > end ? end : (t < now_ms ? now_ms : t);
+		dsbc_b2bua_on_timeout(b, now_ms);
+		if (t > end)
+			break;
+	}
+}
+
+/* ---- call flows ---- */
+
+static void
+test_basic_call_bye_from_a(void)
+{
+	struct callv cv;
+	char v[256], t1[64];
+	unsigned int adds;
+
+	setup(16);
+	a_invite(&cv, 1, NULL, offer_a);
+	CU_ASSERT_PTR_NOT_NULL(sent_to(&peer_a, "SIP/2.0 100"));
+	b_learn(&cv);
+	/* topology hiding: nothing of A's dialog reaches B */
+	CU_ASSERT(strstr(cv.b_cid, "10.0.0.10") == NULL);
+	CU_ASSERT(strcmp(cv.b_cid, cv.a_cid) != 0);
+	CU_ASSERT(strlen(cv.b_cid) >= 32);
+	CU_ASSERT(strstr(sent_to(&peer_b, "INVITE ")->msg, "at1") == NULL);
+	CU_ASSERT(strstr(sent_to(&peer_b, "INVITE ")->msg, "z9hG4bKa1inv") ==
+		  NULL);
+	param(cv.b_from, "tag", t1, sizeof(t1));
+	CU_ASSERT(strlen(t1) >= 17);     /* "B" + 96 bits in hex */
+	adds = fk.adds;
+	CU_ASSERT(adds >= 1);            /* B -> A flows before the answer */
+	b_answer(&cv, 180, "Ringing", NULL);
+	CU_ASSERT_PTR_NOT_NULL(sent_to(&peer_a, "SIP/2.0 180"));
+	b_answer(&cv, 200, "OK", answer_b);
+	CU_ASSERT_PTR_NOT_NULL(sent_to(&peer_b, "ACK "));
+	CU_ASSERT_PTR_NOT_NULL(sent_to(&peer_a, "SIP/2.0 200"));
+	CU_ASSERT(strstr(sent_to(&peer_a, "SIP/2.0 200")->msg,
+			 "c=IN IP4 10.0.0.1") != NULL);
+	CU_ASSERT(fk.adds > adds);       /* A -> B at the answer */
+	param(hval(sent_to(&peer_a, "SIP/2.0 200"), "To", v, sizeof(v)),
+	      "tag", cv.a_to_tag, sizeof(cv.a_to_tag));
+	CU_ASSERT(strlen(cv.a_to_tag) >= 17);
+	a_request(&peer_a, "ACK", cv.a_cid, cv.a_tag, cv.a_to_tag, 1, "z9hG4bKk");
+	CU_ASSERT_EQUAL(active(), 1);
+	a_request(&peer_a, "BYE", cv.a_cid, cv.a_tag, cv.a_to_tag, 2, "z9hG4bKb");
+	CU_ASSERT_PTR_NOT_NULL(sent_to(&peer_a, "SIP/2.0 200"));
+	CU_ASSERT_PTR_NOT_NULL(sent_to(&peer_b, "BYE "));
+	CU_ASSERT_EQUAL(active(), 0);
+	CU_ASSERT_EQUAL(fk.dels, fk.adds);
+	CU_ASSERT_EQUAL(dsbc_b2bua_ports_free(b), 500);
+	teardown();
+}
+
+static void
+test_bye_from_b(void)
+{
+	struct callv cv;
+
+	setup(16);
+	call_up(&cv, 1);
+	b_request(&peer_b, "BYE", &cv, NULL, NULL, NULL, 1, "z9hG4bKbb");
+	CU_ASSERT_PTR_NOT_NULL(sent_to(&peer_b, "SIP/2.0 200"));
+	CU_ASSERT_PTR_NOT_NULL(sent_to(&peer_a, "BYE "));
+	CU_ASSERT_EQUAL(active(), 0);
+	teardown();
+}
+
+static void
+test_busy_486(void)
+{
+	struct callv cv;
+
+	setup(16);
+	a_invite(&cv, 1, NULL, offer_a);
+	b_learn(&cv);
+	b_answer(&cv, 486, "Busy Here", NULL);
+	CU_ASSERT_PTR_NOT_NULL(sent_to(&peer_a, "SIP/2.0 486"));
+	CU_ASSERT_PTR_NOT_NULL(sent_to(&peer_b, "ACK "));  /* 17.1.1.3 */
+	CU_ASSERT_EQUAL(active(), 0);
+	CU_ASSERT_EQUAL(fk.dels, fk.adds);
+	teardown();
+}
+
+static void
+test_cancel(void)
+{
+	struct callv cv;
+
+	setup(16);
+	a_invite(&cv, 1, NULL, offer_a);
+	b_learn(&cv);
+	b_answer(&cv, 180, "Ringing", NULL);
+	feed(&peer_a, NULL,
+	     "CANCEL sip:bob@example.net SIP/2.0\n"
+	     "Via: SIP/2.0/UDP 10.0.0.10:5060;branch=z9hG4bKa1inv;rport\n"
+	     "Max-Forwards: 70\n"
+	     "From: <sip:alice@example.org>;tag=%s\n"
+	     "To: <sip:bob@example.net>\n"
+	     "Call-ID: %s\n"
+	     "CSeq: 1 CANCEL\n", cv.a_tag, cv.a_cid);
+	CU_ASSERT_PTR_NOT_NULL(sent_to(&peer_a, "SIP/2.0 487"));
+	CU_ASSERT_PTR_NOT_NULL(sent_to(&peer_b, "CANCEL "));
+	CU_ASSERT_EQUAL(active(), 1);
+	b_answer(&cv, 487, "Request Terminated", NULL);
+	CU_ASSERT_EQUAL(active(), 0);
+	teardown();
+}
+
+static void
+test_cancel_races_200(void)
+{
+	struct callv cv;
+
+	setup(16);
+	a_invite(&cv, 1, NULL, offer_a);
+	b_learn(&cv);
+	feed(&peer_a, NULL,
+	     "CANCEL sip:bob@example.net SIP/2.0\n"
+	     "Via: SIP/2.0/UDP 10.0.0.10:5060;branch=z9hG4bKa1inv;rport\n"
+	     "Max-Forwards: 70\n"
+	     "From: <sip:alice@example.org>;tag=%s\n"
+	     "To: <sip:bob@example.net>\n"
+	     "Call-ID: %s\n"
+	     "CSeq: 1 CANCEL\n", cv.a_tag, cv.a_cid);
+	b_answer(&cv, 200, "OK", answer_b);
+	/* B's 2xx is confirmed and the dialog ended (RFC 3261 9.1) */
+	CU_ASSERT_PTR_NOT_NULL(sent_to(&peer_b, "ACK "));
+	CU_ASSERT_PTR_NOT_NULL(sent_to(&peer_b, "BYE "));
+	/* A's only 200 is the CANCEL's; its INVITE got 487 */
+	CU_ASSERT_EQUAL(count_to(&peer_a, "SIP/2.0 200"), 1);
+	CU_ASSERT_PTR_NOT_NULL(sent_to(&peer_a, "SIP/2.0 487"));
+	CU_ASSERT_EQUAL(active(), 0);
+	teardown();
+}
+
+static void
+test_b_timeout_408(void)
+{
+	struct callv cv;
+
+	setup(16);
+	a_invite(&cv, 1, NULL, offer_a);
+	advance(40000);            /* Timer B: 64 * T1 */
+	CU_ASSERT_PTR_NOT_NULL(sent_to(&peer_a, "SIP/2.0 408"));
+	CU_ASSERT(count_to(&peer_b, "INVITE ") >= 6);   /* Timer A doubling */
+	CU_ASSERT_EQUAL(active(), 0);
+	teardown();
+}
+
+static void
+test_lost_ack_retransmits_2xx(void)
+{
+	struct callv cv;
+	const struct sent *ok;
+	char v[256];
+
+	setup(16);
+	a_invite(&cv, 1, NULL, offer_a);
+	b_learn(&cv);
+	b_answer(&cv, 200, "OK", answer_b);
+	advance(1600);             /* 500, 1000 ms: two more */
+	CU_ASSERT_EQUAL(count_to(&peer_a, "SIP/2.0 200"), 3);
+	ok = sent_to(&peer_a, "SIP/2.0 200");
+	param(hval(ok, "To", v, sizeof(v)), "tag", cv.a_to_tag,
+	      sizeof(cv.a_to_tag));
+	a_request(&peer_a, "ACK", cv.a_cid, cv.a_tag, cv.a_to_tag, 1, "z9hG4bKk");
+	advance(10000);
+	CU_ASSERT_EQUAL(count_to(&peer_a, "SIP/2.0 200"), 3);
+	CU_ASSERT_EQUAL(active(), 1);
+	/* never ACKed: the call ends with BYE (13.3.1.4) */
+	a_invite(&cv, 2, NULL, offer_a);
+	b_learn(&cv);
+	b_answer(&cv, 200, "OK", answer_b);
+	advance(40000);
+	CU_ASSERT_EQUAL(active(), 1);
+	CU_ASSERT(count_to(&peer_a, "BYE ") >= 1);
+	teardown();
+}
+
+static void
+test_missing_contact_400(void)
+{
+	struct callv cv;
+
+	setup(16);
+	a_invite(&cv, 1, "", offer_a);
+	CU_ASSERT_PTR_NOT_NULL(sent_to(&peer_a, "SIP/2.0 400"));
+	CU_ASSERT_PTR_NULL(sent_to(&peer_b, "INVITE "));
+	CU_ASSERT_EQUAL(active(), 0);
+	teardown();
+}
+
+static void
+test_full_table_503(void)
+{
+	struct callv c1, c2, c3;
+
+	setup(2);
+	call_up(&c1, 1);
+	call_up(&c2, 2);
+	a_invite(&c3, 3, NULL, offer_a);
+	CU_ASSERT_PTR_NOT_NULL(sent_to(&peer_a, "SIP/2.0 503"));
+	CU_ASSERT_EQUAL(dsbc_b2bua_stats(b)->table_full, 1);
+	CU_ASSERT_EQUAL(active(), 2);
+	teardown();
+}
+
+/* ---- spoofing (RFC 3261 12.2.2, 19.3) ---- */
+
+/*
+ * A BYE variant against a confirmed call: what it must be answered, the
+ * counter that must move, and the call must survive it (a proper BYE
+ * ends it afterwards).
+ */
+struct spoof {
+	const char *name;
+	int status;                   /* 0: no answer at all */
+	size_t counter;               /* offsetof(struct dsbc_b2bua_stats) */
+};
+
+#define CNT(f) offsetof(struct dsbc_b2bua_stats, f)
+
+static uint64_t
+counter(size_t off)
+{
+	return *(const uint64_t *)((const char *)dsbc_b2bua_stats(b) + off);
+}
+
+static void
+spoof_check(const struct spoof *sp, struct callv *cv, unsigned int before_b,
+	    uint64_t cnt_before)
+{
+	char st[16];
+	const struct sent *last = fk.n_out ? &fk.out[fk.n_out - 1] : NULL;
+
+	snprintf(st, sizeof(st), "SIP/2.0 %d", sp->status);
+	if (sp->status != 0) {
+		CU_ASSERT_PTR_NOT_NULL_FATAL(last);
+		if (strncmp(last->msg, st, strlen(st)) != 0)
+			fprintf(stderr, "\n%s: got %.20s\n", sp->name, last->msg);
+		CU_ASSERT(strncmp(last->msg, st, strlen(st)) == 0);
+	}
+	if (counter(sp->counter) != cnt_before + 1)
+		fprintf(stderr, "\n%s: counter not moved\n", sp->name);
+	CU_ASSERT_EQUAL(counter(sp->counter), cnt_before + 1);
+	/* nothing reached B, the call is still up */
+	CU_ASSERT_EQUAL(count_to(&peer_b, "BYE "), before_b);
+	CU_ASSERT_EQUAL(active(), 1);
+	(void)cv;
+}
+
+static void
+test_spoofed_bye(void)
+{
+	struct callv cv;
+	struct dsbc_sip_peer a_other_port = peer_a;
+	char ours_b[64];
+	int v;
+	static const struct spoof sp[] = {
+		{ "wrong From tag", 481, CNT(dialog_no_match) },
+		{ "wrong To tag", 481, CNT(dialog_no_match) },
+		{ "no To tag", 481, CNT(dialog_no_match) },
+		{ "no From tag", 481, CNT(dialog_no_match) },
+		{ "tags swapped", 481, CNT(dialog_no_match) },
+		{ "unknown Call-ID", 481, CNT(dialog_no_match) },
+		{ "lower CSeq", 500, CNT(dialog_cseq_low) },
+		{ "from another address", 403, CNT(dialog_source) },
+		{ "from another dsbc port", 403, CNT(dialog_source) },
+		{ "A's Call-ID with B's tags, from B", 481, CNT(dialog_no_match) },
+		{ "B's Call-ID with A's tags, from A", 481, CNT(dialog_no_match) },
+		{ "A's dialog sent from B", 403, CNT(dialog_source) },
+		{ "B's dialog sent from A", 403, CNT(dialog_source) },
+		{ "B's dialog, wrong From tag", 481, CNT(dialog_no_match) },
+		{ "B's dialog, lower CSeq", 500, CNT(dialog_cseq_low) },
+		{ "B's dialog from another address", 403, CNT(dialog_source) },
+		{ "re-INVITE with a wrong tag", 481, CNT(dialog_no_match) },
+	};
+
+	setup(16);
+	call_up(&cv, 1);
+	a_other_port.in = 1;
+	param(cv.b_from, "tag", ours_b, sizeof(ours_b));
+	/* B's dialog moves to CSeq 5 first, A's to 5 */
+	b_request(&peer_b, "INFO", &cv, NULL, NULL, NULL, 5, "z9hG4bKi5");
+	a_request(&peer_a, "INFO", cv.a_cid, cv.a_tag, cv.a_to_tag, 5,
+		  "z9hG4bKai5");
+	for (v = 0; v < (int)(sizeof(sp) / sizeof(sp[0])); v++) {
+		unsigned int before_b = count_to(&peer_b, "BYE ");
+		uint64_t c0 = counter(sp[v].counter);
+		char br[32];
+
+		snprintf(br, sizeof(br), "z9hG4bKsp%d", v);
+		switch (v) {
+		case 0:
+			a_request(&peer_a, "BYE", cv.a_cid, "x", cv.a_to_tag, 9, br);
+			break;
+		case 1:
+			a_request(&peer_a, "BYE", cv.a_cid, cv.a_tag, "x", 9, br);
+			break;
+		case 2:
+			a_request(&peer_a, "BYE", cv.a_cid, cv.a_tag, NULL, 9, br);
+			break;
+		case 3:
+			a_request(&peer_a, "BYE", cv.a_cid, NULL, cv.a_to_tag, 9, br);
+			break;
+		case 4:
+			a_request(&peer_a, "BYE", cv.a_cid, cv.a_to_tag, cv.a_tag,
+				  9, br);
+			break;
+		case 5:
+			a_request(&peer_a, "BYE", "nope@x", cv.a_tag, cv.a_to_tag,
+				  9, br);
+			break;
+		case 6:
+			a_request(&peer_a, "BYE", cv.a_cid, cv.a_tag, cv.a_to_tag,
+				  2, br);
+			break;
+		case 7:
+			a_request(&peer_x, "BYE", cv.a_cid, cv.a_tag, cv.a_to_tag,
+				  9, br);
+			break;
+		case 8:
+			a_request(&a_other_port, "BYE", cv.a_cid, cv.a_tag,
+				  cv.a_to_tag, 9, br);
+			break;
+		case 9:
+			b_request(&peer_b, "BYE", &cv, cv.a_cid, NULL, NULL, 9, br);
+			break;
+		case 10:
+			a_request(&peer_a, "BYE", cv.b_cid, cv.a_tag, cv.a_to_tag,
+				  9, br);
+			break;
+		case 11:
+			a_request(&peer_b, "BYE", cv.a_cid, cv.a_tag, cv.a_to_tag,
+				  9, br);
+			break;
+		case 12:
+			b_request(&peer_a, "BYE", &cv, NULL, NULL, NULL, 9, br);
+			break;
+		case 13:
+			b_request(&peer_b, "BYE", &cv, NULL, "x", NULL, 9, br);
+			break;
+		case 14:
+			b_request(&peer_b, "BYE", &cv, NULL, NULL, NULL, 3, br);
+			break;
+		case 15:
+			b_request(&peer_x, "BYE", &cv, NULL, NULL, NULL, 9, br);
+			break;
+		case 16:
+			a_request(&peer_a, "INVITE", cv.a_cid, cv.a_tag, "x", 9,
+				  br);
+			break;
+		}
+		spoof_check(&sp[v], &cv, before_b, c0);
+	}
+	/* the call survived all of them: the real BYE ends it */
+	a_request(&peer_a, "BYE", cv.a_cid, cv.a_tag, cv.a_to_tag, 10,
+		  "z9hG4bKreal");
+	CU_ASSERT_EQUAL(active(), 0);
+	CU_ASSERT_PTR_NOT_NULL(sent_to(&peer_b, "BYE "));
+	teardown();
+}
+
+static void
+test_spoofed_cancel_and_ack(void)
+{
+	struct callv cv;
+	char v[256];
+	uint64_t c0;
+
+	setup(16);
+	a_invite(&cv, 1, NULL, offer_a);
+	b_learn(&cv);
+	/* another branch: no such INVITE transaction */
+	c0 = dsbc_b2bua_stats(b)->cancel_no_match;
+	feed(&peer_a, NULL,
+	     "CANCEL sip:bob@example.net SIP/2.0\n"
+	     "Via: SIP/2.0/UDP 10.0.0.10:5060;branch=z9hG4bKother;rport\n"
+	     "Max-Forwards: 70\n"
+	     "From: <sip:alice@example.org>;tag=%s\n"
+	     "To: <sip:bob@example.net>\n"
+	     "Call-ID: %s\n"
+	     "CSeq: 1 CANCEL\n", cv.a_tag, cv.a_cid);
+	CU_ASSERT_PTR_NOT_NULL(sent_to(&peer_a, "SIP/2.0 481"));
+	CU_ASSERT_EQUAL(dsbc_b2bua_stats(b)->cancel_no_match, c0 + 1);
+	/* the right branch from another source */
+	c0 = dsbc_b2bua_stats(b)->dialog_source;
+	feed(&peer_x, NULL,
+	     "CANCEL sip:bob@example.net SIP/2.0\n"
+	     "Via: SIP/2.0/UDP 10.0.0.10:5060;branch=z9hG4bKa1inv;rport\n"
+	     "Max-Forwards: 70\n"
+	     "From: <sip:alice@example.org>;tag=%s\n"
+	     "To: <sip:bob@example.net>\n"
+	     "Call-ID: %s\n"
+	     "CSeq: 1 CANCEL\n", cv.a_tag, cv.a_cid);
+	CU_ASSERT_EQUAL(dsbc_b2bua_stats(b)->dialog_source, c0 + 1);
+	CU_ASSERT_PTR_NULL(sent_to(&peer_b, "CANCEL "));
+	CU_ASSERT_PTR_NULL(sent_to(&peer_a, "SIP/2.0 487"));
+	/* a spoofed ACK does not stop the 2xx retransmissions */
+	b_answer(&cv, 200, "OK", answer_b);
+	param(hval(sent_to(&peer_a, "SIP/2.0 200"), "To", v, sizeof(v)),
+	      "tag", cv.a_to_tag, sizeof(cv.a_to_tag));
+	c0 = dsbc_b2bua_stats(b)->ack_no_match;
+	a_request(&peer_a, "ACK", cv.a_cid, cv.a_tag, "x", 1, "z9hG4bKk");
+	a_request(&peer_x, "ACK", cv.a_cid, cv.a_tag, cv.a_to_tag, 1,
+		  "z9hG4bKk");
+	CU_ASSERT_EQUAL(dsbc_b2bua_stats(b)->ack_no_match, c0 + 2);
+	advance(600);
+	CU_ASSERT_EQUAL(count_to(&peer_a, "SIP/2.0 200"), 2);
+	a_request(&peer_a, "ACK", cv.a_cid, cv.a_tag, cv.a_to_tag, 1,
+		  "z9hG4bKk");
+	/* a CANCEL of a re-INVITE in progress is not a CANCEL of the call */
+	feed(&peer_a, offer_a,
+	     "INVITE sip:dsbc@10.0.0.1:5060 SIP/2.0\n"
+	     "Via: SIP/2.0/UDP 10.0.0.10:5060;branch=z9hG4bKreinv;rport\n"
+	     "Max-Forwards: 70\n"
+	     "From: <sip:alice@example.org>;tag=%s\n"
+	     "To: <sip:bob@example.net>;tag=%s\n"
+	     "Call-ID: %s\n"
+	     "CSeq: 2 INVITE\n"
+	     "Contact: <sip:alice@10.0.0.10:5060>\n"
+	     "Content-Type: application/sdp\n", cv.a_tag, cv.a_to_tag,
+	     cv.a_cid);
+	CU_ASSERT_EQUAL(count_to(&peer_b, "INVITE "), 2);
+	c0 = dsbc_b2bua_stats(b)->cancel_no_match;
+	feed(&peer_a, NULL,
+	     "CANCEL sip:dsbc@10.0.0.1:5060 SIP/2.0\n"
+	     "Via: SIP/2.0/UDP 10.0.0.10:5060;branch=z9hG4bKreinv;rport\n"
+	     "Max-Forwards: 70\n"
+	     "From: <sip:alice@example.org>;tag=%s\n"
+	     "To: <sip:bob@example.net>;tag=%s\n"
+	     "Call-ID: %s\n"
+	     "CSeq: 2 CANCEL\n", cv.a_tag, cv.a_to_tag, cv.a_cid);
+	CU_ASSERT_EQUAL(dsbc_b2bua_stats(b)->cancel_no_match, c0 + 1);
+	CU_ASSERT_PTR_NULL(sent_to(&peer_b, "CANCEL "));
+	CU_ASSERT_PTR_NULL(sent_to(&peer_a, "SIP/2.0 487"));
+	/* CANCEL after the answer: 481 (9.2), the call stays */
+	feed(&peer_a, NULL,
+	     "CANCEL sip:bob@example.net SIP/2.0\n"
+	     "Via: SIP/2.0/UDP 10.0.0.10:5060;branch=z9hG4bKa1inv;rport\n"
+	     "Max-Forwards: 70\n"
+	     "From: <sip:alice@example.org>;tag=%s\n"
+	     "To: <sip:bob@example.net>\n"
+	     "Call-ID: %s\n"
+	     "CSeq: 1 CANCEL\n", cv.a_tag, cv.a_cid);
+	CU_ASSERT_EQUAL(active(), 1);
+	CU_ASSERT_PTR_NULL(sent_to(&peer_b, "CANCEL "));
+	teardown();
+}
+
+/* A worker event naming a call that has since ended, its slot taken by
+ * another call, touches nothing (generation numbers). */
+static void
+test_stale_event_generation(void)
+{
+	struct callv c1, c2;
+	dsbc_b2bua_cookie_t old;
+	uint32_t flow;
+
+	setup(1);
+	call_up(&c1, 1);
+	flow = fk.n_flows;
+	old = fk.flow[flow].cookie;
+	a_request(&peer_a, "BYE", c1.a_cid, c1.a_tag, c1.a_to_tag, 2, "z9hG4bKb");
+	CU_ASSERT_EQUAL(active(), 0);
+	call_up(&c2, 2);
+	CU_ASSERT_EQUAL(active(), 1);
+	CU_ASSERT_EQUAL((uint32_t)fk.flow[fk.n_flows].cookie, (uint32_t)old);
+	CU_ASSERT_NOT_EQUAL(fk.flow[fk.n_flows].cookie, old);
+	dsbc_b2bua_flow_idle(b, flow, old, now_ms);
+	dsbc_b2bua_flow_failed(b, flow, old, -ENOSPC, now_ms);
+	CU_ASSERT_EQUAL(active(), 1);
+	CU_ASSERT_EQUAL(dsbc_b2bua_stats(b)->stale_events, 2);
+	/* the live cookie does end it */
+	dsbc_b2bua_flow_idle(b, fk.n_flows, fk.flow[fk.n_flows].cookie, now_ms);
+	CU_ASSERT_EQUAL(active(), 0);
+	teardown();
+}
+
+/* A flow the worker refused ends the call cleanly: no slot stays. */
+static void
+test_flow_failure_ends_call(void)
+{
+	struct callv cv;
+
+	setup(16);
+	call_up(&cv, 1);
+	dsbc_b2bua_flow_failed(b, fk.n_flows, fk.flow[fk.n_flows].cookie,
+			       -ENOSPC, now_ms);
+	CU_ASSERT_EQUAL(active(), 0);
+	CU_ASSERT_PTR_NOT_NULL(sent_to(&peer_a, "BYE "));
+	CU_ASSERT_PTR_NOT_NULL(sent_to(&peer_b, "BYE "));
+	CU_ASSERT_EQUAL(fk.dels, fk.adds);
+	/* refused at once (no slot): 503 before anything reaches B */
+	fk.fail_add = -ENOSPC;
+	a_invite(&cv, 2, NULL, offer_a);
+	CU_ASSERT_PTR_NOT_NULL(sent_to(&peer_a, "SIP/2.0 503"));
+	CU_ASSERT_EQUAL(active(), 0);
+	CU_ASSERT_EQUAL(dsbc_b2bua_ports_free(b), 500);
+	teardown();
+}
+
+/* ---- tokens ---- */
+
+static int
+cmp16(const void *x, const void *y)
+{
+	return memcmp(x, y, 16);
+}
+
+/* Call-IDs carry 128 random bits, tags 96: a million without a repeat,
+ * and none a neighbour of another (no counter in them). */
+static void
+test_million_tokens(void)
+{
+	enum { N = 1000000 };
+	uint8_t (*t)[16] = malloc((size_t)N * 16);
+	char tok[64];
+	unsigned int i, k, dup = 0;
+
+	setup(1);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(t);
+	for (i = 0; i < N; i++) {
+		CU_ASSERT_EQUAL_FATAL(b2bua_token(b, tok, sizeof(tok), "", 16), 0);
+		for (k = 0; k < 16; k++) {
+			unsigned int hi = (unsigned int)(tok[2 * k] <= '9' ?
+				tok[2 * k] - '0' : tok[2 * k] - 'a' + 10);
+			unsigned int lo = (unsigned int)(tok[2 * k + 1] <= '9' ?
+				tok[2 * k + 1] - '0' : tok[2 * k + 1] - 'a' + 10);
+
+			t[i][k] = (uint8_t)(hi << 4 | lo);
+		}
+	}
+	/* no structure between consecutive tokens: about half of their
+	 * 128 bits differ (a counter or a clock would differ in a few) */
+	for (i = 1, k = 0; i < N; i++) {
+		unsigned int j;
+
+		for (j = 0; j < 16; j++)
+			k += (unsigned int)__builtin_popcount(t[i][j] ^ t[i - 1][j]);
+	}
+	CU_ASSERT(k / (N - 1) >= 60 && k / (N - 1) <= 68);
+	qsort(t, N, 16, cmp16);
+	for (i = 1; i < N; i++)
+		dup += memcmp(t[i - 1], t[i], 16) == 0;
+	CU_ASSERT_EQUAL(dup, 0);
+	free(t);
+	teardown();
+}
+
+int
+unit_register(void)
+{
+	CU_pSuite s = CU_add_suite("b2bua", NULL, NULL);
+
+	if (s == NULL)
+		return -1;
+	UNIT_ADD(s, test_basic_call_bye_from_a);
+	UNIT_ADD(s, test_bye_from_b);
+	UNIT_ADD(s, test_busy_486);
+	UNIT_ADD(s, test_cancel);
+	UNIT_ADD(s, test_cancel_races_200);
+	UNIT_ADD(s, test_b_timeout_408);
+	UNIT_ADD(s, test_lost_ack_retransmits_2xx);
+	UNIT_ADD(s, test_missing_contact_400);
+	UNIT_ADD(s, test_full_table_503);
+	UNIT_ADD(s, test_spoofed_bye);
+	UNIT_ADD(s, test_spoofed_cancel_and_ack);
+	UNIT_ADD(s, test_stale_event_generation);
+	UNIT_ADD(s, test_flow_failure_ends_call);
+	UNIT_ADD(s, test_million_tokens);
+	return 0;
+}
