@@ -47,6 +47,7 @@ demo: build
 
 perf: build
 	@sh tests/tools/deps.sh perf
+	@python3 perf/b2bua --build $(BUILD)
 	@DSBC_EAL_MEM="$$(sh tests/tools/hugepages.sh 2048)" python3 perf/relay --build $(BUILD)
 	@DSBC_EAL_MEM="$$(sh tests/tools/hugepages.sh)" python3 perf/vs-rtpengine --build $(BUILD)
 	@DSBC_EAL_MEM="$$(sh tests/tools/hugepages.sh)" python3 perf/srtp --build $(BUILD)

@@ -68,11 +68,12 @@ branch_new(struct dsbc_b2bua *b, char *dst, size_t cap, char kind)
 /*
  * FNV-1a over the bytes: Call-IDs are unaligned views into datagrams
  * (a hash reading them as 32-bit words is undefined behaviour there).
+ * The seed is random, so a peer cannot pick Call-IDs of one chain.
  */
 static uint32_t
 cid_bucket(const struct dsbc_b2bua *b, const char *p, uint32_t len)
 {
-	uint32_t h = 2166136261u;
+	uint32_t h = 2166136261u ^ b->cid_seed;
 
 	while (len--)
 		h = (h ^ (uint8_t)*p++) * 16777619u;
@@ -868,6 +869,57 @@ media_update(struct dsbc_b2bua *b, struct call *c, struct leg *sender,
 }
 
 /*
+ * An offer in a re-INVITE or UPDATE from `sender` (RFC 3264 section 8):
+ * checked and rewritten for the other leg into b->sdp, but nothing of
+ * the call changes until it is accepted: refused, the session stays
+ * exactly as it was (flows, keys, latches, ICE).  Returns the SDP length
+ * or -1.
+ */
+static int
+offer_check(struct dsbc_b2bua *b, struct call *c, struct leg *sender,
+	    struct leg *other, const struct dsbc_sip_msg *m)
+{
+	unsigned int i;
+
+	if (dsbc_sdp_parse(m->body.p, m->body.len, &b->sdp_in) !=
+	    DSBC_SDP_ERR_NONE || b->sdp_in.nb_media != c->nb_media ||
+	    b2bua_term_mux_change(c, sender, &b->sdp_in)) {
+		b->st.bad_sdp++;
+		return -1;
+	}
+	for (i = 0; i < c->nb_media; i++) {
+		const struct dsbc_sdp_media *md = &b->sdp_in.media[i];
+		struct dsbc_addr a;
+		char ip[64];
+		uint8_t fam;
+
+		if (!c->media_ok[i] || md->port == 0)
+			continue;
+		snprintf(ip, sizeof(ip), "%.*s", (int)md->conn.addr.len,
+			 md->conn.addr.p);
+		if (dsbc_addr_parse(ip, &a, &fam) != 0) {
+			b->st.bad_sdp++;
+			return -1;
+		}
+	}
+	return sdp_for(b, c, other, &b->sdp_in, b->sdp, sizeof(b->sdp));
+}
+
+/* The forwarded offer is accepted: now it changes the session. */
+static int
+offer_apply(struct dsbc_b2bua *b, struct call *c)
+{
+	struct leg *sender = c->fwd.from_a ? &c->a : &c->b;
+	struct leg *other = c->fwd.from_a ? &c->b : &c->a;
+
+	c->fwd.offer_pending = false;
+	if (dsbc_sip_parse(c->fwd.req, c->fwd.req_len, &b->req) !=
+	    DSBC_SIP_ERR_NONE || !is_sdp(&b->req))
+		return -1;
+	return media_update(b, c, sender, other, &b->req, false) < 0 ? -1 : 0;
+}
+
+/*
  * RFC 3262 section 7.2: RAck = response-num CSeq-num method.  RSeq
  * passes through unchanged; the CSeq number is the other leg's INVITE
  * (dsbc's B-leg INVITE is CSeq 1).  Only A acknowledges provisionals:
@@ -917,6 +969,7 @@ forward_request(struct dsbc_b2bua *b, struct call *c, bool from_a,
 	struct dsbc_sip_txn *srv;
 	char branch[48], ip[64];
 	int sdp_len = -1, n;
+	bool offer;
 	uint32_t len;
 
 	srv = dsbc_sip_txn_server(b->txl, m, from, sizeof(*from), c, now);
@@ -925,8 +978,13 @@ forward_request(struct dsbc_b2bua *b, struct call *c, bool from_a,
 		reply_simple(b, m, from, srv, 491, "Request Pending", now);
 		return;
 	}
+	offer = is_sdp(m) && (m->method_id == DSBC_SIP_M_INVITE ||
+			      m->method_id == DSBC_SIP_M_UPDATE);
 	if (is_sdp(m)) {
-		sdp_len = media_update(b, c, sender, other, m, false);
+		/* an offer waits for its answer; an answer (PRACK, ACK)
+		 * takes effect now */
+		sdp_len = offer ? offer_check(b, c, sender, other, m) :
+			  media_update(b, c, sender, other, m, false);
 		if (sdp_len < 0) {
 			reply_simple(b, m, from, srv, 488, "Not Acceptable Here",
 				     now);
@@ -990,6 +1048,7 @@ forward_request(struct dsbc_b2bua *b, struct call *c, bool from_a,
 	memcpy(c->fwd.req, m->buf, m->msg_len);
 	c->fwd.req_len = m->msg_len;
 	c->fwd.active = true;
+	c->fwd.offer_pending = offer;
 	c->fwd.from_a = from_a;
 	c->fwd.srv = srv;
 	c->fwd.from = *from;
@@ -1007,12 +1066,18 @@ forward_response(struct dsbc_b2bua *b, struct call *c,
 {
 	struct leg *sender = c->fwd.from_a ? &c->a : &c->b;
 	struct leg *other = c->fwd.from_a ? &c->b : &c->a;
-	static struct dsbc_sip_msg req;
+	struct dsbc_sip_msg *req = &b->req;
 	char extra[512], ip[64], reason[64], branch[48];
 	int sdp_len = -1;
 	uint32_t len;
 
-	if (dsbc_sip_parse(c->fwd.req, c->fwd.req_len, &req) != DSBC_SIP_ERR_NONE)
+	/* the sender's offer takes effect with its answer, or a 2xx */
+	if (c->fwd.offer_pending &&
+	    ((is_sdp(m) && m->status < 300) ||
+	     (m->status >= 200 && m->status < 300)) &&
+	    offer_apply(b, c) != 0)
+		b->st.flow_errors++;
+	if (dsbc_sip_parse(c->fwd.req, c->fwd.req_len, req) != DSBC_SIP_ERR_NONE)
 		return;
 	if (is_sdp(m) && m->status < 300) {
 		sdp_len = media_update(b, c, other, sender, m,
@@ -1031,7 +1096,7 @@ forward_response(struct dsbc_b2bua *b, struct call *c,
 		 sender->family == 6 ? "[" : "", ip,
 		 sender->family == 6 ? "]" : "", b->cfg->sip_port,
 		 sdp_len >= 0 ? "Content-Type: application/sdp\r\n" : "");
-	len = b2bua_response(b, &req, &c->fwd.from, m->status,
+	len = b2bua_response(b, req, &c->fwd.from, m->status,
 				reason[0] ? reason : "OK", NULL, extra,
 				sdp_len >= 0 ? b->sdp : NULL,
 				sdp_len >= 0 ? (uint32_t)sdp_len : 0, b->buf,

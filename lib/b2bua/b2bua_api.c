@@ -159,12 +159,17 @@ dsbc_b2bua_create(const struct dsbc_b2bua_cfg *cfg,
 	b->nb_workers = cfg->nb_workers;
 	b->max_calls = cfg->max_calls;
 	b->next_call_at = UINT64_MAX;
-	b->txl_next = UINT64_MAX;
 	/* the Call-ID index: a power of two, at least two entries (A and
 	 * B leg) per bucket on average */
 	for (buckets = 64; buckets < 2 * cfg->max_calls; buckets <<= 1)
 		;
 	b->cid_mask = buckets - 1;
+	if (ops->random(ctx, &tcfg.hash_seed, sizeof(tcfg.hash_seed)) != 0 ||
+	    ops->random(ctx, &b->cid_seed, sizeof(b->cid_seed)) != 0) {
+		err_set(err, errlen, "b2bua: no random bytes");
+		free(b);
+		return NULL;
+	}
 	span = (uint32_t)b->cfg->media_port_max - b->cfg->media_port_min + 2;
 	b->calls = calloc(cfg->max_calls, sizeof(*b->calls));
 	b->cid_head = calloc(buckets, sizeof(*b->cid_head));
@@ -223,21 +228,19 @@ dsbc_b2bua_free(struct dsbc_b2bua *b)
 uint64_t
 dsbc_b2bua_next_timeout(const struct dsbc_b2bua *b)
 {
-	uint64_t c = b2bua_calls_next(b);
+	uint64_t c = b2bua_calls_next(b), t = dsbc_sip_txl_next(b->txl);
 
-	return c < b->txl_next ? c : b->txl_next;
+	return t != 0 && t < c ? t : c;
 }
 
 void
 dsbc_b2bua_on_timeout(struct dsbc_b2bua *b, uint64_t now)
 {
-	uint64_t t;
+	uint64_t t = dsbc_sip_txl_next(b->txl);
 
 	b->now = now;
-	if (now >= b->txl_next) {
-		t = dsbc_sip_txl_tick(b->txl, now);
-		b->txl_next = t == 0 ? UINT64_MAX : t;
-	}
+	if (t != 0 && now >= t)
+		dsbc_sip_txl_tick(b->txl, now);
 	if (now >= b2bua_calls_next(b))
 		b2bua_calls_tick(b, now);
 	b->st.txns = dsbc_sip_txl_count(b->txl);

@@ -65,6 +65,16 @@ b2bua_ice_learn(struct dsbc_b2bua *b, struct call *c, struct leg *l,
 	}
 	if (u.len >= sizeof(l->ice_peer_ufrag))
 		return -1;
+	/* RFC 8839 section 4.4.1.1.1: a new ufrag from the peer is an ICE
+	 * restart, answered with new credentials of dsbc's own */
+	if (l->ice_peer_ufrag[0] != '\0' &&
+	    (strlen(l->ice_peer_ufrag) != u.len ||
+	     memcmp(l->ice_peer_ufrag, u.p, u.len) != 0)) {
+		l->ice_ufrag[0] = '\0';
+		l->ice_pwd[0] = '\0';
+		l->consent_lost = false;
+		b->st.ice_restarts++;
+	}
 	memcpy(l->ice_peer_ufrag, u.p, u.len);
 	l->ice_peer_ufrag[u.len] = '\0';
 	l->ice_local = true;

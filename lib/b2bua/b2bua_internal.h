@@ -140,6 +140,7 @@ struct call {
 	struct {
 		bool active;
 		bool from_a;
+		bool offer_pending;         /* its SDP offer not yet applied */
 		struct dsbc_sip_txn *srv;   /* on the sender's leg */
 		struct dsbc_sip_txn *cli;   /* on the other leg */
 		char *req;                  /* the sender's request */
@@ -163,10 +164,10 @@ struct dsbc_b2bua {
 	/* Call-ID -> call: chains of entries index * 2 + leg + 1 (0 ends) */
 	uint32_t *cid_head;               /* [cid_mask + 1] */
 	uint32_t cid_mask;
+	uint32_t cid_seed;                /* random */
 	uint32_t free_head;               /* free calls, index + 1 */
 	uint32_t timed_head;              /* calls with timers, index + 1 */
 	uint64_t next_call_at;            /* earliest of their timers */
-	uint64_t txl_next;                /* earliest transaction timer */
 	uint32_t next_id;
 	uint16_t next_worker;
 	uint16_t nb_workers;

@@ -242,8 +242,6 @@ dsbc_b2bua_sip_input(struct dsbc_b2bua *b, const struct dsbc_sip_peer *from,
 	}
 	b2bua_request(b, from, &m, now);
 out:
-	/* a transaction may have been made: its first timer is T1 away */
-	if (now + 500 < b->txl_next)
-		b->txl_next = now + 500;
+	b->st.txns = dsbc_sip_txl_count(b->txl);
 #undef m
 }

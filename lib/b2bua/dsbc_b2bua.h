@@ -139,6 +139,7 @@ struct dsbc_b2bua_stats {
 	uint64_t latch_repoints, latch_errors, flow_errors;
 	uint64_t ok_retransmissions; /**< 2xx to INVITEs re-sent (13.3.1.4) */
 	uint64_t consent_expired;    /**< ICE legs silent (RFC 7675) */
+	uint64_t ice_restarts;       /**< new peer credentials (RFC 8839) */
 	uint64_t stale_events;       /**< worker events for a call now gone */
 	/* dialogs (RFC 3261 12.2.2) */
 	uint64_t dialog_no_match;    /**< in-dialog request matching none: 481 */

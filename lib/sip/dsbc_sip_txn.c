@@ -6,7 +6,6 @@
 #include "dsbc_sip_hdr.h"
 #include "dsbc_sip_txn.h"
 
-#define HASH_BUCKETS 1024
 
 struct dsbc_sip_txl {
 	struct dsbc_sip_txl_cfg cfg;
@@ -14,18 +13,121 @@ struct dsbc_sip_txl {
 	void *ctx;
 	uint32_t count;
 	uint32_t free_head;              /* 1-based free list through hash_next */
-	uint32_t bucket[HASH_BUCKETS];   /* 1-based index of the first, 0 none */
+	uint32_t *bucket;                /* 1-based index of the first, 0 none */
+	uint32_t bucket_mask;            /* buckets - 1: as many as entries */
 	struct dsbc_sip_txn *t;          /* cfg.max_txns entries */
+	/* timers: a binary min-heap of transaction ids by their next due
+	 * time, so a tick costs O(log n) per timer that fires, not a walk
+	 * over the table */
+	uint32_t *heap;
+	uint32_t heap_len;
 };
 
-static uint32_t
-hash(const char *b, uint32_t n)
+static uint64_t
+due_of(const struct dsbc_sip_txl *l, uint32_t id)
 {
-	uint32_t h = 2166136261u, i;
+	return l->t[id - 1].due;
+}
+
+static void
+heap_set(struct dsbc_sip_txl *l, uint32_t pos, uint32_t id)
+{
+	l->heap[pos] = id;
+	l->t[id - 1].heap_pos = pos + 1;
+}
+
+static void
+heap_up(struct dsbc_sip_txl *l, uint32_t pos)
+{
+	uint32_t id = l->heap[pos];
+
+	while (pos > 0 && due_of(l, l->heap[(pos - 1) / 2]) > due_of(l, id)) {
+		heap_set(l, pos, l->heap[(pos - 1) / 2]);
+		pos = (pos - 1) / 2;
+	}
+	heap_set(l, pos, id);
+}
+
+static void
+heap_down(struct dsbc_sip_txl *l, uint32_t pos)
+{
+	uint32_t id = l->heap[pos], c;
+
+	for (;;) {
+		c = 2 * pos + 1;
+		if (c >= l->heap_len)
+			break;
+		if (c + 1 < l->heap_len &&
+		    due_of(l, l->heap[c + 1]) < due_of(l, l->heap[c]))
+			c++;
+		if (due_of(l, l->heap[c]) >= due_of(l, id))
+			break;
+		heap_set(l, pos, l->heap[c]);
+		pos = c;
+	}
+	heap_set(l, pos, id);
+}
+
+static void
+heap_remove(struct dsbc_sip_txl *l, struct dsbc_sip_txn *t)
+{
+	uint32_t pos = t->heap_pos - 1, last;
+
+	if (t->heap_pos == 0)
+		return;
+	t->heap_pos = 0;
+	last = l->heap[--l->heap_len];
+	if (pos == l->heap_len)
+		return;
+	heap_set(l, pos, last);
+	heap_down(l, pos);
+	heap_up(l, l->t[last - 1].heap_pos - 1);
+}
+
+/* t's timers changed: its place in the heap follows the earliest. */
+static void
+rearm(struct dsbc_sip_txl *l, struct dsbc_sip_txn *t)
+{
+	uint64_t due = 0;
+
+	if (t->retx_at != 0)
+		due = t->retx_at;
+	if (t->timeout_at != 0 && (due == 0 || t->timeout_at < due))
+		due = t->timeout_at;
+	if (t->end_at != 0 && (due == 0 || t->end_at < due))
+		due = t->end_at;
+	if (due == 0) {
+		heap_remove(l, t);
+		return;
+	}
+	t->due = due;
+	if (t->heap_pos == 0) {
+		heap_set(l, l->heap_len++, t->id);
+		heap_up(l, l->heap_len - 1);
+	} else {
+		heap_up(l, t->heap_pos - 1);
+		heap_down(l, t->heap_pos - 1);
+	}
+}
+
+/* A message the transaction will never send again: freed, so state
+ * that only absorbs retransmissions costs its entry alone. */
+static void
+drop_stored(struct dsbc_sip_txn *t)
+{
+	free(t->msg);
+	t->msg = NULL;
+	t->msg_len = 0;
+}
+
+static uint32_t
+hash(const struct dsbc_sip_txl *l, const char *b, uint32_t n)
+{
+	uint32_t h = 2166136261u ^ l->cfg.hash_seed, i;
 
 	for (i = 0; i < n; i++)
 		h = (h ^ (uint8_t)b[i]) * 16777619u;
-	return h % HASH_BUCKETS;
+	return (h ^ (h >> 15)) & l->bucket_mask;
 }
 
 struct dsbc_sip_txl *
@@ -47,7 +149,12 @@ dsbc_sip_txl_create(const struct dsbc_sip_txl_cfg *cfg,
 	l->ops = *ops;
 	l->ctx = ctx;
 	l->t = calloc(cfg->max_txns, sizeof(*l->t));
-	if (l->t == NULL)
+	l->heap = calloc(cfg->max_txns, sizeof(*l->heap));
+	for (l->bucket_mask = 63; l->bucket_mask < cfg->max_txns - 1;
+	     l->bucket_mask = l->bucket_mask * 2 + 1)
+		;
+	l->bucket = calloc((size_t)l->bucket_mask + 1, sizeof(*l->bucket));
+	if (l->t == NULL || l->heap == NULL || l->bucket == NULL)
 		goto fail;
 	for (i = 0; i < cfg->max_txns; i++) {
 		l->t[i].id = i + 1;
@@ -56,8 +163,11 @@ dsbc_sip_txl_create(const struct dsbc_sip_txl_cfg *cfg,
 	l->free_head = 1;
 	return l;
 fail:
-	if (l != NULL)
+	if (l != NULL) {
 		free(l->t);
+		free(l->heap);
+		free(l->bucket);
+	}
 	free(l);
 	return NULL;
 }
@@ -65,12 +175,13 @@ fail:
 static void
 release(struct dsbc_sip_txl *l, struct dsbc_sip_txn *t)
 {
-	uint32_t b = hash(t->branch, t->branch_len), *pp = &l->bucket[b];
+	uint32_t b = hash(l, t->branch, t->branch_len), *pp = &l->bucket[b];
 
 	while (*pp != 0 && *pp != t->id)
 		pp = &l->t[*pp - 1].hash_next;
 	if (*pp == t->id)
 		*pp = t->hash_next;
+	heap_remove(l, t);
 	free(t->msg);
 	free(t->ack);
 	memset(t, 0, sizeof(*t));
@@ -92,6 +203,8 @@ dsbc_sip_txl_free(struct dsbc_sip_txl *l)
 		free(l->t[i].ack);
 	}
 	free(l->t);
+	free(l->heap);
+	free(l->bucket);
 	free(l);
 }
 
@@ -133,7 +246,7 @@ static struct dsbc_sip_txn *
 find(struct dsbc_sip_txl *l, const char *b, uint32_t blen, const char *method,
      uint32_t mlen, bool server)
 {
-	uint32_t i = l->bucket[hash(b, blen)];
+	uint32_t i = l->bucket[hash(l, b, blen)];
 
 	while (i != 0) {
 		struct dsbc_sip_txn *t = &l->t[i - 1];
@@ -170,7 +283,7 @@ alloc(struct dsbc_sip_txl *l, enum dsbc_sip_txn_kind kind, const char *b,
 	t->method[method.len] = '\0';
 	memcpy(t->dest, dest, dest_len);
 	t->user = user;
-	bk = hash(b, blen);
+	bk = hash(l, b, blen);
 	t->hash_next = l->bucket[bk];
 	l->bucket[bk] = t->id;
 	l->count++;
@@ -280,6 +393,7 @@ dsbc_sip_txn_client(struct dsbc_sip_txl *l, const char *branch, uint32_t blen,
 	t->retx_ms = l->cfg.t1_ms;
 	t->retx_at = now + t->retx_ms;
 	t->timeout_at = now + 64ull * l->cfg.t1_ms;
+	rearm(l, t);
 	send_stored(l, t);
 	return t;
 }
@@ -331,10 +445,13 @@ dsbc_sip_txn_response(struct dsbc_sip_txl *l, const struct dsbc_sip_msg *resp,
 				t->retx_at = 0;
 			else
 				t->retx_ms = l->cfg.t2_ms;
+			rearm(l, t);
 			return t;
 		}
 		t->retx_at = 0;
 		t->timeout_at = 0;
+		/* a client never sends its request again once answered */
+		drop_stored(t);
 		if (t->kind == DSBC_TXN_ICT && st < 300) {
 			/* 2xx: the TU (dialog) sends the ACK; done. */
 			t->end_at = now;
@@ -346,6 +463,7 @@ dsbc_sip_txn_response(struct dsbc_sip_txl *l, const struct dsbc_sip_msg *resp,
 			t->state = DSBC_TXN_COMPLETED;
 			t->end_at = now + l->cfg.t4_ms;           /* timer K */
 		}
+		rearm(l, t);
 		return t;
 	case DSBC_TXN_COMPLETED:
 		/* retransmitted final: repeat the ACK, tell nobody */
@@ -380,6 +498,8 @@ dsbc_sip_txn_match_request(struct dsbc_sip_txl *l,
 			t->retx_at = 0;
 			t->timeout_at = 0;
 			t->end_at = now + l->cfg.t4_ms;
+			drop_stored(t);
+			rearm(l, t);
 			return t;
 		}
 		if (t->state == DSBC_TXN_CONFIRMED)
@@ -440,26 +560,23 @@ dsbc_sip_txn_respond(struct dsbc_sip_txl *l, struct dsbc_sip_txn *t,
 		 * by the TU, not here. */
 		t->state = DSBC_TXN_ACCEPTED;
 		t->end_at = now + 64ull * l->cfg.t1_ms;           /* timer L */
+		drop_stored(t);
 	} else {
 		t->state = DSBC_TXN_COMPLETED;
 		t->retx_ms = l->cfg.t1_ms;                       /* timer G */
 		t->retx_at = now + t->retx_ms;
 		t->timeout_at = now + 64ull * l->cfg.t1_ms;       /* timer H */
 	}
+	rearm(l, t);
 	return 0;
 }
 
 uint64_t
 dsbc_sip_txl_tick(struct dsbc_sip_txl *l, uint64_t now)
 {
-	uint64_t next = 0;
-	uint32_t i;
+	while (l->heap_len > 0 && due_of(l, l->heap[0]) <= now) {
+		struct dsbc_sip_txn *t = &l->t[l->heap[0] - 1];
 
-	for (i = 0; i < l->cfg.max_txns; i++) {
-		struct dsbc_sip_txn *t = &l->t[i];
-
-		if (!t->in_use)
-			continue;
 		if (t->end_at != 0 && now >= t->end_at) {
 			terminate(l, t);
 			continue;
@@ -481,14 +598,15 @@ dsbc_sip_txl_tick(struct dsbc_sip_txl *l, uint64_t now)
 				t->retx_ms = l->cfg.t2_ms;
 			t->retx_at = now + t->retx_ms;
 		}
-		if (t->retx_at != 0 && (next == 0 || t->retx_at < next))
-			next = t->retx_at;
-		if (t->timeout_at != 0 && (next == 0 || t->timeout_at < next))
-			next = t->timeout_at;
-		if (t->end_at != 0 && (next == 0 || t->end_at < next))
-			next = t->end_at;
+		rearm(l, t);
 	}
-	return next;
+	return dsbc_sip_txl_next(l);
+}
+
+uint64_t
+dsbc_sip_txl_next(const struct dsbc_sip_txl *l)
+{
+	return l->heap_len > 0 ? due_of(l, l->heap[0]) : 0;
 }
 
 struct dsbc_sip_txn *

@@ -56,6 +56,8 @@ struct dsbc_sip_txn {
 	_Alignas(8) uint8_t dest[DSBC_SIP_TXN_DEST_MAX]; /* caller's struct */
 	void *user;                  /* the transaction user's context */
 	uint32_t hash_next;          /* chain in the branch hash, 0: end */
+	uint32_t heap_pos;           /* in the timer heap, 1-based, 0: not */
+	uint64_t due;                /* earliest of its timers, in the heap */
 };
 
 struct dsbc_sip_txl;
@@ -76,6 +78,8 @@ struct dsbc_sip_txl_cfg {
 	uint32_t t1_ms;              /* RTT estimate, default 500 */
 	uint32_t t2_ms;              /* cap of non-INVITE retransmits, 4000 */
 	uint32_t t4_ms;              /* max network lifetime, 5000 */
+	uint32_t hash_seed;          /* random: branches a peer picks cannot
+				      * be chosen to share one chain */
 };
 
 struct dsbc_sip_txl *dsbc_sip_txl_create(const struct dsbc_sip_txl_cfg *cfg,
@@ -130,8 +134,12 @@ int dsbc_sip_txn_respond(struct dsbc_sip_txl *l, struct dsbc_sip_txn *t,
 			 uint16_t status, const char *msg, uint32_t len,
 			 uint64_t now);
 
-/* Fire due timers; returns the earliest future deadline (0: none). */
+/* Fire due timers; returns the earliest future deadline (0: none).
+ * Costs O(log n) per timer fired: the timers are a heap. */
 uint64_t dsbc_sip_txl_tick(struct dsbc_sip_txl *l, uint64_t now);
+
+/* The earliest deadline of any transaction, 0 when none. */
+uint64_t dsbc_sip_txl_next(const struct dsbc_sip_txl *l);
 
 /* Find the INVITE server transaction a CANCEL refers to (section 9.2). */
 struct dsbc_sip_txn *dsbc_sip_txn_cancel_target(struct dsbc_sip_txl *l,

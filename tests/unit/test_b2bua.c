@@ -980,6 +980,244 @@ test_flow_failure_ends_call(void)
 	teardown();
 }
 
+
+/* ---- re-offers (RFC 3264 section 8) ---- */
+
+static const char reoffer_a[] =
+	"v=0\r\no=alice 1 2 IN IP4 10.0.0.99\r\ns=-\r\n"
+	"c=IN IP4 10.0.0.99\r\nt=0 0\r\n"
+	"m=audio 7100 RTP/AVP 0\r\na=rtpmap:0 PCMU/8000\r\n";
+
+static void
+a_reinvite(struct callv *cv, uint32_t cseq, const char *branch,
+	   const char *method, const char *sdp)
+{
+	feed(&peer_a, sdp,
+	     "%s sip:dsbc@10.0.0.1:5060 SIP/2.0\n"
+	     "Via: SIP/2.0/UDP 10.0.0.10:5060;branch=%s;rport\n"
+	     "Max-Forwards: 70\n"
+	     "From: <sip:alice@example.org>;tag=%s\n"
+	     "To: <sip:bob@example.net>;tag=%s\n"
+	     "Call-ID: %s\n"
+	     "CSeq: %u %s\n"
+	     "Contact: <sip:alice@10.0.0.10:5060>\n"
+	     "Content-Type: application/sdp\n",
+	     method, branch, cv->a_tag, cv->a_to_tag, cv->a_cid, cseq, method);
+}
+
+/* B answers the last request dsbc forwarded to it. */
+static void
+b_answer_last(const char *method, int status, const char *reason,
+	      const char *sdp)
+{
+	char start[32], via[256], from[256], to[256], cid[160], cseq[64];
+	const struct sent *r;
+
+	snprintf(start, sizeof(start), "%s ", method);
+	r = sent_to(&peer_b, start);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(r);
+	feed(&peer_b, sdp,
+	     "SIP/2.0 %d %s\n"
+	     "Via: %s\nFrom: %s\nTo: %s\nCall-ID: %s\nCSeq: %s\n"
+	     "Contact: <sip:bob@10.0.1.20:5060>\n%s",
+	     status, reason, hval(r, "Via", via, sizeof(via)),
+	     hval(r, "From", from, sizeof(from)), hval(r, "To", to, sizeof(to)),
+	     hval(r, "Call-ID", cid, sizeof(cid)),
+	     hval(r, "CSeq", cseq, sizeof(cseq)),
+	     sdp ? "Content-Type: application/sdp\n" : "");
+}
+
+/* The flow keyed on B's side that sends to A's media. */
+static const struct fflow *
+flow_to_a(void)
+{
+	uint32_t i;
+
+	for (i = 1; i <= fk.n_flows; i++)
+		if (fk.flow[i].live && fk.flow[i].fc.in_port == 1 &&
+		    fk.flow[i].fc.local_port % 2 == 0)
+			return &fk.flow[i];
+	return NULL;
+}
+
+static void
+test_reinvite_refused_rolls_back(void)
+{
+	struct callv cv;
+	struct dsbc_flow_cfg before;
+	unsigned int mods, adds, dels, ice;
+	char ip[64];
+
+	setup(16);
+	call_up(&cv, 1);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(flow_to_a());
+	before = flow_to_a()->fc;
+	mods = fk.mods, adds = fk.adds, dels = fk.dels, ice = fk.ice_sets;
+	a_reinvite(&cv, 2, "z9hG4bKre1", "INVITE", reoffer_a);
+	CU_ASSERT_EQUAL(count_to(&peer_b, "INVITE "), 2);
+	CU_ASSERT(strstr(sent_to(&peer_b, "INVITE ")->msg, "10.0.0.99") == NULL);
+	b_answer_last("INVITE", 488, "Not Acceptable Here", NULL);
+	CU_ASSERT_PTR_NOT_NULL(sent_to(&peer_a, "SIP/2.0 488"));
+	/* nothing of the session changed */
+	CU_ASSERT_EQUAL(fk.mods, mods);
+	CU_ASSERT_EQUAL(fk.adds, adds);
+	CU_ASSERT_EQUAL(fk.dels, dels);
+	CU_ASSERT_EQUAL(fk.ice_sets, ice);
+	CU_ASSERT(memcmp(&flow_to_a()->fc, &before, sizeof(before)) == 0);
+	/* the same offer accepted moves the flows to A's new address */
+	a_reinvite(&cv, 3, "z9hG4bKre2", "INVITE", reoffer_a);
+	b_answer_last("INVITE", 200, "OK", answer_b);
+	CU_ASSERT_PTR_NOT_NULL(sent_to(&peer_a, "SIP/2.0 200"));
+	CU_ASSERT(fk.mods > mods);
+	dsbc_addr_fmt(&flow_to_a()->fc.remote, 4, ip, sizeof(ip));
+	CU_ASSERT_STRING_EQUAL(ip, "10.0.0.99");
+	CU_ASSERT_EQUAL(flow_to_a()->fc.remote_port, 7100);
+	CU_ASSERT_EQUAL(active(), 1);
+	teardown();
+}
+
+static void
+test_update_and_glare(void)
+{
+	struct callv cv;
+	char ip[64];
+
+	setup(16);
+	call_up(&cv, 1);
+	a_reinvite(&cv, 2, "z9hG4bKu1", "UPDATE", reoffer_a);
+	CU_ASSERT_PTR_NOT_NULL(sent_to(&peer_b, "UPDATE "));
+	/* glare (RFC 3261 14.2): B's re-INVITE meets A's pending UPDATE */
+	b_request(&peer_b, "INVITE", &cv, NULL, NULL, NULL, 2, "z9hG4bKg");
+	CU_ASSERT_PTR_NOT_NULL(sent_to(&peer_b, "SIP/2.0 491"));
+	b_answer_last("UPDATE", 200, "OK", answer_b);
+	CU_ASSERT_PTR_NOT_NULL(sent_to(&peer_a, "SIP/2.0 200"));
+	dsbc_addr_fmt(&flow_to_a()->fc.remote, 4, ip, sizeof(ip));
+	CU_ASSERT_STRING_EQUAL(ip, "10.0.0.99");
+	CU_ASSERT_EQUAL(active(), 1);
+	teardown();
+}
+
+static const char offer_ice[] =
+	"v=0\r\no=alice 1 1 IN IP4 10.0.0.10\r\ns=-\r\n"
+	"c=IN IP4 10.0.0.10\r\nt=0 0\r\n"
+	"a=ice-ufrag:AAAA\r\na=ice-pwd:aaaaaaaaaaaaaaaaaaaaaaaa\r\n"
+	"m=audio 7000 RTP/AVP 0\r\na=rtpmap:0 PCMU/8000\r\n"
+	"a=candidate:1 1 UDP 2130706431 10.0.0.10 7000 typ host\r\n";
+static const char offer_ice_restart[] =
+	"v=0\r\no=alice 1 2 IN IP4 10.0.0.10\r\ns=-\r\n"
+	"c=IN IP4 10.0.0.10\r\nt=0 0\r\n"
+	"a=ice-ufrag:BBBB\r\na=ice-pwd:bbbbbbbbbbbbbbbbbbbbbbbb\r\n"
+	"m=audio 7000 RTP/AVP 0\r\na=rtpmap:0 PCMU/8000\r\n"
+	"a=candidate:1 1 UDP 2130706431 10.0.0.10 7000 typ host\r\n";
+static const char offer_ice_same[] =
+	"v=0\r\no=alice 1 3 IN IP4 10.0.0.10\r\ns=-\r\n"
+	"c=IN IP4 10.0.0.10\r\nt=0 0\r\n"
+	"a=ice-ufrag:BBBB\r\na=ice-pwd:bbbbbbbbbbbbbbbbbbbbbbbb\r\n"
+	"m=audio 7000 RTP/AVP 0\r\na=rtpmap:0 PCMU/8000\r\n"
+	"a=candidate:1 1 UDP 2130706431 10.0.0.10 7000 typ host\r\n";
+
+/* dsbc's a=ice-ufrag in the last 200 to A. */
+static void
+ufrag_to_a(char *out, size_t cap)
+{
+	const struct sent *ok = sent_to(&peer_a, "SIP/2.0 200");
+	const char *p = ok ? strstr(ok->msg, "a=ice-ufrag:") : NULL;
+
+	out[0] = '\0';
+	if (p != NULL)
+		snprintf(out, cap, "%.*s", (int)strcspn(p + 12, "\r\n"), p + 12);
+}
+
+/* RFC 8839 4.4.1.1.1: a re-offer with new ICE credentials (a restart)
+ * is answered with new dsbc credentials; without, dsbc keeps its own. */
+static void
+test_ice_restart(void)
+{
+	struct callv cv;
+	const struct sent *ok;
+	char u1[32], u2[32], u3[32], v[256];
+
+	setup(16);
+	a_invite(&cv, 1, NULL, offer_ice);
+	b_learn(&cv);
+	b_answer(&cv, 200, "OK", answer_b);
+	ok = sent_to(&peer_a, "SIP/2.0 200");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(ok);
+	param(hval(ok, "To", v, sizeof(v)), "tag", cv.a_to_tag,
+	      sizeof(cv.a_to_tag));
+	a_request(&peer_a, "ACK", cv.a_cid, cv.a_tag, cv.a_to_tag, 1, "z9hG4bKk");
+	ufrag_to_a(u1, sizeof(u1));
+	CU_ASSERT(strlen(u1) >= 4);
+	a_reinvite(&cv, 2, "z9hG4bKr1", "INVITE", offer_ice_restart);
+	b_answer_last("INVITE", 200, "OK", answer_b);
+	ufrag_to_a(u2, sizeof(u2));
+	CU_ASSERT(strlen(u2) >= 4);
+	CU_ASSERT(strcmp(u1, u2) != 0);
+	CU_ASSERT_EQUAL(dsbc_b2bua_stats(b)->ice_restarts, 1);
+	a_request(&peer_a, "ACK", cv.a_cid, cv.a_tag, cv.a_to_tag, 2, "z9hG4bKk2");
+	a_reinvite(&cv, 3, "z9hG4bKr2", "INVITE", offer_ice_same);
+	b_answer_last("INVITE", 200, "OK", answer_b);
+	ufrag_to_a(u3, sizeof(u3));
+	CU_ASSERT_STRING_EQUAL(u2, u3);
+	CU_ASSERT_EQUAL(dsbc_b2bua_stats(b)->ice_restarts, 1);
+	teardown();
+}
+
+static const char answer_b_early[] =
+	"v=0\r\no=bob 1 1 IN IP4 10.0.1.20\r\ns=-\r\n"
+	"c=IN IP4 10.0.1.20\r\nt=0 0\r\n"
+	"m=audio 8000 RTP/AVP 0\r\na=rtpmap:0 PCMU/8000\r\n";
+
+/* 183 with an answer, reliable (RFC 3262): A's PRACK reaches B with its
+ * RAck renumbered to B's INVITE; the 200 then completes the call. */
+static void
+test_early_media_prack(void)
+{
+	struct callv cv;
+	const struct sent *p183, *prack;
+	char v[256], rack[64];
+
+	setup(16);
+	a_invite(&cv, 1, "Contact: <sip:alice@10.0.0.10:5060>\n"
+		 "Supported: 100rel\n", offer_a);
+	b_learn(&cv);
+	CU_ASSERT(strstr(sent_to(&peer_b, "INVITE ")->msg, "100rel") != NULL);
+	feed(&peer_b, answer_b_early,
+	     "SIP/2.0 183 Session Progress\n"
+	     "Via: %s\nFrom: %s\nTo: %s;tag=%s\nCall-ID: %s\n"
+	     "CSeq: %u INVITE\nContact: <sip:bob@10.0.1.20:5060>\n"
+	     "Require: 100rel\nRSeq: 7\nContent-Type: application/sdp\n",
+	     cv.b_via, cv.b_from, cv.b_to, cv.b_tag, cv.b_cid, cv.b_cseq);
+	p183 = sent_to(&peer_a, "SIP/2.0 183");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(p183);
+	if (p183 == NULL)
+		return;
+	CU_ASSERT(strstr(p183->msg, "RSeq: 7") != NULL);
+	CU_ASSERT(strstr(p183->msg, "c=IN IP4 10.0.0.1") != NULL);
+	param(hval(p183, "To", v, sizeof(v)), "tag", cv.a_to_tag,
+	      sizeof(cv.a_to_tag));
+	feed(&peer_a, NULL,
+	     "PRACK sip:dsbc@10.0.0.1:5060 SIP/2.0\n"
+	     "Via: SIP/2.0/UDP 10.0.0.10:5060;branch=z9hG4bKpr;rport\n"
+	     "Max-Forwards: 70\n"
+	     "From: <sip:alice@example.org>;tag=%s\n"
+	     "To: <sip:bob@example.net>;tag=%s\n"
+	     "Call-ID: %s\nCSeq: 2 PRACK\nRAck: 7 1 INVITE\n",
+	     cv.a_tag, cv.a_to_tag, cv.a_cid);
+	prack = sent_to(&peer_b, "PRACK ");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(prack);
+	hval(prack, "RAck", rack, sizeof(rack));
+	snprintf(v, sizeof(v), "7 %u INVITE", cv.b_cseq);
+	CU_ASSERT_STRING_EQUAL(rack, v);
+	b_answer_last("PRACK", 200, "OK", NULL);
+	CU_ASSERT_EQUAL(count_to(&peer_a, "SIP/2.0 200"), 1);   /* PRACK's */
+	b_answer(&cv, 200, "OK", answer_b);
+	CU_ASSERT_EQUAL(count_to(&peer_a, "SIP/2.0 200"), 2);
+	a_request(&peer_a, "ACK", cv.a_cid, cv.a_tag, cv.a_to_tag, 1, "z9hG4bKk");
+	CU_ASSERT_EQUAL(active(), 1);
+	teardown();
+}
+
 /* ---- tokens ---- */
 
 static int
@@ -1048,6 +1286,10 @@ unit_register(void)
 	UNIT_ADD(s, test_spoofed_cancel_and_ack);
 	UNIT_ADD(s, test_stale_event_generation);
 	UNIT_ADD(s, test_flow_failure_ends_call);
+	UNIT_ADD(s, test_reinvite_refused_rolls_back);
+	UNIT_ADD(s, test_update_and_glare);
+	UNIT_ADD(s, test_ice_restart);
+	UNIT_ADD(s, test_early_media_prack);
 	UNIT_ADD(s, test_million_tokens);
 	return 0;
 }
