@@ -256,6 +256,7 @@ call_free(struct dsbc_b2bua *b, struct call *c, const char *why)
 	free(c->fwd.req);
 	free(c->a_invite);
 	free(c->ok_msg);
+	free(c->b_ack_sdp);
 	call_unindex(b, c);
 	call_untime(b, c);
 	gen = c->gen + 1;
@@ -423,6 +424,17 @@ ack_b_2xx(struct dsbc_b2bua *b, struct call *c)
 	branch_new(b, branch, sizeof(branch), 'K');
 	len = build_request(b, &c->b, "ACK", 1, branch, true, c->b.target,
 			    b->buf, sizeof(b->buf));
+	/* a late offer's answer rides in the ACK (RFC 3261 13.2.2.4) */
+	if (len > 0 && c->b_ack_sdp != NULL) {
+		int n = snprintf(b->buf + len - 21, sizeof(b->buf) - len + 21,
+				 "Content-Type: application/sdp\r\n"
+				 "Content-Length: %u\r\n\r\n%s",
+				 (unsigned int)strlen(c->b_ack_sdp),
+				 c->b_ack_sdp);
+
+		len = n > 0 && (size_t)n < sizeof(b->buf) - len + 21 ?
+		      len - 21 + (uint32_t)n : 0;
+	}
 	return len > 0 && b2bua_send(b, &c->b.peer, b->buf, len) == 0;
 }
 
@@ -592,6 +604,63 @@ leg_addr(struct dsbc_b2bua *b, struct leg *l, uint16_t port, uint8_t family)
 	return 0;
 }
 
+/*
+ * RFC 3891: an INVITE with Replaces names a dialog of the recipient,
+ * here one leg of a call dsbc carries: Call-ID, to-tag (dsbc's tag on
+ * that leg) and from-tag (its peer's).  The dialog the new call must
+ * replace on the far side is that call's other leg, which dsbc names in
+ * the INVITE it sends there; A's identifiers never cross.  Returns the
+ * other leg, NULL (with *bad when the header is there but matches no
+ * confirmed dialog) when there is none.
+ */
+static struct leg *
+replaces_of(struct dsbc_b2bua *b, const struct dsbc_sip_msg *m, bool *bad)
+{
+	const struct dsbc_sip_hdr *h = dsbc_sip_hdr_get(m, DSBC_SIP_H_REPLACES, 0);
+	struct dsbc_sip_str cid, to = { "", 0 }, from = { "", 0 };
+	const char *p, *end, *q;
+	struct call *x;
+	bool is_a;
+
+	*bad = false;
+	if (h == NULL)
+		return NULL;
+	*bad = true;
+	p = h->value.p;
+	end = p + h->value.len;
+	q = memchr(p, ';', (size_t)(end - p));
+	if (q == NULL)
+		return NULL;
+	cid.p = p;
+	cid.len = (uint32_t)(q - p);
+	while (cid.len > 0 && (cid.p[cid.len - 1] == ' ' ||
+			       cid.p[cid.len - 1] == '\t'))
+		cid.len--;
+	while (q != NULL && q < end) {
+		const char *a = q + 1, *e = memchr(a, ';', (size_t)(end - a));
+
+		if (e == NULL)
+			e = end;
+		while (a < e && (*a == ' ' || *a == '\t'))
+			a++;
+		if (e - a > 7 && strncasecmp(a, "to-tag=", 7) == 0) {
+			to.p = a + 7;
+			to.len = (uint32_t)(e - a - 7);
+		} else if (e - a > 9 && strncasecmp(a, "from-tag=", 9) == 0) {
+			from.p = a + 9;
+			from.len = (uint32_t)(e - a - 9);
+		}
+		q = e < end ? e : NULL;
+	}
+	x = cid.len ? call_by_callid(b, cid, &is_a) : NULL;
+	if (x == NULL || x->state != CALL_CONFIRMED ||
+	    !str_eq(to, is_a ? x->a.local_tag : x->b.local_tag) ||
+	    !str_eq(from, is_a ? x->a.remote_tag : x->b.remote_tag))
+		return NULL;
+	*bad = false;
+	return is_a ? &x->b : &x->a;
+}
+
 static void
 invite_new(struct dsbc_b2bua *b, const struct dsbc_sip_peer *from,
 	   const struct dsbc_sip_msg *m, uint64_t now)
@@ -604,7 +673,10 @@ invite_new(struct dsbc_b2bua *b, const struct dsbc_sip_peer *from,
 	struct call *c;
 	char ip[64], mf[16] = "70";
 	uint32_t v, i, len;
-	int n, sdp_len;
+	int n, sdp_len = 0;
+	struct dsbc_route_cfg rr;
+	struct leg *rep;
+	bool late, rep_bad;
 
 	t = dsbc_sip_txn_server(b->txl, m, from, sizeof(*from), NULL, now);
 	if (t == NULL) {
@@ -623,7 +695,25 @@ invite_new(struct dsbc_b2bua *b, const struct dsbc_sip_peer *from,
 	h = dsbc_sip_hdr_get(m, DSBC_SIP_H_MAX_FORWARDS, 0);
 	if (h != NULL && dsbc_sip_uint_parse(h->value, 255, &v) == 0)
 		snprintf(mf, sizeof(mf), "%u", v - 1);
+	rep = replaces_of(b, m, &rep_bad);
+	if (rep_bad) {
+		b->st.replaces_no_match++;
+		reply_simple(b, m, from, t, 481, "Call/Transaction Does Not Exist",
+			     now);
+		return;
+	}
 	r = route_of(b, m);
+	if (r != NULL && rep != NULL) {
+		/* the replacing call goes where the replaced dialog is */
+		rr = *r;
+		rr.family = rep->peer.family;
+		rr.addr = rep->peer.remote;
+		rr.port = rep->peer.remote_port;
+		rr.out_port = rep->peer.in;
+		rr.l2_next_hop = rep->peer.resolve ? rep->peer.l2_next :
+				 rep->peer.remote;
+		r = &rr;
+	}
 	if (r == NULL) {
 		b->st.no_route++;
 		reply_simple(b, m, from, t, b->cfg->no_route_status,
@@ -631,9 +721,23 @@ invite_new(struct dsbc_b2bua *b, const struct dsbc_sip_peer *from,
 			     "Temporarily Unavailable", now);
 		return;
 	}
-	if (!is_sdp(m) || dsbc_sdp_parse(m->body.p, m->body.len, &b->sdp_in) !=
-	    DSBC_SDP_ERR_NONE || b->sdp_in.nb_media == 0 ||
-	    b->sdp_in.nb_media > MAX_MEDIA) {
+	/* Late offer (RFC 3261 13.2.1): no SDP, the offer comes in B's 2xx
+	 * and the answer in A's ACK.  Terminating media needs A's keying
+	 * from its offer first, so such routes refuse it. */
+	late = !is_sdp(m) && m->body.len == 0;
+	if (late && (r->mode == DSBC_MODE_TERMINATE + 1 ||
+		     (r->mode == 0 &&
+		      b->cfg->mode_default == DSBC_MODE_TERMINATE) ||
+		     r->b_keying != 0)) {
+		b->st.bad_sdp++;
+		reply_simple(b, m, from, t, 488, "Late Offer Not Acceptable Here",
+			     now);
+		return;
+	}
+	if (!late && (!is_sdp(m) ||
+		      dsbc_sdp_parse(m->body.p, m->body.len, &b->sdp_in) !=
+		      DSBC_SDP_ERR_NONE || b->sdp_in.nb_media == 0 ||
+		      b->sdp_in.nb_media > MAX_MEDIA)) {
 		b->st.bad_sdp++;
 		reply_simple(b, m, from, t, 488, "Not Acceptable Here", now);
 		return;
@@ -667,7 +771,8 @@ invite_new(struct dsbc_b2bua *b, const struct dsbc_sip_peer *from,
 	c->a_txn = t;
 	t->user = c;
 	c->worker = (uint8_t)(b->next_worker++ % b->nb_workers);
-	c->nb_media = b->sdp_in.nb_media;
+	c->late = late;
+	c->nb_media = late ? 0 : b->sdp_in.nb_media;
 	c->a_invite = malloc(m->msg_len);
 	if (c->a_invite == NULL)
 		goto fail_503;
@@ -702,7 +807,8 @@ invite_new(struct dsbc_b2bua *b, const struct dsbc_sip_peer *from,
 		str_of(c->a.target, sizeof(c->a.target), na.uri_str);
 
 	/* Addresses facing each leg, of the families their SDP uses */
-	if (leg_addr(b, &c->a, from->in, b->sdp_in.media[0].conn.family) != 0 ||
+	if (leg_addr(b, &c->a, from->in, late ? from->family :
+		     b->sdp_in.media[0].conn.family) != 0 ||
 	    leg_addr(b, &c->b, r->out_port, r->family) != 0) {
 		b->st.bad_sdp++;
 		reply_simple(b, m, from, t, 488, "Not Acceptable Here", now);
@@ -718,6 +824,11 @@ invite_new(struct dsbc_b2bua *b, const struct dsbc_sip_peer *from,
 	c->b.peer.remote_port = r->port;
 	c->b.peer.resolve = true;
 	c->b.peer.l2_next = r->l2_next_hop;
+	if (rep != NULL && !rep->peer.resolve) {
+		/* learnt from its requests: the MAC they came from */
+		c->b.peer.resolve = false;
+		c->b.peer.remote_mac = rep->peer.remote_mac;
+	}
 	if (b2bua_token(b, c->b.call_id, sizeof(c->b.call_id), "",
 			CALLID_RND) != 0 ||
 	    b2bua_token(b, c->b.local_tag, sizeof(c->b.local_tag), "B",
@@ -739,8 +850,11 @@ invite_new(struct dsbc_b2bua *b, const struct dsbc_sip_peer *from,
 			return;
 		}
 	}
-	if (sdp_learn(b, c, &c->a, &b->sdp_in) != 0 ||
-	    b2bua_term_offer(b, c, &b->sdp_in, r) != 0) {
+	if (late)
+		c->mode = r->mode ? (uint8_t)(r->mode - 1) :
+			  b->cfg->mode_default;
+	else if (sdp_learn(b, c, &c->a, &b->sdp_in) != 0 ||
+		 b2bua_term_offer(b, c, &b->sdp_in, r) != 0) {
 		b->st.bad_sdp++;
 		reply_simple(b, m, from, t, 488, "Not Acceptable Here", now);
 		call_free(b, c, "bad offer");
@@ -757,7 +871,9 @@ invite_new(struct dsbc_b2bua *b, const struct dsbc_sip_peer *from,
 			call_free(b, c, "flow programming failed");
 			return;
 		}
-	sdp_len = sdp_for(b, c, &c->b, &b->sdp_in, b->sdp, sizeof(b->sdp));
+	if (!late)
+		sdp_len = sdp_for(b, c, &c->b, &b->sdp_in, b->sdp,
+				  sizeof(b->sdp));
 	if (sdp_len < 0)
 		goto fail_503;
 
@@ -775,6 +891,8 @@ invite_new(struct dsbc_b2bua *b, const struct dsbc_sip_peer *from,
 			 (int)u.user.len, u.user.p, u.user.len ? "@" : "",
 			 r->family == 6 ? "[" : "", hop,
 			 r->family == 6 ? "]" : "", r->port);
+		if (rep != NULL && rep->target[0] != '\0')
+			snprintf(ruri, sizeof(ruri), "%s", rep->target);
 		snprintf(c->b.target, sizeof(c->b.target), "%s", ruri);
 		c->b.local_cseq = 1;
 		n = snprintf(b->buf, sizeof(b->buf),
@@ -803,7 +921,12 @@ invite_new(struct dsbc_b2bua *b, const struct dsbc_sip_peer *from,
 			n += snprintf(b->buf + n, sizeof(b->buf) - (size_t)n,
 				      "Identity: %.*s\r\n",
 				      (int)ident->value.len, ident->value.p);
-		/* Extensions A asked for (sip_ua.c checked that dsbc
+		if (rep != NULL && n > 0 && (size_t)n < sizeof(b->buf))
+			n += snprintf(b->buf + n, sizeof(b->buf) - (size_t)n,
+				      "Replaces: %s;to-tag=%s;from-tag=%s\r\n",
+				      rep->call_id, rep->remote_tag,
+				      rep->local_tag);
+		/* Extensions A asked for (b2bua_ua.c checked that dsbc
 		 * supports them) are end to end: 100rel (RFC 3262). */
 		if (hdr_copy(b->buf, sizeof(b->buf), &n, m,
 			     DSBC_SIP_H_SUPPORTED, "Supported") != 0 ||
@@ -812,8 +935,10 @@ invite_new(struct dsbc_b2bua *b, const struct dsbc_sip_peer *from,
 			goto fail_503;
 		if (n > 0 && (size_t)n < sizeof(b->buf))
 			n += snprintf(b->buf + n, sizeof(b->buf) - (size_t)n,
-				      "Content-Type: application/sdp\r\n"
-				      "Content-Length: %d\r\n\r\n", sdp_len);
+				      "%sContent-Length: %d\r\n\r\n",
+				      late ? "" :
+				      "Content-Type: application/sdp\r\n",
+				      sdp_len);
 		if (n < 0 || (size_t)n + (size_t)sdp_len >= sizeof(b->buf))
 			goto fail_503;
 		memcpy(b->buf + n, b->sdp, (size_t)sdp_len);
@@ -827,6 +952,7 @@ invite_new(struct dsbc_b2bua *b, const struct dsbc_sip_peer *from,
 	if (c->b_txn == NULL)
 		goto fail_503;
 	c->state = CALL_OFFERED;
+	b->st.replaces_mapped += rep != NULL;
 	B2B_LOG(b, INFO, "call %u: %s -> %s (worker %u)", c->id,
 		c->a.call_id, c->b.call_id, c->worker);
 	return;
@@ -1226,6 +1352,9 @@ cancel_in(struct dsbc_b2bua *b, const struct dsbc_sip_peer *from,
 	/* The call is freed when B's 487 arrives or the ICT times out. */
 }
 
+static bool late_answer_in(struct dsbc_b2bua *b, struct call *c,
+			   const struct dsbc_sip_msg *m);
+
 /* ACK of dsbc's 2xx: stops its retransmission (13.3.1.4).  The other
  * leg's 2xx was ACKed when it came: the offer was in the INVITE, so the
  * ACKs carry no SDP and need not wait.  Never answered (17.1.1.3). */
@@ -1241,6 +1370,9 @@ ack_in(struct dsbc_b2bua *b, const struct dsbc_sip_peer *from,
 		b->st.ack_no_match++;
 		return;
 	}
+	if (c->late && !c->b_acked && is_a && c->state == CALL_ANSWERED &&
+	    !late_answer_in(b, c, m))
+		return;
 	free(c->ok_msg);
 	c->ok_msg = NULL;
 	if (c->state == CALL_ANSWERED)
@@ -1319,6 +1451,104 @@ b2bua_request(struct dsbc_b2bua *b, const struct dsbc_sip_peer *from,
 	}
 }
 
+/* ---- late offer (RFC 3261 13.2.1, RFC 3264) ---- */
+
+/* B's 2xx (or its answer in A's ACK) cannot be used: B's 2xx is ACKed
+ * and both dialogs end (13.2.2.4). */
+static void
+late_fail(struct dsbc_b2bua *b, struct call *c, bool a_answered,
+	  const char *why, uint64_t now)
+{
+	b->st.bad_sdp++;
+	if (!c->b_acked) {
+		ack_b_2xx(b, c);
+		c->b_acked = true;
+	}
+	if (a_answered)
+		send_bye(b, c, &c->a, now);
+	else
+		answer_a(b, c, 502, "Bad Gateway", NULL, 0, now);
+	send_bye(b, c, &c->b, now);
+	call_free(b, c, why);
+}
+
+/*
+ * B's 2xx to an INVITE without an offer carries B's offer: ports for
+ * each m-line, the flows towards B, the offer rewritten for A in the
+ * 2xx to A.  B's ACK waits for A's answer, which rides in A's ACK.
+ */
+static void
+late_offer_in(struct dsbc_b2bua *b, struct call *c,
+	      const struct dsbc_sip_msg *m, uint64_t now)
+{
+	unsigned int i;
+	int sdp_len;
+
+	c->state = CALL_ANSWERED;
+	b->st.answered++;
+	if (!is_sdp(m) || dsbc_sdp_parse(m->body.p, m->body.len, &b->sdp_in) !=
+	    DSBC_SDP_ERR_NONE || b->sdp_in.nb_media == 0 ||
+	    b->sdp_in.nb_media > MAX_MEDIA) {
+		late_fail(b, c, false, "no offer in B's 2xx", now);
+		return;
+	}
+	c->nb_media = b->sdp_in.nb_media;
+	for (i = 0; i < c->nb_media; i++) {
+		c->media_ok[i] = b->sdp_in.media[i].port != 0;
+		if (c->media_ok[i] &&
+		    (b2bua_port_alloc(b, c->worker, &c->a.m[i].local_port) != 0 ||
+		     b2bua_port_alloc(b, c->worker, &c->b.m[i].local_port) != 0)) {
+			b->st.no_ports++;
+			late_fail(b, c, false, "no media ports", now);
+			return;
+		}
+	}
+	if (sdp_learn(b, c, &c->b, &b->sdp_in) != 0 ||
+	    (c->b.ice_local && b2bua_ice_offer(b, c, &c->a) != 0)) {
+		late_fail(b, c, false, "bad offer from B", now);
+		return;
+	}
+	/* A -> B flows now: A may send as soon as it has the offer */
+	for (i = 0; i < c->nb_media; i++)
+		if (c->media_ok[i] && b2bua_flows_for(b, c, &c->a, &c->b, i) != 0) {
+			b->st.flow_errors++;
+			late_fail(b, c, false, "flow programming failed", now);
+			return;
+		}
+	sdp_len = sdp_for(b, c, &c->a, &b->sdp_in, b->sdp, sizeof(b->sdp));
+	if (sdp_len <= 0) {
+		late_fail(b, c, false, "offer not rewritten", now);
+		return;
+	}
+	answer_a(b, c, m->status, "OK", b->sdp, (uint32_t)sdp_len, now);
+}
+
+/* A's ACK with its answer: the flows towards A, and B's ACK with the
+ * answer rewritten for B.  False when the call ended. */
+static bool
+late_answer_in(struct dsbc_b2bua *b, struct call *c,
+	       const struct dsbc_sip_msg *m)
+{
+	unsigned int i;
+	int sdp_len;
+
+	if (!is_sdp(m) || dsbc_sdp_parse(m->body.p, m->body.len, &b->sdp_in) !=
+	    DSBC_SDP_ERR_NONE || b->sdp_in.nb_media != c->nb_media ||
+	    sdp_learn(b, c, &c->a, &b->sdp_in) != 0) {
+		late_fail(b, c, true, "no answer in A's ACK", b->now);
+		return false;
+	}
+	for (i = 0; i < c->nb_media; i++)
+		if (c->media_ok[i] && b->sdp_in.media[i].port != 0 &&
+		    b2bua_media_repoint(b, c, &c->a, &c->b, i) != 0)
+			b->st.flow_errors++;
+	sdp_len = sdp_for(b, c, &c->b, &b->sdp_in, b->sdp, sizeof(b->sdp));
+	if (sdp_len > 0)
+		c->b_ack_sdp = strndup(b->sdp, (size_t)sdp_len);
+	c->b_acked = ack_b_2xx(b, c);
+	return true;
+}
+
 void
 b2bua_response_in(struct dsbc_b2bua *b, const struct dsbc_sip_peer *from,
 		  const struct dsbc_sip_msg *m, uint64_t now)
@@ -1354,6 +1584,14 @@ b2bua_response_in(struct dsbc_b2bua *b, const struct dsbc_sip_peer *from,
 	}
 	if (t != c->b_txn)
 		return;        /* the CANCEL's own 200 */
+	/* B's 2xx again, before its transaction ended (RFC 6026 7.2
+	 * passes it up): a retransmission, ACKed again if it was */
+	if (m->status >= 200 && m->status < 300 &&
+	    (c->state == CALL_ANSWERED || c->state == CALL_CONFIRMED)) {
+		if (c->b_acked)
+			ack_b_2xx(b, c);
+		return;
+	}
 	/* B's tag and Contact make the B dialog (section 12.1.2) */
 	h = dsbc_sip_hdr_get(m, DSBC_SIP_H_TO, 0);
 	if (h != NULL && dsbc_sip_nameaddr_parse(h->value.p, h->value.p +
@@ -1384,6 +1622,18 @@ b2bua_response_in(struct dsbc_b2bua *b, const struct dsbc_sip_peer *from,
 			 NULL, 0, now);
 		b->st.failed++;
 		call_free(b, c, "failure response from B");
+		return;
+	}
+	if (c->late) {
+		/* the offer is in B's 2xx; a provisional passes without
+		 * SDP (a reliable one with an offer is not supported) */
+		if (m->status >= 200) {
+			late_offer_in(b, c, m, now);
+			return;
+		}
+		c->state = CALL_EARLY;
+		answer_a(b, c, m->status, m->status == 180 ? "Ringing" :
+			 "Session Progress", NULL, 0, now);
 		return;
 	}
 	/* 18x or 2xx: an answer in it completes the media session; a later
@@ -1541,7 +1791,10 @@ call_tick(struct dsbc_b2bua *b, struct call *c, uint64_t now, uint64_t *next)
 	if (c->ok_msg == NULL)
 		return pending;
 	if (now >= c->ok_give_up) {
-		/* Section 13.3.1.4: no ACK, the dialog ends with BYE. */
+		/* Section 13.3.1.4: no ACK, the dialog ends with BYE (B's
+		 * 2xx to a late offer is ACKed first) */
+		if (!c->b_acked)
+			c->b_acked = ack_b_2xx(b, c);
 		send_bye(b, c, &c->b, now);
 		send_bye(b, c, &c->a, now);
 		call_free(b, c, c->ok_to_a ? "no ACK from A" : "no ACK from B");

@@ -214,6 +214,7 @@ dsbc_b2bua_free(struct dsbc_b2bua *b)
 
 		free(c->a_invite);
 		free(c->ok_msg);
+		free(c->b_ack_sdp);
 		free(c->fwd.req);
 		b2bua_term_release(b, c);
 	}

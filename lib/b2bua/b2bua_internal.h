@@ -132,6 +132,10 @@ struct call {
 	uint64_t sess_version;
 	uint64_t started_ms;
 	bool b_acked;                     /* our ACK for B's 2xx went out */
+	bool late;                        /* A's INVITE had no offer: B's
+					   * 2xx has it, A's ACK the answer */
+	char *b_ack_sdp;                  /* late offer: the answer to B,
+					   * in every ACK of its 2xx */
 	uint8_t mode;                     /* enum dsbc_mode of its media */
 	bool source_check;                /* its route's dialog_source_check */
 	bool term_failed;                 /* DTLS failed: end once confirmed */

@@ -183,8 +183,9 @@ dsbc_b2bua_sip_input(struct dsbc_b2bua *b, const struct dsbc_sip_peer *from,
 	struct dsbc_sip_msg *mp = &b->in;
 	const struct dsbc_sip_hdr *h;
 	enum dsbc_sip_err e;
+	const char *branch;
 	char extra[512];
-	uint32_t mf;
+	uint32_t mf, blen;
 
 #define m (*mp)
 	b->now = now;
@@ -211,6 +212,16 @@ dsbc_b2bua_sip_input(struct dsbc_b2bua *b, const struct dsbc_sip_peer *from,
 		goto out;
 	}
 	b->st.rx_req[m.method_id]++;
+	/* Section 8.1.1.7: a request's branch names its transaction; one
+	 * without the magic cookie (an RFC 2543 peer) or too long for the
+	 * table could never be answered through one, so it is refused */
+	if (m.method_id != DSBC_SIP_M_ACK &&
+	    (dsbc_sip_top_branch(&m, &branch, &blen) != 0 || blen < 8 ||
+	     strncmp(branch, "z9hG4bK", 7) != 0)) {
+		b->st.bad_branch++;
+		respond(b, &m, from, 400, "Missing or Bad Via Branch", NULL);
+		goto out;
+	}
 	/* Retransmissions, and ACKs of our non-2xx, end here (17.2.3). */
 	if (dsbc_sip_txn_match_request(b->txl, &m, now) != NULL) {
 		b->st.retransmissions_absorbed++;

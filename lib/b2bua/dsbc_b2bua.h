@@ -147,6 +147,8 @@ struct dsbc_b2bua_stats {
 	uint64_t dialog_source;      /**< not from the leg's signalling peer */
 	uint64_t cancel_no_match;    /**< CANCEL of no pending INVITE: 481 */
 	uint64_t ack_no_match;       /**< ACK of no 2xx of ours: dropped */
+	uint64_t replaces_no_match;  /**< Replaces of no confirmed dialog: 481 */
+	uint64_t replaces_mapped;    /**< ... mapped to the other leg's */
 	/* terminate */
 	uint64_t terminated, terminate_forced;
 	uint64_t dtls_done, dtls_failed, dtls_timeouts, dtls_closed;
@@ -161,6 +163,7 @@ struct dsbc_b2bua_stats {
 	uint64_t tx_resp[7];         /**< responses sent, by class */
 	uint64_t send_fail;          /**< ops->sip_send refused */
 	uint64_t stateless_501;
+	uint64_t bad_branch;         /**< request without an RFC 3261 branch */
 	uint64_t retransmissions_absorbed;
 	uint64_t txn_timeouts;       /**< timers B, F, H */
 	uint64_t txns;               /**< transactions in the table */

@@ -44,7 +44,8 @@ struct dsbc_sip_str {
 	X(RSEQ,           "RSeq",           0) \
 	X(RACK,           "RAck",           0) \
 	X(ALLOW,          "Allow",          0) \
-	X(ACCEPT,         "Accept",         0)
+	X(ACCEPT,         "Accept",         0) \
+	X(REPLACES,       "Replaces",       0)
 
 enum dsbc_sip_hdr_id {
 	DSBC_SIP_H_OTHER = 0,

@@ -1218,6 +1218,166 @@ test_early_media_prack(void)
 	teardown();
 }
 
+
+/* ---- conformance ---- */
+
+/* Late offer (RFC 3261 13.2.1): the offer in B's 2xx goes to A, A's
+ * answer in its ACK goes to B in dsbc's ACK; flows at each step. */
+static void
+test_late_offer(void)
+{
+	struct callv cv;
+	const struct sent *ok, *ack;
+	char v[256];
+	unsigned int adds;
+
+	setup(16);
+	a_invite(&cv, 1, NULL, NULL);
+	b_learn(&cv);
+	CU_ASSERT(strstr(sent_to(&peer_b, "INVITE ")->msg,
+			 "Content-Length: 0\r\n\r\n") != NULL);
+	CU_ASSERT(strstr(sent_to(&peer_b, "INVITE ")->msg, "v=0") == NULL);
+	CU_ASSERT_EQUAL(fk.adds, 0);
+	b_answer(&cv, 200, "OK", answer_b);      /* B's offer */
+	ok = sent_to(&peer_a, "SIP/2.0 200");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(ok);
+	if (ok == NULL)
+		return;
+	CU_ASSERT(strstr(ok->msg, "c=IN IP4 10.0.0.1\r\n") != NULL);
+	CU_ASSERT(strstr(ok->msg, "10.0.1.20") == NULL);
+	CU_ASSERT_PTR_NULL(sent_to(&peer_b, "ACK "));  /* waits for A */
+	adds = fk.adds;
+	CU_ASSERT(adds >= 1);                          /* towards B */
+	param(hval(ok, "To", v, sizeof(v)), "tag", cv.a_to_tag,
+	      sizeof(cv.a_to_tag));
+	feed(&peer_a, offer_a,
+	     "ACK sip:dsbc@10.0.0.1:5060 SIP/2.0\n"
+	     "Via: SIP/2.0/UDP 10.0.0.10:5060;branch=z9hG4bKlack;rport\n"
+	     "Max-Forwards: 70\n"
+	     "From: <sip:alice@example.org>;tag=%s\n"
+	     "To: <sip:bob@example.net>;tag=%s\n"
+	     "Call-ID: %s\nCSeq: 1 ACK\n"
+	     "Content-Type: application/sdp\n", cv.a_tag, cv.a_to_tag,
+	     cv.a_cid);
+	ack = sent_to(&peer_b, "ACK ");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(ack);
+	if (ack == NULL)
+		return;
+	CU_ASSERT(strstr(ack->msg, "c=IN IP4 10.0.1.1\r\n") != NULL);
+	CU_ASSERT(strstr(ack->msg, "10.0.0.10") == NULL);
+	CU_ASSERT(fk.adds > adds);                     /* towards A */
+	CU_ASSERT_PTR_NOT_NULL(flow_to_a());
+	/* B's retransmitted 2xx gets the same ACK, answer included */
+	b_answer(&cv, 200, "OK", answer_b);
+	CU_ASSERT_EQUAL(count_to(&peer_b, "ACK "), 2);
+	CU_ASSERT(strstr(sent_to(&peer_b, "ACK ")->msg, "c=IN IP4 10.0.1.1") !=
+		  NULL);
+	advance(2000);
+	CU_ASSERT_EQUAL(count_to(&peer_a, "SIP/2.0 200"), 1);
+	a_request(&peer_a, "BYE", cv.a_cid, cv.a_tag, cv.a_to_tag, 2, "z9hG4bKb");
+	CU_ASSERT_EQUAL(active(), 0);
+	CU_ASSERT_EQUAL(fk.dels, fk.adds);
+	/* an ACK without the answer: B's 2xx ACKed, both legs ended */
+	a_invite(&cv, 2, NULL, NULL);
+	b_learn(&cv);
+	b_answer(&cv, 200, "OK", answer_b);
+	ok = sent_to(&peer_a, "SIP/2.0 200");
+	param(hval(ok, "To", v, sizeof(v)), "tag", cv.a_to_tag,
+	      sizeof(cv.a_to_tag));
+	a_request(&peer_a, "ACK", cv.a_cid, cv.a_tag, cv.a_to_tag, 1, "z9hG4bKk");
+	CU_ASSERT_EQUAL(active(), 0);
+	CU_ASSERT_EQUAL(count_to(&peer_b, "ACK "), 3);
+	CU_ASSERT(count_to(&peer_b, "BYE ") >= 2);
+	teardown();
+}
+
+/* A request without an RFC 3261 branch is answered, never dropped. */
+static void
+test_bad_branch_400(void)
+{
+	struct callv cv;
+
+	setup(16);
+	call_up(&cv, 1);
+	a_request(&peer_a, "INVITE", cv.a_cid, cv.a_tag, cv.a_to_tag, 2,
+		  "bad-branch");
+	CU_ASSERT_PTR_NOT_NULL(sent_to(&peer_a, "SIP/2.0 400"));
+	CU_ASSERT_EQUAL(dsbc_b2bua_stats(b)->bad_branch, 1);
+	CU_ASSERT_EQUAL(count_to(&peer_b, "INVITE "), 1);
+	CU_ASSERT_EQUAL(active(), 1);
+	teardown();
+}
+
+/* Terminator mode and an offer dsbc cannot key (only an SDES suite it
+ * does not do): refused with 488 before anything reaches B. */
+static void
+test_unusable_crypto_488(void)
+{
+	static const char offer_sdes256[] =
+		"v=0\r\no=alice 1 1 IN IP4 10.0.0.10\r\ns=-\r\n"
+		"c=IN IP4 10.0.0.10\r\nt=0 0\r\n"
+		"m=audio 7000 RTP/SAVP 0\r\na=rtpmap:0 PCMU/8000\r\n"
+		"a=crypto:1 AES_256_CM_HMAC_SHA1_80 inline:"
+		"d0RmdmcmVCspeEc3QGZiNWpVLFJhQX1cfHAwJSoj\r\n";
+	struct callv cv;
+
+	setup(16);
+	cfg.routes[0].mode = DSBC_MODE_TERMINATE + 1;
+	a_invite(&cv, 1, NULL, offer_sdes256);
+	CU_ASSERT_PTR_NOT_NULL(sent_to(&peer_a, "SIP/2.0 488"));
+	CU_ASSERT_PTR_NULL(sent_to(&peer_b, "INVITE "));
+	CU_ASSERT_EQUAL(active(), 0);
+	CU_ASSERT_EQUAL(fk.adds, fk.dels);
+	/* and a late offer on a terminating route: 488 too */
+	a_invite(&cv, 2, NULL, NULL);
+	CU_ASSERT_EQUAL(count_to(&peer_a, "SIP/2.0 488"), 2);
+	teardown();
+}
+
+
+/* RFC 3891: a Replaces naming one leg of a call goes to the far side
+ * naming that call's other leg; one naming nothing gets 481. */
+static void
+test_replaces_mapped(void)
+{
+	struct callv cv, nv;
+	const struct sent *inv;
+	char rep[512], want[512], ours_b[64];
+	char extra[768];
+
+	setup(16);
+	call_up(&cv, 1);
+	param(cv.b_from, "tag", ours_b, sizeof(ours_b));
+	/* a new caller replaces A's dialog (to-tag: dsbc's on that leg) */
+	snprintf(extra, sizeof(extra),
+		 "Contact: <sip:carol@10.0.0.10:5060>\n"
+		 "Replaces: %s;to-tag=%s;from-tag=%s\n",
+		 cv.a_cid, cv.a_to_tag, cv.a_tag);
+	a_invite(&nv, 2, extra, offer_a);
+	inv = sent_to(&peer_b, "INVITE ");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(inv);
+	if (inv == NULL)
+		return;
+	hval(inv, "Replaces", rep, sizeof(rep));
+	snprintf(want, sizeof(want), "%s;to-tag=%s;from-tag=%s", cv.b_cid,
+		 cv.b_tag, ours_b);
+	CU_ASSERT_STRING_EQUAL(rep, want);
+	CU_ASSERT(strstr(inv->msg, cv.a_cid) == NULL);
+	CU_ASSERT(strstr(inv->msg, cv.a_to_tag) == NULL);
+	/* it went to where B's dialog is: B's Contact */
+	CU_ASSERT(strncmp(inv->msg, "INVITE sip:bob@10.0.1.20:5060 ", 30) == 0);
+	CU_ASSERT_EQUAL(dsbc_b2bua_stats(b)->replaces_mapped, 1);
+	/* wrong tags: 481, nothing sent on */
+	snprintf(extra, sizeof(extra),
+		 "Contact: <sip:carol@10.0.0.10:5060>\n"
+		 "Replaces: %s;to-tag=nope;from-tag=%s\n", cv.a_cid, cv.a_tag);
+	a_invite(&nv, 3, extra, offer_a);
+	CU_ASSERT_PTR_NOT_NULL(sent_to(&peer_a, "SIP/2.0 481"));
+	CU_ASSERT_EQUAL(count_to(&peer_b, "INVITE "), 2);
+	CU_ASSERT_EQUAL(dsbc_b2bua_stats(b)->replaces_no_match, 1);
+	teardown();
+}
+
 /* ---- tokens ---- */
 
 static int
@@ -1290,6 +1450,10 @@ unit_register(void)
 	UNIT_ADD(s, test_update_and_glare);
 	UNIT_ADD(s, test_ice_restart);
 	UNIT_ADD(s, test_early_media_prack);
+	UNIT_ADD(s, test_late_offer);
+	UNIT_ADD(s, test_bad_branch_400);
+	UNIT_ADD(s, test_unusable_crypto_488);
+	UNIT_ADD(s, test_replaces_mapped);
 	UNIT_ADD(s, test_million_tokens);
 	return 0;
 }

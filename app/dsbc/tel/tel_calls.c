@@ -58,6 +58,7 @@ tel_calls(const char *cmd, const char *params, struct rte_tel_data *d)
 	rte_tel_data_add_dict_u64(d, "flow_errors", b->flow_errors);
 	rte_tel_data_add_dict_u64(d, "ok_retransmissions", b->ok_retransmissions);
 	rte_tel_data_add_dict_u64(d, "consent_expired", b->consent_expired);
+	rte_tel_data_add_dict_u64(d, "ice_restarts", b->ice_restarts);
 	rte_tel_data_add_dict_u64(d, "stale_events", b->stale_events);
 	rte_tel_data_add_dict_u64(d, "media_port_pairs_free",
 				  dsbc_b2bua_ports_free(tel_app->sip->b2b));

@@ -58,6 +58,7 @@ tel_sip(const char *cmd, const char *params, struct rte_tel_data *d)
 	add(d, "fragments_dropped_ipv6", st->frag_dropped);
 	add(d, "not_sip", st->not_udp);
 	add(d, "stateless_501", bs->stateless_501);
+	add(d, "bad_via_branch", bs->bad_branch);
 	add(d, "tx_no_neigh", st->tx_no_neigh);
 	add(d, "retransmissions_absorbed", bs->retransmissions_absorbed);
 	add(d, "transaction_timeouts", bs->txn_timeouts);
@@ -69,6 +70,8 @@ tel_sip(const char *cmd, const char *params, struct rte_tel_data *d)
 	add(d, "dialog_source_refused", bs->dialog_source);
 	add(d, "cancel_no_match", bs->cancel_no_match);
 	add(d, "ack_no_match", bs->ack_no_match);
+	add(d, "replaces_mapped", bs->replaces_mapped);
+	add(d, "replaces_no_match", bs->replaces_no_match);
 	return 0;
 }
 
