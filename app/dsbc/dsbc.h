@@ -72,6 +72,8 @@ struct dsbc_mgmt_stats {
 	uint64_t flows_removed;
 	uint64_t event_bad;
 	uint64_t dtls_unparsed;   /* punted DTLS of no flow, or not UDP */
+	uint64_t busy_cycles;     /* TSC in loop iterations that did work */
+	uint64_t busy_loops;
 } __rte_cache_aligned;
 
 /* One next hop the management lcore resolves.  main lcore. */

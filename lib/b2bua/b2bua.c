@@ -232,7 +232,6 @@ static void call_untime(struct dsbc_b2bua *b, struct call *c);
 static void
 call_free(struct dsbc_b2bua *b, struct call *c, const char *why)
 {
-	unsigned int i;
 	uint32_t gen;
 
 	B2B_LOG(b, INFO, "call %u ended: %s", c->id, why);
@@ -241,10 +240,8 @@ call_free(struct dsbc_b2bua *b, struct call *c, const char *why)
 	b2bua_ice_release(b, c, &c->a);
 	b2bua_ice_release(b, c, &c->b);
 	b2bua_term_release(b, c);
-	for (i = 0; i < c->nb_media; i++) {
-		b2bua_port_free(b, c->a.m[i].local_port);
-		b2bua_port_free(b, c->b.m[i].local_port);
-	}
+	b2bua_ports_release(b, c, &c->a);
+	b2bua_ports_release(b, c, &c->b);
 	if (c->a_txn != NULL)
 		c->a_txn->user = NULL;
 	if (c->b_txn != NULL)
@@ -347,7 +344,8 @@ answer_a_hdrs(struct dsbc_b2bua *b, struct call *c, int status,
 	uint32_t len;
 	int n = 0;
 
-	if (dsbc_sip_parse(c->a_invite, c->a_invite_len, &b->msg) !=
+	if (c->a_invite == NULL ||
+	    dsbc_sip_parse(c->a_invite, c->a_invite_len, &b->msg) !=
 	    DSBC_SIP_ERR_NONE)
 		return -1;
 	dsbc_addr_fmt(&c->a.addr, c->a.family, ip, sizeof(ip));
@@ -372,6 +370,12 @@ answer_a_hdrs(struct dsbc_b2bua *b, struct call *c, int status,
 		ok_keep(b, c, true, &c->a.peer, b->buf, len, now);
 	}
 	b->st.tx_resp[status / 100]++;
+	if (status >= 200) {
+		/* A's INVITE is answered: its copy is of no more use, and
+		 * a confirmed call holds no message at all */
+		free(c->a_invite);
+		c->a_invite = NULL;
+	}
 	if (c->a_txn != NULL)
 		return dsbc_sip_txn_respond(b->txl, c->a_txn,
 					    (uint16_t)status, b->buf, len, now);
@@ -503,7 +507,7 @@ sdp_for(struct dsbc_b2bua *b, struct call *c, struct leg *l,
 	unsigned int i;
 
 	memset(&plan, 0, sizeof(plan));
-	dsbc_addr_fmt(&l->addr, l->family, ip, sizeof(ip));
+	dsbc_addr_fmt(&l->maddr, l->family, ip, sizeof(ip));
 	plan.family = l->family;
 	plan.addr = ip;
 	plan.origin_user = "dsbc";
@@ -836,19 +840,16 @@ invite_new(struct dsbc_b2bua *b, const struct dsbc_sip_peer *from,
 		goto fail_503;
 	call_index(b, c);
 
-	/* Media: a port pair per accepted m-line on each leg */
-	for (i = 0; i < c->nb_media; i++) {
+	/* Media: an address and a port pair per accepted m-line on each
+	 * leg */
+	for (i = 0; i < c->nb_media; i++)
 		c->media_ok[i] = b->sdp_in.media[i].port != 0;
-		if (!c->media_ok[i])
-			continue;
-		if (b2bua_port_alloc(b, c->worker, &c->a.m[i].local_port) != 0 ||
-		    b2bua_port_alloc(b, c->worker, &c->b.m[i].local_port) != 0) {
-			b->st.no_ports++;
-			reply_simple(b, m, from, t, 503, "Service Unavailable",
-				     now);
-			call_free(b, c, "no media ports");
-			return;
-		}
+	if (b2bua_ports_alloc(b, c, &c->a) != 0 ||
+	    b2bua_ports_alloc(b, c, &c->b) != 0) {
+		b->st.no_ports++;
+		reply_simple(b, m, from, t, 503, "Service Unavailable", now);
+		call_free(b, c, "no media ports");
+		return;
 	}
 	if (late)
 		c->mode = r->mode ? (uint8_t)(r->mode - 1) :
@@ -1493,15 +1494,13 @@ late_offer_in(struct dsbc_b2bua *b, struct call *c,
 		return;
 	}
 	c->nb_media = b->sdp_in.nb_media;
-	for (i = 0; i < c->nb_media; i++) {
+	for (i = 0; i < c->nb_media; i++)
 		c->media_ok[i] = b->sdp_in.media[i].port != 0;
-		if (c->media_ok[i] &&
-		    (b2bua_port_alloc(b, c->worker, &c->a.m[i].local_port) != 0 ||
-		     b2bua_port_alloc(b, c->worker, &c->b.m[i].local_port) != 0)) {
-			b->st.no_ports++;
-			late_fail(b, c, false, "no media ports", now);
-			return;
-		}
+	if (b2bua_ports_alloc(b, c, &c->a) != 0 ||
+	    b2bua_ports_alloc(b, c, &c->b) != 0) {
+		b->st.no_ports++;
+		late_fail(b, c, false, "no media ports", now);
+		return;
 	}
 	if (sdp_learn(b, c, &c->b, &b->sdp_in) != 0 ||
 	    (c->b.ice_local && b2bua_ice_offer(b, c, &c->a) != 0)) {

@@ -115,6 +115,18 @@ b2bua_token(struct dsbc_b2bua *b, char *dst, size_t cap, const char *prefix,
 
 /* ---- an instance ---- */
 
+/* Make a zeroed allocation resident, page by page (a plain memset of
+ * zero after calloc is one the compiler may drop). */
+static void
+prefault(void *p, size_t n)
+{
+	volatile uint8_t *c = p;
+	size_t i;
+
+	for (i = 0; p != NULL && i < n; i += 4096)
+		c[i] = 0;
+}
+
 static void
 err_set(char *err, size_t errlen, const char *msg)
 {
@@ -132,7 +144,7 @@ dsbc_b2bua_create(const struct dsbc_b2bua_cfg *cfg,
 	};
 	struct dsbc_sip_txl_cfg tcfg = { .max_txns = cfg->max_txns };
 	struct dsbc_b2bua *b;
-	uint32_t i, span, buckets;
+	uint32_t i, buckets;
 
 	if (cfg->cfg == NULL || cfg->max_calls == 0 || cfg->max_txns == 0 ||
 	    cfg->max_calls > (1u << 30) / 2 || cfg->nb_workers == 0 ||
@@ -170,13 +182,15 @@ dsbc_b2bua_create(const struct dsbc_b2bua_cfg *cfg,
 		free(b);
 		return NULL;
 	}
-	span = (uint32_t)b->cfg->media_port_max - b->cfg->media_port_min + 2;
 	b->calls = calloc(cfg->max_calls, sizeof(*b->calls));
 	b->cid_head = calloc(buckets, sizeof(*b->cid_head));
-	b->port_used = calloc(span, 1);
+	/* touched now, not call by call: the memory the configured sizes
+	 * take is resident from the start, and stays flat under load */
+	prefault(b->calls, (size_t)cfg->max_calls * sizeof(*b->calls));
+	prefault(b->cid_head, (size_t)buckets * sizeof(*b->cid_head));
 	b->txl = dsbc_sip_txl_create(&tcfg, &tops, b);
-	if (b->calls == NULL || b->cid_head == NULL || b->port_used == NULL ||
-	    b->txl == NULL) {
+	if (b->calls == NULL || b->cid_head == NULL || b->txl == NULL ||
+	    b2bua_ports_init(b) != 0) {
 		err_set(err, errlen, "b2bua: out of memory for its tables");
 		dsbc_b2bua_free(b);
 		return NULL;
@@ -184,15 +198,6 @@ dsbc_b2bua_create(const struct dsbc_b2bua_cfg *cfg,
 	for (i = cfg->max_calls; i > 0; i--) {
 		b->calls[i - 1].free_next = b->free_head;
 		b->free_head = i;
-	}
-	/* Ports of static flows are not for calls. */
-	for (i = 0; i < b->cfg->nb_flows; i++) {
-		uint16_t p = b->cfg->flows[i].local_port & ~1u;
-
-		if (p < b->cfg->media_port_min || p >= b->cfg->media_port_max)
-			continue;
-		b->port_used[p - b->cfg->media_port_min] = 1;
-		b->port_used[p + 1 - b->cfg->media_port_min] = 1;
 	}
 	if (b2bua_term_init(b, b->line, sizeof(b->line)) != 0) {
 		err_set(err, errlen, b->line);
@@ -220,7 +225,7 @@ dsbc_b2bua_free(struct dsbc_b2bua *b)
 	}
 	b2bua_term_fini(b);
 	dsbc_sip_txl_free(b->txl);
-	free(b->port_used);
+	b2bua_ports_fini(b);
 	free(b->cid_head);
 	free(b->calls);
 	free(b);

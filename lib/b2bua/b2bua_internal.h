@@ -75,7 +75,9 @@ struct leg {
 	struct dsbc_sip_peer peer;        /* where its signalling goes */
 	uint16_t port;                    /* dsbc port index facing it */
 	uint8_t family;
-	struct dsbc_addr addr;            /* dsbc's address on that port */
+	struct dsbc_addr addr;            /* dsbc's SIP address on that port */
+	struct dsbc_addr maddr;           /* dsbc's media address on it */
+	bool media_taken;                 /* maddr and ports from the pool */
 	char call_id[128];
 	char local_tag[32];
 	char remote_tag[96];
@@ -175,7 +177,8 @@ struct dsbc_b2bua {
 	uint32_t next_id;
 	uint16_t next_worker;
 	uint16_t nb_workers;
-	uint8_t *port_used;               /* per media port: in use */
+	/* media address and port pools, [dsbc port][v4, v6][worker] */
+	struct media_pool *pools[DSBC_CFG_MAX_PORTS][2][DSBC_CFG_MAX_WORKERS];
 	struct dsbc_sip_txl *txl;         /* transactions (RFC 3261 17) */
 	struct dsbc_b2bua_stats st;
 	/* random bytes, drawn from ops->random a block at a time */
@@ -243,8 +246,12 @@ void b2bua_call_timer(struct dsbc_b2bua *b, struct call *c, uint64_t at);
 uint64_t b2bua_calls_next(const struct dsbc_b2bua *b);
 
 /* b2bua_media.c */
-int b2bua_port_alloc(struct dsbc_b2bua *b, uint16_t worker, uint16_t *port);
-void b2bua_port_free(struct dsbc_b2bua *b, uint16_t port);
+/* b2bua_ports.c */
+struct media_pool;
+int b2bua_ports_init(struct dsbc_b2bua *b);
+void b2bua_ports_fini(struct dsbc_b2bua *b);
+int b2bua_ports_alloc(struct dsbc_b2bua *b, struct call *c, struct leg *l);
+void b2bua_ports_release(struct dsbc_b2bua *b, struct call *c, struct leg *l);
 int b2bua_flows_for(struct dsbc_b2bua *b, struct call *c, struct leg *in,
 		    struct leg *out, unsigned int i);
 void b2bua_flows_remove(struct dsbc_b2bua *b, struct leg *l, unsigned int nb);

@@ -17,46 +17,6 @@
 
 #define DIM(a) (sizeof(a) / sizeof((a)[0]))
 
-/* Even RTP port + RTCP from the worker's slice (RFC 3550 section 11). */
-int
-b2bua_port_alloc(struct dsbc_b2bua *b, uint16_t worker, uint16_t *port)
-{
-	uint16_t first, last;
-	uint32_t p;
-
-	first = b->bc.slice[worker].first;
-	last = b->bc.slice[worker].last;
-	for (p = first; p + 1 <= last; p += 2)
-		if (!b->port_used[p - b->cfg->media_port_min] &&
-		    !b->port_used[p + 1 - b->cfg->media_port_min]) {
-			b->port_used[p - b->cfg->media_port_min] = 1;
-			b->port_used[p + 1 - b->cfg->media_port_min] = 1;
-			*port = (uint16_t)p;
-			return 0;
-		}
-	return -1;
-}
-
-void
-b2bua_port_free(struct dsbc_b2bua *b, uint16_t port)
-{
-	if (port < b->cfg->media_port_min || port >= b->cfg->media_port_max)
-		return;
-	b->port_used[port - b->cfg->media_port_min] = 0;
-	b->port_used[port + 1 - b->cfg->media_port_min] = 0;
-}
-
-uint32_t
-dsbc_b2bua_ports_free(const struct dsbc_b2bua *b)
-{
-	uint32_t i, n = 0;
-
-	for (i = 0; i + 1 <= (uint32_t)(b->cfg->media_port_max -
-				       b->cfg->media_port_min); i += 2)
-		n += !b->port_used[i];
-	return n;
-}
-
 /* RTP clock of the first format (RFC 3551 static types, else rtpmap). */
 uint32_t
 b2bua_sdp_clock(const struct dsbc_sdp_media *m)
@@ -140,7 +100,7 @@ flow_cfg(struct dsbc_b2bua *b, const struct call *c, const struct leg *in,
 
 	memset(fc, 0, sizeof(*fc));
 	fc->local_family = in->family;
-	fc->local = in->addr;
+	fc->local = in->maddr;
 	fc->local_port = (uint16_t)(mi->local_port + k);
 	fc->mode = c->mode;
 	if (c->mode == DSBC_MODE_TERMINATE) {
@@ -160,7 +120,7 @@ flow_cfg(struct dsbc_b2bua *b, const struct call *c, const struct leg *in,
 	b2bua_peer_addr(mo, ko, fc->latch == DSBC_LATCH_FIRST,
 			&fc->remote_family, &fc->remote, &fc->remote_port);
 	fc->out_family = out->family;
-	fc->out_local = out->addr;
+	fc->out_local = out->maddr;
 	fc->out_local_port = (uint16_t)(mo->local_port + ko);
 	fc->clock_rate = mi->clock;
 	fc->police_pps = mi->police_pps;

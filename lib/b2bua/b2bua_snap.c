@@ -53,7 +53,7 @@ leg_snap(const struct call *c, const struct leg *l,
 	snprintf(s->peer_fp, sizeof(s->peer_fp), "%s", l->peer_fp[0]);
 	s->nb_peer_fp = l->nb_peer_fp;
 	s->family = l->family;
-	s->addr = l->addr;
+	s->addr = l->maddr;
 	for (i = 0; i < c->nb_media && i < DSBC_B2BUA_SNAP_MEDIA; i++) {
 		const struct leg_media *lm = &l->m[i];
 		struct dsbc_b2bua_media_snap *ms = &s->m[i];

@@ -393,7 +393,7 @@ dtls_dest(struct dsbc_b2bua *b, struct leg *l, unsigned int i,
 		return 0;
 	}
 	memset(to, 0, sizeof(*to));
-	to->local = l->addr;
+	to->local = l->maddr;
 	to->local_port = (uint16_t)(lm->local_port + k);
 	b2bua_peer_addr(lm, k, true, &to->family, &to->remote,
 			&to->remote_port);

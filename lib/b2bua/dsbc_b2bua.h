@@ -240,7 +240,7 @@ const struct dsbc_b2bua_stats *dsbc_b2bua_stats(const struct dsbc_b2bua *b);
 /** dsbc's DTLS certificate fingerprint (terminator mode), "" none. */
 const char *dsbc_b2bua_fingerprint(const struct dsbc_b2bua *b);
 
-/** Media port pairs not in use. */
-uint32_t dsbc_b2bua_ports_free(const struct dsbc_b2bua *b);
+/** Media (address, port pair)s not in use, over every port and worker. */
+uint64_t dsbc_b2bua_ports_free(const struct dsbc_b2bua *b);
 
 #endif /* DSBC_B2BUA_H */

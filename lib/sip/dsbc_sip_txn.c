@@ -156,6 +156,12 @@ dsbc_sip_txl_create(const struct dsbc_sip_txl_cfg *cfg,
 	l->bucket = calloc((size_t)l->bucket_mask + 1, sizeof(*l->bucket));
 	if (l->t == NULL || l->heap == NULL || l->bucket == NULL)
 		goto fail;
+	/* resident from the start: the table's memory does not grow with
+	 * the load (each entry is written just below) */
+	for (i = 0; i < cfg->max_txns; i += 1024)
+		((volatile uint32_t *)l->heap)[i] = 0;
+	for (i = 0; i <= l->bucket_mask; i += 1024)
+		((volatile uint32_t *)l->bucket)[i] = 0;
 	for (i = 0; i < cfg->max_txns; i++) {
 		l->t[i].id = i + 1;
 		l->t[i].hash_next = i + 2 <= cfg->max_txns ? i + 2 : 0;

@@ -2045,6 +2045,110 @@ srtp_tx = %s
     eq(rc, 0, "dsbc exit status")
 
 
+def rss_kb(pid):
+    with open("/proc/%d/status" % pid) as f:
+        for line in f:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1])
+    return 0
+
+
+def test_20k_concurrent_calls():
+    """20,000 calls held at once (sipp, 500 calls/s, each up for 55 s,
+    then ended by A).  Media addresses come from a prefix on each side
+    (the port range alone has 5,000 pairs per address).  Calls, flows and
+    media ports go back to where they were, and dsbc's resident memory
+    does not grow once the first 1,000 calls are up: its tables are sized
+    in config and touched at start, a confirmed call holds no message."""
+    n = 20000
+    uac = scenario("uac_call.xml", os.path.abspath("out/system/uac_20k.xml"),
+                   MEDIA="", HOLD_MS="55000", END_A=A_BYE)
+    uas = uas_scenario(os.path.abspath("out/system/uas_20k.xml"))
+    topo = Topology("cc")
+    topo.setup()
+    d = None
+    rss_1k = rss_peak = peak = 0
+    try:
+        conf = os.path.abspath("out/system/cc20k.conf")
+        dsbc_conf(topo, conf, "max_calls = 21000\n"
+                  "max_transactions = 262144\nflow_capacity = 131072\n"
+                  "flow_idle_ms = 600000\nsip_rate_pps = 0\n"
+                  "media_port_min = 20000\nmedia_port_max = 29999\n")
+        with open(conf) as f:
+            text = f.read()
+        text = text.replace("ipv4 = 10.10.1.1/24\n",
+                            "ipv4 = 10.10.1.1/24\nmedia_ipv4 = 10.10.1.128/25\n")
+        text = text.replace("ipv4 = 10.10.2.1/24\n",
+                            "ipv4 = 10.10.2.1/24\nmedia_ipv4 = 10.10.2.128/25\n")
+        with open(conf, "w") as f:
+            f.write(text + "[route.0]\nnext_hop = 10.10.2.20:5060\n")
+        d = Dsbc(BUILD, conf, "dsbc-sys-cc20k", lcores="0-1")
+        d.wait_ready()
+        before = d.tel.query("/dsbc/calls")
+        common = ["-m", str(n), "-nostdin", "-timeout", "400",
+                  "-timeout_error", "-max_recv_loops", "2000"]
+        uas_p = topo.run("bob", ["sipp", "-sf", uas, "-i", "10.10.2.20",
+                                 "-p", "5060", "-mp", "6000"] + common,
+                         stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                         text=True)
+        time.sleep(0.5)
+        uac_out_f = open("out/system/cc20k.uac.out", "w+")
+        uac_err_f = open("out/system/cc20k.uac.err", "w+")
+        uac_p = topo.run(
+            "alice", ["sipp", "-sf", uac, "-i", "10.10.1.10", "-p", "5070",
+                      "-mp", "7000", "-r", "500", "-l", str(n), "-s", "bob"] +
+            common + ["10.10.1.1:5060"],
+            stdout=uac_out_f, stderr=uac_err_f, text=True)
+        deadline = time.time() + 400
+        while uac_p.poll() is None and time.time() < deadline:
+            active = d.tel.query("/dsbc/calls")["active"]
+            rss = rss_kb(d.proc.pid)
+            if active >= 1000 and rss_1k == 0:
+                rss_1k = rss
+            if active >= peak:
+                peak, rss_peak = active, rss
+            time.sleep(0.5)
+        if uac_p.poll() is None:
+            uac_p.kill()
+        uac_p.wait()
+        uac_out_f.seek(0)
+        uac_out = uac_out_f.read()
+        uac_err_f.seek(0)
+        uac_err = uac_err_f.read()
+        try:
+            uas_out = uas_p.communicate(timeout=60)
+        except subprocess.TimeoutExpired:
+            uas_p.kill()
+            uas_out = uas_p.communicate()
+        calls_now, st = settle(d, timeout=30)
+        rss_end = rss_kb(d.proc.pid)
+    finally:
+        rc = d.stop() if d else 0
+        topo.teardown()
+    print("  peak %d calls held; RSS %d MiB at 1,000 calls, %d MiB at the "
+          "peak, %d MiB after; %d flows installed, %d removed" % (
+              peak, rss_1k // 1024, rss_peak // 1024, rss_end // 1024,
+              st["flows_installed"], st["flows_removed"]))
+    print("  calls: " + " ".join("%s=%s" % (k, v) for k, v in
+                                 calls_now.items() if k not in ("ids",
+                                                                "terminated_ids")))
+    eq(uac_p.returncode, 0, "sipp UAC exit status (%s)" % uac_err[-300:])
+    eq(successful(uac_out), n, "calls sipp completed")
+    eq(peak, n, "calls held at once")
+    eq(calls_now["answered"], n, "calls answered")
+    eq(calls_now["active"], 0, "calls left")
+    eq(calls_now["media_port_pairs_free"], before["media_port_pairs_free"],
+       "media ports back")
+    eq(st["flows_installed"] - st["flows_removed"], 2,
+       "only the 2 static flows left")
+    check(rss_1k > 0, "RSS sampled at 1,000 calls")
+    # flat: less than 200 bytes a call held beyond the first 1,000
+    check(rss_peak - rss_1k < (n - 1000) * 200 // 1024,
+          "RSS grew %d KiB from 1,000 to %d calls" % (rss_peak - rss_1k, n))
+    eq(rc, 0, "dsbc exit status")
+    _ = uas_out
+
+
 def check_ge(got, least, what):
     if got < least:
         raise Fail("%s: got %r, want at least %r" % (what, got, least))
@@ -2069,7 +2173,7 @@ TESTS = [test_udp_relay_between_namespaces, test_sipp_options,
          test_call_cancel,
          test_call_busy,
          test_100_parallel_calls, test_calls_with_loss,
-         test_terminate_tx_checksum_offload]
+         test_terminate_tx_checksum_offload, test_20k_concurrent_calls]
 
 
 def main():

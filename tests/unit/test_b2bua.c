@@ -50,6 +50,7 @@ static struct fake {
 static struct dsbc_config cfg;
 static struct dsbc_b2bua *b;
 static uint64_t now_ms;
+static uint64_t ports0;              /* media pairs free at the start */
 static struct dsbc_sip_peer peer_a, peer_b, peer_x;
 
 static int
@@ -223,6 +224,7 @@ setup(uint32_t max_calls)
 	bc.log_level = DSBC_B2BUA_LOG_DEBUG;
 	b = dsbc_b2bua_create(&bc, &ops, NULL, err, sizeof(err));
 	CU_ASSERT_PTR_NOT_NULL_FATAL(b);
+	ports0 = dsbc_b2bua_ports_free(b);
 	now_ms = 1000;
 	peer_set(&peer_a, 0, "10.0.0.1", "10.0.0.10");
 	peer_set(&peer_b, 1, "10.0.1.1", "10.0.1.20");
@@ -527,7 +529,7 @@ test_basic_call_bye_from_a(void)
 	CU_ASSERT_PTR_NOT_NULL(sent_to(&peer_b, "BYE "));
 	CU_ASSERT_EQUAL(active(), 0);
 	CU_ASSERT_EQUAL(fk.dels, fk.adds);
-	CU_ASSERT_EQUAL(dsbc_b2bua_ports_free(b), 500);
+	CU_ASSERT_EQUAL(dsbc_b2bua_ports_free(b), ports0);
 	teardown();
 }
 
@@ -976,7 +978,7 @@ test_flow_failure_ends_call(void)
 	a_invite(&cv, 2, NULL, offer_a);
 	CU_ASSERT_PTR_NOT_NULL(sent_to(&peer_a, "SIP/2.0 503"));
 	CU_ASSERT_EQUAL(active(), 0);
-	CU_ASSERT_EQUAL(dsbc_b2bua_ports_free(b), 500);
+	CU_ASSERT_EQUAL(dsbc_b2bua_ports_free(b), ports0);
 	teardown();
 }
 
@@ -1378,6 +1380,61 @@ test_replaces_mapped(void)
 	teardown();
 }
 
+
+/* Media from a prefix (media4): the legs' SDP and flows use its
+ * addresses, an address is filled before the next is taken, and the
+ * port range is no longer the limit on calls. */
+static void
+test_media_prefix(void)
+{
+	struct dsbc_b2bua_cfg bc;
+	struct callv cv;
+	char err[256], ip[64], c_line[64];
+	const struct sent *inv;
+	uint8_t fam;
+	int n;
+
+	setup(64);
+	dsbc_b2bua_free(b);
+	/* B's side: 10.0.1.128/30 (addresses .129 and .130), 4 ports each */
+	cfg.ports[1].media4.set = true;
+	cfg.ports[1].media4.prefix = 30;
+	dsbc_addr_parse("10.0.1.128", &cfg.ports[1].media4.addr, &fam);
+	memset(&bc, 0, sizeof(bc));
+	bc.cfg = &cfg;
+	bc.nb_workers = 1;
+	bc.slice[0].first = 20000;
+	bc.slice[0].last = 20003;
+	bc.max_calls = 64;
+	bc.max_txns = 4096;
+	b = dsbc_b2bua_create(&bc, &ops, NULL, err, sizeof(err));
+	CU_ASSERT_PTR_NOT_NULL_FATAL(b);
+	/* A's side: 2 pairs on 10.0.0.1; B's: 2 pairs on each of 2 */
+	CU_ASSERT_EQUAL(dsbc_b2bua_ports_free(b), 2 + 4);
+	for (n = 1; n <= 2; n++) {
+		a_invite(&cv, n, NULL, offer_a);
+		inv = sent_to(&peer_b, "INVITE ");
+		CU_ASSERT_PTR_NOT_NULL_FATAL(inv);
+		if (inv == NULL)
+			return;
+		snprintf(c_line, sizeof(c_line), "c=IN IP4 10.0.1.129\r\n");
+		CU_ASSERT(strstr(inv->msg, c_line) != NULL);
+		/* its Via and Contact stay on the port's own address */
+		CU_ASSERT(strstr(inv->msg, "Via: SIP/2.0/UDP 10.0.1.1:5060") !=
+			  NULL);
+		dsbc_addr_fmt(&fk.flow[fk.n_flows].fc.local, 4, ip, sizeof(ip));
+		CU_ASSERT_STRING_EQUAL(ip, "10.0.1.129");
+	}
+	CU_ASSERT_EQUAL(dsbc_b2bua_ports_free(b), 2);
+	/* A's side is full: the third call gets 503, nothing leaks */
+	a_invite(&cv, 3, NULL, offer_a);
+	CU_ASSERT_PTR_NOT_NULL(sent_to(&peer_a, "SIP/2.0 503"));
+	CU_ASSERT_EQUAL(dsbc_b2bua_stats(b)->no_ports, 1);
+	CU_ASSERT_EQUAL(dsbc_b2bua_ports_free(b), 2);
+	CU_ASSERT_EQUAL(active(), 2);
+	teardown();
+}
+
 /* ---- tokens ---- */
 
 static int
@@ -1454,6 +1511,7 @@ unit_register(void)
 	UNIT_ADD(s, test_bad_branch_400);
 	UNIT_ADD(s, test_unusable_crypto_488);
 	UNIT_ADD(s, test_replaces_mapped);
+	UNIT_ADD(s, test_media_prefix);
 	UNIT_ADD(s, test_million_tokens);
 	return 0;
 }

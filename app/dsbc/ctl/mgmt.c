@@ -229,17 +229,20 @@ event_handle(struct dsbc_app *app, const struct dsbc_msg *m)
 	}
 }
 
-void
+uint32_t
 dsbc_mgmt_poll_events(struct dsbc_app *app)
 {
 	struct dsbc_msg msgs[MGMT_BURST];
 	unsigned int n, i;
+	uint32_t total = 0;
 
 	do {
 		n = dsbc_msg_recv(app->events, msgs, MGMT_BURST);
 		for (i = 0; i < n; i++)
 			event_handle(app, &msgs[i]);
+		total += n;
 	} while (n == MGMT_BURST);
+	return total;
 }
 
 static uint32_t
@@ -635,23 +638,30 @@ drain_dtls(struct dsbc_app *app)
 void
 dsbc_mgmt_loop(struct dsbc_app *app)
 {
-	uint64_t now, next_probe = 0;
+	uint64_t now, t0, next_probe = 0;
 	uint32_t work;
 
 	while (!app->quit) {
+		t0 = rte_rdtsc();
 		work = drain_exc(app);
 		work += drain_sip(app);
 		work += drain_dtls(app);
-		dsbc_sip_tick(app);
+		work += dsbc_sip_tick(app);
 		dsbc_snap_serve(app);
-		dsbc_mgmt_poll_events(app);
+		work += dsbc_mgmt_poll_events(app);
 		flush_ctrl(app);
 		now = rte_rdtsc();
 		if (now >= next_probe) {
 			dsbc_neigh_probe(app, now);
 			next_probe = now + app->tsc_hz / 100;
 		}
-		if (work == 0)
+		/* busy: the iterations that handled something (what a call
+		 * costs the management lcore: perf/cps's mgmt_us_per_call) */
+		if (work != 0) {
+			app->mst.busy_cycles += rte_rdtsc() - t0;
+			app->mst.busy_loops++;
+		} else {
 			rte_delay_us_sleep(500);
+		}
 	}
 }

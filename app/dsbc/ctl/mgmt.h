@@ -14,7 +14,7 @@ int dsbc_mgmt_install_static(struct dsbc_app *app);
 void dsbc_mgmt_loop(struct dsbc_app *app);
 void dsbc_mgmt_free(struct dsbc_app *app);
 int dsbc_mgmt_sync(struct dsbc_app *app, uint64_t timeout_ms);
-void dsbc_mgmt_poll_events(struct dsbc_app *app);
+uint32_t dsbc_mgmt_poll_events(struct dsbc_app *app);
 int dsbc_mgmt_flow_add(struct dsbc_app *app, const struct dsbc_flow_cfg *fc,
 		       uint64_t cookie, uint32_t *flow_id);
 int dsbc_mgmt_flow_mod(struct dsbc_app *app, uint32_t flow_id,

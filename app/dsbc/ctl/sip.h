@@ -51,8 +51,9 @@ int dsbc_sip_init(struct dsbc_app *app);
 void dsbc_sip_fini(struct dsbc_app *app);
 /* One mbuf from the SIP ring (a datagram or a fragment); consumes it. */
 void dsbc_sip_input(struct dsbc_app *app, struct rte_mbuf *m, uint64_t tsc);
-/* Expire reassembly state and run the B2BUA's timers. */
-void dsbc_sip_tick(struct dsbc_app *app);
+/* Expire reassembly state and run the B2BUA's timers; 1 when a timer
+ * was due. */
+uint32_t dsbc_sip_tick(struct dsbc_app *app);
 /* Send a message to a peer (fragments when it exceeds the port MTU). */
 int dsbc_sip_send(struct dsbc_app *app, const struct dsbc_sip_peer *to,
 		  const char *msg, uint32_t len);

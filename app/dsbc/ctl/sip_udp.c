@@ -76,15 +76,17 @@ dsbc_sip_fini(struct dsbc_app *app)
 	app->sip = NULL;
 }
 
-void
+uint32_t
 dsbc_sip_tick(struct dsbc_app *app)
 {
 	struct dsbc_sip_rt *s = app->sip;
 	uint64_t now = dsbc_sip_now_ms(app);
 
 	rte_ip_frag_free_death_row(s->death_row, 0);
-	if (now >= dsbc_b2bua_next_timeout(s->b2b))
-		dsbc_b2bua_on_timeout(s->b2b, now);
+	if (now < dsbc_b2bua_next_timeout(s->b2b))
+		return 0;
+	dsbc_b2bua_on_timeout(s->b2b, now);
+	return 1;
 }
 
 /* Addresses and ports of a datagram, and the MAC to answer to. */

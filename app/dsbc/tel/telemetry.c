@@ -156,6 +156,8 @@ tel_stats(const char *cmd __rte_unused, const char *params __rte_unused,
 	add_u64(d, "mgmt_event_bad", ms->event_bad);
 	add_u64(d, "mgmt_consent_lost", ms->consent_lost);
 	add_u64(d, "mgmt_dtls_unparsed", ms->dtls_unparsed);
+	add_u64(d, "mgmt_busy_cycles", ms->busy_cycles);
+	add_u64(d, "mgmt_busy_loops", ms->busy_loops);
 	add_u64(d, "mgmt_flow_errors", ms->flow_errors);
 	add_u64(d, "flows_installed", ms->flows_installed);
 	add_u64(d, "flows_modified", ms->flows_modified);
