@@ -70,6 +70,7 @@ struct dsbc_mgmt_stats {
 	uint64_t flows_installed;
 	uint64_t flows_modified;      /* FLOW_MOD sent (re-INVITE, latching) */
 	uint64_t flows_removed;
+	uint64_t flow_del_retries;    /* FLOW_DELs sent again after a refusal */
 	uint64_t event_bad;
 	uint64_t dtls_unparsed;   /* punted DTLS of no flow, or not UDP */
 	uint64_t busy_cycles;     /* TSC in loop iterations that did work */
@@ -102,6 +103,10 @@ struct dsbc_slot_alloc {
 	uint8_t *state;           /* DSBC_SLOT_* per slot */
 	uint64_t *cookie;         /* per slot: the owner's reference, 0 none */
 	uint32_t active;          /* acked FLOW_ADDs */
+	/* FLOW_DELs the control channel refused (its backlog full): sent
+	 * again from the loop, so no slot stays DELETING for ever */
+	uint32_t *del_retry;
+	uint32_t nb_del_retry;
 };
 
 enum {

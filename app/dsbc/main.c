@@ -30,6 +30,7 @@
 #include "ctl/mgmt.h"
 #include "dp/worker.h"
 #include "tel/tel.h"
+#include "log.h"
 
 #define EXIT_CONFIG 2
 
@@ -46,9 +47,9 @@ on_signal(int sig)
 static void
 usage(const char *prog)
 {
-	fprintf(stderr, "usage: %s [EAL options] -- -f FILE\n"
-		"  -f FILE   configuration (INI, see config/dsbc.conf)\n"
-		"  -h        this help\n", prog);
+	DSBC_LOG(main, ERR, "usage: %s [EAL options] -- -f FILE\n"
+		 "  -f FILE   configuration (INI, see config/dsbc.conf)\n"
+		 "  -h        this help\n", prog);
 }
 
 static int
@@ -72,11 +73,11 @@ parse_args(int argc, char **argv, const char **conf)
 		}
 	}
 	if (optind < argc) {
-		fprintf(stderr, "dsbc: unexpected argument '%s'\n", argv[optind]);
+		DSBC_LOG(main, ERR, "unexpected argument '%s'\n", argv[optind]);
 		return -1;
 	}
 	if (*conf == NULL) {
-		fprintf(stderr, "dsbc: -f FILE is required\n");
+		DSBC_LOG(main, ERR, "-f FILE is required\n");
 		return -1;
 	}
 	return 0;
@@ -98,7 +99,7 @@ create_cdev(struct dsbc_app *app, uint16_t nb_workers)
 		 nb_workers, (int)rte_socket_id());
 	if (rte_vdev_init("crypto_aesni_mb_dsbc", args) != 0 ||
 	    (dev = rte_cryptodev_get_dev_id("crypto_aesni_mb_dsbc")) < 0) {
-		fprintf(stderr, "dsbc: srtp_engine = cryptodev: cannot create "
+		DSBC_LOG(main, ERR, "srtp_engine = cryptodev: cannot create "
 			"the crypto_aesni_mb device\n");
 		return -1;
 	}
@@ -111,7 +112,7 @@ create_cdev(struct dsbc_app *app, uint16_t nb_workers)
 	    dsbc_srtp_cdev_init(&app->cdev, (uint8_t)dev, nb_workers,
 				(unsigned int)nb_sess,
 				(int)rte_socket_id()) != 0) {
-		fprintf(stderr, "dsbc: srtp_engine = cryptodev: cannot start "
+		DSBC_LOG(main, ERR, "srtp_engine = cryptodev: cannot start "
 			"the device with %u queue pairs and %" PRIu64 " "
 			"sessions (terminate_capacity %u per worker)\n",
 			nb_workers, nb_sess, app->cfg.terminate_capacity);
@@ -131,13 +132,13 @@ create_workers(struct dsbc_app *app)
 		return -1;
 	RTE_LCORE_FOREACH_WORKER(lcore) {
 		if (n >= DSBC_CFG_MAX_WORKERS) {
-			fprintf(stderr, "dsbc: more than %d worker lcores\n",
+			DSBC_LOG(main, ERR, "more than %d worker lcores\n",
 				DSBC_CFG_MAX_WORKERS);
 			return -1;
 		}
 		app->workers[n] = dsbc_worker_create(app, n, lcore);
 		if (app->workers[n] == NULL) {
-			fprintf(stderr, "dsbc: worker %u: cannot allocate its flow "
+			DSBC_LOG(main, ERR, "worker %u: cannot allocate its flow "
 				"table (flow_capacity %u): %s\n", n,
 				app->cfg.flow_capacity, rte_strerror(rte_errno));
 			return -1;
@@ -174,7 +175,7 @@ main(int argc, char **argv)
 
 	n = rte_eal_init(argc, argv);
 	if (n < 0) {
-		fprintf(stderr, "dsbc: EAL initialisation failed: %s\n",
+		DSBC_LOG(main, ERR, "EAL initialisation failed: %s\n",
 			rte_strerror(rte_errno));
 		return EXIT_CONFIG;
 	}
@@ -186,12 +187,18 @@ main(int argc, char **argv)
 		return EXIT_CONFIG;
 	}
 	if (dsbc_config_load(conf, &app.cfg, err, sizeof(err)) != 0) {
-		fprintf(stderr, "dsbc: %s\n", err);
+		DSBC_LOG(main, ERR, "%s\n", err);
+		rte_eal_cleanup();
+		return EXIT_CONFIG;
+	}
+	if (dsbc_log_levels(app.cfg.log_level) != 0) {
+		DSBC_LOG(main, ERR, "%s: [dsbc] log_level: '%s' is not "
+			 "type:level[,type:level...]\n", conf, app.cfg.log_level);
 		rte_eal_cleanup();
 		return EXIT_CONFIG;
 	}
 	if (rte_lcore_count() < 2) {
-		fprintf(stderr, "dsbc: needs at least 2 lcores (management + one "
+		DSBC_LOG(main, ERR, "needs at least 2 lcores (management + one "
 			"worker); give -l or --lcores\n");
 		goto config_error;
 	}
@@ -201,7 +208,7 @@ main(int argc, char **argv)
 	if (dsbc_slices_init(&app.slices, app.cfg.media_port_min,
 			     app.cfg.media_port_max,
 			     (uint16_t)(rte_lcore_count() - 1)) != 0) {
-		fprintf(stderr, "dsbc: %s: [dsbc] media_port_min: range %u-%u "
+		DSBC_LOG(main, ERR, "%s: [dsbc] media_port_min: range %u-%u "
 			"cannot give each of %u workers an even slice of 2+ ports\n",
 			app.cfg.path, app.cfg.media_port_min, app.cfg.media_port_max,
 			rte_lcore_count() - 1);
@@ -211,7 +218,7 @@ main(int argc, char **argv)
 					   app.cfg.mbuf_data_size,
 					   (int)rte_socket_id());
 	if (app.pool == NULL) {
-		fprintf(stderr, "dsbc: %s: [dsbc] mbufs: cannot allocate %u mbufs "
+		DSBC_LOG(main, ERR, "%s: [dsbc] mbufs: cannot allocate %u mbufs "
 			"of %u bytes: %s\n", app.cfg.path, app.cfg.mbufs,
 			app.cfg.mbuf_data_size, rte_strerror(rte_errno));
 		goto config_error;
@@ -220,10 +227,10 @@ main(int argc, char **argv)
 	    dsbc_ports_init(&app) != 0)
 		goto config_error;
 	if (rte_pdump_init() != 0)
-		fprintf(stderr, "dsbc: packet capture (pdump) unavailable: %s\n",
+		DSBC_LOG(main, ERR, "packet capture (pdump) unavailable: %s\n",
 			rte_strerror(rte_errno));
 	if (dsbc_telemetry_register(&app) != 0)
-		fprintf(stderr, "dsbc: telemetry commands not registered\n");
+		DSBC_LOG(main, ERR, "telemetry commands not registered\n");
 
 	quit_flag = &app.quit;
 	signal(SIGINT, on_signal);
@@ -237,7 +244,7 @@ main(int argc, char **argv)
 	if (rc == 0)
 		rc = dsbc_mgmt_sync(&app, 10000 + app.cfg.nb_flows / 10);
 	if (rc != 0) {
-		fprintf(stderr, "dsbc: installing %u static flows failed: %s\n",
+		DSBC_LOG(main, ERR, "installing %u static flows failed: %s\n",
 			app.cfg.nb_flows, strerror(-rc));
 		app.quit = true;
 		rte_eal_mp_wait_lcore();
@@ -253,14 +260,14 @@ main(int argc, char **argv)
 		return EXIT_CONFIG;
 	}
 	app.dp_running = true;
-	printf("dsbc: ready: %u workers, %u ports, %u static flows installed "
+	DSBC_LOG(main, NOTICE, "ready: %u workers, %u ports, %u static flows installed "
 	       "(%" PRIu64 " acked)\n", app.nb_workers, app.nb_ports,
 	       app.cfg.nb_flows, app.mst.flows_installed);
 	fflush(stdout);
 
 	dsbc_mgmt_loop(&app);
 
-	printf("dsbc: stopping\n");
+	DSBC_LOG(main, NOTICE, "stopping\n");
 	fflush(stdout);
 	app.dp_running = false;
 	rte_eal_mp_wait_lcore();

@@ -15,6 +15,7 @@
 
 #include "dp/worker.h"
 #include "dsbc_profile.h"
+#include "log.h"
 
 static int
 port_probe(const struct dsbc_port_cfg *pc, uint16_t *port_id)
@@ -38,13 +39,13 @@ port_setup(struct dsbc_app *app, uint16_t idx)
 	int socket, rc;
 
 	if (port_probe(pc, &p->port_id) != 0) {
-		fprintf(stderr, "dsbc: [port.%u] dev: cannot probe '%s'\n", idx,
+		DSBC_LOG(main, ERR, "[port.%u] dev: cannot probe '%s'\n", idx,
 			pc->dev);
 		return -1;
 	}
 	rc = rte_eth_dev_info_get(p->port_id, &info);
 	if (rc != 0) {
-		fprintf(stderr, "dsbc: [port.%u] dev: no device info: %s\n", idx,
+		DSBC_LOG(main, ERR, "[port.%u] dev: no device info: %s\n", idx,
 			rte_strerror(-rc));
 		return -1;
 	}
@@ -54,7 +55,7 @@ port_setup(struct dsbc_app *app, uint16_t idx)
 	nb_rxq = pc->rx_queues ? pc->rx_queues : app->nb_workers;
 	if (prof.rx_all_queues && nb_rxq != info.max_rx_queues) {
 		if (pc->rx_queues) {
-			fprintf(stderr, "dsbc: [port.%u] rx_queues: %s spreads "
+			DSBC_LOG(main, ERR, "[port.%u] rx_queues: %s spreads "
 				"traffic over all its %u queues; %u would lose "
 				"some\n", idx, info.driver_name,
 				info.max_rx_queues, nb_rxq);
@@ -64,7 +65,7 @@ port_setup(struct dsbc_app *app, uint16_t idx)
 	}
 	if (nb_rxq > info.max_rx_queues) {
 		if (pc->rx_queues) {
-			fprintf(stderr, "dsbc: [port.%u] rx_queues: %u exceeds the "
+			DSBC_LOG(main, ERR, "[port.%u] rx_queues: %u exceeds the "
 				"driver's %u\n", idx, nb_rxq, info.max_rx_queues);
 			return -1;
 		}
@@ -73,7 +74,7 @@ port_setup(struct dsbc_app *app, uint16_t idx)
 	/* One TX queue per lcore: workers 0..n-1, management n. */
 	nb_txq = (uint16_t)(app->nb_workers + 1);
 	if (nb_txq > info.max_tx_queues) {
-		fprintf(stderr, "dsbc: [port.%u] dev: driver %s offers %u TX "
+		DSBC_LOG(main, ERR, "[port.%u] dev: driver %s offers %u TX "
 			"queues, dsbc needs one per lcore (%u)%s\n", idx,
 			info.driver_name, info.max_tx_queues, nb_txq,
 			strcmp(info.driver_name, "net_pcap") == 0 ?
@@ -97,7 +98,7 @@ port_setup(struct dsbc_app *app, uint16_t idx)
 		conf.txmode.offloads |= RTE_ETH_TX_OFFLOAD_UDP_CKSUM;
 	rc = rte_eth_dev_configure(p->port_id, nb_rxq, nb_txq, &conf);
 	if (rc != 0) {
-		fprintf(stderr, "dsbc: [port.%u] dev: configure %u rx/%u tx "
+		DSBC_LOG(main, ERR, "[port.%u] dev: configure %u rx/%u tx "
 			"queues failed: %s\n", idx, nb_rxq, nb_txq,
 			rte_strerror(-rc));
 		return -1;
@@ -115,7 +116,7 @@ port_setup(struct dsbc_app *app, uint16_t idx)
 					    (unsigned int)socket, NULL,
 					    app->pool);
 		if (rc != 0) {
-			fprintf(stderr, "dsbc: [port.%u] rx queue %u: %s\n", idx,
+			DSBC_LOG(main, ERR, "[port.%u] rx queue %u: %s\n", idx,
 				q, rte_strerror(-rc));
 			return -1;
 		}
@@ -124,7 +125,7 @@ port_setup(struct dsbc_app *app, uint16_t idx)
 		rc = rte_eth_tx_queue_setup(p->port_id, q, txd,
 					    (unsigned int)socket, NULL);
 		if (rc != 0) {
-			fprintf(stderr, "dsbc: [port.%u] tx queue %u: %s\n", idx,
+			DSBC_LOG(main, ERR, "[port.%u] tx queue %u: %s\n", idx,
 				q, rte_strerror(-rc));
 			return -1;
 		}
@@ -136,17 +137,17 @@ port_setup(struct dsbc_app *app, uint16_t idx)
 			/* Virtual ports without a MAC filter (net_pcap,
 			 * net_ring): the workers check the destination MAC
 			 * themselves, so the configured one is used as is. */
-			printf("dsbc: [port.%u] %s cannot set its MAC; using "
+			DSBC_LOG(main, NOTICE, "[port.%u] %s cannot set its MAC; using "
 			       "the configured one in software\n", idx,
 			       pc->name);
 		} else if (rc != 0) {
-			fprintf(stderr, "dsbc: [port.%u] mac: driver refused it: "
+			DSBC_LOG(main, ERR, "[port.%u] mac: driver refused it: "
 				"%s\n", idx, rte_strerror(-rc));
 			return -1;
 		}
 	}
 	if (pc->mtu != 0 && rte_eth_dev_set_mtu(p->port_id, pc->mtu) != 0) {
-		fprintf(stderr, "dsbc: [port.%u] mtu: driver refused %u\n", idx,
+		DSBC_LOG(main, ERR, "[port.%u] mtu: driver refused %u\n", idx,
 			pc->mtu);
 		return -1;
 	}
@@ -188,7 +189,7 @@ assign_queues(struct dsbc_app *app)
 				if (app->workers[j]->lcore_id == wc->lcore)
 					w = app->workers[j];
 			if (w == NULL) {
-				fprintf(stderr, "dsbc: %s: [lcore.%u] rx: lcore %u is "
+				DSBC_LOG(main, ERR, "%s: [lcore.%u] rx: lcore %u is "
 					"not a worker lcore of this run\n",
 					app->cfg.path, wc->lcore, wc->lcore);
 				return -1;
@@ -196,7 +197,7 @@ assign_queues(struct dsbc_app *app)
 			for (j = 0; j < wc->nb_rxq; j++) {
 				if (wc->rxq[j].queue >=
 				    app->ports[wc->rxq[j].port].nb_rxq) {
-					fprintf(stderr, "dsbc: %s: [lcore.%u] rx: port %u "
+					DSBC_LOG(main, ERR, "%s: [lcore.%u] rx: port %u "
 						"has %u RX queues\n", app->cfg.path,
 						wc->lcore, wc->rxq[j].port,
 						app->ports[wc->rxq[j].port].nb_rxq);
@@ -214,7 +215,7 @@ assign_queues(struct dsbc_app *app)
 			struct dsbc_worker *w = app->workers[k % app->nb_workers];
 
 			if (w->nb_rxq >= DSBC_CFG_MAX_RXQ) {
-				fprintf(stderr, "dsbc: too many RX queues per worker\n");
+				DSBC_LOG(main, ERR, "too many RX queues per worker\n");
 				return -1;
 			}
 			w->rxq[w->nb_rxq].port = app->ports[p].port_id;
@@ -268,7 +269,7 @@ dsbc_ports_start(struct dsbc_app *app)
 			rte_eth_promiscuous_enable(app->ports[i].port_id);
 		rc = rte_eth_dev_start(app->ports[i].port_id);
 		if (rc != 0) {
-			fprintf(stderr, "dsbc: [port.%u] start failed: %s\n", i,
+			DSBC_LOG(main, ERR, "[port.%u] start failed: %s\n", i,
 				rte_strerror(-rc));
 			return -1;
 		}

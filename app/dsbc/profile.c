@@ -9,6 +9,7 @@
 #include <rte_log.h>
 
 #include "dsbc_profile.h"
+#include "log.h"
 
 static bool
 yes(const char *v, bool dflt)
@@ -48,7 +49,7 @@ dsbc_profile_load(const char *dir, const char *driver, struct dsbc_profile *p)
 	}
 	f = rte_cfgfile_load(p->file, 0);
 	if (f == NULL) {
-		RTE_LOG(WARNING, USER1, "driver profile %s unreadable, defaults used\n",
+		DSBC_LOG(main, WARNING, "driver profile %s unreadable, defaults used\n",
 			p->file);
 		p->file[0] = '\0';
 		return;

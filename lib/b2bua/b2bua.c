@@ -1857,6 +1857,12 @@ static void call_end_now(struct dsbc_b2bua *b, struct call *c,
 			 const char *why, uint64_t now);
 
 void
+b2bua_call_end(struct dsbc_b2bua *b, struct call *c, const char *why)
+{
+	call_end_now(b, c, why, b->now);
+}
+
+void
 dsbc_b2bua_flow_idle(struct dsbc_b2bua *b, uint32_t flow_id,
 		     dsbc_b2bua_cookie_t cookie, uint64_t now)
 {

@@ -320,6 +320,9 @@ bool b2bua_term_tick(struct dsbc_b2bua *b, struct call *c, uint64_t now,
 		     uint64_t *next);
 void b2bua_term_release(struct dsbc_b2bua *b, struct call *c);
 void b2bua_call_abort(struct dsbc_b2bua *b, struct call *c, const char *why);
+/* End c now, whatever its state (503 to an unanswered A and CANCEL to B,
+ * or BYE to both legs); its flows and ports are released. */
+void b2bua_call_end(struct dsbc_b2bua *b, struct call *c, const char *why);
 
 /* b2bua_tel.c */
 extern struct dsbc_app *b2bua_tel_app;

@@ -301,7 +301,10 @@ dsbc_b2bua_flow_latched(struct dsbc_b2bua *b,
 	/* the flow keyed on out's port k sends to in's peer */
 	if (flow_cfg(b, c, out, in, i, k, &mo->fc[k]) != 0 ||
 	    b->ops.flow_mod(b->ctx, mo->flow[k], &mo->fc[k], false) != 0) {
+		/* the media back to that peer could not follow it: the
+		 * call ends cleanly rather than carry one-way media */
 		b->st.latch_errors++;
+		b2bua_call_end(b, c, "latched flow not re-pointed");
 		return;
 	}
 	b->st.latch_repoints++;

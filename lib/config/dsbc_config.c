@@ -266,6 +266,8 @@ global_key(struct cfg_ctx *x, void *obj, const char *k, const char *v)
 					c->srtp_replay_window);
 		return 0;
 	}
+	if (!strcmp(k, "log_level"))
+		return cfg_str(x, k, v, c->log_level, sizeof(c->log_level));
 	if (!strcmp(k, "max_calls"))
 		return cfg_u32(x, k, v, 1, 1u << 24, &c->max_calls);
 	if (!strcmp(k, "max_transactions"))

@@ -169,6 +169,7 @@ struct dsbc_config {
 	uint8_t dtls_setup;           /* answer to actpass: 0 active, 1 passive */
 	uint32_t dtls_timeout_ms;     /* handshake must end within */
 	uint16_t no_route_status;     /* 404 or 480 */
+	char log_level[256];          /* "type:level,...", as --log-level */
 	/* [port.N] */
 	uint16_t nb_ports;
 	struct dsbc_port_cfg ports[DSBC_CFG_MAX_PORTS];

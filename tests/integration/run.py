@@ -923,6 +923,19 @@ def test_config_errors():
                         "--"], capture_output=True, text=True, timeout=60)
     eq(r.returncode, 2, "exit status without -f")
     check("-f FILE is required" in r.stderr, r.stderr)
+    # [dsbc] log_level takes what --log-level takes; anything else is
+    # one error line
+    with open(bad, "w") as f:
+        f.write("[dsbc]\nlog_level = dsbc.b2bua\n[port.0]\n"
+                "dev = net_null0\nipv4 = 192.0.2.1/24\n")
+    r = subprocess.run([exe, "--no-pci", "--no-huge", "-m", "256",
+                        "--no-shconf", "-l", "0-1", "--log-level", "*:error",
+                        "--", "-f", bad], capture_output=True, text=True,
+                       timeout=60)
+    eq(r.returncode, 2, "exit status for a bad log_level")
+    lines = [x for x in r.stderr.splitlines() if x.startswith("dsbc:")]
+    eq(len(lines), 1, "error lines for a bad log_level")
+    check("[dsbc] log_level: 'dsbc.b2bua' is not" in lines[0], lines[0])
 
 
 TESTS = [test_relay_rewrite, test_malformed, test_latching,

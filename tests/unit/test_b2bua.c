@@ -45,6 +45,7 @@ static struct fake {
 	uint32_t n_flows;            /* ids handed out: 1..n_flows */
 	unsigned int adds, mods, dels, keys, ice_sets, ice_clears;
 	int fail_add;                /* flow_add returns it when non-zero */
+	int fail_mod;                /* flow_mod returns it when non-zero */
 } fk;
 
 static struct dsbc_config cfg;
@@ -93,6 +94,8 @@ op_flow_mod(void *ctx, uint32_t id, const struct dsbc_flow_cfg *fc,
 {
 	(void)ctx;
 	(void)unlatch;
+	if (fk.fail_mod != 0)
+		return fk.fail_mod;
 	if (id == 0 || id > fk.n_flows || !fk.flow[id].live)
 		return -ENOENT;
 	fk.flow[id].fc = *fc;
@@ -972,6 +975,25 @@ test_flow_failure_ends_call(void)
 	CU_ASSERT_EQUAL(active(), 0);
 	CU_ASSERT_PTR_NOT_NULL(sent_to(&peer_a, "BYE "));
 	CU_ASSERT_PTR_NOT_NULL(sent_to(&peer_b, "BYE "));
+	CU_ASSERT_EQUAL(fk.dels, fk.adds);
+	/* a latch whose re-pointing cannot be programmed ends the call */
+	call_up(&cv, 3);
+	{
+		struct dsbc_b2bua_latch l;
+		uint8_t fam;
+
+		memset(&l, 0, sizeof(l));
+		l.flow_id = fk.n_flows;
+		l.cookie = fk.flow[fk.n_flows].cookie;
+		l.family = 4;
+		l.port = 9000;
+		dsbc_addr_parse("10.0.1.77", &l.src, &fam);
+		fk.fail_mod = -ENOBUFS;
+		dsbc_b2bua_flow_latched(b, &l, now_ms);
+		fk.fail_mod = 0;
+	}
+	CU_ASSERT_EQUAL(active(), 0);
+	CU_ASSERT_EQUAL(dsbc_b2bua_stats(b)->latch_errors, 1);
 	CU_ASSERT_EQUAL(fk.dels, fk.adds);
 	/* refused at once (no slot): 503 before anything reaches B */
 	fk.fail_add = -ENOSPC;

@@ -18,8 +18,7 @@
 #include "dsbc_srtp_lib.h"
 #include "ctl/mgmt.h"
 #include "ctl/sip.h"
-
-RTE_LOG_REGISTER_SUFFIX(dsbc_logtype_b2bua, b2bua, NOTICE);
+#include "log.h"
 
 _Static_assert(DSBC_B2BUA_ICE_UFRAG_MAX == DSBC_ICE_UFRAG_MAX &&
 	       DSBC_B2BUA_ICE_PWD_MAX == DSBC_ICE_PWD_MAX,
@@ -87,7 +86,7 @@ static void
 op_log(void *ctx, enum dsbc_b2bua_log_level level, const char *line)
 {
 	(void)ctx;
-	rte_log((uint32_t)level, dsbc_logtype_b2bua, "b2bua: %s\n", line);
+	rte_log((uint32_t)level, dsbc_logtype_b2bua, "dsbc: %s\n", line);
 }
 
 int
@@ -119,12 +118,12 @@ dsbc_b2bua_host_init(struct dsbc_app *app)
 	bc.log_level = rte_log_get_level(dsbc_logtype_b2bua);
 	bc.server = "dsbc/" DSBC_VERSION;
 	if (dsbc_srtp_lib_init() != 0) {
-		fprintf(stderr, "dsbc: libsrtp2 initialisation failed\n");
+		DSBC_LOG(b2bua, ERR, "libsrtp2 initialisation failed\n");
 		return -EINVAL;
 	}
 	app->sip->b2b = dsbc_b2bua_create(&bc, &ops, app, err, sizeof(err));
 	if (app->sip->b2b == NULL) {
-		fprintf(stderr, "dsbc: %s\n", err);
+		DSBC_LOG(b2bua, ERR, "%s\n", err);
 		return -EINVAL;
 	}
 	return 0;

@@ -19,6 +19,7 @@
 #include "ctl/sip.h"
 #include "ctl/snap.h"
 #include "dp/worker.h"
+#include "log.h"
 
 #define MGMT_BURST 32
 #define MGMT_BACKLOG 8192      /* control messages queued per worker */
@@ -32,7 +33,10 @@ slots_init(struct dsbc_slot_alloc *s, uint32_t capacity)
 	s->state = rte_zmalloc("dsbc_slot_state", capacity, 0);
 	s->cookie = rte_zmalloc("dsbc_slot_cookie",
 				capacity * sizeof(*s->cookie), 0);
-	if (s->free == NULL || s->state == NULL || s->cookie == NULL)
+	s->del_retry = rte_malloc("dsbc_del_retry",
+				  capacity * sizeof(*s->del_retry), 0);
+	if (s->free == NULL || s->state == NULL || s->cookie == NULL ||
+	    s->del_retry == NULL)
 		return -ENOMEM;
 	s->capacity = capacity;
 	/* pop order: slot 0 first */
@@ -116,6 +120,7 @@ dsbc_mgmt_free(struct dsbc_app *app)
 		rte_free(app->slots[w].free);
 		rte_free(app->slots[w].state);
 		rte_free(app->slots[w].cookie);
+		rte_free(app->slots[w].del_retry);
 		rte_free(app->ice_ids[w].free);
 	}
 }
@@ -144,7 +149,7 @@ event_handle(struct dsbc_app *app, const struct dsbc_msg *m)
 			break;
 		if (m->ack.status != 0) {
 			app->mst.flow_errors++;
-			RTE_LOG(WARNING, USER1, "flow %u: %s refused by worker %u: %s\n",
+			DSBC_LOG(mgmt, WARNING, "flow %u: %s refused by worker %u: %s\n",
 				m->ack.flow_id, dsbc_msg_name(m->ack.op),
 				m->worker, strerror(-m->ack.status));
 		}
@@ -194,7 +199,7 @@ event_handle(struct dsbc_app *app, const struct dsbc_msg *m)
 			dsbc_b2bua_flow_latched(app->sip->b2b, &l,
 						dsbc_sip_now_ms(app));
 		}
-		RTE_LOG(DEBUG, USER1, "flow %u latched on %s:%u%s\n",
+		DSBC_LOG(mgmt, DEBUG, "flow %u latched on %s:%u%s\n",
 			m->latched.flow_id,
 			dsbc_addr_fmt(&m->latched.src, m->latched.family, buf,
 				      sizeof(buf)),
@@ -217,7 +222,7 @@ event_handle(struct dsbc_app *app, const struct dsbc_msg *m)
 			dsbc_b2bua_flow_idle(app->sip->b2b, m->idle.flow_id,
 					     s->cookie[slot],
 					     dsbc_sip_now_ms(app));
-		RTE_LOG(DEBUG, USER1, "flow %u idle after %" PRIu64 " packets\n",
+		DSBC_LOG(mgmt, DEBUG, "flow %u idle after %" PRIu64 " packets\n",
 			m->idle.flow_id, m->idle.pkts);
 		break;
 	case DSBC_MSG_SYNC_ACK:
@@ -245,14 +250,35 @@ dsbc_mgmt_poll_events(struct dsbc_app *app)
 	return total;
 }
 
+static int
+del_send(struct dsbc_app *app, unsigned int w, uint32_t flow_id)
+{
+	struct dsbc_msg m;
+
+	memset(&m, 0, sizeof(m));
+	m.type = DSBC_MSG_FLOW_DEL;
+	m.worker = (uint8_t)w;
+	m.ref.flow_id = flow_id;
+	return dsbc_msg_send(&app->ctrl[w], &m);
+}
+
 static uint32_t
 flush_ctrl(struct dsbc_app *app)
 {
 	uint32_t pending = 0;
 	uint16_t w;
 
-	for (w = 0; w < app->nb_workers; w++)
+	for (w = 0; w < app->nb_workers; w++) {
+		struct dsbc_slot_alloc *s = &app->slots[w];
+
 		pending += dsbc_msg_flush(&app->ctrl[w]);
+		while (s->nb_del_retry > 0 &&
+		       del_send(app, w, s->del_retry[s->nb_del_retry - 1]) == 0) {
+			s->nb_del_retry--;
+			app->mst.flow_del_retries++;
+		}
+		pending += s->nb_del_retry;
+	}
 	return pending;
 }
 
@@ -493,16 +519,16 @@ dsbc_mgmt_flow_del(struct dsbc_app *app, uint32_t flow_id)
 {
 	unsigned int w = dsbc_flow_id_worker(flow_id);
 	uint32_t slot = dsbc_flow_id_slot(flow_id);
-	struct dsbc_msg m;
 
-	if (slot_state(app, flow_id) == DSBC_SLOT_FREE)
+	if (slot_state(app, flow_id) == DSBC_SLOT_FREE ||
+	    slot_state(app, flow_id) == DSBC_SLOT_DELETING)
 		return -ENOENT;
-	memset(&m, 0, sizeof(m));
-	m.type = DSBC_MSG_FLOW_DEL;
-	m.worker = (uint8_t)w;
-	m.ref.flow_id = flow_id;
 	app->slots[w].state[slot] = DSBC_SLOT_DELETING;
-	return dsbc_msg_send(&app->ctrl[w], &m);
+	/* the slot comes back with the worker's ack; a message the full
+	 * channel refuses is sent again from the loop, never dropped */
+	if (del_send(app, w, flow_id) != 0)
+		app->slots[w].del_retry[app->slots[w].nb_del_retry++] = flow_id;
+	return 0;
 }
 
 /* Terminate: the SRTP keys of one direction of a flow (suite
@@ -550,12 +576,12 @@ flow_program(struct dsbc_app *app, const struct dsbc_flow_cfg *fc, uint32_t i)
 						 fc->srtp[d].salt,
 						 fc->srtp[d].salt_len);
 	if (rc == -ENOSPC)
-		fprintf(stderr, "dsbc: %s: flow %u: worker %u flow table full "
+		DSBC_LOG(mgmt, ERR, "%s: flow %u: worker %u flow table full "
 			"(flow_capacity %u)\n", app->cfg.path, i,
 			dsbc_slices_owner(&app->slices, fc->local_port),
 			app->cfg.flow_capacity);
 	else if (rc == -ENOMEM)
-		fprintf(stderr, "dsbc: %s: flow %u: neighbour table full\n",
+		DSBC_LOG(mgmt, ERR, "%s: flow %u: neighbour table full\n",
 			app->cfg.path, i);
 	return rc;
 }

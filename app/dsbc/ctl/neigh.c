@@ -19,6 +19,7 @@
 #include "dsbc_net.h"
 #include "ctl/mgmt.h"
 #include "dp/worker.h"
+#include "log.h"
 
 void
 dsbc_mgmt_tx(struct dsbc_app *app, uint16_t port_id, struct rte_mbuf *m)

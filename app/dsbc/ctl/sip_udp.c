@@ -18,6 +18,7 @@
 
 #include "ctl/mgmt.h"
 #include "ctl/sip.h"
+#include "log.h"
 
 #define FRAG_BUCKETS      1024
 #define FRAG_BUCKET_SIZE  8

@@ -21,6 +21,7 @@
 #include "dp/worker_aware.h"
 #include "dp/worker_term.h"
 #include "dp/worker_ice.h"
+#include "log.h"
 
 #define CTRL_BUDGET 32          /* control messages applied per loop */
 #define IDLE_SCAN_BUDGET 1024   /* flow slots examined per idle scan */
@@ -854,7 +855,7 @@ flow_ranges_add(struct dsbc_flow_table *t, const struct dsbc_config *cfg)
 						  ips[i]->prefix,
 					cfg->media_port_min,
 					cfg->media_port_max) < 0)
-				RTE_LOG(NOTICE, USER1, "flow index: port %u "
+				DSBC_LOG(worker, NOTICE, "flow index: port %u "
 					"range %u not indexed, hashed\n", p, i);
 		}
 	}

@@ -162,6 +162,7 @@ tel_stats(const char *cmd __rte_unused, const char *params __rte_unused,
 	add_u64(d, "flows_installed", ms->flows_installed);
 	add_u64(d, "flows_modified", ms->flows_modified);
 	add_u64(d, "flows_removed", ms->flows_removed);
+	add_u64(d, "flow_del_retries", ms->flow_del_retries);
 	return 0;
 }
 
