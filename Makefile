@@ -6,7 +6,7 @@ BUILD_ASAN ?= build-asan
 MESON_OPTS ?=
 
 .PHONY: all deps build build-asan hugepages test test-unit test-integration \
-	test-asan demo perf clean
+	test-asan demo perf soak clean
 
 all: build
 
@@ -41,6 +41,12 @@ test-unit: build
 test-integration: build
 	@DSBC_EAL_MEM="$$(sh tests/tools/hugepages.sh)" \
 		python3 tests/integration/run.py --build $(BUILD)
+
+# The long system tests (minutes each), by hand; their runs are recorded
+# in docs/performance.md.
+soak: build
+	@DSBC_EAL_MEM="$$(sh tests/tools/hugepages.sh)" \
+		python3 tests/system/soak.py --build $(BUILD)
 
 demo: build
 	@DSBC_EAL_MEM="$$(sh tests/tools/hugepages.sh)" sh tests/demo/demo.sh $(BUILD)

@@ -138,6 +138,7 @@ struct dsbc_app {
 					  * flow id in hash.usr, MP/SC */
 	struct rte_ring *events;         /* workers -> mgmt, messages, MP/SC */
 	uint16_t mgmt_txq;
+	struct rte_eth_dev_tx_buffer *mgmt_txb[DSBC_CFG_MAX_PORTS];
 	uint64_t tsc_hz;
 	uint64_t start_tsc;
 

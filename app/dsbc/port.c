@@ -255,6 +255,18 @@ dsbc_ports_init(struct dsbc_app *app)
 				&w->st.drop[DSBC_DROP_TX_FULL]);
 		}
 	}
+	/* ... and for the management lcore: its frames (SIP, DTLS, ARP)
+	 * leave in bursts, flushed every loop, so a call's messages do not
+	 * cost a TX kick each (a syscall on net_af_packet) */
+	for (p = 0; p < app->nb_ports; p++) {
+		app->mgmt_txb[p] = rte_zmalloc("dsbc_mgmt_txb",
+					       RTE_ETH_TX_BUFFER_SIZE(32), 0);
+		if (app->mgmt_txb[p] == NULL)
+			return -1;
+		rte_eth_tx_buffer_init(app->mgmt_txb[p], 32);
+		rte_eth_tx_buffer_set_err_callback(app->mgmt_txb[p],
+			rte_eth_tx_buffer_count_callback, &app->mst.tx_fail);
+	}
 	return 0;
 }
 

@@ -344,7 +344,7 @@ def settle(d, timeout=10):
 def run_call(name, uac_xml, uas_xml, calls=1, rate=10, limit=10,
              extra_uac=(), extra_uas=(), loss=None, conf_extra="",
              dsbc_extra="", during=None, service="bob",
-             during_state="confirmed"):
+             during_state="confirmed", deadline_s=180):
     """dsbc between alice (sipp UAC) and bob (sipp UAS); returns both sipp
     results and dsbc's telemetry after the calls, and checks the call
     table, flows and ports are back where they started."""
@@ -384,7 +384,7 @@ def run_call(name, uac_xml, uas_xml, calls=1, rate=10, limit=10,
         # While the calls run, keep the last view of one call with its
         # flows (the call is gone from /dsbc/call once it ends).
         seen = after_during = None
-        deadline = time.time() + 180
+        deadline = time.time() + deadline_s
         while uac_p.poll() is None and time.time() < deadline:
             ids = d.tel.query("/dsbc/calls")["ids"]
             if ids:

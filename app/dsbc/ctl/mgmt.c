@@ -115,6 +115,14 @@ dsbc_mgmt_free(struct dsbc_app *app)
 			rte_pktmbuf_free(m);
 	rte_ring_free(app->dtls_ring);
 	rte_ring_free(app->events);
+	for (w = 0; w < DSBC_CFG_MAX_PORTS; w++) {
+		/* the ports are closed by now: what is still queued goes */
+		if (app->mgmt_txb[w] != NULL)
+			rte_pktmbuf_free_bulk(app->mgmt_txb[w]->pkts,
+					      app->mgmt_txb[w]->length);
+		rte_free(app->mgmt_txb[w]);
+		app->mgmt_txb[w] = NULL;
+	}
 	for (w = 0; w < app->nb_workers; w++) {
 		dsbc_msg_chan_fini(&app->ctrl[w]);
 		rte_free(app->slots[w].free);
@@ -268,6 +276,7 @@ flush_ctrl(struct dsbc_app *app)
 	uint32_t pending = 0;
 	uint16_t w;
 
+	dsbc_mgmt_tx_flush(app);
 	for (w = 0; w < app->nb_workers; w++) {
 		struct dsbc_slot_alloc *s = &app->slots[w];
 
@@ -675,12 +684,12 @@ dsbc_mgmt_loop(struct dsbc_app *app)
 		work += dsbc_sip_tick(app);
 		dsbc_snap_serve(app);
 		work += dsbc_mgmt_poll_events(app);
-		flush_ctrl(app);
 		now = rte_rdtsc();
 		if (now >= next_probe) {
 			dsbc_neigh_probe(app, now);
 			next_probe = now + app->tsc_hz / 100;
 		}
+		flush_ctrl(app);
 		/* busy: the iterations that handled something (what a call
 		 * costs the management lcore: perf/cps's mgmt_us_per_call) */
 		if (work != 0) {

@@ -37,8 +37,10 @@ void dsbc_exc_handle(struct dsbc_app *app, struct rte_mbuf *m);
 /* Prepend Ethernet (+ 802.1Q when the port has a VLAN) to an mbuf. */
 int dsbc_push_l2(struct rte_mbuf *m, const struct dsbc_port_rt *p,
 		 const struct rte_ether_addr *dst, uint16_t ether_type);
-/* Send one frame on the management lcore's TX queue (counted on failure). */
+/* Queue one frame on the management lcore's TX queue (counted when the
+ * queue refuses it); dsbc_mgmt_tx_flush() sends what is queued. */
 void dsbc_mgmt_tx(struct dsbc_app *app, uint16_t port_id, struct rte_mbuf *m);
+void dsbc_mgmt_tx_flush(struct dsbc_app *app);
 void dsbc_neigh_broadcast(struct dsbc_app *app, uint16_t id);
 
 

@@ -24,10 +24,26 @@
 void
 dsbc_mgmt_tx(struct dsbc_app *app, uint16_t port_id, struct rte_mbuf *m)
 {
-	if (rte_eth_tx_burst(port_id, app->mgmt_txq, &m, 1) != 1) {
+	int p = dsbc_port_of_id(app, port_id);
+
+	if (p < 0 || app->mgmt_txb[p] == NULL) {
 		app->mst.tx_fail++;
 		rte_pktmbuf_free(m);
+		return;
 	}
+	rte_eth_tx_buffer(port_id, app->mgmt_txq, app->mgmt_txb[p], m);
+}
+
+void
+dsbc_mgmt_tx_flush(struct dsbc_app *app)
+{
+	uint16_t p;
+
+	for (p = 0; p < app->nb_ports; p++)
+		if (app->mgmt_txb[p] != NULL)
+			rte_eth_tx_buffer_flush(app->ports[p].port_id,
+						app->mgmt_txq,
+						app->mgmt_txb[p]);
 }
 
 static void
