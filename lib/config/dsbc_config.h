@@ -8,7 +8,8 @@
 #include "dsbc_addr.h"
 #include "dsbc_flow_types.h"
 
-/*
+/**
+ * @file
  * The appliance configuration, read from an INI file with rte_cfgfile.
  * config/dsbc.conf documents every key and its default.  Loading is
  * strict: an unknown section or key, a bad value or an inconsistency is
@@ -24,12 +25,14 @@
 #define DSBC_CFG_DEV_LEN     256
 #define DSBC_CFG_ERR_LEN     512
 
+/** An address with its prefix length, as a key gives it. */
 struct dsbc_cfg_ip {
 	bool set;
 	uint8_t prefix;
 	struct dsbc_addr addr;
 };
 
+/** A [port.N] section: one DPDK port and dsbc's addresses on it. */
 struct dsbc_port_cfg {
 	char dev[DSBC_CFG_DEV_LEN];   /* PCI address or vdev devargs */
 	char name[64];                /* device name: dev up to the first comma */
@@ -49,6 +52,7 @@ struct dsbc_port_cfg {
 	bool promiscuous;
 };
 
+/** A [neigh.N] section: a static neighbour (IP to MAC on a port). */
 struct dsbc_neigh_cfg {
 	uint16_t port;
 	uint8_t family;
@@ -56,7 +60,7 @@ struct dsbc_neigh_cfg {
 	struct dsbc_mac mac;
 };
 
-/* A static flow ([flow.N] section or one line of flow_file). */
+/** A static flow ([flow.N] section or one line of flow_file). */
 struct dsbc_flow_cfg {
 	uint8_t local_family, remote_family, out_family, peer_family;
 	struct dsbc_addr local;       /* where packets arrive */
@@ -91,7 +95,7 @@ struct dsbc_flow_cfg {
 	} srtp[2];
 };
 
-/*
+/**
  * [route.N]: requests whose Request-URI matches go to next_hop (RFC 3263
  * is not used: next hops are configured).  A route with neither host nor
  * user_prefix is a default route.  Routes are tried in file order.
@@ -109,12 +113,13 @@ struct dsbc_route_cfg {
 	uint8_t source_check;         /* enum dsbc_source_check */
 };
 
-/* Requests of a call's legs only from their signalling peers? */
+/** Requests of a call's legs only from their signalling peers? */
 enum dsbc_source_check {
 	DSBC_SOURCE_CHECK_STRICT = 0,
 	DSBC_SOURCE_CHECK_OFF = 1,
 };
 
+/** An [lcore.N] section: a worker lcore and the RX queues it polls. */
 struct dsbc_worker_cfg {
 	unsigned int lcore;
 	uint16_t nb_rxq;
@@ -124,6 +129,7 @@ struct dsbc_worker_cfg {
 	} rxq[DSBC_CFG_MAX_RXQ];
 };
 
+/** The whole configuration; dsbc_config_load() fills it. */
 struct dsbc_config {
 	char path[256];
 	/* [dsbc] */
@@ -188,38 +194,92 @@ struct dsbc_config {
 	struct dsbc_flow_cfg *flows;  /* malloc'd */
 };
 
-/* Defaults for every key (what config/dsbc.conf documents). */
+/**
+ * Defaults for every key (what config/dsbc.conf documents).
+ *
+ * @param c  the configuration, out (zeroed first: no flows, no ports)
+ */
 void dsbc_config_defaults(struct dsbc_config *c);
 
-/*
+/**
  * Load and validate path into c (defaults first).  0 on success; -1 with
- * one line in err: "<file>: [<section>] <key>: <reason>".
+ * one line in err: "<file>: [<section>] <key>: <reason>".  flow_file, when
+ * set, is read too.
+ *
+ * @param path  the INI file
+ * @param c  the configuration, out; free it with dsbc_config_free()
+ * @param err  where the reason of a failure is written
+ * @param errlen  size of err
+ * @return 0, or -1 when the file cannot be read or parsed, or a
+ *   section, key or value is refused (c's flows are then freed)
  */
 int dsbc_config_load(const char *path, struct dsbc_config *c,
 		     char *err, size_t errlen);
 
+/**
+ * Free what loading allocated (the flows); c may be loaded again.
+ *
+ * @param c  the configuration
+ */
 void dsbc_config_free(struct dsbc_config *c);
 
-/* True when addr is ip's address, or inside it when as_prefix. */
+/**
+ * True when addr is ip's address, or inside it when as_prefix.
+ *
+ * @param ip  a configured address; false when it is not set
+ * @param addr  the address, of ip's family
+ * @param as_prefix  compare the first ip->prefix bits only
+ * @return whether addr matches
+ */
 bool dsbc_config_ip_match(const struct dsbc_cfg_ip *ip, const struct dsbc_addr *addr,
 			  bool as_prefix);
 
-/* Port whose ip4/ip6 is addr, or whose media prefix holds it; -1 if none. */
+/**
+ * Port whose ip4/ip6 is addr, or whose media prefix holds it; -1 if none.
+ *
+ * @param c  the configuration
+ * @param family  4 or 6
+ * @param addr  a local address
+ * @return the first such port's index, or -1
+ */
 int dsbc_config_port_of_addr(const struct dsbc_config *c, uint8_t family,
 			     const struct dsbc_addr *addr);
-/* True when addr lies in the subnet of port p for that family. */
+/**
+ * True when addr lies in the subnet of port p for that family.
+ *
+ * @param p  the port
+ * @param family  4 or 6
+ * @param addr  the address
+ * @return whether it is on-link (false when p has no address of family)
+ */
 bool dsbc_config_on_link(const struct dsbc_port_cfg *p, uint8_t family,
 			 const struct dsbc_addr *addr);
 
-/*
+/**
  * The port that reaches remote (on-link first, then the first port with a
- * gateway of that family) and the L2 next hop on it.  0 or -1.
+ * gateway of that family) and the L2 next hop on it.
+ *
+ * @param c  the configuration
+ * @param family  4 or 6
+ * @param remote  the address to reach
+ * @param port  out: the port's index
+ * @param next_hop  out: remote when on-link, else the gateway
+ * @return 0, or -1 when no port reaches it (no subnet, no gateway)
  */
 int dsbc_config_route_out(const struct dsbc_config *c, uint8_t family,
 			  const struct dsbc_addr *remote, uint16_t *port,
 			  struct dsbc_addr *next_hop);
 
-/* Parse "ADDR:PORT" or "[V6]:PORT".  0 or -1. */
+/**
+ * Parse "ADDR:PORT" or "[V6]:PORT".
+ *
+ * @param s  the text, NUL-terminated (or NULL)
+ * @param a  out: the address
+ * @param family  out: 4 or 6
+ * @param port  out: the port, set on success only
+ * @return 0, or -1 when s is not such an endpoint (an IPv6 address
+ *   without brackets, a port outside 1..65535, ...)
+ */
 int dsbc_config_parse_endpoint(const char *s, struct dsbc_addr *a,
 			       uint8_t *family, uint16_t *port);
 

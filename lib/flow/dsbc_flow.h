@@ -12,7 +12,8 @@
 #include "dsbc_hdr.h"
 #include "dsbc_demux.h"
 
-/*
+/**
+ * @file
  * A flow is one direction of one media stream: packets arriving at
  * (local address, local UDP port) leave through out_port with the headers
  * of tmpl.  Key, spec and state are separate so that ownership is plain:
@@ -21,7 +22,10 @@
  *   telemetry reads both without locks (aligned 64-bit counters).
  */
 
-/*
+/**
+ * What a flow is found by: the local address and UDP port packets arrive
+ * at.
+ *
  * 32 bytes on purpose: rte_hash compares 16/32/48/64-byte keys with SIMD
  * and falls back to memcmp() for other sizes (perf/relay measured it).
  */
@@ -33,7 +37,7 @@ struct dsbc_flow_key {
 };
 _Static_assert(sizeof(struct dsbc_flow_key) == 32, "flow key size");
 
-/*
+/**
  * What the management lcore decides about a flow.  Field order is cache
  * layout: what every relayed packet reads comes first (see dsbc_flow).
  */
@@ -66,7 +70,7 @@ struct dsbc_flow_spec {
 				      * (rtcp-mux on this leg only), 0 none */
 };
 
-/*
+/**
  * What the per-packet path must look at, derived from the spec when it is
  * applied and kept in the flow's first line, so that a flow without ICE
  * or policer never touches the spec lines holding those parameters.
@@ -74,7 +78,7 @@ struct dsbc_flow_spec {
 #define DSBC_FLOW_FAST_ICE    0x01
 #define DSBC_FLOW_FAST_POLICE 0x02
 
-/* Per-flow counters, written by the owning worker only. */
+/** Per-flow counters, written by the owning worker only. */
 struct dsbc_flow_stats {
 	uint64_t pkts;               /* relayed */
 	uint64_t bytes;              /* relayed UDP payload bytes */
@@ -91,7 +95,9 @@ struct dsbc_flow_stats {
 	uint64_t drop_policer;
 };
 
-/*
+/**
+ * A flow as its worker holds it: state, counters and a copy of the spec.
+ *
  * Cache layout (perf/relay at 100k flows is bound by misses on this):
  * line 0 the latch state and the counters every packet bumps (pkts,
  * bytes, last_tsc: the first three of st), line 1 the counters of rarer
@@ -119,20 +125,19 @@ struct dsbc_flow {
 	struct dsbc_flow_spec spec __rte_cache_aligned;
 } __rte_cache_aligned;
 
-/*
- * Flow ids carry their owner and slot: the management lcore allocates the
- * slot (it knows which are free because removals are acknowledged), the
- * worker stores the flow there, and telemetry finds it without a lookup.
- */
 _Static_assert(offsetof(struct dsbc_flow, st.last_tsc) + 8 <=
 	       RTE_CACHE_LINE_SIZE, "per-packet counters in the first line");
 _Static_assert(offsetof(struct dsbc_flow, term) + 4 <= RTE_CACHE_LINE_SIZE,
 	       "terminated flows find their SRTP state from the first line");
 
-/*
+/**
  * Packets of class c that reached the flow: every looked-up packet is
  * relayed (pkts), dropped (drops) or answered (stun_answered), and
  * counted in its class but RTP, so RTP is the rest.
+ *
+ * @param f  the flow
+ * @param c  the RFC 7983 class
+ * @return the packets of that class received
  */
 static inline uint64_t
 dsbc_flow_rx_class(const struct dsbc_flow *f, enum dsbc_demux_class c)
@@ -149,18 +154,43 @@ dsbc_flow_rx_class(const struct dsbc_flow *f, enum dsbc_demux_class c)
 	return total > others ? total - others : 0;
 }
 
+/**
+ * Flow ids carry their owner and slot: the management lcore allocates the
+ * slot (it knows which are free because removals are acknowledged), the
+ * worker stores the flow there, and telemetry finds it without a lookup.
+ * The slot is the low DSBC_FLOW_SLOT_BITS bits, the worker the rest.
+ */
 #define DSBC_FLOW_SLOT_BITS 24
 #define DSBC_FLOW_MAX_SLOTS (1u << DSBC_FLOW_SLOT_BITS)
+/**
+ * The id of a flow.
+ *
+ * @param worker  the worker owning it
+ * @param slot  its slot in that worker's table, below DSBC_FLOW_MAX_SLOTS
+ * @return the flow id
+ */
 static inline uint32_t
 dsbc_flow_id(unsigned int worker, uint32_t slot)
 {
 	return ((uint32_t)worker << DSBC_FLOW_SLOT_BITS) | slot;
 }
+/**
+ * The worker owning a flow.
+ *
+ * @param id  the flow id
+ * @return the worker's index
+ */
 static inline unsigned int
 dsbc_flow_id_worker(uint32_t id)
 {
 	return id >> DSBC_FLOW_SLOT_BITS;
 }
+/**
+ * The slot of a flow in its worker's table.
+ *
+ * @param id  the flow id
+ * @return the slot
+ */
 static inline uint32_t
 dsbc_flow_id_slot(uint32_t id)
 {

@@ -11,14 +11,17 @@
 
 #include "dsbc_flow.h"
 
-/*
+/**
+ * @file
  * The one message format between the management lcore and the workers
  * (DESIGN section 4).  Messages are fixed-size elements copied into
  * rte_rings created with rte_ring_create_elem(): no pointers cross, no
  * allocation, no untyped void * payloads.
- *
- * X(name, direction, meaning); direction M2W = management -> worker
- * (one SP/SC ring per worker), W2M = worker -> management (one MP/SC ring).
+ */
+/**
+ * The message types: X(name, direction, meaning); direction M2W =
+ * management -> worker (one SP/SC ring per worker), W2M = worker ->
+ * management (one MP/SC ring).
  */
 #define DSBC_MSG_TYPES(X) \
 	X(FLOW_ADD,     M2W, "install flow_id with spec") \
@@ -34,6 +37,7 @@
 	X(CONSENT_LOST, W2M, "flow_id's ICE peer stopped its checks (RFC 7675)") \
 	X(SYNC_ACK,     W2M, "answer to SYNC with the same token")
 
+/** Message types, DSBC_MSG_ and each name. */
 enum dsbc_msg_type {
 	DSBC_MSG_NONE = 0,
 #define DSBC_MSG_ENUM(name, dir, help) DSBC_MSG_##name,
@@ -47,16 +51,19 @@ enum dsbc_msg_type {
 
 #define DSBC_NEIGH_MAX 1024   /* neighbour table entries per worker */
 
+/** Payload of FLOW_ADD and FLOW_MOD. */
 struct dsbc_msg_flow {           /* FLOW_ADD, FLOW_MOD */
 	uint32_t flow_id;
 	uint32_t pad;
 	struct dsbc_flow_spec spec;
 };
 
+/** Payload of FLOW_DEL. */
 struct dsbc_msg_flow_ref {       /* FLOW_DEL */
 	uint32_t flow_id;
 };
 
+/** Payload of NEIGH_UPDATE: valid 0 clears the entry. */
 struct dsbc_msg_neigh {          /* NEIGH_UPDATE */
 	uint16_t neigh_id;
 	uint8_t valid;
@@ -64,12 +71,14 @@ struct dsbc_msg_neigh {          /* NEIGH_UPDATE */
 	struct rte_ether_addr mac;
 };
 
+/** Payload of FLOW_ACK. */
 struct dsbc_msg_ack {            /* FLOW_ACK */
 	uint32_t flow_id;
 	uint16_t op;                 /* the enum dsbc_msg_type acknowledged */
 	int16_t status;              /* 0 or -errno */
 };
 
+/** Payload of LATCHED: the source the flow latched onto. */
 struct dsbc_msg_latched {        /* LATCHED */
 	uint32_t flow_id;
 	uint16_t port;               /* host order */
@@ -78,6 +87,7 @@ struct dsbc_msg_latched {        /* LATCHED */
 	struct dsbc_addr src;
 };
 
+/** Payload of FLOW_IDLE. */
 struct dsbc_msg_idle {           /* FLOW_IDLE */
 	uint32_t flow_id;
 	uint32_t pad;
@@ -88,6 +98,7 @@ struct dsbc_msg_idle {           /* FLOW_IDLE */
 #define DSBC_ICE_UFRAG_MAX 40        /* RFC 8839: 4..256 chars; longer refused */
 #define DSBC_ICE_PWD_MAX 64          /* RFC 8839: 22..256 chars */
 
+/** Payload of ICE_SET. */
 struct dsbc_msg_ice {            /* ICE_SET */
 	uint16_t ice_id;
 	uint8_t pwd_len;
@@ -97,13 +108,14 @@ struct dsbc_msg_ice {            /* ICE_SET */
 	char pwd[DSBC_ICE_PWD_MAX];  /* dsbc's, the HMAC key of checks to it */
 };
 
-/* FLOW_KEYS: which transform of a terminated flow the keys are for */
+/** FLOW_KEYS: which transform of a terminated flow the keys are for */
 enum dsbc_keys_dir {
 	DSBC_KEYS_RX = 0,            /* unprotect what arrives on the flow */
 	DSBC_KEYS_TX = 1,            /* protect what it sends out */
 };
 #define DSBC_KEYS_CLEAR 0xff         /* suite: remove that direction's keys */
 
+/** Payload of FLOW_KEYS. */
 struct dsbc_msg_keys {           /* FLOW_KEYS */
 	uint32_t flow_id;
 	uint8_t dir;                 /* enum dsbc_keys_dir */
@@ -114,10 +126,12 @@ struct dsbc_msg_keys {           /* FLOW_KEYS */
 	uint8_t salt[14];
 };
 
+/** Payload of SYNC and SYNC_ACK. */
 struct dsbc_msg_sync {           /* SYNC, SYNC_ACK */
 	uint64_t token;
 };
 
+/** A message: header and the payload of its type. */
 struct dsbc_msg {
 	uint16_t type;               /* enum dsbc_msg_type */
 	uint8_t version;             /* DSBC_MSG_VERSION */
@@ -142,10 +156,22 @@ _Static_assert(sizeof(struct dsbc_msg) == DSBC_MSG_SIZE,
 _Static_assert(sizeof(struct dsbc_msg_flow) <= DSBC_MSG_SIZE - 8,
 	       "flow spec does not fit in a message");
 
+/**
+ * Name of a message type.
+ *
+ * @param t  the type
+ * @return its name, e.g. "FLOW_ADD"; "none" for DSBC_MSG_NONE, "unknown"
+ *   when t is out of range
+ */
 const char *dsbc_msg_name(enum dsbc_msg_type t);
 
-/* Checked on every receive: a message of another build or a corrupt
- * element is counted and ignored, never applied. */
+/**
+ * Checked on every receive: a message of another build or a corrupt
+ * element is counted and ignored, never applied.
+ *
+ * @param m  the message received
+ * @return true when its version is DSBC_MSG_VERSION and its type known
+ */
 static inline bool
 dsbc_msg_valid(const struct dsbc_msg *m)
 {
@@ -153,7 +179,7 @@ dsbc_msg_valid(const struct dsbc_msg *m)
 	       m->type < DSBC_MSG_MAX;
 }
 
-/*
+/**
  * A channel: the ring plus, on the sending side, a backlog so that an
  * enqueue that finds the ring full is counted and retried in order, never
  * lost.  The backlog is private to the single producer.
@@ -170,25 +196,61 @@ struct dsbc_msg_chan {
 	uint64_t backlog_overflow;   /* messages refused: backlog full too */
 };
 
-/*
+/**
  * Create a ring of count messages (power of two) with the given flags
  * (RING_F_SP_ENQ / RING_F_SC_DEQ as the channel needs).  backlog_cap 0
  * means no backlog (worker side uses a small static one instead).
  * Returns 0 or -errno.
+ *
+ * @param c  the channel, out (zeroed first)
+ * @param name  name of the ring (and of the backlog's memory), unique
+ * @param count  ring size, a power of two
+ * @param socket  NUMA socket of the ring and the backlog
+ * @param flags  rte_ring_create_elem() flags
+ * @param backlog_cap  messages the backlog holds, 0 for none
+ * @return 0; the negative rte_errno of rte_ring_create_elem() (e.g.
+ *   -EINVAL when count is not a power of two, -EEXIST when the name is
+ *   taken, -ENOMEM); -ENOMEM when the backlog cannot be allocated
  */
 int dsbc_msg_chan_init(struct dsbc_msg_chan *c, const char *name,
 		       unsigned int count, int socket, unsigned int flags,
 		       uint32_t backlog_cap);
+/**
+ * Free the ring and the backlog (messages still in it are lost) and
+ * zero the channel.
+ *
+ * @param c  the channel
+ */
 void dsbc_msg_chan_fini(struct dsbc_msg_chan *c);
 
-/*
+/**
  * Send: flush the backlog first, then try the ring, else append to the
  * backlog.  0 if sent or queued, -ENOBUFS if the backlog is full (counted).
+ * Order is kept: nothing overtakes what waits in the backlog.
+ *
+ * @param c  the sending side of a channel (single producer)
+ * @param m  the message; its version and seq are set here
+ * @return 0 when sent or queued; -ENOBUFS when the ring and the backlog
+ *   are full (or the ring is full and there is no backlog): the message
+ *   is dropped and counted in backlog_overflow
  */
 int dsbc_msg_send(struct dsbc_msg_chan *c, struct dsbc_msg *m);
-/* Retry the backlog; returns messages still pending. */
+/**
+ * Retry the backlog, in order, until the ring is full.
+ *
+ * @param c  the sending side of a channel
+ * @return the number of messages still pending
+ */
 uint32_t dsbc_msg_flush(struct dsbc_msg_chan *c);
-/* Receive up to n messages (single consumer); returns count. */
+/**
+ * Receive up to n messages (single consumer); returns count.  Check
+ * each with dsbc_msg_valid() before applying it.
+ *
+ * @param r  the channel's ring
+ * @param out  where the messages are copied
+ * @param n  room in out, in messages
+ * @return the number of messages received, 0 when the ring is empty
+ */
 unsigned int dsbc_msg_recv(struct rte_ring *r, struct dsbc_msg *out,
 			   unsigned int n);
 

@@ -47,6 +47,10 @@ int dsbc_addr_parse(const char *s, struct dsbc_addr *a, uint8_t *family);
 /**
  * Format an address.
  *
+ * @param a       the address
+ * @param family  6 for IPv6, anything else IPv4
+ * @param buf     where the text goes, NUL-terminated
+ * @param len     size of buf
  * @return buf; empty when it does not fit
  */
 const char *dsbc_addr_fmt(const struct dsbc_addr *a, uint8_t family,

@@ -2,7 +2,8 @@
 #ifndef DSBC_CKSUM_H
 #define DSBC_CKSUM_H
 
-/*
+/**
+ * @file
  * The RFC 1071 sum over a payload, for the packets whose UDP checksum is
  * computed in full on the fast path (a terminated flow's payload is new:
  * RFC 1624's incremental update does not apply).
@@ -24,7 +25,13 @@
 #include <emmintrin.h>
 #endif
 
-/* sum folded to 32 bits with end-around carry (RFC 1071 (C)) */
+/**
+ * sum folded to 32 bits with end-around carry (RFC 1071 (C))
+ *
+ * @param s  a 64-bit one's complement sum
+ * @return the same sum in 32 bits (fold it to 16 with
+ *   __rte_raw_cksum_reduce())
+ */
 static inline uint32_t
 dsbc_cksum_fold64(uint64_t s)
 {
@@ -33,8 +40,15 @@ dsbc_cksum_fold64(uint64_t s)
 	return (uint32_t)s;
 }
 
-/* The sum of len bytes at buf added to sum: fold with
- * __rte_raw_cksum_reduce(), as for __rte_raw_cksum(). */
+/**
+ * The sum of len bytes at buf added to sum: fold with
+ * __rte_raw_cksum_reduce(), as for __rte_raw_cksum().
+ *
+ * @param buf  the bytes, any alignment
+ * @param len  how many; an odd last byte is padded with zero
+ * @param sum  the sum so far
+ * @return the sum, in 32 bits, not complemented
+ */
 static inline uint32_t
 dsbc_cksum_raw(const void *buf, size_t len, uint32_t sum)
 {

@@ -8,7 +8,8 @@
 
 #include "dsbc_net.h"
 
-/*
+/**
+ * @file
  * Outgoing header template of a flow: Ethernet [+ 802.1Q] + IPv4/IPv6 + UDP,
  * built once by the management lcore when the flow is programmed, copied
  * in front of the untouched payload by the worker for every packet.  Only
@@ -18,6 +19,7 @@
  */
 #define DSBC_HDR_TMPL_MAX 72  /* 14 + 4 + 40 + 8 = 66, rounded up */
 
+/** A flow's outgoing headers, built by dsbc_hdr_tmpl_init(). */
 struct dsbc_hdr_tmpl {
 	uint8_t len;        /* total header length */
 	uint8_t family;     /* 4 or 6 */
@@ -30,6 +32,7 @@ struct dsbc_hdr_tmpl {
 	uint8_t bytes[DSBC_HDR_TMPL_MAX]; /* length and checksum fields zero */
 };
 
+/** What a template is built from. */
 struct dsbc_hdr_spec {
 	struct rte_ether_addr src_mac;
 	uint16_t vlan_tci;          /* 0: untagged */
@@ -42,10 +45,17 @@ struct dsbc_hdr_spec {
 	uint16_t dst_port;          /* host order */
 };
 
-/* Build a template; the destination MAC is left zero. */
+/**
+ * Build a template; the destination MAC is left zero.  IPv4 headers get
+ * ID 0 with DF set (RFC 6864 section 4.1), IPv6 ones flow label 0; an
+ * 802.1Q tag is added when s->vlan_tci is not 0.
+ *
+ * @param t  the template, out
+ * @param s  addresses, ports, source MAC, VLAN, TOS and TTL
+ */
 void dsbc_hdr_tmpl_init(struct dsbc_hdr_tmpl *t, const struct dsbc_hdr_spec *s);
 
-/*
+/**
  * Relay rewrite (RFC 7879 section 3.1: only L2/L3/L4 change).
  * frame: the received frame as parsed into pi; the payload
  * [pi->payload_off, +pi->payload_len) is not touched.  Writes t->len bytes
@@ -53,18 +63,31 @@ void dsbc_hdr_tmpl_init(struct dsbc_hdr_tmpl *t, const struct dsbc_hdr_spec *s);
  * frame + pi->payload_off - t->len, which the caller must have room for
  * (headroom when t->len > pi->payload_off).  The UDP checksum is carried
  * over incrementally (RFC 1624) from the received one, so a corrupt
- * payload stays detectably corrupt; a received IPv4 checksum of zero stays
- * zero for IPv4 and is computed in full for IPv6 (RFC 8200 section 8.1).
- * Returns the new frame start.
+ * payload stays detectably corrupt; a received UDP checksum of zero (none,
+ * RFC 768) stays zero for IPv4 and is computed in full for IPv6 (RFC 8200
+ * section 8.1).  Returns the new frame start.
+ *
+ * @param frame  the received frame
+ * @param pi  what dsbc_net_parse() found in it (a UDP packet)
+ * @param t  the flow's template
+ * @param dst_mac  the next hop's MAC
+ * @return frame + pi->payload_off - t->len, where the new frame starts
  */
 uint8_t *dsbc_hdr_rewrite(uint8_t *frame, const struct dsbc_pkt_info *pi,
 			  const struct dsbc_hdr_tmpl *t,
 			  const struct rte_ether_addr *dst_mac);
 
-/*
+/**
  * The same for a payload the caller rewrote in place (terminator mode:
  * SRTP re-encrypted, now plen bytes): lengths from plen, and the UDP
  * checksum computed over the new payload, whatever the received one was.
+ *
+ * @param frame  the received frame
+ * @param pi  what dsbc_net_parse() found in it (a UDP packet)
+ * @param t  the flow's template
+ * @param dst_mac  the next hop's MAC
+ * @param plen  the new payload's length, at frame + pi->payload_off
+ * @return where the new frame starts, as for dsbc_hdr_rewrite()
  */
 uint8_t *dsbc_hdr_rewrite_payload(uint8_t *frame,
 				  const struct dsbc_pkt_info *pi,
@@ -72,11 +95,18 @@ uint8_t *dsbc_hdr_rewrite_payload(uint8_t *frame,
 				  const struct rte_ether_addr *dst_mac,
 				  uint32_t plen);
 
-/*
+/**
  * The same for a port that computes the UDP checksum itself (TX checksum
  * offload): the checksum field gets the pseudo header's sum, as the
  * driver expects with RTE_MBUF_F_TX_UDP_CKSUM; the caller sets the
  * mbuf's flags and l2_len/l3_len.
+ *
+ * @param frame  the received frame
+ * @param pi  what dsbc_net_parse() found in it (a UDP packet)
+ * @param t  the flow's template
+ * @param dst_mac  the next hop's MAC
+ * @param plen  the new payload's length, at frame + pi->payload_off
+ * @return where the new frame starts, as for dsbc_hdr_rewrite()
  */
 uint8_t *dsbc_hdr_rewrite_payload_offload(uint8_t *frame,
 					  const struct dsbc_pkt_info *pi,

@@ -5,7 +5,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-/*
+/**
+ * @file
  * RTP and RTCP headers as a media-aware relay sees them (RFC 7879 section
  * 3.2.1): the fixed headers are in clear in SRTP and SRTCP too (RFC 3711
  * section 3.1), so the same parse serves both.  Per-SSRC receive
@@ -14,6 +15,7 @@
  * call these per packet.
  */
 
+/** The fixed header fields of an RTP packet, host order. */
 struct dsbc_rtp_view {
 	uint8_t pt;
 	bool marker;
@@ -22,9 +24,15 @@ struct dsbc_rtp_view {
 	uint32_t ssrc;
 };
 
-/* Length of the RTP header at p, with its CSRCs (RFC 3550 section 5.1)
+/**
+ * Length of the RTP header at p, with its CSRCs (RFC 3550 section 5.1)
  * and extension (5.3.1), within len bytes; 0 when it is not RTP or does
- * not fit. */
+ * not fit.
+ *
+ * @param p  the packet
+ * @param len  its length
+ * @return the header's length in bytes, or 0
+ */
 static inline uint32_t
 dsbc_rtp_hdr_len(const uint8_t *p, uint32_t len)
 {
@@ -41,7 +49,15 @@ dsbc_rtp_hdr_len(const uint8_t *p, uint32_t len)
 	return len >= need ? need : 0;
 }
 
-/* RTP fixed header (RFC 3550 section 5.1): 0, or -1 when malformed. */
+/**
+ * RTP fixed header (RFC 3550 section 5.1): 0, or -1 when malformed.
+ *
+ * @param p  the packet
+ * @param len  its length
+ * @param v  out: marker, payload type, sequence number, timestamp and
+ *   SSRC, set on success only
+ * @return 0, or -1 when dsbc_rtp_hdr_len() finds no RTP header
+ */
 static inline int
 dsbc_rtp_parse(const uint8_t *p, uint32_t len, struct dsbc_rtp_view *v)
 {
@@ -57,7 +73,15 @@ dsbc_rtp_parse(const uint8_t *p, uint32_t len, struct dsbc_rtp_view *v)
 	return 0;
 }
 
-/* First 8 bytes of an RTCP packet (section 6.4): packet type and SSRC. */
+/**
+ * First 8 bytes of an RTCP packet (section 6.4): packet type and SSRC.
+ *
+ * @param p  the packet
+ * @param len  its length
+ * @param pt  out: the packet type (e.g. DSBC_RTCP_SR)
+ * @param ssrc  out: the sender's SSRC
+ * @return 0, or -1 when len is under 8 or the version is not 2
+ */
 static inline int
 dsbc_rtcp_parse(const uint8_t *p, uint32_t len, uint8_t *pt, uint32_t *ssrc)
 {
@@ -73,12 +97,12 @@ dsbc_rtcp_parse(const uint8_t *p, uint32_t len, uint8_t *pt, uint32_t *ssrc)
 #define DSBC_RTCP_RR  201
 #define DSBC_RTCP_BYE 203
 
-/* RFC 3550 A.1 constants */
+/** RFC 3550 A.1 constants */
 #define DSBC_RTP_MIN_SEQUENTIAL 2
 #define DSBC_RTP_MAX_MISORDER 100
 #define DSBC_RTP_SEQ_MOD (1u << 16)
 
-/* One source's receive state (RFC 3550 A.1 source structure, A.8). */
+/** One source's receive state (RFC 3550 A.1 source structure, A.8). */
 struct dsbc_rtp_src {
 	uint32_t ssrc;
 	uint16_t max_seq;            /* highest sequence number seen */
@@ -94,7 +118,7 @@ struct dsbc_rtp_src {
 	uint64_t bytes;
 };
 
-/* What one packet did to a source's sequence state. */
+/** What one packet did to a source's sequence state. */
 enum dsbc_rtp_seq {
 	DSBC_RTP_SEQ_OK = 0,         /* counted */
 	DSBC_RTP_SEQ_PROBATION,      /* source not yet validated (A.1) */
@@ -103,15 +127,57 @@ enum dsbc_rtp_seq {
 				      * the source restarted, counted */
 };
 
+/**
+ * Start a source's state, on probation (RFC 3550 A.1 init_seq()), from
+ * its first packet; that packet then goes to dsbc_rtp_src_update() too.
+ *
+ * @param s  the state, out (zeroed first)
+ * @param ssrc  the source's SSRC
+ * @param seq  its first sequence number
+ */
 void dsbc_rtp_src_init(struct dsbc_rtp_src *s, uint32_t ssrc, uint16_t seq);
-/* RFC 3550 A.1 update_seq(), with max_dropout as the leap window. */
+/**
+ * RFC 3550 A.1 update_seq(), with max_dropout as the leap window.
+ *
+ * @param s  the source's state
+ * @param seq  the packet's sequence number
+ * @param max_dropout  a forward gap of this many or more is a leap
+ * @return what the packet did (enum dsbc_rtp_seq): counted, on
+ *   probation, a leap not counted, or the resynchronisation after one
+ */
 enum dsbc_rtp_seq dsbc_rtp_src_update(struct dsbc_rtp_src *s, uint16_t seq,
 				      uint16_t max_dropout);
-/* RFC 3550 A.8: arrival and ts in the same (RTP clock) units. */
+/**
+ * RFC 3550 A.8: arrival and ts in the same (RTP clock) units.  The first
+ * call only records the transit time.
+ *
+ * @param s  the source's state; s->jitter is updated, scaled by 16
+ * @param arrival  the packet's arrival time
+ * @param ts  its RTP timestamp
+ */
 void dsbc_rtp_src_jitter(struct dsbc_rtp_src *s, uint32_t arrival, uint32_t ts);
-/* A.3: extended highest sequence number, expected and lost packets. */
+/**
+ * A.3: extended highest sequence number, expected and lost packets.
+ * This one is the extended highest sequence number.
+ *
+ * @param s  the source's state
+ * @return the wrap count (shifted) plus the highest sequence number
+ */
 uint32_t dsbc_rtp_src_ext_max(const struct dsbc_rtp_src *s);
+/**
+ * A.3: packets expected from the source.
+ *
+ * @param s  the source's state
+ * @return extended highest minus base sequence number, plus 1; 0 while
+ *   the source is on probation
+ */
 uint32_t dsbc_rtp_src_expected(const struct dsbc_rtp_src *s);
+/**
+ * A.3: packets lost, expected minus received.
+ *
+ * @param s  the source's state
+ * @return the count, negative when duplicates were received
+ */
 int64_t dsbc_rtp_src_lost(const struct dsbc_rtp_src *s);
 
 #endif /* DSBC_RTP_H */

@@ -5,20 +5,27 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-/*
+/**
+ * @file
  * SDP (RFC 8866) as the B2BUA needs it for offer/answer (RFC 3264): views
  * into the body, the lines kept in order so that everything dsbc does not
  * rewrite is copied byte for byte (a=fingerprint and a=setup in relay and
  * media-aware modes, RFC 7879 section 3.1).  Plain C, no allocation.
  */
+/** m= lines per body; more is DSBC_SDP_ERR_TOO_MANY_MEDIA. */
 #define DSBC_SDP_MAX_MEDIA  16
+/** Lines per body; more is DSBC_SDP_ERR_TOO_MANY_LINES. */
 #define DSBC_SDP_MAX_LINES  384
+/** Bytes per line, without its end; more is DSBC_SDP_ERR_LINE_TOO_LONG. */
 #define DSBC_SDP_MAX_LINE   4096
+/** a=rtpmap lines kept per media; more are ignored. */
 #define DSBC_SDP_MAX_RTPMAP 32
-/* a=fingerprint lines kept per level (RFC 8122 section 5 allows several:
+/** a=fingerprint lines kept per level (RFC 8122 section 5 allows several:
  * one per hash function or certificate); more are ignored */
 #define DSBC_SDP_MAX_FP 4
 
+/** Every reason an SDP body is refused: X(enum suffix, telemetry name,
+ * reason phrase). */
 #define DSBC_SDP_ERRORS(X) \
 	X(NONE,           "ok",                    "OK") \
 	X(EMPTY,          "sdp_empty",             "Empty SDP") \
@@ -34,6 +41,7 @@
 	X(RTCP,           "sdp_bad_rtcp",          "Malformed SDP a=rtcp") \
 	X(NO_SPACE,       "sdp_no_space",          "SDP Rewrite Does Not Fit")
 
+/** Reasons an SDP body is refused: DSBC_SDP_ERR_ and each suffix. */
 enum dsbc_sdp_err {
 #define DSBC_SDP_ERR_ENUM(e, name, reason) DSBC_SDP_ERR_##e,
 	DSBC_SDP_ERRORS(DSBC_SDP_ERR_ENUM)
@@ -41,15 +49,28 @@ enum dsbc_sdp_err {
 	DSBC_SDP_ERR_MAX
 };
 
+/**
+ * Telemetry name of an error.
+ *
+ * @param e  the error
+ * @return its name, e.g. "sdp_bad_media"; "?" when e is out of range
+ */
 const char *dsbc_sdp_err_name(enum dsbc_sdp_err e);
+/**
+ * Reason phrase of an error (for a SIP response refusing the body).
+ *
+ * @param e  the error
+ * @return the phrase, "" when e is out of range
+ */
 const char *dsbc_sdp_err_reason(enum dsbc_sdp_err e);
 
+/** A view of len bytes at p, not NUL-terminated. */
 struct dsbc_sdp_str {
 	const char *p;
 	uint32_t len;
 };
 
-/* What an a= line is, for the rewrite. */
+/** What an a= line is, for the rewrite. */
 enum dsbc_sdp_attr {
 	DSBC_SDP_A_OTHER = 0,
 	DSBC_SDP_A_RTCP, DSBC_SDP_A_RTCP_MUX, DSBC_SDP_A_CANDIDATE,
@@ -61,6 +82,7 @@ enum dsbc_sdp_attr {
 	DSBC_SDP_A_INACTIVE,
 };
 
+/** One line of the body, in order. */
 struct dsbc_sdp_line {
 	char type;                  /* 'v', 'o', 'c', 'm', 'a', ... */
 	uint8_t attr;               /* enum dsbc_sdp_attr for 'a' */
@@ -68,22 +90,26 @@ struct dsbc_sdp_line {
 	struct dsbc_sdp_str value;  /* after "x=", without the line end */
 };
 
+/** An address of a c=, o= or a=rtcp line. */
 struct dsbc_sdp_conn {
 	uint8_t family;             /* 0: none, 4 or 6 */
 	struct dsbc_sdp_str addr;
 };
 
+/** Media direction attributes (RFC 3264 section 5.1). */
 enum dsbc_sdp_dir {
 	DSBC_SDP_SENDRECV = 0, DSBC_SDP_SENDONLY, DSBC_SDP_RECVONLY,
 	DSBC_SDP_INACTIVE,
 };
 
+/** An a=rtpmap: payload type, encoding name and clock rate. */
 struct dsbc_sdp_rtpmap {
 	uint8_t pt;
 	uint32_t clock;
 	struct dsbc_sdp_str encoding;
 };
 
+/** What dsbc reads of one media section (an m= line and what follows). */
 struct dsbc_sdp_media {
 	struct dsbc_sdp_str type;   /* audio, video, ... */
 	uint16_t port;              /* 0: rejected (RFC 3264 section 6) */
@@ -105,6 +131,7 @@ struct dsbc_sdp_media {
 	struct dsbc_sdp_rtpmap rtpmap[DSBC_SDP_MAX_RTPMAP];
 };
 
+/** A parsed body: session-level values, every line, each media. */
 struct dsbc_sdp {
 	struct dsbc_sdp_str origin_user;
 	struct dsbc_sdp_str sess_id;
@@ -122,6 +149,19 @@ struct dsbc_sdp {
 	struct dsbc_sdp_media media[DSBC_SDP_MAX_MEDIA];
 };
 
+/**
+ * Parse an SDP body.  Lines end with CRLF or LF; the first must be v=0
+ * and an o= line is required, at session level.  The address of a c=
+ * (or a=rtcp) line must be "IN IP4" or "IN IP6" and a literal address
+ * of that family, without TTL or count (RFC 8866 section 5.7).  A media
+ * section without its own c= gets the session's; its direction defaults
+ * to the session's.
+ *
+ * @param buf  the body; s keeps pointers into it
+ * @param len  its length
+ * @param s  the result, out (zeroed first)
+ * @return DSBC_SDP_ERR_NONE or the first error
+ */
 enum dsbc_sdp_err dsbc_sdp_parse(const char *buf, uint32_t len,
 				 struct dsbc_sdp *s);
 

@@ -2,7 +2,12 @@
 #ifndef DSBC_SIP_ERR_H
 #define DSBC_SIP_ERR_H
 
-/*
+/**
+ * @file
+ * The reasons a SIP message is refused, with the telemetry name, the
+ * status answering a request and the reason phrase of each.
+ */
+/**
  * Every reason a SIP message is refused, defined once:
  * X(enum suffix, telemetry name, status to answer a request with, reason
  * phrase).  Status 0 means no answer is possible (malformed responses and
@@ -36,6 +41,7 @@
 	X(ROUTE,          "sip_bad_route",       400, "Bad Request - Malformed Route") \
 	X(RESPONSE,       "sip_bad_response",    0,   "")
 
+/** Reasons a SIP message is refused: DSBC_SIP_ERR_ and each suffix. */
 enum dsbc_sip_err {
 #define DSBC_SIP_ERR_ENUM(e, name, status, reason) DSBC_SIP_ERR_##e,
 	DSBC_SIP_ERRORS(DSBC_SIP_ERR_ENUM)
@@ -43,9 +49,28 @@ enum dsbc_sip_err {
 	DSBC_SIP_ERR_MAX
 };
 
+/**
+ * Telemetry name of an error.
+ *
+ * @param e  the error
+ * @return its name, e.g. "sip_bad_via"; "?" when e is out of range
+ */
 const char *dsbc_sip_err_name(enum dsbc_sip_err e);
-/* Status to answer with (0: discard) and its reason phrase. */
+/**
+ * Status to answer a request refused for an error with.
+ *
+ * @param e  the error
+ * @return the status code, 0 when the message is discarded unanswered
+ *   (or e is out of range)
+ */
 int dsbc_sip_err_status(enum dsbc_sip_err e);
+/**
+ * Reason phrase going with dsbc_sip_err_status().
+ *
+ * @param e  the error
+ * @return the reason phrase, "" when there is no answer (or e is out
+ *   of range)
+ */
 const char *dsbc_sip_err_reason(enum dsbc_sip_err e);
 
 #endif /* DSBC_SIP_ERR_H */

@@ -5,12 +5,19 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-/*
+/**
+ * @file
  * Lexical pieces of RFC 3261 section 25.1 over [p, end).  Header values
  * are views into the datagram and may still contain folded lines
  * (CRLF followed by SP/HTAB), which count as linear white space.
  */
 
+/**
+ * alphanum (ASCII letters and digits).
+ *
+ * @param c  a character, as an unsigned char value
+ * @return whether c is one
+ */
 static inline bool
 sip_is_alnum(int c)
 {
@@ -18,7 +25,14 @@ sip_is_alnum(int c)
 	       (c >= '0' && c <= '9');
 }
 
-/* token = 1*(alphanum / "-" / "." / "!" / "%" / "*" / "_" / "+" / "`" / "'" / "~") */
+/**
+ * A character of a token:
+ * token = 1*(alphanum / "-" / "." / "!" / "%" / "*" / "_" / "+" / "`"
+ *            / "'" / "~")
+ *
+ * @param c  a character, as an unsigned char value
+ * @return whether c may be part of a token
+ */
 static inline bool
 sip_is_token(int c)
 {
@@ -33,7 +47,13 @@ sip_is_token(int c)
 	}
 }
 
-/* Skip LWS (SP, HTAB, and line folds). */
+/**
+ * Skip LWS (SP, HTAB, and line folds).
+ *
+ * @param p  where to start
+ * @param end  end of the text
+ * @return the first position at or after p that is not LWS (end at most)
+ */
 static inline const char *
 sip_lws(const char *p, const char *end)
 {
@@ -52,6 +72,14 @@ sip_lws(const char *p, const char *end)
 	}
 }
 
+/**
+ * Skip a token (possibly empty).
+ *
+ * @param p  where to start
+ * @param end  end of the text
+ * @return the first position at or after p that is not a token
+ *   character: p itself when there is no token
+ */
 static inline const char *
 sip_token(const char *p, const char *end)
 {
@@ -60,9 +88,14 @@ sip_token(const char *p, const char *end)
 	return p;
 }
 
-/*
- * quoted-string = DQUOTE *(qdtext / quoted-pair) DQUOTE, p at the opening
- * quote.  Returns the position after the closing quote, NULL if unclosed.
+/**
+ * Skip a quoted-string = DQUOTE *(qdtext / quoted-pair) DQUOTE.  CR and
+ * LF are accepted only as part of a line fold.
+ *
+ * @param p  the opening quote
+ * @param end  end of the text
+ * @return the position after the closing quote, NULL if unclosed (or a
+ *   quoted-pair escapes CR, LF or nothing, or a CR or LF is no fold)
  */
 static inline const char *
 sip_quoted(const char *p, const char *end)
@@ -84,6 +117,12 @@ sip_quoted(const char *p, const char *end)
 	return NULL;
 }
 
+/**
+ * HEXDIG, either case.
+ *
+ * @param c  a character, as an unsigned char value
+ * @return whether c is a hexadecimal digit
+ */
 static inline bool
 sip_is_hex(int c)
 {
@@ -91,9 +130,15 @@ sip_is_hex(int c)
 	       (c >= 'A' && c <= 'F');
 }
 
-/*
- * host = hostname / IPv4address / IPv6reference (section 25.1, RFC 5118):
- * the end of the host at p, NULL when there is none.
+/**
+ * Skip a host = hostname / IPv4address / IPv6reference (section 25.1,
+ * RFC 5118).  The check is loose: a hostname or IPv4address is a run of
+ * alphanum, '-' and '.'; an IPv6reference is hex digits, ':' and '.'
+ * between brackets.
+ *
+ * @param p  where the host starts
+ * @param end  end of the text
+ * @return the end of the host at p, NULL when there is none
  */
 static inline const char *
 sip_host(const char *p, const char *end)
@@ -115,6 +160,15 @@ sip_host(const char *p, const char *end)
 	return p == h ? NULL : p;
 }
 
+/**
+ * Compare, ignoring ASCII case, a counted string with a NUL-terminated
+ * one.
+ *
+ * @param a  the counted string
+ * @param alen  its length
+ * @param b  the NUL-terminated string
+ * @return whether a and b are the same string but for case
+ */
 static inline bool
 sip_ieq(const char *a, uint32_t alen, const char *b)
 {

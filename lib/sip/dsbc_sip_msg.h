@@ -7,7 +7,8 @@
 
 #include "dsbc_sip_err.h"
 
-/*
+/**
+ * @file
  * SIP message framing (RFC 3261 section 7): start line, header lines and
  * body, as views into the caller's buffer.  No allocation: the message
  * structure is fixed-size and caller-provided.  Header values are not
@@ -16,12 +17,13 @@
 #define DSBC_SIP_MAX_MSG   65535   /* UDP datagram */
 #define DSBC_SIP_MAX_HDRS  96      /* header lines per message */
 
+/** A view of len bytes at p, not NUL-terminated. */
 struct dsbc_sip_str {
 	const char *p;
 	uint32_t len;
 };
 
-/* Headers dsbc looks at; X(enum suffix, full name, compact form or 0). */
+/** Headers dsbc looks at; X(enum suffix, full name, compact form or 0). */
 #define DSBC_SIP_HEADERS(X) \
 	X(VIA,            "Via",            'v') \
 	X(FROM,           "From",           'f') \
@@ -47,6 +49,7 @@ struct dsbc_sip_str {
 	X(ACCEPT,         "Accept",         0) \
 	X(REPLACES,       "Replaces",       0)
 
+/** Known headers: DSBC_SIP_H_ and each suffix; OTHER for the rest. */
 enum dsbc_sip_hdr_id {
 	DSBC_SIP_H_OTHER = 0,
 #define DSBC_SIP_H_ENUM(e, name, compact) DSBC_SIP_H_##e,
@@ -55,10 +58,12 @@ enum dsbc_sip_hdr_id {
 	DSBC_SIP_H_MAX
 };
 
+/** Methods dsbc knows by name; X(method, also its enum suffix). */
 #define DSBC_SIP_METHODS(X) \
 	X(INVITE) X(ACK) X(BYE) X(CANCEL) X(OPTIONS) X(REGISTER) X(PRACK) \
 	X(UPDATE) X(INFO) X(SUBSCRIBE) X(NOTIFY) X(REFER) X(MESSAGE)
 
+/** Known methods: DSBC_SIP_M_ and each name; OTHER for the rest. */
 enum dsbc_sip_method {
 	DSBC_SIP_M_OTHER = 0,
 #define DSBC_SIP_M_ENUM(m) DSBC_SIP_M_##m,
@@ -67,12 +72,17 @@ enum dsbc_sip_method {
 	DSBC_SIP_M_MAX
 };
 
+/** One header line. */
 struct dsbc_sip_hdr {
 	uint8_t id;                  /* enum dsbc_sip_hdr_id */
 	struct dsbc_sip_str name;
 	struct dsbc_sip_str value;   /* trimmed, may contain line folds */
 };
 
+/**
+ * A message split by dsbc_sip_parse(): views into its buffer, and the
+ * header lines in order with an index of the known ones.
+ */
 struct dsbc_sip_msg {
 	const char *buf;
 	uint32_t len;                /* datagram length */
@@ -90,22 +100,61 @@ struct dsbc_sip_msg {
 	struct dsbc_sip_hdr hdrs[DSBC_SIP_MAX_HDRS];
 };
 
-/*
+/**
  * Split a datagram into start line, headers and body.  The body is what
  * Content-Length says (RFC 3261 section 18.3: bytes beyond it are ignored,
  * fewer is an error); a message without Content-Length takes the rest of
- * the datagram.  Returns DSBC_SIP_ERR_NONE or the first error.
+ * the datagram.  CRLFs before the start line are skipped (section 7.5);
+ * header values are not checked (dsbc_sip_check.h does that).
+ *
+ * @param buf  the datagram; m keeps pointers into it
+ * @param len  its length, at most DSBC_SIP_MAX_MSG
+ * @param m  the message, out; filled as far as parsing went on error
+ * @return DSBC_SIP_ERR_NONE or the first error
  */
 enum dsbc_sip_err dsbc_sip_parse(const char *buf, uint32_t len,
 				 struct dsbc_sip_msg *m);
 
-/* Header id of a name (full or compact form, case-insensitive). */
+/**
+ * Header id of a name (full or compact form, case-insensitive).
+ *
+ * @param name  the header name, not NUL-terminated
+ * @param len  its length
+ * @return the id, DSBC_SIP_H_OTHER for a header dsbc does not know
+ */
 enum dsbc_sip_hdr_id dsbc_sip_hdr_lookup(const char *name, uint32_t len);
+/**
+ * Full name of a header.
+ *
+ * @param id  the header id
+ * @return its name, "" for DSBC_SIP_H_OTHER or an id out of range
+ */
 const char *dsbc_sip_hdr_name(enum dsbc_sip_hdr_id id);
+/**
+ * Method of a name; methods are case-sensitive (RFC 3261 section 7.1).
+ *
+ * @param name  the method token, not NUL-terminated
+ * @param len  its length
+ * @return the method, DSBC_SIP_M_OTHER for one dsbc does not know
+ */
 enum dsbc_sip_method dsbc_sip_method_lookup(const char *name, uint32_t len);
+/**
+ * Name of a method.
+ *
+ * @param m  the method
+ * @return its name, e.g. "INVITE"; "" for DSBC_SIP_M_OTHER or a method
+ *   out of range
+ */
 const char *dsbc_sip_method_name(enum dsbc_sip_method m);
 
-/* The i-th line (0-based) of header id, or NULL. */
+/**
+ * The i-th line (0-based) of header id, or NULL.
+ *
+ * @param m  a message parsed by dsbc_sip_parse()
+ * @param id  the header
+ * @param i  which of its lines, counted from 0 in message order
+ * @return the header line, NULL when the message has fewer than i + 1
+ */
 const struct dsbc_sip_hdr *dsbc_sip_hdr_get(const struct dsbc_sip_msg *m,
 					    enum dsbc_sip_hdr_id id,
 					    unsigned int i);

@@ -12,8 +12,9 @@
 #include "dsbc_srtp.h"
 #include "dsbc_srtp_suites.h"
 
-/*
- * The DPDK cryptodev engine (issue 5): the crypto_aesni_mb vdev on CPUs,
+/**
+ * @file
+ * The DPDK cryptodev engine: the crypto_aesni_mb vdev on CPUs,
  * a hardware device where present.  SRTP's own logic (key derivation,
  * IV, index estimation and ROC, the replay list) is here; the device does
  * AES-CTR and HMAC-SHA1 (RFC 3711 4.1.1, 4.2), or AES-GCM (RFC 7714), on
@@ -23,9 +24,10 @@
  * sessions of its own: SRTCP has keys, an index and a replay list of its
  * own.
  */
+/** Jobs per dsbc_srtp_cdev_run(). */
 #define DSBC_SRTP_CDEV_BURST 64
 
-/* A handle on one queue pair of the device, for one lcore. */
+/** A handle on one queue pair of the device, for one lcore. */
 struct dsbc_srtp_cdev {
 	uint8_t dev_id;
 	uint16_t qp;
@@ -37,16 +39,21 @@ struct dsbc_srtp_cdev {
 	struct rte_crypto_op *ops[DSBC_SRTP_CDEV_BURST];
 };
 
-/* GCM authenticates the RTP header as AAD (RFC 7714 8.2) and a device
+/** GCM authenticates the RTP header as AAD (RFC 7714 8.2) and a device
  * session fixes the AAD length: a GCM session holds one device session
  * per header length from 12 to DSBC_SRTP_CDEV_GCM_HDR_MAX bytes (CSRCs
  * and extension words), sharing one index and replay state. */
 #define DSBC_SRTP_CDEV_GCM_HDR_MAX 32
+/** Device sessions of a GCM session: one per RTP header length. */
 #define DSBC_SRTP_CDEV_NB_AAD ((DSBC_SRTP_CDEV_GCM_HDR_MAX - 12) / 4 + 1)
 
-/* SRTCP inbound: the index belongs to a sender SSRC's context (RFC 3711
+/**
+ * @struct dsbc_srtcp_replay
+ * SRTCP inbound: the index belongs to a sender SSRC's context (RFC 3711
  * 3.2.3, 3.4), so each SSRC has its replay list: 128 indexes below the
- * highest authenticated one, as libsrtp2 keeps. */
+ * highest authenticated one, as libsrtp2 keeps.
+ */
+/** Sender SSRCs an inbound SRTCP session keeps a replay list for. */
 #define DSBC_SRTP_CDEV_SRTCP_SSRCS 4
 struct dsbc_srtcp_replay {
 	uint32_t ssrc;
@@ -54,8 +61,8 @@ struct dsbc_srtcp_replay {
 	uint64_t bits[2];            /* bit k: index top - k seen */
 };
 
-/* One direction of one flow's SRTP, or SRTCP: protect (outbound) or
- * unprotect. */
+/** One direction of one flow's SRTP, or SRTCP: protect (outbound) or
+ * unprotect.  Used by one lcore at a time. */
 struct dsbc_srtp_cdev_sess {
 	/* the device's sessions: [0] for AES-CM and for SRTCP, [(h - 12) /
 	 * 4] for an RTP GCM header of h bytes */
@@ -85,48 +92,138 @@ struct dsbc_srtp_cdev_sess {
 	struct dsbc_srtp_replay replay;
 };
 
-/* Configure and start device dev_id with nb_qp queue pairs (one per
- * lcore using it); e is then a handle on queue pair 0.  0 or -errno. */
+/**
+ * Configure and start device dev_id with nb_qp queue pairs (one per
+ * lcore using it); e is then a handle on queue pair 0.  Creates the
+ * session and op mempools the handles share.
+ *
+ * @param e  the handle, out
+ * @param dev_id  the cryptodev
+ * @param nb_qp  queue pairs, at least 1
+ * @param nb_sessions  device sessions the session pool holds
+ * @param socket  NUMA socket of the pools and the queue pairs
+ * @return 0, or -ENOMEM when any step fails (pools, nb_qp 0, device
+ *   configuration, queue pair setup, start, ops)
+ */
 int dsbc_srtp_cdev_init(struct dsbc_srtp_cdev *e, uint8_t dev_id,
 			uint16_t nb_qp, unsigned int nb_sessions, int socket);
-/* After every other handle's dsbc_srtp_cdev_qp_fini. */
+/**
+ * Stop and close the device and free the pools.  After every other
+ * handle's dsbc_srtp_cdev_qp_fini.
+ *
+ * @param e  the handle dsbc_srtp_cdev_init() set up
+ */
 void dsbc_srtp_cdev_fini(struct dsbc_srtp_cdev *e);
-/* h: a handle on queue pair qp of e's device for one lcore: the pools
+/**
+ * h: a handle on queue pair qp of e's device for one lcore: the pools
  * are shared (mempools are safe across lcores), the queue pair and the
- * ops are its own.  0 or -ENOMEM. */
+ * ops are its own.
+ *
+ * @param e  the handle dsbc_srtp_cdev_init() set up
+ * @param qp  the queue pair, below the nb_qp given there
+ * @param h  the new handle, out
+ * @return 0, or -ENOMEM when its ops cannot be allocated
+ */
 int dsbc_srtp_cdev_qp_init(const struct dsbc_srtp_cdev *e, uint16_t qp,
 			   struct dsbc_srtp_cdev *h);
+/**
+ * Give a handle's ops back (not those of a handle whose device stopped
+ * answering: the device may still hold them).
+ *
+ * @param h  the handle
+ */
 void dsbc_srtp_cdev_qp_fini(struct dsbc_srtp_cdev *h);
 
-/* Whether the engine does suite s (all three: AES_CM_128_HMAC_SHA1_80
- * and _32, AEAD_AES_128_GCM). */
+/**
+ * Whether the engine does suite s (all three: AES_CM_128_HMAC_SHA1_80
+ * and _32, AEAD_AES_128_GCM).
+ *
+ * @param s  the suite
+ * @return true when it does
+ */
 bool dsbc_srtp_cdev_has_suite(enum dsbc_srtp_suite s);
 
-/* Derive the session keys from the master key and salt (RFC 3711 4.3,
- * RFC 7714 11: a 12-byte master salt is zero-padded).  0, -ENOTSUP (not
- * a suite the engine does), -EINVAL, or what the device said. */
+/**
+ * Derive the session keys from the master key and salt (RFC 3711 4.3,
+ * RFC 7714 11: a 12-byte master salt is zero-padded) and create the
+ * device sessions of one direction of SRTP.
+ *
+ * @param e  the handle whose device and session pool are used
+ * @param s  the session, out (zeroed first)
+ * @param suite  the protection suite
+ * @param master_key  16 bytes
+ * @param master_salt  the suite's salt length: 14 bytes, GCM 12
+ * @param outbound  protect (true) or unprotect (false)
+ * @param replay_window  packet indexes, as dsbc_srtp_replay_init()
+ *   takes: 64 to DSBC_SRTP_REPLAY_MAX, a multiple of 64
+ * @return 0; -ENOTSUP when the engine does not do suite; -EINVAL when
+ *   replay_window is out of range or the derivation fails; or the
+ *   device's error (-rte_errno, -ENOMEM) creating a session, s then
+ *   holding none
+ */
 int dsbc_srtp_cdev_sess_init(struct dsbc_srtp_cdev *e,
 			     struct dsbc_srtp_cdev_sess *s,
 			     enum dsbc_srtp_suite suite,
 			     const uint8_t master_key[16],
 			     const uint8_t *master_salt,
 			     bool outbound, unsigned int replay_window);
-/* The same from session keys already derived: ke (16 bytes), ka (20,
- * AES-CM only; NULL for GCM) and the session salt (14, GCM 12). */
+/**
+ * The same from session keys already derived: ke (16 bytes), ka (20,
+ * AES-CM only; NULL for GCM) and the session salt (14, GCM 12).
+ *
+ * @param e  the handle whose device and session pool are used
+ * @param s  the session, out (zeroed first)
+ * @param suite  the protection suite
+ * @param ke  the session encryption key
+ * @param ka  the session authentication key, AES-CM only
+ * @param salt  the session salt
+ * @param outbound  protect (true) or unprotect (false)
+ * @param replay_window  as for dsbc_srtp_cdev_sess_init()
+ * @return as dsbc_srtp_cdev_sess_init(); -EINVAL also when ka is NULL
+ *   for an AES-CM suite
+ */
 int dsbc_srtp_cdev_sess_init_keys(struct dsbc_srtp_cdev *e,
 				  struct dsbc_srtp_cdev_sess *s,
 				  enum dsbc_srtp_suite suite,
 				  const uint8_t ke[16], const uint8_t ka[20],
 				  const uint8_t *salt, bool outbound,
 				  unsigned int replay_window);
-/* The same two for SRTCP: the RTCP labels of the KDF (RFC 3711 4.3.2),
- * SRTCP's 80-bit tag for both AES-CM suites (RFC 5764 4.1.2). */
+/**
+ * The same two for SRTCP: the RTCP labels of the KDF (RFC 3711 4.3.2),
+ * SRTCP's 80-bit tag for both AES-CM suites (RFC 5764 4.1.2).  This one
+ * derives from the master key and salt; parameters and return values as
+ * dsbc_srtp_cdev_sess_init().
+ *
+ * @param e  the handle whose device and session pool are used
+ * @param s  the session, out (zeroed first)
+ * @param suite  the protection suite
+ * @param master_key  16 bytes
+ * @param master_salt  the suite's salt length: 14 bytes, GCM 12
+ * @param outbound  protect (true) or unprotect (false)
+ * @param replay_window  as for dsbc_srtp_cdev_sess_init(); SRTCP's own
+ *   replay lists (struct dsbc_srtcp_replay) are 128 indexes
+ * @return as dsbc_srtp_cdev_sess_init()
+ */
 int dsbc_srtp_cdev_sess_init_rtcp(struct dsbc_srtp_cdev *e,
 				  struct dsbc_srtp_cdev_sess *s,
 				  enum dsbc_srtp_suite suite,
 				  const uint8_t master_key[16],
 				  const uint8_t *master_salt,
 				  bool outbound, unsigned int replay_window);
+/**
+ * SRTCP from session keys already derived (the RTCP labels' keys);
+ * parameters and return values as dsbc_srtp_cdev_sess_init_keys().
+ *
+ * @param e  the handle whose device and session pool are used
+ * @param s  the session, out (zeroed first)
+ * @param suite  the protection suite
+ * @param ke  the session encryption key
+ * @param ka  the session authentication key, AES-CM only
+ * @param salt  the session salt
+ * @param outbound  protect (true) or unprotect (false)
+ * @param replay_window  as for dsbc_srtp_cdev_sess_init()
+ * @return as dsbc_srtp_cdev_sess_init_keys()
+ */
 int dsbc_srtp_cdev_sess_init_keys_rtcp(struct dsbc_srtp_cdev *e,
 				       struct dsbc_srtp_cdev_sess *s,
 				       enum dsbc_srtp_suite suite,
@@ -134,16 +231,30 @@ int dsbc_srtp_cdev_sess_init_keys_rtcp(struct dsbc_srtp_cdev *e,
 				       const uint8_t ka[20],
 				       const uint8_t *salt, bool outbound,
 				       unsigned int replay_window);
+/**
+ * Free a session's device sessions (left to a device that stopped
+ * answering: it may still hold ops on them).
+ *
+ * @param e  the handle it was created with
+ * @param s  the session
+ */
 void dsbc_srtp_cdev_sess_fini(struct dsbc_srtp_cdev *e,
 			      struct dsbc_srtp_cdev_sess *s);
 
-/* Whether session s takes this RTP (protect) or SRTP (unprotect) packet
+/**
+ * Whether session s takes this RTP (protect) or SRTP (unprotect) packet
  * of len bytes, or SRTCP packet: 0; -EINVAL when it is too short or its
  * header does not fit in it (malformed: the engine would refuse it too);
  * -ENOTSUP when it is well formed but a GCM session's header is over
  * DSBC_SRTP_CDEV_GCM_HDR_MAX bytes.  A stream the device carries stays
  * on it: a packet of it that does not fit is dropped, never handed to
- * another engine (two index states for one key would reuse a nonce). */
+ * another engine (two index states for one key would reuse a nonce).
+ *
+ * @param s  the session
+ * @param p  the packet
+ * @param len  its length
+ * @return 0, -EINVAL or -ENOTSUP as above
+ */
 static inline int
 dsbc_srtp_cdev_check(const struct dsbc_srtp_cdev_sess *s, const uint8_t *p,
 		     uint32_t len)
@@ -163,6 +274,14 @@ dsbc_srtp_cdev_check(const struct dsbc_srtp_cdev_sess *s, const uint8_t *p,
 	return h == 0 ? -EINVAL : h > DSBC_SRTP_CDEV_GCM_HDR_MAX ? -ENOTSUP : 0;
 }
 
+/**
+ * dsbc_srtp_cdev_check() as a boolean.
+ *
+ * @param s  the session
+ * @param p  the packet
+ * @param len  its length
+ * @return true when the check returns 0
+ */
 static inline bool
 dsbc_srtp_cdev_fits(const struct dsbc_srtp_cdev_sess *s, const uint8_t *p,
 		    uint32_t len)
@@ -170,7 +289,7 @@ dsbc_srtp_cdev_fits(const struct dsbc_srtp_cdev_sess *s, const uint8_t *p,
 	return dsbc_srtp_cdev_check(s, p, len) == 0;
 }
 
-/* One packet for the device: the RTP/SRTP packet is len bytes at offset
+/** One packet for the device: the RTP/SRTP packet is len bytes at offset
  * off of single-segment mbuf m, protected or unprotected by s. */
 struct dsbc_srtp_cdev_job {
 	struct rte_mbuf *m;
@@ -195,10 +314,20 @@ struct dsbc_srtp_cdev_job {
 	uint64_t index;              /* the engine's */
 };
 
-/*
+/**
  * Run n jobs (at most DSBC_SRTP_CDEV_BURST, each its own session and
  * direction) through the device in one enqueue.  Within the burst the
  * jobs of one session are taken in order.  Returns how many succeeded.
+ * Waits for the device to return the burst; one that does not within
+ * about 100000 polls is taken as wedged, and the handle takes no more
+ * jobs (-EIO).
+ *
+ * @param e  the lcore's handle
+ * @param j  the jobs; each one's res, len and index are set (see struct
+ *   dsbc_srtp_cdev_job); jobs past DSBC_SRTP_CDEV_BURST get -EINVAL, as
+ *   does a multi-segment mbuf or a packet past the mbuf's data
+ * @param n  how many
+ * @return the number of jobs whose res is 0
  */
 uint16_t dsbc_srtp_cdev_run(struct dsbc_srtp_cdev *e,
 			    struct dsbc_srtp_cdev_job *j, uint16_t n);

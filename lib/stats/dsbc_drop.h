@@ -2,7 +2,12 @@
 #ifndef DSBC_DROP_H
 #define DSBC_DROP_H
 
-/*
+/**
+ * @file
+ * Why the workers drop packets: one reason per counter, with its
+ * telemetry name and meaning.
+ */
+/**
  * Every reason a worker drops a packet, defined once (DESIGN section 3).
  * X(enum suffix, telemetry name, one-line meaning).  The telemetry name is
  * what operators grep for: never rename one without a release note.
@@ -55,6 +60,7 @@
 	X(TX_FULL,         "drop_tx_full",         "NIC TX queue did not take the packet") \
 	X(NO_MBUF,         "drop_no_mbuf",         "mbuf pool exhausted while building a reply")
 
+/** Drop reasons, DSBC_DROP_ and each suffix; NONE: not dropped. */
 enum dsbc_drop {
 	DSBC_DROP_NONE = 0,
 #define DSBC_DROP_ENUM(e, name, help) DSBC_DROP_##e,
@@ -63,9 +69,20 @@ enum dsbc_drop {
 	DSBC_DROP_MAX
 };
 
-/* Telemetry name of a drop reason, "none" for DSBC_DROP_NONE. */
+/**
+ * Telemetry name of a drop reason, "none" for DSBC_DROP_NONE.
+ *
+ * @param d  the reason
+ * @return its name, e.g. "drop_runt"; "invalid" when d is out of range
+ */
 const char *dsbc_drop_name(enum dsbc_drop d);
-/* One-line meaning of a drop reason. */
+/**
+ * One-line meaning of a drop reason.
+ *
+ * @param d  the reason
+ * @return the meaning, "not dropped" for DSBC_DROP_NONE, "invalid" when
+ *   d is out of range
+ */
 const char *dsbc_drop_help(enum dsbc_drop d);
 
 #endif /* DSBC_DROP_H */
