@@ -18,8 +18,8 @@ import sys
 import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-sys.path.insert(0, HERE)
 sys.path.insert(0, os.path.join(os.path.dirname(HERE), "integration"))
+sys.path.insert(0, HERE)     # this run.py, not the integration one
 import run as system  # noqa: E402
 from dsbclib import check, eq  # noqa: E402
 
