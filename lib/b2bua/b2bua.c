@@ -50,6 +50,10 @@ str_of(char *dst, size_t cap, struct dsbc_sip_str s)
  * cookie and dsbc's loop-detection prefix.  From one token nothing about
  * another can be told: they come from the CSPRNG (ops->random).
  */
+/* How long B may ring (RFC 3261 16.6 timer C is "greater than 3
+ * minutes"): timer B stops at the first provisional (17.1.1.2) */
+#define RING_MAX_MS (181 * 1000)
+
 #define CALLID_RND 16
 #define TAG_RND    12
 #define BRANCH_RND 8
@@ -228,6 +232,13 @@ source_ok(const struct dsbc_b2bua *b, const struct call *c,
 /* ---- calls ---- */
 
 static void call_untime(struct dsbc_b2bua *b, struct call *c);
+static int answer_a(struct dsbc_b2bua *b, struct call *c, int status,
+		    const char *reason, const char *body, uint32_t body_len,
+		    uint64_t now);
+static void reply_simple(struct dsbc_b2bua *b, const struct dsbc_sip_msg *m,
+			 const struct dsbc_sip_peer *from,
+			 struct dsbc_sip_txn *t, int status, const char *reason,
+			 uint64_t now);
 
 static void
 call_free(struct dsbc_b2bua *b, struct call *c, const char *why)
@@ -242,14 +253,24 @@ call_free(struct dsbc_b2bua *b, struct call *c, const char *why)
 	b2bua_term_release(b, c);
 	b2bua_ports_release(b, c, &c->a);
 	b2bua_ports_release(b, c, &c->b);
+	/* a server transaction still without a final answer gets one:
+	 * left in Proceeding it would have no timer and never end */
+	if (c->a_txn != NULL && c->a_txn->last_status < 200)
+		answer_a(b, c, 500, "Call Ended", NULL, 0, b->now);
+	if (c->fwd.srv != NULL && c->fwd.srv->last_status < 200 &&
+	    dsbc_sip_parse(c->fwd.req, c->fwd.req_len, &b->req) ==
+	    DSBC_SIP_ERR_NONE)
+		reply_simple(b, &b->req, &c->fwd.from, c->fwd.srv, 487,
+			     "Request Terminated", b->now);
 	if (c->a_txn != NULL)
 		c->a_txn->user = NULL;
+	/* client transactions still waiting end on their own, quietly */
 	if (c->b_txn != NULL)
-		c->b_txn->user = NULL;
+		dsbc_sip_txn_abandon(b->txl, c->b_txn, b->now);
 	if (c->fwd.srv != NULL)
 		c->fwd.srv->user = NULL;
 	if (c->fwd.cli != NULL)
-		c->fwd.cli->user = NULL;
+		dsbc_sip_txn_abandon(b->txl, c->fwd.cli, b->now);
 	free(c->fwd.req);
 	free(c->a_invite);
 	free(c->ok_msg);
@@ -464,6 +485,17 @@ send_bye(struct dsbc_b2bua *b, struct call *c, struct leg *l, uint64_t now)
 
 /* ---- SDP ---- */
 
+/* The connection address of an m-line (its own c=, or the session's). */
+static int
+media_addr(const struct dsbc_sdp_media *m, struct dsbc_addr *a,
+	   uint8_t *family)
+{
+	char ip[64];
+
+	snprintf(ip, sizeof(ip), "%.*s", (int)m->conn.addr.len, m->conn.addr.p);
+	return dsbc_addr_parse(ip, a, family);
+}
+
 /* Record the peer's media per m-line (addresses, ports, rtcp-mux). */
 static int
 sdp_learn(struct dsbc_b2bua *b, struct call *c, struct leg *l,
@@ -476,14 +508,11 @@ sdp_learn(struct dsbc_b2bua *b, struct call *c, struct leg *l,
 	for (i = 0; i < c->nb_media; i++) {
 		const struct dsbc_sdp_media *m = &s->media[i];
 		struct leg_media *lm = &l->m[i];
-		char ip[64];
 		uint8_t fam;
 
 		if (!c->media_ok[i] || m->port == 0)
 			continue;
-		snprintf(ip, sizeof(ip), "%.*s", (int)m->conn.addr.len,
-			 m->conn.addr.p);
-		if (dsbc_addr_parse(ip, &lm->remote, &fam) != 0)
+		if (media_addr(m, &lm->remote, &fam) != 0)
 			return -1;
 		lm->family = fam;
 		lm->remote_port = m->port;
@@ -608,6 +637,25 @@ leg_addr(struct dsbc_b2bua *b, struct leg *l, uint16_t port, uint8_t family)
 	return 0;
 }
 
+/* Whether header id's name-addr (its URI with display name, at most
+ * uri_max bytes) and tag (at most tag_max, 0: any) fit a leg. */
+static bool
+fits(const struct dsbc_sip_msg *m, enum dsbc_sip_hdr_id id, uint32_t uri_max,
+     uint32_t tag_max)
+{
+	const struct dsbc_sip_hdr *h = dsbc_sip_hdr_get(m, id, 0);
+	struct dsbc_sip_nameaddr na;
+	const char *next;
+
+	if (h == NULL)
+		return true;
+	if (h->value.len > uri_max ||
+	    dsbc_sip_nameaddr_parse(h->value.p, h->value.p + h->value.len,
+				    &na, id == DSBC_SIP_H_CONTACT, &next) != 0)
+		return false;
+	return tag_max == 0 || na.tag.len <= tag_max;
+}
+
 /*
  * RFC 3891: an INVITE with Replaces names a dialog of the recipient,
  * here one leg of a call dsbc carries: Call-ID, to-tag (dsbc's tag on
@@ -680,7 +728,7 @@ invite_new(struct dsbc_b2bua *b, const struct dsbc_sip_peer *from,
 	int n, sdp_len = 0;
 	struct dsbc_route_cfg rr;
 	struct leg *rep;
-	bool late, rep_bad;
+	bool late, rep_bad, dup_a;
 
 	t = dsbc_sip_txn_server(b->txl, m, from, sizeof(*from), NULL, now);
 	if (t == NULL) {
@@ -751,6 +799,24 @@ invite_new(struct dsbc_b2bua *b, const struct dsbc_sip_peer *from,
 	if (dsbc_sip_hdr_get(m, DSBC_SIP_H_CALL_ID, 0)->value.len >=
 	    sizeof(((struct call *)NULL)->a.call_id)) {
 		reply_simple(b, m, from, t, 400, "Call-ID Too Long", now);
+		return;
+	}
+	/* RFC 3261 8.2.2.2: a Call-ID dsbc already has (a merged or
+	 * looped request, or one naming another's call) makes no second
+	 * call: its dialogs are found by Call-ID first */
+	if (call_by_callid(b, dsbc_sip_hdr_get(m, DSBC_SIP_H_CALL_ID,
+					       0)->value, &dup_a) != NULL) {
+		b->st.callid_in_use++;
+		reply_simple(b, m, from, t, 482, "Loop Detected", now);
+		return;
+	}
+	/* what a leg keeps must fit whole, or its dialog could never be
+	 * matched (tags) or its identity passed intact (From, To,
+	 * Contact; RFC 8224) */
+	if (!fits(m, DSBC_SIP_H_FROM, STR_MAX - 1, 95) ||
+	    !fits(m, DSBC_SIP_H_TO, STR_MAX - 1, 0) ||
+	    !fits(m, DSBC_SIP_H_CONTACT, STR_MAX - 1, 0)) {
+		reply_simple(b, m, from, t, 400, "Header Too Long", now);
 		return;
 	}
 	/* RFC 3261 section 8.1.1.8: an INVITE carries the Contact its
@@ -953,6 +1019,8 @@ invite_new(struct dsbc_b2bua *b, const struct dsbc_sip_peer *from,
 	if (c->b_txn == NULL)
 		goto fail_503;
 	c->state = CALL_OFFERED;
+	c->ring_deadline = now + RING_MAX_MS;
+	b2bua_call_timer(b, c, c->ring_deadline);
 	b->st.replaces_mapped += rep != NULL;
 	B2B_LOG(b, INFO, "call %u: %s -> %s (worker %u)", c->id,
 		c->a.call_id, c->b.call_id, c->worker);
@@ -1017,14 +1085,11 @@ offer_check(struct dsbc_b2bua *b, struct call *c, struct leg *sender,
 	for (i = 0; i < c->nb_media; i++) {
 		const struct dsbc_sdp_media *md = &b->sdp_in.media[i];
 		struct dsbc_addr a;
-		char ip[64];
 		uint8_t fam;
 
 		if (!c->media_ok[i] || md->port == 0)
 			continue;
-		snprintf(ip, sizeof(ip), "%.*s", (int)md->conn.addr.len,
-			 md->conn.addr.p);
-		if (dsbc_addr_parse(ip, &a, &fam) != 0) {
+		if (media_addr(md, &a, &fam) != 0) {
 			b->st.bad_sdp++;
 			return -1;
 		}
@@ -1068,9 +1133,12 @@ rack_map(const struct dsbc_sip_msg *m, uint32_t other_invite_cseq, char *out,
 
 		memcpy(v, h->value.p, h->value.len);
 		v[h->value.len] = '\0';
-		rseq = (uint32_t)strtoul(v, &end, 10);
-		if (end == v || (*end != ' ' && *end != '\t') || rseq == 0)
+		unsigned long long r = strtoull(v, &end, 10);
+
+		if (end == v || (*end != ' ' && *end != '\t') || r == 0 ||
+		    r > UINT32_MAX)       /* RFC 3262 7.1: 1 to 2^32 - 1 */
 			return -1;
+		rseq = (uint32_t)r;
 		(void)strtoul(end, &end, 10);
 		while (*end == ' ' || *end == '\t')
 			end++;
@@ -1107,9 +1175,17 @@ forward_request(struct dsbc_b2bua *b, struct call *c, bool from_a,
 	}
 	offer = is_sdp(m) && (m->method_id == DSBC_SIP_M_INVITE ||
 			      m->method_id == DSBC_SIP_M_UPDATE);
+	if (is_sdp(m) && !offer && m->method_id != DSBC_SIP_M_PRACK) {
+		/* SDP outside offer/answer (INFO, MESSAGE...): it would move
+		 * the media with nobody's agreement, or leak the sender's
+		 * addresses if passed on raw */
+		b->st.bad_sdp++;
+		reply_simple(b, m, from, srv, 488, "Not Acceptable Here", now);
+		return;
+	}
 	if (is_sdp(m)) {
-		/* an offer waits for its answer; an answer (PRACK, ACK)
-		 * takes effect now */
+		/* an offer waits for its answer; an answer (PRACK) takes
+		 * effect now */
 		sdp_len = offer ? offer_check(b, c, sender, other, m) :
 			  media_update(b, c, sender, other, m, false);
 		if (sdp_len < 0) {
@@ -1196,17 +1272,22 @@ forward_response(struct dsbc_b2bua *b, struct call *c,
 	struct dsbc_sip_msg *req = &b->req;
 	char extra[512], ip[64], reason[64], branch[48];
 	int sdp_len = -1;
+	bool reliable;
 	uint32_t len;
 
 	/* the sender's offer takes effect with its answer, or a 2xx */
+	/* ... not with an unreliable 18x: its SDP is no answer (RFC 3262),
+	 * and a refusal may still follow */
+	reliable = m->status < 200 &&
+		   dsbc_sip_hdr_get(m, DSBC_SIP_H_RSEQ, 0) != NULL;
 	if (c->fwd.offer_pending &&
-	    ((is_sdp(m) && m->status < 300) ||
+	    ((is_sdp(m) && reliable) ||
 	     (m->status >= 200 && m->status < 300)) &&
 	    offer_apply(b, c) != 0)
 		b->st.flow_errors++;
 	if (dsbc_sip_parse(c->fwd.req, c->fwd.req_len, req) != DSBC_SIP_ERR_NONE)
 		return;
-	if (is_sdp(m) && m->status < 300) {
+	if (is_sdp(m) && (reliable || (m->status >= 200 && m->status < 300))) {
 		sdp_len = media_update(b, c, other, sender, m,
 				       m->status >= 200);
 		if (sdp_len < 0)
@@ -1349,6 +1430,8 @@ cancel_in(struct dsbc_b2bua *b, const struct dsbc_sip_peer *from,
 	answer_a(b, c, 487, "Request Terminated", NULL, 0, now);
 	b->st.cancelled++;
 	c->state = CALL_CANCELLING;
+	c->ring_deadline = now + 64 * 500;
+	b2bua_call_timer(b, c, c->ring_deadline);
 	cancel_b(b, c, now);
 	/* The call is freed when B's 487 arrives or the ICT times out. */
 }
@@ -1434,7 +1517,17 @@ b2bua_request(struct dsbc_b2bua *b, const struct dsbc_sip_peer *from,
 	case DSBC_SIP_M_BYE:
 		t = dsbc_sip_txn_server(b->txl, m, from, sizeof(*from), NULL, now);
 		reply_simple(b, m, from, t, 200, "OK", now);
-		send_bye(b, c, is_a ? &c->b : &c->a, now);
+		if (c->state == CALL_OFFERED || c->state == CALL_EARLY) {
+			/* an early dialog ends (RFC 3261 15.1.2): A's INVITE
+			 * gets 487, B's is cancelled */
+			answer_a(b, c, 487, "Request Terminated", NULL, 0, now);
+			cancel_b(b, c, now);
+			b->st.cancelled++;
+		} else {
+			if (!c->b_acked)     /* a late offer's 2xx, unACKed */
+				c->b_acked = ack_b_2xx(b, c);
+			send_bye(b, c, is_a ? &c->b : &c->a, now);
+		}
 		call_free(b, c, is_a ? "BYE from A" : "BYE from B");
 		return;
 	default:
@@ -1787,6 +1880,30 @@ call_tick(struct dsbc_b2bua *b, struct call *c, uint64_t now, uint64_t *next)
 
 	if (c->state == CALL_FREE)
 		return false;
+	if (c->ring_deadline != 0 && now >= c->ring_deadline) {
+		if (c->state == CALL_CANCELLING) {
+			/* B never answered the CANCEL (RFC 3261 9.1) */
+			call_free(b, c, "cancelled, B silent");
+			return false;
+		}
+		if (c->state == CALL_OFFERED || c->state == CALL_EARLY) {
+			/* ringing too long (RFC 3261 16.6 timer C, which
+			 * a B2BUA keeps for its callers): 408 to A, B is
+			 * cancelled */
+			b->st.timeouts++;
+			answer_a(b, c, 408, "Request Timeout", NULL, 0, now);
+			cancel_b(b, c, now);
+			c->state = CALL_CANCELLING;
+			c->ring_deadline = now + 64 * 500;
+		} else {
+			c->ring_deadline = 0;
+		}
+	}
+	if (c->ring_deadline != 0) {
+		if (c->ring_deadline < *next)
+			*next = c->ring_deadline;
+		pending = true;
+	}
 	if (c->ok_msg == NULL)
 		return pending;
 	if (now >= c->ok_give_up) {

@@ -142,6 +142,7 @@ struct call {
 	bool source_check;                /* its route's dialog_source_check */
 	bool term_failed;                 /* DTLS failed: end once confirmed */
 	uint64_t dtls_deadline;           /* handshakes must end by, ms */
+	uint64_t ring_deadline;           /* unanswered or cancelling until */
 	/* an in-dialog request being passed to the other leg */
 	struct {
 		bool active;

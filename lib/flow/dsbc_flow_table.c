@@ -284,32 +284,59 @@ dsbc_flow_table_lookup(const struct dsbc_flow_table *t,
 	return &t->flows[(uint32_t)(uintptr_t)data];
 }
 
+/*
+ * The flows a scan reports: silent for the idle timeout (what arrived,
+ * or the install if nothing did), or, for consent, an ICE flow whose
+ * peer made a check once and none for the consent timeout.  Each flow is
+ * reported once per kind; the bit is cleared where a packet or a check
+ * arrives.
+ */
+static bool
+scan_due(struct dsbc_flow *f, bool consent, uint64_t now_tsc, uint64_t after)
+{
+	uint64_t last;
+	uint8_t *reported = consent ? &f->consent_reported : &f->idle_reported;
+
+	if (!f->in_use || *reported || (consent && f->spec.ice_id == 0))
+		return false;
+	if (consent)
+		last = f->st.last_check_tsc;
+	else
+		last = f->st.last_tsc > f->install_tsc ? f->st.last_tsc :
+		       f->install_tsc;
+	if (last == 0 || now_tsc <= last || now_tsc - last < after)
+		return false;
+	*reported = 1;
+	return true;
+}
+
+/* budget slots from *cursor on, round the table. */
+static uint32_t
+scan(struct dsbc_flow_table *t, uint32_t *cursor, bool consent,
+     uint64_t now_tsc, uint64_t after, uint32_t budget,
+     dsbc_flow_idle_cb cb, void *arg)
+{
+	uint32_t i, slot = *cursor;
+
+	if (budget > t->capacity)
+		budget = t->capacity;
+	for (i = 0; i < budget; i++) {
+		if (scan_due(&t->flows[slot], consent, now_tsc, after))
+			cb(&t->flows[slot], arg);
+		if (++slot == t->capacity)
+			slot = 0;
+	}
+	*cursor = slot;
+	return budget;
+}
+
 uint32_t
 dsbc_flow_table_idle_scan(struct dsbc_flow_table *t, uint64_t now_tsc,
 			  uint64_t idle_tsc, uint32_t budget,
 			  dsbc_flow_idle_cb cb, void *arg)
 {
-	uint32_t i, slot = t->scan_cursor;
-
-	if (budget > t->capacity)
-		budget = t->capacity;
-	for (i = 0; i < budget; i++) {
-		struct dsbc_flow *f = &t->flows[slot];
-
-		if (f->in_use && !f->idle_reported) {
-			uint64_t last = f->st.last_tsc > f->install_tsc ?
-					f->st.last_tsc : f->install_tsc;
-
-			if (now_tsc > last && now_tsc - last >= idle_tsc) {
-				f->idle_reported = 1;
-				cb(f, arg);
-			}
-		}
-		if (++slot == t->capacity)
-			slot = 0;
-	}
-	t->scan_cursor = slot;
-	return budget;
+	return scan(t, &t->scan_cursor, false, now_tsc, idle_tsc, budget, cb,
+		    arg);
 }
 
 uint32_t
@@ -317,22 +344,6 @@ dsbc_flow_table_consent_scan(struct dsbc_flow_table *t, uint64_t now_tsc,
 			     uint64_t consent_tsc, uint32_t budget,
 			     dsbc_flow_idle_cb cb, void *arg)
 {
-	uint32_t i, slot = t->consent_cursor;
-
-	if (budget > t->capacity)
-		budget = t->capacity;
-	for (i = 0; i < budget; i++) {
-		struct dsbc_flow *f = &t->flows[slot];
-		uint64_t last = f->st.last_check_tsc;
-
-		if (f->in_use && !f->consent_reported && f->spec.ice_id != 0 &&
-		    last != 0 && now_tsc > last && now_tsc - last >= consent_tsc) {
-			f->consent_reported = 1;
-			cb(f, arg);
-		}
-		if (++slot == t->capacity)
-			slot = 0;
-	}
-	t->consent_cursor = slot;
-	return budget;
+	return scan(t, &t->consent_cursor, true, now_tsc, consent_tsc, budget,
+		    cb, arg);
 }

@@ -447,10 +447,14 @@ dsbc_sip_txn_response(struct dsbc_sip_txl *l, const struct dsbc_sip_msg *resp,
 			t->state = DSBC_TXN_PROCEEDING;
 			/* ICT: provisional stops retransmission (17.1.1.2);
 			 * NICT keeps retransmitting at T2 (17.1.2.2). */
-			if (t->kind == DSBC_TXN_ICT)
+			if (t->kind == DSBC_TXN_ICT) {
+				/* and timer B runs in Calling only: a
+				 * ringing callee may take its time */
 				t->retx_at = 0;
-			else
+				t->timeout_at = 0;
+			} else {
 				t->retx_ms = l->cfg.t2_ms;
+			}
 			rearm(l, t);
 			return t;
 		}
@@ -626,4 +630,15 @@ dsbc_sip_txn_cancel_target(struct dsbc_sip_txl *l,
 	if (dsbc_sip_top_branch(cancel, &b, &blen) != 0)
 		return NULL;
 	return find(l, b, blen, "INVITE", 6, true);
+}
+
+void
+dsbc_sip_txn_abandon(struct dsbc_sip_txl *l, struct dsbc_sip_txn *t,
+		     uint64_t now)
+{
+	t->user = NULL;
+	t->retx_at = 0;
+	if (t->end_at == 0 && t->timeout_at == 0)
+		t->end_at = now + 64ull * l->cfg.t1_ms;
+	rearm(l, t);
 }

@@ -242,6 +242,14 @@ uint64_t dsbc_sip_txl_tick(struct dsbc_sip_txl *l, uint64_t now);
 uint64_t dsbc_sip_txl_next(const struct dsbc_sip_txl *l);
 
 /**
+ * The transaction user is gone: t stops retransmitting, tells nobody,
+ * and ends within 64*T1 if no timer ends it sooner (RFC 3261 9.1: a
+ * cancelled INVITE whose callee never answers).
+ */
+void dsbc_sip_txn_abandon(struct dsbc_sip_txl *l, struct dsbc_sip_txn *t,
+			  uint64_t now);
+
+/**
  * Find the INVITE server transaction a CANCEL refers to (section 9.2):
  * the one with the CANCEL's top Via branch.
  *

@@ -450,6 +450,21 @@ b_request(const struct dsbc_sip_peer *from, const char *method,
 	     cid ? cid : cv->b_cid, cseq, method);
 }
 
+/* A's CANCEL (RFC 3261 9.1): the INVITE's branch, its From, no To tag. */
+static void
+a_cancel(const struct dsbc_sip_peer *from, const struct callv *cv,
+	 const char *branch)
+{
+	feed(from, NULL,
+	     "CANCEL sip:bob@example.net SIP/2.0\n"
+	     "Via: SIP/2.0/UDP 10.0.0.10:5060;branch=%s;rport\n"
+	     "Max-Forwards: 70\n"
+	     "From: <sip:alice@example.org>;tag=%s\n"
+	     "To: <sip:bob@example.net>\n"
+	     "Call-ID: %s\n"
+	     "CSeq: 1 CANCEL\n", branch, cv->a_tag, cv->a_cid);
+}
+
 static uint32_t
 active(void)
 {
@@ -575,14 +590,7 @@ test_cancel(void)
 	a_invite(&cv, 1, NULL, offer_a);
 	b_learn(&cv);
 	b_answer(&cv, 180, "Ringing", NULL);
-	feed(&peer_a, NULL,
-	     "CANCEL sip:bob@example.net SIP/2.0\n"
-	     "Via: SIP/2.0/UDP 10.0.0.10:5060;branch=z9hG4bKa1inv;rport\n"
-	     "Max-Forwards: 70\n"
-	     "From: <sip:alice@example.org>;tag=%s\n"
-	     "To: <sip:bob@example.net>\n"
-	     "Call-ID: %s\n"
-	     "CSeq: 1 CANCEL\n", cv.a_tag, cv.a_cid);
+	a_cancel(&peer_a, &cv, "z9hG4bKa1inv");
 	CU_ASSERT_PTR_NOT_NULL(sent_to(&peer_a, "SIP/2.0 487"));
 	CU_ASSERT_PTR_NOT_NULL(sent_to(&peer_b, "CANCEL "));
 	CU_ASSERT_EQUAL(active(), 1);
@@ -599,14 +607,7 @@ test_cancel_races_200(void)
 	setup(16);
 	a_invite(&cv, 1, NULL, offer_a);
 	b_learn(&cv);
-	feed(&peer_a, NULL,
-	     "CANCEL sip:bob@example.net SIP/2.0\n"
-	     "Via: SIP/2.0/UDP 10.0.0.10:5060;branch=z9hG4bKa1inv;rport\n"
-	     "Max-Forwards: 70\n"
-	     "From: <sip:alice@example.org>;tag=%s\n"
-	     "To: <sip:bob@example.net>\n"
-	     "Call-ID: %s\n"
-	     "CSeq: 1 CANCEL\n", cv.a_tag, cv.a_cid);
+	a_cancel(&peer_a, &cv, "z9hG4bKa1inv");
 	b_answer(&cv, 200, "OK", answer_b);
 	/* B's 2xx is confirmed and the dialog ended (RFC 3261 9.1) */
 	CU_ASSERT_PTR_NOT_NULL(sent_to(&peer_b, "ACK "));
@@ -858,26 +859,12 @@ test_spoofed_cancel_and_ack(void)
 	b_learn(&cv);
 	/* another branch: no such INVITE transaction */
 	c0 = dsbc_b2bua_stats(b)->cancel_no_match;
-	feed(&peer_a, NULL,
-	     "CANCEL sip:bob@example.net SIP/2.0\n"
-	     "Via: SIP/2.0/UDP 10.0.0.10:5060;branch=z9hG4bKother;rport\n"
-	     "Max-Forwards: 70\n"
-	     "From: <sip:alice@example.org>;tag=%s\n"
-	     "To: <sip:bob@example.net>\n"
-	     "Call-ID: %s\n"
-	     "CSeq: 1 CANCEL\n", cv.a_tag, cv.a_cid);
+	a_cancel(&peer_a, &cv, "z9hG4bKother");
 	CU_ASSERT_PTR_NOT_NULL(sent_to(&peer_a, "SIP/2.0 481"));
 	CU_ASSERT_EQUAL(dsbc_b2bua_stats(b)->cancel_no_match, c0 + 1);
 	/* the right branch from another source */
 	c0 = dsbc_b2bua_stats(b)->dialog_source;
-	feed(&peer_x, NULL,
-	     "CANCEL sip:bob@example.net SIP/2.0\n"
-	     "Via: SIP/2.0/UDP 10.0.0.10:5060;branch=z9hG4bKa1inv;rport\n"
-	     "Max-Forwards: 70\n"
-	     "From: <sip:alice@example.org>;tag=%s\n"
-	     "To: <sip:bob@example.net>\n"
-	     "Call-ID: %s\n"
-	     "CSeq: 1 CANCEL\n", cv.a_tag, cv.a_cid);
+	a_cancel(&peer_x, &cv, "z9hG4bKa1inv");
 	CU_ASSERT_EQUAL(dsbc_b2bua_stats(b)->dialog_source, c0 + 1);
 	CU_ASSERT_PTR_NULL(sent_to(&peer_b, "CANCEL "));
 	CU_ASSERT_PTR_NULL(sent_to(&peer_a, "SIP/2.0 487"));
@@ -920,14 +907,7 @@ test_spoofed_cancel_and_ack(void)
 	CU_ASSERT_PTR_NULL(sent_to(&peer_b, "CANCEL "));
 	CU_ASSERT_PTR_NULL(sent_to(&peer_a, "SIP/2.0 487"));
 	/* CANCEL after the answer: 481 (9.2), the call stays */
-	feed(&peer_a, NULL,
-	     "CANCEL sip:bob@example.net SIP/2.0\n"
-	     "Via: SIP/2.0/UDP 10.0.0.10:5060;branch=z9hG4bKa1inv;rport\n"
-	     "Max-Forwards: 70\n"
-	     "From: <sip:alice@example.org>;tag=%s\n"
-	     "To: <sip:bob@example.net>\n"
-	     "Call-ID: %s\n"
-	     "CSeq: 1 CANCEL\n", cv.a_tag, cv.a_cid);
+	a_cancel(&peer_a, &cv, "z9hG4bKa1inv");
 	CU_ASSERT_EQUAL(active(), 1);
 	CU_ASSERT_PTR_NULL(sent_to(&peer_b, "CANCEL "));
 	teardown();
@@ -1457,6 +1437,169 @@ test_media_prefix(void)
 	teardown();
 }
 
+
+/* ---- found by review: early BYE, ringing, shadowing, stray SDP ---- */
+
+/* A BYE in an early dialog (RFC 3261 15.1.2): A's INVITE gets 487, B's
+ * is cancelled, and every transaction ends (none left in Proceeding
+ * for ever: a caller repeating this would fill the table). */
+static void
+test_early_bye_no_leak(void)
+{
+	struct callv cv;
+	char v[256];
+
+	setup(16);
+	a_invite(&cv, 1, NULL, offer_a);
+	b_learn(&cv);
+	b_answer(&cv, 180, "Ringing", NULL);
+	param(hval(sent_to(&peer_a, "SIP/2.0 180"), "To", v, sizeof(v)), "tag",
+	      cv.a_to_tag, sizeof(cv.a_to_tag));
+	a_request(&peer_a, "BYE", cv.a_cid, cv.a_tag, cv.a_to_tag, 2, "z9hG4bKeb");
+	CU_ASSERT_PTR_NOT_NULL(sent_to(&peer_a, "SIP/2.0 487"));
+	CU_ASSERT_PTR_NOT_NULL(sent_to(&peer_b, "CANCEL "));
+	CU_ASSERT_PTR_NULL(sent_to(&peer_b, "BYE "));
+	CU_ASSERT_EQUAL(active(), 0);
+	advance(120000);
+	CU_ASSERT_EQUAL(dsbc_b2bua_stats(b)->txns, 0);
+	teardown();
+}
+
+/* Timer B stops at a provisional (17.1.1.2): a callee may ring 40 s and
+ * still answer; past dsbc's ring limit the call is cancelled, 408. */
+static void
+test_long_ringing(void)
+{
+	struct callv cv;
+
+	setup(16);
+	a_invite(&cv, 1, NULL, offer_a);
+	b_learn(&cv);
+	b_answer(&cv, 180, "Ringing", NULL);
+	advance(40000);
+	CU_ASSERT_PTR_NULL(sent_to(&peer_a, "SIP/2.0 408"));
+	b_answer(&cv, 200, "OK", answer_b);
+	CU_ASSERT_PTR_NOT_NULL(sent_to(&peer_a, "SIP/2.0 200"));
+	CU_ASSERT_PTR_NOT_NULL(sent_to(&peer_b, "ACK "));
+	CU_ASSERT_EQUAL(active(), 1);
+	a_invite(&cv, 2, NULL, offer_a);
+	b_learn(&cv);
+	b_answer(&cv, 180, "Ringing", NULL);
+	advance(200000);
+	CU_ASSERT_PTR_NOT_NULL(sent_to(&peer_a, "SIP/2.0 408"));
+	CU_ASSERT_PTR_NOT_NULL(sent_to(&peer_b, "CANCEL "));
+	CU_ASSERT_EQUAL(active(), 1);
+	teardown();
+}
+
+/* A second INVITE with a live call's Call-ID (from elsewhere, another
+ * tag) makes no call: 482, and the real caller can still hang up. */
+static void
+test_callid_shadowing_482(void)
+{
+	struct callv cv;
+
+	setup(16);
+	call_up(&cv, 1);
+	feed(&peer_x, offer_a,
+	     "INVITE sip:bob@example.net SIP/2.0\n"
+	     "Via: SIP/2.0/UDP 10.0.0.66:5060;branch=z9hG4bKevil;rport\n"
+	     "Max-Forwards: 70\nFrom: <sip:mallory@example.org>;tag=evil\n"
+	     "To: <sip:bob@example.net>\nCall-ID: %s\nCSeq: 1 INVITE\n"
+	     "Contact: <sip:m@10.0.0.66:5060>\n"
+	     "Content-Type: application/sdp\n", cv.a_cid);
+	CU_ASSERT_PTR_NOT_NULL(sent_to(&peer_x, "SIP/2.0 482"));
+	CU_ASSERT_EQUAL(count_to(&peer_b, "INVITE "), 1);
+	CU_ASSERT_EQUAL(active(), 1);
+	a_request(&peer_a, "BYE", cv.a_cid, cv.a_tag, cv.a_to_tag, 2, "z9hG4bKb");
+	CU_ASSERT_EQUAL(active(), 0);
+	teardown();
+}
+
+/* SDP outside offer/answer (INFO) is refused and moves nothing; an
+ * unreliable 183 with SDP to a re-INVITE that is then refused moves
+ * nothing either. */
+static void
+test_stray_sdp_moves_nothing(void)
+{
+	struct callv cv;
+	struct dsbc_flow_cfg before;
+	unsigned int mods;
+	char via[256], from[256], to[256], cid[160], cseq[64];
+	const struct sent *r;
+
+	setup(16);
+	call_up(&cv, 1);
+	before = flow_to_a()->fc;
+	mods = fk.mods;
+	a_reinvite(&cv, 2, "z9hG4bKinfo", "INFO", reoffer_a);
+	CU_ASSERT_PTR_NOT_NULL(sent_to(&peer_a, "SIP/2.0 488"));
+	CU_ASSERT_PTR_NULL(sent_to(&peer_b, "INFO "));
+	a_reinvite(&cv, 3, "z9hG4bKre183", "INVITE", reoffer_a);
+	r = sent_to(&peer_b, "INVITE ");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(r);
+	if (r == NULL)
+		return;
+	feed(&peer_b, answer_b,
+	     "SIP/2.0 183 Session Progress\nVia: %s\nFrom: %s\nTo: %s\n"
+	     "Call-ID: %s\nCSeq: %s\nContact: <sip:bob@10.0.1.20:5060>\n"
+	     "Content-Type: application/sdp\n",
+	     hval(r, "Via", via, sizeof(via)), hval(r, "From", from, sizeof(from)),
+	     hval(r, "To", to, sizeof(to)), hval(r, "Call-ID", cid, sizeof(cid)),
+	     hval(r, "CSeq", cseq, sizeof(cseq)));
+	b_answer_last("INVITE", 488, "Not Acceptable Here", NULL);
+	CU_ASSERT_EQUAL(fk.mods, mods);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(flow_to_a());
+	if (flow_to_a() == NULL)
+		return;
+	CU_ASSERT(memcmp(&flow_to_a()->fc, &before, sizeof(before)) == 0);
+	CU_ASSERT_EQUAL(active(), 1);
+	teardown();
+}
+
+/* What a leg keeps must fit whole: a 120-byte From tag gets 400, not a
+ * call whose dialog could never match; an RAck past 2^32 - 1, 400. */
+static void
+test_oversized_fields_400(void)
+{
+	struct callv cv;
+	char tag[121], v[256];
+
+	setup(16);
+	memset(tag, 't', 120);
+	tag[120] = '\0';
+	feed(&peer_a, offer_a,
+	     "INVITE sip:bob@example.net SIP/2.0\n"
+	     "Via: SIP/2.0/UDP 10.0.0.10:5060;branch=z9hG4bKlong;rport\n"
+	     "Max-Forwards: 70\nFrom: <sip:alice@example.org>;tag=%s\n"
+	     "To: <sip:bob@example.net>\nCall-ID: long@x\nCSeq: 1 INVITE\n"
+	     "Contact: <sip:alice@10.0.0.10:5060>\n"
+	     "Content-Type: application/sdp\n", tag);
+	CU_ASSERT_PTR_NOT_NULL(sent_to(&peer_a, "SIP/2.0 400"));
+	CU_ASSERT_PTR_NULL(sent_to(&peer_b, "INVITE "));
+	CU_ASSERT_EQUAL(active(), 0);
+	a_invite(&cv, 2, "Contact: <sip:alice@10.0.0.10:5060>\n"
+		 "Supported: 100rel\n", offer_a);
+	b_learn(&cv);
+	feed(&peer_b, answer_b,
+	     "SIP/2.0 183 Session Progress\n"
+	     "Via: %s\nFrom: %s\nTo: %s;tag=%s\nCall-ID: %s\n"
+	     "CSeq: %u INVITE\nContact: <sip:bob@10.0.1.20:5060>\n"
+	     "Require: 100rel\nRSeq: 7\nContent-Type: application/sdp\n",
+	     cv.b_via, cv.b_from, cv.b_to, cv.b_tag, cv.b_cid, cv.b_cseq);
+	param(hval(sent_to(&peer_a, "SIP/2.0 183"), "To", v, sizeof(v)), "tag",
+	      cv.a_to_tag, sizeof(cv.a_to_tag));
+	feed(&peer_a, NULL,
+	     "PRACK sip:dsbc@10.0.0.1:5060 SIP/2.0\n"
+	     "Via: SIP/2.0/UDP 10.0.0.10:5060;branch=z9hG4bKprbig;rport\n"
+	     "Max-Forwards: 70\nFrom: <sip:alice@example.org>;tag=%s\n"
+	     "To: <sip:bob@example.net>;tag=%s\nCall-ID: %s\nCSeq: 2 PRACK\n"
+	     "RAck: 4294967303 1 INVITE\n", cv.a_tag, cv.a_to_tag, cv.a_cid);
+	CU_ASSERT_EQUAL(count_to(&peer_a, "SIP/2.0 400"), 2);
+	CU_ASSERT_PTR_NULL(sent_to(&peer_b, "PRACK "));
+	teardown();
+}
+
 /* ---- tokens ---- */
 
 static int
@@ -1534,6 +1677,11 @@ unit_register(void)
 	UNIT_ADD(s, test_unusable_crypto_488);
 	UNIT_ADD(s, test_replaces_mapped);
 	UNIT_ADD(s, test_media_prefix);
+	UNIT_ADD(s, test_early_bye_no_leak);
+	UNIT_ADD(s, test_long_ringing);
+	UNIT_ADD(s, test_callid_shadowing_482);
+	UNIT_ADD(s, test_stray_sdp_moves_nothing);
+	UNIT_ADD(s, test_oversized_fields_400);
 	UNIT_ADD(s, test_million_tokens);
 	return 0;
 }

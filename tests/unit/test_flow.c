@@ -384,6 +384,22 @@ test_idle_scan(void)
 		dsbc_flow_table_idle_scan(t, now + 20 * hz, hz, 8, idle_cb,
 					  &seen);
 	CU_ASSERT_EQUAL(seen.n, 2);   /* 10 and 11, now silent too */
+	/* Consent (RFC 7675): only an ICE flow whose peer checked once and
+	 * then stopped is reported, once; a check clears it */
+	seen.n = 0;
+	dsbc_flow_table_slot(t, 10)->spec.ice_id = 1;
+	dsbc_flow_table_slot(t, 10)->st.last_check_tsc = now;
+	dsbc_flow_table_slot(t, 11)->spec.ice_id = 2;   /* never checked */
+	dsbc_flow_table_slot(t, 12)->st.last_check_tsc = now; /* no ICE */
+	dsbc_flow_table_consent_scan(t, now + hz, 30 * hz, 64, idle_cb, &seen);
+	CU_ASSERT_EQUAL(seen.n, 0);
+	dsbc_flow_table_consent_scan(t, now + 31 * hz, 30 * hz, 64, idle_cb,
+				     &seen);
+	CU_ASSERT_EQUAL(seen.n, 1);
+	CU_ASSERT_EQUAL(seen.ids[0], 10);
+	dsbc_flow_table_consent_scan(t, now + 40 * hz, 30 * hz, 64, idle_cb,
+				     &seen);
+	CU_ASSERT_EQUAL(seen.n, 1);
 	dsbc_flow_table_free(t);
 }
 
