@@ -333,6 +333,15 @@ hdr_copy(char *out, size_t cap, int *n, const struct dsbc_sip_msg *m,
  * doubling up to T2) until the ACK comes, and gives up after 64*T1.
  * One at a time per call: offers are serialised (491).
  */
+/* The CSeq number of a message dsbc built (0 when it has none). */
+static uint32_t
+cseq_in(const char *msg, uint32_t len)
+{
+	const char *p = memmem(msg, len, "\r\nCSeq: ", 8);
+
+	return p != NULL ? (uint32_t)strtoul(p + 8, NULL, 10) : 0;
+}
+
 static void
 ok_keep(struct dsbc_b2bua *b, struct call *c, bool to_a, const struct dsbc_sip_peer *to,
 	const char *msg, uint32_t len, uint64_t now)
@@ -343,6 +352,7 @@ ok_keep(struct dsbc_b2bua *b, struct call *c, bool to_a, const struct dsbc_sip_p
 		return;
 	memcpy(c->ok_msg, msg, len);
 	c->ok_len = len;
+	c->ok_cseq = cseq_in(msg, len);
 	c->ok_to_a = to_a;
 	c->ok_to = *to;
 	c->ok_retx_ms = 500;
@@ -1326,6 +1336,8 @@ forward_response(struct dsbc_b2bua *b, struct call *c,
 				    true, other->target, b->buf, sizeof(b->buf));
 		if (len > 0)
 			b2bua_send(b, &other->peer, b->buf, len);
+		/* ... and again for each retransmission of that 2xx */
+		c->reack_cseq[other == &c->b] = c->fwd.out_cseq;
 	}
 	if (c->fwd.cli != NULL)
 		c->fwd.cli->user = NULL;
@@ -1413,6 +1425,32 @@ cancel_in(struct dsbc_b2bua *b, const struct dsbc_sip_peer *from,
 	inv = dsbc_sip_txn_cancel_target(b->txl, m);
 	if (inv != NULL && inv->kind == DSBC_TXN_IST)
 		c = inv->user;
+	if (c != NULL && c->fwd.active && c->fwd.srv == inv &&
+	    inv->last_status < 200 && c->fwd.cli != NULL) {
+		/* a re-INVITE being passed on (9.2 applies to it too):
+		 * the other leg's is cancelled, and its 487 comes back */
+		struct leg *sender = c->fwd.from_a ? &c->a : &c->b;
+		struct leg *other = c->fwd.from_a ? &c->b : &c->a;
+		uint32_t len;
+
+		if (!source_ok(b, c, sender, from)) {
+			b->st.dialog_source++;
+			reply_simple(b, m, from, t, 403, "Forbidden", now);
+			return;
+		}
+		reply_simple(b, m, from, t, 200, "OK", now);
+		len = build_request(b, other, "CANCEL", c->fwd.out_cseq,
+				    c->fwd.cli->branch, true, other->target,
+				    b->buf, sizeof(b->buf));
+		if (len > 0 && dsbc_sip_parse(b->buf, len, &b->msg) ==
+		    DSBC_SIP_ERR_NONE &&
+		    dsbc_sip_txn_client(b->txl, c->fwd.cli->branch,
+					c->fwd.cli->branch_len, &b->msg,
+					&other->peer, sizeof(other->peer),
+					NULL, now) == NULL)
+			b2bua_send(b, &other->peer, b->buf, len);
+		return;
+	}
 	if (c == NULL || c->a_txn != inv ||
 	    (c->state != CALL_OFFERED && c->state != CALL_EARLY)) {
 		b->st.cancel_no_match++;
@@ -1446,12 +1484,26 @@ static void
 ack_in(struct dsbc_b2bua *b, const struct dsbc_sip_peer *from,
        const struct dsbc_sip_msg *m)
 {
+	const struct dsbc_sip_hdr *h = dsbc_sip_hdr_get(m, DSBC_SIP_H_CSEQ, 0);
+	struct dsbc_sip_str method;
 	bool is_a = false;
 	struct call *c = dialog_of(b, m, &is_a);
+	uint32_t seq = 0;
 
-	if (c == NULL || c->ok_msg == NULL || is_a != c->ok_to_a ||
-	    !source_ok(b, c, is_a ? &c->a : &c->b, from)) {
+	if (h != NULL)
+		dsbc_sip_cseq_parse(h->value, &seq, &method);
+	if (c == NULL || !source_ok(b, c, is_a ? &c->a : &c->b, from)) {
 		b->st.ack_no_match++;
+		return;
+	}
+	if (c->ok_msg == NULL || is_a != c->ok_to_a || seq != c->ok_cseq) {
+		/* its dialog's, but not for the 2xx awaiting one: a
+		 * retransmission (the 2xx was ACKed), or a stale ACK of an
+		 * older one, which must not stop this 2xx (13.3.1.4) */
+		if (c->ok_msg == NULL || seq < c->ok_cseq)
+			b->st.ack_retransmissions++;
+		else
+			b->st.ack_no_match++;
 		return;
 	}
 	if (c->late && !c->b_acked && is_a && c->state == CALL_ANSWERED &&
@@ -1641,6 +1693,37 @@ late_answer_in(struct dsbc_b2bua *b, struct call *c,
 	return true;
 }
 
+/*
+ * A 2xx of dsbc's INVITE or re-INVITE on leg l again, its transaction
+ * ended: the ACK went missing, so it is sent again (13.2.2.4), with the
+ * CSeq of the INVITE that 2xx answers.
+ */
+static void
+reack_2xx(struct dsbc_b2bua *b, struct call *c, struct leg *l,
+	  const struct dsbc_sip_msg *m)
+{
+	const struct dsbc_sip_hdr *h = dsbc_sip_hdr_get(m, DSBC_SIP_H_CSEQ, 0);
+	struct dsbc_sip_str method;
+	char branch[48];
+	uint32_t seq, len;
+
+	if (h == NULL || dsbc_sip_cseq_parse(h->value, &seq, &method) != 0 ||
+	    !str_eq(hdr_tag(m, DSBC_SIP_H_FROM), l->local_tag) ||
+	    !str_eq(hdr_tag(m, DSBC_SIP_H_TO), l->remote_tag))
+		return;
+	if (l == &c->b && seq == 1 && c->b_acked) {
+		ack_b_2xx(b, c);
+		return;
+	}
+	if (seq == 0 || seq != c->reack_cseq[l == &c->b])
+		return;
+	branch_new(b, branch, sizeof(branch), 'K');
+	len = build_request(b, l, "ACK", seq, branch, true, l->target, b->buf,
+			    sizeof(b->buf));
+	if (len > 0)
+		b2bua_send(b, &l->peer, b->buf, len);
+}
+
 void
 b2bua_response_in(struct dsbc_b2bua *b, const struct dsbc_sip_peer *from,
 		  const struct dsbc_sip_msg *m, uint64_t now)
@@ -1660,11 +1743,8 @@ b2bua_response_in(struct dsbc_b2bua *b, const struct dsbc_sip_peer *from,
 		/* A retransmitted 2xx to our INVITE: repeat the ACK (13.2.2.4) */
 		h = dsbc_sip_hdr_get(m, DSBC_SIP_H_CALL_ID, 0);
 		c = call_by_callid(b, h->value, &is_a);
-		if (c != NULL && !is_a && m->status >= 200 && m->status < 300 &&
-		    c->b_acked && str_eq(hdr_tag(m, DSBC_SIP_H_FROM),
-					 c->b.local_tag) &&
-		    str_eq(hdr_tag(m, DSBC_SIP_H_TO), c->b.remote_tag))
-			ack_b_2xx(b, c);
+		if (c != NULL && m->status >= 200 && m->status < 300)
+			reack_2xx(b, c, is_a ? &c->a : &c->b, m);
 		return;
 	}
 	c = t->user;

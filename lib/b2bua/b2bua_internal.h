@@ -126,6 +126,9 @@ struct call {
 	char *ok_msg;                     /* our 2xx to an INVITE (A's, or a
 					   * re-INVITE from either), until ACK */
 	uint32_t ok_len;
+	uint32_t ok_cseq;                 /* the CSeq its ACK must carry */
+	uint32_t reack_cseq[2];           /* per leg (A, B): the re-INVITE
+					   * whose 2xx dsbc ACKed last */
 	bool ok_to_a;                     /* which leg it went to */
 	struct dsbc_sip_peer ok_to;
 	uint64_t ok_retx_at;

@@ -147,6 +147,7 @@ struct dsbc_b2bua_stats {
 	uint64_t dialog_source;      /**< not from the leg's signalling peer */
 	uint64_t cancel_no_match;    /**< CANCEL of no pending INVITE: 481 */
 	uint64_t ack_no_match;       /**< ACK of no 2xx of ours: dropped */
+	uint64_t ack_retransmissions; /**< ACK of a 2xx already ACKed */
 	uint64_t replaces_no_match;  /**< Replaces of no confirmed dialog: 481 */
 	uint64_t callid_in_use;      /**< new INVITE with a Call-ID dsbc has: 482 */
 	uint64_t replaces_mapped;    /**< ... mapped to the other leg's */

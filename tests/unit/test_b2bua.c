@@ -465,6 +465,9 @@ a_cancel(const struct dsbc_sip_peer *from, const struct callv *cv,
 	     "CSeq: 1 CANCEL\n", branch, cv->a_tag, cv->a_cid);
 }
 
+static void b_answer_last(const char *method, int status, const char *reason,
+			  const char *sdp);
+
 static uint32_t
 active(void)
 {
@@ -881,7 +884,8 @@ test_spoofed_cancel_and_ack(void)
 	CU_ASSERT_EQUAL(count_to(&peer_a, "SIP/2.0 200"), 2);
 	a_request(&peer_a, "ACK", cv.a_cid, cv.a_tag, cv.a_to_tag, 1,
 		  "z9hG4bKk");
-	/* a CANCEL of a re-INVITE in progress is not a CANCEL of the call */
+	/* a CANCEL of a re-INVITE in progress cancels that re-INVITE, not
+	 * the call */
 	feed(&peer_a, offer_a,
 	     "INVITE sip:dsbc@10.0.0.1:5060 SIP/2.0\n"
 	     "Via: SIP/2.0/UDP 10.0.0.10:5060;branch=z9hG4bKreinv;rport\n"
@@ -903,13 +907,22 @@ test_spoofed_cancel_and_ack(void)
 	     "To: <sip:bob@example.net>;tag=%s\n"
 	     "Call-ID: %s\n"
 	     "CSeq: 2 CANCEL\n", cv.a_tag, cv.a_to_tag, cv.a_cid);
-	CU_ASSERT_EQUAL(dsbc_b2bua_stats(b)->cancel_no_match, c0 + 1);
-	CU_ASSERT_PTR_NULL(sent_to(&peer_b, "CANCEL "));
+	/* RFC 3261 9.2: the CANCEL gets 200, B's re-INVITE is cancelled
+	 * and its 487 comes back to A; the call stays */
+	CU_ASSERT_EQUAL(dsbc_b2bua_stats(b)->cancel_no_match, c0);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(sent_to(&peer_b, "CANCEL "));
+	if (sent_to(&peer_b, "CANCEL ") == NULL)
+		return;
+	CU_ASSERT(strstr(sent_to(&peer_b, "CANCEL ")->msg, "CSeq: 2 CANCEL") !=
+		  NULL);
 	CU_ASSERT_PTR_NULL(sent_to(&peer_a, "SIP/2.0 487"));
-	/* CANCEL after the answer: 481 (9.2), the call stays */
+	b_answer_last("INVITE", 487, "Request Terminated", NULL);
+	CU_ASSERT_PTR_NOT_NULL(sent_to(&peer_a, "SIP/2.0 487"));
+	CU_ASSERT_EQUAL(active(), 1);
+	/* CANCEL of the answered INVITE: 481 (9.2), the call stays */
 	a_cancel(&peer_a, &cv, "z9hG4bKa1inv");
 	CU_ASSERT_EQUAL(active(), 1);
-	CU_ASSERT_PTR_NULL(sent_to(&peer_b, "CANCEL "));
+	CU_ASSERT_EQUAL(count_to(&peer_b, "CANCEL "), 1);
 	teardown();
 }
 
@@ -1600,6 +1613,45 @@ test_oversized_fields_400(void)
 	teardown();
 }
 
+
+/* A re-INVITE's 2xx: dsbc's ACK to B carries the re-INVITE's CSeq, again
+ * for B's retransmission; dsbc's 2xx to A stops only at an ACK of that
+ * CSeq (a stale ACK of the first INVITE does not stop it). */
+static void
+test_reinvite_acks(void)
+{
+	struct callv cv;
+	const struct sent *ack;
+	unsigned int oks;
+
+	setup(16);
+	call_up(&cv, 1);
+	a_reinvite(&cv, 2, "z9hG4bKra", "INVITE", reoffer_a);
+	b_answer_last("INVITE", 200, "OK", answer_b);
+	ack = sent_to(&peer_b, "ACK ");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(ack);
+	if (ack == NULL)
+		return;
+	CU_ASSERT(strstr(ack->msg, "CSeq: 2 ACK") != NULL);
+	advance(100);                 /* B's INVITE client transaction ends */
+	b_answer_last("INVITE", 200, "OK", answer_b);
+	CU_ASSERT_EQUAL(count_to(&peer_b, "ACK "), 3);   /* 1st call's, 2 */
+	CU_ASSERT(strstr(sent_to(&peer_b, "ACK ")->msg, "CSeq: 2 ACK") != NULL);
+	oks = count_to(&peer_a, "SIP/2.0 200");
+	a_request(&peer_a, "ACK", cv.a_cid, cv.a_tag, cv.a_to_tag, 1,
+		  "z9hG4bKstale");
+	advance(600);
+	CU_ASSERT(count_to(&peer_a, "SIP/2.0 200") > oks);
+	CU_ASSERT(dsbc_b2bua_stats(b)->ack_retransmissions >= 1);
+	a_request(&peer_a, "ACK", cv.a_cid, cv.a_tag, cv.a_to_tag, 2,
+		  "z9hG4bKgood");
+	oks = count_to(&peer_a, "SIP/2.0 200");
+	advance(5000);
+	CU_ASSERT_EQUAL(count_to(&peer_a, "SIP/2.0 200"), oks);
+	CU_ASSERT_EQUAL(active(), 1);
+	teardown();
+}
+
 /* ---- tokens ---- */
 
 static int
@@ -1682,6 +1734,7 @@ unit_register(void)
 	UNIT_ADD(s, test_callid_shadowing_482);
 	UNIT_ADD(s, test_stray_sdp_moves_nothing);
 	UNIT_ADD(s, test_oversized_fields_400);
+	UNIT_ADD(s, test_reinvite_acks);
 	UNIT_ADD(s, test_million_tokens);
 	return 0;
 }

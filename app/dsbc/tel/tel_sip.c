@@ -70,6 +70,8 @@ tel_sip(const char *cmd, const char *params, struct rte_tel_data *d)
 	add(d, "dialog_source_refused", bs->dialog_source);
 	add(d, "cancel_no_match", bs->cancel_no_match);
 	add(d, "ack_no_match", bs->ack_no_match);
+	add(d, "ack_retransmissions", bs->ack_retransmissions);
+	add(d, "callid_in_use", bs->callid_in_use);
 	add(d, "replaces_mapped", bs->replaces_mapped);
 	add(d, "replaces_no_match", bs->replaces_no_match);
 	return 0;
