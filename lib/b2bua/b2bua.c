@@ -676,15 +676,17 @@ fits(const struct dsbc_sip_msg *m, enum dsbc_sip_hdr_id id, uint32_t uri_max,
  * confirmed dialog) when there is none.
  */
 static struct leg *
-replaces_of(struct dsbc_b2bua *b, const struct dsbc_sip_msg *m, bool *bad)
+replaces_of(struct dsbc_b2bua *b, const struct dsbc_sip_msg *m, bool *bad,
+	    bool *busy)
 {
 	const struct dsbc_sip_hdr *h = dsbc_sip_hdr_get(m, DSBC_SIP_H_REPLACES, 0);
 	struct dsbc_sip_str cid, to = { "", 0 }, from = { "", 0 };
 	const char *p, *end, *q;
 	struct call *x;
-	bool is_a;
+	bool is_a, early_only = false;
 
 	*bad = false;
+	*busy = false;
 	if (h == NULL)
 		return NULL;
 	*bad = true;
@@ -711,10 +713,18 @@ replaces_of(struct dsbc_b2bua *b, const struct dsbc_sip_msg *m, bool *bad)
 		} else if (e - a > 9 && strncasecmp(a, "from-tag=", 9) == 0) {
 			from.p = a + 9;
 			from.len = (uint32_t)(e - a - 9);
+		} else if (e - a >= 10 && strncasecmp(a, "early-only", 10) == 0) {
+			early_only = true;
 		}
 		q = e < end ? e : NULL;
 	}
 	x = cid.len ? call_by_callid(b, cid, &is_a) : NULL;
+	if (x != NULL && x->state == CALL_CONFIRMED && early_only) {
+		/* RFC 3891 section 3: early-only naming a confirmed
+		 * dialog is answered 486 */
+		*busy = true;
+		return NULL;
+	}
 	if (x == NULL || x->state != CALL_CONFIRMED ||
 	    !str_eq(to, is_a ? x->a.local_tag : x->b.local_tag) ||
 	    !str_eq(from, is_a ? x->a.remote_tag : x->b.remote_tag))
@@ -738,7 +748,7 @@ invite_new(struct dsbc_b2bua *b, const struct dsbc_sip_peer *from,
 	int n, sdp_len = 0;
 	struct dsbc_route_cfg rr;
 	struct leg *rep;
-	bool late, rep_bad, dup_a;
+	bool late, rep_bad, rep_busy, dup_a;
 
 	t = dsbc_sip_txn_server(b->txl, m, from, sizeof(*from), NULL, now);
 	if (t == NULL) {
@@ -757,7 +767,12 @@ invite_new(struct dsbc_b2bua *b, const struct dsbc_sip_peer *from,
 	h = dsbc_sip_hdr_get(m, DSBC_SIP_H_MAX_FORWARDS, 0);
 	if (h != NULL && dsbc_sip_uint_parse(h->value, 255, &v) == 0)
 		snprintf(mf, sizeof(mf), "%u", v - 1);
-	rep = replaces_of(b, m, &rep_bad);
+	rep = replaces_of(b, m, &rep_bad, &rep_busy);
+	if (rep_busy) {
+		b->st.replaces_no_match++;
+		reply_simple(b, m, from, t, 486, "Busy Here", now);
+		return;
+	}
 	if (rep_bad) {
 		b->st.replaces_no_match++;
 		reply_simple(b, m, from, t, 481, "Call/Transaction Does Not Exist",
@@ -1585,7 +1600,10 @@ b2bua_request(struct dsbc_b2bua *b, const struct dsbc_sip_peer *from,
 	default:
 		/* UPDATE, INFO, PRACK, MESSAGE, NOTIFY ... inside a dialog go
 		 * to the other leg */
-		if (c->state == CALL_CONFIRMED || c->state == CALL_EARLY) {
+		/* the dialog exists from the 2xx on (RFC 3261 12.1), before
+		 * its ACK: a request may come in between */
+		if (c->state == CALL_CONFIRMED || c->state == CALL_EARLY ||
+		    c->state == CALL_ANSWERED) {
 			forward_request(b, c, is_a, from, m, now);
 			return;
 		}

@@ -1309,6 +1309,24 @@ test_late_offer(void)
 }
 
 /* A request without an RFC 3261 branch is answered, never dropped. */
+/* A request from B between its 2xx and A's ACK is in the dialog
+ * already (RFC 3261 12.1): passed to A, not 481. */
+static void
+test_request_before_ack(void)
+{
+	struct callv cv;
+
+	setup(16);
+	a_invite(&cv, 1, NULL, offer_a);
+	b_learn(&cv);
+	b_answer(&cv, 200, "OK", answer_b);
+	b_request(&peer_b, "INFO", &cv, NULL, NULL, NULL, 1, "z9hG4bKib");
+	CU_ASSERT_PTR_NOT_NULL(sent_to(&peer_a, "INFO "));
+	CU_ASSERT_PTR_NULL(sent_to(&peer_b, "SIP/2.0 481"));
+	CU_ASSERT_EQUAL(active(), 1);
+	teardown();
+}
+
 static void
 test_bad_branch_400(void)
 {
@@ -1392,6 +1410,14 @@ test_replaces_mapped(void)
 	CU_ASSERT_PTR_NOT_NULL(sent_to(&peer_a, "SIP/2.0 481"));
 	CU_ASSERT_EQUAL(count_to(&peer_b, "INVITE "), 2);
 	CU_ASSERT_EQUAL(dsbc_b2bua_stats(b)->replaces_no_match, 1);
+	/* early-only naming a confirmed dialog: 486 (RFC 3891 section 3) */
+	snprintf(extra, sizeof(extra),
+		 "Contact: <sip:carol@10.0.0.10:5060>\n"
+		 "Replaces: %s;to-tag=%s;from-tag=%s;early-only\n",
+		 cv.a_cid, cv.a_to_tag, cv.a_tag);
+	a_invite(&nv, 4, extra, offer_a);
+	CU_ASSERT_PTR_NOT_NULL(sent_to(&peer_a, "SIP/2.0 486"));
+	CU_ASSERT_EQUAL(count_to(&peer_b, "INVITE "), 2);
 	teardown();
 }
 
@@ -1725,6 +1751,7 @@ unit_register(void)
 	UNIT_ADD(s, test_ice_restart);
 	UNIT_ADD(s, test_early_media_prack);
 	UNIT_ADD(s, test_late_offer);
+	UNIT_ADD(s, test_request_before_ack);
 	UNIT_ADD(s, test_bad_branch_400);
 	UNIT_ADD(s, test_unusable_crypto_488);
 	UNIT_ADD(s, test_replaces_mapped);
