@@ -49,8 +49,9 @@ b2bua_term_init(struct dsbc_b2bua *b, char *errbuf, size_t errlen)
 		snprintf(errbuf, errlen, "DTLS certificate: %s", err);
 		return -EINVAL;
 	}
-	/* Seed 000's mitigation: a fingerprint clients can pin survives
-	 * restarts, so a generated certificate is kept where configured. */
+	/* Against a hidden man in the middle, a fingerprint clients can
+	 * pin survives restarts: a generated certificate is kept where
+	 * configured. */
 	if (!have && cert[0] != '\0' &&
 	    dsbc_dtls_ctx_save(b->dtls_ctx, cert, key) != 0) {
 		snprintf(errbuf, errlen, "cannot write %s / %s", cert, key);
@@ -290,7 +291,8 @@ b2bua_term_offer(struct dsbc_b2bua *b, struct call *c,
 	c->a.keying = offer_keying(offer);
 	c->b.keying = r->b_keying ? (uint8_t)(r->b_keying - 1) : c->a.keying;
 	/* Legs keyed differently cannot share one end-to-end session:
-	 * only terminating media lets them interwork (issue 5 policy). */
+	 * only terminating media lets them interwork (RFC 7879
+	 * section 3.2.2). */
 	if (c->b.keying != c->a.keying && mode != DSBC_MODE_TERMINATE) {
 		mode = DSBC_MODE_TERMINATE;
 		forced = true;

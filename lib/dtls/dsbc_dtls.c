@@ -59,7 +59,7 @@ static int ex_index = -1;
  * RFC 8122 section 5: a hash function's name from the IANA registry, then
  * the digest in upper-case hex pairs with colons.  dsbc's own is SHA-256;
  * a peer's may be SHA-256, -384 or -512 (SHA-1, MD5 and MD2 are refused:
- * a collision would let a forged certificate pass, seed 000).
+ * a collision would let a forged certificate pass, a man in the middle).
  */
 struct fp_hash {
 	const char *name;

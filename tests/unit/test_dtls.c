@@ -2,8 +2,9 @@
 /*
  * DTLS termination (RFC 5763/5764) in memory: two dsbc sessions, each
  * with its own generated certificate, handshake by handing each other's
- * datagrams over; the fingerprint check (seed 000's MITM), the use_srtp
- * profiles, the RFC 5764 key layout, garbage and lost flights.
+ * datagrams over; the fingerprint check (against a man in the
+ * middle), the use_srtp profiles, the RFC 5764 key layout, garbage and
+ * lost flights.
  */
 #include <stdlib.h>
 #include <errno.h>
@@ -124,7 +125,8 @@ test_handshake_profiles(void)
 	handshake(NULL, "SRTP_AEAD_AES_128_GCM", DSBC_SRTP_SUITE_AEAD_AES_128_GCM, 12);
 }
 
-/* Seed 000: a certificate other than the SDP's must end the handshake. */
+/* A certificate other than the SDP's (a man in the middle) must end the
+ * handshake. */
 static void
 test_fingerprint_mismatch(void)
 {
@@ -369,7 +371,7 @@ test_save_and_reload(void)
 	close(fd);
 	snprintf(key, sizeof(key), "%s.key", crt);
 	CU_ASSERT_EQUAL(dsbc_dtls_ctx_save(a, crt, key), 0);
-	/* the pinned fingerprint survives a restart (issue 5, seed 000) */
+	/* the pinned fingerprint survives a restart */
 	b = dsbc_dtls_ctx_create(crt, key, NULL, err, sizeof(err));
 	CU_ASSERT_PTR_NOT_NULL_FATAL(b);
 	CU_ASSERT_STRING_EQUAL(dsbc_dtls_ctx_fingerprint(a),

@@ -252,7 +252,7 @@ test_cdev_rfc_vectors(void)
 }
 
 /*
- * Issue 5's cross-test, per suite: what libsrtp2 protects, cryptodev
+ * The cross-test, per suite: what libsrtp2 protects, cryptodev
  * unprotects, and the other way round, across a ROC rollover; a tampered
  * packet fails; a replay is refused in a later burst and within one.
  */

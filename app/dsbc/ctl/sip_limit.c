@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * Per-source rate limit on the SIP port (seed 002: SIP floods), on the
+ * Per-source rate limit on the SIP port (SIP floods), on the
  * management lcore before any parsing: one GCRA bucket per source
  * address in a direct-mapped table.  A source that collides with another
  * takes the slot over with a full bucket: a flood of spoofed sources can

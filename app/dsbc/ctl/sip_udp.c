@@ -179,7 +179,8 @@ dsbc_sip_input(struct dsbc_app *app, struct rte_mbuf *m, uint64_t now)
 	s->st.frag_rx++;
 	if (pi.family != 4) {
 		/* IPv6 SIP signalling is not fragmented in practice; the
-		 * reassembly is IPv4 only (issue 3 asks for IPv4). */
+		 * reassembly is IPv4 only (IPv6 SIP over UDP stays
+		 * small). */
 		s->st.frag_dropped++;
 		rte_pktmbuf_free(m);
 		return;

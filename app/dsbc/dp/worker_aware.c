@@ -4,7 +4,7 @@
  * fixed header and the first 8 bytes of RTCP, which SRTP and SRTCP leave
  * in clear (RFC 3711 section 3.1), and never touches DTLS: it keeps per
  * SSRC loss and jitter (RFC 3550 appendix A) and applies two policies
- * from seed 002: a new SSRC from the latched source mid-call (allow,
+ * against injection: a new SSRC from the latched source mid-call (allow,
  * alarm, drop) and sequence leaps (play-out attack: count or drop).
  */
 #include <rte_branch_prediction.h>

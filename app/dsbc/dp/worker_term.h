@@ -12,7 +12,7 @@
 #include "dsbc_srtp_cdev.h"
 
 /*
- * Terminator mode in the worker (RFC 7879 section 3.2.2, seed 000's
+ * Terminator mode in the worker (RFC 7879 section 3.2.2, the
  * "media terminator"): what arrives on a flow is unprotected with the
  * keys of the leg it came from and protected again with the keys dsbc
  * sends with on the other leg.  One SRTP state per terminated flow, from

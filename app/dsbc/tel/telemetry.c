@@ -68,7 +68,7 @@ tel_info(const char *cmd __rte_unused, const char *params __rte_unused,
 				     dsbc_mode_name(app->cfg.mode_default));
 	rte_tel_data_add_dict_string(d, "latch_default",
 				     dsbc_latch_name(app->cfg.latch_default));
-	/* seed 000: what clients pin when dsbc terminates their DTLS */
+	/* what clients pin when dsbc terminates their DTLS */
 	if (app->sip != NULL && app->sip->b2b != NULL &&
 	    dsbc_b2bua_fingerprint(app->sip->b2b)[0] != '\0')
 		rte_tel_data_add_dict_string(d, "dtls_fingerprint",
