@@ -214,6 +214,15 @@ main(int argc, char **argv)
 			rte_lcore_count() - 1);
 		goto config_error;
 	}
+	/* held packets are mbufs the queues cannot refill with */
+	if ((uint64_t)app.cfg.srtp_hold_packets * (rte_lcore_count() - 1) >
+	    app.cfg.mbufs / 4) {
+		DSBC_LOG(main, ERR, "%s: [dsbc] srtp_hold_packets: %u per "
+			"worker, %u workers: more than a quarter of the %u "
+			"mbufs\n", app.cfg.path, app.cfg.srtp_hold_packets,
+			rte_lcore_count() - 1, app.cfg.mbufs);
+		goto config_error;
+	}
 	app.pool = rte_pktmbuf_pool_create("dsbc_mbufs", app.cfg.mbufs, 256, 0,
 					   app.cfg.mbuf_data_size,
 					   (int)rte_socket_id());

@@ -109,6 +109,8 @@ flow_cfg(struct dsbc_b2bua *b, const struct call *c, const struct leg *in,
 		if (!mi->rtcp_mux)
 			fc->spec_flags = k ? DSBC_FLOW_F_RTCP_ONLY :
 					     DSBC_FLOW_F_RTP_ONLY;
+		else if (k == 1)
+			fc->spec_flags = DSBC_FLOW_F_SEND_ONLY;
 	}
 	fc->latch = b->cfg->latch_default;
 	fc->relatch_ms = b->cfg->relatch_ms_default;

@@ -442,6 +442,18 @@ dtls_flush(struct dsbc_b2bua *b, struct leg *l, unsigned int i,
 		sc->tx++;
 }
 
+/* The session's retransmission timer, as one of the call's. */
+static void
+dtls_arm(struct dsbc_b2bua *b, struct call *c, struct leg_sec *sc)
+{
+	uint64_t next = 0;
+
+	dsbc_dtls_tick(sc->dtls, &next);
+	sc->timer_ms = next ? b->now + next : 0;
+	if (sc->timer_ms != 0)
+		b2bua_call_timer(b, c, sc->timer_ms);
+}
+
 /* ---- keys to the workers ---- */
 
 static void
@@ -671,8 +683,7 @@ b2bua_term_start(struct dsbc_b2bua *b, struct call *c, struct leg *l)
 			if (dsbc_dtls_start(sc->dtls) != 0)
 				return -EPROTO;
 			dtls_flush(b, l, i, k);
-			sc->timer_ms = b->now + 1000;
-			b2bua_call_timer(b, c, sc->timer_ms);
+			dtls_arm(b, c, sc);
 		}
 	}
 	return 0;
@@ -718,8 +729,7 @@ dtls_progress(struct dsbc_b2bua *b, struct call *c, struct leg *l,
 				return;
 			if (dsbc_dtls_start(sc->dtls) == 0) {
 				dtls_flush(b, l, i, k);
-				sc->timer_ms = b->now + 1000;
-				b2bua_call_timer(b, c, sc->timer_ms);
+				dtls_arm(b, c, sc);
 				return;
 			}
 		}

@@ -51,6 +51,8 @@ dsbc_config_defaults(struct dsbc_config *c)
 	c->terminate_capacity = 4096;
 	c->dtls_timeout_ms = 10000;
 	c->srtp_replay_window = 128;
+	c->srtp_hold_ms = 500;
+	c->srtp_hold_packets = 512;
 	c->ice_consent_s = 30;
 	c->sip_rate_pps = 1000;
 	c->sip_burst = 2000;
@@ -266,6 +268,10 @@ global_key(struct cfg_ctx *x, void *obj, const char *k, const char *v)
 					c->srtp_replay_window);
 		return 0;
 	}
+	if (!strcmp(k, "srtp_hold_ms"))
+		return cfg_u32(x, k, v, 0, 5000, &c->srtp_hold_ms);
+	if (!strcmp(k, "srtp_hold_packets"))
+		return cfg_u32(x, k, v, 0, 1u << 16, &c->srtp_hold_packets);
 	if (!strcmp(k, "log_level"))
 		return cfg_str(x, k, v, c->log_level, sizeof(c->log_level));
 	if (!strcmp(k, "max_calls"))

@@ -78,7 +78,7 @@ struct dsbc_flow_cfg {
 	uint16_t relatch_ms;
 	uint16_t ice_id;              /* worker ICE agent of the local leg */
 	uint8_t srtp_in, srtp_out;    /* terminate: enum dsbc_keying */
-	uint8_t spec_flags;           /* DSBC_FLOW_F_RTP_ONLY / _RTCP_ONLY */
+	uint8_t spec_flags;           /* DSBC_FLOW_F_* */
 	uint32_t clock_rate;          /* RTP clock (aware), 0: 8000 */
 	uint32_t police_pps;          /* 0: no policer */
 	uint32_t rtcp_sibling;        /* flow id + 1 taking RTCP, 0 none */
@@ -145,6 +145,10 @@ struct dsbc_config {
 	uint32_t terminate_capacity;  /* terminated flows per worker */
 	uint8_t srtp_engine;          /* 0 libsrtp2, 1 cryptodev */
 	uint32_t srtp_replay_window;  /* RFC 3711 3.3.2, packets */
+	uint32_t srtp_hold_ms;        /* terminate: how long a packet waits
+				       * for its flow's keys, 0 never */
+	uint32_t srtp_hold_packets;   /* terminate: packets waiting, per
+				       * worker */
 	uint32_t ice_consent_s;       /* RFC 7675 consent timeout, seconds */
 	uint32_t mbufs;               /* per pool */
 	uint16_t mbuf_data_size;

@@ -311,6 +311,23 @@ dsbc_dtls_add_peer_fp(struct dsbc_dtls *d, const char *peer_fp)
 	return 0;
 }
 
+/*
+ * The retransmission timer: RFC 6347 4.2.4.1 starts it at 1 s, RFC 9147
+ * section 5.8.2 at 100 ms for real-time traffic; both double it per
+ * retransmission.  The shorter start matters for media: a WebRTC peer
+ * only reads DTLS once its ICE checks found a pair (RFC 8445), so the
+ * first ClientHello of an ICE-lite dsbc is often dropped, and waiting a
+ * second to send it again would hold the call's media that long.
+ */
+static unsigned int
+timer_cb(SSL *s, unsigned int timer_us)
+{
+	(void)s;
+	if (timer_us == 0)
+		return DSBC_DTLS_RTX_INITIAL_MS * 1000u;
+	return timer_us >= 30000000u ? 60000000u : timer_us * 2;
+}
+
 struct dsbc_dtls *
 dsbc_dtls_new(struct dsbc_dtls_ctx *c, enum dsbc_dtls_role role,
 	      const char *peer_fp)
@@ -342,6 +359,7 @@ dsbc_dtls_new(struct dsbc_dtls_ctx *c, enum dsbc_dtls_role role,
 	SSL_set_ex_data(d->ssl, ex_index, d);
 	SSL_set_mtu(d->ssl, DTLS_MTU);
 	DTLS_set_link_mtu(d->ssl, DTLS_MTU);
+	DTLS_set_timer_cb(d->ssl, timer_cb);
 	if (role == DSBC_DTLS_CLIENT)
 		SSL_set_connect_state(d->ssl);
 	else

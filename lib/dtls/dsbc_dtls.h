@@ -180,8 +180,13 @@ enum dsbc_dtls_state dsbc_dtls_input(struct dsbc_dtls *d, const uint8_t *p,
  * @return the number of bytes written to buf
  */
 size_t dsbc_dtls_output(struct dsbc_dtls *d, uint8_t *buf, size_t cap);
+/** The first retransmission comes this long after a flight (RFC 9147
+ * 5.8.2), the next ones twice as long each time, up to 60 s. */
+#define DSBC_DTLS_RTX_INITIAL_MS 100
+
 /**
- * Retransmission timer (RFC 6347 4.2.4): call when it expires; *next_ms
+ * Retransmission timer (RFC 6347 4.2.4): call when it expires, or at any
+ * time to learn when it will (nothing is sent before); *next_ms
  * gets the time to the next expiry (0 none).  Returns the state.
  *
  * @param d  the session

@@ -121,6 +121,8 @@ struct dsbc_flow {
 	uint64_t police_tat;         /* GCRA theoretical arrival time */
 	struct dsbc_flow_stats st;
 	uint64_t install_tsc;        /* when FLOW_ADD was applied */
+	uint16_t held;               /* terminate: packets waiting for keys
+				      * in the worker's hold */
 	/* management-owned, copied in by FLOW_ADD/FLOW_MOD */
 	struct dsbc_flow_spec spec __rte_cache_aligned;
 } __rte_cache_aligned;

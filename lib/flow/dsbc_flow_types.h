@@ -111,5 +111,11 @@ enum dsbc_keying {
  * (keystream or GCM nonce reuse). */
 #define DSBC_FLOW_F_RTP_ONLY  0x02
 #define DSBC_FLOW_F_RTCP_ONLY 0x04
+/** Terminate, leg with rtcp-mux (RFC 5761) towards one without: the
+ * leg's second flow is there only for the headers and keys RTCP leaves
+ * with towards the other leg's RTCP port.  A muxing peer sends nothing
+ * there, so the flow never gets keys to unprotect with, and what arrives
+ * on it is dropped at once rather than held for keys. */
+#define DSBC_FLOW_F_SEND_ONLY 0x08
 
 #endif /* DSBC_FLOW_TYPES_H */

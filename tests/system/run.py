@@ -1072,13 +1072,51 @@ GARBAGE_DTLS = (
     "             + body, ('10.10.1.1', %d))\n")
 
 
+SEND_PAYLOADS = (
+    "import socket, sys\n"
+    "s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)\n"
+    "s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)\n"
+    "s.bind(('10.10.1.10', 7200))\n"
+    "for h in sys.stdin.read().split():\n"
+    "    s.sendto(bytes.fromhex(h), ('10.10.1.1', %d))\n")
+
+
+def srtp_payloads(out, km, count):
+    """count SRTP packets alice protects with the keys she exported as
+    the DTLS client (RFC 5764 4.2: client key, server key, client salt,
+    server salt), made by dsbc-gen's libsrtp2: their UDP payloads."""
+    raw = bytes.fromhex(km)
+    key = base64.b64encode(raw[0:16] + raw[32:46]).decode()
+    pcap = os.path.join(out, "alice-srtp.pcap")
+    subprocess.run([os.path.join(BUILD, "app/dsbc-gen/dsbc-gen"),
+                    "--pcap-out", pcap, "--kind", "rtp", "--count",
+                    str(count), "--flow", "10.10.1.10:7200-10.10.1.1:9", "--src-mac",
+                    "02:00:00:00:00:0a", "--dst-mac", "02:00:00:00:00:01",
+                    "--srtp", "AES_CM_128_HMAC_SHA1_80:" + key], check=True,
+                   capture_output=True)
+    return [f[42:] for f in pcap_read(pcap)]
+
+
 def test_dtls_terminate_faults():
     """Terminator mode under faults: garbage DTLS records from alice are
     discarded and her real handshake still completes; RTP that is not
     SRTP under her keys is dropped (drop_srtp_auth, per flow
-    srtp_auth_fail); bob never answers dsbc's ClientHello, so after
-    dtls_timeout_ms the call ends with a BYE to each side; dsbc stays
-    healthy and leaves nothing behind."""
+    srtp_auth_fail); her authentic SRTP waits in the worker for the keys
+    of bob's leg, which never come; bob never answers dsbc's ClientHello,
+    so after dtls_timeout_ms the call ends with a BYE to each side, the
+    waiting packets dropped with their flow; dsbc stays healthy and
+    leaves nothing behind."""
+    dtls_terminate_faults(5000)
+
+
+def test_terminate_hold_expires():
+    """The same with srtp_hold_ms at its default, 500 ms: alice's SRTP
+    that waited that long for bob's keys is dropped as keyless, before
+    the call ends."""
+    dtls_terminate_faults(500)
+
+
+def dtls_terminate_faults(hold_ms):
     out = os.path.abspath("out/system/termflt")
     os.makedirs(out, exist_ok=True)
     akey, acrt, afp = make_cert(out, "alice")
@@ -1103,6 +1141,14 @@ def test_dtls_terminate_faults():
                               "10.10.1.10:7200", "--to",
                               "10.10.1.1:%d" % port, "--count", "20",
                               "--pps", "200")
+        km = keying_material(res["cli"])
+        if km:
+            p = topo.run("alice", ["python3", "-c", SEND_PAYLOADS % port],
+                         stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                         stderr=subprocess.STDOUT, text=True)
+            res["srtp"] = p.communicate(" ".join(
+                x.hex() for x in srtp_payloads(out, km[0], 12)),
+                timeout=10)[0]
         time.sleep(0.3)
         res["call"] = d.tel.query("/dsbc/call,%d" % call["id"])
         res["stats"] = d.stats()
@@ -1110,7 +1156,8 @@ def test_dtls_terminate_faults():
     t0 = time.time()
     r = run_call("termflt", uac, uas, during=during,
                  extra_uac=["-trace_msg", "-message_file", log],
-                 dsbc_extra="dtls_setup = passive\ndtls_timeout_ms = 6000\n",
+                 dsbc_extra="dtls_setup = passive\ndtls_timeout_ms = 6000\n"
+                            "srtp_hold_ms = %d\n" % hold_ms,
                  conf_extra="mode = terminate\n")
     sipp_ok(r)
     c, st = res.get("call") or {}, res.get("stats") or {}
@@ -1138,6 +1185,30 @@ def test_dtls_terminate_faults():
     eq(a.get("m0_rtp_in_srtp_auth_fail"), 20, "fake SRTP failed "
        "authentication on alice's flow")
     eq(st.get("drop_srtp_auth"), 20, "drop_srtp_auth")
+    # authentic, but no keys towards bob yet: they wait (in the clear)
+    # until the call ends at dtls_timeout_ms, before srtp_hold_ms
+    end = r["stats"]
+    print("  alice's authentic SRTP: %s unprotected, held %d; at the end "
+          "expired %d, dropped with the flow %d (drop_no_flow), keyless %d"
+          % (a.get("m0_rtp_in_srtp_unprotected"), st.get("srtp_held", -1),
+             end["srtp_held_expired"], end["drop_no_flow"],
+             end["drop_srtp_no_keys"]))
+    eq(res.get("srtp", "").strip(), "", "SRTP sender ran")
+    eq(a.get("m0_rtp_in_srtp_unprotected"), 12, "alice's SRTP authentic")
+    eq(st.get("srtp_held"), 12, "held for bob's keys")
+    eq(st.get("drop_srtp_no_keys"), 0, "none dropped keyless 0.3 s on")
+    if hold_ms > 6000 - 3000:
+        # the call ends at dtls_timeout_ms (6 s), alice's SRTP came at
+        # about 3 s: it is still waiting then
+        eq(end["srtp_held_expired"], 0, "none expired (srtp_hold_ms %d)"
+           % hold_ms)
+        check_ge(end["drop_no_flow"], 12, "dropped with their flow")
+        eq(end["drop_srtp_no_keys"], 0, "none dropped keyless")
+    else:
+        eq(end["srtp_held_expired"], 12, "all expired (srtp_hold_ms %d)"
+           % hold_ms)
+        eq(end["drop_srtp_no_keys"], 12, "dropped keyless")
+    eq(end["srtp_held_released"], 0, "none sent on")
     eq(c.get("b_leg", {}).get("m0_dtls"), "handshaking",
        "bob never answered dsbc's ClientHello")
     eq(r["calls"]["dtls_timeouts"], 1, "handshake timeout")
@@ -1729,6 +1800,20 @@ def check_baresip_terminate(r, a_keying, b_keying):
         check_ge(a["m0_rtp_in_srtp_protected"], 400, "encrypted for bob")
         check_ge(b["m0_rtp_in_srtp_unprotected"], 400, "bob's SRTP "
                  "decrypted")
+    st = r["stats"]
+    print("  before the keys: held %d, released %d, expired %d; dropped "
+          "keyless %d (A %d, B %d)" % (
+              st["srtp_held"], st["srtp_held_released"],
+              st["srtp_held_expired"], st["drop_srtp_no_keys"],
+              a["m0_rtp_in_srtp_no_keys"], b["m0_rtp_in_srtp_no_keys"]))
+    # no clipped start: what came before the other leg's keys waited
+    # for them (RFC 7879 3.2.2 terminator), none was dropped keyless
+    eq(st["drop_srtp_no_keys"], 0, "packets dropped for want of keys")
+    eq(st["srtp_held_expired"], 0, "held packets that waited too long")
+    # a held one may still be refused once keyed (baresip's plain RTCP
+    # keepalive, an RTCP APP of 16 bytes, is drop_srtp_malformed)
+    check(st["srtp_held_released"] <= st["srtp_held"], "released what "
+          "was held")
     for leg in (a, b):
         eq(leg["m0_rtp_in_srtp_auth_fail"], 0, "authentication failures")
     eq(r["calls"]["active"], 0, "calls left")
@@ -2171,6 +2256,7 @@ TESTS = [test_udp_relay_between_namespaces, test_sipp_options,
          test_dtls_before_the_answer, test_dtls_srtp_terminate_openssl,
          test_dtls_terminate_wrong_fingerprint,
          test_dtls_terminate_weak_fingerprint, test_dtls_terminate_faults,
+         test_terminate_hold_expires,
          test_terminate_sdes_rekey, test_terminate_sdes_rekey_refused,
          test_terminate_mux_rtcp_port_keyless,
          test_terminate_early_mux_flip_refused,

@@ -82,6 +82,23 @@ event_new(struct dsbc_worker *w, enum dsbc_msg_type type)
 
 /* ---- control messages ---- */
 
+/* Flow f is removed: what it has waiting for keys goes with it. */
+static void
+hold_forget(struct dsbc_worker *w, struct dsbc_flow *f)
+{
+	struct dsbc_hold *h = &w->hold;
+	uint32_t i;
+
+	for (i = 0; i < h->n && f->held > 0; i++) {
+		if (h->e[i].m == NULL || h->e[i].flow_id != f->flow_id)
+			continue;
+		drop(w, h->e[i].m, DSBC_DROP_NO_FLOW);
+		h->e[i].m = NULL;
+		f->held--;
+	}
+	dsbc_hold_compact(h);
+}
+
 static void
 ctrl_apply(struct dsbc_worker *w, const struct dsbc_msg *m)
 {
@@ -110,6 +127,9 @@ ctrl_apply(struct dsbc_worker *w, const struct dsbc_msg *m)
 		struct dsbc_flow *f = dsbc_flow_table_slot(w->flows,
 							   m->ref.flow_id);
 
+		if (f != NULL && f->in_use && f->flow_id == m->ref.flow_id &&
+		    f->held > 0)
+			hold_forget(w, f);
 		rc = dsbc_flow_table_del(w->flows, m->ref.flow_id);
 		if (rc == 0)
 			dsbc_term_release(w, f);
@@ -123,6 +143,10 @@ ctrl_apply(struct dsbc_worker *w, const struct dsbc_msg *m)
 			rc = -ENOENT;
 		else
 			rc = dsbc_term_keys(w, f, &m->keys);
+		/* what waits for these keys is passed on before the next
+		 * burst is read */
+		if (rc == 0 && w->hold.n > 0)
+			w->hold.keys_came = true;
 		break;
 	}
 	case DSBC_MSG_NEIGH_UPDATE:
@@ -497,6 +521,23 @@ media_forward(struct dsbc_app *app, struct dsbc_worker *w, struct dsbc_flow *f,
 	rte_eth_tx_buffer(sp->out_port, w->txq, w->txb[out], m);
 }
 
+/* Packet p of this batch, authenticated, into the hold to wait for the
+ * keys it is protected with; false when there is no room. */
+static bool
+term_hold_clear(struct dsbc_worker *w, struct dsbc_term_pkt *p, uint64_t now)
+{
+	struct dsbc_flow *f = p->f;
+
+	if (f->spec.flags & DSBC_FLOW_F_SEND_ONLY ||
+	    !dsbc_hold_add(&w->hold, &f->held, f->flow_id, p->m, p->pi, p->off,
+			   p->len, p->rtcp ? DSBC_DEMUX_RTCP : DSBC_DEMUX_RTP,
+			   p->latch_defer, true, p->since ? p->since : now))
+		return false;
+	if (p->since == 0)
+		w->st.srtp_held++;
+	return true;
+}
+
 /*
  * The terminated packets parked in this burst: unprotected and protected
  * (worker_term.c), then sent on or dropped in the order they came.
@@ -512,6 +553,13 @@ term_flush(struct dsbc_app *app, struct dsbc_worker *w, uint64_t now)
 		struct dsbc_term_pkt *p = &tb->p[i];
 
 		if (unlikely(dsbc_term_done(w, p) != DSBC_DROP_MAX)) {
+			/* authentic, but dsbc's keys towards the other leg
+			 * are not there yet: it waits for them in the clear */
+			if (p->why == DSBC_DROP_SRTP_NO_KEYS && p->m != NULL &&
+			    term_hold_clear(w, p, now))
+				continue;
+			if (p->why == DSBC_DROP_SRTP_NO_KEYS)
+				dsbc_term_keyless(w, p->f);
 			p->f->st.drops++;
 			if (p->m != NULL)
 				drop(w, p->m, (enum dsbc_drop)p->why);
@@ -533,11 +581,116 @@ term_flush(struct dsbc_app *app, struct dsbc_worker *w, uint64_t now)
 				continue;
 			}
 		}
+		if (p->since != 0)
+			w->st.srtp_held_released++;
 		media_forward(app, w, p->f, p->m, p->pi,
 			      p->rtcp ? DSBC_DEMUX_RTCP : DSBC_DEMUX_RTP,
 			      p->len, now);
 	}
 	tb->n = 0;
+}
+
+/*
+ * A terminated RTP or RTCP packet of flow f, leaving with ftx's keys
+ * (NULL: the RTCP sibling is gone): parked in this burst's batch when f
+ * can unprotect it, else held until it can (worker_hold.h), else the
+ * reason it is dropped.
+ */
+static inline enum dsbc_drop
+term_hold_or_park(struct dsbc_worker *w, struct dsbc_flow *f,
+		  const struct dsbc_flow *ftx, struct rte_mbuf *m,
+		  const struct dsbc_pkt_info *pi, enum dsbc_demux_class cls,
+		  bool latch_defer, uint64_t now, bool *held)
+{
+	enum dsbc_drop why;
+
+	if (unlikely(ftx == NULL))
+		return DSBC_DROP_SRTP_NO_KEYS;
+	if (likely(dsbc_term_rx_keyed(w, f)))
+		return dsbc_term_park(w, f, ftx, m, pi, pi->payload_off,
+				      pi->payload_len, cls, latch_defer, 0,
+				      false);
+	why = dsbc_term_check(f, m, pi->payload_off, pi->payload_len, cls);
+	if (why != DSBC_DROP_MAX)
+		return why;
+	if ((f->spec.flags & DSBC_FLOW_F_SEND_ONLY) ||
+	    !dsbc_hold_add(&w->hold, &f->held, f->flow_id, m, pi,
+			   pi->payload_off, pi->payload_len, cls, latch_defer,
+			   false, now)) {
+		dsbc_term_keyless(w, f);
+		return DSBC_DROP_SRTP_NO_KEYS;
+	}
+	w->st.srtp_held++;
+	*held = true;
+	return DSBC_DROP_MAX;
+}
+
+/*
+ * The held packets whose flows have the keys they wait for now go
+ * through the terminator in the order they were held, before anything
+ * newer is read from the queues; those that waited srtp_hold_ms are
+ * dropped as keyless.
+ */
+static void
+hold_release(struct dsbc_app *app, struct dsbc_worker *w, uint64_t now)
+{
+	struct dsbc_hold *h = &w->hold;
+	uint32_t i, n = h->n;
+
+	h->keys_came = false;
+	/* term_flush() may hold some again, after n */
+	for (i = 0; i < n; i++) {
+		struct dsbc_held *e = &h->e[i];
+		struct rte_mbuf *m = e->m;
+		struct dsbc_flow *f;
+		const struct dsbc_flow *ftx;
+		enum dsbc_drop why;
+		bool ready;
+
+		if (m == NULL)
+			continue;
+		f = dsbc_flow_table_slot(w->flows, e->flow_id);
+		if (unlikely(f == NULL || !f->in_use ||
+			     f->flow_id != e->flow_id)) {
+			/* hold_forget() takes them with their flow */
+			e->m = NULL;
+			drop(w, m, DSBC_DROP_NO_FLOW);
+			continue;
+		}
+		ftx = f;
+		if (e->cls == DSBC_DEMUX_RTCP && f->spec.rtcp_sibling != 0)
+			ftx = rtcp_sibling(w, f);
+		ready = ftx != NULL && (e->clear ?
+			dsbc_term_tx_keyed(w, f, ftx) :
+			dsbc_term_rx_keyed(w, f));
+		if (!ready && ftx != NULL) {
+			if (now - e->tsc < h->max_tsc)
+				continue;
+			w->st.srtp_held_expired++;
+		}
+		e->m = NULL;
+		f->held--;
+		if (!ready) {
+			dsbc_term_keyless(w, f);
+			why = DSBC_DROP_SRTP_NO_KEYS;
+		} else {
+			why = dsbc_term_park(w, f, ftx, m, &e->pi, e->off,
+					     e->len,
+					     (enum dsbc_demux_class)e->cls,
+					     e->latch_defer, e->tsc, e->clear);
+		}
+		if (why != DSBC_DROP_MAX) {
+			f->st.drops++;
+			drop(w, m, why);
+			continue;
+		}
+		/* the batch points at e->pi: no compaction before it ran */
+		if (w->tb.n == DSBC_TERM_BATCH)
+			term_flush(app, w, now);
+	}
+	if (w->tb.n > 0)
+		term_flush(app, w, now);
+	dsbc_hold_compact(h);
 }
 
 #define FLOW_PREFETCH 6
@@ -678,6 +831,8 @@ media_process(struct dsbc_app *app, struct dsbc_worker *w,
 				continue;
 			}
 			if (cls == DSBC_DEMUX_RTP || cls == DSBC_DEMUX_RTCP) {
+				bool held = false;
+
 				/* RTCP towards a leg that does not mux it
 				 * leaves by the sibling flow, keyed for that
 				 * component; with the sibling gone it is
@@ -688,10 +843,11 @@ media_process(struct dsbc_app *app, struct dsbc_worker *w,
 				if (cls == DSBC_DEMUX_RTCP &&
 				    f->spec.rtcp_sibling != 0)
 					ftx = rtcp_sibling(w, f);
-				why = ftx == NULL ? DSBC_DROP_SRTP_NO_KEYS :
-				      dsbc_term_park(w, f, ftx, m, pi,
-						     pi->payload_off, plen, cls,
-						     latch_defer);
+				why = term_hold_or_park(w, f, ftx, m, pi, cls,
+							latch_defer, now,
+							&held);
+				if (held)
+					continue;
 				if (unlikely(why != DSBC_DROP_MAX)) {
 					f->st.drops++;
 					drop(w, m, why);
@@ -743,6 +899,8 @@ poll_once(struct dsbc_app *app, struct dsbc_worker *w, uint64_t now)
 	uint32_t total = 0;
 	uint16_t q, n, i;
 
+	if (unlikely(dsbc_hold_due(&w->hold, now)))
+		hold_release(app, w, now);
 	b.n = 0;
 	for (q = 0; q < w->nb_rxq; q++) {
 		n = rte_eth_rx_burst(w->rxq[q].port, w->rxq[q].queue, pkts,
@@ -888,7 +1046,10 @@ dsbc_worker_create(struct dsbc_app *app, uint16_t idx, unsigned int lcore_id)
 	if ((app->has_cdev &&
 	     dsbc_srtp_cdev_qp_init(&app->cdev, idx, &w->cdev) != 0) ||
 	    dsbc_term_pool_init(w, app->cfg.terminate_capacity,
-				app->cfg.srtp_replay_window, socket) != 0) {
+				app->cfg.srtp_replay_window, socket) != 0 ||
+	    dsbc_hold_init(&w->hold, app->cfg.srtp_hold_packets,
+			   app->tsc_hz / 1000 * app->cfg.srtp_hold_ms,
+			   socket) != 0) {
 		dsbc_worker_free(w);
 		return NULL;
 	}
@@ -919,6 +1080,7 @@ dsbc_worker_free(struct dsbc_worker *w)
 			rte_pktmbuf_free(m);
 		rte_ring_free(w->handoff);
 	}
+	dsbc_hold_free(&w->hold);
 	dsbc_term_pool_free(w);
 	dsbc_srtp_cdev_qp_fini(&w->cdev);        /* after the sessions */
 	dsbc_flow_table_free(w->flows);

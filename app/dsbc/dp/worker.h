@@ -12,6 +12,7 @@
 #include <stdint.h>
 
 #include "dsbc.h"
+#include "dp/worker_hold.h"
 #include "dp/worker_term.h"
 
 /* Per-worker counters; written by the worker only, read by telemetry. */
@@ -24,6 +25,9 @@ struct dsbc_worker_stats {
 	uint64_t exc_punted;       /* ARP/ND/ICMP to the exception ring */
 	uint64_t dtls_punted;      /* terminate: DTLS records to the DTLS ring */
 	uint64_t srtp_cdev_ops;    /* terminate: SRTP transforms on the cryptodev */
+	uint64_t srtp_held;        /* terminate: packets parked for keys */
+	uint64_t srtp_held_released;   /* and sent on once keyed */
+	uint64_t srtp_held_expired;    /* and dropped after srtp_hold_ms */
 	uint64_t ctrl_msgs;        /* control messages applied */
 	uint64_t ctrl_bad;         /* control messages refused (version/type) */
 	uint64_t events;           /* events enqueued to management */
@@ -76,6 +80,7 @@ struct dsbc_worker {
 	struct dsbc_term *term;          /* [term_cap] terminated flows' SRTP */
 	struct dsbc_srtp_cdev cdev;      /* this worker's queue pair, if any */
 	struct dsbc_term_batch tb;       /* terminated packets of this burst */
+	struct dsbc_hold hold;           /* terminated packets before keys */
 	uint32_t term_cap;
 	uint32_t term_free;              /* free list head, index + 1 */
 	unsigned int term_replay;        /* SRTP replay window (RFC 3711 3.3.2) */

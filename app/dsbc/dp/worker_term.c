@@ -423,6 +423,8 @@ unprotect_end(struct dsbc_worker *w, struct dsbc_term_pkt *p)
 {
 	struct dsbc_term *t = term_of(w, p->f);
 
+	if (p->clear)
+		return;     /* unprotected before it was held */
 	/* an authentic RTP packet confirms its SSRC's binding (SRTCP's
 	 * have none) */
 	if (job_take(p, w->tb.jrx) == 0 && !p->rtcp)
@@ -483,12 +485,9 @@ device_run(struct dsbc_worker *w, struct dsbc_srtp_cdev_job *j, uint16_t *n)
 }
 
 enum dsbc_drop
-dsbc_term_park(struct dsbc_worker *w, struct dsbc_flow *f,
-	       const struct dsbc_flow *ftx, struct rte_mbuf *m,
-	       const struct dsbc_pkt_info *pi, uint32_t off, uint32_t len,
-	       enum dsbc_demux_class cls, bool latch_defer)
+dsbc_term_check(const struct dsbc_flow *f, const struct rte_mbuf *m,
+		uint32_t off, uint32_t len, enum dsbc_demux_class cls)
 {
-	struct dsbc_term_pkt *p;
 	bool rtcp = cls == DSBC_DEMUX_RTCP;
 
 	if (cls != DSBC_DEMUX_RTP && !rtcp)
@@ -498,6 +497,48 @@ dsbc_term_park(struct dsbc_worker *w, struct dsbc_flow *f,
 		return DSBC_DROP_SRTP_WRONG_PORT;
 	if (unlikely(off + len > m->data_len || len > UINT16_MAX))
 		return DSBC_DROP_SRTP_MALFORMED;
+	return DSBC_DROP_MAX;
+}
+
+void
+dsbc_term_keyless(struct dsbc_worker *w, struct dsbc_flow *f)
+{
+	count_drop(term_of(w, f), DSBC_DROP_SRTP_NO_KEYS);
+}
+
+bool
+dsbc_term_rx_keyed(struct dsbc_worker *w, const struct dsbc_flow *f)
+{
+	const struct dsbc_term *t = term_of(w, f);
+
+	return f->spec.srtp_in == DSBC_KEYING_NONE ||
+	       (t != NULL && t->rx != NULL);
+}
+
+bool
+dsbc_term_tx_keyed(struct dsbc_worker *w, const struct dsbc_flow *f,
+		   const struct dsbc_flow *ftx)
+{
+	const struct dsbc_term *tt = term_of(w, ftx);
+
+	return f->spec.srtp_out == DSBC_KEYING_NONE ||
+	       (tt != NULL && tt->tx != NULL);
+}
+
+enum dsbc_drop
+dsbc_term_park(struct dsbc_worker *w, struct dsbc_flow *f,
+	       const struct dsbc_flow *ftx, struct rte_mbuf *m,
+	       const struct dsbc_pkt_info *pi, uint32_t off, uint32_t len,
+	       enum dsbc_demux_class cls, bool latch_defer, uint64_t since,
+	       bool clear)
+{
+	struct dsbc_term_pkt *p;
+	bool rtcp = cls == DSBC_DEMUX_RTCP;
+	enum dsbc_drop why = clear ? DSBC_DROP_MAX :
+			     dsbc_term_check(f, m, off, len, cls);
+
+	if (why != DSBC_DROP_MAX)
+		return why;
 	/* the caller runs the batch as soon as it is full */
 	RTE_ASSERT(w->tb.n < DSBC_TERM_BATCH);
 	p = &w->tb.p[w->tb.n++];
@@ -509,8 +550,12 @@ dsbc_term_park(struct dsbc_worker *w, struct dsbc_flow *f,
 	p->len = (uint16_t)len;
 	p->rtcp = rtcp;
 	p->latch_defer = latch_defer;
+	p->since = since;
+	p->clear = clear;
 	p->why = DSBC_DROP_MAX;
-	unprotect_begin(w, p);
+	p->job = -1;
+	if (!clear)
+		unprotect_begin(w, p);
 	return DSBC_DROP_MAX;
 }
 
@@ -540,7 +585,8 @@ dsbc_term_done(struct dsbc_worker *w, struct dsbc_term_pkt *p)
 {
 	if (p->job >= 0 || p->why == DSBC_DROP_MAX)
 		protect_end(w, p);
-	if (p->why != DSBC_DROP_MAX)
+	/* keyless ones are counted when dropped, not when held */
+	if (p->why != DSBC_DROP_MAX && p->why != DSBC_DROP_SRTP_NO_KEYS)
 		count_drop(term_of(w, p->f), p->why);
 	return (enum dsbc_drop)p->why;
 }

@@ -104,7 +104,11 @@ struct dsbc_term_pkt {
 	int16_t job;                 /* its cryptodev job in this pass, or -1 */
 	bool rtcp;
 	bool latch_defer;            /* latch its source once authentic */
+	bool clear;                  /* unprotected already (held for TX
+				      * keys): protect only */
 	uint8_t why;                 /* enum dsbc_drop; _MAX: sent on */
+	uint64_t since;              /* arrival, when it was held before;
+				      * 0 when it arrived in this burst */
 };
 
 struct dsbc_term_batch {
@@ -117,17 +121,41 @@ struct dsbc_term_batch {
 };
 
 /*
+ * What dsbc_term_park() refuses whatever the keys: a class other than RTP
+ * and RTCP, RTCP on an RTP-only flow or the reverse, a payload outside
+ * m.  DSBC_DROP_MAX when none applies.
+ */
+enum dsbc_drop dsbc_term_check(const struct dsbc_flow *f,
+			       const struct rte_mbuf *m, uint32_t off,
+			       uint32_t len, enum dsbc_demux_class cls);
+
+/* Whether flow f can unprotect: its peer's keys are installed, or that
+ * leg is plain. */
+bool dsbc_term_rx_keyed(struct dsbc_worker *w, const struct dsbc_flow *f);
+
+/* Whether what arrives on f can be protected again, with ftx's keys
+ * towards the other leg (or that leg is plain). */
+bool dsbc_term_tx_keyed(struct dsbc_worker *w, const struct dsbc_flow *f,
+			const struct dsbc_flow *ftx);
+
+/* A packet of f dropped for want of keys, counted on f's SRTP state. */
+void dsbc_term_keyless(struct dsbc_worker *w, struct dsbc_flow *f);
+
+/*
  * Park one RTP-class packet of terminated flow f: the payload of len
  * bytes at offset off of single-segment mbuf m; ftx is the flow whose
  * protect session it leaves with (f, or its RTCP sibling).  Returns
  * DSBC_DROP_MAX when parked (the batch may then be full: run it), else
- * why it is to be dropped now.
+ * why it is to be dropped now.  A packet coming back from the worker's
+ * hold gives the TSC it first arrived at in since (0 otherwise), and is
+ * clear when it was unprotected before it was held (it is only protected
+ * now).
  */
 enum dsbc_drop dsbc_term_park(struct dsbc_worker *w, struct dsbc_flow *f,
 			      const struct dsbc_flow *ftx, struct rte_mbuf *m,
 			      const struct dsbc_pkt_info *pi, uint32_t off,
-			      uint32_t len,
-			      enum dsbc_demux_class cls, bool latch_defer);
+			      uint32_t len, enum dsbc_demux_class cls,
+			      bool latch_defer, uint64_t since, bool clear);
 
 /* Unprotect and protect what is parked. */
 void dsbc_term_run(struct dsbc_worker *w);

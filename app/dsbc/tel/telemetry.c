@@ -122,6 +122,9 @@ tel_stats(const char *cmd __rte_unused, const char *params __rte_unused,
 	add_u64(d, "exc_punted", SUM(app, exc_punted));
 	add_u64(d, "dtls_punted", SUM(app, dtls_punted));
 	add_u64(d, "srtp_cryptodev_ops", SUM(app, srtp_cdev_ops));
+	add_u64(d, "srtp_held", SUM(app, srtp_held));
+	add_u64(d, "srtp_held_released", SUM(app, srtp_held_released));
+	add_u64(d, "srtp_held_expired", SUM(app, srtp_held_expired));
 	{
 		uint64_t wedged = 0;
 
