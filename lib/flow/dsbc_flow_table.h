@@ -11,7 +11,8 @@
  * Per-worker flow table: a direct index (keys on the media addresses and
  * port range, dsbc_flow_index.h) or else an rte_hash from dsbc_flow_key to
  * a slot of a preallocated flow array.  Single writer (the owning
- * worker), no locks; telemetry reads slots directly (dsbc_flow_table_slot).
+ * worker), no locks; telemetry asks the worker for a copy of a slot
+ * (app/dsbc/dp/worker_snap.h) and reads only the counts here.
  */
 /** A worker's flow table. */
 struct dsbc_flow_table;

@@ -21,6 +21,7 @@
 #include "dp/worker_aware.h"
 #include "dp/worker_term.h"
 #include "dp/worker_ice.h"
+#include "dp/worker_snap.h"
 #include "log.h"
 
 #define CTRL_BUDGET 32          /* control messages applied per loop */
@@ -944,6 +945,7 @@ dsbc_worker_main(void *arg)
 	w->next_idle_scan = t0 + scan_period;
 	while (!app->quit) {
 		ctrl_drain(w);
+		dsbc_worker_snap_poll(w, w->snap);
 		got = 0;
 		if (app->dp_running) {
 			got = poll_once(app, w, t0);
@@ -1049,7 +1051,8 @@ dsbc_worker_create(struct dsbc_app *app, uint16_t idx, unsigned int lcore_id)
 				app->cfg.srtp_replay_window, socket) != 0 ||
 	    dsbc_hold_init(&w->hold, app->cfg.srtp_hold_packets,
 			   app->tsc_hz / 1000 * app->cfg.srtp_hold_ms,
-			   socket) != 0) {
+			   socket) != 0 ||
+	    dsbc_worker_snap_init(w, socket) != 0) {
 		dsbc_worker_free(w);
 		return NULL;
 	}
@@ -1081,6 +1084,7 @@ dsbc_worker_free(struct dsbc_worker *w)
 		rte_ring_free(w->handoff);
 	}
 	dsbc_hold_free(&w->hold);
+	dsbc_worker_snap_free(w);
 	dsbc_term_pool_free(w);
 	dsbc_srtp_cdev_qp_fini(&w->cdev);        /* after the sessions */
 	dsbc_flow_table_free(w->flows);

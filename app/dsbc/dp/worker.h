@@ -56,6 +56,7 @@ struct dsbc_ice_agent {
 };
 
 struct dsbc_aware;
+struct dsbc_worker_snap_box;
 
 struct dsbc_worker {
 	/* setup */
@@ -81,6 +82,7 @@ struct dsbc_worker {
 	struct dsbc_srtp_cdev cdev;      /* this worker's queue pair, if any */
 	struct dsbc_term_batch tb;       /* terminated packets of this burst */
 	struct dsbc_hold hold;           /* terminated packets before keys */
+	struct dsbc_worker_snap_box *snap;   /* telemetry's requests */
 	uint32_t term_cap;
 	uint32_t term_free;              /* free list head, index + 1 */
 	unsigned int term_replay;        /* SRTP replay window (RFC 3711 3.3.2) */

@@ -16,6 +16,7 @@
 #include "ctl/snap.h"
 #include "dp/worker.h"
 #include "dp/worker_aware.h"
+#include "dp/worker_snap.h"
 #include "dp/worker_term.h"
 #include "tel/tel.h"
 
@@ -161,8 +162,8 @@ flow_tel(struct rte_tel_data *x, const char *pfx,
 {
 	const struct dsbc_app *app = tel_app;
 	uint32_t id = fs->flow_id;
-	unsigned int w = dsbc_flow_id_worker(id);
-	const struct dsbc_flow *f = NULL;
+	struct dsbc_flow_snap *ws;
+	const struct dsbc_flow *f;
 	char buf[80], ip[64];
 
 	add_u64(x, pfx, "flow_id", id);
@@ -178,9 +179,13 @@ flow_tel(struct rte_tel_data *x, const char *pfx,
 	else
 		snprintf(buf, sizeof(buf), "-");
 	add_str(x, pfx, "latched", buf);
-	if (w < app->nb_workers)
-		f = dsbc_flow_table_slot(app->workers[w]->flows, id);
-	if (f != NULL && f->in_use && f->flow_id == id) {
+	/* a flow with its aware and SRTP state is some hundreds of bytes:
+	 * not on the telemetry thread's stack */
+	ws = malloc(sizeof(*ws));
+	if (ws == NULL)
+		return;
+	if (dsbc_worker_snap_flow(tel_app, id, ws) == 0) {
+		f = &ws->f;
 		add_u64(x, pfx, "pkts", f->st.pkts);
 		add_u64(x, pfx, "bytes", f->st.bytes);
 		add_u64(x, pfx, "rtp", dsbc_flow_rx_class(f, DSBC_DEMUX_RTP));
@@ -196,33 +201,30 @@ flow_tel(struct rte_tel_data *x, const char *pfx,
 		add_u64(x, pfx, "drop_policer", f->st.drop_policer);
 		add_str(x, pfx, "mode", dsbc_mode_name(f->spec.mode));
 		if (f->spec.mode == DSBC_MODE_AWARE)
-			aware_tel(x, pfx, f,
-				  &app->workers[w]->aware[dsbc_flow_id_slot(id)]);
+			aware_tel(x, pfx, f, &ws->aware);
 		if (f->spec.mode == DSBC_MODE_TERMINATE) {
-			const struct dsbc_term *t =
-				dsbc_term_of(app->workers[w], f);
+			bool t = ws->has_term;
 
-			add_str(x, pfx, "srtp_rx", t && t->rx ?
+			add_str(x, pfx, "srtp_rx", t && ws->term_rx ?
 				dsbc_srtp_profile_name((enum dsbc_srtp_suite)
-						       t->rx_suite) : "-");
-			add_str(x, pfx, "srtp_tx", t && t->tx ?
+						       ws->rx_suite) : "-");
+			add_str(x, pfx, "srtp_tx", t && ws->term_tx ?
 				dsbc_srtp_profile_name((enum dsbc_srtp_suite)
-						       t->tx_suite) : "-");
-			add_u64(x, pfx, "srtp_unprotected",
-				t ? t->unprotected : 0);
-			add_u64(x, pfx, "srtp_protected",
-				t ? t->protected_pkts : 0);
-			add_u64(x, pfx, "srtp_auth_fail", t ? t->auth_fail : 0);
-			add_u64(x, pfx, "srtp_replayed", t ? t->replayed : 0);
-			add_u64(x, pfx, "srtp_no_keys", t ? t->no_keys : 0);
+						       ws->tx_suite) : "-");
+			add_u64(x, pfx, "srtp_unprotected", ws->unprotected);
+			add_u64(x, pfx, "srtp_protected", ws->protected_pkts);
+			add_u64(x, pfx, "srtp_auth_fail", ws->auth_fail);
+			add_u64(x, pfx, "srtp_replayed", ws->replayed);
+			add_u64(x, pfx, "srtp_no_keys", ws->no_keys);
 		}
 		if (f->spec.ice_id != 0)
 			add_str(x, pfx, "consent",
 				f->st.last_check_tsc == 0 ? "none" :
-				rte_rdtsc() - f->st.last_check_tsc >
+				ws->tsc - f->st.last_check_tsc >
 				app->cfg.ice_consent_s * app->tsc_hz ?
 				"expired" : "fresh");
 	}
+	free(ws);
 }
 
 static void

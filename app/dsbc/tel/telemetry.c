@@ -15,6 +15,7 @@
 
 #include "ctl/sip.h"
 #include "dp/worker.h"
+#include "dp/worker_snap.h"
 #include "tel/tel.h"
 
 /* Telemetry callbacks take no context argument: set once before
@@ -270,7 +271,7 @@ tel_flows(const char *cmd __rte_unused, const char *params,
 	  struct rte_tel_data *d)
 {
 	const struct dsbc_app *app = tel_app;
-	const struct dsbc_worker *w;
+	struct dsbc_flow_snap *ws;
 	const struct dsbc_flow *f;
 	struct rte_tel_data *c;
 	unsigned long id;
@@ -278,6 +279,7 @@ tel_flows(const char *cmd __rte_unused, const char *params,
 	uint64_t total = 0, now, last;
 	unsigned int i;
 	uint16_t k;
+	int rc;
 
 	if (params == NULL || *params == '\0') {
 		rte_tel_data_start_dict(d);
@@ -300,21 +302,26 @@ tel_flows(const char *cmd __rte_unused, const char *params,
 	if (errno != 0 || *end != '\0' || id > UINT32_MAX ||
 	    dsbc_flow_id_worker((uint32_t)id) >= app->nb_workers)
 		return -EINVAL;
-	w = app->workers[dsbc_flow_id_worker((uint32_t)id)];
-	f = dsbc_flow_table_slot(w->flows, (uint32_t)id);
-	if (f == NULL || !f->in_use || f->flow_id != id)
-		return -ENOENT;
-	now = rte_rdtsc();
+	ws = malloc(sizeof(*ws));
+	if (ws == NULL)
+		return -ENOMEM;
+	rc = dsbc_worker_snap_flow(tel_app, (uint32_t)id, ws);
+	if (rc != 0) {
+		free(ws);
+		return rc;
+	}
+	f = &ws->f;
+	now = ws->tsc;
 	rte_tel_data_start_dict(d);
 	add_u64(d, "flow_id", f->flow_id);
-	add_u64(d, "worker", w->idx);
+	add_u64(d, "worker", dsbc_flow_id_worker(f->flow_id));
 	add_addr(d, "local", &f->spec.key.local, f->spec.key.family);
 	add_u64(d, "local_port", f->spec.key.local_port);
 	rte_tel_data_add_dict_string(d, "mode", dsbc_mode_name(f->spec.mode));
 	rte_tel_data_add_dict_string(d, "latch", dsbc_latch_name(f->spec.latch));
 	add_u64(d, "out_port", f->spec.out_port);
 	add_u64(d, "neigh_id", f->spec.neigh_id);
-	add_u64(d, "neigh_resolved", w->neigh_valid[f->spec.neigh_id]);
+	add_u64(d, "neigh_resolved", ws->neigh_resolved);
 	add_u64(d, "latched", f->latched);
 	if (f->latched) {
 		add_addr(d, "latched_src", &f->latched_src, f->latched_family);
@@ -335,6 +342,7 @@ tel_flows(const char *cmd __rte_unused, const char *params,
 	add_u64(d, "idle_ms", now > last ? (now - last) * 1000 / app->tsc_hz :
 		0);
 	add_u64(d, "idle_reported", f->idle_reported);
+	free(ws);
 	return 0;
 }
 
