@@ -275,6 +275,8 @@ call_free(struct dsbc_b2bua *b, struct call *c, const char *why)
 	free(c->a_invite);
 	free(c->ok_msg);
 	free(c->b_ack_sdp);
+	free(c->re_ack_sdp[0]);
+	free(c->re_ack_sdp[1]);
 	call_unindex(b, c);
 	call_untime(b, c);
 	gen = c->gen + 1;
@@ -448,29 +450,37 @@ build_request(struct dsbc_b2bua *b, struct leg *l, const char *method,
 	return n > 0 && (uint32_t)n < cap ? (uint32_t)n : 0;
 }
 
-/* ACK B's 2xx to dsbc's INVITE (RFC 3261 13.2.2.4: a new transaction,
- * its own branch, straight to B).  Whether it was sent. */
+/* ACK on leg l of the 2xx to dsbc's INVITE of CSeq cseq (RFC 3261
+ * 13.2.2.4: a new transaction, its own branch, straight to the peer),
+ * with sdp (the answer to an offer in that 2xx) unless NULL.  Whether it
+ * was sent. */
 static bool
-ack_b_2xx(struct dsbc_b2bua *b, struct call *c)
+ack_2xx(struct dsbc_b2bua *b, struct leg *l, uint32_t cseq, const char *sdp)
 {
 	char branch[48];
 	uint32_t len;
 
 	branch_new(b, branch, sizeof(branch), 'K');
-	len = build_request(b, &c->b, "ACK", 1, branch, true, c->b.target,
+	len = build_request(b, l, "ACK", cseq, branch, true, l->target,
 			    b->buf, sizeof(b->buf));
-	/* a late offer's answer rides in the ACK (RFC 3261 13.2.2.4) */
-	if (len > 0 && c->b_ack_sdp != NULL) {
+	/* build_request() ends with "Content-Length: 0\r\n\r\n" (21) */
+	if (len > 0 && sdp != NULL) {
 		int n = snprintf(b->buf + len - 21, sizeof(b->buf) - len + 21,
 				 "Content-Type: application/sdp\r\n"
 				 "Content-Length: %u\r\n\r\n%s",
-				 (unsigned int)strlen(c->b_ack_sdp),
-				 c->b_ack_sdp);
+				 (unsigned int)strlen(sdp), sdp);
 
 		len = n > 0 && (size_t)n < sizeof(b->buf) - len + 21 ?
 		      len - 21 + (uint32_t)n : 0;
 	}
-	return len > 0 && b2bua_send(b, &c->b.peer, b->buf, len) == 0;
+	return len > 0 && b2bua_send(b, &l->peer, b->buf, len) == 0;
+}
+
+/* ACK B's 2xx to dsbc's INVITE; a late offer's answer rides in it. */
+static bool
+ack_b_2xx(struct dsbc_b2bua *b, struct call *c)
+{
+	return ack_2xx(b, &c->b, 1, c->b_ack_sdp);
 }
 
 static void
@@ -1297,7 +1307,7 @@ forward_response(struct dsbc_b2bua *b, struct call *c,
 	struct dsbc_sip_msg *req = &b->req;
 	char extra[512], ip[64], reason[64], branch[48];
 	int sdp_len = -1;
-	bool reliable;
+	bool reliable, late;
 	uint32_t len;
 
 	/* the sender's offer takes effect with its answer, or a 2xx */
@@ -1312,12 +1322,19 @@ forward_response(struct dsbc_b2bua *b, struct call *c,
 		b->st.flow_errors++;
 	if (dsbc_sip_parse(c->fwd.req, c->fwd.req_len, req) != DSBC_SIP_ERR_NONE)
 		return;
+	/* a re-INVITE without an offer: the 2xx makes one, answered in
+	 * the sender's ACK (RFC 3261 14.1, 13.2.1) */
+	late = m->status >= 200 && m->status < 300 &&
+	       req->method_id == DSBC_SIP_M_INVITE && !is_sdp(req);
+	if (late && !is_sdp(m))
+		b->st.bad_response++;    /* no offer: nothing to answer */
 	if (is_sdp(m) && (reliable || (m->status >= 200 && m->status < 300))) {
 		sdp_len = media_update(b, c, other, sender, m,
-				       m->status >= 200);
+				       m->status >= 200 && !late);
 		if (sdp_len < 0)
 			sdp_len = -1;
 	}
+	late = late && sdp_len >= 0;
 	/* the sender's offer is answered (its new SDES keys take effect)
 	 * or refused (they never do: RFC 3264 section 8, the session stays
 	 * as it was) */
@@ -1344,13 +1361,22 @@ forward_response(struct dsbc_b2bua *b, struct call *c,
 	}
 	if (m->status < 200)
 		return;
-	/* a 2xx to a re-INVITE is ACKed on the other leg now (13.2.2.4) */
+	/* a 2xx to a re-INVITE is ACKed on the other leg now (13.2.2.4),
+	 * or, when it carried the offer, once the sender's ACK brings the
+	 * answer (ack_in) */
 	if (m->status < 300 && strcmp(c->fwd.method, "INVITE") == 0) {
-		branch_new(b, branch, sizeof(branch), 'K');
-		len = build_request(b, other, "ACK", c->fwd.out_cseq, branch,
-				    true, other->target, b->buf, sizeof(b->buf));
-		if (len > 0)
-			b2bua_send(b, &other->peer, b->buf, len);
+		free(c->re_ack_sdp[other == &c->b]);
+		c->re_ack_sdp[other == &c->b] = NULL;
+		c->re_late = late;
+		c->re_late_to_a = other == &c->a;
+		if (!late) {
+			branch_new(b, branch, sizeof(branch), 'K');
+			len = build_request(b, other, "ACK", c->fwd.out_cseq,
+					    branch, true, other->target,
+					    b->buf, sizeof(b->buf));
+			if (len > 0)
+				b2bua_send(b, &other->peer, b->buf, len);
+		}
 		/* ... and again for each retransmission of that 2xx */
 		c->reack_cseq[other == &c->b] = c->fwd.out_cseq;
 	}
@@ -1492,6 +1518,40 @@ cancel_in(struct dsbc_b2bua *b, const struct dsbc_sip_peer *from,
 static bool late_answer_in(struct dsbc_b2bua *b, struct call *c,
 			   const struct dsbc_sip_msg *m);
 
+/*
+ * The ACK of a re-INVITE's 2xx from its sender, l, when the re-INVITE had
+ * no offer: the other leg's 2xx had it, and this ACK must carry the
+ * answer (RFC 3261 13.2.1), which goes on, rewritten, in dsbc's ACK of
+ * that 2xx.  Without a usable answer the session cannot continue: that
+ * 2xx is ACKed and the call ended.  False when it was.
+ */
+static bool
+re_answer_in(struct dsbc_b2bua *b, struct call *c, struct leg *l,
+	     const struct dsbc_sip_msg *m)
+{
+	struct leg *o = l == &c->a ? &c->b : &c->a;
+	uint32_t cseq = c->reack_cseq[o == &c->b];
+	int sdp_len = -1;
+
+	c->re_late = false;
+	if (is_sdp(m))
+		sdp_len = media_update(b, c, l, o, m, true);
+	if (sdp_len < 0) {
+		if (!is_sdp(m))
+			b->st.bad_sdp++;
+		ack_2xx(b, o, cseq, NULL);
+		free(c->ok_msg);
+		c->ok_msg = NULL;
+		b2bua_call_end(b, c, "no answer in the ACK of a re-INVITE");
+		return false;
+	}
+	/* the offer in o's 2xx is answered: its SDES keys take effect */
+	b2bua_term_offer_done(b, c, o, true);
+	c->re_ack_sdp[o == &c->b] = strndup(b->sdp, (size_t)sdp_len);
+	ack_2xx(b, o, cseq, c->re_ack_sdp[o == &c->b]);
+	return true;
+}
+
 /* ACK of dsbc's 2xx: stops its retransmission (13.3.1.4).  The other
  * leg's 2xx was ACKed when it came: the offer was in the INVITE, so the
  * ACKs carry no SDP and need not wait.  Never answered (17.1.1.3). */
@@ -1523,6 +1583,9 @@ ack_in(struct dsbc_b2bua *b, const struct dsbc_sip_peer *from,
 	}
 	if (c->late && !c->b_acked && is_a && c->state == CALL_ANSWERED &&
 	    !late_answer_in(b, c, m))
+		return;
+	if (c->re_late && c->re_late_to_a != is_a &&
+	    !re_answer_in(b, c, is_a ? &c->a : &c->b, m))
 		return;
 	free(c->ok_msg);
 	c->ok_msg = NULL;
@@ -1722,8 +1785,7 @@ reack_2xx(struct dsbc_b2bua *b, struct call *c, struct leg *l,
 {
 	const struct dsbc_sip_hdr *h = dsbc_sip_hdr_get(m, DSBC_SIP_H_CSEQ, 0);
 	struct dsbc_sip_str method;
-	char branch[48];
-	uint32_t seq, len;
+	uint32_t seq;
 
 	if (h == NULL || dsbc_sip_cseq_parse(h->value, &seq, &method) != 0 ||
 	    !str_eq(hdr_tag(m, DSBC_SIP_H_FROM), l->local_tag) ||
@@ -1735,11 +1797,10 @@ reack_2xx(struct dsbc_b2bua *b, struct call *c, struct leg *l,
 	}
 	if (seq == 0 || seq != c->reack_cseq[l == &c->b])
 		return;
-	branch_new(b, branch, sizeof(branch), 'K');
-	len = build_request(b, l, "ACK", seq, branch, true, l->target, b->buf,
-			    sizeof(b->buf));
-	if (len > 0)
-		b2bua_send(b, &l->peer, b->buf, len);
+	/* its offer's answer is not there yet: the ACK waits for it */
+	if (c->re_late && c->re_late_to_a == (l == &c->a))
+		return;
+	ack_2xx(b, l, seq, c->re_ack_sdp[l == &c->b]);
 }
 
 void
@@ -1786,8 +1847,25 @@ b2bua_response_in(struct dsbc_b2bua *b, const struct dsbc_sip_peer *from,
 	h = dsbc_sip_hdr_get(m, DSBC_SIP_H_TO, 0);
 	if (h != NULL && dsbc_sip_nameaddr_parse(h->value.p, h->value.p +
 						 h->value.len, &na, false,
-						 &next) == 0 && na.tag.len > 0)
+						 &next) == 0 && na.tag.len > 0) {
+		if (na.tag.len >= sizeof(c->b.remote_tag) &&
+		    c->state != CALL_CANCELLING && m->status < 300) {
+			/* a tag dsbc cannot keep whole names a dialog no
+			 * request of dsbc's could reach: a provisional is
+			 * not passed on; a 2xx is not ACKed (B ends that
+			 * dialog itself, 13.3.1.4) and A gets 502 */
+			b->st.bad_response++;
+			B2B_LOG(b, NOTICE, "call %u: B's To tag of %u bytes "
+				"refused", c->id, na.tag.len);
+			if (m->status >= 200) {
+				answer_a(b, c, 502, "Bad Gateway", NULL, 0,
+					 now);
+				call_free(b, c, "B's To tag too long");
+			}
+			return;
+		}
 		str_of(c->b.remote_tag, sizeof(c->b.remote_tag), na.tag);
+	}
 	h = dsbc_sip_hdr_get(m, DSBC_SIP_H_CONTACT, 0);
 	if (h != NULL && dsbc_sip_nameaddr_parse(h->value.p, h->value.p +
 						 h->value.len, &na, true,
@@ -1859,6 +1937,17 @@ b2bua_response_in(struct dsbc_b2bua *b, const struct dsbc_sip_peer *from,
 		/* A has dsbc's answer: dsbc's side of A's DTLS starts */
 		else if (b2bua_term_start(b, c, &c->a) != 0)
 			b->st.flow_errors++;
+		c->b_answered = true;
+	} else if (m->status >= 200 && !c->b_answered) {
+		/* A's offer must be answered by the 2xx at the latest
+		 * (RFC 3261 13.2.1): without an answer there is no
+		 * session to set up; ACKed, then ended (13.2.2.4) */
+		b->st.bad_response++;
+		ack_b_2xx(b, c);
+		answer_a(b, c, 502, "Bad Gateway", NULL, 0, now);
+		send_bye(b, c, &c->b, now);
+		call_free(b, c, "B's 2xx without an answer");
+		return;
 	}
 	if (m->status < 200) {
 		char rel[256];

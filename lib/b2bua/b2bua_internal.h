@@ -137,10 +137,18 @@ struct call {
 	uint64_t sess_version;
 	uint64_t started_ms;
 	bool b_acked;                     /* our ACK for B's 2xx went out */
+	bool b_answered;                  /* B's answer to A's offer came
+					   * (18x or 2xx) */
 	bool late;                        /* A's INVITE had no offer: B's
 					   * 2xx has it, A's ACK the answer */
 	char *b_ack_sdp;                  /* late offer: the answer to B,
 					   * in every ACK of its 2xx */
+	/* a re-INVITE without an offer: the other leg's 2xx brought one,
+	 * the ACK to it carries the answer from the sender's ACK */
+	bool re_late;                     /* that ACK waits for the answer */
+	bool re_late_to_a;                /* the leg it goes to */
+	char *re_ack_sdp[2];              /* per leg (A, B): the answer in
+					   * the ACKs of reack_cseq's 2xx */
 	uint8_t mode;                     /* enum dsbc_mode of its media */
 	bool source_check;                /* its route's dialog_source_check */
 	bool term_failed;                 /* DTLS failed: end once confirmed */

@@ -141,6 +141,9 @@ struct dsbc_b2bua_stats {
 	uint64_t consent_expired;    /**< ICE legs silent (RFC 7675) */
 	uint64_t ice_restarts;       /**< new peer credentials (RFC 8839) */
 	uint64_t stale_events;       /**< worker events for a call now gone */
+	uint64_t bad_response;       /**< B's 18x/2xx unusable: a 2xx with no
+				      * answer to A's offer, a To tag too
+				      * long to keep; 502 to A */
 	/* dialogs (RFC 3261 12.2.2) */
 	uint64_t dialog_no_match;    /**< in-dialog request matching none: 481 */
 	uint64_t dialog_cseq_low;    /**< CSeq below the last one: 500 */

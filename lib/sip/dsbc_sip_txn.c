@@ -220,6 +220,35 @@ dsbc_sip_txl_count(const struct dsbc_sip_txl *l)
 	return l->count;
 }
 
+/*
+ * The top Via's sent-by (RFC 3261 17.2.3: a server transaction matches
+ * on branch, sent-by and method), as a hash keyed with hash_seed: host
+ * case-insensitive, port as given (absent is 0).  Callers found the
+ * branch in that Via already; without one the value is only a constant.
+ */
+static uint32_t
+sent_by(const struct dsbc_sip_txl *l, const struct dsbc_sip_msg *m)
+{
+	const struct dsbc_sip_hdr *h = dsbc_sip_hdr_get(m, DSBC_SIP_H_VIA, 0);
+	struct dsbc_sip_via v;
+	const char *next;
+	uint32_t x = 2166136261u ^ ~l->cfg.hash_seed, i;
+
+	if (h == NULL || dsbc_sip_via_parse(h->value.p, h->value.p +
+					    h->value.len, &v, &next) != 0)
+		return 1;
+	for (i = 0; i < v.host.len; i++) {
+		uint8_t c = (uint8_t)v.host.p[i];
+
+		if (c >= 'A' && c <= 'Z')
+			c = (uint8_t)(c - 'A' + 'a');
+		x = (x ^ c) * 16777619u;
+	}
+	x = (x ^ (v.port & 0xff)) * 16777619u;
+	x = (x ^ (v.port >> 8)) * 16777619u;
+	return x;
+}
+
 int
 dsbc_sip_top_branch(const struct dsbc_sip_msg *m, const char **branch,
 		    uint32_t *len)
@@ -248,9 +277,10 @@ cseq_method(const struct dsbc_sip_msg *m, struct dsbc_sip_str *meth)
 	return h == NULL ? -1 : dsbc_sip_cseq_parse(h->value, &seq, meth);
 }
 
+/* server: by sent-by too (sby), 0 for a client transaction */
 static struct dsbc_sip_txn *
 find(struct dsbc_sip_txl *l, const char *b, uint32_t blen, const char *method,
-     uint32_t mlen, bool server)
+     uint32_t mlen, bool server, uint32_t sby)
 {
 	uint32_t i = l->bucket[hash(l, b, blen)];
 
@@ -260,7 +290,8 @@ find(struct dsbc_sip_txl *l, const char *b, uint32_t blen, const char *method,
 		if (t->branch_len == blen && memcmp(t->branch, b, blen) == 0 &&
 		    strlen(t->method) == mlen &&
 		    memcmp(t->method, method, mlen) == 0 &&
-		    (t->kind >= DSBC_TXN_IST) == server)
+		    (t->kind >= DSBC_TXN_IST) == server &&
+		    (!server || t->sent_by == sby))
 			return t;
 		i = t->hash_next;
 	}
@@ -383,7 +414,8 @@ dsbc_sip_txn_client(struct dsbc_sip_txl *l, const char *branch, uint32_t blen,
 	struct dsbc_sip_txn *t;
 
 	if (req->method_id == DSBC_SIP_M_ACK ||
-	    find(l, branch, blen, req->method.p, req->method.len, false) != NULL)
+	    find(l, branch, blen, req->method.p, req->method.len, false, 0) !=
+	    NULL)
 		return NULL;
 	t = alloc(l, invite ? DSBC_TXN_ICT : DSBC_TXN_NICT, branch, blen,
 		  req->method, req->method_id, dest, dest_len, user);
@@ -434,7 +466,7 @@ dsbc_sip_txn_response(struct dsbc_sip_txl *l, const struct dsbc_sip_msg *resp,
 	if (dsbc_sip_top_branch(resp, &b, &blen) != 0 ||
 	    cseq_method(resp, &meth) != 0)
 		return NULL;
-	t = find(l, b, blen, meth.p, meth.len, false);
+	t = find(l, b, blen, meth.p, meth.len, false, 0);
 	if (t == NULL)
 		return NULL;
 	t->last_status = st;
@@ -498,7 +530,7 @@ dsbc_sip_txn_match_request(struct dsbc_sip_txl *l,
 		return NULL;
 	/* An ACK matches the INVITE server transaction (17.2.3). */
 	t = find(l, b, blen, ack ? "INVITE" : req->method.p,
-		 ack ? 6 : req->method.len, true);
+		 ack ? 6 : req->method.len, true, sent_by(l, req));
 	if (t == NULL)
 		return NULL;
 	if (ack) {
@@ -541,6 +573,7 @@ dsbc_sip_txn_server(struct dsbc_sip_txl *l, const struct dsbc_sip_msg *req,
 		  req->method, req->method_id, dest, dest_len, user);
 	if (t == NULL)
 		return NULL;
+	t->sent_by = sent_by(l, req);
 	t->state = invite ? DSBC_TXN_PROCEEDING : DSBC_TXN_TRYING;
 	return t;
 }
@@ -626,10 +659,10 @@ dsbc_sip_txn_cancel_target(struct dsbc_sip_txl *l,
 	const char *b;
 	uint32_t blen;
 
-	/* Section 9.2: same branch as the INVITE it cancels. */
+	/* Section 9.2: same branch and sent-by as the INVITE it cancels. */
 	if (dsbc_sip_top_branch(cancel, &b, &blen) != 0)
 		return NULL;
-	return find(l, b, blen, "INVITE", 6, true);
+	return find(l, b, blen, "INVITE", 6, true, sent_by(l, cancel));
 }
 
 void

@@ -55,6 +55,8 @@ struct dsbc_sip_txn {
 	char branch[DSBC_SIP_TXN_BRANCH_MAX];
 	uint8_t branch_len;
 	char method[24];             /* for CANCEL/ACK matching of others */
+	uint32_t sent_by;            /* server: keyed hash of the top Via's
+				      * sent-by (17.2.3 matches on it too) */
 	uint64_t retx_at;            /* next retransmission, 0: none */
 	uint32_t retx_ms;            /* current interval */
 	uint64_t timeout_at;         /* B, F, H: give up; 0: none */

@@ -5,6 +5,7 @@
  * command: scripted call flows, and every way of spoofing a dialog.
  * No EAL, no sockets, no DPDK header.
  */
+#include <arpa/inet.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -619,6 +620,89 @@ test_cancel_races_200(void)
 	CU_ASSERT_EQUAL(count_to(&peer_a, "SIP/2.0 200"), 1);
 	CU_ASSERT_PTR_NOT_NULL(sent_to(&peer_a, "SIP/2.0 487"));
 	CU_ASSERT_EQUAL(active(), 0);
+	teardown();
+}
+
+/* RFC 3261 13.2.1: A's offer is answered by the 2xx at the latest.  A
+ * 2xx from B without one is ACKed and ended (13.2.2.4), A gets 502; an
+ * answer in an 18x first makes a 2xx without SDP fine. */
+static void
+test_2xx_without_answer_502(void)
+{
+	struct callv cv;
+
+	setup(16);
+	a_invite(&cv, 1, NULL, offer_a);
+	b_learn(&cv);
+	b_answer(&cv, 200, "OK", NULL);
+	CU_ASSERT_PTR_NOT_NULL(sent_to(&peer_b, "ACK "));
+	CU_ASSERT_PTR_NOT_NULL(sent_to(&peer_b, "BYE "));
+	CU_ASSERT_PTR_NOT_NULL(sent_to(&peer_a, "SIP/2.0 502"));
+	CU_ASSERT_PTR_NULL(sent_to(&peer_a, "SIP/2.0 200"));
+	CU_ASSERT_EQUAL(dsbc_b2bua_stats(b)->bad_response, 1);
+	CU_ASSERT_EQUAL(active(), 0);
+	CU_ASSERT_EQUAL(fk.dels, fk.adds);
+	teardown();
+
+	setup(16);
+	a_invite(&cv, 2, NULL, offer_a);
+	b_learn(&cv);
+	b_answer(&cv, 183, "Session Progress", answer_b);
+	b_answer(&cv, 200, "OK", NULL);
+	CU_ASSERT_PTR_NOT_NULL(sent_to(&peer_a, "SIP/2.0 200"));
+	CU_ASSERT_PTR_NULL(sent_to(&peer_b, "BYE "));
+	CU_ASSERT_EQUAL(dsbc_b2bua_stats(b)->bad_response, 0);
+	CU_ASSERT_EQUAL(active(), 1);
+	teardown();
+}
+
+/* B's answer to the INVITE with To tag `tag`. */
+static void
+b_answer_tag(struct callv *cv, int status, const char *reason,
+	     const char *sdp, const char *tag)
+{
+	feed(&peer_b, sdp,
+	     "SIP/2.0 %d %s\nVia: %s\nFrom: %s\nTo: %s;tag=%s\nCall-ID: %s\n"
+	     "CSeq: %u INVITE\nContact: <sip:bob@10.0.1.20:5060>\n%s",
+	     status, reason, cv->b_via, cv->b_from, cv->b_to, tag, cv->b_cid,
+	     cv->b_cseq, sdp ? "Content-Type: application/sdp\n" : "");
+}
+
+/* A To tag longer than dsbc keeps would name a dialog dsbc cannot reach:
+ * B's 180 with one is not passed on, its 2xx gets A a 502; the longest
+ * tag that fits (95 characters) is kept whole. */
+static void
+test_b_tag_too_long(void)
+{
+	struct callv cv;
+	char tag[97], v[256], got[128];
+
+	setup(16);
+	a_invite(&cv, 1, NULL, offer_a);
+	b_learn(&cv);
+	memset(tag, 'x', 96);
+	tag[96] = '\0';
+	b_answer_tag(&cv, 180, "Ringing", NULL, tag);
+	CU_ASSERT_PTR_NULL(sent_to(&peer_a, "SIP/2.0 180"));
+	CU_ASSERT_EQUAL(active(), 1);
+	b_answer_tag(&cv, 200, "OK", answer_b, tag);
+	CU_ASSERT_PTR_NOT_NULL(sent_to(&peer_a, "SIP/2.0 502"));
+	CU_ASSERT_PTR_NULL(sent_to(&peer_b, "BYE "));
+	CU_ASSERT_EQUAL(dsbc_b2bua_stats(b)->bad_response, 2);
+	CU_ASSERT_EQUAL(active(), 0);
+	CU_ASSERT_EQUAL(fk.dels, fk.adds);
+	teardown();
+
+	setup(16);
+	a_invite(&cv, 2, NULL, offer_a);
+	b_learn(&cv);
+	tag[95] = '\0';
+	b_answer_tag(&cv, 200, "OK", answer_b, tag);
+	CU_ASSERT_PTR_NOT_NULL(sent_to(&peer_a, "SIP/2.0 200"));
+	param(hval(sent_to(&peer_b, "ACK "), "To", v, sizeof(v)), "tag", got,
+	      sizeof(got));
+	CU_ASSERT_STRING_EQUAL(got, tag);
+	CU_ASSERT_EQUAL(active(), 1);
 	teardown();
 }
 
@@ -1305,6 +1389,20 @@ test_late_offer(void)
 	CU_ASSERT_EQUAL(active(), 0);
 	CU_ASSERT_EQUAL(count_to(&peer_b, "ACK "), 3);
 	CU_ASSERT(count_to(&peer_b, "BYE ") >= 2);
+	/* A's BYE before its ACK: B's 2xx is ACKed first, then ended (a
+	 * BYE in a dialog whose 2xx B still retransmits) */
+	a_invite(&cv, 3, NULL, NULL);
+	b_learn(&cv);
+	b_answer(&cv, 200, "OK", answer_b);
+	ok = sent_to(&peer_a, "SIP/2.0 200");
+	param(hval(ok, "To", v, sizeof(v)), "tag", cv.a_to_tag,
+	      sizeof(cv.a_to_tag));
+	CU_ASSERT_EQUAL(count_to(&peer_b, "ACK "), 3);
+	a_request(&peer_a, "BYE", cv.a_cid, cv.a_tag, cv.a_to_tag, 2, "z9hG4bKbb");
+	CU_ASSERT_EQUAL(count_to(&peer_b, "ACK "), 4);
+	CU_ASSERT(strstr(sent_to(&peer_b, "BYE ")->msg, cv.b_cid) != NULL);
+	CU_ASSERT(sent_to(&peer_b, "ACK ") < sent_to(&peer_b, "BYE "));
+	CU_ASSERT_EQUAL(active(), 0);
 	teardown();
 }
 
@@ -1678,6 +1776,108 @@ test_reinvite_acks(void)
 	teardown();
 }
 
+/* Whether a live flow sends to addr:port. */
+static bool
+flow_sends_to(const char *addr, uint16_t port)
+{
+	struct dsbc_addr a;
+	uint32_t i;
+
+	memset(&a, 0, sizeof(a));
+	inet_pton(AF_INET, addr, &a.v4);
+	for (i = 0; i < FLOWS_MAX; i++)
+		if (fk.flow[i].live && fk.flow[i].fc.remote_port == port &&
+		    fk.flow[i].fc.remote.v4 == a.v4)
+			return true;
+	return false;
+}
+
+static const char reoffer_b[] =
+	"v=0\r\no=bob 1 2 IN IP4 10.0.1.20\r\ns=-\r\n"
+	"c=IN IP4 10.0.1.21\r\nt=0 0\r\n"
+	"m=audio 8100 RTP/AVP 0\r\na=rtpmap:0 PCMU/8000\r\n";
+static const char reanswer_a[] =
+	"v=0\r\no=alice 1 2 IN IP4 10.0.0.98\r\ns=-\r\n"
+	"c=IN IP4 10.0.0.98\r\nt=0 0\r\n"
+	"m=audio 7200 RTP/AVP 0\r\na=rtpmap:0 PCMU/8000\r\n";
+
+/* A's re-INVITE without an offer (RFC 3261 14.1): passed to B without a
+ * body; B's 2xx brings the offer, which A gets rewritten; dsbc's ACK to
+ * B waits for A's ACK and carries A's answer, rewritten, and so does
+ * every ACK of B's 2xx after it.  Without an answer in A's ACK the call
+ * ends. */
+static void
+test_reinvite_late_offer(void)
+{
+	struct callv cv;
+	const struct sent *r;
+	unsigned int acks;
+
+	setup(16);
+	call_up(&cv, 1);
+	acks = count_to(&peer_b, "ACK ");
+	feed(&peer_a, NULL,
+	     "INVITE sip:dsbc@10.0.0.1:5060 SIP/2.0\n"
+	     "Via: SIP/2.0/UDP 10.0.0.10:5060;branch=z9hG4bKlo;rport\n"
+	     "Max-Forwards: 70\nFrom: <sip:alice@example.org>;tag=%s\n"
+	     "To: <sip:bob@example.net>;tag=%s\nCall-ID: %s\n"
+	     "CSeq: 2 INVITE\nContact: <sip:alice@10.0.0.10:5060>\n",
+	     cv.a_tag, cv.a_to_tag, cv.a_cid);
+	r = sent_to(&peer_b, "INVITE ");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(r);
+	CU_ASSERT(strstr(r->msg, "Content-Length: 0") != NULL);
+	b_answer_last("INVITE", 200, "OK", reoffer_b);
+	r = sent_to(&peer_a, "SIP/2.0 200");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(r);
+	CU_ASSERT(strstr(r->msg, "m=audio") != NULL);
+	CU_ASSERT(strstr(r->msg, "10.0.1.21") == NULL);     /* rewritten */
+	CU_ASSERT(flow_sends_to("10.0.1.21", 8100));   /* B's offer applies */
+	CU_ASSERT_EQUAL(count_to(&peer_b, "ACK "), acks);   /* it waits */
+	/* B's 2xx again: still no ACK without the answer */
+	advance(100);
+	b_answer_last("INVITE", 200, "OK", reoffer_b);
+	CU_ASSERT_EQUAL(count_to(&peer_b, "ACK "), acks);
+	feed(&peer_a, reanswer_a,
+	     "ACK sip:dsbc@10.0.0.1:5060 SIP/2.0\n"
+	     "Via: SIP/2.0/UDP 10.0.0.10:5060;branch=z9hG4bKloack;rport\n"
+	     "Max-Forwards: 70\nFrom: <sip:alice@example.org>;tag=%s\n"
+	     "To: <sip:bob@example.net>;tag=%s\nCall-ID: %s\n"
+	     "CSeq: 2 ACK\nContent-Type: application/sdp\n",
+	     cv.a_tag, cv.a_to_tag, cv.a_cid);
+	CU_ASSERT_EQUAL(count_to(&peer_b, "ACK "), acks + 1);
+	r = sent_to(&peer_b, "ACK ");
+	CU_ASSERT(strstr(r->msg, "CSeq: 2 ACK") != NULL);
+	CU_ASSERT(strstr(r->msg, "m=audio") != NULL);
+	CU_ASSERT(strstr(r->msg, "10.0.0.98") == NULL);     /* rewritten */
+	CU_ASSERT(flow_sends_to("10.0.0.98", 7200));   /* A's answer applies */
+	/* B's 2xx once more: the ACK again, with the answer */
+	b_answer_last("INVITE", 200, "OK", reoffer_b);
+	CU_ASSERT_EQUAL(count_to(&peer_b, "ACK "), acks + 2);
+	CU_ASSERT(strstr(sent_to(&peer_b, "ACK ")->msg, "m=audio") != NULL);
+	CU_ASSERT_EQUAL(active(), 1);
+	teardown();
+
+	/* A's ACK without the answer: B's 2xx is ACKed, the call ends */
+	setup(16);
+	call_up(&cv, 2);
+	acks = count_to(&peer_b, "ACK ");
+	feed(&peer_a, NULL,
+	     "INVITE sip:dsbc@10.0.0.1:5060 SIP/2.0\n"
+	     "Via: SIP/2.0/UDP 10.0.0.10:5060;branch=z9hG4bKlo2;rport\n"
+	     "Max-Forwards: 70\nFrom: <sip:alice@example.org>;tag=%s\n"
+	     "To: <sip:bob@example.net>;tag=%s\nCall-ID: %s\n"
+	     "CSeq: 2 INVITE\nContact: <sip:alice@10.0.0.10:5060>\n",
+	     cv.a_tag, cv.a_to_tag, cv.a_cid);
+	b_answer_last("INVITE", 200, "OK", reoffer_b);
+	a_request(&peer_a, "ACK", cv.a_cid, cv.a_tag, cv.a_to_tag, 2,
+		  "z9hG4bKlo2ack");
+	CU_ASSERT_EQUAL(count_to(&peer_b, "ACK "), acks + 1);
+	CU_ASSERT_PTR_NOT_NULL(sent_to(&peer_b, "BYE "));
+	CU_ASSERT_PTR_NOT_NULL(sent_to(&peer_a, "BYE "));
+	CU_ASSERT_EQUAL(active(), 0);
+	teardown();
+}
+
 /* ---- tokens ---- */
 
 static int
@@ -1762,6 +1962,9 @@ unit_register(void)
 	UNIT_ADD(s, test_stray_sdp_moves_nothing);
 	UNIT_ADD(s, test_oversized_fields_400);
 	UNIT_ADD(s, test_reinvite_acks);
+	UNIT_ADD(s, test_reinvite_late_offer);
+	UNIT_ADD(s, test_2xx_without_answer_502);
+	UNIT_ADD(s, test_b_tag_too_long);
 	UNIT_ADD(s, test_million_tokens);
 	return 0;
 }

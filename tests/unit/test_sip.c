@@ -640,6 +640,74 @@ test_txn_non_invite_server_and_cancel(void)
 	dsbc_sip_txl_free(l);
 }
 
+/* RFC 3261 17.2.3 and 9.2: a request matches a server transaction on
+ * branch, sent-by and method; the same branch from another sent-by is
+ * another transaction, and a CANCEL from another sent-by cancels
+ * nothing.  Host case does not matter, the port does. */
+static void
+test_txn_server_sent_by(void)
+{
+	static struct dsbc_sip_msg req, other, upper, port, cancel, cancel2;
+	static const char inv_other[] =
+		"INVITE sip:bob@192.0.2.20 SIP/2.0\r\n"
+		"Via: SIP/2.0/UDP 198.51.100.7:5060;branch=z9hG4bKc1\r\n"
+		"From: <sip:a@x>;tag=f1\r\nTo: <sip:bob@y>\r\n"
+		"Call-ID: c1@x\r\nCSeq: 7 INVITE\r\nContact: <sip:a@x>\r\n"
+		"Content-Length: 0\r\n\r\n";
+	static const char inv_port[] =
+		"INVITE sip:bob@192.0.2.20 SIP/2.0\r\n"
+		"Via: SIP/2.0/UDP 192.0.2.1:5070;branch=z9hG4bKc1\r\n"
+		"From: <sip:a@x>;tag=f1\r\nTo: <sip:bob@y>\r\n"
+		"Call-ID: c1@x\r\nCSeq: 7 INVITE\r\nContact: <sip:a@x>\r\n"
+		"Content-Length: 0\r\n\r\n";
+	static const char opt_lower[] =
+		"OPTIONS sip:x@y SIP/2.0\r\n"
+		"Via: SIP/2.0/UDP pbx.example.com;branch=z9hG4bKo2\r\n"
+		"From: <sip:a@x>;tag=1\r\nTo: <sip:x@y>\r\nCall-ID: o2@h\r\n"
+		"CSeq: 1 OPTIONS\r\nContent-Length: 0\r\n\r\n";
+	static const char opt_upper[] =
+		"OPTIONS sip:x@y SIP/2.0\r\n"
+		"Via: SIP/2.0/UDP PBX.Example.COM;branch=z9hG4bKo2\r\n"
+		"From: <sip:a@x>;tag=1\r\nTo: <sip:x@y>\r\nCall-ID: o2@h\r\n"
+		"CSeq: 1 OPTIONS\r\nContent-Length: 0\r\n\r\n";
+	static const char cancel_spoof[] =
+		"CANCEL sip:bob@192.0.2.20 SIP/2.0\r\n"
+		"Via: SIP/2.0/UDP 203.0.113.66:5060;branch=z9hG4bKc1\r\n"
+		"From: <sip:a@x>;tag=f1\r\nTo: <sip:bob@y>\r\n"
+		"Call-ID: c1@x\r\nCSeq: 7 CANCEL\r\nContent-Length: 0\r\n\r\n";
+	static const char cancel_ok[] =
+		"CANCEL sip:bob@192.0.2.20 SIP/2.0\r\n"
+		"Via: SIP/2.0/UDP 192.0.2.1:5060;branch=z9hG4bKc1\r\n"
+		"From: <sip:a@x>;tag=f1\r\nTo: <sip:bob@y>\r\n"
+		"Call-ID: c1@x\r\nCSeq: 7 CANCEL\r\nContent-Length: 0\r\n\r\n";
+	struct dsbc_sip_txl_cfg cfg = { .max_txns = 8, .hash_seed = 77 };
+	struct wire w = {0};
+	struct dsbc_sip_txl *l = dsbc_sip_txl_create(&cfg, &w_ops, &w);
+	struct dsbc_sip_txn *t, *o;
+	static struct dsbc_sip_msg lower;
+	int dest = 5;
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(l);
+	msg_of(invite, &req);
+	msg_of(inv_other, &other);
+	msg_of(inv_port, &port);
+	msg_of(opt_lower, &lower);
+	msg_of(opt_upper, &upper);
+	msg_of(cancel_spoof, &cancel);
+	msg_of(cancel_ok, &cancel2);
+	t = dsbc_sip_txn_server(l, &req, &dest, sizeof(dest), NULL, 0);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(t);
+	CU_ASSERT_PTR_EQUAL(dsbc_sip_txn_match_request(l, &req, 1), t);
+	CU_ASSERT_PTR_NULL(dsbc_sip_txn_match_request(l, &other, 2));
+	CU_ASSERT_PTR_NULL(dsbc_sip_txn_match_request(l, &port, 3));
+	CU_ASSERT_PTR_NULL(dsbc_sip_txn_cancel_target(l, &cancel));
+	CU_ASSERT_PTR_EQUAL(dsbc_sip_txn_cancel_target(l, &cancel2), t);
+	o = dsbc_sip_txn_server(l, &lower, &dest, sizeof(dest), NULL, 4);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(o);
+	CU_ASSERT_PTR_EQUAL(dsbc_sip_txn_match_request(l, &upper, 5), o);
+	dsbc_sip_txl_free(l);
+}
+
 int
 unit_register(void)
 {
@@ -658,5 +726,6 @@ unit_register(void)
 	UNIT_ADD(s, test_txn_non_invite_client);
 	UNIT_ADD(s, test_txn_invite_server);
 	UNIT_ADD(s, test_txn_non_invite_server_and_cancel);
+	UNIT_ADD(s, test_txn_server_sent_by);
 	return 0;
 }
