@@ -27,6 +27,7 @@
 #include <rte_mbuf.h>
 #include <rte_pdump.h>
 
+#include "dsbc_b2bua.h"
 #include "ctl/mgmt.h"
 #include "dp/worker.h"
 #include "tel/tel.h"
@@ -164,6 +165,39 @@ teardown(struct dsbc_app *app)
 	dsbc_config_free(&app->cfg);
 }
 
+/*
+ * Calls and transactions the config does not size: call slots take
+ * 1/256 of the machine's memory (a 24 GiB machine: about 7,500 calls of
+ * 13 KiB, 96 MiB), within [4096, 1M]; transactions four per call, at
+ * least 16384: a sustained R calls/s keeps about 96 R of them (their
+ * RFC 3261 timers), which holds for calls of a minute or more.  Both
+ * tables are resident from start.
+ */
+static void
+size_from_memory(struct dsbc_config *c)
+{
+	long pages = sysconf(_SC_PHYS_PAGES), psz = sysconf(_SC_PAGESIZE);
+	uint64_t mem = pages > 0 && psz > 0 ? (uint64_t)pages * (uint64_t)psz :
+		       0;
+
+	if (c->max_calls == 0) {
+		uint64_t n = mem / 256 / dsbc_b2bua_call_bytes();
+
+		if (n < 4096)
+			n = 4096;
+		c->max_calls = (uint32_t)RTE_MIN(n, 1ull << 20);
+		DSBC_LOG(main, INFO, "max_calls %u, sized from %" PRIu64
+			" MiB of memory (%zu bytes a call)\n", c->max_calls,
+			mem >> 20, dsbc_b2bua_call_bytes());
+	}
+	if (c->max_transactions == 0) {
+		c->max_transactions = RTE_MAX(4 * c->max_calls, 16384u);
+		DSBC_LOG(main, INFO, "max_transactions %u, four per call "
+			"(%zu bytes each)\n", c->max_transactions,
+			dsbc_b2bua_txn_bytes());
+	}
+}
+
 int
 main(int argc, char **argv)
 {
@@ -197,6 +231,7 @@ main(int argc, char **argv)
 		rte_eal_cleanup();
 		return EXIT_CONFIG;
 	}
+	size_from_memory(&app.cfg);
 	if (rte_lcore_count() < 2) {
 		DSBC_LOG(main, ERR, "needs at least 2 lcores (management + one "
 			"worker); give -l or --lcores\n");

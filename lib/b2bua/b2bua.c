@@ -240,6 +240,18 @@ static void reply_simple(struct dsbc_b2bua *b, const struct dsbc_sip_msg *m,
 			 struct dsbc_sip_txn *t, int status, const char *reason,
 			 uint64_t now);
 
+/* The messages and SDP a call keeps (its slot is cleared after). */
+void
+b2bua_call_bufs_free(struct call *c)
+{
+	free(c->fwd.req);
+	free(c->a_invite);
+	free(c->ok_msg);
+	free(c->b_ack_sdp);
+	free(c->re_ack_sdp[0]);
+	free(c->re_ack_sdp[1]);
+}
+
 static void
 call_free(struct dsbc_b2bua *b, struct call *c, const char *why)
 {
@@ -271,12 +283,7 @@ call_free(struct dsbc_b2bua *b, struct call *c, const char *why)
 		c->fwd.srv->user = NULL;
 	if (c->fwd.cli != NULL)
 		dsbc_sip_txn_abandon(b->txl, c->fwd.cli, b->now);
-	free(c->fwd.req);
-	free(c->a_invite);
-	free(c->ok_msg);
-	free(c->b_ack_sdp);
-	free(c->re_ack_sdp[0]);
-	free(c->re_ack_sdp[1]);
+	b2bua_call_bufs_free(c);
 	call_unindex(b, c);
 	call_untime(b, c);
 	gen = c->gen + 1;

@@ -217,10 +217,7 @@ dsbc_b2bua_free(struct dsbc_b2bua *b)
 	for (i = 0; b->calls != NULL && i < b->max_calls; i++) {
 		struct call *c = &b->calls[i];
 
-		free(c->a_invite);
-		free(c->ok_msg);
-		free(c->b_ack_sdp);
-		free(c->fwd.req);
+		b2bua_call_bufs_free(c);
 		b2bua_term_release(b, c);
 	}
 	b2bua_term_fini(b);
@@ -262,4 +259,16 @@ const char *
 dsbc_b2bua_fingerprint(const struct dsbc_b2bua *b)
 {
 	return b->dtls_ctx != NULL ? dsbc_dtls_ctx_fingerprint(b->dtls_ctx) : "";
+}
+
+size_t
+dsbc_b2bua_call_bytes(void)
+{
+	return sizeof(struct call);
+}
+
+size_t
+dsbc_b2bua_txn_bytes(void)
+{
+	return sizeof(struct dsbc_sip_txn);
 }

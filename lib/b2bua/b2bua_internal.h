@@ -335,8 +335,7 @@ void b2bua_call_abort(struct dsbc_b2bua *b, struct call *c, const char *why);
 /* End c now, whatever its state (503 to an unanswered A and CANCEL to B,
  * or BYE to both legs); its flows and ports are released. */
 void b2bua_call_end(struct dsbc_b2bua *b, struct call *c, const char *why);
-
-/* b2bua_tel.c */
-extern struct dsbc_app *b2bua_tel_app;
+/* Free the messages and SDP call c keeps. */
+void b2bua_call_bufs_free(struct call *c);
 
 #endif /* DSBC_B2BUA_INTERNAL_H */

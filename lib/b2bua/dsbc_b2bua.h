@@ -248,4 +248,20 @@ const char *dsbc_b2bua_fingerprint(const struct dsbc_b2bua *b);
 /** Media (address, port pair)s not in use, over every port and worker. */
 uint64_t dsbc_b2bua_ports_free(const struct dsbc_b2bua *b);
 
+/**
+ * The memory one call slot takes (max_calls of them are resident from
+ * dsbc_b2bua_create() on).
+ *
+ * @return bytes per call
+ */
+size_t dsbc_b2bua_call_bytes(void);
+
+/**
+ * The memory one transaction takes, without the message it may keep to
+ * resend (max_txns of them are resident).
+ *
+ * @return bytes per transaction
+ */
+size_t dsbc_b2bua_txn_bytes(void);
+
 #endif /* DSBC_B2BUA_H */

@@ -46,8 +46,8 @@ dsbc_config_defaults(struct dsbc_config *c)
 	c->media_port_max = 39999;
 	c->flow_capacity = 65536;
 	c->ice_capacity = 16384;
-	c->max_calls = 4096;
-	c->max_transactions = 16384;
+	c->max_calls = 0;             /* sized from memory at start */
+	c->max_transactions = 0;      /* likewise */
 	c->terminate_capacity = 4096;
 	c->dtls_timeout_ms = 10000;
 	c->srtp_replay_window = 128;

@@ -140,8 +140,10 @@ struct dsbc_config {
 	uint16_t media_port_max;
 	uint32_t flow_capacity;       /* per worker */
 	uint32_t ice_capacity;        /* ICE-lite agents (legs) per worker */
-	uint32_t max_calls;           /* concurrent calls of the B2BUA */
-	uint32_t max_transactions;    /* concurrent SIP transactions */
+	uint32_t max_calls;           /* concurrent calls of the B2BUA;
+				       * 0: sized from memory at start */
+	uint32_t max_transactions;    /* concurrent SIP transactions;
+				       * 0: sized from max_calls */
 	uint32_t terminate_capacity;  /* terminated flows per worker */
 	uint8_t srtp_engine;          /* 0 libsrtp2, 1 cryptodev */
 	uint32_t srtp_replay_window;  /* RFC 3711 3.3.2, packets */

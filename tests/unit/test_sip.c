@@ -4,6 +4,7 @@
  * ../shared/conformance/rfc4475/expected.tsv), plus targeted cases and a
  * mutation loop for memory safety under ASan.
  */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,6 +14,7 @@
 #include "dsbc_sip_check.h"
 #include "dsbc_sip_hdr.h"
 #include "dsbc_sip_msg.h"
+#include "dsbc_sip_stream.h"
 #include "dsbc_sip_txn.h"
 #include "dsbc_sip_uri.h"
 #include "unit.h"
@@ -708,6 +710,117 @@ test_txn_server_sent_by(void)
 	dsbc_sip_txl_free(l);
 }
 
+/* ---- stream framing (RFC 3261 18.3, RFC 5626 4.4.1) ---- */
+
+static const char stream_msg[] =
+	"OPTIONS sip:x@y SIP/2.0\r\nVia: SIP/2.0/TCP h;branch=z9hG4bKs\r\n"
+	"Content-Length: 5\r\n\r\nhello";
+
+/* Two messages and a ping in one read come out one by one; a message
+ * fed a byte at a time comes out when its body's last byte is in. */
+static void
+test_stream_framing(void)
+{
+	struct dsbc_sip_stream st;
+	char in[1024];
+	const char *m;
+	uint32_t len, i, n = (uint32_t)strlen(stream_msg);
+
+	CU_ASSERT_EQUAL_FATAL(dsbc_sip_stream_init(&st, 1024), 0);
+	snprintf(in, sizeof(in), "%s\r\n\r\n%s", stream_msg, stream_msg);
+	CU_ASSERT_EQUAL(dsbc_sip_stream_push(&st, in, (uint32_t)strlen(in)), 0);
+	CU_ASSERT_EQUAL(dsbc_sip_stream_next(&st, &m, &len),
+			DSBC_SIP_STREAM_MSG);
+	CU_ASSERT_EQUAL(len, n);
+	CU_ASSERT(len == n && memcmp(m, stream_msg, n) == 0);
+	CU_ASSERT_EQUAL(dsbc_sip_stream_next(&st, &m, &len),
+			DSBC_SIP_STREAM_PING);
+	CU_ASSERT_EQUAL(dsbc_sip_stream_next(&st, &m, &len),
+			DSBC_SIP_STREAM_MSG);
+	CU_ASSERT_EQUAL(len, n);
+	CU_ASSERT_EQUAL(dsbc_sip_stream_next(&st, &m, &len),
+			DSBC_SIP_STREAM_NEED);
+	for (i = 0; i < n; i++) {
+		CU_ASSERT_EQUAL(dsbc_sip_stream_next(&st, &m, &len),
+				DSBC_SIP_STREAM_NEED);
+		CU_ASSERT_EQUAL(dsbc_sip_stream_push(&st, stream_msg + i, 1), 0);
+	}
+	CU_ASSERT_EQUAL(dsbc_sip_stream_next(&st, &m, &len),
+			DSBC_SIP_STREAM_MSG);
+	CU_ASSERT(len == n && memcmp(m, stream_msg, n) == 0);
+	/* a ping split in two is still one ping; a lone CRLF before a
+	 * message is skipped; after our ping a lone CRLF is the pong */
+	CU_ASSERT_EQUAL(dsbc_sip_stream_push(&st, "\r\n\r", 3), 0);
+	CU_ASSERT_EQUAL(dsbc_sip_stream_next(&st, &m, &len),
+			DSBC_SIP_STREAM_NEED);
+	CU_ASSERT_EQUAL(dsbc_sip_stream_push(&st, "\n", 1), 0);
+	CU_ASSERT_EQUAL(dsbc_sip_stream_next(&st, &m, &len),
+			DSBC_SIP_STREAM_PING);
+	snprintf(in, sizeof(in), "\r\n%s", stream_msg);
+	CU_ASSERT_EQUAL(dsbc_sip_stream_push(&st, in, (uint32_t)strlen(in)), 0);
+	CU_ASSERT_EQUAL(dsbc_sip_stream_next(&st, &m, &len),
+			DSBC_SIP_STREAM_MSG);
+	CU_ASSERT_EQUAL(len, n);
+	dsbc_sip_stream_pinged(&st);
+	CU_ASSERT_EQUAL(dsbc_sip_stream_push(&st, "\r\n", 2), 0);
+	CU_ASSERT_EQUAL(dsbc_sip_stream_next(&st, &m, &len),
+			DSBC_SIP_STREAM_PONG);
+	CU_ASSERT_EQUAL(dsbc_sip_stream_next(&st, &m, &len),
+			DSBC_SIP_STREAM_NEED);
+	dsbc_sip_stream_free(&st);
+}
+
+/* What ends a connection: no Content-Length (mandatory on streams,
+ * 20.14), a bad or contradicting one, a message or header block over the
+ * limit (refused as soon as it is known, never waited for). */
+static void
+test_stream_errors(void)
+{
+	static const struct {
+		const char *in;
+		enum dsbc_sip_stream_rc rc;
+	} cases[] = {
+		{ "BYE sip:x SIP/2.0\r\nVia: v\r\n\r\n",
+		  DSBC_SIP_STREAM_NO_LENGTH },
+		{ "BYE sip:x SIP/2.0\r\nContent-Length: x1\r\n\r\n",
+		  DSBC_SIP_STREAM_BAD_LENGTH },
+		{ "BYE sip:x SIP/2.0\r\nContent-Length: 1 2\r\n\r\n",
+		  DSBC_SIP_STREAM_BAD_LENGTH },
+		{ "BYE sip:x SIP/2.0\r\nl: 2\r\nContent-Length: 3\r\n\r\n",
+		  DSBC_SIP_STREAM_BAD_LENGTH },
+		{ "BYE sip:x SIP/2.0\r\nContent-Length: 99999999999\r\n\r\n",
+		  DSBC_SIP_STREAM_BAD_LENGTH },
+		{ "BYE sip:x SIP/2.0\r\nContent-Length: 200\r\n\r\n",
+		  DSBC_SIP_STREAM_TOO_BIG },
+		{ "BYE sip:x SIP/2.0\r\nl : 0\r\nX-Content-Length: 7\r\n\r\n",
+		  DSBC_SIP_STREAM_MSG },
+	};
+	struct dsbc_sip_stream st;
+	char big[128];
+	const char *m;
+	uint32_t len;
+	unsigned int i;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		CU_ASSERT_EQUAL_FATAL(dsbc_sip_stream_init(&st, 128), 0);
+		CU_ASSERT_EQUAL(dsbc_sip_stream_push(&st, cases[i].in,
+				(uint32_t)strlen(cases[i].in)), 0);
+		CU_ASSERT_EQUAL(dsbc_sip_stream_next(&st, &m, &len), cases[i].rc);
+		dsbc_sip_stream_free(&st);
+	}
+	/* headers that never end fill the buffer: too big, not NEED */
+	CU_ASSERT_EQUAL_FATAL(dsbc_sip_stream_init(&st, 128), 0);
+	memset(big, 'a', sizeof(big));
+	CU_ASSERT_EQUAL(dsbc_sip_stream_push(&st, big, 100), 0);
+	CU_ASSERT_EQUAL(dsbc_sip_stream_next(&st, &m, &len),
+			DSBC_SIP_STREAM_NEED);
+	CU_ASSERT_EQUAL(dsbc_sip_stream_push(&st, big, 28), 0);
+	CU_ASSERT_EQUAL(dsbc_sip_stream_next(&st, &m, &len),
+			DSBC_SIP_STREAM_TOO_BIG);
+	CU_ASSERT_EQUAL(dsbc_sip_stream_push(&st, big, 1), -ENOSPC);
+	dsbc_sip_stream_free(&st);
+}
+
 int
 unit_register(void)
 {
@@ -727,5 +840,10 @@ unit_register(void)
 	UNIT_ADD(s, test_txn_invite_server);
 	UNIT_ADD(s, test_txn_non_invite_server_and_cancel);
 	UNIT_ADD(s, test_txn_server_sent_by);
+	s = CU_add_suite("sip_stream", NULL, NULL);
+	if (s == NULL)
+		return -1;
+	UNIT_ADD(s, test_stream_framing);
+	UNIT_ADD(s, test_stream_errors);
 	return 0;
 }
