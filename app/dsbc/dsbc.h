@@ -44,6 +44,11 @@ struct dsbc_port_rt {
 	 * a terminated packet's new payload is not summed in software */
 	bool tx_udp_cksum;
 	char driver[32];
+	/* the kernel exception path (ctl/exc_tap.c): a TAP port carrying
+	 * this port's addresses into the Linux stack */
+	bool has_exception;
+	uint16_t exc_port_id;
+	char exc_ifname[16];
 };
 
 /* Management lcore counters; written by the main lcore only. */
@@ -61,6 +66,13 @@ struct dsbc_mgmt_stats {
 	uint64_t nd_adverts_sent;
 	uint64_t exc_other;
 	uint64_t tx_fail;
+	/* the kernel exception path (ctl/exc_tap.c) */
+	uint64_t kern_in;          /* frames passed to the kernel */
+	uint64_t kern_tx_fail;     /* ... that its TAP did not take */
+	uint64_t kern_out;         /* frames the kernel sent, out of a port */
+	uint64_t kern_out_no_neigh;   /* ... dropped: next hop unresolved */
+	uint64_t kern_out_dropped;    /* ... dropped: not routable unicast
+				       * out of that port */
 	uint64_t events;
 	uint64_t latched;
 	uint64_t flow_idle;
@@ -133,6 +145,7 @@ struct dsbc_app {
 	struct rte_mempool *pool;
 	struct rte_ring *sip_ring;       /* workers -> mgmt, mbufs, MP/SC */
 	struct rte_ring *exc_ring;       /* workers -> mgmt, mbufs, MP/SC */
+	struct rte_ring *kern_ring;      /* workers -> mgmt -> kernel, MP/SC */
 	struct rte_ring *dtls_ring;      /* workers -> mgmt, mbufs of
 					  * terminated legs' DTLS records,
 					  * flow id in hash.usr, MP/SC */

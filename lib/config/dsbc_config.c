@@ -430,6 +430,19 @@ port_key(struct cfg_ctx *x, void *obj, const char *k, const char *v)
 		return cfg_u16(x, k, v, 0, 4094, &p->vlan);
 	if (!strcmp(k, "promiscuous"))
 		return cfg_bool(x, k, v, &p->promiscuous);
+	if (!strcmp(k, "exception")) {
+		static const char *const kinds[] = { "none", "tap" };
+
+		return cfg_choice(x, k, v, kinds, 2, &p->exception);
+	}
+	if (!strcmp(k, "exception_ifname")) {
+		if (strlen(v) >= 16 || strpbrk(v, "/ \t%") != NULL || !*v)
+			return cfg_fail(x, k, "'%s' is not an interface name "
+					"(1 to 15 characters, no '/', '%%' or "
+					"blank)", v);
+		return cfg_str(x, k, v, p->exception_ifname,
+			       sizeof(p->exception_ifname));
+	}
 	return cfg_fail(x, k, "unknown key");
 }
 

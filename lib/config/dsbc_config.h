@@ -50,6 +50,15 @@ struct dsbc_port_cfg {
 	uint16_t mtu;                 /* 0: leave as is */
 	uint16_t vlan;                /* 802.1Q VLAN id on this port, 0 none */
 	bool promiscuous;
+	uint8_t exception;            /* enum dsbc_exception: the kernel path */
+	char exception_ifname[16];    /* its interface, "" dsbc<N> */
+};
+
+/** A port's exception path into the Linux stack (TCP: SIP over TCP,
+ * TLS, WebSocket; management), by kind. */
+enum dsbc_exception {
+	DSBC_EXCEPTION_NONE = 0,
+	DSBC_EXCEPTION_TAP = 1,       /* a TAP interface (net_tap) */
 };
 
 /** A [neigh.N] section: a static neighbour (IP to MAC on a port). */

@@ -82,6 +82,28 @@ parse_udp(const uint8_t *frame, uint32_t l3_end, struct dsbc_pkt_info *pi)
 	return DSBC_PKT_UDP;
 }
 
+/* TCP (RFC 9293 3.1): the ports, for the kernel exception path; the
+ * segment itself is the kernel's business.  A header that cannot hold
+ * its ports or whose data offset runs past the IP payload is dropped. */
+static enum dsbc_pkt_kind
+parse_tcp(const uint8_t *frame, uint32_t l3_end, struct dsbc_pkt_info *pi)
+{
+	const uint8_t *tcp = frame + pi->l4_off;
+	uint32_t avail = l3_end - pi->l4_off, doff;
+
+	if (avail < 20)
+		return fail(pi, DSBC_DROP_TCP_TRUNC);
+	doff = (tcp[12] >> 4) * 4u;
+	if (doff < 20 || doff > avail)
+		return fail(pi, DSBC_DROP_TCP_TRUNC);
+	pi->src_port = rd16(tcp);
+	pi->dst_port = rd16(tcp + 2);
+	pi->payload_off = (uint16_t)(pi->l4_off + doff);
+	pi->payload_len = (uint16_t)(avail - doff);
+	pi->kind = DSBC_PKT_TCP;
+	return DSBC_PKT_TCP;
+}
+
 /* RFC 1071: the sum over a valid header, checksum included, is 0xffff. */
 static inline bool
 ipv4_hdr_sum_ok(const uint8_t *ip, uint32_t ihl)
@@ -133,6 +155,8 @@ parse_ipv4(const uint8_t *frame, uint32_t len, struct dsbc_pkt_info *pi)
 	case IPPROTO_ICMP:
 		pi->kind = DSBC_PKT_ICMP;
 		return DSBC_PKT_ICMP;
+	case IPPROTO_TCP:
+		return parse_tcp(frame, pi->frame_len, pi);
 	default:
 		return fail(pi, DSBC_DROP_L4_PROTO);
 	}
@@ -173,6 +197,10 @@ parse_ipv6(const uint8_t *frame, uint32_t len, struct dsbc_pkt_info *pi)
 			pi->l4_off = off;
 			pi->l3_len = off - pi->l2_len;
 			return parse_udp(frame, end, pi);
+		case IPPROTO_TCP:
+			pi->l4_off = off;
+			pi->l3_len = off - pi->l2_len;
+			return parse_tcp(frame, end, pi);
 		case IPPROTO_ICMPV6:
 			pi->l4_off = off;
 			pi->l3_len = off - pi->l2_len;

@@ -27,6 +27,7 @@ enum dsbc_pkt_kind {
 	DSBC_PKT_ARP,
 	DSBC_PKT_ICMP,      /* ICMPv4 */
 	DSBC_PKT_ICMP6,     /* ICMPv6, including neighbour discovery */
+	DSBC_PKT_TCP,       /* IPv4/IPv6 TCP: ports and payload as for UDP */
 };
 
 /**

@@ -25,7 +25,9 @@
 	X(IP_LEN,          "drop_ip_len",          "IP total/payload length beyond the frame or below the header") \
 	X(IP_CSUM,         "drop_ip_csum",         "IPv4 header checksum wrong") \
 	X(IP_SRC,          "drop_ip_src",          "source address is multicast, broadcast or loopback") \
-	X(L4_PROTO,        "drop_l4_proto",        "IP protocol neither UDP nor ICMP") \
+	X(L4_PROTO,        "drop_l4_proto",        "IP protocol neither UDP, TCP nor ICMP") \
+	X(TCP_TRUNC,       "drop_tcp_truncated",   "TCP header cut short or its data offset past the IP payload") \
+	X(TCP_NO_KERNEL,   "drop_tcp_no_kernel",   "TCP to a port without a kernel exception path ([port.N] exception)") \
 	X(UDP_TRUNC,       "drop_udp_truncated",   "UDP header cut short") \
 	X(UDP_LEN,         "drop_udp_len",         "UDP length beyond the IP payload or below 8") \
 	X(NOT_LOCAL,       "drop_not_local",       "destination address is not one of the port's") \
@@ -57,6 +59,7 @@
 	X(HANDOFF_FULL,    "drop_handoff_ring_full", "owner worker's handoff ring full") \
 	X(SIP_RING_FULL,   "drop_sip_ring_full",   "management SIP ring full") \
 	X(EXC_RING_FULL,   "drop_exc_ring_full",   "management exception ring full") \
+	X(KERNEL_RING_FULL, "drop_kernel_ring_full", "management ring towards the kernel exception path full") \
 	X(TX_FULL,         "drop_tx_full",         "NIC TX queue did not take the packet") \
 	X(NO_MBUF,         "drop_no_mbuf",         "mbuf pool exhausted while building a reply")
 

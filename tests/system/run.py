@@ -78,6 +78,115 @@ out_local = 10.10.1.1:20000
 """ % (topo.host_if["alice"], topo.host_if["bob"]))
 
 
+# A TCP echo server (in dsbc's namespace, on the exception interface's
+# address) and a client (in a peer's): the client sends each size in
+# turn and prints "echoed N/M" for the replies that came back whole.
+TCP_ECHO_SERVER = r"""
+import socket, sys
+s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+s.bind((sys.argv[1], int(sys.argv[2])))
+s.listen(4)
+s.settimeout(20)
+c, a = s.accept()
+print("peer %s:%d" % a, flush=True)
+while True:
+    d = c.recv(65536)
+    if not d:
+        break
+    c.sendall(d)
+"""
+TCP_ECHO_CLIENT = r"""
+import socket, sys
+c = socket.create_connection((sys.argv[1], int(sys.argv[2])),
+                             timeout=float(sys.argv[4]) if len(sys.argv) > 4
+                             else 10)
+ok = 0
+sizes = [int(x) for x in sys.argv[3].split(",")]
+for n in sizes:
+    msg = bytes((i * 31 + n) & 0xff for i in range(n))
+    c.sendall(msg)
+    got = b""
+    while len(got) < n:
+        d = c.recv(65536)
+        if not d:
+            break
+        got += d
+    ok += got == msg
+c.close()
+print("echoed %d/%d" % (ok, len(sizes)))
+"""
+
+
+def test_kernel_exception_path():
+    """[port.0] exception = tap: TCP to dsbc's address on alice's side
+    goes to the Linux stack through a TAP interface that carries that
+    address (a TCP echo server in dsbc's namespace answers alice's
+    client, with segments over the MTU both ways), and what the kernel
+    sends leaves by the DPDK port with dsbc's next hop MAC.  dsbc keeps
+    ARP (the interface is NOARP).  Port 1 has no exception path: TCP to
+    it is dropped (drop_tcp_no_kernel).  The interface goes with dsbc."""
+    topo = Topology("ex")
+    topo.setup()
+    d = srv = None
+    try:
+        conf = os.path.abspath("out/system/exc.conf")
+        dsbc_conf(topo, conf)
+        with open(conf) as f:
+            x = f.read().replace("ipv4 = 10.10.1.1/24\n",
+                                 "ipv4 = 10.10.1.1/24\nexception = tap\n"
+                                 "exception_ifname = dsbcx0\n", 1)
+        with open(conf, "w") as f:
+            f.write(x)
+        d = Dsbc(BUILD, conf, "dsbc-sys-exc", lcores="0-1")
+        d.wait_ready()
+        link = sh("ip", "-o", "addr", "show", "dev", "dsbcx0").stdout
+        srv = subprocess.Popen([sys.executable, "-c", TCP_ECHO_SERVER,
+                                "10.10.1.1", "5088"],
+                               stdout=subprocess.PIPE,
+                               stderr=subprocess.STDOUT, text=True)
+        time.sleep(0.5)
+        cli = topo.run("alice", [sys.executable, "-c", TCP_ECHO_CLIENT,
+                                 "10.10.1.1", "5088", "10,1400,3000,20000"],
+                       stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                       text=True)
+        out = cli.communicate(timeout=30)[0]
+        srv_out = srv.communicate(timeout=30)[0]
+        srv = None
+        other = topo.run("bob", [sys.executable, "-c", TCP_ECHO_CLIENT,
+                                 "10.10.2.1", "5088", "10", "2"],
+                         stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                         text=True)
+        other_out = other.communicate(timeout=30)[0]
+        time.sleep(0.3)
+        st = d.stats()
+    finally:
+        if srv is not None:
+            srv.kill()
+        rc = d.stop() if d else 0
+        gone = sh("ip", "link", "show", "dsbcx0", check=False)
+        topo.teardown()
+    print("  dsbcx0: %s" % " ".join(link.split()[1:4]))
+    print("  alice's client: %s; server saw %s; bob's (no exception "
+          "path): %s" % (out.strip(), srv_out.strip(),
+                         other_out.strip().splitlines()[-1]))
+    print("  kern_punted %d kern_in %d kern_out %d kern_out_no_neigh %d "
+          "kern_out_dropped %d drop_tcp_no_kernel %d" % (
+              st["kern_punted"], st["kern_in"], st["kern_out"],
+              st["kern_out_no_neigh"], st["kern_out_dropped"],
+              st["drop_tcp_no_kernel"]))
+    eq(rc, 0, "dsbc exit status")
+    check("10.10.1.1/24" in link, "the interface carries port 0's address")
+    eq(out.strip(), "echoed 4/4", "TCP echoed through the kernel path")
+    check(srv_out.startswith("peer 10.10.1.10:"), "the server saw alice")
+    check("echoed" not in other_out, "no TCP on port 1")
+    check_ge(st["drop_tcp_no_kernel"], 1, "bob's SYN dropped")
+    check_ge(st["kern_in"], 10, "segments to the kernel")
+    eq(st["kern_in"], st["kern_punted"], "every punted frame reached it")
+    check_ge(st["kern_out"], 10, "segments from the kernel")
+    check(gone.returncode != 0, "the interface is gone with dsbc")
+
+
 def test_udp_relay_between_namespaces():
     """Alice's kernel sends to dsbc's access address, Bob's kernel answers
     to dsbc's core address: both resolve dsbc by ARP, dsbc resolves them
@@ -341,6 +450,17 @@ def settle(d, timeout=10):
         time.sleep(0.2)
 
 
+def complete_view(one):
+    """A /dsbc/call view of a confirmed call with every flow's counters.
+    Each flow is copied by its worker after the call's snapshot, so a flow
+    removed in between (the call ending) has none in that view."""
+    return bool(one) and one.get("state") == "confirmed" and all(
+        "m%d_rtp_in_pkts" % i in one.get(leg, {})
+        for leg in ("a_leg", "b_leg")
+        for i in range(one.get("media_lines", 0))
+        if one.get(leg, {}).get("m%d_flows" % i))
+
+
 def run_call(name, uac_xml, uas_xml, calls=1, rate=10, limit=10,
              extra_uac=(), extra_uas=(), loss=None, conf_extra="",
              dsbc_extra="", during=None, service="bob",
@@ -394,7 +514,7 @@ def run_call(name, uac_xml, uas_xml, calls=1, rate=10, limit=10,
                     during(d, topo, one)
                     one = d.tel.query("/dsbc/call,%d" % ids[0]) or one
                     after_during = one
-                if one and one.get("state") == "confirmed":
+                if complete_view(one):
                     seen = one
             time.sleep(0.1)
         if uac_p.poll() is None:
@@ -1416,7 +1536,7 @@ def baresip_call(name, mode, seconds=10, alice=("dtls_srtp", True, False),
             ids = d.tel.query("/dsbc/calls")["ids"]
             if ids:
                 one = d.tel.query("/dsbc/call,%d" % ids[0])
-                if one and one.get("state") == "confirmed":
+                if complete_view(one):
                     seen = one
             time.sleep(0.1)
         for p in (alice, bob):
@@ -2266,7 +2386,8 @@ def check_ge(got, least, what):
         raise Fail("%s: got %r, want at least %r" % (what, got, least))
 
 
-TESTS = [test_udp_relay_between_namespaces, test_sipp_options,
+TESTS = [test_udp_relay_between_namespaces, test_kernel_exception_path,
+         test_sipp_options,
          test_call_bye_from_a_with_rtp, test_call_bye_from_b,
          test_call_early_media, test_call_reinvite,
          test_call_media_inactivity, test_call_prack, test_call_ice_lite,

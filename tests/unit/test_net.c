@@ -324,9 +324,33 @@ test_parse_other(void)
 	n = build(f, 4, true, 20, true);
 	put16(f + 16, 0x8100);
 	expect_drop(f, n, DSBC_DROP_ETHERTYPE);
-	/* TCP. */
+	/* TCP (RFC 9293 3.1): ports and payload for the kernel path; a
+	 * data offset below 5 words or past the payload is dropped */
 	n = build(f, 4, false, 20, true);
 	ip[9] = 6;
+	ip[20 + 12] = 0x50;
+	fix_ip4(ip);
+	CU_ASSERT_EQUAL(dsbc_net_parse(f, n, &pi), DSBC_PKT_TCP);
+	CU_ASSERT_EQUAL(pi.src_port, 40000);
+	CU_ASSERT_EQUAL(pi.dst_port, 20000);
+	CU_ASSERT_EQUAL(pi.payload_off, 14 + 20 + 20);
+	CU_ASSERT_EQUAL(pi.payload_len, 28 - 20);
+	ip[20 + 12] = 0x40;
+	expect_drop(f, n, DSBC_DROP_TCP_TRUNC);
+	ip[20 + 12] = 0x80;
+	expect_drop(f, n, DSBC_DROP_TCP_TRUNC);
+	n = build(f, 4, false, 8, true);      /* 16 bytes of L4 */
+	ip[9] = 6;
+	fix_ip4(ip);
+	expect_drop(f, n, DSBC_DROP_TCP_TRUNC);
+	n = build(f, 6, false, 20, true);
+	ip[6] = 6;
+	ip[40 + 12] = 0x50;
+	CU_ASSERT_EQUAL(dsbc_net_parse(f, n, &pi), DSBC_PKT_TCP);
+	CU_ASSERT_EQUAL(pi.dst_port, 20000);
+	/* Another protocol (GRE). */
+	n = build(f, 4, false, 20, true);
+	ip[9] = 47;
 	fix_ip4(ip);
 	expect_drop(f, n, DSBC_DROP_L4_PROTO);
 	/* ICMP passes to the exception path. */

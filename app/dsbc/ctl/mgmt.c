@@ -16,6 +16,7 @@
 
 #include "dsbc_hdr.h"
 #include "ctl/mgmt.h"
+#include "ctl/exc_tap.h"
 #include "ctl/sip.h"
 #include "ctl/snap.h"
 #include "dp/worker.h"
@@ -74,11 +75,16 @@ dsbc_mgmt_setup(struct dsbc_app *app)
 					socket, RING_F_SC_DEQ);
 	app->dtls_ring = rte_ring_create("dsbc_dtls", app->cfg.punt_ring_size,
 					 socket, RING_F_SC_DEQ);
+	/* its own ring: a TCP flood towards the kernel never crowds out
+	 * ARP and ICMP */
+	app->kern_ring = rte_ring_create("dsbc_kern", app->cfg.punt_ring_size,
+					 socket, RING_F_SC_DEQ);
 	app->events = rte_ring_create_elem("dsbc_events", sizeof(struct dsbc_msg),
 					   app->cfg.event_ring_size, socket,
 					   RING_F_SC_DEQ);
 	if (app->sip_ring == NULL || app->exc_ring == NULL ||
-	    app->dtls_ring == NULL || app->events == NULL)
+	    app->dtls_ring == NULL || app->kern_ring == NULL ||
+	    app->events == NULL)
 		return -ENOMEM;
 	for (w = 0; w < app->nb_workers; w++) {
 		snprintf(name, sizeof(name), "dsbc_ctrl_%u", w);
@@ -110,6 +116,10 @@ dsbc_mgmt_free(struct dsbc_app *app)
 			rte_pktmbuf_free(m);
 	rte_ring_free(app->sip_ring);
 	rte_ring_free(app->exc_ring);
+	if (app->kern_ring != NULL)
+		while (rte_ring_sc_dequeue(app->kern_ring, (void **)&m) == 0)
+			rte_pktmbuf_free(m);
+	rte_ring_free(app->kern_ring);
 	if (app->dtls_ring != NULL)
 		while (rte_ring_sc_dequeue(app->dtls_ring, (void **)&m) == 0)
 			rte_pktmbuf_free(m);
@@ -679,6 +689,7 @@ dsbc_mgmt_loop(struct dsbc_app *app)
 	while (!app->quit) {
 		t0 = rte_rdtsc();
 		work = drain_exc(app);
+		work += dsbc_exc_tap_poll(app);
 		work += drain_sip(app);
 		work += drain_dtls(app);
 		work += dsbc_sip_tick(app);

@@ -268,6 +268,23 @@ classify(struct dsbc_app *app, struct dsbc_worker *w, struct rte_mbuf *m,
 		punt(w, app->exc_ring, m, &w->st.exc_punted,
 		     DSBC_DROP_EXC_RING_FULL);
 		return;
+	case DSBC_PKT_TCP:
+		/* the Linux stack's, through the port's exception path:
+		 * SIP over TCP, TLS and WebSocket, management */
+		eh = rte_pktmbuf_mtod(m, const struct rte_ether_hdr *);
+		if (unlikely(!p->has_exception)) {
+			drop(w, m, DSBC_DROP_TCP_NO_KERNEL);
+		} else if (unlikely(!rte_is_same_ether_addr(&eh->dst_addr,
+							    &p->mac))) {
+			drop(w, m, DSBC_DROP_L2_DST);
+		} else if (unlikely(!addr_is_local(p, pi))) {
+			drop(w, m, DSBC_DROP_NOT_LOCAL);
+		} else {
+			m->hash.usr = (uint32_t)in;
+			punt(w, app->kern_ring, m, &w->st.kern_punted,
+			     DSBC_DROP_KERNEL_RING_FULL);
+		}
+		return;
 	case DSBC_PKT_FRAG:
 		/* IP fragments: only SIP is expected to fragment; the
 		 * management lcore reassembles (rte_ip_frag). */

@@ -23,6 +23,7 @@ struct dsbc_worker_stats {
 	uint64_t handoff_in;       /* received from other workers */
 	uint64_t sip_punted;       /* to the management SIP ring */
 	uint64_t exc_punted;       /* ARP/ND/ICMP to the exception ring */
+	uint64_t kern_punted;      /* TCP to the kernel path's ring */
 	uint64_t dtls_punted;      /* terminate: DTLS records to the DTLS ring */
 	uint64_t srtp_cdev_ops;    /* terminate: SRTP transforms on the cryptodev */
 	uint64_t srtp_held;        /* terminate: packets parked for keys */

@@ -121,6 +121,7 @@ tel_stats(const char *cmd __rte_unused, const char *params __rte_unused,
 	add_u64(d, "handoff_in", SUM(app, handoff_in));
 	add_u64(d, "sip_punted", SUM(app, sip_punted));
 	add_u64(d, "exc_punted", SUM(app, exc_punted));
+	add_u64(d, "kern_punted", SUM(app, kern_punted));
 	add_u64(d, "dtls_punted", SUM(app, dtls_punted));
 	add_u64(d, "srtp_cryptodev_ops", SUM(app, srtp_cdev_ops));
 	add_u64(d, "srtp_held", SUM(app, srtp_held));
@@ -155,6 +156,11 @@ tel_stats(const char *cmd __rte_unused, const char *params __rte_unused,
 	add_u64(d, "mgmt_icmp_ignored", ms->icmp_ignored);
 	add_u64(d, "mgmt_icmp6_rx", ms->icmp6_rx);
 	add_u64(d, "mgmt_exc_other", ms->exc_other);
+	add_u64(d, "kern_in", ms->kern_in);
+	add_u64(d, "kern_tx_fail", ms->kern_tx_fail);
+	add_u64(d, "kern_out", ms->kern_out);
+	add_u64(d, "kern_out_no_neigh", ms->kern_out_no_neigh);
+	add_u64(d, "kern_out_dropped", ms->kern_out_dropped);
 	add_u64(d, "mgmt_tx_fail", ms->tx_fail);
 	add_u64(d, "mgmt_events", ms->events);
 	add_u64(d, "mgmt_event_bad", ms->event_bad);
