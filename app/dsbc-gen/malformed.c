@@ -13,7 +13,7 @@ enum mutation {
 	M_RUNT, M_VLAN_TRUNC, M_ETHERTYPE, M_QINQ, M_ARP_SHORT, M_ARP_PLEN,
 	M_IP_TRUNC, M_IP_VERSION, M_IHL_SMALL, M_IHL_BIG, M_TOTLEN_BIG,
 	M_TOTLEN_SMALL, M_IP_CSUM, M_SRC_LOOPBACK, M_SRC_MCAST, M_SRC_BCAST,
-	M_TCP, M_UDP_TRUNC, M_UDPLEN_BIG, M_UDPLEN_SMALL, M_IP6_TRUNC,
+	M_TCP, M_TCP_TRUNC, M_GRE, M_UDP_TRUNC, M_UDPLEN_BIG, M_UDPLEN_SMALL, M_IP6_TRUNC,
 	M_IP6_PLEN_BIG, M_IP6_SRC_LOOP, M_IP6_EXT_LIE, M_IP6_NONXT,
 	M_VLAN_IP_TRUNC, M_L2_DST, M_NOT_LOCAL, M_PORT_RANGE, M_NO_FLOW,
 	M_EMPTY, M_DEMUX_100, M_DEMUX_255, M_MAX
@@ -36,7 +36,9 @@ static const struct gen_malformed catalogue[M_MAX] = {
 	[M_SRC_LOOPBACK] = {"drop_ip_src", "source 127.0.0.1"},
 	[M_SRC_MCAST] = {"drop_ip_src", "source 224.0.0.5"},
 	[M_SRC_BCAST] = {"drop_ip_src", "source 255.255.255.255"},
-	[M_TCP] = {"drop_l4_proto", "IP protocol 6 (TCP)"},
+	[M_TCP] = {"drop_tcp_no_kernel", "TCP to a port without an exception path"},
+	[M_TCP_TRUNC] = {"drop_tcp_truncated", "TCP data offset of 60 bytes past the payload"},
+	[M_GRE] = {"drop_l4_proto", "IP protocol 47 (GRE)"},
 	[M_UDP_TRUNC] = {"drop_udp_truncated", "IP payload of 4 bytes"},
 	[M_UDPLEN_BIG] = {"drop_udp_len", "UDP length 1 byte past the IP payload"},
 	[M_UDPLEN_SMALL] = {"drop_udp_len", "UDP length 7"},
@@ -177,7 +179,17 @@ gen_malformed_build(uint32_t idx, const struct gen_flow *f, uint8_t *out)
 		gen_fix_ip4_csum(ip);
 		return n;
 	case M_TCP:
+	case M_TCP_TRUNC:
+		/* the UDP header's bytes become a TCP header's ports; its
+		 * data offset (byte 12) 5 words, or 15 */
+		if (n < 14 + 20 + 20)
+			return 0;
 		ip[9] = 6;
+		ip[20 + 12] = idx == M_TCP ? 0x50 : 0xf0;
+		gen_fix_ip4_csum(ip);
+		return n;
+	case M_GRE:
+		ip[9] = 47;
 		gen_fix_ip4_csum(ip);
 		return n;
 	case M_UDP_TRUNC:

@@ -71,7 +71,7 @@ void
 dsbc_rtp_src_jitter(struct dsbc_rtp_src *s, uint32_t arrival, uint32_t ts)
 {
 	uint32_t transit = arrival - ts;
-	int32_t d = (int32_t)(transit - s->transit);
+	uint32_t d = transit - s->transit;
 
 	if (!s->has_transit) {
 		s->transit = transit;   /* no difference yet */
@@ -79,10 +79,13 @@ dsbc_rtp_src_jitter(struct dsbc_rtp_src *s, uint32_t arrival, uint32_t ts)
 		return;
 	}
 	s->transit = transit;
-	if (d < 0)
-		d = -d;
+	/* |D|, the shorter way round modulo 2^32, in unsigned arithmetic: a
+	 * peer controls the timestamps, and D = -2^31 has no positive
+	 * int32_t (negating it was undefined behaviour) */
+	if (d > 0x80000000u)
+		d = 0u - d;
 	/* J += (|D| - J) / 16, kept scaled by 16 (A.8) */
-	s->jitter += (uint32_t)d - ((s->jitter + 8) >> 4);
+	s->jitter += d - ((s->jitter + 8) >> 4);
 }
 
 uint32_t

@@ -179,8 +179,15 @@ next_unescaped(const char **p, const char *end)
 bool
 dsbc_sip_user_eq(struct dsbc_sip_str a, struct dsbc_sip_str b)
 {
-	const char *pa = a.p, *ea = a.p + a.len, *pb = b.p, *eb = b.p + b.len;
+	const char *pa, *ea, *pb, *eb;
 
+	/* an empty view may have no pointer: no arithmetic on it */
+	if (a.len == 0 || b.len == 0)
+		return a.len == b.len;
+	pa = a.p;
+	ea = a.p + a.len;
+	pb = b.p;
+	eb = b.p + b.len;
 	while (pa < ea && pb < eb)
 		if (next_unescaped(&pa, ea) != next_unescaped(&pb, eb))
 			return false;
@@ -191,10 +198,14 @@ int
 dsbc_sip_uri_param(const struct dsbc_sip_uri *u, const char *name,
 		   struct dsbc_sip_str *value)
 {
-	const char *p = u->params.p, *end = p + u->params.len;
+	const char *p = u->params.p, *end;
 	size_t nl = strlen(name);
 
-	while (p != NULL && p < end) {
+	/* no parameters: the view may have no pointer to add to */
+	if (p == NULL || u->params.len == 0)
+		return 0;
+	end = p + u->params.len;
+	while (p < end) {
 		const char *e = memchr(p, ';', (size_t)(end - p));
 		const char *eq;
 

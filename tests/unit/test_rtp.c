@@ -109,6 +109,15 @@ test_jitter(void)
 	for (i = 0; i < 400; i++)
 		dsbc_rtp_src_jitter(&s, 1000 + i * 160 + (i & 1) * 80, i * 160);
 	CU_ASSERT(s.jitter >> 4 >= 78 && s.jitter >> 4 <= 80);
+	/* timestamps a peer put 2^31 apart (|D| = 2^31: the one difference
+	 * with no positive int32_t): counted, no undefined behaviour
+	 * (UBSan stops the run in make test's sanitizer stage) */
+	dsbc_rtp_src_init(&s, 1, 0);
+	dsbc_rtp_src_jitter(&s, 1000, 0);
+	dsbc_rtp_src_jitter(&s, 1000, 0x80000000u);
+	CU_ASSERT_EQUAL(s.jitter, 0x80000000u);
+	dsbc_rtp_src_jitter(&s, 1000, 0);
+	CU_ASSERT(s.jitter > 0x80000000u);
 }
 
 int

@@ -281,6 +281,21 @@ test_headers(void)
 	CU_ASSERT(dsbc_sip_user_eq(na.uri.user, b));
 	CU_ASSERT(dsbc_sip_user_eq(a, b));
 	CU_ASSERT(!dsbc_sip_user_eq(a, (struct dsbc_sip_str){"alicf", 5}));
+	/* empty users, one without a pointer: no arithmetic on NULL */
+	CU_ASSERT(dsbc_sip_user_eq((struct dsbc_sip_str){NULL, 0},
+				   (struct dsbc_sip_str){"", 0}));
+	CU_ASSERT(!dsbc_sip_user_eq((struct dsbc_sip_str){NULL, 0}, a));
+	CU_ASSERT(!dsbc_sip_user_eq(a, (struct dsbc_sip_str){NULL, 0}));
+	{
+		struct dsbc_sip_uri nop;
+		struct dsbc_sip_str pv;
+
+		CU_ASSERT_EQUAL_FATAL(dsbc_sip_uri_parse("sip:h", 5, &nop), 0);
+		CU_ASSERT_EQUAL(nop.params.len, 0);
+		CU_ASSERT_EQUAL(dsbc_sip_uri_param(&nop, "lr", &pv), 0);
+		nop.params.p = NULL;
+		CU_ASSERT_EQUAL(dsbc_sip_uri_param(&nop, "lr", &pv), 0);
+	}
 	/* URI parts */
 	CU_ASSERT_EQUAL(dsbc_sip_uri_parse("sips:u:pw@[::1]:5061;lr;x=1?h=v",
 					   31, &u), 0);
