@@ -129,6 +129,7 @@ enum {
 };
 
 struct dsbc_sip_rt;
+struct dsbc_sip_tcp;
 struct dsbc_worker;
 
 struct dsbc_app {
@@ -168,6 +169,7 @@ struct dsbc_app {
 	uint64_t sync_acked[DSBC_CFG_MAX_WORKERS];
 	struct dsbc_mgmt_stats mst;
 	struct dsbc_sip_rt *sip;         /* SIP transport and stateless UA */
+	struct dsbc_sip_tcp *sip_tcp;    /* SIP over TCP, NULL when off */
 
 	/* written by the main lcore (signals, start), read by workers */
 	volatile bool quit;

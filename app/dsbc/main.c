@@ -30,6 +30,7 @@
 #include "dsbc_b2bua.h"
 #include "ctl/exc_tap.h"
 #include "ctl/mgmt.h"
+#include "ctl/sip_tcp.h"
 #include "dp/worker.h"
 #include "tel/tel.h"
 #include "log.h"
@@ -156,6 +157,7 @@ teardown(struct dsbc_app *app)
 {
 	uint16_t w;
 
+	dsbc_sip_tcp_fini(app);
 	dsbc_exc_tap_free(app);
 	dsbc_ports_close(app);
 	dsbc_mgmt_free(app);
@@ -270,7 +272,8 @@ main(int argc, char **argv)
 		goto config_error;
 	}
 	if (create_workers(&app) != 0 || dsbc_mgmt_setup(&app) != 0 ||
-	    dsbc_ports_init(&app) != 0 || dsbc_exc_tap_setup(&app) != 0)
+	    dsbc_ports_init(&app) != 0 || dsbc_exc_tap_setup(&app) != 0 ||
+	    dsbc_sip_tcp_init(&app) != 0)
 		goto config_error;
 	if (rte_pdump_init() != 0)
 		DSBC_LOG(main, ERR, "packet capture (pdump) unavailable: %s\n",

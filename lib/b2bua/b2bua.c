@@ -58,6 +58,21 @@ str_of(char *dst, size_t cap, struct dsbc_sip_str s)
 #define TAG_RND    12
 #define BRANCH_RND 8
 
+/* The transport of leg l's signalling, as Via names it (RFC 3261 20.42). */
+static const char *
+via_tp(const struct leg *l)
+{
+	return l->peer.transport == DSBC_SIP_TCP ? "TCP" : "UDP";
+}
+
+/* The Contact URI parameter that keeps l's peer on its transport (RFC
+ * 3261 19.1.1: without it a UA may use UDP). */
+static const char *
+contact_tp(const struct leg *l)
+{
+	return l->peer.transport == DSBC_SIP_TCP ? ";transport=tcp" : "";
+}
+
 static int
 branch_new(struct dsbc_b2bua *b, char *dst, size_t cap, char kind)
 {
@@ -391,9 +406,11 @@ answer_a_hdrs(struct dsbc_b2bua *b, struct call *c, int status,
 	dsbc_addr_fmt(&c->a.addr, c->a.family, ip, sizeof(ip));
 	extra[0] = '\0';
 	if (status > 100 && status < 300)
-		n = snprintf(extra, sizeof(extra), "Contact: <sip:dsbc@%s%s%s:%u>\r\n",
+		n = snprintf(extra, sizeof(extra),
+			     "Contact: <sip:dsbc@%s%s%s:%u%s>\r\n",
 			     c->a.family == 6 ? "[" : "", ip,
-			     c->a.family == 6 ? "]" : "", b->cfg->sip_port);
+			     c->a.family == 6 ? "]" : "", b->cfg->sip_port,
+			     contact_tp(&c->a));
 	if (hdrs != NULL && n >= 0 && (size_t)n < sizeof(extra))
 		n += snprintf(extra + n, sizeof(extra) - (size_t)n, "%s", hdrs);
 	if (body_len && n >= 0 && (size_t)n < sizeof(extra))
@@ -441,14 +458,14 @@ build_request(struct dsbc_b2bua *b, struct leg *l, const char *method,
 	dsbc_addr_fmt(&l->addr, l->family, ip, sizeof(ip));
 	n = snprintf(out, cap,
 		     "%s %s SIP/2.0\r\n"
-		     "Via: SIP/2.0/UDP %s%s%s:%u;branch=%s;rport\r\n"
+		     "Via: SIP/2.0/%s %s%s%s:%u;branch=%s;rport\r\n"
 		     "Max-Forwards: 70\r\n"
 		     "From: %s;tag=%s\r\n"
 		     "To: %s%s%s\r\n"
 		     "Call-ID: %s\r\n"
 		     "CSeq: %u %s\r\n"
 		     "Content-Length: 0\r\n\r\n",
-		     method, ruri, l->family == 6 ? "[" : "", ip,
+		     method, ruri, via_tp(l), l->family == 6 ? "[" : "", ip,
 		     l->family == 6 ? "]" : "", b->cfg->sip_port, branch,
 		     l->local_uri, l->local_tag, l->remote_uri,
 		     with_remote_tag && l->remote_tag[0] ? ";tag=" : "",
@@ -1006,19 +1023,20 @@ invite_new(struct dsbc_b2bua *b, const struct dsbc_sip_peer *from,
 		c->b.local_cseq = 1;
 		n = snprintf(b->buf, sizeof(b->buf),
 			     "INVITE %s SIP/2.0\r\n"
-			     "Via: SIP/2.0/UDP %s%s%s:%u;branch=%s;rport\r\n"
+			     "Via: SIP/2.0/%s %s%s%s:%u;branch=%s;rport\r\n"
 			     "Max-Forwards: %s\r\n"
 			     "From: %s;tag=%s\r\n"
 			     "To: %s\r\n"
 			     "Call-ID: %s\r\n"
 			     "CSeq: 1 INVITE\r\n"
-			     "Contact: <sip:dsbc@%s%s%s:%u>\r\n",
-			     ruri, c->b.family == 6 ? "[" : "", ip,
-			     c->b.family == 6 ? "]" : "", b->cfg->sip_port,
+			     "Contact: <sip:dsbc@%s%s%s:%u%s>\r\n",
+			     ruri, via_tp(&c->b), c->b.family == 6 ? "[" : "",
+			     ip, c->b.family == 6 ? "]" : "", b->cfg->sip_port,
 			     c->b_branch, mf, c->b.local_uri, c->b.local_tag,
 			     c->b.remote_uri, c->b.call_id,
 			     c->b.family == 6 ? "[" : "", ip,
-			     c->b.family == 6 ? "]" : "", b->cfg->sip_port);
+			     c->b.family == 6 ? "]" : "", b->cfg->sip_port,
+			     contact_tp(&c->b));
 		/* RFC 8224: Identity and Date byte for byte */
 		ident = dsbc_sip_hdr_get(m, DSBC_SIP_H_IDENTITY, 0);
 		date = dsbc_sip_hdr_get(m, DSBC_SIP_H_DATE, 0);
@@ -1241,20 +1259,21 @@ forward_request(struct dsbc_b2bua *b, struct call *c, bool from_a,
 	c->fwd.out_cseq = ++other->local_cseq;
 	n = snprintf(b->buf, sizeof(b->buf),
 		     "%.*s %s SIP/2.0\r\n"
-		     "Via: SIP/2.0/UDP %s%s%s:%u;branch=%s;rport\r\n"
+		     "Via: SIP/2.0/%s %s%s%s:%u;branch=%s;rport\r\n"
 		     "Max-Forwards: 70\r\n"
 		     "From: %s;tag=%s\r\nTo: %s;tag=%s\r\n"
 		     "Call-ID: %s\r\nCSeq: %u %.*s\r\n"
-		     "Contact: <sip:dsbc@%s%s%s:%u>\r\n",
+		     "Contact: <sip:dsbc@%s%s%s:%u%s>\r\n",
 		     (int)m->method.len, m->method.p,
 		     other->target[0] ? other->target : other->remote_uri,
-		     other->family == 6 ? "[" : "", ip,
+		     via_tp(other), other->family == 6 ? "[" : "", ip,
 		     other->family == 6 ? "]" : "", b->cfg->sip_port, branch,
 		     other->local_uri, other->local_tag, other->remote_uri,
 		     other->remote_tag, other->call_id, c->fwd.out_cseq,
 		     (int)m->method.len, m->method.p,
 		     other->family == 6 ? "[" : "", ip,
-		     other->family == 6 ? "]" : "", b->cfg->sip_port);
+		     other->family == 6 ? "]" : "", b->cfg->sip_port,
+		     contact_tp(other));
 	if (m->method_id == DSBC_SIP_M_PRACK && n > 0 &&
 	    rack_map(m, from_a ? 1 : 0, b->buf, sizeof(b->buf), &n) != 0) {
 		reply_simple(b, m, from, srv, 400, "Bad RAck", now);
@@ -1349,9 +1368,10 @@ forward_response(struct dsbc_b2bua *b, struct call *c,
 		b2bua_term_offer_done(b, c, sender, m->status < 300);
 	str_of(reason, sizeof(reason), m->reason);
 	dsbc_addr_fmt(&sender->addr, sender->family, ip, sizeof(ip));
-	snprintf(extra, sizeof(extra), "Contact: <sip:dsbc@%s%s%s:%u>\r\n%s",
+	snprintf(extra, sizeof(extra), "Contact: <sip:dsbc@%s%s%s:%u%s>\r\n%s",
 		 sender->family == 6 ? "[" : "", ip,
 		 sender->family == 6 ? "]" : "", b->cfg->sip_port,
+		 contact_tp(sender),
 		 sdp_len >= 0 ? "Content-Type: application/sdp\r\n" : "");
 	len = b2bua_response(b, req, &c->fwd.from, m->status,
 				reason[0] ? reason : "OK", NULL, extra,

@@ -32,6 +32,7 @@
 /** Signalling transports (RFC 3261 section 18). */
 enum dsbc_sip_transport {
 	DSBC_SIP_UDP = 0,
+	DSBC_SIP_TCP = 1,            /**< a connection: dsbc_sip_peer.conn */
 };
 
 /**

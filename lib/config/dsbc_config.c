@@ -52,6 +52,9 @@ dsbc_config_defaults(struct dsbc_config *c)
 	c->dtls_timeout_ms = 10000;
 	c->srtp_replay_window = 128;
 	c->srtp_hold_ms = 500;
+	c->sip_tcp_max_conns = 4096;
+	c->sip_tcp_max_per_source = 64;
+	c->sip_tcp_idle_s = 900;
 	c->srtp_hold_packets = 512;
 	c->ice_consent_s = 30;
 	c->sip_rate_pps = 1000;
@@ -268,6 +271,12 @@ global_key(struct cfg_ctx *x, void *obj, const char *k, const char *v)
 					c->srtp_replay_window);
 		return 0;
 	}
+	if (!strcmp(k, "sip_tcp_max_conns"))
+		return cfg_u32(x, k, v, 1, 65535, &c->sip_tcp_max_conns);
+	if (!strcmp(k, "sip_tcp_max_per_source"))
+		return cfg_u32(x, k, v, 1, 65535, &c->sip_tcp_max_per_source);
+	if (!strcmp(k, "sip_tcp_idle_s"))
+		return cfg_u32(x, k, v, 1, 86400, &c->sip_tcp_idle_s);
 	if (!strcmp(k, "srtp_hold_ms"))
 		return cfg_u32(x, k, v, 0, 5000, &c->srtp_hold_ms);
 	if (!strcmp(k, "srtp_hold_packets"))

@@ -156,6 +156,9 @@ struct dsbc_config {
 	uint32_t terminate_capacity;  /* terminated flows per worker */
 	uint8_t srtp_engine;          /* 0 libsrtp2, 1 cryptodev */
 	uint32_t srtp_replay_window;  /* RFC 3711 3.3.2, packets */
+	uint32_t sip_tcp_max_conns;   /* SIP over TCP: connections at once */
+	uint32_t sip_tcp_max_per_source;  /* ... from one address */
+	uint32_t sip_tcp_idle_s;      /* ... closed after this long silent */
 	uint32_t srtp_hold_ms;        /* terminate: how long a packet waits
 				       * for its flow's keys, 0 never */
 	uint32_t srtp_hold_packets;   /* terminate: packets waiting, per

@@ -54,16 +54,16 @@ print("received %d bytes %d from %s:%s" % (got, nbytes,
 """
 
 
-def dsbc_conf(topo, path, dsbc_extra=""):
+def dsbc_conf(topo, path, dsbc_extra="", port0_extra=""):
     with open(path, "w") as f:
-        f.write("""[dsbc]
+        f.write(("""[dsbc]
 arp_retry_ms = 100
 """ + dsbc_extra + """
 [port.0]
 dev = net_af_packet0,iface=%s,qpairs=2
 mac = 02:00:00:00:0a:01
 ipv4 = 10.10.1.1/24
-[port.1]
+""" + port0_extra + """[port.1]
 dev = net_af_packet1,iface=%s,qpairs=2
 mac = 02:00:00:00:0b:01
 ipv4 = 10.10.2.1/24
@@ -75,7 +75,7 @@ out_local = 10.10.2.1:20002
 local = 10.10.2.1:20002
 remote = 10.10.1.10:40000
 out_local = 10.10.1.1:20000
-""" % (topo.host_if["alice"], topo.host_if["bob"]))
+""") % (topo.host_if["alice"], topo.host_if["bob"]))
 
 
 # A TCP echo server (in dsbc's namespace, on the exception interface's
@@ -131,13 +131,8 @@ def test_kernel_exception_path():
     d = srv = None
     try:
         conf = os.path.abspath("out/system/exc.conf")
-        dsbc_conf(topo, conf)
-        with open(conf) as f:
-            x = f.read().replace("ipv4 = 10.10.1.1/24\n",
-                                 "ipv4 = 10.10.1.1/24\nexception = tap\n"
-                                 "exception_ifname = dsbcx0\n", 1)
-        with open(conf, "w") as f:
-            f.write(x)
+        dsbc_conf(topo, conf, port0_extra="exception = tap\n"
+                  "exception_ifname = dsbcx0\n")
         d = Dsbc(BUILD, conf, "dsbc-sys-exc", lcores="0-1")
         d.wait_ready()
         link = sh("ip", "-o", "addr", "show", "dev", "dsbcx0").stdout
@@ -185,6 +180,127 @@ def test_kernel_exception_path():
     eq(st["kern_in"], st["kern_punted"], "every punted frame reached it")
     check_ge(st["kern_out"], 10, "segments from the kernel")
     check(gone.returncode != 0, "the interface is gone with dsbc")
+
+
+def test_sip_tcp_to_udp():
+    """SIP over TCP (RFC 3261 18): alice's sipp calls over TCP (-t t1)
+    to dsbc's address on the port with the kernel exception path; dsbc
+    answers on her connection (100, 180, 200, the BYE's 200), with
+    ;transport=tcp in its Contact, and calls bob over UDP: transport
+    interworking across the legs.  The connection is counted open while
+    the call is up, and RTP flows both ways."""
+    res = {}
+
+    def during(d, topo, call):
+        res["sip"] = d.tel.query("/dsbc/sip")
+
+    uac = scenario("uac_call.xml", os.path.abspath("out/system/uac_tcp.xml"),
+                   MEDIA="", HOLD_MS="1000", END_A=A_BYE)
+    uas = uas_scenario(os.path.abspath("out/system/uas_tcp.xml"))
+    log = os.path.abspath("out/system/tcp_uac_msgs.log")
+    if os.path.exists(log):
+        os.unlink(log)
+    r = run_call("tcp", uac, uas, extra_uac=["-t", "t1", "-trace_msg",
+                                             "-message_file", log],
+                 during=during, port0_extra="exception = tap\n")
+    sip = r["sip"]
+    with open(log, errors="replace") as f:
+        msgs = f.read()
+    ok = msgs[msgs.index("SIP/2.0 200 OK"):] if "SIP/2.0 200 OK" in msgs \
+        else ""
+    contact = re.search(r"Contact:\s*(<[^>]*>)", ok)
+    print("  alice over TCP: rc %d; dsbc's Contact to her %s; tcp: "
+          "accepted %d open during the call %s, rx_msgs %d tx_msgs %d "
+          "closed %d" % (r["uac_rc"], contact.group(1) if contact else "-",
+                         sip["tcp_accepted"],
+                         res.get("sip", {}).get("tcp_open"),
+                         sip["tcp_rx_msgs"], sip["tcp_tx_msgs"],
+                         sip["tcp_closed"]))
+    sipp_ok(r)
+    eq(r["calls"]["answered"], 1, "answered")
+    eq(sip["tcp_accepted"], 1, "one connection from alice")
+    eq(res.get("sip", {}).get("tcp_open"), 1, "open while the call is up")
+    check_ge(sip["tcp_rx_msgs"], 3, "INVITE, ACK, BYE over TCP")
+    check_ge(sip["tcp_tx_msgs"], 3, "dsbc's responses over TCP")
+    check(contact is not None and ";transport=tcp" in contact.group(1),
+          "dsbc's Contact keeps alice on TCP")
+    eq(sip["tcp_bad_length"] + sip["tcp_too_big"], 0, "framing errors")
+
+
+# From alice's namespace: three connections to dsbc's SIP port; on the
+# first a keepalive ping, then a message without Content-Length.  Prints
+# what each step saw.
+TCP_SIP_PROBE = r"""
+import socket, sys, time
+dst = (sys.argv[1], int(sys.argv[2]))
+cs = []
+for i in range(3):
+    c = socket.create_connection(dst, timeout=3)
+    cs.append(c)
+time.sleep(0.5)
+# the third is over the per-source cap: closed by dsbc at once
+cs[2].settimeout(2)
+try:
+    d = cs[2].recv(100)
+    print("third: closed" if d == b"" else "third: data")
+except socket.timeout:
+    print("third: open")
+except ConnectionResetError:
+    print("third: closed")
+cs[0].sendall(b"\r\n\r\n")
+cs[0].settimeout(2)
+print("pong: %r" % cs[0].recv(100))
+cs[0].sendall(b"OPTIONS sip:dsbc@%s SIP/2.0\r\nVia: SIP/2.0/TCP h;"
+              b"branch=z9hG4bKx\r\n\r\n" % sys.argv[1].encode())
+try:
+    d = cs[0].recv(100)
+    print("no length: closed" if d == b"" else "no length: %r" % d)
+except (socket.timeout, ConnectionResetError):
+    print("no length: reset")
+"""
+
+
+def test_sip_tcp_refusals():
+    """SIP over TCP refuses and counts: a connection over the per-source
+    cap (sip_tcp_max_per_source = 2) is closed at once (tcp_refused); a
+    keepalive ping (CRLF CRLF) gets its pong (RFC 5626 4.4.1); a message
+    without Content-Length, mandatory on streams (RFC 3261 20.14), closes
+    its connection (tcp_bad_length); nothing is left open."""
+    topo = Topology("tr")
+    topo.setup()
+    d = None
+    try:
+        conf = os.path.abspath("out/system/tcpref.conf")
+        dsbc_conf(topo, conf, "sip_tcp_max_per_source = 2\n",
+                  port0_extra="exception = tap\n")
+        d = Dsbc(BUILD, conf, "dsbc-sys-tcpref", lcores="0-1")
+        d.wait_ready()
+        p = topo.run("alice", [sys.executable, "-c", TCP_SIP_PROBE,
+                               "10.10.1.1", "5060"],
+                     stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                     text=True)
+        out = p.communicate(timeout=30)[0]
+        time.sleep(0.3)
+        sip = d.tel.query("/dsbc/sip")
+    finally:
+        rc = d.stop() if d else 0
+        topo.teardown()
+    print("  " + "; ".join(out.strip().splitlines()))
+    print("  tcp: accepted %d refused %d bad_length %d pings %d closed %d "
+          "open %d" % (sip["tcp_accepted"], sip["tcp_refused"],
+                       sip["tcp_bad_length"], sip["tcp_pings"],
+                       sip["tcp_closed"], sip["tcp_open"]))
+    eq(rc, 0, "dsbc exit status")
+    check("third: closed" in out, "the third connection closed")
+    check("pong: b'\\r\\n'" in out, "the ping answered")
+    check("no length: closed" in out or "no length: reset" in out,
+          "the message without Content-Length closed its connection")
+    eq(sip["tcp_accepted"], 2, "two connections taken")
+    eq(sip["tcp_refused"], 1, "the third refused")
+    eq(sip["tcp_pings"], 1, "pings answered")
+    eq(sip["tcp_bad_length"], 1, "framing errors")
+    # the probe has exited: its other connection closed with it
+    eq((sip["tcp_closed"], sip["tcp_open"]), (2, 0), "closed, left open")
 
 
 def test_udp_relay_between_namespaces():
@@ -464,7 +580,7 @@ def complete_view(one):
 def run_call(name, uac_xml, uas_xml, calls=1, rate=10, limit=10,
              extra_uac=(), extra_uas=(), loss=None, conf_extra="",
              dsbc_extra="", during=None, service="bob",
-             during_state="confirmed", deadline_s=180):
+             during_state="confirmed", deadline_s=180, port0_extra=""):
     """dsbc between alice (sipp UAC) and bob (sipp UAS); returns both sipp
     results and dsbc's telemetry after the calls, and checks the call
     table, flows and ports are back where they started."""
@@ -477,7 +593,7 @@ def run_call(name, uac_xml, uas_xml, calls=1, rate=10, limit=10,
                 topo.exec(who, "tc", "qdisc", "add", "dev", "p0", "root",
                           "netem", "loss", loss)
         conf = os.path.abspath("out/system/%s.conf" % name)
-        dsbc_conf(topo, conf, dsbc_extra)
+        dsbc_conf(topo, conf, dsbc_extra, port0_extra)
         with open(conf, "a") as f:
             f.write("[route.0]\nnext_hop = 10.10.2.20:5060\n" + conf_extra)
         d = Dsbc(BUILD, conf, "dsbc-sys-" + name, lcores="0-1")
@@ -2387,6 +2503,7 @@ def check_ge(got, least, what):
 
 
 TESTS = [test_udp_relay_between_namespaces, test_kernel_exception_path,
+         test_sip_tcp_to_udp, test_sip_tcp_refusals,
          test_sipp_options,
          test_call_bye_from_a_with_rtp, test_call_bye_from_b,
          test_call_early_media, test_call_reinvite,

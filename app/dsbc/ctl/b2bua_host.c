@@ -18,6 +18,7 @@
 #include "dsbc_srtp_lib.h"
 #include "ctl/mgmt.h"
 #include "ctl/sip.h"
+#include "ctl/sip_tcp.h"
 #include "log.h"
 
 _Static_assert(DSBC_B2BUA_ICE_UFRAG_MAX == DSBC_ICE_UFRAG_MAX &&
@@ -30,6 +31,8 @@ static int
 op_sip_send(void *ctx, const struct dsbc_sip_peer *to, const char *msg,
 	    uint32_t len)
 {
+	if (to->transport == DSBC_SIP_TCP)
+		return dsbc_sip_tcp_send(ctx, to, msg, len);
 	return dsbc_sip_send(ctx, to, msg, len);
 }
 

@@ -18,6 +18,7 @@
 #include "ctl/mgmt.h"
 #include "ctl/exc_tap.h"
 #include "ctl/sip.h"
+#include "ctl/sip_tcp.h"
 #include "ctl/snap.h"
 #include "dp/worker.h"
 #include "log.h"
@@ -690,6 +691,7 @@ dsbc_mgmt_loop(struct dsbc_app *app)
 		t0 = rte_rdtsc();
 		work = drain_exc(app);
 		work += dsbc_exc_tap_poll(app);
+		work += dsbc_sip_tcp_poll(app);
 		work += drain_sip(app);
 		work += drain_dtls(app);
 		work += dsbc_sip_tick(app);

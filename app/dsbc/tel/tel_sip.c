@@ -8,6 +8,7 @@
 #include <rte_telemetry.h>
 
 #include "ctl/sip.h"
+#include "ctl/sip_tcp.h"
 #include "tel/tel.h"
 
 static struct dsbc_app *tel_app;
@@ -74,6 +75,28 @@ tel_sip(const char *cmd, const char *params, struct rte_tel_data *d)
 	add(d, "callid_in_use", bs->callid_in_use);
 	add(d, "replaces_mapped", bs->replaces_mapped);
 	add(d, "replaces_no_match", bs->replaces_no_match);
+	/* SIP over TCP (ctl/sip_tcp.c), when a port has the kernel path */
+	{
+		uint32_t open = 0;
+		const struct dsbc_sip_tcp_stats *ts =
+			dsbc_sip_tcp_stats(tel_app, &open);
+
+		if (ts != NULL) {
+			add(d, "tcp_open", open);
+			add(d, "tcp_accepted", ts->accepted);
+			add(d, "tcp_refused", ts->refused);
+			add(d, "tcp_closed", ts->closed);
+			add(d, "tcp_idle_closed", ts->idle_closed);
+			add(d, "tcp_too_big", ts->too_big);
+			add(d, "tcp_bad_length", ts->bad_length);
+			add(d, "tcp_tx_overflow", ts->tx_overflow);
+			add(d, "tcp_rx_bytes", ts->rx_bytes);
+			add(d, "tcp_rx_msgs", ts->rx_msgs);
+			add(d, "tcp_tx_msgs", ts->tx_msgs);
+			add(d, "tcp_tx_no_conn", ts->tx_no_conn);
+			add(d, "tcp_pings", ts->pings);
+		}
+	}
 	return 0;
 }
 

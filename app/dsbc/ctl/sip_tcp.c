@@ -1,0 +1,493 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * SIP over TCP (RFC 3261 section 18) on the management lcore, with
+ * kernel sockets on the ports' exception paths (ctl/exc_tap.c): a
+ * listener on each such port's addresses at sip_port, non-blocking
+ * connections polled with epoll once per loop pass, each with a framer
+ * (lib/sip/dsbc_sip_stream.h).  A message goes to the B2BUA with the
+ * connection in its peer, and what the B2BUA sends to that peer goes
+ * back on the same connection (RFC 3261 18.2.2; the client's NAT keeps
+ * only that one open).  Connections are capped in total and per source
+ * and closed when idle; a bad frame (no Content-Length, over the size
+ * limit) closes its connection.  A keepalive ping gets its pong (RFC
+ * 5626 4.4.1).
+ */
+#include <errno.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "dsbc_sip_stream.h"
+#include "ctl/sip.h"
+#include "ctl/sip_tcp.h"
+#include "dsbc.h"
+#include "log.h"
+
+#define TCP_EVENTS    32
+#define TCP_MSG_MAX   65535      /* a message over a stream, bytes */
+#define TCP_TX_MAX    (256 * 1024)   /* queued output before giving up */
+#define LISTEN_TAG    (1ull << 62)
+
+struct tcp_conn {
+	int fd;                    /* -1: free */
+	uint16_t gen;              /* bumped per use: stale ids find nothing */
+	uint16_t in;               /* dsbc port index */
+	uint8_t family;
+	struct dsbc_addr local, remote;
+	uint16_t local_port, remote_port;
+	uint64_t last_ms;          /* last read */
+	struct dsbc_sip_stream rx;
+	char *tx;                  /* what the socket did not take yet */
+	uint32_t tx_len, tx_cap;
+};
+
+struct dsbc_sip_tcp {
+	int ep;
+	struct tcp_conn *c;        /* [max] */
+	uint32_t max;
+	uint32_t open;
+	uint64_t next_idle_ms;
+	struct dsbc_sip_tcp_stats st;
+};
+
+static uint32_t
+conn_id(const struct dsbc_sip_tcp *t, const struct tcp_conn *c)
+{
+	return (uint32_t)c->gen << 16 | (uint32_t)(c - t->c + 1);
+}
+
+static struct tcp_conn *
+conn_of(struct dsbc_sip_tcp *t, uint32_t id)
+{
+	uint32_t i = id & 0xffff;
+	struct tcp_conn *c;
+
+	if (i == 0 || i > t->max)
+		return NULL;
+	c = &t->c[i - 1];
+	return c->fd >= 0 && c->gen == id >> 16 ? c : NULL;
+}
+
+static void
+conn_close(struct dsbc_sip_tcp *t, struct tcp_conn *c)
+{
+	epoll_ctl(t->ep, EPOLL_CTL_DEL, c->fd, NULL);
+	close(c->fd);
+	c->fd = -1;
+	dsbc_sip_stream_free(&c->rx);
+	free(c->tx);
+	c->tx = NULL;
+	c->tx_len = c->tx_cap = 0;
+	t->open--;
+	t->st.closed++;
+}
+
+/* A sockaddr's address and port. */
+static void
+addr_of(const struct sockaddr_storage *ss, uint8_t *family,
+	struct dsbc_addr *a, uint16_t *port)
+{
+	memset(a, 0, sizeof(*a));
+	if (ss->ss_family == AF_INET6) {
+		const struct sockaddr_in6 *s6 = (const void *)ss;
+
+		*family = 6;
+		memcpy(a->a8, &s6->sin6_addr, 16);
+		*port = ntohs(s6->sin6_port);
+	} else {
+		const struct sockaddr_in *s4 = (const void *)ss;
+
+		*family = 4;
+		a->v4 = s4->sin_addr.s_addr;
+		*port = ntohs(s4->sin_port);
+	}
+}
+
+static int
+listen_on(struct dsbc_app *app, struct dsbc_sip_tcp *t, uint16_t in,
+	  uint8_t family, const struct dsbc_addr *a)
+{
+	struct sockaddr_storage ss;
+	struct epoll_event ev;
+	socklen_t sl;
+	int fd, one = 1;
+
+	memset(&ss, 0, sizeof(ss));
+	if (family == 6) {
+		struct sockaddr_in6 *s6 = (void *)&ss;
+
+		s6->sin6_family = AF_INET6;
+		memcpy(&s6->sin6_addr, a->a8, 16);
+		s6->sin6_port = htons(app->cfg.sip_port);
+		sl = sizeof(*s6);
+	} else {
+		struct sockaddr_in *s4 = (void *)&ss;
+
+		s4->sin_family = AF_INET;
+		s4->sin_addr.s_addr = a->v4;
+		s4->sin_port = htons(app->cfg.sip_port);
+		sl = sizeof(*s4);
+	}
+	fd = socket(ss.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC,
+		    0);
+	if (fd < 0)
+		return -errno;
+	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	if (family == 6)
+		setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof(one));
+	if (bind(fd, (struct sockaddr *)&ss, sl) != 0 || listen(fd, 128) != 0) {
+		int rc = -errno;
+
+		close(fd);
+		return rc;
+	}
+	memset(&ev, 0, sizeof(ev));
+	ev.events = EPOLLIN;
+	ev.data.u64 = LISTEN_TAG | (uint64_t)in << 32 | (uint32_t)fd;
+	if (epoll_ctl(t->ep, EPOLL_CTL_ADD, fd, &ev) != 0) {
+		int rc = -errno;
+
+		close(fd);
+		return rc;
+	}
+	return 0;
+}
+
+int
+dsbc_sip_tcp_init(struct dsbc_app *app)
+{
+	struct dsbc_sip_tcp *t;
+	uint32_t i;
+	uint16_t p;
+	int rc;
+
+	for (p = 0; p < app->nb_ports; p++)
+		if (app->ports[p].has_exception)
+			break;
+	if (p == app->nb_ports)
+		return 0;                  /* no port takes TCP */
+	t = calloc(1, sizeof(*t));
+	if (t == NULL)
+		return -ENOMEM;
+	t->max = app->cfg.sip_tcp_max_conns;
+	t->c = calloc(t->max, sizeof(*t->c));
+	t->ep = epoll_create1(EPOLL_CLOEXEC);
+	if (t->c == NULL || t->ep < 0) {
+		free(t->c);
+		if (t->ep >= 0)
+			close(t->ep);
+		free(t);
+		return -ENOMEM;
+	}
+	for (i = 0; i < t->max; i++)
+		t->c[i].fd = -1;
+	app->sip_tcp = t;
+	for (p = 0; p < app->nb_ports; p++) {
+		const struct dsbc_port_rt *pr = &app->ports[p];
+
+		if (!pr->has_exception)
+			continue;
+		rc = 0;
+		if (pr->has_ip4)
+			rc = listen_on(app, t, p, 4, &pr->ip4);
+		if (rc == 0 && pr->has_ip6)
+			rc = listen_on(app, t, p, 6, &pr->ip6);
+		if (rc != 0) {
+			DSBC_LOG(sip, ERR, "[port.%u] SIP over TCP: cannot "
+				"listen on port %u: %s\n", p, app->cfg.sip_port,
+				strerror(-rc));
+			return rc;
+		}
+		DSBC_LOG(sip, INFO, "[port.%u] SIP over TCP on %s, port %u\n",
+			 p, pr->exc_ifname, app->cfg.sip_port);
+	}
+	return 0;
+}
+
+void
+dsbc_sip_tcp_fini(struct dsbc_app *app)
+{
+	struct dsbc_sip_tcp *t = app->sip_tcp;
+	uint32_t i;
+
+	if (t == NULL)
+		return;
+	for (i = 0; i < t->max; i++)
+		if (t->c[i].fd >= 0)
+			conn_close(t, &t->c[i]);
+	close(t->ep);       /* the listeners close with the process */
+	free(t->c);
+	free(t);
+	app->sip_tcp = NULL;
+}
+
+/* Connections from one source address. */
+static uint32_t
+from_source(const struct dsbc_sip_tcp *t, uint8_t family,
+	    const struct dsbc_addr *a)
+{
+	uint32_t i, n = 0;
+
+	for (i = 0; i < t->max; i++)
+		if (t->c[i].fd >= 0 && t->c[i].family == family &&
+		    dsbc_addr_eq(&t->c[i].remote, a))
+			n++;
+	return n;
+}
+
+static void
+accept_all(struct dsbc_app *app, struct dsbc_sip_tcp *t, int lfd, uint16_t in)
+{
+	for (;;) {
+		struct sockaddr_storage ss, ls;
+		socklen_t sl = sizeof(ss), ll = sizeof(ls);
+		struct epoll_event ev;
+		struct tcp_conn *c = NULL;
+		struct dsbc_addr ra;
+		uint16_t rp;
+		uint8_t fam;
+		uint32_t i;
+		int fd = accept4(lfd, (struct sockaddr *)&ss, &sl,
+				 SOCK_NONBLOCK | SOCK_CLOEXEC);
+
+		if (fd < 0)
+			return;
+		addr_of(&ss, &fam, &ra, &rp);
+		if (t->open < t->max &&
+		    from_source(t, fam, &ra) < app->cfg.sip_tcp_max_per_source)
+			for (i = 0; i < t->max && c == NULL; i++)
+				if (t->c[i].fd < 0)
+					c = &t->c[i];
+		if (c == NULL ||
+		    getsockname(fd, (struct sockaddr *)&ls, &ll) != 0 ||
+		    dsbc_sip_stream_init(&c->rx, TCP_MSG_MAX) != 0) {
+			t->st.refused++;
+			close(fd);
+			continue;
+		}
+		c->fd = fd;
+		c->gen++;
+		c->in = in;
+		c->family = fam;
+		c->remote = ra;
+		c->remote_port = rp;
+		addr_of(&ls, &fam, &c->local, &c->local_port);
+		c->last_ms = dsbc_sip_now_ms(app);
+		memset(&ev, 0, sizeof(ev));
+		ev.events = EPOLLIN | EPOLLRDHUP;
+		ev.data.u64 = (uint64_t)(c - t->c);
+		if (epoll_ctl(t->ep, EPOLL_CTL_ADD, fd, &ev) != 0) {
+			t->open++;
+			conn_close(t, c);
+			t->st.refused++;
+			continue;
+		}
+		t->open++;
+		t->st.accepted++;
+	}
+}
+
+/* Write what c has queued; false when the connection is to be closed. */
+static bool
+flush_tx(struct dsbc_sip_tcp *t, struct tcp_conn *c)
+{
+	struct epoll_event ev;
+
+	while (c->tx_len > 0) {
+		ssize_t n = send(c->fd, c->tx, c->tx_len,
+				 MSG_NOSIGNAL | MSG_DONTWAIT);
+
+		if (n < 0) {
+			if (errno == EAGAIN || errno == EWOULDBLOCK)
+				break;
+			return false;
+		}
+		memmove(c->tx, c->tx + n, c->tx_len - (uint32_t)n);
+		c->tx_len -= (uint32_t)n;
+	}
+	memset(&ev, 0, sizeof(ev));
+	ev.events = EPOLLIN | EPOLLRDHUP | (c->tx_len > 0 ? EPOLLOUT : 0);
+	ev.data.u64 = (uint64_t)(c - t->c);
+	epoll_ctl(t->ep, EPOLL_CTL_MOD, c->fd, &ev);
+	return true;
+}
+
+/* Queue and write len bytes on c; false when it is to be closed. */
+static bool
+conn_write(struct dsbc_sip_tcp *t, struct tcp_conn *c, const char *p,
+	   uint32_t len)
+{
+	if (c->tx_len + len > TCP_TX_MAX) {
+		t->st.tx_overflow++;
+		return false;
+	}
+	if (c->tx_len + len > c->tx_cap) {
+		uint32_t cap = c->tx_cap ? c->tx_cap : 4096;
+		char *n;
+
+		while (cap < c->tx_len + len)
+			cap *= 2;
+		n = realloc(c->tx, cap);
+		if (n == NULL)
+			return false;
+		c->tx = n;
+		c->tx_cap = cap;
+	}
+	memcpy(c->tx + c->tx_len, p, len);
+	c->tx_len += len;
+	return flush_tx(t, c);
+}
+
+/* Read what c has and hand whole messages to the B2BUA. */
+static void
+conn_read(struct dsbc_app *app, struct dsbc_sip_tcp *t, struct tcp_conn *c)
+{
+	struct dsbc_sip_peer peer;
+	const char *msg;
+	uint32_t len;
+	bool eof = false;
+
+	for (;;) {
+		uint32_t room = dsbc_sip_stream_room(&c->rx);
+		ssize_t n;
+
+		if (room == 0)
+			break;
+		n = recv(c->fd, dsbc_sip_stream_tail(&c->rx), room,
+			 MSG_DONTWAIT);
+		if (n > 0) {
+			dsbc_sip_stream_wrote(&c->rx, (uint32_t)n);
+			t->st.rx_bytes += (uint64_t)n;
+			continue;
+		}
+		if (n == 0 || (errno != EAGAIN && errno != EWOULDBLOCK))
+			eof = true;
+		break;
+	}
+	c->last_ms = dsbc_sip_now_ms(app);
+	for (;;) {
+		enum dsbc_sip_stream_rc rc = dsbc_sip_stream_next(&c->rx, &msg,
+								  &len);
+
+		if (rc == DSBC_SIP_STREAM_NEED)
+			break;
+		if (rc == DSBC_SIP_STREAM_PING) {
+			t->st.pings++;
+			if (!conn_write(t, c, "\r\n", 2)) {
+				conn_close(t, c);
+				return;
+			}
+			continue;
+		}
+		if (rc == DSBC_SIP_STREAM_PONG)
+			continue;
+		if (rc != DSBC_SIP_STREAM_MSG) {
+			if (rc == DSBC_SIP_STREAM_TOO_BIG)
+				t->st.too_big++;
+			else
+				t->st.bad_length++;
+			conn_close(t, c);
+			return;
+		}
+		memset(&peer, 0, sizeof(peer));
+		peer.in = c->in;
+		peer.family = c->family;
+		peer.transport = DSBC_SIP_TCP;
+		peer.local = c->local;
+		peer.local_port = c->local_port;
+		peer.remote = c->remote;
+		peer.remote_port = c->remote_port;
+		peer.conn = conn_id(t, c);
+		t->st.rx_msgs++;
+		dsbc_b2bua_sip_input(app->sip->b2b, &peer, msg, len,
+				     dsbc_sip_now_ms(app));
+		if (c->fd < 0)
+			return;       /* closed meanwhile (a send failed) */
+	}
+	if (eof)
+		conn_close(t, c);
+}
+
+int
+dsbc_sip_tcp_send(struct dsbc_app *app, const struct dsbc_sip_peer *to,
+		  const char *msg, uint32_t len)
+{
+	struct dsbc_sip_tcp *t = app->sip_tcp;
+	struct tcp_conn *c = t != NULL ? conn_of(t, to->conn) : NULL;
+
+	if (c == NULL) {
+		/* gone: RFC 5626 would answer 430 to a request for it */
+		if (t != NULL)
+			t->st.tx_no_conn++;
+		return -ENOTCONN;
+	}
+	if (!conn_write(t, c, msg, len)) {
+		conn_close(t, c);
+		return -EIO;
+	}
+	t->st.tx_msgs++;
+	return 0;
+}
+
+/* Idle connections closed (sip_tcp_idle_s), looked for once a second. */
+static void
+idle_scan(struct dsbc_app *app, struct dsbc_sip_tcp *t, uint64_t now)
+{
+	uint64_t idle = (uint64_t)app->cfg.sip_tcp_idle_s * 1000;
+	uint32_t i;
+
+	if (now < t->next_idle_ms)
+		return;
+	t->next_idle_ms = now + 1000;
+	for (i = 0; i < t->max; i++)
+		if (t->c[i].fd >= 0 && now - t->c[i].last_ms >= idle) {
+			t->st.idle_closed++;
+			conn_close(t, &t->c[i]);
+		}
+}
+
+uint32_t
+dsbc_sip_tcp_poll(struct dsbc_app *app)
+{
+	struct dsbc_sip_tcp *t = app->sip_tcp;
+	struct epoll_event ev[TCP_EVENTS];
+	int n, i;
+
+	if (t == NULL)
+		return 0;
+	n = epoll_wait(t->ep, ev, TCP_EVENTS, 0);
+	for (i = 0; i < n; i++) {
+		uint64_t tag = ev[i].data.u64;
+		struct tcp_conn *c;
+
+		if (tag & LISTEN_TAG) {
+			accept_all(app, t, (int)(uint32_t)tag,
+				   (uint16_t)(tag >> 32));
+			continue;
+		}
+		c = &t->c[tag];
+		if (c->fd < 0)
+			continue;
+		if ((ev[i].events & EPOLLOUT) && !flush_tx(t, c)) {
+			conn_close(t, c);
+			continue;
+		}
+		if (ev[i].events & (EPOLLIN | EPOLLRDHUP | EPOLLHUP | EPOLLERR))
+			conn_read(app, t, c);
+	}
+	idle_scan(app, t, dsbc_sip_now_ms(app));
+	return n > 0 ? (uint32_t)n : 0;
+}
+
+const struct dsbc_sip_tcp_stats *
+dsbc_sip_tcp_stats(const struct dsbc_app *app, uint32_t *open)
+{
+	if (app->sip_tcp == NULL)
+		return NULL;
+	*open = app->sip_tcp->open;
+	return &app->sip_tcp->st;
+}
