@@ -27,16 +27,30 @@ dsbc_sip_stream_free(struct dsbc_sip_stream *s)
 	memset(s, 0, sizeof(*s));
 }
 
-/* Drop the message handed out last. */
+/* Drop the message handed out last (no move: start advances). */
 static void
-settle(struct dsbc_sip_stream *s)
+take(struct dsbc_sip_stream *s)
 {
 	if (s->taken == 0)
 		return;
-	memmove(s->buf, s->buf + s->taken, s->len - s->taken);
-	s->len -= s->taken;
+	s->start += s->taken;
 	s->taken = 0;
 	s->scanned = 0;
+	s->total = 0;
+	if (s->start == s->len)
+		s->start = s->len = 0;
+}
+
+/* The bytes left to the front, so the tail has all the room there is. */
+static void
+settle(struct dsbc_sip_stream *s)
+{
+	take(s);
+	if (s->start == 0)
+		return;
+	memmove(s->buf, s->buf + s->start, s->len - s->start);
+	s->len -= s->start;
+	s->start = 0;
 }
 
 uint32_t
@@ -153,15 +167,18 @@ enum dsbc_sip_stream_rc
 dsbc_sip_stream_next(struct dsbc_sip_stream *s, const char **msg,
 		     uint32_t *len)
 {
-	uint32_t cl, total;
+	const char *b;
+	uint32_t cl, n;
 	int64_t end;
 	int rc;
 
-	settle(s);
+	take(s);
+	b = s->buf + s->start;
+	n = s->len - s->start;
 	/* CRLFs before a message: a keepalive (RFC 5626 4.4.1) or the
 	 * empty lines section 7.5 tells a receiver to skip */
-	while (s->len >= 2 && s->buf[0] == '\r' && s->buf[1] == '\n') {
-		if (s->len >= 4 && s->buf[2] == '\r' && s->buf[3] == '\n') {
+	while (s->total == 0 && n >= 2 && b[0] == '\r' && b[1] == '\n') {
+		if (n >= 4 && b[2] == '\r' && b[3] == '\n') {
 			s->taken = 4;
 			return DSBC_SIP_STREAM_PING;
 		}
@@ -171,29 +188,34 @@ dsbc_sip_stream_next(struct dsbc_sip_stream *s, const char **msg,
 			return DSBC_SIP_STREAM_PONG;
 		}
 		/* the first half of a ping, or more of it to come */
-		if (s->len == 2 || (s->len == 3 && s->buf[2] == '\r'))
+		if (n == 2 || (n == 3 && b[2] == '\r'))
 			return DSBC_SIP_STREAM_NEED;
 		s->taken = 2;
-		settle(s);
+		take(s);
+		b = s->buf + s->start;
+		n = s->len - s->start;
 	}
-	end = header_end(s->buf, s->scanned > 3 ? s->scanned - 3 : 0, s->len);
-	if (end < 0) {
-		s->scanned = s->len;
-		return s->len == s->cap ? DSBC_SIP_STREAM_TOO_BIG :
-					  DSBC_SIP_STREAM_NEED;
+	if (s->total == 0) {
+		end = header_end(b, s->scanned > 3 ? s->scanned - 3 : 0, n);
+		if (end < 0) {
+			s->scanned = n;
+			/* the whole buffer and still no header end */
+			return s->start == 0 && s->len == s->cap ?
+			       DSBC_SIP_STREAM_TOO_BIG : DSBC_SIP_STREAM_NEED;
+		}
+		rc = content_length(b, (uint32_t)end + 2, &cl);
+		if (rc == -1)
+			return DSBC_SIP_STREAM_NO_LENGTH;
+		if (rc != 0)
+			return DSBC_SIP_STREAM_BAD_LENGTH;
+		if ((uint64_t)end + 4 + cl > s->cap)
+			return DSBC_SIP_STREAM_TOO_BIG;
+		s->total = (uint32_t)end + 4 + cl;
 	}
-	rc = content_length(s->buf, (uint32_t)end + 2, &cl);
-	if (rc == -1)
-		return DSBC_SIP_STREAM_NO_LENGTH;
-	if (rc != 0)
-		return DSBC_SIP_STREAM_BAD_LENGTH;
-	if ((uint64_t)end + 4 + cl > s->cap)
-		return DSBC_SIP_STREAM_TOO_BIG;
-	total = (uint32_t)end + 4 + cl;
-	if (s->len < total)
+	if (n < s->total)
 		return DSBC_SIP_STREAM_NEED;
-	*msg = s->buf;
-	*len = total;
-	s->taken = total;
+	*msg = b;
+	*len = s->total;
+	s->taken = s->total;
 	return DSBC_SIP_STREAM_MSG;
 }

@@ -19,6 +19,10 @@
  * and takes whole messages with dsbc_sip_stream_next(); the framer owns
  * one buffer of at most max_msg bytes, so a peer can never make it hold
  * more than that (a message over the limit is an error, not a wait).
+ * Taking a message moves nothing: the bytes left are moved to the front
+ * once, when room is asked for, and a message's header block is scanned
+ * once however slowly its body comes, so what a read costs stays linear
+ * in what was read.
  */
 
 /** What dsbc_sip_stream_next() found. */
@@ -36,11 +40,15 @@ enum dsbc_sip_stream_rc {
 /** One connection's framer. */
 struct dsbc_sip_stream {
 	char *buf;                    /**< [cap] */
-	uint32_t len;                 /**< bytes held */
+	uint32_t start;               /**< first byte not taken yet */
+	uint32_t len;                 /**< end of the bytes held */
 	uint32_t cap;                 /**< max_msg */
 	uint32_t taken;               /**< the last message returned, to
 				       * drop at the next call */
-	uint32_t scanned;             /**< header end searched up to */
+	uint32_t scanned;             /**< header end searched up to, from
+				       * start */
+	uint32_t total;               /**< the message being read, once its
+				       * headers are in; 0 before */
 	bool ping_sent;               /**< we pinged: a lone CRLF is a pong */
 };
 

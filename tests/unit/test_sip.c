@@ -776,6 +776,27 @@ test_stream_framing(void)
 	CU_ASSERT_EQUAL(dsbc_sip_stream_next(&st, &m, &len),
 			DSBC_SIP_STREAM_MSG);
 	CU_ASSERT_EQUAL(len, n);
+	/* many in one read come out in turn, with the room of the buffer
+	 * back once they are all taken; a body a byte at a time */
+	for (i = 0; i < 10; i++)
+		CU_ASSERT_EQUAL(dsbc_sip_stream_push(&st, stream_msg, n), 0);
+	for (i = 0; i < 10; i++) {
+		CU_ASSERT_EQUAL(dsbc_sip_stream_next(&st, &m, &len),
+				DSBC_SIP_STREAM_MSG);
+		CU_ASSERT(len == n && memcmp(m, stream_msg, n) == 0);
+	}
+	CU_ASSERT_EQUAL(dsbc_sip_stream_next(&st, &m, &len),
+			DSBC_SIP_STREAM_NEED);
+	CU_ASSERT_EQUAL(dsbc_sip_stream_room(&st), 1024);
+	CU_ASSERT_EQUAL(dsbc_sip_stream_push(&st, stream_msg, n - 5), 0);
+	for (i = n - 5; i < n; i++) {
+		CU_ASSERT_EQUAL(dsbc_sip_stream_next(&st, &m, &len),
+				DSBC_SIP_STREAM_NEED);
+		CU_ASSERT_EQUAL(dsbc_sip_stream_push(&st, stream_msg + i, 1), 0);
+	}
+	CU_ASSERT_EQUAL(dsbc_sip_stream_next(&st, &m, &len),
+			DSBC_SIP_STREAM_MSG);
+	CU_ASSERT(len == n && memcmp(m, stream_msg, n) == 0);
 	dsbc_sip_stream_pinged(&st);
 	CU_ASSERT_EQUAL(dsbc_sip_stream_push(&st, "\r\n", 2), 0);
 	CU_ASSERT_EQUAL(dsbc_sip_stream_next(&st, &m, &len),

@@ -184,7 +184,13 @@ static void
 to_kernel(struct dsbc_app *app, struct rte_mbuf *m)
 {
 	uint32_t in = m->hash.usr;
+	uint8_t *eh = rte_pktmbuf_mtod(m, uint8_t *);
 
+	/* the TAP is the port's untagged side: an 802.1Q tag comes off */
+	if (m->data_len >= 18 && eh[12] == 0x81 && eh[13] == 0x00) {
+		memmove(eh + 4, eh, 12);
+		rte_pktmbuf_adj(m, 4);
+	}
 	if (in >= app->nb_ports || !app->ports[in].has_exception ||
 	    rte_eth_tx_burst(app->ports[in].exc_port_id, 0, &m, 1) != 1) {
 		app->mst.kern_tx_fail++;

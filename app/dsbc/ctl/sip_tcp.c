@@ -21,6 +21,8 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <rte_common.h>
+
 #include "dsbc_sip_stream.h"
 #include "ctl/sip.h"
 #include "ctl/sip_tcp.h"
@@ -34,6 +36,8 @@
 
 struct tcp_conn {
 	int fd;                    /* -1: free */
+	bool dead;                 /* a write failed: closed once nothing
+				    * reads its buffers any more */
 	uint16_t gen;              /* bumped per use: stale ids find nothing */
 	uint16_t in;               /* dsbc port index */
 	uint8_t family;
@@ -47,6 +51,8 @@ struct tcp_conn {
 
 struct dsbc_sip_tcp {
 	int ep;
+	int lfd[2 * DSBC_CFG_MAX_PORTS];   /* listeners, -1 none */
+	uint32_t nb_lfd;
 	struct tcp_conn *c;        /* [max] */
 	uint32_t max;
 	uint32_t open;
@@ -69,7 +75,7 @@ conn_of(struct dsbc_sip_tcp *t, uint32_t id)
 	if (i == 0 || i > t->max)
 		return NULL;
 	c = &t->c[i - 1];
-	return c->fd >= 0 && c->gen == id >> 16 ? c : NULL;
+	return c->fd >= 0 && !c->dead && c->gen == id >> 16 ? c : NULL;
 }
 
 static void
@@ -78,6 +84,7 @@ conn_close(struct dsbc_sip_tcp *t, struct tcp_conn *c)
 	epoll_ctl(t->ep, EPOLL_CTL_DEL, c->fd, NULL);
 	close(c->fd);
 	c->fd = -1;
+	c->dead = false;
 	dsbc_sip_stream_free(&c->rx);
 	free(c->tx);
 	c->tx = NULL;
@@ -148,12 +155,14 @@ listen_on(struct dsbc_app *app, struct dsbc_sip_tcp *t, uint16_t in,
 	memset(&ev, 0, sizeof(ev));
 	ev.events = EPOLLIN;
 	ev.data.u64 = LISTEN_TAG | (uint64_t)in << 32 | (uint32_t)fd;
-	if (epoll_ctl(t->ep, EPOLL_CTL_ADD, fd, &ev) != 0) {
-		int rc = -errno;
+	if (t->nb_lfd == RTE_DIM(t->lfd) ||
+	    epoll_ctl(t->ep, EPOLL_CTL_ADD, fd, &ev) != 0) {
+		int rc = t->nb_lfd == RTE_DIM(t->lfd) ? -ENOSPC : -errno;
 
 		close(fd);
 		return rc;
 	}
+	t->lfd[t->nb_lfd++] = fd;
 	return 0;
 }
 
@@ -200,6 +209,7 @@ dsbc_sip_tcp_init(struct dsbc_app *app)
 			DSBC_LOG(sip, ERR, "[port.%u] SIP over TCP: cannot "
 				"listen on port %u: %s\n", p, app->cfg.sip_port,
 				strerror(-rc));
+			dsbc_sip_tcp_fini(app);
 			return rc;
 		}
 		DSBC_LOG(sip, INFO, "[port.%u] SIP over TCP on %s, port %u\n",
@@ -219,7 +229,9 @@ dsbc_sip_tcp_fini(struct dsbc_app *app)
 	for (i = 0; i < t->max; i++)
 		if (t->c[i].fd >= 0)
 			conn_close(t, &t->c[i]);
-	close(t->ep);       /* the listeners close with the process */
+	for (i = 0; i < t->nb_lfd; i++)
+		close(t->lfd[i]);
+	close(t->ep);
 	free(t->c);
 	free(t);
 	app->sip_tcp = NULL;
@@ -349,7 +361,7 @@ conn_read(struct dsbc_app *app, struct dsbc_sip_tcp *t, struct tcp_conn *c)
 	struct dsbc_sip_peer peer;
 	const char *msg;
 	uint32_t len;
-	bool eof = false;
+	bool eof = false, pong = false;
 
 	for (;;) {
 		uint32_t room = dsbc_sip_stream_room(&c->rx);
@@ -376,11 +388,10 @@ conn_read(struct dsbc_app *app, struct dsbc_sip_tcp *t, struct tcp_conn *c)
 		if (rc == DSBC_SIP_STREAM_NEED)
 			break;
 		if (rc == DSBC_SIP_STREAM_PING) {
+			/* one pong answers every ping of this read: a
+			 * stream of pings costs no write each */
 			t->st.pings++;
-			if (!conn_write(t, c, "\r\n", 2)) {
-				conn_close(t, c);
-				return;
-			}
+			pong = true;
 			continue;
 		}
 		if (rc == DSBC_SIP_STREAM_PONG)
@@ -403,13 +414,24 @@ conn_read(struct dsbc_app *app, struct dsbc_sip_tcp *t, struct tcp_conn *c)
 		peer.remote_port = c->remote_port;
 		peer.conn = conn_id(t, c);
 		t->st.rx_msgs++;
+		/* msg is in c's buffer: a send that fails on c only marks
+		 * it dead, it is closed once the B2BUA is done with msg */
 		dsbc_b2bua_sip_input(app->sip->b2b, &peer, msg, len,
 				     dsbc_sip_now_ms(app));
-		if (c->fd < 0)
-			return;       /* closed meanwhile (a send failed) */
+		if (c->dead) {
+			conn_close(t, c);
+			return;
+		}
 	}
-	if (eof)
+	if (pong && !conn_write(t, c, "\r\n", 2)) {
 		conn_close(t, c);
+		return;
+	}
+	if (eof) {
+		/* what is queued goes out first, as far as it can */
+		flush_tx(t, c);
+		conn_close(t, c);
+	}
 }
 
 int
@@ -419,6 +441,12 @@ dsbc_sip_tcp_send(struct dsbc_app *app, const struct dsbc_sip_peer *to,
 	struct dsbc_sip_tcp *t = app->sip_tcp;
 	struct tcp_conn *c = t != NULL ? conn_of(t, to->conn) : NULL;
 
+	/* the id names a slot and a 16-bit generation: the peer must be
+	 * the one the connection is with, too */
+	if (c != NULL && (c->family != to->family ||
+			  c->remote_port != to->remote_port ||
+			  !dsbc_addr_eq(&c->remote, &to->remote)))
+		c = NULL;
 	if (c == NULL) {
 		/* gone: RFC 5626 would answer 430 to a request for it */
 		if (t != NULL)
@@ -426,7 +454,9 @@ dsbc_sip_tcp_send(struct dsbc_app *app, const struct dsbc_sip_peer *to,
 		return -ENOTCONN;
 	}
 	if (!conn_write(t, c, msg, len)) {
-		conn_close(t, c);
+		/* not closed here: the message being read may be in its
+		 * buffer (conn_read closes it) */
+		c->dead = true;
 		return -EIO;
 	}
 	t->st.tx_msgs++;
@@ -443,11 +473,16 @@ idle_scan(struct dsbc_app *app, struct dsbc_sip_tcp *t, uint64_t now)
 	if (now < t->next_idle_ms)
 		return;
 	t->next_idle_ms = now + 1000;
-	for (i = 0; i < t->max; i++)
-		if (t->c[i].fd >= 0 && now - t->c[i].last_ms >= idle) {
+	for (i = 0; i < t->max; i++) {
+		if (t->c[i].fd < 0)
+			continue;
+		if (t->c[i].dead) {
+			conn_close(t, &t->c[i]);
+		} else if (now - t->c[i].last_ms >= idle) {
 			t->st.idle_closed++;
 			conn_close(t, &t->c[i]);
 		}
+	}
 }
 
 uint32_t
@@ -472,6 +507,10 @@ dsbc_sip_tcp_poll(struct dsbc_app *app)
 		c = &t->c[tag];
 		if (c->fd < 0)
 			continue;
+		if (c->dead) {
+			conn_close(t, c);
+			continue;
+		}
 		if ((ev[i].events & EPOLLOUT) && !flush_tx(t, c)) {
 			conn_close(t, c);
 			continue;
