@@ -860,6 +860,197 @@ load_flow_file(struct cfg_ctx *x)
 	return rc;
 }
 
+/*
+ * The file as INI, read strictly: every line is blank, a comment (from
+ * ';' on), a [section] or key = value; a section or a key in a section
+ * given twice, a line of neither form, a name or value too long to keep
+ * whole, are each refused with "FILE:LINE: [section] key: reason".  A
+ * UTF-8 byte order mark before the first line is skipped.  Returns the
+ * sections and entries, or NULL with err set.
+ */
+#define INI_LINE_MAX 1024
+
+static uint32_t
+ini_hash(const char *p)
+{
+	uint32_t h = 2166136261u;
+
+	while (*p != '\0')
+		h = (h ^ (uint8_t)*p++) * 16777619u;
+	return h;
+}
+
+static char *
+ini_trim(char *p)
+{
+	char *e;
+
+	while (*p == ' ' || *p == '\t')
+		p++;
+	e = p + strlen(p);
+	while (e > p && (e[-1] == ' ' || e[-1] == '\t' || e[-1] == '\r' ||
+			 e[-1] == '\n'))
+		*--e = '\0';
+	return p;
+}
+
+static struct rte_cfgfile *
+ini_read(const char *path, char *err, size_t errlen)
+{
+	char line[INI_LINE_MAX + 2], sec[CFG_NAME_LEN] = "-";
+	char (*keys)[CFG_NAME_LEN] = NULL;
+	uint32_t nkeys = 0, cap_keys = 0, *secs = NULL, sec_mask = 0, nsec = 0;
+	struct rte_cfgfile *f = NULL;
+	unsigned int lineno = 0;
+	const char *why = NULL, *key = "-";
+	FILE *in = fopen(path, "r");
+
+	if (in == NULL) {
+		snprintf(err, errlen, "%s: [-] -: cannot read the file: %s",
+			 path, strerror(errno));
+		return NULL;
+	}
+	f = rte_cfgfile_create(0);
+	if (f == NULL) {
+		why = "out of memory";
+		goto fail;
+	}
+	while (fgets(line, sizeof(line), in) != NULL) {
+		char *p = line, *c, *eq;
+
+		lineno++;
+		if (strlen(line) > INI_LINE_MAX) {
+			why = "line longer than 1024 characters";
+			goto fail;
+		}
+		/* a UTF-8 byte order mark (U+FEFF) before the first line */
+		if (lineno == 1 && memcmp(p, "\xef\xbb\xbf", 3) == 0)
+			p += 3;
+		c = strchr(p, ';');
+		if (c != NULL)
+			*c = '\0';
+		p = ini_trim(p);
+		if (*p == '\0')
+			continue;
+		if (*p == '[') {
+			char *e = strchr(p, ']');
+			uint32_t h, i;
+
+			key = "-";
+			if (e == NULL || *ini_trim(e + 1) != '\0') {
+				why = "a section line is [name] alone";
+				goto fail;
+			}
+			*e = '\0';
+			p = ini_trim(p + 1);
+			if (*p == '\0' || strlen(p) >= CFG_NAME_LEN) {
+				why = "section name empty or over 63 characters";
+				goto fail;
+			}
+			snprintf(sec, sizeof(sec), "%s", p);
+			/* duplicates: an open-addressed set of names' hashes,
+			 * confirmed against the file's sections */
+			if (nsec * 2 >= sec_mask) {
+				uint32_t nm = sec_mask ? sec_mask * 2 + 1 : 63;
+				uint32_t *ns = calloc(nm + 1, sizeof(*ns));
+
+				if (ns == NULL) {
+					why = "out of memory";
+					goto fail;
+				}
+				for (i = 0; i <= sec_mask && secs != NULL; i++)
+					if (secs[i] != 0) {
+						uint32_t j = secs[i] & nm;
+
+						while (ns[j] != 0)
+							j = (j + 1) & nm;
+						ns[j] = secs[i];
+					}
+				free(secs);
+				secs = ns;
+				sec_mask = nm;
+			}
+			h = ini_hash(sec) | 1;
+			for (i = h & sec_mask; secs[i] != 0; i = (i + 1) & sec_mask)
+				if (secs[i] == h && rte_cfgfile_has_section(f, sec)) {
+					why = "duplicate section";
+					goto fail;
+				}
+			secs[i] = h;
+			nsec++;
+			nkeys = 0;
+			if (rte_cfgfile_add_section(f, sec) != 0) {
+				why = "out of memory";
+				goto fail;
+			}
+			continue;
+		}
+		eq = strchr(p, '=');
+		if (eq == NULL) {
+			key = p;
+			why = "neither [section] nor key = value";
+			goto fail;
+		}
+		*eq = '\0';
+		key = ini_trim(p);
+		p = ini_trim(eq + 1);
+		if (!strcmp(sec, "-") || nsec == 0) {
+			why = "outside any [section]";
+			goto fail;
+		}
+		if (*key == '\0' || strlen(key) >= CFG_NAME_LEN) {
+			why = "key empty or over 63 characters";
+			goto fail;
+		}
+		if (strlen(p) >= CFG_VALUE_LEN) {
+			why = "value over 255 characters";
+			goto fail;
+		}
+		{
+			uint32_t i;
+
+			for (i = 0; i < nkeys; i++)
+				if (!strcmp(keys[i], key)) {
+					why = "duplicate key";
+					goto fail;
+				}
+			if (nkeys == cap_keys) {
+				void *nk = realloc(keys, (cap_keys * 2 + 16) *
+						   sizeof(*keys));
+
+				if (nk == NULL) {
+					why = "out of memory";
+					goto fail;
+				}
+				keys = nk;
+				cap_keys = cap_keys * 2 + 16;
+			}
+			snprintf(keys[nkeys++], CFG_NAME_LEN, "%s", key);
+		}
+		if (rte_cfgfile_add_entry(f, sec, key, p) != 0) {
+			why = "out of memory";
+			goto fail;
+		}
+	}
+	if (ferror(in)) {
+		why = "read error";
+		goto fail;
+	}
+	fclose(in);
+	free(keys);
+	free(secs);
+	return f;
+fail:
+	snprintf(err, errlen, "%s:%u: [%s] %s: %s", path, lineno, sec, key,
+		 why);
+	fclose(in);
+	free(keys);
+	free(secs);
+	if (f != NULL)
+		rte_cfgfile_close(f);
+	return NULL;
+}
+
 /* Checks that need every section parsed. */
 static int
 validate(struct cfg_ctx *x)
@@ -929,10 +1120,9 @@ dsbc_config_load(const char *path, struct dsbc_config *c, char *err,
 	dsbc_config_defaults(c);
 	snprintf(c->path, sizeof(c->path), "%s", path);
 	err[0] = '\0';
-	f = rte_cfgfile_load(path, 0);
+	f = ini_read(path, err, errlen);
 	if (f == NULL)
-		return cfg_fail(&x, NULL, "cannot read or parse the file "
-				"(missing, unreadable or not INI)");
+		return -1;
 	nsec = rte_cfgfile_num_sections(f, NULL, 0);
 	if (nsec > 0) {
 		secs = calloc((size_t)nsec, sizeof(*secs));

@@ -77,9 +77,11 @@ class Setup:
         return os.path.join(self.dir, f)
 
     def write(self):
-        lines = ["[dsbc]", "idle_sleep_us = 200", "flow_capacity = 4096",
-                 "mbufs = 8191", "drivers_cfg_dir = drivers-cfg"]
-        lines += ["%s = %s" % kv for kv in self.dsbc_keys.items()]
+        # a test's own keys replace these (a key given twice is refused)
+        keys = {"idle_sleep_us": 200, "flow_capacity": 4096,
+                "mbufs": 8191, "drivers_cfg_dir": "drivers-cfg"}
+        keys.update(self.dsbc_keys)
+        lines = ["[dsbc]"] + ["%s = %s" % kv for kv in keys.items()]
         for i, p in enumerate(self.ports):
             dev = "net_pcap%d" % i
             for q in range(self.rxq):

@@ -263,6 +263,57 @@ test_errors(void)
 		     "flow_file", "cannot open");
 }
 
+/* The file is read strictly: each of these is refused with its line
+ * number, section and key; a UTF-8 byte order mark is not. */
+static void
+test_strict_ini(void)
+{
+	struct dsbc_config c;
+	char err[DSBC_CFG_ERR_LEN];
+
+	expect_error("[dsbc]\nlog_level\n" BASE, "dsbc", "log_level",
+		     "neither [section] nor key = value");
+	expect_error("[dsbc]\nburst = 16\n" BASE "[dsbc]\nmtu = 1\n", "dsbc",
+		     "-", "duplicate section");
+	expect_error("[dsbc]\nburst = 16\nburst = 32\n" BASE, "dsbc", "burst",
+		     "duplicate key");
+	expect_error("burst = 16\n[dsbc]\n" BASE, "-", "burst",
+		     "outside any [section]");
+	expect_error("[dsbc\n" BASE, "-", "-", "[name] alone");
+	expect_error("[dsbc]\n = 3\n" BASE, "dsbc", "", "key empty");
+	/* where: FILE:LINE */
+	CU_ASSERT_EQUAL(load_text("[dsbc]\nburst = 16\n\nburst = 32\n" BASE,
+				  &c, err, sizeof(err)), -1);
+	CU_ASSERT_PTR_NOT_NULL(strstr(err, ":4: [dsbc] burst: "));
+	unlink(path);
+	/* many sections, each once: no false duplicate */
+	{
+		char *big = malloc(200000);
+		size_t n = 0;
+		int i;
+
+		CU_ASSERT_PTR_NOT_NULL_FATAL(big);
+		n += (size_t)snprintf(big + n, 200000 - n, "%s", BASE);
+		for (i = 0; i < 3000; i++)
+			n += (size_t)snprintf(big + n, 200000 - n,
+				"[flow.%d]\nlocal = 192.0.2.1:%d\n"
+				"remote = 198.51.100.7:4000\n", i, 20000 + i);
+		CU_ASSERT_EQUAL(load_text(big, &c, err, sizeof(err)), 0);
+		if (err[0] != '\0')
+			fprintf(stderr, "\n  %s\n", err);
+		CU_ASSERT_EQUAL(c.nb_flows, 3000);
+		dsbc_config_free(&c);
+		unlink(path);
+		free(big);
+	}
+	/* a byte order mark before the first line is no error */
+	CU_ASSERT_EQUAL(load_text("\xef\xbb\xbf[dsbc]\nburst = 16\n" BASE, &c,
+				  err, sizeof(err)), 0);
+	CU_ASSERT_EQUAL(c.burst, 16);
+	dsbc_config_free(&c);
+	unlink(path);
+}
+
 static void
 test_unreadable(void)
 {
@@ -312,6 +363,7 @@ unit_register(void)
 	UNIT_ADD(s, test_routes);
 	UNIT_ADD(s, test_errors);
 	UNIT_ADD(s, test_unreadable);
+	UNIT_ADD(s, test_strict_ini);
 	UNIT_ADD(s, test_endpoint);
 	return 0;
 }
