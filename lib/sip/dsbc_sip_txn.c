@@ -277,12 +277,14 @@ cseq_method(const struct dsbc_sip_msg *m, struct dsbc_sip_str *meth)
 	return h == NULL ? -1 : dsbc_sip_cseq_parse(h->value, &seq, meth);
 }
 
-/* server: by sent-by too (sby), 0 for a client transaction */
+/* server (m the request): by its sent-by too, worked out only once a
+ * branch and method match, which most new requests never do */
 static struct dsbc_sip_txn *
 find(struct dsbc_sip_txl *l, const char *b, uint32_t blen, const char *method,
-     uint32_t mlen, bool server, uint32_t sby)
+     uint32_t mlen, const struct dsbc_sip_msg *m)
 {
-	uint32_t i = l->bucket[hash(l, b, blen)];
+	uint32_t i = l->bucket[hash(l, b, blen)], sby = 0;
+	bool server = m != NULL, have_sby = false;
 
 	while (i != 0) {
 		struct dsbc_sip_txn *t = &l->t[i - 1];
@@ -290,9 +292,16 @@ find(struct dsbc_sip_txl *l, const char *b, uint32_t blen, const char *method,
 		if (t->branch_len == blen && memcmp(t->branch, b, blen) == 0 &&
 		    strlen(t->method) == mlen &&
 		    memcmp(t->method, method, mlen) == 0 &&
-		    (t->kind >= DSBC_TXN_IST) == server &&
-		    (!server || t->sent_by == sby))
-			return t;
+		    (t->kind >= DSBC_TXN_IST) == server) {
+			if (!server)
+				return t;
+			if (!have_sby) {
+				sby = sent_by(l, m);
+				have_sby = true;
+			}
+			if (t->sent_by == sby)
+				return t;
+		}
 		i = t->hash_next;
 	}
 	return NULL;
@@ -414,7 +423,7 @@ dsbc_sip_txn_client(struct dsbc_sip_txl *l, const char *branch, uint32_t blen,
 	struct dsbc_sip_txn *t;
 
 	if (req->method_id == DSBC_SIP_M_ACK ||
-	    find(l, branch, blen, req->method.p, req->method.len, false, 0) !=
+	    find(l, branch, blen, req->method.p, req->method.len, NULL) !=
 	    NULL)
 		return NULL;
 	t = alloc(l, invite ? DSBC_TXN_ICT : DSBC_TXN_NICT, branch, blen,
@@ -466,7 +475,7 @@ dsbc_sip_txn_response(struct dsbc_sip_txl *l, const struct dsbc_sip_msg *resp,
 	if (dsbc_sip_top_branch(resp, &b, &blen) != 0 ||
 	    cseq_method(resp, &meth) != 0)
 		return NULL;
-	t = find(l, b, blen, meth.p, meth.len, false, 0);
+	t = find(l, b, blen, meth.p, meth.len, NULL);
 	if (t == NULL)
 		return NULL;
 	t->last_status = st;
@@ -530,7 +539,7 @@ dsbc_sip_txn_match_request(struct dsbc_sip_txl *l,
 		return NULL;
 	/* An ACK matches the INVITE server transaction (17.2.3). */
 	t = find(l, b, blen, ack ? "INVITE" : req->method.p,
-		 ack ? 6 : req->method.len, true, sent_by(l, req));
+		 ack ? 6 : req->method.len, req);
 	if (t == NULL)
 		return NULL;
 	if (ack) {
@@ -662,7 +671,7 @@ dsbc_sip_txn_cancel_target(struct dsbc_sip_txl *l,
 	/* Section 9.2: same branch and sent-by as the INVITE it cancels. */
 	if (dsbc_sip_top_branch(cancel, &b, &blen) != 0)
 		return NULL;
-	return find(l, b, blen, "INVITE", 6, true, sent_by(l, cancel));
+	return find(l, b, blen, "INVITE", 6, cancel);
 }
 
 void
