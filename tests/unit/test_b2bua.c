@@ -1812,13 +1812,7 @@ test_reinvite_late_offer(void)
 	setup(16);
 	call_up(&cv, 1);
 	acks = count_to(&peer_b, "ACK ");
-	feed(&peer_a, NULL,
-	     "INVITE sip:dsbc@10.0.0.1:5060 SIP/2.0\n"
-	     "Via: SIP/2.0/UDP 10.0.0.10:5060;branch=z9hG4bKlo;rport\n"
-	     "Max-Forwards: 70\nFrom: <sip:alice@example.org>;tag=%s\n"
-	     "To: <sip:bob@example.net>;tag=%s\nCall-ID: %s\n"
-	     "CSeq: 2 INVITE\nContact: <sip:alice@10.0.0.10:5060>\n",
-	     cv.a_tag, cv.a_to_tag, cv.a_cid);
+	a_reinvite(&cv, 2, "z9hG4bKlo", "INVITE", NULL);     /* no offer */
 	r = sent_to(&peer_b, "INVITE ");
 	CU_ASSERT_PTR_NOT_NULL_FATAL(r);
 	CU_ASSERT(strstr(r->msg, "Content-Length: 0") != NULL);
@@ -1857,13 +1851,7 @@ test_reinvite_late_offer(void)
 	setup(16);
 	call_up(&cv, 2);
 	acks = count_to(&peer_b, "ACK ");
-	feed(&peer_a, NULL,
-	     "INVITE sip:dsbc@10.0.0.1:5060 SIP/2.0\n"
-	     "Via: SIP/2.0/UDP 10.0.0.10:5060;branch=z9hG4bKlo2;rport\n"
-	     "Max-Forwards: 70\nFrom: <sip:alice@example.org>;tag=%s\n"
-	     "To: <sip:bob@example.net>;tag=%s\nCall-ID: %s\n"
-	     "CSeq: 2 INVITE\nContact: <sip:alice@10.0.0.10:5060>\n",
-	     cv.a_tag, cv.a_to_tag, cv.a_cid);
+	a_reinvite(&cv, 2, "z9hG4bKlo2", "INVITE", NULL);     /* no offer */
 	b_answer_last("INVITE", 200, "OK", reoffer_b);
 	a_request(&peer_a, "ACK", cv.a_cid, cv.a_tag, cv.a_to_tag, 2,
 		  "z9hG4bKlo2ack");

@@ -210,9 +210,9 @@ from_kernel(struct dsbc_app *app, uint16_t in, struct rte_mbuf *m)
 {
 	const struct dsbc_port_rt *p = &app->ports[in];
 	struct dsbc_pkt_info pi;
+	const struct rte_ether_addr *mac;
 	struct dsbc_addr next;
 	uint16_t out;
-	int nid;
 
 	if (m->nb_segs != 1 ||
 	    dsbc_net_parse(rte_pktmbuf_mtod(m, const uint8_t *), m->data_len,
@@ -223,9 +223,8 @@ from_kernel(struct dsbc_app *app, uint16_t in, struct rte_mbuf *m)
 		rte_pktmbuf_free(m);
 		return;
 	}
-	nid = dsbc_neigh_get(app, out, pi.family, &next);
-	if (nid < 0 || (app->neigh[nid].state != DSBC_NEIGH_REACHABLE &&
-			app->neigh[nid].state != DSBC_NEIGH_STATIC)) {
+	mac = dsbc_neigh_mac(app, out, pi.family, &next);
+	if (mac == NULL) {
 		/* asked for now (dsbc_neigh_probe); TCP retransmits */
 		app->mst.kern_out_no_neigh++;
 		rte_pktmbuf_free(m);
@@ -233,7 +232,7 @@ from_kernel(struct dsbc_app *app, uint16_t in, struct rte_mbuf *m)
 	}
 	/* the kernel's Ethernet header off, dsbc's on (VLAN included) */
 	rte_pktmbuf_adj(m, pi.l2_len);
-	if (dsbc_push_l2(m, p, &app->neigh[nid].mac, pi.family == 6 ?
+	if (dsbc_push_l2(m, p, mac, pi.family == 6 ?
 			 RTE_ETHER_TYPE_IPV6 : RTE_ETHER_TYPE_IPV4) != 0) {
 		app->mst.kern_out_dropped++;
 		rte_pktmbuf_free(m);

@@ -32,6 +32,11 @@ int dsbc_mgmt_flow_keys(struct dsbc_app *app, uint32_t flow_id, uint8_t dir,
 int dsbc_neigh_get(struct dsbc_app *app, uint16_t port, uint8_t family,
 		   const struct dsbc_addr *ip);
 int dsbc_neigh_static(struct dsbc_app *app, const struct dsbc_neigh_cfg *n);
+/* The MAC of next hop ip out of port, NULL while unresolved (an entry
+ * is made, so dsbc_neigh_probe() asks for it). */
+const struct rte_ether_addr *dsbc_neigh_mac(struct dsbc_app *app,
+					    uint16_t port, uint8_t family,
+					    const struct dsbc_addr *ip);
 void dsbc_neigh_probe(struct dsbc_app *app, uint64_t now);
 void dsbc_exc_handle(struct dsbc_app *app, struct rte_mbuf *m);
 /* Prepend Ethernet (+ 802.1Q when the port has a VLAN) to an mbuf. */

@@ -92,6 +92,18 @@ dsbc_neigh_get(struct dsbc_app *app, uint16_t port, uint8_t family,
 	return i;
 }
 
+const struct rte_ether_addr *
+dsbc_neigh_mac(struct dsbc_app *app, uint16_t port, uint8_t family,
+	       const struct dsbc_addr *ip)
+{
+	int id = dsbc_neigh_get(app, port, family, ip);
+
+	if (id < 0 || (app->neigh[id].state != DSBC_NEIGH_REACHABLE &&
+		       app->neigh[id].state != DSBC_NEIGH_STATIC))
+		return NULL;
+	return &app->neigh[id].mac;
+}
+
 int
 dsbc_neigh_static(struct dsbc_app *app, const struct dsbc_neigh_cfg *c)
 {

@@ -228,14 +228,14 @@ dsbc_sip_send(struct dsbc_app *app, const struct dsbc_sip_peer *to,
 	if (to->resolve) {
 		/* A request to a next hop: its MAC from the neighbour table;
 		 * not known yet, ARP goes out and the retransmission finds it. */
-		int nid = dsbc_neigh_get(app, to->in, to->family, &to->l2_next);
+		const struct rte_ether_addr *mac =
+			dsbc_neigh_mac(app, to->in, to->family, &to->l2_next);
 
-		if (nid < 0 || (app->neigh[nid].state != DSBC_NEIGH_REACHABLE &&
-				app->neigh[nid].state != DSBC_NEIGH_STATIC)) {
+		if (mac == NULL) {
 			s->st.tx_no_neigh++;
 			return -EAGAIN;
 		}
-		dmac = app->neigh[nid].mac;
+		dmac = *mac;
 	}
 	m = rte_pktmbuf_alloc(app->pool);
 	if (m == NULL) {

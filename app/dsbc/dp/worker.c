@@ -473,6 +473,21 @@ rtcp_flow(struct dsbc_worker *w, const struct dsbc_flow *f)
 	return g != NULL ? g : f;
 }
 
+/*
+ * The flow whose keys a terminated packet of class cls on f is protected
+ * with: RTCP towards a leg that does not mux it leaves by the sibling
+ * flow, keyed for that component; with the sibling gone NULL (it is
+ * dropped, never protected with f's own SRTCP state: an index used
+ * twice).
+ */
+static inline const struct dsbc_flow *
+term_tx_flow(struct dsbc_worker *w, const struct dsbc_flow *f, uint8_t cls)
+{
+	if (cls == DSBC_DEMUX_RTCP && f->spec.rtcp_sibling != 0)
+		return rtcp_sibling(w, f);
+	return f;
+}
+
 static inline const struct dsbc_flow_spec *
 rtcp_spec(struct dsbc_worker *w, const struct dsbc_flow *f)
 {
@@ -675,9 +690,7 @@ hold_release(struct dsbc_app *app, struct dsbc_worker *w, uint64_t now)
 			drop(w, m, DSBC_DROP_NO_FLOW);
 			continue;
 		}
-		ftx = f;
-		if (e->cls == DSBC_DEMUX_RTCP && f->spec.rtcp_sibling != 0)
-			ftx = rtcp_sibling(w, f);
+		ftx = term_tx_flow(w, f, e->cls);
 		ready = ftx != NULL && (e->clear ?
 			dsbc_term_tx_keyed(w, f, ftx) :
 			dsbc_term_rx_keyed(w, f));
@@ -849,18 +862,10 @@ media_process(struct dsbc_app *app, struct dsbc_worker *w,
 				continue;
 			}
 			if (cls == DSBC_DEMUX_RTP || cls == DSBC_DEMUX_RTCP) {
+				const struct dsbc_flow *ftx =
+					term_tx_flow(w, f, cls);
 				bool held = false;
 
-				/* RTCP towards a leg that does not mux it
-				 * leaves by the sibling flow, keyed for that
-				 * component; with the sibling gone it is
-				 * dropped, never protected with f's own
-				 * SRTCP state (an index used twice) */
-				const struct dsbc_flow *ftx = f;
-
-				if (cls == DSBC_DEMUX_RTCP &&
-				    f->spec.rtcp_sibling != 0)
-					ftx = rtcp_sibling(w, f);
 				why = term_hold_or_park(w, f, ftx, m, pi, cls,
 							latch_defer, now,
 							&held);
