@@ -47,7 +47,12 @@ struct dsbc_sip_str {
 	X(RACK,           "RAck",           0) \
 	X(ALLOW,          "Allow",          0) \
 	X(ACCEPT,         "Accept",         0) \
-	X(REPLACES,       "Replaces",       0)
+	X(REPLACES,       "Replaces",       0) \
+	X(AUTHORIZATION,  "Authorization",  0) \
+	X(PROXY_AUTHORIZATION, "Proxy-Authorization", 0) \
+	X(WWW_AUTHENTICATE, "WWW-Authenticate", 0) \
+	X(PROXY_AUTHENTICATE, "Proxy-Authenticate", 0) \
+	X(MIN_EXPIRES,    "Min-Expires",    0)
 
 /** Known headers: DSBC_SIP_H_ and each suffix; OTHER for the rest. */
 enum dsbc_sip_hdr_id {
