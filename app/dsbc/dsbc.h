@@ -173,6 +173,7 @@ struct dsbc_app {
 
 	/* written by the main lcore (signals, start), read by workers */
 	volatile bool quit;
+	volatile bool reload_users;  /* SIGHUP: read [auth] users_file again */
 	volatile bool dp_running;
 };
 

@@ -38,11 +38,16 @@
 #define EXIT_CONFIG 2
 
 static volatile bool *quit_flag;
+static volatile bool *reload_flag;
 
 static void
 on_signal(int sig)
 {
-	(void)sig;
+	if (sig == SIGHUP) {
+		if (reload_flag != NULL)
+			*reload_flag = true;
+		return;
+	}
 	if (quit_flag != NULL)
 		*quit_flag = true;
 }
@@ -282,8 +287,10 @@ main(int argc, char **argv)
 		DSBC_LOG(main, ERR, "telemetry commands not registered\n");
 
 	quit_flag = &app.quit;
+	reload_flag = &app.reload_users;
 	signal(SIGINT, on_signal);
 	signal(SIGTERM, on_signal);
+	signal(SIGHUP, on_signal);
 
 	for (w = 0; w < app.nb_workers; w++)
 		rte_eal_remote_launch(dsbc_worker_main, app.workers[w],

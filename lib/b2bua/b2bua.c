@@ -781,8 +781,10 @@ invite_new(struct dsbc_b2bua *b, const struct dsbc_sip_peer *from,
 	uint32_t v, i, len;
 	int n, sdp_len = 0;
 	struct dsbc_route_cfg rr;
+	struct dsbc_sip_peer bpeer;
 	struct leg *rep;
-	bool late, rep_bad, rep_busy, dup_a;
+	char bruri[STR_MAX], user[64];
+	bool late, rep_bad, rep_busy, dup_a, local;
 
 	t = dsbc_sip_txn_server(b->txl, m, from, sizeof(*from), NULL, now);
 	if (t == NULL) {
@@ -813,7 +815,33 @@ invite_new(struct dsbc_b2bua *b, const struct dsbc_sip_peer *from,
 			     now);
 		return;
 	}
-	r = route_of(b, m);
+	/* a user of the registrar's domain, or a route; either may ask for
+	 * the caller's credentials (RFC 3261 22.3: 407 from an
+	 * intermediary) */
+	local = rep == NULL && b2bua_reg_local(b, m);
+	r = local ? NULL : route_of(b, m);
+	if (b2bua_auth(b, from, m, t, local ? (b->cfg->registrar.auth_invite ?
+					      b->cfg->registrar.realm : NULL) :
+		       r != NULL ? r->auth_realm : NULL, true, user,
+		       sizeof(user), now) != 0)
+		return;
+	if (local) {
+		/* where the user registered from: through its NAT, over its
+		 * connection */
+		if (b2bua_reg_target(b, m, &bpeer, bruri, sizeof(bruri)) != 0) {
+			b->st.reg_not_found++;
+			reply_simple(b, m, from, t, 404, "Not Found", now);
+			return;
+		}
+		memset(&rr, 0, sizeof(rr));
+		rr.family = bpeer.family;
+		rr.addr = bpeer.remote;
+		rr.port = bpeer.remote_port;
+		rr.out_port = bpeer.in;
+		rr.l2_next_hop = bpeer.resolve ? bpeer.l2_next : bpeer.remote;
+		rr.source_check = DSBC_SOURCE_CHECK_STRICT;
+		r = &rr;
+	}
 	if (r != NULL && rep != NULL) {
 		/* the replacing call goes where the replaced dialog is */
 		rr = *r;
@@ -958,6 +986,8 @@ invite_new(struct dsbc_b2bua *b, const struct dsbc_sip_peer *from,
 		c->b.peer.resolve = false;
 		c->b.peer.remote_mac = rep->peer.remote_mac;
 	}
+	if (local)
+		c->b.peer = bpeer;      /* its REGISTER's source, as is */
 	if (b2bua_token(b, c->b.call_id, sizeof(c->b.call_id), "",
 			CALLID_RND) != 0 ||
 	    b2bua_token(b, c->b.local_tag, sizeof(c->b.local_tag), "B",
@@ -1019,6 +1049,8 @@ invite_new(struct dsbc_b2bua *b, const struct dsbc_sip_peer *from,
 			 r->family == 6 ? "]" : "", r->port);
 		if (rep != NULL && rep->target[0] != '\0')
 			snprintf(ruri, sizeof(ruri), "%s", rep->target);
+		if (local)
+			snprintf(ruri, sizeof(ruri), "%s", bruri);
 		snprintf(c->b.target, sizeof(c->b.target), "%s", ruri);
 		c->b.local_cseq = 1;
 		n = snprintf(b->buf, sizeof(b->buf),

@@ -199,7 +199,8 @@ dsbc_b2bua_create(const struct dsbc_b2bua_cfg *cfg,
 		b->calls[i - 1].free_next = b->free_head;
 		b->free_head = i;
 	}
-	if (b2bua_term_init(b, b->line, sizeof(b->line)) != 0) {
+	if (b2bua_term_init(b, b->line, sizeof(b->line)) != 0 ||
+	    b2bua_reg_init(b, b->line, sizeof(b->line)) != 0) {
 		err_set(err, errlen, b->line);
 		dsbc_b2bua_free(b);
 		return NULL;
@@ -221,6 +222,7 @@ dsbc_b2bua_free(struct dsbc_b2bua *b)
 		b2bua_term_release(b, c);
 	}
 	b2bua_term_fini(b);
+	b2bua_reg_fini(b);
 	dsbc_sip_txl_free(b->txl);
 	b2bua_ports_fini(b);
 	free(b->cid_head);
@@ -233,7 +235,11 @@ dsbc_b2bua_next_timeout(const struct dsbc_b2bua *b)
 {
 	uint64_t c = b2bua_calls_next(b), t = dsbc_sip_txl_next(b->txl);
 
-	return t != 0 && t < c ? t : c;
+	if (t != 0 && t < c)
+		c = t;
+	if (b->reg != NULL && b->reg_next < c)
+		c = b->reg_next;
+	return c;
 }
 
 void
@@ -246,6 +252,10 @@ dsbc_b2bua_on_timeout(struct dsbc_b2bua *b, uint64_t now)
 		dsbc_sip_txl_tick(b->txl, now);
 	if (now >= b2bua_calls_next(b))
 		b2bua_calls_tick(b, now);
+	if (b->reg != NULL && now >= b->reg_next) {
+		b2bua_reg_tick(b, now);
+		b->reg_next = now + 1000;
+	}
 	b->st.txns = dsbc_sip_txl_count(b->txl);
 }
 
@@ -259,6 +269,12 @@ const char *
 dsbc_b2bua_fingerprint(const struct dsbc_b2bua *b)
 {
 	return b->dtls_ctx != NULL ? dsbc_dtls_ctx_fingerprint(b->dtls_ctx) : "";
+}
+
+void
+dsbc_b2bua_conn_closed(struct dsbc_b2bua *b, uint32_t conn)
+{
+	b2bua_reg_conn_closed(b, conn);
 }
 
 size_t

@@ -170,6 +170,8 @@ struct call {
 };
 
 struct dsbc_sip_txl;
+struct dsbc_auth;
+struct dsbc_reg;
 
 struct dsbc_b2bua {
 	struct dsbc_b2bua_cfg bc;
@@ -196,6 +198,10 @@ struct dsbc_b2bua {
 	/* random bytes, drawn from ops->random a block at a time */
 	uint8_t rnd[512];
 	uint32_t rnd_left;
+	/* users (b2bua_reg.c) */
+	struct dsbc_auth *auth;           /* digest, when a realm is used */
+	struct dsbc_reg *reg;             /* the registrar, when a domain */
+	uint64_t reg_next;                /* its next tick, ms */
 	/* terminate */
 	struct dsbc_dtls_ctx *dtls_ctx;   /* dsbc's certificate */
 	char buf[MSG_MAX];
@@ -237,6 +243,30 @@ int b2bua_token(struct dsbc_b2bua *b, char *dst, size_t cap,
 /* Send through ops->sip_send, counting a refusal. */
 int b2bua_send(struct dsbc_b2bua *b, const struct dsbc_sip_peer *to,
 	       const char *msg, uint32_t len);
+
+/* b2bua_reg.c: users, their credentials and registrations */
+int b2bua_reg_init(struct dsbc_b2bua *b, char *err, size_t errlen);
+void b2bua_reg_fini(struct dsbc_b2bua *b);
+/* Digest check of m in realm_name ("" or NULL: none asked): 0 to go on
+ * (user out, "" when none was asked or a trunk sent it), -1 when it was
+ * answered (401/407 challenge, 403, 400) through t. */
+int b2bua_auth(struct dsbc_b2bua *b, const struct dsbc_sip_peer *from,
+	       const struct dsbc_sip_msg *m, struct dsbc_sip_txn *t,
+	       const char *realm_name, bool proxy, char *user, size_t ucap,
+	       uint64_t now);
+void b2bua_register_in(struct dsbc_b2bua *b, const struct dsbc_sip_peer *from,
+		       const struct dsbc_sip_msg *m, uint64_t now);
+/* Is m's Request-URI in the registrar's domain? */
+bool b2bua_reg_local(const struct dsbc_b2bua *b, const struct dsbc_sip_msg *m);
+/* The registered user m's Request-URI names: where to send (peer) and
+ * its Contact (ruri).  0, or -1 when it has no live binding. */
+int b2bua_reg_target(struct dsbc_b2bua *b, const struct dsbc_sip_msg *m,
+		     struct dsbc_sip_peer *peer, char *ruri, size_t cap);
+void b2bua_reg_tick(struct dsbc_b2bua *b, uint64_t now);
+/* A response to a keepalive OPTIONS?  true when it was one (consumed). */
+bool b2bua_reg_pong(struct dsbc_b2bua *b, const struct dsbc_sip_peer *from,
+		    const struct dsbc_sip_msg *m);
+void b2bua_reg_conn_closed(struct dsbc_b2bua *b, uint32_t conn);
 
 /* b2bua_ua.c */
 uint32_t b2bua_response(struct dsbc_b2bua *b, const struct dsbc_sip_msg *req,

@@ -208,7 +208,8 @@ dsbc_b2bua_sip_input(struct dsbc_b2bua *b, const struct dsbc_sip_peer *from,
 	}
 	if (!m.request) {
 		b->st.rx_resp[m.status / 100]++;
-		b2bua_response_in(b, from, &m, now);
+		if (!b2bua_reg_pong(b, from, &m))
+			b2bua_response_in(b, from, &m, now);
 		goto out;
 	}
 	b->st.rx_req[m.method_id]++;
@@ -249,6 +250,10 @@ dsbc_b2bua_sip_input(struct dsbc_b2bua *b, const struct dsbc_sip_peer *from,
 	if (h != NULL && dsbc_sip_uint_parse(h->value, 255, &mf) == 0 &&
 	    mf == 0) {
 		respond(b, &m, from, 483, "Too Many Hops", NULL);
+		goto out;
+	}
+	if (m.method_id == DSBC_SIP_M_REGISTER) {
+		b2bua_register_in(b, from, &m, now);
 		goto out;
 	}
 	b2bua_request(b, from, &m, now);

@@ -173,9 +173,18 @@ struct dsbc_b2bua_stats {
 	uint64_t retransmissions_absorbed;
 	uint64_t txn_timeouts;       /**< timers B, F, H */
 	uint64_t txns;               /**< transactions in the table */
+	/* users (digest counters are lib/auth's, registrar's lib/registrar's) */
+	uint64_t auth_trunk;         /**< not challenged: from a trunk */
+	uint64_t reg_foreign;        /**< REGISTER for another domain: 403/404 */
+	uint64_t reg_forbidden;      /**< a user registering another's AoR */
+	uint64_t reg_not_found;      /**< INVITE to a user not registered */
+	uint64_t keepalive_stray;    /**< keepalive answer of no binding */
 };
 
 struct dsbc_b2bua;
+struct dsbc_auth_stats;
+struct dsbc_reg_stats;
+struct dsbc_reg_binding;
 
 /**
  * Create an instance.
@@ -189,6 +198,54 @@ struct dsbc_b2bua *dsbc_b2bua_create(const struct dsbc_b2bua_cfg *cfg,
 
 /** Free an instance; its calls end without a message. NULL is a no-op. */
 void dsbc_b2bua_free(struct dsbc_b2bua *b);
+
+/**
+ * Read the users file ([auth] users_file) again; on error the users
+ * loaded before stay.
+ *
+ * @param b  the instance
+ * @param err  "FILE:LINE: reason" on failure
+ * @param errlen  its size
+ * @return entries loaded, or -1
+ */
+int dsbc_b2bua_auth_reload(struct dsbc_b2bua *b, char *err, size_t errlen);
+
+/**
+ * Digest counters.
+ *
+ * @param b  the instance
+ * @return them, NULL when no realm is in use
+ */
+const struct dsbc_auth_stats *dsbc_b2bua_auth_stats(const struct dsbc_b2bua *b);
+
+/**
+ * Registrar counters.
+ *
+ * @param b  the instance
+ * @return them, NULL when no [registrar] domain is set
+ */
+const struct dsbc_reg_stats *dsbc_b2bua_reg_stats(const struct dsbc_b2bua *b);
+
+/**
+ * Walk the registrations: each binding and where calls to it go.
+ *
+ * @param b  the instance
+ * @param fn  called per binding; non-zero stops
+ * @param ctx  given to fn
+ */
+void dsbc_b2bua_reg_walk(const struct dsbc_b2bua *b,
+			 int (*fn)(void *ctx, const struct dsbc_reg_binding *bd,
+				   const struct dsbc_sip_peer *peer),
+			 void *ctx);
+
+/**
+ * A stream connection closed: registrations made over it go (RFC 5626
+ * section 5.3: the flow was the only way to reach them).
+ *
+ * @param b  the instance
+ * @param conn  the connection (dsbc_sip_peer.conn)
+ */
+void dsbc_b2bua_conn_closed(struct dsbc_b2bua *b, uint32_t conn);
 
 /**
  * A SIP datagram (or a framed stream message) arrived from `from`.  It is

@@ -81,6 +81,18 @@ dsbc_config_defaults(struct dsbc_config *c)
 	c->dscp_default = 46;             /* EF, RFC 3246 */
 	c->ttl = 64;
 	c->arp_retry_ms = 1000;
+	c->auth.nonce_ttl_s = 300;
+	c->auth.fail_max = 10;
+	c->auth.fail_window_s = 60;
+	c->registrar.auth_invite = true;
+	c->registrar.min_expires_s = 60;
+	c->registrar.max_expires_s = 3600;
+	c->registrar.default_expires_s = 3600;
+	c->registrar.nat_expires_s = 90;
+	c->registrar.keepalive_s = 25;
+	c->registrar.keepalive_misses = 3;
+	c->registrar.max_aors = 16384;
+	c->registrar.max_per_aor = 5;
 	snprintf(c->drivers_cfg_dir, sizeof(c->drivers_cfg_dir), "drivers-cfg");
 }
 
@@ -503,6 +515,9 @@ route_key(struct cfg_ctx *x, void *obj, const char *k, const char *v)
 		return cfg_choice(x, k, v, checks, RTE_DIM(checks),
 				  &o->r->source_check);
 	}
+	if (!strcmp(k, "auth"))
+		return cfg_str(x, k, v, o->r->auth_realm,
+			       sizeof(o->r->auth_realm));
 	if (!strcmp(k, "next_hop")) {
 		o->has_next_hop = true;
 		if (dsbc_config_parse_endpoint(v, &o->r->addr, &o->r->family,
@@ -510,6 +525,105 @@ route_key(struct cfg_ctx *x, void *obj, const char *k, const char *v)
 			return cfg_fail(x, k, "'%s' is not ADDR:PORT", v);
 		return 0;
 	}
+	return cfg_fail(x, k, "unknown key");
+}
+
+static int
+auth_key(struct cfg_ctx *x, void *obj, const char *k, const char *v)
+{
+	struct dsbc_auth_section *a = obj;
+
+	if (!strcmp(k, "users_file"))
+		return cfg_str(x, k, v, a->users_file, sizeof(a->users_file));
+	if (!strcmp(k, "nonce_ttl_s"))
+		return cfg_u32(x, k, v, 10, 86400, &a->nonce_ttl_s);
+	if (!strcmp(k, "fail_max"))
+		return cfg_u32(x, k, v, 1, 1000000, &a->fail_max);
+	if (!strcmp(k, "fail_window_s"))
+		return cfg_u32(x, k, v, 1, 86400, &a->fail_window_s);
+	return cfg_fail(x, k, "unknown key");
+}
+
+static int
+realm_key(struct cfg_ctx *x, void *obj, const char *k, const char *v)
+{
+	struct dsbc_realm_cfg *r = obj;
+
+	if (!strcmp(k, "name")) {
+		if (v[0] == '\0' || strpbrk(v, "\"\\\r\n") != NULL)
+			return cfg_fail(x, k, "'%s' is not a realm (empty, "
+					"or a quote or backslash in it)", v);
+		return cfg_str(x, k, v, r->name, sizeof(r->name));
+	}
+	if (!strcmp(k, "algorithms")) {
+		/* RFC 8760 section 2.4: offered in order of preference */
+		char buf[64], *tok, *save = NULL;
+
+		if (strlen(v) >= sizeof(buf))
+			return cfg_fail(x, k, "too long");
+		snprintf(buf, sizeof(buf), "%s", v);
+		r->nb_algs = 0;
+		for (tok = strtok_r(buf, ", ", &save); tok != NULL;
+		     tok = strtok_r(NULL, ", ", &save)) {
+			uint8_t alg;
+
+			if (!strcasecmp(tok, "SHA-256"))
+				alg = DSBC_CFG_DIGEST_SHA256;
+			else if (!strcasecmp(tok, "MD5"))
+				alg = DSBC_CFG_DIGEST_MD5;
+			else
+				return cfg_fail(x, k, "'%s' is neither SHA-256 "
+						"nor MD5", tok);
+			if (r->nb_algs == 2 || (r->nb_algs == 1 &&
+						r->algs[0] == alg))
+				return cfg_fail(x, k, "each of SHA-256 and MD5 "
+						"at most once");
+			r->algs[r->nb_algs++] = alg;
+		}
+		if (r->nb_algs == 0)
+			return cfg_fail(x, k, "empty");
+		return 0;
+	}
+	return cfg_fail(x, k, "unknown key");
+}
+
+static int
+trunk_key(struct cfg_ctx *x, void *obj, const char *k, const char *v)
+{
+	struct dsbc_trunk_cfg *t = obj;
+
+	if (!strcmp(k, "addr"))
+		return cfg_ip(x, k, v, 0, true, &t->addr, &t->family);
+	return cfg_fail(x, k, "unknown key");
+}
+
+static int
+registrar_key(struct cfg_ctx *x, void *obj, const char *k, const char *v)
+{
+	struct dsbc_registrar_cfg *r = obj;
+
+	if (!strcmp(k, "domain"))
+		return cfg_str(x, k, v, r->domain, sizeof(r->domain));
+	if (!strcmp(k, "realm"))
+		return cfg_str(x, k, v, r->realm, sizeof(r->realm));
+	if (!strcmp(k, "auth_invite"))
+		return cfg_bool(x, k, v, &r->auth_invite);
+	if (!strcmp(k, "min_expires_s"))
+		return cfg_u32(x, k, v, 1, 86400, &r->min_expires_s);
+	if (!strcmp(k, "max_expires_s"))
+		return cfg_u32(x, k, v, 1, 604800, &r->max_expires_s);
+	if (!strcmp(k, "default_expires_s"))
+		return cfg_u32(x, k, v, 1, 604800, &r->default_expires_s);
+	if (!strcmp(k, "nat_expires_s"))
+		return cfg_u32(x, k, v, 1, 86400, &r->nat_expires_s);
+	if (!strcmp(k, "keepalive_s"))
+		return cfg_u32(x, k, v, 0, 3600, &r->keepalive_s);
+	if (!strcmp(k, "keepalive_misses"))
+		return cfg_u32(x, k, v, 1, 100, &r->keepalive_misses);
+	if (!strcmp(k, "max_aors"))
+		return cfg_u32(x, k, v, 1, 1u << 21, &r->max_aors);
+	if (!strcmp(k, "max_per_aor"))
+		return cfg_u32(x, k, v, 1, 64, &r->max_per_aor);
 	return cfg_fail(x, k, "unknown key");
 }
 
@@ -1091,6 +1205,23 @@ validate(struct cfg_ctx *x)
 			return cfg_fail(x, "port", "port %u is not configured",
 					c->neigh[i].port);
 	}
+	x->section = "registrar";
+	if (c->registrar.realm[0] != '\0' &&
+	    dsbc_config_realm(c, c->registrar.realm) == NULL)
+		return cfg_fail(x, "realm", "no [realm.N] is named '%s'",
+				c->registrar.realm);
+	if (c->registrar.min_expires_s > c->registrar.max_expires_s)
+		return cfg_fail(x, "min_expires_s", "above max_expires_s");
+	if (c->registrar.nat_expires_s < c->registrar.min_expires_s)
+		return cfg_fail(x, "nat_expires_s", "below min_expires_s");
+	if (c->registrar.keepalive_s != 0 &&
+	    c->registrar.keepalive_s >= c->registrar.nat_expires_s)
+		return cfg_fail(x, "keepalive_s", "not below nat_expires_s");
+	if (c->registrar.realm[0] != '\0' && c->auth.users_file[0] == '\0') {
+		x->section = "auth";
+		return cfg_fail(x, "users_file", "missing: [registrar] realm "
+				"needs users");
+	}
 	for (i = 0; i < c->nb_workers_cfg; i++) {
 		uint16_t q;
 		char sec[32];
@@ -1209,6 +1340,15 @@ dsbc_config_load(const char *path, struct dsbc_config *c, char *err,
 							&o.r->l2_next_hop) != 0)
 					rc = cfg_fail(&x, "next_hop", "no port reaches "
 						      "it (no subnet, no gateway)");
+				if (rc == 0 && o.r->auth_realm[0] != '\0' &&
+				    dsbc_config_realm(c, o.r->auth_realm) == NULL)
+					rc = cfg_fail(&x, "auth", "no [realm.N] is "
+						      "named '%s'",
+						      o.r->auth_realm);
+				if (rc == 0 && o.r->auth_realm[0] != '\0' &&
+				    c->auth.users_file[0] == '\0')
+					rc = cfg_fail(&x, "auth", "[auth] "
+						      "users_file is missing");
 				if (rc == 0)
 					c->nb_routes++;
 			} else if ((idx = section_index(s, "lcore",
@@ -1252,6 +1392,57 @@ dsbc_config_load(const char *path, struct dsbc_config *c, char *err,
 					rc = flow_finish(&x, &o);
 				if (rc == 0)
 					c->nb_flows++;
+			} else if (!strcmp(s, "auth") || !strcmp(s, "registrar")) {
+				if (pass == 0)
+					rc = !strcmp(s, "auth") ?
+					     apply_entries(&x, f, s, auth_key,
+							   &c->auth) :
+					     apply_entries(&x, f, s,
+							   registrar_key,
+							   &c->registrar);
+			} else if ((idx = section_index(s, "realm",
+							DSBC_CFG_MAX_REALMS)) != -1) {
+				struct dsbc_realm_cfg *r;
+
+				if (pass == 1)
+					continue;
+				if (idx < 0) {
+					rc = cfg_fail(&x, NULL, "realm index must "
+						      "be 0..%d",
+						      DSBC_CFG_MAX_REALMS - 1);
+					break;
+				}
+				r = &c->realms[c->nb_realms];
+				r->algs[0] = DSBC_CFG_DIGEST_SHA256;
+				r->algs[1] = DSBC_CFG_DIGEST_MD5;
+				r->nb_algs = 2;
+				rc = apply_entries(&x, f, s, realm_key, r);
+				if (rc == 0 && r->name[0] == '\0')
+					rc = cfg_fail(&x, "name", "missing");
+				if (rc == 0 && dsbc_config_realm(c, r->name))
+					rc = cfg_fail(&x, "name", "'%s' is "
+						      "another realm's name",
+						      r->name);
+				if (rc == 0)
+					c->nb_realms++;
+			} else if ((idx = section_index(s, "trunk",
+							DSBC_CFG_MAX_TRUNKS)) != -1) {
+				struct dsbc_trunk_cfg *t;
+
+				if (pass == 1)
+					continue;
+				if (idx < 0) {
+					rc = cfg_fail(&x, NULL, "trunk index must "
+						      "be 0..%d",
+						      DSBC_CFG_MAX_TRUNKS - 1);
+					break;
+				}
+				t = &c->trunks[c->nb_trunks];
+				rc = apply_entries(&x, f, s, trunk_key, t);
+				if (rc == 0 && !t->addr.set)
+					rc = cfg_fail(&x, "addr", "missing");
+				if (rc == 0)
+					c->nb_trunks++;
 			} else if (pass == 0) {
 				rc = cfg_fail(&x, NULL, "unknown section");
 			}

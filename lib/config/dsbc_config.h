@@ -22,6 +22,8 @@
 #define DSBC_CFG_MAX_RXQ     16   /* (port, queue) pairs per worker */
 #define DSBC_CFG_MAX_NEIGH   256
 #define DSBC_CFG_MAX_ROUTES  64
+#define DSBC_CFG_MAX_REALMS  16
+#define DSBC_CFG_MAX_TRUNKS  64
 #define DSBC_CFG_DEV_LEN     256
 #define DSBC_CFG_ERR_LEN     512
 
@@ -120,6 +122,50 @@ struct dsbc_route_cfg {
 	uint8_t mode;                 /* enum dsbc_mode + 1; 0: [dsbc] mode */
 	uint8_t b_keying;             /* B leg: enum dsbc_keying + 1; 0: as A */
 	uint8_t source_check;         /* enum dsbc_source_check */
+	char auth_realm[64];          /* INVITEs challenged in it; "" none */
+};
+
+/** Digest algorithms a realm offers, numbered as lib/auth's. */
+enum dsbc_cfg_digest {
+	DSBC_CFG_DIGEST_MD5 = 0,
+	DSBC_CFG_DIGEST_SHA256 = 1,
+};
+
+/** A [realm.N] section: a digest realm and its algorithms. */
+struct dsbc_realm_cfg {
+	char name[64];
+	uint8_t algs[2];              /* enum dsbc_cfg_digest, preferred
+				       * first */
+	uint8_t nb_algs;
+};
+
+/** A [trunk.N] section: a peer trusted without digest. */
+struct dsbc_trunk_cfg {
+	uint8_t family;
+	struct dsbc_cfg_ip addr;      /* address or prefix */
+};
+
+/** [auth]: where users come from and how failures are limited. */
+struct dsbc_auth_section {
+	char users_file[256];         /* "user realm algorithm ha1" lines */
+	uint32_t nonce_ttl_s;
+	uint32_t fail_max;            /* failures per source per window */
+	uint32_t fail_window_s;
+};
+
+/** [registrar]: the domain whose users register with dsbc. */
+struct dsbc_registrar_cfg {
+	char domain[128];             /* "" no registrar */
+	char realm[64];               /* REGISTER challenged in it; "" open */
+	bool auth_invite;             /* INVITEs from non-trunks challenged */
+	uint32_t min_expires_s;
+	uint32_t max_expires_s;
+	uint32_t default_expires_s;
+	uint32_t nat_expires_s;
+	uint32_t keepalive_s;         /* OPTIONS to NATed UDP clients, 0 off */
+	uint32_t keepalive_misses;
+	uint32_t max_aors;
+	uint32_t max_per_aor;
 };
 
 /** Requests of a call's legs only from their signalling peers? */
@@ -203,6 +249,13 @@ struct dsbc_config {
 	/* [route.N] */
 	uint16_t nb_routes;
 	struct dsbc_route_cfg routes[DSBC_CFG_MAX_ROUTES];
+	/* [auth], [realm.N], [trunk.N], [registrar] */
+	struct dsbc_auth_section auth;
+	uint16_t nb_realms;
+	struct dsbc_realm_cfg realms[DSBC_CFG_MAX_REALMS];
+	uint16_t nb_trunks;
+	struct dsbc_trunk_cfg trunks[DSBC_CFG_MAX_TRUNKS];
+	struct dsbc_registrar_cfg registrar;
 	/* [lcore.N]: explicit (port, queue) assignment; none = automatic */
 	uint16_t nb_workers_cfg;
 	struct dsbc_worker_cfg workers[DSBC_CFG_MAX_WORKERS];
@@ -251,6 +304,27 @@ void dsbc_config_free(struct dsbc_config *c);
  */
 bool dsbc_config_ip_match(const struct dsbc_cfg_ip *ip, const struct dsbc_addr *addr,
 			  bool as_prefix);
+
+/**
+ * The realm of that name.
+ *
+ * @param c  the configuration
+ * @param name  a realm name
+ * @return its [realm.N], or NULL when none has that name
+ */
+const struct dsbc_realm_cfg *dsbc_config_realm(const struct dsbc_config *c,
+					       const char *name);
+
+/**
+ * Is addr a configured trunk's ([trunk.N])?
+ *
+ * @param c  the configuration
+ * @param family  4 or 6
+ * @param addr  the address
+ * @return whether a trunk's address or prefix holds it
+ */
+bool dsbc_config_is_trunk(const struct dsbc_config *c, uint8_t family,
+			  const struct dsbc_addr *addr);
 
 /**
  * Port whose ip4/ip6 is addr, or whose media prefix holds it; -1 if none.

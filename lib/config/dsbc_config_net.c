@@ -122,3 +122,27 @@ dsbc_config_route_out(const struct dsbc_config *c, uint8_t family,
 	return -1;
 }
 
+
+const struct dsbc_realm_cfg *
+dsbc_config_realm(const struct dsbc_config *c, const char *name)
+{
+	uint16_t i;
+
+	for (i = 0; i < c->nb_realms; i++)
+		if (strcmp(c->realms[i].name, name) == 0)
+			return &c->realms[i];
+	return NULL;
+}
+
+bool
+dsbc_config_is_trunk(const struct dsbc_config *c, uint8_t family,
+		     const struct dsbc_addr *addr)
+{
+	uint16_t i;
+
+	for (i = 0; i < c->nb_trunks; i++)
+		if (c->trunks[i].family == family &&
+		    dsbc_config_ip_match(&c->trunks[i].addr, addr, true))
+			return true;
+	return false;
+}

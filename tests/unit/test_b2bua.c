@@ -10,11 +10,15 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <CUnit/CUnit.h>
 #include <openssl/rand.h>
 
+#include "dsbc_auth.h"
 #include "dsbc_b2bua.h"
+#include "dsbc_digest.h"
+#include "dsbc_reg.h"
 #include "dsbc_b2bua_snap.h"
 #include "dsbc_sip_hdr.h"
 #include "b2bua_internal.h"
@@ -1910,6 +1914,273 @@ test_million_tokens(void)
 	teardown();
 }
 
+
+/* ---- users: digest and the registrar ---- */
+
+static const char *users_file = "/tmp/dsbc-test-b2bua-users";
+
+/* setup(), then again with a registrar for example.com whose users
+ * alice and bob (password "secret") are challenged in realm example.com,
+ * and trunk 10.0.1.0/24 */
+static void
+setup_users(void)
+{
+	struct dsbc_b2bua_cfg bc;
+	char ha1[DSBC_DIGEST_HEX_MAX], err[256];
+	const char *u[2] = { "alice", "bob" };
+	FILE *f = fopen(users_file, "w");
+	unsigned int i;
+	uint8_t fam;
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(f);
+	for (i = 0; i < 2; i++) {
+		dsbc_digest_ha1(DSBC_DIGEST_MD5, u[i], "example.com", "secret",
+				ha1);
+		fprintf(f, "%s example.com MD5 %s\n", u[i], ha1);
+		dsbc_digest_ha1(DSBC_DIGEST_SHA256, u[i], "example.com",
+				"secret", ha1);
+		fprintf(f, "%s example.com SHA-256 %s\n", u[i], ha1);
+	}
+	fclose(f);
+	setup(16);
+	dsbc_b2bua_free(b);
+	snprintf(cfg.auth.users_file, sizeof(cfg.auth.users_file), "%s",
+		 users_file);
+	cfg.auth.nonce_ttl_s = 300;
+	cfg.auth.fail_max = 5;
+	cfg.auth.fail_window_s = 60;
+	cfg.nb_realms = 1;
+	snprintf(cfg.realms[0].name, sizeof(cfg.realms[0].name), "example.com");
+	cfg.realms[0].algs[0] = DSBC_CFG_DIGEST_SHA256;
+	cfg.realms[0].algs[1] = DSBC_CFG_DIGEST_MD5;
+	cfg.realms[0].nb_algs = 2;
+	cfg.nb_trunks = 1;
+	cfg.trunks[0].family = 4;
+	cfg.trunks[0].addr.set = true;
+	cfg.trunks[0].addr.prefix = 24;
+	dsbc_addr_parse("10.0.1.0", &cfg.trunks[0].addr.addr, &fam);
+	snprintf(cfg.registrar.domain, sizeof(cfg.registrar.domain),
+		 "example.com");
+	snprintf(cfg.registrar.realm, sizeof(cfg.registrar.realm),
+		 "example.com");
+	cfg.registrar.auth_invite = true;
+	cfg.registrar.min_expires_s = 60;
+	cfg.registrar.max_expires_s = 3600;
+	cfg.registrar.default_expires_s = 3600;
+	cfg.registrar.nat_expires_s = 90;
+	cfg.registrar.keepalive_s = 25;
+	cfg.registrar.keepalive_misses = 3;
+	cfg.registrar.max_aors = 64;
+	cfg.registrar.max_per_aor = 5;
+	memset(&bc, 0, sizeof(bc));
+	bc.cfg = &cfg;
+	bc.nb_workers = 1;
+	bc.slice[0].first = 20000;
+	bc.slice[0].last = 20999;
+	bc.max_calls = 16;
+	bc.max_txns = 4096;
+	bc.log_level = DSBC_B2BUA_LOG_DEBUG;
+	b = dsbc_b2bua_create(&bc, &ops, NULL, err, sizeof(err));
+	CU_ASSERT_PTR_NOT_NULL_FATAL(b);
+}
+
+/* Credentials answering the challenge of alg in the last message sent
+ * to `to`, for method and uri. */
+static void
+creds(const struct dsbc_sip_peer *to, const char *start, const char *hdr,
+      const char *alg, const char *user, const char *pw, const char *method,
+      const char *uri, uint32_t nc, char *out, size_t cap)
+{
+	const struct sent *s = sent_to(to, start);
+	struct dsbc_digest_cred c = { .nc = nc, .has_qop = true };
+	char ha1[DSBC_DIGEST_HEX_MAX], resp[DSBC_DIGEST_HEX_MAX], key[64];
+	const char *p, *q;
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(s);
+	snprintf(key, sizeof(key), "algorithm=%s,", alg);
+	p = strstr(s->msg, key);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(p);
+	while (p > s->msg && strncmp(p, "nonce=\"", 7) != 0)
+		p--;
+	p += 7;
+	q = strchr(p, '"');
+	snprintf(c.nonce, sizeof(c.nonce), "%.*s", (int)(q - p), p);
+	c.alg = (uint8_t)dsbc_digest_alg_lookup(alg, strlen(alg));
+	snprintf(c.uri, sizeof(c.uri), "%s", uri);
+	snprintf(c.cnonce, sizeof(c.cnonce), "c0ffee");
+	snprintf(c.qop, sizeof(c.qop), "auth");
+	dsbc_digest_ha1(c.alg, user, "example.com", pw, ha1);
+	dsbc_digest_response(&c, ha1, method, strlen(method), resp);
+	snprintf(out, cap, "%s: Digest username=\"%s\", realm=\"example.com\", "
+		 "nonce=\"%s\", uri=\"%s\", response=\"%s\", algorithm=%s, "
+		 "qop=auth, nc=%08x, cnonce=\"c0ffee\"\n", hdr, user, c.nonce,
+		 uri, resp, alg, nc);
+}
+
+static void
+bob_register(const struct dsbc_sip_peer *from, uint32_t cseq,
+	     const char *auth)
+{
+	feed(from, NULL,
+	     "REGISTER sip:example.com SIP/2.0\n"
+	     "Via: SIP/2.0/UDP 192.168.1.5:5060;branch=z9hG4bKreg%u;rport\n"
+	     "Max-Forwards: 70\n"
+	     "From: <sip:bob@example.com>;tag=rb1\n"
+	     "To: <sip:bob@example.com>\n"
+	     "Call-ID: regbob\n"
+	     "CSeq: %u REGISTER\n"
+	     "Contact: <sip:bob@192.168.1.5:5060>\n"
+	     "Expires: 3600\n"
+	     "%s",
+	     cseq, cseq, auth ? auth : "");
+}
+
+static void
+alice_invite(uint32_t cseq, const char *ruri, const char *auth,
+	     const struct dsbc_sip_peer *from)
+{
+	feed(from, offer_a,
+	     "INVITE %s SIP/2.0\n"
+	     "Via: SIP/2.0/UDP 10.0.0.10:5060;branch=z9hG4bKai%u;rport\n"
+	     "Max-Forwards: 70\n"
+	     "From: <sip:alice@example.com>;tag=ra1\n"
+	     "To: <%s>\n"
+	     "Call-ID: alicecall%u\n"
+	     "CSeq: %u INVITE\n"
+	     "Contact: <sip:alice@10.0.0.10:5060>\n"
+	     "%s"
+	     "Content-Type: application/sdp\n",
+	     ruri, cseq, ruri, cseq, cseq, auth ? auth : "");
+}
+
+static void
+test_register_auth_and_call(void)
+{
+	struct dsbc_sip_peer bob_nat;
+	const struct dsbc_auth_stats *as;
+	const struct dsbc_reg_stats *rs;
+	const struct dsbc_b2bua_stats *st;
+	const struct sent *s;
+	char auth[1024], v[512];
+
+	setup_users();
+	as = dsbc_b2bua_auth_stats(b);
+	rs = dsbc_b2bua_reg_stats(b);
+	st = dsbc_b2bua_stats(b);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(as);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(rs);
+	/* bob behind a NAT: its Contact says 192.168.1.5:5060, its packets
+	 * come from 10.0.0.30:40000 */
+	peer_set(&bob_nat, 0, "10.0.0.1", "10.0.0.30");
+	bob_nat.remote_port = 40000;
+
+	/* no credentials: 401, SHA-256 offered first (RFC 8760 2.4) */
+	bob_register(&bob_nat, 1, NULL);
+	s = sent_to(&bob_nat, "SIP/2.0 401 ");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(s);
+	CU_ASSERT(strstr(s->msg, "algorithm=SHA-256") <
+		  strstr(s->msg, "algorithm=MD5"));
+	CU_ASSERT_EQUAL(rs->bindings, 0);
+	/* a wrong password: challenged again and counted */
+	creds(&bob_nat, "SIP/2.0 401 ", "Authorization", "SHA-256", "bob",
+	      "guess", "REGISTER", "sip:example.com", 1, auth, sizeof(auth));
+	bob_register(&bob_nat, 2, auth);
+	CU_ASSERT_EQUAL(count_to(&bob_nat, "SIP/2.0 401 "), 2);
+	CU_ASSERT_EQUAL(as->failed, 1);
+	/* alice's password for bob's AoR: authenticated, but not bob */
+	creds(&bob_nat, "SIP/2.0 401 ", "Authorization", "SHA-256", "alice",
+	      "secret", "REGISTER", "sip:example.com", 1, auth, sizeof(auth));
+	bob_register(&bob_nat, 3, auth);
+	CU_ASSERT_PTR_NOT_NULL(sent_to(&bob_nat, "SIP/2.0 403 "));
+	CU_ASSERT_EQUAL(st->reg_forbidden, 1);
+	/* the right one: 200, the binding cut to nat_expires */
+	creds(&bob_nat, "SIP/2.0 401 ", "Authorization", "SHA-256", "bob",
+	      "secret", "REGISTER", "sip:example.com", 2, auth, sizeof(auth));
+	bob_register(&bob_nat, 4, auth);
+	s = sent_to(&bob_nat, "SIP/2.0 200 ");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(s);
+	CU_ASSERT_STRING_EQUAL(hval(s, "Contact", v, sizeof(v)),
+			       "<sip:bob@192.168.1.5:5060>;expires=90");
+	CU_ASSERT_EQUAL(rs->bindings, 1);
+	/* the same count again: a replay, refused */
+	bob_register(&bob_nat, 5, auth);
+	CU_ASSERT_EQUAL(as->replayed, 1);
+	CU_ASSERT_EQUAL(rs->bindings, 1);
+
+	/* alice calls bob: 407 first, then with credentials (MD5 this
+	 * time) the INVITE goes to where bob's REGISTER came from */
+	alice_invite(1, "sip:bob@example.com", NULL, &peer_a);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(sent_to(&peer_a, "SIP/2.0 407 "));
+	CU_ASSERT_EQUAL(count_to(&bob_nat, "INVITE "), 0);
+	creds(&peer_a, "SIP/2.0 407 ", "Proxy-Authorization", "MD5", "alice",
+	      "secret", "INVITE", "sip:bob@example.com", 1, auth,
+	      sizeof(auth));
+	alice_invite(2, "sip:bob@example.com", auth, &peer_a);
+	s = sent_to(&bob_nat, "INVITE ");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(s);
+	CU_ASSERT(strncmp(s->msg, "INVITE sip:bob@192.168.1.5:5060 SIP/2.0",
+			  39) == 0);
+	CU_ASSERT_EQUAL(s->to.remote_port, 40000);
+	/* dsbc's INVITE carries none of alice's credentials */
+	CU_ASSERT_PTR_NULL(strstr(s->msg, "Authorization"));
+	/* a user nobody registered */
+	creds(&peer_a, "SIP/2.0 407 ", "Proxy-Authorization", "MD5", "alice",
+	      "secret", "INVITE", "sip:carol@example.com", 2, auth,
+	      sizeof(auth));
+	alice_invite(3, "sip:carol@example.com", auth, &peer_a);
+	CU_ASSERT_PTR_NOT_NULL(sent_to(&peer_a, "SIP/2.0 404 "));
+	CU_ASSERT_EQUAL(st->reg_not_found, 1);
+	/* a trunk is not challenged */
+	alice_invite(4, "sip:bob@example.com", NULL, &peer_b);
+	CU_ASSERT_EQUAL(count_to(&bob_nat, "INVITE "), 2);
+	CU_ASSERT_EQUAL(st->auth_trunk, 1);
+
+	/* keepalive: OPTIONS to the NAT's address every 25 s; an answer
+	 * from there keeps the binding */
+	now_ms += 25000;
+	dsbc_b2bua_on_timeout(b, now_ms);
+	s = sent_to(&bob_nat, "OPTIONS sip:bob@192.168.1.5:5060 ");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(s);
+	CU_ASSERT_EQUAL(rs->pings, 1);
+	hval(s, "Via", v, sizeof(v));
+	{
+		char cid[128], from[256], to[256];
+
+		hval(s, "Call-ID", cid, sizeof(cid));
+		hval(s, "From", from, sizeof(from));
+		hval(s, "To", to, sizeof(to));
+		/* from elsewhere first: not counted as bob's */
+		feed(&peer_x, NULL, "SIP/2.0 200 OK\nVia: %s\nFrom: %s\n"
+		     "To: %s;tag=x\nCall-ID: %s\nCSeq: 1 OPTIONS\n", v, from,
+		     to, cid);
+		CU_ASSERT_EQUAL(rs->pongs, 0);
+		CU_ASSERT_EQUAL(st->keepalive_stray, 1);
+		feed(&bob_nat, NULL, "SIP/2.0 200 OK\nVia: %s\nFrom: %s\n"
+		     "To: %s;tag=x\nCall-ID: %s\nCSeq: 1 OPTIONS\n", v, from,
+		     to, cid);
+		CU_ASSERT_EQUAL(rs->pongs, 1);
+	}
+	/* REGISTER for another domain */
+	feed(&bob_nat, NULL,
+	     "REGISTER sip:example.org SIP/2.0\n"
+	     "Via: SIP/2.0/UDP 192.168.1.5:5060;branch=z9hG4bKregx;rport\n"
+	     "From: <sip:bob@example.org>;tag=rb1\nTo: <sip:bob@example.org>\n"
+	     "Call-ID: regx\nCSeq: 1 REGISTER\n"
+	     "Contact: <sip:bob@192.168.1.5:5060>\n");
+	CU_ASSERT_PTR_NOT_NULL(sent_to(&bob_nat, "SIP/2.0 403 "));
+	CU_ASSERT_EQUAL(st->reg_foreign, 1);
+	/* unanswered keepalives: the binding goes after 3 misses */
+	now_ms += 25000 * 4;
+	dsbc_b2bua_on_timeout(b, now_ms - 75000);
+	dsbc_b2bua_on_timeout(b, now_ms - 50000);
+	dsbc_b2bua_on_timeout(b, now_ms - 25000);
+	dsbc_b2bua_on_timeout(b, now_ms);
+	CU_ASSERT_EQUAL(rs->ping_dropped + rs->expired, 1);
+	CU_ASSERT_EQUAL(rs->bindings, 0);
+	teardown();
+	unlink(users_file);
+}
+
 int
 unit_register(void)
 {
@@ -1950,5 +2221,6 @@ unit_register(void)
 	UNIT_ADD(s, test_2xx_without_answer_502);
 	UNIT_ADD(s, test_b_tag_too_long);
 	UNIT_ADD(s, test_million_tokens);
+	UNIT_ADD(s, test_register_auth_and_call);
 	return 0;
 }

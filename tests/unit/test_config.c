@@ -350,6 +350,66 @@ test_endpoint(void)
 	CU_ASSERT_EQUAL(dsbc_config_parse_endpoint(":5", &a, &fam, &port), -1);
 }
 
+
+/* [auth], [realm.N], [trunk.N], [registrar] and a route's auth */
+static void
+test_users_sections(void)
+{
+	struct dsbc_config c;
+	char err[DSBC_CFG_ERR_LEN];
+	struct dsbc_addr a;
+	uint8_t fam;
+
+	CU_ASSERT_EQUAL(load_text(BASE
+		"[auth]\nusers_file = /etc/dsbc/users\nfail_max = 5\n"
+		"[realm.0]\nname = example.com\nalgorithms = MD5\n"
+		"[realm.1]\nname = trunks\n"
+		"[trunk.0]\naddr = 198.51.100.0/24\n"
+		"[registrar]\ndomain = example.com\nrealm = example.com\n"
+		"nat_expires_s = 120\nkeepalive_s = 20\n", &c, err,
+		sizeof(err)), 0);
+	if (err[0] != '\0')
+		fprintf(stderr, "\n  %s\n", err);
+	CU_ASSERT_EQUAL(c.nb_realms, 2);
+	CU_ASSERT_EQUAL(c.realms[0].nb_algs, 1);
+	CU_ASSERT_EQUAL(c.realms[0].algs[0], DSBC_CFG_DIGEST_MD5);
+	/* the default: SHA-256 first (RFC 8760 2.4), then MD5 */
+	CU_ASSERT_EQUAL(c.realms[1].nb_algs, 2);
+	CU_ASSERT_EQUAL(c.realms[1].algs[0], DSBC_CFG_DIGEST_SHA256);
+	CU_ASSERT_PTR_EQUAL(dsbc_config_realm(&c, "trunks"), &c.realms[1]);
+	CU_ASSERT_PTR_NULL(dsbc_config_realm(&c, "other"));
+	CU_ASSERT_EQUAL(c.auth.fail_max, 5);
+	CU_ASSERT_EQUAL(c.registrar.nat_expires_s, 120);
+	dsbc_addr_parse("198.51.100.77", &a, &fam);
+	CU_ASSERT(dsbc_config_is_trunk(&c, 4, &a));
+	dsbc_addr_parse("198.51.101.77", &a, &fam);
+	CU_ASSERT_FALSE(dsbc_config_is_trunk(&c, 4, &a));
+	dsbc_config_free(&c);
+	unlink(path);
+
+	expect_error(BASE "[registrar]\ndomain = x\nrealm = nope\n",
+		     "registrar", "realm", "no [realm.N] is named 'nope'");
+	expect_error(BASE "[realm.0]\nname = r\n[registrar]\ndomain = x\n"
+		     "realm = r\n", "auth", "users_file", "missing");
+	expect_error(BASE "[realm.0]\nname = r\nalgorithms = SHA-512\n",
+		     "realm.0", "algorithms", "neither SHA-256 nor MD5");
+	expect_error(BASE "[realm.0]\nname = r\nalgorithms = MD5, md5\n",
+		     "realm.0", "algorithms", "at most once");
+	expect_error(BASE "[realm.0]\nname = r\n[realm.1]\nname = r\n",
+		     "realm.1", "name", "another realm's name");
+	expect_error(BASE "[realm.0]\nname = \"r\n", "realm.0", "name",
+		     "not a realm");
+	expect_error(BASE "[trunk.0]\naddr = 10.0.0.0/33\n", "trunk.0", "addr",
+		     "bad prefix length");
+	expect_error(BASE "[registrar]\nmin_expires_s = 100\n"
+		     "nat_expires_s = 90\n", "registrar", "nat_expires_s",
+		     "below min_expires_s");
+	expect_error(BASE "[registrar]\nkeepalive_s = 90\n", "registrar",
+		     "keepalive_s", "not below nat_expires_s");
+	expect_error(BASE "[route.0]\nnext_hop = 192.0.2.9:5060\nauth = r\n",
+		     "route.0", "auth", "no [realm.N] is named 'r'");
+}
+
 int
 unit_register(void)
 {
@@ -364,6 +424,7 @@ unit_register(void)
 	UNIT_ADD(s, test_errors);
 	UNIT_ADD(s, test_unreadable);
 	UNIT_ADD(s, test_strict_ini);
+	UNIT_ADD(s, test_users_sections);
 	UNIT_ADD(s, test_endpoint);
 	return 0;
 }

@@ -681,6 +681,24 @@ drain_dtls(struct dsbc_app *app)
 	return n;
 }
 
+/* SIGHUP: the users file again, whole or not at all */
+static void
+reload_users(struct dsbc_app *app)
+{
+	char err[256];
+	int n;
+
+	app->reload_users = false;
+	if (app->sip == NULL || app->sip->b2b == NULL)
+		return;
+	n = dsbc_b2bua_auth_reload(app->sip->b2b, err, sizeof(err));
+	if (n < 0)
+		DSBC_LOG(mgmt, ERR, "users not reloaded, the old ones stay: "
+			 "%s\n", err);
+	else
+		DSBC_LOG(mgmt, NOTICE, "users reloaded: %d\n", n);
+}
+
 void
 dsbc_mgmt_loop(struct dsbc_app *app)
 {
@@ -696,6 +714,8 @@ dsbc_mgmt_loop(struct dsbc_app *app)
 		work += drain_dtls(app);
 		work += dsbc_sip_tick(app);
 		dsbc_snap_serve(app);
+		if (app->reload_users)
+			reload_users(app);
 		work += dsbc_mgmt_poll_events(app);
 		now = rte_rdtsc();
 		if (now >= next_probe) {

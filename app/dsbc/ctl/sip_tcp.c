@@ -50,6 +50,7 @@ struct tcp_conn {
 };
 
 struct dsbc_sip_tcp {
+	struct dsbc_app *app;
 	int ep;
 	int lfd[2 * DSBC_CFG_MAX_PORTS];   /* listeners, -1 none */
 	uint32_t nb_lfd;
@@ -81,6 +82,9 @@ conn_of(struct dsbc_sip_tcp *t, uint32_t id)
 static void
 conn_close(struct dsbc_sip_tcp *t, struct tcp_conn *c)
 {
+	/* what was registered over it can no longer be reached */
+	if (t->app->sip != NULL && t->app->sip->b2b != NULL)
+		dsbc_b2bua_conn_closed(t->app->sip->b2b, conn_id(t, c));
 	epoll_ctl(t->ep, EPOLL_CTL_DEL, c->fd, NULL);
 	close(c->fd);
 	c->fd = -1;
@@ -182,6 +186,7 @@ dsbc_sip_tcp_init(struct dsbc_app *app)
 	t = calloc(1, sizeof(*t));
 	if (t == NULL)
 		return -ENOMEM;
+	t->app = app;
 	t->max = app->cfg.sip_tcp_max_conns;
 	t->c = calloc(t->max, sizeof(*t->c));
 	t->ep = epoll_create1(EPOLL_CLOEXEC);

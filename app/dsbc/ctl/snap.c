@@ -1,7 +1,11 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 #include <errno.h>
+#include <inttypes.h>
 #include <pthread.h>
+#include <stdio.h>
 #include <unistd.h>
+
+#include "dsbc_reg.h"
 
 #include "ctl/sip.h"
 #include "ctl/snap.h"
@@ -50,6 +54,29 @@ dsbc_snap_done(void)
 	pthread_mutex_unlock(&snap_lock);
 }
 
+/* "aor contact via addr:port/transport [nat] expires" */
+static int
+reg_line(void *ctx, const struct dsbc_reg_binding *bd,
+	 const struct dsbc_sip_peer *peer)
+{
+	struct dsbc_snap_req *r = ctx;
+	char ip[64];
+	int n;
+
+	if (r->nb_regs == DSBC_SNAP_REGS_MAX)
+		return 1;
+	dsbc_addr_fmt(&peer->remote, peer->family, ip, sizeof(ip));
+	/* a line for people: one cut at 127 characters is still useful */
+	n = snprintf(r->regs[r->nb_regs++], sizeof(r->regs[0]),
+		 "%s %s via %s%s%s:%u/%s%s %" PRIu64 "s", bd->aor, bd->contact,
+		 peer->family == 6 ? "[" : "", ip, peer->family == 6 ? "]" : "",
+		 peer->remote_port, peer->transport == DSBC_SIP_TCP ? "tcp" :
+		 "udp", bd->nat ? " nat" : "",
+		 bd->expires_at > r->now_ms ?
+		 (bd->expires_at - r->now_ms) / 1000 : 0);
+	return n < 0 ? 1 : 0;
+}
+
 void
 dsbc_snap_serve(struct dsbc_app *app)
 {
@@ -62,6 +89,10 @@ dsbc_snap_serve(struct dsbc_app *app)
 	if (r->kind == DSBC_SNAP_CALL) {
 		r->rc = dsbc_b2bua_call_snapshot(app->sip->b2b, r->id,
 						 r->now_ms, &r->call);
+	} else if (r->kind == DSBC_SNAP_REGS) {
+		r->nb_regs = 0;
+		dsbc_b2bua_reg_walk(app->sip->b2b, reg_line, r);
+		r->rc = 0;
 	} else {
 		r->nb_ids = dsbc_b2bua_call_ids(app->sip->b2b, r->ids,
 						DSBC_SNAP_IDS_MAX, false);

@@ -15,10 +15,12 @@
 struct dsbc_app;
 
 #define DSBC_SNAP_IDS_MAX 500   /* ids listed (a telemetry array holds 512) */
+#define DSBC_SNAP_REGS_MAX 64   /* bindings listed, a line each */
 
 enum dsbc_snap_kind {
 	DSBC_SNAP_CALL,          /* one call by id */
 	DSBC_SNAP_IDS,           /* ids of calls, and of terminated ones */
+	DSBC_SNAP_REGS,          /* registrations, a line each */
 };
 
 struct dsbc_snap_req {
@@ -31,6 +33,8 @@ struct dsbc_snap_req {
 	uint32_t nb_ids, nb_term_ids;
 	uint32_t ids[DSBC_SNAP_IDS_MAX];
 	uint32_t term_ids[DSBC_SNAP_IDS_MAX];
+	uint32_t nb_regs;
+	char regs[DSBC_SNAP_REGS_MAX][128];  /* RTE_TEL_MAX_STRING_LEN */
 };
 
 /* Telemetry thread: ask and wait (up to 2 s).  0, -ENOENT (no such

@@ -7,8 +7,11 @@
 
 #include <rte_telemetry.h>
 
+#include "dsbc_auth.h"
+#include "dsbc_reg.h"
 #include "ctl/sip.h"
 #include "ctl/sip_tcp.h"
+#include "ctl/snap.h"
 #include "tel/tel.h"
 
 static struct dsbc_app *tel_app;
@@ -97,15 +100,97 @@ tel_sip(const char *cmd, const char *params, struct rte_tel_data *d)
 			add(d, "tcp_pings", ts->pings);
 		}
 	}
+	/* digest (lib/auth), when a realm is in use */
+	{
+		const struct dsbc_auth_stats *as =
+			dsbc_b2bua_auth_stats(tel_app->sip->b2b);
+
+		add(d, "auth_trunk", bs->auth_trunk);
+		if (as != NULL) {
+			add(d, "auth_challenges", as->challenges);
+			add(d, "auth_ok", as->ok);
+			add(d, "auth_failed", as->failed);
+			add(d, "auth_unknown_user", as->unknown_user);
+			add(d, "auth_replayed", as->replayed);
+			add(d, "auth_stale", as->stale);
+			add(d, "auth_bad", as->bad);
+			add(d, "auth_alg_refused", as->alg_refused);
+			add(d, "auth_blocked", as->blocked);
+			add(d, "auth_nonce_forged", as->nonce_forged);
+			add(d, "auth_nc_evicted", as->nc_evicted);
+			add(d, "auth_users", as->users);
+			add(d, "auth_reloads", as->reloads);
+			add(d, "auth_reload_failed", as->reload_failed);
+		}
+	}
+	return 0;
+}
+
+/* /dsbc/registrations: the registrar's counters and its bindings */
+static int
+tel_regs(const char *cmd, const char *params, struct rte_tel_data *d)
+{
+	const struct dsbc_reg_stats *rs;
+	const struct dsbc_b2bua_stats *bs;
+	struct dsbc_snap_req *r;
+	struct rte_tel_data *list;
+	uint32_t i;
+	int rc;
+
+	RTE_SET_USED(cmd);
+	if (tel_app == NULL || tel_app->sip == NULL ||
+	    tel_app->sip->b2b == NULL || (params != NULL && *params != '\0'))
+		return -EINVAL;
+	rs = dsbc_b2bua_reg_stats(tel_app->sip->b2b);
+	if (rs == NULL)
+		return -EINVAL;         /* no [registrar] domain */
+	bs = dsbc_b2bua_stats(tel_app->sip->b2b);
+	list = rte_tel_data_alloc();
+	if (list == NULL)
+		return -ENOMEM;
+	rc = dsbc_snap_ask(tel_app, DSBC_SNAP_REGS, 0, &r);
+	if (rc != 0) {
+		rte_tel_data_free(list);
+		return rc;
+	}
+	rte_tel_data_start_array(list, RTE_TEL_STRING_VAL);
+	for (i = 0; i < r->nb_regs; i++)
+		rte_tel_data_add_array_string(list, r->regs[i]);
+	dsbc_snap_done();
+	rte_tel_data_start_dict(d);
+	add(d, "aors", rs->aors);
+	add(d, "bindings", rs->bindings);
+	add(d, "registers", rs->registers);
+	add(d, "added", rs->added);
+	add(d, "refreshed", rs->refreshed);
+	add(d, "removed", rs->removed);
+	add(d, "expired", rs->expired);
+	add(d, "too_brief", rs->too_brief);
+	add(d, "full", rs->full);
+	add(d, "out_of_order", rs->out_of_order);
+	add(d, "bad", rs->bad);
+	add(d, "keepalives", rs->pings);
+	add(d, "keepalive_answers", rs->pongs);
+	add(d, "keepalive_dropped", rs->ping_dropped);
+	add(d, "keepalive_stray", bs->keepalive_stray);
+	add(d, "flow_dropped", rs->flow_dropped);
+	add(d, "foreign_domain", bs->reg_foreign);
+	add(d, "forbidden_aor", bs->reg_forbidden);
+	add(d, "invite_not_registered", bs->reg_not_found);
+	rte_tel_data_add_dict_container(d, "list", list, 0);
 	return 0;
 }
 
 int
 dsbc_tel_sip_register(void)
 {
+	if (rte_telemetry_register_cmd("/dsbc/registrations", tel_regs,
+			"Registrar: counters and up to 64 bindings "
+			"(aor contact via addr:port/transport [nat] expiry)"))
+		return -1;
 	return rte_telemetry_register_cmd("/dsbc/sip", tel_sip,
 		"SIP counters: messages by method and class, refusals by "
-		"reason, fragments, dialog matching");
+		"reason, fragments, dialog matching, digest");
 }
 
 void
