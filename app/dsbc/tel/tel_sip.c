@@ -114,6 +114,7 @@ tel_sip(const char *cmd, const char *params, struct rte_tel_data *d)
 			add(d, "auth_replayed", as->replayed);
 			add(d, "auth_stale", as->stale);
 			add(d, "auth_bad", as->bad);
+			add(d, "auth_uri_mismatch", as->uri_mismatch);
 			add(d, "auth_alg_refused", as->alg_refused);
 			add(d, "auth_blocked", as->blocked);
 			add(d, "auth_nonce_forged", as->nonce_forged);
