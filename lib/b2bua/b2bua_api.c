@@ -35,6 +35,13 @@ txn_terminated(void *ctx, struct dsbc_sip_txn *t)
 	b2bua_txn_gone(ctx, t);
 }
 
+static bool
+txn_reliable(void *ctx, const void *dest)
+{
+	(void)ctx;
+	return ((const struct dsbc_sip_peer *)dest)->transport != DSBC_SIP_UDP;
+}
+
 _Static_assert(sizeof(struct dsbc_sip_peer) <= DSBC_SIP_TXN_DEST_MAX,
 	       "a transaction stores where its messages go");
 
@@ -140,7 +147,7 @@ dsbc_b2bua_create(const struct dsbc_b2bua_cfg *cfg,
 		  size_t errlen)
 {
 	const struct dsbc_sip_txl_ops tops = {
-		txn_send, txn_timeout, txn_terminated,
+		txn_send, txn_timeout, txn_terminated, txn_reliable,
 	};
 	struct dsbc_sip_txl_cfg tcfg = { .max_txns = cfg->max_txns };
 	struct dsbc_b2bua *b;

@@ -329,6 +329,7 @@ alloc(struct dsbc_sip_txl *l, enum dsbc_sip_txn_kind kind, const char *b,
 	t->method[method.len] = '\0';
 	memcpy(t->dest, dest, dest_len);
 	t->user = user;
+	t->reliable = l->ops.reliable != NULL && l->ops.reliable(l->ctx, dest);
 	bk = hash(l, b, blen);
 	t->hash_next = l->bucket[bk];
 	l->bucket[bk] = t->id;
@@ -436,9 +437,10 @@ dsbc_sip_txn_client(struct dsbc_sip_txl *l, const char *branch, uint32_t blen,
 		return NULL;
 	}
 	t->state = invite ? DSBC_TXN_CALLING : DSBC_TXN_TRYING;
-	/* Timers A/E start at T1, B/F fire at 64*T1 (sections 17.1.1.2, 17.1.2.2). */
+	/* Timers A/E start at T1, B/F fire at 64*T1 (sections 17.1.1.2,
+	 * 17.1.2.2); a reliable transport retransmits for us: no A or E */
 	t->retx_ms = l->cfg.t1_ms;
-	t->retx_at = now + t->retx_ms;
+	t->retx_at = t->reliable ? 0 : now + t->retx_ms;
 	t->timeout_at = now + 64ull * l->cfg.t1_ms;
 	rearm(l, t);
 	send_stored(l, t);
@@ -493,7 +495,7 @@ dsbc_sip_txn_response(struct dsbc_sip_txl *l, const struct dsbc_sip_msg *resp,
 				 * ringing callee may take its time */
 				t->retx_at = 0;
 				t->timeout_at = 0;
-			} else {
+			} else if (!t->reliable) {
 				t->retx_ms = l->cfg.t2_ms;
 			}
 			rearm(l, t);
@@ -509,10 +511,14 @@ dsbc_sip_txn_response(struct dsbc_sip_txl *l, const struct dsbc_sip_msg *resp,
 		} else if (t->kind == DSBC_TXN_ICT) {
 			send_ack(l, t, resp);
 			t->state = DSBC_TXN_COMPLETED;
-			t->end_at = now + 64ull * l->cfg.t1_ms;   /* timer D */
+			/* timer D; 0 on a reliable transport: no response
+			 * retransmissions to absorb */
+			t->end_at = now + (t->reliable ? 0 :
+					   64ull * l->cfg.t1_ms);
 		} else {
 			t->state = DSBC_TXN_COMPLETED;
-			t->end_at = now + l->cfg.t4_ms;           /* timer K */
+			t->end_at = now + (t->reliable ? 0 :
+					   l->cfg.t4_ms);         /* timer K */
 		}
 		rearm(l, t);
 		return t;
@@ -548,7 +554,8 @@ dsbc_sip_txn_match_request(struct dsbc_sip_txl *l,
 			t->state = DSBC_TXN_CONFIRMED;
 			t->retx_at = 0;
 			t->timeout_at = 0;
-			t->end_at = now + l->cfg.t4_ms;
+			/* timer I, 0 on a reliable transport (17.2.1) */
+			t->end_at = now + (t->reliable ? 0 : l->cfg.t4_ms);
 			drop_stored(t);
 			rearm(l, t);
 			return t;
@@ -605,7 +612,8 @@ dsbc_sip_txn_respond(struct dsbc_sip_txl *l, struct dsbc_sip_txn *t,
 	}
 	if (t->kind == DSBC_TXN_NIST) {
 		t->state = DSBC_TXN_COMPLETED;
-		t->end_at = now + 64ull * l->cfg.t1_ms;           /* timer J */
+		/* timer J, 0 on a reliable transport (17.2.2) */
+		t->end_at = now + (t->reliable ? 0 : 64ull * l->cfg.t1_ms);
 	} else if (status < 300) {
 		/* RFC 6026 section 7.1: Accepted absorbs INVITE
 		 * retransmissions until timer L; the 2xx is retransmitted
@@ -616,7 +624,7 @@ dsbc_sip_txn_respond(struct dsbc_sip_txl *l, struct dsbc_sip_txn *t,
 	} else {
 		t->state = DSBC_TXN_COMPLETED;
 		t->retx_ms = l->cfg.t1_ms;                       /* timer G */
-		t->retx_at = now + t->retx_ms;
+		t->retx_at = t->reliable ? 0 : now + t->retx_ms;
 		t->timeout_at = now + 64ull * l->cfg.t1_ms;       /* timer H */
 	}
 	rearm(l, t);

@@ -50,6 +50,7 @@ struct dsbc_sip_txn {
 	uint8_t state;               /* enum dsbc_sip_txn_state */
 	uint8_t in_use;
 	uint8_t method_id;           /* enum dsbc_sip_method of the request */
+	bool reliable;               /* its dest is on a stream transport */
 	uint16_t last_status;        /* last response sent or received */
 	uint16_t retx_count;
 	char branch[DSBC_SIP_TXN_BRANCH_MAX];
@@ -87,6 +88,10 @@ struct dsbc_sip_txl_ops {
 	void (*timeout)(void *ctx, struct dsbc_sip_txn *t);
 	/** The transaction is gone: drop references to it.  May be NULL. */
 	void (*terminated)(void *ctx, struct dsbc_sip_txn *t);
+	/** Is dest on a reliable transport (TCP, TLS)?  Then nothing is
+	 * retransmitted and timers D, I, J, K are 0 (RFC 3261 17.1.1.2,
+	 * 17.1.2.2, 17.2.1, 17.2.2).  May be NULL: all unreliable. */
+	bool (*reliable)(void *ctx, const void *dest);
 };
 
 /** Creation parameters; a timer of 0 takes the RFC 3261 default. */

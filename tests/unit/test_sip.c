@@ -857,6 +857,83 @@ test_stream_errors(void)
 	dsbc_sip_stream_free(&st);
 }
 
+
+/* dest values >= 100 are on a stream transport */
+static bool
+w_reliable(void *ctx, const void *dest)
+{
+	(void)ctx;
+	return *(const int *)dest >= 100;
+}
+
+static const struct dsbc_sip_txl_ops w_ops_rel = {
+	w_send, w_timeout, w_terminated, w_reliable,
+};
+
+/* RFC 3261 17.1.1.2, 17.1.2.2, 17.2.1, 17.2.2: on TCP or TLS nothing is
+ * retransmitted, timers D, I, J and K are 0; B, F and H still run */
+static void
+test_txn_reliable(void)
+{
+	static struct dsbc_sip_msg req, r, ack;
+	static const char ackmsg[] =
+		"ACK sip:bob@192.0.2.20 SIP/2.0\r\n"
+		"Via: SIP/2.0/UDP 192.0.2.1:5060;branch=z9hG4bKc1\r\n"
+		"From: <sip:a@x>;tag=f1\r\nTo: <sip:bob@y>;tag=t9\r\n"
+		"Call-ID: c1@x\r\nCSeq: 7 ACK\r\nContent-Length: 0\r\n\r\n";
+	struct dsbc_sip_txl_cfg cfg = { .max_txns = 8 };
+	struct wire w = {0};
+	struct dsbc_sip_txl *l = dsbc_sip_txl_create(&cfg, &w_ops_rel, &w);
+	struct dsbc_sip_txn *t;
+	int tcp = 100, udp = 1;
+	bool deliver;
+	uint64_t ms;
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(l);
+	msg_of(invite, &req);
+	/* client INVITE: no timer A; a 486 ends it at once (D = 0) */
+	t = dsbc_sip_txn_client(l, "z9hG4bKc1", 9, &req, &tcp, sizeof(tcp),
+				NULL, 0);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(t);
+	CU_ASSERT(t->reliable);
+	for (ms = 0; ms <= 10000; ms += 10)
+		dsbc_sip_txl_tick(l, ms);
+	CU_ASSERT_EQUAL(w.sent, 1);
+	msg_of(resp(486, "z9hG4bKc1", "INVITE"), &r);
+	dsbc_sip_txn_response(l, &r, 10000, &deliver);
+	CU_ASSERT(deliver);
+	CU_ASSERT_EQUAL(w.sent, 2);             /* the ACK */
+	dsbc_sip_txl_tick(l, 10000);
+	CU_ASSERT_EQUAL(dsbc_sip_txl_count(l), 0);
+	/* no answer: timer B still gives up at 64*T1 */
+	dsbc_sip_txn_client(l, "z9hG4bKc1", 9, &req, &tcp, sizeof(tcp), NULL,
+			    20000);
+	for (ms = 20000; ms <= 20000 + 32000; ms += 250)
+		dsbc_sip_txl_tick(l, ms);
+	CU_ASSERT_EQUAL(w.sent, 3);
+	CU_ASSERT_EQUAL(w.timeouts, 1);
+	CU_ASSERT_EQUAL(dsbc_sip_txl_count(l), 0);
+	/* server INVITE, 486: no timer G; its ACK ends it (I = 0) */
+	t = dsbc_sip_txn_server(l, &req, &tcp, sizeof(tcp), NULL, 60000);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(t);
+	dsbc_sip_txn_respond(l, t, 486, "SIP/2.0 486 Busy\r\n\r\n", 20, 60000);
+	for (ms = 60000; ms <= 70000; ms += 10)
+		dsbc_sip_txl_tick(l, ms);
+	CU_ASSERT_EQUAL(w.sent, 4);
+	msg_of(ackmsg, &ack);
+	CU_ASSERT_PTR_NOT_NULL(dsbc_sip_txn_match_request(l, &ack, 70000));
+	dsbc_sip_txl_tick(l, 70000);
+	CU_ASSERT_EQUAL(dsbc_sip_txl_count(l), 0);
+	/* the same over UDP keeps timer G (retransmits within 10 s) */
+	t = dsbc_sip_txn_server(l, &req, &udp, sizeof(udp), NULL, 80000);
+	CU_ASSERT_FALSE(t->reliable);
+	dsbc_sip_txn_respond(l, t, 486, "SIP/2.0 486 Busy\r\n\r\n", 20, 80000);
+	for (ms = 80000; ms <= 90000; ms += 10)
+		dsbc_sip_txl_tick(l, ms);
+	CU_ASSERT(w.sent > 6);
+	dsbc_sip_txl_free(l);
+}
+
 int
 unit_register(void)
 {
@@ -876,6 +953,7 @@ unit_register(void)
 	UNIT_ADD(s, test_txn_invite_server);
 	UNIT_ADD(s, test_txn_non_invite_server_and_cancel);
 	UNIT_ADD(s, test_txn_server_sent_by);
+	UNIT_ADD(s, test_txn_reliable);
 	s = CU_add_suite("sip_stream", NULL, NULL);
 	if (s == NULL)
 		return -1;
