@@ -62,7 +62,8 @@ str_of(char *dst, size_t cap, struct dsbc_sip_str s)
 static const char *
 via_tp(const struct leg *l)
 {
-	return l->peer.transport == DSBC_SIP_TCP ? "TCP" : "UDP";
+	return l->peer.transport == DSBC_SIP_TLS ? "TLS" :
+	       l->peer.transport == DSBC_SIP_TCP ? "TCP" : "UDP";
 }
 
 /* The Contact URI parameter that keeps l's peer on its transport (RFC
@@ -70,7 +71,16 @@ via_tp(const struct leg *l)
 static const char *
 contact_tp(const struct leg *l)
 {
-	return l->peer.transport == DSBC_SIP_TCP ? ";transport=tcp" : "";
+	return l->peer.transport == DSBC_SIP_TLS ? ";transport=tls" :
+	       l->peer.transport == DSBC_SIP_TCP ? ";transport=tcp" : "";
+}
+
+/* dsbc's SIP port on l's transport, for its Via and Contact */
+static uint16_t
+leg_port(const struct dsbc_b2bua *b, const struct leg *l)
+{
+	return l->peer.transport == DSBC_SIP_TLS ? b->cfg->sip_tls_port :
+	       b->cfg->sip_port;
 }
 
 static int
@@ -380,8 +390,11 @@ ok_keep(struct dsbc_b2bua *b, struct call *c, bool to_a, const struct dsbc_sip_p
 	c->ok_to_a = to_a;
 	c->ok_to = *to;
 	c->ok_retx_ms = 500;
-	c->ok_retx_at = now + 500;
 	c->ok_give_up = now + 64 * 500;
+	/* RFC 3261 13.3.1.4: retransmitted on UDP only; on a stream the
+	 * transport does it, and the wait for the ACK is all that stays */
+	c->ok_retx_at = to->transport == DSBC_SIP_UDP ? now + 500 :
+			c->ok_give_up;
 	b2bua_call_timer(b, c, c->ok_retx_at);
 }
 
@@ -409,7 +422,7 @@ answer_a_hdrs(struct dsbc_b2bua *b, struct call *c, int status,
 		n = snprintf(extra, sizeof(extra),
 			     "Contact: <sip:dsbc@%s%s%s:%u%s>\r\n",
 			     c->a.family == 6 ? "[" : "", ip,
-			     c->a.family == 6 ? "]" : "", b->cfg->sip_port,
+			     c->a.family == 6 ? "]" : "", leg_port(b, &c->a),
 			     contact_tp(&c->a));
 	if (hdrs != NULL && n >= 0 && (size_t)n < sizeof(extra))
 		n += snprintf(extra + n, sizeof(extra) - (size_t)n, "%s", hdrs);
@@ -466,7 +479,7 @@ build_request(struct dsbc_b2bua *b, struct leg *l, const char *method,
 		     "CSeq: %u %s\r\n"
 		     "Content-Length: 0\r\n\r\n",
 		     method, ruri, via_tp(l), l->family == 6 ? "[" : "", ip,
-		     l->family == 6 ? "]" : "", b->cfg->sip_port, branch,
+		     l->family == 6 ? "]" : "", leg_port(b, l), branch,
 		     l->local_uri, l->local_tag, l->remote_uri,
 		     with_remote_tag && l->remote_tag[0] ? ";tag=" : "",
 		     with_remote_tag ? l->remote_tag : "", l->call_id, cseq,
@@ -1063,11 +1076,11 @@ invite_new(struct dsbc_b2bua *b, const struct dsbc_sip_peer *from,
 			     "CSeq: 1 INVITE\r\n"
 			     "Contact: <sip:dsbc@%s%s%s:%u%s>\r\n",
 			     ruri, via_tp(&c->b), c->b.family == 6 ? "[" : "",
-			     ip, c->b.family == 6 ? "]" : "", b->cfg->sip_port,
+			     ip, c->b.family == 6 ? "]" : "", leg_port(b, &c->b),
 			     c->b_branch, mf, c->b.local_uri, c->b.local_tag,
 			     c->b.remote_uri, c->b.call_id,
 			     c->b.family == 6 ? "[" : "", ip,
-			     c->b.family == 6 ? "]" : "", b->cfg->sip_port,
+			     c->b.family == 6 ? "]" : "", leg_port(b, &c->b),
 			     contact_tp(&c->b));
 		/* RFC 8224: Identity and Date byte for byte */
 		ident = dsbc_sip_hdr_get(m, DSBC_SIP_H_IDENTITY, 0);
@@ -1299,12 +1312,12 @@ forward_request(struct dsbc_b2bua *b, struct call *c, bool from_a,
 		     (int)m->method.len, m->method.p,
 		     other->target[0] ? other->target : other->remote_uri,
 		     via_tp(other), other->family == 6 ? "[" : "", ip,
-		     other->family == 6 ? "]" : "", b->cfg->sip_port, branch,
+		     other->family == 6 ? "]" : "", leg_port(b, other), branch,
 		     other->local_uri, other->local_tag, other->remote_uri,
 		     other->remote_tag, other->call_id, c->fwd.out_cseq,
 		     (int)m->method.len, m->method.p,
 		     other->family == 6 ? "[" : "", ip,
-		     other->family == 6 ? "]" : "", b->cfg->sip_port,
+		     other->family == 6 ? "]" : "", leg_port(b, other),
 		     contact_tp(other));
 	if (m->method_id == DSBC_SIP_M_PRACK && n > 0 &&
 	    rack_map(m, from_a ? 1 : 0, b->buf, sizeof(b->buf), &n) != 0) {
@@ -1402,7 +1415,7 @@ forward_response(struct dsbc_b2bua *b, struct call *c,
 	dsbc_addr_fmt(&sender->addr, sender->family, ip, sizeof(ip));
 	snprintf(extra, sizeof(extra), "Contact: <sip:dsbc@%s%s%s:%u%s>\r\n%s",
 		 sender->family == 6 ? "[" : "", ip,
-		 sender->family == 6 ? "]" : "", b->cfg->sip_port,
+		 sender->family == 6 ? "]" : "", leg_port(b, sender),
 		 contact_tp(sender),
 		 sdp_len >= 0 ? "Content-Type: application/sdp\r\n" : "");
 	len = b2bua_response(b, req, &c->fwd.from, m->status,

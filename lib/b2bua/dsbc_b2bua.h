@@ -33,6 +33,8 @@
 enum dsbc_sip_transport {
 	DSBC_SIP_UDP = 0,
 	DSBC_SIP_TCP = 1,            /**< a connection: dsbc_sip_peer.conn */
+	DSBC_SIP_TLS = 2,            /**< TLS over a connection (RFC 3261
+				      *   26.2, RFC 5630) */
 };
 
 /**

@@ -81,6 +81,9 @@ dsbc_config_defaults(struct dsbc_config *c)
 	c->dscp_default = 46;             /* EF, RFC 3246 */
 	c->ttl = 64;
 	c->arp_retry_ms = 1000;
+	c->sip_tls_port = 5061;
+	c->tls.min_version = 12;
+	c->tls.handshake_s = 10;
 	c->auth.nonce_ttl_s = 300;
 	c->auth.fail_max = 10;
 	c->auth.fail_window_s = 60;
@@ -525,6 +528,62 @@ route_key(struct cfg_ctx *x, void *obj, const char *k, const char *v)
 			return cfg_fail(x, k, "'%s' is not ADDR:PORT", v);
 		return 0;
 	}
+	return cfg_fail(x, k, "unknown key");
+}
+
+struct tls_obj {
+	struct dsbc_config *c;
+};
+
+static int
+tls_key(struct cfg_ctx *x, void *obj, const char *k, const char *v)
+{
+	struct dsbc_config *c = ((struct tls_obj *)obj)->c;
+	struct dsbc_tls_cfg *t = &c->tls;
+
+	if (!strcmp(k, "port"))
+		return cfg_u16(x, k, v, 1, 65535, &c->sip_tls_port);
+	if (!strcmp(k, "cert"))
+		return cfg_str(x, k, v, t->cert, sizeof(t->cert));
+	if (!strcmp(k, "key"))
+		return cfg_str(x, k, v, t->key, sizeof(t->key));
+	if (!strcmp(k, "ca"))
+		return cfg_str(x, k, v, t->ca, sizeof(t->ca));
+	if (!strcmp(k, "verify_client")) {
+		static const char *const modes[] = {
+			[DSBC_TLS_VERIFY_NONE] = "none",
+			[DSBC_TLS_VERIFY_OPTIONAL] = "optional",
+			[DSBC_TLS_VERIFY_REQUIRE] = "require",
+		};
+
+		return cfg_choice(x, k, v, modes, RTE_DIM(modes),
+				  &t->verify_client);
+	}
+	if (!strcmp(k, "min_version")) {
+		if (!strcmp(v, "1.2"))
+			t->min_version = 12;
+		else if (!strcmp(v, "1.3"))
+			t->min_version = 13;
+		else
+			return cfg_fail(x, k, "'%s' is not 1.2 or 1.3", v);
+		return 0;
+	}
+	if (!strcmp(k, "handshake_s"))
+		return cfg_u32(x, k, v, 1, 300, &t->handshake_s);
+	return cfg_fail(x, k, "unknown key");
+}
+
+static int
+tls_cert_key(struct cfg_ctx *x, void *obj, const char *k, const char *v)
+{
+	struct dsbc_tls_cert_cfg *t = obj;
+
+	if (!strcmp(k, "name"))
+		return cfg_str(x, k, v, t->name, sizeof(t->name));
+	if (!strcmp(k, "cert"))
+		return cfg_str(x, k, v, t->cert, sizeof(t->cert));
+	if (!strcmp(k, "key"))
+		return cfg_str(x, k, v, t->key, sizeof(t->key));
 	return cfg_fail(x, k, "unknown key");
 }
 
@@ -1205,6 +1264,19 @@ validate(struct cfg_ctx *x)
 			return cfg_fail(x, "port", "port %u is not configured",
 					c->neigh[i].port);
 	}
+	x->section = "tls";
+	if ((c->tls.cert[0] == '\0') != (c->tls.key[0] == '\0'))
+		return cfg_fail(x, c->tls.cert[0] ? "key" : "cert",
+				"missing: cert and key go together");
+	if (c->tls.cert[0] != '\0' && c->sip_tls_port == c->sip_port)
+		return cfg_fail(x, "port", "the same as sip_port");
+	if (c->tls.verify_client != DSBC_TLS_VERIFY_NONE &&
+	    c->tls.ca[0] == '\0')
+		return cfg_fail(x, "ca", "missing: verify_client needs "
+				"trust anchors");
+	if (c->tls.nb_certs > 0 && c->tls.cert[0] == '\0')
+		return cfg_fail(x, "cert", "missing: [tls.N] certificates "
+				"are chosen by name beside a default one");
 	x->section = "registrar";
 	if (c->registrar.realm[0] != '\0' &&
 	    dsbc_config_realm(c, c->registrar.realm) == NULL)
@@ -1392,6 +1464,33 @@ dsbc_config_load(const char *path, struct dsbc_config *c, char *err,
 					rc = flow_finish(&x, &o);
 				if (rc == 0)
 					c->nb_flows++;
+			} else if (!strcmp(s, "tls")) {
+				struct tls_obj o = { c };
+
+				if (pass == 0)
+					rc = apply_entries(&x, f, s, tls_key, &o);
+			} else if ((idx = section_index(s, "tls",
+							DSBC_CFG_MAX_TLS_CERTS)) != -1) {
+				struct dsbc_tls_cert_cfg *t;
+
+				if (pass == 1)
+					continue;
+				if (idx < 0) {
+					rc = cfg_fail(&x, NULL, "tls index must "
+						      "be 0..%d",
+						      DSBC_CFG_MAX_TLS_CERTS - 1);
+					break;
+				}
+				t = &c->tls.certs[c->tls.nb_certs];
+				rc = apply_entries(&x, f, s, tls_cert_key, t);
+				if (rc == 0 && (t->name[0] == '\0' ||
+						t->cert[0] == '\0' ||
+						t->key[0] == '\0'))
+					rc = cfg_fail(&x, t->name[0] ? "cert" :
+						      "name", "name, cert and "
+						      "key are all needed");
+				if (rc == 0)
+					c->tls.nb_certs++;
 			} else if (!strcmp(s, "auth") || !strcmp(s, "registrar")) {
 				if (pass == 0)
 					rc = !strcmp(s, "auth") ?

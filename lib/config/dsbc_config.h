@@ -145,6 +145,35 @@ struct dsbc_trunk_cfg {
 	struct dsbc_cfg_ip addr;      /* address or prefix */
 };
 
+/** A [tls.N] section: a certificate served to clients asking for name
+ * (SNI, RFC 6066 section 3). */
+struct dsbc_tls_cert_cfg {
+	char name[128];
+	char cert[256];               /* PEM chain */
+	char key[256];
+};
+
+#define DSBC_CFG_MAX_TLS_CERTS 8
+
+/** Whether a TLS client must show a certificate. */
+enum dsbc_tls_verify {
+	DSBC_TLS_VERIFY_NONE = 0,
+	DSBC_TLS_VERIFY_OPTIONAL = 1, /* checked against ca when shown */
+	DSBC_TLS_VERIFY_REQUIRE = 2,
+};
+
+/** [tls]: SIP over TLS (RFC 3261 26.2, RFC 5630). */
+struct dsbc_tls_cfg {
+	char cert[256];               /* "" no TLS */
+	char key[256];
+	char ca[256];                 /* trust anchors for peers' chains */
+	uint8_t verify_client;        /* enum dsbc_tls_verify */
+	uint8_t min_version;          /* 12: TLS 1.2, 13: TLS 1.3 */
+	uint32_t handshake_s;         /* a handshake must end within */
+	uint16_t nb_certs;
+	struct dsbc_tls_cert_cfg certs[DSBC_CFG_MAX_TLS_CERTS];
+};
+
 /** [auth]: where users come from and how failures are limited. */
 struct dsbc_auth_section {
 	char users_file[256];         /* "user realm algorithm ha1" lines */
@@ -205,6 +234,7 @@ struct dsbc_config {
 	uint32_t sip_tcp_max_conns;   /* SIP over TCP: connections at once */
 	uint32_t sip_tcp_max_per_source;  /* ... from one address */
 	uint32_t sip_tcp_idle_s;      /* ... closed after this long silent */
+	uint16_t sip_tls_port;        /* [tls] port */
 	uint32_t srtp_hold_ms;        /* terminate: how long a packet waits
 				       * for its flow's keys, 0 never */
 	uint32_t srtp_hold_packets;   /* terminate: packets waiting, per
@@ -249,6 +279,8 @@ struct dsbc_config {
 	/* [route.N] */
 	uint16_t nb_routes;
 	struct dsbc_route_cfg routes[DSBC_CFG_MAX_ROUTES];
+	/* [tls], [tls.N] */
+	struct dsbc_tls_cfg tls;
 	/* [auth], [realm.N], [trunk.N], [registrar] */
 	struct dsbc_auth_section auth;
 	uint16_t nb_realms;

@@ -377,6 +377,242 @@ def test_register_digest_nat_call():
     eq(calls["answered"], 1, "answered")
 
 
+def make_pki(out):
+    """A test CA and, signed by it: dsbc's certificate (sip.example.com,
+    IP 10.10.1.1), another for SNI (other.example.org), alice's client
+    certificate.  Returns a dict of file paths."""
+    os.makedirs(out, exist_ok=True)
+    f = {k: os.path.join(out, k) for k in (
+        "ca.key", "ca.crt", "sip.key", "sip.crt", "other.key", "other.crt",
+        "alice.key", "alice.crt")}
+
+    def run(*a):
+        subprocess.run(a, check=True, capture_output=True)
+    ec = ["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1",
+          "-nodes"]
+    run("openssl", "req", "-x509", *ec, "-keyout", f["ca.key"], "-out",
+        f["ca.crt"], "-days", "2", "-subj", "/CN=dsbc test CA",
+        "-addext", "basicConstraints=critical,CA:TRUE",
+        "-addext", "keyUsage=critical,keyCertSign")
+    for who, cn, san in (("sip", "sip.example.com",
+                          "DNS:sip.example.com,IP:10.10.1.1"),
+                         ("other", "other.example.org",
+                          "DNS:other.example.org"),
+                         ("alice", "alice.example.com",
+                          "DNS:alice.example.com")):
+        csr = os.path.join(out, who + ".csr")
+        ext = os.path.join(out, who + ".ext")
+        with open(ext, "w") as e:
+            e.write("subjectAltName=%s\n" % san)
+        run("openssl", "req", "-new", *ec, "-keyout", f[who + ".key"],
+            "-out", csr, "-subj", "/CN=" + cn)
+        run("openssl", "x509", "-req", "-in", csr, "-CA", f["ca.crt"],
+            "-CAkey", f["ca.key"], "-CAcreateserial", "-days", "2",
+            "-out", f[who + ".crt"], "-extfile", ext)
+    return f
+
+
+def tls_conf(pki, verify="none", extra=""):
+    return ("[tls]\ncert = %s\nkey = %s\nca = %s\nverify_client = %s\n"
+            "handshake_s = 2\n%s[tls.0]\nname = other.example.org\n"
+            "cert = %s\nkey = %s\n" % (pki["sip.crt"], pki["sip.key"],
+                                       pki["ca.crt"], verify, extra,
+                                       pki["other.crt"], pki["other.key"]))
+
+
+# From alice's namespace, as TLS clients of dsbc's SIP port: an OPTIONS
+# per server name asked (the certificate's CN comes back), a wrong name
+# (the client's check refuses dsbc's certificate), plain TCP on the TLS
+# port, and a client that connects and stalls.  A line per probe.
+TLS_PROBE = r"""
+import socket, ssl, sys, time
+host, port, ca = sys.argv[1], int(sys.argv[2]), sys.argv[3]
+cert = sys.argv[4:6] if len(sys.argv) > 5 else None
+OPT = ("OPTIONS sip:dsbc@%s SIP/2.0\r\nVia: SIP/2.0/TLS 10.10.1.10:5071;"
+       "branch=z9hG4bKtls%d\r\nFrom: <sip:a@x>;tag=1\r\nTo: <sip:dsbc@%s>\r\n"
+       "Call-ID: tls%d@x\r\nCSeq: 1 OPTIONS\r\nContent-Length: 0\r\n\r\n")
+def probe(i, sni):
+    ctx = ssl.create_default_context(cafile=ca)
+    if cert:
+        ctx.load_cert_chain(cert[0], cert[1])
+    try:
+        with socket.create_connection((host, port), timeout=5) as s:
+            with ctx.wrap_socket(s, server_hostname=sni) as t:
+                cn = dict(x[0] for x in t.getpeercert()["subject"])
+                t.sendall((OPT % (host, i, host, i)).encode())
+                d = t.recv(4000).decode(errors="replace")
+                return "%s %s %s" % (cn.get("commonName"), t.version(),
+                                     d.split("\r\n")[0])
+    except ssl.SSLCertVerificationError as e:
+        return "refused by client: %s" % e.verify_message
+    except (ssl.SSLError, OSError) as e:
+        return "failed: %s" % e.__class__.__name__
+print("default:", probe(1, "sip.example.com"))
+print("sni:", probe(2, "other.example.org"))
+print("wrong name:", probe(3, "evil.example.net"))
+if cert is None:
+    s = socket.create_connection((host, port), timeout=5)
+    s.sendall(b"OPTIONS sip:x SIP/2.0\r\n\r\n")
+    try:
+        print("plain:", "closed" if s.recv(100) == b"" else "data")
+    except OSError:
+        print("plain: closed")
+    s = socket.create_connection((host, port), timeout=10)
+    t0 = time.time()
+    try:
+        d = s.recv(100)
+        print("stall: %s after %.0f s" % ("closed" if d == b"" else "data",
+                                           time.time() - t0))
+    except OSError:
+        print("stall: closed after %.0f s" % (time.time() - t0))
+"""
+
+
+def test_sip_tls_probes():
+    """SIP over TLS (RFC 3261 26.2) on [tls] port 5061, against Python's
+    ssl module and openssl s_client: dsbc's certificate checks against
+    the test CA for sip.example.com, the [tls.0] one comes back for SNI
+    other.example.org, an OPTIONS is answered over TLS; a wrong host name
+    is refused by the client's check; TLS 1.1 (below the 1.2 floor),
+    plain TCP on the TLS port and a client that stalls in the handshake
+    (handshake_s = 2) are refused and counted (tls_failed,
+    tls_timeouts).  Then with verify_client = require: s_client without
+    a certificate is refused, Python with alice's (signed by the CA) is
+    served."""
+    pki = make_pki(os.path.abspath("out/system/pki"))
+    topo = Topology("tl")
+    topo.setup()
+    d = None
+    res = {}
+    try:
+        for phase, verify in (("open", "none"), ("mtls", "require")):
+            conf = os.path.abspath("out/system/tls_%s.conf" % phase)
+            dsbc_conf(topo, conf, port0_extra="exception = tap\n")
+            with open(conf, "a") as f:
+                f.write(tls_conf(pki, verify))
+            d = Dsbc(BUILD, conf, "dsbc-sys-tls" + phase, lcores="0-1")
+            d.wait_ready()
+            args = [sys.executable, "-c", TLS_PROBE, "10.10.1.1", "5061",
+                    pki["ca.crt"]]
+            if phase == "mtls":
+                args += [pki["alice.crt"], pki["alice.key"]]
+            p = topo.run("alice", args, stdout=subprocess.PIPE,
+                         stderr=subprocess.STDOUT, text=True)
+            out = p.communicate(timeout=40)[0]
+            s_cmd = ("echo | timeout 5 openssl s_client -connect "
+                     "10.10.1.1:5061 -servername sip.example.com "
+                     "-CAfile %s %s 2>&1 | grep -iE 'alert|protocol|"
+                     "Verify return|error' | head -3" % (pki["ca.crt"],
+                     "-tls1_1 -cipher DEFAULT@SECLEVEL=0"
+                     if phase == "open" else "-tls1_2"))
+            sc = openssl_peer(topo, "alice", s_cmd).communicate(
+                timeout=20)[0]
+            time.sleep(0.5)
+            res[phase] = (out, sc, d.tel.query("/dsbc/sip"))
+            rc = d.stop()
+            d = None
+            eq(rc, 0, "dsbc exit status (%s)" % phase)
+    finally:
+        if d:
+            d.stop()
+        topo.teardown()
+    out, sc, sip = res["open"]
+    print("  " + "; ".join(out.strip().splitlines()))
+    print("  s_client -tls1_1: " + " | ".join(sc.strip().splitlines()))
+    print("  tls: accepted %d handshakes %d failed %d timeouts %d" %
+          (sip["tls_accepted"], sip["tls_handshakes"], sip["tls_failed"],
+           sip["tls_timeouts"]))
+    check("default: sip.example.com TLSv1.3 SIP/2.0 200 OK" in out,
+          "OPTIONS over TLS answered with dsbc's certificate")
+    check("sni: other.example.org TLSv1.3 SIP/2.0 200 OK" in out,
+          "the SNI certificate served")
+    check("wrong name: refused by client" in out,
+          "a wrong host name refused")
+    check("plain: closed" in out, "plain TCP on the TLS port closed")
+    m = re.search(r"stall: closed after (\d+) s", out)
+    check(m is not None and 1 <= int(m.group(1)) <= 5,
+          "a stalled handshake closed within handshake_s")
+    check(re.search(r"alert|no protocols|wrong version", sc, re.I),
+          "TLS 1.1 refused")
+    eq(sip["tls_handshakes"], 3, "three handshakes completed")
+    check_ge(sip["tls_failed"], 2, "plain TCP and TLS 1.1 failed")
+    eq(sip["tls_timeouts"], 1, "the stalled client timed out")
+    out, sc, sip = res["mtls"]
+    print("  with verify_client = require: " +
+          "; ".join(out.strip().splitlines()))
+    print("  s_client without a certificate: " +
+          " | ".join(sc.strip().splitlines()))
+    print("  tls: handshakes %d failed %d" % (sip["tls_handshakes"],
+                                              sip["tls_failed"]))
+    check("default: sip.example.com TLSv1.3 SIP/2.0 200 OK" in out,
+          "alice's certificate accepted")
+    check_ge(sip["tls_failed"], 1, "no client certificate refused")
+    check(re.search(r"alert|certificate required", sc, re.I),
+          "s_client told why")
+
+
+STUNNEL_CONF = """foreground = yes
+pid =
+[sip]
+client = yes
+accept = 127.0.0.1:5080
+connect = 10.10.1.1:5061
+CAfile = %s
+verifyChain = yes
+checkHost = sip.example.com
+sni = sip.example.com
+"""
+
+
+def test_sip_tls_call_stunnel():
+    """A call with alice on TLS: Debian's sipp has no TLS, so stunnel4
+    in alice's namespace carries her TCP (-t t1) over TLS to dsbc's port
+    5061, checking dsbc's certificate for sip.example.com against the
+    test CA.  dsbc answers on her TLS connection (Contact
+    ;transport=tls, port 5061) and calls bob over UDP: TLS to UDP
+    interworking across the legs."""
+    pki = make_pki(os.path.abspath("out/system/pki"))
+    st_conf = os.path.abspath("out/system/stunnel_alice.conf")
+    with open(st_conf, "w") as f:
+        f.write(STUNNEL_CONF % pki["ca.crt"])
+    res = {}
+
+    def during(d, topo, call):
+        res["sip"] = d.tel.query("/dsbc/sip")
+
+    uac = scenario("uac_call.xml", os.path.abspath("out/system/uac_tls.xml"),
+                   MEDIA="", HOLD_MS="1000", END_A=A_BYE)
+    uas = uas_scenario(os.path.abspath("out/system/uas_tls.xml"))
+    log = os.path.abspath("out/system/tls_uac_msgs.log")
+    if os.path.exists(log):
+        os.unlink(log)
+    r = run_call("tls", uac, uas,
+                 extra_uac=["-t", "t1", "-trace_msg", "-message_file", log,
+                            "-mi", "10.10.1.10"],
+                 during=during, port0_extra="exception = tap\n",
+                 conf_extra=tls_conf(pki), uac_ip="127.0.0.1",
+                 uac_target="127.0.0.1:5080",
+                 uac_helper=["stunnel4", st_conf])
+    sip = r["sip"]
+    with open(log, errors="replace") as f:
+        msgs = f.read()
+    ok = msgs[msgs.index("SIP/2.0 200 OK"):] if "SIP/2.0 200 OK" in msgs \
+        else ""
+    contact = re.search(r"Contact:\s*(<[^>]*>)", ok)
+    print("  alice over TLS (stunnel): rc %d; dsbc's Contact to her %s; "
+          "tls: handshakes %d open during the call %s, tcp_rx_msgs %d" %
+          (r["uac_rc"], contact.group(1) if contact else "-",
+           sip["tls_handshakes"], res.get("sip", {}).get("tcp_open"),
+           sip["tcp_rx_msgs"]))
+    sipp_ok(r)
+    eq(r["calls"]["answered"], 1, "answered")
+    eq(sip["tls_handshakes"], 1, "one TLS connection from alice")
+    eq(res.get("sip", {}).get("tcp_open"), 1, "open while the call is up")
+    check(contact is not None and
+          contact.group(1).endswith(":5061;transport=tls>"),
+          "dsbc's Contact keeps alice on TLS")
+
+
 def test_sip_tcp_refusals():
     """SIP over TCP refuses and counts: a connection over the per-source
     cap (sip_tcp_max_per_source = 2) is closed at once (tcp_refused); a
@@ -697,13 +933,15 @@ def complete_view(one):
 def run_call(name, uac_xml, uas_xml, calls=1, rate=10, limit=10,
              extra_uac=(), extra_uas=(), loss=None, conf_extra="",
              dsbc_extra="", during=None, service="bob",
-             during_state="confirmed", deadline_s=180, port0_extra=""):
+             during_state="confirmed", deadline_s=180, port0_extra="",
+             uac_ip="10.10.1.10", uac_target="10.10.1.1:5060",
+             uac_helper=None):
     """dsbc between alice (sipp UAC) and bob (sipp UAS); returns both sipp
     results and dsbc's telemetry after the calls, and checks the call
     table, flows and ports are back where they started."""
     topo = Topology(name[:2])
     topo.setup()
-    d = None
+    d = helper = None
     try:
         if loss:
             for who in ("alice", "bob"):
@@ -724,15 +962,20 @@ def run_call(name, uac_xml, uas_xml, calls=1, rate=10, limit=10,
                        list(extra_uas) if uas_xml else ["true"],
                        stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                        text=True)
+        if uac_helper:
+            # a process alice's sipp talks through (stunnel4)
+            helper = topo.run("alice", uac_helper, stdout=subprocess.DEVNULL,
+                              stderr=subprocess.DEVNULL)
+            time.sleep(0.5)
         time.sleep(0.5)
         # files, not pipes: nobody reads them while sipp runs
         uac_out_f = open("out/system/%s.uac.out" % name, "w+")
         uac_err_f = open("out/system/%s.uac.err" % name, "w+")
         uac_p = topo.run(
             "alice", ["sipp", "-sf", uac_xml,
-             "-i", "10.10.1.10", "-p", "5070", "-mp", "7000", "-r",
+             "-i", uac_ip, "-p", "5070", "-mp", "7000", "-r",
              str(rate), "-l", str(limit), "-s", service] + common +
-            list(extra_uac) + ["10.10.1.1:5060"],
+            list(extra_uac) + [uac_target],
             stdout=uac_out_f, stderr=uac_err_f, text=True)
         # While the calls run, keep the last view of one call with its
         # flows (the call is gone from /dsbc/call once it ends).
@@ -765,6 +1008,9 @@ def run_call(name, uac_xml, uas_xml, calls=1, rate=10, limit=10,
         calls_now, st = settle(d)
         sip = d.tel.query("/dsbc/sip")
     finally:
+        if helper is not None:
+            helper.kill()
+            helper.wait()
         rc = d.stop() if d else 0
         topo.teardown()
     res = dict(uac_rc=uac.returncode, uac_err=uac.stderr,
@@ -2621,7 +2867,8 @@ def check_ge(got, least, what):
 
 TESTS = [test_udp_relay_between_namespaces, test_kernel_exception_path,
          test_sip_tcp_to_udp, test_sip_tcp_refusals,
-         test_register_digest_nat_call,
+         test_register_digest_nat_call, test_sip_tls_probes,
+         test_sip_tls_call_stunnel,
          test_sipp_options,
          test_call_bye_from_a_with_rtp, test_call_bye_from_b,
          test_call_early_media, test_call_reinvite,

@@ -410,6 +410,45 @@ test_users_sections(void)
 		     "route.0", "auth", "no [realm.N] is named 'r'");
 }
 
+
+/* [tls] and [tls.N] */
+static void
+test_tls_sections(void)
+{
+	struct dsbc_config c;
+	char err[DSBC_CFG_ERR_LEN];
+
+	CU_ASSERT_EQUAL(load_text(BASE
+		"[tls]\nport = 5071\ncert = /c.pem\nkey = /k.pem\nca = /ca.pem\n"
+		"verify_client = optional\nmin_version = 1.3\n"
+		"[tls.0]\nname = sip.example.org\ncert = /c2.pem\nkey = /k2.pem\n",
+		&c, err, sizeof(err)), 0);
+	if (err[0] != '\0')
+		fprintf(stderr, "\n  %s\n", err);
+	CU_ASSERT_EQUAL(c.sip_tls_port, 5071);
+	CU_ASSERT_EQUAL(c.tls.verify_client, DSBC_TLS_VERIFY_OPTIONAL);
+	CU_ASSERT_EQUAL(c.tls.min_version, 13);
+	CU_ASSERT_EQUAL(c.tls.handshake_s, 10);
+	CU_ASSERT_EQUAL(c.tls.nb_certs, 1);
+	CU_ASSERT_STRING_EQUAL(c.tls.certs[0].name, "sip.example.org");
+	dsbc_config_free(&c);
+	unlink(path);
+	expect_error(BASE "[tls]\ncert = /c.pem\n", "tls", "key",
+		     "cert and key go together");
+	expect_error(BASE "[tls]\ncert = /c.pem\nkey = /k\nport = 5060\n",
+		     "tls", "port", "the same as sip_port");
+	expect_error(BASE "[tls]\ncert = /c\nkey = /k\nverify_client = yes\n",
+		     "tls", "verify_client", "not none, optional or require");
+	expect_error(BASE "[tls]\ncert = /c\nkey = /k\nverify_client = "
+		     "require\n", "tls", "ca", "needs trust anchors");
+	expect_error(BASE "[tls]\ncert = /c\nkey = /k\nmin_version = 1.1\n",
+		     "tls", "min_version", "not 1.2 or 1.3");
+	expect_error(BASE "[tls.0]\nname = x\ncert = /c\n", "tls.0", "cert",
+		     "name, cert and key are all needed");
+	expect_error(BASE "[tls.0]\nname = x\ncert = /c\nkey = /k\n", "tls",
+		     "cert", "chosen by name beside a default one");
+}
+
 int
 unit_register(void)
 {
@@ -425,6 +464,7 @@ unit_register(void)
 	UNIT_ADD(s, test_unreadable);
 	UNIT_ADD(s, test_strict_ini);
 	UNIT_ADD(s, test_users_sections);
+	UNIT_ADD(s, test_tls_sections);
 	UNIT_ADD(s, test_endpoint);
 	return 0;
 }

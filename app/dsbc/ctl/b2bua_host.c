@@ -31,7 +31,7 @@ static int
 op_sip_send(void *ctx, const struct dsbc_sip_peer *to, const char *msg,
 	    uint32_t len)
 {
-	if (to->transport == DSBC_SIP_TCP)
+	if (to->transport != DSBC_SIP_UDP)
 		return dsbc_sip_tcp_send(ctx, to, msg, len);
 	return dsbc_sip_send(ctx, to, msg, len);
 }

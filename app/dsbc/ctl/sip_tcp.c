@@ -10,7 +10,10 @@
  * only that one open).  Connections are capped in total and per source
  * and closed when idle; a bad frame (no Content-Length, over the size
  * limit) closes its connection.  A keepalive ping gets its pong (RFC
- * 5626 4.4.1).
+ * 5626 4.4.1).  With [tls], a second listener at its port runs the same
+ * over TLS (OpenSSL on the non-blocking socket, ctl/sip_tls.c): the
+ * handshake is driven by the same events and must end within
+ * handshake_s, so a client that opens and stalls holds nothing long.
  */
 #include <errno.h>
 #include <netinet/in.h>
@@ -21,11 +24,15 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <openssl/err.h>
+#include <openssl/ssl.h>
+
 #include <rte_common.h>
 
 #include "dsbc_sip_stream.h"
 #include "ctl/sip.h"
 #include "ctl/sip_tcp.h"
+#include "ctl/sip_tls.h"
 #include "dsbc.h"
 #include "log.h"
 
@@ -33,6 +40,7 @@
 #define TCP_MSG_MAX   65535      /* a message over a stream, bytes */
 #define TCP_TX_MAX    (256 * 1024)   /* queued output before giving up */
 #define LISTEN_TAG    (1ull << 62)
+#define TLS_TAG       (1ull << 61)
 
 struct tcp_conn {
 	int fd;                    /* -1: free */
@@ -47,12 +55,18 @@ struct tcp_conn {
 	struct dsbc_sip_stream rx;
 	char *tx;                  /* what the socket did not take yet */
 	uint32_t tx_len, tx_cap;
+	SSL *ssl;                  /* TLS, NULL on plain TCP */
+	bool handshaking;          /* TLS handshake not done yet */
+	bool want_write;           /* OpenSSL waits for the socket to take
+				    * more (a read or the handshake) */
+	uint64_t hs_deadline;      /* ms */
 };
 
 struct dsbc_sip_tcp {
 	struct dsbc_app *app;
+	SSL_CTX *tls;              /* [tls]: the server context, or NULL */
 	int ep;
-	int lfd[2 * DSBC_CFG_MAX_PORTS];   /* listeners, -1 none */
+	int lfd[4 * DSBC_CFG_MAX_PORTS];   /* listeners, -1 none */
 	uint32_t nb_lfd;
 	struct tcp_conn *c;        /* [max] */
 	uint32_t max;
@@ -86,6 +100,14 @@ conn_close(struct dsbc_sip_tcp *t, struct tcp_conn *c)
 	if (t->app->sip != NULL && t->app->sip->b2b != NULL)
 		dsbc_b2bua_conn_closed(t->app->sip->b2b, conn_id(t, c));
 	epoll_ctl(t->ep, EPOLL_CTL_DEL, c->fd, NULL);
+	if (c->ssl != NULL) {
+		/* close_notify, as far as the socket takes it now */
+		if (!c->handshaking)
+			SSL_shutdown(c->ssl);
+		SSL_free(c->ssl);
+		c->ssl = NULL;
+		ERR_clear_error();
+	}
 	close(c->fd);
 	c->fd = -1;
 	c->dead = false;
@@ -119,8 +141,8 @@ addr_of(const struct sockaddr_storage *ss, uint8_t *family,
 }
 
 static int
-listen_on(struct dsbc_app *app, struct dsbc_sip_tcp *t, uint16_t in,
-	  uint8_t family, const struct dsbc_addr *a)
+listen_on(struct dsbc_sip_tcp *t, uint16_t in, uint8_t family,
+	  const struct dsbc_addr *a, uint16_t port, bool tls)
 {
 	struct sockaddr_storage ss;
 	struct epoll_event ev;
@@ -133,14 +155,14 @@ listen_on(struct dsbc_app *app, struct dsbc_sip_tcp *t, uint16_t in,
 
 		s6->sin6_family = AF_INET6;
 		memcpy(&s6->sin6_addr, a->a8, 16);
-		s6->sin6_port = htons(app->cfg.sip_port);
+		s6->sin6_port = htons(port);
 		sl = sizeof(*s6);
 	} else {
 		struct sockaddr_in *s4 = (void *)&ss;
 
 		s4->sin_family = AF_INET;
 		s4->sin_addr.s_addr = a->v4;
-		s4->sin_port = htons(app->cfg.sip_port);
+		s4->sin_port = htons(port);
 		sl = sizeof(*s4);
 	}
 	fd = socket(ss.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC,
@@ -158,7 +180,8 @@ listen_on(struct dsbc_app *app, struct dsbc_sip_tcp *t, uint16_t in,
 	}
 	memset(&ev, 0, sizeof(ev));
 	ev.events = EPOLLIN;
-	ev.data.u64 = LISTEN_TAG | (uint64_t)in << 32 | (uint32_t)fd;
+	ev.data.u64 = LISTEN_TAG | (tls ? TLS_TAG : 0) | (uint64_t)in << 32 |
+		      (uint32_t)fd;
 	if (t->nb_lfd == RTE_DIM(t->lfd) ||
 	    epoll_ctl(t->ep, EPOLL_CTL_ADD, fd, &ev) != 0) {
 		int rc = t->nb_lfd == RTE_DIM(t->lfd) ? -ENOSPC : -errno;
@@ -176,7 +199,7 @@ dsbc_sip_tcp_init(struct dsbc_app *app)
 	struct dsbc_sip_tcp *t;
 	uint32_t i;
 	uint16_t p;
-	int rc;
+	int rc, tls;
 
 	for (p = 0; p < app->nb_ports; p++)
 		if (app->ports[p].has_exception)
@@ -200,25 +223,43 @@ dsbc_sip_tcp_init(struct dsbc_app *app)
 	for (i = 0; i < t->max; i++)
 		t->c[i].fd = -1;
 	app->sip_tcp = t;
+	if (app->cfg.tls.cert[0] != '\0') {
+		char err[256];
+
+		t->tls = dsbc_sip_tls_server_ctx(&app->cfg.tls, err,
+						 sizeof(err));
+		if (t->tls == NULL) {
+			DSBC_LOG(sip, ERR, "SIP over TLS: %s\n", err);
+			dsbc_sip_tcp_fini(app);
+			return -EINVAL;
+		}
+	}
 	for (p = 0; p < app->nb_ports; p++) {
 		const struct dsbc_port_rt *pr = &app->ports[p];
 
 		if (!pr->has_exception)
 			continue;
-		rc = 0;
-		if (pr->has_ip4)
-			rc = listen_on(app, t, p, 4, &pr->ip4);
-		if (rc == 0 && pr->has_ip6)
-			rc = listen_on(app, t, p, 6, &pr->ip6);
-		if (rc != 0) {
-			DSBC_LOG(sip, ERR, "[port.%u] SIP over TCP: cannot "
-				"listen on port %u: %s\n", p, app->cfg.sip_port,
-				strerror(-rc));
-			dsbc_sip_tcp_fini(app);
-			return rc;
+		for (tls = 0; tls < (t->tls != NULL ? 2 : 1); tls++) {
+			uint16_t port = tls ? app->cfg.sip_tls_port :
+				       app->cfg.sip_port;
+
+			rc = 0;
+			if (pr->has_ip4)
+				rc = listen_on(t, p, 4, &pr->ip4, port, tls);
+			if (rc == 0 && pr->has_ip6)
+				rc = listen_on(t, p, 6, &pr->ip6, port, tls);
+			if (rc != 0) {
+				DSBC_LOG(sip, ERR, "[port.%u] SIP over %s: "
+					 "cannot listen on port %u: %s\n", p,
+					 tls ? "TLS" : "TCP", port,
+					 strerror(-rc));
+				dsbc_sip_tcp_fini(app);
+				return rc;
+			}
+			DSBC_LOG(sip, INFO, "[port.%u] SIP over %s on %s, "
+				 "port %u\n", p, tls ? "TLS" : "TCP",
+				 pr->exc_ifname, port);
 		}
-		DSBC_LOG(sip, INFO, "[port.%u] SIP over TCP on %s, port %u\n",
-			 p, pr->exc_ifname, app->cfg.sip_port);
 	}
 	return 0;
 }
@@ -236,6 +277,7 @@ dsbc_sip_tcp_fini(struct dsbc_app *app)
 			conn_close(t, &t->c[i]);
 	for (i = 0; i < t->nb_lfd; i++)
 		close(t->lfd[i]);
+	dsbc_sip_tls_ctx_free(t->tls);
 	close(t->ep);
 	free(t->c);
 	free(t);
@@ -257,7 +299,8 @@ from_source(const struct dsbc_sip_tcp *t, uint8_t family,
 }
 
 static void
-accept_all(struct dsbc_app *app, struct dsbc_sip_tcp *t, int lfd, uint16_t in)
+accept_all(struct dsbc_app *app, struct dsbc_sip_tcp *t, int lfd, uint16_t in,
+	   bool tls)
 {
 	for (;;) {
 		struct sockaddr_storage ss, ls;
@@ -281,10 +324,25 @@ accept_all(struct dsbc_app *app, struct dsbc_sip_tcp *t, int lfd, uint16_t in)
 					c = &t->c[i];
 		if (c == NULL ||
 		    getsockname(fd, (struct sockaddr *)&ls, &ll) != 0 ||
+		    (tls && (c->ssl = SSL_new(t->tls)) == NULL) ||
 		    dsbc_sip_stream_init(&c->rx, TCP_MSG_MAX) != 0) {
+			if (c != NULL && c->ssl != NULL) {
+				SSL_free(c->ssl);
+				c->ssl = NULL;
+			}
 			t->st.refused++;
 			close(fd);
 			continue;
+		}
+		if (tls) {
+			SSL_set_fd(c->ssl, fd);
+			SSL_set_accept_state(c->ssl);
+			c->handshaking = true;
+			c->want_write = false;
+			c->hs_deadline = dsbc_sip_now_ms(app) +
+					 (uint64_t)app->cfg.tls.handshake_s *
+					 1000;
+			t->st.tls_accepted++;
 		}
 		c->fd = fd;
 		c->gen++;
@@ -308,29 +366,118 @@ accept_all(struct dsbc_app *app, struct dsbc_sip_tcp *t, int lfd, uint16_t in)
 	}
 }
 
+/* What epoll watches on c: input always, output while something waits
+ * for the socket to take more. */
+static void
+set_events(struct dsbc_sip_tcp *t, struct tcp_conn *c)
+{
+	struct epoll_event ev;
+
+	memset(&ev, 0, sizeof(ev));
+	ev.events = EPOLLIN | EPOLLRDHUP |
+		    (c->tx_len > 0 || c->want_write ? EPOLLOUT : 0);
+	ev.data.u64 = (uint64_t)(c - t->c);
+	epoll_ctl(t->ep, EPOLL_CTL_MOD, c->fd, &ev);
+}
+
+/* One step of c's TLS handshake; false when it failed (c to close). */
+static bool
+tls_step(struct dsbc_sip_tcp *t, struct tcp_conn *c)
+{
+	int r = SSL_do_handshake(c->ssl);
+
+	if (r == 1) {
+		c->handshaking = false;
+		c->want_write = false;
+		t->st.tls_handshakes++;
+		set_events(t, c);
+		return true;
+	}
+	switch (SSL_get_error(c->ssl, r)) {
+	case SSL_ERROR_WANT_READ:
+		c->want_write = false;
+		set_events(t, c);
+		return true;
+	case SSL_ERROR_WANT_WRITE:
+		c->want_write = true;
+		set_events(t, c);
+		return true;
+	default:
+		/* a version below the floor, no or a bad client
+		 * certificate, not TLS at all */
+		t->st.tls_failed++;
+		ERR_clear_error();
+		return false;
+	}
+}
+
 /* Write what c has queued; false when the connection is to be closed. */
 static bool
 flush_tx(struct dsbc_sip_tcp *t, struct tcp_conn *c)
 {
-	struct epoll_event ev;
+	while (c->tx_len > 0 && !c->handshaking) {
+		ssize_t n;
 
-	while (c->tx_len > 0) {
-		ssize_t n = send(c->fd, c->tx, c->tx_len,
+		if (c->ssl != NULL) {
+			int r = SSL_write(c->ssl, c->tx, (int)c->tx_len);
+
+			if (r <= 0) {
+				int e = SSL_get_error(c->ssl, r);
+
+				if (e == SSL_ERROR_WANT_WRITE ||
+				    e == SSL_ERROR_WANT_READ)
+					break;
+				ERR_clear_error();
+				return false;
+			}
+			n = r;
+		} else {
+			n = send(c->fd, c->tx, c->tx_len,
 				 MSG_NOSIGNAL | MSG_DONTWAIT);
-
-		if (n < 0) {
-			if (errno == EAGAIN || errno == EWOULDBLOCK)
-				break;
-			return false;
+			if (n < 0) {
+				if (errno == EAGAIN || errno == EWOULDBLOCK)
+					break;
+				return false;
+			}
 		}
 		memmove(c->tx, c->tx + n, c->tx_len - (uint32_t)n);
 		c->tx_len -= (uint32_t)n;
 	}
-	memset(&ev, 0, sizeof(ev));
-	ev.events = EPOLLIN | EPOLLRDHUP | (c->tx_len > 0 ? EPOLLOUT : 0);
-	ev.data.u64 = (uint64_t)(c - t->c);
-	epoll_ctl(t->ep, EPOLL_CTL_MOD, c->fd, &ev);
+	set_events(t, c);
 	return true;
+}
+
+/* Up to room bytes from c: their count, 0 when nothing more now (*eof
+ * set when the peer closed or the connection broke). */
+static uint32_t
+conn_recv(struct tcp_conn *c, char *buf, uint32_t room, bool *eof)
+{
+	ssize_t n;
+	int r;
+
+	if (c->ssl == NULL) {
+		n = recv(c->fd, buf, room, MSG_DONTWAIT);
+		if (n > 0)
+			return (uint32_t)n;
+		if (n == 0 || (errno != EAGAIN && errno != EWOULDBLOCK))
+			*eof = true;
+		return 0;
+	}
+	r = SSL_read(c->ssl, buf, (int)room);
+	if (r > 0)
+		return (uint32_t)r;
+	switch (SSL_get_error(c->ssl, r)) {
+	case SSL_ERROR_WANT_READ:
+		return 0;
+	case SSL_ERROR_WANT_WRITE:
+		c->want_write = true;
+		return 0;
+	default:
+		/* close_notify, a reset, a bad record */
+		ERR_clear_error();
+		*eof = true;
+		return 0;
+	}
 }
 
 /* Queue and write len bytes on c; false when it is to be closed. */
@@ -368,22 +515,17 @@ conn_read(struct dsbc_app *app, struct dsbc_sip_tcp *t, struct tcp_conn *c)
 	uint32_t len;
 	bool eof = false, pong = false;
 
+again:
 	for (;;) {
-		uint32_t room = dsbc_sip_stream_room(&c->rx);
-		ssize_t n;
+		uint32_t room = dsbc_sip_stream_room(&c->rx), n;
 
 		if (room == 0)
 			break;
-		n = recv(c->fd, dsbc_sip_stream_tail(&c->rx), room,
-			 MSG_DONTWAIT);
-		if (n > 0) {
-			dsbc_sip_stream_wrote(&c->rx, (uint32_t)n);
-			t->st.rx_bytes += (uint64_t)n;
-			continue;
-		}
-		if (n == 0 || (errno != EAGAIN && errno != EWOULDBLOCK))
-			eof = true;
-		break;
+		n = conn_recv(c, dsbc_sip_stream_tail(&c->rx), room, &eof);
+		if (n == 0)
+			break;
+		dsbc_sip_stream_wrote(&c->rx, n);
+		t->st.rx_bytes += n;
 	}
 	c->last_ms = dsbc_sip_now_ms(app);
 	for (;;) {
@@ -412,7 +554,7 @@ conn_read(struct dsbc_app *app, struct dsbc_sip_tcp *t, struct tcp_conn *c)
 		memset(&peer, 0, sizeof(peer));
 		peer.in = c->in;
 		peer.family = c->family;
-		peer.transport = DSBC_SIP_TCP;
+		peer.transport = c->ssl != NULL ? DSBC_SIP_TLS : DSBC_SIP_TCP;
 		peer.local = c->local;
 		peer.local_port = c->local_port;
 		peer.remote = c->remote;
@@ -432,6 +574,15 @@ conn_read(struct dsbc_app *app, struct dsbc_sip_tcp *t, struct tcp_conn *c)
 		conn_close(t, c);
 		return;
 	}
+	/* TLS may hold decrypted bytes the socket no longer signals: read
+	 * them now that the framer has room again */
+	if (!eof && c->ssl != NULL && SSL_pending(c->ssl) > 0 &&
+	    dsbc_sip_stream_room(&c->rx) > 0) {
+		pong = false;
+		goto again;
+	}
+	if (c->want_write)
+		set_events(t, c);
 	if (eof) {
 		/* what is queued goes out first, as far as it can */
 		flush_tx(t, c);
@@ -483,6 +634,11 @@ idle_scan(struct dsbc_app *app, struct dsbc_sip_tcp *t, uint64_t now)
 			continue;
 		if (t->c[i].dead) {
 			conn_close(t, &t->c[i]);
+		} else if (t->c[i].handshaking &&
+			   now >= t->c[i].hs_deadline) {
+			/* opened and stalled (slowloris): not kept */
+			t->st.tls_timeouts++;
+			conn_close(t, &t->c[i]);
 		} else if (now - t->c[i].last_ms >= idle) {
 			t->st.idle_closed++;
 			conn_close(t, &t->c[i]);
@@ -506,7 +662,8 @@ dsbc_sip_tcp_poll(struct dsbc_app *app)
 
 		if (tag & LISTEN_TAG) {
 			accept_all(app, t, (int)(uint32_t)tag,
-				   (uint16_t)(tag >> 32));
+				   (uint16_t)(tag >> 32 & 0xffff),
+				   (tag & TLS_TAG) != 0);
 			continue;
 		}
 		c = &t->c[tag];
@@ -516,8 +673,27 @@ dsbc_sip_tcp_poll(struct dsbc_app *app)
 			conn_close(t, c);
 			continue;
 		}
+		if (c->handshaking) {
+			if (!tls_step(t, c) ||
+			    (ev[i].events & (EPOLLHUP | EPOLLERR))) {
+				conn_close(t, c);
+				continue;
+			}
+			if (c->handshaking)
+				continue;
+			/* done: records may have come with its end */
+			conn_read(app, t, c);
+			continue;
+		}
 		if ((ev[i].events & EPOLLOUT) && !flush_tx(t, c)) {
 			conn_close(t, c);
+			continue;
+		}
+		if (c->ssl != NULL && (ev[i].events & EPOLLOUT) &&
+		    c->want_write) {
+			/* a read that waited for the socket to take more */
+			c->want_write = false;
+			conn_read(app, t, c);
 			continue;
 		}
 		if (ev[i].events & (EPOLLIN | EPOLLRDHUP | EPOLLHUP | EPOLLERR))

@@ -3,8 +3,8 @@
 #define DSBC_CTL_SIP_TCP_H
 
 /*
- * SIP over TCP on the management lcore (sip_tcp.c): kernel sockets on
- * the ports' exception paths, polled once per loop pass.
+ * SIP over TCP and TLS on the management lcore (sip_tcp.c): kernel
+ * sockets on the ports' exception paths, polled once per loop pass.
  */
 #include <stdint.h>
 
@@ -26,6 +26,11 @@ struct dsbc_sip_tcp_stats {
 	uint64_t tx_msgs;          /* messages written to a connection */
 	uint64_t tx_no_conn;       /* messages for a connection gone */
 	uint64_t pings;            /* RFC 5626 keepalives answered */
+	uint64_t tls_accepted;     /* of accepted: on the TLS port */
+	uint64_t tls_handshakes;   /* completed */
+	uint64_t tls_failed;       /* refused or broken handshakes (version,
+				    * certificate, garbage) */
+	uint64_t tls_timeouts;     /* not done within [tls] handshake_s */
 };
 
 /* Listen on every port with an exception path (after dsbc_exc_tap_setup);

@@ -70,8 +70,8 @@ reg_line(void *ctx, const struct dsbc_reg_binding *bd,
 	n = snprintf(r->regs[r->nb_regs++], sizeof(r->regs[0]),
 		 "%s %s via %s%s%s:%u/%s%s %" PRIu64 "s", bd->aor, bd->contact,
 		 peer->family == 6 ? "[" : "", ip, peer->family == 6 ? "]" : "",
-		 peer->remote_port, peer->transport == DSBC_SIP_TCP ? "tcp" :
-		 "udp", bd->nat ? " nat" : "",
+		 peer->remote_port, peer->transport == DSBC_SIP_TLS ? "tls" :
+		 peer->transport == DSBC_SIP_TCP ? "tcp" : "udp", bd->nat ? " nat" : "",
 		 bd->expires_at > r->now_ms ?
 		 (bd->expires_at - r->now_ms) / 1000 : 0);
 	return n < 0 ? 1 : 0;

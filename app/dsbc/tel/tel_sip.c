@@ -98,6 +98,10 @@ tel_sip(const char *cmd, const char *params, struct rte_tel_data *d)
 			add(d, "tcp_tx_msgs", ts->tx_msgs);
 			add(d, "tcp_tx_no_conn", ts->tx_no_conn);
 			add(d, "tcp_pings", ts->pings);
+			add(d, "tls_accepted", ts->tls_accepted);
+			add(d, "tls_handshakes", ts->tls_handshakes);
+			add(d, "tls_failed", ts->tls_failed);
+			add(d, "tls_timeouts", ts->tls_timeouts);
 		}
 	}
 	/* digest (lib/auth), when a realm is in use */

@@ -1,0 +1,29 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+#ifndef DSBC_CTL_SIP_TLS_H
+#define DSBC_CTL_SIP_TLS_H
+
+/*
+ * TLS for SIP (RFC 3261 26.2, RFC 5630) on the management lcore: the
+ * OpenSSL server context built from [tls] and [tls.N].  ctl/sip_tcp.c
+ * runs the connections.
+ */
+#include <stddef.h>
+
+#include <openssl/ssl.h>
+
+#include "dsbc_config.h"
+
+/*
+ * The server context: [tls] cert and key by default, a [tls.N] one for a
+ * client asking for its name (SNI, RFC 6066 section 3), TLS 1.2 or
+ * later, no renegotiation or compression, a client certificate asked for
+ * and checked against ca as verify_client says.  NULL with a one-line
+ * reason in err (the file and what OpenSSL said) on failure.
+ */
+SSL_CTX *dsbc_sip_tls_server_ctx(const struct dsbc_tls_cfg *cfg, char *err,
+				 size_t errlen);
+
+/* Free a context from dsbc_sip_tls_server_ctx() and its SNI ones. */
+void dsbc_sip_tls_ctx_free(SSL_CTX *ctx);
+
+#endif /* DSBC_CTL_SIP_TLS_H */
