@@ -797,7 +797,7 @@ invite_new(struct dsbc_b2bua *b, const struct dsbc_sip_peer *from,
 	struct dsbc_sip_peer bpeer;
 	struct leg *rep;
 	char bruri[STR_MAX], user[64];
-	bool late, rep_bad, rep_busy, dup_a, local;
+	bool late, rep_bad, rep_busy, dup_a, local, sips = false;
 
 	t = dsbc_sip_txn_server(b->txl, m, from, sizeof(*from), NULL, now);
 	if (t == NULL) {
@@ -864,6 +864,10 @@ invite_new(struct dsbc_b2bua *b, const struct dsbc_sip_peer *from,
 		rr.out_port = rep->peer.in;
 		rr.l2_next_hop = rep->peer.resolve ? rep->peer.l2_next :
 				 rep->peer.remote;
+		rr.transport = rep->peer.transport == DSBC_SIP_TLS ?
+			       DSBC_ROUTE_TLS :
+			       rep->peer.transport == DSBC_SIP_TCP ?
+			       DSBC_ROUTE_TCP : DSBC_ROUTE_UDP;
 		r = &rr;
 	}
 	if (r == NULL) {
@@ -872,6 +876,22 @@ invite_new(struct dsbc_b2bua *b, const struct dsbc_sip_peer *from,
 			     b->cfg->no_route_status == 404 ? "Not Found" :
 			     "Temporarily Unavailable", now);
 		return;
+	}
+	/* RFC 3261 26.2.2: a sips: Request-URI is reached over TLS on
+	 * every hop; a route that cannot is refused */
+	{
+		struct dsbc_sip_uri ru;
+
+		if (dsbc_sip_uri_parse(m->ruri.p, m->ruri.len, &ru) == 0 &&
+		    ru.scheme == DSBC_SIP_SCHEME_SIPS &&
+		    (local ? bpeer.transport != DSBC_SIP_TLS :
+		     r->transport != DSBC_ROUTE_TLS)) {
+			b->st.sips_refused++;
+			reply_simple(b, m, from, t, 416,
+				     "Unsupported URI Scheme", now);
+			return;
+		}
+		sips = ru.scheme == DSBC_SIP_SCHEME_SIPS;
 	}
 	/* Late offer (RFC 3261 13.2.1): no SDP, the offer comes in B's 2xx
 	 * and the answer in A's ACK.  Terminating media needs A's keying
@@ -994,6 +1014,14 @@ invite_new(struct dsbc_b2bua *b, const struct dsbc_sip_peer *from,
 	c->b.peer.remote_port = r->port;
 	c->b.peer.resolve = true;
 	c->b.peer.l2_next = r->l2_next_hop;
+	/* the route's transport; a stream is opened on the first send */
+	c->b.peer.transport = r->transport == DSBC_ROUTE_TLS ? DSBC_SIP_TLS :
+			      r->transport == DSBC_ROUTE_TCP ? DSBC_SIP_TCP :
+			      DSBC_SIP_UDP;
+	if (r >= b->cfg->routes && r < b->cfg->routes + b->cfg->nb_routes)
+		c->b.peer.route = (uint8_t)(r - b->cfg->routes + 1);
+	if (rep != NULL)
+		c->b.peer.route = rep->peer.route;
 	if (rep != NULL && !rep->peer.resolve) {
 		/* learnt from its requests: the MAC they came from */
 		c->b.peer.resolve = false;
@@ -1056,10 +1084,14 @@ invite_new(struct dsbc_b2bua *b, const struct dsbc_sip_peer *from,
 
 		dsbc_sip_uri_parse(m->ruri.p, m->ruri.len, &u);
 		dsbc_addr_fmt(&r->addr, r->family, hop, sizeof(hop));
-		snprintf(ruri, sizeof(ruri), "sip:%.*s%s%s%s%s:%u",
+		snprintf(ruri, sizeof(ruri), "%s:%.*s%s%s%s%s:%u%s",
+			 sips ? "sips" : "sip",
 			 (int)u.user.len, u.user.p, u.user.len ? "@" : "",
 			 r->family == 6 ? "[" : "", hop,
-			 r->family == 6 ? "]" : "", r->port);
+			 r->family == 6 ? "]" : "", r->port,
+			 sips ? "" : r->transport == DSBC_ROUTE_TLS ?
+			 ";transport=tls" : r->transport == DSBC_ROUTE_TCP ?
+			 ";transport=tcp" : "");
 		if (rep != NULL && rep->target[0] != '\0')
 			snprintf(ruri, sizeof(ruri), "%s", rep->target);
 		if (local)
@@ -2059,15 +2091,24 @@ b2bua_txn_timeout(struct dsbc_b2bua *b, struct dsbc_sip_txn *t)
 
 		if (dsbc_sip_parse(c->fwd.req, c->fwd.req_len, req) ==
 		    DSBC_SIP_ERR_NONE)
-			reply_simple(b, req, &c->fwd.from, c->fwd.srv, 408,
-				     "Request Timeout", b->now);
+			reply_simple(b, req, &c->fwd.from, c->fwd.srv,
+				     b->transport_failing ? 503 : 408,
+				     b->transport_failing ?
+				     "Service Unavailable" : "Request Timeout",
+				     b->now);
 		free(c->fwd.req);
 		memset(&c->fwd, 0, sizeof(c->fwd));
 		return;
 	}
 	if (c == NULL || t != c->b_txn)
 		return;
-	/* Timer B: B never answered; A gets 408 (section 8.1.3.1). */
+	/* Timer B: B never answered; A gets 408.  No stream to B at all:
+	 * a transport error, 503 (section 8.1.3.1). */
+	if (b->transport_failing) {
+		answer_a(b, c, 503, "Service Unavailable", NULL, 0, b->now);
+		call_free(b, c, "no transport to B");
+		return;
+	}
 	b->st.timeouts++;
 	answer_a(b, c, 408, "Request Timeout", NULL, 0,
 		 b->now);

@@ -278,6 +278,31 @@ dsbc_b2bua_fingerprint(const struct dsbc_b2bua *b)
 	return b->dtls_ctx != NULL ? dsbc_dtls_ctx_fingerprint(b->dtls_ctx) : "";
 }
 
+static bool
+same_stream(void *ctx, const void *dest)
+{
+	const struct dsbc_sip_peer *to = ctx, *d = dest;
+
+	return d->transport == to->transport && d->family == to->family &&
+	       d->remote_port == to->remote_port &&
+	       dsbc_addr_eq(&d->remote, &to->remote);
+}
+
+unsigned int
+dsbc_b2bua_transport_failed(struct dsbc_b2bua *b,
+			    const struct dsbc_sip_peer *to, uint64_t now)
+{
+	unsigned int n;
+
+	b->now = now;
+	b->transport_failing = true;
+	n = dsbc_sip_txl_fail_dest(b->txl, same_stream, (void *)to);
+	b->transport_failing = false;
+	b->st.transport_errors += n;
+	b->st.txns = dsbc_sip_txl_count(b->txl);
+	return n;
+}
+
 void
 dsbc_b2bua_conn_closed(struct dsbc_b2bua *b, uint32_t conn)
 {

@@ -179,6 +179,8 @@ struct dsbc_b2bua {
 	struct dsbc_b2bua_ops ops;
 	void *ctx;
 	uint64_t now;                     /* of the input being served, ms */
+	bool transport_failing;           /* timeouts now are transport
+					   * errors: 503 (RFC 3261 8.1.3.1) */
 	uint32_t max_calls;
 	struct call *calls;               /* [max_calls] */
 	/* Call-ID -> call: chains of entries index * 2 + leg + 1 (0 ends) */

@@ -50,7 +50,10 @@ struct dsbc_sip_peer {
 	uint16_t local_port;
 	uint16_t remote_port;
 	struct dsbc_addr remote;
-	uint32_t conn;               /**< stream transports: connection, 0 UDP */
+	uint32_t conn;               /**< stream transports: connection; 0 on
+				      *   UDP, or a stream not open yet */
+	uint8_t route;               /**< towards a route's next hop: [route.N]
+				      *   + 1 (its tls_name), 0 otherwise */
 	struct dsbc_mac remote_mac;  /**< L2 sender: the next hop back */
 	bool resolve;                /**< look the MAC of l2_next up to send */
 	struct dsbc_addr l2_next;    /**< remote if on-link, else the gateway */
@@ -181,6 +184,8 @@ struct dsbc_b2bua_stats {
 	uint64_t reg_forbidden;      /**< a user registering another's AoR */
 	uint64_t reg_not_found;      /**< INVITE to a user not registered */
 	uint64_t keepalive_stray;    /**< keepalive answer of no binding */
+	uint64_t transport_errors;   /**< requests failed: no stream to B */
+	uint64_t sips_refused;       /**< sips: Request-URI, no TLS route: 416 */
 };
 
 struct dsbc_b2bua;
@@ -239,6 +244,21 @@ void dsbc_b2bua_reg_walk(const struct dsbc_b2bua *b,
 			 int (*fn)(void *ctx, const struct dsbc_reg_binding *bd,
 				   const struct dsbc_sip_peer *peer),
 			 void *ctx);
+
+/**
+ * A stream towards `to` could not be opened (connection refused, TLS
+ * handshake or certificate check failed): the requests waiting for it
+ * fail as RFC 3261 8.1.3.1 says, a transport error being a 503 (a call
+ * whose INVITE it was gets 503 at once rather than 408 after timer B).
+ *
+ * @param b  the instance
+ * @param to  where the stream was to go (transport, address, port)
+ * @param now  ms
+ * @return client transactions failed
+ */
+unsigned int dsbc_b2bua_transport_failed(struct dsbc_b2bua *b,
+					 const struct dsbc_sip_peer *to,
+					 uint64_t now);
 
 /**
  * A stream connection closed: registrations made over it go (RFC 5626

@@ -521,6 +521,17 @@ route_key(struct cfg_ctx *x, void *obj, const char *k, const char *v)
 	if (!strcmp(k, "auth"))
 		return cfg_str(x, k, v, o->r->auth_realm,
 			       sizeof(o->r->auth_realm));
+	if (!strcmp(k, "transport")) {
+		static const char *const tps[] = {
+			[DSBC_ROUTE_UDP] = "udp",
+			[DSBC_ROUTE_TCP] = "tcp",
+			[DSBC_ROUTE_TLS] = "tls",
+		};
+
+		return cfg_choice(x, k, v, tps, RTE_DIM(tps), &o->r->transport);
+	}
+	if (!strcmp(k, "tls_name"))
+		return cfg_str(x, k, v, o->r->tls_name, sizeof(o->r->tls_name));
 	if (!strcmp(k, "next_hop")) {
 		o->has_next_hop = true;
 		if (dsbc_config_parse_endpoint(v, &o->r->addr, &o->r->family,
@@ -1412,6 +1423,13 @@ dsbc_config_load(const char *path, struct dsbc_config *c, char *err,
 							&o.r->l2_next_hop) != 0)
 					rc = cfg_fail(&x, "next_hop", "no port reaches "
 						      "it (no subnet, no gateway)");
+				if (rc == 0 && o.r->transport != DSBC_ROUTE_UDP &&
+				    c->ports[o.r->out_port].exception !=
+				    DSBC_EXCEPTION_TAP)
+					rc = cfg_fail(&x, "transport", "needs "
+						      "[port.%u] exception = tap "
+						      "(the port reaching "
+						      "next_hop)", o.r->out_port);
 				if (rc == 0 && o.r->auth_realm[0] != '\0' &&
 				    dsbc_config_realm(c, o.r->auth_realm) == NULL)
 					rc = cfg_fail(&x, "auth", "no [realm.N] is "

@@ -123,6 +123,17 @@ struct dsbc_route_cfg {
 	uint8_t b_keying;             /* B leg: enum dsbc_keying + 1; 0: as A */
 	uint8_t source_check;         /* enum dsbc_source_check */
 	char auth_realm[64];          /* INVITEs challenged in it; "" none */
+	uint8_t transport;            /* towards next_hop: enum
+				       * dsbc_route_transport */
+	char tls_name[128];           /* TLS: the name next_hop's certificate
+				       * must carry (RFC 5922); "" its address */
+};
+
+/** How a route reaches its next hop (RFC 3261 18, 26.2). */
+enum dsbc_route_transport {
+	DSBC_ROUTE_UDP = 0,
+	DSBC_ROUTE_TCP = 1,
+	DSBC_ROUTE_TLS = 2,
 };
 
 /** Digest algorithms a realm offers, numbered as lib/auth's. */

@@ -692,3 +692,25 @@ dsbc_sip_txn_abandon(struct dsbc_sip_txl *l, struct dsbc_sip_txn *t,
 		t->end_at = now + 64ull * l->cfg.t1_ms;
 	rearm(l, t);
 }
+
+unsigned int
+dsbc_sip_txl_fail_dest(struct dsbc_sip_txl *l,
+		       bool (*match)(void *ctx, const void *dest), void *ctx)
+{
+	unsigned int n = 0;
+	uint32_t i;
+
+	for (i = 0; i < l->cfg.max_txns; i++) {
+		struct dsbc_sip_txn *t = &l->t[i];
+
+		if (!t->in_use || t->kind >= DSBC_TXN_IST ||
+		    t->state == DSBC_TXN_COMPLETED ||
+		    t->state == DSBC_TXN_TERMINATED || !match(ctx, t->dest))
+			continue;
+		if (l->ops.timeout != NULL)
+			l->ops.timeout(l->ctx, t);
+		terminate(l, t);
+		n++;
+	}
+	return n;
+}

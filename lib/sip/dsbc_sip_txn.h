@@ -268,6 +268,20 @@ struct dsbc_sip_txn *dsbc_sip_txn_cancel_target(struct dsbc_sip_txl *l,
 						const struct dsbc_sip_msg *cancel);
 
 /**
+ * Fail every client transaction whose destination match() accepts, as a
+ * transport error (RFC 3261 8.1.3.1): ops->timeout, then terminated.
+ * Walks the whole table; for the rare stream that cannot be opened.
+ *
+ * @param l  the layer
+ * @param match  given each client transaction's dest
+ * @param ctx  given to match
+ * @return transactions failed
+ */
+unsigned int dsbc_sip_txl_fail_dest(struct dsbc_sip_txl *l,
+				    bool (*match)(void *ctx, const void *dest),
+				    void *ctx);
+
+/**
  * Top Via branch of a message (empty when absent).
  *
  * @param m  the message

@@ -54,7 +54,7 @@ print("received %d bytes %d from %s:%s" % (got, nbytes,
 """
 
 
-def dsbc_conf(topo, path, dsbc_extra="", port0_extra=""):
+def dsbc_conf(topo, path, dsbc_extra="", port0_extra="", port1_extra=""):
     with open(path, "w") as f:
         f.write(("""[dsbc]
 arp_retry_ms = 100
@@ -67,7 +67,7 @@ ipv4 = 10.10.1.1/24
 dev = net_af_packet1,iface=%s,qpairs=2
 mac = 02:00:00:00:0b:01
 ipv4 = 10.10.2.1/24
-[flow.0]
+""" + port1_extra + """[flow.0]
 local = 10.10.1.1:20000
 remote = 10.10.2.20:30000
 out_local = 10.10.2.1:20002
@@ -324,7 +324,11 @@ def test_register_digest_nat_call():
         regs = d.tel.query("/dsbc/registrations")
         # bob answers where he registered from: port 5062
         uas_xml = uas_scenario(os.path.abspath("out/system/uas_reg.xml"))
-        uas = topo.run("bob", ["sipp", "-sf", uas_xml, "-i", "10.10.2.20",
+        if uas_helper:
+            # a process bob's sipp is reached through (stunnel4)
+            bhelper = topo.run("bob", uas_helper, stdout=subprocess.DEVNULL,
+                               stderr=subprocess.DEVNULL)
+        uas = topo.run("bob", ["sipp", "-sf", uas_xml, "-i", uas_ip,
                                "-p", "5062", "-mp", "6000", "-m", "1",
                                "-nostdin", "-timeout", "30",
                                "-timeout_error", "-trace_msg",
@@ -384,7 +388,7 @@ def make_pki(out):
     os.makedirs(out, exist_ok=True)
     f = {k: os.path.join(out, k) for k in (
         "ca.key", "ca.crt", "sip.key", "sip.crt", "other.key", "other.crt",
-        "alice.key", "alice.crt")}
+        "alice.key", "alice.crt", "bob.key", "bob.crt")}
 
     def run(*a):
         subprocess.run(a, check=True, capture_output=True)
@@ -399,7 +403,8 @@ def make_pki(out):
                          ("other", "other.example.org",
                           "DNS:other.example.org"),
                          ("alice", "alice.example.com",
-                          "DNS:alice.example.com")):
+                          "DNS:alice.example.com"),
+                         ("bob", "bob.example.com", "DNS:bob.example.com")):
         csr = os.path.join(out, who + ".csr")
         ext = os.path.join(out, who + ".ext")
         with open(ext, "w") as e:
@@ -613,6 +618,109 @@ def test_sip_tls_call_stunnel():
     check(contact is not None and
           contact.group(1).endswith(":5061;transport=tls>"),
           "dsbc's Contact keeps alice on TLS")
+
+
+def test_route_tcp_to_bob():
+    """TCP towards B (route transport = tcp, RFC 3261 18): alice calls
+    over UDP, dsbc opens one TCP connection from its core address to
+    bob's sipp (-t t1) and sends the INVITE, ACK and BYE on it (Via
+    SIP/2.0/TCP, Request-URI ;transport=tcp); nothing is retransmitted
+    on it (RFC 3261 17.1.1.2)."""
+    uac = scenario("uac_call.xml", os.path.abspath("out/system/uac_rt.xml"),
+                   MEDIA="", HOLD_MS="500", END_A=A_BYE)
+    uas = uas_scenario(os.path.abspath("out/system/uas_rt.xml"))
+    log = os.path.abspath("out/system/rt_uas_msgs.log")
+    if os.path.exists(log):
+        os.unlink(log)
+    r = run_call("rtcp", uac, uas, conf_extra="transport = tcp\n",
+                 port1_extra="exception = tap\n",
+                 extra_uas=["-t", "t1", "-trace_msg", "-message_file", log])
+    sip = r["sip"]
+    with open(log, errors="replace") as f:
+        msgs = f.read()
+    inv = re.search(r"^INVITE (\S+) SIP/2.0\s+Via: (\S+ \S+)", msgs, re.M)
+    print("  bob over TCP: rc %d; INVITE %s; connects %d reused %d "
+          "tx_msgs %d; transport errors %d" %
+          (r["uas_rc"], inv.groups() if inv else "-", sip["tcp_connects"],
+           sip["tcp_reused"], sip["tcp_tx_msgs"],
+           sip["transport_errors"]))
+    sipp_ok(r)
+    eq(r["calls"]["answered"], 1, "answered")
+    eq(sip["tcp_connects"], 1, "one connection to bob")
+    check_ge(sip["tcp_reused"], 2, "ACK and BYE on it")
+    check(inv is not None and inv.group(1).endswith(";transport=tcp") and
+          inv.group(2).startswith("SIP/2.0/TCP 10.10.2.1:5060"),
+          "the INVITE names TCP")
+    eq(msgs.count("INVITE sip:"), 1, "the INVITE sent once")
+
+
+STUNNEL_SERVER_CONF = """foreground = yes
+pid =
+[sip]
+accept = 10.10.2.20:5060
+connect = 127.0.0.1:5060
+cert = %s
+key = %s
+"""
+
+
+def route_tls_call(name, tls_name, uac, bob_answers=True):
+    pki = make_pki(os.path.abspath("out/system/pki"))
+    st_conf = os.path.abspath("out/system/stunnel_bob.conf")
+    with open(st_conf, "w") as f:
+        f.write(STUNNEL_SERVER_CONF % (pki["bob.crt"], pki["bob.key"]))
+    uas = uas_scenario(os.path.abspath("out/system/uas_%s.xml" % name)) \
+        if bob_answers else None
+    return run_call(name, uac, uas,
+                    conf_extra="transport = tls\ntls_name = %s\n"
+                               "[tls]\nca = %s\n" % (tls_name,
+                                                     pki["ca.crt"]),
+                    port1_extra="exception = tap\n",
+                    extra_uas=["-t", "t1"], uas_ip="127.0.0.1",
+                    uas_helper=["stunnel4", st_conf])
+
+
+def test_route_tls_to_bob():
+    """TLS towards B (route transport = tls, tls_name = bob.example.com):
+    dsbc connects to bob's stunnel4 (TLS in front of his sipp's TCP),
+    checks his certificate's chain against [tls] ca and its name against
+    tls_name (RFC 5922 section 7), and the call completes: UDP to TLS
+    interworking across the legs.  With tls_name = carol.example.com the
+    same certificate is refused: the handshake fails, and alice's INVITE
+    gets 503 at once (a transport error, RFC 3261 8.1.3.1), not 408
+    after timer B."""
+    uac = scenario("uac_call.xml", os.path.abspath("out/system/uac_rtls.xml"),
+                   MEDIA="", HOLD_MS="500", END_A=A_BYE)
+    r = route_tls_call("rtls", "bob.example.com", uac)
+    sip = r["sip"]
+    print("  bob over TLS: rc %d; tls handshakes %d connects %d reused %d "
+          "failed %d/%d" % (r["uas_rc"], sip["tls_handshakes"],
+                            sip["tcp_connects"], sip["tcp_reused"],
+                            sip["tcp_connect_failed"], sip["tls_failed"]))
+    sipp_ok(r)
+    eq(r["calls"]["answered"], 1, "answered")
+    eq(sip["tls_handshakes"], 1, "one TLS connection to bob")
+    eq(sip["tcp_connect_failed"], 0, "no failures")
+    with open(os.path.join(SIPP, "uac_fail.xml")) as f:
+        x = f.read().replace('<recv response="486" />',
+                             '<recv response="503" />')
+    bad = os.path.abspath("out/system/uac_rtls_bad.xml")
+    with open(bad, "w") as f:
+        f.write(x)
+    t0 = time.time()
+    r = route_tls_call("rtlsbad", "carol.example.com", bad,
+                       bob_answers=False)
+    took = time.time() - t0
+    sip = r["sip"]
+    print("  wrong name: alice rc %d in %.1f s; connect_failed %d "
+          "tls_failed %d transport_errors %d" %
+          (r["uac_rc"], took, sip["tcp_connect_failed"], sip["tls_failed"],
+           sip["transport_errors"]))
+    eq(r["uac_rc"], 0, "alice got 503 (%s)" % r["uac_err"][-300:])
+    eq(sip["tcp_connect_failed"], 1, "the stream to bob failed")
+    eq(sip["transport_errors"], 1, "the INVITE failed with it")
+    eq(sip["tls_handshakes"], 0, "no handshake completed")
+    check(took < 20, "503 at once, not after timer B (32 s)")
 
 
 def test_sip_tcp_refusals():
@@ -937,20 +1045,21 @@ def run_call(name, uac_xml, uas_xml, calls=1, rate=10, limit=10,
              dsbc_extra="", during=None, service="bob",
              during_state="confirmed", deadline_s=180, port0_extra="",
              uac_ip="10.10.1.10", uac_target="10.10.1.1:5060",
-             uac_helper=None):
+             uac_helper=None, port1_extra="", uas_ip="10.10.2.20",
+             uas_helper=None):
     """dsbc between alice (sipp UAC) and bob (sipp UAS); returns both sipp
     results and dsbc's telemetry after the calls, and checks the call
     table, flows and ports are back where they started."""
     topo = Topology(name[:2])
     topo.setup()
-    d = helper = None
+    d = helper = bhelper = None
     try:
         if loss:
             for who in ("alice", "bob"):
                 topo.exec(who, "tc", "qdisc", "add", "dev", "p0", "root",
                           "netem", "loss", loss)
         conf = os.path.abspath("out/system/%s.conf" % name)
-        dsbc_conf(topo, conf, dsbc_extra, port0_extra)
+        dsbc_conf(topo, conf, dsbc_extra, port0_extra, port1_extra)
         with open(conf, "a") as f:
             f.write("[route.0]\nnext_hop = 10.10.2.20:5060\n" + conf_extra)
         d = Dsbc(BUILD, conf, "dsbc-sys-" + name, lcores="0-1")
@@ -959,7 +1068,11 @@ def run_call(name, uac_xml, uas_xml, calls=1, rate=10, limit=10,
         common = ["-m", str(calls), "-nostdin", "-timeout", "60",
                   "-timeout_error", "-max_recv_loops", "1000"]
         # no UAS: the call is not meant to reach bob
-        uas = topo.run("bob", ["sipp", "-sf", uas_xml, "-i", "10.10.2.20",
+        if uas_helper:
+            # a process bob's sipp is reached through (stunnel4)
+            bhelper = topo.run("bob", uas_helper, stdout=subprocess.DEVNULL,
+                               stderr=subprocess.DEVNULL)
+        uas = topo.run("bob", ["sipp", "-sf", uas_xml, "-i", uas_ip,
                                "-p", "5060", "-mp", "6000"] + common +
                        list(extra_uas) if uas_xml else ["true"],
                        stdout=subprocess.PIPE, stderr=subprocess.PIPE,
@@ -1010,9 +1123,10 @@ def run_call(name, uac_xml, uas_xml, calls=1, rate=10, limit=10,
         calls_now, st = settle(d)
         sip = d.tel.query("/dsbc/sip")
     finally:
-        if helper is not None:
-            helper.kill()
-            helper.wait()
+        for h in (helper, bhelper):
+            if h is not None:
+                h.kill()
+                h.wait()
         rc = d.stop() if d else 0
         topo.teardown()
     res = dict(uac_rc=uac.returncode, uac_err=uac.stderr,
@@ -2870,7 +2984,8 @@ def check_ge(got, least, what):
 TESTS = [test_udp_relay_between_namespaces, test_kernel_exception_path,
          test_sip_tcp_to_udp, test_sip_tcp_refusals,
          test_register_digest_nat_call, test_sip_tls_probes,
-         test_sip_tls_call_stunnel,
+         test_sip_tls_call_stunnel, test_route_tcp_to_bob,
+         test_route_tls_to_bob,
          test_sipp_options,
          test_call_bye_from_a_with_rtp, test_call_bye_from_b,
          test_call_early_media, test_call_reinvite,

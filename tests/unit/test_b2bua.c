@@ -203,6 +203,7 @@ setup(uint32_t max_calls)
 	memset(&fk, 0, sizeof(fk));
 	memset(&cfg, 0, sizeof(cfg));
 	cfg.sip_port = 5060;
+	cfg.sip_tls_port = 5061;
 	cfg.media_port_min = 20000;
 	cfg.media_port_max = 20999;
 	cfg.latch_default = DSBC_LATCH_FIRST;
@@ -1915,6 +1916,60 @@ test_million_tokens(void)
 }
 
 
+/* A route over TLS: the B leg's INVITE names TLS, a stream that cannot
+ * be opened fails it with 503 at once (RFC 3261 8.1.3.1); a sips:
+ * Request-URI on a route without TLS gets 416 */
+static void
+test_route_transport(void)
+{
+	const struct dsbc_b2bua_stats *st;
+	struct dsbc_sip_peer tls_b;
+	const struct sent *s;
+	struct callv cv;
+	char v[256];
+
+	setup(4);
+	st = dsbc_b2bua_stats(b);
+	feed(&peer_a, offer_a,
+	     "INVITE sips:bob@example.net SIP/2.0\n"
+	     "Via: SIP/2.0/UDP 10.0.0.10:5060;branch=z9hG4bKsips1;rport\n"
+	     "Max-Forwards: 70\nFrom: <sip:alice@example.org>;tag=s1\n"
+	     "To: <sips:bob@example.net>\nCall-ID: sips1@x\nCSeq: 1 INVITE\n"
+	     "Contact: <sip:alice@10.0.0.10:5060>\n"
+	     "Content-Type: application/sdp\n");
+	CU_ASSERT_PTR_NOT_NULL(sent_to(&peer_a, "SIP/2.0 416 "));
+	CU_ASSERT_EQUAL(st->sips_refused, 1);
+	CU_ASSERT_EQUAL(count_to(&peer_b, "INVITE "), 0);
+	teardown();
+
+	setup(4);
+	st = dsbc_b2bua_stats(b);
+	cfg.routes[0].transport = DSBC_ROUTE_TLS;
+	a_invite(&cv, 1, NULL, offer_a);
+	s = sent_to(&peer_b, "INVITE ");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(s);
+	CU_ASSERT_EQUAL(s->to.transport, DSBC_SIP_TLS);
+	CU_ASSERT_EQUAL(s->to.conn, 0);
+	CU_ASSERT_EQUAL(s->to.route, 1);
+	CU_ASSERT(strncmp(s->msg, "INVITE sip:bob@10.0.1.20:5060;transport=tls "
+			  "SIP/2.0", 50) == 0);
+	CU_ASSERT(strncmp(hval(s, "Via", v, sizeof(v)), "SIP/2.0/TLS 10.0.1.1:5061",
+			  25) == 0);
+	/* nothing retransmitted on the stream (timer A off) */
+	now_ms += 5000;
+	dsbc_b2bua_on_timeout(b, now_ms);
+	CU_ASSERT_EQUAL(count_to(&peer_b, "INVITE "), 1);
+	/* the stream failed: A's INVITE gets 503 now, the call is gone */
+	tls_b = s->to;
+	CU_ASSERT_EQUAL(dsbc_b2bua_transport_failed(b, &tls_b, now_ms), 1);
+	CU_ASSERT_PTR_NOT_NULL(sent_to(&peer_a, "SIP/2.0 503 "));
+	CU_ASSERT_EQUAL(st->transport_errors, 1);
+	CU_ASSERT_EQUAL(st->active, 0);
+	CU_ASSERT_EQUAL(st->timeouts, 0);
+	cfg.routes[0].transport = DSBC_ROUTE_UDP;
+	teardown();
+}
+
 /* ---- users: digest and the registrar ---- */
 
 static const char *users_file = "/tmp/dsbc-test-b2bua-users";
@@ -2222,5 +2277,6 @@ unit_register(void)
 	UNIT_ADD(s, test_b_tag_too_long);
 	UNIT_ADD(s, test_million_tokens);
 	UNIT_ADD(s, test_register_auth_and_call);
+	UNIT_ADD(s, test_route_transport);
 	return 0;
 }

@@ -406,6 +406,12 @@ test_users_sections(void)
 		     "below min_expires_s");
 	expect_error(BASE "[registrar]\nkeepalive_s = 90\n", "registrar",
 		     "keepalive_s", "not below nat_expires_s");
+	expect_error(BASE "[route.0]\nnext_hop = 192.0.2.9:5060\n"
+		     "transport = tls\n", "route.0", "transport",
+		     "needs [port.0] exception = tap");
+	expect_error(BASE "[route.0]\nnext_hop = 192.0.2.9:5060\n"
+		     "transport = sctp\n", "route.0", "transport",
+		     "not udp, tcp or tls");
 	expect_error(BASE "[route.0]\nnext_hop = 192.0.2.9:5060\nauth = r\n",
 		     "route.0", "auth", "no [realm.N] is named 'r'");
 }

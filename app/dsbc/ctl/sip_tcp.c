@@ -56,6 +56,9 @@ struct tcp_conn {
 	char *tx;                  /* what the socket did not take yet */
 	uint32_t tx_len, tx_cap;
 	SSL *ssl;                  /* TLS, NULL on plain TCP */
+	bool outbound;             /* opened by dsbc towards a route */
+	bool connecting;           /* outbound: connect() not done yet */
+	uint8_t route;             /* outbound: [route.N] + 1, 0 none */
 	bool handshaking;          /* TLS handshake not done yet */
 	bool want_write;           /* OpenSSL waits for the socket to take
 				    * more (a read or the handshake) */
@@ -65,6 +68,7 @@ struct tcp_conn {
 struct dsbc_sip_tcp {
 	struct dsbc_app *app;
 	SSL_CTX *tls;              /* [tls]: the server context, or NULL */
+	SSL_CTX *tls_client;       /* towards TLS routes, or NULL */
 	int ep;
 	int lfd[4 * DSBC_CFG_MAX_PORTS];   /* listeners, -1 none */
 	uint32_t nb_lfd;
@@ -111,6 +115,10 @@ conn_close(struct dsbc_sip_tcp *t, struct tcp_conn *c)
 	close(c->fd);
 	c->fd = -1;
 	c->dead = false;
+	c->outbound = false;
+	c->connecting = false;
+	c->handshaking = false;
+	c->want_write = false;
 	dsbc_sip_stream_free(&c->rx);
 	free(c->tx);
 	c->tx = NULL;
@@ -223,6 +231,21 @@ dsbc_sip_tcp_init(struct dsbc_app *app)
 	for (i = 0; i < t->max; i++)
 		t->c[i].fd = -1;
 	app->sip_tcp = t;
+	for (i = 0; i < app->cfg.nb_routes; i++)
+		if (app->cfg.routes[i].transport == DSBC_ROUTE_TLS)
+			break;
+	if (i < app->cfg.nb_routes) {
+		char err[256];
+
+		t->tls_client = dsbc_sip_tls_client_ctx(&app->cfg.tls, err,
+							sizeof(err));
+		if (t->tls_client == NULL) {
+			DSBC_LOG(sip, ERR, "SIP over TLS towards routes: %s\n",
+				 err);
+			dsbc_sip_tcp_fini(app);
+			return -EINVAL;
+		}
+	}
 	if (app->cfg.tls.cert[0] != '\0') {
 		char err[256];
 
@@ -278,6 +301,7 @@ dsbc_sip_tcp_fini(struct dsbc_app *app)
 	for (i = 0; i < t->nb_lfd; i++)
 		close(t->lfd[i]);
 	dsbc_sip_tls_ctx_free(t->tls);
+	SSL_CTX_free(t->tls_client);
 	close(t->ep);
 	free(t->c);
 	free(t);
@@ -375,7 +399,8 @@ set_events(struct dsbc_sip_tcp *t, struct tcp_conn *c)
 
 	memset(&ev, 0, sizeof(ev));
 	ev.events = EPOLLIN | EPOLLRDHUP |
-		    (c->tx_len > 0 || c->want_write ? EPOLLOUT : 0);
+		    (c->tx_len > 0 || c->want_write || c->connecting ?
+		     EPOLLOUT : 0);
 	ev.data.u64 = (uint64_t)(c - t->c);
 	epoll_ctl(t->ep, EPOLL_CTL_MOD, c->fd, &ev);
 }
@@ -415,7 +440,7 @@ tls_step(struct dsbc_sip_tcp *t, struct tcp_conn *c)
 static bool
 flush_tx(struct dsbc_sip_tcp *t, struct tcp_conn *c)
 {
-	while (c->tx_len > 0 && !c->handshaking) {
+	while (c->tx_len > 0 && !c->handshaking && !c->connecting) {
 		ssize_t n;
 
 		if (c->ssl != NULL) {
@@ -506,6 +531,23 @@ conn_write(struct dsbc_sip_tcp *t, struct tcp_conn *c, const char *p,
 	return flush_tx(t, c);
 }
 
+/* The peer a connection is with, as the B2BUA names it. */
+static void
+peer_of(const struct dsbc_sip_tcp *t, const struct tcp_conn *c,
+	struct dsbc_sip_peer *peer)
+{
+	memset(peer, 0, sizeof(*peer));
+	peer->in = c->in;
+	peer->family = c->family;
+	peer->transport = c->ssl != NULL ? DSBC_SIP_TLS : DSBC_SIP_TCP;
+	peer->local = c->local;
+	peer->local_port = c->local_port;
+	peer->remote = c->remote;
+	peer->remote_port = c->remote_port;
+	peer->conn = conn_id(t, c);
+	peer->route = c->route;
+}
+
 /* Read what c has and hand whole messages to the B2BUA. */
 static void
 conn_read(struct dsbc_app *app, struct dsbc_sip_tcp *t, struct tcp_conn *c)
@@ -551,15 +593,7 @@ again:
 			conn_close(t, c);
 			return;
 		}
-		memset(&peer, 0, sizeof(peer));
-		peer.in = c->in;
-		peer.family = c->family;
-		peer.transport = c->ssl != NULL ? DSBC_SIP_TLS : DSBC_SIP_TCP;
-		peer.local = c->local;
-		peer.local_port = c->local_port;
-		peer.remote = c->remote;
-		peer.remote_port = c->remote_port;
-		peer.conn = conn_id(t, c);
+		peer_of(t, c, &peer);
 		t->st.rx_msgs++;
 		/* msg is in c's buffer: a send that fails on c only marks
 		 * it dead, it is closed once the B2BUA is done with msg */
@@ -590,23 +624,202 @@ again:
 	}
 }
 
+/* An outbound stream that never became usable: what waits for it fails
+ * now (503) rather than at timer B; then it is closed. */
+static void
+conn_fail(struct dsbc_app *app, struct dsbc_sip_tcp *t, struct tcp_conn *c,
+	  const char *why)
+{
+	struct dsbc_sip_peer peer;
+	char ip[64];
+
+	t->st.connect_failed++;
+	dsbc_addr_fmt(&c->remote, c->family, ip, sizeof(ip));
+	DSBC_LOG(sip, NOTICE, "SIP over %s to %s port %u: %s\n",
+		 c->ssl != NULL ? "TLS" : "TCP", ip, c->remote_port, why);
+	peer_of(t, c, &peer);
+	conn_close(t, c);
+	if (app->sip != NULL && app->sip->b2b != NULL)
+		dsbc_b2bua_transport_failed(app->sip->b2b, &peer,
+					    dsbc_sip_now_ms(app));
+}
+
+/* Start TLS on an outbound stream once connected: the name the route
+ * gives (SNI, and the certificate must carry it: RFC 5922 section 7),
+ * or the next hop's address. */
+static bool
+tls_client_start(struct dsbc_app *app, struct dsbc_sip_tcp *t,
+		 struct tcp_conn *c)
+{
+	const char *name = c->route > 0 ?
+			   app->cfg.routes[c->route - 1].tls_name : "";
+
+	SSL_set_fd(c->ssl, c->fd);
+	SSL_set_connect_state(c->ssl);
+	if (name[0] != '\0') {
+		if (SSL_set_tlsext_host_name(c->ssl, name) != 1 ||
+		    SSL_set1_host(c->ssl, name) != 1)
+			return false;
+	} else if (X509_VERIFY_PARAM_set1_ip(SSL_get0_param(c->ssl),
+					     c->family == 6 ?
+					     c->remote.a8 :
+					     (const uint8_t *)&c->remote.v4,
+					     c->family == 6 ? 16 : 4) != 1) {
+		return false;
+	}
+	c->handshaking = true;
+	return tls_step(t, c);
+}
+
+/* Open a stream towards to (non-blocking connect from dsbc's address
+ * on that port); NULL when there is no room or the kernel refuses. */
+static struct tcp_conn *
+conn_open(struct dsbc_app *app, struct dsbc_sip_tcp *t,
+	  const struct dsbc_sip_peer *to)
+{
+	struct sockaddr_storage ss, ls;
+	socklen_t sl, ll = sizeof(ls);
+	struct epoll_event ev;
+	struct tcp_conn *c = NULL;
+	uint8_t fam;
+	uint32_t i;
+	int fd;
+
+	if (t->open >= t->max ||
+	    (to->transport == DSBC_SIP_TLS && t->tls_client == NULL))
+		return NULL;
+	for (i = 0; i < t->max && c == NULL; i++)
+		if (t->c[i].fd < 0)
+			c = &t->c[i];
+	if (c == NULL)
+		return NULL;
+	fd = socket(to->family == 6 ? AF_INET6 : AF_INET,
+		    SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return NULL;
+	memset(&ss, 0, sizeof(ss));
+	memset(&ls, 0, sizeof(ls));
+	if (to->family == 6) {
+		struct sockaddr_in6 *d6 = (void *)&ss, *l6 = (void *)&ls;
+
+		d6->sin6_family = l6->sin6_family = AF_INET6;
+		memcpy(&d6->sin6_addr, to->remote.a8, 16);
+		d6->sin6_port = htons(to->remote_port);
+		memcpy(&l6->sin6_addr, to->local.a8, 16);
+		sl = sizeof(*d6);
+	} else {
+		struct sockaddr_in *d4 = (void *)&ss, *l4 = (void *)&ls;
+
+		d4->sin_family = l4->sin_family = AF_INET;
+		d4->sin_addr.s_addr = to->remote.v4;
+		d4->sin_port = htons(to->remote_port);
+		l4->sin_addr.s_addr = to->local.v4;
+		sl = sizeof(*d4);
+	}
+	/* from dsbc's address on the port facing the next hop */
+	if (bind(fd, (struct sockaddr *)&ls, sl) != 0 ||
+	    (connect(fd, (struct sockaddr *)&ss, sl) != 0 &&
+	     errno != EINPROGRESS) ||
+	    getsockname(fd, (struct sockaddr *)&ls, &ll) != 0 ||
+	    dsbc_sip_stream_init(&c->rx, TCP_MSG_MAX) != 0) {
+		close(fd);
+		return NULL;
+	}
+	if (to->transport == DSBC_SIP_TLS &&
+	    (c->ssl = SSL_new(t->tls_client)) == NULL) {
+		dsbc_sip_stream_free(&c->rx);
+		close(fd);
+		return NULL;
+	}
+	c->fd = fd;
+	c->gen++;
+	c->in = to->in;
+	c->family = to->family;
+	c->remote = to->remote;
+	c->remote_port = to->remote_port;
+	addr_of(&ls, &fam, &c->local, &c->local_port);
+	c->outbound = true;
+	c->connecting = true;
+	c->route = to->route;
+	c->last_ms = dsbc_sip_now_ms(app);
+	c->hs_deadline = c->last_ms + (uint64_t)app->cfg.tls.handshake_s * 1000;
+	memset(&ev, 0, sizeof(ev));
+	ev.events = EPOLLIN | EPOLLOUT | EPOLLRDHUP;
+	ev.data.u64 = (uint64_t)(c - t->c);
+	t->open++;
+	if (epoll_ctl(t->ep, EPOLL_CTL_ADD, fd, &ev) != 0) {
+		conn_close(t, c);
+		return NULL;
+	}
+	t->st.connects++;
+	return c;
+}
+
+/* connect() finished on an outbound stream: on with TLS or the queue;
+ * false when it failed. */
+static bool
+connected(struct dsbc_app *app, struct dsbc_sip_tcp *t, struct tcp_conn *c,
+	  int *err)
+{
+	socklen_t el = sizeof(*err);
+
+	*err = 0;
+	if (getsockopt(c->fd, SOL_SOCKET, SO_ERROR, err, &el) != 0 ||
+	    *err != 0)
+		return false;
+	c->connecting = false;
+	if (c->ssl != NULL)
+		return tls_client_start(app, t, c);
+	return flush_tx(t, c);
+}
+
+/* dsbc's own open stream to to's address, port and transport */
+static struct tcp_conn *
+conn_towards(struct dsbc_sip_tcp *t, const struct dsbc_sip_peer *to)
+{
+	uint32_t i;
+
+	for (i = 0; i < t->max; i++) {
+		struct tcp_conn *c = &t->c[i];
+
+		if (c->fd >= 0 && c->outbound && !c->dead &&
+		    c->family == to->family &&
+		    c->remote_port == to->remote_port &&
+		    (c->ssl != NULL) == (to->transport == DSBC_SIP_TLS) &&
+		    dsbc_addr_eq(&c->remote, &to->remote))
+			return c;
+	}
+	return NULL;
+}
+
 int
 dsbc_sip_tcp_send(struct dsbc_app *app, const struct dsbc_sip_peer *to,
 		  const char *msg, uint32_t len)
 {
 	struct dsbc_sip_tcp *t = app->sip_tcp;
-	struct tcp_conn *c = t != NULL ? conn_of(t, to->conn) : NULL;
+	struct tcp_conn *c;
 
-	/* the id names a slot and a 16-bit generation: the peer must be
-	 * the one the connection is with, too */
-	if (c != NULL && (c->family != to->family ||
-			  c->remote_port != to->remote_port ||
-			  !dsbc_addr_eq(&c->remote, &to->remote)))
-		c = NULL;
+	if (t == NULL)
+		return -ENOTCONN;
+	if (to->conn == 0) {
+		/* towards a route's next hop: dsbc's stream, reused */
+		c = conn_towards(t, to);
+		if (c != NULL)
+			t->st.reused++;
+		else if ((c = conn_open(app, t, to)) == NULL)
+			return -ENOSPC;
+	} else {
+		c = conn_of(t, to->conn);
+		/* the id names a slot and a 16-bit generation: the peer
+		 * must be the one the connection is with, too */
+		if (c != NULL && (c->family != to->family ||
+				  c->remote_port != to->remote_port ||
+				  !dsbc_addr_eq(&c->remote, &to->remote)))
+			c = NULL;
+	}
 	if (c == NULL) {
 		/* gone: RFC 5626 would answer 430 to a request for it */
-		if (t != NULL)
-			t->st.tx_no_conn++;
+		t->st.tx_no_conn++;
 		return -ENOTCONN;
 	}
 	if (!conn_write(t, c, msg, len)) {
@@ -634,11 +847,16 @@ idle_scan(struct dsbc_app *app, struct dsbc_sip_tcp *t, uint64_t now)
 			continue;
 		if (t->c[i].dead) {
 			conn_close(t, &t->c[i]);
-		} else if (t->c[i].handshaking &&
+		} else if ((t->c[i].handshaking || t->c[i].connecting) &&
 			   now >= t->c[i].hs_deadline) {
-			/* opened and stalled (slowloris): not kept */
-			t->st.tls_timeouts++;
-			conn_close(t, &t->c[i]);
+			/* opened and stalled (slowloris), or a next hop
+			 * that never answers: not kept */
+			if (t->c[i].handshaking)
+				t->st.tls_timeouts++;
+			if (t->c[i].outbound)
+				conn_fail(app, t, &t->c[i], "timed out");
+			else
+				conn_close(t, &t->c[i]);
 		} else if (now - t->c[i].last_ms >= idle) {
 			t->st.idle_closed++;
 			conn_close(t, &t->c[i]);
@@ -673,15 +891,37 @@ dsbc_sip_tcp_poll(struct dsbc_app *app)
 			conn_close(t, c);
 			continue;
 		}
+		if (c->connecting) {
+			int err;
+
+			if (!connected(app, t, c, &err)) {
+				conn_fail(app, t, c, err != 0 ? strerror(err) :
+					  "TLS could not start");
+				continue;
+			}
+			if (c->connecting || c->handshaking)
+				continue;
+		}
 		if (c->handshaking) {
 			if (!tls_step(t, c) ||
 			    (ev[i].events & (EPOLLHUP | EPOLLERR))) {
-				conn_close(t, c);
+				if (c->outbound)
+					conn_fail(app, t, c, c->ssl != NULL ?
+						  X509_verify_cert_error_string(
+						  SSL_get_verify_result(c->ssl)) :
+						  "closed");
+				else
+					conn_close(t, c);
 				continue;
 			}
 			if (c->handshaking)
 				continue;
-			/* done: records may have come with its end */
+			/* done: what was queued goes, records may have come
+			 * with its end */
+			if (!flush_tx(t, c)) {
+				conn_close(t, c);
+				continue;
+			}
 			conn_read(app, t, c);
 			continue;
 		}

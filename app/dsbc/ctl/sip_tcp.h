@@ -31,6 +31,12 @@ struct dsbc_sip_tcp_stats {
 	uint64_t tls_failed;       /* refused or broken handshakes (version,
 				    * certificate, garbage) */
 	uint64_t tls_timeouts;     /* not done within [tls] handshake_s */
+	uint64_t connects;         /* streams dsbc opened towards a route */
+	uint64_t connect_failed;   /* ... refused, unreachable, timed out,
+				    * or their TLS failed (their requests
+				    * failed with 503) */
+	uint64_t reused;           /* messages sent on an open stream of
+				    * dsbc's rather than a new one */
 };
 
 /* Listen on every port with an exception path (after dsbc_exc_tap_setup);
@@ -39,7 +45,9 @@ int dsbc_sip_tcp_init(struct dsbc_app *app);
 void dsbc_sip_tcp_fini(struct dsbc_app *app);
 /* Accept, read and write what is ready; events handled. */
 uint32_t dsbc_sip_tcp_poll(struct dsbc_app *app);
-/* Send on the connection to->conn names: 0, -ENOTCONN (gone), -EIO. */
+/* Send on the connection to->conn names, or with conn 0 on dsbc's own
+ * stream to to's address, port and transport (opened on first use, then
+ * reused, RFC 5923 section 1): 0, -ENOTCONN (gone), -EIO, -ENOSPC. */
 int dsbc_sip_tcp_send(struct dsbc_app *app, const struct dsbc_sip_peer *to,
 		      const char *msg, uint32_t len);
 /* The counters and open connections; NULL when TCP is off. */

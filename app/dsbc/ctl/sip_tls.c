@@ -144,6 +144,43 @@ dsbc_sip_tls_server_ctx(const struct dsbc_tls_cfg *cfg, char *err,
 	return ctx;
 }
 
+SSL_CTX *
+dsbc_sip_tls_client_ctx(const struct dsbc_tls_cfg *cfg, char *err,
+			size_t errlen)
+{
+	SSL_CTX *ctx = SSL_CTX_new(TLS_client_method());
+
+	if (ctx == NULL) {
+		ossl_err(err, errlen, "TLS client context", "");
+		return NULL;
+	}
+	SSL_CTX_set_min_proto_version(ctx, cfg->min_version == 13 ?
+				      TLS1_3_VERSION : TLS1_2_VERSION);
+	SSL_CTX_set_options(ctx, SSL_OP_NO_RENEGOTIATION |
+			    SSL_OP_NO_COMPRESSION);
+	SSL_CTX_set_mode(ctx, SSL_MODE_ENABLE_PARTIAL_WRITE |
+			 SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER);
+	/* RFC 5922: the server's chain to a trust anchor and its name */
+	SSL_CTX_set_verify(ctx, SSL_VERIFY_PEER, NULL);
+	if ((cfg->ca[0] != '\0' ?
+	     SSL_CTX_load_verify_locations(ctx, cfg->ca, NULL) :
+	     SSL_CTX_set_default_verify_paths(ctx)) != 1) {
+		ossl_err(err, errlen, "[tls] ca", cfg->ca[0] ? cfg->ca :
+			 "(system default)");
+		SSL_CTX_free(ctx);
+		return NULL;
+	}
+	if (cfg->cert[0] != '\0' &&
+	    (SSL_CTX_use_certificate_chain_file(ctx, cfg->cert) != 1 ||
+	     SSL_CTX_use_PrivateKey_file(ctx, cfg->key, SSL_FILETYPE_PEM) !=
+	     1)) {
+		ossl_err(err, errlen, "[tls] cert or key", cfg->cert);
+		SSL_CTX_free(ctx);
+		return NULL;
+	}
+	return ctx;
+}
+
 void
 dsbc_sip_tls_ctx_free(SSL_CTX *ctx)
 {

@@ -23,6 +23,15 @@
 SSL_CTX *dsbc_sip_tls_server_ctx(const struct dsbc_tls_cfg *cfg, char *err,
 				 size_t errlen);
 
+/*
+ * The client context for streams towards TLS routes: TLS 1.2 or later,
+ * the peer's chain checked against ca (the system's trust store when
+ * [tls] has none), [tls] cert and key shown when the server asks.  The
+ * name or address to check is set per connection.
+ */
+SSL_CTX *dsbc_sip_tls_client_ctx(const struct dsbc_tls_cfg *cfg, char *err,
+				 size_t errlen);
+
 /* Free a context from dsbc_sip_tls_server_ctx() and its SNI ones. */
 void dsbc_sip_tls_ctx_free(SSL_CTX *ctx);
 

@@ -102,6 +102,9 @@ tel_sip(const char *cmd, const char *params, struct rte_tel_data *d)
 			add(d, "tls_handshakes", ts->tls_handshakes);
 			add(d, "tls_failed", ts->tls_failed);
 			add(d, "tls_timeouts", ts->tls_timeouts);
+			add(d, "tcp_connects", ts->connects);
+			add(d, "tcp_connect_failed", ts->connect_failed);
+			add(d, "tcp_reused", ts->reused);
 		}
 	}
 	/* digest (lib/auth), when a realm is in use */
@@ -110,6 +113,8 @@ tel_sip(const char *cmd, const char *params, struct rte_tel_data *d)
 			dsbc_b2bua_auth_stats(tel_app->sip->b2b);
 
 		add(d, "auth_trunk", bs->auth_trunk);
+		add(d, "transport_errors", bs->transport_errors);
+		add(d, "sips_refused", bs->sips_refused);
 		if (as != NULL) {
 			add(d, "auth_challenges", as->challenges);
 			add(d, "auth_ok", as->ok);
