@@ -62,8 +62,14 @@ str_of(char *dst, size_t cap, struct dsbc_sip_str s)
 static const char *
 via_tp(const struct leg *l)
 {
-	return l->peer.transport == DSBC_SIP_TLS ? "TLS" :
-	       l->peer.transport == DSBC_SIP_TCP ? "TCP" : "UDP";
+	static const char *const names[] = {
+		[DSBC_SIP_UDP] = "UDP", [DSBC_SIP_TCP] = "TCP",
+		[DSBC_SIP_TLS] = "TLS", [DSBC_SIP_WS] = "WS",
+		[DSBC_SIP_WSS] = "WSS",
+	};
+
+	return l->peer.transport <= DSBC_SIP_WSS ? names[l->peer.transport] :
+	       "UDP";
 }
 
 /* The Contact URI parameter that keeps l's peer on its transport (RFC
@@ -71,16 +77,31 @@ via_tp(const struct leg *l)
 static const char *
 contact_tp(const struct leg *l)
 {
-	return l->peer.transport == DSBC_SIP_TLS ? ";transport=tls" :
-	       l->peer.transport == DSBC_SIP_TCP ? ";transport=tcp" : "";
+	static const char *const params[] = {
+		[DSBC_SIP_UDP] = "", [DSBC_SIP_TCP] = ";transport=tcp",
+		[DSBC_SIP_TLS] = ";transport=tls",
+		[DSBC_SIP_WS] = ";transport=ws",
+		[DSBC_SIP_WSS] = ";transport=wss",
+	};
+
+	return l->peer.transport <= DSBC_SIP_WSS ? params[l->peer.transport] :
+	       "";
 }
 
 /* dsbc's SIP port on l's transport, for its Via and Contact */
 static uint16_t
 leg_port(const struct dsbc_b2bua *b, const struct leg *l)
 {
-	return l->peer.transport == DSBC_SIP_TLS ? b->cfg->sip_tls_port :
-	       b->cfg->sip_port;
+	switch (l->peer.transport) {
+	case DSBC_SIP_TLS:
+		return b->cfg->sip_tls_port;
+	case DSBC_SIP_WS:
+		return b->cfg->ws.port;
+	case DSBC_SIP_WSS:
+		return b->cfg->ws.tls_port;
+	default:
+		return b->cfg->sip_port;
+	}
 }
 
 static int
@@ -884,7 +905,8 @@ invite_new(struct dsbc_b2bua *b, const struct dsbc_sip_peer *from,
 
 		if (dsbc_sip_uri_parse(m->ruri.p, m->ruri.len, &ru) == 0 &&
 		    ru.scheme == DSBC_SIP_SCHEME_SIPS &&
-		    (local ? bpeer.transport != DSBC_SIP_TLS :
+		    (local ? bpeer.transport != DSBC_SIP_TLS &&
+			     bpeer.transport != DSBC_SIP_WSS :
 		     r->transport != DSBC_ROUTE_TLS)) {
 			b->st.sips_refused++;
 			reply_simple(b, m, from, t, 416,

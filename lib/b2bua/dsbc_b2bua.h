@@ -35,6 +35,8 @@ enum dsbc_sip_transport {
 	DSBC_SIP_TCP = 1,            /**< a connection: dsbc_sip_peer.conn */
 	DSBC_SIP_TLS = 2,            /**< TLS over a connection (RFC 3261
 				      *   26.2, RFC 5630) */
+	DSBC_SIP_WS = 3,             /**< WebSocket (RFC 7118) */
+	DSBC_SIP_WSS = 4,            /**< WebSocket over TLS */
 };
 
 /**

@@ -585,6 +585,22 @@ tls_key(struct cfg_ctx *x, void *obj, const char *k, const char *v)
 }
 
 static int
+ws_key(struct cfg_ctx *x, void *obj, const char *k, const char *v)
+{
+	struct dsbc_ws_cfg *w = obj;
+
+	if (!strcmp(k, "port"))
+		return cfg_u16(x, k, v, 0, 65535, &w->port);
+	if (!strcmp(k, "tls_port"))
+		return cfg_u16(x, k, v, 0, 65535, &w->tls_port);
+	if (!strcmp(k, "origins"))
+		return cfg_str(x, k, v, w->origins, sizeof(w->origins));
+	if (!strcmp(k, "hosts"))
+		return cfg_str(x, k, v, w->hosts, sizeof(w->hosts));
+	return cfg_fail(x, k, "unknown key");
+}
+
+static int
 tls_cert_key(struct cfg_ctx *x, void *obj, const char *k, const char *v)
 {
 	struct dsbc_tls_cert_cfg *t = obj;
@@ -1288,6 +1304,25 @@ validate(struct cfg_ctx *x)
 	if (c->tls.nb_certs > 0 && c->tls.cert[0] == '\0')
 		return cfg_fail(x, "cert", "missing: [tls.N] certificates "
 				"are chosen by name beside a default one");
+	x->section = "ws";
+	if (c->ws.tls_port != 0 && c->tls.cert[0] == '\0')
+		return cfg_fail(x, "tls_port", "wss needs [tls] cert and key");
+	{
+		uint16_t pt[4] = { c->sip_port, c->sip_tls_port, c->ws.port,
+				   c->ws.tls_port };
+		unsigned int a, bb;
+
+		for (a = 0; a < 4; a++)
+			for (bb = a + 1; bb < 4; bb++)
+				if (pt[a] != 0 && pt[a] == pt[bb] &&
+				    (a != 1 || c->tls.cert[0] != '\0'))
+					return cfg_fail(x, a >= 2 || bb == 2 ?
+							"port" : "tls_port",
+							"%u is used twice "
+							"(sip_port, [tls] port, "
+							"[ws] port, tls_port)",
+							pt[a]);
+	}
 	x->section = "registrar";
 	if (c->registrar.realm[0] != '\0' &&
 	    dsbc_config_realm(c, c->registrar.realm) == NULL)
@@ -1482,6 +1517,10 @@ dsbc_config_load(const char *path, struct dsbc_config *c, char *err,
 					rc = flow_finish(&x, &o);
 				if (rc == 0)
 					c->nb_flows++;
+			} else if (!strcmp(s, "ws")) {
+				if (pass == 0)
+					rc = apply_entries(&x, f, s, ws_key,
+							   &c->ws);
 			} else if (!strcmp(s, "tls")) {
 				struct tls_obj o = { c };
 

@@ -185,6 +185,15 @@ struct dsbc_tls_cfg {
 	struct dsbc_tls_cert_cfg certs[DSBC_CFG_MAX_TLS_CERTS];
 };
 
+/** [ws]: SIP over WebSocket (RFC 7118) for browsers. */
+struct dsbc_ws_cfg {
+	uint16_t port;                /* ws://, 0 off */
+	uint16_t tls_port;            /* wss:// ([tls] certificates), 0 off */
+	char origins[512];            /* Origin values allowed, "" any */
+	char hosts[512];              /* Host values allowed (no port), ""
+				       * any */
+};
+
 /** [auth]: where users come from and how failures are limited. */
 struct dsbc_auth_section {
 	char users_file[256];         /* "user realm algorithm ha1" lines */
@@ -290,8 +299,9 @@ struct dsbc_config {
 	/* [route.N] */
 	uint16_t nb_routes;
 	struct dsbc_route_cfg routes[DSBC_CFG_MAX_ROUTES];
-	/* [tls], [tls.N] */
+	/* [tls], [tls.N], [ws] */
 	struct dsbc_tls_cfg tls;
+	struct dsbc_ws_cfg ws;
 	/* [auth], [realm.N], [trunk.N], [registrar] */
 	struct dsbc_auth_section auth;
 	uint16_t nb_realms;

@@ -324,11 +324,7 @@ def test_register_digest_nat_call():
         regs = d.tel.query("/dsbc/registrations")
         # bob answers where he registered from: port 5062
         uas_xml = uas_scenario(os.path.abspath("out/system/uas_reg.xml"))
-        if uas_helper:
-            # a process bob's sipp is reached through (stunnel4)
-            bhelper = topo.run("bob", uas_helper, stdout=subprocess.DEVNULL,
-                               stderr=subprocess.DEVNULL)
-        uas = topo.run("bob", ["sipp", "-sf", uas_xml, "-i", uas_ip,
+        uas = topo.run("bob", ["sipp", "-sf", uas_xml, "-i", "10.10.2.20",
                                "-p", "5062", "-mp", "6000", "-m", "1",
                                "-nostdin", "-timeout", "30",
                                "-timeout_error", "-trace_msg",
@@ -676,8 +672,8 @@ def route_tls_call(name, tls_name, uac, bob_answers=True):
                                "[tls]\nca = %s\n" % (tls_name,
                                                      pki["ca.crt"]),
                     port1_extra="exception = tap\n",
-                    extra_uas=["-t", "t1"], uas_ip="127.0.0.1",
-                    uas_helper=["stunnel4", st_conf])
+                    extra_uas=["-t", "t1", "-mi", "10.10.2.20"],
+                    uas_ip="127.0.0.1", uas_helper=["stunnel4", st_conf])
 
 
 def test_route_tls_to_bob():
@@ -701,6 +697,7 @@ def test_route_tls_to_bob():
     eq(r["calls"]["answered"], 1, "answered")
     eq(sip["tls_handshakes"], 1, "one TLS connection to bob")
     eq(sip["tcp_connect_failed"], 0, "no failures")
+    eq(r["calls"]["flow_errors"], 0, "media programmed towards bob")
     with open(os.path.join(SIPP, "uac_fail.xml")) as f:
         x = f.read().replace('<recv response="486" />',
                              '<recv response="503" />')
@@ -721,6 +718,215 @@ def test_route_tls_to_bob():
     eq(sip["transport_errors"], 1, "the INVITE failed with it")
     eq(sip["tls_handshakes"], 0, "no handshake completed")
     check(took < 20, "503 at once, not after timer B (32 s)")
+
+
+# A SIP client over secure WebSocket (RFC 7118) with Debian's
+# python3-websockets, in alice's namespace: the refused upgrades first,
+# then REGISTER (401, digest, 200), an INVITE to bob through a route
+# that asks for credentials (407, digest, 100/180/200), ACK, BYE, and a
+# clean close.  Prints a line per step.
+WS_CLIENT = r"""
+import asyncio, hashlib, ssl, sys, re, uuid
+import websockets
+host, ca = sys.argv[1], sys.argv[2]
+ctx = ssl.create_default_context(cafile=ca)
+URI = "wss://%s:8443/" % host
+ORIGIN = "https://app.example.com"
+
+def digest(chal, method, uri, user, pw, nc=1):
+    realm = re.search(r'realm="([^"]*)"', chal).group(1)
+    nonce = re.search(r'nonce="([^"]*)"', chal).group(1)
+    alg = re.search(r'algorithm=([A-Za-z0-9-]+)', chal).group(1)
+    h = {"MD5": hashlib.md5, "SHA-256": hashlib.sha256}[alg]
+    H = lambda x: h(x.encode()).hexdigest()
+    ha1, ha2, cn = H("%s:%s:%s" % (user, realm, pw)), H(method + ":" + uri), "ab12"
+    r = H("%s:%s:%08x:%s:auth:%s" % (ha1, nonce, nc, cn, ha2))
+    return ('Digest username="%s", realm="%s", nonce="%s", uri="%s", '
+            'response="%s", algorithm=%s, qop=auth, nc=%08x, cnonce="%s"'
+            % (user, realm, nonce, uri, r, alg, nc, cn))
+
+def msg(first, hdrs, body=""):
+    return first + "\r\n" + "".join("%s: %s\r\n" % kv for kv in hdrs) + \
+        "Content-Length: %d\r\n\r\n%s" % (len(body), body)
+
+def hdr(m, name):
+    x = re.search(r"^%s: (.*)$" % name, m, re.M | re.I)
+    return x.group(1).strip() if x else ""
+
+async def refused(**kw):
+    try:
+        async with websockets.connect(URI, ssl=ctx,
+                                      server_hostname="sip.example.com",
+                                      **kw):
+            return "accepted"
+    except websockets.exceptions.InvalidStatusCode as e:
+        return "refused %d" % e.status_code
+    except websockets.exceptions.InvalidHandshake as e:
+        return "refused " + e.__class__.__name__
+
+async def main():
+    print("bad origin:", await refused(subprotocols=["sip"],
+                                       origin="https://evil.example.net"))
+    print("no sip:", await refused(origin=ORIGIN))
+    async with websockets.connect(URI, subprotocols=["sip"], ssl=ctx,
+                                  server_hostname="sip.example.com",
+                                  origin=ORIGIN) as ws:
+        print("subprotocol:", ws.subprotocol)
+        me = "%s.invalid" % uuid.uuid4().hex[:8]
+        via = "SIP/2.0/WSS %s;branch=z9hG4bK%%s" % me
+        contact = "<sip:alice@%s;transport=ws>" % me
+        base = [("From", "<sip:alice@example.com>;tag=wsa1"),
+                ("Max-Forwards", "70")]
+        async def req(first, cseq, method, extra, body="", call="wsreg1",
+                      to="<sip:alice@example.com>", want=None):
+            await ws.send(msg(first, [("Via", via % uuid.uuid4().hex[:10])]
+                              + base + [("To", to), ("Call-ID", call),
+                                        ("CSeq", "%d %s" % (cseq, method))]
+                              + extra, body))
+            while True:
+                r = await asyncio.wait_for(ws.recv(), 10)
+                code = int(r.split(" ", 2)[1])
+                if code >= 200 or (want and code in want):
+                    return r
+        r = await req("REGISTER sip:example.com SIP/2.0", 1, "REGISTER",
+                      [("Contact", contact), ("Expires", "600")])
+        print("register:", r.split("\r\n")[0])
+        auth = digest(hdr(r, "WWW-Authenticate"), "REGISTER",
+                      "sip:example.com", "alice", "alice-pw")
+        r = await req("REGISTER sip:example.com SIP/2.0", 2, "REGISTER",
+                      [("Contact", contact), ("Expires", "600"),
+                       ("Authorization", auth)])
+        print("register with digest:", r.split("\r\n")[0], "|",
+              hdr(r, "Contact"))
+        sdp = ("v=0\r\no=alice 1 1 IN IP4 10.10.1.10\r\ns=-\r\n"
+               "c=IN IP4 10.10.1.10\r\nt=0 0\r\n"
+               "m=audio 7000 RTP/AVP 0\r\na=rtpmap:0 PCMU/8000\r\n")
+        inv = [("Contact", contact), ("Content-Type", "application/sdp")]
+        ruri = "sip:bob@10.10.2.20"
+        r = await req("INVITE %s SIP/2.0" % ruri, 1, "INVITE", inv, sdp,
+                      "wscall1", "<%s>" % ruri)
+        print("invite:", r.split("\r\n")[0])
+        totag = re.search(r";tag=([^;\s]+)", hdr(r, "To")).group(1)
+        await ws.send(msg("ACK %s SIP/2.0" % ruri,
+                          [("Via", hdr(r, "Via"))] + base +
+                          [("To", "<%s>;tag=%s" % (ruri, totag)),
+                           ("Call-ID", "wscall1"), ("CSeq", "1 ACK")]))
+        auth = digest(hdr(r, "Proxy-Authenticate"), "INVITE", ruri,
+                      "alice", "alice-pw")
+        r = await req("INVITE %s SIP/2.0" % ruri, 2, "INVITE",
+                      inv + [("Proxy-Authorization", auth)], sdp, "wscall1",
+                      "<%s>" % ruri)
+        print("invite with digest:", r.split("\r\n")[0], "|",
+              hdr(r, "Contact"))
+        totag = re.search(r";tag=([^;\s]+)", hdr(r, "To")).group(1)
+        to = "<%s>;tag=%s" % (ruri, totag)
+        await ws.send(msg("ACK %s SIP/2.0" % ruri,
+                          [("Via", via % "ack2")] + base +
+                          [("To", to), ("Call-ID", "wscall1"),
+                           ("CSeq", "2 ACK")]))
+        await asyncio.sleep(1)
+        r = await req("BYE %s SIP/2.0" % ruri, 3, "BYE", [], "", "wscall1",
+                      to)
+        print("bye:", r.split("\r\n")[0])
+    print("closed: code", ws.close_code)
+
+asyncio.run(main())
+"""
+
+
+def test_sip_wss_register_and_call():
+    """SIP over secure WebSocket (RFC 7118) with Debian's
+    python3-websockets as the client: an upgrade from a foreign Origin
+    and one without the "sip" subprotocol are refused; then over WSS
+    (certificate checked for sip.example.com) alice registers with
+    digest (401, 200: a binding on her connection), calls bob's UDP sipp
+    through a route asking for credentials (407, then 200; dsbc's
+    Contact says ;transport=wss), hangs up, and closes the WebSocket
+    cleanly (the close answered)."""
+    pki = make_pki(os.path.abspath("out/system/pki"))
+    users = users_file(os.path.abspath("out/system/users_ws"),
+                       [("alice", "alice-pw")])
+    res = {}
+
+    def during(d, topo, call):
+        res["regs"] = d.tel.query("/dsbc/registrations")
+
+    topo = Topology("ws")
+    topo.setup()
+    d = None
+    try:
+        conf = os.path.abspath("out/system/ws.conf")
+        dsbc_conf(topo, conf, port0_extra="exception = tap\n")
+        with open(conf, "a") as f:
+            f.write("[route.0]\nnext_hop = 10.10.2.20:5060\n"
+                    "auth = example.com\n" + tls_conf(pki) +
+                    "[ws]\ntls_port = 8443\n"
+                    "origins = https://app.example.com\n"
+                    "hosts = sip.example.com 10.10.1.1\n" +
+                    USERS_CONF % users)
+        d = Dsbc(BUILD, conf, "dsbc-sys-ws", lcores="0-1")
+        d.wait_ready()
+        uas_xml = uas_scenario(os.path.abspath("out/system/uas_ws.xml"))
+        uas = topo.run("bob", ["sipp", "-sf", uas_xml, "-i", "10.10.2.20",
+                               "-p", "5060", "-mp", "6000", "-m", "1",
+                               "-nostdin", "-timeout", "30",
+                               "-timeout_error"],
+                       stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                       text=True)
+        time.sleep(0.5)
+        cli = topo.run("alice", ["/usr/bin/python3", "-c", WS_CLIENT,
+                                 "10.10.1.1", pki["ca.crt"]],
+                       stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                       text=True)
+        regs = None
+        deadline = time.time() + 40
+        while cli.poll() is None and time.time() < deadline:
+            r = d.tel.query("/dsbc/registrations")
+            if r and r.get("bindings"):
+                regs = r
+            time.sleep(0.2)
+        out = cli.communicate(timeout=10)[0]
+        try:
+            uas_out = uas.communicate(timeout=20)
+        except subprocess.TimeoutExpired:
+            uas.kill()
+            uas_out = uas.communicate()
+        calls, _ = settle(d)
+        time.sleep(0.3)
+        sip = d.tel.query("/dsbc/sip")
+        after = d.tel.query("/dsbc/registrations")
+    finally:
+        rc = d.stop() if d else 0
+        topo.teardown()
+    print("  " + "; ".join(out.strip().splitlines()))
+    print("  binding while connected: %s; after the close: %d bindings" %
+          ((regs or {}).get("list"), after["bindings"]))
+    print("  ws: upgrades %d refused %d closed %d bad frames %d; bob "
+          "answered %d" % (sip["ws_upgrades"], sip["ws_refused"],
+                           sip["ws_closed"], sip["ws_bad_frames"],
+                           successful(uas_out[0])))
+    eq(rc, 0, "dsbc exit status")
+    check("bad origin: refused 403" in out, "a foreign Origin refused")
+    check("no sip: refused" in out, "no sip subprotocol refused")
+    check("subprotocol: sip" in out, "the sip subprotocol agreed")
+    check("register: SIP/2.0 401" in out, "REGISTER challenged")
+    check(re.search(r"register with digest: SIP/2.0 200 OK \| <sip:alice@"
+                    r"[0-9a-f]+\.invalid;transport=ws>;expires=600", out),
+          "registered over WSS")
+    check("invite: SIP/2.0 407" in out, "INVITE challenged")
+    check(re.search(r"invite with digest: SIP/2.0 200 OK \| <sip:dsbc@"
+                    r"10\.10\.1\.1:8443;transport=wss>", out),
+          "the call answered, dsbc's Contact on WSS")
+    check("bye: SIP/2.0 200" in out, "hung up")
+    check("closed: code 1000" in out, "a clean close")
+    check(regs is not None and "/wss " in regs["list"][0],
+          "the binding is on the WebSocket")
+    eq(after["bindings"], 0, "the binding went with its connection")
+    eq(successful(uas_out[0]), 1, "bob answered")
+    eq(calls["answered"], 1, "answered")
+    eq(sip["ws_upgrades"], 1, "one upgrade accepted")
+    eq(sip["ws_refused"], 2, "two refused")
+    eq(sip["ws_closed"], 1, "the close answered")
 
 
 def test_sip_tcp_refusals():
@@ -2985,7 +3191,7 @@ TESTS = [test_udp_relay_between_namespaces, test_kernel_exception_path,
          test_sip_tcp_to_udp, test_sip_tcp_refusals,
          test_register_digest_nat_call, test_sip_tls_probes,
          test_sip_tls_call_stunnel, test_route_tcp_to_bob,
-         test_route_tls_to_bob,
+         test_route_tls_to_bob, test_sip_wss_register_and_call,
          test_sipp_options,
          test_call_bye_from_a_with_rtp, test_call_bye_from_b,
          test_call_early_media, test_call_reinvite,

@@ -453,6 +453,19 @@ test_tls_sections(void)
 		     "name, cert and key are all needed");
 	expect_error(BASE "[tls.0]\nname = x\ncert = /c\nkey = /k\n", "tls",
 		     "cert", "chosen by name beside a default one");
+	/* [ws] */
+	expect_error(BASE "[ws]\ntls_port = 8443\n", "ws", "tls_port",
+		     "wss needs [tls] cert and key");
+	expect_error(BASE "[ws]\nport = 5060\n", "ws", "port",
+		     "5060 is used twice");
+	expect_error(BASE "[ws]\nwss = 1\n", "ws", "wss", "unknown key");
+	CU_ASSERT_EQUAL(load_text(BASE "[ws]\nport = 8080\n"
+				  "origins = https://a.example\n", &c, err,
+				  sizeof(err)), 0);
+	CU_ASSERT_EQUAL(c.ws.port, 8080);
+	CU_ASSERT_STRING_EQUAL(c.ws.origins, "https://a.example");
+	dsbc_config_free(&c);
+	unlink(path);
 }
 
 int

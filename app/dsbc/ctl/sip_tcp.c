@@ -30,6 +30,7 @@
 #include <rte_common.h>
 
 #include "dsbc_sip_stream.h"
+#include "dsbc_ws.h"
 #include "ctl/sip.h"
 #include "ctl/sip_tcp.h"
 #include "ctl/sip_tls.h"
@@ -41,6 +42,10 @@
 #define TCP_TX_MAX    (256 * 1024)   /* queued output before giving up */
 #define LISTEN_TAG    (1ull << 62)
 #define TLS_TAG       (1ull << 61)
+#define WS_TAG        (1ull << 60)
+
+/* a connection's WebSocket state (RFC 6455 4) */
+enum { WS_NONE = 0, WS_UPGRADING, WS_OPEN };
 
 struct tcp_conn {
 	int fd;                    /* -1: free */
@@ -59,6 +64,8 @@ struct tcp_conn {
 	bool outbound;             /* opened by dsbc towards a route */
 	bool connecting;           /* outbound: connect() not done yet */
 	uint8_t route;             /* outbound: [route.N] + 1, 0 none */
+	uint8_t ws;                /* WS_NONE, or a WebSocket (RFC 7118) */
+	struct dsbc_ws_rx wrx;     /* its frames (rx is not used then) */
 	bool handshaking;          /* TLS handshake not done yet */
 	bool want_write;           /* OpenSSL waits for the socket to take
 				    * more (a read or the handshake) */
@@ -119,7 +126,11 @@ conn_close(struct dsbc_sip_tcp *t, struct tcp_conn *c)
 	c->connecting = false;
 	c->handshaking = false;
 	c->want_write = false;
-	dsbc_sip_stream_free(&c->rx);
+	if (c->ws != WS_NONE)
+		dsbc_ws_rx_free(&c->wrx);
+	else
+		dsbc_sip_stream_free(&c->rx);
+	c->ws = WS_NONE;
 	free(c->tx);
 	c->tx = NULL;
 	c->tx_len = c->tx_cap = 0;
@@ -150,7 +161,7 @@ addr_of(const struct sockaddr_storage *ss, uint8_t *family,
 
 static int
 listen_on(struct dsbc_sip_tcp *t, uint16_t in, uint8_t family,
-	  const struct dsbc_addr *a, uint16_t port, bool tls)
+	  const struct dsbc_addr *a, uint16_t port, bool tls, bool ws)
 {
 	struct sockaddr_storage ss;
 	struct epoll_event ev;
@@ -188,8 +199,8 @@ listen_on(struct dsbc_sip_tcp *t, uint16_t in, uint8_t family,
 	}
 	memset(&ev, 0, sizeof(ev));
 	ev.events = EPOLLIN;
-	ev.data.u64 = LISTEN_TAG | (tls ? TLS_TAG : 0) | (uint64_t)in << 32 |
-		      (uint32_t)fd;
+	ev.data.u64 = LISTEN_TAG | (tls ? TLS_TAG : 0) | (ws ? WS_TAG : 0) |
+		      (uint64_t)in << 32 | (uint32_t)fd;
 	if (t->nb_lfd == RTE_DIM(t->lfd) ||
 	    epoll_ctl(t->ep, EPOLL_CTL_ADD, fd, &ev) != 0) {
 		int rc = t->nb_lfd == RTE_DIM(t->lfd) ? -ENOSPC : -errno;
@@ -207,7 +218,7 @@ dsbc_sip_tcp_init(struct dsbc_app *app)
 	struct dsbc_sip_tcp *t;
 	uint32_t i;
 	uint16_t p;
-	int rc, tls;
+	int rc, kind;
 
 	for (p = 0; p < app->nb_ports; p++)
 		if (app->ports[p].has_exception)
@@ -262,25 +273,35 @@ dsbc_sip_tcp_init(struct dsbc_app *app)
 
 		if (!pr->has_exception)
 			continue;
-		for (tls = 0; tls < (t->tls != NULL ? 2 : 1); tls++) {
-			uint16_t port = tls ? app->cfg.sip_tls_port :
-				       app->cfg.sip_port;
+		/* TCP, TLS, WS, WSS: the ones configured */
+		for (kind = 0; kind < 4; kind++) {
+			static const char *const names[] = {
+				"TCP", "TLS", "WebSocket", "secure WebSocket",
+			};
+			bool tls = kind & 1, ws = kind & 2;
+			uint16_t port = kind == 0 ? app->cfg.sip_port :
+					kind == 1 ? app->cfg.sip_tls_port :
+					kind == 2 ? app->cfg.ws.port :
+					app->cfg.ws.tls_port;
 
+			if ((tls && t->tls == NULL) || port == 0)
+				continue;
 			rc = 0;
 			if (pr->has_ip4)
-				rc = listen_on(t, p, 4, &pr->ip4, port, tls);
+				rc = listen_on(t, p, 4, &pr->ip4, port, tls,
+					       ws);
 			if (rc == 0 && pr->has_ip6)
-				rc = listen_on(t, p, 6, &pr->ip6, port, tls);
+				rc = listen_on(t, p, 6, &pr->ip6, port, tls,
+					       ws);
 			if (rc != 0) {
 				DSBC_LOG(sip, ERR, "[port.%u] SIP over %s: "
 					 "cannot listen on port %u: %s\n", p,
-					 tls ? "TLS" : "TCP", port,
-					 strerror(-rc));
+					 names[kind], port, strerror(-rc));
 				dsbc_sip_tcp_fini(app);
 				return rc;
 			}
 			DSBC_LOG(sip, INFO, "[port.%u] SIP over %s on %s, "
-				 "port %u\n", p, tls ? "TLS" : "TCP",
+				 "port %u\n", p, names[kind],
 				 pr->exc_ifname, port);
 		}
 	}
@@ -324,7 +345,7 @@ from_source(const struct dsbc_sip_tcp *t, uint8_t family,
 
 static void
 accept_all(struct dsbc_app *app, struct dsbc_sip_tcp *t, int lfd, uint16_t in,
-	   bool tls)
+	   bool tls, bool ws)
 {
 	for (;;) {
 		struct sockaddr_storage ss, ls;
@@ -349,7 +370,8 @@ accept_all(struct dsbc_app *app, struct dsbc_sip_tcp *t, int lfd, uint16_t in,
 		if (c == NULL ||
 		    getsockname(fd, (struct sockaddr *)&ls, &ll) != 0 ||
 		    (tls && (c->ssl = SSL_new(t->tls)) == NULL) ||
-		    dsbc_sip_stream_init(&c->rx, TCP_MSG_MAX) != 0) {
+		    (ws ? dsbc_ws_rx_init(&c->wrx, TCP_MSG_MAX) :
+		     dsbc_sip_stream_init(&c->rx, TCP_MSG_MAX)) != 0) {
 			if (c != NULL && c->ssl != NULL) {
 				SSL_free(c->ssl);
 				c->ssl = NULL;
@@ -374,6 +396,7 @@ accept_all(struct dsbc_app *app, struct dsbc_sip_tcp *t, int lfd, uint16_t in,
 		c->family = fam;
 		c->remote = ra;
 		c->remote_port = rp;
+		c->ws = ws ? WS_UPGRADING : WS_NONE;
 		addr_of(&ls, &fam, &c->local, &c->local_port);
 		c->last_ms = dsbc_sip_now_ms(app);
 		memset(&ev, 0, sizeof(ev));
@@ -539,7 +562,9 @@ peer_of(const struct dsbc_sip_tcp *t, const struct tcp_conn *c,
 	memset(peer, 0, sizeof(*peer));
 	peer->in = c->in;
 	peer->family = c->family;
-	peer->transport = c->ssl != NULL ? DSBC_SIP_TLS : DSBC_SIP_TCP;
+	peer->transport = c->ws != WS_NONE ?
+			  (c->ssl != NULL ? DSBC_SIP_WSS : DSBC_SIP_WS) :
+			  c->ssl != NULL ? DSBC_SIP_TLS : DSBC_SIP_TCP;
 	peer->local = c->local;
 	peer->local_port = c->local_port;
 	peer->remote = c->remote;
@@ -547,6 +572,9 @@ peer_of(const struct dsbc_sip_tcp *t, const struct tcp_conn *c,
 	peer->conn = conn_id(t, c);
 	peer->route = c->route;
 }
+
+static void ws_read(struct dsbc_app *app, struct dsbc_sip_tcp *t,
+		    struct tcp_conn *c);
 
 /* Read what c has and hand whole messages to the B2BUA. */
 static void
@@ -557,6 +585,10 @@ conn_read(struct dsbc_app *app, struct dsbc_sip_tcp *t, struct tcp_conn *c)
 	uint32_t len;
 	bool eof = false, pong = false;
 
+	if (c->ws != WS_NONE) {
+		ws_read(app, t, c);
+		return;
+	}
 again:
 	for (;;) {
 		uint32_t room = dsbc_sip_stream_room(&c->rx), n;
@@ -621,6 +653,176 @@ again:
 		/* what is queued goes out first, as far as it can */
 		flush_tx(t, c);
 		conn_close(t, c);
+	}
+}
+
+/* ---- WebSocket (RFC 6455, RFC 7118) ---- */
+
+/* Is v (up to its first ':' for a Host) in the space/comma list? ""
+ * allows any. */
+static bool
+allowed(const char *list, const char *v, bool host)
+{
+	size_t vl = strlen(v);
+	const char *p = list;
+
+	if (list[0] == '\0')
+		return true;
+	if (host) {
+		/* "[v6]:port" or "name:port": the port is not checked */
+		const char *c = v[0] == '[' ? strchr(v, ']') : v;
+
+		c = c != NULL ? strchr(c, ':') : NULL;
+		if (c != NULL)
+			vl = (size_t)(c - v);
+	}
+	while (*p != '\0') {
+		size_t n;
+
+		p += strspn(p, " ,");
+		n = strcspn(p, " ,");
+		if (n == vl && n > 0 && strncasecmp(p, v, n) == 0)
+			return true;
+		p += n;
+	}
+	return false;
+}
+
+/* A frame (FIN, unmasked: a server's) on c; false when c is to close. */
+static bool
+ws_send(struct dsbc_sip_tcp *t, struct tcp_conn *c, uint8_t opcode,
+	const void *p, uint32_t len)
+{
+	uint8_t head[10];
+	uint32_t hl = dsbc_ws_frame_head(opcode, len, head);
+
+	return conn_write(t, c, (const char *)head, hl) &&
+	       (len == 0 || conn_write(t, c, p, len));
+}
+
+/* The opening handshake (RFC 6455 4.2.2, RFC 7118 4): Host and Origin
+ * as configured, the "sip" subprotocol; false when c is to close. */
+static bool
+ws_upgrade(struct dsbc_app *app, struct dsbc_sip_tcp *t, struct tcp_conn *c,
+	   bool eof)
+{
+	struct dsbc_ws_upgrade u;
+	char out[512];
+	uint32_t used = 0;
+	int st = dsbc_ws_upgrade_parse((const char *)c->wrx.buf, c->wrx.len,
+				       &u, &used), n;
+
+	if (st == 0)
+		return !eof;
+	if (st == 101 && !u.sip)
+		st = 400;          /* not a SIP WebSocket */
+	if (st == 101 && (!allowed(app->cfg.ws.hosts, u.host, true) ||
+			  !allowed(app->cfg.ws.origins, u.origin, false)))
+		st = 403;
+	if (st != 101) {
+		t->st.ws_refused++;
+		n = dsbc_ws_refuse(st, out, sizeof(out));
+		if (n > 0 && conn_write(t, c, out, (uint32_t)n))
+			flush_tx(t, c);
+		return false;
+	}
+	n = dsbc_ws_accept(&u, out, sizeof(out));
+	if (n < 0 || !conn_write(t, c, out, (uint32_t)n))
+		return false;
+	c->wrx.skip = used;
+	c->ws = WS_OPEN;
+	t->st.ws_upgrades++;
+	return true;
+}
+
+static void
+ws_read(struct dsbc_app *app, struct dsbc_sip_tcp *t, struct tcp_conn *c)
+{
+	struct dsbc_sip_peer peer;
+	const uint8_t *p;
+	uint32_t plen;
+	bool eof = false;
+
+again:
+	for (;;) {
+		uint32_t room, n;
+		uint8_t *tail = dsbc_ws_rx_tail(&c->wrx, &room);
+
+		if (room == 0)
+			break;
+		n = conn_recv(c, (char *)tail, room, &eof);
+		if (n == 0)
+			break;
+		dsbc_ws_rx_wrote(&c->wrx, n);
+		t->st.rx_bytes += n;
+	}
+	c->last_ms = dsbc_sip_now_ms(app);
+	if (c->ws == WS_UPGRADING) {
+		if (!ws_upgrade(app, t, c, eof)) {
+			conn_close(t, c);
+			return;
+		}
+		if (c->ws == WS_UPGRADING)
+			return;
+	}
+	for (;;) {
+		enum dsbc_ws_rc rc = dsbc_ws_next(&c->wrx, &p, &plen);
+		uint8_t code[2];
+
+		switch (rc) {
+		case DSBC_WS_NEED:
+			break;
+		case DSBC_WS_MSG:
+			/* RFC 7118 5.2: a message per frame, framed by
+			 * WebSocket (no Content-Length needed) */
+			peer_of(t, c, &peer);
+			t->st.rx_msgs++;
+			dsbc_b2bua_sip_input(app->sip->b2b, &peer,
+					     (const char *)p, plen,
+					     dsbc_sip_now_ms(app));
+			if (c->dead) {
+				conn_close(t, c);
+				return;
+			}
+			continue;
+		case DSBC_WS_PING:
+			t->st.pings++;
+			if (!ws_send(t, c, 0xa, p, plen)) {
+				conn_close(t, c);
+				return;
+			}
+			continue;
+		case DSBC_WS_PONG:
+			continue;
+		case DSBC_WS_CLOSE:
+			/* echo its status code (5.5.1), then close */
+			t->st.ws_closed++;
+			ws_send(t, c, 0x8, p, plen >= 2 ? 2 : 0);
+			flush_tx(t, c);
+			conn_close(t, c);
+			return;
+		default:
+			/* 1002 protocol error, 1009 too big (7.4.1) */
+			if (rc == DSBC_WS_ERR_TOO_BIG)
+				t->st.too_big++;
+			else
+				t->st.ws_bad_frames++;
+			code[0] = 0x03;
+			code[1] = rc == DSBC_WS_ERR_TOO_BIG ? 0xf1 : 0xea;
+			ws_send(t, c, 0x8, code, 2);
+			flush_tx(t, c);
+			conn_close(t, c);
+			return;
+		}
+		break;
+	}
+	if (!eof && c->ssl != NULL && SSL_pending(c->ssl) > 0)
+		goto again;
+	if (eof) {
+		flush_tx(t, c);
+		conn_close(t, c);
+	} else if (c->want_write) {
+		set_events(t, c);
 	}
 }
 
@@ -822,7 +1024,12 @@ dsbc_sip_tcp_send(struct dsbc_app *app, const struct dsbc_sip_peer *to,
 		t->st.tx_no_conn++;
 		return -ENOTCONN;
 	}
-	if (!conn_write(t, c, msg, len)) {
+	if (c->ws == WS_UPGRADING) {
+		t->st.tx_no_conn++;
+		return -ENOTCONN;
+	}
+	if (c->ws == WS_OPEN ? !ws_send(t, c, 0x1, msg, len) :
+	    !conn_write(t, c, msg, len)) {
 		/* not closed here: the message being read may be in its
 		 * buffer (conn_read closes it) */
 		c->dead = true;
@@ -881,7 +1088,7 @@ dsbc_sip_tcp_poll(struct dsbc_app *app)
 		if (tag & LISTEN_TAG) {
 			accept_all(app, t, (int)(uint32_t)tag,
 				   (uint16_t)(tag >> 32 & 0xffff),
-				   (tag & TLS_TAG) != 0);
+				   (tag & TLS_TAG) != 0, (tag & WS_TAG) != 0);
 			continue;
 		}
 		c = &t->c[tag];

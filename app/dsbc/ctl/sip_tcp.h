@@ -35,6 +35,12 @@ struct dsbc_sip_tcp_stats {
 	uint64_t connect_failed;   /* ... refused, unreachable, timed out,
 				    * or their TLS failed (their requests
 				    * failed with 503) */
+	uint64_t ws_upgrades;      /* WebSocket handshakes accepted */
+	uint64_t ws_refused;       /* ... refused: malformed, no "sip"
+				    * subprotocol, Host or Origin not allowed */
+	uint64_t ws_bad_frames;    /* unmasked, reserved bits or opcodes,
+				    * bad control frames (closed, 1002) */
+	uint64_t ws_closed;        /* closing handshakes answered */
 	uint64_t reused;           /* messages sent on an open stream of
 				    * dsbc's rather than a new one */
 };

@@ -54,6 +54,11 @@ dsbc_snap_done(void)
 	pthread_mutex_unlock(&snap_lock);
 }
 
+static const char *const tp_names[] = {
+	[DSBC_SIP_UDP] = "udp", [DSBC_SIP_TCP] = "tcp", [DSBC_SIP_TLS] = "tls",
+	[DSBC_SIP_WS] = "ws", [DSBC_SIP_WSS] = "wss",
+};
+
 /* "aor contact via addr:port/transport [nat] expires" */
 static int
 reg_line(void *ctx, const struct dsbc_reg_binding *bd,
@@ -70,8 +75,9 @@ reg_line(void *ctx, const struct dsbc_reg_binding *bd,
 	n = snprintf(r->regs[r->nb_regs++], sizeof(r->regs[0]),
 		 "%s %s via %s%s%s:%u/%s%s %" PRIu64 "s", bd->aor, bd->contact,
 		 peer->family == 6 ? "[" : "", ip, peer->family == 6 ? "]" : "",
-		 peer->remote_port, peer->transport == DSBC_SIP_TLS ? "tls" :
-		 peer->transport == DSBC_SIP_TCP ? "tcp" : "udp", bd->nat ? " nat" : "",
+		 peer->remote_port, tp_names[peer->transport <= DSBC_SIP_WSS ?
+					     peer->transport : 0],
+		 bd->nat ? " nat" : "",
 		 bd->expires_at > r->now_ms ?
 		 (bd->expires_at - r->now_ms) / 1000 : 0);
 	return n < 0 ? 1 : 0;

@@ -105,6 +105,10 @@ tel_sip(const char *cmd, const char *params, struct rte_tel_data *d)
 			add(d, "tcp_connects", ts->connects);
 			add(d, "tcp_connect_failed", ts->connect_failed);
 			add(d, "tcp_reused", ts->reused);
+			add(d, "ws_upgrades", ts->ws_upgrades);
+			add(d, "ws_refused", ts->ws_refused);
+			add(d, "ws_bad_frames", ts->ws_bad_frames);
+			add(d, "ws_closed", ts->ws_closed);
 		}
 	}
 	/* digest (lib/auth), when a realm is in use */
