@@ -874,6 +874,8 @@ invite_new(struct dsbc_b2bua *b, const struct dsbc_sip_peer *from,
 		rr.out_port = bpeer.in;
 		rr.l2_next_hop = bpeer.resolve ? bpeer.l2_next : bpeer.remote;
 		rr.source_check = DSBC_SOURCE_CHECK_STRICT;
+		rr.mode = b->cfg->registrar.mode;
+		rr.b_keying = b->cfg->registrar.b_keying;
 		r = &rr;
 	}
 	if (r != NULL && rep != NULL) {

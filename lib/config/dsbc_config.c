@@ -710,6 +710,27 @@ registrar_key(struct cfg_ctx *x, void *obj, const char *k, const char *v)
 		return cfg_u32(x, k, v, 1, 1u << 21, &r->max_aors);
 	if (!strcmp(k, "max_per_aor"))
 		return cfg_u32(x, k, v, 1, 64, &r->max_per_aor);
+	if (!strcmp(k, "mode")) {
+		int m = dsbc_mode_parse(v);
+
+		if (m < 0)
+			return cfg_fail(x, k, "'%s' is not relay, aware or "
+					"terminate", v);
+		r->mode = (uint8_t)(m + 1);
+		return 0;
+	}
+	if (!strcmp(k, "security")) {
+		/* as a route's: what dsbc offers the user it calls */
+		static const char *const keyings[] = {
+			[0] = "same",
+			[DSBC_KEYING_NONE + 1] = "plain",
+			[DSBC_KEYING_SDES + 1] = "sdes",
+			[DSBC_KEYING_DTLS + 1] = "dtls",
+		};
+
+		return cfg_choice(x, k, v, keyings, RTE_DIM(keyings),
+				  &r->b_keying);
+	}
 	return cfg_fail(x, k, "unknown key");
 }
 

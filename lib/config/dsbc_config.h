@@ -215,6 +215,10 @@ struct dsbc_registrar_cfg {
 	uint32_t keepalive_misses;
 	uint32_t max_aors;
 	uint32_t max_per_aor;
+	uint8_t mode;                 /* calls to users: enum dsbc_mode + 1,
+				       * 0: [dsbc] mode */
+	uint8_t b_keying;             /* ... what dsbc offers them: enum
+				       * dsbc_keying + 1, 0: as the caller */
 };
 
 /** Requests of a call's legs only from their signalling peers? */

@@ -929,6 +929,149 @@ def test_sip_wss_register_and_call():
     eq(sip["ws_closed"], 1, "the close answered")
 
 
+def browser_call(name, mode, bob_enc, bob_ice=True, registrar_extra="",
+                 seconds=6):
+    """Headless Chromium with JsSIP (alice, fake audio) registers over WSS
+    and calls bob, a baresip registered over UDP (auto-answer,
+    rtcp-mux, ICE); dsbc in the given mode.  Returns the page's result,
+    its log, the last complete /dsbc/call view, bob's RTCP summary and
+    dsbc's counters."""
+    import baresip_peer
+    import browser_peer
+    pki = make_pki(os.path.abspath("out/system/pki"))
+    users = users_file(os.path.abspath("out/system/users_browser"),
+                       [("alice", "alice-pw"), ("bob", "bob-pw")])
+    out = os.path.abspath("out/system/browser/%s" % name)
+    os.makedirs(out, exist_ok=True)
+    topo = Topology(name[:2])
+    topo.setup()
+    d = srv = br = bob = None
+    seen = res = None
+    log = []
+    try:
+        conf = os.path.join(out, "dsbc.conf")
+        dsbc_conf(topo, conf, "mode = %s\n" % mode,
+                  port0_extra="exception = tap\n")
+        with open(conf, "a") as f:
+            f.write("[route.0]\nnext_hop = 10.10.2.20:5060\n" +
+                    tls_conf(pki) + "[ws]\ntls_port = 8443\n"
+                    "origins = http://127.0.0.1:8000\nhosts = 10.10.1.1\n" +
+                    USERS_CONF % users + registrar_extra)
+        d = Dsbc(BUILD, conf, "dsbc-sys-" + name, lcores="0-1")
+        d.wait_ready()
+        b = baresip_peer.write_config(os.path.join(out, "bob"),
+                                      "10.10.2.20:5060", "bob",
+                                      (32000, 32019), answer=True,
+                                      mediaenc=bob_enc, ice=bob_ice,
+                                      rtcp_mux=True)
+        with open(os.path.join(b, "accounts"), "w") as f:
+            f.write('<sip:bob@example.com>;auth_pass=bob-pw;'
+                    'outbound="sip:10.10.2.1";regint=300;mediaenc=%s;%s'
+                    'audio_codecs=PCMU;answermode=auto\n' %
+                    (bob_enc, "medianat=ice;" if bob_ice else ""))
+        blog = open(os.path.join(out, "bob.log"), "w+")
+        bob = topo.run("bob", ["baresip", "-f", b, "-t",
+                               str(seconds + 40)],
+                       stdout=blog, stderr=subprocess.STDOUT)
+        deadline = time.time() + 10
+        while time.time() < deadline and \
+                not d.tel.query("/dsbc/registrations")["bindings"]:
+            time.sleep(0.2)
+        srv, br = browser_peer.start(topo, "alice", out, {
+            "ws": "wss://10.10.1.1:8443", "uri": "sip:alice@example.com",
+            "password": "alice-pw", "target": "sip:bob@example.com",
+            "seconds": seconds})
+        deadline = time.time() + seconds + 45
+        while time.time() < deadline:
+            res, log = browser_peer.result(out)
+            if res is not None:
+                break
+            ids = d.tel.query("/dsbc/calls")["ids"]
+            if ids:
+                one = d.tel.query("/dsbc/call,%d" % ids[0])
+                if complete_view(one):
+                    seen = one
+            time.sleep(0.2)
+        for p in (br, srv):
+            p.kill()
+            p.wait()
+        br = srv = None
+        bob.kill()
+        bob.wait()
+        calls, st = settle(d)
+        blog.seek(0)
+        btext = blog.read()
+    finally:
+        for p in (br, srv, bob):
+            if p is not None:
+                p.kill()
+        rc = d.stop() if d else 0
+        topo.teardown()
+    eq(rc, 0, "dsbc exit status")
+    return dict(page=res, log=log, call=seen, calls=calls, stats=st,
+                bob=baresip_peer.summary(btext), bob_text=btext)
+
+
+def check_browser(r, mode):
+    page, call = r["page"], r["call"]
+    check(page is not None, "the page reported (log: %s)" % r["log"])
+    check("failed" not in page, "the call: %s" % page.get("failed"))
+    first, second = page["first"], page["second"]
+    sdp = page["local_sdp"]
+    print("  chromium: %s; ice %s; inbound RTP %d -> %d, outbound %d -> %d;"
+          " offer: BUNDLE %s, rtcp-mux %s, candidates %d" %
+          (" ".join(r["log"]), page["ice"], first["rx"], second["rx"],
+           first["tx"], second["tx"], "a=group:BUNDLE" in sdp,
+           "a=rtcp-mux" in sdp, sdp.count("a=candidate")))
+    a, b = (call or {}).get("a_leg", {}), (call or {}).get("b_leg", {})
+    print("  dsbc: mode %s; RTP in from the browser %s, from bob %s; "
+          "A leg keying %s, B leg %s" %
+          ((call or {}).get("mode"), a.get("m0_rtp_in_pkts"),
+           b.get("m0_rtp_in_pkts"), a.get("keying"), b.get("keying")))
+    check(first["rx"] > 0 and second["rx"] > first["rx"],
+          "the browser's inbound RTP grows")
+    check(first["tx"] > 0 and second["tx"] > first["tx"],
+          "the browser's outbound RTP grows")
+    eq(page["ice"] in ("connected", "completed"), True,
+       "ICE connected (%s)" % page["ice"])
+    check(call is not None, "a complete view of the call")
+    eq(call["mode"], mode, "the call's mode")
+    check_ge(a.get("m0_rtp_in_pkts", 0), 50, "RTP from the browser")
+    check_ge(b.get("m0_rtp_in_pkts", 0), 50, "RTP from bob")
+
+
+def test_browser_jssip_relay():
+    """A real browser: headless Chromium with fake media loads a page
+    using JsSIP (npm), which registers over WSS with digest and calls bob
+    (baresip, registered, DTLS-SRTP with ICE); dsbc relays DTLS-SRTP end
+    to end (relay mode) with the SDP as Chrome writes it (BUNDLE,
+    rtcp-mux, ICE).  getStats() shows inbound and outbound RTP growing,
+    and /dsbc/call the call's mode and counters."""
+    r = browser_call("brelay", "relay", "dtls_srtp")
+    check_browser(r, "relay")
+
+
+def test_browser_jssip_terminate_sdes():
+    """The WebRTC gateway: the same browser calls bob with SDES only
+    (baresip, srtp-mand, no ICE); [registrar] security = sdes has dsbc
+    terminate: it answers Chrome's ICE (lite) and DTLS with its own
+    certificate, keys bob's leg with a=crypto and re-encrypts both ways.
+    getStats() shows RTP growing both ways at the browser, /dsbc/call
+    the terminate mode with SRTP unprotected and protected on both
+    legs."""
+    r = browser_call("bterm", "terminate", "srtp-mand", bob_ice=False,
+                     registrar_extra="mode = terminate\nsecurity = sdes\n")
+    check_browser(r, "terminate")
+    a, b = r["call"]["a_leg"], r["call"]["b_leg"]
+    print("  SRTP: A unprotected %d protected %d, B unprotected %d "
+          "protected %d" % (a["m0_rtp_in_srtp_unprotected"],
+                            a["m0_rtp_in_srtp_protected"],
+                            b["m0_rtp_in_srtp_unprotected"],
+                            b["m0_rtp_in_srtp_protected"]))
+    check_ge(a["m0_rtp_in_srtp_unprotected"], 50, "Chrome's SRTP opened")
+    check_ge(b["m0_rtp_in_srtp_unprotected"], 50, "bob's SRTP opened")
+
+
 def test_sip_tcp_refusals():
     """SIP over TCP refuses and counts: a connection over the per-source
     cap (sip_tcp_max_per_source = 2) is closed at once (tcp_refused); a
@@ -3192,6 +3335,7 @@ TESTS = [test_udp_relay_between_namespaces, test_kernel_exception_path,
          test_register_digest_nat_call, test_sip_tls_probes,
          test_sip_tls_call_stunnel, test_route_tcp_to_bob,
          test_route_tls_to_bob, test_sip_wss_register_and_call,
+         test_browser_jssip_relay, test_browser_jssip_terminate_sdes,
          test_sipp_options,
          test_call_bye_from_a_with_rtp, test_call_bye_from_b,
          test_call_early_media, test_call_reinvite,

@@ -7,12 +7,15 @@ EXTRA=""
 [ "${1:-}" = perf ] && EXTRA="rtpengine-daemon"
 PKGS="$EXTRA gcc make pkg-config meson ninja-build python3 iproute2 procps \
 libdpdk-dev dpdk dpdk-dev libssl-dev openssl libsrtp2-dev libpcap-dev libcunit1-dev \
-tshark sip-tester ethtool iputils-ping baresip-core stunnel4 python3-websockets"
+tshark sip-tester ethtool iputils-ping baresip-core stunnel4 python3-websockets \
+chromium"
 missing=""
 for p in $PKGS; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" ||
 		missing="$missing $p"
 done
+# npm (JsSIP for the browser test) may come with another Node.js package
+command -v npm >/dev/null 2>&1 || missing="$missing npm"
 if [ -z "$missing" ]; then
 	echo "deps: all packages present"
 	exit 0

@@ -406,6 +406,10 @@ test_users_sections(void)
 		     "below min_expires_s");
 	expect_error(BASE "[registrar]\nkeepalive_s = 90\n", "registrar",
 		     "keepalive_s", "not below nat_expires_s");
+	expect_error(BASE "[registrar]\nsecurity = zrtp\n", "registrar",
+		     "security", "not same, plain, sdes or dtls");
+	expect_error(BASE "[registrar]\nmode = bridge\n", "registrar",
+		     "mode", "not relay, aware or terminate");
 	expect_error(BASE "[route.0]\nnext_hop = 192.0.2.9:5060\n"
 		     "transport = tls\n", "route.0", "transport",
 		     "needs [port.0] exception = tap");
