@@ -862,7 +862,14 @@ invite_new(struct dsbc_b2bua *b, const struct dsbc_sip_peer *from,
 	if (local) {
 		/* where the user registered from: through its NAT, over its
 		 * connection */
-		if (b2bua_reg_target(b, m, &bpeer, bruri, sizeof(bruri)) != 0) {
+		int tr = b2bua_reg_target(b, m, &bpeer, bruri, sizeof(bruri));
+
+		if (tr == -2) {
+			b->st.reg_flow_failed++;
+			reply_simple(b, m, from, t, 430, "Flow Failed", now);
+			return;
+		}
+		if (tr != 0) {
 			b->st.reg_not_found++;
 			reply_simple(b, m, from, t, 404, "Not Found", now);
 			return;

@@ -261,7 +261,8 @@ void b2bua_register_in(struct dsbc_b2bua *b, const struct dsbc_sip_peer *from,
 /* Is m's Request-URI in the registrar's domain? */
 bool b2bua_reg_local(const struct dsbc_b2bua *b, const struct dsbc_sip_msg *m);
 /* The registered user m's Request-URI names: where to send (peer) and
- * its Contact (ruri).  0, or -1 when it has no live binding. */
+ * its Contact (ruri).  0; -1 when it has no live binding; -2 when its
+ * outbound flow failed (RFC 5626 5.3: 430). */
 int b2bua_reg_target(struct dsbc_b2bua *b, const struct dsbc_sip_msg *m,
 		     struct dsbc_sip_peer *peer, char *ruri, size_t cap);
 void b2bua_reg_tick(struct dsbc_b2bua *b, uint64_t now);

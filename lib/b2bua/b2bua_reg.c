@@ -264,6 +264,40 @@ b2bua_auth(struct dsbc_b2bua *b, const struct dsbc_sip_peer *from,
 
 /* ---- REGISTER ---- */
 
+/* Does a Supported header of m list tag (RFC 3261 20.37)? */
+static bool
+supports(const struct dsbc_sip_msg *m, const char *tag)
+{
+	size_t tl = strlen(tag);
+	unsigned int i;
+
+	for (i = 0; i < m->nb_hdrs; i++) {
+		const char *p, *end;
+
+		if (m->hdrs[i].id != DSBC_SIP_H_SUPPORTED)
+			continue;
+		p = m->hdrs[i].value.p;
+		end = p + m->hdrs[i].value.len;
+		while (p < end) {
+			const char *q = memchr(p, ',', (size_t)(end - p));
+			const char *a = p, *z;
+
+			if (q == NULL)
+				q = end;
+			z = q;
+			while (a < z && (*a == ' ' || *a == '\t'))
+				a++;
+			while (z > a && (z[-1] == ' ' || z[-1] == '\t'))
+				z--;
+			if ((size_t)(z - a) == tl &&
+			    strncasecmp(a, tag, tl) == 0)
+				return true;
+			p = q + 1;
+		}
+	}
+	return false;
+}
+
 /* Behind a NAT: the Contact names another address or port than the
  * request came from (what RFC 3581's received/rport reveal). */
 static bool
@@ -357,6 +391,9 @@ b2bua_register_in(struct dsbc_b2bua *b, const struct dsbc_sip_peer *from,
 	src.peer_len = sizeof(rp);
 	src.conn = from->conn;
 	src.nat = from->transport == DSBC_SIP_UDP && natted(m, from);
+	/* RFC 5626 outbound, on the streams dsbc keeps open */
+	src.outbound_ok = from->transport != DSBC_SIP_UDP &&
+			  supports(m, "outbound");
 	dsbc_reg_register(b->reg, aor, m, &src, now, &res);
 	if (res.status == 423) {
 		snprintf(extra, sizeof(extra), "Min-Expires: %u\r\n",
@@ -369,6 +406,16 @@ b2bua_register_in(struct dsbc_b2bua *b, const struct dsbc_sip_peer *from,
 		return;
 	}
 	n = dsbc_reg_contacts(b->reg, aor, now, extra, sizeof(extra));
+	/* RFC 5626 5.2 and 4.4.1: the flow is the way in, keep it alive
+	 * this often */
+	if (n >= 0 && res.outbound) {
+		int k = snprintf(extra + n, sizeof(extra) - (size_t)n,
+				 "Require: outbound\r\nFlow-Timer: %u\r\n",
+				 b->cfg->registrar.flow_timer_s);
+
+		n = k < 0 || (size_t)k >= sizeof(extra) - (size_t)n ? -1 :
+		    n + k;
+	}
 	if (n < 0) {
 		answer(b, m, from, t, 500, "Server Internal Error", NULL, now);
 		return;
@@ -394,6 +441,8 @@ b2bua_reg_target(struct dsbc_b2bua *b, const struct dsbc_sip_msg *m,
 	bd = dsbc_reg_lookup(b->reg, aor, b->now);
 	if (bd == NULL)
 		return -1;
+	if (bd->flow_failed)
+		return -2;
 	rp = (const struct reg_peer *)bd->peer;
 	*peer = rp->peer;
 	snprintf(ruri, cap, "%s", bd->contact);

@@ -185,6 +185,7 @@ struct dsbc_b2bua_stats {
 	uint64_t reg_foreign;        /**< REGISTER for another domain: 403/404 */
 	uint64_t reg_forbidden;      /**< a user registering another's AoR */
 	uint64_t reg_not_found;      /**< INVITE to a user not registered */
+	uint64_t reg_flow_failed;    /**< ... whose outbound flow failed: 430 */
 	uint64_t keepalive_stray;    /**< keepalive answer of no binding */
 	uint64_t transport_errors;   /**< requests failed: no stream to B */
 	uint64_t sips_refused;       /**< sips: Request-URI, no TLS route: 416 */

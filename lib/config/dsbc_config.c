@@ -94,6 +94,7 @@ dsbc_config_defaults(struct dsbc_config *c)
 	c->registrar.nat_expires_s = 90;
 	c->registrar.keepalive_s = 25;
 	c->registrar.keepalive_misses = 3;
+	c->registrar.flow_timer_s = 120;
 	c->registrar.max_aors = 16384;
 	c->registrar.max_per_aor = 5;
 	snprintf(c->drivers_cfg_dir, sizeof(c->drivers_cfg_dir), "drivers-cfg");
@@ -706,6 +707,8 @@ registrar_key(struct cfg_ctx *x, void *obj, const char *k, const char *v)
 		return cfg_u32(x, k, v, 0, 3600, &r->keepalive_s);
 	if (!strcmp(k, "keepalive_misses"))
 		return cfg_u32(x, k, v, 1, 100, &r->keepalive_misses);
+	if (!strcmp(k, "flow_timer_s"))
+		return cfg_u32(x, k, v, 10, 3600, &r->flow_timer_s);
 	if (!strcmp(k, "max_aors"))
 		return cfg_u32(x, k, v, 1, 1u << 21, &r->max_aors);
 	if (!strcmp(k, "max_per_aor"))
@@ -1356,6 +1359,11 @@ validate(struct cfg_ctx *x)
 	if (c->registrar.keepalive_s != 0 &&
 	    c->registrar.keepalive_s >= c->registrar.nat_expires_s)
 		return cfg_fail(x, "keepalive_s", "not below nat_expires_s");
+	if (c->registrar.flow_timer_s >= c->sip_tcp_idle_s)
+		return cfg_fail(x, "flow_timer_s", "not below [dsbc] "
+				"sip_tcp_idle_s (%u): keepalives would come "
+				"after the connection is closed",
+				c->sip_tcp_idle_s);
 	if (c->registrar.realm[0] != '\0' && c->auth.users_file[0] == '\0') {
 		x->section = "auth";
 		return cfg_fail(x, "users_file", "missing: [registrar] realm "

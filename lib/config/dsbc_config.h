@@ -213,6 +213,7 @@ struct dsbc_registrar_cfg {
 	uint32_t nat_expires_s;
 	uint32_t keepalive_s;         /* OPTIONS to NATed UDP clients, 0 off */
 	uint32_t keepalive_misses;
+	uint32_t flow_timer_s;        /* RFC 5626 Flow-Timer for outbound */
 	uint32_t max_aors;
 	uint32_t max_per_aor;
 	uint8_t mode;                 /* calls to users: enum dsbc_mode + 1,

@@ -279,6 +279,8 @@ struct want {
 	struct dsbc_sip_str uri;
 	uint32_t expires;            /* granted, s; 0 remove */
 	uint32_t found;              /* existing binding idx + 1 */
+	struct dsbc_sip_str instance; /* RFC 5626, without quotes */
+	uint32_t reg_id;              /* 0 none */
 };
 
 static void
@@ -288,16 +290,30 @@ result(struct dsbc_reg_result *res, int status, const char *reason)
 	res->reason = reason;
 }
 
+/* The binding of this Contact: the same instance and reg-id (RFC 5626
+ * 6: a new flow of the same device replaces the old one), or else the
+ * same URI. */
 static uint32_t
-binding_of_uri(const struct dsbc_reg *r, uint32_t ai, struct dsbc_sip_str uri)
+binding_of(const struct dsbc_reg *r, uint32_t ai, const struct want *w)
 {
 	uint32_t bi;
 
 	if (ai == 0)
 		return 0;
+	if (w->reg_id != 0)
+		for (bi = r->aors[ai - 1].first; bi != 0;
+		     bi = r->bs[bi - 1].next) {
+			const struct dsbc_reg_binding *b = &r->bs[bi - 1].b;
+
+			if (b->outbound && b->reg_id == w->reg_id &&
+			    strlen(b->instance) == w->instance.len &&
+			    memcmp(b->instance, w->instance.p,
+				   w->instance.len) == 0)
+				return bi;
+		}
 	for (bi = r->aors[ai - 1].first; bi != 0; bi = r->bs[bi - 1].next)
-		if (strlen(r->bs[bi - 1].b.contact) == uri.len &&
-		    memcmp(r->bs[bi - 1].b.contact, uri.p, uri.len) == 0)
+		if (strlen(r->bs[bi - 1].b.contact) == w->uri.len &&
+		    memcmp(r->bs[bi - 1].b.contact, w->uri.p, w->uri.len) == 0)
 			return bi;
 	return 0;
 }
@@ -332,7 +348,7 @@ dsbc_reg_register(struct dsbc_reg *r, const char *aor,
 	struct want w[CONTACTS_MAX];
 	const struct dsbc_sip_hdr *h;
 	struct dsbc_sip_str cid, meth, v;
-	uint32_t cseq, hdr_exp, ai, e;
+	uint32_t cseq, hdr_exp, ai, e, e2;
 	unsigned int nw = 0, i, i2, adds = 0;
 	bool star = false, has_hdr_exp = false;
 
@@ -412,9 +428,29 @@ dsbc_reg_register(struct dsbc_reg *r, const char *aor,
 			/* behind a NAT: back before the pinhole closes */
 			if (src->nat && e > r->cfg.nat_expires_s)
 				e = r->cfg.nat_expires_s;
+			/* RFC 5626 4.2: an instance and a reg-id make it
+			 * an outbound registration, where the client says
+			 * it supports it */
+			w[i2].reg_id = 0;
+			w[i2].instance.len = 0;
+			if (src->outbound_ok &&
+			    hparam(na.params, "reg-id", &v) == 0 &&
+			    dsbc_sip_uint_parse(v, UINT32_MAX, &e2) == 0 &&
+			    e2 != 0 &&
+			    hparam(na.params, "+sip.instance",
+				   &w[i2].instance) == 0 &&
+			    w[i2].instance.len >= 2 &&
+			    w[i2].instance.p[0] == '"' &&
+			    w[i2].instance.p[w[i2].instance.len - 1] == '"' &&
+			    w[i2].instance.len - 2 <
+			    sizeof(r->bs->b.instance)) {
+				w[i2].instance.p++;
+				w[i2].instance.len -= 2;
+				w[i2].reg_id = e2;
+			}
 			/* the same Contact twice: the last one counts */
 			w[i2].expires = e;
-			w[i2].found = binding_of_uri(r, ai, na.uri_str);
+			w[i2].found = binding_of(r, ai, &w[i2]);
 			if (i2 == nw)
 				nw++;
 		}
@@ -512,7 +548,16 @@ dsbc_reg_register(struct dsbc_reg *r, const char *aor,
 		} else {
 			b = &r->bs[bi - 1].b;
 			r->st.refreshed++;
+			/* a new flow of the same instance: its new Contact */
+			memcpy(b->contact, w[i].uri.p, w[i].uri.len);
+			b->contact[w[i].uri.len] = '\0';
 		}
+		b->outbound = w[i].reg_id != 0;
+		b->reg_id = w[i].reg_id;
+		memcpy(b->instance, w[i].instance.p, w[i].instance.len);
+		b->instance[w[i].instance.len] = '\0';
+		b->flow_failed = false;
+		res->outbound |= b->outbound;
 		memcpy(b->call_id, cid.p, cid.len);
 		b->call_id[cid.len] = '\0';
 		b->cseq = cseq;
@@ -574,6 +619,12 @@ dsbc_reg_lookup(const struct dsbc_reg *r, const char *aor, uint64_t now)
 
 		if (b->expires_at <= now)
 			continue;
+		/* a live flow before a failed one (RFC 5626 5.3) */
+		if (best != NULL && b->flow_failed != best->flow_failed) {
+			if (!b->flow_failed)
+				best = b;
+			continue;
+		}
 		if (best == NULL || b->registered_at > best->registered_at ||
 		    (b->registered_at == best->registered_at &&
 		     b->expires_at > best->expires_at))
@@ -644,11 +695,21 @@ dsbc_reg_flow_gone(struct dsbc_reg *r, uint32_t conn)
 
 	if (conn == 0)
 		return 0;
-	for (i = 0; i < r->cfg.max_bindings; i++)
-		if (r->bs[i].used && r->bs[i].b.conn == conn) {
-			binding_del(r, i + 1);
-			n++;
+	for (i = 0; i < r->cfg.max_bindings; i++) {
+		struct dsbc_reg_binding *b = &r->bs[i].b;
+
+		if (!r->bs[i].used || b->conn != conn)
+			continue;
+		if (b->outbound) {
+			/* kept for its 430 (RFC 5626 5.3) */
+			b->flow_failed = true;
+			b->conn = 0;
+			r->st.flow_failed++;
+			continue;
 		}
+		binding_del(r, i + 1);
+		n++;
+	}
 	r->st.flow_dropped += n;
 	return n;
 }

@@ -52,6 +52,12 @@ struct dsbc_reg_binding {
 	uint64_t registered_at;    /**< ms */
 	uint32_t conn;             /**< stream connection, 0 for UDP */
 	bool nat;                  /**< Contact is not the source */
+	bool outbound;             /**< RFC 5626: instance and reg-id given,
+				    *   the flow is the only way in */
+	bool flow_failed;          /**< outbound and its flow closed: 430
+				    *   until the client registers again */
+	uint32_t reg_id;
+	char instance[80];         /**< +sip.instance, quotes removed */
 	uint8_t misses;            /**< keepalives unanswered in a row */
 	bool ping_out;             /**< a keepalive awaits its answer */
 	uint64_t ping_at;          /**< next keepalive, ms; 0 none */
@@ -64,6 +70,7 @@ struct dsbc_reg_source {
 	size_t peer_len;           /**< at most DSBC_REG_PEER_MAX */
 	uint32_t conn;             /**< stream connection, 0 UDP */
 	bool nat;                  /**< Contact differs from the source */
+	bool outbound_ok;          /**< Supported: outbound (RFC 5626) */
 };
 
 /** Outcome of a REGISTER. */
@@ -71,6 +78,8 @@ struct dsbc_reg_result {
 	int status;                /**< 200, 400, 403, 423, 500, 503 */
 	const char *reason;
 	uint32_t min_expires;      /**< for 423 */
+	bool outbound;             /**< a binding used RFC 5626 outbound:
+				    *   the 200 says Require: outbound */
 };
 
 /** Counters. */
@@ -86,6 +95,7 @@ struct dsbc_reg_stats {
 	uint64_t pongs;            /**< answered */
 	uint64_t ping_dropped;     /**< bindings dropped for misses */
 	uint64_t flow_dropped;     /**< bindings whose connection closed */
+	uint64_t flow_failed;      /**< outbound ones kept for their 430 */
 	uint32_t aors;             /**< now */
 	uint32_t bindings;         /**< now */
 };
@@ -177,8 +187,10 @@ int dsbc_reg_pong(struct dsbc_reg *r, uint32_t handle, const void *peer,
 		  size_t peer_len);
 
 /**
- * A stream connection closed: its bindings can no longer be reached
- * (RFC 5626 section 5.3) and go.
+ * A stream connection closed: its bindings can no longer be reached.
+ * Outbound ones (RFC 5626) stay, marked flow_failed, so a request for
+ * them gets 430 (section 5.3) until the client registers a new flow or
+ * they expire; the others go.
  *
  * @param r  the registrar
  * @param conn  the connection

@@ -2236,6 +2236,55 @@ test_register_auth_and_call(void)
 	unlink(users_file);
 }
 
+/* RFC 5626 over a stream: the 200 says Require: outbound and the
+ * Flow-Timer; once bob's connection closes, a call to him gets 430 */
+static void
+test_register_outbound_430(void)
+{
+	struct dsbc_sip_peer bob_tcp;
+	const struct sent *s;
+	char auth[1024], v[256];
+
+	setup_users();
+	cfg.registrar.flow_timer_s = 120;
+	peer_set(&bob_tcp, 0, "10.0.0.1", "10.0.0.40");
+	bob_tcp.transport = DSBC_SIP_TCP;
+	bob_tcp.remote_port = 50123;
+	bob_tcp.conn = 7;
+	feed(&bob_tcp, NULL,
+	     "REGISTER sip:example.com SIP/2.0\n"
+	     "Via: SIP/2.0/TCP bob.invalid;branch=z9hG4bKob1\n"
+	     "From: <sip:bob@example.com>;tag=o1\nTo: <sip:bob@example.com>\n"
+	     "Call-ID: ob1\nCSeq: 1 REGISTER\nSupported: path, outbound\n"
+	     "Contact: <sip:bob@bob.invalid;transport=tcp>;reg-id=1;"
+	     "+sip.instance=\"<urn:uuid:b0b>\"\n");
+	creds(&bob_tcp, "SIP/2.0 401 ", "Authorization", "SHA-256", "bob",
+	      "secret", "REGISTER", "sip:example.com", 1, auth, sizeof(auth));
+	feed(&bob_tcp, NULL,
+	     "REGISTER sip:example.com SIP/2.0\n"
+	     "Via: SIP/2.0/TCP bob.invalid;branch=z9hG4bKob2\n"
+	     "From: <sip:bob@example.com>;tag=o1\nTo: <sip:bob@example.com>\n"
+	     "Call-ID: ob1\nCSeq: 2 REGISTER\nSupported: path, outbound\n"
+	     "Contact: <sip:bob@bob.invalid;transport=tcp>;reg-id=1;"
+	     "+sip.instance=\"<urn:uuid:b0b>\"\n%s", auth);
+	s = sent_to(&bob_tcp, "SIP/2.0 200 ");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(s);
+	CU_ASSERT_STRING_EQUAL(hval(s, "Require", v, sizeof(v)), "outbound");
+	CU_ASSERT_STRING_EQUAL(hval(s, "Flow-Timer", v, sizeof(v)), "120");
+	/* a call reaches bob on his connection */
+	alice_invite(1, "sip:bob@example.com", NULL, &peer_b);
+	s = sent_to(&bob_tcp, "INVITE ");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(s);
+	CU_ASSERT_EQUAL(s->to.conn, 7);
+	/* his connection closes: the next call gets 430 */
+	dsbc_b2bua_conn_closed(b, 7);
+	alice_invite(2, "sip:bob@example.com", NULL, &peer_b);
+	CU_ASSERT_PTR_NOT_NULL(sent_to(&peer_b, "SIP/2.0 430 "));
+	CU_ASSERT_EQUAL(dsbc_b2bua_stats(b)->reg_flow_failed, 1);
+	teardown();
+	unlink(users_file);
+}
+
 int
 unit_register(void)
 {
@@ -2278,5 +2327,6 @@ unit_register(void)
 	UNIT_ADD(s, test_million_tokens);
 	UNIT_ADD(s, test_register_auth_and_call);
 	UNIT_ADD(s, test_route_transport);
+	UNIT_ADD(s, test_register_outbound_430);
 	return 0;
 }

@@ -288,6 +288,62 @@ test_reg_flow_gone(void)
 	dsbc_reg_free(r);
 }
 
+
+/* RFC 5626: instance and reg-id make a binding of a flow; a new flow of
+ * the same instance replaces it; a failed flow keeps it for its 430 */
+static void
+test_reg_outbound(void)
+{
+	struct dsbc_reg *r = reg_new();
+	struct peer p1 = { 0x0a000005, 40001 }, p2 = { 0x0a000005, 40002 };
+	struct dsbc_reg_source s1 = src_of(&p1, false, 11);
+	struct dsbc_reg_source s2 = src_of(&p2, false, 12);
+	const struct dsbc_reg_binding *b;
+	struct dsbc_reg_result res;
+
+	s1.outbound_ok = s2.outbound_ok = true;
+	dsbc_reg_register(r, "alice@example.com",
+			  reg("c1", 1, "<sip:a@x1.invalid;transport=ws>;reg-id=1;"
+			      "+sip.instance=\"<urn:uuid:0001>\"", NULL),
+			  &s1, 0, &res);
+	CU_ASSERT_EQUAL(res.status, 200);
+	CU_ASSERT(res.outbound);
+	b = dsbc_reg_lookup(r, "alice@example.com", 0);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(b);
+	CU_ASSERT(b->outbound);
+	CU_ASSERT_STRING_EQUAL(b->instance, "<urn:uuid:0001>");
+	/* reconnected: another Contact, the same instance and reg-id */
+	dsbc_reg_register(r, "alice@example.com",
+			  reg("c2", 1, "<sip:a@x2.invalid;transport=ws>;reg-id=1;"
+			      "+sip.instance=\"<urn:uuid:0001>\"", NULL),
+			  &s2, 1000, &res);
+	CU_ASSERT_EQUAL(res.status, 200);
+	CU_ASSERT_EQUAL(dsbc_reg_stats(r)->bindings, 1);
+	b = dsbc_reg_lookup(r, "alice@example.com", 1000);
+	CU_ASSERT_STRING_EQUAL(b->contact, "sip:a@x2.invalid;transport=ws");
+	CU_ASSERT_EQUAL(b->conn, 12);
+	/* the old flow closing changes nothing; the live one failing
+	 * keeps the binding, marked */
+	CU_ASSERT_EQUAL(dsbc_reg_flow_gone(r, 11), 0);
+	CU_ASSERT_FALSE(b->flow_failed);
+	CU_ASSERT_EQUAL(dsbc_reg_flow_gone(r, 12), 0);
+	b = dsbc_reg_lookup(r, "alice@example.com", 2000);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(b);
+	CU_ASSERT(b->flow_failed);
+	CU_ASSERT_EQUAL(dsbc_reg_stats(r)->flow_failed, 1);
+	/* without Supported: outbound it is a plain binding */
+	s1.outbound_ok = false;
+	dsbc_reg_register(r, "bob@example.com",
+			  reg("c3", 1, "<sip:b@x3.invalid>;reg-id=1;"
+			      "+sip.instance=\"<urn:uuid:0002>\"", NULL),
+			  &s1, 0, &res);
+	CU_ASSERT_EQUAL(res.status, 200);
+	CU_ASSERT_FALSE(res.outbound);
+	CU_ASSERT_EQUAL(dsbc_reg_flow_gone(r, 11), 1);
+	CU_ASSERT_PTR_NULL(dsbc_reg_lookup(r, "bob@example.com", 0));
+	dsbc_reg_free(r);
+}
+
 int
 unit_register(void)
 {
@@ -299,5 +355,6 @@ unit_register(void)
 	UNIT_ADD(s, test_reg_wildcard_and_limits);
 	UNIT_ADD(s, test_reg_nat_keepalive);
 	UNIT_ADD(s, test_reg_flow_gone);
+	UNIT_ADD(s, test_reg_outbound);
 	return 0;
 }

@@ -191,6 +191,8 @@ tel_regs(const char *cmd, const char *params, struct rte_tel_data *d)
 	add(d, "foreign_domain", bs->reg_foreign);
 	add(d, "forbidden_aor", bs->reg_forbidden);
 	add(d, "invite_not_registered", bs->reg_not_found);
+	add(d, "invite_flow_failed", bs->reg_flow_failed);
+	add(d, "outbound_flows_failed", rs->flow_failed);
 	rte_tel_data_add_dict_container(d, "list", list, 0);
 	return 0;
 }
