@@ -1072,6 +1072,141 @@ def test_browser_jssip_terminate_sdes():
     check_ge(b["m0_rtp_in_srtp_unprotected"], 50, "bob's SRTP opened")
 
 
+# From a second address of alice's namespace (10.10.1.11): a digest
+# replay, a stale nonce, an oversized message over TCP, a stalled TLS
+# handshake, then password guessing until blocked.  A line per attack.
+ATTACKER = r"""
+import hashlib, re, socket, ssl, sys, time
+dsbc, me = sys.argv[1], sys.argv[2]
+u = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+u.bind((me, 5090))
+u.settimeout(3)
+n = [0]
+def register(auth="", cseq=1):
+    n[0] += 1
+    m = ("REGISTER sip:example.com SIP/2.0\r\n"
+         "Via: SIP/2.0/UDP %s:5090;branch=z9hG4bKatk%d;rport\r\n"
+         "From: <sip:alice@example.com>;tag=atk\r\nTo: <sip:alice@example.com>\r\n"
+         "Call-ID: atk@%s\r\nCSeq: %d REGISTER\r\n"
+         "Contact: <sip:alice@%s:5090>\r\n%sContent-Length: 0\r\n\r\n"
+         % (me, n[0], me, cseq, me, auth))
+    u.sendto(m.encode(), (dsbc, 5060))
+    while True:
+        r = u.recv(4000).decode(errors="replace")
+        if not r.startswith("SIP/2.0 1"):
+            return r
+def answer(chal, pw, nc=1):
+    realm = re.search(r'realm="([^"]*)"', chal).group(1)
+    nonce = re.search(r'nonce="([^"]*)"', chal).group(1)
+    H = lambda x: hashlib.md5(x.encode()).hexdigest()
+    ha1 = H("alice:%s:%s" % (realm, pw))
+    r = H("%s:%s:%08x:c1:auth:%s" % (ha1, nonce, nc,
+                                     H("REGISTER:sip:example.com")))
+    return ('Authorization: Digest username="alice", realm="%s", '
+            'nonce="%s", uri="sip:example.com", response="%s", '
+            'algorithm=MD5, qop=auth, nc=%08x, cnonce="c1"\r\n'
+            % (realm, nonce, r, nc))
+first = lambda r: r.split("\r\n")[0]
+chal = register()
+ok = register(answer(chal, "alice-pw"), 2)
+again = register(answer(chal, "alice-pw"), 3)
+print("replay: first %s, again %s" % (first(ok), first(again)))
+time.sleep(11)
+stale = register(answer(chal, "alice-pw", 2), 4)
+print("stale: %s%s" % (first(stale),
+                       " stale=true" if "stale=true" in stale else ""))
+t = socket.create_connection((dsbc, 5060), timeout=5)
+t.sendall(("OPTIONS sip:x SIP/2.0\r\nVia: SIP/2.0/TCP %s;branch=z9hG4bKbig"
+           "\r\nContent-Length: 70000\r\n\r\n" % me).encode() + b"x" * 1000)
+try:
+    print("oversized: %s" % ("closed" if t.recv(100) == b"" else "data"))
+except OSError:
+    print("oversized: closed")
+s = socket.create_connection((dsbc, 5061), timeout=10)
+t0 = time.time()
+try:
+    s.recv(100)
+except OSError:
+    pass
+print("slowloris: closed after %.0f s" % (time.time() - t0))
+codes = []
+for i in range(12):
+    chal = register()
+    if not chal.startswith("SIP/2.0 401"):
+        codes.append(first(chal).split()[1])
+        break
+    codes.append(first(register(answer(chal, "guess%d" % i), 5)).split()[1])
+print("guessing: " + " ".join(codes))
+"""
+
+
+def test_signalling_attacks_while_calling():
+    """Refusals, each counted, while a legitimate call goes on: from
+    another address of alice's namespace, a REGISTER's credentials
+    replayed (the same nonce count: 401, auth_replayed), a nonce past
+    nonce_ttl_s (401 stale=true), an oversized message over TCP (closed,
+    tcp_too_big), a TLS client that never handshakes (closed after
+    handshake_s, tls_timeouts), then password guessing until blocked
+    (403, auth_blocked).  Alice's sipp call from her own address,
+    running through all of it, completes."""
+    pki = make_pki(os.path.abspath("out/system/pki"))
+    users = users_file(os.path.abspath("out/system/users_atk"),
+                       [("alice", "alice-pw")])
+    res = {}
+
+    def during(d, topo, call):
+        topo.exec("alice", "ip", "addr", "add", "10.10.1.11/24", "dev",
+                  "p0")
+        p = topo.run("alice", [sys.executable, "-c", ATTACKER, "10.10.1.1",
+                               "10.10.1.11"], stdout=subprocess.PIPE,
+                     stderr=subprocess.STDOUT, text=True)
+        res["out"] = p.communicate(timeout=60)[0]
+        res["sip"] = d.tel.query("/dsbc/sip")
+        res["calls"] = d.tel.query("/dsbc/calls")
+
+    uac = scenario("uac_call.xml", os.path.abspath("out/system/uac_atk.xml"),
+                   MEDIA="", HOLD_MS="25000", END_A=A_BYE)
+    # a call out through the route, not to a user of dsbc's registrar
+    # (whose domain dsbc's own address is)
+    with open(uac) as f:
+        x = f.read().replace("sip:[service]@[remote_ip]:[remote_port]",
+                             "sip:[service]@pstn.example.net")
+    with open(uac, "w") as f:
+        f.write(x)
+    uas = uas_scenario(os.path.abspath("out/system/uas_atk.xml"))
+    conf = USERS_CONF.replace("fail_max = 20", "fail_max = 5\n"
+                              "nonce_ttl_s = 10") % users
+    r = run_call("attacks", uac, uas, port0_extra="exception = tap\n",
+                 conf_extra=tls_conf(pki) + conf, deadline_s=120,
+                 during=during)
+    out, sip = res.get("out", ""), res.get("sip", {})
+    print("  " + "; ".join(out.strip().splitlines()))
+    print("  auth: replayed %s stale %s failed %s blocked %s; tcp_too_big %s"
+          " tls_timeouts %s; calls active during the attacks %s" %
+          (sip.get("auth_replayed"), sip.get("auth_stale"),
+           sip.get("auth_failed"), sip.get("auth_blocked"),
+           sip.get("tcp_too_big"), sip.get("tls_timeouts"),
+           res.get("calls", {}).get("active")))
+    sipp_ok(r)
+    eq(r["calls"]["answered"], 1, "the legitimate call answered")
+    eq(res.get("calls", {}).get("active"), 1, "up through the attacks")
+    check("replay: first SIP/2.0 200 OK, again SIP/2.0 401" in out,
+          "the replay refused")
+    check("stale: SIP/2.0 401 Unauthorized stale=true" in out,
+          "the old nonce stale")
+    check("oversized: closed" in out, "the oversized message closed")
+    check(re.search(r"slowloris: closed after [1-5] s", out),
+          "the stalled TLS client closed")
+    check(out.strip().endswith("403"), "guessing blocked")
+    eq(sip["auth_replayed"], 1, "auth_replayed")
+    check_ge(sip["auth_stale"], 1, "auth_stale")
+    # fail_max = 5: the replay and four guesses, then blocked
+    eq(sip["auth_failed"], 5, "the replay and four guesses failed")
+    check_ge(sip["auth_blocked"], 1, "auth_blocked")
+    eq(sip["tcp_too_big"], 1, "tcp_too_big")
+    eq(sip["tls_timeouts"], 1, "tls_timeouts")
+
+
 def test_sip_tcp_refusals():
     """SIP over TCP refuses and counts: a connection over the per-source
     cap (sip_tcp_max_per_source = 2) is closed at once (tcp_refused); a
@@ -3336,6 +3471,7 @@ TESTS = [test_udp_relay_between_namespaces, test_kernel_exception_path,
          test_sip_tls_call_stunnel, test_route_tcp_to_bob,
          test_route_tls_to_bob, test_sip_wss_register_and_call,
          test_browser_jssip_relay, test_browser_jssip_terminate_sdes,
+         test_signalling_attacks_while_calling,
          test_sipp_options,
          test_call_bye_from_a_with_rtp, test_call_bye_from_b,
          test_call_early_media, test_call_reinvite,

@@ -21,6 +21,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -212,6 +213,32 @@ listen_on(struct dsbc_sip_tcp *t, uint16_t in, uint8_t family,
 	return 0;
 }
 
+/* Connections the process's descriptors allow: the soft limit is raised
+ * towards the hard one as far as max wants (and 256 for everything
+ * else); beyond that, fewer connections, said once. */
+static uint32_t
+fd_budget(uint32_t max)
+{
+	struct rlimit rl;
+	rlim_t want = (rlim_t)max + 256;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) != 0)
+		return max;
+	if (rl.rlim_cur < want) {
+		rl.rlim_cur = rl.rlim_max == RLIM_INFINITY || rl.rlim_max > want ?
+			      want : rl.rlim_max;
+		setrlimit(RLIMIT_NOFILE, &rl);
+		getrlimit(RLIMIT_NOFILE, &rl);
+	}
+	if (rl.rlim_cur >= want)
+		return max;
+	DSBC_LOG(sip, WARNING, "sip_tcp_max_conns %u: only %u descriptors "
+		 "(RLIMIT_NOFILE); %u connections at most\n", max,
+		 (unsigned int)rl.rlim_cur,
+		 rl.rlim_cur > 512 ? (unsigned int)rl.rlim_cur - 256 : 256);
+	return rl.rlim_cur > 512 ? (uint32_t)(rl.rlim_cur - 256) : 256;
+}
+
 int
 dsbc_sip_tcp_init(struct dsbc_app *app)
 {
@@ -229,7 +256,7 @@ dsbc_sip_tcp_init(struct dsbc_app *app)
 	if (t == NULL)
 		return -ENOMEM;
 	t->app = app;
-	t->max = app->cfg.sip_tcp_max_conns;
+	t->max = fd_budget(app->cfg.sip_tcp_max_conns);
 	t->c = calloc(t->max, sizeof(*t->c));
 	t->ep = epoll_create1(EPOLL_CLOEXEC);
 	if (t->c == NULL || t->ep < 0) {

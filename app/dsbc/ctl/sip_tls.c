@@ -72,9 +72,11 @@ ctx_new(const struct dsbc_tls_cfg *cfg, const char *cert, const char *key,
 	SSL_CTX_set_options(ctx, SSL_OP_NO_RENEGOTIATION |
 			    SSL_OP_NO_COMPRESSION |
 			    SSL_OP_CIPHER_SERVER_PREFERENCE);
-	/* writes from a queue that moves as it drains */
+	/* writes from a queue that moves as it drains; an idle
+	 * connection gives its record buffers back (thousands are held) */
 	SSL_CTX_set_mode(ctx, SSL_MODE_ENABLE_PARTIAL_WRITE |
-			 SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER);
+			 SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER |
+			 SSL_MODE_RELEASE_BUFFERS);
 	if (SSL_CTX_use_certificate_chain_file(ctx, cert) != 1) {
 		ossl_err(err, errlen, "[tls] cert", cert);
 		goto fail;
