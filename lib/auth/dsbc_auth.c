@@ -357,14 +357,11 @@ nonce_make(struct dsbc_auth *a, const char *realm, uint64_t now,
 	out[NONCE_HEX] = '\0';
 }
 
+/* dsbc writes nonces in lower case: an upper-case one is not ours */
 static int
-hexval(char ch)
+lower_hex(char ch)
 {
-	if (ch >= '0' && ch <= '9')
-		return ch - '0';
-	if (ch >= 'a' && ch <= 'f')
-		return ch - 'a' + 10;
-	return -1;
+	return ch >= 'A' && ch <= 'F' ? -1 : dsbc_digest_hexval(ch);
 }
 
 /* 0 when the nonce is one of ours for realm: *issued, *tag out */
@@ -379,13 +376,13 @@ nonce_check(const struct dsbc_auth *a, const char *nonce, const char *realm,
 	if (strlen(nonce) != NONCE_HEX)
 		return -1;
 	for (i = 0; i < 16; i++) {
-		if ((d = hexval(nonce[i])) < 0)
+		if ((d = lower_hex(nonce[i])) < 0)
 			return -1;
 		stamp = stamp << 4 | (uint64_t)d;
 	}
 	for (i = 0; i < NONCE_MAC_BYTES; i++) {
-		d = hexval(nonce[16 + 2 * i]);
-		e = hexval(nonce[17 + 2 * i]);
+		d = lower_hex(nonce[16 + 2 * i]);
+		e = lower_hex(nonce[17 + 2 * i]);
 		if (d < 0 || e < 0)
 			return -1;
 		got[i] = (uint8_t)(d << 4 | e);

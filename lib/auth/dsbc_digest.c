@@ -177,8 +177,8 @@ value_copy(const char *p, const char *end, char *dst, size_t cap)
 	return p;
 }
 
-static int
-hexval(char ch)
+int
+dsbc_digest_hexval(char ch)
 {
 	if (ch >= '0' && ch <= '9')
 		return ch - '0';
@@ -286,7 +286,7 @@ next:
 		if (strlen(nc) != 8 || !(seen & (1u << CP_CNONCE)))
 			return -1;
 		for (i = 0; i < 8; i++) {
-			int d = hexval(nc[i]);
+			int d = dsbc_digest_hexval(nc[i]);
 
 			if (d < 0)
 				return -1;

@@ -58,6 +58,14 @@ const char *dsbc_digest_alg_name(unsigned int alg);
 int dsbc_digest_alg_lookup(const char *name, size_t len);
 
 /**
+ * Value of a hex digit.
+ *
+ * @param ch  the character
+ * @return 0..15, or -1 when ch is not a hex digit (either case)
+ */
+int dsbc_digest_hexval(char ch);
+
+/**
  * Parse a credentials value: "Digest" then comma-separated auth-params
  * (token or quoted-string values, backslash escapes undone).  A missing
  * algorithm means MD5 (RFC 7616 section 3.4).

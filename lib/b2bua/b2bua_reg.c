@@ -33,6 +33,18 @@ struct reg_peer {
 _Static_assert(sizeof(struct reg_peer) <= DSBC_REG_PEER_MAX,
 	       "a binding keeps the peer its REGISTER came from");
 
+/* The key part of a reg_peer from a message's source; peer zeroed. */
+static void
+reg_peer_of(const struct dsbc_sip_peer *from, struct reg_peer *rp)
+{
+	memset(rp, 0, sizeof(*rp));
+	rp->remote = from->remote;
+	rp->remote_port = from->remote_port;
+	rp->family = from->family;
+	rp->transport = from->transport;
+	rp->conn = from->conn;
+}
+
 /* keepalive OPTIONS: branches dsbc answers itself */
 #define KA_BRANCH "z9hG4bKdsbcK"
 
@@ -380,12 +392,7 @@ b2bua_register_in(struct dsbc_b2bua *b, const struct dsbc_sip_peer *from,
 		answer(b, m, from, t, 403, "Forbidden", NULL, now);
 		return;
 	}
-	memset(&rp, 0, sizeof(rp));
-	rp.remote = from->remote;
-	rp.remote_port = from->remote_port;
-	rp.family = from->family;
-	rp.transport = from->transport;
-	rp.conn = from->conn;
+	reg_peer_of(from, &rp);
 	rp.peer = *from;
 	src.peer = &rp;
 	src.peer_len = sizeof(rp);
@@ -509,12 +516,7 @@ b2bua_reg_pong(struct dsbc_b2bua *b, const struct dsbc_sip_peer *from,
 			break;
 		handle = handle << 4 | (uint32_t)d;
 	}
-	memset(&rp, 0, sizeof(rp));
-	rp.remote = from->remote;
-	rp.remote_port = from->remote_port;
-	rp.family = from->family;
-	rp.transport = from->transport;
-	rp.conn = from->conn;
+	reg_peer_of(from, &rp);
 	/* any answer (even 404 or 501) shows the pinhole is open */
 	if (i < 8 || b->reg == NULL ||
 	    dsbc_reg_pong(b->reg, handle, &rp, REG_PEER_KEY) != 0)
