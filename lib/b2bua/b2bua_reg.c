@@ -383,6 +383,13 @@ b2bua_register_in(struct dsbc_b2bua *b, const struct dsbc_sip_peer *from,
 	if (b2bua_auth(b, from, m, t, b->cfg->registrar.realm, false, user,
 		       sizeof(user), now) != 0)
 		return;
+	/* a trunk is trusted to call, not to register as anyone: with a
+	 * realm, only an authenticated user binds (its own AoR) */
+	if (b->cfg->registrar.realm[0] != '\0' && user[0] == '\0') {
+		b->st.reg_forbidden++;
+		answer(b, m, from, t, 403, "Forbidden", NULL, now);
+		return;
+	}
 	/* an authenticated user registers its own AoR only, not another's
 	 * (the To user is the user name: RFC 3261 10.3 step 4 leaves the
 	 * mapping to the registrar) */

@@ -186,9 +186,16 @@ aor_del(struct dsbc_reg *r, uint32_t ai)
 static void
 binding_del(struct dsbc_reg *r, uint32_t bi)
 {
-	struct bslot *s = &r->bs[bi - 1];
-	struct aor *a = &r->aors[s->aor - 1];
-	uint32_t *pp = &a->first;
+	struct bslot *s;
+	struct aor *a;
+	uint32_t *pp;
+
+	/* never twice, never none: the free list must stay a list */
+	if (bi == 0 || !r->bs[bi - 1].used)
+		return;
+	s = &r->bs[bi - 1];
+	a = &r->aors[s->aor - 1];
+	pp = &a->first;
 
 	while (*pp != 0 && *pp != bi)
 		pp = &r->bs[*pp - 1].next;
@@ -347,7 +354,7 @@ dsbc_reg_register(struct dsbc_reg *r, const char *aor,
 {
 	struct want w[CONTACTS_MAX];
 	const struct dsbc_sip_hdr *h;
-	struct dsbc_sip_str cid, meth, v;
+	struct dsbc_sip_str cid, meth, v, inst;
 	uint32_t cseq, hdr_exp, ai, e, e2;
 	unsigned int nw = 0, i, i2, adds = 0;
 	bool star = false, has_hdr_exp = false;
@@ -433,19 +440,18 @@ dsbc_reg_register(struct dsbc_reg *r, const char *aor,
 			 * it supports it */
 			w[i2].reg_id = 0;
 			w[i2].instance.len = 0;
+			/* parsed aside: taken only once every check holds
+			 * (its length bounds the copy into the binding) */
 			if (src->outbound_ok &&
 			    hparam(na.params, "reg-id", &v) == 0 &&
 			    dsbc_sip_uint_parse(v, UINT32_MAX, &e2) == 0 &&
 			    e2 != 0 &&
-			    hparam(na.params, "+sip.instance",
-				   &w[i2].instance) == 0 &&
-			    w[i2].instance.len >= 2 &&
-			    w[i2].instance.p[0] == '"' &&
-			    w[i2].instance.p[w[i2].instance.len - 1] == '"' &&
-			    w[i2].instance.len - 2 <
-			    sizeof(r->bs->b.instance)) {
-				w[i2].instance.p++;
-				w[i2].instance.len -= 2;
+			    hparam(na.params, "+sip.instance", &inst) == 0 &&
+			    inst.len >= 2 && inst.p[0] == '"' &&
+			    inst.p[inst.len - 1] == '"' &&
+			    inst.len - 2 < sizeof(r->bs->b.instance)) {
+				w[i2].instance.p = inst.p + 1;
+				w[i2].instance.len = inst.len - 2;
 				w[i2].reg_id = e2;
 			}
 			/* the same Contact twice: the last one counts */
@@ -483,7 +489,16 @@ dsbc_reg_register(struct dsbc_reg *r, const char *aor,
 		result(res, 200, "OK");
 		return;
 	}
-	/* step 7, all or nothing: check every change before making any */
+	/* step 7, all or nothing: check every change before making any;
+	 * two Contacts naming one binding (its URI and its instance) would
+	 * change it twice */
+	for (i = 0; i < nw; i++)
+		for (i2 = i + 1; i2 < nw; i2++)
+			if (w[i].found != 0 && w[i].found == w[i2].found) {
+				r->st.bad++;
+				result(res, 400, "Contacts Name One Binding");
+				return;
+			}
 	for (i = 0; i < nw; i++) {
 		const struct dsbc_reg_binding *b;
 
@@ -554,8 +569,8 @@ dsbc_reg_register(struct dsbc_reg *r, const char *aor,
 		}
 		b->outbound = w[i].reg_id != 0;
 		b->reg_id = w[i].reg_id;
-		memcpy(b->instance, w[i].instance.p, w[i].instance.len);
-		b->instance[w[i].instance.len] = '\0';
+		snprintf(b->instance, sizeof(b->instance), "%.*s",
+			 (int)w[i].instance.len, w[i].instance.p);
 		b->flow_failed = false;
 		res->outbound |= b->outbound;
 		memcpy(b->call_id, cid.p, cid.len);

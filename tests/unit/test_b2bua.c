@@ -2215,6 +2215,14 @@ test_register_auth_and_call(void)
 		     to, cid);
 		CU_ASSERT_EQUAL(rs->pongs, 1);
 	}
+	/* a trunk may call without credentials, not register as anyone */
+	feed(&peer_b, NULL,
+	     "REGISTER sip:example.com SIP/2.0\n"
+	     "Via: SIP/2.0/UDP 10.0.1.20:5060;branch=z9hG4bKregt;rport\n"
+	     "From: <sip:bob@example.com>;tag=rt\nTo: <sip:bob@example.com>\n"
+	     "Call-ID: regt\nCSeq: 1 REGISTER\nContact: *\nExpires: 0\n");
+	CU_ASSERT_PTR_NOT_NULL(sent_to(&peer_b, "SIP/2.0 403 "));
+	CU_ASSERT_EQUAL(rs->bindings, 1);
 	/* REGISTER for another domain */
 	feed(&bob_nat, NULL,
 	     "REGISTER sip:example.org SIP/2.0\n"
@@ -2224,6 +2232,7 @@ test_register_auth_and_call(void)
 	     "Contact: <sip:bob@192.168.1.5:5060>\n");
 	CU_ASSERT_PTR_NOT_NULL(sent_to(&bob_nat, "SIP/2.0 403 "));
 	CU_ASSERT_EQUAL(st->reg_foreign, 1);
+	CU_ASSERT_EQUAL(st->reg_forbidden, 2);
 	/* unanswered keepalives: the binding goes after 3 misses */
 	now_ms += 25000 * 4;
 	dsbc_b2bua_on_timeout(b, now_ms - 75000);

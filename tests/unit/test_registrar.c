@@ -331,6 +331,32 @@ test_reg_outbound(void)
 	CU_ASSERT_PTR_NOT_NULL_FATAL(b);
 	CU_ASSERT(b->flow_failed);
 	CU_ASSERT_EQUAL(dsbc_reg_stats(r)->flow_failed, 1);
+	/* a +sip.instance too long for the binding, or unquoted: a plain
+	 * binding, nothing copied past its field */
+	{
+		static char contact[600];
+
+		memset(contact, 0, sizeof(contact));
+		strcpy(contact, "<sip:c@x4.invalid>;reg-id=1;+sip.instance=\"");
+		memset(contact + strlen(contact), 'z', 300);
+		strcat(contact, "\"");
+		dsbc_reg_register(r, "carol@example.com",
+				  reg("c4", 1, contact, NULL), &s1, 0, &res);
+		CU_ASSERT_EQUAL(res.status, 200);
+		b = dsbc_reg_lookup(r, "carol@example.com", 0);
+		CU_ASSERT_PTR_NOT_NULL_FATAL(b);
+		CU_ASSERT_FALSE(b->outbound);
+		CU_ASSERT_STRING_EQUAL(b->instance, "");
+	}
+	/* two Contacts naming one binding (instance, then URI): refused,
+	 * nothing changed */
+	dsbc_reg_register(r, "alice@example.com",
+			  reg("c5", 1, "<sip:a@x9.invalid>;reg-id=1;"
+			      "+sip.instance=\"<urn:uuid:0001>\";expires=0, "
+			      "<sip:a@x2.invalid;transport=ws>;expires=0", NULL),
+			  &s2, 2000, &res);
+	CU_ASSERT_EQUAL(res.status, 400);
+	CU_ASSERT_PTR_NOT_NULL(dsbc_reg_lookup(r, "alice@example.com", 2000));
 	/* without Supported: outbound it is a plain binding */
 	s1.outbound_ok = false;
 	dsbc_reg_register(r, "bob@example.com",
@@ -339,7 +365,8 @@ test_reg_outbound(void)
 			  &s1, 0, &res);
 	CU_ASSERT_EQUAL(res.status, 200);
 	CU_ASSERT_FALSE(res.outbound);
-	CU_ASSERT_EQUAL(dsbc_reg_flow_gone(r, 11), 1);
+	/* bob's and carol's plain bindings on that connection */
+	CU_ASSERT_EQUAL(dsbc_reg_flow_gone(r, 11), 2);
 	CU_ASSERT_PTR_NULL(dsbc_reg_lookup(r, "bob@example.com", 0));
 	dsbc_reg_free(r);
 }

@@ -426,6 +426,12 @@ accept_all(struct dsbc_app *app, struct dsbc_sip_tcp *t, int lfd, uint16_t in,
 		c->ws = ws ? WS_UPGRADING : WS_NONE;
 		addr_of(&ls, &fam, &c->local, &c->local_port);
 		c->last_ms = dsbc_sip_now_ms(app);
+		/* TLS and the WebSocket upgrade both end within
+		 * handshake_s: a client trickling either holds nothing */
+		if (ws)
+			c->hs_deadline = c->last_ms +
+					 (uint64_t)app->cfg.tls.handshake_s *
+					 1000;
 		memset(&ev, 0, sizeof(ev));
 		ev.events = EPOLLIN | EPOLLRDHUP;
 		ev.data.u64 = (uint64_t)(c - t->c);
@@ -1081,7 +1087,8 @@ idle_scan(struct dsbc_app *app, struct dsbc_sip_tcp *t, uint64_t now)
 			continue;
 		if (t->c[i].dead) {
 			conn_close(t, &t->c[i]);
-		} else if ((t->c[i].handshaking || t->c[i].connecting) &&
+		} else if ((t->c[i].handshaking || t->c[i].connecting ||
+			    t->c[i].ws == WS_UPGRADING) &&
 			   now >= t->c[i].hs_deadline) {
 			/* opened and stalled (slowloris), or a next hop
 			 * that never answers: not kept */

@@ -94,6 +94,9 @@ ctx_new(const struct dsbc_tls_cfg *cfg, const char *cert, const char *key,
 		ossl_err(err, errlen, "[tls] ca", cfg->ca);
 		goto fail;
 	}
+	/* sessions resumed with client certificates need a context name */
+	SSL_CTX_set_session_id_context(ctx, (const unsigned char *)"dsbc-sip",
+				       8);
 	if (cfg->verify_client != DSBC_TLS_VERIFY_NONE) {
 		STACK_OF(X509_NAME) *names = SSL_load_client_CA_file(cfg->ca);
 
