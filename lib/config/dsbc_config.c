@@ -476,6 +476,36 @@ struct route_obj {
 	bool has_next_hop;
 };
 
+/* A call's media mode (a route's, the registrar's): enum dsbc_mode + 1. */
+static int
+cfg_call_mode(struct cfg_ctx *x, const char *key, const char *val,
+	      uint8_t *out)
+{
+	int m = dsbc_mode_parse(val);
+
+	if (m < 0)
+		return cfg_fail(x, key, "'%s' is not relay, aware or terminate",
+				val);
+	*out = (uint8_t)(m + 1);
+	return 0;
+}
+
+/* What dsbc offers the B leg (a route's, the registrar's users'); other
+ * than A's forces terminate.  Position = enum dsbc_keying + 1, 0 same. */
+static int
+cfg_b_keying(struct cfg_ctx *x, const char *key, const char *val,
+	     uint8_t *out)
+{
+	static const char *const keyings[] = {
+		[0] = "same",
+		[DSBC_KEYING_NONE + 1] = "plain",
+		[DSBC_KEYING_SDES + 1] = "sdes",
+		[DSBC_KEYING_DTLS + 1] = "dtls",
+	};
+
+	return cfg_choice(x, key, val, keyings, RTE_DIM(keyings), out);
+}
+
 static int
 route_key(struct cfg_ctx *x, void *obj, const char *k, const char *v)
 {
@@ -486,27 +516,10 @@ route_key(struct cfg_ctx *x, void *obj, const char *k, const char *v)
 	if (!strcmp(k, "user_prefix"))
 		return cfg_str(x, k, v, o->r->user_prefix,
 			       sizeof(o->r->user_prefix));
-	if (!strcmp(k, "mode")) {
-		int m = dsbc_mode_parse(v);
-
-		if (m < 0)
-			return cfg_fail(x, k, "'%s' is not relay, aware or terminate", v);
-		o->r->mode = (uint8_t)(m + 1);
-		return 0;
-	}
-	if (!strcmp(k, "security")) {
-		/* what dsbc offers the B leg; other than A's forces terminate.
-		 * Position = enum dsbc_keying + 1, 0 for same. */
-		static const char *const keyings[] = {
-			[0] = "same",
-			[DSBC_KEYING_NONE + 1] = "plain",
-			[DSBC_KEYING_SDES + 1] = "sdes",
-			[DSBC_KEYING_DTLS + 1] = "dtls",
-		};
-
-		return cfg_choice(x, k, v, keyings, RTE_DIM(keyings),
-				  &o->r->b_keying);
-	}
+	if (!strcmp(k, "mode"))
+		return cfg_call_mode(x, k, v, &o->r->mode);
+	if (!strcmp(k, "security"))
+		return cfg_b_keying(x, k, v, &o->r->b_keying);
 	if (!strcmp(k, "dialog_source_check")) {
 		/* RFC 3261 12.2.2 matches a dialog by Call-ID and tags; the
 		 * source check also refuses what does not come from the
@@ -713,27 +726,10 @@ registrar_key(struct cfg_ctx *x, void *obj, const char *k, const char *v)
 		return cfg_u32(x, k, v, 1, 1u << 21, &r->max_aors);
 	if (!strcmp(k, "max_per_aor"))
 		return cfg_u32(x, k, v, 1, 64, &r->max_per_aor);
-	if (!strcmp(k, "mode")) {
-		int m = dsbc_mode_parse(v);
-
-		if (m < 0)
-			return cfg_fail(x, k, "'%s' is not relay, aware or "
-					"terminate", v);
-		r->mode = (uint8_t)(m + 1);
-		return 0;
-	}
-	if (!strcmp(k, "security")) {
-		/* as a route's: what dsbc offers the user it calls */
-		static const char *const keyings[] = {
-			[0] = "same",
-			[DSBC_KEYING_NONE + 1] = "plain",
-			[DSBC_KEYING_SDES + 1] = "sdes",
-			[DSBC_KEYING_DTLS + 1] = "dtls",
-		};
-
-		return cfg_choice(x, k, v, keyings, RTE_DIM(keyings),
-				  &r->b_keying);
-	}
+	if (!strcmp(k, "mode"))
+		return cfg_call_mode(x, k, v, &r->mode);
+	if (!strcmp(k, "security"))
+		return cfg_b_keying(x, k, v, &r->b_keying);
 	return cfg_fail(x, k, "unknown key");
 }
 
