@@ -37,6 +37,7 @@ struct dsbc_port_rt {
 	struct rte_ether_addr mac;
 	bool has_ip4, has_ip6;
 	struct dsbc_addr ip4, ip6;
+	struct dsbc_addr ll6;     /* link-local (RFC 4291), when has_ip6 */
 	bool has_media4;
 	rte_be32_t media4_net, media4_mask;
 	struct dsbc_cfg_ip media6;
@@ -62,8 +63,15 @@ struct dsbc_mgmt_stats {
 	uint64_t arp_ignored;
 	uint64_t icmp_echo_replies;
 	uint64_t icmp_ignored;
-	uint64_t icmp6_rx;
+	uint64_t icmp6_rx;            /* ICMPv6 of any type */
+	uint64_t icmp6_echo_replies;
+	uint64_t icmp6_ignored;       /* not for us, or a type we leave */
+	uint64_t nd_invalid;          /* failed RFC 4861 7.1 validation */
+	uint64_t nd_solicits_rx;      /* for one of our addresses */
 	uint64_t nd_adverts_sent;
+	uint64_t nd_solicits_sent;
+	uint64_t nd_adverts_rx;
+	uint64_t nd_learned;          /* neighbour MACs learned or changed */
 	uint64_t exc_other;
 	uint64_t tx_fail;
 	/* the kernel exception path (ctl/exc_tap.c) */
@@ -187,6 +195,15 @@ static inline int
 dsbc_port_of_id(const struct dsbc_app *app, uint16_t port_id)
 {
 	return port_id < RTE_MAX_ETHPORTS ? app->port_idx[port_id] : -1;
+}
+
+/* Is an IPv6 address one of port p's (link-local included)? */
+static inline bool
+dsbc_port_has_ip6(const struct dsbc_port_rt *p, const struct dsbc_addr *a)
+{
+	return (p->has_ip6 && (dsbc_addr_eq(a, &p->ip6) ||
+			       dsbc_addr_eq(a, &p->ll6))) ||
+	       dsbc_config_ip_match(&p->media6, a, true);
 }
 
 /* Is an IPv4 address (network order) one of port p's? */

@@ -4,6 +4,7 @@
  * vdev devargs), configure one RX queue per worker (RSS where the driver
  * has it) and one TX queue per lcore, so no TX queue is ever shared.
  */
+#include <errno.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -14,6 +15,7 @@
 #include <rte_mbuf.h>
 
 #include "dp/worker.h"
+#include "dsbc_nd.h"
 #include "dsbc_profile.h"
 #include "log.h"
 
@@ -162,6 +164,7 @@ port_setup(struct dsbc_app *app, uint16_t idx)
 	p->ip4 = pc->ip4.addr;
 	p->has_ip6 = pc->ip6.set;
 	p->ip6 = pc->ip6.addr;
+	dsbc_nd_link_local(p->mac.addr_bytes, &p->ll6);
 	if (pc->media4.set) {
 		p->has_media4 = true;
 		p->media4_mask = rte_cpu_to_be_32(~0u << (32 - pc->media4.prefix));
@@ -279,6 +282,16 @@ dsbc_ports_start(struct dsbc_app *app)
 	for (i = 0; i < app->nb_ports; i++) {
 		if (app->cfg.ports[i].promiscuous)
 			rte_eth_promiscuous_enable(app->ports[i].port_id);
+		/* neighbour solicitations go to solicited-node groups
+		 * (RFC 4861 7.2.2), one per address of a media range: the
+		 * NIC's multicast filter cannot list them, so take all */
+		else if (app->ports[i].has_ip6 &&
+			 (rc = rte_eth_allmulticast_enable(
+					app->ports[i].port_id)) != 0 &&
+			 rc != -ENOTSUP)
+			DSBC_LOG(main, WARNING, "[port.%u] all-multicast: %s; "
+				"IPv6 neighbours may not find dsbc\n", i,
+				rte_strerror(-rc));
 		rc = rte_eth_dev_start(app->ports[i].port_id);
 		if (rc != 0) {
 			DSBC_LOG(main, ERR, "[port.%u] start failed: %s\n", i,

@@ -614,8 +614,8 @@ sdp_for(struct dsbc_b2bua *b, struct call *c, struct leg *l,
 	unsigned int i;
 
 	memset(&plan, 0, sizeof(plan));
-	dsbc_addr_fmt(&l->maddr, l->family, ip, sizeof(ip));
-	plan.family = l->family;
+	dsbc_addr_fmt(&l->maddr, l->mfamily, ip, sizeof(ip));
+	plan.family = l->mfamily;
 	plan.addr = ip;
 	plan.origin_user = "dsbc";
 	plan.sess_version = ++c->sess_version;
@@ -706,12 +706,39 @@ leg_addr(struct dsbc_b2bua *b, struct leg *l, uint16_t port, uint8_t family)
 	p = &b->cfg->ports[port];
 	l->port = port;
 	l->family = family;
+	l->mfamily = family;
 	if (family == 4 && p->ip4.set)
 		l->addr = p->ip4.addr;
 	else if (family == 6 && p->ip6.set)
 		l->addr = p->ip6.addr;
 	else
 		return -1;
+	return 0;
+}
+
+/*
+ * The family of leg l's media: its peer's offer's (its first active
+ * m-line's), which may not be its signalling's: a dual-stack UA may
+ * signal over IPv6 and offer IPv4 media.  dsbc answers in the family the
+ * offerer listens on, and keeps its SIP (Via, Contact) in the family the
+ * offerer sent it in.  -1 when dsbc's port has no address of it.
+ */
+static int
+media_family(struct dsbc_b2bua *b, struct leg *l, const struct dsbc_sdp *s)
+{
+	const struct dsbc_port_cfg *p = &b->cfg->ports[l->port];
+	unsigned int i;
+
+	for (i = 0; i < s->nb_media; i++) {
+		uint8_t f = s->media[i].conn.family;
+
+		if (s->media[i].port == 0 || f == 0)
+			continue;
+		if ((f == 4 && !p->ip4.set) || (f == 6 && !p->ip6.set))
+			return -1;
+		l->mfamily = f;
+		return 0;
+	}
 	return 0;
 }
 
@@ -1027,9 +1054,10 @@ invite_new(struct dsbc_b2bua *b, const struct dsbc_sip_peer *from,
 						 &next) == 0)
 		str_of(c->a.target, sizeof(c->a.target), na.uri_str);
 
-	/* Addresses facing each leg, of the families their SDP uses */
-	if (leg_addr(b, &c->a, from->in, late ? from->family :
-		     b->sdp_in.media[0].conn.family) != 0 ||
+	/* Addresses facing each leg: its signalling's family, and for
+	 * A's media the family of its offer */
+	if (leg_addr(b, &c->a, from->in, from->family) != 0 ||
+	    (!late && media_family(b, &c->a, &b->sdp_in) != 0) ||
 	    leg_addr(b, &c->b, r->out_port, r->family) != 0) {
 		b->st.bad_sdp++;
 		reply_simple(b, m, from, t, 488, "Not Acceptable Here", now);
@@ -1857,6 +1885,12 @@ late_offer_in(struct dsbc_b2bua *b, struct call *c,
 	c->nb_media = b->sdp_in.nb_media;
 	for (i = 0; i < c->nb_media; i++)
 		c->media_ok[i] = b->sdp_in.media[i].port != 0;
+	if (media_family(b, &c->b, &b->sdp_in) != 0) {
+		b->st.bad_sdp++;
+		late_fail(b, c, false, "no address of the offer's family",
+			  now);
+		return;
+	}
 	if (b2bua_ports_alloc(b, c, &c->a) != 0 ||
 	    b2bua_ports_alloc(b, c, &c->b) != 0) {
 		b->st.no_ports++;

@@ -60,6 +60,7 @@ b2bua_ice_learn(struct dsbc_b2bua *b, struct call *c, struct leg *l,
 		if (l->ice_local && l->ice_id != 0)
 			b->ops.ice_clear(b->ctx, c->worker, l->ice_id);
 		l->ice_local = false;
+		l->ice_kept = false;
 		l->ice_id = 0;
 		return 0;
 	}
@@ -67,9 +68,11 @@ b2bua_ice_learn(struct dsbc_b2bua *b, struct call *c, struct leg *l,
 		return -1;
 	/* RFC 8839 section 4.4.1.1.1: a new ufrag from the peer is an ICE
 	 * restart, answered with new credentials of dsbc's own */
+	l->ice_kept = l->ice_local && l->ice_peer_ufrag[0] != '\0';
 	if (l->ice_peer_ufrag[0] != '\0' &&
 	    (strlen(l->ice_peer_ufrag) != u.len ||
 	     memcmp(l->ice_peer_ufrag, u.p, u.len) != 0)) {
+		l->ice_kept = false;
 		l->ice_ufrag[0] = '\0';
 		l->ice_pwd[0] = '\0';
 		l->consent_lost = false;

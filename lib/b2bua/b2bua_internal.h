@@ -74,7 +74,8 @@ struct leg_media {
 struct leg {
 	struct dsbc_sip_peer peer;        /* where its signalling goes */
 	uint16_t port;                    /* dsbc port index facing it */
-	uint8_t family;
+	uint8_t family;                   /* of its signalling */
+	uint8_t mfamily;                  /* of its media: the peer's SDP's */
 	struct dsbc_addr addr;            /* dsbc's SIP address on that port */
 	struct dsbc_addr maddr;           /* dsbc's media address on it */
 	bool media_taken;                 /* maddr and ports from the pool */
@@ -94,6 +95,9 @@ struct leg {
 	char ice_pwd[32];
 	char ice_peer_ufrag[DSBC_B2BUA_ICE_UFRAG_MAX];
 	bool consent_lost;                /* reported once (RFC 7675) */
+	/* its last SDP kept ICE going without a restart: the selected pair
+	 * stays (RFC 8445 section 9), so do the flows' latches */
+	bool ice_kept;
 	/* terminate (b2bua_term.c) */
 	uint8_t keying;                   /* enum dsbc_keying of this leg */
 	uint8_t dtls_role;                /* enum dsbc_dtls_role, once known */

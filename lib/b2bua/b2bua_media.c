@@ -99,7 +99,7 @@ flow_cfg(struct dsbc_b2bua *b, const struct call *c, const struct leg *in,
 	unsigned int ko = b2bua_comp(mo, k);      /* out's port used */
 
 	memset(fc, 0, sizeof(*fc));
-	fc->local_family = in->family;
+	fc->local_family = in->mfamily;
 	fc->local = in->maddr;
 	fc->local_port = (uint16_t)(mi->local_port + k);
 	fc->mode = c->mode;
@@ -121,7 +121,7 @@ flow_cfg(struct dsbc_b2bua *b, const struct call *c, const struct leg *in,
 			&fc->peer, &fc->peer_port);
 	b2bua_peer_addr(mo, ko, fc->latch == DSBC_LATCH_FIRST,
 			&fc->remote_family, &fc->remote, &fc->remote_port);
-	fc->out_family = out->family;
+	fc->out_family = out->mfamily;
 	fc->out_local = out->maddr;
 	fc->out_local_port = (uint16_t)(mo->local_port + ko);
 	fc->clock_rate = mi->clock;
@@ -235,21 +235,26 @@ flows_update(struct dsbc_b2bua *b, struct call *c, struct leg *in,
  * `sender` has new SDP for m-line i (re-INVITE, UPDATE, or an answer):
  * re-point the flows towards it and let the flows it sends into latch
  * again, since it may now send from elsewhere.  Counters are kept where
- * the flow survives; a change of rtcp-mux rebuilds the flows.
+ * the flow survives; a change of rtcp-mux rebuilds the flows.  On a leg
+ * where dsbc answers ICE and the SDP restarted nothing, the latches stay:
+ * the peer keeps its selected pair and checks no more (RFC 8445 section
+ * 9), so nothing would latch them again.
  */
 int
 b2bua_media_repoint(struct dsbc_b2bua *b, struct call *c, struct leg *sender,
 		    struct leg *other, unsigned int i)
 {
+	bool unlatch = !(sender->ice_local && sender->ice_kept);
 	int rc;
 
-	memset(sender->m[i].latched, 0, sizeof(sender->m[i].latched));
+	if (unlatch)
+		memset(sender->m[i].latched, 0, sizeof(sender->m[i].latched));
 	/* towards sender: keyed on other's ports */
 	rc = flows_update(b, c, other, sender, i, false);
 	if (rc != 0)
 		return rc;
-	/* from sender: keyed on its ports, unlatched */
-	return flows_update(b, c, sender, other, i, true);
+	/* from sender: keyed on its ports */
+	return flows_update(b, c, sender, other, i, unlatch);
 }
 
 /* Which leg, m-line and flow index flow_id is in c; false if none. */

@@ -252,7 +252,7 @@ pair_give(struct media_pool *p, uint32_t a, uint32_t k)
 int
 b2bua_ports_alloc(struct dsbc_b2bua *b, struct call *c, struct leg *l)
 {
-	struct media_pool *p = pool_of(b, l->port, l->family, c->worker);
+	struct media_pool *p = pool_of(b, l->port, l->mfamily, c->worker);
 	uint32_t need = 0, t, a, i;
 
 	for (i = 0; i < c->nb_media; i++)
@@ -281,7 +281,7 @@ b2bua_ports_alloc(struct dsbc_b2bua *b, struct call *c, struct leg *l)
 void
 b2bua_ports_release(struct dsbc_b2bua *b, struct call *c, struct leg *l)
 {
-	struct media_pool *p = pool_of(b, l->port, l->family, c->worker);
+	struct media_pool *p = pool_of(b, l->port, l->mfamily, c->worker);
 	uint32_t a, i;
 
 	if (!l->media_taken || p == NULL || index_of(p, &l->maddr, &a) != 0)

@@ -52,7 +52,7 @@ leg_snap(const struct call *c, const struct leg *l,
 	s->dtls_client = l->dtls_role == DSBC_DTLS_CLIENT;
 	snprintf(s->peer_fp, sizeof(s->peer_fp), "%s", l->peer_fp[0]);
 	s->nb_peer_fp = l->nb_peer_fp;
-	s->family = l->family;
+	s->family = l->mfamily;
 	s->addr = l->maddr;
 	for (i = 0; i < c->nb_media && i < DSBC_B2BUA_SNAP_MEDIA; i++) {
 		const struct leg_media *lm = &l->m[i];

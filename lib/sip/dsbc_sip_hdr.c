@@ -1,4 +1,5 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
+#include <ctype.h>
 #include <string.h>
 
 #include "dsbc_sip_hdr.h"
@@ -16,6 +17,19 @@ gen_value(const char *p, const char *end)
 		while (p < end && *p != ']')
 			p++;
 		return p < end ? p + 1 : NULL;
+	}
+	/* an IPv6address without brackets: what via-received allows (RFC
+	 * 3261 section 25.1, RFC 5118 section 4.5), as Linux UAs such as
+	 * baresip send it; it has two colons at least */
+	{
+		const char *h = p;
+		int colons = 0;
+
+		while (h < end && (isxdigit((unsigned char)*h) || *h == ':' ||
+				   *h == '.'))
+			colons += *h++ == ':';
+		if (colons >= 2)
+			return h;
 	}
 	p = sip_token(p, end);
 	return p == s ? NULL : p;
@@ -161,6 +175,21 @@ dsbc_sip_via_parse(const char *p, const char *end, struct dsbc_sip_via *v,
 			return -1;
 	}
 	return value_end(q, end, true, next);
+}
+
+int
+dsbc_sip_via_param(const struct dsbc_sip_via *v, const char *name,
+		   struct dsbc_sip_str *value)
+{
+	struct dsbc_sip_str val = { NULL, 0 };
+
+	if (v->params.p == NULL || v->params.len == 0)
+		return 0;
+	if (params(v->params.p, v->params.p + v->params.len, name, &val, NULL,
+		   NULL, NULL) == NULL || val.p == NULL)
+		return 0;
+	*value = val;
+	return 1;
 }
 
 /*

@@ -45,6 +45,18 @@ struct dsbc_sip_via {
 int dsbc_sip_via_parse(const char *p, const char *end,
 		       struct dsbc_sip_via *v, const char **next);
 
+/**
+ * Look a parameter of a parsed via-parm up by name (case-insensitive),
+ * such as RFC 5923's alias.
+ *
+ * @param v  the via-parm, from dsbc_sip_via_parse()
+ * @param name  the parameter's name
+ * @param value  out: its value, empty when it has none
+ * @return 1 when present, 0 when not
+ */
+int dsbc_sip_via_param(const struct dsbc_sip_via *v, const char *name,
+		       struct dsbc_sip_str *value);
+
 /** name-addr / addr-spec with header params (From, To, Contact, Route). */
 struct dsbc_sip_nameaddr {
 	struct dsbc_sip_str display;    /* may be empty */

@@ -2592,13 +2592,16 @@ def test_rtcp_mux_interworking():
 
 def baresip_call(name, mode, seconds=10, alice=("dtls_srtp", True, False),
                  bob=("dtls_srtp", True, False), route_extra="",
-                 dsbc_extra=""):
+                 dsbc_extra="", ipv6=False, port0_extra="", port1_extra="",
+                 next_hop="10.10.2.20:5060", before=None, **call_kw):
     """alice (baresip, DTLS-SRTP + ICE unless told) calls bob (baresip,
     auto-answer) through dsbc in the given media mode; alice hangs up
     after about `seconds` of audio.  Returns bob's RTCP summary, the last
-    view of the call, and dsbc's counters after it."""
+    view of the call, and dsbc's counters after it.  call_kw goes to
+    baresip_peer.start_call (addresses, what alice dials); before(d, topo)
+    runs once dsbc is ready."""
     import baresip_peer
-    topo = Topology(name[:2])
+    topo = Topology(name[:2], ipv6=ipv6)
     topo.setup()
     d = None
     out = os.path.abspath("out/system/%s" % name)
@@ -2606,13 +2609,18 @@ def baresip_call(name, mode, seconds=10, alice=("dtls_srtp", True, False),
     seen = None
     try:
         conf = os.path.join(out, "dsbc.conf")
-        dsbc_conf(topo, conf, "mode = %s\n%s" % (mode, dsbc_extra))
+        dsbc_conf(topo, conf, "mode = %s\n%s" % (mode, dsbc_extra),
+                  port0_extra=port0_extra, port1_extra=port1_extra)
         with open(conf, "a") as f:
-            f.write("[route.0]\nnext_hop = 10.10.2.20:5060\n" + route_extra)
+            f.write("[route.0]\nnext_hop = %s\n%s" % (next_hop,
+                                                       route_extra))
         d = Dsbc(BUILD, conf, "dsbc-sys-" + name, lcores="0-1")
         d.wait_ready()
+        if before is not None:
+            before(d, topo)
         alice, bob, logs = baresip_peer.start_call(topo, out, seconds,
-                                                   alice=alice, bob=bob)
+                                                   alice=alice, bob=bob,
+                                                   **call_kw)
         deadline = time.time() + seconds + 20
         while alice.poll() is None and time.time() < deadline:
             ids = d.tel.query("/dsbc/calls")["ids"]
@@ -2627,6 +2635,7 @@ def baresip_call(name, mode, seconds=10, alice=("dtls_srtp", True, False),
             except subprocess.TimeoutExpired:
                 p.kill()
         calls, st = settle(d)
+        sip = d.tel.query("/dsbc/sip")
         text = {}
         for w, f in logs.items():
             f.seek(0)
@@ -2636,7 +2645,7 @@ def baresip_call(name, mode, seconds=10, alice=("dtls_srtp", True, False),
         topo.teardown()
     eq(rc, 0, "dsbc exit status")
     return dict(bob=baresip_peer.summary(text["bob"]), call=seen,
-                calls=calls, stats=st, text=text)
+                calls=calls, stats=st, text=text, sip=sip)
 
 
 def check_baresip(r, mode):
@@ -2697,6 +2706,192 @@ def test_baresip_dtls_ice_aware():
     """The same call in media-aware mode: dsbc's per-SSRC packets and loss
     (RFC 3550 A.3 on the clear SRTP headers) match baresip's report."""
     check_baresip(baresip_call("bsaware", "aware"), "aware")
+
+
+def test_baresip_register_tls_digest_nat_call():
+    """Two registered baresips.  alice registers over TLS (checking
+    dsbc's certificate against the test CA) with digest (MD5, as
+    Debian's baresip does it); bob, behind a NAT (nftables masquerade in
+    his router's namespace, source ports moved to 40000-40999), registers
+    over UDP with digest.  alice dials sip:bob@example.com: dsbc
+    challenges her INVITE, then reaches bob where his REGISTER came from,
+    through the NAT's pinhole, and the DTLS-SRTP call with ICE runs
+    relayed both ways; bob's media latches on the NAT's address."""
+    import baresip_peer
+    pki = make_pki(os.path.abspath("out/system/pki"))
+    seconds = 8
+    topo = Topology("bn")
+    topo.setup()
+    d = None
+    out = os.path.abspath("out/system/bsnat")
+    os.makedirs(out, exist_ok=True)
+    seen, regs = None, None
+    try:
+        lan = topo.add_nat("bob")
+        conf = os.path.join(out, "dsbc.conf")
+        dsbc_conf(topo, conf, "mode = relay\n" + tls_conf(pki),
+                  port0_extra="exception = tap\n")
+        users = users_file(os.path.join(out, "users"),
+                           [("alice", "alice-pw"), ("bob", "bob-pw")])
+        with open(conf, "a") as f:
+            f.write("[route.0]\nnext_hop = 10.10.2.20:5060\n" +
+                    USERS_CONF % users)
+        d = Dsbc(BUILD, conf, "dsbc-sys-bsnat", lcores="0-1")
+        d.wait_ready()
+        a = baresip_peer.write_config(
+            os.path.join(out, "alice"), "10.10.1.10:5070", "alice",
+            (30000, 30019), extra=["sip_cafile\t%s" % pki["ca.crt"]],
+            account='<sip:alice@example.com;transport=tls>;'
+            'auth_pass=alice-pw;outbound="sip:10.10.1.1:5061;'
+            'transport=tls";regint=300')
+        b = baresip_peer.write_config(
+            os.path.join(out, "bob"), "192.168.50.2:5060", "bob",
+            (32000, 32019), answer=True,
+            account='<sip:bob@example.com>;auth_pass=bob-pw;'
+            'outbound="sip:10.10.2.1:5060";regint=300')
+        logs = {w: open(os.path.join(out, w + ".log"), "w+")
+                for w in ("alice", "bob")}
+        bob = topo.run(lan, ["baresip", "-f", b, "-t", str(seconds + 20)],
+                       stdout=logs["bob"], stderr=subprocess.STDOUT)
+        deadline = time.time() + 10
+        while time.time() < deadline:
+            if d.tel.query("/dsbc/registrations")["bindings"] >= 1:
+                break
+            time.sleep(0.2)
+        alice = topo.run("alice", ["baresip", "-f", a, "-e",
+                                   "/dial sip:bob@example.com", "-t",
+                                   str(seconds + 3)],
+                         stdout=logs["alice"], stderr=subprocess.STDOUT)
+        deadline = time.time() + seconds + 20
+        while alice.poll() is None and time.time() < deadline:
+            ids = d.tel.query("/dsbc/calls")["ids"]
+            if ids:
+                one = d.tel.query("/dsbc/call,%d" % ids[0])
+                if complete_view(one):
+                    seen = one
+                    regs = d.tel.query("/dsbc/registrations")
+            time.sleep(0.1)
+        for p in (alice, bob):
+            try:
+                p.wait(timeout=seconds + 25)
+            except subprocess.TimeoutExpired:
+                p.kill()
+        calls, st = settle(d)
+        sip = d.tel.query("/dsbc/sip")
+        text = {}
+        for w, f in logs.items():
+            f.seek(0)
+            text[w] = f.read()
+    finally:
+        rc = d.stop() if d else 0
+        topo.teardown()
+    eq(rc, 0, "dsbc exit status")
+    s = baresip_peer.summary(text["bob"])
+    check(seen is not None, "call seen confirmed; alice: %s; bob: %s" % (
+        text["alice"][-800:], text["bob"][-800:]))
+    lines = sorted(regs.get("list") or [])
+    print("  bindings: %s" % " | ".join(lines))
+    bleg = seen["b_leg"]
+    print("  auth: challenges %d ok %d failed %d; bob's leg: signalling %s,"
+          " media latched %s" % (sip["auth_challenges"], sip["auth_ok"],
+                                 sip["auth_failed"], bleg.get("signalling_peer"),
+                                 bleg.get("m0_rtp_in_latched")))
+    check(s is not None, "bob's RTCP summary: " + text["bob"][-600:])
+    print("  bob (baresip): received %d sent %d lost %d/%d" % (
+        s["rx"], s["tx"], s["lost_rx"], s["lost_tx"]))
+    eq(regs["bindings"], 2, "alice and bob registered")
+    check(any(x.startswith("alice@example.com ") and "/tls" in x
+              for x in lines), "alice's binding is on her TLS connection")
+    nat = [x for x in lines if x.startswith("bob@example.com ")]
+    check(len(nat) == 1 and "sip:bob" in nat[0] and "192.168.50.2" in
+          nat[0] and re.search(r"via 10\.10\.2\.20:40\d\d\d/udp nat",
+                               nat[0]) is not None,
+          "bob's binding: his Contact, reached through the NAT: %s" % nat)
+    check_ge(sip["auth_ok"], 3, "two REGISTERs and alice's INVITE")
+    check_ge(sip["auth_challenges"], 3, "each was challenged first")
+    eq(sip["auth_failed"], 0, "no failure")
+    check_ge(sip["tls_handshakes"], 1, "alice's TLS")
+    eq(bleg["signalling_peer"], "10.10.2.20",
+       "dsbc called bob through the NAT")
+    check(str(bleg.get("m0_rtp_in_latched", "")).startswith("10.10.2.20:"),
+          "bob's media latched on the NAT's address")
+    check_ge(bleg["m0_rtp_in_stun_answered"], 1, "bob's ICE checks")
+    # baresip's summary counts its last RTCP interval (5 s at 50 pps)
+    check_ge(s["rx"], 200, "bob received alice's audio")
+    check_ge(s["tx"], 200, "bob sent audio")
+    check_ge(bleg["m0_rtp_in_rtp"], 300, "dsbc relayed bob's RTP (8 s)")
+    check(s["lost_rx"] * 100 < s["rx"], "loss under 1%")
+    eq(calls["active"], 0, "calls left")
+
+
+def baresip_ipv6_call(name, args):
+    """alice (baresip) calls over TLS to dsbc's [fd00:a::1]:5061, bob
+    (baresip) is reached over UDP at [fd00:b::20], both DTLS-SRTP with
+    ICE, relayed, with no [neigh.N]: every MAC comes from neighbour
+    discovery (RFC 4861) both ways, for SIP, media and the kernel's TCP.
+    Each peer pings dsbc's IPv6 address first.  Returns baresip_call's
+    result with the pings."""
+    pki = make_pki(os.path.abspath("out/system/pki"))
+    ping = {}
+
+    def before(d, topo):
+        for who, gw in (("alice", "fd00:a::1"), ("bob", "fd00:b::1")):
+            ping[who] = topo.exec(who, "ping", "-6", "-c", "2", "-i",
+                                  "0.2", "-W", "2", gw, check=False)
+
+    r = baresip_call(
+        name, "relay", ipv6=True,
+        port0_extra="ipv6 = fd00:a::1/64\nexception = tap\n",
+        port1_extra="ipv6 = fd00:b::1/64\n",
+        dsbc_extra=tls_conf(pki), next_hop="[fd00:b::20]:5060",
+        alice_sip="[fd00:a::10]:5070", bob_sip="[fd00:b::20]:5060",
+        dial="sip:bob@[fd00:a::1]:5061;transport=tls", args=args,
+        before=before)
+    st = r["stats"]
+    print("  nd: solicits rx %d sent %d, adverts rx %d sent %d, learned %d,"
+          " invalid %d; tls handshakes %d; reassembled %d" % (
+              st["mgmt_nd_solicits_rx"], st["mgmt_nd_solicits_sent"],
+              st["mgmt_nd_adverts_rx"], st["mgmt_nd_adverts_sent"],
+              st["mgmt_nd_learned"], st["mgmt_nd_invalid"],
+              r["sip"]["tls_handshakes"], r["sip"]["reassembled"]))
+    check_baresip(r, "relay")
+    check_ge(st["mgmt_nd_solicits_rx"], 2, "the peers asked for dsbc")
+    check_ge(st["mgmt_nd_adverts_sent"], 2, "dsbc answered them")
+    check_ge(st["mgmt_nd_solicits_sent"], 2, "dsbc asked for the peers")
+    check_ge(st["mgmt_nd_learned"], 2, "dsbc learned both peers' MACs")
+    eq(st["mgmt_nd_invalid"], 0, "every ND message valid")
+    eq(st["drop_no_neigh"], 0, "no media dropped for want of a MAC")
+    for who in ("alice", "bob"):
+        print("  %s: %s" % (who, ping[who].stdout.strip().splitlines()[-2]))
+        eq(ping[who].returncode, 0, "ping -6 from %s to dsbc" % who)
+    check_ge(st["mgmt_icmp6_echo_replies"], 4, "dsbc's echo replies")
+    eq(r["sip"]["tls_handshakes"], 1, "alice's one TLS connection")
+    check_ge(r["sip"]["tcp_rx_msgs"], 3, "her INVITE, ACK and BYE on it")
+    eq(r["call"]["b_leg"]["media_address"], "fd00:b::1",
+       "bob's media on dsbc's IPv6 address")
+    return r
+
+
+def test_baresip_ipv6_tls_no_neighbours():
+    """IPv6 end to end (baresip -6 on both sides): alice on TLS over
+    IPv6, bob on UDP over IPv6, DTLS-SRTP relayed, no static neighbours."""
+    r = baresip_ipv6_call("bsv6tls", ["-6"])
+    eq(r["call"]["a_leg"]["media_address"], "fd00:a::1",
+       "alice's media on dsbc's IPv6 address")
+
+
+def test_baresip_dual_stack_ipv6_sip_ipv4_media():
+    """What baresip does by default on a dual-stack host: alice signals
+    over IPv6 (TLS) but offers IPv4 media.  dsbc answers her on IPv4
+    media while its Via and Contact stay on IPv6; bob, all IPv6, updates
+    his default candidate by re-INVITE once ICE completes, an IPv6 UDP
+    datagram the kernel fragments (dsbc reassembles it) and which keeps
+    ICE going: the latches stay and the audio flows on."""
+    r = baresip_ipv6_call("bsdual", [])
+    eq(r["call"]["a_leg"]["media_address"], "10.10.1.1",
+       "alice's media on dsbc's IPv4 address, as she offered")
+    check_ge(r["sip"]["reassembled"], 1, "bob's fragmented re-INVITE")
+    check_ge(r["sip"]["rx_INVITE"], 2, "bob's re-INVITE reached dsbc")
 
 
 def sdes_line(tag):
@@ -3492,6 +3687,9 @@ TESTS = [test_udp_relay_between_namespaces, test_kernel_exception_path,
          test_baresip_sdes_to_dtls_terminate,
          test_media_attacks_aware, test_rtcp_mux_interworking,
          test_baresip_dtls_ice_relay, test_baresip_dtls_ice_aware,
+         test_baresip_ipv6_tls_no_neighbours,
+         test_baresip_dual_stack_ipv6_sip_ipv4_media,
+         test_baresip_register_tls_digest_nat_call,
          test_call_cancel,
          test_call_busy,
          test_100_parallel_calls, test_calls_with_loss,

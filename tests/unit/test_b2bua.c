@@ -49,6 +49,8 @@ static struct fake {
 	struct fflow flow[FLOWS_MAX];
 	uint32_t n_flows;            /* ids handed out: 1..n_flows */
 	unsigned int adds, mods, dels, keys, ice_sets, ice_clears;
+	unsigned int unlatches;      /* flow_mods asked to unlatch, of flows
+				      * keyed on port 0 (A's side) */
 	int fail_add;                /* flow_add returns it when non-zero */
 	int fail_mod;                /* flow_mod returns it when non-zero */
 } fk;
@@ -57,6 +59,7 @@ static struct dsbc_config cfg;
 static struct dsbc_b2bua *b;
 static uint64_t now_ms;
 static uint64_t ports0;              /* media pairs free at the start */
+static bool a_ip6;                   /* setup(): port 0 dual-stack too */
 static struct dsbc_sip_peer peer_a, peer_b, peer_x;
 
 static int
@@ -98,13 +101,14 @@ op_flow_mod(void *ctx, uint32_t id, const struct dsbc_flow_cfg *fc,
 	    bool unlatch)
 {
 	(void)ctx;
-	(void)unlatch;
 	if (fk.fail_mod != 0)
 		return fk.fail_mod;
 	if (id == 0 || id > fk.n_flows || !fk.flow[id].live)
 		return -ENOENT;
 	fk.flow[id].fc = *fc;
 	fk.mods++;
+	fk.unlatches += unlatch && fc->local_family == 4 &&
+			fc->local.v4 == cfg.ports[0].ip4.addr.v4;
 	return 0;
 }
 
@@ -214,6 +218,11 @@ setup(uint32_t max_calls)
 	cfg.ports[0].ip4.set = true;
 	cfg.ports[0].ip4.prefix = 24;
 	dsbc_addr_parse("10.0.0.1", &cfg.ports[0].ip4.addr, &fam);
+	if (a_ip6) {
+		cfg.ports[0].ip6.set = true;
+		cfg.ports[0].ip6.prefix = 64;
+		dsbc_addr_parse("fd00:a::1", &cfg.ports[0].ip6.addr, &fam);
+	}
 	cfg.ports[1].ip4.set = true;
 	cfg.ports[1].ip4.prefix = 24;
 	dsbc_addr_parse("10.0.1.1", &cfg.ports[1].ip4.addr, &fam);
@@ -1238,6 +1247,7 @@ test_ice_restart(void)
 	struct callv cv;
 	const struct sent *ok;
 	char u1[32], u2[32], u3[32], v[256];
+	unsigned int mods;
 
 	setup(16);
 	a_invite(&cv, 1, NULL, offer_ice);
@@ -1256,12 +1266,20 @@ test_ice_restart(void)
 	CU_ASSERT(strlen(u2) >= 4);
 	CU_ASSERT(strcmp(u1, u2) != 0);
 	CU_ASSERT_EQUAL(dsbc_b2bua_stats(b)->ice_restarts, 1);
+	/* a restart: A's flows latch again, on its new checks */
+	CU_ASSERT(fk.unlatches >= 1);
 	a_request(&peer_a, "ACK", cv.a_cid, cv.a_tag, cv.a_to_tag, 2, "z9hG4bKk2");
+	fk.unlatches = 0;
+	mods = fk.mods;
 	a_reinvite(&cv, 3, "z9hG4bKr2", "INVITE", offer_ice_same);
 	b_answer_last("INVITE", 200, "OK", answer_b);
 	ufrag_to_a(u3, sizeof(u3));
 	CU_ASSERT_STRING_EQUAL(u2, u3);
 	CU_ASSERT_EQUAL(dsbc_b2bua_stats(b)->ice_restarts, 1);
+	/* none: the flows are re-pointed but keep their latches, since A
+	 * keeps its selected pair and checks no more (RFC 8445 9) */
+	CU_ASSERT(fk.mods > mods);
+	CU_ASSERT_EQUAL(fk.unlatches, 0);
 	teardown();
 }
 
@@ -2294,6 +2312,54 @@ test_register_outbound_430(void)
 	unlink(users_file);
 }
 
+/*
+ * A dual-stack UA signals over IPv6 and offers IPv4 media (baresip does,
+ * choosing its media family on its own): dsbc's answer is in the
+ * offer's family, on the port's IPv4 address, and A's flows too; an IPv6
+ * offer over the same signalling gets an IPv6 answer.
+ */
+static void
+test_media_family_follows_offer(void)
+{
+	static const char offer6[] =
+		"v=0\r\no=alice 1 1 IN IP6 fd00:a::10\r\ns=-\r\n"
+		"c=IN IP6 fd00:a::10\r\nt=0 0\r\n"
+		"m=audio 7000 RTP/AVP 0\r\na=rtpmap:0 PCMU/8000\r\n";
+	const struct sent *ok;
+	struct callv cv;
+	unsigned int i;
+	bool a_flow4 = false;
+
+	a_ip6 = true;
+	setup(16);
+	a_ip6 = false;
+	peer_set(&peer_a, 0, "fd00:a::1", "fd00:a::10");
+	a_invite(&cv, 1, NULL, offer_a);
+	b_learn(&cv);
+	b_answer(&cv, 200, "OK", answer_b);
+	ok = sent_to(&peer_a, "SIP/2.0 200");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(ok);
+	CU_ASSERT(strstr(ok->msg, "c=IN IP4 10.0.0.1\r\n") != NULL);
+	/* the SIP stays on IPv6: dsbc's Contact is where A can reach it */
+	CU_ASSERT_EQUAL(ok->to.family, 6);
+	CU_ASSERT(strstr(ok->msg, "\r\nContact: <sip:dsbc@[fd00:a::1]") !=
+		  NULL);
+	for (i = 1; i <= fk.n_flows; i++)
+		if (fk.flow[i].live && fk.flow[i].fc.local_family == 4 &&
+		    fk.flow[i].fc.local.v4 == cfg.ports[0].ip4.addr.v4)
+			a_flow4 = true;
+	CU_ASSERT(a_flow4);
+	fk.n_out = 0;
+	a_invite(&cv, 2, NULL, offer6);
+	b_learn(&cv);
+	b_answer(&cv, 200, "OK", answer_b);
+	ok = sent_to(&peer_a, "SIP/2.0 200");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(ok);
+	CU_ASSERT(strstr(ok->msg, "c=IN IP6 fd00:a::1\r\n") != NULL);
+	teardown();
+	peer_set(&peer_a, 0, "10.0.0.1", "10.0.0.10");
+}
+
 int
 unit_register(void)
 {
@@ -2302,6 +2368,7 @@ unit_register(void)
 	if (s == NULL)
 		return -1;
 	UNIT_ADD(s, test_basic_call_bye_from_a);
+	UNIT_ADD(s, test_media_family_follows_offer);
 	UNIT_ADD(s, test_bye_from_b);
 	UNIT_ADD(s, test_busy_486);
 	UNIT_ADD(s, test_cancel);

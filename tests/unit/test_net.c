@@ -13,6 +13,7 @@
 #include "dsbc_cksum.h"
 #include "dsbc_net.h"
 #include "dsbc_hdr.h"
+#include "dsbc_nd.h"
 #include "unit.h"
 
 const bool unit_needs_eal = false;
@@ -761,6 +762,204 @@ test_addr(void)
 	CU_ASSERT_NOT_EQUAL(dsbc_addr_parse(NULL, &a, &fam), 0);
 }
 
+/*
+ * Neighbour discovery against what a Linux 6.x kernel sent (captured on a
+ * veth pair with tshark): fd00:a::10 (02:00:00:00:0a:10) asks for
+ * fd00:a::1 (02:00:00:00:0a:01), which answers; then one echo request and
+ * the kernel's reply.  The frames start at the IPv6 header.
+ */
+static const uint8_t LINUX_NS[] = {
+	0x60, 0x00, 0x00, 0x00, 0x00, 0x20, 0x3a, 0xff,
+	0xfd, 0x00, 0x00, 0x0a, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x10,
+	0xff, 0x02, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x01, 0xff, 0x00, 0x00, 0x01,
+	0x87, 0x00, 0x73, 0x67, 0, 0, 0, 0,
+	0xfd, 0x00, 0x00, 0x0a, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x01,
+	0x01, 0x01, 0x02, 0x00, 0x00, 0x00, 0x0a, 0x10,
+};
+static const uint8_t LINUX_NA[] = {
+	0x60, 0x00, 0x00, 0x00, 0x00, 0x20, 0x3a, 0xff,
+	0xfd, 0x00, 0x00, 0x0a, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x01,
+	0xfd, 0x00, 0x00, 0x0a, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x10,
+	0x88, 0x00, 0x12, 0x70, 0x60, 0, 0, 0,
+	0xfd, 0x00, 0x00, 0x0a, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x01,
+	0x02, 0x01, 0x02, 0x00, 0x00, 0x00, 0x0a, 0x01,
+};
+static const uint8_t LINUX_ECHO_HEAD[] = {
+	0x60, 0x0a, 0xa6, 0x21, 0x00, 0x40, 0x3a, 0x40,
+	0xfd, 0x00, 0x00, 0x0a, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x10,
+	0xfd, 0x00, 0x00, 0x0a, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x01,
+	0x80, 0x00, 0x87, 0x1f, 0x43, 0x68, 0x00, 0x01,
+	0x71, 0x23, 0x13, 0x6b, 0, 0, 0, 0, 0x6d, 0x74, 0x0a, 0, 0, 0, 0, 0,
+};
+
+static void
+linux_echo(uint8_t *p)
+{
+	int i;
+
+	memcpy(p, LINUX_ECHO_HEAD, sizeof(LINUX_ECHO_HEAD));
+	for (i = 0x10; i <= 0x37; i++)
+		p[sizeof(LINUX_ECHO_HEAD) + i - 0x10] = (uint8_t)i;
+}
+
+static void
+addr6(struct dsbc_addr *a, uint8_t last)
+{
+	memset(a, 0, sizeof(*a));
+	a->a8[0] = 0xfd;
+	a->a8[2] = 0x00;
+	a->a8[3] = 0x0a;
+	a->a8[15] = last;
+}
+
+static void
+test_nd_linux_vectors(void)
+{
+	struct dsbc_addr me, peer, group;
+	struct dsbc_nd_msg nd;
+	uint8_t buf[DSBC_ND_PKT_LEN], mac[6], echo[40 + 64];
+
+	addr6(&me, 1);
+	addr6(&peer, 0x10);
+	/* the kernel's NS: for us, with its MAC */
+	CU_ASSERT_EQUAL(dsbc_nd_parse(LINUX_NS, LINUX_NS + 40, 32, &nd),
+			DSBC_ND_OK);
+	CU_ASSERT_EQUAL(nd.type, DSBC_ND_NEIGH_SOLICIT);
+	CU_ASSERT(dsbc_addr_eq(&nd.target, &me));
+	CU_ASSERT(nd.has_lladdr);
+	CU_ASSERT_EQUAL(memcmp(nd.lladdr, MAC_A, 6), 0);
+	/* our NS for the same target is the kernel's, byte for byte */
+	CU_ASSERT_EQUAL(dsbc_nd_build_ns(buf, &peer, &me, MAC_A, mac),
+			sizeof(LINUX_NS));
+	CU_ASSERT_EQUAL(memcmp(buf, LINUX_NS, sizeof(LINUX_NS)), 0);
+	CU_ASSERT_EQUAL(memcmp(mac, "\x33\x33\xff\x00\x00\x01", 6), 0);
+	dsbc_nd_solicited_node(&me, &group, NULL);
+	CU_ASSERT_EQUAL(memcmp(group.a8, LINUX_NS + 24, 16), 0);
+	/* and our answer is the kernel's answer */
+	CU_ASSERT_EQUAL(dsbc_nd_build_na(buf, &me, &peer, MAC_P),
+			sizeof(LINUX_NA));
+	CU_ASSERT_EQUAL(memcmp(buf, LINUX_NA, sizeof(LINUX_NA)), 0);
+	CU_ASSERT_EQUAL(dsbc_nd_parse(LINUX_NA, LINUX_NA + 40, 32, &nd),
+			DSBC_ND_OK);
+	CU_ASSERT_EQUAL(nd.type, DSBC_ND_NEIGH_ADVERT);
+	CU_ASSERT(nd.solicited && nd.override && !nd.router);
+	CU_ASSERT(nd.has_lladdr);
+	CU_ASSERT_EQUAL(memcmp(nd.lladdr, MAC_P, 6), 0);
+	/* echo: the reply's checksum is the kernel's reply's (86 1f) */
+	linux_echo(echo);
+	CU_ASSERT_EQUAL(dsbc_icmp6_echo_reply(echo, 64, 64), 0);
+	CU_ASSERT_EQUAL(echo[40], DSBC_ICMP6_ECHO_REPLY);
+	CU_ASSERT_EQUAL(echo[42], 0x86);
+	CU_ASSERT_EQUAL(echo[43], 0x1f);
+	CU_ASSERT_EQUAL(memcmp(echo + 8, LINUX_ECHO_HEAD + 24, 16), 0);
+	CU_ASSERT_EQUAL(memcmp(echo + 24, LINUX_ECHO_HEAD + 8, 16), 0);
+	/* a reply is not answered again */
+	CU_ASSERT_EQUAL(dsbc_icmp6_echo_reply(echo, 64, 64), -1);
+}
+
+static void
+test_nd_invalid(void)
+{
+	struct dsbc_nd_msg nd;
+	uint8_t p[sizeof(LINUX_NS) + 8];
+
+	/* RFC 4861 7.1.1: each rule on its own */
+	memcpy(p, LINUX_NS, sizeof(LINUX_NS));
+	p[7] = 254;
+	CU_ASSERT_EQUAL(dsbc_nd_parse(p, p + 40, 32, &nd),
+			DSBC_ND_ERR_HOP_LIMIT);
+	memcpy(p, LINUX_NS, sizeof(LINUX_NS));
+	p[40 + 8 + 15] ^= 1;
+	CU_ASSERT_EQUAL(dsbc_nd_parse(p, p + 40, 32, &nd), DSBC_ND_ERR_CKSUM);
+	/* a too-short message whose checksum is right */
+	memcpy(p, LINUX_NS, sizeof(LINUX_NS));
+	p[40 + 2] = p[40 + 3] = 0;
+	{
+		uint16_t c = dsbc_icmp6_cksum(p, p + 40, 20);
+
+		memcpy(p + 42, &c, 2);
+	}
+	CU_ASSERT_EQUAL(dsbc_nd_parse(p, p + 40, 20, &nd), DSBC_ND_ERR_FORMAT);
+#define RESUM(len) do { \
+		uint16_t c_; \
+		p[42] = p[43] = 0; \
+		c_ = dsbc_icmp6_cksum(p, p + 40, (len)); \
+		memcpy(p + 42, &c_, 2); \
+	} while (0)
+	/* an option of length zero would loop for ever */
+	memcpy(p, LINUX_NS, sizeof(LINUX_NS));
+	p[40 + 25] = 0;
+	RESUM(32);
+	CU_ASSERT_EQUAL(dsbc_nd_parse(p, p + 40, 32, &nd), DSBC_ND_ERR_FORMAT);
+	/* an option running past the end */
+	memcpy(p, LINUX_NS, sizeof(LINUX_NS));
+	p[40 + 25] = 2;
+	RESUM(32);
+	CU_ASSERT_EQUAL(dsbc_nd_parse(p, p + 40, 32, &nd), DSBC_ND_ERR_FORMAT);
+	/* code not zero */
+	memcpy(p, LINUX_NS, sizeof(LINUX_NS));
+	p[41] = 1;
+	RESUM(32);
+	CU_ASSERT_EQUAL(dsbc_nd_parse(p, p + 40, 32, &nd), DSBC_ND_ERR_FORMAT);
+	/* a multicast target */
+	memcpy(p, LINUX_NS, sizeof(LINUX_NS));
+	p[48] = 0xff;
+	RESUM(32);
+	CU_ASSERT_EQUAL(dsbc_nd_parse(p, p + 40, 32, &nd), DSBC_ND_ERR_TARGET);
+	/* DAD (source ::) must not carry a source link-layer address */
+	memcpy(p, LINUX_NS, sizeof(LINUX_NS));
+	memset(p + 8, 0, 16);
+	RESUM(32);
+	CU_ASSERT_EQUAL(dsbc_nd_parse(p, p + 40, 32, &nd), DSBC_ND_ERR_DAD);
+	/* ... and without it, to the solicited-node group, it is valid */
+	p[4] = 0;
+	p[5] = 24;
+	RESUM(24);
+	CU_ASSERT_EQUAL(dsbc_nd_parse(p, p + 40, 24, &nd), DSBC_ND_OK);
+	CU_ASSERT(!nd.has_lladdr);
+	/* an unknown option is skipped, the link-layer one still found */
+	memcpy(p, LINUX_NS, sizeof(LINUX_NS));
+	memmove(p + 40 + 32, p + 40 + 24, 8);
+	memset(p + 40 + 24, 0, 8);
+	p[40 + 24] = 14;	/* nonce (RFC 3971) */
+	p[40 + 25] = 1;
+	p[5] = 40;
+	RESUM(40);
+	CU_ASSERT_EQUAL(dsbc_nd_parse(p, p + 40, 40, &nd), DSBC_ND_OK);
+	CU_ASSERT(nd.has_lladdr);
+	CU_ASSERT_EQUAL(memcmp(nd.lladdr, MAC_A, 6), 0);
+	/* 7.1.2: a solicited advertisement to a group */
+	memcpy(p, LINUX_NA, sizeof(LINUX_NA));
+	p[24] = 0xff;
+	p[25] = 0x02;
+	RESUM(32);
+	CU_ASSERT_EQUAL(dsbc_nd_parse(p, p + 40, 32, &nd),
+			DSBC_ND_ERR_SOLICITED);
+	/* not ND at all */
+	memcpy(p, LINUX_NA, sizeof(LINUX_NA));
+	p[40] = DSBC_ND_ROUTER_ADVERT;
+	CU_ASSERT_EQUAL(dsbc_nd_parse(p, p + 40, 32, &nd), DSBC_ND_ERR_TYPE);
+#undef RESUM
+}
+
+static void
+test_nd_link_local(void)
+{
+	static const uint8_t mac[6] = { 0x52, 0x54, 0x00, 0x12, 0x34, 0x56 };
+	struct dsbc_addr ll, g;
+	uint8_t fam = 0;
+
+	/* RFC 4291 appendix A: 52:54:00:12:34:56 -> fe80::5054:ff:fe12:3456 */
+	dsbc_nd_link_local(mac, &ll);
+	CU_ASSERT_EQUAL(dsbc_addr_parse("fe80::5054:ff:fe12:3456", &g, &fam), 0);
+	CU_ASSERT(dsbc_addr_eq(&ll, &g));
+	CU_ASSERT(dsbc_nd_is_link_local(&ll));
+	CU_ASSERT_EQUAL(dsbc_addr_parse("fd00:a::1", &g, &fam), 0);
+	CU_ASSERT(!dsbc_nd_is_link_local(&g));
+	CU_ASSERT_EQUAL(dsbc_addr_parse("febf::1", &g, &fam), 0);
+	CU_ASSERT(dsbc_nd_is_link_local(&g));
+}
+
 int
 unit_register(void)
 {
@@ -781,5 +980,8 @@ unit_register(void)
 	UNIT_ADD(s, test_rewrite_keeps_corruption);
 	UNIT_ADD(s, test_rewrite_payload);
 	UNIT_ADD(s, test_addr);
+	UNIT_ADD(s, test_nd_linux_vectors);
+	UNIT_ADD(s, test_nd_invalid);
+	UNIT_ADD(s, test_nd_link_local);
 	return 0;
 }

@@ -268,6 +268,23 @@ test_headers(void)
 	CU_ASSERT_EQUAL(v.host.len, strlen("[2001:db8::1]"));
 	CU_ASSERT_EQUAL(v.received.len, strlen("192.0.2.9"));
 	CU_ASSERT(!v.has_rport);
+	{
+		/* baresip's answer over IPv6: received is a bare IPv6address
+		 * (RFC 3261 25.1 via-received, RFC 5118 4.5) */
+		static const char b6[] = "SIP/2.0/UDP [fd00:b::1]:5060;"
+			"branch=z9hG4bKdsbcI3;rport=5060;received=fd00:b::1";
+		static const char bad[] = "SIP/2.0/UDP h;received=fd00:b;x";
+
+		CU_ASSERT_EQUAL_FATAL(dsbc_sip_via_parse(b6, b6 + sizeof(b6) - 1,
+							 &v, &next), 0);
+		CU_ASSERT_PTR_NULL(next);
+		CU_ASSERT_EQUAL(v.rport, 5060);
+		CU_ASSERT_EQUAL(v.received.len, strlen("fd00:b::1"));
+		CU_ASSERT_EQUAL(memcmp(v.received.p, "fd00:b::1", 9), 0);
+		/* one colon is no IPv6 address: a token, then junk */
+		CU_ASSERT_NOT_EQUAL(dsbc_sip_via_parse(bad, bad + sizeof(bad) - 1,
+						       &v, &next), 0);
+	}
 	/* folded CSeq */
 	h = dsbc_sip_hdr_get(&m, DSBC_SIP_H_CSEQ, 0);
 	CU_ASSERT_EQUAL(dsbc_sip_cseq_parse(h->value, &seq, &meth), 0);

@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * Management lcore: neighbour table and the exception path (ARP, ICMP).
- * Answers ARP for the port addresses (RFC 826), resolves next hops so the
- * workers' flows carry the right destination MAC, answers ICMP echo to the
- * port addresses (RFC 792).  IPv6 next hops are static neighbours for now.
+ * Management lcore: neighbour table and the exception path (ARP, ND,
+ * ICMP).  Answers ARP (RFC 826) and neighbour solicitations (RFC 4861)
+ * for the port addresses, resolves next hops by both so the workers'
+ * flows carry the right destination MAC, answers ICMP and ICMPv6 echo to
+ * the port addresses (RFC 792, RFC 4443).
  */
 #include <string.h>
 
@@ -16,6 +17,7 @@
 #include <rte_log.h>
 #include <rte_mbuf.h>
 
+#include "dsbc_nd.h"
 #include "dsbc_net.h"
 #include "ctl/mgmt.h"
 #include "dp/worker.h"
@@ -174,6 +176,39 @@ arp_request(struct dsbc_app *app, const struct dsbc_neigh *n)
 	dsbc_mgmt_tx(app, p->port_id, m);
 }
 
+/* RFC 4861 7.2.2: a multicast solicitation for an unresolved next hop,
+ * from our link-local address when the target is link-local. */
+static void
+nd_solicit(struct dsbc_app *app, const struct dsbc_neigh *n)
+{
+	const struct dsbc_port_rt *p = &app->ports[n->port];
+	struct rte_ether_addr group;
+	struct rte_mbuf *m;
+	uint8_t *buf;
+	uint32_t len;
+
+	if (!p->has_ip6)
+		return;
+	m = rte_pktmbuf_alloc(app->pool);
+	if (m == NULL)
+		return;
+	buf = (uint8_t *)rte_pktmbuf_append(m, DSBC_ND_PKT_LEN);
+	if (buf == NULL) {
+		rte_pktmbuf_free(m);
+		return;
+	}
+	len = dsbc_nd_build_ns(buf, dsbc_nd_is_link_local(&n->ip) ? &p->ll6 :
+			       &p->ip6, &n->ip, p->mac.addr_bytes,
+			       group.addr_bytes);
+	rte_pktmbuf_trim(m, (uint16_t)(DSBC_ND_PKT_LEN - len));
+	if (dsbc_push_l2(m, p, &group, RTE_ETHER_TYPE_IPV6) != 0) {
+		rte_pktmbuf_free(m);
+		return;
+	}
+	app->mst.nd_solicits_sent++;
+	dsbc_mgmt_tx(app, p->port_id, m);
+}
+
 void
 dsbc_neigh_probe(struct dsbc_app *app, uint64_t now)
 {
@@ -187,33 +222,54 @@ dsbc_neigh_probe(struct dsbc_app *app, uint64_t now)
 			continue;
 		if (n->family == 4)
 			arp_request(app, n);
+		else
+			nd_solicit(app, n);
 		n->probes++;
 		/* back off to 8x the retry interval after 3 misses */
 		n->next_probe_tsc = now + (n->probes > 3 ? 8 * retry : retry);
 	}
 }
 
-/* Learn from any ARP we see for an entry we are resolving or keep. */
-static void
-arp_learn(struct dsbc_app *app, int in, rte_be32_t sip,
-	  const struct rte_ether_addr *sha)
+/*
+ * Learn a MAC for an entry we are resolving or keep, from ARP or ND.
+ * keep: a reachable entry keeps its MAC (an advertisement without the
+ * override flag, RFC 4861 7.2.5).  Returns whether anything changed.
+ */
+static bool
+neigh_learn(struct dsbc_app *app, int in, uint8_t family,
+	    const struct dsbc_addr *ip, const struct rte_ether_addr *mac,
+	    bool keep)
 {
+	bool changed = false;
 	uint16_t i;
 
 	for (i = 0; i < app->nb_neigh; i++) {
 		struct dsbc_neigh *n = &app->neigh[i];
 
-		if (n->port != in || n->family != 4 || n->ip.v4 != sip ||
-		    n->state == DSBC_NEIGH_STATIC)
+		if (n->port != in || n->family != family ||
+		    !dsbc_addr_eq(&n->ip, ip) || n->state == DSBC_NEIGH_STATIC)
 			continue;
-		if (n->state != DSBC_NEIGH_REACHABLE ||
-		    !rte_is_same_ether_addr(&n->mac, sha)) {
-			n->mac = *sha;
-			n->state = DSBC_NEIGH_REACHABLE;
-			app->mst.arp_learned++;
-			neigh_send(app, i);
-		}
+		if (n->state == DSBC_NEIGH_REACHABLE &&
+		    (keep || rte_is_same_ether_addr(&n->mac, mac)))
+			continue;
+		n->mac = *mac;
+		n->state = DSBC_NEIGH_REACHABLE;
+		changed = true;
+		neigh_send(app, i);
 	}
+	return changed;
+}
+
+static void
+arp_learn(struct dsbc_app *app, int in, rte_be32_t sip,
+	  const struct rte_ether_addr *sha)
+{
+	struct dsbc_addr ip;
+
+	memset(&ip, 0, sizeof(ip));
+	ip.v4 = sip;
+	if (neigh_learn(app, in, 4, &ip, sha, false))
+		app->mst.arp_learned++;
 }
 
 static void
@@ -287,6 +343,105 @@ icmp_input(struct dsbc_app *app, int in, struct rte_mbuf *m,
 	dsbc_mgmt_tx(app, p->port_id, m);
 }
 
+/* Answer a solicitation for one of our addresses (RFC 4861 7.2.3-7.2.4),
+ * learning the asker's MAC on the way; the mbuf becomes the answer. */
+static void
+nd_solicited(struct dsbc_app *app, int in, struct rte_mbuf *m,
+	     const struct dsbc_pkt_info *pi, const struct dsbc_nd_msg *nd)
+{
+	const struct dsbc_port_rt *p = &app->ports[in];
+	const struct rte_ether_hdr *eh =
+		rte_pktmbuf_mtod(m, const struct rte_ether_hdr *);
+	struct rte_ether_addr to;
+	struct dsbc_addr target = nd->target, peer = pi->src;
+	uint8_t *buf;
+	uint32_t len;
+
+	if (!dsbc_port_has_ip6(p, &target)) {
+		app->mst.icmp6_ignored++;
+		rte_pktmbuf_free(m);
+		return;
+	}
+	app->mst.nd_solicits_rx++;
+	if (nd->has_lladdr) {
+		memcpy(to.addr_bytes, nd->lladdr, RTE_ETHER_ADDR_LEN);
+		if (neigh_learn(app, in, 6, &peer, &to, false))
+			app->mst.nd_learned++;
+	} else {
+		to = eh->src_addr;
+	}
+	rte_pktmbuf_reset(m);
+	buf = (uint8_t *)rte_pktmbuf_append(m, DSBC_ND_PKT_LEN);
+	if (buf == NULL) {
+		rte_pktmbuf_free(m);
+		return;
+	}
+	len = dsbc_nd_build_na(buf, &target, &peer, p->mac.addr_bytes);
+	rte_pktmbuf_trim(m, (uint16_t)(DSBC_ND_PKT_LEN - len));
+	if (dsbc_push_l2(m, p, &to, RTE_ETHER_TYPE_IPV6) != 0) {
+		rte_pktmbuf_free(m);
+		return;
+	}
+	app->mst.nd_adverts_sent++;
+	dsbc_mgmt_tx(app, p->port_id, m);
+}
+
+/*
+ * ICMPv6 for a port: neighbour solicitations and advertisements (RFC
+ * 4861), echo requests to our addresses (RFC 4443 4.1).  Router
+ * advertisements and the rest are left alone: next hops come from the
+ * config ([port.N] gateway6), not from routers on the link.
+ */
+static void
+icmp6_input(struct dsbc_app *app, int in, struct rte_mbuf *m,
+	    const struct dsbc_pkt_info *pi)
+{
+	const struct dsbc_port_rt *p = &app->ports[in];
+	struct rte_ether_hdr *eh = rte_pktmbuf_mtod(m, struct rte_ether_hdr *);
+	uint8_t *ip6 = rte_pktmbuf_mtod_offset(m, uint8_t *, pi->l2_len);
+	uint8_t *icmp = rte_pktmbuf_mtod_offset(m, uint8_t *, pi->l4_off);
+	uint32_t len = pi->frame_len - pi->l4_off;
+	struct rte_ether_addr tmp;
+	struct dsbc_nd_msg nd;
+	int rc;
+
+	app->mst.icmp6_rx++;
+	if (len >= 4 && icmp[0] == DSBC_ICMP6_ECHO_REQUEST) {
+		if (pi->l3_len != 40 || !dsbc_port_has_ip6(p, &pi->dst) ||
+		    !rte_is_same_ether_addr(&eh->dst_addr, &p->mac) ||
+		    dsbc_icmp6_echo_reply(ip6, len, app->cfg.ttl) != 0) {
+			app->mst.icmp6_ignored++;
+			rte_pktmbuf_free(m);
+			return;
+		}
+		tmp = eh->src_addr;
+		eh->dst_addr = tmp;
+		eh->src_addr = p->mac;
+		rte_pktmbuf_trim(m, (uint16_t)(m->pkt_len - pi->frame_len));
+		app->mst.icmp6_echo_replies++;
+		dsbc_mgmt_tx(app, p->port_id, m);
+		return;
+	}
+	rc = dsbc_nd_parse(ip6, icmp, len, &nd);
+	if (rc == DSBC_ND_ERR_TYPE || !p->has_ip6) {
+		app->mst.icmp6_ignored++;
+	} else if (rc != DSBC_ND_OK) {
+		app->mst.nd_invalid++;
+	} else if (nd.type == DSBC_ND_NEIGH_SOLICIT) {
+		nd_solicited(app, in, m, pi, &nd);
+		return;
+	} else {
+		app->mst.nd_adverts_rx++;
+		if (nd.has_lladdr) {
+			memcpy(tmp.addr_bytes, nd.lladdr, RTE_ETHER_ADDR_LEN);
+			if (neigh_learn(app, in, 6, &nd.target, &tmp,
+					!nd.override))
+				app->mst.nd_learned++;
+		}
+	}
+	rte_pktmbuf_free(m);
+}
+
 void
 dsbc_exc_handle(struct dsbc_app *app, struct rte_mbuf *m)
 {
@@ -307,8 +462,8 @@ dsbc_exc_handle(struct dsbc_app *app, struct rte_mbuf *m)
 		icmp_input(app, in, m, &pi);
 		return;
 	case DSBC_PKT_ICMP6:
-		app->mst.icmp6_rx++;
-		break;
+		icmp6_input(app, in, m, &pi);
+		return;
 	default:
 		app->mst.exc_other++;
 		break;

@@ -1,14 +1,15 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * SIP over UDP on the management lcore (RFC 3261 section 18).  Large SIP
- * messages (an offer with many candidates) arrive as IPv4 fragments: the
- * workers punt every fragment for a local address here and rte_ip_frag
- * rebuilds the datagram.  Outgoing messages larger than the port MTU are
+ * messages (an offer with many candidates) arrive as IPv4 or IPv6
+ * fragments: the workers punt every fragment for a local address here and
+ * rte_ip_frag rebuilds the datagram.  Outgoing messages larger than the port MTU are
  * fragmented the same way.
  */
 #include <string.h>
 
 #include <rte_cycles.h>
+#include <rte_random.h>
 #include <rte_ether.h>
 #include <rte_ip.h>
 #include <rte_ip_frag.h>
@@ -54,6 +55,7 @@ dsbc_sip_init(struct dsbc_app *app)
 					      0, 0, socket);
 	if (s->frag_tbl == NULL || s->death_row == NULL || s->indirect == NULL)
 		return -ENOMEM;
+	s->frag_id = (uint32_t)rte_rand();     /* not guessable (RFC 7739) */
 	if (dsbc_sip_limit_init(app) != 0)
 		return -ENOMEM;
 	return dsbc_b2bua_host_init(app);
@@ -177,17 +179,32 @@ dsbc_sip_input(struct dsbc_app *app, struct rte_mbuf *m, uint64_t now)
 		return;
 	}
 	s->st.frag_rx++;
-	if (pi.family != 4) {
-		/* IPv6 SIP signalling is not fragmented in practice; the
-		 * reassembly is IPv4 only (IPv6 SIP over UDP stays
-		 * small). */
-		s->st.frag_dropped++;
-		rte_pktmbuf_free(m);
-		return;
-	}
 	/* Trim Ethernet padding, then hand the fragment to rte_ip_frag. */
 	rte_pktmbuf_trim(m, (uint16_t)(m->pkt_len - pi.frame_len));
 	m->l2_len = pi.l2_len;
+	if (pi.family == 6) {
+		struct rte_ipv6_hdr *ip6 = rte_pktmbuf_mtod_offset(m,
+					struct rte_ipv6_hdr *, pi.l2_len);
+		struct rte_ipv6_fragment_ext *fh =
+			rte_ipv6_frag_get_ipv6_fragment_header(ip6);
+
+		/* RFC 8200 section 4.5: rte_ip_frag takes the Fragment
+		 * header right after the fixed one, which is where UAs'
+		 * kernels put it; other chains are not reassembled */
+		if (fh == NULL) {
+			s->st.frag_dropped++;
+			rte_pktmbuf_free(m);
+			return;
+		}
+		m->l3_len = sizeof(*ip6) + sizeof(*fh);
+		m = rte_ipv6_frag_reassemble_packet(s->frag_tbl, s->death_row,
+						    m, now, ip6, fh);
+		if (m == NULL)
+			return;     /* kept for later, or dropped (death row) */
+		s->st.reassembled++;
+		deliver(app, m, in);
+		return;
+	}
 	m->l3_len = pi.l3_len;
 	ip = rte_pktmbuf_mtod_offset(m, struct rte_ipv4_hdr *, pi.l2_len);
 	m = rte_ipv4_frag_reassemble_packet(s->frag_tbl, s->death_row, m, now,
@@ -221,7 +238,7 @@ dsbc_sip_send(struct dsbc_app *app, const struct dsbc_sip_peer *to,
 	struct rte_ether_addr dmac;
 
 	memcpy(dmac.addr_bytes, to->remote_mac.bytes, RTE_ETHER_ADDR_LEN);
-	if (total > UINT16_MAX || (to->family == 6 && total > mtu)) {
+	if (total > UINT16_MAX) {
 		s->st.tx_fail++;
 		return -EMSGSIZE;
 	}
@@ -328,23 +345,43 @@ dsbc_sip_send(struct dsbc_app *app, const struct dsbc_sip_peer *to,
 		c = (uint16_t)~dsbc_net_cksum_fold(sum);
 		udp->dgram_cksum = c == 0 ? 0xffff : c;
 	}
-	if (to->family == 4 && total > mtu) {
-		/* RFC 791 fragmentation: frags share the payload by reference. */
-		n = rte_ipv4_fragment_packet(m, frags, MAX_TX_FRAGS, mtu,
-					     app->pool, s->indirect);
+	if (total > mtu) {
+		/* RFC 791 and RFC 8200 section 4.5 fragmentation: the
+		 * fragments share the payload by reference */
+		if (to->family == 6)
+			n = rte_ipv6_fragment_packet(m, frags, MAX_TX_FRAGS,
+						     mtu, app->pool,
+						     s->indirect);
+		else
+			n = rte_ipv4_fragment_packet(m, frags, MAX_TX_FRAGS,
+						     mtu, app->pool,
+						     s->indirect);
 		rte_pktmbuf_free(m);
 		if (n < 0) {
 			s->st.tx_fail++;
 			return n;
 		}
+		s->frag_id++;
 		for (i = 0; i < n; i++) {
-			struct rte_ipv4_hdr *h = rte_pktmbuf_mtod(frags[i],
-						 struct rte_ipv4_hdr *);
+			if (to->family == 6) {
+				/* rte_ip_frag leaves the Identification 0:
+				 * one per datagram (RFC 8200 4.5, RFC 7739) */
+				struct rte_ipv6_fragment_ext *fh =
+					rte_pktmbuf_mtod_offset(frags[i],
+						struct rte_ipv6_fragment_ext *,
+						sizeof(struct rte_ipv6_hdr));
 
-			h->hdr_checksum = 0;
-			h->hdr_checksum = dsbc_net_ipv4_cksum(h);
-			if (dsbc_push_l2(frags[i], p, &dmac,
-				   RTE_ETHER_TYPE_IPV4) != 0) {
+				fh->id = rte_cpu_to_be_32(s->frag_id);
+			} else {
+				struct rte_ipv4_hdr *h = rte_pktmbuf_mtod(
+					frags[i], struct rte_ipv4_hdr *);
+
+				h->hdr_checksum = 0;
+				h->hdr_checksum = dsbc_net_ipv4_cksum(h);
+			}
+			if (dsbc_push_l2(frags[i], p, &dmac, to->family == 6 ?
+					 RTE_ETHER_TYPE_IPV6 :
+					 RTE_ETHER_TYPE_IPV4) != 0) {
 				rte_pktmbuf_free(frags[i]);
 				s->st.tx_fail++;
 				continue;

@@ -155,6 +155,14 @@ tel_stats(const char *cmd __rte_unused, const char *params __rte_unused,
 	add_u64(d, "mgmt_icmp_echo_replies", ms->icmp_echo_replies);
 	add_u64(d, "mgmt_icmp_ignored", ms->icmp_ignored);
 	add_u64(d, "mgmt_icmp6_rx", ms->icmp6_rx);
+	add_u64(d, "mgmt_icmp6_echo_replies", ms->icmp6_echo_replies);
+	add_u64(d, "mgmt_icmp6_ignored", ms->icmp6_ignored);
+	add_u64(d, "mgmt_nd_invalid", ms->nd_invalid);
+	add_u64(d, "mgmt_nd_solicits_rx", ms->nd_solicits_rx);
+	add_u64(d, "mgmt_nd_adverts_sent", ms->nd_adverts_sent);
+	add_u64(d, "mgmt_nd_solicits_sent", ms->nd_solicits_sent);
+	add_u64(d, "mgmt_nd_adverts_rx", ms->nd_adverts_rx);
+	add_u64(d, "mgmt_nd_learned", ms->nd_learned);
 	add_u64(d, "mgmt_exc_other", ms->exc_other);
 	add_u64(d, "kern_in", ms->kern_in);
 	add_u64(d, "kern_tx_fail", ms->kern_tx_fail);
