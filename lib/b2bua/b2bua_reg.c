@@ -232,9 +232,10 @@ b2bua_auth(struct dsbc_b2bua *b, const struct dsbc_sip_peer *from,
 		user[0] = '\0';
 	if (realm_name == NULL || realm_name[0] == '\0')
 		return 0;
-	/* trunks are trusted by address (RFC 3261 26.3.2.2 leaves it to
-	 * policy) */
-	if (dsbc_config_is_trunk(b->cfg, from->family, &from->remote)) {
+	/* trunks are trusted by address or TLS client certificate (RFC
+	 * 3261 26.3.2.2 leaves it to policy) */
+	if (dsbc_config_is_trunk(b->cfg, from->family, &from->remote,
+				 from->trunk_certs)) {
 		b->st.auth_trunk++;
 		return 0;
 	}

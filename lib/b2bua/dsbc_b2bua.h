@@ -56,6 +56,9 @@ struct dsbc_sip_peer {
 				      *   UDP, or a stream not open yet */
 	uint8_t route;               /**< towards a route's next hop: [route.N]
 				      *   + 1 (its tls_name), 0 otherwise */
+	uint64_t trunk_certs;        /**< TLS: bit N set when the peer's
+				      *   verified client certificate carries
+				      *   [trunk.N]'s tls_name */
 	struct dsbc_mac remote_mac;  /**< L2 sender: the next hop back */
 	bool resolve;                /**< look the MAC of l2_next up to send */
 	struct dsbc_addr l2_next;    /**< remote if on-link, else the gateway */

@@ -694,6 +694,8 @@ trunk_key(struct cfg_ctx *x, void *obj, const char *k, const char *v)
 
 	if (!strcmp(k, "addr"))
 		return cfg_ip(x, k, v, 0, true, &t->addr, &t->family);
+	if (!strcmp(k, "tls_name"))
+		return cfg_str(x, k, v, t->tls_name, sizeof(t->tls_name));
 	return cfg_fail(x, k, "unknown key");
 }
 
@@ -1324,6 +1326,19 @@ validate(struct cfg_ctx *x)
 	if (c->tls.nb_certs > 0 && c->tls.cert[0] == '\0')
 		return cfg_fail(x, "cert", "missing: [tls.N] certificates "
 				"are chosen by name beside a default one");
+	for (i = 0; i < c->nb_trunks; i++) {
+		static char sec[16];
+
+		if (c->trunks[i].tls_name[0] == '\0' ||
+		    (c->tls.cert[0] != '\0' &&
+		     c->tls.verify_client != DSBC_TLS_VERIFY_NONE))
+			continue;
+		snprintf(sec, sizeof(sec), "trunk.%u", i);
+		x->section = sec;
+		return cfg_fail(x, "tls_name", "needs [tls] with "
+				"verify_client = optional or require (a "
+				"client certificate to check)");
+	}
 	x->section = "ws";
 	if (c->ws.tls_port != 0 && c->tls.cert[0] == '\0')
 		return cfg_fail(x, "tls_port", "wss needs [tls] cert and key");
@@ -1620,8 +1635,10 @@ dsbc_config_load(const char *path, struct dsbc_config *c, char *err,
 				}
 				t = &c->trunks[c->nb_trunks];
 				rc = apply_entries(&x, f, s, trunk_key, t);
-				if (rc == 0 && !t->addr.set)
-					rc = cfg_fail(&x, "addr", "missing");
+				if (rc == 0 && !t->addr.set &&
+				    t->tls_name[0] == '\0')
+					rc = cfg_fail(&x, "addr", "missing (or "
+						      "tls_name)");
 				if (rc == 0)
 					c->nb_trunks++;
 			} else if (pass == 0) {

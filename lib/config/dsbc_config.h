@@ -150,10 +150,13 @@ struct dsbc_realm_cfg {
 	uint8_t nb_algs;
 };
 
-/** A [trunk.N] section: a peer trusted without digest. */
+/** A [trunk.N] section: a peer trusted without digest, by its source
+ * address, or by the client certificate it presents over TLS. */
 struct dsbc_trunk_cfg {
 	uint8_t family;
-	struct dsbc_cfg_ip addr;      /* address or prefix */
+	struct dsbc_cfg_ip addr;      /* address or prefix; unset: any */
+	char tls_name[128];           /* "": none; else the name its verified
+				       * client certificate must carry */
 };
 
 /** A [tls.N] section: a certificate served to clients asking for name
@@ -374,15 +377,20 @@ const struct dsbc_realm_cfg *dsbc_config_realm(const struct dsbc_config *c,
 					       const char *name);
 
 /**
- * Is addr a configured trunk's ([trunk.N])?
+ * Is a peer a configured trunk ([trunk.N])?  A trunk with an address
+ * needs the peer's to be in it; one with a tls_name needs the peer's
+ * verified client certificate to carry that name (certs has its bit);
+ * one with both needs both.
  *
  * @param c  the configuration
  * @param family  4 or 6
- * @param addr  the address
- * @return whether a trunk's address or prefix holds it
+ * @param addr  the peer's source address
+ * @param certs  bit N set: the peer's certificate carries [trunk.N]'s
+ *   tls_name (see dsbc_config_trunk_names()); 0 without TLS
+ * @return whether some trunk holds the peer
  */
 bool dsbc_config_is_trunk(const struct dsbc_config *c, uint8_t family,
-			  const struct dsbc_addr *addr);
+			  const struct dsbc_addr *addr, uint64_t certs);
 
 /**
  * Port whose ip4/ip6 is addr, or whose media prefix holds it; -1 if none.

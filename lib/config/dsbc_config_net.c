@@ -136,13 +136,20 @@ dsbc_config_realm(const struct dsbc_config *c, const char *name)
 
 bool
 dsbc_config_is_trunk(const struct dsbc_config *c, uint8_t family,
-		     const struct dsbc_addr *addr)
+		     const struct dsbc_addr *addr, uint64_t certs)
 {
 	uint16_t i;
 
-	for (i = 0; i < c->nb_trunks; i++)
-		if (c->trunks[i].family == family &&
-		    dsbc_config_ip_match(&c->trunks[i].addr, addr, true))
-			return true;
+	for (i = 0; i < c->nb_trunks; i++) {
+		const struct dsbc_trunk_cfg *t = &c->trunks[i];
+
+		if (t->addr.set && (t->family != family ||
+				    !dsbc_config_ip_match(&t->addr, addr,
+							  true)))
+			continue;
+		if (t->tls_name[0] != '\0' && !(certs & (1ull << i)))
+			continue;
+		return true;
+	}
 	return false;
 }

@@ -379,13 +379,14 @@ def test_register_digest_nat_call():
 
 def make_pki(out):
     """A test CA and, signed by it: dsbc's certificate (sip.example.com,
-    IP 10.10.1.1), another for SNI (other.example.org), alice's client
-    certificate.  Made once per directory; returns a dict of file
+    IP 10.10.1.1), another for SNI (other.example.org), client
+    certificates of alice, bob and a trunk (trunk.example.net).  Made once per directory; returns a dict of file
     paths."""
     os.makedirs(out, exist_ok=True)
     f = {k: os.path.join(out, k) for k in (
         "ca.key", "ca.crt", "sip.key", "sip.crt", "other.key", "other.crt",
-        "alice.key", "alice.crt", "bob.key", "bob.crt")}
+        "alice.key", "alice.crt", "bob.key", "bob.crt", "trunk.key",
+        "trunk.crt")}
     if all(os.path.exists(p) for p in f.values()):
         return f              # made already: one CA for all who use it
 
@@ -403,7 +404,9 @@ def make_pki(out):
                           "DNS:other.example.org"),
                          ("alice", "alice.example.com",
                           "DNS:alice.example.com"),
-                         ("bob", "bob.example.com", "DNS:bob.example.com")):
+                         ("bob", "bob.example.com", "DNS:bob.example.com"),
+                         ("trunk", "trunk.example.net",
+                          "DNS:trunk.example.net")):
         csr = os.path.join(out, who + ".csr")
         ext = os.path.join(out, who + ".ext")
         with open(ext, "w") as e:
@@ -651,6 +654,274 @@ def test_route_tcp_to_bob():
           inv.group(2).startswith("SIP/2.0/TCP 10.10.2.1:5060"),
           "the INVITE names TCP")
     eq(msgs.count("INVITE sip:"), 1, "the INVITE sent once")
+
+
+# A trunk's SIP over TCP, as a minimal UA: it connects to dsbc, sends an
+# OPTIONS whose Via offers the connection with ;alias (RFC 5923) for
+# SENT_BY (where nothing listens), then answers what comes back on the
+# connection: INVITE (200 with SDP, Contact at SENT_BY), ACK, BYE (200).
+# Prints one line per message; with "probe", stops after the OPTIONS
+# and keeps the connection open for HOLD seconds.
+TRUNK_PEER = r"""
+import re, socket, sys, time
+dsbc, sent_by, mode, hold = sys.argv[1], sys.argv[2], sys.argv[3], float(sys.argv[4])
+s = socket.create_connection((dsbc, 5060), timeout=20)
+buf = b""
+def read_msg():
+    global buf
+    while True:
+        i = buf.find(b"\r\n\r\n")
+        if i >= 0:
+            head = buf[:i].decode(errors="replace")
+            m = re.search(r"(?im)^(?:content-length|l)\s*:\s*(\d+)", head)
+            n = int(m.group(1)) if m else 0
+            if len(buf) >= i + 4 + n:
+                msg = buf[:i + 4 + n].decode(errors="replace")
+                buf = buf[i + 4 + n:]
+                return msg
+        try:
+            d = s.recv(65536)
+        except socket.timeout:
+            return None
+        if not d:
+            return None
+        buf += d
+def hdr(msg, name):
+    m = re.search(r"(?im)^%s\s*:\s*(.*)$" % name, msg)
+    return m.group(1).strip() if m else ""
+def answer(req, code, reason, extra="", body=""):
+    to = hdr(req, "To")
+    if "tag=" not in to:
+        to += ";tag=trunk1"
+    vias = "".join("Via: %s\r\n" % v for v in
+                   re.findall(r"(?im)^Via\s*:\s*(.*?)\s*$", req))
+    s.sendall(("SIP/2.0 %d %s\r\n%sFrom: %s\r\nTo: %s\r\nCall-ID: %s\r\n"
+               "CSeq: %s\r\n%sContent-Length: %d\r\n\r\n%s" % (
+                   code, reason, vias, hdr(req, "From"), to,
+                   hdr(req, "Call-ID"), hdr(req, "CSeq"), extra, len(body),
+                   body)).encode())
+s.sendall(("OPTIONS sip:dsbc@%s SIP/2.0\r\n"
+           "Via: SIP/2.0/TCP %s;alias;branch=z9hG4bKalias%d\r\n"
+           "Max-Forwards: 70\r\nFrom: <sip:trunk@%s>;tag=o1\r\n"
+           "To: <sip:dsbc@%s>\r\nCall-ID: alias%d@x\r\n"
+           "CSeq: 1 OPTIONS\r\nContent-Length: 0\r\n\r\n" % (
+               dsbc, sent_by, time.time_ns() % 100000, sent_by, dsbc,
+               time.time_ns() % 100000)).encode())
+print("options: " + (read_msg() or "none").split("\r\n")[0], flush=True)
+if mode == "probe":
+    s.settimeout(hold)
+    m = read_msg()
+    print("then: " + (m.split("\r\n")[0] if m else "nothing"), flush=True)
+    sys.exit(0)
+while True:
+    m = read_msg()
+    if m is None:
+        print("closed", flush=True)
+        break
+    first = m.split("\r\n")[0]
+    print("got: " + first, flush=True)
+    if first.startswith("INVITE"):
+        sdp = ("v=0\r\no=bob 1 1 IN IP4 10.10.2.20\r\ns=-\r\n"
+               "c=IN IP4 10.10.2.20\r\nt=0 0\r\n"
+               "m=audio 6000 RTP/AVP 0\r\na=rtpmap:0 PCMU/8000\r\n")
+        answer(m, 200, "OK", "Contact: <sip:bob@%s;transport=tcp>\r\n"
+               "Content-Type: application/sdp\r\n" % sent_by, sdp)
+    elif first.startswith("BYE"):
+        answer(m, 200, "OK")
+        break
+    elif not first.startswith(("ACK", "SIP/2.0")):
+        answer(m, 200, "OK")
+s.close()
+"""
+
+
+# From alice's namespace, a TLS client of dsbc's port 5061 showing the
+# certificate given (or none): an INVITE, then a REGISTER; prints the
+# status lines each got within a second, "INVITE: 100 407".
+TLS_AS = r"""
+import socket, ssl, sys, time
+ca, cert, key = sys.argv[1], sys.argv[2], sys.argv[3]
+ctx = ssl.create_default_context(cafile=ca)
+if cert != "-":
+    ctx.load_cert_chain(cert, key)
+SDP = ("v=0\r\no=t 1 1 IN IP4 10.10.1.10\r\ns=-\r\nc=IN IP4 10.10.1.10"
+       "\r\nt=0 0\r\nm=audio 7000 RTP/AVP 0\r\n")
+REQ = ("%s %s SIP/2.0\r\nVia: SIP/2.0/TLS 10.10.1.10:5071;branch=z9hG4bK%s"
+       "\r\nMax-Forwards: 70\r\nFrom: <sip:carrier@example.net>;tag=f%s\r\n"
+       "To: <%s>\r\nCall-ID: %s@trunk\r\nCSeq: 1 %s\r\n"
+       "Contact: <sip:carrier@10.10.1.10:5071;transport=tls>\r\n%s"
+       "Content-Length: %d\r\n\r\n%s")
+with socket.create_connection(("10.10.1.1", 5061), timeout=5) as raw:
+    with ctx.wrap_socket(raw, server_hostname="sip.example.com") as t:
+        for m, uri, body in (("INVITE", "sip:bob@10.10.2.20", SDP),
+                             ("REGISTER", "sip:example.com", "")):
+            tag = "%s%d" % (m[:3], time.time_ns() % 100000)
+            t.sendall((REQ % (m, uri, tag, tag, uri.replace(
+                "sip:example.com", "sip:carrier@example.com"), tag, m,
+                "Content-Type: application/sdp\r\n" if body else "",
+                len(body), body)).encode())
+            t.settimeout(1.0)
+            got, end = b"", time.time() + 1.0
+            while time.time() < end:
+                try:
+                    d = t.recv(65536)
+                except socket.timeout:
+                    break
+                if not d:
+                    break
+                got += d
+            codes = [l.split()[1] for l in got.decode(errors="replace")
+                     .split("\r\n") if l.startswith("SIP/2.0 ")]
+            print("%s: %s" % (m, " ".join(codes) or "-"), flush=True)
+"""
+
+
+def test_trunk_by_tls_client_cert():
+    """A trunk known by its TLS client certificate ([trunk.0] tls_name =
+    trunk.example.net, [tls] verify_client = optional), from an address
+    no trunk has: its INVITE goes to bob unchallenged, though INVITEs are
+    challenged (a realm); its REGISTER is refused (403: a trunk may call,
+    not register).  The same requests with alice's certificate (signed
+    by the same CA, another name) or none are challenged (407/401)."""
+    pki = make_pki(os.path.abspath("out/system/pki"))
+    topo = Topology("tc")
+    topo.setup()
+    d = None
+    out = {}
+    try:
+        conf = os.path.abspath("out/system/trunkcert.conf")
+        dsbc_conf(topo, conf, tls_conf(pki, "optional"),
+                  port0_extra="exception = tap\n")
+        users = users_file(os.path.abspath("out/system/users_tc"),
+                           [("alice", "alice-pw")])
+        with open(conf, "a") as f:
+            f.write("[route.0]\nnext_hop = 10.10.2.20:5060\n"
+                    "auth = example.com\n" + USERS_CONF % users +
+                    "[trunk.0]\ntls_name = trunk.example.net\n")
+        d = Dsbc(BUILD, conf, "dsbc-sys-trunkcert", lcores="0-1")
+        d.wait_ready()
+        bob = topo.run("bob", [sys.executable, "-c", UDP_SINK,
+                               "10.10.2.20", "5060", "5"],
+                       stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                       text=True)
+        for who, cert in (("trunk", (pki["trunk.crt"], pki["trunk.key"])),
+                          ("alice", (pki["alice.crt"], pki["alice.key"])),
+                          ("none", ("-", "-"))):
+            p = topo.run("alice", [sys.executable, "-c", TLS_AS,
+                                   pki["ca.crt"], cert[0], cert[1]],
+                         stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                         text=True)
+            out[who] = p.communicate(timeout=20)[0].strip().splitlines()
+        out["bob"] = bob.communicate(timeout=20)[0].strip().splitlines()
+        sip = d.tel.query("/dsbc/sip")
+    finally:
+        rc = d.stop() if d else 0
+        topo.teardown()
+    for who in ("trunk", "alice", "none"):
+        print("  %s certificate: %s" % (who, "; ".join(out[who])))
+    print("  bob got: %s" % " | ".join(out["bob"]))
+    print("  tls_trunk_certs %d auth_trunk %d auth_challenges %d" % (
+        sip["tls_trunk_certs"], sip["auth_trunk"], sip["auth_challenges"]))
+    eq(rc, 0, "dsbc exit status")
+    eq(out["trunk"], ["INVITE: 100", "REGISTER: 403"],
+       "the trunk calls unchallenged, and may not register")
+    eq(out["alice"], ["INVITE: 100 407", "REGISTER: 401"],
+       "another certificate is challenged")
+    eq(out["none"], ["INVITE: 100 407", "REGISTER: 401"],
+       "no certificate: challenged")
+    eq(sip["tls_trunk_certs"], 1, "one client proved a trunk")
+    check_ge(sip["auth_trunk"], 1, "trusted as a trunk")
+    check(any(x.startswith("INVITE sip:bob@10.10.2.20") for x in out["bob"]),
+          "the trunk's INVITE reached bob")
+
+
+# A UDP listener: prints the first line of each datagram for WAIT s.
+UDP_SINK = r"""
+import socket, sys, time
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+s.bind((sys.argv[1], int(sys.argv[2])))
+s.settimeout(0.2)
+end = time.time() + float(sys.argv[3])
+while time.time() < end:
+    try:
+        d, a = s.recvfrom(65536)
+    except socket.timeout:
+        continue
+    print(d.decode(errors="replace").split("\r\n")[0], flush=True)
+"""
+
+
+def test_trunk_tcp_alias():
+    """RFC 5923 connection reuse from a trunk: bob (a [trunk.N] by
+    address) opens TCP to dsbc and offers it with ;alias for
+    10.10.2.20:5099, where nothing listens; the route to bob names that
+    address with transport = tcp.  alice's call (sipp, UDP) reaches bob
+    on his own connection, its ACK and BYE too, and dsbc opens none.
+    Before that, alice (no trunk) offered her TCP connection with ;alias
+    for bob's 10.10.2.20:5099: refused and counted, so nothing of bob's
+    is drawn onto her connection."""
+    topo = Topology("al")
+    topo.setup()
+    d = None
+    out = {}
+    try:
+        conf = os.path.abspath("out/system/alias.conf")
+        dsbc_conf(topo, conf, port0_extra="exception = tap\n",
+                  port1_extra="exception = tap\n")
+        with open(conf, "a") as f:
+            f.write("[route.0]\nnext_hop = 10.10.2.20:5099\n"
+                    "transport = tcp\n[trunk.0]\naddr = 10.10.2.20\n")
+        d = Dsbc(BUILD, conf, "dsbc-sys-alias", lcores="0-1")
+        d.wait_ready()
+        thief = topo.run("alice", ["python3", "-c", TRUNK_PEER, "10.10.1.1",
+                                   "10.10.2.20:5099", "probe", "8"],
+                         stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                         text=True)
+        trunk = topo.run("bob", ["python3", "-c", TRUNK_PEER, "10.10.2.1",
+                                 "10.10.2.20:5099", "serve", "0"],
+                         stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                         text=True)
+        time.sleep(1)
+        out["after_options"] = d.tel.query("/dsbc/sip")
+        uac = scenario("uac_call.xml", os.path.abspath(
+            "out/system/uac_alias.xml"), MEDIA="", HOLD_MS="500",
+            END_A=A_BYE)
+        r = sipp_in(topo, "alice", uac, "10.10.1.10", 5070, "10.10.1.1:5060")
+        try:
+            out["trunk"] = trunk.communicate(timeout=20)[0]
+        except subprocess.TimeoutExpired:
+            trunk.kill()
+            out["trunk"] = trunk.communicate()[0]
+        out["thief"] = thief.communicate(timeout=20)[0]
+        calls, _ = settle(d)
+        sip = d.tel.query("/dsbc/sip")
+    finally:
+        rc = d.stop() if d else 0
+        topo.teardown()
+    print("  trunk: %s" % " | ".join(out["trunk"].strip().splitlines()))
+    print("  alice's alias: %s" % " | ".join(
+        out["thief"].strip().splitlines()))
+    print("  alias accepted %d refused %d used %d; tcp connects %d "
+          "accepted %d" % (sip["alias_accepted"], sip["alias_refused"],
+                           sip["alias_used"], sip["tcp_connects"],
+                           sip["tcp_accepted"]))
+    eq(rc, 0, "dsbc exit status")
+    eq(out["after_options"]["alias_refused"], 1, "alice's alias refused")
+    eq(out["after_options"]["alias_accepted"], 1, "bob's alias taken")
+    eq(r.returncode, 0, "alice's call (%s)" % r.stderr[-300:])
+    eq(calls["answered"], 1, "answered")
+    lines = out["trunk"].splitlines()
+    check(lines[:1] == ["options: SIP/2.0 200 OK"], "bob's OPTIONS answered")
+    check(any(re.match(r"got: INVITE sip:\w+@10\.10\.2\.20:5099;"
+                       r"transport=tcp SIP/2\.0$", x) for x in lines),
+          "the INVITE came on bob's connection")
+    check(any(x.startswith("got: ACK ") for x in lines), "and the ACK")
+    check(any(x.startswith("got: BYE ") for x in lines), "and the BYE")
+    eq(sip["tcp_connects"], 0, "dsbc opened no connection")
+    check_ge(sip["alias_used"], 3, "INVITE, ACK and BYE on the alias")
+    eq(out["thief"].splitlines(), ["options: SIP/2.0 200 OK",
+                                   "then: nothing"],
+       "nothing but her OPTIONS' answer on alice's connection")
 
 
 STUNNEL_SERVER_CONF = """foreground = yes
@@ -3667,7 +3938,9 @@ TESTS = [test_udp_relay_between_namespaces, test_kernel_exception_path,
          test_sip_tcp_to_udp, test_sip_tcp_refusals,
          test_register_digest_nat_call, test_sip_tls_probes,
          test_sip_tls_call_stunnel, test_route_tcp_to_bob,
-         test_route_tls_to_bob, test_sip_wss_register_and_call,
+         test_route_tls_to_bob, test_trunk_tcp_alias,
+         test_trunk_by_tls_client_cert,
+         test_sip_wss_register_and_call,
          test_browser_jssip_relay, test_browser_jssip_terminate_sdes,
          test_signalling_attacks_while_calling,
          test_sipp_options,

@@ -381,11 +381,34 @@ test_users_sections(void)
 	CU_ASSERT_EQUAL(c.auth.fail_max, 5);
 	CU_ASSERT_EQUAL(c.registrar.nat_expires_s, 120);
 	dsbc_addr_parse("198.51.100.77", &a, &fam);
-	CU_ASSERT(dsbc_config_is_trunk(&c, 4, &a));
+	CU_ASSERT(dsbc_config_is_trunk(&c, 4, &a, 0));
 	dsbc_addr_parse("198.51.101.77", &a, &fam);
-	CU_ASSERT_FALSE(dsbc_config_is_trunk(&c, 4, &a));
+	CU_ASSERT_FALSE(dsbc_config_is_trunk(&c, 4, &a, 0));
 	dsbc_config_free(&c);
 	unlink(path);
+
+	/* trunks by client certificate: by name alone (trunk.0), or name
+	 * and address both (trunk.1) */
+	CU_ASSERT_EQUAL(load_text(BASE
+		"[tls]\ncert = /x.crt\nkey = /x.key\nca = /ca.crt\n"
+		"verify_client = optional\n"
+		"[trunk.0]\ntls_name = carrier.example.net\n"
+		"[trunk.1]\naddr = 203.0.113.0/24\n"
+		"tls_name = peer.example.org\n", &c, err, sizeof(err)), 0);
+	dsbc_addr_parse("198.51.101.77", &a, &fam);
+	CU_ASSERT_FALSE(dsbc_config_is_trunk(&c, 4, &a, 0));
+	CU_ASSERT(dsbc_config_is_trunk(&c, 4, &a, 1));
+	CU_ASSERT_FALSE(dsbc_config_is_trunk(&c, 4, &a, 2));
+	dsbc_addr_parse("203.0.113.9", &a, &fam);
+	CU_ASSERT(dsbc_config_is_trunk(&c, 4, &a, 2));
+	CU_ASSERT_FALSE(dsbc_config_is_trunk(&c, 4, &a, 0));
+	dsbc_config_free(&c);
+	unlink(path);
+	expect_error(BASE "[trunk.0]\ntls_name = carrier.example.net\n",
+		     "trunk.0", "tls_name", "needs [tls] with verify_client = "
+		     "optional or require (a client certificate to check)");
+	expect_error(BASE "[trunk.0]\n", "trunk.0", "addr",
+		     "missing (or tls_name)");
 
 	expect_error(BASE "[registrar]\ndomain = x\nrealm = nope\n",
 		     "registrar", "realm", "no [realm.N] is named 'nope'");

@@ -281,6 +281,22 @@ test_headers(void)
 		CU_ASSERT_EQUAL(v.rport, 5060);
 		CU_ASSERT_EQUAL(v.received.len, strlen("fd00:b::1"));
 		CU_ASSERT_EQUAL(memcmp(v.received.p, "fd00:b::1", 9), 0);
+		struct dsbc_sip_str al;
+		static const char a5923[] = "SIP/2.0/TLS 192.0.2.7:5061 ; "
+			"branch=z9hG4bKx ; ALIAS ;rport";
+
+		/* RFC 5923's alias, a flag anywhere among the params */
+		CU_ASSERT_EQUAL_FATAL(dsbc_sip_via_parse(a5923, a5923 +
+							 sizeof(a5923) - 1,
+							 &v, &next), 0);
+		CU_ASSERT_EQUAL(dsbc_sip_via_param(&v, "alias", &al), 1);
+		CU_ASSERT_EQUAL(al.len, 0);
+		CU_ASSERT_EQUAL(dsbc_sip_via_param(&v, "branch", &al), 1);
+		CU_ASSERT_EQUAL(al.len, strlen("z9hG4bKx"));
+		CU_ASSERT_EQUAL(dsbc_sip_via_param(&v, "alia", &al), 0);
+		CU_ASSERT_EQUAL_FATAL(dsbc_sip_via_parse(b6, b6 + sizeof(b6) - 1,
+							 &v, &next), 0);
+		CU_ASSERT_EQUAL(dsbc_sip_via_param(&v, "alias", &al), 0);
 		/* one colon is no IPv6 address: a token, then junk */
 		CU_ASSERT_NOT_EQUAL(dsbc_sip_via_parse(bad, bad + sizeof(bad) - 1,
 						       &v, &next), 0);

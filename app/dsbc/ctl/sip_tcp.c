@@ -30,6 +30,8 @@
 
 #include <rte_common.h>
 
+#include "dsbc_sip_hdr.h"
+#include "dsbc_sip_msg.h"
 #include "dsbc_sip_stream.h"
 #include "dsbc_ws.h"
 #include "ctl/sip.h"
@@ -71,6 +73,12 @@ struct tcp_conn {
 	bool want_write;           /* OpenSSL waits for the socket to take
 				    * more (a read or the handshake) */
 	uint64_t hs_deadline;      /* ms */
+	uint64_t trunk_certs;      /* TLS: the [trunk.N] its client
+				    * certificate names (bit N) */
+	bool alias_checked;        /* its first request was looked at */
+	bool alias;                /* a trunk's, aliased (RFC 5923) to: */
+	struct dsbc_addr alias_addr;
+	uint16_t alias_port;
 };
 
 struct dsbc_sip_tcp {
@@ -127,6 +135,9 @@ conn_close(struct dsbc_sip_tcp *t, struct tcp_conn *c)
 	c->connecting = false;
 	c->handshaking = false;
 	c->want_write = false;
+	c->trunk_certs = 0;
+	c->alias_checked = false;
+	c->alias = false;
 	if (c->ws != WS_NONE)
 		dsbc_ws_rx_free(&c->wrx);
 	else
@@ -471,6 +482,11 @@ tls_step(struct dsbc_sip_tcp *t, struct tcp_conn *c)
 		c->handshaking = false;
 		c->want_write = false;
 		t->st.tls_handshakes++;
+		if (!c->outbound) {
+			c->trunk_certs = dsbc_sip_tls_trunk_certs(
+						&t->app->cfg, c->ssl);
+			t->st.tls_trunk_certs += c->trunk_certs != 0;
+		}
 		set_events(t, c);
 		return true;
 	}
@@ -604,10 +620,13 @@ peer_of(const struct dsbc_sip_tcp *t, const struct tcp_conn *c,
 	peer->remote_port = c->remote_port;
 	peer->conn = conn_id(t, c);
 	peer->route = c->route;
+	peer->trunk_certs = c->trunk_certs;
 }
 
 static void ws_read(struct dsbc_app *app, struct dsbc_sip_tcp *t,
 		    struct tcp_conn *c);
+static void alias_check(struct dsbc_sip_tcp *t, struct tcp_conn *c,
+			const char *msg, uint32_t len);
 
 /* Read what c has and hand whole messages to the B2BUA. */
 static void
@@ -658,6 +677,8 @@ again:
 			conn_close(t, c);
 			return;
 		}
+		if (!c->outbound && !c->alias_checked)
+			alias_check(t, c, msg, len);
 		peer_of(t, c, &peer);
 		t->st.rx_msgs++;
 		/* msg is in c's buffer: a send that fails on c only marks
@@ -1008,23 +1029,104 @@ connected(struct dsbc_app *app, struct dsbc_sip_tcp *t, struct tcp_conn *c,
 	return flush_tx(t, c);
 }
 
-/* dsbc's own open stream to to's address, port and transport */
-static struct tcp_conn *
-conn_towards(struct dsbc_sip_tcp *t, const struct dsbc_sip_peer *to)
+/* the name a route's TLS peer must prove, "" none */
+static const char *
+route_tls_name(const struct dsbc_app *app, uint8_t route)
 {
+	return route > 0 && route <= app->cfg.nb_routes ?
+	       app->cfg.routes[route - 1].tls_name : "";
+}
+
+/*
+ * An open stream to to's address, port, transport and TLS name (RFC 5923
+ * section 4: connections are keyed by all four): dsbc's own, whose
+ * server certificate was checked for the route's name; or, second
+ * choice, one a trunk opened and aliased to that address and port, over
+ * TLS only when its client certificate carries the route's name (or the
+ * address, without one: RFC 5923 section 9, RFC 5922).
+ */
+static struct tcp_conn *
+conn_towards(struct dsbc_app *app, struct dsbc_sip_tcp *t,
+	     const struct dsbc_sip_peer *to, bool *aliased)
+{
+	const char *name = route_tls_name(app, to->route);
+	bool tls = to->transport == DSBC_SIP_TLS;
+	struct tcp_conn *alias = NULL;
 	uint32_t i;
 
 	for (i = 0; i < t->max; i++) {
 		struct tcp_conn *c = &t->c[i];
 
-		if (c->fd >= 0 && c->outbound && !c->dead &&
-		    c->family == to->family &&
-		    c->remote_port == to->remote_port &&
-		    (c->ssl != NULL) == (to->transport == DSBC_SIP_TLS) &&
-		    dsbc_addr_eq(&c->remote, &to->remote))
+		if (c->fd < 0 || c->dead || c->family != to->family ||
+		    (c->ssl != NULL) != tls || c->ws != WS_NONE)
+			continue;
+		if (c->outbound && c->remote_port == to->remote_port &&
+		    dsbc_addr_eq(&c->remote, &to->remote) &&
+		    strcmp(route_tls_name(app, c->route), name) == 0) {
+			*aliased = false;
 			return c;
+		}
+		if (alias == NULL && c->alias && !c->handshaking &&
+		    c->alias_port == to->remote_port &&
+		    dsbc_addr_eq(&c->alias_addr, &to->remote) &&
+		    (!tls || dsbc_sip_tls_peer_is(c->ssl, name, c->family,
+						  &to->remote)))
+			alias = c;
 	}
-	return NULL;
+	*aliased = alias != NULL;
+	return alias;
+}
+
+/*
+ * RFC 5923 section 5: a request whose top Via carries ;alias offers its
+ * connection for requests towards the Via's sent-by.  Taken from trunks
+ * only: a user's could draw requests meant for another host onto its
+ * connection.  The sent-by must be an address of the connection's
+ * family (names are not resolved here).  The first request decides.
+ */
+static void
+alias_check(struct dsbc_sip_tcp *t, struct tcp_conn *c, const char *msg,
+	    uint32_t len)
+{
+	/* the management lcore is single-threaded: one parse buffer */
+	static struct dsbc_sip_msg m;
+	const struct dsbc_sip_hdr *h;
+	struct dsbc_sip_via v;
+	struct dsbc_sip_str val;
+	const char *next;
+	char host[64];
+	uint8_t fam;
+
+	if (dsbc_sip_parse(msg, len, &m) != DSBC_SIP_ERR_NONE || !m.request)
+		return;
+	c->alias_checked = true;
+	h = dsbc_sip_hdr_get(&m, DSBC_SIP_H_VIA, 0);
+	if (h == NULL || dsbc_sip_via_parse(h->value.p, h->value.p +
+					    h->value.len, &v, &next) != 0 ||
+	    !dsbc_sip_via_param(&v, "alias", &val))
+		return;
+	if (!dsbc_config_is_trunk(&t->app->cfg, c->family, &c->remote,
+				  c->trunk_certs)) {
+		t->st.alias_refused++;
+		return;
+	}
+	if (v.host.len >= sizeof(host) || v.host.len < 1)
+		return;
+	if (v.host.p[0] == '[' && v.host.len > 2)
+		snprintf(host, sizeof(host), "%.*s", (int)v.host.len - 2,
+			 v.host.p + 1);
+	else
+		snprintf(host, sizeof(host), "%.*s", (int)v.host.len,
+			 v.host.p);
+	if (dsbc_addr_parse(host, &c->alias_addr, &fam) != 0 ||
+	    fam != c->family) {
+		t->st.alias_refused++;
+		return;
+	}
+	c->alias_port = v.port != 0 ? v.port : c->ssl != NULL ?
+			t->app->cfg.sip_tls_port : t->app->cfg.sip_port;
+	c->alias = true;
+	t->st.alias_accepted++;
 }
 
 int
@@ -1037,9 +1139,14 @@ dsbc_sip_tcp_send(struct dsbc_app *app, const struct dsbc_sip_peer *to,
 	if (t == NULL)
 		return -ENOTCONN;
 	if (to->conn == 0) {
-		/* towards a route's next hop: dsbc's stream, reused */
-		c = conn_towards(t, to);
-		if (c != NULL)
+		/* towards a route's next hop: a stream open to it, or a
+		 * new one of dsbc's */
+		bool aliased;
+
+		c = conn_towards(app, t, to, &aliased);
+		if (c != NULL && aliased)
+			t->st.alias_used++;
+		else if (c != NULL)
 			t->st.reused++;
 		else if ((c = conn_open(app, t, to)) == NULL)
 			return -ENOSPC;

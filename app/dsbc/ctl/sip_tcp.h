@@ -43,6 +43,12 @@ struct dsbc_sip_tcp_stats {
 	uint64_t ws_closed;        /* closing handshakes answered */
 	uint64_t reused;           /* messages sent on an open stream of
 				    * dsbc's rather than a new one */
+	uint64_t tls_trunk_certs;  /* TLS clients whose certificate names
+				    * a [trunk.N] */
+	uint64_t alias_accepted;   /* RFC 5923 ;alias from a trunk: its
+				    * connection serves requests to it */
+	uint64_t alias_refused;    /* ... from a peer that is no trunk */
+	uint64_t alias_used;       /* messages sent on an aliased stream */
 };
 
 /* Listen on every port with an exception path (after dsbc_exc_tap_setup);
@@ -51,9 +57,10 @@ int dsbc_sip_tcp_init(struct dsbc_app *app);
 void dsbc_sip_tcp_fini(struct dsbc_app *app);
 /* Accept, read and write what is ready; events handled. */
 uint32_t dsbc_sip_tcp_poll(struct dsbc_app *app);
-/* Send on the connection to->conn names, or with conn 0 on dsbc's own
- * stream to to's address, port and transport (opened on first use, then
- * reused, RFC 5923 section 1): 0, -ENOTCONN (gone), -EIO, -ENOSPC. */
+/* Send on the connection to->conn names, or with conn 0 on a stream to
+ * to's address, port, transport and TLS name: dsbc's own (opened on first
+ * use, then reused), or one a trunk opened with ;alias for that address
+ * (RFC 5923): 0, -ENOTCONN (gone), -EIO, -ENOSPC. */
 int dsbc_sip_tcp_send(struct dsbc_app *app, const struct dsbc_sip_peer *to,
 		      const char *msg, uint32_t len);
 /* The counters and open connections; NULL when TCP is off. */

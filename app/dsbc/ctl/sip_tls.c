@@ -10,6 +10,7 @@
 
 #include <openssl/err.h>
 #include <openssl/ssl.h>
+#include <openssl/x509v3.h>
 
 #include "ctl/sip_tls.h"
 
@@ -201,4 +202,35 @@ dsbc_sip_tls_ctx_free(SSL_CTX *ctx)
 		free(s);
 	}
 	SSL_CTX_free(ctx);
+}
+
+uint64_t
+dsbc_sip_tls_trunk_certs(const struct dsbc_config *cfg, SSL *ssl)
+{
+	X509 *cert = SSL_get0_peer_certificate(ssl);
+	uint64_t certs = 0;
+	uint16_t i;
+
+	if (cert == NULL || SSL_get_verify_result(ssl) != X509_V_OK)
+		return 0;
+	for (i = 0; i < cfg->nb_trunks && i < 64; i++) {
+		const char *n = cfg->trunks[i].tls_name;
+
+		if (n[0] != '\0' && X509_check_host(cert, n, 0, 0, NULL) == 1)
+			certs |= 1ull << i;
+	}
+	return certs;
+}
+
+bool
+dsbc_sip_tls_peer_is(SSL *ssl, const char *name, uint8_t family,
+		     const struct dsbc_addr *addr)
+{
+	X509 *cert = SSL_get0_peer_certificate(ssl);
+
+	if (cert == NULL || SSL_get_verify_result(ssl) != X509_V_OK)
+		return false;
+	if (name[0] != '\0')
+		return X509_check_host(cert, name, 0, 0, NULL) == 1;
+	return X509_check_ip(cert, addr->a8, family == 6 ? 16 : 4, 0) == 1;
 }

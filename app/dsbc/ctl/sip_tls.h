@@ -7,6 +7,7 @@
  * OpenSSL server context built from [tls] and [tls.N].  ctl/sip_tcp.c
  * runs the connections.
  */
+#include <stdbool.h>
 #include <stddef.h>
 
 #include <openssl/ssl.h>
@@ -31,6 +32,23 @@ SSL_CTX *dsbc_sip_tls_server_ctx(const struct dsbc_tls_cfg *cfg, char *err,
  */
 SSL_CTX *dsbc_sip_tls_client_ctx(const struct dsbc_tls_cfg *cfg, char *err,
 				 size_t errlen);
+
+/*
+ * Which [trunk.N] a TLS client proved to be: bit N set when its verified
+ * certificate carries trunk N's tls_name (RFC 6125 host name rules, as
+ * X509_check_host() applies them: subjectAltName, else the CN).  0 when
+ * it showed none, or one that did not verify.
+ */
+uint64_t dsbc_sip_tls_trunk_certs(const struct dsbc_config *cfg, SSL *ssl);
+
+/*
+ * Did the peer of a TLS connection prove to be name (or, for "", the
+ * address addr): a verified certificate carrying it, as RFC 5922 section
+ * 7 asks of a server?  For a connection a trunk opened and aliased
+ * (RFC 5923 section 9), before dsbc sends requests on it.
+ */
+bool dsbc_sip_tls_peer_is(SSL *ssl, const char *name, uint8_t family,
+			  const struct dsbc_addr *addr);
 
 /* Free a context from dsbc_sip_tls_server_ctx() and its SNI ones. */
 void dsbc_sip_tls_ctx_free(SSL_CTX *ctx);

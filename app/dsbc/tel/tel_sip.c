@@ -59,7 +59,7 @@ tel_sip(const char *cmd, const char *params, struct rte_tel_data *d)
 	add(d, "tx_fail", st->tx_fail);
 	add(d, "fragments_rx", st->frag_rx);
 	add(d, "reassembled", st->reassembled);
-	add(d, "fragments_dropped_ipv6", st->frag_dropped);
+	add(d, "fragments_dropped", st->frag_dropped);
 	add(d, "not_sip", st->not_udp);
 	add(d, "stateless_501", bs->stateless_501);
 	add(d, "bad_via_branch", bs->bad_branch);
@@ -105,6 +105,10 @@ tel_sip(const char *cmd, const char *params, struct rte_tel_data *d)
 			add(d, "tcp_connects", ts->connects);
 			add(d, "tcp_connect_failed", ts->connect_failed);
 			add(d, "tcp_reused", ts->reused);
+			add(d, "tls_trunk_certs", ts->tls_trunk_certs);
+			add(d, "alias_accepted", ts->alias_accepted);
+			add(d, "alias_refused", ts->alias_refused);
+			add(d, "alias_used", ts->alias_used);
 			add(d, "ws_upgrades", ts->ws_upgrades);
 			add(d, "ws_refused", ts->ws_refused);
 			add(d, "ws_bad_frames", ts->ws_bad_frames);
