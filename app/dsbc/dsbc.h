@@ -48,6 +48,7 @@ struct dsbc_port_rt {
 	/* the kernel exception path (ctl/exc_tap.c): a TAP port carrying
 	 * this port's addresses into the Linux stack */
 	bool has_exception;
+	uint8_t exc_kind;         /* DSBC_EXCEPTION_TAP or _VIRTIO_USER */
 	uint16_t exc_port_id;
 	char exc_ifname[16];
 };

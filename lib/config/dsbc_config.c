@@ -456,9 +456,11 @@ port_key(struct cfg_ctx *x, void *obj, const char *k, const char *v)
 	if (!strcmp(k, "promiscuous"))
 		return cfg_bool(x, k, v, &p->promiscuous);
 	if (!strcmp(k, "exception")) {
-		static const char *const kinds[] = { "none", "tap" };
+		static const char *const kinds[] = {
+			"none", "tap", "virtio_user", "auto"
+		};
 
-		return cfg_choice(x, k, v, kinds, 2, &p->exception);
+		return cfg_choice(x, k, v, kinds, 4, &p->exception);
 	}
 	if (!strcmp(k, "exception_ifname")) {
 		if (strlen(v) >= 16 || strpbrk(v, "/ \t%") != NULL || !*v)
@@ -1499,12 +1501,12 @@ dsbc_config_load(const char *path, struct dsbc_config *c, char *err,
 					rc = cfg_fail(&x, "next_hop", "no port reaches "
 						      "it (no subnet, no gateway)");
 				if (rc == 0 && o.r->transport != DSBC_ROUTE_UDP &&
-				    c->ports[o.r->out_port].exception !=
-				    DSBC_EXCEPTION_TAP)
+				    c->ports[o.r->out_port].exception ==
+				    DSBC_EXCEPTION_NONE)
 					rc = cfg_fail(&x, "transport", "needs "
-						      "[port.%u] exception = tap "
-						      "(the port reaching "
-						      "next_hop)", o.r->out_port);
+						      "[port.%u] exception (the "
+						      "port reaching next_hop)",
+						      o.r->out_port);
 				if (rc == 0 && o.r->auth_realm[0] != '\0' &&
 				    dsbc_config_realm(c, o.r->auth_realm) == NULL)
 					rc = cfg_fail(&x, "auth", "no [realm.N] is "

@@ -61,6 +61,9 @@ struct dsbc_port_cfg {
 enum dsbc_exception {
 	DSBC_EXCEPTION_NONE = 0,
 	DSBC_EXCEPTION_TAP = 1,       /* a TAP interface (net_tap) */
+	DSBC_EXCEPTION_VIRTIO_USER = 2,  /* virtio_user over vhost-net */
+	DSBC_EXCEPTION_AUTO = 3,      /* virtio_user where /dev/vhost-net
+				       * opens, else tap */
 };
 
 /** A [neigh.N] section: a static neighbour (IP to MAC on a port). */

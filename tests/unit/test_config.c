@@ -435,7 +435,10 @@ test_users_sections(void)
 		     "mode", "not relay, aware or terminate");
 	expect_error(BASE "[route.0]\nnext_hop = 192.0.2.9:5060\n"
 		     "transport = tls\n", "route.0", "transport",
-		     "needs [port.0] exception = tap");
+		     "needs [port.0] exception (the port reaching next_hop)");
+	expect_error("[port.0]\ndev = net_null0\nipv4 = 192.0.2.1/24\n"
+		     "exception = vhost\n", "port.0", "exception",
+		     "not none, tap, virtio_user or auto");
 	expect_error(BASE "[route.0]\nnext_hop = 192.0.2.9:5060\n"
 		     "transport = sctp\n", "route.0", "transport",
 		     "not udp, tcp or tls");

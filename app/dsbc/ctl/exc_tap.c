@@ -1,10 +1,12 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * The kernel exception path (management lcore): per DPDK port with
- * `exception = tap`, a TAP interface (DPDK's net_tap) carrying the port's
- * addresses into the Linux stack, for what dsbc leaves to the kernel:
- * TCP (SIP over TCP, TLS and WebSocket, management).  The media and UDP
- * SIP stay on DPDK.
+ * `exception`, a kernel interface carrying the port's addresses into the
+ * Linux stack (DPDK's net_tap, or virtio_user over vhost-net where the
+ * host has it: the same TAP device on the kernel's side, its rings served
+ * by vhost-net instead of read/write system calls), for what dsbc leaves
+ * to the kernel: TCP (SIP over TCP, TLS and WebSocket, management).  The
+ * media and UDP SIP stay on DPDK.
  *
  * One owner per protocol: dsbc keeps ARP, neighbour discovery and ICMP
  * echo for the port's addresses (ctl/neigh.c), the kernel TCP.  The
@@ -98,13 +100,46 @@ out:
 	return rc;
 }
 
+/* The vdev carrying port idx's exception path, by kind. */
+static void
+exc_vdev_name(uint16_t idx, uint8_t kind, char *name, size_t cap)
+{
+	snprintf(name, cap, kind == DSBC_EXCEPTION_VIRTIO_USER ?
+		 "virtio_user_dsbc%u" : "net_tap_dsbc%u", idx);
+}
+
+/* Create the vdev: net_tap, or virtio_user with the vhost-net backend
+ * (DPDK's "virtio_user as exception path": the kernel's end is a TAP
+ * device too, its queues served by vhost-net in kernel threads). */
 static int
-tap_port_setup(struct dsbc_app *app, uint16_t idx)
+exc_vdev_create(struct dsbc_port_rt *p, uint16_t idx, uint8_t kind)
+{
+	char name[64], args[256], mac[RTE_ETHER_ADDR_FMT_SIZE];
+
+	exc_vdev_name(idx, kind, name, sizeof(name));
+	rte_ether_format_addr(mac, sizeof(mac), &p->mac);
+	/* the port's MAC: what the kernel sends already comes from it */
+	if (kind == DSBC_EXCEPTION_VIRTIO_USER)
+		snprintf(args, sizeof(args), "path=/dev/vhost-net,queues=1,"
+			 "queue_size=1024,iface=%s,mac=%s", p->exc_ifname,
+			 mac);
+	else
+		snprintf(args, sizeof(args), "iface=%s,mac=%s",
+			 p->exc_ifname, mac);
+	if (rte_vdev_init(name, args) != 0 ||
+	    rte_eth_dev_get_port_by_name(name, &p->exc_port_id) != 0)
+		return -1;
+	p->exc_kind = kind;
+	return 0;
+}
+
+static int
+exc_port_setup(struct dsbc_app *app, uint16_t idx)
 {
 	const struct dsbc_port_cfg *pc = &app->cfg.ports[idx];
 	struct dsbc_port_rt *p = &app->ports[idx];
 	struct rte_eth_conf conf;
-	char name[64], args[192];
+	uint8_t kind = pc->exception;
 	int rc;
 
 	if (pc->exception_ifname[0] != '\0')
@@ -112,19 +147,28 @@ tap_port_setup(struct dsbc_app *app, uint16_t idx)
 			 pc->exception_ifname);
 	else
 		snprintf(p->exc_ifname, sizeof(p->exc_ifname), "dsbc%u", idx);
-	snprintf(name, sizeof(name), "net_tap_dsbc%u", idx);
-	/* the port's MAC: what the kernel sends already comes from it */
-	snprintf(args, sizeof(args),
-		 "iface=%s,mac=%02x:%02x:%02x:%02x:%02x:%02x", p->exc_ifname,
-		 p->mac.addr_bytes[0], p->mac.addr_bytes[1],
-		 p->mac.addr_bytes[2], p->mac.addr_bytes[3],
-		 p->mac.addr_bytes[4], p->mac.addr_bytes[5]);
-	if (rte_vdev_init(name, args) != 0 ||
-	    rte_eth_dev_get_port_by_name(name, &p->exc_port_id) != 0) {
-		DSBC_LOG(mgmt, ERR, "[port.%u] exception: cannot create the "
-			"TAP interface %s (needs /dev/net/tun and "
-			"CAP_NET_ADMIN)\n", idx, p->exc_ifname);
-		return -1;
+	if (kind == DSBC_EXCEPTION_AUTO)
+		kind = access("/dev/vhost-net", R_OK | W_OK) == 0 ?
+		       DSBC_EXCEPTION_VIRTIO_USER : DSBC_EXCEPTION_TAP;
+	if (exc_vdev_create(p, idx, kind) != 0) {
+		if (kind == DSBC_EXCEPTION_VIRTIO_USER &&
+		    pc->exception == DSBC_EXCEPTION_AUTO) {
+			DSBC_LOG(mgmt, WARNING, "[port.%u] exception: "
+				"virtio_user over /dev/vhost-net failed; "
+				"using a TAP interface\n", idx);
+			kind = DSBC_EXCEPTION_TAP;
+		}
+		if (kind != DSBC_EXCEPTION_TAP ||
+		    exc_vdev_create(p, idx, kind) != 0) {
+			DSBC_LOG(mgmt, ERR, "[port.%u] exception: cannot "
+				"create the %s interface %s (needs %s and "
+				"CAP_NET_ADMIN)\n", idx,
+				kind == DSBC_EXCEPTION_TAP ? "TAP" :
+				"virtio_user", p->exc_ifname,
+				kind == DSBC_EXCEPTION_TAP ? "/dev/net/tun" :
+				"/dev/vhost-net (the vhost_net module)");
+			return -1;
+		}
 	}
 	memset(&conf, 0, sizeof(conf));
 	rc = rte_eth_dev_configure(p->exc_port_id, 1, 1, &conf);
@@ -140,13 +184,15 @@ tap_port_setup(struct dsbc_app *app, uint16_t idx)
 	if (rc == 0)
 		rc = iface_setup(p->exc_ifname, pc);
 	if (rc != 0) {
-		DSBC_LOG(mgmt, ERR, "[port.%u] exception: TAP interface %s: "
+		DSBC_LOG(mgmt, ERR, "[port.%u] exception: interface %s: "
 			"%s\n", idx, p->exc_ifname, rte_strerror(-rc));
 		return -1;
 	}
 	p->has_exception = true;
 	DSBC_LOG(mgmt, INFO, "[port.%u] exception path: TCP to the kernel "
-		"through %s\n", idx, p->exc_ifname);
+		"through %s (%s)\n", idx, p->exc_ifname,
+		kind == DSBC_EXCEPTION_TAP ? "net_tap" :
+		"virtio_user, vhost-net");
 	return 0;
 }
 
@@ -156,8 +202,8 @@ dsbc_exc_tap_setup(struct dsbc_app *app)
 	uint16_t i;
 
 	for (i = 0; i < app->nb_ports; i++)
-		if (app->cfg.ports[i].exception == DSBC_EXCEPTION_TAP &&
-		    tap_port_setup(app, i) != 0)
+		if (app->cfg.ports[i].exception != DSBC_EXCEPTION_NONE &&
+		    exc_port_setup(app, i) != 0)
 			return -1;
 	return 0;
 }
@@ -173,7 +219,7 @@ dsbc_exc_tap_free(struct dsbc_app *app)
 			continue;
 		rte_eth_dev_stop(app->ports[i].exc_port_id);
 		rte_eth_dev_close(app->ports[i].exc_port_id);
-		snprintf(name, sizeof(name), "net_tap_dsbc%u", i);
+		exc_vdev_name(i, app->ports[i].exc_kind, name, sizeof(name));
 		rte_vdev_uninit(name);
 		app->ports[i].has_exception = false;
 	}

@@ -263,6 +263,10 @@ tel_ports(const char *cmd __rte_unused, const char *params __rte_unused,
 		rte_tel_data_add_dict_u64(c, "tx_queues", p->nb_txq);
 		rte_tel_data_add_dict_u64(c, "tx_udp_cksum_offload",
 					  p->tx_udp_cksum);
+		rte_tel_data_add_dict_string(c, "exception",
+			!p->has_exception ? "none" :
+			p->exc_kind == DSBC_EXCEPTION_VIRTIO_USER ?
+			"virtio_user" : "tap");
 		rte_tel_data_add_dict_u64(c, "link_up", link.link_status);
 		rte_tel_data_add_dict_u64(c, "ipackets", es.ipackets);
 		rte_tel_data_add_dict_u64(c, "opackets", es.opackets);
