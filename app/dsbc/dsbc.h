@@ -73,6 +73,7 @@ struct dsbc_mgmt_stats {
 	uint64_t nd_solicits_sent;
 	uint64_t nd_adverts_rx;
 	uint64_t nd_learned;          /* neighbour MACs learned or changed */
+	uint64_t nd_dad_defended;     /* DAD probes for our addresses answered */
 	uint64_t exc_other;
 	uint64_t tx_fail;
 	/* the kernel exception path (ctl/exc_tap.c) */

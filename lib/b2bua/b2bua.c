@@ -29,6 +29,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "dsbc_sdp_ice.h"
 #include "dsbc_sdp_rewrite.h"
 #include "dsbc_sip_check.h"
 #include "dsbc_sip_hdr.h"
@@ -574,6 +575,39 @@ media_addr(const struct dsbc_sdp_media *m, struct dsbc_addr *a,
 	return dsbc_addr_parse(ip, a, family);
 }
 
+/*
+ * Where a peer's m-line i is reached in the leg's media family: its c=
+ * address and m= port, or, when c= is of the other family, its best ICE
+ * candidate of this one (RFC 8839 5.1: c= is only the default candidate;
+ * a dual-stack UA's may be IPv4 while ICE will pair over IPv6).  The
+ * RTCP port comes from a component 2 candidate then.  -1 when neither.
+ */
+static int
+media_where(const struct dsbc_sdp *s, unsigned int i, uint8_t family,
+	    struct dsbc_addr *a, uint16_t *port, uint16_t *rtcp_port)
+{
+	const struct dsbc_sdp_media *m = &s->media[i];
+	struct dsbc_sdp_cand c;
+	uint8_t fam;
+	char ip[64];
+
+	if (media_addr(m, a, &fam) != 0)
+		return -1;
+	*port = m->port;
+	*rtcp_port = m->has_rtcp ? m->rtcp_port : (uint16_t)(m->port + 1);
+	if (fam == family)
+		return 0;
+	if (dsbc_sdp_cand_best(s, i, 1, family, &c) != 0)
+		return -1;
+	snprintf(ip, sizeof(ip), "%.*s", (int)c.addr.len, c.addr.p);
+	if (dsbc_addr_parse(ip, a, &fam) != 0 || fam != family)
+		return -1;
+	*port = c.port;
+	*rtcp_port = dsbc_sdp_cand_best(s, i, 2, family, &c) == 0 ? c.port :
+		     (uint16_t)(*port + 1);
+	return 0;
+}
+
 /* Record the peer's media per m-line (addresses, ports, rtcp-mux). */
 static int
 sdp_learn(struct dsbc_b2bua *b, struct call *c, struct leg *l,
@@ -586,17 +620,16 @@ sdp_learn(struct dsbc_b2bua *b, struct call *c, struct leg *l,
 	for (i = 0; i < c->nb_media; i++) {
 		const struct dsbc_sdp_media *m = &s->media[i];
 		struct leg_media *lm = &l->m[i];
-		uint8_t fam;
 
 		if (!c->media_ok[i] || m->port == 0)
 			continue;
-		if (media_addr(m, &lm->remote, &fam) != 0)
+		/* one family per leg: dsbc's side of it has one address
+		 * (its c= line), and a flow cannot send from IPv6 to IPv4 */
+		if (media_where(s, i, l->mfamily, &lm->remote,
+				&lm->remote_port, &lm->remote_rtcp_port) != 0)
 			return -1;
-		lm->family = fam;
-		lm->remote_port = m->port;
+		lm->family = l->mfamily;
 		lm->rtcp_mux = m->rtcp_mux;
-		lm->remote_rtcp_port = m->has_rtcp ? m->rtcp_port :
-				       (uint16_t)(m->port + 1);
 		lm->clock = b2bua_sdp_clock(m);
 		lm->police_pps = b2bua_sdp_police_pps(b, s, i);
 	}
@@ -1280,12 +1313,14 @@ offer_check(struct dsbc_b2bua *b, struct call *c, struct leg *sender,
 	}
 	for (i = 0; i < c->nb_media; i++) {
 		const struct dsbc_sdp_media *md = &b->sdp_in.media[i];
+		uint16_t port, rtcp_port;
 		struct dsbc_addr a;
-		uint8_t fam;
 
 		if (!c->media_ok[i] || md->port == 0)
 			continue;
-		if (media_addr(md, &a, &fam) != 0) {
+		/* the leg's media family stays (sdp_learn) */
+		if (media_where(&b->sdp_in, i, sender->mfamily, &a, &port,
+				&rtcp_port) != 0) {
 			b->st.bad_sdp++;
 			return -1;
 		}

@@ -278,25 +278,44 @@ dsbc_b2bua_fingerprint(const struct dsbc_b2bua *b)
 	return b->dtls_ctx != NULL ? dsbc_dtls_ctx_fingerprint(b->dtls_ctx) : "";
 }
 
+/* the stream that failed, as the transport keys it (RFC 5923 4):
+ * address, port, transport and, on TLS, the route's name */
+struct stream_key {
+	const struct dsbc_config *cfg;
+	const struct dsbc_sip_peer *to;
+};
+
+static const char *
+route_name(const struct dsbc_config *cfg, uint8_t route)
+{
+	return route > 0 && route <= cfg->nb_routes ?
+	       cfg->routes[route - 1].tls_name : "";
+}
+
 static bool
 same_stream(void *ctx, const void *dest)
 {
-	const struct dsbc_sip_peer *to = ctx, *d = dest;
+	const struct stream_key *k = ctx;
+	const struct dsbc_sip_peer *to = k->to, *d = dest;
 
 	return d->transport == to->transport && d->family == to->family &&
 	       d->remote_port == to->remote_port &&
-	       dsbc_addr_eq(&d->remote, &to->remote);
+	       dsbc_addr_eq(&d->remote, &to->remote) &&
+	       (to->transport != DSBC_SIP_TLS ||
+		strcmp(route_name(k->cfg, d->route),
+		       route_name(k->cfg, to->route)) == 0);
 }
 
 unsigned int
 dsbc_b2bua_transport_failed(struct dsbc_b2bua *b,
 			    const struct dsbc_sip_peer *to, uint64_t now)
 {
+	struct stream_key k = { b->cfg, to };
 	unsigned int n;
 
 	b->now = now;
 	b->transport_failing = true;
-	n = dsbc_sip_txl_fail_dest(b->txl, same_stream, (void *)to);
+	n = dsbc_sip_txl_fail_dest(b->txl, same_stream, &k);
 	b->transport_failing = false;
 	b->st.transport_errors += n;
 	b->st.txns = dsbc_sip_txl_count(b->txl);

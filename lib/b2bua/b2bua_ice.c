@@ -45,12 +45,32 @@ b2bua_ice_offer(struct dsbc_b2bua *b, struct call *c, struct leg *l)
 	return ice_program(b, c, l);
 }
 
+/* Every ufrag of an SDP, session and per m-line, hashed (FNV-1a): a
+ * change anywhere is a restart somewhere. */
+static uint64_t
+ufrags_sig(const struct dsbc_sdp *s)
+{
+	uint64_t h = 0xcbf29ce484222325ull;
+	unsigned int i, k;
+
+	for (i = 0; i <= s->nb_media; i++) {
+		struct dsbc_sdp_str u = i == 0 ? s->ice_ufrag :
+					s->media[i - 1].ice_ufrag;
+
+		for (k = 0; k < u.len; k++)
+			h = (h ^ (uint8_t)u.p[k]) * 0x100000001b3ull;
+		h = (h ^ 0xff) * 0x100000001b3ull;   /* separator */
+	}
+	return h;
+}
+
 int
 b2bua_ice_learn(struct dsbc_b2bua *b, struct call *c, struct leg *l,
 		const struct dsbc_sdp *s)
 {
 	struct dsbc_sdp_str u = s->ice_ufrag;
 	unsigned int i;
+	uint64_t sig;
 
 	for (i = 0; i < s->nb_media && u.len == 0; i++)
 		u = s->media[i].ice_ufrag;
@@ -67,11 +87,16 @@ b2bua_ice_learn(struct dsbc_b2bua *b, struct call *c, struct leg *l,
 	if (u.len >= sizeof(l->ice_peer_ufrag))
 		return -1;
 	/* RFC 8839 section 4.4.1.1.1: a new ufrag from the peer is an ICE
-	 * restart, answered with new credentials of dsbc's own */
-	l->ice_kept = l->ice_local && l->ice_peer_ufrag[0] != '\0';
+	 * restart, answered with new credentials of dsbc's own; a new one
+	 * on any m-line (a data stream restarted alone) restarts the
+	 * leg's, since dsbc keeps one agent per leg */
+	sig = ufrags_sig(s);
+	l->ice_kept = l->ice_local && l->ice_peer_ufrag[0] != '\0' &&
+		      sig == l->ice_ufrags_sig;
 	if (l->ice_peer_ufrag[0] != '\0' &&
 	    (strlen(l->ice_peer_ufrag) != u.len ||
-	     memcmp(l->ice_peer_ufrag, u.p, u.len) != 0)) {
+	     memcmp(l->ice_peer_ufrag, u.p, u.len) != 0 ||
+	     sig != l->ice_ufrags_sig)) {
 		l->ice_kept = false;
 		l->ice_ufrag[0] = '\0';
 		l->ice_pwd[0] = '\0';
@@ -80,6 +105,7 @@ b2bua_ice_learn(struct dsbc_b2bua *b, struct call *c, struct leg *l,
 	}
 	memcpy(l->ice_peer_ufrag, u.p, u.len);
 	l->ice_peer_ufrag[u.len] = '\0';
+	l->ice_ufrags_sig = sig;
 	l->ice_local = true;
 	return ice_program(b, c, l);
 }

@@ -98,6 +98,7 @@ struct leg {
 	/* its last SDP kept ICE going without a restart: the selected pair
 	 * stays (RFC 8445 section 9), so do the flows' latches */
 	bool ice_kept;
+	uint64_t ice_ufrags_sig;          /* the peer's ufrags, all m-lines */
 	/* terminate (b2bua_term.c) */
 	uint8_t keying;                   /* enum dsbc_keying of this leg */
 	uint8_t dtls_role;                /* enum dsbc_dtls_role, once known */

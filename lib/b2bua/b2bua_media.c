@@ -217,7 +217,9 @@ flows_update(struct dsbc_b2bua *b, struct call *c, struct leg *in,
 	int rc;
 
 	if (mi->nb_flows != b2bua_nb_flows(in, out, i)) {
+		/* new flows start unlatched in the workers */
 		media_flows_del(b, mi);
+		memset(mi->latched, 0, sizeof(mi->latched));
 		return b2bua_flows_for(b, c, in, out, i);
 	}
 	for (k = 0; k < mi->nb_flows; k++) {

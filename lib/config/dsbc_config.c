@@ -1282,6 +1282,20 @@ validate(struct cfg_ctx *x)
 	struct dsbc_config *c = x->c;
 	uint16_t i;
 
+	for (i = 0; i < c->nb_ports; i++) {
+		static char sec[16];
+		const struct dsbc_port_cfg *p = &c->ports[i];
+
+		snprintf(sec, sizeof(sec), "port.%u", i);
+		x->section = sec;
+		/* RFC 8200 section 5: every IPv6 link carries 1280 bytes;
+		 * RFC 791: every IPv4 host takes 576 */
+		if (p->mtu != 0 && p->ip6.set && p->mtu < 1280)
+			return cfg_fail(x, "mtu", "%u is below IPv6's minimum "
+					"of 1280", p->mtu);
+		if (p->mtu != 0 && p->mtu < 576)
+			return cfg_fail(x, "mtu", "%u is below 576", p->mtu);
+	}
 	x->section = "dsbc";
 	if (c->media_port_min > c->media_port_max)
 		return cfg_fail(x, "media_port_min", "above media_port_max");

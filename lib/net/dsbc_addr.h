@@ -34,6 +34,13 @@ dsbc_addr_eq(const struct dsbc_addr *a, const struct dsbc_addr *b)
 	return ((a->a64[0] ^ b->a64[0]) | (a->a64[1] ^ b->a64[1])) == 0;
 }
 
+/** @return whether a is all zero (IPv6's unspecified address ::) */
+static inline bool
+dsbc_addr_is_unspecified(const struct dsbc_addr *a)
+{
+	return (a->a64[0] | a->a64[1]) == 0;
+}
+
 /**
  * Parse "a.b.c.d" or an IPv6 literal.
  *

@@ -230,10 +230,23 @@ dsbc_nd_build_ns(uint8_t *buf, const struct dsbc_addr *src,
 
 uint32_t
 dsbc_nd_build_na(uint8_t *buf, const struct dsbc_addr *target,
-		 const struct dsbc_addr *dst, const uint8_t mac[6])
+		 const struct dsbc_addr *src, const uint8_t mac[6],
+		 uint8_t dst_mac[6])
 {
-	return nd_build(buf, DSBC_ND_NEIGH_ADVERT, NA_SOLICITED | NA_OVERRIDE,
-			target, dst, target, OPT_TGT_LLADDR, mac);
+	static const uint8_t all_nodes_mac[6] = { 0x33, 0x33, 0, 0, 0, 1 };
+	struct dsbc_addr all;
+
+	if (!is_unspecified(src->a8))
+		return nd_build(buf, DSBC_ND_NEIGH_ADVERT,
+				NA_SOLICITED | NA_OVERRIDE, target, src,
+				target, OPT_TGT_LLADDR, mac);
+	memset(&all, 0, sizeof(all));
+	all.a8[0] = 0xff;
+	all.a8[1] = 0x02;
+	all.a8[15] = 0x01;
+	memcpy(dst_mac, all_nodes_mac, 6);
+	return nd_build(buf, DSBC_ND_NEIGH_ADVERT, NA_OVERRIDE, target, &all,
+			target, OPT_TGT_LLADDR, mac);
 }
 
 int
@@ -243,6 +256,7 @@ dsbc_icmp6_echo_reply(uint8_t *ip6, uint32_t len, uint8_t hop_limit)
 	uint16_t c;
 
 	if (len < 8 || icmp[0] != DSBC_ICMP6_ECHO_REQUEST || icmp[1] != 0 ||
+	    is_unspecified(ip6 + 8) ||
 	    icmp6_sum(ip6, icmp, len) != 0xffff)
 		return -1;
 	memcpy(tmp, ip6 + 8, 16);

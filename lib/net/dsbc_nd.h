@@ -114,18 +114,23 @@ uint32_t dsbc_nd_build_ns(uint8_t *buf, const struct dsbc_addr *src,
 			  uint8_t dst_mac[6]);
 
 /**
- * Build a solicited neighbour advertisement (RFC 4861 section 7.2.4):
- * from target (ours), to dst, hop limit 255, S and O set, with our
- * link-layer address.
+ * Build the neighbour advertisement answering a solicitation (RFC 4861
+ * section 7.2.4): from target (ours), hop limit 255, O set, with our
+ * link-layer address; to the solicitation's source with S set, or, when
+ * that was the unspecified address (duplicate address detection), to
+ * all nodes (ff02::1) with S clear.
  *
  * @param buf  out: DSBC_ND_PKT_LEN bytes, the IPv6 header first
  * @param target  our address that was asked for
- * @param dst  the solicitation's source
+ * @param src  the solicitation's source
  * @param mac  our MAC
+ * @param dst_mac  out: the Ethernet group for all nodes (33:33:00:00:00:01)
+ *   when the answer goes there, else untouched
  * @return the packet's length
  */
 uint32_t dsbc_nd_build_na(uint8_t *buf, const struct dsbc_addr *target,
-			  const struct dsbc_addr *dst, const uint8_t mac[6]);
+			  const struct dsbc_addr *src, const uint8_t mac[6],
+			  uint8_t dst_mac[6]);
 
 /**
  * Turn an echo request into its reply in place (RFC 4443 section 4.2):

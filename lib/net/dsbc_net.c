@@ -50,15 +50,19 @@ ipv4_src_bad(const uint8_t *a)
 	return (a[0] | a[1] | a[2] | a[3]) == 0;
 }
 
+/* nh: the next header after the fixed one */
 static inline bool
-ipv6_src_bad(const uint8_t *a)
+ipv6_src_bad(const uint8_t *a, uint8_t nh)
 {
 	static const uint8_t zero[15];
 
 	if (a[0] == 0xff)
 		return true;
-	/* :: and ::1 */
-	return memcmp(a, zero, 15) == 0 && (a[15] == 0 || a[15] == 1);
+	/* ::1, and :: except for ICMPv6: duplicate address detection
+	 * solicits from :: (RFC 4862 5.4.2), and dsbc answers for its
+	 * addresses (RFC 4861 7.2.4) */
+	return memcmp(a, zero, 15) == 0 &&
+	       (a[15] == 1 || (a[15] == 0 && nh != IPPROTO_ICMPV6));
 }
 
 static enum dsbc_pkt_kind
@@ -179,7 +183,7 @@ parse_ipv6(const uint8_t *frame, uint32_t len, struct dsbc_pkt_info *pi)
 	/* A zero payload length means a jumbogram (RFC 2675): not for us. */
 	if (plen == 0 || IPV6_HLEN + plen > avail)
 		return fail(pi, DSBC_DROP_IP_LEN);
-	if (ipv6_src_bad(ip + 8))
+	if (ipv6_src_bad(ip + 8, ip[6]))
 		return fail(pi, DSBC_DROP_IP_SRC);
 
 	pi->family = 6;

@@ -5,9 +5,9 @@
 #include "dsbc_sip_hdr.h"
 #include "dsbc_sip_lex.h"
 
-/* gen-value = token / host / quoted-string */
+/* gen-value = token / host / quoted-string; v6: a bare IPv6address too */
 static const char *
-gen_value(const char *p, const char *end)
+gen_value(const char *p, const char *end, bool v6)
 {
 	const char *s = p;
 
@@ -21,7 +21,7 @@ gen_value(const char *p, const char *end)
 	/* an IPv6address without brackets: what via-received allows (RFC
 	 * 3261 section 25.1, RFC 5118 section 4.5), as Linux UAs such as
 	 * baresip send it; it has two colons at least */
-	{
+	if (v6) {
 		const char *h = p;
 		int colons = 0;
 
@@ -58,7 +58,8 @@ params(const char *p, const char *end, const char *want,
 		q = sip_lws(p, end);
 		if (q < end && *q == '=') {
 			v = sip_lws(q + 1, end);
-			ve = gen_value(v, end);
+			ve = gen_value(v, end, sip_ieq(n, (uint32_t)(ne - n),
+						       "received"));
 			if (ve == NULL)
 				return NULL;
 			p = ve;

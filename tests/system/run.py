@@ -1079,8 +1079,9 @@ async def main():
         r = await req("REGISTER sip:example.com SIP/2.0", 2, "REGISTER",
                       [("Contact", contact), ("Expires", "600"),
                        ("Authorization", auth)])
-        print("register with digest:", r.split("\r\n")[0], "|",
-              hdr(r, "Contact"))
+        print("register with digest (%s): %s | %s" % (
+            re.search(r"algorithm=([A-Za-z0-9-]+)", auth).group(1),
+            r.split("\r\n")[0], hdr(r, "Contact")))
         sdp = ("v=0\r\no=alice 1 1 IN IP4 10.10.1.10\r\ns=-\r\n"
                "c=IN IP4 10.10.1.10\r\nt=0 0\r\n"
                "m=audio 7000 RTP/AVP 0\r\na=rtpmap:0 PCMU/8000\r\n")
@@ -1122,7 +1123,8 @@ def test_sip_wss_register_and_call():
     python3-websockets as the client: an upgrade from a foreign Origin
     and one without the "sip" subprotocol are refused; then over WSS
     (certificate checked for sip.example.com) alice registers with
-    digest (401, 200: a binding on her connection), calls bob's UDP sipp
+    digest, SHA-256 as the realm offers it first (RFC 8760; 401, 200: a
+    binding on her connection), calls bob's UDP sipp
     through a route asking for credentials (407, then 200; dsbc's
     Contact says ;transport=wss), hangs up, and closes the WebSocket
     cleanly (the close answered)."""
@@ -1146,7 +1148,8 @@ def test_sip_wss_register_and_call():
                     "[ws]\ntls_port = 8443\n"
                     "origins = https://app.example.com\n"
                     "hosts = sip.example.com 10.10.1.1\n" +
-                    USERS_CONF % users)
+                    (USERS_CONF % users).replace(
+                        "algorithms = MD5", "algorithms = SHA-256, MD5"))
         d = Dsbc(BUILD, conf, "dsbc-sys-ws", lcores="0-1")
         d.wait_ready()
         uas_xml = uas_scenario(os.path.abspath("out/system/uas_ws.xml"))
@@ -1193,7 +1196,8 @@ def test_sip_wss_register_and_call():
     check("no sip: refused" in out, "no sip subprotocol refused")
     check("subprotocol: sip" in out, "the sip subprotocol agreed")
     check("register: SIP/2.0 401" in out, "REGISTER challenged")
-    check(re.search(r"register with digest: SIP/2.0 200 OK \| <sip:alice@"
+    check(re.search(r"register with digest \(SHA-256\): SIP/2.0 200 OK "
+                    r"\| <sip:alice@"
                     r"[0-9a-f]+\.invalid;transport=ws>;expires=600", out),
           "registered over WSS")
     check("invite: SIP/2.0 407" in out, "INVITE challenged")
@@ -1801,10 +1805,10 @@ def complete_view(one):
     Each flow is copied by its worker after the call's snapshot, so a flow
     removed in between (the call ending) has none in that view."""
     return bool(one) and one.get("state") == "confirmed" and all(
-        "m%d_rtp_in_pkts" % i in one.get(leg, {})
+        "m%d_%s_in_pkts" % (i, k) in one.get(leg, {})
         for leg in ("a_leg", "b_leg")
         for i in range(one.get("media_lines", 0))
-        if one.get(leg, {}).get("m%d_flows" % i))
+        for k in ("rtp", "rtcp")[:one.get(leg, {}).get("m%d_flows" % i, 0)])
 
 
 def run_call(name, uac_xml, uas_xml, calls=1, rate=10, limit=10,
@@ -3118,6 +3122,15 @@ def baresip_ipv6_call(name, args):
         for who, gw in (("alice", "fd00:a::1"), ("bob", "fd00:b::1")):
             ping[who] = topo.exec(who, "ping", "-6", "-c", "2", "-i",
                                   "0.2", "-W", "2", gw, check=False)
+        # alice's kernel tries to take dsbc's address: its duplicate
+        # address detection (RFC 4862) hears dsbc and gives it up
+        topo.exec("alice", "ip", "-6", "addr", "add", "fd00:a::1/128",
+                  "dev", "p0")
+        time.sleep(2.5)
+        ping["dad"] = topo.exec("alice", "ip", "-6", "addr", "show",
+                                "dev", "p0").stdout
+        topo.exec("alice", "ip", "-6", "addr", "del", "fd00:a::1/128",
+                  "dev", "p0", check=False)
 
     r = baresip_call(
         name, "relay", ipv6=True,
@@ -3145,6 +3158,12 @@ def baresip_ipv6_call(name, args):
         print("  %s: %s" % (who, ping[who].stdout.strip().splitlines()[-2]))
         eq(ping[who].returncode, 0, "ping -6 from %s to dsbc" % who)
     check_ge(st["mgmt_icmp6_echo_replies"], 4, "dsbc's echo replies")
+    dad = [x.strip() for x in ping["dad"].splitlines() if "fd00:a::1/" in x]
+    print("  alice taking dsbc's address: %s; dad_defended %d" % (
+        dad, st["mgmt_nd_dad_defended"]))
+    check(len(dad) == 1 and "dadfailed" in dad[0],
+          "alice's duplicate address detection failed")
+    check_ge(st["mgmt_nd_dad_defended"], 1, "dsbc defended its address")
     eq(r["sip"]["tls_handshakes"], 1, "alice's one TLS connection")
     check_ge(r["sip"]["tcp_rx_msgs"], 3, "her INVITE, ACK and BYE on it")
     eq(r["call"]["b_leg"]["media_address"], "fd00:b::1",
@@ -3163,10 +3182,12 @@ def test_baresip_ipv6_tls_no_neighbours():
 def test_baresip_dual_stack_ipv6_sip_ipv4_media():
     """What baresip does by default on a dual-stack host: alice signals
     over IPv6 (TLS) but offers IPv4 media.  dsbc answers her on IPv4
-    media while its Via and Contact stay on IPv6; bob, all IPv6, updates
-    his default candidate by re-INVITE once ICE completes, an IPv6 UDP
-    datagram the kernel fragments (dsbc reassembles it) and which keeps
-    ICE going: the latches stay and the audio flows on."""
+    media while its Via and Contact stay on IPv6.  bob answers dsbc's
+    IPv6 offer with an IPv4 default address (c=) and IPv6 candidates:
+    dsbc reaches him at his best IPv6 candidate (RFC 8839 5.1).  Once ICE
+    completes he updates his default by re-INVITE, an IPv6 UDP datagram
+    the kernel fragments (dsbc reassembles it) and which keeps ICE going:
+    the latches stay and the audio flows on."""
     r = baresip_ipv6_call("bsdual", [])
     eq(r["call"]["a_leg"]["media_address"], "10.10.1.1",
        "alice's media on dsbc's IPv4 address, as she offered")

@@ -1227,6 +1227,14 @@ static const char offer_ice_same[] =
 	"m=audio 7000 RTP/AVP 0\r\na=rtpmap:0 PCMU/8000\r\n"
 	"a=candidate:1 1 UDP 2130706431 10.0.0.10 7000 typ host\r\n";
 
+static const char offer_ice_mline_restart[] =
+	"v=0\r\no=alice 1 4 IN IP4 10.0.0.10\r\ns=-\r\n"
+	"c=IN IP4 10.0.0.10\r\nt=0 0\r\n"
+	"a=ice-ufrag:BBBB\r\na=ice-pwd:bbbbbbbbbbbbbbbbbbbbbbbb\r\n"
+	"m=audio 7000 RTP/AVP 0\r\na=rtpmap:0 PCMU/8000\r\n"
+	"a=ice-ufrag:CCCC\r\na=ice-pwd:cccccccccccccccccccccccc\r\n"
+	"a=candidate:1 1 UDP 2130706431 10.0.0.10 7000 typ host\r\n";
+
 /* dsbc's a=ice-ufrag in the last 200 to A. */
 static void
 ufrag_to_a(char *out, size_t cap)
@@ -1280,6 +1288,15 @@ test_ice_restart(void)
 	 * keeps its selected pair and checks no more (RFC 8445 9) */
 	CU_ASSERT(fk.mods > mods);
 	CU_ASSERT_EQUAL(fk.unlatches, 0);
+	/* a restart of the m-line alone (its own ufrag, RFC 8839): the
+	 * leg's agent restarts, and A's flows latch again */
+	a_request(&peer_a, "ACK", cv.a_cid, cv.a_tag, cv.a_to_tag, 3, "z9hG4bKk3");
+	a_reinvite(&cv, 4, "z9hG4bKr3", "INVITE", offer_ice_mline_restart);
+	b_answer_last("INVITE", 200, "OK", answer_b);
+	CU_ASSERT_EQUAL(dsbc_b2bua_stats(b)->ice_restarts, 2);
+	CU_ASSERT(fk.unlatches >= 1);
+	ufrag_to_a(u1, sizeof(u1));
+	CU_ASSERT(strcmp(u1, u3) != 0);
 	teardown();
 }
 
@@ -2312,6 +2329,18 @@ test_register_outbound_430(void)
 	unlink(users_file);
 }
 
+/* baresip's kind of re-offer: c= its IPv4 default, ICE over both */
+static const char offer_v4_default_v6_ice[] =
+	"v=0\r\no=alice 1 3 IN IP4 10.0.0.10\r\ns=-\r\n"
+	"c=IN IP4 10.0.0.10\r\nt=0 0\r\n"
+	"a=ice-ufrag:AAAA\r\na=ice-pwd:aaaaaaaaaaaaaaaaaaaaaaaa\r\n"
+	"m=audio 7000 RTP/AVP 0\r\na=rtpmap:0 PCMU/8000\r\n"
+	"a=candidate:1 1 UDP 2130706431 10.0.0.10 7000 typ host\r\n"
+	"a=candidate:2 1 UDP 2130706175 fd00:a::10 7100 typ host\r\n"
+	"a=candidate:3 1 UDP 1694498815 fd00:a::99 7200 typ srflx "
+	"raddr fd00:a::10 rport 7100\r\n"
+	"a=candidate:2 2 UDP 2130706174 fd00:a::10 7101 typ host\r\n";
+
 /*
  * A dual-stack UA signals over IPv6 and offers IPv4 media (baresip does,
  * choosing its media family on its own): dsbc's answer is in the
@@ -2328,6 +2357,8 @@ test_media_family_follows_offer(void)
 	const struct sent *ok;
 	struct callv cv;
 	unsigned int i;
+	uint64_t bad;
+	char v[256];
 	bool a_flow4 = false;
 
 	a_ip6 = true;
@@ -2356,6 +2387,40 @@ test_media_family_follows_offer(void)
 	ok = sent_to(&peer_a, "SIP/2.0 200");
 	CU_ASSERT_PTR_NOT_NULL_FATAL(ok);
 	CU_ASSERT(strstr(ok->msg, "c=IN IP6 fd00:a::1\r\n") != NULL);
+	/* and a re-offer of that call that moves to IPv4 is refused: dsbc's
+	 * side of the leg has its one IPv6 address */
+	param(hval(ok, "To", v, sizeof(v)), "tag", cv.a_to_tag,
+	      sizeof(cv.a_to_tag));
+	a_request(&peer_a, "ACK", cv.a_cid, cv.a_tag, cv.a_to_tag, 1,
+		  "z9hG4bKk6");
+	bad = dsbc_b2bua_stats(b)->bad_sdp;
+	fk.n_out = 0;
+	a_reinvite(&cv, 2, "z9hG4bKr6", "INVITE", offer_a);
+	CU_ASSERT_PTR_NOT_NULL(sent_to(&peer_a, "SIP/2.0 488"));
+	CU_ASSERT_PTR_NULL(sent_to(&peer_b, "INVITE "));
+	CU_ASSERT_EQUAL(dsbc_b2bua_stats(b)->bad_sdp, bad + 1);
+	/* ... unless it has ICE candidates of the leg's family: c= is only
+	 * the default one (RFC 8839 5.1), and A is reached at its best */
+	fk.n_out = 0;
+	a_reinvite(&cv, 3, "z9hG4bKr7", "INVITE", offer_v4_default_v6_ice);
+	CU_ASSERT_PTR_NULL(sent_to(&peer_a, "SIP/2.0 488"));
+	b_answer_last("INVITE", 200, "OK", answer_b);
+	CU_ASSERT_PTR_NOT_NULL(sent_to(&peer_a, "SIP/2.0 200"));
+	{
+		const struct fflow *f = NULL;
+		char ip[64];
+
+		/* call 2's RTP flow towards A: sent from dsbc's IPv6 side */
+		for (i = 1; i <= fk.n_flows; i++)
+			if (fk.flow[i].live && fk.flow[i].fc.out_family == 6 &&
+			    fk.flow[i].fc.local_port % 2 == 0)
+				f = &fk.flow[i];
+		CU_ASSERT_PTR_NOT_NULL_FATAL(f);
+		CU_ASSERT_EQUAL(f->fc.remote_family, 6);
+		dsbc_addr_fmt(&f->fc.remote, 6, ip, sizeof(ip));
+		CU_ASSERT_STRING_EQUAL(ip, "fd00:a::10");
+		CU_ASSERT_EQUAL(f->fc.remote_port, 7100);
+	}
 	teardown();
 	peer_set(&peer_a, 0, "10.0.0.1", "10.0.0.10");
 }

@@ -439,6 +439,11 @@ test_users_sections(void)
 	expect_error("[port.0]\ndev = net_null0\nipv4 = 192.0.2.1/24\n"
 		     "exception = vhost\n", "port.0", "exception",
 		     "not none, tap, virtio_user or auto");
+	expect_error("[port.0]\ndev = net_null0\nipv6 = 2001:db8::1/64\n"
+		     "mtu = 1200\n", "port.0", "mtu",
+		     "1200 is below IPv6's minimum of 1280");
+	expect_error("[port.0]\ndev = net_null0\nipv4 = 192.0.2.1/24\n"
+		     "mtu = 500\n", "port.0", "mtu", "500 is below 576");
 	expect_error(BASE "[route.0]\nnext_hop = 192.0.2.9:5060\n"
 		     "transport = sctp\n", "route.0", "transport",
 		     "not udp, tcp or tls");

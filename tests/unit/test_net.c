@@ -389,6 +389,11 @@ test_parse_other(void)
 	memset(ip + 8, 0, 16);
 	ip[23] = 1;
 	expect_drop(f, n, DSBC_DROP_IP_SRC);
+	/* :: is a source for ICMPv6 only (duplicate address detection) */
+	ip[23] = 0;
+	expect_drop(f, n, DSBC_DROP_IP_SRC);
+	ip[6] = 58;		/* ICMPv6 */
+	CU_ASSERT_EQUAL(dsbc_net_parse(f, n, &pi), DSBC_PKT_ICMP6);
 }
 
 /* RFC 8200 extension headers: walked, and lying lengths caught. */
@@ -836,7 +841,7 @@ test_nd_linux_vectors(void)
 	dsbc_nd_solicited_node(&me, &group, NULL);
 	CU_ASSERT_EQUAL(memcmp(group.a8, LINUX_NS + 24, 16), 0);
 	/* and our answer is the kernel's answer */
-	CU_ASSERT_EQUAL(dsbc_nd_build_na(buf, &me, &peer, MAC_P),
+	CU_ASSERT_EQUAL(dsbc_nd_build_na(buf, &me, &peer, MAC_P, mac),
 			sizeof(LINUX_NA));
 	CU_ASSERT_EQUAL(memcmp(buf, LINUX_NA, sizeof(LINUX_NA)), 0);
 	CU_ASSERT_EQUAL(dsbc_nd_parse(LINUX_NA, LINUX_NA + 40, 32, &nd),
@@ -845,6 +850,24 @@ test_nd_linux_vectors(void)
 	CU_ASSERT(nd.solicited && nd.override && !nd.router);
 	CU_ASSERT(nd.has_lladdr);
 	CU_ASSERT_EQUAL(memcmp(nd.lladdr, MAC_P, 6), 0);
+	/* DAD for our address (source ::): the answer goes to all nodes,
+	 * S clear, O set (RFC 4861 7.2.4) */
+	{
+		struct dsbc_addr none;
+
+		memset(&none, 0, sizeof(none));
+		memset(mac, 0, sizeof(mac));
+		CU_ASSERT_EQUAL(dsbc_nd_build_na(buf, &me, &none, MAC_P, mac),
+				sizeof(LINUX_NA));
+		CU_ASSERT_EQUAL(memcmp(mac, "\x33\x33\0\0\0\x01", 6), 0);
+		CU_ASSERT_EQUAL(buf[24], 0xff);
+		CU_ASSERT_EQUAL(buf[25], 0x02);
+		CU_ASSERT_EQUAL(buf[39], 0x01);
+		CU_ASSERT_EQUAL(buf[40 + 4], 0x20);
+		CU_ASSERT_EQUAL(dsbc_nd_parse(buf, buf + 40, 32, &nd),
+				DSBC_ND_OK);
+		CU_ASSERT(!nd.solicited && nd.override);
+	}
 	/* echo: the reply's checksum is the kernel's reply's (86 1f) */
 	linux_echo(echo);
 	CU_ASSERT_EQUAL(dsbc_icmp6_echo_reply(echo, 64, 64), 0);

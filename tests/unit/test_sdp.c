@@ -8,6 +8,7 @@
 #include <CUnit/CUnit.h>
 
 #include "dsbc_sdp.h"
+#include "dsbc_sdp_ice.h"
 #include "dsbc_sdp_crypto.h"
 #include "dsbc_sdp_rewrite.h"
 #include "unit.h"
@@ -482,6 +483,54 @@ test_mutations(void)
 	printf("  mutations: 100000 runs, %u still parsed\n", ok);
 }
 
+/* RFC 8839 5.1 candidates, and the best one per component and family. */
+static void
+test_ice_candidates(void)
+{
+	static const char sdp[] =
+		"v=0\r\no=- 1 1 IN IP4 192.0.2.1\r\ns=-\r\n"
+		"c=IN IP4 192.0.2.1\r\nt=0 0\r\n"
+		"m=audio 7000 RTP/AVP 0\r\n"
+		"a=candidate:1 1 UDP 2130706431 192.0.2.1 7000 typ host\r\n"
+		"a=candidate:2 1 udp 2130706175 2001:db8::1 7100 typ host\r\n"
+		"a=candidate:3 1 UDP 2130706400 2001:db8::2 7300 typ host "
+		"generation 0\r\n"
+		"a=candidate:4 1 TCP 2130706500 2001:db8::3 9 typ host "
+		"tcptype active\r\n"
+		"a=candidate:5 1 UDP 2130706600 abc.local 7400 typ host\r\n"
+		"a=candidate:3 2 UDP 2130706399 2001:db8::2 7301 typ host\r\n"
+		"m=video 8000 RTP/AVP 96\r\n"
+		"a=candidate:1 1 UDP 2130706431 192.0.2.1 8000 typ host\r\n";
+	struct dsbc_sdp_cand c;
+	struct dsbc_sdp sd;
+	static const char *const bad[] = {
+		"1 1 UDP 1 192.0.2.1 7000 host", "1 0 UDP 1 192.0.2.1 7000 typ host",
+		"1 1 UDP x 192.0.2.1 7000 typ host",
+		"1 1 UDP 1 192.0.2.1 70000 typ host", "1 1 UDP 1 192.0.2.1 7000 typ",
+		"",
+	};
+	unsigned int i;
+
+	CU_ASSERT_EQUAL_FATAL(dsbc_sdp_parse(sdp, sizeof(sdp) - 1, &sd),
+			      DSBC_SDP_ERR_NONE);
+	/* highest priority UDP of the family: not TCP, not an mDNS name */
+	CU_ASSERT_EQUAL(dsbc_sdp_cand_best(&sd, 0, 1, 6, &c), 0);
+	CU_ASSERT_EQUAL(c.port, 7300);
+	CU_ASSERT_EQUAL(c.addr.len, strlen("2001:db8::2"));
+	CU_ASSERT_EQUAL(dsbc_sdp_cand_best(&sd, 0, 2, 6, &c), 0);
+	CU_ASSERT_EQUAL(c.port, 7301);
+	CU_ASSERT_EQUAL(dsbc_sdp_cand_best(&sd, 0, 1, 4, &c), 0);
+	CU_ASSERT_EQUAL(c.port, 7000);
+	CU_ASSERT_EQUAL(dsbc_sdp_cand_best(&sd, 0, 2, 4, &c), -1);
+	/* per media section */
+	CU_ASSERT_EQUAL(dsbc_sdp_cand_best(&sd, 1, 1, 6, &c), -1);
+	CU_ASSERT_EQUAL(dsbc_sdp_cand_best(&sd, 1, 1, 4, &c), 0);
+	CU_ASSERT_EQUAL(c.port, 8000);
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		CU_ASSERT_EQUAL(dsbc_sdp_cand_parse((struct dsbc_sdp_str){
+			bad[i], (uint32_t)strlen(bad[i]) }, &c), -1);
+}
+
 int
 unit_register(void)
 {
@@ -496,6 +545,7 @@ unit_register(void)
 	UNIT_ADD(su, test_sdes);
 	UNIT_ADD(su, test_rewrite_security);
 	UNIT_ADD(su, test_rfc5118_ipv6);
+	UNIT_ADD(su, test_ice_candidates);
 	UNIT_ADD(su, test_errors);
 	UNIT_ADD(su, test_mutations);
 	return 0;

@@ -107,6 +107,73 @@ verdict(const char *buf, uint32_t len, char *out, size_t outlen,
 	snprintf(out, outlen, "accept");
 }
 
+/*
+ * RFC 5118, SIP torture messages for IPv6: each as its expected.tsv says
+ * (valid accepted, invalid refused with 400); the 4.10 three-colon form
+ * may go either way (the RFC asks for tolerance, RFC 4291 refuses it).
+ * Every Via value of an accepted message parses, received= included
+ * (4.5: bracketed or bare).
+ */
+static void
+test_rfc5118(void)
+{
+	static struct dsbc_sip_msg m;
+	char path[512], line[1024], got[32];
+	unsigned int n = 0, ok = 0, vias = 0;
+	enum dsbc_sip_err err;
+	FILE *tsv;
+
+	snprintf(path, sizeof(path), "%s/rfc5118/expected.tsv", conf_dir());
+	tsv = fopen(path, "r");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(tsv);
+	while (fgets(line, sizeof(line), tsv) != NULL) {
+		char *file = strtok(line, "\t"), *v = strtok(NULL, "\t");
+		bool either = file != NULL &&
+			      strcmp(file, "ipv6-bug-abnf-3-colons.dat") == 0;
+		const char *want;
+		unsigned int i;
+		uint32_t len;
+		char *buf;
+
+		if (file == NULL || v == NULL || strcmp(file, "file") == 0)
+			continue;
+		want = strcmp(v, "valid") == 0 ? "accept" : "400";
+		snprintf(path, sizeof(path), "%s/rfc5118/%s", conf_dir(), file);
+		buf = slurp(path, &len);
+		CU_ASSERT_PTR_NOT_NULL_FATAL(buf);
+		verdict(buf, len, got, sizeof(got), &err);
+		printf("  %-34s %-7s -> %-7s %s\n", file, v, got,
+		       dsbc_sip_err_name(err));
+		n++;
+		if (!either)
+			CU_ASSERT_STRING_EQUAL(got, want);
+		ok += strcmp(got, want) == 0;
+		if (strcmp(got, "accept") == 0 &&
+		    dsbc_sip_parse(buf, len, &m) == DSBC_SIP_ERR_NONE) {
+			for (i = 0; i < m.nb_hdrs; i++) {
+				const char *p = m.hdrs[i].value.p, *next;
+				const char *end = p + m.hdrs[i].value.len;
+				struct dsbc_sip_via via;
+
+				if (m.hdrs[i].id != DSBC_SIP_H_VIA)
+					continue;
+				do {
+					CU_ASSERT_EQUAL_FATAL(dsbc_sip_via_parse(
+						p, end, &via, &next), 0);
+					vias++;
+					p = next;
+				} while (p != NULL);
+			}
+		}
+		free(buf);
+	}
+	fclose(tsv);
+	printf("  rfc5118: %u files, %u as expected, %u Via values parsed\n",
+	       n, ok, vias);
+	CU_ASSERT_EQUAL(n, 12);
+	CU_ASSERT(ok >= 11);
+}
+
 /* RFC 4475 outcome for each file, from its section's text. */
 static const struct {
 	const char *file;
@@ -274,6 +341,7 @@ test_headers(void)
 		static const char b6[] = "SIP/2.0/UDP [fd00:b::1]:5060;"
 			"branch=z9hG4bKdsbcI3;rport=5060;received=fd00:b::1";
 		static const char bad[] = "SIP/2.0/UDP h;received=fd00:b;x";
+		static const char bad2[] = "SIP/2.0/UDP h;branch=z9:1::2";
 
 		CU_ASSERT_EQUAL_FATAL(dsbc_sip_via_parse(b6, b6 + sizeof(b6) - 1,
 							 &v, &next), 0);
@@ -300,6 +368,10 @@ test_headers(void)
 		/* one colon is no IPv6 address: a token, then junk */
 		CU_ASSERT_NOT_EQUAL(dsbc_sip_via_parse(bad, bad + sizeof(bad) - 1,
 						       &v, &next), 0);
+		/* only received takes one: a branch is a token */
+		CU_ASSERT_NOT_EQUAL(dsbc_sip_via_parse(bad2, bad2 +
+						       sizeof(bad2) - 1, &v,
+						       &next), 0);
 	}
 	/* folded CSeq */
 	h = dsbc_sip_hdr_get(&m, DSBC_SIP_H_CSEQ, 0);
@@ -975,6 +1047,7 @@ unit_register(void)
 	if (s == NULL)
 		return -1;
 	UNIT_ADD(s, test_rfc4475);
+	UNIT_ADD(s, test_rfc5118);
 	UNIT_ADD(s, test_headers);
 	UNIT_ADD(s, test_limits);
 	UNIT_ADD(s, test_mutations);

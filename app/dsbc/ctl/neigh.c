@@ -364,19 +364,24 @@ nd_solicited(struct dsbc_app *app, int in, struct rte_mbuf *m,
 	}
 	app->mst.nd_solicits_rx++;
 	if (nd->has_lladdr) {
+		/* never from :: (dsbc_nd_parse refuses it there) */
 		memcpy(to.addr_bytes, nd->lladdr, RTE_ETHER_ADDR_LEN);
 		if (neigh_learn(app, in, 6, &peer, &to, false))
 			app->mst.nd_learned++;
 	} else {
 		to = eh->src_addr;
 	}
+	/* duplicate address detection of one of ours (RFC 4862 5.4.3):
+	 * the answer to all nodes tells the prober the address is taken */
+	app->mst.nd_dad_defended += dsbc_addr_is_unspecified(&peer);
 	rte_pktmbuf_reset(m);
 	buf = (uint8_t *)rte_pktmbuf_append(m, DSBC_ND_PKT_LEN);
 	if (buf == NULL) {
 		rte_pktmbuf_free(m);
 		return;
 	}
-	len = dsbc_nd_build_na(buf, &target, &peer, p->mac.addr_bytes);
+	len = dsbc_nd_build_na(buf, &target, &peer, p->mac.addr_bytes,
+			       to.addr_bytes);
 	rte_pktmbuf_trim(m, (uint16_t)(DSBC_ND_PKT_LEN - len));
 	if (dsbc_push_l2(m, p, &to, RTE_ETHER_TYPE_IPV6) != 0) {
 		rte_pktmbuf_free(m);

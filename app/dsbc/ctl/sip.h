@@ -25,7 +25,8 @@ struct dsbc_sip_stats {
 	uint64_t frag_rx;                    /* fragments received */
 	uint64_t reassembled;                /* datagrams rebuilt from them */
 	uint64_t frag_dropped;               /* IPv6 fragments after other
-					      * extension headers */
+					      * extension headers, or before
+					      * other than UDP */
 	uint64_t not_udp;                    /* fragments that were not UDP */
 	uint64_t tx_no_neigh;                /* next hop MAC not known yet */
 	uint64_t rate_limited;               /* over sip_rate_pps per source */
@@ -41,7 +42,6 @@ struct dsbc_sip_rt {
 	struct rte_ip_frag_tbl *frag_tbl;
 	struct rte_ip_frag_death_row *death_row;
 	struct rte_mempool *indirect;        /* for outgoing fragments */
-	uint32_t frag_id;                    /* IPv6 Identification, per datagram */
 	struct dsbc_sip_stats st;
 	char rx_buf[65536];                  /* a reassembled datagram */
 	struct dsbc_b2bua *b2b;              /* calls (lib/b2bua) */

@@ -27,6 +27,7 @@
 
 #include <openssl/err.h>
 #include <openssl/ssl.h>
+#include <openssl/x509v3.h>
 
 #include <rte_common.h>
 
@@ -136,6 +137,7 @@ conn_close(struct dsbc_sip_tcp *t, struct tcp_conn *c)
 	c->handshaking = false;
 	c->want_write = false;
 	c->trunk_certs = 0;
+	c->route = 0;
 	c->alias_checked = false;
 	c->alias = false;
 	if (c->ws != WS_NONE)
@@ -913,6 +915,8 @@ tls_client_start(struct dsbc_app *app, struct dsbc_sip_tcp *t,
 	SSL_set_fd(c->ssl, c->fd);
 	SSL_set_connect_state(c->ssl);
 	if (name[0] != '\0') {
+		/* RFC 5922 7.2: no wildcard matches a SIP domain */
+		SSL_set_hostflags(c->ssl, X509_CHECK_FLAG_NO_WILDCARDS);
 		if (SSL_set_tlsext_host_name(c->ssl, name) != 1 ||
 		    SSL_set1_host(c->ssl, name) != 1)
 			return false;
@@ -1082,7 +1086,9 @@ conn_towards(struct dsbc_app *app, struct dsbc_sip_tcp *t,
  * connection for requests towards the Via's sent-by.  Taken from trunks
  * only: a user's could draw requests meant for another host onto its
  * connection.  The sent-by must be an address of the connection's
- * family (names are not resolved here).  The first request decides.
+ * family (names are not resolved here), on plain TCP the very address
+ * the connection comes from (one trunk cannot take another route's
+ * traffic).  The first request decides.
  */
 static void
 alias_check(struct dsbc_sip_tcp *t, struct tcp_conn *c, const char *msg,
@@ -1118,13 +1124,17 @@ alias_check(struct dsbc_sip_tcp *t, struct tcp_conn *c, const char *msg,
 	else
 		snprintf(host, sizeof(host), "%.*s", (int)v.host.len,
 			 v.host.p);
+	/* over TLS the certificate says who the peer is (checked per
+	 * route in conn_towards); over plain TCP only the address it
+	 * connects from does: the alias must be that address */
 	if (dsbc_addr_parse(host, &c->alias_addr, &fam) != 0 ||
-	    fam != c->family) {
+	    fam != c->family ||
+	    (c->ssl == NULL && !dsbc_addr_eq(&c->alias_addr, &c->remote))) {
 		t->st.alias_refused++;
 		return;
 	}
-	c->alias_port = v.port != 0 ? v.port : c->ssl != NULL ?
-			t->app->cfg.sip_tls_port : t->app->cfg.sip_port;
+	/* RFC 3261 18.2.2: a sent-by without port is 5060, 5061 on TLS */
+	c->alias_port = v.port != 0 ? v.port : c->ssl != NULL ? 5061 : 5060;
 	c->alias = true;
 	t->st.alias_accepted++;
 }

@@ -216,7 +216,13 @@ dsbc_sip_tls_trunk_certs(const struct dsbc_config *cfg, SSL *ssl)
 	for (i = 0; i < cfg->nb_trunks && i < 64; i++) {
 		const char *n = cfg->trunks[i].tls_name;
 
-		if (n[0] != '\0' && X509_check_host(cert, n, 0, 0, NULL) == 1)
+		/* subjectAltName only, no wildcards (RFC 5922 7.1, 7.2):
+		 * a CN a user chose for its own certificate names no
+		 * trunk */
+		if (n[0] != '\0' && X509_check_host(cert, n, 0,
+				X509_CHECK_FLAG_NO_WILDCARDS |
+				X509_CHECK_FLAG_NEVER_CHECK_SUBJECT,
+				NULL) == 1)
 			certs |= 1ull << i;
 	}
 	return certs;
@@ -231,6 +237,7 @@ dsbc_sip_tls_peer_is(SSL *ssl, const char *name, uint8_t family,
 	if (cert == NULL || SSL_get_verify_result(ssl) != X509_V_OK)
 		return false;
 	if (name[0] != '\0')
-		return X509_check_host(cert, name, 0, 0, NULL) == 1;
+		return X509_check_host(cert, name, 0,
+				       X509_CHECK_FLAG_NO_WILDCARDS, NULL) == 1;
 	return X509_check_ip(cert, addr->a8, family == 6 ? 16 : 4, 0) == 1;
 }

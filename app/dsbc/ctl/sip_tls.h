@@ -35,8 +35,8 @@ SSL_CTX *dsbc_sip_tls_client_ctx(const struct dsbc_tls_cfg *cfg, char *err,
 
 /*
  * Which [trunk.N] a TLS client proved to be: bit N set when its verified
- * certificate carries trunk N's tls_name (RFC 6125 host name rules, as
- * X509_check_host() applies them: subjectAltName, else the CN).  0 when
+ * certificate carries trunk N's tls_name as a DNS subjectAltName, no
+ * wildcard, the CN never (RFC 5922 7.1, 7.2).  0 when
  * it showed none, or one that did not verify.
  */
 uint64_t dsbc_sip_tls_trunk_certs(const struct dsbc_config *cfg, SSL *ssl);

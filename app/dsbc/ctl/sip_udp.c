@@ -55,7 +55,6 @@ dsbc_sip_init(struct dsbc_app *app)
 					      0, 0, socket);
 	if (s->frag_tbl == NULL || s->death_row == NULL || s->indirect == NULL)
 		return -ENOMEM;
-	s->frag_id = (uint32_t)rte_rand();     /* not guessable (RFC 7739) */
 	if (dsbc_sip_limit_init(app) != 0)
 		return -ENOMEM;
 	return dsbc_b2bua_host_init(app);
@@ -202,6 +201,17 @@ dsbc_sip_input(struct dsbc_app *app, struct rte_mbuf *m, uint64_t now)
 		if (m == NULL)
 			return;     /* kept for later, or dropped (death row) */
 		s->st.reassembled++;
+		/* UDP right after the fixed header, so deliver() finds it
+		 * in the first segment: other headers in the fragmentable
+		 * part (RFC 8200 4.5) are not walked across segments */
+		ip6 = rte_pktmbuf_mtod_offset(m, struct rte_ipv6_hdr *,
+					      m->l2_len);
+		if (ip6->proto != IPPROTO_UDP ||
+		    rte_pktmbuf_data_len(m) < m->l2_len + sizeof(*ip6) + 8) {
+			s->st.frag_dropped++;
+			rte_pktmbuf_free(m);
+			return;
+		}
 		deliver(app, m, in);
 		return;
 	}
@@ -231,6 +241,7 @@ dsbc_sip_send(struct dsbc_app *app, const struct dsbc_sip_peer *to,
 	uint16_t ipl = to->family == 6 ? 40 : 20;
 	uint32_t total = ipl + 8u + len;
 	struct rte_mbuf *m, *frags[MAX_TX_FRAGS];
+	uint32_t frag_id;
 	struct rte_udp_hdr *udp;
 	uint8_t *ip;
 	int n, i;
@@ -361,7 +372,9 @@ dsbc_sip_send(struct dsbc_app *app, const struct dsbc_sip_peer *to,
 			s->st.tx_fail++;
 			return n;
 		}
-		s->frag_id++;
+		/* one Identification per datagram, not guessable from the
+		 * last one (RFC 7739 section 5) */
+		frag_id = (uint32_t)rte_rand();
 		for (i = 0; i < n; i++) {
 			if (to->family == 6) {
 				/* rte_ip_frag leaves the Identification 0:
@@ -371,7 +384,7 @@ dsbc_sip_send(struct dsbc_app *app, const struct dsbc_sip_peer *to,
 						struct rte_ipv6_fragment_ext *,
 						sizeof(struct rte_ipv6_hdr));
 
-				fh->id = rte_cpu_to_be_32(s->frag_id);
+				fh->id = rte_cpu_to_be_32(frag_id);
 			} else {
 				struct rte_ipv4_hdr *h = rte_pktmbuf_mtod(
 					frags[i], struct rte_ipv4_hdr *);

@@ -163,6 +163,7 @@ tel_stats(const char *cmd __rte_unused, const char *params __rte_unused,
 	add_u64(d, "mgmt_nd_solicits_sent", ms->nd_solicits_sent);
 	add_u64(d, "mgmt_nd_adverts_rx", ms->nd_adverts_rx);
 	add_u64(d, "mgmt_nd_learned", ms->nd_learned);
+	add_u64(d, "mgmt_nd_dad_defended", ms->nd_dad_defended);
 	add_u64(d, "mgmt_exc_other", ms->exc_other);
 	add_u64(d, "kern_in", ms->kern_in);
 	add_u64(d, "kern_tx_fail", ms->kern_tx_fail);
