@@ -1,0 +1,416 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * lib/stir without EAL: base64url, RFC 8225 Appendix A's deterministic
+ * JSON, mky (RFC 8225 5.2.2), ES256 signature forms, signing and
+ * verifying, a token secsipidx (an independent Go implementation)
+ * signed, the Identity header and telephone numbers.
+ */
+#include <string.h>
+
+#include <CUnit/CUnit.h>
+#include <openssl/ec.h>
+#include <openssl/evp.h>
+#include <openssl/pem.h>
+
+#include "dsbc_identity.h"
+#include "dsbc_passport.h"
+#include "unit.h"
+
+const bool unit_needs_eal = false;
+
+/* RFC 8225 Appendix A: the header and claims, and their encodings (its
+ * signature does not verify with its published key: not used) */
+static const char APPA_HEADER[] =
+	"{\"alg\":\"ES256\",\"typ\":\"passport\","
+	"\"x5u\":\"https://cert.example.org/passport.cer\"}";
+static const char APPA_HEADER_B64[] =
+	"eyJhbGciOiJFUzI1NiIsInR5cCI6InBhc3Nwb3J0IiwieDV1IjoiaHR0cHM6Ly9jZXJ0"
+	"LmV4YW1wbGUub3JnL3Bhc3Nwb3J0LmNlciJ9";
+static const char APPA_CLAIMS[] =
+	"{\"dest\":{\"uri\":[\"sip:alice@example.com\"]},\"iat\":1471375418,"
+	"\"orig\":{\"tn\":\"12155551212\"}}";
+static const char APPA_CLAIMS_B64[] =
+	"eyJkZXN0Ijp7InVyaSI6WyJzaXA6YWxpY2VAZXhhbXBsZS5jb20iXX0sImlhdCI6MTQ3"
+	"MTM3NTQxOCwib3JpZyI6eyJ0biI6IjEyMTU1NTUxMjEyIn19";
+
+/* secsipidx 1.2.0 -sign-full, a throwaway P-256 key: its token and key */
+static const char SECSIPIDX_ID[] =
+	"eyJhbGciOiJFUzI1NiIsInBwdCI6InNoYWtlbiIsInR5cCI6InBhc3Nwb3J0IiwieDV1"
+	"IjoiaHR0cHM6Ly9jZXJ0LmV4YW1wbGUub3JnL3Bhc3Nwb3J0LnBlbSJ9.eyJhdHRlc3Qi"
+	"OiJBIiwiZGVzdCI6eyJ0biI6WyIxMjAyNTU1MDEwMiJdfSwiaWF0IjoxNzk2NDIwMDU5"
+	"LCJvcmlnIjp7InRuIjoiMTIwMjU1NTAxMDEifSwib3JpZ2lkIjoiMTIzZTQ1NjctZTg5"
+	"Yi0xMmQzLWE0NTYtNDI2NjU1NDQwMDAwIn0.nEuSpKto5rB82iQAtvpiNJZBjJOj5stPW"
+	"VAbgwEToUoRu9bkVv7unCHW0pwJt0WTmD7obFhuuSkLTYya2xoy-g;info=<https://ce"
+	"rt.example.org/passport.pem>;alg=ES256;ppt=shaken";
+static const char SECSIPIDX_PUB[] =
+	"-----BEGIN PUBLIC KEY-----\n"
+	"MFkwEwYHKoZIzj0CAQYIKoZIzj0DAQcDQgAE819MsUIkLTYAzJ44AGrzag8+gGoS\n"
+	"RJch+XscYn9Ju3DACt+h1Tey9NG86dYQm8fXg1eUBtoiKZsIW16h/MFzNQ==\n"
+	"-----END PUBLIC KEY-----\n";
+
+static EVP_PKEY *
+pem_pub(const char *pem)
+{
+	BIO *b = BIO_new_mem_buf(pem, -1);
+	EVP_PKEY *k = b ? PEM_read_bio_PUBKEY(b, NULL, NULL, NULL) : NULL;
+
+	BIO_free(b);
+	return k;
+}
+
+static void
+test_b64url(void)
+{
+	static const struct {
+		const char *in, *out;
+	} v[] = {	/* RFC 4648 section 10, in the URL alphabet */
+		{"", ""}, {"f", "Zg"}, {"fo", "Zm8"}, {"foo", "Zm9v"},
+		{"foob", "Zm9vYg"}, {"fooba", "Zm9vYmE"},
+		{"foobar", "Zm9vYmFy"}, {"\xfb\xff", "-_8"},
+	};
+	uint8_t bin[16];
+	char txt[16];
+	unsigned int i;
+
+	for (i = 0; i < sizeof(v) / sizeof(v[0]); i++) {
+		size_t n = strlen(v[i].in);
+
+		CU_ASSERT_EQUAL(dsbc_b64url_encode((const uint8_t *)v[i].in, n,
+						   txt, sizeof(txt)),
+				(int)strlen(v[i].out));
+		CU_ASSERT_STRING_EQUAL(txt, v[i].out);
+		CU_ASSERT_EQUAL(dsbc_b64url_decode(v[i].out, strlen(v[i].out),
+						   bin, sizeof(bin)), (int)n);
+		CU_ASSERT_EQUAL(memcmp(bin, v[i].in, n), 0);
+	}
+	CU_ASSERT_EQUAL(dsbc_b64url_decode("Zm9v+", 5, bin, sizeof(bin)), -1);
+	CU_ASSERT_EQUAL(dsbc_b64url_decode("Z", 1, bin, sizeof(bin)), -1);
+	/* non-zero unused bits: another encoding of "f" is refused */
+	CU_ASSERT_EQUAL(dsbc_b64url_decode("Zh", 2, bin, sizeof(bin)), -1);
+	CU_ASSERT_EQUAL(dsbc_b64url_encode((const uint8_t *)"foo", 3, txt, 4),
+			-1);
+}
+
+static void
+appa(struct dsbc_passport *p)
+{
+	memset(p, 0, sizeof(*p));
+	snprintf(p->x5u, sizeof(p->x5u), "https://cert.example.org/passport.cer");
+	snprintf(p->orig_tn, sizeof(p->orig_tn), "12155551212");
+	snprintf(p->dest_uri[0], sizeof(p->dest_uri[0]),
+		 "sip:alice@example.com");
+	p->nb_dest_uri = 1;
+	p->iat = 1471375418;
+}
+
+/* RFC 8225 section 9 and Appendix A: the deterministic JSON, byte for
+ * byte, and its base64url as the RFC prints it */
+static void
+test_rfc8225_appendix_a(void)
+{
+	struct dsbc_passport p;
+	char json[1024], b64[1024];
+	int n;
+
+	appa(&p);
+	n = dsbc_passport_header_json(&p, json, sizeof(json));
+	CU_ASSERT_EQUAL(n, (int)strlen(APPA_HEADER));
+	CU_ASSERT_STRING_EQUAL(json, APPA_HEADER);
+	dsbc_b64url_encode((const uint8_t *)json, (size_t)n, b64, sizeof(b64));
+	CU_ASSERT_STRING_EQUAL(b64, APPA_HEADER_B64);
+	n = dsbc_passport_claims_json(&p, json, sizeof(json));
+	CU_ASSERT_STRING_EQUAL(json, APPA_CLAIMS);
+	dsbc_b64url_encode((const uint8_t *)json, (size_t)n, b64, sizeof(b64));
+	CU_ASSERT_STRING_EQUAL(b64, APPA_CLAIMS_B64);
+	/* no orig, or no dest: no claims */
+	p.orig_tn[0] = '\0';
+	CU_ASSERT_EQUAL(dsbc_passport_claims_json(&p, json, sizeof(json)), -1);
+	appa(&p);
+	CU_ASSERT_EQUAL(dsbc_passport_claims_json(&p, json, 20), -1);
+}
+
+/* RFC 8225 5.2.2's example fingerprints: hex without colons, sorted by
+ * alg then dig, "alg" before "dig" */
+static void
+test_mky(void)
+{
+	static const char fp1[] = "sha-256 4A:AD:B9:B1:3F:82:18:3B:54:02:12:DF:"
+		"3E:5D:49:6B:19:E5:7C:AB:3E:4B:65:2E:7D:46:3F:54:42:CD:54:F1";
+	static const char fp2[] = "sha-256 02:1A:CC:54:27:AB:EB:9C:53:3F:3E:4B:"
+		"65:2E:7D:46:3F:54:42:CD:54:F1:7A:03:A2:7D:F9:B0:7F:46:19:B2";
+	static const char want[] =
+		"{\"dest\":{\"uri\":[\"sip:alice@example.com\"]},"
+		"\"iat\":1471375418,\"mky\":[{\"alg\":\"sha-256\",\"dig\":"
+		"\"021ACC5427ABEB9C533F3E4B652E7D463F5442CD54F17A03A27DF9B07F4619"
+		"B2\"},{\"alg\":\"sha-256\",\"dig\":\"4AADB9B13F82183B540212DF3E5D"
+		"496B19E57CAB3E4B652E7D463F5442CD54F1\"}],"
+		"\"orig\":{\"tn\":\"12155551212\"}}";
+	struct dsbc_passport p;
+	char json[1024];
+
+	appa(&p);
+	CU_ASSERT_EQUAL(dsbc_passport_mky_add(&p, fp1, strlen(fp1)), 0);
+	CU_ASSERT_EQUAL(dsbc_passport_mky_add(&p, fp2, strlen(fp2)), 0);
+	CU_ASSERT_EQUAL(dsbc_passport_mky_add(&p, fp1, strlen(fp1)), 0);
+	CU_ASSERT_EQUAL(p.nb_mky, 2);
+	CU_ASSERT(dsbc_passport_claims_json(&p, json, sizeof(json)) > 0);
+	CU_ASSERT_STRING_EQUAL(json, want);
+	/* lower-case hex from a peer is the same digest */
+	CU_ASSERT_EQUAL(dsbc_passport_mky_add(&p, "SHA-256 02:1a", 13), 0);
+	CU_ASSERT_STRING_EQUAL(p.mky[0].dig, "021A");
+	CU_ASSERT_EQUAL(dsbc_passport_mky_add(&p, "sha-256", 7), -1);
+	CU_ASSERT_EQUAL(dsbc_passport_mky_add(&p, "sha-256 ZZ:01", 13), -1);
+}
+
+static EVP_PKEY *
+new_key(const char *curve)
+{
+	return EVP_EC_gen(curve);
+}
+
+/* RFC 7518 3.4: OpenSSL's DER and r || s, both ways, on real
+ * signatures (leading zero bytes of r or s included over many) */
+static void
+test_es256_forms(void)
+{
+	EVP_PKEY *k = new_key("P-256");
+	uint8_t der[80], raw[64], der2[80];
+	unsigned int i, short_rs = 0;
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(k);
+	for (i = 0; i < 200; i++) {
+		EVP_MD_CTX *c = EVP_MD_CTX_new();
+		size_t n = sizeof(der);
+		int m;
+
+		CU_ASSERT_EQUAL(EVP_DigestSignInit(c, NULL, EVP_sha256(), NULL,
+						   k), 1);
+		CU_ASSERT_EQUAL(EVP_DigestSign(c, der, &n, (const uint8_t *)&i,
+					       sizeof(i)), 1);
+		EVP_MD_CTX_free(c);
+		CU_ASSERT_EQUAL(dsbc_es256_der_to_raw(der, n, raw), 0);
+		short_rs += raw[0] == 0 || raw[32] == 0;
+		m = dsbc_es256_raw_to_der(raw, der2, sizeof(der2));
+		CU_ASSERT_EQUAL(m, (int)n);
+		CU_ASSERT_EQUAL(memcmp(der, der2, n), 0);
+	}
+	/* trailing garbage after the DER */
+	CU_ASSERT_EQUAL(dsbc_es256_der_to_raw(der, 73, raw) == 0 &&
+			der[1] + 2 != 73, 0);
+	CU_ASSERT_EQUAL(dsbc_es256_der_to_raw((const uint8_t *)"\x30\x00", 2,
+					      raw), -1);
+	EVP_PKEY_free(k);
+	(void)short_rs;
+}
+
+static void
+test_sign_verify(void)
+{
+	EVP_PKEY *k = new_key("P-256"), *other = new_key("P-256");
+	EVP_PKEY *p384 = new_key("P-384");
+	struct dsbc_passport p, q;
+	char tok[2048], bad[2048];
+	int n;
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(k);
+	appa(&p);
+	snprintf(p.ppt, sizeof(p.ppt), "shaken");
+	snprintf(p.attest, sizeof(p.attest), "A");
+	snprintf(p.origid, sizeof(p.origid),
+		 "123e4567-e89b-12d3-a456-426655440000");
+	snprintf(p.dest_tn[0], sizeof(p.dest_tn[0]), "12025550102");
+	p.nb_dest_tn = 1;
+	n = dsbc_passport_sign(&p, k, tok, sizeof(tok));
+	CU_ASSERT_FATAL(n > 0);
+	CU_ASSERT_EQUAL(dsbc_passport_verify(tok, (size_t)n, k),
+			DSBC_PASSPORT_OK);
+	CU_ASSERT_EQUAL(dsbc_passport_decode(tok, (size_t)n, &q),
+			DSBC_PASSPORT_OK);
+	CU_ASSERT_STRING_EQUAL(q.orig_tn, "12155551212");
+	CU_ASSERT_STRING_EQUAL(q.dest_tn[0], "12025550102");
+	CU_ASSERT_STRING_EQUAL(q.dest_uri[0], "sip:alice@example.com");
+	CU_ASSERT_EQUAL(q.iat, 1471375418);
+	CU_ASSERT_STRING_EQUAL(q.attest, "A");
+	CU_ASSERT_STRING_EQUAL(q.ppt, "shaken");
+	CU_ASSERT_STRING_EQUAL(q.x5u, "https://cert.example.org/passport.cer");
+	/* another key, a flipped claims byte, a cut signature */
+	CU_ASSERT_EQUAL(dsbc_passport_verify(tok, (size_t)n, other),
+			DSBC_PASSPORT_ERR_SIG);
+	memcpy(bad, tok, (size_t)n + 1);
+	bad[strchr(bad, '.') - bad + 5] ^= 1;
+	CU_ASSERT_EQUAL(dsbc_passport_verify(bad, (size_t)n, k),
+			DSBC_PASSPORT_ERR_SIG);
+	CU_ASSERT_EQUAL(dsbc_passport_verify(tok, (size_t)n - 3, k),
+			DSBC_PASSPORT_ERR_SIG);
+	/* not ES256's curve */
+	CU_ASSERT_EQUAL(dsbc_passport_sign(&p, p384, tok, sizeof(tok)),
+			-DSBC_PASSPORT_ERR_KEY);
+	CU_ASSERT_EQUAL(dsbc_passport_verify(tok, (size_t)n, p384),
+			DSBC_PASSPORT_ERR_KEY);
+	/* too small a buffer */
+	CU_ASSERT_EQUAL(dsbc_passport_sign(&p, k, tok, 100),
+			-DSBC_PASSPORT_ERR_SPACE);
+	EVP_PKEY_free(k);
+	EVP_PKEY_free(other);
+	EVP_PKEY_free(p384);
+}
+
+/* an independent implementation's token verifies, and is decoded */
+static void
+test_secsipidx_token(void)
+{
+	EVP_PKEY *pub = pem_pub(SECSIPIDX_PUB);
+	struct dsbc_identity id;
+	struct dsbc_passport p;
+	char bad[1024];
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(pub);
+	CU_ASSERT_EQUAL_FATAL(dsbc_identity_parse(SECSIPIDX_ID,
+						  strlen(SECSIPIDX_ID), &id),
+			      0);
+	CU_ASSERT_EQUAL(id.info.len, strlen("https://cert.example.org/"
+					    "passport.pem"));
+	CU_ASSERT_EQUAL(memcmp(id.ppt.p, "shaken", 6), 0);
+	CU_ASSERT_EQUAL(memcmp(id.alg.p, "ES256", 5), 0);
+	CU_ASSERT_EQUAL(dsbc_passport_verify(id.jws.p, id.jws.len, pub),
+			DSBC_PASSPORT_OK);
+	CU_ASSERT_EQUAL(dsbc_passport_decode(id.jws.p, id.jws.len, &p),
+			DSBC_PASSPORT_OK);
+	CU_ASSERT_STRING_EQUAL(p.orig_tn, "12025550101");
+	CU_ASSERT_EQUAL(p.nb_dest_tn, 1);
+	CU_ASSERT_STRING_EQUAL(p.dest_tn[0], "12025550102");
+	CU_ASSERT_EQUAL(p.iat, 1796420059);
+	CU_ASSERT_STRING_EQUAL(p.attest, "A");
+	CU_ASSERT_STRING_EQUAL(p.origid, "123e4567-e89b-12d3-a456-426655440000");
+	CU_ASSERT_STRING_EQUAL(p.x5u, "https://cert.example.org/passport.pem");
+	/* one character of its signature changed */
+	memcpy(bad, id.jws.p, id.jws.len);
+	bad[id.jws.len - 2] = bad[id.jws.len - 2] == 'A' ? 'B' : 'A';
+	CU_ASSERT_EQUAL(dsbc_passport_verify(bad, id.jws.len, pub),
+			DSBC_PASSPORT_ERR_SIG);
+	EVP_PKEY_free(pub);
+}
+
+/* malformed tokens: each refused with its reason, never a crash */
+static void
+test_decode_errors(void)
+{
+	static const struct {
+		const char *header, *claims;
+		enum dsbc_passport_err want;
+	} v[] = {
+		{"{\"alg\":\"RS256\",\"typ\":\"passport\"}", APPA_CLAIMS,
+		 DSBC_PASSPORT_ERR_ALG},
+		{"{\"alg\":\"ES256\",\"typ\":\"JWT\"}", APPA_CLAIMS,
+		 DSBC_PASSPORT_ERR_ALG},
+		{"{\"alg\":\"ES256\",\"ppt\":\"div\"}", APPA_CLAIMS,
+		 DSBC_PASSPORT_ERR_PPT},
+		{"[1]", APPA_CLAIMS, DSBC_PASSPORT_ERR_JSON},
+		{"{\"alg\":\"ES256\",\"alg\":\"ES256\"}", APPA_CLAIMS,
+		 DSBC_PASSPORT_ERR_JSON},
+		{APPA_HEADER, "{\"dest\":{\"uri\":[\"sip:a@b\"]},"
+		 "\"iat\":\"1443208345\",\"orig\":{\"tn\":\"1\"}}",
+		 DSBC_PASSPORT_ERR_CLAIMS},
+		{APPA_HEADER, "{\"dest\":{},\"iat\":1,\"orig\":{\"tn\":\"1\"}}",
+		 DSBC_PASSPORT_ERR_CLAIMS},
+		{APPA_HEADER, "{\"dest\":{\"tn\":[\"1\"]},\"iat\":1}",
+		 DSBC_PASSPORT_ERR_CLAIMS},
+		/* SHAKEN without attest or origid */
+		{"{\"alg\":\"ES256\",\"ppt\":\"shaken\"}",
+		 "{\"dest\":{\"tn\":[\"1\"]},\"iat\":1,\"orig\":{\"tn\":\"2\"}}",
+		 DSBC_PASSPORT_ERR_CLAIMS},
+		{APPA_HEADER, "{\"dest\":{\"tn\":[\"1\"]},\"iat\":1,"
+		 "\"orig\":{\"tn\":\"2\"},\"mky\":[{\"alg\":1}]}",
+		 DSBC_PASSPORT_ERR_CLAIMS},
+		{APPA_HEADER, APPA_CLAIMS, DSBC_PASSPORT_OK},
+	};
+	struct dsbc_passport p;
+	char tok[2048];
+	unsigned int i;
+	int n;
+
+	for (i = 0; i < sizeof(v) / sizeof(v[0]); i++) {
+		n = dsbc_b64url_encode((const uint8_t *)v[i].header,
+				       strlen(v[i].header), tok, sizeof(tok));
+		tok[n++] = '.';
+		n += dsbc_b64url_encode((const uint8_t *)v[i].claims,
+					strlen(v[i].claims), tok + n,
+					sizeof(tok) - (size_t)n);
+		memcpy(tok + n, ".AAAA", 6);
+		n += 5;
+		CU_ASSERT_EQUAL(dsbc_passport_decode(tok, (size_t)n, &p),
+				v[i].want);
+	}
+	CU_ASSERT_EQUAL(dsbc_passport_decode("a.b", 3, &p),
+			DSBC_PASSPORT_ERR_FORMAT);
+	CU_ASSERT_EQUAL(dsbc_passport_decode("..sig", 5, &p),
+			DSBC_PASSPORT_ERR_FORMAT);
+	CU_ASSERT_EQUAL(dsbc_passport_decode("a.b.c.d", 7, &p),
+			DSBC_PASSPORT_ERR_FORMAT);
+	CU_ASSERT_EQUAL(dsbc_passport_decode("!!.!!.AA", 8, &p),
+			DSBC_PASSPORT_ERR_JSON);
+	CU_ASSERT_STRING_EQUAL(dsbc_passport_err_name(DSBC_PASSPORT_ERR_SIG),
+			       "signature");
+}
+
+static void
+test_identity_header(void)
+{
+	struct dsbc_identity id;
+	char out[256];
+	static const char v[] = "a.b.c ;info=<https://x/c.pem> ;alg=ES256;"
+				"ppt=\"shaken\";x=1;y";
+
+	CU_ASSERT_EQUAL_FATAL(dsbc_identity_parse(v, sizeof(v) - 1, &id), 0);
+	CU_ASSERT_EQUAL(id.jws.len, 5);
+	CU_ASSERT_EQUAL(id.info.len, strlen("https://x/c.pem"));
+	CU_ASSERT_EQUAL(id.ppt.len, 6);
+	CU_ASSERT_EQUAL(memcmp(id.ppt.p, "shaken", 6), 0);
+	/* alg defaults to ES256 (RFC 8224 4.1); info is required */
+	CU_ASSERT_EQUAL(dsbc_identity_parse("a.b.c;info=<u>", 14, &id), 0);
+	CU_ASSERT_EQUAL(memcmp(id.alg.p, "ES256", 5), 0);
+	CU_ASSERT_EQUAL(dsbc_identity_parse("a.b.c;alg=ES256", 15, &id), -1);
+	CU_ASSERT_EQUAL(dsbc_identity_parse("a.b.c;info=<u", 13, &id), -1);
+	CU_ASSERT_EQUAL(dsbc_identity_parse(";info=<u>", 9, &id), -1);
+	CU_ASSERT_EQUAL(dsbc_identity_parse("a b;info=<u>", 12, &id), -1);
+	CU_ASSERT_EQUAL(dsbc_identity_build("h.c.s", "https://x/c.pem",
+					    "shaken", out, sizeof(out)), 49);
+	CU_ASSERT_STRING_EQUAL(out, "h.c.s;info=<https://x/c.pem>;alg=ES256;"
+			       "ppt=shaken");
+	CU_ASSERT_EQUAL(dsbc_identity_build("h.c.s", "u", "", out, 10), -1);
+}
+
+static void
+test_tn_canon(void)
+{
+	char tn[16];
+
+	CU_ASSERT_EQUAL(dsbc_tn_canon("+1 (215) 555-1212", 17, tn), 0);
+	CU_ASSERT_STRING_EQUAL(tn, "12155551212");
+	CU_ASSERT_EQUAL(dsbc_tn_canon("+44.20.7946.0000", 16, tn), 0);
+	CU_ASSERT_STRING_EQUAL(tn, "442079460000");
+	CU_ASSERT_EQUAL(dsbc_tn_canon("*67#", 4, tn), 0);
+	CU_ASSERT_EQUAL(dsbc_tn_canon("alice", 5, tn), -1);
+	CU_ASSERT_EQUAL(dsbc_tn_canon("1+2", 3, tn), -1);
+	CU_ASSERT_EQUAL(dsbc_tn_canon("1234567890123456", 16, tn), -1);
+	CU_ASSERT_EQUAL(dsbc_tn_canon("+", 1, tn), -1);
+}
+
+int
+unit_register(void)
+{
+	CU_pSuite s = CU_add_suite("stir", NULL, NULL);
+
+	if (s == NULL)
+		return -1;
+	UNIT_ADD(s, test_b64url);
+	UNIT_ADD(s, test_rfc8225_appendix_a);
+	UNIT_ADD(s, test_mky);
+	UNIT_ADD(s, test_es256_forms);
+	UNIT_ADD(s, test_sign_verify);
+	UNIT_ADD(s, test_secsipidx_token);
+	UNIT_ADD(s, test_decode_errors);
+	UNIT_ADD(s, test_identity_header);
+	UNIT_ADD(s, test_tn_canon);
+	return 0;
+}
