@@ -58,6 +58,7 @@ perf: build
 	@DSBC_EAL_MEM="$$(sh tests/tools/hugepages.sh)" python3 perf/vs-rtpengine --build $(BUILD)
 	@DSBC_EAL_MEM="$$(sh tests/tools/hugepages.sh)" python3 perf/srtp --build $(BUILD)
 	@python3 perf/tls --build $(BUILD)
+	@python3 perf/stir --build $(BUILD)
 
 clean:
 	rm -rf $(BUILD) $(BUILD_ASAN) out

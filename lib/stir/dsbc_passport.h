@@ -103,16 +103,36 @@ int dsbc_passport_claims_json(const struct dsbc_passport *p, char *out,
 int dsbc_passport_mky_add(struct dsbc_passport *p, const char *fp, size_t len);
 
 /**
+ * A P-256 key made ready for ES256: its signing or verifying context and
+ * SHA-256 fetched once (OpenSSL 3 looks algorithms up on every init
+ * otherwise, a third of a signature's cost).  One per key; the caller
+ * keeps it with the key (dsbc's signing key, a cached certificate's).
+ */
+struct dsbc_es256;
+
+/**
+ * Prepare a key.
+ *
+ * @param key  a P-256 key: private to sign, public (or private) to
+ *   verify; a reference is taken
+ * @return the prepared key, or NULL (not P-256, no memory)
+ */
+struct dsbc_es256 *dsbc_es256_new(EVP_PKEY *key);
+
+/** Free what dsbc_es256_new() made (NULL is fine). */
+void dsbc_es256_free(struct dsbc_es256 *k);
+
+/**
  * Sign: the JWS compact serialization, header.claims.signature, with
  * ES256 (a P-256 key, the signature as r || s: RFC 7518 3.4).
  *
  * @param p  header and claims
- * @param key  the private key
+ * @param key  the private key, prepared
  * @param out  the token, NUL-terminated
  * @param cap  out's size
  * @return the token's length, or -(enum dsbc_passport_err)
  */
-int dsbc_passport_sign(const struct dsbc_passport *p, EVP_PKEY *key,
+int dsbc_passport_sign(const struct dsbc_passport *p, struct dsbc_es256 *key,
 		       char *out, size_t cap);
 
 /**
@@ -132,7 +152,7 @@ enum dsbc_passport_err dsbc_passport_decode(const char *jws, size_t len,
  * @return DSBC_PASSPORT_OK or the reason
  */
 enum dsbc_passport_err dsbc_passport_verify(const char *jws, size_t len,
-					    EVP_PKEY *pub);
+					    struct dsbc_es256 *pub);
 
 /**
  * ECDSA signature forms: OpenSSL's DER (ECDSA-Sig-Value) to the 64

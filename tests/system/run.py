@@ -943,11 +943,14 @@ key = %s
 """
 
 
-def route_tls_call(name, tls_name, uac, bob_answers=True):
+def route_tls_call(name, tls_name, uac, bob_answers=True, cert=None):
+    """cert: bob's (certificate, key), the test CA's bob.example.com by
+    default."""
     pki = make_pki(os.path.abspath("out/system/pki"))
     st_conf = os.path.abspath("out/system/stunnel_bob.conf")
     with open(st_conf, "w") as f:
-        f.write(STUNNEL_SERVER_CONF % (pki["bob.crt"], pki["bob.key"]))
+        f.write(STUNNEL_SERVER_CONF % (cert or (pki["bob.crt"],
+                                                pki["bob.key"])))
     uas = uas_scenario(os.path.abspath("out/system/uas_%s.xml" % name)) \
         if bob_answers else None
     return run_call(name, uac, uas,
@@ -967,7 +970,8 @@ def test_route_tls_to_bob():
     interworking across the legs.  With tls_name = carol.example.com the
     same certificate is refused: the handshake fails, and alice's INVITE
     gets 503 at once (a transport error, RFC 3261 8.1.3.1), not 408
-    after timer B."""
+    after timer B.  So is a self-signed certificate for the right name
+    (no trusted chain)."""
     uac = scenario("uac_call.xml", os.path.abspath("out/system/uac_rtls.xml"),
                    MEDIA="", HOLD_MS="500", END_A=A_BYE)
     r = route_tls_call("rtls", "bob.example.com", uac)
@@ -999,6 +1003,24 @@ def test_route_tls_to_bob():
     eq(r["uac_rc"], 0, "alice got 503 (%s)" % r["uac_err"][-300:])
     eq(sip["tcp_connect_failed"], 1, "the stream to bob failed")
     eq(sip["transport_errors"], 1, "the INVITE failed with it")
+    eq(sip["tls_handshakes"], 0, "no handshake completed")
+    # the right name, but from no CA dsbc trusts (self-signed)
+    out = os.path.abspath("out/system/pki")
+    self_crt, self_key = (os.path.join(out, "bobself.crt"),
+                          os.path.join(out, "bobself.key"))
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt",
+                    "ec_paramgen_curve:prime256v1", "-nodes", "-keyout",
+                    self_key, "-out", self_crt, "-days", "2", "-subj",
+                    "/CN=bob.example.com", "-addext",
+                    "subjectAltName=DNS:bob.example.com"], check=True,
+                   capture_output=True)
+    r = route_tls_call("rtlsself", "bob.example.com", bad, bob_answers=False,
+                       cert=(self_crt, self_key))
+    sip = r["sip"]
+    print("  untrusted CA: alice rc %d; connect_failed %d tls_failed %d" %
+          (r["uac_rc"], sip["tcp_connect_failed"], sip["tls_failed"]))
+    eq(r["uac_rc"], 0, "alice got 503 (%s)" % r["uac_err"][-300:])
+    eq(sip["tcp_connect_failed"], 1, "bob's self-signed certificate refused")
     eq(sip["tls_handshakes"], 0, "no handshake completed")
     check(took < 20, "503 at once, not after timer B (32 s)")
 

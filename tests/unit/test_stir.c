@@ -5,12 +5,16 @@
  * verifying, a token secsipidx (an independent Go implementation)
  * signed, the Identity header and telephone numbers.
  */
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <CUnit/CUnit.h>
+#include <jansson.h>
 #include <openssl/ec.h>
 #include <openssl/evp.h>
 #include <openssl/pem.h>
+#include <openssl/x509.h>
 
 #include "dsbc_identity.h"
 #include "dsbc_passport.h"
@@ -162,6 +166,66 @@ test_mky(void)
 	CU_ASSERT_EQUAL(dsbc_passport_mky_add(&p, "sha-256 ZZ:01", 13), -1);
 }
 
+/* jansson's sorted compact dump of what it parsed from s */
+static void
+same_as_jansson(const char *s)
+{
+	json_t *o = json_loads(s, 0, NULL);
+	char *d;
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(o);
+	d = json_dumps(o, JSON_COMPACT | JSON_SORT_KEYS);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(d);
+	if (strcmp(d, s) != 0)
+		fprintf(stderr, "\n  ours:    %s\n  jansson: %s\n", s, d);
+	CU_ASSERT_STRING_EQUAL(d, s);
+	free(d);
+	json_decref(o);
+}
+
+/* the serializer against jansson's (RFC 8225 9: sorted, compact), over
+ * every member and escapes; what JSON cannot carry plainly is refused */
+static void
+test_json_vs_jansson(void)
+{
+	struct dsbc_passport p;
+	char json[2048];
+	unsigned int i;
+
+	appa(&p);
+	snprintf(p.ppt, sizeof(p.ppt), "shaken");
+	snprintf(p.attest, sizeof(p.attest), "B");
+	snprintf(p.origid, sizeof(p.origid), "de305d54-75b4-431b-adb2-eb6b9e546014");
+	snprintf(p.orig_tn, sizeof(p.orig_tn), "12155551212");
+	for (i = 0; i < DSBC_PASSPORT_MAX_DEST; i++) {
+		snprintf(p.dest_tn[i], sizeof(p.dest_tn[i]), "1202555010%u", i);
+		snprintf(p.dest_uri[i], sizeof(p.dest_uri[i]),
+			 "sip:\"q\\%u\"@example.com;x=/y", i);
+	}
+	p.nb_dest_tn = p.nb_dest_uri = DSBC_PASSPORT_MAX_DEST;
+	p.iat = -5;
+	CU_ASSERT_EQUAL(dsbc_passport_mky_add(&p, "sha-256 AB:CD", 13), 0);
+	CU_ASSERT_EQUAL(dsbc_passport_mky_add(&p, "sha-1 01:02", 11), 0);
+	CU_ASSERT(dsbc_passport_claims_json(&p, json, sizeof(json)) > 0);
+	same_as_jansson(json);
+	CU_ASSERT(dsbc_passport_header_json(&p, json, sizeof(json)) > 0);
+	same_as_jansson(json);
+	/* orig as a URI, dest URIs only, nothing optional */
+	appa(&p);
+	p.orig_tn[0] = '\0';
+	snprintf(p.orig_uri, sizeof(p.orig_uri), "sip:bob@example.net");
+	p.x5u[0] = '\0';
+	CU_ASSERT(dsbc_passport_claims_json(&p, json, sizeof(json)) > 0);
+	same_as_jansson(json);
+	CU_ASSERT(dsbc_passport_header_json(&p, json, sizeof(json)) > 0);
+	same_as_jansson(json);
+	/* a control character or a non-ASCII byte: no claims */
+	snprintf(p.orig_uri, sizeof(p.orig_uri), "sip:b\nob@example.net");
+	CU_ASSERT_EQUAL(dsbc_passport_claims_json(&p, json, sizeof(json)), -1);
+	snprintf(p.orig_uri, sizeof(p.orig_uri), "sip:b\xc3\xa9@example.net");
+	CU_ASSERT_EQUAL(dsbc_passport_claims_json(&p, json, sizeof(json)), -1);
+}
+
 static EVP_PKEY *
 new_key(const char *curve)
 {
@@ -206,13 +270,29 @@ test_es256_forms(void)
 static void
 test_sign_verify(void)
 {
-	EVP_PKEY *k = new_key("P-256"), *other = new_key("P-256");
+	EVP_PKEY *kp = new_key("P-256"), *op = new_key("P-256");
 	EVP_PKEY *p384 = new_key("P-384");
+	struct dsbc_es256 *k = dsbc_es256_new(kp), *other = dsbc_es256_new(op);
+	struct dsbc_es256 *pubk;
 	struct dsbc_passport p, q;
 	char tok[2048], bad[2048];
-	int n;
+	uint8_t *der = NULL;
+	const uint8_t *dp;
+	EVP_PKEY *pub;
+	int n, dl;
 
 	CU_ASSERT_PTR_NOT_NULL_FATAL(k);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(other);
+	/* ES256 is P-256 only */
+	CU_ASSERT_PTR_NULL(dsbc_es256_new(p384));
+	/* the public half alone verifies, and cannot sign */
+	dl = i2d_PUBKEY(kp, &der);
+	dp = der;
+	pub = d2i_PUBKEY(NULL, &dp, dl);
+	OPENSSL_free(der);
+	pubk = dsbc_es256_new(pub);
+	EVP_PKEY_free(pub);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(pubk);
 	appa(&p);
 	snprintf(p.ppt, sizeof(p.ppt), "shaken");
 	snprintf(p.attest, sizeof(p.attest), "A");
@@ -224,6 +304,10 @@ test_sign_verify(void)
 	CU_ASSERT_FATAL(n > 0);
 	CU_ASSERT_EQUAL(dsbc_passport_verify(tok, (size_t)n, k),
 			DSBC_PASSPORT_OK);
+	CU_ASSERT_EQUAL(dsbc_passport_verify(tok, (size_t)n, pubk),
+			DSBC_PASSPORT_OK);
+	CU_ASSERT_EQUAL(dsbc_passport_sign(&p, pubk, bad, sizeof(bad)),
+			-DSBC_PASSPORT_ERR_KEY);
 	CU_ASSERT_EQUAL(dsbc_passport_decode(tok, (size_t)n, &q),
 			DSBC_PASSPORT_OK);
 	CU_ASSERT_STRING_EQUAL(q.orig_tn, "12155551212");
@@ -242,16 +326,24 @@ test_sign_verify(void)
 			DSBC_PASSPORT_ERR_SIG);
 	CU_ASSERT_EQUAL(dsbc_passport_verify(tok, (size_t)n - 3, k),
 			DSBC_PASSPORT_ERR_SIG);
-	/* not ES256's curve */
-	CU_ASSERT_EQUAL(dsbc_passport_sign(&p, p384, tok, sizeof(tok)),
-			-DSBC_PASSPORT_ERR_KEY);
-	CU_ASSERT_EQUAL(dsbc_passport_verify(tok, (size_t)n, p384),
+	CU_ASSERT_EQUAL(dsbc_passport_verify(tok, (size_t)n, NULL),
 			DSBC_PASSPORT_ERR_KEY);
 	/* too small a buffer */
 	CU_ASSERT_EQUAL(dsbc_passport_sign(&p, k, tok, 100),
 			-DSBC_PASSPORT_ERR_SPACE);
-	EVP_PKEY_free(k);
-	EVP_PKEY_free(other);
+	/* many signatures on one prepared key all verify (the contexts
+	 * are used again and again) */
+	for (dl = 0; dl < 50; dl++) {
+		p.iat++;
+		n = dsbc_passport_sign(&p, k, tok, sizeof(tok));
+		CU_ASSERT_EQUAL(dsbc_passport_verify(tok, (size_t)n, pubk),
+				DSBC_PASSPORT_OK);
+	}
+	dsbc_es256_free(k);
+	dsbc_es256_free(other);
+	dsbc_es256_free(pubk);
+	EVP_PKEY_free(kp);
+	EVP_PKEY_free(op);
 	EVP_PKEY_free(p384);
 }
 
@@ -259,7 +351,8 @@ test_sign_verify(void)
 static void
 test_secsipidx_token(void)
 {
-	EVP_PKEY *pub = pem_pub(SECSIPIDX_PUB);
+	EVP_PKEY *pk = pem_pub(SECSIPIDX_PUB);
+	struct dsbc_es256 *pub = dsbc_es256_new(pk);
 	struct dsbc_identity id;
 	struct dsbc_passport p;
 	char bad[1024];
@@ -288,7 +381,8 @@ test_secsipidx_token(void)
 	bad[id.jws.len - 2] = bad[id.jws.len - 2] == 'A' ? 'B' : 'A';
 	CU_ASSERT_EQUAL(dsbc_passport_verify(bad, id.jws.len, pub),
 			DSBC_PASSPORT_ERR_SIG);
-	EVP_PKEY_free(pub);
+	dsbc_es256_free(pub);
+	EVP_PKEY_free(pk);
 }
 
 /* malformed tokens: each refused with its reason, never a crash */
@@ -406,6 +500,7 @@ unit_register(void)
 	UNIT_ADD(s, test_b64url);
 	UNIT_ADD(s, test_rfc8225_appendix_a);
 	UNIT_ADD(s, test_mky);
+	UNIT_ADD(s, test_json_vs_jansson);
 	UNIT_ADD(s, test_es256_forms);
 	UNIT_ADD(s, test_sign_verify);
 	UNIT_ADD(s, test_secsipidx_token);
