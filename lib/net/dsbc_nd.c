@@ -1,12 +1,13 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * IPv6 neighbour discovery and ICMPv6 echo on flat buffers (dsbc_nd.h).
- * The slow path only: the management lcore sees a few of these a second,
- * so the checksum is a plain loop over big-endian words.
  */
 #include <string.h>
 
+#include <rte_byteorder.h>
+
 #include "dsbc_nd.h"
+#include "dsbc_net.h"
 
 #define IP6_HLEN 40
 #define ND_HLEN 24          /* type, code, cksum, flags/reserved, target */
@@ -18,47 +19,25 @@
 #define ND_HOP_LIMIT 255
 #define NH_ICMP6 58
 
-static uint32_t
-sum16(const uint8_t *p, uint32_t n, uint32_t s)
-{
-	uint32_t i;
-
-	for (i = 0; i + 1 < n; i += 2)
-		s += (uint32_t)p[i] << 8 | p[i + 1];
-	if (n & 1)
-		s += (uint32_t)p[n - 1] << 8;
-	return s;
-}
-
-static uint16_t
-fold(uint32_t s)
-{
-	while (s >> 16)
-		s = (s & 0xffff) + (s >> 16);
-	return (uint16_t)s;
-}
-
-/* the sum of the RFC 8200 section 8.1 pseudo header and the message */
+/* The RFC 8200 section 8.1 pseudo header and the message, summed as
+ * lib/net sums (words as they sit in memory), folded, not complemented:
+ * all ones over a message whose checksum is right. */
 static uint16_t
 icmp6_sum(const uint8_t *ip6, const uint8_t *icmp, uint32_t len)
 {
-	uint32_t s = sum16(ip6 + 8, 32, 0);
+	uint32_t s = dsbc_net_cksum_partial(ip6 + 8, 32, 0);
 
-	s += len >> 16;
-	s += len & 0xffff;
-	s += NH_ICMP6;
-	return fold(sum16(icmp, len, s));
+	s += rte_cpu_to_be_16((uint16_t)(len >> 16));
+	s += rte_cpu_to_be_16((uint16_t)len);
+	s += rte_cpu_to_be_16(NH_ICMP6);
+	return dsbc_net_cksum_fold(dsbc_net_cksum_partial(icmp, len, s));
 }
 
 uint16_t
 dsbc_icmp6_cksum(const uint8_t *ip6, const uint8_t *icmp, uint32_t len)
 {
-	uint16_t c = (uint16_t)~icmp6_sum(ip6, icmp, len);
-	uint8_t be[2] = { (uint8_t)(c >> 8), (uint8_t)c };
-	uint16_t out;
-
-	memcpy(&out, be, 2);
-	return out;
+	/* in memory order: stored as it is, it is in network order */
+	return (uint16_t)~icmp6_sum(ip6, icmp, len);
 }
 
 static bool

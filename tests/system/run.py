@@ -2896,6 +2896,38 @@ def test_rtcp_mux_interworking():
        % a_port, "bob's RTCP at alice's RTP port")
 
 
+def baresip_watch(d, alice, bob, seconds, grace, also=None):
+    """While alice (baresip) runs, keep the last complete view of the
+    call, and with it the telemetry `also` names; then wait for both
+    baresips (grace seconds past the call).  Returns (view, also's)."""
+    seen = extra = None
+    deadline = time.time() + seconds + 20
+    while alice.poll() is None and time.time() < deadline:
+        ids = d.tel.query("/dsbc/calls")["ids"]
+        if ids:
+            one = d.tel.query("/dsbc/call,%d" % ids[0])
+            if complete_view(one):
+                seen = one
+                if also:
+                    extra = d.tel.query(also)
+        time.sleep(0.1)
+    for p in (alice, bob):
+        try:
+            p.wait(timeout=seconds + grace)
+        except subprocess.TimeoutExpired:
+            p.kill()
+    return seen, extra
+
+
+def baresip_logs(logs):
+    """The baresips' log files (name -> file, w+) read whole."""
+    text = {}
+    for w, f in logs.items():
+        f.seek(0)
+        text[w] = f.read()
+    return text
+
+
 def baresip_call(name, mode, seconds=10, alice=("dtls_srtp", True, False),
                  bob=("dtls_srtp", True, False), route_extra="",
                  dsbc_extra="", ipv6=False, port0_extra="", port1_extra="",
@@ -2927,25 +2959,10 @@ def baresip_call(name, mode, seconds=10, alice=("dtls_srtp", True, False),
         alice, bob, logs = baresip_peer.start_call(topo, out, seconds,
                                                    alice=alice, bob=bob,
                                                    **call_kw)
-        deadline = time.time() + seconds + 20
-        while alice.poll() is None and time.time() < deadline:
-            ids = d.tel.query("/dsbc/calls")["ids"]
-            if ids:
-                one = d.tel.query("/dsbc/call,%d" % ids[0])
-                if complete_view(one):
-                    seen = one
-            time.sleep(0.1)
-        for p in (alice, bob):
-            try:
-                p.wait(timeout=seconds + 15)
-            except subprocess.TimeoutExpired:
-                p.kill()
+        seen, _ = baresip_watch(d, alice, bob, seconds, 15)
         calls, st = settle(d)
         sip = d.tel.query("/dsbc/sip")
-        text = {}
-        for w, f in logs.items():
-            f.seek(0)
-            text[w] = f.read()
+        text = baresip_logs(logs)
     finally:
         rc = d.stop() if d else 0
         topo.teardown()
@@ -3068,26 +3085,11 @@ def test_baresip_register_tls_digest_nat_call():
                                    "/dial sip:bob@example.com", "-t",
                                    str(seconds + 3)],
                          stdout=logs["alice"], stderr=subprocess.STDOUT)
-        deadline = time.time() + seconds + 20
-        while alice.poll() is None and time.time() < deadline:
-            ids = d.tel.query("/dsbc/calls")["ids"]
-            if ids:
-                one = d.tel.query("/dsbc/call,%d" % ids[0])
-                if complete_view(one):
-                    seen = one
-                    regs = d.tel.query("/dsbc/registrations")
-            time.sleep(0.1)
-        for p in (alice, bob):
-            try:
-                p.wait(timeout=seconds + 25)
-            except subprocess.TimeoutExpired:
-                p.kill()
+        seen, regs = baresip_watch(d, alice, bob, seconds, 25,
+                                   "/dsbc/registrations")
         calls, st = settle(d)
         sip = d.tel.query("/dsbc/sip")
-        text = {}
-        for w, f in logs.items():
-            f.seek(0)
-            text[w] = f.read()
+        text = baresip_logs(logs)
     finally:
         rc = d.stop() if d else 0
         topo.teardown()
