@@ -18,6 +18,7 @@
 
 #include "dsbc_identity.h"
 #include "dsbc_passport.h"
+#include "dsbc_stir_verify.h"
 #include "unit.h"
 
 const bool unit_needs_eal = false;
@@ -490,6 +491,286 @@ test_tn_canon(void)
 	CU_ASSERT_EQUAL(dsbc_tn_canon("+", 1, tn), -1);
 }
 
+/* A throwaway STI PKI, made with openssl for these tests (valid to 2126):
+ * root -> intermediate -> sp (TNAuthList: SPC 1234, 12025550100 + 100,
+ * 12155551212), other (TNAuthList: 19995550000 only); a rogue root and
+ * evil, signed by it with sp's TNAuthList. */
+static const char ROOT_CRT[] =
+	"-----BEGIN CERTIFICATE-----\n"
+	"MIIBoTCCAUegAwIBAgIUXsJ0ekA/Wggn22x7ztelZ0drOrIwCgYIKoZIzj0EAwIw\n"
+	"HTEbMBkGA1UEAwwSZHNiYyB0ZXN0IFNUSSByb290MCAXDTI2MTIwNDIyMTkxNloY\n"
+	"DzIxMjYxMTEwMjIxOTE2WjAdMRswGQYDVQQDDBJkc2JjIHRlc3QgU1RJIHJvb3Qw\n"
+	"WTATBgcqhkjOPQIBBggqhkjOPQMBBwNCAARTNy6vmFgkAsQSIh5gd6GqGLCgZW7w\n"
+	"jrEWyBk0gNHSawxotvHZYPham2+X13x8EfQXDka14KZURJzZoZWx4RV4o2MwYTAd\n"
+	"BgNVHQ4EFgQUTEjZt2K3FqbrEWN1loBkl1uALjwwHwYDVR0jBBgwFoAUTEjZt2K3\n"
+	"FqbrEWN1loBkl1uALjwwDwYDVR0TAQH/BAUwAwEB/zAOBgNVHQ8BAf8EBAMCAgQw\n"
+	"CgYIKoZIzj0EAwIDSAAwRQIhALAr1OgbRA05kgBMXClYg+bfXoEuGn7DBcUn8wlq\n"
+	"QQ6nAiB8/nkSlvy/qQfNtHj+0wf9+2qV4FmeLXsXi/XSlLbo8w==\n"
+	"-----END CERTIFICATE-----\n";
+static const char INTER_CRT[] =
+	"-----BEGIN CERTIFICATE-----\n"
+	"MIIBrTCCAVKgAwIBAgIUeED9w8+kn6tKQsLOFsQTljBMDfcwCgYIKoZIzj0EAwIw\n"
+	"HTEbMBkGA1UEAwwSZHNiYyB0ZXN0IFNUSSByb290MCAXDTI2MTIwNDIyMTkxNloY\n"
+	"DzIxMjYxMTEwMjIxOTE2WjAlMSMwIQYDVQQDDBpkc2JjIHRlc3QgU1RJIGludGVy\n"
+	"bWVkaWF0ZTBZMBMGByqGSM49AgEGCCqGSM49AwEHA0IABHXBMej0lVxtDf/Egn9Z\n"
+	"AiCx4VJeX2Thdcn7dTPpN3RYfX/n5tR2fuU11rgtb5Lnimetrqw1zItYsYVfWGpw\n"
+	"yL+jZjBkMBIGA1UdEwEB/wQIMAYBAf8CAQAwDgYDVR0PAQH/BAQDAgIEMB0GA1Ud\n"
+	"DgQWBBTSiFerGt+KYVU+SPOiINntr6YXtjAfBgNVHSMEGDAWgBRMSNm3YrcWpusR\n"
+	"Y3WWgGSXW4AuPDAKBggqhkjOPQQDAgNJADBGAiEA+SbLz3QvkWtmlU7j18G610da\n"
+	"3ZU/KrJJf5hmg4/AmqICIQCn4okG3llLvM13qRPHYki85BEEXbQHTfxbskM54z6j\n"
+	"vA==\n"
+	"-----END CERTIFICATE-----\n";
+static const char SP_CRT[] =
+	"-----BEGIN CERTIFICATE-----\n"
+	"MIIB3TCCAYKgAwIBAgIUMsbPwqzv6iS6wZesnqawim/dwZMwCgYIKoZIzj0EAwIw\n"
+	"JTEjMCEGA1UEAwwaZHNiYyB0ZXN0IFNUSSBpbnRlcm1lZGlhdGUwIBcNMjYxMjA0\n"
+	"MjIxOTE2WhgPMjEyNjExMTAyMjE5MTZaMBYxFDASBgNVBAMMC1NIQUtFTiAxMjM0\n"
+	"MFkwEwYHKoZIzj0CAQYIKoZIzj0DAQcDQgAEM/sgFLooPwju8vZ7BvYL9YA1GrN9\n"
+	"P81D4sYxa/o5ZPYDO1qjjz++eq9QoTmGEKrCwgV0kiGu2bchpsgC+5dW+aOBnDCB\n"
+	"mTAMBgNVHRMBAf8EAjAAMA4GA1UdDwEB/wQEAwIHgDA5BggrBgEFBQcBGgQtMCug\n"
+	"BhYEMTIzNKESMBAWCzEyMDI1NTUwMTAwAgFkog0WCzEyMTU1NTUxMjEyMB0GA1Ud\n"
+	"DgQWBBQfUMqLMfUn/bVHjX8kZ4Dc8sllWTAfBgNVHSMEGDAWgBTSiFerGt+KYVU+\n"
+	"SPOiINntr6YXtjAKBggqhkjOPQQDAgNJADBGAiEA+oHQawveHCM2RVzwzNWlLeDs\n"
+	"AfPk43aFA26fuu5JeX0CIQCc2o4AqMSoWxIPzzcKoo/DupIpGzWVAIthprOllFrU\n"
+	"Qg==\n"
+	"-----END CERTIFICATE-----\n";
+static const char SP_KEY[] =
+	"-----BEGIN PRIVATE KEY-----\n"
+	"MIGHAgEAMBMGByqGSM49AgEGCCqGSM49AwEHBG0wawIBAQQg/6WEdupBfpKtbjtV\n"
+	"y8pVyJNkwiq1OloqUvpkTjkbnQ+hRANCAAQz+yAUuig/CO7y9nsG9gv1gDUas30/\n"
+	"zUPixjFr+jlk9gM7WqOPP756r1ChOYYQqsLCBXSSIa7ZtyGmyAL7l1b5\n"
+	"-----END PRIVATE KEY-----\n";
+static const char OTHER_CRT[] =
+	"-----BEGIN CERTIFICATE-----\n"
+	"MIIBvjCCAWWgAwIBAgIUMsbPwqzv6iS6wZesnqawim/dwZQwCgYIKoZIzj0EAwIw\n"
+	"JTEjMCEGA1UEAwwaZHNiYyB0ZXN0IFNUSSBpbnRlcm1lZGlhdGUwIBcNMjYxMjA0\n"
+	"MjIxOTE2WhgPMjEyNjExMTAyMjE5MTZaMBcxFTATBgNVBAMMDFNIQUtFTiBvdGhl\n"
+	"cjBZMBMGByqGSM49AgEGCCqGSM49AwEHA0IABKOI1c5OZAzjIncS0hKaYQqmV6IP\n"
+	"Yp8+9oyazvj/TS4lcPWGfsP2A2o2woKbHvN2+wIWoGLbAGn+AK9yTrbnPYGjfzB9\n"
+	"MAwGA1UdEwEB/wQCMAAwDgYDVR0PAQH/BAQDAgeAMB0GCCsGAQUFBwEaBBEwD6IN\n"
+	"FgsxOTk5NTU1MDAwMDAdBgNVHQ4EFgQUjJ7VErUF3C0oEyoYNW8cJ7UNLnEwHwYD\n"
+	"VR0jBBgwFoAU0ohXqxrfimFVPkjzoiDZ7a+mF7YwCgYIKoZIzj0EAwIDRwAwRAIg\n"
+	"bFicxV2ItDjKr6yI3gPJpF/pc9qyRgQvaNJrIQh54MMCIGwYu4Z8R4wT5ZQdK+Nr\n"
+	"QPU+F0ECzDzIcDaP6CFOVSuQ\n"
+	"-----END CERTIFICATE-----\n";
+static const char EVIL_CRT[] =
+	"-----BEGIN CERTIFICATE-----\n"
+	"MIIBxzCCAW2gAwIBAgIUQ05FV920VW9AcDH2divpRaAtP5EwCgYIKoZIzj0EAwIw\n"
+	"EDEOMAwGA1UEAwwFcm9ndWUwIBcNMjYxMjA0MjIxOTE2WhgPMjEyNjExMTAyMjE5\n"
+	"MTZaMBYxFDASBgNVBAMMC1NIQUtFTiAxMjM0MFkwEwYHKoZIzj0CAQYIKoZIzj0D\n"
+	"AQcDQgAE0HxFONLI6FO1FBOM1E5O7Y/F25+AnZi3EbZa1JeyWYZJDf0YsGZyNTOe\n"
+	"bWO8e81gL008xoHo2Ataf+TcC0YIeaOBnDCBmTAMBgNVHRMBAf8EAjAAMA4GA1Ud\n"
+	"DwEB/wQEAwIHgDA5BggrBgEFBQcBGgQtMCugBhYEMTIzNKESMBAWCzEyMDI1NTUw\n"
+	"MTAwAgFkog0WCzEyMTU1NTUxMjEyMB0GA1UdDgQWBBQVzo7trZMjQKTPcQVSZ74O\n"
+	"2pbDfzAfBgNVHSMEGDAWgBSGq/kqK3rxibpPddXpFTt2c7DD5DAKBggqhkjOPQQD\n"
+	"AgNIADBFAiEAjKDGwf0t1rm3P2PSTWH9mJtXOjlpwgm8yRU9p3L4LTcCIErEhTBM\n"
+	"GruNnrjdOGMQ2VOMsASmndVANthVX327syd5\n"
+	"-----END CERTIFICATE-----\n";
+
+static X509 *
+pem_cert(const char *pem)
+{
+	BIO *b = BIO_new_mem_buf(pem, -1);
+	X509 *x = b ? PEM_read_bio_X509(b, NULL, NULL, NULL) : NULL;
+
+	BIO_free(b);
+	return x;
+}
+
+static EVP_PKEY *
+pem_key(const char *pem)
+{
+	BIO *b = BIO_new_mem_buf(pem, -1);
+	EVP_PKEY *k = b ? PEM_read_bio_PrivateKey(b, NULL, NULL, NULL) : NULL;
+
+	BIO_free(b);
+	return k;
+}
+
+/* RFC 8226 9: the extension as openssl wrote it (explicit tags) */
+static void
+test_tnauthlist(void)
+{
+	X509 *sp = pem_cert(SP_CRT), *other = pem_cert(OTHER_CRT);
+	X509 *root = pem_cert(ROOT_CRT);
+	struct dsbc_tnauth t;
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(sp);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(other);
+	CU_ASSERT_EQUAL_FATAL(dsbc_tnauth_parse(sp, &t), 0);
+	CU_ASSERT_EQUAL(t.nb, 3);
+	CU_ASSERT_EQUAL(t.e[0].kind, 0);
+	CU_ASSERT_STRING_EQUAL(t.e[0].a, "1234");
+	CU_ASSERT_EQUAL(t.e[1].kind, 1);
+	CU_ASSERT_STRING_EQUAL(t.e[1].a, "12025550100");
+	CU_ASSERT_EQUAL(t.e[1].count, 100);
+	CU_ASSERT_EQUAL(t.e[2].kind, 2);
+	CU_ASSERT_STRING_EQUAL(t.e[2].a, "12155551212");
+	CU_ASSERT_EQUAL_FATAL(dsbc_tnauth_parse(other, &t), 0);
+	CU_ASSERT_EQUAL(t.nb, 1);
+	CU_ASSERT(dsbc_tnauth_covers(&t, "19995550000"));
+	CU_ASSERT(!dsbc_tnauth_covers(&t, "12025550101"));
+	/* a range: its first, its last, one past it */
+	t.nb = 1;
+	t.e[0].kind = 1;
+	snprintf(t.e[0].a, sizeof(t.e[0].a), "12025550100");
+	t.e[0].count = 100;
+	CU_ASSERT(dsbc_tnauth_covers(&t, "12025550100"));
+	CU_ASSERT(dsbc_tnauth_covers(&t, "12025550199"));
+	CU_ASSERT(!dsbc_tnauth_covers(&t, "12025550200"));
+	CU_ASSERT(!dsbc_tnauth_covers(&t, "1202555010"));
+	/* a certificate without the extension */
+	CU_ASSERT_EQUAL(dsbc_tnauth_parse(root, &t), -1);
+	X509_free(sp);
+	X509_free(other);
+	X509_free(root);
+}
+
+static X509_STORE *
+trust_root(void)
+{
+	X509_STORE *st = X509_STORE_new();
+	X509 *root = pem_cert(ROOT_CRT);
+
+	X509_STORE_add_cert(st, root);
+	X509_free(root);
+	return st;
+}
+
+static void
+test_check_cert(void)
+{
+	X509_STORE *trust = trust_root();
+	STACK_OF(X509) *chain = sk_X509_new_null();
+	X509 *sp = pem_cert(SP_CRT), *other = pem_cert(OTHER_CRT);
+	X509 *evil = pem_cert(EVIL_CRT), *inter = pem_cert(INTER_CRT);
+	int64_t now = 1800000000;            /* January 2027 */
+	struct dsbc_es256 *k;
+
+	sk_X509_push(chain, inter);
+	CU_ASSERT_EQUAL(dsbc_stir_check_cert(sp, chain, trust, now,
+					     "12025550101", &k),
+			DSBC_STIR_VALID);
+	CU_ASSERT_PTR_NOT_NULL(k);
+	dsbc_es256_free(k);
+	/* other's list has one number, not the caller's */
+	CU_ASSERT_EQUAL(dsbc_stir_check_cert(other, chain, trust, now,
+					     "12025550101", &k),
+			DSBC_STIR_BAD_CERT);
+	CU_ASSERT_PTR_NULL(k);
+	CU_ASSERT_EQUAL(dsbc_stir_check_cert(other, chain, trust, now,
+					     "19995550000", &k),
+			DSBC_STIR_VALID);
+	dsbc_es256_free(k);
+	/* a chain to another root; no intermediate; not valid yet or
+	 * any more */
+	CU_ASSERT_EQUAL(dsbc_stir_check_cert(evil, chain, trust, now,
+					     "12025550101", &k),
+			DSBC_STIR_BAD_CERT);
+	CU_ASSERT_EQUAL(dsbc_stir_check_cert(sp, NULL, trust, now,
+					     "12025550101", &k),
+			DSBC_STIR_BAD_CERT);
+	CU_ASSERT_EQUAL(dsbc_stir_check_cert(sp, chain, trust, 1000000000,
+					     "12025550101", &k),
+			DSBC_STIR_BAD_CERT);
+	CU_ASSERT_EQUAL(dsbc_stir_check_cert(sp, chain, trust, 7000000000ll,
+					     "12025550101", &k),
+			DSBC_STIR_BAD_CERT);
+	X509_free(sp);
+	X509_free(other);
+	X509_free(evil);
+	sk_X509_pop_free(chain, X509_free);
+	X509_STORE_free(trust);
+}
+
+/*
+ * Seed 000's attack end to end: a caller's fingerprint signed with mky
+ * by sp, verified with sp's certificate; the same token over an SDP
+ * whose fingerprint a B2BUA in the middle replaced is refused (438),
+ * as are a stale iat, another caller and another callee.
+ */
+static void
+test_verify_mitm(void)
+{
+	static const char alice_fp[] = "sha-256 4A:AD:B9:B1:3F:82:18:3B:54:02:"
+		"12:DF:3E:5D:49:6B:19:E5:7C:AB:3E:4B:65:2E:7D:46:3F:54:42:CD:54:F1";
+	static const char mitm_fp[] = "sha-256 02:1A:CC:54:27:AB:EB:9C:53:3F:"
+		"3E:4B:65:2E:7D:46:3F:54:42:CD:54:F1:7A:03:A2:7D:F9:B0:7F:46:19:B2";
+	X509_STORE *trust = trust_root();
+	STACK_OF(X509) *chain = sk_X509_new_null();
+	X509 *sp = pem_cert(SP_CRT);
+	EVP_PKEY *spk = pem_key(SP_KEY);
+	struct dsbc_es256 *signer = dsbc_es256_new(spk), *pub;
+	const char *fps[1] = { alice_fp }, *reason;
+	struct dsbc_stir_call call;
+	struct dsbc_passport p, q;
+	char tok[2048];
+	int n;
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(signer);
+	sk_X509_push(chain, pem_cert(INTER_CRT));
+	memset(&p, 0, sizeof(p));
+	snprintf(p.ppt, sizeof(p.ppt), "shaken");
+	snprintf(p.x5u, sizeof(p.x5u), "http://sti.example/sp.pem");
+	snprintf(p.orig_tn, sizeof(p.orig_tn), "12025550101");
+	snprintf(p.dest_tn[0], sizeof(p.dest_tn[0]), "12025550102");
+	p.nb_dest_tn = 1;
+	snprintf(p.attest, sizeof(p.attest), "A");
+	snprintf(p.origid, sizeof(p.origid), "4437c7eb-8f7a-4f0e-a863-f53a0e60251a");
+	p.iat = 1800000000;
+	CU_ASSERT_EQUAL(dsbc_passport_mky_add(&p, alice_fp, strlen(alice_fp)),
+			0);
+	n = dsbc_passport_sign(&p, signer, tok, sizeof(tok));
+	CU_ASSERT_FATAL(n > 0);
+	/* the verifier: decode, the certificate, the signature, claims */
+	CU_ASSERT_EQUAL_FATAL(dsbc_passport_decode(tok, (size_t)n, &q),
+			      DSBC_PASSPORT_OK);
+	CU_ASSERT_EQUAL_FATAL(dsbc_stir_check_cert(sp, chain, trust, q.iat,
+						   q.orig_tn, &pub),
+			      DSBC_STIR_VALID);
+	CU_ASSERT_EQUAL(dsbc_passport_verify(tok, (size_t)n, pub),
+			DSBC_PASSPORT_OK);
+	memset(&call, 0, sizeof(call));
+	call.orig_tn = "12025550101";
+	call.dest_tn = "12025550102";
+	call.fps = fps;
+	call.nb_fps = 1;
+	call.now = 1800000000 + 10;
+	call.iat_window_s = 60;
+	CU_ASSERT_EQUAL(dsbc_stir_check_claims(&q, &call), DSBC_STIR_VALID);
+	/* the middle box swapped alice's fingerprint for its own */
+	fps[0] = mitm_fp;
+	CU_ASSERT_EQUAL(dsbc_stir_check_claims(&q, &call),
+			DSBC_STIR_MKY_MISMATCH);
+	CU_ASSERT_EQUAL(dsbc_stir_status(DSBC_STIR_MKY_MISMATCH, &reason), 438);
+	CU_ASSERT_STRING_EQUAL(reason, "Invalid Identity Header");
+	fps[0] = alice_fp;
+	call.now = 1800000000 + 61;
+	CU_ASSERT_EQUAL(dsbc_stir_check_claims(&q, &call), DSBC_STIR_STALE);
+	CU_ASSERT_EQUAL(dsbc_stir_status(DSBC_STIR_STALE, &reason), 403);
+	call.now = 1800000000 - 61;
+	CU_ASSERT_EQUAL(dsbc_stir_check_claims(&q, &call), DSBC_STIR_STALE);
+	call.now = 1800000000;
+	call.orig_tn = "12025550109";
+	CU_ASSERT_EQUAL(dsbc_stir_check_claims(&q, &call),
+			DSBC_STIR_ORIG_MISMATCH);
+	call.orig_tn = "12025550101";
+	call.dest_tn = "12025550103";
+	CU_ASSERT_EQUAL(dsbc_stir_check_claims(&q, &call),
+			DSBC_STIR_DEST_MISMATCH);
+	CU_ASSERT_EQUAL(dsbc_stir_status(DSBC_STIR_BAD_CERT, &reason), 437);
+	CU_ASSERT_EQUAL(dsbc_stir_status(DSBC_STIR_BAD_INFO, &reason), 436);
+	CU_ASSERT_EQUAL(dsbc_stir_status(DSBC_STIR_NO_IDENTITY, &reason), 428);
+	CU_ASSERT_STRING_EQUAL(dsbc_stir_result_name(DSBC_STIR_MKY_MISMATCH),
+			       "mky_mismatch");
+	dsbc_es256_free(pub);
+	dsbc_es256_free(signer);
+	EVP_PKEY_free(spk);
+	X509_free(sp);
+	sk_X509_pop_free(chain, X509_free);
+	X509_STORE_free(trust);
+}
+
 int
 unit_register(void)
 {
@@ -507,5 +788,8 @@ unit_register(void)
 	UNIT_ADD(s, test_decode_errors);
 	UNIT_ADD(s, test_identity_header);
 	UNIT_ADD(s, test_tn_canon);
+	UNIT_ADD(s, test_tnauthlist);
+	UNIT_ADD(s, test_check_cert);
+	UNIT_ADD(s, test_verify_mitm);
 	return 0;
 }
