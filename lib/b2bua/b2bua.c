@@ -878,7 +878,7 @@ invite_new(struct dsbc_b2bua *b, const struct dsbc_sip_peer *from,
 	struct dsbc_sip_peer bpeer;
 	struct leg *rep;
 	char bruri[STR_MAX], user[64];
-	bool late, rep_bad, rep_busy, dup_a, local, sips = false;
+	bool late, rep_bad, rep_busy, dup_a, local, trunk, sips = false;
 
 	t = dsbc_sip_txn_server(b->txl, m, from, sizeof(*from), NULL, now);
 	if (t == NULL) {
@@ -919,6 +919,8 @@ invite_new(struct dsbc_b2bua *b, const struct dsbc_sip_peer *from,
 		       r != NULL ? r->auth_realm : NULL, true, user,
 		       sizeof(user), now) != 0)
 		return;
+	trunk = dsbc_config_is_trunk(b->cfg, from->family, &from->remote,
+				     from->trunk_certs);
 	if (local) {
 		/* where the user registered from: through its NAT, over its
 		 * connection */
@@ -1217,6 +1219,19 @@ invite_new(struct dsbc_b2bua *b, const struct dsbc_sip_peer *from,
 			n += snprintf(b->buf + n, sizeof(b->buf) - (size_t)n,
 				      "Identity: %.*s\r\n",
 				      (int)ident->value.len, ident->value.p);
+		/* RFC 8224 6.1: dsbc signs for its users and trunks where
+		 * the route says so (after any Identity A brought) */
+		if (n > 0 && (size_t)n < sizeof(b->buf) && r != NULL &&
+		    r->stir_sign && (user[0] != '\0' || trunk)) {
+			char idv[1400];
+
+			if (b2bua_stir_sign(b, m, trunk, b->sdp,
+					    sdp_len > 0 ? (uint32_t)sdp_len : 0,
+					    idv, sizeof(idv)) > 0)
+				n += snprintf(b->buf + n,
+					      sizeof(b->buf) - (size_t)n,
+					      "Identity: %s\r\n", idv);
+		}
 		if (rep != NULL && n > 0 && (size_t)n < sizeof(b->buf))
 			n += snprintf(b->buf + n, sizeof(b->buf) - (size_t)n,
 				      "Replaces: %s;to-tag=%s;from-tag=%s\r\n",

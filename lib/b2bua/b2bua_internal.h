@@ -215,6 +215,7 @@ struct dsbc_b2bua {
 	char sdp[MSG_MAX / 2];
 	char line[512];                   /* a log line being formatted */
 	struct dsbc_sdp sdp_in;
+	struct dsbc_sdp sdp_out;          /* an offer dsbc wrote, read again */
 	struct dsbc_sip_msg msg;          /* a message dsbc built */
 	struct dsbc_sip_msg req;          /* a stored request, parsed again */
 	struct dsbc_sip_msg in;           /* the message being served */
@@ -232,6 +233,13 @@ b2bua_call_cookie(const struct dsbc_b2bua *b, const struct call *c)
 /* The live call a cookie names, NULL when it is gone. */
 struct call *b2bua_call_of_cookie(struct dsbc_b2bua *b,
 				  dsbc_b2bua_cookie_t cookie);
+
+/* STIR authentication service (b2bua_stir.c): dsbc's Identity header
+ * value for A's INVITE m, whose offer to B is sdp; its length, or -1
+ * when the call is not signed (counted). */
+int b2bua_stir_sign(struct dsbc_b2bua *b, const struct dsbc_sip_msg *m,
+		    bool trunk, const char *sdp, uint32_t sdp_len, char *out,
+		    size_t cap);
 
 /* Logging: formatted only when the level is enabled. */
 void b2bua_log(struct dsbc_b2bua *b, enum dsbc_b2bua_log_level level,

@@ -117,10 +117,15 @@ struct dsbc_b2bua_ops {
 	void (*ice_clear)(void *ctx, uint16_t worker, uint16_t ice_id);
 	/** len bytes from a CSPRNG (OpenSSL RAND_bytes on the appliance). */
 	int (*random)(void *ctx, void *buf, size_t len);
+	/** Wall-clock seconds since the epoch (PASSporT iat); NULL: dsbc
+	 * signs nothing. */
+	int64_t (*epoch_s)(void *ctx);
 	/** One log line (no trailing newline) at a level <= cfg.log_level. */
 	void (*log)(void *ctx, enum dsbc_b2bua_log_level level,
 		    const char *line);
 };
+
+struct dsbc_es256;
 
 /** Creation parameters. */
 struct dsbc_b2bua_cfg {
@@ -139,6 +144,9 @@ struct dsbc_b2bua_cfg {
 	int log_level;               /**< enum dsbc_b2bua_log_level: above it
 				      * nothing is formatted */
 	const char *server;          /**< Server header value, e.g. "dsbc/0.1" */
+	/** [stir] key, prepared (lib/stir), kept by pointer; NULL: routes
+	 * with stir_sign sign nothing */
+	struct dsbc_es256 *stir_key;
 };
 
 /** Counters; read from any thread as plain 64-bit words. */
@@ -192,6 +200,10 @@ struct dsbc_b2bua_stats {
 	uint64_t keepalive_stray;    /**< keepalive answer of no binding */
 	uint64_t transport_errors;   /**< requests failed: no stream to B */
 	uint64_t sips_refused;       /**< sips: Request-URI, no TLS route: 416 */
+	/* STIR (b2bua_stir.c) */
+	uint64_t stir_signed;        /**< INVITEs to B with dsbc's Identity */
+	uint64_t stir_sign_skipped;  /**< ... left unsigned: no number for
+				      *   the caller or callee, no key */
 };
 
 struct dsbc_b2bua;

@@ -84,6 +84,8 @@ dsbc_config_defaults(struct dsbc_config *c)
 	c->sip_tls_port = 5061;
 	c->tls.min_version = 12;
 	c->tls.handshake_s = 10;
+	c->stir.attest[0] = 'A';
+	c->stir.trunk_attest[0] = 'B';
 	c->auth.nonce_ttl_s = 300;
 	c->auth.fail_max = 10;
 	c->auth.fail_window_s = 60;
@@ -548,6 +550,8 @@ route_key(struct cfg_ctx *x, void *obj, const char *k, const char *v)
 	}
 	if (!strcmp(k, "tls_name"))
 		return cfg_str(x, k, v, o->r->tls_name, sizeof(o->r->tls_name));
+	if (!strcmp(k, "stir_sign"))
+		return cfg_bool(x, k, v, &o->r->stir_sign);
 	if (!strcmp(k, "next_hop")) {
 		o->has_next_hop = true;
 		if (dsbc_config_parse_endpoint(v, &o->r->addr, &o->r->family,
@@ -613,6 +617,37 @@ ws_key(struct cfg_ctx *x, void *obj, const char *k, const char *v)
 		return cfg_str(x, k, v, w->origins, sizeof(w->origins));
 	if (!strcmp(k, "hosts"))
 		return cfg_str(x, k, v, w->hosts, sizeof(w->hosts));
+	return cfg_fail(x, k, "unknown key");
+}
+
+/* SHAKEN attestation (RFC 8588 4): A, B or C */
+static int
+cfg_attest(struct cfg_ctx *x, const char *k, const char *v, char out[2])
+{
+	if ((v[0] != 'A' && v[0] != 'B' && v[0] != 'C') || v[1] != '\0')
+		return cfg_fail(x, k, "'%s' is not A, B or C", v);
+	out[0] = v[0];
+	out[1] = '\0';
+	return 0;
+}
+
+static int
+stir_key(struct cfg_ctx *x, void *obj, const char *k, const char *v)
+{
+	struct dsbc_stir_cfg *st = obj;
+
+	if (!strcmp(k, "key"))
+		return cfg_str(x, k, v, st->key, sizeof(st->key));
+	if (!strcmp(k, "x5u")) {
+		if (strncmp(v, "http://", 7) != 0 &&
+		    strncmp(v, "https://", 8) != 0)
+			return cfg_fail(x, k, "'%s' is not an http(s) URL", v);
+		return cfg_str(x, k, v, st->x5u, sizeof(st->x5u));
+	}
+	if (!strcmp(k, "attest"))
+		return cfg_attest(x, k, v, st->attest);
+	if (!strcmp(k, "trunk_attest"))
+		return cfg_attest(x, k, v, st->trunk_attest);
 	return cfg_fail(x, k, "unknown key");
 }
 
@@ -1521,6 +1556,11 @@ dsbc_config_load(const char *path, struct dsbc_config *c, char *err,
 						      "[port.%u] exception (the "
 						      "port reaching next_hop)",
 						      o.r->out_port);
+				if (rc == 0 && o.r->stir_sign &&
+				    (c->stir.key[0] == '\0' ||
+				     c->stir.x5u[0] == '\0'))
+					rc = cfg_fail(&x, "stir_sign", "needs "
+						      "[stir] key and x5u");
 				if (rc == 0 && o.r->auth_realm[0] != '\0' &&
 				    dsbc_config_realm(c, o.r->auth_realm) == NULL)
 					rc = cfg_fail(&x, "auth", "no [realm.N] is "
@@ -1577,6 +1617,10 @@ dsbc_config_load(const char *path, struct dsbc_config *c, char *err,
 				if (pass == 0)
 					rc = apply_entries(&x, f, s, ws_key,
 							   &c->ws);
+			} else if (!strcmp(s, "stir")) {
+				if (pass == 0)
+					rc = apply_entries(&x, f, s, stir_key,
+							   &c->stir);
 			} else if (!strcmp(s, "tls")) {
 				struct tls_obj o = { c };
 

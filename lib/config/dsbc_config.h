@@ -130,6 +130,16 @@ struct dsbc_route_cfg {
 				       * dsbc_route_transport */
 	char tls_name[128];           /* TLS: the name next_hop's certificate
 				       * must carry (RFC 5922); "" its address */
+	bool stir_sign;               /* INVITEs of users and trunks get dsbc's
+				       * Identity (RFC 8224 6.1) */
+};
+
+/** [stir]: the authentication service (RFC 8224 6.1, RFC 8588). */
+struct dsbc_stir_cfg {
+	char key[256];                /* PEM, a P-256 private key; "" none */
+	char x5u[256];                /* where verifiers fetch its certificate */
+	char attest[2];               /* for digest-authenticated users, "A" */
+	char trunk_attest[2];         /* for calls from trunks, "B" */
 };
 
 /** How a route reaches its next hop (RFC 3261 18, 26.2). */
@@ -310,6 +320,8 @@ struct dsbc_config {
 	/* [route.N] */
 	uint16_t nb_routes;
 	struct dsbc_route_cfg routes[DSBC_CFG_MAX_ROUTES];
+	/* [stir] */
+	struct dsbc_stir_cfg stir;
 	/* [tls], [tls.N], [ws] */
 	struct dsbc_tls_cfg tls;
 	struct dsbc_ws_cfg ws;

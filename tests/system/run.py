@@ -8,6 +8,7 @@ failure.
 """
 import argparse
 import base64
+import json
 import os
 import re
 import socket
@@ -931,6 +932,85 @@ def test_trunk_tcp_alias():
     eq(out["thief"].splitlines(), ["options: SIP/2.0 200 OK",
                                    "then: nothing"],
        "nothing but her OPTIONS' answer on alice's connection")
+
+
+def test_stir_sign_secsipidx_check():
+    """The STIR authentication service against an independent verifier:
+    alice (sipp, a [trunk.N]) calls +12025550102 from +12025550101
+    through a route with stir_sign; bob's sipp logs the INVITE it got,
+    and secsipidx (Debian, Go) checks dsbc's Identity header in it with
+    the public half of dsbc's [stir] key: "ok".  The same header with
+    one claims byte changed is "not-ok".  A's DTLS fingerprint is in the
+    PASSporT's mky."""
+    out = os.path.abspath("out/system/stir")
+    os.makedirs(out, exist_ok=True)
+    key, pub = os.path.join(out, "sp.key"), os.path.join(out, "sp.pub")
+    subprocess.run(["openssl", "ecparam", "-genkey", "-name", "prime256v1",
+                    "-noout", "-out", key], check=True, capture_output=True)
+    subprocess.run(["openssl", "ec", "-in", key, "-pubout", "-out", pub],
+                   check=True, capture_output=True)
+    uac = scenario("uac_call.xml", os.path.join(out, "uac.xml"), MEDIA="",
+                   HOLD_MS="500", END_A=A_BYE)
+    with open(uac) as f:
+        x = f.read().replace('From: "alice" <sip:alice@[local_ip]:'
+                             '[local_port]>', 'From: "alice" <sip:'
+                             '+12025550101@[local_ip]:[local_port];'
+                             'user=phone>')
+    with open(uac, "w") as f:
+        f.write(x)
+    uas = uas_scenario(os.path.join(out, "uas.xml"))
+    log = os.path.join(out, "uas_msgs.log")
+    if os.path.exists(log):
+        os.unlink(log)
+    r = run_call("stir", uac, uas, service="+12025550102",
+                 conf_extra="stir_sign = yes\n[stir]\nkey = %s\n"
+                 "x5u = https://certs.example.com/sp.pem\n"
+                 "[trunk.0]\naddr = 10.10.1.10\n" % key,
+                 extra_uas=["-trace_msg", "-message_file", log])
+    sipp_ok(r)
+    with open(log, errors="replace") as f:
+        msgs = f.read()
+    # the INVITE as often as it came (a retransmission is the same);
+    # alice's scenario brings an Identity of its own, passed byte for byte
+    found = re.findall(r"^Identity: (\S+)\s*$", msgs, re.M)
+    ids = sorted(set(i for i in found if "certs.example.com" in i))
+    print("  Identity headers at bob: %d distinct, dsbc's %d; signed %d "
+          "skipped %d" % (len(set(found)), len(ids),
+                          r["sip"]["stir_signed"],
+                          r["sip"]["stir_sign_skipped"]))
+    eq(len(set(found)), 2, "alice's Identity, then dsbc's")
+    eq(len(ids), 1, "dsbc's Identity reached bob")
+    eq(r["sip"]["stir_signed"], 1, "one INVITE signed")
+    idf, badf = os.path.join(out, "identity.txt"), os.path.join(out, "bad.txt")
+    with open(idf, "w") as f:
+        f.write(ids[0])
+    jws = ids[0].split(";")[0]
+    hdr, claims, sig = jws.split(".")
+    pad = claims + "=" * (-len(claims) % 4)
+    payload = json.loads(base64.urlsafe_b64decode(pad))
+    print("  claims: %s" % json.dumps(payload, sort_keys=True))
+    bad = json.dumps(dict(payload, orig={"tn": "12025550109"}),
+                     sort_keys=True, separators=(",", ":")).encode()
+    with open(badf, "w") as f:
+        f.write("%s.%s.%s%s" % (hdr, base64.urlsafe_b64encode(bad).decode()
+                                .rstrip("="), sig, ids[0][len(jws):]))
+    good = subprocess.run(["secsipidx", "-check", "-fidentity", idf,
+                           "-fpubkey", pub, "-expire", "300"],
+                          capture_output=True, text=True)
+    forged = subprocess.run(["secsipidx", "-check", "-fidentity", badf,
+                             "-fpubkey", pub, "-expire", "300"],
+                            capture_output=True, text=True)
+    print("  secsipidx -check: %s (rc %d); tampered orig: %s (rc %d)" % (
+        good.stdout.strip().splitlines()[-1], good.returncode,
+        forged.stdout.strip().splitlines()[-1], forged.returncode))
+    eq((good.stdout.strip().splitlines()[-1], good.returncode), ("ok", 0),
+       "secsipidx verifies dsbc's Identity")
+    eq(forged.stdout.strip().splitlines()[-1], "not-ok",
+       "secsipidx refuses it with orig changed")
+    eq(payload["orig"], {"tn": "12025550101"}, "orig: the caller's number")
+    eq(payload["dest"], {"tn": ["12025550102"]}, "dest: the callee's")
+    eq(payload["attest"], "B", "a trunk's call: attestation B")
+    eq(len(payload.get("mky", [])), 1, "A's fingerprint in mky")
 
 
 STUNNEL_SERVER_CONF = """foreground = yes
@@ -3993,7 +4073,7 @@ TESTS = [test_udp_relay_between_namespaces, test_kernel_exception_path,
          test_register_digest_nat_call, test_sip_tls_probes,
          test_sip_tls_call_stunnel, test_route_tcp_to_bob,
          test_route_tls_to_bob, test_trunk_tcp_alias,
-         test_trunk_by_tls_client_cert,
+         test_trunk_by_tls_client_cert, test_stir_sign_secsipidx_check,
          test_sip_wss_register_and_call,
          test_browser_jssip_relay, test_browser_jssip_terminate_sdes,
          test_signalling_attacks_while_calling,

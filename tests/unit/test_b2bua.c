@@ -13,10 +13,13 @@
 #include <unistd.h>
 
 #include <CUnit/CUnit.h>
+#include <openssl/ec.h>
 #include <openssl/rand.h>
 
 #include "dsbc_auth.h"
 #include "dsbc_b2bua.h"
+#include "dsbc_identity.h"
+#include "dsbc_passport.h"
 #include "dsbc_digest.h"
 #include "dsbc_reg.h"
 #include "dsbc_b2bua_snap.h"
@@ -60,6 +63,7 @@ static struct dsbc_b2bua *b;
 static uint64_t now_ms;
 static uint64_t ports0;              /* media pairs free at the start */
 static bool a_ip6;                   /* setup(): port 0 dual-stack too */
+static struct dsbc_es256 *stir_key;  /* setup(): dsbc signs with it */
 static struct dsbc_sip_peer peer_a, peer_b, peer_x;
 
 static int
@@ -169,6 +173,13 @@ op_log(void *ctx, enum dsbc_b2bua_log_level level, const char *line)
 		fprintf(stderr, "[%d] %s\n", (int)level, line);
 }
 
+static int64_t
+op_epoch(void *ctx)
+{
+	(void)ctx;
+	return 1800000000;
+}
+
 static const struct dsbc_b2bua_ops ops = {
 	.sip_send = op_send,
 	.flow_add = op_flow_add,
@@ -178,6 +189,7 @@ static const struct dsbc_b2bua_ops ops = {
 	.ice_set = op_ice_set,
 	.ice_clear = op_ice_clear,
 	.random = op_random,
+	.epoch_s = op_epoch,
 	.log = op_log,
 };
 
@@ -240,6 +252,7 @@ setup(uint32_t max_calls)
 	bc.max_calls = max_calls;
 	bc.max_txns = 4096;
 	bc.log_level = DSBC_B2BUA_LOG_DEBUG;
+	bc.stir_key = stir_key;
 	b = dsbc_b2bua_create(&bc, &ops, NULL, err, sizeof(err));
 	CU_ASSERT_PTR_NOT_NULL_FATAL(b);
 	ports0 = dsbc_b2bua_ports_free(b);
@@ -2070,6 +2083,7 @@ setup_users(void)
 	bc.max_calls = 16;
 	bc.max_txns = 4096;
 	bc.log_level = DSBC_B2BUA_LOG_DEBUG;
+	bc.stir_key = stir_key;
 	b = dsbc_b2bua_create(&bc, &ops, NULL, err, sizeof(err));
 	CU_ASSERT_PTR_NOT_NULL_FATAL(b);
 }
@@ -2425,6 +2439,114 @@ test_media_family_follows_offer(void)
 	peer_set(&peer_a, 0, "10.0.0.1", "10.0.0.10");
 }
 
+/*
+ * The authentication service (RFC 8224 6.1): on a route with stir_sign,
+ * a trunk's INVITE reaches B with dsbc's Identity after A's own: a
+ * SHAKEN PASSporT that verifies with dsbc's key, for the From and
+ * Request-URI numbers, attestation B (a trunk), iat from the clock, and
+ * mky the offer's fingerprint (relay: A's).  A caller that is neither a
+ * user nor a trunk is not signed for; a From without a number neither.
+ */
+static void
+test_stir_sign(void)
+{
+	static const char offer_fp[] =
+		"v=0\r\no=alice 1 1 IN IP4 10.0.0.10\r\ns=-\r\n"
+		"c=IN IP4 10.0.0.10\r\nt=0 0\r\n"
+		"m=audio 7000 UDP/TLS/RTP/SAVP 0\r\na=rtpmap:0 PCMU/8000\r\n"
+		"a=setup:actpass\r\na=fingerprint:sha-256 4A:AD:B9:B1:3F:82:"
+		"18:3B:54:02:12:DF:3E:5D:49:6B:19:E5:7C:AB:3E:4B:65:2E:7D:46:"
+		"3F:54:42:CD:54:F1\r\n";
+	EVP_PKEY *pk = EVP_EC_gen("P-256");
+	struct dsbc_identity id;
+	struct dsbc_passport p;
+	const struct sent *inv;
+	const char *h, *e;
+	char v[2048];
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(pk);
+	stir_key = dsbc_es256_new(pk);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(stir_key);
+	setup(16);
+	snprintf(cfg.stir.x5u, sizeof(cfg.stir.x5u), "https://sti.example/d.pem");
+	snprintf(cfg.stir.attest, sizeof(cfg.stir.attest), "A");
+	snprintf(cfg.stir.trunk_attest, sizeof(cfg.stir.trunk_attest), "B");
+	cfg.routes[0].stir_sign = true;
+	cfg.nb_trunks = 1;
+	cfg.trunks[0].family = 4;
+	cfg.trunks[0].addr.set = true;
+	cfg.trunks[0].addr.prefix = 32;
+	cfg.trunks[0].addr.addr = peer_a.remote;
+	feed(&peer_a, offer_fp,
+	     "INVITE sip:+1-202-555-0102@example.net SIP/2.0\n"
+	     "Via: SIP/2.0/UDP 10.0.0.10:5060;branch=z9hG4bKstir1;rport\n"
+	     "Max-Forwards: 70\n"
+	     "From: <sip:+12025550101@example.org;user=phone>;tag=st1\n"
+	     "To: <sip:+12025550102@example.net>\n"
+	     "Call-ID: stir1@x\nCSeq: 1 INVITE\n"
+	     "Identity: a.b.c;info=<https://a.example/c.pem>\n"
+	     "Contact: <sip:alice@10.0.0.10:5060>\n"
+	     "Content-Type: application/sdp\n");
+	inv = sent_to(&peer_b, "INVITE ");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(inv);
+	CU_ASSERT_EQUAL(dsbc_b2bua_stats(b)->stir_signed, 1);
+	/* A's Identity first, byte for byte; then dsbc's */
+	h = strstr(inv->msg, "\r\nIdentity: a.b.c;info=<https://a.example/"
+		   "c.pem>\r\nIdentity: ");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(h);
+	h = strstr(h + 2, "\r\nIdentity: ") + 12;
+	e = strstr(h, "\r\n");
+	snprintf(v, sizeof(v), "%.*s", (int)(e - h), h);
+	CU_ASSERT_EQUAL_FATAL(dsbc_identity_parse(v, strlen(v), &id), 0);
+	CU_ASSERT_EQUAL(id.info.len, strlen(cfg.stir.x5u));
+	CU_ASSERT_EQUAL(dsbc_passport_verify(id.jws.p, id.jws.len, stir_key),
+			DSBC_PASSPORT_OK);
+	CU_ASSERT_EQUAL_FATAL(dsbc_passport_decode(id.jws.p, id.jws.len, &p),
+			      DSBC_PASSPORT_OK);
+	CU_ASSERT_STRING_EQUAL(p.orig_tn, "12025550101");
+	CU_ASSERT_STRING_EQUAL(p.dest_tn[0], "12025550102");
+	CU_ASSERT_STRING_EQUAL(p.attest, "B");
+	CU_ASSERT_STRING_EQUAL(p.ppt, "shaken");
+	CU_ASSERT_EQUAL(p.iat, 1800000000);
+	CU_ASSERT_EQUAL(strlen(p.origid), 36);
+	CU_ASSERT_EQUAL(p.nb_mky, 1);
+	CU_ASSERT_STRING_EQUAL(p.mky[0].dig, "4AADB9B13F82183B540212DF3E5D496B"
+			       "19E57CAB3E4B652E7D463F5442CD54F1");
+	/* no number for the caller: not signed, counted */
+	fk.n_out = 0;
+	feed(&peer_a, offer_fp,
+	     "INVITE sip:+12025550102@example.net SIP/2.0\n"
+	     "Via: SIP/2.0/UDP 10.0.0.10:5060;branch=z9hG4bKstir2;rport\n"
+	     "Max-Forwards: 70\nFrom: <sip:alice@example.org>;tag=st2\n"
+	     "To: <sip:+12025550102@example.net>\n"
+	     "Call-ID: stir2@x\nCSeq: 1 INVITE\n"
+	     "Contact: <sip:alice@10.0.0.10:5060>\n"
+	     "Content-Type: application/sdp\n");
+	inv = sent_to(&peer_b, "INVITE ");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(inv);
+	CU_ASSERT_PTR_NULL(strstr(inv->msg, "Identity:"));
+	CU_ASSERT_EQUAL(dsbc_b2bua_stats(b)->stir_sign_skipped, 1);
+	/* neither a user nor a trunk: dsbc vouches for nobody */
+	cfg.nb_trunks = 0;
+	fk.n_out = 0;
+	feed(&peer_a, offer_fp,
+	     "INVITE sip:+12025550102@example.net SIP/2.0\n"
+	     "Via: SIP/2.0/UDP 10.0.0.10:5060;branch=z9hG4bKstir3;rport\n"
+	     "Max-Forwards: 70\nFrom: <tel:+12025550101>;tag=st3\n"
+	     "To: <sip:+12025550102@example.net>\n"
+	     "Call-ID: stir3@x\nCSeq: 1 INVITE\n"
+	     "Contact: <sip:alice@10.0.0.10:5060>\n"
+	     "Content-Type: application/sdp\n");
+	inv = sent_to(&peer_b, "INVITE ");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(inv);
+	CU_ASSERT_PTR_NULL(strstr(inv->msg, "Identity:"));
+	CU_ASSERT_EQUAL(dsbc_b2bua_stats(b)->stir_signed, 1);
+	teardown();
+	dsbc_es256_free(stir_key);
+	stir_key = NULL;
+	EVP_PKEY_free(pk);
+}
+
 int
 unit_register(void)
 {
@@ -2434,6 +2556,7 @@ unit_register(void)
 		return -1;
 	UNIT_ADD(s, test_basic_call_bye_from_a);
 	UNIT_ADD(s, test_media_family_follows_offer);
+	UNIT_ADD(s, test_stir_sign);
 	UNIT_ADD(s, test_bye_from_b);
 	UNIT_ADD(s, test_busy_486);
 	UNIT_ADD(s, test_cancel);

@@ -409,6 +409,25 @@ test_users_sections(void)
 		     "optional or require (a client certificate to check)");
 	expect_error(BASE "[trunk.0]\n", "trunk.0", "addr",
 		     "missing (or tls_name)");
+	/* [stir] and a route that signs */
+	CU_ASSERT_EQUAL(load_text(BASE
+		"[stir]\nkey = /etc/dsbc/sp.key\n"
+		"x5u = https://certs.example.com/sp.pem\ntrunk_attest = C\n"
+		"[route.0]\nnext_hop = 192.0.2.9:5060\nstir_sign = yes\n",
+		&c, err, sizeof(err)), 0);
+	CU_ASSERT_STRING_EQUAL(c.stir.x5u, "https://certs.example.com/sp.pem");
+	CU_ASSERT_STRING_EQUAL(c.stir.attest, "A");
+	CU_ASSERT_STRING_EQUAL(c.stir.trunk_attest, "C");
+	CU_ASSERT(c.routes[0].stir_sign);
+	dsbc_config_free(&c);
+	unlink(path);
+	expect_error(BASE "[route.0]\nnext_hop = 192.0.2.9:5060\n"
+		     "stir_sign = yes\n", "route.0", "stir_sign",
+		     "needs [stir] key and x5u");
+	expect_error(BASE "[stir]\nattest = D\n", "stir", "attest",
+		     "'D' is not A, B or C");
+	expect_error(BASE "[stir]\nx5u = ftp://x/c.pem\n", "stir", "x5u",
+		     "'ftp://x/c.pem' is not an http(s) URL");
 
 	expect_error(BASE "[registrar]\ndomain = x\nrealm = nope\n",
 		     "registrar", "realm", "no [realm.N] is named 'nope'");

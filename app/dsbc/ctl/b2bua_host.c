@@ -8,13 +8,16 @@
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 
+#include <openssl/pem.h>
 #include <openssl/rand.h>
 #include <rte_ether.h>
 #include <rte_log.h>
 #include <rte_mbuf.h>
 
 #include "dsbc_net.h"
+#include "dsbc_passport.h"
 #include "dsbc_srtp_lib.h"
 #include "ctl/mgmt.h"
 #include "ctl/sip.h"
@@ -85,6 +88,42 @@ op_random(void *ctx, void *buf, size_t len)
 	return RAND_bytes(buf, (int)len) == 1 ? 0 : -EIO;
 }
 
+static int64_t
+op_epoch_s(void *ctx)
+{
+	(void)ctx;
+	return (int64_t)time(NULL);
+}
+
+/* [stir] key: the authentication service's P-256 key, made ready for
+ * ES256; NULL (and 0) when none is configured, -1 on error (logged). */
+static int
+stir_key_load(struct dsbc_app *app)
+{
+	const char *path = app->cfg.stir.key;
+	EVP_PKEY *k;
+	FILE *f;
+
+	if (path[0] == '\0')
+		return 0;
+	f = fopen(path, "r");
+	if (f == NULL) {
+		DSBC_LOG(b2bua, ERR, "[stir] key: %s: %s\n", path,
+			strerror(errno));
+		return -1;
+	}
+	k = PEM_read_PrivateKey(f, NULL, NULL, NULL);
+	fclose(f);
+	app->sip->stir_key = k != NULL ? dsbc_es256_new(k) : NULL;
+	EVP_PKEY_free(k);
+	if (app->sip->stir_key == NULL) {
+		DSBC_LOG(b2bua, ERR, "[stir] key: %s: not a P-256 private key "
+			"in PEM (ES256, RFC 8225)\n", path);
+		return -1;
+	}
+	return 0;
+}
+
 static void
 op_log(void *ctx, enum dsbc_b2bua_log_level level, const char *line)
 {
@@ -104,6 +143,7 @@ dsbc_b2bua_host_init(struct dsbc_app *app)
 		.ice_set = op_ice_set,
 		.ice_clear = op_ice_clear,
 		.random = op_random,
+		.epoch_s = op_epoch_s,
 		.log = op_log,
 	};
 	struct dsbc_b2bua_cfg bc;
@@ -124,6 +164,9 @@ dsbc_b2bua_host_init(struct dsbc_app *app)
 		DSBC_LOG(b2bua, ERR, "libsrtp2 initialisation failed\n");
 		return -EINVAL;
 	}
+	if (stir_key_load(app) != 0)
+		return -EINVAL;
+	bc.stir_key = app->sip->stir_key;
 	app->sip->b2b = dsbc_b2bua_create(&bc, &ops, app, err, sizeof(err));
 	if (app->sip->b2b == NULL) {
 		DSBC_LOG(b2bua, ERR, "%s\n", err);
@@ -139,6 +182,8 @@ dsbc_b2bua_host_fini(struct dsbc_app *app)
 		return;
 	dsbc_b2bua_free(app->sip->b2b);
 	app->sip->b2b = NULL;
+	dsbc_es256_free(app->sip->stir_key);
+	app->sip->stir_key = NULL;
 }
 
 /* A DTLS record a worker punted (flow id in hash.usr): where it came

@@ -38,10 +38,13 @@ struct rte_mempool;
 struct rte_mbuf;
 
 /* Management lcore only; telemetry reads the counters. */
+struct dsbc_es256;
+
 struct dsbc_sip_rt {
 	struct rte_ip_frag_tbl *frag_tbl;
 	struct rte_ip_frag_death_row *death_row;
 	struct rte_mempool *indirect;        /* for outgoing fragments */
+	struct dsbc_es256 *stir_key;         /* [stir] key, prepared */
 	struct dsbc_sip_stats st;
 	char rx_buf[65536];                  /* a reassembled datagram */
 	struct dsbc_b2bua *b2b;              /* calls (lib/b2bua) */

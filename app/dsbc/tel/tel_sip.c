@@ -121,6 +121,8 @@ tel_sip(const char *cmd, const char *params, struct rte_tel_data *d)
 			dsbc_b2bua_auth_stats(tel_app->sip->b2b);
 
 		add(d, "auth_trunk", bs->auth_trunk);
+		add(d, "stir_signed", bs->stir_signed);
+		add(d, "stir_sign_skipped", bs->stir_sign_skipped);
 		add(d, "transport_errors", bs->transport_errors);
 		add(d, "sips_refused", bs->sips_refused);
 		if (as != NULL) {
