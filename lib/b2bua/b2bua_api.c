@@ -285,13 +285,6 @@ struct stream_key {
 	const struct dsbc_sip_peer *to;
 };
 
-static const char *
-route_name(const struct dsbc_config *cfg, uint8_t route)
-{
-	return route > 0 && route <= cfg->nb_routes ?
-	       cfg->routes[route - 1].tls_name : "";
-}
-
 static bool
 same_stream(void *ctx, const void *dest)
 {
@@ -302,8 +295,8 @@ same_stream(void *ctx, const void *dest)
 	       d->remote_port == to->remote_port &&
 	       dsbc_addr_eq(&d->remote, &to->remote) &&
 	       (to->transport != DSBC_SIP_TLS ||
-		strcmp(route_name(k->cfg, d->route),
-		       route_name(k->cfg, to->route)) == 0);
+		strcmp(dsbc_config_route_tls_name(k->cfg, d->route),
+		       dsbc_config_route_tls_name(k->cfg, to->route)) == 0);
 }
 
 unsigned int

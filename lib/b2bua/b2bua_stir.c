@@ -21,19 +21,19 @@
 static int
 tn_of_uri(const char *p, uint32_t len, char out[16])
 {
-	uint32_t i = 0, s;
+	static const char *const schemes[] = { "tel:", "sip:", "sips:" };
+	uint32_t i, s = 0, k;
 
-	if (len >= 4 && strncasecmp(p, "tel:", 4) == 0) {
-		s = i = 4;
-	} else if (len >= 4 && strncasecmp(p, "sip:", 4) == 0) {
-		s = i = 4;
-	} else if (len >= 5 && strncasecmp(p, "sips:", 5) == 0) {
-		s = i = 5;
-	} else {
-		return -1;
+	for (k = 0; k < sizeof(schemes) / sizeof(schemes[0]) && s == 0; k++) {
+		uint32_t n = (uint32_t)strlen(schemes[k]);
+
+		if (len >= n && strncasecmp(p, schemes[k], n) == 0)
+			s = n;
 	}
-	while (i < len && p[i] != ';' && p[i] != '@' && p[i] != '>')
-		i++;
+	if (s == 0)
+		return -1;
+	for (i = s; i < len && p[i] != ';' && p[i] != '@' && p[i] != '>'; i++)
+		;
 	return dsbc_tn_canon(p + s, i - s, out);
 }
 

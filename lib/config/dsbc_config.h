@@ -392,6 +392,17 @@ const struct dsbc_realm_cfg *dsbc_config_realm(const struct dsbc_config *c,
 					       const char *name);
 
 /**
+ * The name a route's TLS next hop must prove (RFC 5922), by the index a
+ * peer carries (struct dsbc_sip_peer's route: [route.N] + 1).
+ *
+ * @param c  the configuration
+ * @param route  [route.N] + 1; 0 or out of range: no route
+ * @return its tls_name, "" when none (then the address is checked)
+ */
+const char *dsbc_config_route_tls_name(const struct dsbc_config *c,
+				       uint8_t route);
+
+/**
  * Is a peer a configured trunk ([trunk.N])?  A trunk with an address
  * needs the peer's to be in it; one with a tls_name needs the peer's
  * verified client certificate to carry that name (certs has its bit);

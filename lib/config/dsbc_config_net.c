@@ -134,6 +134,13 @@ dsbc_config_realm(const struct dsbc_config *c, const char *name)
 	return NULL;
 }
 
+const char *
+dsbc_config_route_tls_name(const struct dsbc_config *c, uint8_t route)
+{
+	return route > 0 && route <= c->nb_routes ?
+	       c->routes[route - 1].tls_name : "";
+}
+
 bool
 dsbc_config_is_trunk(const struct dsbc_config *c, uint8_t family,
 		     const struct dsbc_addr *addr, uint64_t certs)

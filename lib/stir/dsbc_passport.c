@@ -268,15 +268,14 @@ dsbc_passport_claims_json(const struct dsbc_passport *p, char *out,
 }
 
 int
-dsbc_passport_mky_add(struct dsbc_passport *p, const char *fp, size_t len)
+dsbc_passport_mky_parse(const char *fp, size_t len,
+			struct dsbc_passport_mky *m)
 {
-	struct dsbc_passport_mky m;
 	size_t i = 0, a = 0, d = 0;
-	unsigned int k, at;
 
-	memset(&m, 0, sizeof(m));
-	while (i < len && fp[i] != ' ' && a + 1 < sizeof(m.alg))
-		m.alg[a++] = (char)tolower((unsigned char)fp[i++]);
+	memset(m, 0, sizeof(*m));
+	while (i < len && fp[i] != ' ' && a + 1 < sizeof(m->alg))
+		m->alg[a++] = (char)tolower((unsigned char)fp[i++]);
 	if (a == 0 || i >= len || fp[i] != ' ')
 		return -1;
 	while (i < len && fp[i] == ' ')
@@ -285,11 +284,20 @@ dsbc_passport_mky_add(struct dsbc_passport *p, const char *fp, size_t len)
 	for (; i < len; i++) {
 		if (fp[i] == ':')
 			continue;
-		if (!isxdigit((unsigned char)fp[i]) || d + 1 >= sizeof(m.dig))
+		if (!isxdigit((unsigned char)fp[i]) || d + 1 >= sizeof(m->dig))
 			return -1;
-		m.dig[d++] = (char)toupper((unsigned char)fp[i]);
+		m->dig[d++] = (char)toupper((unsigned char)fp[i]);
 	}
-	if (d < 2)
+	return d < 2 ? -1 : 0;
+}
+
+int
+dsbc_passport_mky_add(struct dsbc_passport *p, const char *fp, size_t len)
+{
+	struct dsbc_passport_mky m;
+	unsigned int k, at;
+
+	if (dsbc_passport_mky_parse(fp, len, &m) != 0)
 		return -1;
 	for (at = 0; at < p->nb_mky; at++) {
 		int c = strcmp(m.alg, p->mky[at].alg);

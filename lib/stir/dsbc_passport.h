@@ -92,6 +92,18 @@ int dsbc_passport_claims_json(const struct dsbc_passport *p, char *out,
 			      size_t cap);
 
 /**
+ * An a=fingerprint value in mky's form (RFC 8225 5.2.2): the hash name
+ * in lower case, the digest in upper-case hex without colons.
+ *
+ * @param fp  the attribute's value: "<hash> <hex with colons>"
+ * @param len  its length
+ * @param m  out
+ * @return 0, or -1 when malformed or too long
+ */
+int dsbc_passport_mky_parse(const char *fp, size_t len,
+			    struct dsbc_passport_mky *m);
+
+/**
  * Add an a=fingerprint value to mky, kept in RFC 8225 5.2.2's order (by
  * alg, then dig); the same value twice is kept once.
  *

@@ -218,14 +218,14 @@ dsbc_stir_check_cert(X509 *cert, STACK_OF(X509) *untrusted,
 static bool
 mky_has(const struct dsbc_passport *p, const char *fp)
 {
-	struct dsbc_passport one;
+	struct dsbc_passport_mky m;
+	unsigned int i;
 
-	memset(&one, 0, sizeof(one));
-	if (dsbc_passport_mky_add(&one, fp, strlen(fp)) != 0)
+	if (dsbc_passport_mky_parse(fp, strlen(fp), &m) != 0)
 		return false;
-	for (unsigned int i = 0; i < p->nb_mky; i++)
-		if (strcmp(p->mky[i].alg, one.mky[0].alg) == 0 &&
-		    strcasecmp(p->mky[i].dig, one.mky[0].dig) == 0)
+	for (i = 0; i < p->nb_mky; i++)
+		if (strcmp(p->mky[i].alg, m.alg) == 0 &&
+		    strcasecmp(p->mky[i].dig, m.dig) == 0)
 			return true;
 	return false;
 }

@@ -909,8 +909,7 @@ static bool
 tls_client_start(struct dsbc_app *app, struct dsbc_sip_tcp *t,
 		 struct tcp_conn *c)
 {
-	const char *name = c->route > 0 ?
-			   app->cfg.routes[c->route - 1].tls_name : "";
+	const char *name = dsbc_config_route_tls_name(&app->cfg, c->route);
 
 	SSL_set_fd(c->ssl, c->fd);
 	SSL_set_connect_state(c->ssl);
@@ -1033,14 +1032,6 @@ connected(struct dsbc_app *app, struct dsbc_sip_tcp *t, struct tcp_conn *c,
 	return flush_tx(t, c);
 }
 
-/* the name a route's TLS peer must prove, "" none */
-static const char *
-route_tls_name(const struct dsbc_app *app, uint8_t route)
-{
-	return route > 0 && route <= app->cfg.nb_routes ?
-	       app->cfg.routes[route - 1].tls_name : "";
-}
-
 /*
  * An open stream to to's address, port, transport and TLS name (RFC 5923
  * section 4: connections are keyed by all four): dsbc's own, whose
@@ -1053,7 +1044,7 @@ static struct tcp_conn *
 conn_towards(struct dsbc_app *app, struct dsbc_sip_tcp *t,
 	     const struct dsbc_sip_peer *to, bool *aliased)
 {
-	const char *name = route_tls_name(app, to->route);
+	const char *name = dsbc_config_route_tls_name(&app->cfg, to->route);
 	bool tls = to->transport == DSBC_SIP_TLS;
 	struct tcp_conn *alias = NULL;
 	uint32_t i;
@@ -1066,7 +1057,8 @@ conn_towards(struct dsbc_app *app, struct dsbc_sip_tcp *t,
 			continue;
 		if (c->outbound && c->remote_port == to->remote_port &&
 		    dsbc_addr_eq(&c->remote, &to->remote) &&
-		    strcmp(route_tls_name(app, c->route), name) == 0) {
+		    strcmp(dsbc_config_route_tls_name(&app->cfg, c->route),
+			   name) == 0) {
 			*aliased = false;
 			return c;
 		}

@@ -204,14 +204,24 @@ dsbc_sip_tls_ctx_free(SSL_CTX *ctx)
 	SSL_CTX_free(ctx);
 }
 
+/* the peer's certificate when it showed one that verified, else NULL */
+static X509 *
+verified_peer(SSL *ssl)
+{
+	X509 *cert = SSL_get0_peer_certificate(ssl);
+
+	return cert != NULL && SSL_get_verify_result(ssl) == X509_V_OK ?
+	       cert : NULL;
+}
+
 uint64_t
 dsbc_sip_tls_trunk_certs(const struct dsbc_config *cfg, SSL *ssl)
 {
-	X509 *cert = SSL_get0_peer_certificate(ssl);
+	X509 *cert = verified_peer(ssl);
 	uint64_t certs = 0;
 	uint16_t i;
 
-	if (cert == NULL || SSL_get_verify_result(ssl) != X509_V_OK)
+	if (cert == NULL)
 		return 0;
 	for (i = 0; i < cfg->nb_trunks && i < 64; i++) {
 		const char *n = cfg->trunks[i].tls_name;
@@ -232,9 +242,9 @@ bool
 dsbc_sip_tls_peer_is(SSL *ssl, const char *name, uint8_t family,
 		     const struct dsbc_addr *addr)
 {
-	X509 *cert = SSL_get0_peer_certificate(ssl);
+	X509 *cert = verified_peer(ssl);
 
-	if (cert == NULL || SSL_get_verify_result(ssl) != X509_V_OK)
+	if (cert == NULL)
 		return false;
 	if (name[0] != '\0')
 		return X509_check_host(cert, name, 0,
