@@ -702,11 +702,18 @@ reload_users(struct dsbc_app *app)
 void
 dsbc_mgmt_loop(struct dsbc_app *app)
 {
-	uint64_t now, t0, next_probe = 0;
+	uint64_t t0, next_probe = 0;
 	uint32_t work;
 
 	while (!app->quit) {
+		/* Probe before taking any input: at start-up a next hop is
+		 * asked for before a gratuitous or stale reply can be seen,
+		 * so resolution does not depend on which port is read first. */
 		t0 = rte_rdtsc();
+		if (t0 >= next_probe) {
+			dsbc_neigh_probe(app, t0);
+			next_probe = t0 + app->tsc_hz / 100;
+		}
 		work = drain_exc(app);
 		work += dsbc_exc_tap_poll(app);
 		work += dsbc_sip_tcp_poll(app);
@@ -717,11 +724,6 @@ dsbc_mgmt_loop(struct dsbc_app *app)
 		if (app->reload_users)
 			reload_users(app);
 		work += dsbc_mgmt_poll_events(app);
-		now = rte_rdtsc();
-		if (now >= next_probe) {
-			dsbc_neigh_probe(app, now);
-			next_probe = now + app->tsc_hz / 100;
-		}
 		flush_ctrl(app);
 		/* busy: the iterations that handled something (what a call
 		 * costs the management lcore: perf/cps's mgmt_us_per_call) */
