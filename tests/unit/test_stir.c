@@ -18,6 +18,7 @@
 
 #include "dsbc_identity.h"
 #include "dsbc_passport.h"
+#include "dsbc_stir_cache.h"
 #include "dsbc_stir_verify.h"
 #include "unit.h"
 
@@ -771,6 +772,126 @@ test_verify_mitm(void)
 	X509_STORE_free(trust);
 }
 
+/*
+ * The certificate cache: a chain (leaf then intermediate) in one PEM
+ * body is stored and speaks for its numbers; a rogue chain, garbage and
+ * a failed fetch are remembered as failures for fail_ttl_s; entries end
+ * at ttl_s; the least lasting entry makes room; verification through an
+ * entry catches a number the certificate does not cover.
+ */
+static void
+test_cache(void)
+{
+	X509_STORE *trust = trust_root();
+	struct dsbc_stir_cache *c = dsbc_stir_cache_new(2, trust, 3600, 30);
+	const struct dsbc_stir_cache_stats *st;
+	const struct dsbc_stir_cert *e;
+	EVP_PKEY *spk = pem_key(SP_KEY);
+	struct dsbc_es256 *signer = dsbc_es256_new(spk);
+	struct dsbc_stir_call call;
+	struct dsbc_passport p, q;
+	int64_t now = 1800000000;
+	char body[4096], tok[2048];
+	int n;
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(c);
+	st = dsbc_stir_cache_stats(c);
+	CU_ASSERT_PTR_NULL(dsbc_stir_cache_find(c, "http://a/sp.pem", now));
+	CU_ASSERT_EQUAL(st->misses, 1);
+	CU_ASSERT_EQUAL(dsbc_stir_cache_pending(c, "http://a/sp.pem", now), 0);
+	e = dsbc_stir_cache_find(c, "http://a/sp.pem", now);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(e);
+	CU_ASSERT_EQUAL(e->state, DSBC_STIR_CERT_PENDING);
+	snprintf(body, sizeof(body), "%s%s", SP_CRT, INTER_CRT);
+	CU_ASSERT_EQUAL(dsbc_stir_cache_put(c, "http://a/sp.pem", body,
+					    strlen(body), now),
+			DSBC_STIR_VALID);
+	e = dsbc_stir_cache_find(c, "http://a/sp.pem", now + 10);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(e);
+	CU_ASSERT_EQUAL(e->state, DSBC_STIR_CERT_READY);
+	CU_ASSERT_EQUAL(e->expires, now + 3600);
+	CU_ASSERT_EQUAL(st->hits, 1);
+	/* a token by sp, verified through the entry */
+	memset(&p, 0, sizeof(p));
+	snprintf(p.ppt, sizeof(p.ppt), "shaken");
+	snprintf(p.x5u, sizeof(p.x5u), "http://a/sp.pem");
+	snprintf(p.orig_tn, sizeof(p.orig_tn), "12155551212");
+	snprintf(p.dest_tn[0], sizeof(p.dest_tn[0]), "19995550000");
+	p.nb_dest_tn = 1;
+	snprintf(p.attest, sizeof(p.attest), "A");
+	snprintf(p.origid, sizeof(p.origid), "x");
+	p.iat = now;
+	n = dsbc_passport_sign(&p, signer, tok, sizeof(tok));
+	CU_ASSERT_FATAL(n > 0);
+	CU_ASSERT_EQUAL_FATAL(dsbc_passport_decode(tok, (size_t)n, &q),
+			      DSBC_PASSPORT_OK);
+	memset(&call, 0, sizeof(call));
+	call.orig_tn = "12155551212";
+	call.dest_tn = "19995550000";
+	call.now = now;
+	call.iat_window_s = 60;
+	CU_ASSERT_EQUAL(dsbc_stir_verify_with(e, tok, (size_t)n, &q, &call),
+			DSBC_STIR_VALID);
+	tok[n - 3] = tok[n - 3] == 'A' ? 'B' : 'A';
+	CU_ASSERT_EQUAL(dsbc_stir_verify_with(e, tok, (size_t)n, &q, &call),
+			DSBC_STIR_BAD_SIGNATURE);
+	tok[n - 3] = tok[n - 3] == 'A' ? 'B' : 'A';
+	/* other's certificate speaks for 19995550000 only: not the caller */
+	snprintf(body, sizeof(body), "%s%s", OTHER_CRT, INTER_CRT);
+	CU_ASSERT_EQUAL(dsbc_stir_cache_put(c, "http://o/other.pem", body,
+					    strlen(body), now),
+			DSBC_STIR_VALID);
+	e = dsbc_stir_cache_find(c, "http://o/other.pem", now);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(e);
+	CU_ASSERT_EQUAL(dsbc_stir_verify_with(e, tok, (size_t)n, &q, &call),
+			DSBC_STIR_BAD_CERT);
+	/* full: other (stored last, lasting as long as sp) or sp goes */
+	CU_ASSERT_EQUAL(st->entries, 2);
+	dsbc_stir_cache_free(c);
+	c = dsbc_stir_cache_new(2, trust, 3600, 30);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(c);
+	st = dsbc_stir_cache_stats(c);
+	snprintf(body, sizeof(body), "%s%s", SP_CRT, INTER_CRT);
+	CU_ASSERT_EQUAL(dsbc_stir_cache_put(c, "http://a/sp.pem", body,
+					    strlen(body), now),
+			DSBC_STIR_VALID);
+	/* a rogue chain: untrusted, remembered for 30 s */
+	snprintf(body, sizeof(body), "%s", EVIL_CRT);
+	CU_ASSERT_EQUAL(dsbc_stir_cache_put(c, "http://b/evil.pem", body,
+					    strlen(body), now),
+			DSBC_STIR_BAD_CERT);
+	e = dsbc_stir_cache_find(c, "http://b/evil.pem", now + 29);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(e);
+	CU_ASSERT_EQUAL(e->state, DSBC_STIR_CERT_FAILED);
+	CU_ASSERT_EQUAL(e->why, DSBC_STIR_BAD_CERT);
+	CU_ASSERT_EQUAL(dsbc_stir_verify_with(e, tok, (size_t)n, &q, &call),
+			DSBC_STIR_BAD_CERT);
+	CU_ASSERT_PTR_NULL(dsbc_stir_cache_find(c, "http://b/evil.pem",
+						now + 30));
+	CU_ASSERT_EQUAL(st->untrusted, 1);
+	/* garbage, a failed fetch; the cache holds 2: the failure (sooner
+	 * gone) makes room, sp stays */
+	CU_ASSERT_EQUAL(dsbc_stir_cache_put(c, "http://c/x.pem", "junk", 4,
+					    now),
+			DSBC_STIR_BAD_INFO);
+	CU_ASSERT_EQUAL(st->bad_body, 1);
+	dsbc_stir_cache_fail(c, "http://d/gone.pem", now);
+	CU_ASSERT_EQUAL(st->evicted, 1);
+	e = dsbc_stir_cache_find(c, "http://d/gone.pem", now);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(e);
+	CU_ASSERT_EQUAL(e->why, DSBC_STIR_BAD_INFO);
+	CU_ASSERT_PTR_NOT_NULL(dsbc_stir_cache_find(c, "http://a/sp.pem", now));
+	CU_ASSERT_PTR_NULL(dsbc_stir_cache_find(c, "http://c/x.pem", now));
+	/* a good entry ends at ttl_s */
+	CU_ASSERT_PTR_NULL(dsbc_stir_cache_find(c, "http://a/sp.pem",
+						now + 3600));
+	CU_ASSERT_EQUAL(st->entries, 1);
+	dsbc_stir_cache_free(c);
+	dsbc_es256_free(signer);
+	EVP_PKEY_free(spk);
+	X509_STORE_free(trust);
+}
+
 int
 unit_register(void)
 {
@@ -791,5 +912,6 @@ unit_register(void)
 	UNIT_ADD(s, test_tnauthlist);
 	UNIT_ADD(s, test_check_cert);
 	UNIT_ADD(s, test_verify_mitm);
+	UNIT_ADD(s, test_cache);
 	return 0;
 }
