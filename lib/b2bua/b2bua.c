@@ -861,24 +861,84 @@ replaces_of(struct dsbc_b2bua *b, const struct dsbc_sip_msg *m, bool *bad,
 	return is_a ? &x->b : &x->a;
 }
 
+/* What an INVITE's first steps decided: where it goes, who sent it. */
+struct invite_ctx {
+	const struct dsbc_route_cfg *r;   /* a route, or &rr */
+	struct dsbc_route_cfg rr;
+	struct dsbc_sip_peer bpeer;       /* a registered user's flow */
+	struct leg *rep;                  /* the dialog it replaces */
+	char bruri[STR_MAX];
+	char user[64];                    /* digest user, "" none */
+	bool local, trunk;
+	struct b2bua_stir_in stir;
+};
+
+static void invite_go(struct dsbc_b2bua *b, const struct dsbc_sip_peer *from,
+		      const struct dsbc_sip_msg *m, struct dsbc_sip_txn *t,
+		      struct invite_ctx *ic, uint64_t now);
+
+/* The STIR verification service where the route asks for it; false when
+ * the INVITE was refused or waits for a certificate. */
+static bool
+invite_stir(struct dsbc_b2bua *b, const struct dsbc_sip_peer *from,
+	    const struct dsbc_sip_msg *m, struct dsbc_sip_txn *t,
+	    struct invite_ctx *ic, uint64_t now)
+{
+	const char *reason = NULL;
+	int st;
+
+	memset(&ic->stir, 0, sizeof(ic->stir));
+	if (ic->local || ic->rep != NULL)
+		return true;
+	st = b2bua_stir_check(b, from, m, t, ic->r, ic->user, ic->trunk,
+			      &ic->stir, &reason, now);
+	if (st < 0)
+		return false;
+	if (st > 0) {
+		reply_simple(b, m, from, t, st, reason, now);
+		return false;
+	}
+	return true;
+}
+
+void
+b2bua_invite_resume(struct dsbc_b2bua *b, const struct dsbc_sip_peer *from,
+		    const struct dsbc_sip_msg *m, struct dsbc_sip_txn *t,
+		    const char *user, bool trunk, uint64_t now)
+{
+	struct invite_ctx ic;
+
+	memset(&ic, 0, sizeof(ic));
+	ic.r = route_of(b, m);
+	snprintf(ic.user, sizeof(ic.user), "%s", user);
+	ic.trunk = trunk;
+	if (ic.r == NULL) {
+		b->st.no_route++;
+		reply_simple(b, m, from, t, 503, "Service Unavailable", now);
+		return;
+	}
+	if (invite_stir(b, from, m, t, &ic, now))
+		invite_go(b, from, m, t, &ic, now);
+}
+
+void
+b2bua_reply(struct dsbc_b2bua *b, const struct dsbc_sip_msg *m,
+	    const struct dsbc_sip_peer *to, struct dsbc_sip_txn *t, int status,
+	    const char *reason, uint64_t now)
+{
+	reply_simple(b, m, to, t, status, reason, now);
+}
+
 static void
 invite_new(struct dsbc_b2bua *b, const struct dsbc_sip_peer *from,
 	   const struct dsbc_sip_msg *m, uint64_t now)
 {
 	const struct dsbc_route_cfg *r;
-	const struct dsbc_sip_hdr *h;
-	struct dsbc_sip_nameaddr na;
 	struct dsbc_sip_txn *t;
-	const char *next;
-	struct call *c;
-	char ip[64], mf[16] = "70";
-	uint32_t v, i, len;
-	int n, sdp_len = 0;
-	struct dsbc_route_cfg rr;
-	struct dsbc_sip_peer bpeer;
+	struct invite_ctx ic;
 	struct leg *rep;
-	char bruri[STR_MAX], user[64];
-	bool late, rep_bad, rep_busy, dup_a, local, trunk, sips = false;
+	bool rep_bad, rep_busy, local;
+	uint32_t i;
 
 	t = dsbc_sip_txn_server(b->txl, m, from, sizeof(*from), NULL, now);
 	if (t == NULL) {
@@ -894,9 +954,6 @@ invite_new(struct dsbc_b2bua *b, const struct dsbc_sip_peer *from,
 			reply_simple(b, m, from, t, 482, "Loop Detected", now);
 			return;
 		}
-	h = dsbc_sip_hdr_get(m, DSBC_SIP_H_MAX_FORWARDS, 0);
-	if (h != NULL && dsbc_sip_uint_parse(h->value, 255, &v) == 0)
-		snprintf(mf, sizeof(mf), "%u", v - 1);
 	rep = replaces_of(b, m, &rep_bad, &rep_busy);
 	if (rep_busy) {
 		b->st.replaces_no_match++;
@@ -912,19 +969,24 @@ invite_new(struct dsbc_b2bua *b, const struct dsbc_sip_peer *from,
 	/* a user of the registrar's domain, or a route; either may ask for
 	 * the caller's credentials (RFC 3261 22.3: 407 from an
 	 * intermediary) */
-	local = rep == NULL && b2bua_reg_local(b, m);
+	memset(&ic, 0, sizeof(ic));
+	ic.rep = rep;
+	local = ic.local = rep == NULL && b2bua_reg_local(b, m);
 	r = local ? NULL : route_of(b, m);
 	if (b2bua_auth(b, from, m, t, local ? (b->cfg->registrar.auth_invite ?
 					      b->cfg->registrar.realm : NULL) :
-		       r != NULL ? r->auth_realm : NULL, true, user,
-		       sizeof(user), now) != 0)
+		       r != NULL ? r->auth_realm : NULL, true, ic.user,
+		       sizeof(ic.user), now) != 0)
 		return;
-	trunk = dsbc_config_is_trunk(b->cfg, from->family, &from->remote,
-				     from->trunk_certs);
+	ic.trunk = dsbc_config_is_trunk(b->cfg, from->family, &from->remote,
+					from->trunk_certs);
 	if (local) {
 		/* where the user registered from: through its NAT, over its
 		 * connection */
-		int tr = b2bua_reg_target(b, m, &bpeer, bruri, sizeof(bruri));
+		struct dsbc_route_cfg *rr = &ic.rr;
+		struct dsbc_sip_peer *bpeer = &ic.bpeer;
+		int tr = b2bua_reg_target(b, m, bpeer, ic.bruri,
+					  sizeof(ic.bruri));
 
 		if (tr == -2) {
 			b->st.reg_flow_failed++;
@@ -936,31 +998,34 @@ invite_new(struct dsbc_b2bua *b, const struct dsbc_sip_peer *from,
 			reply_simple(b, m, from, t, 404, "Not Found", now);
 			return;
 		}
-		memset(&rr, 0, sizeof(rr));
-		rr.family = bpeer.family;
-		rr.addr = bpeer.remote;
-		rr.port = bpeer.remote_port;
-		rr.out_port = bpeer.in;
-		rr.l2_next_hop = bpeer.resolve ? bpeer.l2_next : bpeer.remote;
-		rr.source_check = DSBC_SOURCE_CHECK_STRICT;
-		rr.mode = b->cfg->registrar.mode;
-		rr.b_keying = b->cfg->registrar.b_keying;
-		r = &rr;
+		memset(rr, 0, sizeof(*rr));
+		rr->family = bpeer->family;
+		rr->addr = bpeer->remote;
+		rr->port = bpeer->remote_port;
+		rr->out_port = bpeer->in;
+		rr->l2_next_hop = bpeer->resolve ? bpeer->l2_next :
+				  bpeer->remote;
+		rr->source_check = DSBC_SOURCE_CHECK_STRICT;
+		rr->mode = b->cfg->registrar.mode;
+		rr->b_keying = b->cfg->registrar.b_keying;
+		r = rr;
 	}
 	if (r != NULL && rep != NULL) {
 		/* the replacing call goes where the replaced dialog is */
-		rr = *r;
-		rr.family = rep->peer.family;
-		rr.addr = rep->peer.remote;
-		rr.port = rep->peer.remote_port;
-		rr.out_port = rep->peer.in;
-		rr.l2_next_hop = rep->peer.resolve ? rep->peer.l2_next :
-				 rep->peer.remote;
-		rr.transport = rep->peer.transport == DSBC_SIP_TLS ?
-			       DSBC_ROUTE_TLS :
-			       rep->peer.transport == DSBC_SIP_TCP ?
-			       DSBC_ROUTE_TCP : DSBC_ROUTE_UDP;
-		r = &rr;
+		struct dsbc_route_cfg *rr = &ic.rr;
+
+		*rr = *r;
+		rr->family = rep->peer.family;
+		rr->addr = rep->peer.remote;
+		rr->port = rep->peer.remote_port;
+		rr->out_port = rep->peer.in;
+		rr->l2_next_hop = rep->peer.resolve ? rep->peer.l2_next :
+				  rep->peer.remote;
+		rr->transport = rep->peer.transport == DSBC_SIP_TLS ?
+				DSBC_ROUTE_TLS :
+				rep->peer.transport == DSBC_SIP_TCP ?
+				DSBC_ROUTE_TCP : DSBC_ROUTE_UDP;
+		r = rr;
 	}
 	if (r == NULL) {
 		b->st.no_route++;
@@ -969,6 +1034,36 @@ invite_new(struct dsbc_b2bua *b, const struct dsbc_sip_peer *from,
 			     "Temporarily Unavailable", now);
 		return;
 	}
+	ic.r = r;
+	if (invite_stir(b, from, m, t, &ic, now))
+		invite_go(b, from, m, t, &ic, now);
+}
+
+/* The rest of a new INVITE, its caller known, its route chosen and its
+ * Identity verified where asked: the call, its legs, media and B's
+ * INVITE. */
+static void
+invite_go(struct dsbc_b2bua *b, const struct dsbc_sip_peer *from,
+	  const struct dsbc_sip_msg *m, struct dsbc_sip_txn *t,
+	  struct invite_ctx *ic, uint64_t now)
+{
+	const struct dsbc_route_cfg *r = ic->r;
+	struct leg *rep = ic->rep;
+	const struct dsbc_sip_peer *bpeer = &ic->bpeer;
+	const char *bruri = ic->bruri, *user = ic->user;
+	bool local = ic->local, trunk = ic->trunk;
+	const struct dsbc_sip_hdr *h;
+	struct dsbc_sip_nameaddr na;
+	const char *next;
+	struct call *c;
+	char ip[64], mf[16] = "70";
+	uint32_t v, i, len;
+	int n, sdp_len = 0;
+	bool late, dup_a, sips = false;
+
+	h = dsbc_sip_hdr_get(m, DSBC_SIP_H_MAX_FORWARDS, 0);
+	if (h != NULL && dsbc_sip_uint_parse(h->value, 255, &v) == 0)
+		snprintf(mf, sizeof(mf), "%u", v - 1);
 	/* RFC 3261 26.2.2: a sips: Request-URI is reached over TLS on
 	 * every hop; a route that cannot is refused */
 	{
@@ -976,8 +1071,8 @@ invite_new(struct dsbc_b2bua *b, const struct dsbc_sip_peer *from,
 
 		if (dsbc_sip_uri_parse(m->ruri.p, m->ruri.len, &ru) == 0 &&
 		    ru.scheme == DSBC_SIP_SCHEME_SIPS &&
-		    (local ? bpeer.transport != DSBC_SIP_TLS &&
-			     bpeer.transport != DSBC_SIP_WSS :
+		    (local ? bpeer->transport != DSBC_SIP_TLS &&
+			     bpeer->transport != DSBC_SIP_WSS :
 		     r->transport != DSBC_ROUTE_TLS)) {
 			b->st.sips_refused++;
 			reply_simple(b, m, from, t, 416,
@@ -1079,6 +1174,10 @@ invite_new(struct dsbc_b2bua *b, const struct dsbc_sip_peer *from,
 		 na.uri_str.p);
 	/* B leg keeps A's From and To URIs (RFC 8224: covered by Identity) */
 	snprintf(c->b.local_uri, sizeof(c->b.local_uri), "%s", c->a.remote_uri);
+	/* a marking route tells B what verification found (ATIS-1000074) */
+	if (ic->stir.mark)
+		b2bua_stir_verstat(c->b.local_uri, sizeof(c->b.local_uri),
+				   ic->stir.verstat);
 	h = dsbc_sip_hdr_get(m, DSBC_SIP_H_TO, 0);
 	snprintf(c->a.local_uri, sizeof(c->a.local_uri), "%.*s",
 		 (int)h->value.len, h->value.p);
@@ -1122,7 +1221,7 @@ invite_new(struct dsbc_b2bua *b, const struct dsbc_sip_peer *from,
 		c->b.peer.remote_mac = rep->peer.remote_mac;
 	}
 	if (local)
-		c->b.peer = bpeer;      /* its REGISTER's source, as is */
+		c->b.peer = *bpeer;      /* its REGISTER's source, as is */
 	if (b2bua_token(b, c->b.call_id, sizeof(c->b.call_id), "",
 			CALLID_RND) != 0 ||
 	    b2bua_token(b, c->b.local_tag, sizeof(c->b.local_tag), "B",
@@ -1175,6 +1274,7 @@ invite_new(struct dsbc_b2bua *b, const struct dsbc_sip_peer *from,
 		struct dsbc_sip_uri u;
 		char ruri[STR_MAX], hop[64];
 		const struct dsbc_sip_hdr *ident, *date;
+		bool drop_ident;
 
 		dsbc_sip_uri_parse(m->ruri.p, m->ruri.len, &u);
 		dsbc_addr_fmt(&r->addr, r->family, hop, sizeof(hop));
@@ -1215,22 +1315,36 @@ invite_new(struct dsbc_b2bua *b, const struct dsbc_sip_peer *from,
 			n += snprintf(b->buf + n, sizeof(b->buf) - (size_t)n,
 				      "Date: %.*s\r\n", (int)date->value.len,
 				      date->value.p);
-		if (n > 0 && (size_t)n < sizeof(b->buf) && ident != NULL)
+		/* Where dsbc terminates the media, B gets dsbc's
+		 * fingerprint: an Identity whose mky binds A's would be
+		 * false (B would take dsbc for a man in the middle), so it
+		 * stays behind and dsbc, an identified endpoint, signs its
+		 * own below (RFC 8225 5.2.2) */
+		drop_ident = ident != NULL && c->mode == DSBC_MODE_TERMINATE &&
+			     b2bua_stir_has_mky(ident->value.p,
+						ident->value.len);
+		if (n > 0 && (size_t)n < sizeof(b->buf) && ident != NULL &&
+		    !drop_ident)
 			n += snprintf(b->buf + n, sizeof(b->buf) - (size_t)n,
 				      "Identity: %.*s\r\n",
 				      (int)ident->value.len, ident->value.p);
-		/* RFC 8224 6.1: dsbc signs for its users and trunks where
-		 * the route says so (after any Identity A brought) */
+		/* RFC 8224 6.1: dsbc signs for its users, its trunks and
+		 * callers whose Identity it verified, where the route says
+		 * so (after any Identity A brought) */
 		if (n > 0 && (size_t)n < sizeof(b->buf) && r != NULL &&
-		    r->stir_sign && (user[0] != '\0' || trunk)) {
+		    r->stir_sign && (user[0] != '\0' || trunk ||
+				     ic->stir.valid)) {
 			char idv[1400];
 
-			if (b2bua_stir_sign(b, m, trunk, b->sdp,
+			if (b2bua_stir_sign(b, m, trunk, ic->stir.valid ?
+					    ic->stir.attest : NULL, b->sdp,
 					    sdp_len > 0 ? (uint32_t)sdp_len : 0,
-					    idv, sizeof(idv)) > 0)
+					    idv, sizeof(idv)) > 0) {
 				n += snprintf(b->buf + n,
 					      sizeof(b->buf) - (size_t)n,
 					      "Identity: %s\r\n", idv);
+				b->st.stir_resigned += drop_ident;
+			}
 		}
 		if (rep != NULL && n > 0 && (size_t)n < sizeof(b->buf))
 			n += snprintf(b->buf + n, sizeof(b->buf) - (size_t)n,
@@ -1704,6 +1818,20 @@ cancel_in(struct dsbc_b2bua *b, const struct dsbc_sip_peer *from,
 					NULL, now) == NULL)
 			b2bua_send(b, &other->peer, b->buf, len);
 		return;
+	}
+	if (c == NULL && inv != NULL && inv->kind == DSBC_TXN_IST) {
+		/* an INVITE waiting for a certificate: section 9.2 */
+		int pk = b2bua_stir_cancel(b, inv, from, now);
+
+		if (pk != 0) {
+			if (pk < 0)
+				b->st.dialog_source++;
+			else
+				b->st.cancelled++;
+			reply_simple(b, m, from, t, pk < 0 ? 403 : 200,
+				     pk < 0 ? "Forbidden" : "OK", now);
+			return;
+		}
 	}
 	if (c == NULL || c->a_txn != inv ||
 	    (c->state != CALL_OFFERED && c->state != CALL_EARLY)) {

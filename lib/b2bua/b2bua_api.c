@@ -207,7 +207,8 @@ dsbc_b2bua_create(const struct dsbc_b2bua_cfg *cfg,
 		b->free_head = i;
 	}
 	if (b2bua_term_init(b, b->line, sizeof(b->line)) != 0 ||
-	    b2bua_reg_init(b, b->line, sizeof(b->line)) != 0) {
+	    b2bua_reg_init(b, b->line, sizeof(b->line)) != 0 ||
+	    b2bua_stir_init(b, b->line, sizeof(b->line)) != 0) {
 		err_set(err, errlen, b->line);
 		dsbc_b2bua_free(b);
 		return NULL;
@@ -230,6 +231,7 @@ dsbc_b2bua_free(struct dsbc_b2bua *b)
 	}
 	b2bua_term_fini(b);
 	b2bua_reg_fini(b);
+	b2bua_stir_fini(b);
 	dsbc_sip_txl_free(b->txl);
 	b2bua_ports_fini(b);
 	free(b->cid_head);
@@ -246,6 +248,8 @@ dsbc_b2bua_next_timeout(const struct dsbc_b2bua *b)
 		c = t;
 	if (b->reg != NULL && b->reg_next < c)
 		c = b->reg_next;
+	if (b->park_next != 0 && b->park_next < c)
+		c = b->park_next;
 	return c;
 }
 
@@ -259,6 +263,7 @@ dsbc_b2bua_on_timeout(struct dsbc_b2bua *b, uint64_t now)
 		dsbc_sip_txl_tick(b->txl, now);
 	if (now >= b2bua_calls_next(b))
 		b2bua_calls_tick(b, now);
+	b2bua_stir_tick(b, now);
 	if (b->reg != NULL && now >= b->reg_next) {
 		b2bua_reg_tick(b, now);
 		b->reg_next = now + 1000;

@@ -16,6 +16,8 @@
 #include "dsbc_sdp.h"
 #include "dsbc_sdp_crypto.h"
 #include "dsbc_sip_msg.h"
+#include "dsbc_sip_txn.h"
+#include "dsbc_stir_cache.h"
 
 #define MAX_MEDIA      4          /* m-lines handled per call */
 #define STR_MAX        256
@@ -219,6 +221,12 @@ struct dsbc_b2bua {
 	struct dsbc_sip_msg msg;          /* a message dsbc built */
 	struct dsbc_sip_msg req;          /* a stored request, parsed again */
 	struct dsbc_sip_msg in;           /* the message being served */
+	/* STIR verification (b2bua_stir.c) */
+	struct dsbc_stir_cache *stir_cache; /* when a route verifies */
+	struct stir_park *parked;         /* [cfg stir.parked_max] */
+	uint32_t nb_parked;
+	uint64_t park_next;               /* earliest deadline, 0 none */
+	struct dsbc_sip_msg park_msg;     /* a parked INVITE, parsed again */
 };
 
 /* A call's reference in flow ops and worker events: its generation and
@@ -235,11 +243,63 @@ struct call *b2bua_call_of_cookie(struct dsbc_b2bua *b,
 				  dsbc_b2bua_cookie_t cookie);
 
 /* STIR authentication service (b2bua_stir.c): dsbc's Identity header
- * value for A's INVITE m, whose offer to B is sdp; its length, or -1
- * when the call is not signed (counted). */
+ * value for A's INVITE m, whose offer to B is sdp, with attest (NULL:
+ * the configured one for a user or a trunk); its length, or -1 when the
+ * call is not signed (counted). */
 int b2bua_stir_sign(struct dsbc_b2bua *b, const struct dsbc_sip_msg *m,
-		    bool trunk, const char *sdp, uint32_t sdp_len, char *out,
-		    size_t cap);
+		    bool trunk, const char *attest, const char *sdp,
+		    uint32_t sdp_len, char *out, size_t cap);
+
+/* What the verification service concluded of A's INVITE. */
+enum b2bua_verstat {
+	VERSTAT_NONE = 0,                 /* not verified (off) */
+	VERSTAT_PASSED,                   /* TN-Validation-Passed */
+	VERSTAT_FAILED,                   /* TN-Validation-Failed */
+	VERSTAT_NO_VALIDATION,            /* No-TN-Validation */
+};
+
+struct b2bua_stir_in {
+	uint8_t verstat;                  /* enum b2bua_verstat */
+	bool valid;                       /* A's Identity held */
+	bool mark;                        /* the route marks: B gets verstat */
+	char attest[2];                   /* its attest, when valid */
+};
+
+/*
+ * STIR verification service (RFC 8224 6.2) of A's INVITE m on route r,
+ * after its caller was authenticated (user, trunk kept if it waits).
+ * Returns 0: go on with *in; a status (428, 436, 437, 438, 403, 503)
+ * to refuse it with (enforce), its reason in *reason; or -1: it waits
+ * for a certificate fetch (b2bua_invite_resume() takes it up again).
+ */
+int b2bua_stir_check(struct dsbc_b2bua *b, const struct dsbc_sip_peer *from,
+		     const struct dsbc_sip_msg *m, struct dsbc_sip_txn *t,
+		     const struct dsbc_route_cfg *r, const char *user,
+		     bool trunk, struct b2bua_stir_in *in,
+		     const char **reason, uint64_t now);
+/* Does an Identity value carry a PASSporT with mky (RFC 8225 5.2.2)? */
+bool b2bua_stir_has_mky(const char *v, uint32_t len);
+/* ";verstat=..." into a From header value's URI user part (ATIS-1000074
+ * 5.3.1); 0, or -1 when it would not fit (left as it was). */
+int b2bua_stir_verstat(char *hdr, size_t cap, uint8_t verstat);
+/* A CANCEL from `from` of INVITE transaction t: 1 it was parked and
+ * got its 487, -1 it was parked and the CANCEL is not from its sender,
+ * 0 it was not parked. */
+int b2bua_stir_cancel(struct dsbc_b2bua *b, struct dsbc_sip_txn *t,
+		      const struct dsbc_sip_peer *from, uint64_t now);
+/* Deadlines of parked INVITEs; the earliest next, 0 none. */
+void b2bua_stir_tick(struct dsbc_b2bua *b, uint64_t now);
+int b2bua_stir_init(struct dsbc_b2bua *b, char *err, size_t errlen);
+void b2bua_stir_fini(struct dsbc_b2bua *b);
+
+/* b2bua.c: a parked INVITE's verification can end now; and a plain
+ * response to a request (for b2bua_stir.c) */
+void b2bua_invite_resume(struct dsbc_b2bua *b, const struct dsbc_sip_peer *from,
+			 const struct dsbc_sip_msg *m, struct dsbc_sip_txn *t,
+			 const char *user, bool trunk, uint64_t now);
+void b2bua_reply(struct dsbc_b2bua *b, const struct dsbc_sip_msg *m,
+		 const struct dsbc_sip_peer *to, struct dsbc_sip_txn *t,
+		 int status, const char *reason, uint64_t now);
 
 /* Logging: formatted only when the level is enabled. */
 void b2bua_log(struct dsbc_b2bua *b, enum dsbc_b2bua_log_level level,

@@ -6,6 +6,15 @@
  * numbers, its mky over the fingerprints of the offer dsbc sends to B
  * (RFC 8225 5.2.2): A's in relay and aware modes, dsbc's own pinned one
  * where it terminates (an identified endpoint, not a hidden middle).
+ *
+ * And the verification service (RFC 8224 section 6.2): on a route with
+ * stir_verify, A's Identity is checked before the call is made: the
+ * PASSporT's signature with the x5u certificate (fetched by the host,
+ * never waited for here: the INVITE is parked until the certificate or
+ * its timeout comes), the certificate's chain and TNAuthList (RFC 8226),
+ * iat, orig, dest and mky against the INVITE's SDP.  `enforce` refuses
+ * what fails with RFC 8224's codes, `mark` passes it on with a verstat
+ * on B's From (ATIS-1000074).
  */
 #include <stdio.h>
 #include <string.h>
@@ -15,6 +24,8 @@
 #include "dsbc_sip_hdr.h"
 #include "dsbc_identity.h"
 #include "dsbc_passport.h"
+#include "dsbc_stir_cache.h"
+#include "dsbc_stir_verify.h"
 
 /* The number in a From/To header value or a URI: a tel: URI's, or a
  * SIP URI's user part (before any ';'), in RFC 8224 8.3's form. */
@@ -52,6 +63,22 @@ tn_of_hdr(const struct dsbc_sip_msg *m, enum dsbc_sip_hdr_id id,
 	return tn_of_uri(na.uri_str.p, na.uri_str.len, out);
 }
 
+/* a From/To header value's URI, "" when it has none */
+static void
+uri_of_hdr(const struct dsbc_sip_msg *m, enum dsbc_sip_hdr_id id, char *out,
+	   size_t cap)
+{
+	const struct dsbc_sip_hdr *h = dsbc_sip_hdr_get(m, id, 0);
+	struct dsbc_sip_nameaddr na;
+	const char *next;
+
+	out[0] = '\0';
+	if (h != NULL && dsbc_sip_nameaddr_parse(h->value.p, h->value.p +
+						 h->value.len, &na, false,
+						 &next) == 0)
+		snprintf(out, cap, "%.*s", (int)na.uri_str.len, na.uri_str.p);
+}
+
 /* RFC 4122 4.4: a random UUID for origid */
 static int
 uuid4(struct dsbc_b2bua *b, char out[37])
@@ -71,8 +98,8 @@ uuid4(struct dsbc_b2bua *b, char out[37])
 
 int
 b2bua_stir_sign(struct dsbc_b2bua *b, const struct dsbc_sip_msg *m,
-		bool trunk, const char *sdp, uint32_t sdp_len, char *out,
-		size_t cap)
+		bool trunk, const char *attest, const char *sdp,
+		uint32_t sdp_len, char *out, size_t cap)
 {
 	struct dsbc_passport p;
 	char jws[1024];
@@ -90,7 +117,7 @@ b2bua_stir_sign(struct dsbc_b2bua *b, const struct dsbc_sip_msg *m,
 	p.nb_dest_tn = 1;
 	snprintf(p.ppt, sizeof(p.ppt), "shaken");
 	snprintf(p.x5u, sizeof(p.x5u), "%s", b->cfg->stir.x5u);
-	snprintf(p.attest, sizeof(p.attest), "%s",
+	snprintf(p.attest, sizeof(p.attest), "%s", attest != NULL ? attest :
 		 trunk ? b->cfg->stir.trunk_attest : b->cfg->stir.attest);
 	p.iat = b->ops.epoch_s(b->ctx);
 	if (uuid4(b, p.origid) != 0)
@@ -119,4 +146,424 @@ b2bua_stir_sign(struct dsbc_b2bua *b, const struct dsbc_sip_msg *m,
 skip:
 	b->st.stir_sign_skipped++;
 	return -1;
+}
+
+/* ---- verification ---- */
+
+/* An INVITE waiting for its signer's certificate. */
+struct stir_park {
+	char *msg;                   /* the INVITE as it came */
+	uint32_t len;
+	struct dsbc_sip_peer from;
+	struct dsbc_sip_txn *t;      /* its server transaction (Proceeding:
+				      * no timer ends it while it waits) */
+	char user[64];
+	bool trunk;
+	char url[DSBC_PASSPORT_URI_MAX];
+	uint64_t deadline;           /* ms: fetch_timeout_ms after the park */
+};
+
+_Static_assert(DSBC_STIR_RESULT_MAX <= DSBC_B2BUA_STIR_RESULTS,
+	       "dsbc_b2bua_stats.stir_result is too small");
+
+int
+b2bua_stir_init(struct dsbc_b2bua *b, char *err, size_t errlen)
+{
+	const struct dsbc_stir_cfg *sc = &b->cfg->stir;
+	bool any = false;
+	unsigned int i;
+
+	for (i = 0; i < b->cfg->nb_routes; i++)
+		any |= b->cfg->routes[i].stir_verify != DSBC_STIR_OFF;
+	if (!any)
+		return 0;
+	if (b->bc.stir_trust == NULL || b->ops.epoch_s == NULL) {
+		snprintf(err, errlen, "stir_verify needs trust anchors "
+			 "([stir] ca_file) and a clock");
+		return -1;
+	}
+	b->stir_cache = dsbc_stir_cache_new(sc->cache_size, b->bc.stir_trust,
+					    sc->cache_ttl_s, sc->fail_ttl_s);
+	b->parked = calloc(sc->parked_max, sizeof(*b->parked));
+	if (b->stir_cache == NULL || b->parked == NULL) {
+		snprintf(err, errlen, "no memory for the STIR cache");
+		return -1;
+	}
+	return 0;
+}
+
+void
+b2bua_stir_fini(struct dsbc_b2bua *b)
+{
+	uint32_t i;
+
+	for (i = 0; i < b->nb_parked; i++)
+		free(b->parked[i].msg);
+	free(b->parked);
+	b->parked = NULL;
+	b->nb_parked = 0;
+	dsbc_stir_cache_free(b->stir_cache);
+	b->stir_cache = NULL;
+}
+
+const struct dsbc_stir_cache_stats *
+dsbc_b2bua_stir_cache_stats(const struct dsbc_b2bua *b)
+{
+	return b->stir_cache != NULL ? dsbc_stir_cache_stats(b->stir_cache) :
+	       NULL;
+}
+
+bool
+b2bua_stir_has_mky(const char *v, uint32_t len)
+{
+	struct dsbc_identity id;
+	struct dsbc_passport p;
+
+	return dsbc_identity_parse(v, len, &id) == 0 &&
+	       dsbc_passport_decode(id.jws.p, id.jws.len, &p) ==
+	       DSBC_PASSPORT_OK && p.nb_mky > 0;
+}
+
+int
+b2bua_stir_verstat(char *hdr, size_t cap, uint8_t verstat)
+{
+	static const char *const names[] = {
+		[VERSTAT_PASSED] = "TN-Validation-Passed",
+		[VERSTAT_FAILED] = "TN-Validation-Failed",
+		[VERSTAT_NO_VALIDATION] = "No-TN-Validation",
+	};
+	char out[512];
+	char *u, *end, *at;
+	size_t pos, n;
+
+	if (verstat == VERSTAT_NONE || verstat >= sizeof(names) /
+	    sizeof(names[0]))
+		return 0;
+	/* the URI: inside <>, else the whole value */
+	u = strchr(hdr, '<');
+	u = u != NULL ? u + 1 : hdr;
+	end = strchr(u, '>');
+	if (end == NULL)
+		end = u + strlen(u);
+	if (strncasecmp(u, "tel:", 4) == 0) {
+		/* a tel URI's parameters follow the number */
+		pos = (size_t)(end - hdr);
+	} else {
+		/* a SIP URI: a user parameter, before the '@'
+		 * (RFC 3261 19.1.1 allows ';' in the user part, as
+		 * ATIS-1000074 5.3.1 writes it) */
+		at = memchr(u, '@', (size_t)(end - u));
+		if (at == NULL)
+			return -1;
+		pos = (size_t)(at - hdr);
+	}
+	n = (size_t)snprintf(out, sizeof(out), "%.*s;verstat=%s%s", (int)pos,
+			     hdr, names[verstat], hdr + pos);
+	if (n >= sizeof(out) || n >= cap)
+		return -1;
+	memcpy(hdr, out, n + 1);
+	return 0;
+}
+
+/* The SDP's a=fingerprint values, session and media, NUL-terminated. */
+static unsigned int
+sdp_fingerprints(struct dsbc_b2bua *b, const struct dsbc_sip_msg *m,
+		 char fps[][160], unsigned int max)
+{
+	const struct dsbc_sdp *s = &b->sdp_out;
+	unsigned int i, k, n = 0;
+
+	if (m->body.len == 0 || dsbc_sdp_parse(m->body.p, m->body.len,
+					       &b->sdp_out) !=
+	    DSBC_SDP_ERR_NONE)
+		return 0;
+	for (k = 0; k < s->nb_fingerprint && n < max; k++, n++)
+		snprintf(fps[n], 160, "%.*s", (int)s->fingerprint[k].len,
+			 s->fingerprint[k].p);
+	for (i = 0; i < s->nb_media; i++)
+		for (k = 0; k < s->media[i].nb_fingerprint && n < max; k++, n++)
+			snprintf(fps[n], 160, "%.*s",
+				 (int)s->media[i].fingerprint[k].len,
+				 s->media[i].fingerprint[k].p);
+	return n;
+}
+
+static int
+park(struct dsbc_b2bua *b, const struct dsbc_sip_peer *from,
+     const struct dsbc_sip_msg *m, struct dsbc_sip_txn *t, const char *user,
+     bool trunk, const char *url, uint64_t now)
+{
+	struct stir_park *pk;
+
+	if (b->nb_parked >= b->cfg->stir.parked_max)
+		return -1;
+	pk = &b->parked[b->nb_parked];
+	memset(pk, 0, sizeof(*pk));
+	pk->msg = malloc(m->msg_len);
+	if (pk->msg == NULL)
+		return -1;
+	memcpy(pk->msg, m->buf, m->msg_len);
+	pk->len = m->msg_len;
+	pk->from = *from;
+	pk->t = t;
+	snprintf(pk->user, sizeof(pk->user), "%s", user);
+	pk->trunk = trunk;
+	snprintf(pk->url, sizeof(pk->url), "%s", url);
+	pk->deadline = now + b->cfg->stir.fetch_timeout_ms;
+	if (b->park_next == 0 || pk->deadline < b->park_next)
+		b->park_next = pk->deadline;
+	b->nb_parked++;
+	b->st.stir_parked = b->nb_parked;
+	return 0;
+}
+
+/* Take parked entry i out (the last one moves in) into *out. */
+static void
+unpark(struct dsbc_b2bua *b, uint32_t i, struct stir_park *out)
+{
+	*out = b->parked[i];
+	b->parked[i] = b->parked[--b->nb_parked];
+	b->st.stir_parked = b->nb_parked;
+}
+
+/* A parked INVITE goes on: parsed again from its copy. */
+static void
+resume(struct dsbc_b2bua *b, struct stir_park *pk, uint64_t now)
+{
+	if (dsbc_sip_parse(pk->msg, pk->len, &b->park_msg) ==
+	    DSBC_SIP_ERR_NONE)
+		b2bua_invite_resume(b, &pk->from, &b->park_msg, pk->t, pk->user,
+				    pk->trunk, now);
+	free(pk->msg);
+}
+
+static void
+resume_url(struct dsbc_b2bua *b, const char *url, uint64_t now)
+{
+	struct stir_park pk;
+	uint32_t i;
+
+	/* from the end: a resumed INVITE that parks again is appended */
+	for (i = b->nb_parked; i-- > 0; ) {
+		if (i >= b->nb_parked || strcmp(b->parked[i].url, url) != 0)
+			continue;
+		unpark(b, i, &pk);
+		resume(b, &pk, now);
+	}
+}
+
+static void
+park_next(struct dsbc_b2bua *b)
+{
+	uint32_t i;
+
+	b->park_next = 0;
+	for (i = 0; i < b->nb_parked; i++)
+		if (b->park_next == 0 || b->parked[i].deadline < b->park_next)
+			b->park_next = b->parked[i].deadline;
+}
+
+void
+dsbc_b2bua_stir_fetched(struct dsbc_b2bua *b, const char *url,
+			const void *body, size_t len, uint64_t now)
+{
+	int64_t epoch;
+
+	if (b->stir_cache == NULL)
+		return;
+	b->now = now;
+	epoch = b->ops.epoch_s(b->ctx);
+	if (body != NULL) {
+		enum dsbc_stir_result r = dsbc_stir_cache_put(b->stir_cache,
+							      url, body, len,
+							      epoch);
+
+		if (r != DSBC_STIR_VALID)
+			B2B_LOG(b, NOTICE, "x5u %s: %s", url,
+				dsbc_stir_result_name(r));
+	} else {
+		dsbc_stir_cache_fail(b->stir_cache, url, epoch);
+		B2B_LOG(b, NOTICE, "x5u %s: fetch failed", url);
+	}
+	resume_url(b, url, now);
+	park_next(b);
+}
+
+void
+b2bua_stir_tick(struct dsbc_b2bua *b, uint64_t now)
+{
+	const struct dsbc_stir_cert *e;
+	uint32_t i;
+
+	if (b->park_next == 0 || now < b->park_next)
+		return;
+	for (i = 0; i < b->nb_parked; i++) {
+		struct stir_park *pk = &b->parked[i];
+		char url[DSBC_PASSPORT_URI_MAX];
+
+		if (pk->deadline > now)
+			continue;
+		/* the fetch took too long: the URL fails for fail_ttl_s
+		 * and everything waiting for it goes on */
+		snprintf(url, sizeof(url), "%s", pk->url);
+		e = dsbc_stir_cache_find(b->stir_cache, url,
+					 b->ops.epoch_s(b->ctx));
+		if (e == NULL || e->state == DSBC_STIR_CERT_PENDING) {
+			b->st.stir_fetch_timeouts++;
+			dsbc_stir_cache_fail(b->stir_cache, url,
+					     b->ops.epoch_s(b->ctx));
+			B2B_LOG(b, NOTICE, "x5u %s: no answer in %u ms", url,
+				b->cfg->stir.fetch_timeout_ms);
+		}
+		resume_url(b, url, now);
+		i = (uint32_t)-1;    /* the array changed: again from 0 */
+	}
+	park_next(b);
+}
+
+int
+b2bua_stir_cancel(struct dsbc_b2bua *b, struct dsbc_sip_txn *t,
+		  const struct dsbc_sip_peer *from, uint64_t now)
+{
+	struct stir_park pk;
+	uint32_t i;
+
+	for (i = 0; i < b->nb_parked; i++) {
+		if (b->parked[i].t != t)
+			continue;
+		if (from->family != b->parked[i].from.family ||
+		    from->in != b->parked[i].from.in ||
+		    !dsbc_addr_eq(&from->remote, &b->parked[i].from.remote))
+			return -1;
+		unpark(b, i, &pk);
+		if (dsbc_sip_parse(pk.msg, pk.len, &b->park_msg) ==
+		    DSBC_SIP_ERR_NONE)
+			b2bua_reply(b, &b->park_msg, &pk.from, pk.t, 487,
+				    "Request Terminated", now);
+		free(pk.msg);
+		park_next(b);
+		return 1;
+	}
+	return 0;
+}
+
+/* The decision on a verification result, by the route's policy. */
+static int
+decide(struct dsbc_b2bua *b, const struct dsbc_route_cfg *r,
+       enum dsbc_stir_result res, const struct dsbc_passport *p,
+       struct b2bua_stir_in *in, const char **reason)
+{
+	b->st.stir_result[res]++;
+	in->mark = r->stir_verify == DSBC_STIR_MARK;
+	if (res == DSBC_STIR_VALID) {
+		b->st.stir_verified++;
+		in->valid = true;
+		in->verstat = VERSTAT_PASSED;
+		snprintf(in->attest, sizeof(in->attest), "%s", p->attest);
+		return 0;
+	}
+	if (r->stir_verify == DSBC_STIR_ENFORCE) {
+		b->st.stir_refused++;
+		return dsbc_stir_status(res, reason);
+	}
+	b->st.stir_marked++;
+	/* ATIS-1000074: nothing to verify, or could not, is "no
+	 * validation"; a verification that failed says so */
+	in->verstat = res == DSBC_STIR_NO_IDENTITY ||
+		      res == DSBC_STIR_BAD_INFO ? VERSTAT_NO_VALIDATION :
+		      VERSTAT_FAILED;
+	return 0;
+}
+
+int
+b2bua_stir_check(struct dsbc_b2bua *b, const struct dsbc_sip_peer *from,
+		 const struct dsbc_sip_msg *m, struct dsbc_sip_txn *t,
+		 const struct dsbc_route_cfg *r, const char *user, bool trunk,
+		 struct b2bua_stir_in *in, const char **reason, uint64_t now)
+{
+	const struct dsbc_sip_hdr *h;
+	const struct dsbc_stir_cert *e;
+	struct dsbc_identity id;
+	struct dsbc_passport p;
+	struct dsbc_stir_call call;
+	enum dsbc_stir_result res;
+	char url[DSBC_PASSPORT_URI_MAX], orig[16] = "", dest[16] = "";
+	char orig_uri[DSBC_PASSPORT_URI_MAX];
+	char fps[8][160];
+	const char *fpp[8];
+	unsigned int i, nfp;
+	int64_t epoch;
+
+	memset(in, 0, sizeof(*in));
+	memset(&p, 0, sizeof(p));
+	if (r->stir_verify == DSBC_STIR_OFF || b->stir_cache == NULL)
+		return 0;
+	epoch = b->ops.epoch_s(b->ctx);
+	h = dsbc_sip_hdr_get(m, DSBC_SIP_H_IDENTITY, 0);
+	if (h == NULL)
+		return decide(b, r, DSBC_STIR_NO_IDENTITY, &p, in, reason);
+	/* RFC 8224 4.1: ES256 (the default) and, for SHAKEN, ppt */
+	if (dsbc_identity_parse(h->value.p, h->value.len, &id) != 0 ||
+	    id.info.len >= sizeof(url) ||
+	    (id.alg.len != 5 || strncmp(id.alg.p, "ES256", 5) != 0) ||
+	    dsbc_passport_decode(id.jws.p, id.jws.len, &p) != DSBC_PASSPORT_OK)
+		return decide(b, r, DSBC_STIR_BAD_HEADER, &p, in, reason);
+	memcpy(url, id.info.p, id.info.len);
+	url[id.info.len] = '\0';
+	/* the header's info and the PASSporT's x5u name one certificate */
+	if ((p.x5u[0] != '\0' && strcmp(p.x5u, url) != 0) ||
+	    (strncmp(url, "http://", 7) != 0 &&
+	     strncmp(url, "https://", 8) != 0))
+		return decide(b, r, DSBC_STIR_BAD_INFO, &p, in, reason);
+	e = dsbc_stir_cache_find(b->stir_cache, url, epoch);
+	if (e == NULL) {
+		/* RFC 8224 6.2.1: fetch it, without holding anything else
+		 * up; the INVITE waits */
+		if (dsbc_stir_cache_pending(b->stir_cache, url, epoch) != 0 ||
+		    b->ops.stir_fetch == NULL ||
+		    b->ops.stir_fetch(b->ctx, url) != 0) {
+			b->st.stir_fetch_refused++;
+			dsbc_stir_cache_fail(b->stir_cache, url, epoch);
+			return decide(b, r, DSBC_STIR_BAD_INFO, &p, in, reason);
+		}
+		b->st.stir_fetches++;
+		e = dsbc_stir_cache_find(b->stir_cache, url, epoch);
+	}
+	if (e != NULL && e->state == DSBC_STIR_CERT_PENDING) {
+		if (park(b, from, m, t, user, trunk, url, now) == 0)
+			return -1;
+		b->st.stir_park_full++;
+		if (r->stir_verify == DSBC_STIR_ENFORCE) {
+			*reason = "Service Unavailable";
+			return 503;
+		}
+		return decide(b, r, DSBC_STIR_BAD_INFO, &p, in, reason);
+	}
+	if (e == NULL)
+		return decide(b, r, DSBC_STIR_BAD_INFO, &p, in, reason);
+	/* RFC 8224 6.2 step 2 and 8.3: the caller is From's number (or
+	 * URI), the callee the Request-URI's, else To's */
+	memset(&call, 0, sizeof(call));
+	if (tn_of_hdr(m, DSBC_SIP_H_FROM, orig) != 0)
+		orig[0] = '\0';
+	call.orig_tn = orig;
+	uri_of_hdr(m, DSBC_SIP_H_FROM, orig_uri, sizeof(orig_uri));
+	call.orig_uri = orig_uri;
+	if (tn_of_uri(m->ruri.p, m->ruri.len, dest) != 0 &&
+	    tn_of_hdr(m, DSBC_SIP_H_TO, dest) != 0)
+		dest[0] = '\0';
+	call.dest_tn = dest;
+	nfp = sdp_fingerprints(b, m, fps, 8);
+	for (i = 0; i < nfp; i++)
+		fpp[i] = fps[i];
+	call.fps = fpp;
+	call.nb_fps = nfp;
+	call.now = epoch;
+	call.iat_window_s = b->cfg->stir.iat_window_s;
+	res = dsbc_stir_verify_with(e, id.jws.p, id.jws.len, &p, &call);
+	if (res == DSBC_STIR_DEST_MISMATCH && tn_of_hdr(m, DSBC_SIP_H_TO,
+							 dest) == 0)
+		res = dsbc_stir_verify_with(e, id.jws.p, id.jws.len, &p,
+					    &call);
+	return decide(b, r, res, &p, in, reason);
 }

@@ -120,6 +120,11 @@ struct dsbc_b2bua_ops {
 	/** Wall-clock seconds since the epoch (PASSporT iat); NULL: dsbc
 	 * signs nothing. */
 	int64_t (*epoch_s)(void *ctx);
+	/** Start fetching a signing certificate (an x5u URL, RFC 8224
+	 * 6.2.1) without blocking; the body or the failure comes back in
+	 * dsbc_b2bua_stir_fetched().  0 started, <0 refused.  NULL: routes
+	 * with stir_verify find every certificate missing. */
+	int (*stir_fetch)(void *ctx, const char *url);
 	/** One log line (no trailing newline) at a level <= cfg.log_level. */
 	void (*log)(void *ctx, enum dsbc_b2bua_log_level level,
 		    const char *line);
@@ -147,7 +152,13 @@ struct dsbc_b2bua_cfg {
 	/** [stir] key, prepared (lib/stir), kept by pointer; NULL: routes
 	 * with stir_sign sign nothing */
 	struct dsbc_es256 *stir_key;
+	/** [stir] ca_file, loaded; kept by pointer.  Needed when a route
+	 * verifies (stir_verify). */
+	struct x509_store_st *stir_trust;
 };
+
+/** Room for lib/stir's verification results (enum dsbc_stir_result). */
+#define DSBC_B2BUA_STIR_RESULTS 12
 
 /** Counters; read from any thread as plain 64-bit words. */
 struct dsbc_b2bua_stats {
@@ -204,6 +215,19 @@ struct dsbc_b2bua_stats {
 	uint64_t stir_signed;        /**< INVITEs to B with dsbc's Identity */
 	uint64_t stir_sign_skipped;  /**< ... left unsigned: no number for
 				      *   the caller or callee, no key */
+	uint64_t stir_verified;      /**< Identity of A's INVITE held */
+	/** verifications by result (enum dsbc_stir_result, lib/stir):
+	 * [0] valid, then why not */
+	uint64_t stir_result[DSBC_B2BUA_STIR_RESULTS];
+	uint64_t stir_refused;       /**< ... refused for it (enforce) */
+	uint64_t stir_marked;        /**< ... passed on with a verstat (mark) */
+	uint64_t stir_fetches;       /**< x5u fetches started */
+	uint64_t stir_fetch_refused; /**< ... refused by the host (too many) */
+	uint64_t stir_fetch_timeouts; /**< ... not back in fetch_timeout_ms */
+	uint64_t stir_parked;        /**< INVITEs waiting for a certificate */
+	uint64_t stir_park_full;     /**< ... none free: 503 or unverified */
+	uint64_t stir_resigned;      /**< A's Identity (mky) replaced where
+				      *   dsbc terminates the media */
 };
 
 struct dsbc_b2bua;
@@ -339,6 +363,30 @@ void dsbc_b2bua_on_timeout(struct dsbc_b2bua *b, uint64_t now);
 
 /** Counters (updated in place; any thread may read them). */
 const struct dsbc_b2bua_stats *dsbc_b2bua_stats(const struct dsbc_b2bua *b);
+
+/**
+ * A certificate fetch ops->stir_fetch started has ended: the INVITEs
+ * waiting for it are verified and go on (or are refused).
+ *
+ * @param b  the instance
+ * @param url  the x5u, as given to ops->stir_fetch
+ * @param body  what came (a PEM chain or a DER certificate); NULL: the
+ *   fetch failed (unreachable, an HTTP error, too large)
+ * @param len  its length
+ * @param now  the time, in milliseconds
+ */
+void dsbc_b2bua_stir_fetched(struct dsbc_b2bua *b, const char *url,
+			     const void *body, size_t len, uint64_t now);
+
+struct dsbc_stir_cache_stats;
+
+/**
+ * The verification service's certificate cache counters.
+ *
+ * @return them, NULL when no route verifies
+ */
+const struct dsbc_stir_cache_stats *
+dsbc_b2bua_stir_cache_stats(const struct dsbc_b2bua *b);
 
 /** dsbc's DTLS certificate fingerprint (terminator mode), "" none. */
 const char *dsbc_b2bua_fingerprint(const struct dsbc_b2bua *b);

@@ -86,6 +86,13 @@ dsbc_config_defaults(struct dsbc_config *c)
 	c->tls.handshake_s = 10;
 	c->stir.attest[0] = 'A';
 	c->stir.trunk_attest[0] = 'B';
+	c->stir.iat_window_s = 60;
+	c->stir.fetch_timeout_ms = 2000;
+	c->stir.fetch_max = 16;
+	c->stir.cache_size = 1024;
+	c->stir.cache_ttl_s = 3600;
+	c->stir.fail_ttl_s = 30;
+	c->stir.parked_max = 256;
 	c->auth.nonce_ttl_s = 300;
 	c->auth.fail_max = 10;
 	c->auth.fail_window_s = 60;
@@ -552,6 +559,16 @@ route_key(struct cfg_ctx *x, void *obj, const char *k, const char *v)
 		return cfg_str(x, k, v, o->r->tls_name, sizeof(o->r->tls_name));
 	if (!strcmp(k, "stir_sign"))
 		return cfg_bool(x, k, v, &o->r->stir_sign);
+	if (!strcmp(k, "stir_verify")) {
+		static const char *const pols[] = {
+			[DSBC_STIR_OFF] = "off",
+			[DSBC_STIR_MARK] = "mark",
+			[DSBC_STIR_ENFORCE] = "enforce",
+		};
+
+		return cfg_choice(x, k, v, pols, RTE_DIM(pols),
+				  &o->r->stir_verify);
+	}
 	if (!strcmp(k, "next_hop")) {
 		o->has_next_hop = true;
 		if (dsbc_config_parse_endpoint(v, &o->r->addr, &o->r->family,
@@ -648,6 +665,24 @@ stir_key(struct cfg_ctx *x, void *obj, const char *k, const char *v)
 		return cfg_attest(x, k, v, st->attest);
 	if (!strcmp(k, "trunk_attest"))
 		return cfg_attest(x, k, v, st->trunk_attest);
+	if (!strcmp(k, "ca_file"))
+		return cfg_str(x, k, v, st->ca_file, sizeof(st->ca_file));
+	if (!strcmp(k, "cert_dir"))
+		return cfg_str(x, k, v, st->cert_dir, sizeof(st->cert_dir));
+	if (!strcmp(k, "iat_window_s"))
+		return cfg_u32(x, k, v, 1, 3600, &st->iat_window_s);
+	if (!strcmp(k, "fetch_timeout_ms"))
+		return cfg_u32(x, k, v, 100, 30000, &st->fetch_timeout_ms);
+	if (!strcmp(k, "fetch_max"))
+		return cfg_u32(x, k, v, 1, 256, &st->fetch_max);
+	if (!strcmp(k, "cache_size"))
+		return cfg_u32(x, k, v, 1, 1u << 20, &st->cache_size);
+	if (!strcmp(k, "cache_ttl_s"))
+		return cfg_u32(x, k, v, 1, 7 * 86400, &st->cache_ttl_s);
+	if (!strcmp(k, "fail_ttl_s"))
+		return cfg_u32(x, k, v, 1, 3600, &st->fail_ttl_s);
+	if (!strcmp(k, "parked_max"))
+		return cfg_u32(x, k, v, 1, 65536, &st->parked_max);
 	return cfg_fail(x, k, "unknown key");
 }
 
@@ -1561,6 +1596,11 @@ dsbc_config_load(const char *path, struct dsbc_config *c, char *err,
 				     c->stir.x5u[0] == '\0'))
 					rc = cfg_fail(&x, "stir_sign", "needs "
 						      "[stir] key and x5u");
+				if (rc == 0 && o.r->stir_verify != DSBC_STIR_OFF &&
+				    c->stir.ca_file[0] == '\0')
+					rc = cfg_fail(&x, "stir_verify", "needs "
+						      "[stir] ca_file (the trust "
+						      "anchors)");
 				if (rc == 0 && o.r->auth_realm[0] != '\0' &&
 				    dsbc_config_realm(c, o.r->auth_realm) == NULL)
 					rc = cfg_fail(&x, "auth", "no [realm.N] is "

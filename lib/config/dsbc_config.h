@@ -132,6 +132,15 @@ struct dsbc_route_cfg {
 				       * must carry (RFC 5922); "" its address */
 	bool stir_sign;               /* INVITEs of users and trunks get dsbc's
 				       * Identity (RFC 8224 6.1) */
+	uint8_t stir_verify;          /* enum dsbc_stir_policy: Identity of
+				       * INVITEs taken (RFC 8224 6.2) */
+};
+
+/** What a route does with the Identity of INVITEs it takes. */
+enum dsbc_stir_policy {
+	DSBC_STIR_OFF = 0,            /* pass it on unread */
+	DSBC_STIR_MARK = 1,           /* verify; B learns how (verstat) */
+	DSBC_STIR_ENFORCE = 2,        /* verify; refuse what fails */
 };
 
 /** [stir]: the authentication service (RFC 8224 6.1, RFC 8588). */
@@ -140,6 +149,16 @@ struct dsbc_stir_cfg {
 	char x5u[256];                /* where verifiers fetch its certificate */
 	char attest[2];               /* for digest-authenticated users, "A" */
 	char trunk_attest[2];         /* for calls from trunks, "B" */
+	/* the verification service (RFC 8224 6.2) */
+	char ca_file[256];            /* PEM trust anchors (STI roots) */
+	char cert_dir[256];           /* x5u's file name looked up here first */
+	uint32_t iat_window_s;        /* |now - iat| at most, 60 */
+	uint32_t fetch_timeout_ms;    /* x5u fetch, 2000 */
+	uint32_t fetch_max;           /* fetches under way at most, 16 */
+	uint32_t cache_size;          /* certificates kept, 1024 */
+	uint32_t cache_ttl_s;         /* kept at most (leaf expiry first) */
+	uint32_t fail_ttl_s;          /* a failed x5u is not asked again */
+	uint32_t parked_max;          /* INVITEs waiting for a certificate */
 };
 
 /** How a route reaches its next hop (RFC 3261 18, 26.2). */

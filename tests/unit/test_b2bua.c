@@ -15,6 +15,8 @@
 #include <CUnit/CUnit.h>
 #include <openssl/ec.h>
 #include <openssl/rand.h>
+#include <openssl/pem.h>
+#include <openssl/x509.h>
 
 #include "dsbc_auth.h"
 #include "dsbc_b2bua.h"
@@ -25,6 +27,7 @@
 #include "dsbc_b2bua_snap.h"
 #include "dsbc_sip_hdr.h"
 #include "b2bua_internal.h"
+#include "stir_pki.h"
 #include "unit.h"
 
 const bool unit_needs_eal = false;
@@ -56,6 +59,8 @@ static struct fake {
 				      * keyed on port 0 (A's side) */
 	int fail_add;                /* flow_add returns it when non-zero */
 	int fail_mod;                /* flow_mod returns it when non-zero */
+	unsigned int fetches;        /* stir_fetch calls */
+	char fetch_url[256];         /* the last one's URL */
 } fk;
 
 static struct dsbc_config cfg;
@@ -64,6 +69,8 @@ static uint64_t now_ms;
 static uint64_t ports0;              /* media pairs free at the start */
 static bool a_ip6;                   /* setup(): port 0 dual-stack too */
 static struct dsbc_es256 *stir_key;  /* setup(): dsbc signs with it */
+static X509_STORE *stir_trust;       /* setup(): verifiers trust it */
+static uint8_t setup_stir_route;     /* setup(): the route's stir_verify */
 static struct dsbc_sip_peer peer_a, peer_b, peer_x;
 
 static int
@@ -180,7 +187,17 @@ op_epoch(void *ctx)
 	return 1800000000;
 }
 
+static int
+op_fetch(void *ctx, const char *url)
+{
+	(void)ctx;
+	fk.fetches++;
+	snprintf(fk.fetch_url, sizeof(fk.fetch_url), "%s", url);
+	return 0;
+}
+
 static const struct dsbc_b2bua_ops ops = {
+	.stir_fetch = op_fetch,
 	.sip_send = op_send,
 	.flow_add = op_flow_add,
 	.flow_mod = op_flow_mod,
@@ -244,6 +261,7 @@ setup(uint32_t max_calls)
 	cfg.routes[0].port = 5060;
 	cfg.routes[0].out_port = 1;
 	cfg.routes[0].l2_next_hop = cfg.routes[0].addr;
+	cfg.routes[0].stir_verify = setup_stir_route;
 	memset(&bc, 0, sizeof(bc));
 	bc.cfg = &cfg;
 	bc.nb_workers = 1;
@@ -253,6 +271,13 @@ setup(uint32_t max_calls)
 	bc.max_txns = 4096;
 	bc.log_level = DSBC_B2BUA_LOG_DEBUG;
 	bc.stir_key = stir_key;
+	bc.stir_trust = stir_trust;
+	cfg.stir.iat_window_s = 60;
+	cfg.stir.fetch_timeout_ms = 2000;
+	cfg.stir.cache_size = 8;
+	cfg.stir.cache_ttl_s = 3600;
+	cfg.stir.fail_ttl_s = 30;
+	cfg.stir.parked_max = 2;
 	b = dsbc_b2bua_create(&bc, &ops, NULL, err, sizeof(err));
 	CU_ASSERT_PTR_NOT_NULL_FATAL(b);
 	ports0 = dsbc_b2bua_ports_free(b);
@@ -2547,6 +2572,214 @@ test_stir_sign(void)
 	EVP_PKEY_free(pk);
 }
 
+/* An INVITE from a trunk's SHAKEN signer: From's and the Request-URI's
+ * numbers, an Identity header (or none) and an SDP with fingerprint fp. */
+static void
+stir_invite(const char *branch, const char *from_tn, const char *ident,
+	    const char *fp)
+{
+	char sdp[512];
+
+	snprintf(sdp, sizeof(sdp),
+		 "v=0\r\no=alice 1 1 IN IP4 10.0.0.10\r\ns=-\r\n"
+		 "c=IN IP4 10.0.0.10\r\nt=0 0\r\n"
+		 "m=audio 7000 UDP/TLS/RTP/SAVP 0\r\na=rtpmap:0 PCMU/8000\r\n"
+		 "a=setup:actpass\r\na=fingerprint:%s\r\n", fp);
+	fk.n_out = 0;
+	feed(&peer_a, sdp,
+	     "INVITE sip:+19995550000@example.net SIP/2.0\n"
+	     "Via: SIP/2.0/UDP 10.0.0.10:5060;branch=z9hG4bK%s;rport\n"
+	     "Max-Forwards: 70\n"
+	     "From: <sip:+%s@example.org;user=phone>;tag=%s\n"
+	     "To: <sip:+19995550000@example.net>\n"
+	     "Call-ID: %s@x\nCSeq: 1 INVITE\n"
+	     "%s%s%s"
+	     "Contact: <sip:alice@10.0.0.10:5060>\n"
+	     "Content-Type: application/sdp\n",
+	     branch, from_tn, branch, branch, ident ? "Identity: " : "",
+	     ident ? ident : "", ident ? "\n" : "");
+}
+
+/* the status of the last response to A, 0 none */
+static int
+a_status(void)
+{
+	int st = 0;
+	unsigned int i;
+
+	for (i = 0; i < fk.n_out; i++)
+		if (fk.out[i].to.in == 0 &&
+		    strncmp(fk.out[i].msg, "SIP/2.0 ", 8) == 0)
+			st = atoi(fk.out[i].msg + 8);
+	return st;
+}
+
+/*
+ * The verification service (RFC 8224 6.2) on an `enforce` route: the
+ * first INVITE waits for its x5u (fetched once) and goes on, its
+ * Identity byte for byte; then, the certificate cached, another caller
+ * (438), a fingerprint a middle box replaced (438), a stale iat (403),
+ * no Identity (428); an x5u that never answers (436 after the fetch
+ * timeout); a CANCEL while waiting (487); a full park (503).  Under
+ * `mark` the same failures reach B with a verstat on its From.
+ */
+static void
+test_stir_verify(void)
+{
+	static const char fp_a[] = "sha-256 4A:AD:B9:B1:3F:82:18:3B:54:02:12:"
+		"DF:3E:5D:49:6B:19:E5:7C:AB:3E:4B:65:2E:7D:46:3F:54:42:CD:54:F1";
+	static const char fp_m[] = "sha-256 02:1A:CC:54:27:AB:EB:9C:53:3F:3E:"
+		"4B:65:2E:7D:46:3F:54:42:CD:54:F1:7A:03:A2:7D:F9:B0:7F:46:19:B2";
+	static const char url[] = "https://sti.example/sp.pem";
+	BIO *bio = BIO_new_mem_buf(SP_KEY, -1);
+	EVP_PKEY *spk = PEM_read_bio_PrivateKey(bio, NULL, NULL, NULL);
+	struct dsbc_es256 *signer = dsbc_es256_new(spk);
+	const struct dsbc_b2bua_stats *st;
+	const struct sent *inv;
+	struct dsbc_passport p;
+	char tok[1024], ident[1400], ident_old[1400], ident_far[1400];
+	char ident_dead[1400], body[4096], from[512];
+	X509 *root;
+
+	BIO_free(bio);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(signer);
+	bio = BIO_new_mem_buf(ROOT_CRT, -1);
+	root = PEM_read_bio_X509(bio, NULL, NULL, NULL);
+	BIO_free(bio);
+	stir_trust = X509_STORE_new();
+	X509_STORE_add_cert(stir_trust, root);
+	X509_free(root);
+	memset(&p, 0, sizeof(p));
+	snprintf(p.ppt, sizeof(p.ppt), "shaken");
+	snprintf(p.x5u, sizeof(p.x5u), "%s", url);
+	snprintf(p.orig_tn, sizeof(p.orig_tn), "12155551212");
+	snprintf(p.dest_tn[0], sizeof(p.dest_tn[0]), "19995550000");
+	p.nb_dest_tn = 1;
+	snprintf(p.attest, sizeof(p.attest), "A");
+	snprintf(p.origid, sizeof(p.origid), "9a1f4c1e-0c4e-4a57-9d34-3e1d1f1b8a77");
+	p.iat = 1800000000 - 5;
+	CU_ASSERT_EQUAL(dsbc_passport_mky_add(&p, fp_a, strlen(fp_a)), 0);
+	CU_ASSERT_FATAL(dsbc_passport_sign(&p, signer, tok, sizeof(tok)) > 0);
+	dsbc_identity_build(tok, url, "shaken", ident, sizeof(ident));
+	p.iat = 1800000000 - 600;
+	dsbc_passport_sign(&p, signer, tok, sizeof(tok));
+	dsbc_identity_build(tok, url, "shaken", ident_old, sizeof(ident_old));
+	p.iat = 1800000000;
+	snprintf(p.x5u, sizeof(p.x5u), "https://dead.example/x.pem");
+	dsbc_passport_sign(&p, signer, tok, sizeof(tok));
+	dsbc_identity_build(tok, p.x5u, "shaken", ident_dead,
+			    sizeof(ident_dead));
+	snprintf(p.x5u, sizeof(p.x5u), "https://far.example/x.pem");
+	dsbc_passport_sign(&p, signer, tok, sizeof(tok));
+	dsbc_identity_build(tok, p.x5u, "shaken", ident_far,
+			    sizeof(ident_far));
+
+	setup_stir_route = DSBC_STIR_ENFORCE;
+	setup(16);
+	st = dsbc_b2bua_stats(b);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(dsbc_b2bua_stir_cache_stats(b));
+
+	/* 1: waits for the certificate, fetched once */
+	stir_invite("sv1", "12155551212", ident, fp_a);
+	CU_ASSERT_EQUAL(a_status(), 100);
+	CU_ASSERT_PTR_NULL(sent_to(&peer_b, "INVITE "));
+	CU_ASSERT_EQUAL(fk.fetches, 1);
+	CU_ASSERT_STRING_EQUAL(fk.fetch_url, url);
+	CU_ASSERT_EQUAL(st->stir_parked, 1);
+	snprintf(body, sizeof(body), "%s%s", SP_CRT, INTER_CRT);
+	dsbc_b2bua_stir_fetched(b, url, body, strlen(body), now_ms);
+	inv = sent_to(&peer_b, "INVITE ");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(inv);
+	CU_ASSERT_PTR_NOT_NULL(strstr(inv->msg, ident));
+	CU_ASSERT_PTR_NULL(strstr(inv->msg, "verstat"));
+	CU_ASSERT_EQUAL(st->stir_verified, 1);
+	CU_ASSERT_EQUAL(st->stir_parked, 0);
+	/* 2-5: the certificate is cached now */
+	stir_invite("sv2", "12155551213", ident, fp_a);
+	CU_ASSERT_EQUAL(a_status(), 438);
+	stir_invite("sv3", "12155551212", ident, fp_m);
+	CU_ASSERT_EQUAL(a_status(), 438);
+	stir_invite("sv4", "12155551212", ident_old, fp_a);
+	CU_ASSERT_EQUAL(a_status(), 403);
+	stir_invite("sv5", "12155551212", NULL, fp_a);
+	CU_ASSERT_EQUAL(a_status(), 428);
+	CU_ASSERT_EQUAL(fk.fetches, 1);
+	CU_ASSERT_EQUAL(st->stir_result[DSBC_STIR_ORIG_MISMATCH], 1);
+	CU_ASSERT_EQUAL(st->stir_result[DSBC_STIR_MKY_MISMATCH], 1);
+	CU_ASSERT_EQUAL(st->stir_result[DSBC_STIR_STALE], 1);
+	CU_ASSERT_EQUAL(st->stir_result[DSBC_STIR_NO_IDENTITY], 1);
+	CU_ASSERT_EQUAL(st->stir_refused, 4);
+	/* 6: an x5u that never answers: 436 after fetch_timeout_ms, and
+	 * the next call to it fails at once (remembered) */
+	stir_invite("sv6", "12155551212", ident_dead, fp_a);
+	CU_ASSERT_EQUAL(a_status(), 100);
+	CU_ASSERT_EQUAL(fk.fetches, 2);
+	advance(1999);
+	CU_ASSERT_EQUAL(count_to(&peer_a, "SIP/2.0 436 "), 0);
+	advance(2);
+	CU_ASSERT_EQUAL(count_to(&peer_a, "SIP/2.0 436 "), 1);
+	CU_ASSERT_EQUAL(st->stir_fetch_timeouts, 1);
+	stir_invite("sv7", "12155551212", ident_dead, fp_a);
+	CU_ASSERT_EQUAL(a_status(), 436);
+	CU_ASSERT_EQUAL(fk.fetches, 2);
+	/* 8: CANCELled while it waits: 200 and 487; 9, 10: the park holds
+	 * two, a third is 503 */
+	stir_invite("sv8", "12155551212", ident_far, fp_a);
+	fk.n_out = 0;
+	feed(&peer_a, NULL,
+	     "CANCEL sip:+19995550000@example.net SIP/2.0\n"
+	     "Via: SIP/2.0/UDP 10.0.0.10:5060;branch=z9hG4bKsv8;rport\n"
+	     "Max-Forwards: 70\n"
+	     "From: <sip:+12155551212@example.org;user=phone>;tag=sv8\n"
+	     "To: <sip:+19995550000@example.net>\n"
+	     "Call-ID: sv8@x\nCSeq: 1 CANCEL\n");
+	CU_ASSERT_PTR_NOT_NULL(sent_to(&peer_a, "SIP/2.0 200 OK"));
+	CU_ASSERT_PTR_NOT_NULL(sent_to(&peer_a, "SIP/2.0 487 "));
+	CU_ASSERT_EQUAL(st->stir_parked, 0);
+	stir_invite("sv9", "12155551212", ident_far, fp_a);
+	stir_invite("sv10", "12155551212", ident_far, fp_a);
+	stir_invite("sv11", "12155551212", ident_far, fp_a);
+	CU_ASSERT_EQUAL(a_status(), 503);
+	CU_ASSERT_EQUAL(st->stir_park_full, 1);
+	fk.n_out = 0;
+	dsbc_b2bua_stir_fetched(b, "https://far.example/x.pem", NULL, 0,
+				now_ms);
+	CU_ASSERT_EQUAL(count_to(&peer_a, "SIP/2.0 436 "), 2);
+	teardown();
+
+	/* mark: the call goes on; B learns the verdict from its From */
+	setup_stir_route = DSBC_STIR_MARK;
+	setup(16);
+	st = dsbc_b2bua_stats(b);
+	stir_invite("sm1", "12155551212", ident, fp_a);
+	dsbc_b2bua_stir_fetched(b, url, body, strlen(body), now_ms);
+	inv = sent_to(&peer_b, "INVITE ");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(inv);
+	CU_ASSERT_PTR_NOT_NULL(strstr(inv->msg, ident));
+	CU_ASSERT_PTR_NOT_NULL(hval(inv, "From", from, sizeof(from)));
+	CU_ASSERT_PTR_NOT_NULL(strstr(from, "<sip:+12155551212;verstat="
+				      "TN-Validation-Passed@example.org;"
+				      "user=phone>"));
+	stir_invite("sm2", "12155551212", ident, fp_m);
+	inv = sent_to(&peer_b, "INVITE ");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(inv);
+	CU_ASSERT_PTR_NOT_NULL(hval(inv, "From", from, sizeof(from)));
+	CU_ASSERT_PTR_NOT_NULL(strstr(from, ";verstat=TN-Validation-Failed@"));
+	stir_invite("sm3", "12155551212", NULL, fp_a);
+	inv = sent_to(&peer_b, "INVITE ");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(inv);
+	CU_ASSERT_PTR_NOT_NULL(hval(inv, "From", from, sizeof(from)));
+	CU_ASSERT_PTR_NOT_NULL(strstr(from, ";verstat=No-TN-Validation@"));
+	CU_ASSERT_EQUAL(st->stir_marked, 2);
+	CU_ASSERT_EQUAL(st->stir_refused, 0);
+	teardown();
+	setup_stir_route = DSBC_STIR_OFF;
+	X509_STORE_free(stir_trust);
+	stir_trust = NULL;
+	dsbc_es256_free(signer);
+	EVP_PKEY_free(spk);
+}
+
 int
 unit_register(void)
 {
@@ -2557,6 +2790,7 @@ unit_register(void)
 	UNIT_ADD(s, test_basic_call_bye_from_a);
 	UNIT_ADD(s, test_media_family_follows_offer);
 	UNIT_ADD(s, test_stir_sign);
+	UNIT_ADD(s, test_stir_verify);
 	UNIT_ADD(s, test_bye_from_b);
 	UNIT_ADD(s, test_busy_486);
 	UNIT_ADD(s, test_cancel);
