@@ -8,6 +8,7 @@ failure.
 """
 import argparse
 import base64
+import shutil
 import json
 import os
 import re
@@ -1011,6 +1012,353 @@ def test_stir_sign_secsipidx_check():
     eq(payload["dest"], {"tn": ["12025550102"]}, "dest: the callee's")
     eq(payload["attest"], "B", "a trunk's call: attestation B")
     eq(len(payload.get("mky", [])), 1, "A's fingerprint in mky")
+
+
+def make_sti_pki(out):
+    """A throwaway STI PKI (RFC 8226): root -> intermediate -> sp, whose
+    TNAuthList holds service provider code 1234; a rogue root and evil,
+    signed by it with the same list.  Returns the paths."""
+    os.makedirs(out, exist_ok=True)
+    p = {n: os.path.join(out, n) for n in (
+        "root.key", "root.crt", "inter.key", "inter.crt", "sp.key",
+        "sp.crt", "sp.pub", "rogue.key", "rogue.crt", "evil.key",
+        "evil.crt", "certs")}
+    os.makedirs(p["certs"], exist_ok=True)
+
+    def ossl(*a):
+        subprocess.run(["openssl"] + list(a), check=True,
+                       capture_output=True)
+
+    ext = os.path.join(out, "ext.cnf")
+    with open(ext, "w") as f:
+        # TNAuthList ::= SEQUENCE { [0] ServiceProviderCode "1234" }
+        f.write("[ca]\nbasicConstraints = critical,CA:TRUE,pathlen:0\n"
+                "keyUsage = critical,keyCertSign\n"
+                "[sp]\nbasicConstraints = critical,CA:FALSE\n"
+                "keyUsage = critical,digitalSignature\n"
+                "1.3.6.1.5.5.7.1.26 = DER:30:08:a0:06:16:04:31:32:33:34\n")
+    for k in ("root", "inter", "sp", "rogue", "evil"):
+        ossl("ecparam", "-genkey", "-name", "prime256v1", "-noout", "-out",
+             p[k + ".key"])
+    for root in ("root", "rogue"):
+        ossl("req", "-new", "-x509", "-key", p[root + ".key"], "-subj",
+             "/CN=dsbc test STI %s" % root, "-days", "3650", "-addext",
+             "basicConstraints=critical,CA:TRUE", "-addext",
+             "keyUsage=critical,keyCertSign", "-out", p[root + ".crt"])
+
+    def issue(name, ca, section):
+        csr = os.path.join(out, name + ".csr")
+        ossl("req", "-new", "-key", p[name + ".key"], "-subj",
+             "/CN=dsbc test %s" % name, "-out", csr)
+        ossl("x509", "-req", "-in", csr, "-CA", p[ca + ".crt"], "-CAkey",
+             p[ca + ".key"], "-CAcreateserial", "-days", "3650",
+             "-extfile", ext, "-extensions", section, "-out",
+             p[name + ".crt"])
+
+    issue("inter", "root", "ca")
+    issue("sp", "inter", "sp")
+    issue("evil", "rogue", "sp")
+    ossl("ec", "-in", p["sp.key"], "-pubout", "-out", p["sp.pub"])
+    # what the x5u URLs serve: the leaf, then its intermediate
+    for name, parts in (("sp.pem", ("sp.crt", "inter.crt")),
+                        ("evil.pem", ("evil.crt",))):
+        with open(os.path.join(p["certs"], name), "w") as f:
+            for part in parts:
+                with open(p[part]) as g:
+                    f.write(g.read())
+    return p
+
+
+def b64u(b):
+    return base64.urlsafe_b64encode(b).decode().rstrip("=")
+
+
+def passport_openssl(key, x5u, claims):
+    """A SHAKEN PASSporT signed with the openssl command (an ES256 JWS,
+    RFC 7515 with RFC 7518 3.4's r || s), as an Identity header value."""
+    hdr = {"alg": "ES256", "ppt": "shaken", "typ": "passport", "x5u": x5u}
+    si = "%s.%s" % (b64u(json.dumps(hdr, sort_keys=True, separators=(
+        ",", ":")).encode()), b64u(json.dumps(claims, sort_keys=True,
+                                              separators=(",", ":")).encode()))
+    der = subprocess.run(["openssl", "dgst", "-sha256", "-sign", key],
+                         input=si.encode(), capture_output=True,
+                         check=True).stdout
+    # ECDSA-Sig-Value ::= SEQUENCE { r INTEGER, s INTEGER }
+    i = 2 if der[1] < 0x80 else 3
+    ints = []
+    for _ in range(2):
+        n = der[i + 1]
+        ints.append(int.from_bytes(der[i + 2:i + 2 + n], "big"))
+        i += 2 + n
+    sig = b"".join(v.to_bytes(32, "big") for v in ints)
+    return "%s.%s;info=<%s>;alg=ES256;ppt=shaken" % (si, b64u(sig), x5u)
+
+
+# alice: INVITEs over UDP from 10.10.1.10:5070, one per case in the JSON
+# file argv[1] ({name, user, from_tn, identity, fp}); each final answer
+# is ACKed and printed "name status".
+STIR_UAC = r"""
+import json, re, socket, sys, time
+cases = json.load(open(sys.argv[1]))
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+s.bind(("10.10.1.10", 5070))
+s.settimeout(0.5)
+for i, c in enumerate(cases):
+    sdp = ("v=0\r\no=alice 1 1 IN IP4 10.10.1.10\r\ns=-\r\n"
+           "c=IN IP4 10.10.1.10\r\nt=0 0\r\n"
+           "m=audio 7000 UDP/TLS/RTP/SAVP 0\r\na=rtpmap:0 PCMU/8000\r\n"
+           "a=setup:actpass\r\na=fingerprint:%s\r\n" % c["fp"])
+    br = "z9hG4bKst%d%d" % (i, time.time_ns() % 100000)
+    head = ("INVITE sip:%s@10.10.1.1 SIP/2.0\r\n"
+            "Via: SIP/2.0/UDP 10.10.1.10:5070;branch=%s;rport\r\n"
+            "Max-Forwards: 70\r\n"
+            "From: <sip:+%s@example.org;user=phone>;tag=f%d\r\n"
+            "To: <sip:%s@example.net>\r\nCall-ID: stir%d-%s@10.10.1.10\r\n"
+            "CSeq: 1 INVITE\r\n" % (c["user"], br, c["from_tn"], i,
+                                     c["user"], i, br))
+    if c.get("identity"):
+        head += "Identity: %s\r\n" % c["identity"]
+    head += ("Contact: <sip:alice@10.10.1.10:5070>\r\n"
+             "Content-Type: application/sdp\r\nContent-Length: %d\r\n\r\n"
+             % len(sdp))
+    s.sendto((head + sdp).encode(), ("10.10.1.1", 5060))
+    status, deadline = 0, time.time() + 10
+    while time.time() < deadline and status < 200:
+        try:
+            d = s.recv(65536).decode(errors="replace")
+        except socket.timeout:
+            continue
+        m = re.match(r"SIP/2\.0 (\d+)", d)
+        if m and br in d and int(m.group(1)) >= 200:
+            status = int(m.group(1))
+            to = re.search(r"(?im)^To:\s*(.*?)\s*$", d).group(1)
+            s.sendto(("ACK sip:%s@10.10.1.1 SIP/2.0\r\n"
+                      "Via: SIP/2.0/UDP 10.10.1.10:5070;branch=%s;rport\r\n"
+                      "Max-Forwards: 70\r\n"
+                      "From: <sip:+%s@example.org;user=phone>;tag=f%d\r\n"
+                      "To: %s\r\nCall-ID: stir%d-%s@10.10.1.10\r\n"
+                      "CSeq: 1 ACK\r\nContent-Length: 0\r\n\r\n" % (
+                          c["user"], br, c["from_tn"], i, to, i, br)
+                      ).encode(), ("10.10.1.1", 5060))
+    print("%s %d" % (c["name"], status), flush=True)
+"""
+
+# bob: every INVITE is written to argv[1] (with a line of '=' after it)
+# and answered 486; ACKs are taken.
+STIR_UAS = r"""
+import re, socket, sys
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+s.bind(("10.10.2.20", 5060))
+log = open(sys.argv[1], "w")
+while True:
+    d, a = s.recvfrom(65536)
+    m = d.decode(errors="replace")
+    if not m.startswith("INVITE "):
+        continue
+    log.write(m + "\n" + "=" * 20 + "\n")
+    log.flush()
+    hd = lambda n: re.search(r"(?im)^%s:\s*(.*?)\s*$" % n, m).group(1)
+    vias = "".join("Via: %s\r\n" % v for v in
+                   re.findall(r"(?im)^Via:\s*(.*?)\s*$", m))
+    s.sendto(("SIP/2.0 486 Busy Here\r\n%sFrom: %s\r\nTo: %s;tag=b1\r\n"
+              "Call-ID: %s\r\nCSeq: %s\r\nContent-Length: 0\r\n\r\n" % (
+                  vias, hd("From"), hd("To"), hd("Call-ID"), hd("CSeq"))
+              ).encode(), a)
+"""
+
+
+def test_stir_verify_calls():
+    """The STIR verification service with independent signers (secsipidx,
+    the openssl command) and a real certificate repository (secsipidx's
+    HTTP server in bob's namespace, reached over the kernel exception
+    path).  On the `enforce` route: secsipidx's valid call reaches bob
+    with its Identity byte for byte (and secsipidx there still verifies
+    it); a tampered orig is 438, a stale iat 403, an untrusted CA 437, an
+    x5u nobody answers 436 after fetch_timeout_ms, an mky that does not
+    match the SDP's fingerprint (a man in the middle) 438, none at all
+    428.  On the `mark` route the tampered call goes on with
+    verstat=TN-Validation-Failed on its From and the valid one with
+    TN-Validation-Passed.  On a route where dsbc terminates the media,
+    the verified caller's Identity (mky over alice's fingerprint) is
+    replaced by dsbc's own, whose mky is dsbc's pinned fingerprint."""
+    out = os.path.abspath("out/system/stirv")
+    shutil.rmtree(out, ignore_errors=True)
+    pki = make_sti_pki(out)
+    fp_a = ("sha-256 4A:AD:B9:B1:3F:82:18:3B:54:02:12:DF:3E:5D:49:6B:19:E5:"
+            "7C:AB:3E:4B:65:2E:7D:46:3F:54:42:CD:54:F1")
+    fp_m = ("sha-256 02:1A:CC:54:27:AB:EB:9C:53:3F:3E:4B:65:2E:7D:46:3F:54:"
+            "42:CD:54:F1:7A:03:A2:7D:F9:B0:7F:46:19:B2")
+    sp_url = "http://10.10.2.20:8080/v1/pub/sp.pem"
+    evil_url = "http://10.10.2.20:8080/v1/pub/evil.pem"
+    gone_url = "http://10.10.2.99:8080/v1/pub/gone.pem"
+
+    def secsipidx(key, url, dest, orig="12155551212"):
+        return subprocess.run(
+            ["secsipidx", "-sign-full", "-orig-tn", orig, "-dest-tn", dest,
+             "-attest", "A", "-orig-id", "5f1e2f6a-1c1e-4d7e-9a55-0e7c"
+             "3a1d2b44", "-x5u", url, "-k", key], check=True,
+            capture_output=True, text=True).stdout.strip()
+
+    def tamper_orig(ident):
+        jws, rest = ident.split(";", 1)
+        h, c, sig = jws.split(".")
+        claims = json.loads(base64.urlsafe_b64decode(c + "=" * (-len(c) % 4)))
+        claims["orig"] = {"tn": "12155559999"}
+        return "%s.%s.%s;%s" % (h, b64u(json.dumps(
+            claims, sort_keys=True, separators=(",", ":")).encode()), sig,
+            rest)
+
+    now = int(time.time())
+    mky = [{"alg": "sha-256", "dig": fp_a.split()[1].replace(":", "")}]
+    base = {"attest": "A", "orig": {"tn": "12155551212"},
+            "origid": "0b0c2e8a-95d4-4b3a-8b2f-6f0f5e3d2c11"}
+    enf, mark, term = "+19995550000", "+18885550000", "+17775550000"
+    cases = [
+        dict(name="valid", user=enf, identity=secsipidx(
+            pki["sp.key"], sp_url, enf[1:]), fp=fp_a),
+        dict(name="tampered_orig", user=enf, identity=tamper_orig(
+            secsipidx(pki["sp.key"], sp_url, enf[1:])), fp=fp_a),
+        dict(name="stale_iat", user=enf, identity=passport_openssl(
+            pki["sp.key"], sp_url, dict(base, dest={"tn": [enf[1:]]},
+                                        iat=now - 600)), fp=fp_a),
+        dict(name="untrusted_ca", user=enf, identity=secsipidx(
+            pki["evil.key"], evil_url, enf[1:]), fp=fp_a),
+        dict(name="unreachable_x5u", user=enf, identity=secsipidx(
+            pki["sp.key"], gone_url, enf[1:]), fp=fp_a),
+        dict(name="mky_mismatch", user=enf, identity=passport_openssl(
+            pki["sp.key"], sp_url, dict(base, dest={"tn": [enf[1:]]},
+                                        iat=now, mky=mky)), fp=fp_m),
+        dict(name="no_identity", user=enf, identity=None, fp=fp_a),
+        dict(name="mark_tampered", user=mark, identity=tamper_orig(
+            secsipidx(pki["sp.key"], sp_url, mark[1:])), fp=fp_a),
+        dict(name="mark_valid", user=mark, identity=secsipidx(
+            pki["sp.key"], sp_url, mark[1:]), fp=fp_a),
+        dict(name="terminated", user=term, identity=passport_openssl(
+            pki["sp.key"], sp_url, dict(base, dest={"tn": [term[1:]]},
+                                        iat=now, mky=mky)), fp=fp_a),
+    ]
+    for c in cases:
+        c["from_tn"] = "12155551212"
+    cf = os.path.join(out, "cases.json")
+    with open(cf, "w") as f:
+        json.dump(cases, f)
+    log = os.path.join(out, "bob_invites.log")
+    topo = Topology("sv")
+    topo.setup()
+    d = httpd = bob = None
+    try:
+        conf = os.path.join(out, "dsbc.conf")
+        dsbc_conf(topo, conf, port1_extra="exception = tap\n")
+        with open(conf, "a") as f:
+            f.write("[stir]\nkey = %s\nx5u = %s\nca_file = %s\n"
+                    "fetch_timeout_ms = 1000\n" % (pki["sp.key"], sp_url,
+                                                   pki["root.crt"]))
+            for i, (prefix, extra) in enumerate((
+                    (enf, "stir_verify = enforce\n"),
+                    (mark, "stir_verify = mark\n"),
+                    (term, "stir_verify = enforce\nstir_sign = yes\n"
+                           "mode = terminate\n"))):
+                f.write("[route.%d]\nuser_prefix = %s\n"
+                        "next_hop = 10.10.2.20:5060\n%s" % (i, prefix, extra))
+        httpd = topo.run("bob", ["secsipidx", "-http-srv", "10.10.2.20:8080",
+                                 "-http-dir", pki["certs"]],
+                         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        bob = topo.run("bob", ["python3", "-c", STIR_UAS, log],
+                       stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        d = Dsbc(BUILD, conf, "dsbc-sys-stirv", lcores="0-1")
+        d.wait_ready()
+        alice = topo.run("alice", ["python3", "-c", STIR_UAC, cf],
+                         stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                         text=True)
+        got = alice.communicate(timeout=120)[0]
+        stir = d.tel.query("/dsbc/stir")
+    finally:
+        rc = d.stop() if d else 0
+        for p in (httpd, bob):
+            if p is not None:
+                p.kill()
+                p.wait()
+        topo.teardown()
+    status = dict(x.split() for x in got.strip().splitlines())
+    print("  answers: %s" % ", ".join("%s %s" % kv for kv in status.items()))
+    print("  /dsbc/stir: verified %d refused %d marked %d resigned %d; "
+          "failed %s" % (stir["verified"], stir["refused"], stir["marked"],
+                         stir["resigned"], {k: v for k, v in
+                                            stir["failed"].items() if v}))
+    print("  fetches %d (http ok %d failed %d), timeouts %d; cache hits %d "
+          "misses %d stored %d untrusted %d" % (
+              stir["fetches"], stir["http_ok"], stir["http_failed"],
+              stir["fetch_timeouts"], stir["cache_hits"],
+              stir["cache_misses"], stir["cache_stored"],
+              stir["cache_untrusted"]))
+    eq(rc, 0, "dsbc exit status")
+    want = {"valid": "486", "tampered_orig": "438", "stale_iat": "403",
+            "untrusted_ca": "437", "unreachable_x5u": "436",
+            "mky_mismatch": "438", "no_identity": "428",
+            "mark_tampered": "486", "mark_valid": "486", "terminated": "486"}
+    eq(status, want, "answers (486: it reached bob, who is busy)")
+    with open(log) as f:
+        invites = [m for m in f.read().split("=" * 20 + "\n") if m.strip()]
+    eq(len(invites), 4, "INVITEs at bob: valid, the two marked, terminated")
+    by_to = {}
+    for m in invites:
+        user = re.search(r"(?m)^To: <sip:(\+\d+)@", m).group(1)
+        by_to.setdefault(user, []).append(m)
+    idents = lambda m: re.findall(r"(?m)^Identity: (.*?)\r?$", m)
+    eq(idents(by_to[enf][0]), [cases[0]["identity"]],
+       "valid: alice's Identity byte for byte")
+    check("verstat" not in by_to[enf][0], "enforce adds no verstat")
+    idf = os.path.join(out, "at_bob.txt")
+    with open(idf, "w") as f:
+        f.write(idents(by_to[enf][0])[0])
+    chk = subprocess.run(["secsipidx", "-check", "-fidentity", idf,
+                          "-fpubkey", pki["sp.pub"], "-expire", "300"],
+                         capture_output=True, text=True)
+    print("  secsipidx -check at bob: %s" % chk.stdout.strip()
+          .splitlines()[-1])
+    eq(chk.stdout.strip().splitlines()[-1], "ok",
+       "secsipidx verifies what bob got")
+    froms = sorted(re.search(r"(?m)^From: (.*?)\r?$", m).group(1)
+                   for m in by_to[mark])
+    print("  marked From: %s" % " | ".join(froms))
+    check(any("<sip:+12155551212;verstat=TN-Validation-Failed@example.org;"
+              "user=phone>" in x for x in froms), "verstat: failed")
+    check(any("<sip:+12155551212;verstat=TN-Validation-Passed@example.org;"
+              "user=phone>" in x for x in froms), "verstat: passed")
+    t_ids = idents(by_to[term][0])
+    eq(len(t_ids), 1, "terminated: one Identity, dsbc's")
+    check(t_ids[0] != cases[-1]["identity"], "alice's is not passed")
+    jws = t_ids[0].split(";")[0]
+    c = jws.split(".")[1]
+    claims = json.loads(base64.urlsafe_b64decode(c + "=" * (-len(c) % 4)))
+    sdp_fp = re.search(r"a=fingerprint:(\S+ \S+)", by_to[term][0]).group(1)
+    print("  terminated: dsbc's mky %s; B's SDP %s; /dsbc/stir %s" % (
+        claims["mky"][0]["dig"][:23], sdp_fp[:31], stir["fingerprint"][:31]))
+    with open(idf, "w") as f:
+        f.write(t_ids[0])
+    chk2 = subprocess.run(["secsipidx", "-check", "-fidentity", idf,
+                           "-fpubkey", pki["sp.pub"], "-expire", "300"],
+                          capture_output=True, text=True)
+    eq(chk2.stdout.strip().splitlines()[-1], "ok",
+       "secsipidx verifies dsbc's re-signed Identity")
+    eq(claims["mky"], [{"alg": "sha-256", "dig": stir["fingerprint"]
+                        .split()[1].replace(":", "")}],
+       "mky: dsbc's pinned fingerprint")
+    eq(sdp_fp, stir["fingerprint"], "B's offer carries it")
+    eq((claims["orig"], claims["attest"]), ({"tn": "12155551212"}, "A"),
+       "orig and attest as verified")
+    eq(stir["verified"], 3, "verified: valid, mark_valid, terminated")
+    eq(stir["refused"], 6, "refused under enforce")
+    eq(stir["marked"], 1, "marked (failed)")
+    eq(stir["resigned"], 1, "re-signed where dsbc terminates")
+    eq(stir["failed"]["bad_signature"], 2, "tampered orig, twice")
+    eq(stir["failed"]["stale"], 1, "stale")
+    eq(stir["failed"]["bad_cert"], 1, "untrusted")
+    eq(stir["failed"]["bad_info"], 1, "unreachable")
+    eq(stir["failed"]["mky_mismatch"], 1, "mky")
+    eq(stir["failed"]["no_identity"], 1, "none")
+    eq(stir["fetches"], 3, "sp, evil, gone: each fetched once")
+    eq(stir["cache_untrusted"], 1, "evil's chain refused at the cache")
 
 
 STUNNEL_SERVER_CONF = """foreground = yes
@@ -2361,26 +2709,23 @@ def dtls_scenarios(name, hold_ms, uas_edit=None):
                            uas_edit=uas_edit)
 
 
-def test_dtls_srtp_relay_openssl():
-    """RFC 7879 section 3.1 with real DTLS-SRTP peers: bob runs openssl
-    s_server (DTLS 1.2, use_srtp), alice openssl s_client, the media ports
-    come from a SIP call through dsbc whose SDP answer carries bob's
-    certificate fingerprint.  The handshake completes through dsbc's
-    ports, both ends export the same SRTP keying material (dsbc did not
-    terminate DTLS), the certificate alice sees has the fingerprint bob
-    signalled, and alice received that a=fingerprint byte for byte."""
-    out = os.path.abspath("out/system/dtls")
+def dtls_relay_openssl(name, call_kw=None, during_more=None):
+    """A relayed DTLS-SRTP call between openssl peers (see
+    test_dtls_srtp_relay_openssl); call_kw: more for run_call;
+    during_more(d, res) runs once the handshake is over.  Returns
+    run_call's result and what the peers printed."""
+    out = os.path.abspath("out/system/" + name)
     os.makedirs(out, exist_ok=True)
     key, crt, fp = make_cert(out, "bob")
     fp_line = "a=fingerprint:sha-256 " + fp
     uac, uas = dtls_scenarios(
-        "dtls", "7000", lambda x: re.sub(
+        name, "7000", lambda x: re.sub(
             r"a=fingerprint:sha-256 [0-9A-F:]+", fp_line, x).replace(
                 "a=setup:active", "a=setup:passive"))
-    log = os.path.abspath("out/system/dtls_uac_msgs.log")
+    log = os.path.abspath("out/system/%s_uac_msgs.log" % name)
     if os.path.exists(log):
         os.unlink(log)
-    res = {}
+    res = {"fp": fp, "fp_line": fp_line, "uac": uac}
 
     def during(d, topo, call):
         with open(log, errors="replace") as f:
@@ -2398,9 +2743,18 @@ def test_dtls_srtp_relay_openssl():
                            "10.10.1.10:7200" % (DTLS_SRTP_OPTS, port))
         res["cli"] = cli.communicate(timeout=20)[0]
         res["srv"] = srv.communicate(timeout=20)[0]
+        if during_more is not None:
+            during_more(d, res)
 
-    r = run_call("dtls", uac, uas, during=during,
-                 extra_uac=["-trace_msg", "-message_file", log])
+    kw = dict(call_kw or {})
+    r = run_call(name, kw.pop("uac", uac), uas, during=during,
+                 extra_uac=["-trace_msg", "-message_file", log], **kw)
+    return r, res
+
+
+def check_dtls_relay(r, res):
+    """Both openssl ends export the same keys: dsbc relayed the DTLS."""
+    fp, fp_line = res["fp"], res["fp_line"]
     sipp_ok(r)
     cli, srv = res.get("cli", ""), res.get("srv", "")
     km = [keying_material(t) for t in (cli, srv)]
@@ -2423,6 +2777,76 @@ def test_dtls_srtp_relay_openssl():
     c = r["call"]
     check_ge(c["a_leg"]["m0_rtp_in_dtls"], 3, "DTLS records from alice")
     check_ge(c["b_leg"]["m0_rtp_in_dtls"], 3, "DTLS records from bob")
+
+
+def test_dtls_srtp_relay_openssl():
+    """RFC 7879 section 3.1 with real DTLS-SRTP peers: bob runs openssl
+    s_server (DTLS 1.2, use_srtp), alice openssl s_client, the media ports
+    come from a SIP call through dsbc whose SDP answer carries bob's
+    certificate fingerprint.  The handshake completes through dsbc's
+    ports, both ends export the same SRTP keying material (dsbc did not
+    terminate DTLS), the certificate alice sees has the fingerprint bob
+    signalled, and alice received that a=fingerprint byte for byte."""
+    check_dtls_relay(*dtls_relay_openssl("dtls"))
+
+
+def test_dtls_srtp_relay_openssl_signed():
+    """The same DTLS-SRTP call with a signed INVITE (RFC 8224) on a route
+    that enforces verification: alice's PASSporT (signed with the openssl
+    command, mky over her a=fingerprint) is verified by dsbc with the
+    certificate fetched from secsipidx's HTTP server, and reaches bob byte
+    for byte, where secsipidx still verifies it; the DTLS keys at both
+    ends are the same (dsbc relayed, it did not terminate)."""
+    out = os.path.abspath("out/system/dtls_stir")
+    pki = make_sti_pki(out)
+    url = "http://10.10.2.20:8080/v1/pub/sp.pem"
+    blog = os.path.join(out, "bob_msgs.log")
+    if os.path.exists(blog):
+        os.unlink(blog)
+    uac, _ = dtls_scenarios("dtls_stir_probe", "7000")
+    with open(uac) as f:
+        x = f.read()
+    fp_a = re.search(r"a=fingerprint:(sha-256 [0-9A-F:]+)", x).group(1)
+    ident = passport_openssl(pki["sp.key"], url, {
+        "attest": "A", "dest": {"tn": ["19995550000"]},
+        "iat": int(time.time()), "orig": {"tn": "12155551212"},
+        "origid": "7d3c1f0e-6b2a-4c59-8e11-2f4a9b0c5d6e",
+        "mky": [{"alg": "sha-256", "dig": fp_a.split()[1].replace(":", "")}]})
+    x = re.sub(r"(?m)^(\s*)Identity: .*$", lambda m: m.group(1) +
+               "Identity: " + ident, x)
+    x = x.replace('From: "alice" <sip:alice@[local_ip]:[local_port]>',
+                  'From: "alice" <sip:+12155551212@[local_ip]:'
+                  '[local_port];user=phone>')
+    with open(uac, "w") as f:
+        f.write(x)
+    seen = {}
+    r, res = dtls_relay_openssl(
+        "dtls_stir", call_kw=dict(
+            uac=uac, service="+19995550000",
+            conf_extra="stir_verify = enforce\n[stir]\nca_file = %s\n"
+            % pki["root.crt"], port1_extra="exception = tap\n",
+            uas_helper=["secsipidx", "-http-srv", "10.10.2.20:8080",
+                        "-http-dir", pki["certs"]],
+            extra_uas=["-trace_msg", "-message_file", blog]),
+        during_more=lambda d, res: seen.update(d.tel.query("/dsbc/stir")))
+    check_dtls_relay(r, res)
+    with open(blog, errors="replace") as f:
+        got = re.findall(r"(?m)^Identity: (.*?)\r?$", f.read())
+    idf = os.path.join(out, "at_bob.txt")
+    with open(idf, "w") as f:
+        f.write(got[0] if got else "")
+    chk = subprocess.run(["secsipidx", "-check", "-fidentity", idf,
+                          "-fpubkey", pki["sp.pub"], "-expire", "300"],
+                         capture_output=True, text=True)
+    print("  verified %s, http_ok %s; Identity at bob byte for byte: %s; "
+          "secsipidx -check: %s" % (
+              seen.get("verified"), seen.get("http_ok"),
+              bool(got) and got[0] == ident,
+              chk.stdout.strip().splitlines()[-1]))
+    eq(sorted(set(got)), [ident], "alice's Identity at bob, byte for byte")
+    eq(chk.stdout.strip().splitlines()[-1], "ok", "secsipidx verifies it")
+    eq((seen.get("verified"), seen.get("refused")), (1, 0),
+       "dsbc verified it")
 
 
 def pem_fingerprint(text, after=""):
@@ -4074,6 +4498,7 @@ TESTS = [test_udp_relay_between_namespaces, test_kernel_exception_path,
          test_sip_tls_call_stunnel, test_route_tcp_to_bob,
          test_route_tls_to_bob, test_trunk_tcp_alias,
          test_trunk_by_tls_client_cert, test_stir_sign_secsipidx_check,
+         test_stir_verify_calls,
          test_sip_wss_register_and_call,
          test_browser_jssip_relay, test_browser_jssip_terminate_sdes,
          test_signalling_attacks_while_calling,
@@ -4082,6 +4507,7 @@ TESTS = [test_udp_relay_between_namespaces, test_kernel_exception_path,
          test_call_early_media, test_call_reinvite,
          test_call_media_inactivity, test_call_prack, test_call_ice_lite,
          test_routing_by_user_prefix, test_dtls_srtp_relay_openssl,
+         test_dtls_srtp_relay_openssl_signed,
          test_dtls_before_the_answer, test_dtls_srtp_terminate_openssl,
          test_dtls_terminate_wrong_fingerprint,
          test_dtls_terminate_weak_fingerprint, test_dtls_terminate_faults,

@@ -10,7 +10,9 @@
 #include <string.h>
 #include <time.h>
 
+#include <openssl/err.h>
 #include <openssl/pem.h>
+#include <openssl/x509.h>
 #include <openssl/rand.h>
 #include <rte_ether.h>
 #include <rte_log.h>
@@ -22,6 +24,7 @@
 #include "ctl/mgmt.h"
 #include "ctl/sip.h"
 #include "ctl/sip_tcp.h"
+#include "ctl/stir_fetch.h"
 #include "log.h"
 
 _Static_assert(DSBC_B2BUA_ICE_UFRAG_MAX == DSBC_ICE_UFRAG_MAX &&
@@ -124,6 +127,28 @@ stir_key_load(struct dsbc_app *app)
 	return 0;
 }
 
+/* [stir] ca_file: the STI trust anchors the verification service
+ * checks x5u chains against (RFC 8226 4); NULL when none is set. */
+static int
+stir_trust_load(struct dsbc_app *app)
+{
+	const char *path = app->cfg.stir.ca_file;
+	X509_STORE *st;
+
+	if (path[0] == '\0')
+		return 0;
+	st = X509_STORE_new();
+	if (st == NULL || X509_STORE_load_file(st, path) != 1) {
+		DSBC_LOG(b2bua, ERR, "[stir] ca_file: %s: no certificate "
+			"read (PEM)\n", path);
+		X509_STORE_free(st);
+		ERR_clear_error();
+		return -1;
+	}
+	app->sip->stir_trust = st;
+	return 0;
+}
+
 static void
 op_log(void *ctx, enum dsbc_b2bua_log_level level, const char *line)
 {
@@ -144,6 +169,7 @@ dsbc_b2bua_host_init(struct dsbc_app *app)
 		.ice_clear = op_ice_clear,
 		.random = op_random,
 		.epoch_s = op_epoch_s,
+		.stir_fetch = dsbc_stir_fetch_start,
 		.log = op_log,
 	};
 	struct dsbc_b2bua_cfg bc;
@@ -164,9 +190,11 @@ dsbc_b2bua_host_init(struct dsbc_app *app)
 		DSBC_LOG(b2bua, ERR, "libsrtp2 initialisation failed\n");
 		return -EINVAL;
 	}
-	if (stir_key_load(app) != 0)
+	if (stir_key_load(app) != 0 || stir_trust_load(app) != 0 ||
+	    dsbc_stir_fetch_init(app) != 0)
 		return -EINVAL;
 	bc.stir_key = app->sip->stir_key;
+	bc.stir_trust = app->sip->stir_trust;
 	app->sip->b2b = dsbc_b2bua_create(&bc, &ops, app, err, sizeof(err));
 	if (app->sip->b2b == NULL) {
 		DSBC_LOG(b2bua, ERR, "%s\n", err);
@@ -180,8 +208,11 @@ dsbc_b2bua_host_fini(struct dsbc_app *app)
 {
 	if (app->sip == NULL)
 		return;
+	dsbc_stir_fetch_fini(app);
 	dsbc_b2bua_free(app->sip->b2b);
 	app->sip->b2b = NULL;
+	X509_STORE_free(app->sip->stir_trust);
+	app->sip->stir_trust = NULL;
 	dsbc_es256_free(app->sip->stir_key);
 	app->sip->stir_key = NULL;
 }

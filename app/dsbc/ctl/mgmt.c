@@ -19,6 +19,7 @@
 #include "ctl/exc_tap.h"
 #include "ctl/sip.h"
 #include "ctl/sip_tcp.h"
+#include "ctl/stir_fetch.h"
 #include "ctl/snap.h"
 #include "dp/worker.h"
 #include "log.h"
@@ -720,6 +721,7 @@ dsbc_mgmt_loop(struct dsbc_app *app)
 		work += drain_sip(app);
 		work += drain_dtls(app);
 		work += dsbc_sip_tick(app);
+		work += dsbc_stir_fetch_poll(app);
 		dsbc_snap_serve(app);
 		if (app->reload_users)
 			reload_users(app);

@@ -39,12 +39,16 @@ struct rte_mbuf;
 
 /* Management lcore only; telemetry reads the counters. */
 struct dsbc_es256;
+struct dsbc_stir_fetcher;
+struct x509_store_st;
 
 struct dsbc_sip_rt {
 	struct rte_ip_frag_tbl *frag_tbl;
 	struct rte_ip_frag_death_row *death_row;
 	struct rte_mempool *indirect;        /* for outgoing fragments */
 	struct dsbc_es256 *stir_key;         /* [stir] key, prepared */
+	struct x509_store_st *stir_trust;    /* [stir] ca_file, loaded */
+	struct dsbc_stir_fetcher *fetch;     /* x5u fetches (stir_fetch.c) */
 	struct dsbc_sip_stats st;
 	char rx_buf[65536];                  /* a reassembled datagram */
 	struct dsbc_b2bua *b2b;              /* calls (lib/b2bua) */

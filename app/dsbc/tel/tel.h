@@ -17,5 +17,7 @@ int dsbc_tel_sip_register(void);
 void dsbc_tel_sip_set_app(struct dsbc_app *app);
 int dsbc_tel_calls_register(void);
 void dsbc_tel_calls_set_app(struct dsbc_app *app);
+/* tel_stir.c */
+int dsbc_tel_stir_register(struct dsbc_app *app);
 
 #endif /* DSBC_TEL_H */

@@ -382,6 +382,7 @@ dsbc_telemetry_register(struct dsbc_app *app)
 			"Per port addresses and ethdev counters. No parameters") != 0 ||
 	    dsbc_tel_sip_register() != 0 ||
 	    dsbc_tel_calls_register() != 0 ||
+	    dsbc_tel_stir_register(app) != 0 ||
 	    rte_telemetry_register_cmd("/dsbc/flows", tel_flows,
 			"Flow count; parameter: flow id for one flow's state") != 0)
 		return -1;
