@@ -428,6 +428,32 @@ test_users_sections(void)
 		     "'D' is not A, B or C");
 	expect_error(BASE "[stir]\nx5u = ftp://x/c.pem\n", "stir", "x5u",
 		     "'ftp://x/c.pem' is not an http(s) URL");
+	/* the verification service: policies, trust anchors, bounds */
+	CU_ASSERT_EQUAL(load_text(BASE
+		"[stir]\nca_file = /etc/dsbc/sti-roots.pem\n"
+		"cert_dir = /etc/dsbc/x5u\niat_window_s = 30\n"
+		"fetch_timeout_ms = 500\n"
+		"[route.0]\nnext_hop = 192.0.2.9:5060\nstir_verify = enforce\n"
+		"[route.1]\nnext_hop = 192.0.2.9:5060\nstir_verify = mark\n",
+		&c, err, sizeof(err)), 0);
+	CU_ASSERT_EQUAL(c.routes[0].stir_verify, DSBC_STIR_ENFORCE);
+	CU_ASSERT_EQUAL(c.routes[1].stir_verify, DSBC_STIR_MARK);
+	CU_ASSERT_EQUAL(c.stir.iat_window_s, 30);
+	CU_ASSERT_EQUAL(c.stir.fetch_timeout_ms, 500);
+	CU_ASSERT_EQUAL(c.stir.fail_ttl_s, 30);
+	CU_ASSERT_EQUAL(c.stir.cache_size, 1024);
+	CU_ASSERT_STRING_EQUAL(c.stir.cert_dir, "/etc/dsbc/x5u");
+	dsbc_config_free(&c);
+	unlink(path);
+	expect_error(BASE "[route.0]\nnext_hop = 192.0.2.9:5060\n"
+		     "stir_verify = mark\n", "route.0", "stir_verify",
+		     "needs [stir] ca_file (the trust anchors)");
+	expect_error(BASE "[route.0]\nnext_hop = 192.0.2.9:5060\n"
+		     "stir_verify = yes\n", "route.0", "stir_verify",
+		     "'yes' is not off, mark or enforce");
+	expect_error(BASE "[stir]\nfetch_timeout_ms = 50\n", "stir",
+		     "fetch_timeout_ms", "'50' is not an integer in "
+		     "[100, 30000]");
 
 	expect_error(BASE "[registrar]\ndomain = x\nrealm = nope\n",
 		     "registrar", "realm", "no [realm.N] is named 'nope'");
