@@ -1174,10 +1174,20 @@ invite_go(struct dsbc_b2bua *b, const struct dsbc_sip_peer *from,
 		 na.uri_str.p);
 	/* B leg keeps A's From and To URIs (RFC 8224: covered by Identity) */
 	snprintf(c->b.local_uri, sizeof(c->b.local_uri), "%s", c->a.remote_uri);
-	/* a marking route tells B what verification found (ATIS-1000074) */
-	if (ic->stir.mark)
-		b2bua_stir_verstat(c->b.local_uri, sizeof(c->b.local_uri),
-				   ic->stir.verstat);
+	if (!local && r->stir_verify != DSBC_STIR_OFF) {
+		/* a verifying route: only dsbc says how a caller was
+		 * verified (ATIS-1000074): A's verstat goes, a marking
+		 * route's own goes in */
+		char u[STR_MAX];
+
+		snprintf(u, sizeof(u), "%.*s", (int)na.uri_str.len,
+			 na.uri_str.p);
+		b2bua_stir_verstat(u, sizeof(c->b.local_uri) - na.display.len -
+				   3, ic->stir.mark ? ic->stir.verstat :
+				   VERSTAT_NONE);
+		snprintf(c->b.local_uri, sizeof(c->b.local_uri), "%.*s<%s>",
+			 (int)na.display.len, na.display.p, u);
+	}
 	h = dsbc_sip_hdr_get(m, DSBC_SIP_H_TO, 0);
 	snprintf(c->a.local_uri, sizeof(c->a.local_uri), "%.*s",
 		 (int)h->value.len, h->value.p);

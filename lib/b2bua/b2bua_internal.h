@@ -223,6 +223,7 @@ struct dsbc_b2bua {
 	struct dsbc_sip_msg in;           /* the message being served */
 	/* STIR verification (b2bua_stir.c) */
 	struct dsbc_stir_cache *stir_cache; /* when a route verifies */
+	struct dsbc_stir_replay *stir_replay; /* valid tokens seen lately */
 	struct stir_park *parked;         /* [cfg stir.parked_max] */
 	uint32_t nb_parked;
 	uint64_t park_next;               /* earliest deadline, 0 none */
@@ -279,9 +280,10 @@ int b2bua_stir_check(struct dsbc_b2bua *b, const struct dsbc_sip_peer *from,
 		     const char **reason, uint64_t now);
 /* Does an Identity value carry a PASSporT with mky (RFC 8225 5.2.2)? */
 bool b2bua_stir_has_mky(const char *v, uint32_t len);
-/* ";verstat=..." into a From header value's URI user part (ATIS-1000074
- * 5.3.1); 0, or -1 when it would not fit (left as it was). */
-int b2bua_stir_verstat(char *hdr, size_t cap, uint8_t verstat);
+/* A From URI for B: every verstat the caller put in removed, dsbc's
+ * (unless VERSTAT_NONE) put in its user part (ATIS-1000074 5.3.1);
+ * 0, or -1 when it would not fit in cap (stripped only). */
+int b2bua_stir_verstat(char *uri, size_t cap, uint8_t verstat);
 /* A CANCEL from `from` of INVITE transaction t: 1 it was parked and
  * got its 487, -1 it was parked and the CANCEL is not from its sender,
  * 0 it was not parked. */

@@ -25,7 +25,17 @@
 #include "dsbc_identity.h"
 #include "dsbc_passport.h"
 #include "dsbc_stir_cache.h"
+#include "dsbc_stir_replay.h"
 #include "dsbc_stir_verify.h"
+
+/* a=fingerprint values an offer may carry (RFC 8122: one per
+ * certificate a party may present), and their longest (sha-512) */
+#define STIR_FPS 16
+#define STIR_FP_MAX 208
+
+static int sdp_fingerprints(struct dsbc_b2bua *b, const char *sdp,
+			    uint32_t len, char fps[][STIR_FP_MAX],
+			    unsigned int max);
 
 /* The number in a From/To header value or a URI: a tel: URI's, or a
  * SIP URI's user part (before any ';'), in RFC 8224 8.3's form. */
@@ -102,9 +112,9 @@ b2bua_stir_sign(struct dsbc_b2bua *b, const struct dsbc_sip_msg *m,
 		uint32_t sdp_len, char *out, size_t cap)
 {
 	struct dsbc_passport p;
-	char jws[1024];
-	unsigned int i, k;
-	int n;
+	char jws[1024], fps[STIR_FPS][STIR_FP_MAX];
+	unsigned int k;
+	int n, nfp;
 
 	memset(&p, 0, sizeof(p));
 	/* SHAKEN signs numbers (RFC 8588 4): the caller's From, the
@@ -117,27 +127,24 @@ b2bua_stir_sign(struct dsbc_b2bua *b, const struct dsbc_sip_msg *m,
 	p.nb_dest_tn = 1;
 	snprintf(p.ppt, sizeof(p.ppt), "shaken");
 	snprintf(p.x5u, sizeof(p.x5u), "%s", b->cfg->stir.x5u);
+	/* a verified caller's attestation where it is SHAKEN's (RFC
+	 * 8588 4), else dsbc's own for a user or a trunk */
+	if (attest != NULL && (attest[0] < 'A' || attest[0] > 'C' ||
+			       attest[1] != '\0'))
+		attest = NULL;
 	snprintf(p.attest, sizeof(p.attest), "%s", attest != NULL ? attest :
 		 trunk ? b->cfg->stir.trunk_attest : b->cfg->stir.attest);
 	p.iat = b->ops.epoch_s(b->ctx);
 	if (uuid4(b, p.origid) != 0)
 		goto skip;
-	/* mky: every fingerprint of the offer B gets */
-	if (sdp_len > 0 && dsbc_sdp_parse(sdp, sdp_len, &b->sdp_out) ==
-	    DSBC_SDP_ERR_NONE) {
-		const struct dsbc_sdp *s = &b->sdp_out;
-
-		for (k = 0; k < s->nb_fingerprint; k++)
-			if (dsbc_passport_mky_add(&p, s->fingerprint[k].p,
-						  s->fingerprint[k].len) != 0)
-				goto skip;
-		for (i = 0; i < s->nb_media; i++)
-			for (k = 0; k < s->media[i].nb_fingerprint; k++)
-				if (dsbc_passport_mky_add(&p,
-					s->media[i].fingerprint[k].p,
-					s->media[i].fingerprint[k].len) != 0)
-					goto skip;
-	}
+	/* mky: every fingerprint of the offer B gets (all of them, or the
+	 * call is not signed: a binding that leaves one out is none) */
+	nfp = sdp_fingerprints(b, sdp, sdp_len, fps, STIR_FPS);
+	if (nfp < 0)
+		goto skip;
+	for (k = 0; k < (unsigned int)nfp; k++)
+		if (dsbc_passport_mky_add(&p, fps[k], strlen(fps[k])) != 0)
+			goto skip;
 	n = dsbc_passport_sign(&p, b->bc.stir_key, jws, sizeof(jws));
 	if (n < 0 || dsbc_identity_build(jws, p.x5u, p.ppt, out, cap) < 0)
 		goto skip;
@@ -184,8 +191,10 @@ b2bua_stir_init(struct dsbc_b2bua *b, char *err, size_t errlen)
 	}
 	b->stir_cache = dsbc_stir_cache_new(sc->cache_size, b->bc.stir_trust,
 					    sc->cache_ttl_s, sc->fail_ttl_s);
+	b->stir_replay = dsbc_stir_replay_new(sc->replay_size);
 	b->parked = calloc(sc->parked_max, sizeof(*b->parked));
-	if (b->stir_cache == NULL || b->parked == NULL) {
+	if (b->stir_cache == NULL || b->stir_replay == NULL ||
+	    b->parked == NULL) {
 		snprintf(err, errlen, "no memory for the STIR cache");
 		return -1;
 	}
@@ -203,6 +212,8 @@ b2bua_stir_fini(struct dsbc_b2bua *b)
 	b->parked = NULL;
 	b->nb_parked = 0;
 	dsbc_stir_cache_free(b->stir_cache);
+	dsbc_stir_replay_free(b->stir_replay);
+	b->stir_replay = NULL;
 	b->stir_cache = NULL;
 }
 
@@ -224,8 +235,27 @@ b2bua_stir_has_mky(const char *v, uint32_t len)
 	       DSBC_PASSPORT_OK && p.nb_mky > 0;
 }
 
+/* Remove every ";verstat=..." from a URI (a caller may not say how it
+ * was verified: only the verifier does, ATIS-1000074 5.3). */
+static void
+verstat_strip(char *uri)
+{
+	char *q = uri;
+
+	while ((q = strchr(q, ';')) != NULL) {
+		size_t n;
+
+		if (strncasecmp(q + 1, "verstat=", 8) != 0) {
+			q++;
+			continue;
+		}
+		n = strcspn(q + 1, ";@?>") + 1;
+		memmove(q, q + n, strlen(q + n) + 1);
+	}
+}
+
 int
-b2bua_stir_verstat(char *hdr, size_t cap, uint8_t verstat)
+b2bua_stir_verstat(char *uri, size_t cap, uint8_t verstat)
 {
 	static const char *const names[] = {
 		[VERSTAT_PASSED] = "TN-Validation-Passed",
@@ -233,59 +263,60 @@ b2bua_stir_verstat(char *hdr, size_t cap, uint8_t verstat)
 		[VERSTAT_NO_VALIDATION] = "No-TN-Validation",
 	};
 	char out[512];
-	char *u, *end, *at;
 	size_t pos, n;
+	char *at;
 
+	verstat_strip(uri);
 	if (verstat == VERSTAT_NONE || verstat >= sizeof(names) /
 	    sizeof(names[0]))
 		return 0;
-	/* the URI: inside <>, else the whole value */
-	u = strchr(hdr, '<');
-	u = u != NULL ? u + 1 : hdr;
-	end = strchr(u, '>');
-	if (end == NULL)
-		end = u + strlen(u);
-	if (strncasecmp(u, "tel:", 4) == 0) {
-		/* a tel URI's parameters follow the number */
-		pos = (size_t)(end - hdr);
-	} else {
-		/* a SIP URI: a user parameter, before the '@'
-		 * (RFC 3261 19.1.1 allows ';' in the user part, as
-		 * ATIS-1000074 5.3.1 writes it) */
-		at = memchr(u, '@', (size_t)(end - u));
-		if (at == NULL)
-			return -1;
-		pos = (size_t)(at - hdr);
-	}
+	at = strchr(uri, '@');
+	if (strncasecmp(uri, "tel:", 4) == 0 || at == NULL)
+		/* a tel URI's parameters follow the number; a URI without
+		 * a user part takes it as a URI parameter */
+		pos = strcspn(uri, "?");
+	else
+		/* a SIP URI: a user parameter, before the '@' (RFC 3261
+		 * 19.1.1 allows ';' in the user part, as ATIS-1000074
+		 * 5.3.1 writes it) */
+		pos = (size_t)(at - uri);
 	n = (size_t)snprintf(out, sizeof(out), "%.*s;verstat=%s%s", (int)pos,
-			     hdr, names[verstat], hdr + pos);
+			     uri, names[verstat], uri + pos);
 	if (n >= sizeof(out) || n >= cap)
 		return -1;
-	memcpy(hdr, out, n + 1);
+	memcpy(uri, out, n + 1);
 	return 0;
 }
 
-/* The SDP's a=fingerprint values, session and media, NUL-terminated. */
-static unsigned int
-sdp_fingerprints(struct dsbc_b2bua *b, const struct dsbc_sip_msg *m,
-		 char fps[][160], unsigned int max)
+/* The offer's a=fingerprint values, every line of them at any level
+ * (not only those the parsed view keeps), NUL-terminated; -1 when there
+ * are more than max: then not all could be checked, and none is taken. */
+static int
+sdp_fingerprints(struct dsbc_b2bua *b, const char *sdp, uint32_t len,
+		 char fps[][STIR_FP_MAX], unsigned int max)
 {
 	const struct dsbc_sdp *s = &b->sdp_out;
-	unsigned int i, k, n = 0;
+	unsigned int i, n = 0;
 
-	if (m->body.len == 0 || dsbc_sdp_parse(m->body.p, m->body.len,
-					       &b->sdp_out) !=
+	if (len == 0 || dsbc_sdp_parse(sdp, len, &b->sdp_out) !=
 	    DSBC_SDP_ERR_NONE)
 		return 0;
-	for (k = 0; k < s->nb_fingerprint && n < max; k++, n++)
-		snprintf(fps[n], 160, "%.*s", (int)s->fingerprint[k].len,
-			 s->fingerprint[k].p);
-	for (i = 0; i < s->nb_media; i++)
-		for (k = 0; k < s->media[i].nb_fingerprint && n < max; k++, n++)
-			snprintf(fps[n], 160, "%.*s",
-				 (int)s->media[i].fingerprint[k].len,
-				 s->media[i].fingerprint[k].p);
-	return n;
+	for (i = 0; i < s->nb_lines; i++) {
+		const struct dsbc_sdp_line *l = &s->lines[i];
+		const char *c;
+
+		if (l->type != 'a' || l->attr != DSBC_SDP_A_FINGERPRINT)
+			continue;
+		c = memchr(l->value.p, ':', l->value.len);
+		if (c == NULL)
+			continue;
+		if (n == max)
+			return -1;
+		c++;
+		snprintf(fps[n++], STIR_FP_MAX, "%.*s",
+			 (int)(l->value.len - (uint32_t)(c - l->value.p)), c);
+	}
+	return (int)n;
 }
 
 static int
@@ -475,74 +506,164 @@ decide(struct dsbc_b2bua *b, const struct dsbc_route_cfg *r,
 	return 0;
 }
 
+/* dsbc could not verify now for a reason of its own (fetches or park
+ * full): no verdict on the signer is kept or counted as one */
+static int
+busy(struct dsbc_b2bua *b, const struct dsbc_route_cfg *r,
+     struct b2bua_stir_in *in, const char **reason)
+{
+	in->mark = r->stir_verify == DSBC_STIR_MARK;
+	if (r->stir_verify == DSBC_STIR_ENFORCE) {
+		b->st.stir_refused++;
+		*reason = "Service Unavailable";
+		return 503;
+	}
+	b->st.stir_marked++;
+	in->verstat = VERSTAT_NO_VALIDATION;
+	return 0;
+}
+
+/* Is url's host one [stir] x5u_hosts allows ("" allows any)?  An entry
+ * ".example.com" allows its subdomains, "example.com" that host. */
+static bool
+x5u_allowed(const struct dsbc_b2bua *b, const char *url)
+{
+	const char *list = b->cfg->stir.x5u_hosts, *h, *e;
+	size_t hl;
+
+	if (list[0] == '\0')
+		return true;
+	h = strstr(url, "://");
+	if (h == NULL)
+		return false;
+	h += 3;
+	hl = strcspn(h, ":/?#");
+	if (memchr(h, '@', hl) != NULL)      /* no userinfo tricks */
+		return false;
+	while (*list != '\0') {
+		size_t n;
+
+		list += strspn(list, " ,");
+		e = list + strcspn(list, ",");
+		n = (size_t)(e - list);
+		while (n > 0 && list[n - 1] == ' ')
+			n--;
+		if (n > 0 && (list[0] == '.' ?
+			      hl > n && strncasecmp(h + hl - n, list, n) == 0 :
+			      hl == n && strncasecmp(h, list, n) == 0))
+			return true;
+		list = e;
+	}
+	return false;
+}
+
+/* Outcomes of one Identity header besides enum dsbc_stir_result. */
+#define STIR_WAIT  (-1)     /* its certificate is being fetched */
+#define STIR_BUSY  (-2)     /* dsbc cannot fetch it now */
+
+/*
+ * One Identity header: parsed, its x5u looked up (a fetch started when
+ * it is not known), verified against the call.  *url gets the x5u.
+ */
+static int
+verify_one(struct dsbc_b2bua *b, const struct dsbc_sip_msg *m,
+	   const struct dsbc_sip_hdr *h, const struct dsbc_stir_call *call,
+	   struct dsbc_passport *p, char *url, size_t url_cap, int64_t epoch)
+{
+	const struct dsbc_stir_cert *e;
+	struct dsbc_identity id;
+	struct dsbc_stir_call c2;
+	char to[16];
+	int res;
+
+	/* RFC 8224 4.1: ES256 (the default); the header's ppt, when
+	 * given, is the token's */
+	if (dsbc_identity_parse(h->value.p, h->value.len, &id) != 0 ||
+	    id.info.len >= url_cap ||
+	    id.alg.len != 5 || strncmp(id.alg.p, "ES256", 5) != 0 ||
+	    dsbc_passport_decode(id.jws.p, id.jws.len, p) != DSBC_PASSPORT_OK ||
+	    (id.ppt.len > 0 && (id.ppt.len != strlen(p->ppt) ||
+				strncmp(id.ppt.p, p->ppt, id.ppt.len) != 0)))
+		return DSBC_STIR_BAD_HEADER;
+	memcpy(url, id.info.p, id.info.len);
+	url[id.info.len] = '\0';
+	/* the header's info and the PASSporT's x5u name one certificate,
+	 * on a host dsbc may fetch from */
+	if ((p->x5u[0] != '\0' && strcmp(p->x5u, url) != 0) ||
+	    (strncmp(url, "http://", 7) != 0 &&
+	     strncmp(url, "https://", 8) != 0) || !x5u_allowed(b, url))
+		return DSBC_STIR_BAD_INFO;
+	e = dsbc_stir_cache_find(b->stir_cache, url, epoch);
+	if (e == NULL) {
+		/* RFC 8224 6.2.1: fetch it, without holding anything else
+		 * up; the INVITE waits */
+		if (b->ops.stir_fetch == NULL ||
+		    dsbc_stir_cache_pending(b->stir_cache, url, epoch) != 0)
+			return DSBC_STIR_BAD_INFO;
+		if (b->ops.stir_fetch(b->ctx, url) != 0) {
+			b->st.stir_fetch_refused++;
+			dsbc_stir_cache_forget(b->stir_cache, url);
+			return STIR_BUSY;
+		}
+		b->st.stir_fetches++;
+		return STIR_WAIT;
+	}
+	if (e->state == DSBC_STIR_CERT_PENDING)
+		return STIR_WAIT;
+	res = dsbc_stir_verify_with(e, id.jws.p, id.jws.len, p, call);
+	/* dest: the Request-URI's number, or To's (RFC 8224 6.2 step 3
+	 * names To; a retargeted request keeps it there) */
+	if (res == DSBC_STIR_DEST_MISMATCH &&
+	    tn_of_hdr(m, DSBC_SIP_H_TO, to) == 0) {
+		c2 = *call;
+		c2.dest_tn = to;
+		res = dsbc_stir_verify_with(e, id.jws.p, id.jws.len, p, &c2);
+	}
+	/* a valid token seen with another call within its window was
+	 * copied (RFC 8224 12.1) */
+	if (res == DSBC_STIR_VALID) {
+		const struct dsbc_sip_hdr *cid =
+			dsbc_sip_hdr_get(m, DSBC_SIP_H_CALL_ID, 0);
+		const char *sig = memrchr(id.jws.p, '.', id.jws.len);
+
+		if (sig != NULL && cid != NULL &&
+		    dsbc_stir_replay_check(b->stir_replay, sig,
+					   id.jws.len -
+					   (size_t)(sig - id.jws.p),
+					   cid->value.p, cid->value.len,
+					   epoch, p->iat +
+					   b->cfg->stir.iat_window_s + 1) != 0)
+			res = DSBC_STIR_REPLAYED;
+	}
+	return res;
+}
+
 int
 b2bua_stir_check(struct dsbc_b2bua *b, const struct dsbc_sip_peer *from,
 		 const struct dsbc_sip_msg *m, struct dsbc_sip_txn *t,
 		 const struct dsbc_route_cfg *r, const char *user, bool trunk,
 		 struct b2bua_stir_in *in, const char **reason, uint64_t now)
 {
+	char url[DSBC_PASSPORT_URI_MAX], wait_url[DSBC_PASSPORT_URI_MAX] = "";
+	char orig[16] = "", dest[16] = "", fps[STIR_FPS][STIR_FP_MAX];
+	char orig_uri[DSBC_PASSPORT_URI_MAX], dest_uri[DSBC_PASSPORT_URI_MAX];
+	const char *fpp[STIR_FPS];
 	const struct dsbc_sip_hdr *h;
-	const struct dsbc_stir_cert *e;
-	struct dsbc_identity id;
-	struct dsbc_passport p;
 	struct dsbc_stir_call call;
-	enum dsbc_stir_result res;
-	char url[DSBC_PASSPORT_URI_MAX], orig[16] = "", dest[16] = "";
-	char orig_uri[DSBC_PASSPORT_URI_MAX];
-	char fps[8][160];
-	const char *fpp[8];
-	unsigned int i, nfp;
+	struct dsbc_passport p, first_p;
+	int res, first = DSBC_STIR_NO_IDENTITY, nfp, i;
+	bool busy_seen = false;
+	unsigned int k;
 	int64_t epoch;
 
 	memset(in, 0, sizeof(*in));
 	memset(&p, 0, sizeof(p));
+	memset(&first_p, 0, sizeof(first_p));
 	if (r->stir_verify == DSBC_STIR_OFF || b->stir_cache == NULL)
 		return 0;
 	epoch = b->ops.epoch_s(b->ctx);
-	h = dsbc_sip_hdr_get(m, DSBC_SIP_H_IDENTITY, 0);
-	if (h == NULL)
-		return decide(b, r, DSBC_STIR_NO_IDENTITY, &p, in, reason);
-	/* RFC 8224 4.1: ES256 (the default) and, for SHAKEN, ppt */
-	if (dsbc_identity_parse(h->value.p, h->value.len, &id) != 0 ||
-	    id.info.len >= sizeof(url) ||
-	    (id.alg.len != 5 || strncmp(id.alg.p, "ES256", 5) != 0) ||
-	    dsbc_passport_decode(id.jws.p, id.jws.len, &p) != DSBC_PASSPORT_OK)
-		return decide(b, r, DSBC_STIR_BAD_HEADER, &p, in, reason);
-	memcpy(url, id.info.p, id.info.len);
-	url[id.info.len] = '\0';
-	/* the header's info and the PASSporT's x5u name one certificate */
-	if ((p.x5u[0] != '\0' && strcmp(p.x5u, url) != 0) ||
-	    (strncmp(url, "http://", 7) != 0 &&
-	     strncmp(url, "https://", 8) != 0))
-		return decide(b, r, DSBC_STIR_BAD_INFO, &p, in, reason);
-	e = dsbc_stir_cache_find(b->stir_cache, url, epoch);
-	if (e == NULL) {
-		/* RFC 8224 6.2.1: fetch it, without holding anything else
-		 * up; the INVITE waits */
-		if (dsbc_stir_cache_pending(b->stir_cache, url, epoch) != 0 ||
-		    b->ops.stir_fetch == NULL ||
-		    b->ops.stir_fetch(b->ctx, url) != 0) {
-			b->st.stir_fetch_refused++;
-			dsbc_stir_cache_fail(b->stir_cache, url, epoch);
-			return decide(b, r, DSBC_STIR_BAD_INFO, &p, in, reason);
-		}
-		b->st.stir_fetches++;
-		e = dsbc_stir_cache_find(b->stir_cache, url, epoch);
-	}
-	if (e != NULL && e->state == DSBC_STIR_CERT_PENDING) {
-		if (park(b, from, m, t, user, trunk, url, now) == 0)
-			return -1;
-		b->st.stir_park_full++;
-		if (r->stir_verify == DSBC_STIR_ENFORCE) {
-			*reason = "Service Unavailable";
-			return 503;
-		}
-		return decide(b, r, DSBC_STIR_BAD_INFO, &p, in, reason);
-	}
-	if (e == NULL)
-		return decide(b, r, DSBC_STIR_BAD_INFO, &p, in, reason);
 	/* RFC 8224 6.2 step 2 and 8.3: the caller is From's number (or
-	 * URI), the callee the Request-URI's, else To's */
+	 * URI), the callee the Request-URI's (else To's) */
 	memset(&call, 0, sizeof(call));
 	if (tn_of_hdr(m, DSBC_SIP_H_FROM, orig) != 0)
 		orig[0] = '\0';
@@ -553,17 +674,50 @@ b2bua_stir_check(struct dsbc_b2bua *b, const struct dsbc_sip_peer *from,
 	    tn_of_hdr(m, DSBC_SIP_H_TO, dest) != 0)
 		dest[0] = '\0';
 	call.dest_tn = dest;
-	nfp = sdp_fingerprints(b, m, fps, 8);
+	uri_of_hdr(m, DSBC_SIP_H_TO, dest_uri, sizeof(dest_uri));
+	call.dest_uri = dest_uri;
+	/* every fingerprint of the offer, or the check fails closed */
+	nfp = sdp_fingerprints(b, m->body.p, m->body.len, fps, STIR_FPS);
 	for (i = 0; i < nfp; i++)
 		fpp[i] = fps[i];
 	call.fps = fpp;
-	call.nb_fps = nfp;
+	call.nb_fps = nfp > 0 ? (unsigned int)nfp : 0;
 	call.now = epoch;
 	call.iat_window_s = b->cfg->stir.iat_window_s;
-	res = dsbc_stir_verify_with(e, id.jws.p, id.jws.len, &p, &call);
-	if (res == DSBC_STIR_DEST_MISMATCH && tn_of_hdr(m, DSBC_SIP_H_TO,
-							 dest) == 0)
-		res = dsbc_stir_verify_with(e, id.jws.p, id.jws.len, &p,
-					    &call);
-	return decide(b, r, res, &p, in, reason);
+	/* RFC 8224 6.2: any Identity header that verifies will do (others
+	 * may be of another ppt, RFC 8946); else the first one's verdict */
+	for (k = 0; (h = dsbc_sip_hdr_get(m, DSBC_SIP_H_IDENTITY, k)) != NULL;
+	     k++) {
+		memset(&p, 0, sizeof(p));
+		res = verify_one(b, m, h, &call, &p, url, sizeof(url), epoch);
+		if (res == DSBC_STIR_VALID && nfp < 0 && p.nb_mky > 0)
+			res = DSBC_STIR_MKY_MISMATCH;
+		if (res == DSBC_STIR_VALID)
+			return decide(b, r, DSBC_STIR_VALID, &p, in, reason);
+		if (res == STIR_WAIT) {
+			if (wait_url[0] == '\0')
+				snprintf(wait_url, sizeof(wait_url), "%s", url);
+			continue;
+		}
+		if (res == STIR_BUSY) {
+			busy_seen = true;
+			continue;
+		}
+		if (first == DSBC_STIR_NO_IDENTITY) {
+			first = res;
+			first_p = p;
+		}
+	}
+	if (wait_url[0] != '\0') {
+		/* a certificate is on its way: the INVITE waits for it
+		 * (and is checked again whole when it comes) */
+		if (park(b, from, m, t, user, trunk, wait_url, now) == 0)
+			return -1;
+		b->st.stir_park_full++;
+		return busy(b, r, in, reason);
+	}
+	if (busy_seen && first == DSBC_STIR_NO_IDENTITY)
+		return busy(b, r, in, reason);
+	return decide(b, r, (enum dsbc_stir_result)first, &first_p, in,
+		      reason);
 }

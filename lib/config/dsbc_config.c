@@ -93,6 +93,7 @@ dsbc_config_defaults(struct dsbc_config *c)
 	c->stir.cache_ttl_s = 3600;
 	c->stir.fail_ttl_s = 30;
 	c->stir.parked_max = 256;
+	c->stir.replay_size = 65536;
 	c->auth.nonce_ttl_s = 300;
 	c->auth.fail_max = 10;
 	c->auth.fail_window_s = 60;
@@ -669,6 +670,10 @@ stir_key(struct cfg_ctx *x, void *obj, const char *k, const char *v)
 		return cfg_str(x, k, v, st->ca_file, sizeof(st->ca_file));
 	if (!strcmp(k, "cert_dir"))
 		return cfg_str(x, k, v, st->cert_dir, sizeof(st->cert_dir));
+	if (!strcmp(k, "x5u_hosts"))
+		return cfg_str(x, k, v, st->x5u_hosts, sizeof(st->x5u_hosts));
+	if (!strcmp(k, "replay_size"))
+		return cfg_u32(x, k, v, 1, 1u << 22, &st->replay_size);
 	if (!strcmp(k, "iat_window_s"))
 		return cfg_u32(x, k, v, 1, 3600, &st->iat_window_s);
 	if (!strcmp(k, "fetch_timeout_ms"))
@@ -676,7 +681,7 @@ stir_key(struct cfg_ctx *x, void *obj, const char *k, const char *v)
 	if (!strcmp(k, "fetch_max"))
 		return cfg_u32(x, k, v, 1, 256, &st->fetch_max);
 	if (!strcmp(k, "cache_size"))
-		return cfg_u32(x, k, v, 1, 1u << 20, &st->cache_size);
+		return cfg_u32(x, k, v, 1, 65536, &st->cache_size);
 	if (!strcmp(k, "cache_ttl_s"))
 		return cfg_u32(x, k, v, 1, 7 * 86400, &st->cache_ttl_s);
 	if (!strcmp(k, "fail_ttl_s"))

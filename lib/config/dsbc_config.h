@@ -152,6 +152,10 @@ struct dsbc_stir_cfg {
 	/* the verification service (RFC 8224 6.2) */
 	char ca_file[256];            /* PEM trust anchors (STI roots) */
 	char cert_dir[256];           /* x5u's file name looked up here first */
+	char x5u_hosts[512];          /* hosts x5u may name (a leading '.':
+				       * its subdomains), comma separated;
+				       * "" any */
+	uint32_t replay_size;         /* valid PASSporTs remembered, 65536 */
 	uint32_t iat_window_s;        /* |now - iat| at most, 60 */
 	uint32_t fetch_timeout_ms;    /* x5u fetch, 2000 */
 	uint32_t fetch_max;           /* fetches under way at most, 16 */

@@ -211,6 +211,15 @@ dsbc_stir_cache_pending(struct dsbc_stir_cache *c, const char *url,
 	return 0;
 }
 
+void
+dsbc_stir_cache_forget(struct dsbc_stir_cache *c, const char *url)
+{
+	struct dsbc_stir_cert *e = lookup(c, url, NULL);
+
+	if (e != NULL)
+		drop(c, e);
+}
+
 static void
 failed(struct dsbc_stir_cache *c, struct dsbc_stir_cert *e, uint8_t why,
        int64_t now)
@@ -331,9 +340,11 @@ dsbc_stir_verify_with(const struct dsbc_stir_cert *e, const char *jws,
 	if (e->state != DSBC_STIR_CERT_READY)
 		return e->state == DSBC_STIR_CERT_FAILED ?
 		       (enum dsbc_stir_result)e->why : DSBC_STIR_BAD_INFO;
-	/* RFC 8226 9: the certificate must speak for the caller */
-	if (call->orig_tn != NULL && call->orig_tn[0] != '\0' &&
-	    !dsbc_tnauth_covers(&e->tn, call->orig_tn))
+	/* RFC 8226 9: the certificate must speak for the caller.  Its
+	 * authority is a TNAuthList of numbers: a PASSporT for a URI
+	 * caller has nothing here to say it may, so it is refused */
+	if (p->orig_tn[0] == '\0' ||
+	    !dsbc_tnauth_covers(&e->tn, p->orig_tn))
 		return DSBC_STIR_BAD_CERT;
 	if (dsbc_passport_verify(jws, len, e->key) != DSBC_PASSPORT_OK)
 		return DSBC_STIR_BAD_SIGNATURE;

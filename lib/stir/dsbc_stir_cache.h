@@ -99,6 +99,10 @@ enum dsbc_stir_result dsbc_stir_cache_put(struct dsbc_stir_cache *c,
 					  const char *url, const void *body,
 					  size_t len, int64_t now);
 
+/** A fetch of url could not be started: its PENDING entry goes (a
+ * failure of dsbc's own, no verdict on the URL). */
+void dsbc_stir_cache_forget(struct dsbc_stir_cache *c, const char *url);
+
 /** A fetch of url failed (unreachable, refused, too slow): FAILED. */
 void dsbc_stir_cache_fail(struct dsbc_stir_cache *c, const char *url,
 			  int64_t now);

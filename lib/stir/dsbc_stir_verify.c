@@ -247,17 +247,23 @@ dsbc_stir_check_claims(const struct dsbc_passport *p,
 	    strcmp(p->orig_uri, c->orig_uri ? c->orig_uri : "") != 0)
 		return DSBC_STIR_ORIG_MISMATCH;
 	for (i = 0; i < p->nb_dest_tn && !dest; i++)
-		dest = c->dest_tn != NULL && strcmp(p->dest_tn[i], c->dest_tn) == 0;
+		dest = c->dest_tn != NULL && c->dest_tn[0] != '\0' &&
+		       strcmp(p->dest_tn[i], c->dest_tn) == 0;
 	for (i = 0; i < p->nb_dest_uri && !dest; i++)
 		dest = c->dest_uri != NULL &&
 		       strcmp(p->dest_uri[i], c->dest_uri) == 0;
 	if (!dest)
 		return DSBC_STIR_DEST_MISMATCH;
-	/* RFC 8225 5.2.2: the SDP's fingerprints are the ones signed */
-	if (p->nb_mky > 0)
+	/* RFC 8225 5.2.2: the SDP's fingerprints are the ones signed; an
+	 * offer with none under a PASSporT that has mky lost its DTLS on
+	 * the way (a middle box downgrading to SDES or plain RTP) */
+	if (p->nb_mky > 0) {
+		if (c->nb_fps == 0)
+			return DSBC_STIR_MKY_MISMATCH;
 		for (i = 0; i < c->nb_fps; i++)
 			if (!mky_has(p, c->fps[i]))
 				return DSBC_STIR_MKY_MISMATCH;
+	}
 	return DSBC_STIR_VALID;
 }
 
@@ -292,7 +298,7 @@ dsbc_stir_result_name(enum dsbc_stir_result r)
 	static const char *const names[] = {
 		"valid", "no_identity", "bad_header", "bad_info", "bad_cert",
 		"bad_signature", "stale", "orig_mismatch", "dest_mismatch",
-		"mky_mismatch",
+		"mky_mismatch", "replayed",
 	};
 
 	return (unsigned int)r < DSBC_STIR_RESULT_MAX ? names[r] : "?";

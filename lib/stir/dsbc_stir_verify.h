@@ -32,7 +32,10 @@ enum dsbc_stir_result {
 	DSBC_STIR_STALE,             /**< iat outside the window: 403 */
 	DSBC_STIR_ORIG_MISMATCH,     /**< orig is not the caller: 438 */
 	DSBC_STIR_DEST_MISMATCH,     /**< dest is not the callee: 438 */
-	DSBC_STIR_MKY_MISMATCH,      /**< an SDP fingerprint mky lacks: 438 */
+	DSBC_STIR_MKY_MISMATCH,      /**< an SDP fingerprint mky lacks, or
+				      *   none under mky: 438 */
+	DSBC_STIR_REPLAYED,          /**< seen already with another call
+				      *   (RFC 8224 12.1): 438 */
 	DSBC_STIR_RESULT_MAX,
 };
 

@@ -60,6 +60,7 @@ static struct fake {
 	int fail_add;                /* flow_add returns it when non-zero */
 	int fail_mod;                /* flow_mod returns it when non-zero */
 	unsigned int fetches;        /* stir_fetch calls */
+	int fetch_fail;              /* stir_fetch returns it when non-zero */
 	char fetch_url[256];         /* the last one's URL */
 } fk;
 
@@ -191,6 +192,8 @@ static int
 op_fetch(void *ctx, const char *url)
 {
 	(void)ctx;
+	if (fk.fetch_fail != 0)
+		return fk.fetch_fail;
 	fk.fetches++;
 	snprintf(fk.fetch_url, sizeof(fk.fetch_url), "%s", url);
 	return 0;
@@ -278,6 +281,7 @@ setup(uint32_t max_calls)
 	cfg.stir.cache_ttl_s = 3600;
 	cfg.stir.fail_ttl_s = 30;
 	cfg.stir.parked_max = 2;
+	cfg.stir.replay_size = 64;
 	b = dsbc_b2bua_create(&bc, &ops, NULL, err, sizeof(err));
 	CU_ASSERT_PTR_NOT_NULL_FATAL(b);
 	ports0 = dsbc_b2bua_ports_free(b);
@@ -2780,6 +2784,206 @@ test_stir_verify(void)
 	EVP_PKEY_free(spk);
 }
 
+/* An INVITE with the From header value, Identity lines and SDP given. */
+static void
+stir_invite_raw(const char *branch, const char *from, const char *idents,
+		const char *sdp)
+{
+	fk.n_out = 0;
+	feed(&peer_a, sdp,
+	     "INVITE sip:+19995550000@example.net SIP/2.0\n"
+	     "Via: SIP/2.0/UDP 10.0.0.10:5060;branch=z9hG4bK%s;rport\n"
+	     "Max-Forwards: 70\nFrom: %s;tag=%s\n"
+	     "To: <sip:+19995550000@example.net>\n"
+	     "Call-ID: %s@x\nCSeq: 1 INVITE\n%s"
+	     "Contact: <sip:alice@10.0.0.10:5060>\n"
+	     "Content-Type: application/sdp\n",
+	     branch, from, branch, branch, idents);
+}
+
+/* A token by sp for 12155551212 -> 19995550000, now, mky over fp (NULL:
+ * none), orig a URI instead when uri is set; as an Identity value. */
+static void
+stir_token(struct dsbc_es256 *signer, const char *url, const char *fp,
+	   const char *uri, char *out, size_t cap)
+{
+	struct dsbc_passport p;
+	char tok[1024];
+
+	memset(&p, 0, sizeof(p));
+	/* SHAKEN signs numbers (RFC 8588): a URI caller's is a plain
+	 * PASSporT */
+	snprintf(p.ppt, sizeof(p.ppt), "%s", uri != NULL ? "" : "shaken");
+	snprintf(p.x5u, sizeof(p.x5u), "%s", url);
+	if (uri != NULL)
+		snprintf(p.orig_uri, sizeof(p.orig_uri), "%s", uri);
+	else
+		snprintf(p.orig_tn, sizeof(p.orig_tn), "12155551212");
+	snprintf(p.dest_tn[0], sizeof(p.dest_tn[0]), "19995550000");
+	p.nb_dest_tn = 1;
+	snprintf(p.attest, sizeof(p.attest), "A");
+	snprintf(p.origid, sizeof(p.origid), "0d9f7c54-3f7e-4b1e-9b8e-5c2a1e4f6d70");
+	p.iat = 1800000000;
+	if (fp != NULL)
+		CU_ASSERT_EQUAL(dsbc_passport_mky_add(&p, fp, strlen(fp)), 0);
+	CU_ASSERT_FATAL(dsbc_passport_sign(&p, signer, tok, sizeof(tok)) > 0);
+	dsbc_identity_build(tok, url, uri != NULL ? "" : "shaken", out, cap);
+}
+
+/*
+ * What a hostile caller tries against the verification service, each
+ * refused or neutralised: a valid Identity copied into another call
+ * (438, replayed); an offer whose DTLS was stripped under a PASSporT
+ * with mky (438); a fifth fingerprint behind four signed ones (438); a
+ * URI caller (437: a TNAuthList speaks for numbers); an x5u on a host
+ * not allowed (436, nothing fetched); a verstat of its own in From
+ * (removed; under mark, dsbc's alone reaches B, a '<' in the display
+ * name notwithstanding).  And what must still pass: a sha-512
+ * fingerprint, a bogus Identity before a valid one, a fetch dsbc cannot
+ * start (503, not remembered against the signer).
+ */
+static void
+test_stir_verify_attacks(void)
+{
+	static const char fp_a[] = "sha-256 4A:AD:B9:B1:3F:82:18:3B:54:02:12:"
+		"DF:3E:5D:49:6B:19:E5:7C:AB:3E:4B:65:2E:7D:46:3F:54:42:CD:54:F1";
+	static const char fp_m[] = "sha-256 02:1A:CC:54:27:AB:EB:9C:53:3F:3E:"
+		"4B:65:2E:7D:46:3F:54:42:CD:54:F1:7A:03:A2:7D:F9:B0:7F:46:19:B2";
+	static const char url[] = "https://sti.example/sp.pem";
+	static const char from[] = "<sip:+12155551212@example.org;user=phone>";
+	BIO *bio = BIO_new_mem_buf(SP_KEY, -1);
+	EVP_PKEY *spk = PEM_read_bio_PrivateKey(bio, NULL, NULL, NULL);
+	struct dsbc_es256 *signer = dsbc_es256_new(spk);
+	const struct dsbc_b2bua_stats *st;
+	const struct sent *inv;
+	char ident[1400], line[1500], two[3000], body[4096], sdp[2048];
+	char fp512[256], got[512];
+	unsigned int i;
+	X509 *root;
+
+	BIO_free(bio);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(signer);
+	bio = BIO_new_mem_buf(ROOT_CRT, -1);
+	root = PEM_read_bio_X509(bio, NULL, NULL, NULL);
+	BIO_free(bio);
+	stir_trust = X509_STORE_new();
+	X509_STORE_add_cert(stir_trust, root);
+	X509_free(root);
+	setup_stir_route = DSBC_STIR_ENFORCE;
+	setup(16);
+	st = dsbc_b2bua_stats(b);
+	snprintf(body, sizeof(body), "%s%s", SP_CRT, INTER_CRT);
+#define SDP_FP(fpline) \
+	"v=0\r\no=alice 1 1 IN IP4 10.0.0.10\r\ns=-\r\nc=IN IP4 10.0.0.10\r\n" \
+	"t=0 0\r\nm=audio 7000 UDP/TLS/RTP/SAVP 0\r\na=setup:actpass\r\n" fpline
+	/* the certificate, fetched for a first valid call */
+	stir_token(signer, url, fp_a, NULL, ident, sizeof(ident));
+	snprintf(line, sizeof(line), "Identity: %s\n", ident);
+	snprintf(sdp, sizeof(sdp), SDP_FP("a=fingerprint:%s\r\n"), fp_a);
+	stir_invite_raw("at1", from, line, sdp);
+	dsbc_b2bua_stir_fetched(b, url, body, strlen(body), now_ms);
+	CU_ASSERT_PTR_NOT_NULL(sent_to(&peer_b, "INVITE "));
+	/* the same token in another call: replayed */
+	stir_invite_raw("at2", from, line, sdp);
+	CU_ASSERT_EQUAL(a_status(), 438);
+	CU_ASSERT_EQUAL(st->stir_result[DSBC_STIR_REPLAYED], 1);
+	/* DTLS stripped on the way: no fingerprint under mky */
+	stir_token(signer, url, fp_a, NULL, ident, sizeof(ident));
+	snprintf(line, sizeof(line), "Identity: %s\n", ident);
+	stir_invite_raw("at3", from, line, "v=0\r\no=a 1 1 IN IP4 10.0.0.10\r\n"
+			"s=-\r\nc=IN IP4 10.0.0.10\r\nt=0 0\r\n"
+			"m=audio 7000 RTP/SAVP 0\r\na=crypto:1 "
+			"AES_CM_128_HMAC_SHA1_80 inline:WVNfX19zZW1jdGwgKCkgew"
+			"kyMjA7fQp9CnVubGVz\r\n");
+	CU_ASSERT_EQUAL(a_status(), 438);
+	/* four signed fingerprints, then the middle box's */
+	snprintf(sdp, sizeof(sdp), SDP_FP("a=fingerprint:%s\r\na=fingerprint:"
+		 "%s\r\na=fingerprint:%s\r\na=fingerprint:%s\r\n"
+		 "a=fingerprint:%s\r\n"), fp_a, fp_a, fp_a, fp_a, fp_m);
+	stir_invite_raw("at4", from, line, sdp);
+	CU_ASSERT_EQUAL(a_status(), 438);
+	CU_ASSERT_EQUAL(st->stir_result[DSBC_STIR_MKY_MISMATCH], 2);
+	/* a URI caller: no TNAuthList speaks for it */
+	stir_token(signer, url, fp_a, "sip:ceo@bank.example", ident,
+		   sizeof(ident));
+	snprintf(line, sizeof(line), "Identity: %s\n", ident);
+	snprintf(sdp, sizeof(sdp), SDP_FP("a=fingerprint:%s\r\n"), fp_a);
+	stir_invite_raw("at5", "<sip:ceo@bank.example>", line, sdp);
+	CU_ASSERT_EQUAL(a_status(), 437);
+	CU_ASSERT_EQUAL(st->stir_result[DSBC_STIR_BAD_CERT], 1);
+	/* a host not in x5u_hosts: 436, nothing fetched */
+	snprintf(cfg.stir.x5u_hosts, sizeof(cfg.stir.x5u_hosts),
+		 "certs.example.org, .sti.example.net");
+	stir_token(signer, "http://169.254.169.254/latest/meta-data", fp_a,
+		   NULL, ident, sizeof(ident));
+	snprintf(line, sizeof(line), "Identity: %s\n", ident);
+	i = fk.fetches;
+	stir_invite_raw("at6", from, line, sdp);
+	CU_ASSERT_EQUAL(a_status(), 436);
+	CU_ASSERT_EQUAL(fk.fetches, i);
+	cfg.stir.x5u_hosts[0] = '\0';
+	/* a caller's own verstat=Passed, on a valid call: gone at B */
+	stir_token(signer, url, fp_a, NULL, ident, sizeof(ident));
+	snprintf(line, sizeof(line), "Identity: %s\n", ident);
+	stir_invite_raw("at7", "<sip:+12155551212;verstat=TN-Validation-"
+			"Passed@example.org;user=phone>", line, sdp);
+	inv = sent_to(&peer_b, "INVITE ");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(inv);
+	CU_ASSERT_PTR_NOT_NULL(hval(inv, "From", got, sizeof(got)));
+	CU_ASSERT_PTR_NULL(strstr(got, "verstat"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(got, "<sip:+12155551212@example.org;"
+				      "user=phone>"));
+	/* a sha-512 fingerprint (the longest) verifies */
+	snprintf(fp512, sizeof(fp512), "sha-512");
+	for (i = 0; i < 64; i++)
+		snprintf(fp512 + strlen(fp512), sizeof(fp512) - strlen(fp512),
+			 "%s%02X", i ? ":" : " ", i);
+	stir_token(signer, url, fp512, NULL, ident, sizeof(ident));
+	snprintf(line, sizeof(line), "Identity: %s\n", ident);
+	snprintf(sdp, sizeof(sdp), SDP_FP("a=fingerprint:%s\r\n"), fp512);
+	stir_invite_raw("at8", from, line, sdp);
+	CU_ASSERT_PTR_NOT_NULL(sent_to(&peer_b, "INVITE "));
+	/* a bogus Identity, then a valid one: the valid one counts */
+	stir_token(signer, url, fp_a, NULL, ident, sizeof(ident));
+	snprintf(two, sizeof(two), "Identity: a.b.c;info=<https://x.example/"
+		 "c.pem>\nIdentity: %s\n", ident);
+	snprintf(sdp, sizeof(sdp), SDP_FP("a=fingerprint:%s\r\n"), fp_a);
+	stir_invite_raw("at9", from, two, sdp);
+	CU_ASSERT_PTR_NOT_NULL(sent_to(&peer_b, "INVITE "));
+	/* a fetch dsbc cannot start now: 503, and the next call fetches */
+	stir_token(signer, "https://other.example/sp.pem", fp_a, NULL, ident,
+		   sizeof(ident));
+	snprintf(line, sizeof(line), "Identity: %s\n", ident);
+	fk.fetch_fail = -EBUSY;
+	stir_invite_raw("at10", from, line, sdp);
+	CU_ASSERT_EQUAL(a_status(), 503);
+	fk.fetch_fail = 0;
+	i = fk.fetches;
+	stir_invite_raw("at11", from, line, sdp);
+	CU_ASSERT_EQUAL(fk.fetches, i + 1);
+	CU_ASSERT_EQUAL(st->stir_fetch_refused, 1);
+	teardown();
+
+	/* mark: the caller's verstat and a '<' in its display name */
+	setup_stir_route = DSBC_STIR_MARK;
+	setup(16);
+	stir_invite_raw("am1", "\"x<y@z\" <sip:+12155551212;verstat=TN-"
+			"Validation-Passed@evil.example>", "", sdp);
+	inv = sent_to(&peer_b, "INVITE ");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(inv);
+	CU_ASSERT_PTR_NOT_NULL(hval(inv, "From", got, sizeof(got)));
+	CU_ASSERT_PTR_NOT_NULL(strstr(got, "\"x<y@z\"<sip:+12155551212;"
+				      "verstat=No-TN-Validation@evil.example>"));
+	CU_ASSERT_PTR_NULL(strstr(got, "Passed"));
+	teardown();
+#undef SDP_FP
+	setup_stir_route = DSBC_STIR_OFF;
+	X509_STORE_free(stir_trust);
+	stir_trust = NULL;
+	dsbc_es256_free(signer);
+	EVP_PKEY_free(spk);
+}
+
 int
 unit_register(void)
 {
@@ -2791,6 +2995,7 @@ unit_register(void)
 	UNIT_ADD(s, test_media_family_follows_offer);
 	UNIT_ADD(s, test_stir_sign);
 	UNIT_ADD(s, test_stir_verify);
+	UNIT_ADD(s, test_stir_verify_attacks);
 	UNIT_ADD(s, test_bye_from_b);
 	UNIT_ADD(s, test_busy_486);
 	UNIT_ADD(s, test_cancel);

@@ -19,6 +19,7 @@
 #include "dsbc_identity.h"
 #include "dsbc_passport.h"
 #include "dsbc_stir_cache.h"
+#include "dsbc_stir_replay.h"
 #include "dsbc_stir_verify.h"
 #include "unit.h"
 
@@ -818,6 +819,38 @@ test_cache(void)
 	X509_STORE_free(trust);
 }
 
+/* The replay table: a token seen again with its own Call-ID is no
+ * replay, with another it is; it is forgotten when its window ends; a
+ * full probe gives up the slot expiring first. */
+static void
+test_replay(void)
+{
+	struct dsbc_stir_replay *r = dsbc_stir_replay_new(8);
+	char sig[16];
+	int i;
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(r);
+	CU_ASSERT_EQUAL(dsbc_stir_replay_check(r, "sigA", 4, "c1", 2, 100,
+					       160), 0);
+	CU_ASSERT_EQUAL(dsbc_stir_replay_check(r, "sigA", 4, "c1", 2, 110,
+					       160), 0);
+	CU_ASSERT_EQUAL(dsbc_stir_replay_check(r, "sigA", 4, "c2", 2, 120,
+					       160), -1);
+	CU_ASSERT_EQUAL(dsbc_stir_replay_check(r, "sigA", 4, "c2", 2, 160,
+					       220), 0);
+	/* eight more tokens than slots: the oldest goes, the newest stay */
+	for (i = 0; i < 16; i++) {
+		snprintf(sig, sizeof(sig), "s%d", i);
+		CU_ASSERT_EQUAL(dsbc_stir_replay_check(r, sig, strlen(sig),
+						       "c", 1, 200,
+						       300 + i), 0);
+	}
+	CU_ASSERT_EQUAL(dsbc_stir_replay_check(r, "s15", 3, "x", 1, 201, 400),
+			-1);
+	dsbc_stir_replay_free(r);
+	CU_ASSERT_PTR_NULL(dsbc_stir_replay_new(0));
+}
+
 int
 unit_register(void)
 {
@@ -839,5 +872,6 @@ unit_register(void)
 	UNIT_ADD(s, test_check_cert);
 	UNIT_ADD(s, test_verify_mitm);
 	UNIT_ADD(s, test_cache);
+	UNIT_ADD(s, test_replay);
 	return 0;
 }
