@@ -3,10 +3,12 @@
 #   make test   install what is missing, build, run every test suite
 BUILD      ?= build
 BUILD_ASAN ?= build-asan
+BUILD_FUZZ ?= build-fuzz
+FUZZ_SECONDS ?= 600
 MESON_OPTS ?=
 
-.PHONY: all deps build build-asan hugepages test test-unit test-integration \
-	test-asan demo perf soak clean
+.PHONY: all deps build build-asan build-fuzz hugepages test test-unit \
+	test-integration test-asan fuzz demo perf soak clean
 
 all: build
 
@@ -26,14 +28,30 @@ $(BUILD_ASAN)/build.ninja:
 build-asan: deps $(BUILD_ASAN)/build.ninja
 	ninja -C $(BUILD_ASAN)
 
+# libFuzzer harnesses (tests/fuzz): clang, ASan+UBSan, the libraries
+# instrumented for coverage
+$(BUILD_FUZZ)/build.ninja:
+	CC=clang meson setup $(BUILD_FUZZ) -Dfuzz=true \
+		-Dbuildtype=debugoptimized -Db_lto=false -Db_lundef=false \
+		-Db_sanitize=address,undefined \
+		-Dc_args="-fsanitize=fuzzer-no-link -fno-sanitize-recover=all" \
+		$(MESON_OPTS)
+
+build-fuzz: deps $(BUILD_FUZZ)/build.ninja
+	ninja -C $(BUILD_FUZZ) fuzz
+
+# Every harness for FUZZ_SECONDS (make test runs each 10 s)
+fuzz: build-fuzz
+	@sh tests/fuzz/run.sh $(BUILD_FUZZ) $(FUZZ_SECONDS)
+
 hugepages:
 	@sh tests/tools/hugepages.sh >/dev/null
 
 # Unit suites (CUnit), then the real binary on net_pcap vdevs, then both
-# again under AddressSanitizer + UBSan.
-test: build build-asan
+# again under AddressSanitizer + UBSan, then every fuzz harness briefly.
+test: build build-asan build-fuzz
 	@DSBC_EAL_MEM="$$(sh tests/tools/hugepages.sh)" sh tests/run-all.sh \
-		$(BUILD) $(BUILD_ASAN)
+		$(BUILD) $(BUILD_ASAN) $(BUILD_FUZZ)
 
 test-unit: build
 	meson test -C $(BUILD) --suite unit --print-errorlogs
@@ -61,4 +79,4 @@ perf: build
 	@python3 perf/stir --build $(BUILD)
 
 clean:
-	rm -rf $(BUILD) $(BUILD_ASAN) out
+	rm -rf $(BUILD) $(BUILD_ASAN) $(BUILD_FUZZ) out

@@ -1,10 +1,12 @@
 #!/bin/sh
 # make test: unit suites, integration on the real binary, then both again
-# under ASan/UBSan.  Usage: run-all.sh BUILD_DIR ASAN_BUILD_DIR
+# under ASan/UBSan, then the fuzz harnesses 10 s each.
+# Usage: run-all.sh BUILD_DIR ASAN_BUILD_DIR [FUZZ_BUILD_DIR]
 # Ends with one line "N passed, N failed" over all stages.
 set -u
 build=$1
 asan=$2
+fuzz=${3:-}
 pass=0
 fail=0
 stage() {
@@ -28,5 +30,6 @@ export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
 stage "unit (asan+ubsan)" meson test -C "$asan" --suite unit --print-errorlogs -v
 stage "integration (asan+ubsan)" python3 tests/integration/run.py --build "$asan"
 stage "system (asan+ubsan)" python3 tests/system/run.py --build "$asan"
+[ -n "$fuzz" ] && stage "fuzz (10 s each)" sh tests/fuzz/run.sh "$fuzz" 10
 echo "stages: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]

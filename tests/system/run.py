@@ -1173,7 +1173,8 @@ def test_stir_verify_calls():
     HTTP server in bob's namespace, reached over the kernel exception
     path).  On the `enforce` route: secsipidx's valid call reaches bob
     with its Identity byte for byte (and secsipidx there still verifies
-    it); a tampered orig is 438, a stale iat 403, an untrusted CA 437, an
+    it); the same Identity in another call is 438 (replayed); a tampered
+    orig is 438, a stale iat 403, an untrusted CA 437, an
     x5u nobody answers 436 after fetch_timeout_ms, an mky that does not
     match the SDP's fingerprint (a man in the middle) 438, none at all
     428.  On the `mark` route the tampered call goes on with
@@ -1237,6 +1238,9 @@ def test_stir_verify_calls():
             pki["sp.key"], sp_url, dict(base, dest={"tn": [term[1:]]},
                                         iat=now, mky=mky)), fp=fp_a),
     ]
+    # the valid call's token again, in a call of its own: replayed
+    cases.insert(1, dict(name="replayed", user=enf,
+                         identity=cases[0]["identity"], fp=fp_a))
     for c in cases:
         c["from_tn"] = "12155551212"
     cf = os.path.join(out, "cases.json")
@@ -1292,7 +1296,8 @@ def test_stir_verify_calls():
               stir["cache_misses"], stir["cache_stored"],
               stir["cache_untrusted"]))
     eq(rc, 0, "dsbc exit status")
-    want = {"valid": "486", "tampered_orig": "438", "stale_iat": "403",
+    want = {"valid": "486", "replayed": "438", "tampered_orig": "438",
+            "stale_iat": "403",
             "untrusted_ca": "437", "unreachable_x5u": "436",
             "mky_mismatch": "438", "no_identity": "428",
             "mark_tampered": "486", "mark_valid": "486", "terminated": "486"}
@@ -1348,7 +1353,7 @@ def test_stir_verify_calls():
     eq((claims["orig"], claims["attest"]), ({"tn": "12155551212"}, "A"),
        "orig and attest as verified")
     eq(stir["verified"], 3, "verified: valid, mark_valid, terminated")
-    eq(stir["refused"], 6, "refused under enforce")
+    eq(stir["refused"], 7, "refused under enforce")
     eq(stir["marked"], 1, "marked (failed)")
     eq(stir["resigned"], 1, "re-signed where dsbc terminates")
     eq(stir["failed"]["bad_signature"], 2, "tampered orig, twice")
@@ -1357,6 +1362,7 @@ def test_stir_verify_calls():
     eq(stir["failed"]["bad_info"], 1, "unreachable")
     eq(stir["failed"]["mky_mismatch"], 1, "mky")
     eq(stir["failed"]["no_identity"], 1, "none")
+    eq(stir["failed"]["replayed"], 1, "secsipidx's token in a second call")
     eq(stir["fetches"], 3, "sp, evil, gone: each fetched once")
     eq(stir["cache_untrusted"], 1, "evil's chain refused at the cache")
 
