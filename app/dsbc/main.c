@@ -3,11 +3,15 @@
  * dsbc [EAL options] -- -f FILE
  *
  * Main lcore = management, every other lcore = worker.  Start-up order:
- * config, mempool, workers, rings, ports (configured, not started),
+ * config (read and checked before the EAL starts), EAL, mempool,
+ * workers, rings, ports (configured, not started),
  * workers launched (control messages only), static flows installed and
  * synced, ports started, data plane opened.  SIGINT/SIGTERM: clean stop.
  */
+#include <dirent.h>
+#include <fcntl.h>
 #include <getopt.h>
+#include <limits.h>
 #include <inttypes.h>
 #include <signal.h>
 #include <stdio.h>
@@ -73,10 +77,10 @@ parse_args(int argc, char **argv, const char **conf)
 			*conf = optarg;
 			break;
 		case 'h':
-			usage(argv[0]);
+			usage("dsbc");
 			exit(0);
 		default:
-			usage(argv[0]);
+			usage("dsbc");
 			return -1;
 		}
 	}
@@ -207,6 +211,32 @@ size_from_memory(struct dsbc_config *c)
 	}
 }
 
+/*
+ * A refusal once the EAL runs (too few lcores, ports or memory the
+ * config asks for): the EAL is stopped and its runtime directory
+ * (/var/run/dpdk/<prefix>: config, sockets) removed, so nothing of the
+ * attempt stays behind.
+ */
+static int
+eal_exit_config(void)
+{
+	char dir[PATH_MAX];
+	struct dirent *e;
+	DIR *d;
+
+	snprintf(dir, sizeof(dir), "%s", rte_eal_get_runtime_dir());
+	rte_eal_cleanup();
+	d = dir[0] != '\0' ? opendir(dir) : NULL;
+	if (d == NULL)
+		return EXIT_CONFIG;
+	while ((e = readdir(d)) != NULL)
+		if (strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, "..") != 0)
+			unlinkat(dirfd(d), e->d_name, 0);
+	closedir(d);
+	rmdir(dir);
+	return EXIT_CONFIG;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -216,30 +246,33 @@ main(int argc, char **argv)
 	uint16_t w;
 	int n, rc;
 
-	n = rte_eal_init(argc, argv);
-	if (n < 0) {
-		DSBC_LOG(main, ERR, "EAL initialisation failed: %s\n",
-			rte_strerror(rte_errno));
+	/* The config is read and checked before the EAL starts: a file
+	 * that is refused starts nothing and leaves nothing behind (no
+	 * hugepages taken, no /var/run/dpdk/<prefix>) */
+	for (n = 1; n < argc && strcmp(argv[n], "--") != 0; n++)
+		;
+	if (parse_args(n < argc ? argc - n : 1, n < argc ? argv + n : argv,
+		       &conf) != 0)
 		return EXIT_CONFIG;
-	}
-	argc -= n;
-	argv += n;
-	argv[0] = (char *)"dsbc";
-	if (parse_args(argc, argv, &conf) != 0) {
-		rte_eal_cleanup();
-		return EXIT_CONFIG;
-	}
 	if (dsbc_config_load(conf, &app.cfg, err, sizeof(err)) != 0) {
 		DSBC_LOG(main, ERR, "%s\n", err);
-		rte_eal_cleanup();
 		return EXIT_CONFIG;
 	}
 	if (dsbc_log_levels(app.cfg.log_level) != 0) {
 		DSBC_LOG(main, ERR, "%s: [dsbc] log_level: '%s' is not "
 			 "type:level[,type:level...]\n", conf, app.cfg.log_level);
-		rte_eal_cleanup();
+		dsbc_config_free(&app.cfg);
 		return EXIT_CONFIG;
 	}
+	n = rte_eal_init(argc, argv);
+	if (n < 0) {
+		DSBC_LOG(main, ERR, "EAL initialisation failed: %s\n",
+			rte_strerror(rte_errno));
+		dsbc_config_free(&app.cfg);
+		return EXIT_CONFIG;
+	}
+	/* [dsbc] log_level has the last word over --log-level */
+	dsbc_log_levels(app.cfg.log_level);
 	size_from_memory(&app.cfg);
 	if (rte_lcore_count() < 2) {
 		DSBC_LOG(main, ERR, "needs at least 2 lcores (management + one "
@@ -305,15 +338,13 @@ main(int argc, char **argv)
 		app.quit = true;
 		rte_eal_mp_wait_lcore();
 		teardown(&app);
-		rte_eal_cleanup();
-		return EXIT_CONFIG;
+		return eal_exit_config();
 	}
 	if (dsbc_ports_start(&app) != 0) {
 		app.quit = true;
 		rte_eal_mp_wait_lcore();
 		teardown(&app);
-		rte_eal_cleanup();
-		return EXIT_CONFIG;
+		return eal_exit_config();
 	}
 	app.dp_running = true;
 	DSBC_LOG(main, NOTICE, "ready: %u workers, %u ports, %u static flows installed "
@@ -335,6 +366,7 @@ main(int argc, char **argv)
 config_error:
 	if (app.nb_workers > 0 || app.pool != NULL)
 		teardown(&app);
-	rte_eal_cleanup();
-	return EXIT_CONFIG;
+	else
+		dsbc_config_free(&app.cfg);
+	return eal_exit_config();
 }

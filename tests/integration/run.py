@@ -938,6 +938,33 @@ def test_config_errors():
     lines = [x for x in r.stderr.splitlines() if x.startswith("dsbc:")]
     eq(len(lines), 1, "error lines for a bad log_level")
     check("[dsbc] log_level: 'dsbc.b2bua' is not" in lines[0], lines[0])
+    # The config is checked before the EAL starts: a line that is no
+    # key = value, with the EAL's shared config on, starts nothing (no
+    # EAL line) and leaves no /var/run/dpdk/<prefix>
+    run_dir = "/var/run/dpdk/dsbc-it-badcfg"
+    shutil.rmtree(run_dir, ignore_errors=True)
+    with open(bad, "w") as f:
+        f.write("[port.0]\ndev = net_null0\nipv4 192.0.2.1/24\n")
+    r = subprocess.run([exe, "--no-pci", "--no-huge", "-m", "256",
+                        "--file-prefix", "dsbc-it-badcfg", "-l", "0-1",
+                        "--", "-f", bad], capture_output=True, text=True,
+                       timeout=60)
+    eq(r.returncode, 2, "exit status for a line without '='")
+    lines = [x for x in r.stderr.splitlines() if x.strip()]
+    eq(len(lines), 1, "one line, nothing of the EAL: %r" % lines)
+    check(bad + ":3: [port.0] ipv4 192.0.2.1/24: neither [section] nor "
+          "key = value" in lines[0], lines[0])
+    check(not os.path.exists(run_dir), run_dir + " left behind")
+    # refused once the EAL runs (one lcore): its runtime directory goes
+    with open(bad, "w") as f:
+        f.write("[port.0]\ndev = net_null0\nipv4 = 192.0.2.1/24\n")
+    r = subprocess.run([exe, "--no-pci", "--no-huge", "-m", "256",
+                        "--file-prefix", "dsbc-it-badcfg", "-l", "0",
+                        "--log-level", "*:error", "--", "-f", bad],
+                       capture_output=True, text=True, timeout=60)
+    eq(r.returncode, 2, "exit status with one lcore")
+    check("needs at least 2 lcores" in r.stderr, r.stderr[-300:])
+    check(not os.path.exists(run_dir), run_dir + " left behind after EAL")
 
 
 TESTS = [test_relay_rewrite, test_malformed, test_latching,
