@@ -31,6 +31,8 @@
 /* A port's addresses as the fast path compares them.  setup. */
 struct dsbc_port_rt {
 	uint16_t port_id;
+	struct rte_mempool *rx_pool; /* its own RX mbufs (driver profile
+				      * rx_buf_size), NULL: the shared pool */
 	uint16_t nb_rxq;
 	uint16_t nb_txq;
 	uint16_t vlan;
@@ -191,6 +193,8 @@ struct dsbc_app {
 int dsbc_ports_init(struct dsbc_app *app);
 int dsbc_ports_start(struct dsbc_app *app);
 void dsbc_ports_close(struct dsbc_app *app);
+/* Free the ports' own RX pools, once nothing holds their mbufs. */
+void dsbc_ports_free_pools(struct dsbc_app *app);
 
 /* Index in app->ports of a DPDK port id, -1 when not ours. */
 static inline int

@@ -22,6 +22,14 @@ struct dsbc_profile {
 	/* use the driver's TX UDP checksum offload where it offers one
 	 * (default yes; "no" for a driver whose offload is not trusted) */
 	bool tx_cksum_offload;
+	/* devargs a vdev of this driver gets where [port.N] dev does not
+	 * give them ("key=value,..."): how big a frame it can deliver */
+	char vdev_args[128];
+	/* bytes of data one received frame may need (0: the [dsbc]
+	 * mbuf_data_size pool does): the port gets an RX pool of its own
+	 * when its frames are larger (af_packet hands over IP datagrams the
+	 * kernel reassembled, up to framesz) */
+	uint32_t rx_buf_size;
 };
 
 void dsbc_profile_load(const char *dir, const char *driver,

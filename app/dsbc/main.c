@@ -174,6 +174,8 @@ teardown(struct dsbc_app *app)
 		dsbc_worker_free(app->workers[w]);
 	if (app->has_cdev)
 		dsbc_srtp_cdev_fini(&app->cdev);
+	/* last: rings and queues freed above may have held their mbufs */
+	dsbc_ports_free_pools(app);
 	rte_mempool_free(app->pool);
 	dsbc_config_free(&app->cfg);
 }

@@ -19,14 +19,85 @@
 #include "dsbc_profile.h"
 #include "log.h"
 
-static int
-port_probe(const struct dsbc_port_cfg *pc, uint16_t *port_id)
+/*
+ * A vdev's devargs with its driver profile's vdev_args added where dev
+ * does not give them (the driver is the vdev name without its number).
+ */
+static void
+vdev_devargs(const struct dsbc_app *app, const struct dsbc_port_cfg *pc,
+	     char *out, size_t cap)
 {
+	struct dsbc_profile prof;
+	char driver[64], key[40];
+	const char *a;
+	size_t n;
+
+	snprintf(out, cap, "%s", pc->dev);
+	n = strcspn(pc->dev, ",");
+	if (strncmp(pc->dev, "net_", 4) != 0 || n >= sizeof(driver))
+		return;
+	memcpy(driver, pc->dev, n);
+	driver[n] = '\0';
+	while (n > 0 && driver[n - 1] >= '0' && driver[n - 1] <= '9')
+		driver[--n] = '\0';
+	dsbc_profile_load(app->cfg.drivers_cfg_dir, driver, &prof);
+	for (a = prof.vdev_args; *a != '\0'; a += strcspn(a, ",")) {
+		size_t kl;
+
+		a += strspn(a, ",");
+		kl = strcspn(a, "=,");
+		if (kl == 0 || kl + 3 > sizeof(key))
+			continue;
+		snprintf(key, sizeof(key), ",%.*s=", (int)kl, a);
+		if (strstr(pc->dev, key) == NULL)
+			snprintf(out + strlen(out), cap - strlen(out), ",%.*s",
+				 (int)strcspn(a, ","), a);
+	}
+}
+
+static int
+port_probe(const struct dsbc_app *app, const struct dsbc_port_cfg *pc,
+	   uint16_t *port_id)
+{
+	char devargs[sizeof(pc->dev) + 160];
+
 	if (rte_eth_dev_get_port_by_name(pc->name, port_id) == 0)
 		return 0;
-	if (rte_dev_probe(pc->dev) != 0)
+	vdev_devargs(app, pc, devargs, sizeof(devargs));
+	if (rte_dev_probe(devargs) != 0)
 		return -1;
 	return rte_eth_dev_get_port_by_name(pc->name, port_id);
+}
+
+/*
+ * Frames bigger than the shared pool's mbufs (the driver profile's
+ * rx_buf_size): an RX pool of the port's own, as many mbufs as its
+ * queues hold plus what may be in flight.
+ */
+static struct rte_mempool *
+rx_pool(struct dsbc_app *app, uint16_t idx, const struct dsbc_profile *prof,
+	uint16_t nb_rxq, uint16_t rxd, int socket)
+{
+	struct dsbc_port_rt *p = &app->ports[idx];
+	char name[RTE_MEMPOOL_NAMESIZE];
+	uint32_t room = prof->rx_buf_size + RTE_PKTMBUF_HEADROOM;
+
+	if (prof->rx_buf_size == 0 ||
+	    room <= rte_pktmbuf_data_room_size(app->pool))
+		return app->pool;
+	snprintf(name, sizeof(name), "dsbc_rx%u", idx);
+	p->rx_pool = rte_pktmbuf_pool_create(name, (uint32_t)nb_rxq * rxd + 1023,
+					     256, 0, (uint16_t)room, socket);
+	if (p->rx_pool == NULL) {
+		DSBC_LOG(main, ERR, "[port.%u] dev: no RX pool of %u-byte "
+			"mbufs (%s: rx_buf_size): %s\n", idx, room, prof->file,
+			rte_strerror(rte_errno));
+		return NULL;
+	}
+	DSBC_LOG(main, INFO, "[port.%u] RX pool of %u mbufs of %u bytes "
+		 "(frames up to %u bytes)\n", idx, nb_rxq * rxd + 1023, room,
+		 prof->rx_buf_size);
+	return p->rx_pool;
 }
 
 static int
@@ -37,10 +108,11 @@ port_setup(struct dsbc_app *app, uint16_t idx)
 	struct rte_eth_conf conf;
 	struct rte_eth_dev_info info;
 	struct dsbc_profile prof;
+	struct rte_mempool *pool;
 	uint16_t nb_rxq, nb_txq, q, rxd, txd;
 	int socket, rc;
 
-	if (port_probe(pc, &p->port_id) != 0) {
+	if (port_probe(app, pc, &p->port_id) != 0) {
 		DSBC_LOG(main, ERR, "[port.%u] dev: cannot probe '%s'\n", idx,
 			pc->dev);
 		return -1;
@@ -113,10 +185,12 @@ port_setup(struct dsbc_app *app, uint16_t idx)
 	socket = rte_eth_dev_socket_id(p->port_id);
 	if (socket < 0)
 		socket = (int)rte_socket_id();
+	pool = rx_pool(app, idx, &prof, nb_rxq, rxd, socket);
+	if (pool == NULL)
+		return -1;
 	for (q = 0; q < nb_rxq; q++) {
 		rc = rte_eth_rx_queue_setup(p->port_id, q, rxd,
-					    (unsigned int)socket, NULL,
-					    app->pool);
+					    (unsigned int)socket, NULL, pool);
 		if (rc != 0) {
 			DSBC_LOG(main, ERR, "[port.%u] rx queue %u: %s\n", idx,
 				q, rte_strerror(-rc));
@@ -310,5 +384,16 @@ dsbc_ports_close(struct dsbc_app *app)
 	for (i = 0; i < app->nb_ports; i++) {
 		rte_eth_dev_stop(app->ports[i].port_id);
 		rte_eth_dev_close(app->ports[i].port_id);
+	}
+}
+
+void
+dsbc_ports_free_pools(struct dsbc_app *app)
+{
+	uint16_t i;
+
+	for (i = 0; i < app->nb_ports; i++) {
+		rte_mempool_free(app->ports[i].rx_pool);
+		app->ports[i].rx_pool = NULL;
 	}
 }

@@ -36,6 +36,8 @@ void
 dsbc_profile_load(const char *dir, const char *driver, struct dsbc_profile *p)
 {
 	struct rte_cfgfile *f;
+	const char *v;
+	char *end;
 
 	memset(p, 0, sizeof(*p));
 	p->rx_desc = 1024;
@@ -65,5 +67,18 @@ dsbc_profile_load(const char *dir, const char *driver, struct dsbc_profile *p)
 	p->tx_cksum_offload = yes(rte_cfgfile_get_entry(f, "port",
 							"tx_cksum_offload"),
 				  p->tx_cksum_offload);
+	v = rte_cfgfile_get_entry(f, "port", "vdev_args");
+	if (v != NULL)
+		snprintf(p->vdev_args, sizeof(p->vdev_args), "%s", v);
+	v = rte_cfgfile_get_entry(f, "port", "rx_buf_size");
+	if (v != NULL) {
+		long n = strtol(v, &end, 10);
+
+		if (*end == '\0' && n >= 0 && n <= 65535)
+			p->rx_buf_size = (uint32_t)n;
+		else
+			DSBC_LOG(main, WARNING, "%s: rx_buf_size '%s' is not "
+				"0..65535, ignored\n", p->file, v);
+	}
 	rte_cfgfile_close(f);
 }

@@ -21,7 +21,7 @@
 
 #define MAX_MEDIA      4          /* m-lines handled per call */
 #define STR_MAX        256
-#define MSG_MAX        8192       /* messages dsbc builds */
+#define MSG_MAX        32768      /* messages dsbc builds (SDP: half) */
 
 enum call_state {
 	CALL_FREE = 0,

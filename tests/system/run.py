@@ -1367,6 +1367,164 @@ def test_stir_verify_calls():
     eq(stir["cache_untrusted"], 1, "evil's chain refused at the cache")
 
 
+# alice: one INVITE of about 6 KB (a browser's offer: many candidates)
+# from a kernel UDP socket allowed to fragment (IP_PMTUDISC_DONT), so
+# the kernel cuts it at the 1500-byte MTU; prints the final answer.
+BIG_UAC = r"""
+import re, socket, time
+cands = "".join("a=candidate:%d 1 udp %d 192.168.%d.%d %d typ host "
+                "generation 0 network-id %d\r\n" % (
+                    i, 2122260223 - i, i // 200, i % 200 + 1, 50000 + i, i)
+                for i in range(60))
+# and what B gets too: the media attributes a browser sends (ssrc
+# and extmap lines pass through dsbc's rewrite)
+extra = "".join("a=ssrc:%d msid:stream-%d track-%d\r\n"
+                "a=extmap:%d urn:ietf:params:rtp-hdrext:example-%d\r\n" % (
+                    1000 + i, i, i, i % 14 + 1, i) for i in range(50))
+sdp = ("v=0\r\no=- 4611731400430051336 2 IN IP4 10.10.1.10\r\ns=-\r\n"
+       "c=IN IP4 10.10.1.10\r\nt=0 0\r\nm=audio 7000 RTP/AVP 0 8\r\n"
+       "a=rtpmap:0 PCMU/8000\r\na=rtpmap:8 PCMA/8000\r\n" + cands + extra)
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+s.setsockopt(socket.IPPROTO_IP, 10, 0)   # IP_MTU_DISCOVER: DONT
+s.bind(("10.10.1.10", 5070))
+s.settimeout(0.5)
+br = "z9hG4bKbig%d" % (time.time_ns() % 100000)
+msg = ("INVITE sip:bob@10.10.1.1 SIP/2.0\r\n"
+       "Via: SIP/2.0/UDP 10.10.1.10:5070;branch=%s;rport\r\n"
+       "Max-Forwards: 70\r\nFrom: <sip:alice@example.org>;tag=big1\r\n"
+       "To: <sip:bob@example.net>\r\nCall-ID: big-%s@10.10.1.10\r\n"
+       "CSeq: 1 INVITE\r\nContact: <sip:alice@10.10.1.10:5070>\r\n"
+       "Content-Type: application/sdp\r\nContent-Length: %d\r\n\r\n%s"
+       % (br, br, len(sdp), sdp))
+s.sendto(msg.encode(), ("10.10.1.1", 5060))
+print("sent %d" % len(msg), flush=True)
+status, deadline = 0, time.time() + 10
+while time.time() < deadline and status < 200:
+    try:
+        d = s.recv(65536).decode(errors="replace")
+    except socket.timeout:
+        continue
+    m = re.match(r"SIP/2\.0 (\d+)", d)
+    if m and br in d:
+        status = int(m.group(1))
+        if status >= 200:
+            to = re.search(r"(?im)^To:\s*(.*?)\s*$", d).group(1)
+            s.sendto(("ACK sip:bob@10.10.1.1 SIP/2.0\r\n"
+                      "Via: SIP/2.0/UDP 10.10.1.10:5070;branch=%s;rport\r\n"
+                      "Max-Forwards: 70\r\n"
+                      "From: <sip:alice@example.org>;tag=big1\r\nTo: %s\r\n"
+                      "Call-ID: big-%s@10.10.1.10\r\nCSeq: 1 ACK\r\n"
+                      "Content-Length: 0\r\n\r\n" % (br, to, br)).encode(),
+                     ("10.10.1.1", 5060))
+print("final %d" % status, flush=True)
+"""
+
+
+def large_sip_call(name, port0=None):
+    """Alice's 6 KB INVITE through dsbc to bob (see
+    test_large_sip_kernel_fragments); port0(topo, conf text) -> (conf
+    text, hook run once dsbc is ready) puts another driver on alice's
+    side.  Returns what was seen."""
+    out = os.path.abspath("out/system/" + name)
+    os.makedirs(out, exist_ok=True)
+    log = os.path.join(out, "bob_invites.log")
+    topo = Topology(name[:2])
+    topo.setup()
+    d = bob = None
+    try:
+        conf = os.path.join(out, "dsbc.conf")
+        dsbc_conf(topo, conf)
+        with open(conf) as f:
+            text = f.read()
+        hook = None
+        if port0 is not None:
+            text, hook = port0(topo, text)
+        with open(conf, "w") as f:
+            f.write(text + "[route.0]\nnext_hop = 10.10.2.20:5060\n")
+        bob = topo.run("bob", ["python3", "-c", STIR_UAS, log],
+                       stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        d = Dsbc(BUILD, conf, "dsbc-sys-" + name, lcores="0-1")
+        d.wait_ready()
+        if hook is not None:
+            hook()
+        alice = topo.run("alice", ["python3", "-c", BIG_UAC],
+                         stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                         text=True)
+        got = alice.communicate(timeout=60)[0]
+        sip = d.tel.query("/dsbc/sip")
+        st = d.stats()
+    finally:
+        rc = d.stop() if d else 0
+        if bob is not None:
+            bob.kill()
+            bob.wait()
+        topo.teardown()
+    with open(log) as f:
+        invites = [m for m in f.read().split("=" * 20 + "\n") if m.strip()]
+    r = dict(rc=rc, sent=int(re.search(r"sent (\d+)", got).group(1)),
+             final=int(re.search(r"final (\d+)", got).group(1)),
+             invites=len(invites),
+             blen=len(invites[0].encode()) if invites else 0, sip=sip,
+             st=st)
+    print("  %s: alice sent %d bytes: final %d; bob's INVITE %d bytes; "
+          "dsbc tx_fragments %d, fragments_rx %d, reassembled %d, "
+          "drop_ip_len %d" % (name, r["sent"], r["final"], r["blen"],
+                              sip["tx_fragments"], sip["fragments_rx"],
+                              sip["reassembled"], st["drop_ip_len"]))
+    eq(rc, 0, "dsbc exit status")
+    check(r["sent"] > 6000, "a 6 KB INVITE or more")
+    eq(r["final"], 486, "answered (bob is busy): it reached the B2BUA")
+    eq(r["invites"], 1, "bob got the B-leg INVITE")
+    # B's offer keeps all but alice's candidates: over 4 KB, 3 frames
+    check(r["blen"] > 4000,
+          "whole at bob: %d bytes" % r["blen"])
+    check_ge(sip["tx_fragments"], 3, "dsbc sent it in fragments")
+    eq(st["drop_ip_len"], 0, "nothing cut short")
+    return r
+
+
+def test_large_sip_kernel_fragments():
+    """A 6 KB INVITE (a browser-sized offer) from a kernel UDP socket,
+    fragmented by alice's kernel at the 1500-byte MTU, reaches the B2BUA
+    and is answered, on each port type alice's side can be: net_af_packet
+    (its fanout hands over the datagram the kernel reassembled: framesz
+    and the port's RX pool come from the driver profile), net_pcap on the
+    same veth and net_tap moved into alice's namespace (both hand over
+    the fragments, which dsbc reassembles).  The B-leg INVITE, as large,
+    leaves dsbc in fragments that bob's kernel reassembles whole."""
+    r = large_sip_call("bigsip")
+    eq(r["sip"]["reassembled"], 0, "af_packet: the kernel reassembled")
+
+    def pcap(topo, text):
+        hif = topo.host_if["alice"]
+        return text.replace(
+            "dev = net_af_packet0,iface=%s,qpairs=2" % hif,
+            "dev = net_pcap0,rx_iface=%s,tx_iface=%s,tx_iface=%s" % (
+                hif, hif, hif)), None
+    r = large_sip_call("bigsip_pcap", pcap)
+    check_ge(r["sip"]["reassembled"], 1, "pcap: dsbc reassembled")
+
+    def tap(topo, text):
+        hif = topo.host_if["alice"]
+        tif = "dt" + hif[2:]
+
+        def move():
+            # alice's address moves from her veth to dsbc's TAP
+            ns = topo.ns["alice"]
+            sh("ip", "link", "set", tif, "netns", ns)
+            topo.exec("alice", "ip", "addr", "flush", "dev", "p0")
+            topo.exec("alice", "ip", "addr", "add", "10.10.1.10/24",
+                      "dev", tif)
+            topo.exec("alice", "ip", "link", "set", tif, "up")
+            topo.exec("alice", "ip", "route", "replace", "default", "via",
+                      "10.10.1.1", "dev", tif)
+            time.sleep(0.5)
+        return text.replace(
+            "dev = net_af_packet0,iface=%s,qpairs=2" % hif,
+            "dev = net_tap0,iface=%s\nrx_queues = 2" % tif), move
+    r = large_sip_call("bigsip_tap", tap)
+    check_ge(r["sip"]["reassembled"], 1, "tap: dsbc reassembled")
+
 STUNNEL_SERVER_CONF = """foreground = yes
 pid =
 [sip]
@@ -4504,7 +4662,7 @@ TESTS = [test_udp_relay_between_namespaces, test_kernel_exception_path,
          test_sip_tls_call_stunnel, test_route_tcp_to_bob,
          test_route_tls_to_bob, test_trunk_tcp_alias,
          test_trunk_by_tls_client_cert, test_stir_sign_secsipidx_check,
-         test_stir_verify_calls,
+         test_stir_verify_calls, test_large_sip_kernel_fragments,
          test_sip_wss_register_and_call,
          test_browser_jssip_relay, test_browser_jssip_terminate_sdes,
          test_signalling_attacks_while_calling,
