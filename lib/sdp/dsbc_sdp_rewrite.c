@@ -10,6 +10,7 @@ struct out {
 	char *p;
 	uint32_t len;
 	uint32_t cap;
+	uint32_t lines;
 	bool full;
 };
 
@@ -24,10 +25,17 @@ put(struct out *o, const char *fmt, ...)
 	va_start(ap, fmt);
 	n = vsnprintf(o->p + o->len, o->cap - o->len, fmt, ap);
 	va_end(ap);
-	if (n < 0 || (uint32_t)n >= o->cap - o->len)
+	if (n < 0 || (uint32_t)n >= o->cap - o->len) {
 		o->full = true;
-	else
-		o->len += (uint32_t)n;
+		return;
+	}
+	/* no more lines than dsbc_sdp_parse() takes: what dsbc sends
+	 * must be SDP it would read itself (the ICE and DTLS lines it adds
+	 * per media could push a body near the limit over it) */
+	for (o->len += (uint32_t)n; n > 0; n--)
+		o->lines += o->p[o->len - (uint32_t)n] == '\n';
+	if (o->lines > DSBC_SDP_MAX_LINES)
+		o->full = true;
 }
 
 static void

@@ -72,7 +72,8 @@ struct dsbc_sdp_plan {
  * @param out  where the new body goes, NUL-terminated when it fits
  * @param cap  size of out
  * @return the length of the new body, or -1 when it does not fit in cap
- *   (out then holds a partial body)
+ *   or would have more than DSBC_SDP_MAX_LINES lines (out then holds a
+ *   partial body)
  */
 int dsbc_sdp_rewrite(const struct dsbc_sdp *in, const struct dsbc_sdp_plan *plan,
 		     char *out, uint32_t cap);

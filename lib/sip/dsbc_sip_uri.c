@@ -79,9 +79,13 @@ host_parse(const char *p, const char *end, struct dsbc_sip_uri *u)
 int
 dsbc_sip_uri_parse(const char *p, uint32_t len, struct dsbc_sip_uri *u)
 {
-	const char *end = p + len, *s = p, *at, *hp, *he, *q;
+	const char *end, *s = p, *at, *hp, *he, *q;
 
 	memset(u, 0, sizeof(*u));
+	/* an empty view may have no pointer (no arithmetic on NULL) */
+	if (p == NULL || len == 0)
+		return -1;
+	end = p + len;
 	/* scheme = ALPHA *( ALPHA / DIGIT / "+" / "-" / "." ) ":" */
 	if (p == end || !((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z')))
 		return -1;
