@@ -2576,6 +2576,42 @@ test_stir_sign(void)
 	EVP_PKEY_free(pk);
 }
 
+/* The STIR verification tests: alice's fingerprint, one a middle box
+ * put in its place, sp's x5u (the embedded test PKI, stir_pki.h). */
+static const char fp_a[] = "sha-256 4A:AD:B9:B1:3F:82:18:3B:54:02:12:"
+	"DF:3E:5D:49:6B:19:E5:7C:AB:3E:4B:65:2E:7D:46:3F:54:42:CD:54:F1";
+static const char fp_m[] = "sha-256 02:1A:CC:54:27:AB:EB:9C:53:3F:3E:"
+	"4B:65:2E:7D:46:3F:54:42:CD:54:F1:7A:03:A2:7D:F9:B0:7F:46:19:B2";
+static const char sp_url[] = "https://sti.example/sp.pem";
+
+/* The test PKI's root as setup()'s trust anchors; sp's key, prepared. */
+static struct dsbc_es256 *
+stir_pki_open(void)
+{
+	BIO *bio = BIO_new_mem_buf(SP_KEY, -1);
+	EVP_PKEY *spk = PEM_read_bio_PrivateKey(bio, NULL, NULL, NULL);
+	struct dsbc_es256 *signer = dsbc_es256_new(spk);
+	X509 *root;
+
+	BIO_free(bio);
+	EVP_PKEY_free(spk);
+	bio = BIO_new_mem_buf(ROOT_CRT, -1);
+	root = PEM_read_bio_X509(bio, NULL, NULL, NULL);
+	BIO_free(bio);
+	stir_trust = X509_STORE_new();
+	X509_STORE_add_cert(stir_trust, root);
+	X509_free(root);
+	return signer;
+}
+
+static void
+stir_pki_close(struct dsbc_es256 *signer)
+{
+	X509_STORE_free(stir_trust);
+	stir_trust = NULL;
+	dsbc_es256_free(signer);
+}
+
 /* An INVITE from a trunk's SHAKEN signer: From's and the Request-URI's
  * numbers, an Identity header (or none) and an SDP with fingerprint fp. */
 static void
@@ -2630,32 +2666,17 @@ a_status(void)
 static void
 test_stir_verify(void)
 {
-	static const char fp_a[] = "sha-256 4A:AD:B9:B1:3F:82:18:3B:54:02:12:"
-		"DF:3E:5D:49:6B:19:E5:7C:AB:3E:4B:65:2E:7D:46:3F:54:42:CD:54:F1";
-	static const char fp_m[] = "sha-256 02:1A:CC:54:27:AB:EB:9C:53:3F:3E:"
-		"4B:65:2E:7D:46:3F:54:42:CD:54:F1:7A:03:A2:7D:F9:B0:7F:46:19:B2";
-	static const char url[] = "https://sti.example/sp.pem";
-	BIO *bio = BIO_new_mem_buf(SP_KEY, -1);
-	EVP_PKEY *spk = PEM_read_bio_PrivateKey(bio, NULL, NULL, NULL);
-	struct dsbc_es256 *signer = dsbc_es256_new(spk);
+	struct dsbc_es256 *signer = stir_pki_open();
 	const struct dsbc_b2bua_stats *st;
 	const struct sent *inv;
 	struct dsbc_passport p;
 	char tok[1024], ident[1400], ident_old[1400], ident_far[1400];
 	char ident_dead[1400], body[4096], from[512];
-	X509 *root;
 
-	BIO_free(bio);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(signer);
-	bio = BIO_new_mem_buf(ROOT_CRT, -1);
-	root = PEM_read_bio_X509(bio, NULL, NULL, NULL);
-	BIO_free(bio);
-	stir_trust = X509_STORE_new();
-	X509_STORE_add_cert(stir_trust, root);
-	X509_free(root);
 	memset(&p, 0, sizeof(p));
 	snprintf(p.ppt, sizeof(p.ppt), "shaken");
-	snprintf(p.x5u, sizeof(p.x5u), "%s", url);
+	snprintf(p.x5u, sizeof(p.x5u), "%s", sp_url);
 	snprintf(p.orig_tn, sizeof(p.orig_tn), "12155551212");
 	snprintf(p.dest_tn[0], sizeof(p.dest_tn[0]), "19995550000");
 	p.nb_dest_tn = 1;
@@ -2664,10 +2685,10 @@ test_stir_verify(void)
 	p.iat = 1800000000 - 5;
 	CU_ASSERT_EQUAL(dsbc_passport_mky_add(&p, fp_a, strlen(fp_a)), 0);
 	CU_ASSERT_FATAL(dsbc_passport_sign(&p, signer, tok, sizeof(tok)) > 0);
-	dsbc_identity_build(tok, url, "shaken", ident, sizeof(ident));
+	dsbc_identity_build(tok, sp_url, "shaken", ident, sizeof(ident));
 	p.iat = 1800000000 - 600;
 	dsbc_passport_sign(&p, signer, tok, sizeof(tok));
-	dsbc_identity_build(tok, url, "shaken", ident_old, sizeof(ident_old));
+	dsbc_identity_build(tok, sp_url, "shaken", ident_old, sizeof(ident_old));
 	p.iat = 1800000000;
 	snprintf(p.x5u, sizeof(p.x5u), "https://dead.example/x.pem");
 	dsbc_passport_sign(&p, signer, tok, sizeof(tok));
@@ -2688,10 +2709,10 @@ test_stir_verify(void)
 	CU_ASSERT_EQUAL(a_status(), 100);
 	CU_ASSERT_PTR_NULL(sent_to(&peer_b, "INVITE "));
 	CU_ASSERT_EQUAL(fk.fetches, 1);
-	CU_ASSERT_STRING_EQUAL(fk.fetch_url, url);
+	CU_ASSERT_STRING_EQUAL(fk.fetch_url, sp_url);
 	CU_ASSERT_EQUAL(st->stir_parked, 1);
 	snprintf(body, sizeof(body), "%s%s", SP_CRT, INTER_CRT);
-	dsbc_b2bua_stir_fetched(b, url, body, strlen(body), now_ms);
+	dsbc_b2bua_stir_fetched(b, sp_url, body, strlen(body), now_ms);
 	inv = sent_to(&peer_b, "INVITE ");
 	CU_ASSERT_PTR_NOT_NULL_FATAL(inv);
 	CU_ASSERT_PTR_NOT_NULL(strstr(inv->msg, ident));
@@ -2756,7 +2777,7 @@ test_stir_verify(void)
 	setup(16);
 	st = dsbc_b2bua_stats(b);
 	stir_invite("sm1", "12155551212", ident, fp_a);
-	dsbc_b2bua_stir_fetched(b, url, body, strlen(body), now_ms);
+	dsbc_b2bua_stir_fetched(b, sp_url, body, strlen(body), now_ms);
 	inv = sent_to(&peer_b, "INVITE ");
 	CU_ASSERT_PTR_NOT_NULL_FATAL(inv);
 	CU_ASSERT_PTR_NOT_NULL(strstr(inv->msg, ident));
@@ -2778,10 +2799,7 @@ test_stir_verify(void)
 	CU_ASSERT_EQUAL(st->stir_refused, 0);
 	teardown();
 	setup_stir_route = DSBC_STIR_OFF;
-	X509_STORE_free(stir_trust);
-	stir_trust = NULL;
-	dsbc_es256_free(signer);
-	EVP_PKEY_free(spk);
+	stir_pki_close(signer);
 }
 
 /* An INVITE with the From header value, Identity lines and SDP given. */
@@ -2845,30 +2863,15 @@ stir_token(struct dsbc_es256 *signer, const char *url, const char *fp,
 static void
 test_stir_verify_attacks(void)
 {
-	static const char fp_a[] = "sha-256 4A:AD:B9:B1:3F:82:18:3B:54:02:12:"
-		"DF:3E:5D:49:6B:19:E5:7C:AB:3E:4B:65:2E:7D:46:3F:54:42:CD:54:F1";
-	static const char fp_m[] = "sha-256 02:1A:CC:54:27:AB:EB:9C:53:3F:3E:"
-		"4B:65:2E:7D:46:3F:54:42:CD:54:F1:7A:03:A2:7D:F9:B0:7F:46:19:B2";
-	static const char url[] = "https://sti.example/sp.pem";
 	static const char from[] = "<sip:+12155551212@example.org;user=phone>";
-	BIO *bio = BIO_new_mem_buf(SP_KEY, -1);
-	EVP_PKEY *spk = PEM_read_bio_PrivateKey(bio, NULL, NULL, NULL);
-	struct dsbc_es256 *signer = dsbc_es256_new(spk);
+	struct dsbc_es256 *signer = stir_pki_open();
 	const struct dsbc_b2bua_stats *st;
 	const struct sent *inv;
 	char ident[1400], line[1500], two[3000], body[4096], sdp[2048];
 	char fp512[256], got[512];
 	unsigned int i;
-	X509 *root;
 
-	BIO_free(bio);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(signer);
-	bio = BIO_new_mem_buf(ROOT_CRT, -1);
-	root = PEM_read_bio_X509(bio, NULL, NULL, NULL);
-	BIO_free(bio);
-	stir_trust = X509_STORE_new();
-	X509_STORE_add_cert(stir_trust, root);
-	X509_free(root);
 	setup_stir_route = DSBC_STIR_ENFORCE;
 	setup(16);
 	st = dsbc_b2bua_stats(b);
@@ -2877,18 +2880,18 @@ test_stir_verify_attacks(void)
 	"v=0\r\no=alice 1 1 IN IP4 10.0.0.10\r\ns=-\r\nc=IN IP4 10.0.0.10\r\n" \
 	"t=0 0\r\nm=audio 7000 UDP/TLS/RTP/SAVP 0\r\na=setup:actpass\r\n" fpline
 	/* the certificate, fetched for a first valid call */
-	stir_token(signer, url, fp_a, NULL, ident, sizeof(ident));
+	stir_token(signer, sp_url, fp_a, NULL, ident, sizeof(ident));
 	snprintf(line, sizeof(line), "Identity: %s\n", ident);
 	snprintf(sdp, sizeof(sdp), SDP_FP("a=fingerprint:%s\r\n"), fp_a);
 	stir_invite_raw("at1", from, line, sdp);
-	dsbc_b2bua_stir_fetched(b, url, body, strlen(body), now_ms);
+	dsbc_b2bua_stir_fetched(b, sp_url, body, strlen(body), now_ms);
 	CU_ASSERT_PTR_NOT_NULL(sent_to(&peer_b, "INVITE "));
 	/* the same token in another call: replayed */
 	stir_invite_raw("at2", from, line, sdp);
 	CU_ASSERT_EQUAL(a_status(), 438);
 	CU_ASSERT_EQUAL(st->stir_result[DSBC_STIR_REPLAYED], 1);
 	/* DTLS stripped on the way: no fingerprint under mky */
-	stir_token(signer, url, fp_a, NULL, ident, sizeof(ident));
+	stir_token(signer, sp_url, fp_a, NULL, ident, sizeof(ident));
 	snprintf(line, sizeof(line), "Identity: %s\n", ident);
 	stir_invite_raw("at3", from, line, "v=0\r\no=a 1 1 IN IP4 10.0.0.10\r\n"
 			"s=-\r\nc=IN IP4 10.0.0.10\r\nt=0 0\r\n"
@@ -2904,7 +2907,7 @@ test_stir_verify_attacks(void)
 	CU_ASSERT_EQUAL(a_status(), 438);
 	CU_ASSERT_EQUAL(st->stir_result[DSBC_STIR_MKY_MISMATCH], 2);
 	/* a URI caller: no TNAuthList speaks for it */
-	stir_token(signer, url, fp_a, "sip:ceo@bank.example", ident,
+	stir_token(signer, sp_url, fp_a, "sip:ceo@bank.example", ident,
 		   sizeof(ident));
 	snprintf(line, sizeof(line), "Identity: %s\n", ident);
 	snprintf(sdp, sizeof(sdp), SDP_FP("a=fingerprint:%s\r\n"), fp_a);
@@ -2923,7 +2926,7 @@ test_stir_verify_attacks(void)
 	CU_ASSERT_EQUAL(fk.fetches, i);
 	cfg.stir.x5u_hosts[0] = '\0';
 	/* a caller's own verstat=Passed, on a valid call: gone at B */
-	stir_token(signer, url, fp_a, NULL, ident, sizeof(ident));
+	stir_token(signer, sp_url, fp_a, NULL, ident, sizeof(ident));
 	snprintf(line, sizeof(line), "Identity: %s\n", ident);
 	stir_invite_raw("at7", "<sip:+12155551212;verstat=TN-Validation-"
 			"Passed@example.org;user=phone>", line, sdp);
@@ -2938,13 +2941,13 @@ test_stir_verify_attacks(void)
 	for (i = 0; i < 64; i++)
 		snprintf(fp512 + strlen(fp512), sizeof(fp512) - strlen(fp512),
 			 "%s%02X", i ? ":" : " ", i);
-	stir_token(signer, url, fp512, NULL, ident, sizeof(ident));
+	stir_token(signer, sp_url, fp512, NULL, ident, sizeof(ident));
 	snprintf(line, sizeof(line), "Identity: %s\n", ident);
 	snprintf(sdp, sizeof(sdp), SDP_FP("a=fingerprint:%s\r\n"), fp512);
 	stir_invite_raw("at8", from, line, sdp);
 	CU_ASSERT_PTR_NOT_NULL(sent_to(&peer_b, "INVITE "));
 	/* a bogus Identity, then a valid one: the valid one counts */
-	stir_token(signer, url, fp_a, NULL, ident, sizeof(ident));
+	stir_token(signer, sp_url, fp_a, NULL, ident, sizeof(ident));
 	snprintf(two, sizeof(two), "Identity: a.b.c;info=<https://x.example/"
 		 "c.pem>\nIdentity: %s\n", ident);
 	snprintf(sdp, sizeof(sdp), SDP_FP("a=fingerprint:%s\r\n"), fp_a);
@@ -2978,10 +2981,7 @@ test_stir_verify_attacks(void)
 	teardown();
 #undef SDP_FP
 	setup_stir_route = DSBC_STIR_OFF;
-	X509_STORE_free(stir_trust);
-	stir_trust = NULL;
-	dsbc_es256_free(signer);
-	EVP_PKEY_free(spk);
+	stir_pki_close(signer);
 }
 
 int
