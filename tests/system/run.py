@@ -1094,11 +1094,41 @@ def passport_openssl(key, x5u, claims):
     return "%s.%s;info=<%s>;alg=ES256;ppt=shaken" % (si, b64u(sig), x5u)
 
 
+# A UAC's INVITE over UDP to dsbc: sent, its final answer (matched by
+# branch) awaited and ACKed as RFC 3261 17.1.1.3 says (the INVITE's
+# Request-URI, Via, From and Call-ID, the answer's To); the status, 0
+# when none came in 10 s.  Prepended to the UAC scripts below.
+UAC_FINAL = r"""
+import re, socket, time
+def final_acked(s, invite, dest=("10.10.1.1", 5060)):
+    hv = lambda msg, n: re.search(r"(?im)^%s:\s*(.*?)\s*$" % n, msg).group(1)
+    br = re.search(r"branch=([^;\s]+)", invite).group(1)
+    s.sendto(invite.encode(), dest)
+    status, deadline = 0, time.time() + 10
+    while time.time() < deadline and status < 200:
+        try:
+            d = s.recv(65536).decode(errors="replace")
+        except socket.timeout:
+            continue
+        m = re.match(r"SIP/2\.0 (\d+)", d)
+        if m and br in d:
+            status = int(m.group(1))
+    if status >= 200:
+        s.sendto(("ACK %s SIP/2.0\r\nVia: %s\r\nMax-Forwards: 70\r\n"
+                  "From: %s\r\nTo: %s\r\nCall-ID: %s\r\nCSeq: 1 ACK\r\n"
+                  "Content-Length: 0\r\n\r\n" % (
+                      invite.split(" ")[1], hv(invite, "Via"),
+                      hv(invite, "From"), hv(d, "To"),
+                      hv(invite, "Call-ID"))).encode(), dest)
+    return status
+"""
+
+
 # alice: INVITEs over UDP from 10.10.1.10:5070, one per case in the JSON
 # file argv[1] ({name, user, from_tn, identity, fp}); each final answer
 # is ACKed and printed "name status".
-STIR_UAC = r"""
-import json, re, socket, sys, time
+STIR_UAC = UAC_FINAL + r"""
+import json, sys
 cases = json.load(open(sys.argv[1]))
 s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
 s.bind(("10.10.1.10", 5070))
@@ -1121,25 +1151,7 @@ for i, c in enumerate(cases):
     head += ("Contact: <sip:alice@10.10.1.10:5070>\r\n"
              "Content-Type: application/sdp\r\nContent-Length: %d\r\n\r\n"
              % len(sdp))
-    s.sendto((head + sdp).encode(), ("10.10.1.1", 5060))
-    status, deadline = 0, time.time() + 10
-    while time.time() < deadline and status < 200:
-        try:
-            d = s.recv(65536).decode(errors="replace")
-        except socket.timeout:
-            continue
-        m = re.match(r"SIP/2\.0 (\d+)", d)
-        if m and br in d and int(m.group(1)) >= 200:
-            status = int(m.group(1))
-            to = re.search(r"(?im)^To:\s*(.*?)\s*$", d).group(1)
-            s.sendto(("ACK sip:%s@10.10.1.1 SIP/2.0\r\n"
-                      "Via: SIP/2.0/UDP 10.10.1.10:5070;branch=%s;rport\r\n"
-                      "Max-Forwards: 70\r\n"
-                      "From: <sip:+%s@example.org;user=phone>;tag=f%d\r\n"
-                      "To: %s\r\nCall-ID: stir%d-%s@10.10.1.10\r\n"
-                      "CSeq: 1 ACK\r\nContent-Length: 0\r\n\r\n" % (
-                          c["user"], br, c["from_tn"], i, to, i, br)
-                      ).encode(), ("10.10.1.1", 5060))
+    status = final_acked(s, head + sdp)
     print("%s %d" % (c["name"], status), flush=True)
 """
 
@@ -1370,8 +1382,7 @@ def test_stir_verify_calls():
 # alice: one INVITE of about 6 KB (a browser's offer: many candidates)
 # from a kernel UDP socket allowed to fragment (IP_PMTUDISC_DONT), so
 # the kernel cuts it at the 1500-byte MTU; prints the final answer.
-BIG_UAC = r"""
-import re, socket, time
+BIG_UAC = UAC_FINAL + r"""
 cands = "".join("a=candidate:%d 1 udp %d 192.168.%d.%d %d typ host "
                 "generation 0 network-id %d\r\n" % (
                     i, 2122260223 - i, i // 200, i % 200 + 1, 50000 + i, i)
@@ -1396,26 +1407,8 @@ msg = ("INVITE sip:bob@10.10.1.1 SIP/2.0\r\n"
        "CSeq: 1 INVITE\r\nContact: <sip:alice@10.10.1.10:5070>\r\n"
        "Content-Type: application/sdp\r\nContent-Length: %d\r\n\r\n%s"
        % (br, br, len(sdp), sdp))
-s.sendto(msg.encode(), ("10.10.1.1", 5060))
 print("sent %d" % len(msg), flush=True)
-status, deadline = 0, time.time() + 10
-while time.time() < deadline and status < 200:
-    try:
-        d = s.recv(65536).decode(errors="replace")
-    except socket.timeout:
-        continue
-    m = re.match(r"SIP/2\.0 (\d+)", d)
-    if m and br in d:
-        status = int(m.group(1))
-        if status >= 200:
-            to = re.search(r"(?im)^To:\s*(.*?)\s*$", d).group(1)
-            s.sendto(("ACK sip:bob@10.10.1.1 SIP/2.0\r\n"
-                      "Via: SIP/2.0/UDP 10.10.1.10:5070;branch=%s;rport\r\n"
-                      "Max-Forwards: 70\r\n"
-                      "From: <sip:alice@example.org>;tag=big1\r\nTo: %s\r\n"
-                      "Call-ID: big-%s@10.10.1.10\r\nCSeq: 1 ACK\r\n"
-                      "Content-Length: 0\r\n\r\n" % (br, to, br)).encode(),
-                     ("10.10.1.1", 5060))
+status = final_acked(s, msg)
 print("final %d" % status, flush=True)
 """
 
