@@ -297,6 +297,8 @@ b2bua_call_bufs_free(struct call *c)
 	free(c->b_ack_sdp);
 	free(c->re_ack_sdp[0]);
 	free(c->re_ack_sdp[1]);
+	b2bua_route_free(&c->a);
+	b2bua_route_free(&c->b);
 }
 
 static void
@@ -481,19 +483,28 @@ answer_a(struct dsbc_b2bua *b, struct call *c, int status, const char *reason,
 	return answer_a_hdrs(b, c, status, reason, NULL, body, body_len, now);
 }
 
-/* A request inside the B or A dialog, from dsbc (ACK, BYE, CANCEL). */
+/*
+ * A request inside the B or A dialog, from dsbc (ACK, BYE, CANCEL):
+ * in_dialog with the peer's tag and the dialog's route set (RFC 3261
+ * 12.2.1.1), else (CANCEL of the initial INVITE) as that INVITE was.
+ */
 static uint32_t
 build_request(struct dsbc_b2bua *b, struct leg *l, const char *method,
-	      uint32_t cseq, const char *branch, bool with_remote_tag,
+	      uint32_t cseq, const char *branch, bool in_dialog,
 	      const char *ruri, char *out, uint32_t cap)
 {
-	char ip[64];
+	char ip[64], routes[B2BUA_ROUTE_SET_MAX + STR_MAX + 16];
 	int n;
 
+	routes[0] = '\0';
+	if (in_dialog &&
+	    b2bua_route_lines(l, ruri, &ruri, routes, sizeof(routes)) < 0)
+		return 0;
 	dsbc_addr_fmt(&l->addr, l->family, ip, sizeof(ip));
 	n = snprintf(out, cap,
 		     "%s %s SIP/2.0\r\n"
 		     "Via: SIP/2.0/%s %s%s%s:%u;branch=%s;rport\r\n"
+		     "%s"
 		     "Max-Forwards: 70\r\n"
 		     "From: %s;tag=%s\r\n"
 		     "To: %s%s%s\r\n"
@@ -501,10 +512,10 @@ build_request(struct dsbc_b2bua *b, struct leg *l, const char *method,
 		     "CSeq: %u %s\r\n"
 		     "Content-Length: 0\r\n\r\n",
 		     method, ruri, via_tp(l), l->family == 6 ? "[" : "", ip,
-		     l->family == 6 ? "]" : "", leg_port(b, l), branch,
+		     l->family == 6 ? "]" : "", leg_port(b, l), branch, routes,
 		     l->local_uri, l->local_tag, l->remote_uri,
-		     with_remote_tag && l->remote_tag[0] ? ";tag=" : "",
-		     with_remote_tag ? l->remote_tag : "", l->call_id, cseq,
+		     in_dialog && l->remote_tag[0] ? ";tag=" : "",
+		     in_dialog ? l->remote_tag : "", l->call_id, cseq,
 		     method);
 	return n > 0 && (uint32_t)n < cap ? (uint32_t)n : 0;
 }
@@ -1197,6 +1208,14 @@ invite_go(struct dsbc_b2bua *b, const struct dsbc_sip_peer *from,
 						 h->value.len, &na, true,
 						 &next) == 0)
 		str_of(c->a.target, sizeof(c->a.target), na.uri_str);
+	/* the A dialog's route set: the INVITE's Record-Route values in
+	 * order (12.1.1); dsbc's answers echo them (b2bua_response()) */
+	if (b2bua_route_set(&c->a, m, false) != 0) {
+		b->st.route_set_refused++;
+		reply_simple(b, m, from, t, 400, "Bad Record-Route", now);
+		call_free(b, c, "A's route set refused");
+		return;
+	}
 
 	/* Addresses facing each leg: its signalling's family, and for
 	 * A's media the family of its offer */
@@ -1532,7 +1551,8 @@ forward_request(struct dsbc_b2bua *b, struct call *c, bool from_a,
 	struct leg *other = from_a ? &c->b : &c->a;
 	const struct dsbc_sip_hdr *ct;
 	struct dsbc_sip_txn *srv;
-	char branch[48], ip[64];
+	char branch[48], ip[64], routes[B2BUA_ROUTE_SET_MAX + STR_MAX + 16];
+	const char *ruri;
 	int sdp_len = -1, n;
 	bool offer;
 	uint32_t len;
@@ -1564,21 +1584,27 @@ forward_request(struct dsbc_b2bua *b, struct call *c, bool from_a,
 			return;
 		}
 	}
+	if (b2bua_route_lines(other, other->target[0] ? other->target :
+			      other->remote_uri, &ruri, routes,
+			      sizeof(routes)) < 0) {
+		reply_simple(b, m, from, srv, 500, "Server Internal Error", now);
+		return;
+	}
 	branch_new(b, branch, sizeof(branch), 'F');
 	dsbc_addr_fmt(&other->addr, other->family, ip, sizeof(ip));
 	c->fwd.out_cseq = ++other->local_cseq;
 	n = snprintf(b->buf, sizeof(b->buf),
 		     "%.*s %s SIP/2.0\r\n"
 		     "Via: SIP/2.0/%s %s%s%s:%u;branch=%s;rport\r\n"
+		     "%s"
 		     "Max-Forwards: 70\r\n"
 		     "From: %s;tag=%s\r\nTo: %s;tag=%s\r\n"
 		     "Call-ID: %s\r\nCSeq: %u %.*s\r\n"
 		     "Contact: <sip:dsbc@%s%s%s:%u%s>\r\n",
-		     (int)m->method.len, m->method.p,
-		     other->target[0] ? other->target : other->remote_uri,
+		     (int)m->method.len, m->method.p, ruri,
 		     via_tp(other), other->family == 6 ? "[" : "", ip,
 		     other->family == 6 ? "]" : "", leg_port(b, other), branch,
-		     other->local_uri, other->local_tag, other->remote_uri,
+		     routes, other->local_uri, other->local_tag, other->remote_uri,
 		     other->remote_tag, other->call_id, c->fwd.out_cseq,
 		     (int)m->method.len, m->method.p,
 		     other->family == 6 ? "[" : "", ip,
@@ -2228,6 +2254,22 @@ b2bua_response_in(struct dsbc_b2bua *b, const struct dsbc_sip_peer *from,
 						 h->value.len, &na, true,
 						 &next) == 0)
 		str_of(c->b.target, sizeof(c->b.target), na.uri_str);
+	/* the B dialog's route set: its 18x or 2xx's Record-Route values
+	 * reversed (12.1.2), a 2xx's replacing an early one's (13.2.2.4) */
+	if (m->status < 300 && c->b.remote_tag[0] != '\0' &&
+	    b2bua_route_set(&c->b, m, true) != 0) {
+		b->st.route_set_refused++;
+		B2B_LOG(b, NOTICE, "call %u: B's Record-Route malformed or "
+			"over %u bytes / %u values", c->id,
+			B2BUA_ROUTE_SET_MAX, B2BUA_ROUTE_SET_VALUES);
+		if (m->status >= 200) {
+			/* no request of dsbc's could pass B's proxies: not
+			 * ACKed (B ends its dialog), A gets 502 */
+			answer_a(b, c, 502, "Bad Gateway", NULL, 0, now);
+			call_free(b, c, "B's route set refused");
+		}
+		return;
+	}
 	if (c->state == CALL_CANCELLING) {
 		if (m->status >= 200 && m->status < 300) {
 			/* 2xx raced the CANCEL: confirm, then hang up */

@@ -87,6 +87,11 @@ struct leg {
 	char local_uri[STR_MAX];          /* our From/To value, no tag */
 	char remote_uri[STR_MAX];         /* the peer's, no tag */
 	char target[STR_MAX];             /* the peer's Contact URI */
+	/* its dialog's route set (b2bua_route.c): Route lines in the order
+	 * they are sent, and the Request-URI when the first hop is a strict
+	 * router; NULL when none */
+	char *routes;
+	char *strict_ruri;
 	uint32_t local_cseq;
 	uint32_t remote_cseq;             /* last CSeq of the peer requests */
 	bool remote_cseq_set;
@@ -445,5 +450,22 @@ void b2bua_call_abort(struct dsbc_b2bua *b, struct call *c, const char *why);
 void b2bua_call_end(struct dsbc_b2bua *b, struct call *c, const char *why);
 /* Free the messages and SDP call c keeps. */
 void b2bua_call_bufs_free(struct call *c);
+
+/* Bytes and values of Record-Route a leg keeps as its route set: enough
+ * for a chain of proxies, bounded so a peer cannot make a call big. */
+#define B2BUA_ROUTE_SET_MAX 2048
+#define B2BUA_ROUTE_SET_VALUES 16
+/* Leg l's route set from m's Record-Route values (RFC 3261 12.1.1: A's
+ * INVITE, in order; 12.1.2: B's response, reverse true); an m without
+ * any clears it.  -1 (l unchanged) when a value is malformed or the set
+ * is over the bounds above. */
+int b2bua_route_set(struct leg *l, const struct dsbc_sip_msg *m, bool reverse);
+/* Release l's route set. */
+void b2bua_route_free(struct leg *l);
+/* The Request-URI (*ruri: target, or the strict first hop) and Route
+ * lines (to out) of a request in l's dialog to target (RFC 3261
+ * 12.2.1.1).  Bytes written, or -1 when cap is too small. */
+int b2bua_route_lines(const struct leg *l, const char *target,
+		      const char **ruri, char *out, size_t cap);
 
 #endif /* DSBC_B2BUA_INTERNAL_H */

@@ -103,7 +103,7 @@ b2bua_response(struct dsbc_b2bua *b, const struct dsbc_sip_msg *req,
 	struct resp r = { .p = out, .cap = cap };
 	const struct dsbc_sip_hdr *h;
 	unsigned int i;
-	bool top = true;
+	bool top = true, initial = false;
 
 	put(&r, "SIP/2.0 %d %s\r\n", status, reason);
 	for (i = 0; i < req->nb_hdrs; i++) {
@@ -126,6 +126,7 @@ b2bua_response(struct dsbc_b2bua *b, const struct dsbc_sip_msg *req,
 						      &next) == 0 &&
 			      na.tag.len > 0;
 
+		initial = !tagged;
 		put(&r, "To: %.*s", (int)h->value.len, h->value.p);
 		/* section 8.2.6.2: a tag on every answer but 100 */
 		if (!tagged && status > 100) {
@@ -143,6 +144,14 @@ b2bua_response(struct dsbc_b2bua *b, const struct dsbc_sip_msg *req,
 		put_hdr(&r, h, "Call-ID");
 	if ((h = dsbc_sip_hdr_get(req, DSBC_SIP_H_CSEQ, 0)) != NULL)
 		put_hdr(&r, h, "CSeq");
+	/* RFC 3261 12.1.1: a response that makes a dialog (18x with a tag,
+	 * 2xx to an INVITE outside one) echoes the Record-Route values in
+	 * order, so the proxies that record-routed stay on the path */
+	if (initial && status > 100 && status < 300 &&
+	    req->method_id == DSBC_SIP_M_INVITE)
+		for (i = 0; i < req->nb_hdrs; i++)
+			if (req->hdrs[i].id == DSBC_SIP_H_RECORD_ROUTE)
+				put_hdr(&r, &req->hdrs[i], "Record-Route");
 	put(&r, "Server: %s\r\n", b->bc.server);
 	if (extra != NULL)
 		put(&r, "%s", extra);

@@ -174,6 +174,9 @@ struct dsbc_b2bua_stats {
 	uint64_t bad_response;       /**< B's 18x/2xx unusable: a 2xx with no
 				      * answer to A's offer, a To tag too
 				      * long to keep; 502 to A */
+	uint64_t route_set_refused;  /**< a Record-Route set malformed or
+				      * over what a leg keeps: 400 to A's
+				      * INVITE, 502 to A for B's 2xx */
 	/* dialogs (RFC 3261 12.2.2) */
 	uint64_t dialog_no_match;    /**< in-dialog request matching none: 481 */
 	uint64_t dialog_cseq_low;    /**< CSeq below the last one: 500 */

@@ -1610,6 +1610,194 @@ def test_route_tls_to_bob():
     check(took < 20, "503 at once, not after timer B (32 s)")
 
 
+# Kamailio as a record-routing TLS proxy in a peer's namespace: it
+# listens on UDP at udp_port for its sipp and on TLS at 5061, relays new
+# requests from dsbc's address to its sipp and the rest to dsbc over TLS
+# (with its client certificate), and routes in-dialog requests by the
+# Route headers it record-routed (double Record-Route: UDP and TLS
+# sides).  Each request it relays is logged ("kam: ...").
+KAMAILIO_CFG = r"""#!KAMAILIO
+debug=2
+log_stderror=yes
+children=1
+tcp_children=1
+auto_aliases=no
+listen=udp:%(ip)s:%(udp_port)d
+listen=tls:%(ip)s:5061
+enable_tls=yes
+mpath="/usr/lib/x86_64-linux-gnu/kamailio/modules/"
+loadmodule "tm.so"
+loadmodule "sl.so"
+loadmodule "rr.so"
+loadmodule "pv.so"
+loadmodule "maxfwd.so"
+loadmodule "siputils.so"
+loadmodule "xlog.so"
+loadmodule "tls.so"
+modparam("tls", "config", "%(tls_cfg)s")
+modparam("rr", "enable_double_rr", 1)
+
+request_route {
+    if (!mf_process_maxfwd_header("10")) {
+        sl_send_reply("483", "Too Many Hops");
+        exit;
+    }
+    xlog("L_NOTICE", "kam: $rm $ru from $si proto $pr route <$hdr(Route)>\n");
+    if (has_totag()) {
+        if (loose_route()) {
+            t_relay();
+            exit;
+        }
+        if ($rm == "ACK" && t_check_trans()) {
+            t_relay();
+            exit;
+        }
+        xlog("L_NOTICE", "kam: no route for in-dialog $rm\n");
+        sl_send_reply("404", "Not Here");
+        exit;
+    }
+    if ($rm == "CANCEL") {
+        if (t_check_trans())
+            t_relay();
+        exit;
+    }
+    if ($rm == "INVITE")
+        record_route();
+    if ($si == "%(dsbc)s")
+        $du = "sip:%(ip)s:%(sipp_port)d";
+    else
+        $du = "sip:%(dsbc)s:5061;transport=tls";
+    t_relay();
+}
+"""
+
+KAMAILIO_TLS_CFG = """[server:default]
+method = TLSv1.2+
+verify_certificate = no
+require_certificate = no
+private_key = %(key)s
+certificate = %(crt)s
+ca_list = %(ca)s
+
+[client:default]
+method = TLSv1.2+
+verify_certificate = yes
+require_certificate = yes
+private_key = %(client_key)s
+certificate = %(client_crt)s
+ca_list = %(ca)s
+server_name = sip.example.com
+"""
+
+
+def kamailio_helper(name, ip, dsbc, udp_port, sipp_port, pki):
+    """The command line of a Kamailio proxy (KAMAILIO_CFG) at ip, its
+    TLS server certificate bob.example.com's, its client certificate the
+    trunk's (trunk.example.net)."""
+    out = os.path.abspath("out/system/kam_" + name)
+    os.makedirs(out, exist_ok=True)
+    tls_cfg = os.path.join(out, "tls.cfg")
+    with open(tls_cfg, "w") as f:
+        f.write(KAMAILIO_TLS_CFG % dict(
+            key=pki["bob.key"], crt=pki["bob.crt"], ca=pki["ca.crt"],
+            client_key=pki["trunk.key"], client_crt=pki["trunk.crt"]))
+    cfg = os.path.join(out, "kamailio.cfg")
+    with open(cfg, "w") as f:
+        f.write(KAMAILIO_CFG % dict(ip=ip, dsbc=dsbc, udp_port=udp_port,
+                                    sipp_port=sipp_port, tls_cfg=tls_cfg))
+    log = os.path.join(out, "kamailio.log")
+    return ["sh", "-c", "exec kamailio -DD -E -f %s -P %s -Y %s -m 64 "
+            "-M 8 >%s 2>&1" % (cfg, os.path.join(out, "pid"), out, log)], log
+
+
+def test_kamailio_tls_record_route():
+    """Kamailio's tls module as dsbc's peer on both legs, record-routing
+    (RFC 3261 16.6 step 4, double Record-Route across UDP and TLS).
+    B side: dsbc calls bob through Kamailio over TLS (tls_name
+    bob.example.com); bob hangs up.  dsbc's ACK to bob's 2xx must carry
+    Kamailio's route set reversed (RFC 3261 12.1.2, 12.2.1.1), else
+    Kamailio cannot route it and bob never sees it; bob's BYE comes back
+    over a TLS connection Kamailio opens.  A side: alice calls through
+    Kamailio, which reaches dsbc over TLS with its client certificate
+    (a [trunk.N] by tls_name); bob hangs up.  dsbc's 2xx to alice must
+    echo the Record-Route values in order (12.1.1) and its BYE carry
+    them as Route, else alice's ACK and dsbc's BYE stop at Kamailio."""
+    pki = make_pki(os.path.abspath("out/system/pki"))
+    # B side: bob's sipp behind Kamailio; his BYE follows its routes
+    kam, klog = kamailio_helper("b", "10.10.2.20", "10.10.2.1", 5070, 5060,
+                                pki)
+    uac = scenario("uac_call.xml", os.path.abspath("out/system/uac_kb.xml"),
+                   MEDIA="", HOLD_MS="0", END_A=RECV_BYE)
+    uas = uas_scenario(os.path.abspath("out/system/uas_kb.xml"),
+                       b_hangs_up=True)
+    with open(uas) as f:
+        x = f.read()
+    # bob echoes Kamailio's Record-Route (12.1.1) and routes his BYE
+    x = x.replace("      [last_CSeq:]\n      Contact:",
+                  "      [last_CSeq:]\n      [last_Record-Route:]\n"
+                  "      Contact:")
+    with open(uas, "w") as f:
+        f.write(x.replace("      CSeq: 1 BYE\n", "      CSeq: 1 BYE\n"
+                          "      [routes]\n"))
+    r = run_call("kb", uac, uas, next_hop="10.10.2.20:5061",
+                 conf_extra="transport = tls\ntls_name = bob.example.com\n" +
+                 tls_conf(pki), port1_extra="exception = tap\n",
+                 uas_helper=kam)
+    with open(klog, errors="replace") as f:
+        kb = [x.split("kam: ", 1)[1] for x in f if "kam: " in x]
+    sip = r["sip"]
+    print("  B side: alice rc %d bob rc %d; tls handshakes %d accepted %d" %
+          (r["uac_rc"], r["uas_rc"], sip["tls_handshakes"],
+           sip["tls_accepted"]))
+    for x in kb:
+        print("    kamailio: " + x.strip())
+    sipp_ok(r)
+    eq(r["calls"]["answered"], 1, "answered")
+    check(any(x.startswith("ACK ") and "proto tls" in x and
+              "r2=on" in x for x in kb),
+          "dsbc's ACK came over TLS with Kamailio's routes")
+    check(any(x.startswith("BYE ") and "proto udp" in x for x in kb),
+          "bob's BYE reached Kamailio")
+    check(not any("no route" in x for x in kb), "every request routed")
+
+    # A side: alice's sipp behind Kamailio, a trunk by its certificate
+    kam, klog = kamailio_helper("a", "10.10.1.10", "10.10.1.1", 5080, 5070,
+                                pki)
+    uac = scenario("uac_call.xml", os.path.abspath("out/system/uac_ka.xml"),
+                   MEDIA="", HOLD_MS="0", END_A=RECV_BYE)
+    with open(uac) as f:
+        x = f.read()
+    x = x.replace('<recv response="200" rtd="true" />',
+                  '<recv response="200" rtd="true" rrs="true" />')
+    x = x.replace("      ACK sip:[service]@[remote_ip]:[remote_port] "
+                  "SIP/2.0\n", "      ACK [next_url] SIP/2.0\n"
+                  "      [routes]\n")
+    with open(uac, "w") as f:
+        f.write(x)
+    uas = uas_scenario(os.path.abspath("out/system/uas_ka.xml"),
+                       b_hangs_up=True)
+    r = run_call("ka", uac, uas, port0_extra="exception = tap\n",
+                 conf_extra="[trunk.0]\ntls_name = trunk.example.net\n" +
+                 tls_conf(pki, "optional"),
+                 uac_target="10.10.1.10:5080", uac_helper=kam)
+    with open(klog, errors="replace") as f:
+        ka = [x.split("kam: ", 1)[1] for x in f if "kam: " in x]
+    sip = r["sip"]
+    print("  A side: alice rc %d bob rc %d; tls handshakes %d trunk certs "
+          "%d" % (r["uac_rc"], r["uas_rc"], sip["tls_handshakes"],
+                  sip["tls_trunk_certs"]))
+    for x in ka:
+        print("    kamailio: " + x.strip())
+    sipp_ok(r)
+    eq(r["calls"]["answered"], 1, "answered")
+    eq(sip["tls_trunk_certs"], 1, "Kamailio's certificate made it a trunk")
+    check(any(x.startswith("ACK ") and "proto udp" in x and "r2=on" in x
+              for x in ka), "alice's ACK carried the echoed routes")
+    check(any(x.startswith("BYE ") and "proto tls" in x and "r2=on" in x
+              for x in ka), "dsbc's BYE came over TLS with the routes")
+    check(not any("no route" in x for x in ka), "every request routed")
+
+
 # A SIP client over secure WebSocket (RFC 7118) with Debian's
 # python3-websockets, in alice's namespace: the refused upgrades first,
 # then REGISTER (401, digest, 200), an INVITE to bob through a route
@@ -2424,7 +2612,7 @@ def run_call(name, uac_xml, uas_xml, calls=1, rate=10, limit=10,
              during_state="confirmed", deadline_s=180, port0_extra="",
              uac_ip="10.10.1.10", uac_target="10.10.1.1:5060",
              uac_helper=None, port1_extra="", uas_ip="10.10.2.20",
-             uas_helper=None):
+             uas_helper=None, next_hop="10.10.2.20:5060"):
     """dsbc between alice (sipp UAC) and bob (sipp UAS); returns both sipp
     results and dsbc's telemetry after the calls, and checks the call
     table, flows and ports are back where they started."""
@@ -2439,7 +2627,7 @@ def run_call(name, uac_xml, uas_xml, calls=1, rate=10, limit=10,
         conf = os.path.abspath("out/system/%s.conf" % name)
         dsbc_conf(topo, conf, dsbc_extra, port0_extra, port1_extra)
         with open(conf, "a") as f:
-            f.write("[route.0]\nnext_hop = 10.10.2.20:5060\n" + conf_extra)
+            f.write("[route.0]\nnext_hop = %s\n" % next_hop + conf_extra)
         d = Dsbc(BUILD, conf, "dsbc-sys-" + name, lcores="0-1")
         d.wait_ready()
         before = d.tel.query("/dsbc/calls")
@@ -2503,8 +2691,13 @@ def run_call(name, uac_xml, uas_xml, calls=1, rate=10, limit=10,
     finally:
         for h in (helper, bhelper):
             if h is not None:
-                h.kill()
-                h.wait()
+                # SIGTERM: a helper with children (kamailio) ends them
+                h.terminate()
+                try:
+                    h.wait(timeout=5)
+                except subprocess.TimeoutExpired:
+                    h.kill()
+                    h.wait()
         rc = d.stop() if d else 0
         topo.teardown()
     res = dict(uac_rc=uac.returncode, uac_err=uac.stderr,
@@ -4653,7 +4846,8 @@ TESTS = [test_udp_relay_between_namespaces, test_kernel_exception_path,
          test_sip_tcp_to_udp, test_sip_tcp_refusals,
          test_register_digest_nat_call, test_sip_tls_probes,
          test_sip_tls_call_stunnel, test_route_tcp_to_bob,
-         test_route_tls_to_bob, test_trunk_tcp_alias,
+         test_route_tls_to_bob, test_kamailio_tls_record_route,
+         test_trunk_tcp_alias,
          test_trunk_by_tls_client_cert, test_stir_sign_secsipidx_check,
          test_stir_verify_calls, test_large_sip_kernel_fragments,
          test_sip_wss_register_and_call,

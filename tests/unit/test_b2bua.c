@@ -633,6 +633,141 @@ test_bye_from_b(void)
 	teardown();
 }
 
+/* B's answer with Record-Route lines rr (each ending in \n). */
+static void
+b_answer_rr(struct callv *cv, int status, const char *reason,
+	    const char *sdp, const char *rr)
+{
+	feed(&peer_b, sdp,
+	     "SIP/2.0 %d %s\n"
+	     "Via: %s\n"
+	     "From: %s\n"
+	     "To: %s;tag=%s\n"
+	     "Call-ID: %s\n"
+	     "CSeq: %u INVITE\n"
+	     "Contact: <sip:bob@10.0.1.20:5060>\n"
+	     "%s%s",
+	     status, reason, cv->b_via, cv->b_from, cv->b_to, cv->b_tag,
+	     cv->b_cid, cv->b_cseq, rr,
+	     sdp ? "Content-Type: application/sdp\n" : "");
+}
+
+/*
+ * Route sets (RFC 3261 12.1.1, 12.1.2, 12.2.1.1), as record-routing
+ * proxies on both sides need them: A's Record-Route values echoed in
+ * order in the 18x and 2xx and sent as Route in dsbc's BYE to A; B's
+ * reversed in the ACK and BYE to B; a strict first hop (no ;lr) as the
+ * Request-URI with B's Contact as the last Route; a set over the bounds
+ * refused; nothing of one side's routes on the other.
+ */
+static void
+test_route_sets(void)
+{
+	static const char a_rr[] =
+		"\r\nRecord-Route: <sip:p2.example.org;lr>, "
+		"<sip:p1.example.org;lr;ftag=x>\r\n"
+		"Record-Route: <sip:p0.example.org;lr>\r\n";
+	static const char b_rr[] = "Record-Route: <sip:q2.example.net;lr>\n"
+				   "Record-Route: <sip:q1.example.net;lr>\n";
+	const struct sent *s;
+	struct callv cv;
+	char extra[2048];
+	size_t n;
+	int i;
+
+	setup(16);
+	a_invite(&cv, 1, "Contact: <sip:alice@10.0.0.10:5060>\n"
+		 "Record-Route: <sip:p2.example.org;lr>, "
+		 "<sip:p1.example.org;lr;ftag=x>\n"
+		 "Record-Route: <sip:p0.example.org;lr>\n", offer_a);
+	b_learn(&cv);
+	CU_ASSERT(strstr(sent_to(&peer_b, "INVITE ")->msg, "example.org;lr") ==
+		  NULL);
+	b_answer_rr(&cv, 180, "Ringing", NULL, b_rr);
+	s = sent_to(&peer_a, "SIP/2.0 180");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(s);
+	CU_ASSERT(strstr(s->msg, a_rr) != NULL);
+	CU_ASSERT(strstr(s->msg, "q1.example.net") == NULL);
+	b_answer_rr(&cv, 200, "OK", answer_b, b_rr);
+	s = sent_to(&peer_a, "SIP/2.0 200");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(s);
+	CU_ASSERT(strstr(s->msg, a_rr) != NULL);
+	s = sent_to(&peer_b, "ACK ");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(s);
+	CU_ASSERT(strncmp(s->msg, "ACK sip:bob@10.0.1.20:5060 SIP/2.0\r\n",
+			  36) == 0);
+	CU_ASSERT(strstr(s->msg, "\r\nRoute: <sip:q1.example.net;lr>\r\n"
+			 "Route: <sip:q2.example.net;lr>\r\n") != NULL);
+	param(hval(sent_to(&peer_a, "SIP/2.0 200"), "To", extra,
+		   sizeof(extra)), "tag", cv.a_to_tag, sizeof(cv.a_to_tag));
+	a_request(&peer_a, "ACK", cv.a_cid, cv.a_tag, cv.a_to_tag, 1,
+		  "z9hG4bKack");
+	/* a request passed from A to B takes B's route set */
+	a_request(&peer_a, "INFO", cv.a_cid, cv.a_tag, cv.a_to_tag, 2,
+		  "z9hG4bKinfo");
+	s = sent_to(&peer_b, "INFO ");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(s);
+	CU_ASSERT(strstr(s->msg, "\r\nRoute: <sip:q1.example.net;lr>\r\n"
+			 "Route: <sip:q2.example.net;lr>\r\n") != NULL);
+	b_request(&peer_b, "BYE", &cv, NULL, NULL, NULL, 1, "z9hG4bKbb");
+	s = sent_to(&peer_a, "BYE ");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(s);
+	CU_ASSERT(strncmp(s->msg, "BYE sip:alice@10.0.0.10:5060 SIP/2.0\r\n",
+			  38) == 0);
+	CU_ASSERT(strstr(s->msg, "\r\nRoute: <sip:p2.example.org;lr>, "
+			 "<sip:p1.example.org;lr;ftag=x>\r\n") == NULL);
+	CU_ASSERT(strstr(s->msg, "\r\nRoute: <sip:p2.example.org;lr>\r\n"
+			 "Route: <sip:p1.example.org;lr;ftag=x>\r\n"
+			 "Route: <sip:p0.example.org;lr>\r\n") != NULL);
+	CU_ASSERT(strstr(sent_to(&peer_b, "SIP/2.0 200")->msg,
+			 "Record-Route") == NULL);
+	CU_ASSERT_EQUAL(active(), 0);
+
+	/* a strict router in front of B (RFC 2543): it is the
+	 * Request-URI, B's Contact the last Route */
+	a_invite(&cv, 2, NULL, offer_a);
+	b_learn(&cv);
+	b_answer_rr(&cv, 200, "OK", answer_b,
+		    "Record-Route: <sip:strict.example.net>\n"
+		    "Record-Route: <sip:q1.example.net;lr>\n");
+	s = sent_to(&peer_b, "ACK ");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(s);
+	/* reversed, q1 is the first hop and loose: the strict one is
+	 * only a Route further on */
+	CU_ASSERT(strncmp(s->msg, "ACK sip:bob@10.0.1.20:5060 SIP/2.0\r\n",
+			  36) == 0);
+	CU_ASSERT(strstr(s->msg, "\r\nRoute: <sip:q1.example.net;lr>\r\n"
+			 "Route: <sip:strict.example.net>\r\n") != NULL);
+	teardown();
+
+	setup(16);
+	a_invite(&cv, 3, NULL, offer_a);
+	b_learn(&cv);
+	b_answer_rr(&cv, 200, "OK", answer_b,
+		    "Record-Route: <sip:q2.example.net;lr>\n"
+		    "Record-Route: <sip:strict.example.net>\n");
+	s = sent_to(&peer_b, "ACK ");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(s);
+	CU_ASSERT(strncmp(s->msg, "ACK sip:strict.example.net SIP/2.0\r\n",
+			  36) == 0);
+	CU_ASSERT(strstr(s->msg, "\r\nRoute: <sip:q2.example.net;lr>\r\n"
+			 "Route: <sip:bob@10.0.1.20:5060>\r\n") != NULL);
+	CU_ASSERT(strstr(s->msg, "Route: <sip:strict") == NULL);
+
+	/* 17 values: over what a leg keeps, refused before any call */
+	n = (size_t)snprintf(extra, sizeof(extra),
+			     "Contact: <sip:alice@10.0.0.10:5060>\n");
+	for (i = 0; i < 17; i++)
+		n += (size_t)snprintf(extra + n, sizeof(extra) - n,
+				      "Record-Route: <sip:p%d.example.org;lr>\n",
+				      i);
+	a_invite(&cv, 4, extra, offer_a);
+	CU_ASSERT_PTR_NOT_NULL(sent_to(&peer_a, "SIP/2.0 400"));
+	CU_ASSERT_EQUAL(dsbc_b2bua_stats(b)->route_set_refused, 1);
+	CU_ASSERT_EQUAL(active(), 1);        /* call 3 only */
+	teardown();
+}
+
 static void
 test_busy_486(void)
 {
@@ -2997,6 +3132,7 @@ unit_register(void)
 	UNIT_ADD(s, test_stir_verify);
 	UNIT_ADD(s, test_stir_verify_attacks);
 	UNIT_ADD(s, test_bye_from_b);
+	UNIT_ADD(s, test_route_sets);
 	UNIT_ADD(s, test_busy_486);
 	UNIT_ADD(s, test_cancel);
 	UNIT_ADD(s, test_cancel_races_200);

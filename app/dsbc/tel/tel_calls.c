@@ -53,6 +53,8 @@ tel_calls(const char *cmd, const char *params, struct rte_tel_data *d)
 	rte_tel_data_add_dict_u64(d, "table_full", b->table_full);
 	rte_tel_data_add_dict_u64(d, "bad_sdp", b->bad_sdp);
 	rte_tel_data_add_dict_u64(d, "bad_response", b->bad_response);
+	rte_tel_data_add_dict_u64(d, "route_set_refused",
+				  b->route_set_refused);
 	rte_tel_data_add_dict_u64(d, "timeouts", b->timeouts);
 	rte_tel_data_add_dict_u64(d, "media_idle_ended", b->idle_ended);
 	rte_tel_data_add_dict_u64(d, "latch_repoints", b->latch_repoints);
