@@ -143,6 +143,21 @@ enum {
 struct dsbc_sip_rt;
 struct dsbc_sip_tcp;
 struct dsbc_worker;
+struct dsbc_known;
+
+/*
+ * Priorities of SIP over UDP, given by the workers before any ring
+ * (dp/worker_sip.c): a flood of new requests from strangers can never
+ * delay the messages of established calls or of trusted peers.
+ */
+enum dsbc_sip_prio {
+	DSBC_SIP_PRIO_DIALOG,    /* responses and in-dialog requests from
+				  * trusted peers */
+	DSBC_SIP_PRIO_KNOWN,     /* other requests from trusted peers
+				  * (REGISTER refreshes, trunks' calls) */
+	DSBC_SIP_PRIO_NEW,       /* the rest: strangers, spoofed or not */
+	DSBC_SIP_PRIOS
+};
 
 struct dsbc_app {
 	/* setup */
@@ -156,7 +171,11 @@ struct dsbc_app {
 	struct dsbc_worker *workers[DSBC_CFG_MAX_WORKERS];
 	struct dsbc_slices slices;
 	struct rte_mempool *pool;
-	struct rte_ring *sip_ring;       /* workers -> mgmt, mbufs, MP/SC */
+	/* SIP over UDP, workers -> mgmt, mbufs, MP/SC: one ring per
+	 * priority (enum dsbc_sip_prio), drained in that order */
+	struct rte_ring *sip_ring[DSBC_SIP_PRIOS];
+	struct dsbc_known *known;        /* trusted peers: mgmt writes,
+					  * workers read (lib/overload) */
 	struct rte_ring *exc_ring;       /* workers -> mgmt, mbufs, MP/SC */
 	struct rte_ring *kern_ring;      /* workers -> mgmt -> kernel, MP/SC */
 	struct rte_ring *dtls_ring;      /* workers -> mgmt, mbufs of
@@ -184,6 +203,8 @@ struct dsbc_app {
 	struct dsbc_sip_tcp *sip_tcp;    /* SIP over TCP, NULL when off */
 
 	/* written by the main lcore (signals, start), read by workers */
+	volatile uint32_t now_s;     /* seconds since start, the clock of
+				      * the trusted-peer filter */
 	volatile bool quit;
 	volatile bool reload_users;  /* SIGHUP: read [auth] users_file again */
 	volatile bool dp_running;

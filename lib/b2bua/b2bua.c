@@ -462,6 +462,10 @@ answer_a_hdrs(struct dsbc_b2bua *b, struct call *c, int status,
 		/* Section 13.3.1.4: the UAS core retransmits its 2xx until
 		 * the ACK; the transaction (Accepted) only absorbs. */
 		ok_keep(b, c, true, &c->a.peer, b->buf, len, now);
+		/* an answered call's caller: its ACK, BYE and next calls
+		 * keep their priority under a flood */
+		if (c->a_txn != NULL)
+			b2bua_trust(b, &c->a.peer);
 	}
 	b->st.tx_resp[status / 100]++;
 	if (status >= 200) {
@@ -1405,6 +1409,8 @@ invite_go(struct dsbc_b2bua *b, const struct dsbc_sip_peer *from,
 				       &c->b.peer, sizeof(c->b.peer), c, now);
 	if (c->b_txn == NULL)
 		goto fail_503;
+	/* B's answers come from where dsbc sent its INVITE */
+	b2bua_trust(b, &c->b.peer);
 	c->state = CALL_OFFERED;
 	c->ring_deadline = now + RING_MAX_MS;
 	b2bua_call_timer(b, c, c->ring_deadline);
@@ -1783,6 +1789,8 @@ in_dialog(struct dsbc_b2bua *b, const struct dsbc_sip_peer *from,
 		reply_simple(b, m, from, t, 403, "Forbidden", now);
 		return NULL;
 	}
+	/* it knew the dialog's Call-ID and both tags (dsbc's is random) */
+	b2bua_trust(b, from);
 	/* section 12.2.2: lower than the last is out of order (the
 	 * transaction layer has absorbed retransmissions already) */
 	if (h == NULL || dsbc_sip_cseq_parse(h->value, &seq, &method) != 0)
@@ -2199,7 +2207,6 @@ b2bua_response_in(struct dsbc_b2bua *b, const struct dsbc_sip_peer *from,
 	int sdp_len = 0;
 	uint32_t i;
 
-	(void)from;
 	t = dsbc_sip_txn_response(b->txl, m, now, &deliver);
 	if (t == NULL) {
 		/* A retransmitted 2xx to our INVITE: repeat the ACK (13.2.2.4) */
@@ -2210,6 +2217,8 @@ b2bua_response_in(struct dsbc_b2bua *b, const struct dsbc_sip_peer *from,
 		return;
 	}
 	c = t->user;
+	if (c != NULL)
+		b2bua_trust(b, from);    /* it matched dsbc's random branch */
 	if (!deliver || c == NULL || m->status == 100)
 		return;
 	if (t == c->fwd.cli) {

@@ -448,6 +448,15 @@ void b2bua_call_abort(struct dsbc_b2bua *b, struct call *c, const char *why);
 /* End c now, whatever its state (503 to an unanswered A and CANCEL to B,
  * or BYE to both legs); its flows and ports are released. */
 void b2bua_call_end(struct dsbc_b2bua *b, struct call *c, const char *why);
+/* A peer that proved itself part of a call or a registration: the host
+ * may prioritise it under overload (ops->peer_trust). */
+static inline void
+b2bua_trust(struct dsbc_b2bua *b, const struct dsbc_sip_peer *p)
+{
+	if (b->ops.peer_trust != NULL)
+		b->ops.peer_trust(b->ctx, p);
+}
+
 /* Free the messages and SDP call c keeps. */
 void b2bua_call_bufs_free(struct call *c);
 

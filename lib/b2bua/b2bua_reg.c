@@ -438,6 +438,9 @@ b2bua_register_in(struct dsbc_b2bua *b, const struct dsbc_sip_peer *from,
 	B2B_LOG(b, INFO, "REGISTER %s from %s port %u%s", aor,
 		from->family == 4 ? "v4" : "v6", from->remote_port,
 		src.nat ? " (NAT)" : "");
+	/* an authenticated user: its refreshes and calls keep their
+	 * priority under a flood */
+	b2bua_trust(b, from);
 	answer(b, m, from, t, 200, "OK", extra, now);
 }
 
@@ -492,8 +495,10 @@ ka_send(void *ctx, const struct dsbc_reg_binding *bd)
 		     rp->family == 6 ? "]" : "", rp->peer.local_port,
 		     bd->handle, tag, b->cfg->registrar.domain, tag,
 		     bd->contact, cid);
-	if (n > 0 && (size_t)n < sizeof(b->buf))
+	if (n > 0 && (size_t)n < sizeof(b->buf)) {
+		b2bua_trust(b, &rp->peer);   /* its pong is awaited */
 		b2bua_send(b, &rp->peer, b->buf, (uint32_t)n);
+	}
 }
 
 void

@@ -185,6 +185,22 @@ respond(struct dsbc_b2bua *b, const struct dsbc_sip_msg *req,
 		b->st.tx_resp[status / 100]++;
 }
 
+int
+dsbc_b2bua_sip_refuse(struct dsbc_b2bua *b, const struct dsbc_sip_peer *from,
+		      const char *buf, uint32_t len, uint32_t retry_after_s)
+{
+	struct dsbc_sip_msg *m = &b->in;
+	char extra[48];
+
+	if (dsbc_sip_parse(buf, len, m) != DSBC_SIP_ERR_NONE ||
+	    !m->request || m->method_id == DSBC_SIP_M_ACK ||
+	    dsbc_sip_check_request(m) != DSBC_SIP_ERR_NONE)
+		return -1;
+	snprintf(extra, sizeof(extra), "Retry-After: %u\r\n", retry_after_s);
+	respond(b, m, from, 503, "Service Unavailable", extra);
+	return 0;
+}
+
 void
 dsbc_b2bua_sip_input(struct dsbc_b2bua *b, const struct dsbc_sip_peer *from,
 		     const char *buf, uint32_t len, uint64_t now)

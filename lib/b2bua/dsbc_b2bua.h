@@ -125,6 +125,12 @@ struct dsbc_b2bua_ops {
 	 * dsbc_b2bua_stir_fetched().  0 started, <0 refused.  NULL: routes
 	 * with stir_verify find every certificate missing. */
 	int (*stir_fetch)(void *ctx, const char *url);
+	/** A peer proved itself part of dsbc's calls or users (the other
+	 * party of an answered call, a next hop dsbc sends an INVITE to, a
+	 * registered user, the source of a request or response that
+	 * matched a dialog): the host may give its messages priority under
+	 * overload.  NULL: nothing is done. */
+	void (*peer_trust)(void *ctx, const struct dsbc_sip_peer *peer);
 	/** One log line (no trailing newline) at a level <= cfg.log_level. */
 	void (*log)(void *ctx, enum dsbc_b2bua_log_level level,
 		    const char *line);
@@ -322,6 +328,19 @@ void dsbc_b2bua_conn_closed(struct dsbc_b2bua *b, uint32_t conn);
 void dsbc_b2bua_sip_input(struct dsbc_b2bua *b,
 			  const struct dsbc_sip_peer *from, const char *buf,
 			  uint32_t len, uint64_t now);
+
+/**
+ * Overload: refuse a message the host did not admit, without keeping
+ * anything of it.  A request other than ACK gets 503 Service
+ * Unavailable with Retry-After (RFC 3261 21.5.4); anything else is
+ * dropped.
+ *
+ * @param retry_after_s  the Retry-After, randomised by the host
+ * @return 0 when a 503 was sent, -1 when the message was dropped
+ */
+int dsbc_b2bua_sip_refuse(struct dsbc_b2bua *b,
+			  const struct dsbc_sip_peer *from, const char *buf,
+			  uint32_t len, uint32_t retry_after_s);
 
 /** A flow latched onto a source (RFC 7362). */
 struct dsbc_b2bua_latch {

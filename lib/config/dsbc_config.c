@@ -59,6 +59,13 @@ dsbc_config_defaults(struct dsbc_config *c)
 	c->ice_consent_s = 30;
 	c->sip_rate_pps = 1000;
 	c->sip_burst = 2000;
+	c->sip_ban_strikes = 1000;
+	c->sip_ban_s = 60;
+	c->sip_admit_pps = 2000;
+	c->sip_admit_burst = 200;
+	c->sip_reject_pps = 500;
+	c->sip_retry_after_s = 5;
+	c->sip_trust_s = 3600;
 	c->mbufs = 16383;
 	c->mbuf_data_size = 2048 + 128;   /* RTE_MBUF_DEFAULT_BUF_SIZE */
 	c->burst = 32;
@@ -319,6 +326,20 @@ global_key(struct cfg_ctx *x, void *obj, const char *k, const char *v)
 		return cfg_u32(x, k, v, 0, 10000000, &c->sip_rate_pps);
 	if (!strcmp(k, "sip_burst"))
 		return cfg_u32(x, k, v, 1, 10000000, &c->sip_burst);
+	if (!strcmp(k, "sip_ban_strikes"))
+		return cfg_u32(x, k, v, 0, 10000000, &c->sip_ban_strikes);
+	if (!strcmp(k, "sip_ban_s"))
+		return cfg_u32(x, k, v, 1, 86400, &c->sip_ban_s);
+	if (!strcmp(k, "sip_admit_pps"))
+		return cfg_u32(x, k, v, 1, 10000000, &c->sip_admit_pps);
+	if (!strcmp(k, "sip_admit_burst"))
+		return cfg_u32(x, k, v, 1, 10000000, &c->sip_admit_burst);
+	if (!strcmp(k, "sip_reject_pps"))
+		return cfg_u32(x, k, v, 0, 10000000, &c->sip_reject_pps);
+	if (!strcmp(k, "sip_retry_after_s"))
+		return cfg_u32(x, k, v, 1, 3600, &c->sip_retry_after_s);
+	if (!strcmp(k, "sip_trust_s"))
+		return cfg_u32(x, k, v, 10, 86400 * 30, &c->sip_trust_s);
 	if (!strcmp(k, "ice_consent_s"))
 		return cfg_u32(x, k, v, 1, 3600, &c->ice_consent_s);
 	if (!strcmp(k, "mbufs"))

@@ -284,6 +284,15 @@ struct dsbc_config {
 	uint16_t sip_port;
 	uint32_t sip_rate_pps;        /* SIP messages/s per source, 0 off */
 	uint32_t sip_burst;           /* messages above the rate allowed */
+	/* overload control (lib/overload, dp/worker_sip.c, ctl/sip_admit.c) */
+	uint32_t sip_ban_strikes;     /* over-budget messages in 1 s that ban
+				       * a source, 0 never */
+	uint32_t sip_ban_s;           /* how long a ban lasts */
+	uint32_t sip_admit_pps;       /* strangers' messages admitted per s */
+	uint32_t sip_admit_burst;
+	uint32_t sip_reject_pps;      /* 503s per s to those not admitted */
+	uint32_t sip_retry_after_s;   /* their Retry-After: this to twice it */
+	uint32_t sip_trust_s;         /* how long a peer stays trusted */
 	uint16_t media_port_min;
 	uint16_t media_port_max;
 	uint32_t flow_capacity;       /* per worker */

@@ -57,7 +57,12 @@
 	X(NO_NEIGH,        "drop_no_neigh",        "next hop MAC not resolved yet") \
 	X(NO_HEADROOM,     "drop_no_headroom",     "mbuf headroom too small for the outgoing headers") \
 	X(HANDOFF_FULL,    "drop_handoff_ring_full", "owner worker's handoff ring full") \
-	X(SIP_RING_FULL,   "drop_sip_ring_full",   "management SIP ring full") \
+	X(SIP_RING_FULL,   "drop_sip_ring_full",   "management SIP ring of established calls (trusted peers' responses and in-dialog requests) full") \
+	X(SIP_KNOWN_RING_FULL, "drop_sip_known_ring_full", "management SIP ring of trusted peers' other requests full") \
+	X(SIP_NEW_RING_FULL, "drop_sip_new_ring_full", "management SIP ring of strangers' messages full (a flood)") \
+	X(SIP_GARBAGE,     "drop_sip_garbage",     "datagram to the SIP port that is neither a SIP request nor a response") \
+	X(SIP_RATE,        "drop_sip_rate",        "stranger's SIP over its per-source budget (sip_rate_pps, sip_burst)") \
+	X(SIP_BANNED,      "drop_sip_banned",      "SIP from a source banned for flooding (sip_ban_strikes, sip_ban_s)") \
 	X(EXC_RING_FULL,   "drop_exc_ring_full",   "management exception ring full") \
 	X(KERNEL_RING_FULL, "drop_kernel_ring_full", "management ring towards the kernel exception path full") \
 	X(TX_FULL,         "drop_tx_full",         "NIC TX queue did not take the packet") \

@@ -3,7 +3,10 @@
  * SIP: a datagram through dsbc_sip_parse() and every accessor the B2BUA
  * uses on what it accepts (Via, name-addr, URI and its parameters, CSeq,
  * numbers, Date, Call-ID, Identity and its PASSporT); the same bytes cut
- * into a stream and framed again (SIP over TCP, RFC 3261 18.3).
+ * into a stream and framed again (SIP over TCP, RFC 3261 18.3).  The
+ * workers' classification (lib/overload) must agree with the parser: a
+ * message the B2BUA would take is never garbage, and is a response or
+ * a request as the parser says, or overload control would drop it.
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -12,6 +15,7 @@
 #include "dsbc_identity.h"
 #include "dsbc_passport.h"
 #include "dsbc_sip_check.h"
+#include "dsbc_sip_class.h"
 #include "dsbc_sip_hdr.h"
 #include "dsbc_sip_stream.h"
 
@@ -134,6 +138,7 @@ int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static struct dsbc_sip_msg m;
+	enum dsbc_sip_kind kind;
 	char unsup[64];
 	char *buf;
 	uint32_t i;
@@ -145,12 +150,19 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (buf == NULL)
 		return 0;
 	memcpy(buf, data, size);
+	kind = dsbc_sip_kind((const uint8_t *)buf, (uint32_t)size);
 	if (dsbc_sip_parse(buf, (uint32_t)size, &m) == DSBC_SIP_ERR_NONE) {
 		if (m.request) {
-			dsbc_sip_check_request(&m);
+			if (dsbc_sip_check_request(&m) == DSBC_SIP_ERR_NONE &&
+			    (kind == DSBC_SIP_KIND_GARBAGE ||
+			     kind == DSBC_SIP_KIND_RESPONSE ||
+			     (m.method_id == DSBC_SIP_M_REGISTER) !=
+			     (kind == DSBC_SIP_KIND_REGISTER)))
+				abort();
 			uri(m.ruri.p, m.ruri.len);
-		} else {
-			dsbc_sip_check_response(&m);
+		} else if (dsbc_sip_check_response(&m) == DSBC_SIP_ERR_NONE &&
+			   kind != DSBC_SIP_KIND_RESPONSE) {
+			abort();
 		}
 		for (i = 0; i < m.nb_hdrs; i++)
 			header(&m.hdrs[i]);

@@ -2332,6 +2332,135 @@ def test_sip_tcp_refusals():
     eq((sip["tcp_closed"], sip["tcp_open"]), (2, 0), "closed, left open")
 
 
+FLOOD_KINDS = ("invite", "garbage", "register", "bye")
+
+
+def flood_run(kind, calls=200, rate=20, pps=0, warmup_s=1.5, name=None,
+              conf_extra=""):
+    """Legitimate sipp calls (alice -> dsbc -> bob, rate calls/s) while
+    sip-flood sends kind from 10,000 spoofed sources (10.20.0.0/18, off
+    every dsbc subnet) through alice's link, from warmup_s after the
+    first call until the calls are placed; pps 0: as fast as it goes.
+    INVITEs of the flood are for "flood", routed to 10.10.2.99, a next
+    hop that never answers.  Returns a dict: legit_ok, legit, pps (what
+    the flooder reached), and dsbc's /dsbc/sip and /dsbc/stats."""
+    name = name or "fl" + kind[:2]
+    topo = Topology(name[:2])
+    topo.setup()
+    d = flooder = None
+    res = {}
+    try:
+        conf = os.path.abspath("out/system/%s.conf" % name)
+        dsbc_conf(topo, conf, "max_calls = 16384\n" + conf_extra)
+        with open(conf, "a") as f:
+            f.write("[route.0]\nuser_prefix = flood\n"
+                    "next_hop = 10.10.2.99:5060\n"
+                    "[route.1]\nnext_hop = 10.10.2.20:5060\n"
+                    "[neigh.0]\nport = 1\nip = 10.10.2.99\n"
+                    "mac = 02:00:00:00:0b:99\n")
+        d = Dsbc(BUILD, conf, "dsbc-sys-" + name, lcores="0-1")
+        d.wait_ready()
+        uas_xml = uas_scenario(os.path.abspath("out/system/uas_%s.xml" %
+                                               name))
+        uac_xml = scenario("uac_call.xml", os.path.abspath(
+            "out/system/uac_%s.xml" % name), MEDIA="", HOLD_MS="200",
+            END_A=A_BYE)
+        common = ["-nostdin", "-timeout", str(int(calls / rate) + 60),
+                  "-max_recv_loops", "1000"]
+        uas = topo.run("bob", ["sipp", "-sf", uas_xml, "-i", "10.10.2.20",
+                               "-p", "5060", "-mp", "6000", "-m",
+                               str(calls)] + common,
+                       stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                       text=True)
+        time.sleep(0.5)
+        out_f = open("out/system/%s.uac.out" % name, "w+")
+        uac = topo.run("alice", ["sipp", "-sf", uac_xml, "-i", "10.10.1.10",
+                                 "-p", "5070", "-mp", "7000", "-r",
+                                 str(rate), "-m", str(calls), "-s", "bob"] +
+                       common + ["10.10.1.1:5060"],
+                       stdout=out_f, stderr=subprocess.STDOUT, text=True)
+        time.sleep(warmup_s)
+        flood_s = max(1.0, calls / rate - warmup_s)
+        flooder = topo.run("alice", [
+            os.path.join(BUILD, "perf/sip-flood"), "--iface", "p0",
+            "--src-mac", topo.mac["alice"], "--dst-mac",
+            "02:00:00:00:0a:01", "--dst", "10.10.1.1:5060", "--sources",
+            "10.20.0.1", "--count-src", "10000", "--kind", kind,
+            "--pps", str(pps), "--seconds", "%.1f" % flood_s],
+            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        fl_out = flooder.communicate(timeout=flood_s + 30)[0]
+        uac.wait(timeout=calls / rate + 120)
+        out_f.seek(0)
+        screen = out_f.read()
+        try:
+            uas.communicate(timeout=30)
+        except subprocess.TimeoutExpired:
+            uas.kill()
+            uas.communicate()
+        res["sip"] = d.tel.query("/dsbc/sip")
+        res["stats"] = d.stats()
+        res["calls"] = d.tel.query("/dsbc/calls")
+    finally:
+        if flooder is not None and flooder.poll() is None:
+            flooder.kill()
+        rc = d.stop() if d else 0
+        topo.teardown()
+    m = re.search(r"sent (\d+) in ([\d.]+) s: (\d+) pps", fl_out)
+    res.update(rc=rc, legit=calls, legit_ok=max(successful(screen), 0),
+               pps=int(m.group(3)) if m else 0, sent=int(m.group(1)) if m
+               else 0, flooder=fl_out.strip())
+    return res
+
+
+def flood_line(kind, r):
+    return "flood kind=%s pps=%d legit_ok=%d/%d" % (kind, r["pps"],
+                                                    r["legit_ok"],
+                                                    r["legit"])
+
+
+def test_overload_floods():
+    """Overload control under the four floods of spoofed sources (a
+    short run of perf/flood): legitimate calls at 20/s keep completing
+    (at least 99 %) while INVITEs (to a next hop that never answers),
+    garbage, REGISTERs and BYEs with random Call-IDs come from 10,000
+    sources.  Each flood must show up on the counter meant for it:
+    garbage dropped on the worker, strangers' messages on their own ring
+    and admitted only at the admission rate, the rest refused or shed."""
+    for kind in FLOOD_KINDS:
+        r = flood_run(kind, calls=100)
+        sip, st = r["sip"], r["stats"]
+        print("  " + flood_line(kind, r))
+        print("    flooder: %s; worker: garbage %d rate %d banned %d "
+              "new_ring_full %d punted dialog %d known %d new %d; mgmt: "
+              "admitted %d refused %d shed %d cuts %d rate now %d; "
+              "ring_full dialog %d known %d" % (
+                  r["flooder"], st["drop_sip_garbage"], st["drop_sip_rate"],
+                  st["drop_sip_banned"], st["drop_sip_new_ring_full"],
+                  st["sip_punted_dialog"], st["sip_punted_known"],
+                  st["sip_punted_new"], sip["admitted"],
+                  sip["overload_refused"], sip["overload_shed"],
+                  sip["admit_cuts"], sip["admit_rate"],
+                  st["drop_sip_ring_full"], st["drop_sip_known_ring_full"]))
+        eq(r["rc"], 0, "dsbc exit status")
+        check(r["sent"] > 1000, "the flood was sent (%s)" % r["flooder"])
+        check(r["legit_ok"] * 100 >= r["legit"] * 99,
+              "legitimate calls completed: %d/%d" % (r["legit_ok"],
+                                                    r["legit"]))
+        eq(st["drop_sip_ring_full"], 0, "established calls' ring never full")
+        eq(st["drop_sip_known_ring_full"], 0, "trusted peers' ring never full")
+        if kind == "garbage":
+            check_ge(st["drop_sip_garbage"], r["sent"] // 2,
+                     "garbage dropped on the worker")
+            eq(st["sip_punted_new"] > r["sent"] // 2, False,
+               "garbage never reached a ring")
+        else:
+            check_ge(st["sip_punted_new"] + st["drop_sip_new_ring_full"] +
+                     st["drop_sip_rate"], r["sent"] // 2,
+                     "the flood went to the strangers' ring")
+            check(sip["admitted"] < r["sent"],
+                  "not every flood message admitted")
+
+
 def test_udp_relay_between_namespaces():
     """Alice's kernel sends to dsbc's access address, Bob's kernel answers
     to dsbc's core address: both resolve dsbc by ARP, dsbc resolves them
@@ -4843,7 +4972,7 @@ def check_ge(got, least, what):
 
 
 TESTS = [test_udp_relay_between_namespaces, test_kernel_exception_path,
-         test_sip_tcp_to_udp, test_sip_tcp_refusals,
+         test_sip_tcp_to_udp, test_sip_tcp_refusals, test_overload_floods,
          test_register_digest_nat_call, test_sip_tls_probes,
          test_sip_tls_call_stunnel, test_route_tcp_to_bob,
          test_route_tls_to_bob, test_kamailio_tls_record_route,

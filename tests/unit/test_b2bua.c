@@ -62,6 +62,8 @@ static struct fake {
 	unsigned int fetches;        /* stir_fetch calls */
 	int fetch_fail;              /* stir_fetch returns it when non-zero */
 	char fetch_url[256];         /* the last one's URL */
+	struct dsbc_sip_peer trusted[16];    /* peer_trust calls, in order */
+	unsigned int n_trusted;
 } fk;
 
 static struct dsbc_config cfg;
@@ -199,7 +201,16 @@ op_fetch(void *ctx, const char *url)
 	return 0;
 }
 
+static void
+op_trust(void *ctx, const struct dsbc_sip_peer *p)
+{
+	(void)ctx;
+	if (fk.n_trusted < 16)
+		fk.trusted[fk.n_trusted++] = *p;
+}
+
 static const struct dsbc_b2bua_ops ops = {
+	.peer_trust = op_trust,
 	.stir_fetch = op_fetch,
 	.sip_send = op_send,
 	.flow_add = op_flow_add,
@@ -765,6 +776,76 @@ test_route_sets(void)
 	CU_ASSERT_PTR_NOT_NULL(sent_to(&peer_a, "SIP/2.0 400"));
 	CU_ASSERT_EQUAL(dsbc_b2bua_stats(b)->route_set_refused, 1);
 	CU_ASSERT_EQUAL(active(), 1);        /* call 3 only */
+	teardown();
+}
+
+/* Whether peer_trust named an address with that remote port. */
+static bool
+trusted(const struct dsbc_sip_peer *p)
+{
+	unsigned int i;
+
+	for (i = 0; i < fk.n_trusted; i++)
+		if (dsbc_addr_eq(&fk.trusted[i].remote, &p->remote) &&
+		    fk.trusted[i].remote_port == p->remote_port)
+			return true;
+	return false;
+}
+
+/*
+ * Overload control's hooks: the peers that prove themselves part of a
+ * call are reported trusted (B when dsbc sends it the INVITE, A when
+ * its call is answered, whoever matches a dialog), a stranger's INVITE
+ * is not; a refused request gets 503 with the Retry-After given and
+ * leaves no call or transaction; an ACK or a response is dropped.
+ */
+static void
+test_overload_hooks(void)
+{
+	static const char inv[] =
+		"INVITE sip:bob@example.net SIP/2.0\r\n"
+		"Via: SIP/2.0/UDP 10.0.2.30:5060;branch=z9hG4bKov1\r\n"
+		"Max-Forwards: 70\r\nFrom: <sip:x@x>;tag=1\r\n"
+		"To: <sip:bob@example.net>\r\nCall-ID: ov1@x\r\n"
+		"CSeq: 1 INVITE\r\nContact: <sip:x@10.0.2.30>\r\n"
+		"Content-Length: 0\r\n\r\n";
+	static const char ack[] =
+		"ACK sip:bob@example.net SIP/2.0\r\n"
+		"Via: SIP/2.0/UDP 10.0.2.30:5060;branch=z9hG4bKov2\r\n"
+		"Max-Forwards: 70\r\nFrom: <sip:x@x>;tag=1\r\n"
+		"To: <sip:bob@example.net>;tag=2\r\nCall-ID: ov1@x\r\n"
+		"CSeq: 1 ACK\r\nContent-Length: 0\r\n\r\n";
+	static const char ok[] = "SIP/2.0 200 OK\r\n\r\n";
+	const struct sent *s;
+	struct callv cv;
+	char v[64];
+	unsigned int n;
+
+	setup(16);
+	a_invite(&cv, 1, NULL, offer_a);
+	CU_ASSERT_TRUE(trusted(&peer_b));
+	CU_ASSERT_FALSE(trusted(&peer_a));
+	b_learn(&cv);
+	b_answer(&cv, 200, "OK", answer_b);
+	CU_ASSERT_TRUE(trusted(&peer_a));
+	n = fk.n_trusted;
+	a_request(&peer_x, "BYE", cv.a_cid, cv.a_tag, "wrong", 2, "z9hG4bKx");
+	CU_ASSERT_EQUAL(fk.n_trusted, n);   /* no dialog matched */
+
+	n = fk.n_out;
+	CU_ASSERT_EQUAL(dsbc_b2bua_sip_refuse(b, &peer_x, inv,
+					      (uint32_t)strlen(inv), 7), 0);
+	CU_ASSERT_EQUAL(fk.n_out, n + 1);
+	s = sent_to(&peer_x, "SIP/2.0 503 ");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(s);
+	CU_ASSERT_STRING_EQUAL(hval(s, "Retry-After", v, sizeof(v)), "7");
+	CU_ASSERT_EQUAL(active(), 1);
+	CU_ASSERT_EQUAL(dsbc_b2bua_stats(b)->started, 1);
+	CU_ASSERT_EQUAL(dsbc_b2bua_sip_refuse(b, &peer_x, ack,
+					      (uint32_t)strlen(ack), 7), -1);
+	CU_ASSERT_EQUAL(dsbc_b2bua_sip_refuse(b, &peer_x, ok,
+					      (uint32_t)strlen(ok), 7), -1);
+	CU_ASSERT_EQUAL(fk.n_out, n + 1);
 	teardown();
 }
 
@@ -3133,6 +3214,7 @@ unit_register(void)
 	UNIT_ADD(s, test_stir_verify_attacks);
 	UNIT_ADD(s, test_bye_from_b);
 	UNIT_ADD(s, test_route_sets);
+	UNIT_ADD(s, test_overload_hooks);
 	UNIT_ADD(s, test_busy_486);
 	UNIT_ADD(s, test_cancel);
 	UNIT_ADD(s, test_cancel_races_200);

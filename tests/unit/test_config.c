@@ -89,6 +89,10 @@ test_defaults_and_resolution(void)
 	unlink(path);
 	CU_ASSERT_EQUAL(c.media_port_min, 20000);
 	CU_ASSERT_EQUAL(c.idle_sleep_us, 100);
+	CU_ASSERT_EQUAL(c.sip_ban_strikes, 1000);
+	CU_ASSERT_EQUAL(c.sip_admit_pps, 2000);
+	CU_ASSERT_EQUAL(c.sip_reject_pps, 500);
+	CU_ASSERT_EQUAL(c.sip_trust_s, 3600);
 	CU_ASSERT_EQUAL(c.nb_flows, 2);
 	/* on-link: next hop is the remote itself, source the port address */
 	CU_ASSERT_EQUAL(c.flows[0].out_port, 1);
@@ -181,6 +185,15 @@ test_errors(void)
 		     "unknown key");
 	expect_error("[dsbc]\nmode = mitm\n" BASE, "dsbc", "mode",
 		     "not relay, aware or terminate");
+	/* overload control */
+	expect_error("[dsbc]\nsip_ban_s = 0\n" BASE, "dsbc", "sip_ban_s",
+		     "not an integer in [1, 86400]");
+	expect_error("[dsbc]\nsip_admit_pps = 0\n" BASE, "dsbc",
+		     "sip_admit_pps", "not an integer in [1, 10000000]");
+	expect_error("[dsbc]\nsip_trust_s = 5\n" BASE, "dsbc", "sip_trust_s",
+		     "not an integer in [10, 2592000]");
+	expect_error("[dsbc]\nsip_retry_after_s = x\n" BASE, "dsbc",
+		     "sip_retry_after_s", "not an integer");
 	expect_error("[dsbc]\nlatch = sometimes\n" BASE, "dsbc", "latch",
 		     "not off, first or signalled");
 	/* terminator mode */

@@ -18,6 +18,7 @@
 #include <rte_log.h>
 #include <rte_mbuf.h>
 
+#include "dsbc_known.h"
 #include "dsbc_net.h"
 #include "dsbc_passport.h"
 #include "dsbc_srtp_lib.h"
@@ -156,6 +157,39 @@ op_log(void *ctx, enum dsbc_b2bua_log_level level, const char *line)
 	rte_log((uint32_t)level, dsbc_logtype_b2bua, "dsbc: %s\n", line);
 }
 
+/* Overload control: a peer's UDP messages get the trusted rings for
+ * sip_trust_s (TCP and TLS go through the kernel, not the rings). */
+static void
+op_peer_trust(void *ctx, const struct dsbc_sip_peer *p)
+{
+	struct dsbc_app *app = ctx;
+
+	if (p->transport == DSBC_SIP_UDP)
+		dsbc_known_mark(app->known, &p->remote, p->family, app->now_s,
+				app->now_s + app->cfg.sip_trust_s);
+}
+
+/* Next hops and single-address trunks are trusted from the start. */
+static void
+trust_configured(struct dsbc_app *app)
+{
+	const struct dsbc_config *c = &app->cfg;
+	uint16_t i;
+
+	for (i = 0; i < c->nb_routes; i++)
+		dsbc_known_mark(app->known, &c->routes[i].addr,
+				c->routes[i].family, app->now_s,
+				app->now_s + DSBC_KNOWN_FOREVER);
+	for (i = 0; i < c->nb_trunks; i++) {
+		const struct dsbc_trunk_cfg *t = &c->trunks[i];
+
+		if (t->addr.set && t->addr.prefix == (t->family == 6 ? 128 : 32))
+			dsbc_known_mark(app->known, &t->addr.addr, t->family,
+					app->now_s,
+					app->now_s + DSBC_KNOWN_FOREVER);
+	}
+}
+
 int
 dsbc_b2bua_host_init(struct dsbc_app *app)
 {
@@ -170,6 +204,7 @@ dsbc_b2bua_host_init(struct dsbc_app *app)
 		.random = op_random,
 		.epoch_s = op_epoch_s,
 		.stir_fetch = dsbc_stir_fetch_start,
+		.peer_trust = op_peer_trust,
 		.log = op_log,
 	};
 	struct dsbc_b2bua_cfg bc;
@@ -200,6 +235,7 @@ dsbc_b2bua_host_init(struct dsbc_app *app)
 		DSBC_LOG(b2bua, ERR, "%s\n", err);
 		return -EINVAL;
 	}
+	trust_configured(app);
 	return 0;
 }
 

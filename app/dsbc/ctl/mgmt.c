@@ -15,6 +15,7 @@
 #include <rte_mbuf.h>
 
 #include "dsbc_hdr.h"
+#include "dsbc_known.h"
 #include "ctl/mgmt.h"
 #include "ctl/exc_tap.h"
 #include "ctl/sip.h"
@@ -26,6 +27,9 @@
 
 #define MGMT_BURST 32
 #define MGMT_BACKLOG 8192      /* control messages queued per worker */
+#define KNOWN_SLOTS (1u << 20)  /* trusted-peer filter: 4 MB, so 20k
+				 * peers make a stranger look trusted
+				 * 2 % of the time */
 
 static int
 slots_init(struct dsbc_slot_alloc *s, uint32_t capacity)
@@ -71,8 +75,23 @@ dsbc_mgmt_setup(struct dsbc_app *app)
 	uint16_t w;
 	int socket = (int)rte_socket_id();
 
-	app->sip_ring = rte_ring_create("dsbc_sip", app->cfg.punt_ring_size,
-					socket, RING_F_SC_DEQ);
+	static const char *const prio_names[DSBC_SIP_PRIOS] = {
+		"dsbc_sip", "dsbc_sip_known", "dsbc_sip_new",
+	};
+	void *mem;
+
+	for (w = 0; w < DSBC_SIP_PRIOS; w++) {
+		app->sip_ring[w] = rte_ring_create(prio_names[w],
+						   app->cfg.punt_ring_size,
+						   socket, RING_F_SC_DEQ);
+		if (app->sip_ring[w] == NULL)
+			return -ENOMEM;
+	}
+	mem = rte_zmalloc_socket("dsbc_known", dsbc_known_size(KNOWN_SLOTS),
+				 RTE_CACHE_LINE_SIZE, socket);
+	app->known = mem != NULL ? dsbc_known_init(mem, KNOWN_SLOTS) : NULL;
+	if (app->known == NULL)
+		return -ENOMEM;
 	app->exc_ring = rte_ring_create("dsbc_exc", app->cfg.punt_ring_size,
 					socket, RING_F_SC_DEQ);
 	app->dtls_ring = rte_ring_create("dsbc_dtls", app->cfg.punt_ring_size,
@@ -84,7 +103,7 @@ dsbc_mgmt_setup(struct dsbc_app *app)
 	app->events = rte_ring_create_elem("dsbc_events", sizeof(struct dsbc_msg),
 					   app->cfg.event_ring_size, socket,
 					   RING_F_SC_DEQ);
-	if (app->sip_ring == NULL || app->exc_ring == NULL ||
+	if (app->exc_ring == NULL ||
 	    app->dtls_ring == NULL || app->kern_ring == NULL ||
 	    app->events == NULL)
 		return -ENOMEM;
@@ -110,13 +129,19 @@ dsbc_mgmt_free(struct dsbc_app *app)
 	uint16_t w;
 
 	dsbc_sip_fini(app);
-	if (app->sip_ring != NULL)
-		while (rte_ring_sc_dequeue(app->sip_ring, (void **)&m) == 0)
-			rte_pktmbuf_free(m);
+	for (w = 0; w < DSBC_SIP_PRIOS; w++) {
+		if (app->sip_ring[w] != NULL)
+			while (rte_ring_sc_dequeue(app->sip_ring[w],
+						   (void **)&m) == 0)
+				rte_pktmbuf_free(m);
+		rte_ring_free(app->sip_ring[w]);
+		app->sip_ring[w] = NULL;
+	}
+	rte_free(app->known);
+	app->known = NULL;
 	if (app->exc_ring != NULL)
 		while (rte_ring_sc_dequeue(app->exc_ring, (void **)&m) == 0)
 			rte_pktmbuf_free(m);
-	rte_ring_free(app->sip_ring);
 	rte_ring_free(app->exc_ring);
 	if (app->kern_ring != NULL)
 		while (rte_ring_sc_dequeue(app->kern_ring, (void **)&m) == 0)
@@ -636,23 +661,44 @@ dsbc_mgmt_install_static(struct dsbc_app *app)
 
 /* ---- the loop ---- */
 
+/*
+ * SIP over UDP by priority (enum dsbc_sip_prio): the established calls'
+ * ring first, then trusted peers', and strangers' only once both came
+ * back empty, a burst at a time: a flood waits behind everything else
+ * and overflows its own ring, not theirs.
+ */
 static uint32_t
 drain_sip(struct dsbc_app *app)
 {
+	static const unsigned int budget[DSBC_SIP_PRIOS] = {
+		[DSBC_SIP_PRIO_DIALOG] = 4 * MGMT_BURST,
+		[DSBC_SIP_PRIO_KNOWN] = 2 * MGMT_BURST,
+		[DSBC_SIP_PRIO_NEW] = MGMT_BURST,
+	};
 	struct rte_mbuf *pkts[MGMT_BURST];
-	unsigned int n, i;
-	uint64_t now;
+	unsigned int n, i, p, got, total = 0;
+	bool behind = false;
+	uint64_t now = rte_rdtsc();
 
-	n = rte_ring_sc_dequeue_burst(app->sip_ring, (void **)pkts, MGMT_BURST,
-				      NULL);
-	if (n == 0)
-		return 0;
-	now = rte_rdtsc();
-	for (i = 0; i < n; i++) {
-		app->mst.sip_rx++;
-		dsbc_sip_input(app, pkts[i], now);
+	for (p = 0; p < DSBC_SIP_PRIOS; p++) {
+		if (p == DSBC_SIP_PRIO_NEW && behind)
+			break;
+		got = 0;
+		do {
+			n = rte_ring_sc_dequeue_burst(app->sip_ring[p],
+						      (void **)pkts,
+						      MGMT_BURST, NULL);
+			for (i = 0; i < n; i++) {
+				app->mst.sip_rx++;
+				dsbc_sip_input(app, pkts[i], now,
+					       (enum dsbc_sip_prio)p);
+			}
+			got += n;
+		} while (n == MGMT_BURST && got < budget[p]);
+		behind |= n == MGMT_BURST;
+		total += got;
 	}
-	return n;
+	return total;
 }
 
 static uint32_t
@@ -711,6 +757,7 @@ dsbc_mgmt_loop(struct dsbc_app *app)
 		 * asked for before a gratuitous or stale reply can be seen,
 		 * so resolution does not depend on which port is read first. */
 		t0 = rte_rdtsc();
+		app->now_s = (uint32_t)((t0 - app->start_tsc) / app->tsc_hz);
 		if (t0 >= next_probe) {
 			dsbc_neigh_probe(app, t0);
 			next_probe = t0 + app->tsc_hz / 100;

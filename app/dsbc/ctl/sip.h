@@ -5,7 +5,8 @@
 /*
  * SIP on the management lcore: sip_udp.c is the UDP transport (RFC 3261
  * section 18): IPv4 reassembly of fragmented datagrams (rte_ip_frag),
- * fragmentation of large messages, the per-source limit (sip_limit.c).
+ * fragmentation of large messages; strangers' messages admitted by
+ * sip_admit.c (overload control).
  * b2bua_host.c runs lib/b2bua on it: it feeds the library datagrams,
  * worker events and the clock, and implements the library's ops with
  * the transport, the flow allocators and the control rings.
@@ -13,6 +14,7 @@
 #include <stdint.h>
 
 #include "dsbc_b2bua.h"
+#include "dsbc.h"
 
 struct dsbc_app;
 
@@ -29,7 +31,15 @@ struct dsbc_sip_stats {
 					      * other than UDP */
 	uint64_t not_udp;                    /* fragments that were not UDP */
 	uint64_t tx_no_neigh;                /* next hop MAC not known yet */
-	uint64_t rate_limited;               /* over sip_rate_pps per source */
+	/* overload control (sip_admit.c): strangers' messages */
+	uint64_t admitted;                   /* within the admission rate */
+	uint64_t overload_refused;           /* answered 503 Retry-After */
+	uint64_t overload_shed;              /* dropped: over both rates */
+	uint64_t overloads;                  /* times overload began */
+	uint64_t overloaded;                 /* 1 while in overload */
+	uint64_t admit_cuts;                 /* 100 ms steps under load */
+	uint64_t admit_rate;                 /* admitted per second, now */
+	uint64_t by_prio[DSBC_SIP_PRIOS];    /* datagrams from each ring */
 };
 
 struct rte_ip_frag_tbl;
@@ -52,14 +62,16 @@ struct dsbc_sip_rt {
 	struct dsbc_sip_stats st;
 	char rx_buf[65536];                  /* a reassembled datagram */
 	struct dsbc_b2bua *b2b;              /* calls (lib/b2bua) */
-	struct dsbc_sip_limit *limit;        /* per-source rate, NULL off */
+	struct dsbc_sip_admit *admit;        /* strangers' admission */
 };
 
 /* sip_udp.c */
 int dsbc_sip_init(struct dsbc_app *app);
 void dsbc_sip_fini(struct dsbc_app *app);
-/* One mbuf from the SIP ring (a datagram or a fragment); consumes it. */
-void dsbc_sip_input(struct dsbc_app *app, struct rte_mbuf *m, uint64_t tsc);
+/* One mbuf from the SIP ring of priority prio (a datagram or a
+ * fragment); consumes it. */
+void dsbc_sip_input(struct dsbc_app *app, struct rte_mbuf *m, uint64_t tsc,
+		    enum dsbc_sip_prio prio);
 /* Expire reassembly state and run the B2BUA's timers; 1 when a timer
  * was due. */
 uint32_t dsbc_sip_tick(struct dsbc_app *app);
@@ -75,11 +87,21 @@ void dsbc_b2bua_host_fini(struct dsbc_app *app);
 /* A terminated leg's DTLS record a worker punted (flow id in hash.usr). */
 void dsbc_b2bua_host_dtls(struct dsbc_app *app, struct rte_mbuf *m);
 
-/* sip_limit.c: per-source rate limit (sip_rate_pps, sip_burst). */
-struct dsbc_sip_limit;
-int dsbc_sip_limit_init(struct dsbc_app *app);
-void dsbc_sip_limit_fini(struct dsbc_app *app);
-bool dsbc_sip_limit_ok(struct dsbc_app *app, uint8_t family,
-		       const struct dsbc_addr *src);
+/* sip_admit.c: admission of strangers' messages (overload control) */
+enum dsbc_sip_admit_verdict {
+	DSBC_SIP_ADMIT,          /* handle it */
+	DSBC_SIP_REFUSE,         /* 503 with Retry-After, if a request */
+	DSBC_SIP_SHED,           /* drop it */
+};
+struct dsbc_sip_admit;
+int dsbc_sip_admit_init(struct dsbc_app *app);
+void dsbc_sip_admit_fini(struct dsbc_app *app);
+/* Charge one message of the lowest priority at TSC now. */
+enum dsbc_sip_admit_verdict dsbc_sip_admit(struct dsbc_app *app,
+					   uint64_t now);
+/* Follow the load: called from the loop, acts every 100 ms. */
+void dsbc_sip_admit_adjust(struct dsbc_app *app, uint64_t now);
+/* A Retry-After for a 503, in seconds: sip_retry_after_s to twice it. */
+uint32_t dsbc_sip_retry_after(const struct dsbc_app *app);
 
 #endif /* DSBC_CTL_SIP_H */

@@ -55,7 +55,7 @@ dsbc_sip_init(struct dsbc_app *app)
 					      0, 0, socket);
 	if (s->frag_tbl == NULL || s->death_row == NULL || s->indirect == NULL)
 		return -ENOMEM;
-	if (dsbc_sip_limit_init(app) != 0)
+	if (dsbc_sip_admit_init(app) != 0)
 		return -ENOMEM;
 	return dsbc_b2bua_host_init(app);
 }
@@ -68,7 +68,7 @@ dsbc_sip_fini(struct dsbc_app *app)
 	if (s == NULL)
 		return;
 	dsbc_b2bua_host_fini(app);
-	dsbc_sip_limit_fini(app);
+	dsbc_sip_admit_fini(app);
 	if (s->death_row != NULL)
 		rte_ip_frag_free_death_row(s->death_row, 0);
 	rte_ip_frag_table_destroy(s->frag_tbl);
@@ -85,6 +85,7 @@ dsbc_sip_tick(struct dsbc_app *app)
 	uint64_t now = dsbc_sip_now_ms(app);
 
 	rte_ip_frag_free_death_row(s->death_row, 0);
+	dsbc_sip_admit_adjust(app, rte_rdtsc());
 	if (now < dsbc_b2bua_next_timeout(s->b2b))
 		return 0;
 	dsbc_b2bua_on_timeout(s->b2b, now);
@@ -109,10 +110,13 @@ peer_of(const struct rte_mbuf *m, int in, const struct dsbc_pkt_info *pi,
 	memcpy(p->remote_mac.bytes, eh->src_addr.addr_bytes, RTE_ETHER_ADDR_LEN);
 }
 
-/* A complete (possibly chained, reassembled) IPv4/IPv6 UDP datagram. */
+/* A complete (possibly chained, reassembled) IPv4/IPv6 UDP datagram of
+ * priority prio. */
 static void
-deliver(struct dsbc_app *app, struct rte_mbuf *m, int in)
+deliver(struct dsbc_app *app, struct rte_mbuf *m, int in,
+	enum dsbc_sip_prio prio)
 {
+	enum dsbc_sip_admit_verdict v = DSBC_SIP_ADMIT;
 	struct dsbc_sip_rt *s = app->sip;
 	struct dsbc_pkt_info pi;
 	struct dsbc_sip_peer peer;
@@ -135,10 +139,17 @@ deliver(struct dsbc_app *app, struct rte_mbuf *m, int in)
 		rte_pktmbuf_free(m);
 		return;
 	}
-	if (!dsbc_sip_limit_ok(app, pi.family, &pi.src)) {
-		s->st.rate_limited++;
-		rte_pktmbuf_free(m);
-		return;
+	/* strangers' messages: admitted, refused or shed before the
+	 * B2BUA keeps anything of them */
+	if (prio == DSBC_SIP_PRIO_NEW) {
+		v = dsbc_sip_admit(app, rte_rdtsc());
+		if (v == DSBC_SIP_SHED) {
+			s->st.overload_shed++;
+			rte_pktmbuf_free(m);
+			return;
+		}
+		if (v == DSBC_SIP_ADMIT)
+			s->st.admitted++;
 	}
 	if (rte_pktmbuf_read(m, pi.payload_off, pi.payload_len,
 			     s->rx_buf) != s->rx_buf)
@@ -148,12 +159,23 @@ deliver(struct dsbc_app *app, struct rte_mbuf *m, int in)
 	peer_of(m, in, &pi, &peer);
 	rte_pktmbuf_free(m);
 	s->st.rx++;
+	s->st.by_prio[prio]++;
+	if (v == DSBC_SIP_REFUSE) {
+		if (dsbc_b2bua_sip_refuse(s->b2b, &peer, s->rx_buf,
+					  pi.payload_len,
+					  dsbc_sip_retry_after(app)) == 0)
+			s->st.overload_refused++;
+		else
+			s->st.overload_shed++;
+		return;
+	}
 	dsbc_b2bua_sip_input(s->b2b, &peer, s->rx_buf, pi.payload_len,
 			     dsbc_sip_now_ms(app));
 }
 
 void
-dsbc_sip_input(struct dsbc_app *app, struct rte_mbuf *m, uint64_t now)
+dsbc_sip_input(struct dsbc_app *app, struct rte_mbuf *m, uint64_t now,
+	       enum dsbc_sip_prio prio)
 {
 	struct dsbc_sip_rt *s = app->sip;
 	struct dsbc_pkt_info pi;
@@ -168,7 +190,7 @@ dsbc_sip_input(struct dsbc_app *app, struct rte_mbuf *m, uint64_t now)
 	switch (dsbc_net_parse(rte_pktmbuf_mtod(m, const uint8_t *),
 			       m->data_len, &pi)) {
 	case DSBC_PKT_UDP:
-		deliver(app, m, in);
+		deliver(app, m, in, prio);
 		return;
 	case DSBC_PKT_FRAG:
 		break;
@@ -212,7 +234,7 @@ dsbc_sip_input(struct dsbc_app *app, struct rte_mbuf *m, uint64_t now)
 			rte_pktmbuf_free(m);
 			return;
 		}
-		deliver(app, m, in);
+		deliver(app, m, in, prio);
 		return;
 	}
 	m->l3_len = pi.l3_len;
@@ -227,7 +249,7 @@ dsbc_sip_input(struct dsbc_app *app, struct rte_mbuf *m, uint64_t now)
 	ip = rte_pktmbuf_mtod_offset(m, struct rte_ipv4_hdr *, m->l2_len);
 	ip->hdr_checksum = 0;
 	ip->hdr_checksum = dsbc_net_ipv4_cksum(ip);
-	deliver(app, m, in);
+	deliver(app, m, in, prio);
 }
 
 int

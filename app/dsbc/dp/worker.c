@@ -22,6 +22,7 @@
 #include "dp/worker_term.h"
 #include "dp/worker_ice.h"
 #include "dp/worker_snap.h"
+#include "dp/worker_sip.h"
 #include "log.h"
 
 #define CTRL_BUDGET 32          /* control messages applied per loop */
@@ -292,8 +293,7 @@ classify(struct dsbc_app *app, struct dsbc_worker *w, struct rte_mbuf *m,
 			drop(w, m, DSBC_DROP_NOT_LOCAL);
 			return;
 		}
-		punt(w, app->sip_ring, m, &w->st.sip_punted,
-		     DSBC_DROP_SIP_RING_FULL);
+		dsbc_worker_sip(app, w, m, pi, true);
 		return;
 	default:
 		drop(w, m, (enum dsbc_drop)pi->drop);
@@ -311,8 +311,7 @@ classify(struct dsbc_app *app, struct dsbc_worker *w, struct rte_mbuf *m,
 		return;
 	}
 	if (pi->dst_port == app->cfg.sip_port) {
-		punt(w, app->sip_ring, m, &w->st.sip_punted,
-		     DSBC_DROP_SIP_RING_FULL);
+		dsbc_worker_sip(app, w, m, pi, false);
 		return;
 	}
 	if (unlikely(!dsbc_slices_in_range(&app->slices, pi->dst_port))) {
@@ -1074,7 +1073,8 @@ dsbc_worker_create(struct dsbc_app *app, uint16_t idx, unsigned int lcore_id)
 	    dsbc_hold_init(&w->hold, app->cfg.srtp_hold_packets,
 			   app->tsc_hz / 1000 * app->cfg.srtp_hold_ms,
 			   socket) != 0 ||
-	    dsbc_worker_snap_init(w, socket) != 0) {
+	    dsbc_worker_snap_init(w, socket) != 0 ||
+	    dsbc_worker_sip_init(app, w, socket) != 0) {
 		dsbc_worker_free(w);
 		return NULL;
 	}
@@ -1107,6 +1107,7 @@ dsbc_worker_free(struct dsbc_worker *w)
 	}
 	dsbc_hold_free(&w->hold);
 	dsbc_worker_snap_free(w);
+	dsbc_worker_sip_free(w);
 	dsbc_term_pool_free(w);
 	dsbc_srtp_cdev_qp_fini(&w->cdev);        /* after the sessions */
 	dsbc_flow_table_free(w->flows);

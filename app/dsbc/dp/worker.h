@@ -21,7 +21,8 @@ struct dsbc_worker_stats {
 	uint64_t tx;               /* packets handed to a TX buffer */
 	uint64_t handoff_out;      /* sent to the owning worker */
 	uint64_t handoff_in;       /* received from other workers */
-	uint64_t sip_punted;       /* to the management SIP ring */
+	uint64_t sip_punted;       /* to the management SIP rings */
+	uint64_t sip_prio[DSBC_SIP_PRIOS];   /* ... by priority */
 	uint64_t exc_punted;       /* ARP/ND/ICMP to the exception ring */
 	uint64_t kern_punted;      /* TCP to the kernel path's ring */
 	uint64_t dtls_punted;      /* terminate: DTLS records to the DTLS ring */
@@ -58,6 +59,7 @@ struct dsbc_ice_agent {
 
 struct dsbc_aware;
 struct dsbc_worker_snap_box;
+struct dsbc_src_guard;
 
 struct dsbc_worker {
 	/* setup */
@@ -84,6 +86,7 @@ struct dsbc_worker {
 	struct dsbc_term_batch tb;       /* terminated packets of this burst */
 	struct dsbc_hold hold;           /* terminated packets before keys */
 	struct dsbc_worker_snap_box *snap;   /* telemetry's requests */
+	struct dsbc_src_guard *sip_guard;    /* strangers' SIP budgets */
 	uint32_t term_cap;
 	uint32_t term_free;              /* free list head, index + 1 */
 	unsigned int term_replay;        /* SRTP replay window (RFC 3711 3.3.2) */

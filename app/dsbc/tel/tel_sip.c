@@ -12,6 +12,7 @@
 #include "ctl/sip.h"
 #include "ctl/sip_tcp.h"
 #include "ctl/snap.h"
+#include "dp/worker.h"
 #include "tel/tel.h"
 
 static struct dsbc_app *tel_app;
@@ -66,7 +67,29 @@ tel_sip(const char *cmd, const char *params, struct rte_tel_data *d)
 	add(d, "tx_no_neigh", st->tx_no_neigh);
 	add(d, "retransmissions_absorbed", bs->retransmissions_absorbed);
 	add(d, "transaction_timeouts", bs->txn_timeouts);
-	add(d, "rate_limited", st->rate_limited);
+	{
+		/* overload control: the workers' per-source budgets and
+		 * bans, then admission of what reached this lcore */
+		uint64_t limited = 0, banned = 0;
+		uint16_t w;
+
+		for (w = 0; w < tel_app->nb_workers; w++) {
+			limited += tel_app->workers[w]->st.drop[DSBC_DROP_SIP_RATE];
+			banned += tel_app->workers[w]->st.drop[DSBC_DROP_SIP_BANNED];
+		}
+		add(d, "rate_limited", limited);
+		add(d, "banned_dropped", banned);
+	}
+	add(d, "rx_dialog", st->by_prio[DSBC_SIP_PRIO_DIALOG]);
+	add(d, "rx_known", st->by_prio[DSBC_SIP_PRIO_KNOWN]);
+	add(d, "rx_new", st->by_prio[DSBC_SIP_PRIO_NEW]);
+	add(d, "admitted", st->admitted);
+	add(d, "overload_refused", st->overload_refused);
+	add(d, "overload_shed", st->overload_shed);
+	add(d, "overloads", st->overloads);
+	add(d, "overloaded", st->overloaded);
+	add(d, "admit_cuts", st->admit_cuts);
+	add(d, "admit_rate", st->admit_rate);
 	add(d, "transactions", bs->txns);
 	/* RFC 3261 12.2.2: what did not match a dialog, and why */
 	add(d, "dialog_no_match", bs->dialog_no_match);
