@@ -2583,6 +2583,26 @@ b2bua_call_end(struct dsbc_b2bua *b, struct call *c, const char *why)
 	call_end_now(b, c, why, b->now);
 }
 
+uint32_t
+dsbc_b2bua_end_calls(struct dsbc_b2bua *b, uint32_t max, uint64_t now)
+{
+	uint32_t i, n = 0;
+
+	b->now = now;
+	/* from where the last batch stopped: the slots before it are free */
+	for (i = b->end_next; i < b->max_calls && n < max; i++) {
+		struct call *c = &b->calls[i];
+
+		if (c->state == CALL_FREE)
+			continue;
+		call_end_now(b, c, "shutdown", now);
+		n++;
+	}
+	b->end_next = i < b->max_calls ? i : 0;
+	b->st.shutdown_ended += n;
+	return n;
+}
+
 void
 dsbc_b2bua_flow_idle(struct dsbc_b2bua *b, uint32_t flow_id,
 		     dsbc_b2bua_cookie_t cookie, uint64_t now)

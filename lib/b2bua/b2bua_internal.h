@@ -195,6 +195,7 @@ struct dsbc_b2bua {
 					   * errors: 503 (RFC 3261 8.1.3.1) */
 	uint32_t max_calls;
 	struct call *calls;               /* [max_calls] */
+	uint32_t end_next;                /* dsbc_b2bua_end_calls()' cursor */
 	/* Call-ID -> call: chains of entries index * 2 + leg + 1 (0 ends) */
 	uint32_t *cid_head;               /* [cid_mask + 1] */
 	uint32_t cid_mask;

@@ -180,6 +180,7 @@ struct dsbc_b2bua_stats {
 	uint64_t bad_response;       /**< B's 18x/2xx unusable: a 2xx with no
 				      * answer to A's offer, a To tag too
 				      * long to keep; 502 to A */
+	uint64_t shutdown_ended;     /**< calls ended by dsbc_b2bua_end_calls() */
 	uint64_t route_set_refused;  /**< a Record-Route set malformed or
 				      * over what a leg keeps: 400 to A's
 				      * INVITE, 502 to A for B's 2xx */
@@ -341,6 +342,20 @@ void dsbc_b2bua_sip_input(struct dsbc_b2bua *b,
 int dsbc_b2bua_sip_refuse(struct dsbc_b2bua *b,
 			  const struct dsbc_sip_peer *from, const char *buf,
 			  uint32_t len, uint32_t retry_after_s);
+
+/**
+ * Shutting down: end calls now, as call_end does one (BYE to both legs
+ * of an answered call, 503 to A and CANCEL to B for one not yet
+ * answered), so peers do not hold their side until their own timers
+ * run out.  At most max at a time, so the host can let each batch's
+ * messages leave before the next.
+ *
+ * @param max  calls to end at most
+ * @param now  milliseconds
+ * @return the calls ended; 0 when none is left
+ */
+uint32_t dsbc_b2bua_end_calls(struct dsbc_b2bua *b, uint32_t max,
+			      uint64_t now);
 
 /** A flow latched onto a source (RFC 7362). */
 struct dsbc_b2bua_latch {

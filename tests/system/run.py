@@ -2929,6 +2929,74 @@ def test_call_bye_from_a_with_rtp():
        "B->A flow sends to alice's latched source")
 
 
+# RTP at 50 packets/s from BIND to DST for COUNT packets, whatever the
+# link does: a send that fails (no route while it is down) is counted,
+# not fatal.  Prints "sent <ok> failed <n>".
+RTP_STEADY = r"""
+import socket, struct, sys, time
+b, d, count = sys.argv[1].rsplit(":", 1), sys.argv[2].rsplit(":", 1), \
+    int(sys.argv[3])
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+s.bind((b[0], int(b[1])))
+ok = bad = 0
+t0 = time.time()
+for i in range(count):
+    pkt = struct.pack("!BBHII", 0x80, 0, i, i * 160, 0x5151) + b"\xd5" * 160
+    try:
+        s.sendto(pkt, (d[0], int(d[1])))
+        ok += 1
+    except OSError:
+        bad += 1
+    time.sleep(max(0.0, t0 + (i + 1) * 0.02 - time.time()))
+print("sent %d failed %d" % (ok, bad))
+"""
+
+
+def test_link_down_up_mid_call():
+    """Fault: alice's link to dsbc goes down for 0.6 s in the middle of a
+    call (ip link set on her end of the veth, so dsbc's end loses its
+    carrier) while she sends 150 RTP packets at 50/s.  What she sends
+    meanwhile is lost; once the link is back (she ARPs for dsbc again),
+    media flows on through the same flow, latched where it was, and the
+    call ends with her BYE leaving nothing behind.  (net_af_packet does
+    not report link state, so /dsbc/ports is not asked.)"""
+    uac = scenario("uac_call.xml", os.path.abspath("out/system/uac_ld.xml"),
+                   MEDIA="", HOLD_MS="4500", END_A=A_BYE)
+    uas = uas_scenario(os.path.abspath("out/system/uas_ld.xml"))
+    res = {}
+
+    def during(d, topo, call):
+        port = call["a_leg"]["m0_local_port"]
+        p = topo.run("alice", [sys.executable, "-c", RTP_STEADY,
+                               "10.10.1.10:7010", "10.10.1.1:%d" % port,
+                               "150"], stdout=subprocess.PIPE,
+                     stderr=subprocess.STDOUT, text=True)
+        time.sleep(1.0)
+        res["before"] = d.tel.query("/dsbc/call,%d" % call["id"])
+        topo.exec("alice", "ip", "link", "set", "p0", "down")
+        time.sleep(0.6)
+        res["at_down_end"] = d.tel.query("/dsbc/call,%d" % call["id"])
+        topo.exec("alice", "ip", "link", "set", "p0", "up")
+        res["sender"] = p.communicate(timeout=20)[0].strip()
+        res["end"] = d.tel.query("/dsbc/call,%d" % call["id"])
+
+    r = run_call("linkdown", uac, uas, during=during)
+    pk = lambda v: (v or {}).get("a_leg", {}).get("m0_rtp_in_pkts", 0)
+    print("  alice: %s; her RTP at dsbc: %d before the cut, %d when it "
+          "ended, %d at the end" % (res.get("sender"), pk(res.get("before")),
+                                     pk(res.get("at_down_end")),
+                                     pk(res.get("end"))))
+    sipp_ok(r)
+    eq(r["calls"]["answered"], 1, "answered")
+    check_ge(pk(res["before"]), 30, "RTP flowed before the cut")
+    check(pk(res["at_down_end"]) - pk(res["before"]) < 5,
+          "nothing came while the link was down")
+    check_ge(pk(res["end"]) - pk(res["at_down_end"]), 50,
+             "RTP flowed again after the link came back")
+    check(pk(res["end"]) < 150, "what was sent while down was lost")
+
+
 def test_call_bye_from_b():
     uac = scenario("uac_call.xml", os.path.abspath("out/system/uac_b.xml"),
                    MEDIA="", HOLD_MS="0", END_A=RECV_BYE)
@@ -4660,6 +4728,37 @@ def test_100_parallel_calls():
     eq(r["calls"]["answered"], 100, "answered calls")
 
 
+def test_full_control_and_event_rings():
+    """Fault: the control ring (management -> worker) and the event ring
+    (workers -> management) at their smallest (64) while 300 calls at
+    300/s program and remove their flows, the worker napping 100 ms
+    whenever it finds nothing to do (a stalled worker; idle_sleep_us at
+    its largest), so flow messages pile up behind it and its
+    acknowledgements come in bursts.  The rings fill; messages wait
+    in the management lcore's backlog and events in the worker's, and
+    every call still completes with every flow installed and removed:
+    nothing lost (no backlog overflow, no event lost), nothing left."""
+    uac = scenario("uac_call.xml", os.path.abspath("out/system/uac_rf.xml"),
+                   MEDIA="", HOLD_MS="1000", END_A=A_BYE)
+    uas = uas_scenario(os.path.abspath("out/system/uas_rf.xml"))
+    r = run_call("rings", uac, uas, calls=300, rate=300, limit=300,
+                 dsbc_extra="ctrl_ring_size = 64\nevent_ring_size = 64\n"
+                            "idle_polls = 1\nidle_sleep_us = 100000\n")
+    st = r["stats"]
+    print("  ctrl_enq_fail %d ctrl_backlog_overflow %d event_enq_fail %d "
+          "events_lost %d; flows installed %d removed %d" % (
+              st["ctrl_enq_fail"], st["ctrl_backlog_overflow"],
+              st["event_enq_fail"], st["events_lost"],
+              st["flows_installed"], st["flows_removed"]))
+    sipp_ok(r)
+    eq(r["calls"]["answered"], 300, "answered calls")
+    check_ge(st["ctrl_enq_fail"], 1, "the control ring filled")
+    check_ge(st["event_enq_fail"], 1, "the event ring filled")
+    eq(st["ctrl_backlog_overflow"], 0, "no control message lost")
+    eq(st["events_lost"], 0, "no event lost")
+    eq(r["calls"]["flow_errors"], 0, "no flow refused")
+
+
 def test_calls_with_loss():
     """20 calls with 10% of SIP messages lost at both peers (sipp -lost:
     this kernel has no netem); retransmissions on every side must still
@@ -4835,6 +4934,72 @@ srtp_tx = %s
     eq(rc, 0, "dsbc exit status")
 
 
+def test_sigterm_1k_calls():
+    """SIGTERM with 1,000 calls up: dsbc ends each with a BYE to both
+    legs before it exits (its peers would otherwise hold them until
+    their own timers ran out), exits 0, and leaves nothing for the
+    sanitizers to report.  alice's and bob's sipp wait for the BYE and
+    answer it: every call of both completes."""
+    n = 1000
+    topo = Topology("st")
+    topo.setup()
+    d = None
+    out = {}
+    try:
+        conf = os.path.abspath("out/system/sigterm.conf")
+        dsbc_conf(topo, conf, "max_calls = 4096\n")
+        with open(conf, "a") as f:
+            f.write("[route.0]\nnext_hop = 10.10.2.20:5060\n")
+        d = Dsbc(BUILD, conf, "dsbc-sys-sigterm", lcores="0-1")
+        d.wait_ready()
+        uas_xml = uas_scenario(os.path.abspath("out/system/uas_st.xml"))
+        uac_xml = scenario("uac_call.xml", os.path.abspath(
+            "out/system/uac_st.xml"), MEDIA="", HOLD_MS="0", END_A=RECV_BYE)
+        common = ["-nostdin", "-timeout", "120", "-max_recv_loops", "1000",
+                  "-m", str(n)]
+        uas = topo.run("bob", ["sipp", "-sf", uas_xml, "-i", "10.10.2.20",
+                               "-p", "5060", "-mp", "6000"] + common,
+                       stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                       text=True)
+        time.sleep(0.5)
+        uac = topo.run("alice", ["sipp", "-sf", uac_xml, "-i", "10.10.1.10",
+                                 "-p", "5070", "-mp", "7000", "-r", "250",
+                                 "-l", str(n), "-s", "bob"] + common +
+                       ["10.10.1.1:5060"], stdout=subprocess.PIPE,
+                       stderr=subprocess.PIPE, text=True)
+        deadline = time.time() + 60
+        while time.time() < deadline:
+            calls = d.tel.query("/dsbc/calls")
+            if calls["answered"] >= n and calls["active"] >= n:
+                break
+            time.sleep(0.2)
+        out["before"] = d.tel.query("/dsbc/calls")
+        t0 = time.time()
+        rc = d.stop()
+        out["stop_s"] = time.time() - t0
+        d = None
+        out["uac"] = uac.communicate(timeout=60)
+        out["uas"] = uas.communicate(timeout=60)
+        with open("out/dsbc-sys-sigterm.log") as f:
+            out["log"] = f.read()
+    finally:
+        if d is not None:
+            d.stop()
+        topo.teardown()
+    line = re.search(r"stopping: (\d+) calls ended[^\n]*", out["log"])
+    print("  active when SIGTERM came %d; exit %d in %.1f s; %s; alice's "
+          "calls completed %d, bob's %d" % (
+              out["before"]["active"], rc, out["stop_s"],
+              line.group(0) if line else "no stopping line",
+              successful(out["uac"][0]), successful(out["uas"][0])))
+    eq(out["before"]["active"], n, "calls up")
+    eq(rc, 0, "dsbc exit status")
+    check(line is not None and int(line.group(1)) == n,
+          "every call ended on the way out")
+    eq(successful(out["uac"][0]), n, "alice got a BYE for every call")
+    eq(successful(out["uas"][0]), n, "bob got a BYE for every call")
+
+
 def rss_kb(pid):
     """dsbc's resident memory outside DPDK's heap.  With hugepages the
     heap is hugetlbfs, which VmRSS leaves out; with --no-huge -m N it is
@@ -5005,8 +5170,11 @@ TESTS = [test_udp_relay_between_namespaces, test_kernel_exception_path,
          test_baresip_register_tls_digest_nat_call,
          test_call_cancel,
          test_call_busy,
-         test_100_parallel_calls, test_calls_with_loss,
-         test_terminate_tx_checksum_offload, test_20k_concurrent_calls]
+         test_100_parallel_calls, test_full_control_and_event_rings,
+         test_link_down_up_mid_call,
+         test_calls_with_loss,
+         test_terminate_tx_checksum_offload, test_20k_concurrent_calls,
+         test_sigterm_1k_calls]
 
 
 def main():

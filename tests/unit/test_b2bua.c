@@ -849,6 +849,40 @@ test_overload_hooks(void)
 	teardown();
 }
 
+/*
+ * Shutdown: every call ends, in batches, as call_end does one: BYE to
+ * both legs of an answered call, 503 to A and CANCEL to B for a ringing
+ * one; nothing is left.
+ */
+static void
+test_end_calls(void)
+{
+	struct callv cv1, cv2, cv3;
+	unsigned int bye_a, bye_b;
+
+	setup(16);
+	call_up(&cv1, 1);
+	call_up(&cv2, 2);
+	a_invite(&cv3, 3, NULL, offer_a);
+	b_learn(&cv3);
+	b_answer(&cv3, 180, "Ringing", NULL);
+	CU_ASSERT_EQUAL(active(), 3);
+	bye_a = count_to(&peer_a, "BYE ");
+	bye_b = count_to(&peer_b, "BYE ");
+	CU_ASSERT_EQUAL(dsbc_b2bua_end_calls(b, 2, now_ms), 2);
+	CU_ASSERT_EQUAL(dsbc_b2bua_end_calls(b, 2, now_ms), 1);
+	CU_ASSERT_EQUAL(dsbc_b2bua_end_calls(b, 2, now_ms), 0);
+	CU_ASSERT_EQUAL(active(), 0);
+	CU_ASSERT_EQUAL(count_to(&peer_a, "BYE "), bye_a + 2);
+	CU_ASSERT_EQUAL(count_to(&peer_b, "BYE "), bye_b + 2);
+	CU_ASSERT_PTR_NOT_NULL(sent_to(&peer_a, "SIP/2.0 503"));
+	CU_ASSERT_PTR_NOT_NULL(sent_to(&peer_b, "CANCEL "));
+	CU_ASSERT_EQUAL(dsbc_b2bua_stats(b)->shutdown_ended, 3);
+	CU_ASSERT_EQUAL(fk.dels, fk.adds);
+	CU_ASSERT_EQUAL(dsbc_b2bua_ports_free(b), ports0);
+	teardown();
+}
+
 static void
 test_busy_486(void)
 {
@@ -3215,6 +3249,7 @@ unit_register(void)
 	UNIT_ADD(s, test_bye_from_b);
 	UNIT_ADD(s, test_route_sets);
 	UNIT_ADD(s, test_overload_hooks);
+	UNIT_ADD(s, test_end_calls);
 	UNIT_ADD(s, test_busy_486);
 	UNIT_ADD(s, test_cancel);
 	UNIT_ADD(s, test_cancel_races_200);

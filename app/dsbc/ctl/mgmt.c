@@ -746,6 +746,43 @@ reload_users(struct dsbc_app *app)
 		DSBC_LOG(mgmt, NOTICE, "users reloaded: %d\n", n);
 }
 
+/* Let what the management lcore sent leave: streams' writes come back
+ * out of the kernel exception path, which the loop no longer polls. */
+static void
+shutdown_io(struct dsbc_app *app, unsigned int ms)
+{
+	uint64_t end = rte_rdtsc() + app->tsc_hz / 1000 * ms;
+
+	do {
+		dsbc_sip_tcp_poll(app);
+		dsbc_exc_tap_poll(app);
+		dsbc_mgmt_tx_flush(app);
+		rte_delay_us_sleep(500);
+	} while (rte_rdtsc() < end);
+}
+
+/*
+ * SIGTERM/SIGINT: calls end with BYE (or 503 and CANCEL) rather than
+ * leave their peers to find out by their own timers, 32 calls at a time
+ * so each batch's messages leave before the TX queue fills.
+ */
+static void
+shutdown_calls(struct dsbc_app *app)
+{
+	uint32_t n = 0, k;
+
+	if (app->sip == NULL || app->sip->b2b == NULL)
+		return;
+	while ((k = dsbc_b2bua_end_calls(app->sip->b2b, 32,
+					 dsbc_sip_now_ms(app))) > 0) {
+		n += k;
+		shutdown_io(app, 1);
+	}
+	shutdown_io(app, 100);
+	DSBC_LOG(mgmt, NOTICE, "stopping: %u calls ended (BYE, or 503 and "
+		 "CANCEL)\n", n);
+}
+
 void
 dsbc_mgmt_loop(struct dsbc_app *app)
 {
@@ -783,4 +820,5 @@ dsbc_mgmt_loop(struct dsbc_app *app)
 			rte_delay_us_sleep(500);
 		}
 	}
+	shutdown_calls(app);
 }
