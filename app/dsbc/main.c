@@ -122,7 +122,7 @@ create_cdev(struct dsbc_app *app, uint16_t nb_workers)
 		  app->cfg.terminate_capacity * nb_workers;
 	if (nb_sess > UINT32_MAX ||
 	    dsbc_srtp_cdev_init(&app->cdev, (uint8_t)dev, nb_workers,
-				(unsigned int)nb_sess,
+				(unsigned int)nb_sess, app->cfg.cryptodev_qp_size,
 				(int)rte_socket_id()) != 0) {
 		DSBC_LOG(main, ERR, "srtp_engine = cryptodev: cannot start "
 			"the device with %u queue pairs and %" PRIu64 " "

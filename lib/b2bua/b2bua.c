@@ -413,12 +413,12 @@ ok_keep(struct dsbc_b2bua *b, struct call *c, bool to_a, const struct dsbc_sip_p
 	c->ok_cseq = cseq_in(msg, len);
 	c->ok_to_a = to_a;
 	c->ok_to = *to;
-	c->ok_retx_ms = 500;
-	c->ok_give_up = now + 64 * 500;
+	c->ok_retx_ms = b2bua_t1(b);
+	c->ok_give_up = now + 64 * b2bua_t1(b);
 	/* RFC 3261 13.3.1.4: retransmitted on UDP only; on a stream the
 	 * transport does it, and the wait for the ACK is all that stays */
-	c->ok_retx_at = to->transport == DSBC_SIP_UDP ? now + 500 :
-			c->ok_give_up;
+	c->ok_retx_at = to->transport == DSBC_SIP_UDP ?
+			now + b2bua_t1(b) : c->ok_give_up;
 	b2bua_call_timer(b, c, c->ok_retx_at);
 }
 
@@ -1894,7 +1894,7 @@ cancel_in(struct dsbc_b2bua *b, const struct dsbc_sip_peer *from,
 	answer_a(b, c, 487, "Request Terminated", NULL, 0, now);
 	b->st.cancelled++;
 	c->state = CALL_CANCELLING;
-	c->ring_deadline = now + 64 * 500;
+	c->ring_deadline = now + 64 * b2bua_t1(b);
 	b2bua_call_timer(b, c, c->ring_deadline);
 	cancel_b(b, c, now);
 	/* The call is freed when B's 487 arrives or the ICT times out. */
@@ -2498,7 +2498,7 @@ call_tick(struct dsbc_b2bua *b, struct call *c, uint64_t now, uint64_t *next)
 			answer_a(b, c, 408, "Request Timeout", NULL, 0, now);
 			cancel_b(b, c, now);
 			c->state = CALL_CANCELLING;
-			c->ring_deadline = now + 64 * 500;
+			c->ring_deadline = now + 64 * b2bua_t1(b);
 		} else {
 			c->ring_deadline = 0;
 		}
@@ -2523,12 +2523,16 @@ call_tick(struct dsbc_b2bua *b, struct call *c, uint64_t now, uint64_t *next)
 	if (now >= c->ok_retx_at) {
 		b->st.ok_retransmissions++;
 		b2bua_send(b, &c->ok_to, c->ok_msg, c->ok_len);
+		/* doubling up to T2 (RFC 3261 13.3.1.4) */
 		c->ok_retx_ms = c->ok_retx_ms * 2 > 4000 ? 4000 :
 				c->ok_retx_ms * 2;
 		c->ok_retx_at = now + c->ok_retx_ms;
 	}
 	if (c->ok_retx_at < *next)
 		*next = c->ok_retx_at;
+	/* the last retransmission may be due after 64*T1: the end is not */
+	if (c->ok_give_up < *next)
+		*next = c->ok_give_up;
 	return true;
 }
 

@@ -183,6 +183,9 @@ dsbc_b2bua_create(const struct dsbc_b2bua_cfg *cfg,
 	for (buckets = 64; buckets < 2 * cfg->max_calls; buckets <<= 1)
 		;
 	b->cid_mask = buckets - 1;
+	/* RFC 3261 17.1.1.1: T1, the RTT estimate, 500 ms unless the
+	 * operator knows the network's better */
+	tcfg.t1_ms = cfg->cfg->sip_t1_ms;
 	if (ops->random(ctx, &tcfg.hash_seed, sizeof(tcfg.hash_seed)) != 0 ||
 	    ops->random(ctx, &b->cid_seed, sizeof(b->cid_seed)) != 0) {
 		err_set(err, errlen, "b2bua: no random bytes");

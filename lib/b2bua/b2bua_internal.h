@@ -458,6 +458,13 @@ b2bua_trust(struct dsbc_b2bua *b, const struct dsbc_sip_peer *p)
 		b->ops.peer_trust(b->ctx, p);
 }
 
+/* RFC 3261 T1 in ms: [dsbc] sip_t1_ms, 500 when unset. */
+static inline uint32_t
+b2bua_t1(const struct dsbc_b2bua *b)
+{
+	return b->cfg->sip_t1_ms != 0 ? b->cfg->sip_t1_ms : 500;
+}
+
 /* Free the messages and SDP call c keeps. */
 void b2bua_call_bufs_free(struct call *c);
 

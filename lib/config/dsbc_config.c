@@ -66,6 +66,8 @@ dsbc_config_defaults(struct dsbc_config *c)
 	c->sip_reject_pps = 500;
 	c->sip_retry_after_s = 5;
 	c->sip_trust_s = 3600;
+	c->sip_t1_ms = 500;
+	c->cryptodev_qp_size = 2048;
 	c->mbufs = 16383;
 	c->mbuf_data_size = 2048 + 128;   /* RTE_MBUF_DEFAULT_BUF_SIZE */
 	c->burst = 32;
@@ -287,6 +289,15 @@ global_key(struct cfg_ctx *x, void *obj, const char *k, const char *v)
 		return cfg_u16(x, k, v, 1025, 65535, &c->media_port_max);
 	if (!strcmp(k, "flow_capacity"))
 		return cfg_u32(x, k, v, 64, DSBC_FLOW_MAX_SLOTS, &c->flow_capacity);
+	if (!strcmp(k, "cryptodev_qp_size")) {
+		int rc = cfg_u32(x, k, v, 8, 65536, &c->cryptodev_qp_size);
+
+		/* the drivers keep their descriptors in rte_rings */
+		if (rc == 0 && (c->cryptodev_qp_size &
+				(c->cryptodev_qp_size - 1)) != 0)
+			return cfg_fail(x, k, "'%s' is not a power of two", v);
+		return rc;
+	}
 	if (!strcmp(k, "srtp_engine")) {
 		/* AES_CM_128_HMAC_SHA1_80 RTP on a DPDK cryptodev; the rest,
 		 * and everything with libsrtp2, in software */
@@ -338,6 +349,8 @@ global_key(struct cfg_ctx *x, void *obj, const char *k, const char *v)
 		return cfg_u32(x, k, v, 0, 10000000, &c->sip_reject_pps);
 	if (!strcmp(k, "sip_retry_after_s"))
 		return cfg_u32(x, k, v, 1, 3600, &c->sip_retry_after_s);
+	if (!strcmp(k, "sip_t1_ms"))
+		return cfg_u32(x, k, v, 50, 4000, &c->sip_t1_ms);
 	if (!strcmp(k, "sip_trust_s"))
 		return cfg_u32(x, k, v, 10, 86400 * 30, &c->sip_trust_s);
 	if (!strcmp(k, "ice_consent_s"))

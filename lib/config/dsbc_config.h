@@ -293,6 +293,7 @@ struct dsbc_config {
 	uint32_t sip_reject_pps;      /* 503s per s to those not admitted */
 	uint32_t sip_retry_after_s;   /* their Retry-After: this to twice it */
 	uint32_t sip_trust_s;         /* how long a peer stays trusted */
+	uint32_t sip_t1_ms;           /* RFC 3261 T1, the RTT estimate */
 	uint16_t media_port_min;
 	uint16_t media_port_max;
 	uint32_t flow_capacity;       /* per worker */
@@ -303,6 +304,7 @@ struct dsbc_config {
 				       * 0: sized from max_calls */
 	uint32_t terminate_capacity;  /* terminated flows per worker */
 	uint8_t srtp_engine;          /* 0 libsrtp2, 1 cryptodev */
+	uint32_t cryptodev_qp_size;   /* descriptors per queue pair */
 	uint32_t srtp_replay_window;  /* RFC 3711 3.3.2, packets */
 	uint32_t sip_tcp_max_conns;   /* SIP over TCP: connections at once */
 	uint32_t sip_tcp_max_per_source;  /* ... from one address */

@@ -28,7 +28,7 @@
 
 int
 dsbc_srtp_cdev_init(struct dsbc_srtp_cdev *e, uint8_t dev_id, uint16_t nb_qp,
-		    unsigned int nb_sessions, int socket)
+		    unsigned int nb_sessions, uint32_t qp_size, int socket)
 {
 	struct rte_cryptodev_config conf = {
 		.socket_id = socket, .nb_queue_pairs = nb_qp,
@@ -51,6 +51,8 @@ dsbc_srtp_cdev_init(struct dsbc_srtp_cdev *e, uint8_t dev_id, uint16_t nb_qp,
 	if (e->sess_pool == NULL || e->op_pool == NULL)
 		goto fail;
 	qp.mp_session = e->sess_pool;
+	if (qp_size != 0)
+		qp.nb_descriptors = qp_size;
 	if (nb_qp == 0 || rte_cryptodev_configure(dev_id, &conf) != 0)
 		goto fail;
 	for (q = 0; q < nb_qp; q++)

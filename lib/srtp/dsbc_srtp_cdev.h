@@ -101,12 +101,16 @@ struct dsbc_srtp_cdev_sess {
  * @param dev_id  the cryptodev
  * @param nb_qp  queue pairs, at least 1
  * @param nb_sessions  device sessions the session pool holds
+ * @param qp_size  descriptors of each queue pair (0: 2048); one smaller
+ *   than a burst makes the device refuse the rest of it, jobs that end
+ *   -EIO
  * @param socket  NUMA socket of the pools and the queue pairs
  * @return 0, or -ENOMEM when any step fails (pools, nb_qp 0, device
  *   configuration, queue pair setup, start, ops)
  */
 int dsbc_srtp_cdev_init(struct dsbc_srtp_cdev *e, uint8_t dev_id,
-			uint16_t nb_qp, unsigned int nb_sessions, int socket);
+			uint16_t nb_qp, unsigned int nb_sessions,
+			uint32_t qp_size, int socket);
 /**
  * Stop and close the device and free the pools.  After every other
  * handle's dsbc_srtp_cdev_qp_fini.

@@ -744,6 +744,80 @@ def conformance(name):
     raise Fail("conformance file %s not found" % name)
 
 
+def cdev_refusing(qp_size, n=200):
+    """n SRTP packets of one SSRC into a terminated flow whose RTP goes
+    through the cryptodev with qp_size descriptors per queue pair."""
+    s = Setup("cdevref-%d" % qp_size)
+    s.dsbc_keys["srtp_engine"] = "cryptodev"
+    s.dsbc_keys["cryptodev_qp_size"] = str(qp_size)
+    ka = "AES_CM_128_HMAC_SHA1_80:" + base64.b64encode(os.urandom(30)).decode()
+    kb = "AES_CM_128_HMAC_SHA1_80:" + base64.b64encode(os.urandom(30)).decode()
+    s.flows = [dict(local=P0_IP + ":20000", remote=BOB + ":30000",
+                    out_local=P1_IP + ":20002", mode="terminate",
+                    srtp_rx=ka, srtp_tx=kb, latch="off")]
+    s.add_input(0, stream(s, "rtp", ALICE, 40000, P0_IP, 20000, n,
+                          extra=["--srtp", ka, "--ssrc", "0x1111"]))
+    st, _ = s.run()
+    return st
+
+
+def test_terminate_cryptodev_refuses_ops():
+    """Fault: a cryptodev that refuses part of what it is given.  With
+    cryptodev_qp_size = 8 the crypto_aesni_mb queue pair takes fewer
+    jobs than a burst holds; the rest come back refused.  Each refused
+    packet is dropped and counted (drop_srtp_device), everything else is
+    relayed, the device is not given up, and no mbuf is lost: as many are
+    out of the pools at the end as after the same stream with a queue
+    pair of 2048."""
+    bad = cdev_refusing(8)
+    good = cdev_refusing(2048)
+    print("  qp 8: relayed %d, drop_srtp_device %d, ops %d, wedged %d, "
+          "mbufs in use %d; qp 2048: relayed %d, dropped %d, mbufs in use "
+          "%d" % (bad["tx"], bad["drop_srtp_device"],
+                  bad["srtp_cryptodev_ops"], bad["srtp_cryptodev_wedged"],
+                  bad["mbufs_in_use"], good["tx"], good["drop_srtp_device"],
+                  good["mbufs_in_use"]))
+    eq(good["tx"], 200, "all relayed with a queue pair that takes a burst")
+    eq(good["drop_srtp_device"], 0, "none refused then")
+    check(bad["drop_srtp_device"] > 0, "the small queue pair refused jobs")
+    eq(bad["tx"] + bad["drop_srtp_device"], 200,
+       "every packet relayed or dropped as the device's")
+    check(bad["tx"] > 0, "what it took went through")
+    eq(bad["srtp_cryptodev_wedged"], 0, "the device was not given up")
+    eq(bad["mbufs_in_use"], good["mbufs_in_use"], "no mbuf lost")
+
+
+def test_mempool_exhaustion():
+    """Fault: the mbuf pool runs dry.  6,000 OPTIONS from 6,000 sources
+    arrive at line rate with the pool at its smallest (1,023 mbufs) and
+    the strangers' SIP ring larger than the pool: the ring keeps every
+    mbuf, the port cannot refill its RX queue (rx_nombuf) and dsbc
+    cannot build every answer.  Once the ring drains, the pool is whole
+    again (no mbuf lost), and what was received was answered or counted
+    as a failed send."""
+    s = Setup("nombuf")
+    s.dsbc_keys.update({"mbufs": "1023", "punt_ring_size": "4096",
+                        "sip_rate_pps": "0", "srtp_hold_packets": "64"})
+    frames = []
+    for i in range(6000):
+        src = "198.18.%d.%d" % (i // 250, i % 250 + 1)
+        frames.append(build_udp(ALICE_MAC, P0_MAC, src, 5070, P0_IP, 5060,
+                                sip_options("z9hG4bKm%d" % i)))
+    s.add_input(0, frames)
+    st, tel = s.run(settle_rx=1)
+    sip = tel["/dsbc/sip"]
+    port = tel["/dsbc/ports"]["port0"]
+    print("  received %d of 6000; rx_nombuf %d; SIP rx %d, tx %d, tx_fail "
+          "%d; drop_sip_new_ring_full %d; mbufs in use at the end %d of %d"
+          % (st["rx"], port["rx_nombuf"], sip["rx"], sip["tx"],
+             sip["tx_fail"], st["drop_sip_new_ring_full"],
+             st["mbufs_in_use"], st["mbufs"]))
+    check(port["rx_nombuf"] > 0, "the pool ran dry")
+    check(st["rx"] < 6000, "frames were lost to it")
+    eq(st["mbufs_in_use"], 0, "every mbuf back in the pool")
+    eq(sip["rx"], st["sip_punted"], "every datagram punted was handled")
+
+
 def test_sip_stateless():
     """SIP on the real binary: OPTIONS answered 200 to the source port with
     received/rport (RFC 3581); RFC 4475 requests refused with their status;
@@ -971,6 +1045,7 @@ TESTS = [test_relay_rewrite, test_malformed, test_latching,
          test_ipv6_vlan_interworking, test_two_workers_handoff,
          test_arp_icmp_neighbours, test_idle_flows, test_flow_install_burst,
          test_terminate_srtp_static, test_terminate_srtp_static_cryptodev,
+         test_terminate_cryptodev_refuses_ops, test_mempool_exhaustion,
          test_terminate_srtp_static_cryptodev_gcm,
          test_terminate_cryptodev_mixed_batch,
          test_terminate_cryptodev_no_stream_moves,

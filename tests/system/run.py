@@ -2997,6 +2997,109 @@ def test_link_down_up_mid_call():
     check(pk(res["end"]) < 150, "what was sent while down was lost")
 
 
+# alice sends one INVITE from 10.10.1.10:5070 and then vanishes as far
+# as SIP goes: she never ACKs.  For SECONDS she only listens, and prints
+# how many 2xx copies and BYEs came.
+VANISHING_UAC = r"""
+import re, socket, sys, time
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+s.bind(("10.10.1.10", 5070))
+s.settimeout(0.2)
+sdp = ("v=0\r\no=alice 1 1 IN IP4 10.10.1.10\r\ns=-\r\n"
+       "c=IN IP4 10.10.1.10\r\nt=0 0\r\nm=audio 7000 RTP/AVP 0\r\n")
+inv = ("INVITE sip:bob@10.10.1.1 SIP/2.0\r\n"
+       "Via: SIP/2.0/UDP 10.10.1.10:5070;branch=z9hG4bKvanish1\r\n"
+       "Max-Forwards: 70\r\nFrom: <sip:alice@10.10.1.10>;tag=v1\r\n"
+       "To: <sip:bob@10.10.1.1>\r\nCall-ID: vanish1@10.10.1.10\r\n"
+       "CSeq: 1 INVITE\r\nContact: <sip:alice@10.10.1.10:5070>\r\n"
+       "Content-Type: application/sdp\r\nContent-Length: %d\r\n\r\n%s"
+       % (len(sdp), sdp))
+s.sendto(inv.encode(), ("10.10.1.1", 5060))
+oks = byes = 0
+end = time.time() + float(sys.argv[1])
+while time.time() < end:
+    try:
+        d = s.recv(65536).decode(errors="replace")
+    except socket.timeout:
+        continue
+    if d.startswith("SIP/2.0 200"):
+        oks += 1
+    elif d.startswith("BYE "):
+        byes += 1
+print("2xx copies %d, BYEs %d" % (oks, byes))
+"""
+
+
+def test_sip_peer_vanishes_mid_transaction():
+    """Fault: a SIP peer gone mid-transaction, with sip_t1_ms = 100 (RFC
+    3261 17.1.1.1: T1 for a known network) so 64*T1 is 6.4 s.
+    bob vanishes: alice's INVITE reaches him (a listener that never
+    answers), dsbc retransmits it and at timer B answers alice 408
+    (RFC 3261 17.1.1.2, 8.1.3.1), leaving nothing behind.
+    alice vanishes: her INVITE is answered by bob, dsbc sends her the 2xx
+    and retransmits it doubling up to T2 (13.3.1.4); no ACK comes, so
+    after 64*T1 dsbc ends the call with a BYE to each side, and bob's
+    sipp sees its call end normally."""
+    uac = scenario("uac_fail.xml", os.path.abspath(
+        "out/system/uac_vb.xml"))
+    with open(uac) as f:
+        x = f.read().replace('<recv response="486" />',
+                             '<recv response="408" />')
+    with open(uac, "w") as f:
+        f.write(x)
+    t0 = time.time()
+    r = run_call("vanish_b", uac, None, dsbc_extra="sip_t1_ms = 100\n",
+                 uas_helper=[sys.executable, "-c", UDP_SINK, "10.10.2.20",
+                             "5060", "15"])
+    took = time.time() - t0
+    sip = r["sip"]
+    print("  bob gone: alice rc %d after %.1f s; transaction_timeouts %d, "
+          "calls timeouts %d failed %d" % (
+              r["uac_rc"], took, sip["transaction_timeouts"],
+              r["calls"]["timeouts"], r["calls"]["failed"]))
+    eq(r["uac_rc"], 0, "alice got 408 (%s)" % r["uac_err"][-300:])
+    check_ge(sip["transaction_timeouts"], 1, "timer B fired")
+
+    topo = Topology("va")
+    topo.setup()
+    d = None
+    try:
+        conf = os.path.abspath("out/system/vanish_a.conf")
+        dsbc_conf(topo, conf, "sip_t1_ms = 100\n")
+        with open(conf, "a") as f:
+            f.write("[route.0]\nnext_hop = 10.10.2.20:5060\n")
+        d = Dsbc(BUILD, conf, "dsbc-sys-vanish-a", lcores="0-1")
+        d.wait_ready()
+        uas = topo.run("bob", ["sipp", "-sf", uas_scenario(os.path.abspath(
+            "out/system/uas_va.xml")), "-i", "10.10.2.20", "-p", "5060",
+            "-m", "1", "-nostdin", "-timeout", "30"],
+            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        time.sleep(0.5)
+        alice = topo.run("alice", [sys.executable, "-c", VANISHING_UAC,
+                                   "9"], stdout=subprocess.PIPE,
+                         stderr=subprocess.STDOUT, text=True)
+        a_out = alice.communicate(timeout=30)[0].strip()
+        b_out = uas.communicate(timeout=30)
+        calls, st = settle(d)
+        sip = d.tel.query("/dsbc/sip")
+    finally:
+        rc = d.stop() if d else 0
+        topo.teardown()
+    m = re.search(r"2xx copies (\d+), BYEs (\d+)", a_out)
+    print("  alice gone: she got %s; bob's sipp rc %d completed %d; calls "
+          "ok_retransmissions %d active %d; flows left %d" % (
+              a_out, uas.returncode, successful(b_out[0]),
+              calls["ok_retransmissions"], calls["active"],
+              st["flows_installed"] - st["flows_removed"]))
+    eq(rc, 0, "dsbc exit status")
+    check(m is not None and int(m.group(1)) >= 5,
+          "the 2xx retransmitted while no ACK came")
+    check(m is not None and int(m.group(2)) >= 1, "then a BYE to alice")
+    eq(successful(b_out[0]), 1, "bob's call ended by dsbc's BYE")
+    eq(calls["active"], 0, "no call left")
+    eq(st["flows_installed"] - st["flows_removed"], 2, "no flow left")
+
+
 def test_call_bye_from_b():
     uac = scenario("uac_call.xml", os.path.abspath("out/system/uac_b.xml"),
                    MEDIA="", HOLD_MS="0", END_A=RECV_BYE)
@@ -3666,6 +3769,88 @@ def test_dtls_terminate_faults():
     waiting packets dropped with their flow; dsbc stays healthy and
     leaves nothing behind."""
     dtls_terminate_faults(5000)
+
+
+# alice's half of a DTLS handshake: openssl s_client's ClientHello is
+# caught by a local listener (openssl gives up on it), then sent from
+# alice's media port to dsbc's, and whatever dsbc answers is counted
+# for SECONDS without a reply: a peer that stops mid-handshake.
+DTLS_HALF = r"""
+import socket, subprocess, sys, time
+dst, seconds, opts = sys.argv[1].rsplit(":", 1), float(sys.argv[2]), sys.argv[3]
+lst = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+lst.bind(("10.10.1.10", 7299))
+lst.settimeout(5)
+cli = subprocess.Popen(["openssl", "s_client", "-connect", "10.10.1.10:7299",
+                        "-bind", "10.10.1.10:7201"] + opts.split(),
+                       stdin=subprocess.PIPE, stdout=subprocess.DEVNULL,
+                       stderr=subprocess.DEVNULL)
+hello, _ = lst.recvfrom(4096)
+cli.kill()
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+s.bind(("10.10.1.10", 7200))
+s.settimeout(0.2)
+s.sendto(hello, (dst[0], int(dst[1])))
+got, end = 0, time.time() + seconds
+while time.time() < end:
+    try:
+        s.recvfrom(4096)
+        got += 1
+    except socket.timeout:
+        pass
+print("client hello %d bytes (type %d); datagrams back %d" %
+      (len(hello), hello[0], got))
+"""
+
+
+def test_dtls_peer_stops_mid_handshake():
+    """Fault: in terminator mode alice sends a real ClientHello (from
+    openssl) to dsbc's DTLS server and then stops.  dsbc answers and
+    retransmits its flight (RFC 6347 4.2.4) into the silence, gives up at
+    dtls_timeout_ms, ends the call with a BYE to each side, and leaves
+    no flow, port or DTLS session behind."""
+    out = os.path.abspath("out/system/dtlsmid")
+    os.makedirs(out, exist_ok=True)
+    akey, acrt, afp = make_cert(out, "alice")
+    uac, uas, bkey, bcrt, bfp, log = terminate_call(
+        "dtlsmid", afp, "0", end_a=RECV_BYE)
+    res = {}
+
+    def during(d, topo, call):
+        with open(log, errors="replace") as f:
+            port, ok = sdp_port(f.read(), "SIP/2.0 200 OK")
+        p = topo.run("alice", [sys.executable, "-c", DTLS_HALF,
+                               "10.10.1.1:%d" % port, "2.5",
+                               DTLS_SRTP_OPTS + " -cert %s -key %s" %
+                               (acrt, akey)],
+                     stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                     text=True)
+        res["half"] = p.communicate(timeout=20)[0].strip()
+        res["call"] = d.tel.query("/dsbc/call,%d" % call["id"])
+
+    t0 = time.time()
+    r = run_call("dtlsmid", uac, uas, during=during,
+                 extra_uac=["-trace_msg", "-message_file", log],
+                 dsbc_extra="dtls_setup = passive\ndtls_timeout_ms = 4000\n",
+                 conf_extra="mode = terminate\n")
+    a = (res.get("call") or {}).get("a_leg", {})
+    print("  alice: %s; dsbc's A leg: %s, records in %s out %s; calls: "
+          "dtls_timeouts %d dtls_failed %d; ended in %.1f s" % (
+              res.get("half"), a.get("m0_dtls"), a.get("m0_dtls_rx"),
+              a.get("m0_dtls_tx"), r["calls"]["dtls_timeouts"],
+              r["calls"]["dtls_failed"], time.time() - t0))
+    sipp_ok(r)
+    m = re.search(r"type (\d+)\); datagrams back (\d+)",
+                  res.get("half", ""))
+    check(m is not None and m.group(1) == "22", "a handshake record sent")
+    check(m is not None and int(m.group(2)) >= 2,
+          "dsbc answered and retransmitted its flight")
+    eq(a.get("m0_dtls"), "handshaking", "A leg stuck mid-handshake")
+    check_ge(a.get("m0_dtls_rx", 0), 1, "dsbc took alice's ClientHello")
+    eq(r["calls"]["dtls_timeouts"], 1, "given up at dtls_timeout_ms")
+    eq(r["uac_ok"], 1, "A's call ended by dsbc's BYE")
+    eq(r["uas_ok"], 1, "B's call ended by dsbc's BYE")
 
 
 def test_terminate_hold_expires():
@@ -5171,7 +5356,8 @@ TESTS = [test_udp_relay_between_namespaces, test_kernel_exception_path,
          test_call_cancel,
          test_call_busy,
          test_100_parallel_calls, test_full_control_and_event_rings,
-         test_link_down_up_mid_call,
+         test_link_down_up_mid_call, test_dtls_peer_stops_mid_handshake,
+         test_sip_peer_vanishes_mid_transaction,
          test_calls_with_loss,
          test_terminate_tx_checksum_offload, test_20k_concurrent_calls,
          test_sigterm_1k_calls]

@@ -883,6 +883,35 @@ test_end_calls(void)
 	teardown();
 }
 
+/*
+ * RFC 3261 13.3.1.4: A never ACKs dsbc's 2xx.  It is retransmitted, T1
+ * doubling up to T2, and after 64*T1 the call ends with a BYE to each
+ * side; with sip_t1_ms = 100 all of it scales to 6.4 s.
+ */
+static void
+test_no_ack_from_a(void)
+{
+	struct callv cv;
+	unsigned int oks;
+
+	setup(16);
+	cfg.sip_t1_ms = 100;
+	a_invite(&cv, 1, NULL, offer_a);
+	b_learn(&cv);
+	b_answer(&cv, 200, "OK", answer_b);
+	oks = count_to(&peer_a, "SIP/2.0 200");
+	CU_ASSERT_EQUAL(oks, 1);
+	advance(6000);
+	CU_ASSERT_EQUAL(active(), 1);
+	CU_ASSERT(count_to(&peer_a, "SIP/2.0 200") >= 6);
+	advance(500);
+	CU_ASSERT_EQUAL(active(), 0);
+	CU_ASSERT_EQUAL(count_to(&peer_a, "BYE "), 1);
+	CU_ASSERT_EQUAL(count_to(&peer_b, "BYE "), 1);
+	cfg.sip_t1_ms = 0;
+	teardown();
+}
+
 static void
 test_busy_486(void)
 {
@@ -3250,6 +3279,7 @@ unit_register(void)
 	UNIT_ADD(s, test_route_sets);
 	UNIT_ADD(s, test_overload_hooks);
 	UNIT_ADD(s, test_end_calls);
+	UNIT_ADD(s, test_no_ack_from_a);
 	UNIT_ADD(s, test_busy_486);
 	UNIT_ADD(s, test_cancel);
 	UNIT_ADD(s, test_cancel_races_200);

@@ -57,7 +57,7 @@ engine_up(void)
 	pool = rte_pktmbuf_pool_create("srtp_cdev_mb", 255, 0, 0, 2048,
 				       SOCKET_ID_ANY);
 	if (dev < 0 || pool == NULL ||
-	    dsbc_srtp_cdev_init(&eng, (uint8_t)dev, 1, 64, SOCKET_ID_ANY) != 0)
+	    dsbc_srtp_cdev_init(&eng, (uint8_t)dev, 1, 64, 0, SOCKET_ID_ANY) != 0)
 		return -1;
 	eng_up = true;
 	return 0;

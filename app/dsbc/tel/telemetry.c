@@ -104,6 +104,23 @@ tel_stats(const char *cmd __rte_unused, const char *params __rte_unused,
 	rte_tel_data_start_dict(d);
 	add_u64(d, "rx", SUM(app, rx));
 	add_u64(d, "tx", SUM(app, tx) - SUM(app, drop[DSBC_DROP_TX_FULL]));
+	{
+		/* mbufs out of the pools: what rings, queues and held
+		 * packets keep; back where it was once traffic stops, or
+		 * something leaks */
+		uint64_t in_use = rte_mempool_in_use_count(app->pool);
+		uint64_t size = app->pool->size;
+		uint16_t p;
+
+		for (p = 0; p < app->nb_ports; p++)
+			if (app->ports[p].rx_pool != NULL) {
+				in_use += rte_mempool_in_use_count(
+						app->ports[p].rx_pool);
+				size += app->ports[p].rx_pool->size;
+			}
+		add_u64(d, "mbufs_in_use", in_use);
+		add_u64(d, "mbufs", size);
+	}
 	for (i = 0; i < DSBC_DEMUX_MAX; i++) {
 		char name[40];
 
