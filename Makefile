@@ -7,7 +7,7 @@ BUILD_FUZZ ?= build-fuzz
 FUZZ_SECONDS ?= 600
 MESON_OPTS ?=
 
-.PHONY: all deps build build-asan build-fuzz hugepages test test-unit \
+.PHONY: all deps build build-asan build-fuzz hugepages test test-unit flood \
 	test-integration test-asan fuzz demo perf soak clean
 
 all: build
@@ -77,6 +77,12 @@ perf: build
 	@DSBC_EAL_MEM="$$(sh tests/tools/hugepages.sh)" python3 perf/srtp --build $(BUILD)
 	@python3 perf/tls --build $(BUILD)
 	@python3 perf/stir --build $(BUILD)
+	@DSBC_EAL_MEM="$$(sh tests/tools/hugepages.sh)" python3 perf/flood --build $(BUILD)
+
+# Overload control under four SIP floods, 60 s each (perf/flood); make
+# test runs a 5 s version of each.
+flood: build
+	@DSBC_EAL_MEM="$$(sh tests/tools/hugepages.sh)" python3 perf/flood --build $(BUILD)
 
 clean:
 	rm -rf $(BUILD) $(BUILD_ASAN) $(BUILD_FUZZ) out
