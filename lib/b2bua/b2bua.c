@@ -462,10 +462,6 @@ answer_a_hdrs(struct dsbc_b2bua *b, struct call *c, int status,
 		/* Section 13.3.1.4: the UAS core retransmits its 2xx until
 		 * the ACK; the transaction (Accepted) only absorbs. */
 		ok_keep(b, c, true, &c->a.peer, b->buf, len, now);
-		/* an answered call's caller: its ACK, BYE and next calls
-		 * keep their priority under a flood */
-		if (c->a_txn != NULL)
-			b2bua_trust(b, &c->a.peer);
 	}
 	b->st.tx_resp[status / 100]++;
 	if (status >= 200) {
@@ -956,8 +952,9 @@ invite_new(struct dsbc_b2bua *b, const struct dsbc_sip_peer *from,
 	uint32_t i;
 
 	t = dsbc_sip_txn_server(b->txl, m, from, sizeof(*from), NULL, now);
-	if (t == NULL) {
-		reply_simple(b, m, from, NULL, 503, "Service Unavailable", now);
+	if (t == NULL || b->draining) {
+		/* shutting down (dsbc_b2bua_end_calls): no new call */
+		reply_simple(b, m, from, t, 503, "Service Unavailable", now);
 		return;
 	}
 	reply_simple(b, m, from, t, 100, "Trying", now);
@@ -1789,8 +1786,11 @@ in_dialog(struct dsbc_b2bua *b, const struct dsbc_sip_peer *from,
 		reply_simple(b, m, from, t, 403, "Forbidden", now);
 		return NULL;
 	}
-	/* it knew the dialog's Call-ID and both tags (dsbc's is random) */
-	b2bua_trust(b, from);
+	/* from the leg's own peer, which knew the dialog's tags (dsbc's
+	 * is random): its priority is refreshed.  Without the source
+	 * check the source proves nothing. */
+	if (c->source_check)
+		b2bua_trust(b, &l->peer);
 	/* section 12.2.2: lower than the last is out of order (the
 	 * transaction layer has absorbed retransmissions already) */
 	if (h == NULL || dsbc_sip_cseq_parse(h->value, &seq, &method) != 0)
@@ -1810,10 +1810,24 @@ in_dialog(struct dsbc_b2bua *b, const struct dsbc_sip_peer *from,
 static void
 cancel_b(struct dsbc_b2bua *b, struct call *c, uint64_t now)
 {
+	const struct dsbc_sip_txn *t = c->b_txn;
+	const char *ruri = c->b.target, *sp, *e = NULL;
+	char inv_ruri[STR_MAX];
 	uint32_t len;
 
+	/* RFC 3261 9.1: the INVITE's own Request-URI, which a Contact in
+	 * B's 18x has since replaced as the remote target */
+	sp = t != NULL && t->msg != NULL ? memchr(t->msg, ' ', t->msg_len) :
+	     NULL;
+	if (sp != NULL)
+		e = memchr(sp + 1, ' ', t->msg_len - (uint32_t)(sp + 1 - t->msg));
+	if (e != NULL && (size_t)(e - sp - 1) < sizeof(inv_ruri)) {
+		memcpy(inv_ruri, sp + 1, (size_t)(e - sp - 1));
+		inv_ruri[e - sp - 1] = '\0';
+		ruri = inv_ruri;
+	}
 	len = build_request(b, &c->b, "CANCEL", 1, c->b_branch, false,
-			    c->b.target, b->buf, sizeof(b->buf));
+			    ruri, b->buf, sizeof(b->buf));
 	if (len > 0 && dsbc_sip_parse(b->buf, len, &b->msg) ==
 	    DSBC_SIP_ERR_NONE &&
 	    dsbc_sip_txn_client(b->txl, c->b_branch,
@@ -1974,6 +1988,10 @@ ack_in(struct dsbc_b2bua *b, const struct dsbc_sip_peer *from,
 		return;
 	free(c->ok_msg);
 	c->ok_msg = NULL;
+	/* the ACK carries the To tag only the 2xx sent to the leg's peer
+	 * held: that address is a party to the call (a spoofed INVITE
+	 * never sees its 2xx), and keeps its priority under a flood */
+	b2bua_trust(b, is_a ? &c->a.peer : &c->b.peer);
 	if (c->state == CALL_ANSWERED)
 		c->state = CALL_CONFIRMED;
 }
@@ -2207,6 +2225,7 @@ b2bua_response_in(struct dsbc_b2bua *b, const struct dsbc_sip_peer *from,
 	int sdp_len = 0;
 	uint32_t i;
 
+	(void)from;
 	t = dsbc_sip_txn_response(b->txl, m, now, &deliver);
 	if (t == NULL) {
 		/* A retransmitted 2xx to our INVITE: repeat the ACK (13.2.2.4) */
@@ -2217,8 +2236,6 @@ b2bua_response_in(struct dsbc_b2bua *b, const struct dsbc_sip_peer *from,
 		return;
 	}
 	c = t->user;
-	if (c != NULL)
-		b2bua_trust(b, from);    /* it matched dsbc's random branch */
 	if (!deliver || c == NULL || m->status == 100)
 		return;
 	if (t == c->fwd.cli) {
@@ -2593,6 +2610,7 @@ dsbc_b2bua_end_calls(struct dsbc_b2bua *b, uint32_t max, uint64_t now)
 	uint32_t i, n = 0;
 
 	b->now = now;
+	b->draining = true;
 	/* from where the last batch stopped: the slots before it are free */
 	for (i = b->end_next; i < b->max_calls && n < max; i++) {
 		struct call *c = &b->calls[i];

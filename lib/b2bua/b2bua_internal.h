@@ -196,6 +196,7 @@ struct dsbc_b2bua {
 	uint32_t max_calls;
 	struct call *calls;               /* [max_calls] */
 	uint32_t end_next;                /* dsbc_b2bua_end_calls()' cursor */
+	bool draining;                    /* ... was called: no new call */
 	/* Call-ID -> call: chains of entries index * 2 + leg + 1 (0 ends) */
 	uint32_t *cid_head;               /* [cid_mask + 1] */
 	uint32_t cid_mask;

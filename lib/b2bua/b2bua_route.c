@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "b2bua_internal.h"
 #include "dsbc_sip_hdr.h"
@@ -76,6 +77,38 @@ rr_values(const struct dsbc_sip_msg *m, struct rr_value *v, unsigned int *nb)
 	return 0;
 }
 
+/*
+ * A strict router's URI as a Request-URI (RFC 3261 12.2.1.1, table in
+ * 19.1.1): its headers ("?...") and a "method" parameter are not
+ * allowed there and are dropped.
+ */
+static char *
+strict_ruri(struct dsbc_sip_str u)
+{
+	const char *q = memchr(u.p, '?', u.len);
+	uint32_t len = q != NULL ? (uint32_t)(q - u.p) : u.len, i, o = 0;
+	char *r = malloc(len + 1);
+
+	if (r == NULL)
+		return NULL;
+	for (i = 0; i < len;) {
+		uint32_t j = i + 1;
+
+		while (j < len && u.p[j] != ';')
+			j++;
+		/* [i, j) is the URI before the first ';', or ";param" */
+		if (!(u.p[i] == ';' && j - i >= 7 &&
+		      strncasecmp(u.p + i + 1, "method", 6) == 0 &&
+		      (j - i == 7 || u.p[i + 7] == '='))) {
+			memcpy(r + o, u.p + i, j - i);
+			o += j - i;
+		}
+		i = j;
+	}
+	r[o] = '\0';
+	return r;
+}
+
 void
 b2bua_route_free(struct leg *l)
 {
@@ -105,11 +138,9 @@ b2bua_route_set(struct leg *l, const struct dsbc_sip_msg *m, bool reverse)
 		 * router (RFC 2543): it becomes the Request-URI, and the
 		 * remote target goes last among the Route values */
 		if (!v[first].lr) {
-			ruri = malloc(v[first].uri.len + 1);
+			ruri = strict_ruri(v[first].uri);
 			if (ruri == NULL)
 				return -1;
-			memcpy(ruri, v[first].uri.p, v[first].uri.len);
-			ruri[v[first].uri.len] = '\0';
 		}
 		routes = malloc(total + 1);
 		if (routes == NULL) {

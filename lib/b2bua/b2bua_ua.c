@@ -17,6 +17,7 @@
 #include "dsbc_sip_txn.h"
 
 #define SUPPORTED_TAGS "100rel,timer,replaces"
+#define NB_OF(a) (sizeof(a) / sizeof((a)[0]))
 #define ALLOW "INVITE, ACK, BYE, CANCEL, OPTIONS, PRACK, UPDATE, INFO"
 
 struct resp {
@@ -185,19 +186,54 @@ respond(struct dsbc_b2bua *b, const struct dsbc_sip_msg *req,
 		b->st.tx_resp[status / 100]++;
 }
 
+/* A To tag for a stateless answer: a keyed FNV-1a of the request's
+ * Call-ID, From and top Via (its branch), the same for every copy. */
+static void
+stateless_tag(const struct dsbc_b2bua *b, const struct dsbc_sip_msg *m,
+	      char *tag, size_t cap)
+{
+	static const enum dsbc_sip_hdr_id ids[] = {
+		DSBC_SIP_H_CALL_ID, DSBC_SIP_H_FROM, DSBC_SIP_H_VIA,
+	};
+	uint64_t h = 0xcbf29ce484222325ull ^ b->cid_seed;
+	unsigned int i;
+	uint32_t k;
+
+	for (i = 0; i < NB_OF(ids); i++) {
+		const struct dsbc_sip_hdr *x = dsbc_sip_hdr_get(m, ids[i], 0);
+
+		for (k = 0; x != NULL && k < x->value.len; k++) {
+			h ^= (uint8_t)x->value.p[k];
+			h *= 0x100000001b3ull;
+		}
+	}
+	snprintf(tag, cap, "s%016" PRIx64, h);
+}
+
 int
 dsbc_b2bua_sip_refuse(struct dsbc_b2bua *b, const struct dsbc_sip_peer *from,
 		      const char *buf, uint32_t len, uint32_t retry_after_s)
 {
 	struct dsbc_sip_msg *m = &b->in;
-	char extra[48];
+	char extra[48], tag[20];
+	uint32_t n;
 
 	if (dsbc_sip_parse(buf, len, m) != DSBC_SIP_ERR_NONE ||
 	    !m->request || m->method_id == DSBC_SIP_M_ACK ||
 	    dsbc_sip_check_request(m) != DSBC_SIP_ERR_NONE)
 		return -1;
 	snprintf(extra, sizeof(extra), "Retry-After: %u\r\n", retry_after_s);
-	respond(b, m, from, 503, "Service Unavailable", extra);
+	/* RFC 3261 8.2.7: a stateless UAS gives a retransmitted request
+	 * the same To tag, so it is derived from the request (keyed) */
+	stateless_tag(b, m, tag, sizeof(tag));
+	n = b2bua_response(b, m, from, 503, "Service Unavailable", tag,
+			   extra, NULL, 0, b->buf, sizeof(b->buf));
+	if (n == 0) {
+		b->st.send_fail++;
+		return -1;
+	}
+	if (b2bua_send(b, from, b->buf, n) == 0)
+		b->st.tx_resp[5]++;
 	return 0;
 }
 

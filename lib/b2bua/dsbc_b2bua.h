@@ -348,7 +348,8 @@ int dsbc_b2bua_sip_refuse(struct dsbc_b2bua *b,
  * of an answered call, 503 to A and CANCEL to B for one not yet
  * answered), so peers do not hold their side until their own timers
  * run out.  At most max at a time, so the host can let each batch's
- * messages leave before the next.
+ * messages leave before the next.  From the first call on, new INVITEs
+ * get 503.
  *
  * @param max  calls to end at most
  * @param now  milliseconds

@@ -66,6 +66,7 @@ dsbc_config_defaults(struct dsbc_config *c)
 	c->sip_reject_pps = 500;
 	c->sip_retry_after_s = 5;
 	c->sip_trust_s = 3600;
+	c->sip_trusted_rate_pps = 50000;
 	c->sip_t1_ms = 500;
 	c->cryptodev_qp_size = 2048;
 	c->mbufs = 16383;
@@ -349,6 +350,8 @@ global_key(struct cfg_ctx *x, void *obj, const char *k, const char *v)
 		return cfg_u32(x, k, v, 0, 10000000, &c->sip_reject_pps);
 	if (!strcmp(k, "sip_retry_after_s"))
 		return cfg_u32(x, k, v, 1, 3600, &c->sip_retry_after_s);
+	if (!strcmp(k, "sip_trusted_rate_pps"))
+		return cfg_u32(x, k, v, 0, 10000000, &c->sip_trusted_rate_pps);
 	if (!strcmp(k, "sip_t1_ms"))
 		return cfg_u32(x, k, v, 50, 4000, &c->sip_t1_ms);
 	if (!strcmp(k, "sip_trust_s"))

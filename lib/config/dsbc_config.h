@@ -293,6 +293,8 @@ struct dsbc_config {
 	uint32_t sip_reject_pps;      /* 503s per s to those not admitted */
 	uint32_t sip_retry_after_s;   /* their Retry-After: this to twice it */
 	uint32_t sip_trust_s;         /* how long a peer stays trusted */
+	uint32_t sip_trusted_rate_pps;   /* a trusted peer's SIP/s (and
+					  * burst), 0 no limit */
 	uint32_t sip_t1_ms;           /* RFC 3261 T1, the RTT estimate */
 	uint16_t media_port_min;
 	uint16_t media_port_max;

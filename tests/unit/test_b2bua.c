@@ -756,11 +756,13 @@ test_route_sets(void)
 	b_learn(&cv);
 	b_answer_rr(&cv, 200, "OK", answer_b,
 		    "Record-Route: <sip:q2.example.net;lr>\n"
-		    "Record-Route: <sip:strict.example.net>\n");
+		    "Record-Route: <sip:strict.example.net;method=INVITE;"
+		    "x=1?Subject=hi>\n");
 	s = sent_to(&peer_b, "ACK ");
 	CU_ASSERT_PTR_NOT_NULL_FATAL(s);
-	CU_ASSERT(strncmp(s->msg, "ACK sip:strict.example.net SIP/2.0\r\n",
-			  36) == 0);
+	/* without what a Request-URI may not carry (19.1.1) */
+	CU_ASSERT(strncmp(s->msg, "ACK sip:strict.example.net;x=1 SIP/2.0\r\n",
+			  40) == 0);
 	CU_ASSERT(strstr(s->msg, "\r\nRoute: <sip:q2.example.net;lr>\r\n"
 			 "Route: <sip:bob@10.0.1.20:5060>\r\n") != NULL);
 	CU_ASSERT(strstr(s->msg, "Route: <sip:strict") == NULL);
@@ -818,7 +820,7 @@ test_overload_hooks(void)
 	static const char ok[] = "SIP/2.0 200 OK\r\n\r\n";
 	const struct sent *s;
 	struct callv cv;
-	char v[64];
+	char v[64], tag1[32], tag2[32];
 	unsigned int n;
 
 	setup(16);
@@ -826,7 +828,20 @@ test_overload_hooks(void)
 	CU_ASSERT_TRUE(trusted(&peer_b));
 	CU_ASSERT_FALSE(trusted(&peer_a));
 	b_learn(&cv);
+	/* B's answers from elsewhere, with B's branch: no trust for the
+	 * address they claim */
+	feed(&peer_x, NULL, "SIP/2.0 180 Ringing\nVia: %s\nFrom: %s\n"
+	     "To: %s;tag=%s\nCall-ID: %s\nCSeq: %u INVITE\n"
+	     "Contact: <sip:bob@10.0.1.20:5060>\n", cv.b_via, cv.b_from,
+	     cv.b_to, cv.b_tag, cv.b_cid, cv.b_cseq);
+	CU_ASSERT_FALSE(trusted(&peer_x));
 	b_answer(&cv, 200, "OK", answer_b);
+	/* the 2xx alone proves nothing of A's address: its ACK does */
+	CU_ASSERT_FALSE(trusted(&peer_a));
+	param(hval(sent_to(&peer_a, "SIP/2.0 200"), "To", v, sizeof(v)),
+	      "tag", cv.a_to_tag, sizeof(cv.a_to_tag));
+	a_request(&peer_a, "ACK", cv.a_cid, cv.a_tag, cv.a_to_tag, 1,
+		  "z9hG4bKack");
 	CU_ASSERT_TRUE(trusted(&peer_a));
 	n = fk.n_trusted;
 	a_request(&peer_x, "BYE", cv.a_cid, cv.a_tag, "wrong", 2, "z9hG4bKx");
@@ -839,6 +854,15 @@ test_overload_hooks(void)
 	s = sent_to(&peer_x, "SIP/2.0 503 ");
 	CU_ASSERT_PTR_NOT_NULL_FATAL(s);
 	CU_ASSERT_STRING_EQUAL(hval(s, "Retry-After", v, sizeof(v)), "7");
+	/* its retransmission gets the same To tag (RFC 3261 8.2.7) */
+	param(hval(s, "To", v, sizeof(v)), "tag", tag1, sizeof(tag1));
+	CU_ASSERT(strlen(tag1) > 8);
+	CU_ASSERT_EQUAL(dsbc_b2bua_sip_refuse(b, &peer_x, inv,
+					      (uint32_t)strlen(inv), 9), 0);
+	param(hval(sent_to(&peer_x, "SIP/2.0 503 "), "To", v, sizeof(v)),
+	      "tag", tag2, sizeof(tag2));
+	CU_ASSERT_STRING_EQUAL(tag1, tag2);
+	n++;
 	CU_ASSERT_EQUAL(active(), 1);
 	CU_ASSERT_EQUAL(dsbc_b2bua_stats(b)->started, 1);
 	CU_ASSERT_EQUAL(dsbc_b2bua_sip_refuse(b, &peer_x, ack,
@@ -878,6 +902,10 @@ test_end_calls(void)
 	CU_ASSERT_PTR_NOT_NULL(sent_to(&peer_a, "SIP/2.0 503"));
 	CU_ASSERT_PTR_NOT_NULL(sent_to(&peer_b, "CANCEL "));
 	CU_ASSERT_EQUAL(dsbc_b2bua_stats(b)->shutdown_ended, 3);
+	/* from then on, no new call */
+	a_invite(&cv1, 4, NULL, offer_a);
+	CU_ASSERT_PTR_NOT_NULL(sent_to(&peer_a, "SIP/2.0 503"));
+	CU_ASSERT_EQUAL(active(), 0);
 	CU_ASSERT_EQUAL(fk.dels, fk.adds);
 	CU_ASSERT_EQUAL(dsbc_b2bua_ports_free(b), ports0);
 	teardown();
@@ -936,10 +964,26 @@ test_cancel(void)
 	setup(16);
 	a_invite(&cv, 1, NULL, offer_a);
 	b_learn(&cv);
-	b_answer(&cv, 180, "Ringing", NULL);
+	/* B's 180 names a Contact of its own */
+	feed(&peer_b, NULL, "SIP/2.0 180 Ringing\nVia: %s\nFrom: %s\n"
+	     "To: %s;tag=%s\nCall-ID: %s\nCSeq: %u INVITE\n"
+	     "Contact: <sip:bob-phone@10.0.1.20:5999>\n", cv.b_via,
+	     cv.b_from, cv.b_to, cv.b_tag, cv.b_cid, cv.b_cseq);
 	a_cancel(&peer_a, &cv, "z9hG4bKa1inv");
 	CU_ASSERT_PTR_NOT_NULL(sent_to(&peer_a, "SIP/2.0 487"));
-	CU_ASSERT_PTR_NOT_NULL(sent_to(&peer_b, "CANCEL "));
+	CU_ASSERT_PTR_NOT_NULL_FATAL(sent_to(&peer_b, "CANCEL "));
+	CU_ASSERT(strstr(sent_to(&peer_b, "CANCEL ")->msg, "bob-phone") ==
+		  NULL);
+	/* RFC 3261 9.1: the INVITE's Request-URI, not the Contact of B's
+	 * 180 (sip:bob@10.0.1.20:5060) */
+	{
+		const char *inv = sent_to(&peer_b, "INVITE ")->msg;
+		const char *can = sent_to(&peer_b, "CANCEL ")->msg;
+		size_t n = strcspn(inv + 7, " ");
+
+		CU_ASSERT(strncmp(can + 7, inv + 7, n) == 0 &&
+			  can[7 + n] == ' ');
+	}
 	CU_ASSERT_EQUAL(active(), 1);
 	b_answer(&cv, 487, "Request Terminated", NULL);
 	CU_ASSERT_EQUAL(active(), 0);

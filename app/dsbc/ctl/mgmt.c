@@ -769,12 +769,15 @@ shutdown_io(struct dsbc_app *app, unsigned int ms)
 static void
 shutdown_calls(struct dsbc_app *app)
 {
-	uint32_t n = 0, k;
+	uint32_t n = 0, k, passes = 0;
 
 	if (app->sip == NULL || app->sip->b2b == NULL)
 		return;
+	/* new INVITEs get 503 from the first batch on, so this ends; the
+	 * bound is for safety alone */
 	while ((k = dsbc_b2bua_end_calls(app->sip->b2b, 32,
-					 dsbc_sip_now_ms(app))) > 0) {
+					 dsbc_sip_now_ms(app))) > 0 &&
+	       passes++ <= app->cfg.max_calls / 32 + 1) {
 		n += k;
 		shutdown_io(app, 1);
 	}

@@ -53,7 +53,8 @@ struct dsbc_stir_fetcher;
 struct x509_store_st;
 
 struct dsbc_sip_rt {
-	struct rte_ip_frag_tbl *frag_tbl;
+	struct rte_ip_frag_tbl *frag_tbl;      /* trusted peers' fragments */
+	struct rte_ip_frag_tbl *frag_tbl_new;  /* strangers' */
 	struct rte_ip_frag_death_row *death_row;
 	struct rte_mempool *indirect;        /* for outgoing fragments */
 	struct dsbc_es256 *stir_key;         /* [stir] key, prepared */

@@ -25,6 +25,9 @@
 #define FRAG_BUCKET_SIZE  8
 #define FRAG_MAX_FLOWS    4096
 #define FRAG_TTL_MS       2000     /* a datagram's fragments must arrive within */
+#define FRAG_NEW_BUCKETS  64       /* strangers' fragments */
+#define FRAG_NEW_MAX_FLOWS 256
+#define FRAG_NEW_TTL_MS   500
 #define DEFAULT_MTU       1500
 #define MAX_TX_FRAGS      48       /* 65535 / (1500 - 20) rounded up */
 
@@ -49,11 +52,20 @@ dsbc_sip_init(struct dsbc_app *app)
 					       FRAG_MAX_FLOWS,
 					       app->tsc_hz / 1000 * FRAG_TTL_MS,
 					       socket);
+	/* strangers' fragments reassemble apart, in a smaller table with a
+	 * shorter life: a flood of fragments that never complete cannot
+	 * crowd out a trusted peer's large INVITE, nor pin many mbufs */
+	s->frag_tbl_new = rte_ip_frag_table_create(FRAG_NEW_BUCKETS,
+						   FRAG_BUCKET_SIZE,
+						   FRAG_NEW_MAX_FLOWS,
+						   app->tsc_hz / 1000 *
+						   FRAG_NEW_TTL_MS, socket);
 	s->death_row = rte_zmalloc_socket("dsbc_sip_dr", sizeof(*s->death_row),
 					  0, socket);
 	s->indirect = rte_pktmbuf_pool_create("dsbc_sip_indirect", 1023, 32,
 					      0, 0, socket);
-	if (s->frag_tbl == NULL || s->death_row == NULL || s->indirect == NULL)
+	if (s->frag_tbl == NULL || s->frag_tbl_new == NULL ||
+	    s->death_row == NULL || s->indirect == NULL)
 		return -ENOMEM;
 	if (dsbc_sip_admit_init(app) != 0)
 		return -ENOMEM;
@@ -72,6 +84,7 @@ dsbc_sip_fini(struct dsbc_app *app)
 	if (s->death_row != NULL)
 		rte_ip_frag_free_death_row(s->death_row, 0);
 	rte_ip_frag_table_destroy(s->frag_tbl);
+	rte_ip_frag_table_destroy(s->frag_tbl_new);
 	rte_mempool_free(s->indirect);
 	rte_free(s->death_row);
 	rte_free(s);
@@ -114,7 +127,7 @@ peer_of(const struct rte_mbuf *m, int in, const struct dsbc_pkt_info *pi,
  * priority prio. */
 static void
 deliver(struct dsbc_app *app, struct rte_mbuf *m, int in,
-	enum dsbc_sip_prio prio)
+	enum dsbc_sip_prio prio, bool admitted)
 {
 	enum dsbc_sip_admit_verdict v = DSBC_SIP_ADMIT;
 	struct dsbc_sip_rt *s = app->sip;
@@ -141,7 +154,7 @@ deliver(struct dsbc_app *app, struct rte_mbuf *m, int in,
 	}
 	/* strangers' messages: admitted, refused or shed before the
 	 * B2BUA keeps anything of them */
-	if (prio == DSBC_SIP_PRIO_NEW) {
+	if (prio == DSBC_SIP_PRIO_NEW && !admitted) {
 		v = dsbc_sip_admit(app, rte_rdtsc());
 		if (v == DSBC_SIP_SHED) {
 			s->st.overload_shed++;
@@ -178,6 +191,7 @@ dsbc_sip_input(struct dsbc_app *app, struct rte_mbuf *m, uint64_t now,
 	       enum dsbc_sip_prio prio)
 {
 	struct dsbc_sip_rt *s = app->sip;
+	struct rte_ip_frag_tbl *tbl = s->frag_tbl;
 	struct dsbc_pkt_info pi;
 	struct rte_ipv4_hdr *ip;
 	int in = dsbc_port_of_id(app, m->port);
@@ -190,7 +204,7 @@ dsbc_sip_input(struct dsbc_app *app, struct rte_mbuf *m, uint64_t now,
 	switch (dsbc_net_parse(rte_pktmbuf_mtod(m, const uint8_t *),
 			       m->data_len, &pi)) {
 	case DSBC_PKT_UDP:
-		deliver(app, m, in, prio);
+		deliver(app, m, in, prio, false);
 		return;
 	case DSBC_PKT_FRAG:
 		break;
@@ -200,6 +214,17 @@ dsbc_sip_input(struct dsbc_app *app, struct rte_mbuf *m, uint64_t now,
 		return;
 	}
 	s->st.frag_rx++;
+	/* a stranger's fragment is admitted (or shed) before it costs a
+	 * reassembly slot; the datagram it completes is not charged again */
+	if (prio == DSBC_SIP_PRIO_NEW) {
+		if (dsbc_sip_admit(app, rte_rdtsc()) != DSBC_SIP_ADMIT) {
+			s->st.overload_shed++;
+			rte_pktmbuf_free(m);
+			return;
+		}
+		s->st.admitted++;
+		tbl = s->frag_tbl_new;
+	}
 	/* Trim Ethernet padding, then hand the fragment to rte_ip_frag. */
 	rte_pktmbuf_trim(m, (uint16_t)(m->pkt_len - pi.frame_len));
 	m->l2_len = pi.l2_len;
@@ -218,7 +243,7 @@ dsbc_sip_input(struct dsbc_app *app, struct rte_mbuf *m, uint64_t now,
 			return;
 		}
 		m->l3_len = sizeof(*ip6) + sizeof(*fh);
-		m = rte_ipv6_frag_reassemble_packet(s->frag_tbl, s->death_row,
+		m = rte_ipv6_frag_reassemble_packet(tbl, s->death_row,
 						    m, now, ip6, fh);
 		if (m == NULL)
 			return;     /* kept for later, or dropped (death row) */
@@ -234,12 +259,12 @@ dsbc_sip_input(struct dsbc_app *app, struct rte_mbuf *m, uint64_t now,
 			rte_pktmbuf_free(m);
 			return;
 		}
-		deliver(app, m, in, prio);
+		deliver(app, m, in, prio, true);
 		return;
 	}
 	m->l3_len = pi.l3_len;
 	ip = rte_pktmbuf_mtod_offset(m, struct rte_ipv4_hdr *, pi.l2_len);
-	m = rte_ipv4_frag_reassemble_packet(s->frag_tbl, s->death_row, m, now,
+	m = rte_ipv4_frag_reassemble_packet(tbl, s->death_row, m, now,
 					    ip);
 	if (m == NULL)
 		return;             /* kept for later, or dropped (death row) */
@@ -249,7 +274,7 @@ dsbc_sip_input(struct dsbc_app *app, struct rte_mbuf *m, uint64_t now,
 	ip = rte_pktmbuf_mtod_offset(m, struct rte_ipv4_hdr *, m->l2_len);
 	ip->hdr_checksum = 0;
 	ip->hdr_checksum = dsbc_net_ipv4_cksum(ip);
-	deliver(app, m, in, prio);
+	deliver(app, m, in, prio, true);
 }
 
 int

@@ -23,6 +23,7 @@ struct dsbc_worker_stats {
 	uint64_t handoff_in;       /* received from other workers */
 	uint64_t sip_punted;       /* to the management SIP rings */
 	uint64_t sip_prio[DSBC_SIP_PRIOS];   /* ... by priority */
+	uint64_t sip_demoted;      /* trusted peers' SIP over their budget */
 	uint64_t exc_punted;       /* ARP/ND/ICMP to the exception ring */
 	uint64_t kern_punted;      /* TCP to the kernel path's ring */
 	uint64_t dtls_punted;      /* terminate: DTLS records to the DTLS ring */
@@ -87,6 +88,7 @@ struct dsbc_worker {
 	struct dsbc_hold hold;           /* terminated packets before keys */
 	struct dsbc_worker_snap_box *snap;   /* telemetry's requests */
 	struct dsbc_src_guard *sip_guard;    /* strangers' SIP budgets */
+	struct dsbc_src_guard *sip_trusted_guard;    /* trusted peers' */
 	uint32_t term_cap;
 	uint32_t term_free;              /* free list head, index + 1 */
 	unsigned int term_replay;        /* SRTP replay window (RFC 3711 3.3.2) */

@@ -4,7 +4,8 @@
  * filter the management lcore keeps: next hops, trunks, the parties of
  * answered calls, registered users) get the established calls' ring for
  * responses and in-dialog requests and a ring of their own for the
- * rest.  Everyone else shares the lowest ring, after a per-source GCRA
+ * rest, within a per-source budget of their own (over it they are
+ * strangers).  Everyone else shares the lowest ring, after a per-source GCRA
  * with bans (Kamailio's pike, here before the ring rather than after
  * it, so a flood cannot fill the ring the budget was meant to protect).
  * Fragments carry no SIP to look at: they go by their source alone.
@@ -12,6 +13,8 @@
  * Per packet: a few loads of the filter and the budget table, a scan of
  * the start line and the headers up to To; no lock, no allocation.
  */
+#include <string.h>
+
 #include <rte_branch_prediction.h>
 #include <rte_cycles.h>
 #include <rte_malloc.h>
@@ -51,6 +54,21 @@ dsbc_worker_sip_init(struct dsbc_app *app, struct dsbc_worker *w, int socket)
 	if (mem == NULL)
 		return -ENOMEM;
 	w->sip_guard = dsbc_src_guard_init(mem, GUARD_SLOTS, &gc);
+	/* trusted peers have a budget too (sip_trusted_rate_pps, a
+	 * second's worth of burst), never a ban: over it, their messages
+	 * are a stranger's (a spoofed copy of a trusted address, a peer gone
+	 * wrong, cannot fill the trusted rings) */
+	memset(&gc, 0, sizeof(gc));
+	if (c->sip_trusted_rate_pps != 0) {
+		gc.interval = app->tsc_hz / c->sip_trusted_rate_pps;
+		gc.tolerance = gc.interval * c->sip_trusted_rate_pps;
+	}
+	mem = rte_zmalloc_socket("dsbc_sip_tguard",
+				 dsbc_src_guard_size(GUARD_SLOTS),
+				 RTE_CACHE_LINE_SIZE, socket);
+	if (mem == NULL)
+		return -ENOMEM;
+	w->sip_trusted_guard = dsbc_src_guard_init(mem, GUARD_SLOTS, &gc);
 	return 0;
 }
 
@@ -58,7 +76,9 @@ void
 dsbc_worker_sip_free(struct dsbc_worker *w)
 {
 	rte_free(w->sip_guard);
+	rte_free(w->sip_trusted_guard);
 	w->sip_guard = NULL;
+	w->sip_trusted_guard = NULL;
 }
 
 static inline void
@@ -91,6 +111,12 @@ dsbc_worker_sip(struct dsbc_app *app, struct dsbc_worker *w,
 		}
 	}
 	known = dsbc_known_has(app->known, &pi->src, pi->family, app->now_s);
+	if (known && dsbc_src_guard_charge(w->sip_trusted_guard, &pi->src,
+					   pi->family, rte_rdtsc()) !=
+		     DSBC_SRC_PASS) {
+		known = false;
+		w->st.sip_demoted++;
+	}
 	if (!known)
 		prio = DSBC_SIP_PRIO_NEW;
 	else if (!frag && (kind == DSBC_SIP_KIND_RESPONSE ||

@@ -140,6 +140,7 @@ tel_stats(const char *cmd __rte_unused, const char *params __rte_unused,
 	add_u64(d, "sip_punted_dialog", SUM(app, sip_prio[DSBC_SIP_PRIO_DIALOG]));
 	add_u64(d, "sip_punted_known", SUM(app, sip_prio[DSBC_SIP_PRIO_KNOWN]));
 	add_u64(d, "sip_punted_new", SUM(app, sip_prio[DSBC_SIP_PRIO_NEW]));
+	add_u64(d, "sip_demoted", SUM(app, sip_demoted));
 	add_u64(d, "exc_punted", SUM(app, exc_punted));
 	add_u64(d, "kern_punted", SUM(app, kern_punted));
 	add_u64(d, "dtls_punted", SUM(app, dtls_punted));
