@@ -38,6 +38,7 @@
 #include "dp/worker.h"
 #include "tel/tel.h"
 #include "log.h"
+#include "sd_notify.h"
 
 #define EXIT_CONFIG 2
 
@@ -353,11 +354,23 @@ main(int argc, char **argv)
 	       "(%" PRIu64 " acked)\n", app.nb_workers, app.nb_ports,
 	       app.cfg.nb_flows, app.mst.flows_installed);
 	fflush(stdout);
+	/* Type=notify: systemd starts what depends on dsbc only now */
+	{
+		char st[128];
+
+		snprintf(st, sizeof(st), "READY=1\nSTATUS=%u workers, %u "
+			 "ports\nMAINPID=%ld", app.nb_workers, app.nb_ports,
+			 (long)getpid());
+		if (dsbc_sd_notify(st) < 0)
+			DSBC_LOG(main, WARNING, "NOTIFY_SOCKET: readiness "
+				 "not sent\n");
+	}
 
 	dsbc_mgmt_loop(&app);
 
 	DSBC_LOG(main, NOTICE, "stopping\n");
 	fflush(stdout);
+	dsbc_sd_notify("STOPPING=1");
 	app.dp_running = false;
 	rte_eal_mp_wait_lcore();
 	rte_pdump_uninit();

@@ -2427,7 +2427,7 @@ def test_overload_floods():
     garbage dropped on the worker, strangers' messages on their own ring
     and admitted only at the admission rate, the rest refused or shed."""
     for kind in FLOOD_KINDS:
-        r = flood_run(kind, calls=100)
+        r = flood_run(kind, calls=60)
         sip, st = r["sip"], r["stats"]
         print("  " + flood_line(kind, r))
         print("    flooder: %s; worker: garbage %d rate %d banned %d "
@@ -3031,8 +3031,8 @@ print("2xx copies %d, BYEs %d" % (oks, byes))
 
 
 def test_sip_peer_vanishes_mid_transaction():
-    """Fault: a SIP peer gone mid-transaction, with sip_t1_ms = 100 (RFC
-    3261 17.1.1.1: T1 for a known network) so 64*T1 is 6.4 s.
+    """Fault: a SIP peer gone mid-transaction, with sip_t1_ms = 50 (RFC
+    3261 17.1.1.1: T1 for a known network) so 64*T1 is 3.2 s.
     bob vanishes: alice's INVITE reaches him (a listener that never
     answers), dsbc retransmits it and at timer B answers alice 408
     (RFC 3261 17.1.1.2, 8.1.3.1), leaving nothing behind.
@@ -3048,9 +3048,9 @@ def test_sip_peer_vanishes_mid_transaction():
     with open(uac, "w") as f:
         f.write(x)
     t0 = time.time()
-    r = run_call("vanish_b", uac, None, dsbc_extra="sip_t1_ms = 100\n",
+    r = run_call("vanish_b", uac, None, dsbc_extra="sip_t1_ms = 50\n",
                  uas_helper=[sys.executable, "-c", UDP_SINK, "10.10.2.20",
-                             "5060", "15"])
+                             "5060", "8"])
     took = time.time() - t0
     sip = r["sip"]
     print("  bob gone: alice rc %d after %.1f s; transaction_timeouts %d, "
@@ -3065,7 +3065,7 @@ def test_sip_peer_vanishes_mid_transaction():
     d = None
     try:
         conf = os.path.abspath("out/system/vanish_a.conf")
-        dsbc_conf(topo, conf, "sip_t1_ms = 100\n")
+        dsbc_conf(topo, conf, "sip_t1_ms = 50\n")
         with open(conf, "a") as f:
             f.write("[route.0]\nnext_hop = 10.10.2.20:5060\n")
         d = Dsbc(BUILD, conf, "dsbc-sys-vanish-a", lcores="0-1")
@@ -3076,7 +3076,7 @@ def test_sip_peer_vanishes_mid_transaction():
             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
         time.sleep(0.5)
         alice = topo.run("alice", [sys.executable, "-c", VANISHING_UAC,
-                                   "9"], stdout=subprocess.PIPE,
+                                   "5"], stdout=subprocess.PIPE,
                          stderr=subprocess.STDOUT, text=True)
         a_out = alice.communicate(timeout=30)[0].strip()
         b_out = uas.communicate(timeout=30)
@@ -5185,6 +5185,68 @@ def test_sigterm_1k_calls():
     eq(successful(out["uas"][0]), n, "bob got a BYE for every call")
 
 
+def test_systemd_unit_and_readiness():
+    """The systemd unit (dist/systemd/dsbc.service) passes
+    systemd-analyze verify (with this build's binary and dsbc-setup in
+    place of the installed paths), and dsbc speaks the readiness
+    protocol of Type=notify: with $NOTIFY_SOCKET set it sends READY=1
+    once its ports are up (after its "ready" line) and STOPPING=1 on
+    SIGTERM.  systemd itself does not run in this environment (no
+    init), so the unit is not started here."""
+    out = os.path.abspath("out/system/systemd")
+    os.makedirs(out, exist_ok=True)
+    root = os.path.dirname(os.path.dirname(HERE))
+    with open(os.path.join(root, "dist/systemd/dsbc.service")) as f:
+        unit = f.read()
+    unit = unit.replace("/usr/bin/dsbc", os.path.abspath(
+        os.path.join(BUILD, "app/dsbc/dsbc"))).replace(
+        "/usr/lib/dsbc/dsbc-setup", os.path.join(root,
+                                                 "dist/systemd/dsbc-setup"))
+    upath = os.path.join(out, "dsbc.service")
+    with open(upath, "w") as f:
+        f.write(unit)
+    v = subprocess.run(["systemd-analyze", "verify", upath],
+                       capture_output=True, text=True)
+    sock_path = os.path.join(out, "notify.sock")
+    if os.path.exists(sock_path):
+        os.unlink(sock_path)
+    sock = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+    sock.bind(sock_path)
+    sock.settimeout(30)
+    topo = Topology("sd")
+    topo.setup()
+    d = None
+    got = []
+    try:
+        conf = os.path.join(out, "dsbc.conf")
+        dsbc_conf(topo, conf)
+        os.environ["NOTIFY_SOCKET"] = sock_path
+        try:
+            d = Dsbc(BUILD, conf, "dsbc-sys-systemd", lcores="0-1")
+        finally:
+            del os.environ["NOTIFY_SOCKET"]
+        got.append(sock.recv(4096).decode())
+        ready_logged = "ready:" in d.output()
+        rc = d.stop()
+        d = None
+        got.append(sock.recv(4096).decode())
+    finally:
+        if d is not None:
+            d.stop()
+        topo.teardown()
+        sock.close()
+    print("  systemd-analyze verify: rc %d %s; notify: %s; exit %d" % (
+        v.returncode, (v.stdout + v.stderr).strip() or "(nothing said)",
+        " | ".join(x.replace("\n", ", ") for x in got), rc))
+    eq(v.returncode, 0, "systemd-analyze verify")
+    eq((v.stdout + v.stderr).strip(), "", "no warning from verify")
+    check(got[0].startswith("READY=1\n") and "MAINPID=" in got[0],
+          "READY=1 first")
+    check(ready_logged, "after the ports were up")
+    eq(got[1], "STOPPING=1", "STOPPING=1 on SIGTERM")
+    eq(rc, 0, "dsbc exit status")
+
+
 def rss_kb(pid):
     """dsbc's resident memory outside DPDK's heap.  With hugepages the
     heap is hugetlbfs, which VmRSS leaves out; with --no-huge -m N it is
@@ -5360,7 +5422,7 @@ TESTS = [test_udp_relay_between_namespaces, test_kernel_exception_path,
          test_sip_peer_vanishes_mid_transaction,
          test_calls_with_loss,
          test_terminate_tx_checksum_offload, test_20k_concurrent_calls,
-         test_sigterm_1k_calls]
+         test_sigterm_1k_calls, test_systemd_unit_and_readiness]
 
 
 def main():
