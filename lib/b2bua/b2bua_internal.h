@@ -21,6 +21,7 @@
 
 #define MAX_MEDIA      4          /* m-lines handled per call */
 #define STR_MAX        256
+#define DIM(a) (sizeof(a) / sizeof((a)[0]))
 #define MSG_MAX        32768      /* messages dsbc builds (SDP: half) */
 
 enum call_state {

@@ -15,8 +15,6 @@
 
 #include "b2bua_internal.h"
 
-#define DIM(a) (sizeof(a) / sizeof((a)[0]))
-
 /* RTP clock of the first format (RFC 3551 static types, else rtpmap). */
 uint32_t
 b2bua_sdp_clock(const struct dsbc_sdp_media *m)

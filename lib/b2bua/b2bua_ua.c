@@ -17,7 +17,6 @@
 #include "dsbc_sip_txn.h"
 
 #define SUPPORTED_TAGS "100rel,timer,replaces"
-#define NB_OF(a) (sizeof(a) / sizeof((a)[0]))
 #define ALLOW "INVITE, ACK, BYE, CANCEL, OPTIONS, PRACK, UPDATE, INFO"
 
 struct resp {
@@ -168,22 +167,34 @@ b2bua_response(struct dsbc_b2bua *b, const struct dsbc_sip_msg *req,
 	return r.full ? 0 : r.len;
 }
 
-static void
-respond(struct dsbc_b2bua *b, const struct dsbc_sip_msg *req,
-	const struct dsbc_sip_peer *from, int status, const char *reason,
-	const char *extra)
+/* A stateless answer to req, back where it came from; to_tag NULL: a
+ * random one where it needs one.  -1 when it could not be built. */
+static int
+respond_tagged(struct dsbc_b2bua *b, const struct dsbc_sip_msg *req,
+	       const struct dsbc_sip_peer *from, int status,
+	       const char *reason, const char *to_tag, const char *extra)
 {
-	uint32_t len = b2bua_response(b, req, from, status, reason, NULL,
+	uint32_t len = b2bua_response(b, req, from, status, reason, to_tag,
 				      extra, NULL, 0, b->buf, sizeof(b->buf));
 
 	if (len == 0) {
 		b->st.send_fail++;
-		return;
+		return -1;
 	}
 	/* Section 18.2.2 with RFC 3581: back to the source address and
 	 * port the request came from. */
 	if (b2bua_send(b, from, b->buf, len) == 0)
 		b->st.tx_resp[status / 100]++;
+	return 0;
+}
+
+/* A stateless answer, a To tag drawn at random where it needs one. */
+static void
+respond(struct dsbc_b2bua *b, const struct dsbc_sip_msg *req,
+	const struct dsbc_sip_peer *from, int status, const char *reason,
+	const char *extra)
+{
+	respond_tagged(b, req, from, status, reason, NULL, extra);
 }
 
 /* A To tag for a stateless answer: a keyed FNV-1a of the request's
@@ -199,7 +210,7 @@ stateless_tag(const struct dsbc_b2bua *b, const struct dsbc_sip_msg *m,
 	unsigned int i;
 	uint32_t k;
 
-	for (i = 0; i < NB_OF(ids); i++) {
+	for (i = 0; i < DIM(ids); i++) {
 		const struct dsbc_sip_hdr *x = dsbc_sip_hdr_get(m, ids[i], 0);
 
 		for (k = 0; x != NULL && k < x->value.len; k++) {
@@ -216,7 +227,6 @@ dsbc_b2bua_sip_refuse(struct dsbc_b2bua *b, const struct dsbc_sip_peer *from,
 {
 	struct dsbc_sip_msg *m = &b->in;
 	char extra[48], tag[20];
-	uint32_t n;
 
 	if (dsbc_sip_parse(buf, len, m) != DSBC_SIP_ERR_NONE ||
 	    !m->request || m->method_id == DSBC_SIP_M_ACK ||
@@ -226,15 +236,8 @@ dsbc_b2bua_sip_refuse(struct dsbc_b2bua *b, const struct dsbc_sip_peer *from,
 	/* RFC 3261 8.2.7: a stateless UAS gives a retransmitted request
 	 * the same To tag, so it is derived from the request (keyed) */
 	stateless_tag(b, m, tag, sizeof(tag));
-	n = b2bua_response(b, m, from, 503, "Service Unavailable", tag,
-			   extra, NULL, 0, b->buf, sizeof(b->buf));
-	if (n == 0) {
-		b->st.send_fail++;
-		return -1;
-	}
-	if (b2bua_send(b, from, b->buf, n) == 0)
-		b->st.tx_resp[5]++;
-	return 0;
+	return respond_tagged(b, m, from, 503, "Service Unavailable", tag,
+			      extra);
 }
 
 void

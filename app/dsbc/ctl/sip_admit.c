@@ -77,18 +77,6 @@ dsbc_sip_admit_fini(struct dsbc_app *app)
 	}
 }
 
-/* Strangers' messages the workers found no room for, so far. */
-static uint64_t
-new_ring_overflows(const struct dsbc_app *app)
-{
-	uint64_t n = 0;
-	uint16_t w;
-
-	for (w = 0; w < app->nb_workers; w++)
-		n += app->workers[w]->st.drop[DSBC_DROP_SIP_NEW_RING_FULL];
-	return n;
-}
-
 void
 dsbc_sip_admit_adjust(struct dsbc_app *app, uint64_t now)
 {
@@ -102,7 +90,8 @@ dsbc_sip_admit_adjust(struct dsbc_app *app, uint64_t now)
 		return;
 	busy = app->mst.busy_cycles - a->busy_then;
 	a->busy_then = app->mst.busy_cycles;
-	full = new_ring_overflows(app);
+	/* strangers' messages the workers found no room for, so far */
+	full = DSBC_WORKER_SUM(app, drop[DSBC_DROP_SIP_NEW_RING_FULL]);
 	trusted = rte_ring_count(app->sip_ring[DSBC_SIP_PRIO_DIALOG]) +
 		  rte_ring_count(app->sip_ring[DSBC_SIP_PRIO_KNOWN]);
 	strangers = rte_ring_count(app->sip_ring[DSBC_SIP_PRIO_NEW]);

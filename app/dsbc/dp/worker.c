@@ -39,13 +39,6 @@ struct media_batch {
 	struct dsbc_flow *f[DSBC_MAX_BURST];
 };
 
-static inline void
-drop(struct dsbc_worker *w, struct rte_mbuf *m, enum dsbc_drop why)
-{
-	w->st.drop[why]++;
-	rte_pktmbuf_free(m);
-}
-
 /* ---- events to the management lcore (counted, retried in order) ---- */
 
 static void
@@ -94,7 +87,7 @@ hold_forget(struct dsbc_worker *w, struct dsbc_flow *f)
 	for (i = 0; i < h->n && f->held > 0; i++) {
 		if (h->e[i].m == NULL || h->e[i].flow_id != f->flow_id)
 			continue;
-		drop(w, h->e[i].m, DSBC_DROP_NO_FLOW);
+		dsbc_worker_drop(w, h->e[i].m, DSBC_DROP_NO_FLOW);
 		h->e[i].m = NULL;
 		f->held--;
 	}
@@ -229,7 +222,7 @@ punt(struct dsbc_worker *w, struct rte_ring *r, struct rte_mbuf *m,
      uint64_t *ok, enum dsbc_drop full)
 {
 	if (rte_ring_mp_enqueue(r, m) != 0)
-		drop(w, m, full);
+		dsbc_worker_drop(w, m, full);
 	else
 		(*ok)++;
 }
@@ -250,12 +243,12 @@ classify(struct dsbc_app *app, struct dsbc_worker *w, struct rte_mbuf *m,
 	uint16_t owner;
 
 	if (unlikely(m->nb_segs != 1)) {
-		drop(w, m, DSBC_DROP_MULTISEG);
+		dsbc_worker_drop(w, m, DSBC_DROP_MULTISEG);
 		return;
 	}
 	in = dsbc_port_of_id(app, m->port);
 	if (unlikely(in < 0)) {
-		drop(w, m, DSBC_DROP_NOT_LOCAL);
+		dsbc_worker_drop(w, m, DSBC_DROP_NOT_LOCAL);
 		return;
 	}
 	p = &app->ports[in];
@@ -274,12 +267,12 @@ classify(struct dsbc_app *app, struct dsbc_worker *w, struct rte_mbuf *m,
 		 * SIP over TCP, TLS and WebSocket, management */
 		eh = rte_pktmbuf_mtod(m, const struct rte_ether_hdr *);
 		if (unlikely(!p->has_exception)) {
-			drop(w, m, DSBC_DROP_TCP_NO_KERNEL);
+			dsbc_worker_drop(w, m, DSBC_DROP_TCP_NO_KERNEL);
 		} else if (unlikely(!rte_is_same_ether_addr(&eh->dst_addr,
 							    &p->mac))) {
-			drop(w, m, DSBC_DROP_L2_DST);
+			dsbc_worker_drop(w, m, DSBC_DROP_L2_DST);
 		} else if (unlikely(!addr_is_local(p, pi))) {
-			drop(w, m, DSBC_DROP_NOT_LOCAL);
+			dsbc_worker_drop(w, m, DSBC_DROP_NOT_LOCAL);
 		} else {
 			m->hash.usr = (uint32_t)in;
 			punt(w, app->kern_ring, m, &w->st.kern_punted,
@@ -290,24 +283,24 @@ classify(struct dsbc_app *app, struct dsbc_worker *w, struct rte_mbuf *m,
 		/* IP fragments: only SIP is expected to fragment; the
 		 * management lcore reassembles (rte_ip_frag). */
 		if (!addr_is_local(p, pi)) {
-			drop(w, m, DSBC_DROP_NOT_LOCAL);
+			dsbc_worker_drop(w, m, DSBC_DROP_NOT_LOCAL);
 			return;
 		}
 		dsbc_worker_sip(app, w, m, pi, true);
 		return;
 	default:
-		drop(w, m, (enum dsbc_drop)pi->drop);
+		dsbc_worker_drop(w, m, (enum dsbc_drop)pi->drop);
 		return;
 	}
 	/* The NIC filters unicast MACs, but vdevs and promiscuous ports
 	 * do not: media must be addressed to us at L2 too. */
 	eh = rte_pktmbuf_mtod(m, const struct rte_ether_hdr *);
 	if (unlikely(!rte_is_same_ether_addr(&eh->dst_addr, &p->mac))) {
-		drop(w, m, DSBC_DROP_L2_DST);
+		dsbc_worker_drop(w, m, DSBC_DROP_L2_DST);
 		return;
 	}
 	if (unlikely(!addr_is_local(p, pi))) {
-		drop(w, m, DSBC_DROP_NOT_LOCAL);
+		dsbc_worker_drop(w, m, DSBC_DROP_NOT_LOCAL);
 		return;
 	}
 	if (pi->dst_port == app->cfg.sip_port) {
@@ -315,7 +308,7 @@ classify(struct dsbc_app *app, struct dsbc_worker *w, struct rte_mbuf *m,
 		return;
 	}
 	if (unlikely(!dsbc_slices_in_range(&app->slices, pi->dst_port))) {
-		drop(w, m, DSBC_DROP_UDP_PORT);
+		dsbc_worker_drop(w, m, DSBC_DROP_UDP_PORT);
 		return;
 	}
 	owner = dsbc_slices_owner(&app->slices, pi->dst_port);
@@ -323,7 +316,7 @@ classify(struct dsbc_app *app, struct dsbc_worker *w, struct rte_mbuf *m,
 		/* Software steering (VPP-style handoff) where the NIC could
 		 * not deliver the slice to its owner's queue. */
 		if (rte_ring_mp_enqueue(app->workers[owner]->handoff, m) != 0)
-			drop(w, m, DSBC_DROP_HANDOFF_FULL);
+			dsbc_worker_drop(w, m, DSBC_DROP_HANDOFF_FULL);
 		else
 			w->st.handoff_out++;
 		return;
@@ -514,14 +507,14 @@ media_forward(struct dsbc_app *app, struct dsbc_worker *w, struct dsbc_flow *f,
 	nid = sp->neigh_id;
 	if (unlikely(nid >= DSBC_NEIGH_MAX || !w->neigh_valid[nid])) {
 		f->st.drops++;
-		drop(w, m, DSBC_DROP_NO_NEIGH);
+		dsbc_worker_drop(w, m, DSBC_DROP_NO_NEIGH);
 		return;
 	}
 	t = &sp->tmpl;
 	if (unlikely(t->len > pi->payload_off &&
 		     rte_pktmbuf_headroom(m) < t->len - pi->payload_off)) {
 		f->st.drops++;
-		drop(w, m, DSBC_DROP_NO_HEADROOM);
+		dsbc_worker_drop(w, m, DSBC_DROP_NO_HEADROOM);
 		return;
 	}
 	out = dsbc_port_of_id(app, sp->out_port);
@@ -594,7 +587,8 @@ term_flush(struct dsbc_app *app, struct dsbc_worker *w, uint64_t now)
 				dsbc_term_keyless(w, p->f);
 			p->f->st.drops++;
 			if (p->m != NULL)
-				drop(w, p->m, (enum dsbc_drop)p->why);
+				dsbc_worker_drop(w, p->m,
+						 (enum dsbc_drop)p->why);
 			else      /* the device kept it */
 				w->st.drop[p->why]++;
 			continue;
@@ -609,7 +603,8 @@ term_flush(struct dsbc_app *app, struct dsbc_worker *w, uint64_t now)
 					 app->tsc_hz / 1000, &no_defer)) {
 				p->f->st.drops++;
 				p->f->st.drop_not_latched++;
-				drop(w, p->m, DSBC_DROP_NOT_LATCHED);
+				dsbc_worker_drop(w, p->m,
+						 DSBC_DROP_NOT_LATCHED);
 				continue;
 			}
 		}
@@ -686,7 +681,7 @@ hold_release(struct dsbc_app *app, struct dsbc_worker *w, uint64_t now)
 			     f->flow_id != e->flow_id)) {
 			/* hold_forget() takes them with their flow */
 			e->m = NULL;
-			drop(w, m, DSBC_DROP_NO_FLOW);
+			dsbc_worker_drop(w, m, DSBC_DROP_NO_FLOW);
 			continue;
 		}
 		ftx = term_tx_flow(w, f, e->cls);
@@ -711,7 +706,7 @@ hold_release(struct dsbc_app *app, struct dsbc_worker *w, uint64_t now)
 		}
 		if (why != DSBC_DROP_MAX) {
 			f->st.drops++;
-			drop(w, m, why);
+			dsbc_worker_drop(w, m, why);
 			continue;
 		}
 		/* the batch points at e->pi: no compaction before it ran */
@@ -766,14 +761,14 @@ media_process(struct dsbc_app *app, struct dsbc_worker *w,
 		if (i + FLOW_PREFETCH < b->n)
 			flow_prefetch(w, b->f[i + FLOW_PREFETCH]);
 		if (unlikely(f == NULL)) {
-			drop(w, m, DSBC_DROP_NO_FLOW);
+			dsbc_worker_drop(w, m, DSBC_DROP_NO_FLOW);
 			continue;
 		}
 		frame = rte_pktmbuf_mtod(m, uint8_t *);
 		if (unlikely(pi->payload_len == 0)) {
 			f->st.drops++;
 			f->st.cls[DSBC_DEMUX_UNKNOWN]++;
-			drop(w, m, DSBC_DROP_EMPTY_PAYLOAD);
+			dsbc_worker_drop(w, m, DSBC_DROP_EMPTY_PAYLOAD);
 			continue;
 		}
 		/* RFC 7983 demux.  Relay forwards every known class. */
@@ -784,7 +779,7 @@ media_process(struct dsbc_app *app, struct dsbc_worker *w,
 			f->st.cls[cls]++;
 		if (unlikely(cls == DSBC_DEMUX_UNKNOWN)) {
 			f->st.drops++;
-			drop(w, m, DSBC_DROP_DEMUX);
+			dsbc_worker_drop(w, m, DSBC_DROP_DEMUX);
 			continue;
 		}
 		/* dsbc anchors ICE on this leg: checks are for dsbc */
@@ -795,7 +790,7 @@ media_process(struct dsbc_app *app, struct dsbc_worker *w,
 			why = dsbc_worker_ice(app, w, f, m, pi, &nominated);
 			if (why != DSBC_DROP_MAX) {
 				f->st.drops++;
-				drop(w, m, why);
+				dsbc_worker_drop(w, m, why);
 				continue;
 			}
 			f->st.last_check_tsc = now;
@@ -821,14 +816,14 @@ media_process(struct dsbc_app *app, struct dsbc_worker *w,
 		if (unlikely(!latch_check(w, f, pi, now, tsc_ms, &latch_defer))) {
 			f->st.drops++;
 			f->st.drop_not_latched++;
-			drop(w, m, DSBC_DROP_NOT_LATCHED);
+			dsbc_worker_drop(w, m, DSBC_DROP_NOT_LATCHED);
 			continue;
 		}
 		if ((f->fast & DSBC_FLOW_FAST_POLICE) &&
 		    unlikely(!police_ok(f, now))) {
 			f->st.drops++;
 			f->st.drop_policer++;
-			drop(w, m, DSBC_DROP_POLICER);
+			dsbc_worker_drop(w, m, DSBC_DROP_POLICER);
 			continue;
 		}
 		if (f->spec.mode == DSBC_MODE_AWARE) {
@@ -838,7 +833,7 @@ media_process(struct dsbc_app *app, struct dsbc_worker *w,
 
 			if (unlikely(why != DSBC_DROP_MAX)) {
 				f->st.drops++;
-				drop(w, m, why);
+				dsbc_worker_drop(w, m, why);
 				continue;
 			}
 		}
@@ -851,7 +846,8 @@ media_process(struct dsbc_app *app, struct dsbc_worker *w,
 				 * session (RFC 5763 section 5) */
 				if (f->spec.srtp_in != DSBC_KEYING_DTLS) {
 					f->st.drops++;
-					drop(w, m, DSBC_DROP_DTLS_UNEXPECTED);
+					dsbc_worker_drop(w, m,
+						DSBC_DROP_DTLS_UNEXPECTED);
 					continue;
 				}
 				m->hash.usr = f->flow_id;
@@ -872,7 +868,7 @@ media_process(struct dsbc_app *app, struct dsbc_worker *w,
 					continue;
 				if (unlikely(why != DSBC_DROP_MAX)) {
 					f->st.drops++;
-					drop(w, m, why);
+					dsbc_worker_drop(w, m, why);
 				} else if (w->tb.n == DSBC_TERM_BATCH) {
 					term_flush(app, w, now);
 				}

@@ -104,6 +104,25 @@ struct dsbc_worker {
 };
 
 
+/* Count a packet under its drop reason and free it (the worker's own
+ * counters: called on its lcore only). */
+static inline void
+dsbc_worker_drop(struct dsbc_worker *w, struct rte_mbuf *m,
+		 enum dsbc_drop why)
+{
+	w->st.drop[why]++;
+	rte_pktmbuf_free(m);
+}
+
+/* The sum of one worker counter over all workers (for other threads:
+ * each a 64-bit load of a value its worker alone writes). */
+#define DSBC_WORKER_SUM(app, field) ({ \
+	uint64_t _s = 0; \
+	uint16_t _w; \
+	for (_w = 0; _w < (app)->nb_workers; _w++) \
+		_s += (app)->workers[_w]->st.field; \
+	_s; })
+
 int dsbc_worker_main(void *arg);
 struct dsbc_worker *dsbc_worker_create(struct dsbc_app *app, uint16_t idx,
 				       unsigned int lcore_id);

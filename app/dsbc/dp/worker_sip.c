@@ -13,8 +13,6 @@
  * Per packet: a few loads of the filter and the budget table, a scan of
  * the start line and the headers up to To; no lock, no allocation.
  */
-#include <string.h>
-
 #include <rte_branch_prediction.h>
 #include <rte_cycles.h>
 #include <rte_malloc.h>
@@ -34,12 +32,20 @@ static const enum dsbc_drop ring_full[DSBC_SIP_PRIOS] = {
 	[DSBC_SIP_PRIO_NEW] = DSBC_DROP_SIP_NEW_RING_FULL,
 };
 
+static struct dsbc_src_guard *
+guard_new(const char *name, const struct dsbc_src_guard_cfg *gc, int socket)
+{
+	void *mem = rte_zmalloc_socket(name, dsbc_src_guard_size(GUARD_SLOTS),
+				       RTE_CACHE_LINE_SIZE, socket);
+
+	return mem != NULL ? dsbc_src_guard_init(mem, GUARD_SLOTS, gc) : NULL;
+}
+
 int
 dsbc_worker_sip_init(struct dsbc_app *app, struct dsbc_worker *w, int socket)
 {
 	const struct dsbc_config *c = &app->cfg;
-	struct dsbc_src_guard_cfg gc = { 0 };
-	void *mem;
+	struct dsbc_src_guard_cfg gc = { 0 }, tc = { 0 };
 
 	if (c->sip_rate_pps != 0) {
 		gc.interval = app->tsc_hz / c->sip_rate_pps;
@@ -48,28 +54,18 @@ dsbc_worker_sip_init(struct dsbc_app *app, struct dsbc_worker *w, int socket)
 		gc.window = app->tsc_hz;
 		gc.ban = app->tsc_hz * c->sip_ban_s;
 	}
-	mem = rte_zmalloc_socket("dsbc_sip_guard",
-				 dsbc_src_guard_size(GUARD_SLOTS),
-				 RTE_CACHE_LINE_SIZE, socket);
-	if (mem == NULL)
-		return -ENOMEM;
-	w->sip_guard = dsbc_src_guard_init(mem, GUARD_SLOTS, &gc);
 	/* trusted peers have a budget too (sip_trusted_rate_pps, a
 	 * second's worth of burst), never a ban: over it, their messages
 	 * are a stranger's (a spoofed copy of a trusted address, a peer gone
 	 * wrong, cannot fill the trusted rings) */
-	memset(&gc, 0, sizeof(gc));
 	if (c->sip_trusted_rate_pps != 0) {
-		gc.interval = app->tsc_hz / c->sip_trusted_rate_pps;
-		gc.tolerance = gc.interval * c->sip_trusted_rate_pps;
+		tc.interval = app->tsc_hz / c->sip_trusted_rate_pps;
+		tc.tolerance = tc.interval * c->sip_trusted_rate_pps;
 	}
-	mem = rte_zmalloc_socket("dsbc_sip_tguard",
-				 dsbc_src_guard_size(GUARD_SLOTS),
-				 RTE_CACHE_LINE_SIZE, socket);
-	if (mem == NULL)
-		return -ENOMEM;
-	w->sip_trusted_guard = dsbc_src_guard_init(mem, GUARD_SLOTS, &gc);
-	return 0;
+	w->sip_guard = guard_new("dsbc_sip_guard", &gc, socket);
+	w->sip_trusted_guard = guard_new("dsbc_sip_tguard", &tc, socket);
+	return w->sip_guard != NULL && w->sip_trusted_guard != NULL ? 0 :
+	       -ENOMEM;
 }
 
 void
@@ -79,13 +75,6 @@ dsbc_worker_sip_free(struct dsbc_worker *w)
 	rte_free(w->sip_trusted_guard);
 	w->sip_guard = NULL;
 	w->sip_trusted_guard = NULL;
-}
-
-static inline void
-sip_drop(struct dsbc_worker *w, struct rte_mbuf *m, enum dsbc_drop why)
-{
-	w->st.drop[why]++;
-	rte_pktmbuf_free(m);
 }
 
 void
@@ -106,7 +95,7 @@ dsbc_worker_sip(struct dsbc_app *app, struct dsbc_worker *w,
 							     pi->payload_off),
 				     len);
 		if (unlikely(kind == DSBC_SIP_KIND_GARBAGE)) {
-			sip_drop(w, m, DSBC_DROP_SIP_GARBAGE);
+			dsbc_worker_drop(w, m, DSBC_DROP_SIP_GARBAGE);
 			return;
 		}
 	}
@@ -130,15 +119,15 @@ dsbc_worker_sip(struct dsbc_app *app, struct dsbc_worker *w,
 		case DSBC_SRC_PASS:
 			break;
 		case DSBC_SRC_LIMITED:
-			sip_drop(w, m, DSBC_DROP_SIP_RATE);
+			dsbc_worker_drop(w, m, DSBC_DROP_SIP_RATE);
 			return;
 		case DSBC_SRC_BANNED:
-			sip_drop(w, m, DSBC_DROP_SIP_BANNED);
+			dsbc_worker_drop(w, m, DSBC_DROP_SIP_BANNED);
 			return;
 		}
 	}
 	if (unlikely(rte_ring_mp_enqueue(app->sip_ring[prio], m) != 0)) {
-		sip_drop(w, m, ring_full[prio]);
+		dsbc_worker_drop(w, m, ring_full[prio]);
 		return;
 	}
 	w->st.sip_punted++;

@@ -67,19 +67,12 @@ tel_sip(const char *cmd, const char *params, struct rte_tel_data *d)
 	add(d, "tx_no_neigh", st->tx_no_neigh);
 	add(d, "retransmissions_absorbed", bs->retransmissions_absorbed);
 	add(d, "transaction_timeouts", bs->txn_timeouts);
-	{
-		/* overload control: the workers' per-source budgets and
-		 * bans, then admission of what reached this lcore */
-		uint64_t limited = 0, banned = 0;
-		uint16_t w;
-
-		for (w = 0; w < tel_app->nb_workers; w++) {
-			limited += tel_app->workers[w]->st.drop[DSBC_DROP_SIP_RATE];
-			banned += tel_app->workers[w]->st.drop[DSBC_DROP_SIP_BANNED];
-		}
-		add(d, "rate_limited", limited);
-		add(d, "banned_dropped", banned);
-	}
+	/* overload control: the workers' per-source budgets and bans,
+	 * then admission of what reached this lcore */
+	add(d, "rate_limited",
+	    DSBC_WORKER_SUM(tel_app, drop[DSBC_DROP_SIP_RATE]));
+	add(d, "banned_dropped",
+	    DSBC_WORKER_SUM(tel_app, drop[DSBC_DROP_SIP_BANNED]));
 	add(d, "rx_dialog", st->by_prio[DSBC_SIP_PRIO_DIALOG]);
 	add(d, "rx_known", st->by_prio[DSBC_SIP_PRIO_KNOWN]);
 	add(d, "rx_new", st->by_prio[DSBC_SIP_PRIO_NEW]);

@@ -83,13 +83,6 @@ tel_info(const char *cmd __rte_unused, const char *params __rte_unused,
 	return 0;
 }
 
-/* Sum one worker counter over all workers. */
-#define SUM(app, field) ({ \
-	uint64_t _s = 0; \
-	uint16_t _w; \
-	for (_w = 0; _w < (app)->nb_workers; _w++) \
-		_s += (app)->workers[_w]->st.field; \
-	_s; })
 
 static int
 tel_stats(const char *cmd __rte_unused, const char *params __rte_unused,
@@ -102,8 +95,9 @@ tel_stats(const char *cmd __rte_unused, const char *params __rte_unused,
 	uint16_t w;
 
 	rte_tel_data_start_dict(d);
-	add_u64(d, "rx", SUM(app, rx));
-	add_u64(d, "tx", SUM(app, tx) - SUM(app, drop[DSBC_DROP_TX_FULL]));
+	add_u64(d, "rx", DSBC_WORKER_SUM(app, rx));
+	add_u64(d, "tx", DSBC_WORKER_SUM(app, tx) -
+		DSBC_WORKER_SUM(app, drop[DSBC_DROP_TX_FULL]));
 	{
 		/* mbufs out of the pools: what rings, queues and held
 		 * packets keep; back where it was once traffic stops, or
@@ -125,29 +119,34 @@ tel_stats(const char *cmd __rte_unused, const char *params __rte_unused,
 		char name[40];
 
 		snprintf(name, sizeof(name), "rx_%s", dsbc_demux_name(i));
-		add_u64(d, name, SUM(app, cls[i]));
+		add_u64(d, name, DSBC_WORKER_SUM(app, cls[i]));
 	}
 	for (i = 1; i < DSBC_DROP_MAX; i++) {
-		uint64_t v = SUM(app, drop[i]);
+		uint64_t v = DSBC_WORKER_SUM(app, drop[i]);
 
 		total_drops += v;
 		add_u64(d, dsbc_drop_name(i), v);
 	}
 	add_u64(d, "drops", total_drops);
-	add_u64(d, "handoff_out", SUM(app, handoff_out));
-	add_u64(d, "handoff_in", SUM(app, handoff_in));
-	add_u64(d, "sip_punted", SUM(app, sip_punted));
-	add_u64(d, "sip_punted_dialog", SUM(app, sip_prio[DSBC_SIP_PRIO_DIALOG]));
-	add_u64(d, "sip_punted_known", SUM(app, sip_prio[DSBC_SIP_PRIO_KNOWN]));
-	add_u64(d, "sip_punted_new", SUM(app, sip_prio[DSBC_SIP_PRIO_NEW]));
-	add_u64(d, "sip_demoted", SUM(app, sip_demoted));
-	add_u64(d, "exc_punted", SUM(app, exc_punted));
-	add_u64(d, "kern_punted", SUM(app, kern_punted));
-	add_u64(d, "dtls_punted", SUM(app, dtls_punted));
-	add_u64(d, "srtp_cryptodev_ops", SUM(app, srtp_cdev_ops));
-	add_u64(d, "srtp_held", SUM(app, srtp_held));
-	add_u64(d, "srtp_held_released", SUM(app, srtp_held_released));
-	add_u64(d, "srtp_held_expired", SUM(app, srtp_held_expired));
+	add_u64(d, "handoff_out", DSBC_WORKER_SUM(app, handoff_out));
+	add_u64(d, "handoff_in", DSBC_WORKER_SUM(app, handoff_in));
+	add_u64(d, "sip_punted", DSBC_WORKER_SUM(app, sip_punted));
+	add_u64(d, "sip_punted_dialog",
+		DSBC_WORKER_SUM(app, sip_prio[DSBC_SIP_PRIO_DIALOG]));
+	add_u64(d, "sip_punted_known",
+		DSBC_WORKER_SUM(app, sip_prio[DSBC_SIP_PRIO_KNOWN]));
+	add_u64(d, "sip_punted_new",
+		DSBC_WORKER_SUM(app, sip_prio[DSBC_SIP_PRIO_NEW]));
+	add_u64(d, "sip_demoted", DSBC_WORKER_SUM(app, sip_demoted));
+	add_u64(d, "exc_punted", DSBC_WORKER_SUM(app, exc_punted));
+	add_u64(d, "kern_punted", DSBC_WORKER_SUM(app, kern_punted));
+	add_u64(d, "dtls_punted", DSBC_WORKER_SUM(app, dtls_punted));
+	add_u64(d, "srtp_cryptodev_ops", DSBC_WORKER_SUM(app, srtp_cdev_ops));
+	add_u64(d, "srtp_held", DSBC_WORKER_SUM(app, srtp_held));
+	add_u64(d, "srtp_held_released",
+		DSBC_WORKER_SUM(app, srtp_held_released));
+	add_u64(d, "srtp_held_expired",
+		DSBC_WORKER_SUM(app, srtp_held_expired));
 	{
 		uint64_t wedged = 0;
 
@@ -156,17 +155,17 @@ tel_stats(const char *cmd __rte_unused, const char *params __rte_unused,
 			wedged += app->workers[w]->cdev.wedged;
 		add_u64(d, "srtp_cryptodev_wedged", wedged);
 	}
-	add_u64(d, "latched", SUM(app, latched));
-	add_u64(d, "flow_idle_reports", SUM(app, idle_reports));
+	add_u64(d, "latched", DSBC_WORKER_SUM(app, latched));
+	add_u64(d, "flow_idle_reports", DSBC_WORKER_SUM(app, idle_reports));
 	for (w = 0; w < app->nb_workers; w++) {
 		enq_fail += app->ctrl[w].enq_fail;
 		overflow += app->ctrl[w].backlog_overflow;
 	}
 	add_u64(d, "ctrl_enq_fail", enq_fail);
 	add_u64(d, "ctrl_backlog_overflow", overflow);
-	add_u64(d, "ctrl_bad", SUM(app, ctrl_bad));
-	add_u64(d, "event_enq_fail", SUM(app, event_enq_fail));
-	add_u64(d, "events_lost", SUM(app, events_lost));
+	add_u64(d, "ctrl_bad", DSBC_WORKER_SUM(app, ctrl_bad));
+	add_u64(d, "event_enq_fail", DSBC_WORKER_SUM(app, event_enq_fail));
+	add_u64(d, "events_lost", DSBC_WORKER_SUM(app, events_lost));
 	add_u64(d, "mgmt_sip_rx", ms->sip_rx);
 	add_u64(d, "mgmt_arp_rx", ms->arp_rx);
 	add_u64(d, "mgmt_arp_replies", ms->arp_replies_sent);
