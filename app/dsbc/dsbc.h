@@ -206,7 +206,7 @@ struct dsbc_app {
 	volatile uint32_t now_s;     /* seconds since start, the clock of
 				      * the trusted-peer filter */
 	volatile bool quit;
-	volatile bool reload_users;  /* SIGHUP: read [auth] users_file again */
+	volatile bool reload;        /* SIGHUP: the configuration file again */
 	volatile bool dp_running;
 };
 

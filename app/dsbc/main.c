@@ -39,17 +39,24 @@
 #include "tel/tel.h"
 #include "log.h"
 #include "sd_notify.h"
+#include "ctl/cdr.h"
+#include "export/export.h"
 
 #define EXIT_CONFIG 2
 
 static volatile bool *quit_flag;
 static volatile bool *reload_flag;
+static struct dsbc_app *signal_app;
 
+/* SIGHUP: reload and reopen the CDR file; SIGUSR1: reopen only (what
+ * logrotate's postrotate sends) */
 static void
 on_signal(int sig)
 {
-	if (sig == SIGHUP) {
-		if (reload_flag != NULL)
+	if (sig == SIGHUP || sig == SIGUSR1) {
+		if (signal_app != NULL)
+			dsbc_export_reopen(signal_app);
+		if (sig == SIGHUP && reload_flag != NULL)
 			*reload_flag = true;
 		return;
 	}
@@ -167,6 +174,9 @@ teardown(struct dsbc_app *app)
 {
 	uint16_t w;
 
+	/* what the calls' ends left to write, written */
+	dsbc_export_stop(app);
+	dsbc_cdr_fini(app);
 	dsbc_sip_tcp_fini(app);
 	dsbc_exc_tap_free(app);
 	dsbc_ports_close(app);
@@ -314,7 +324,8 @@ main(int argc, char **argv)
 	}
 	if (create_workers(&app) != 0 || dsbc_mgmt_setup(&app) != 0 ||
 	    dsbc_ports_init(&app) != 0 || dsbc_exc_tap_setup(&app) != 0 ||
-	    dsbc_sip_tcp_init(&app) != 0)
+	    dsbc_sip_tcp_init(&app) != 0 || dsbc_cdr_init(&app) != 0 ||
+	    dsbc_export_start(&app) != 0)
 		goto config_error;
 	if (rte_pdump_init() != 0)
 		DSBC_LOG(main, ERR, "packet capture (pdump) unavailable: %s\n",
@@ -323,10 +334,12 @@ main(int argc, char **argv)
 		DSBC_LOG(main, ERR, "telemetry commands not registered\n");
 
 	quit_flag = &app.quit;
-	reload_flag = &app.reload_users;
+	reload_flag = &app.reload;
+	signal_app = &app;
 	signal(SIGINT, on_signal);
 	signal(SIGTERM, on_signal);
 	signal(SIGHUP, on_signal);
+	signal(SIGUSR1, on_signal);
 
 	for (w = 0; w < app.nb_workers; w++)
 		rte_eal_remote_launch(dsbc_worker_main, app.workers[w],

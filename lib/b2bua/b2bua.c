@@ -196,6 +196,18 @@ call_by_callid(struct dsbc_b2bua *b, struct dsbc_sip_str cid, bool *is_a)
 	return NULL;
 }
 
+int
+dsbc_b2bua_callid_route(struct dsbc_b2bua *b, const char *call_id,
+			uint32_t len)
+{
+	struct dsbc_sip_str cid = { call_id, len };
+	const struct call *c;
+	bool is_a;
+
+	c = call_by_callid(b, cid, &is_a);
+	return c == NULL ? -2 : c->route;
+}
+
 struct call *
 b2bua_call_of_cookie(struct dsbc_b2bua *b, dsbc_b2bua_cookie_t cookie)
 {
@@ -301,12 +313,74 @@ b2bua_call_bufs_free(struct call *c)
 	b2bua_route_free(&c->b);
 }
 
+/* A call that was being cancelled: by A, or for ringing too long. */
+static enum dsbc_b2bua_end
+cancel_reason(const struct call *c)
+{
+	return c->rang_out ? DSBC_B2BUA_END_NO_ANSWER : DSBC_B2BUA_END_CANCEL;
+}
+
 static void
-call_free(struct dsbc_b2bua *b, struct call *c, const char *why)
+cdr_leg(const struct call *c, const struct leg *l,
+	struct dsbc_b2bua_cdr_leg *o)
+{
+	unsigned int i, k;
+
+	o->call_id = l->call_id;
+	o->local_uri = l->local_uri;
+	o->remote_uri = l->remote_uri;
+	o->transport = l->peer.transport;
+	o->family = l->peer.family;
+	o->peer = l->peer.remote;
+	o->peer_port = l->peer.remote_port;
+	o->keying = l->keying;
+	o->mfamily = l->media_taken ? l->mfamily : 0;
+	o->maddr = l->maddr;
+	for (i = 0; i < c->nb_media && i < DSBC_B2BUA_CDR_MEDIA; i++) {
+		o->local_port[i] = l->m[i].local_port;
+		o->nb_flows[i] = l->m[i].nb_flows;
+		o->clock[i] = l->m[i].clock;
+		for (k = 0; k < l->m[i].nb_flows && k < 2; k++)
+			o->flow[i][k] = l->m[i].flow[k];
+	}
+}
+
+/* What the call's detail record needs, before its flows are removed. */
+static void
+call_report(struct dsbc_b2bua *b, const struct call *c,
+	    enum dsbc_b2bua_end reason, const char *why)
+{
+	struct dsbc_b2bua_cdr r;
+
+	if (b->ops.call_ended == NULL)
+		return;
+	memset(&r, 0, sizeof(r));
+	r.id = c->id;
+	r.mode = c->mode;
+	r.route = c->route;
+	r.reason = (uint8_t)reason;
+	r.status = c->answered_ms != 0 ? 200 : c->a_status;
+	r.why = why;
+	r.start_ms = c->started_ms;
+	r.answer_ms = c->answered_ms;
+	r.end_ms = b->now;
+	r.nb_media = c->nb_media < DSBC_B2BUA_CDR_MEDIA ? c->nb_media :
+		     DSBC_B2BUA_CDR_MEDIA;
+	cdr_leg(c, &c->a, &r.a);
+	cdr_leg(c, &c->b, &r.b);
+	b->ops.call_ended(b->ctx, &r);
+}
+
+static void
+call_free(struct dsbc_b2bua *b, struct call *c, enum dsbc_b2bua_end reason,
+	  const char *why)
 {
 	uint32_t gen;
 
 	B2B_LOG(b, INFO, "call %u ended: %s", c->id, why);
+	b->st.end[reason < DSBC_B2BUA_END_MAX ? reason :
+		  DSBC_B2BUA_END_ERROR]++;
+	call_report(b, c, reason, why);
 	b2bua_flows_remove(b, &c->a, c->nb_media);
 	b2bua_flows_remove(b, &c->b, c->nb_media);
 	b2bua_ice_release(b, c, &c->a);
@@ -458,6 +532,8 @@ answer_a_hdrs(struct dsbc_b2bua *b, struct call *c, int status,
 				body, body_len, b->buf, sizeof(b->buf));
 	if (len == 0)
 		return -1;
+	if (status >= 200)
+		c->a_status = (uint16_t)status;
 	if (status >= 200 && status < 300) {
 		/* Section 13.3.1.4: the UAS core retransmits its 2xx until
 		 * the ACK; the transaction (Accepted) only absorbs. */
@@ -953,7 +1029,10 @@ invite_new(struct dsbc_b2bua *b, const struct dsbc_sip_peer *from,
 
 	t = dsbc_sip_txn_server(b->txl, m, from, sizeof(*from), NULL, now);
 	if (t == NULL || b->draining) {
-		/* shutting down (dsbc_b2bua_end_calls): no new call */
+		/* draining, or shutting down (dsbc_b2bua_end_calls): no
+		 * new call */
+		if (t != NULL)
+			b->st.drain_refused++;
 		reply_simple(b, m, from, t, 503, "Service Unavailable", now);
 		return;
 	}
@@ -1153,6 +1232,9 @@ invite_go(struct dsbc_b2bua *b, const struct dsbc_sip_peer *from,
 	}
 	b->st.started++;
 	c->source_check = r->source_check == DSBC_SOURCE_CHECK_STRICT;
+	c->route = r >= b->cfg->routes &&
+		   r < b->cfg->routes + b->cfg->nb_routes ?
+		   (int16_t)(r - b->cfg->routes) : -1;
 	/* the A dialog's remote sequence number (section 12.1.1) */
 	h = dsbc_sip_hdr_get(m, DSBC_SIP_H_CSEQ, 0);
 	if (dsbc_sip_cseq_parse(h->value, &c->a.remote_cseq, &na.tag) == 0)
@@ -1214,7 +1296,7 @@ invite_go(struct dsbc_b2bua *b, const struct dsbc_sip_peer *from,
 	if (b2bua_route_set(&c->a, m, false) != 0) {
 		b->st.route_set_refused++;
 		reply_simple(b, m, from, t, 400, "Bad Record-Route", now);
-		call_free(b, c, "A's route set refused");
+		call_free(b, c, DSBC_B2BUA_END_REFUSED, "A's route set refused");
 		return;
 	}
 
@@ -1225,7 +1307,8 @@ invite_go(struct dsbc_b2bua *b, const struct dsbc_sip_peer *from,
 	    leg_addr(b, &c->b, r->out_port, r->family) != 0) {
 		b->st.bad_sdp++;
 		reply_simple(b, m, from, t, 488, "Not Acceptable Here", now);
-		call_free(b, c, "no address of the offer's family");
+		call_free(b, c, DSBC_B2BUA_END_REFUSED,
+			  "no address of the offer's family");
 		return;
 	}
 	/* B leg identity */
@@ -1267,7 +1350,7 @@ invite_go(struct dsbc_b2bua *b, const struct dsbc_sip_peer *from,
 	    b2bua_ports_alloc(b, c, &c->b) != 0) {
 		b->st.no_ports++;
 		reply_simple(b, m, from, t, 503, "Service Unavailable", now);
-		call_free(b, c, "no media ports");
+		call_free(b, c, DSBC_B2BUA_END_REFUSED, "no media ports");
 		return;
 	}
 	if (late)
@@ -1277,7 +1360,7 @@ invite_go(struct dsbc_b2bua *b, const struct dsbc_sip_peer *from,
 		 b2bua_term_offer(b, c, &b->sdp_in, r) != 0) {
 		b->st.bad_sdp++;
 		reply_simple(b, m, from, t, 488, "Not Acceptable Here", now);
-		call_free(b, c, "bad offer");
+		call_free(b, c, DSBC_B2BUA_END_REFUSED, "bad offer");
 		return;
 	}
 	/* A uses ICE: dsbc offers its own to B too (RFC 8445 2.5) */
@@ -1288,7 +1371,8 @@ invite_go(struct dsbc_b2bua *b, const struct dsbc_sip_peer *from,
 		if (c->media_ok[i] && b2bua_flows_for(b, c, &c->b, &c->a, i) != 0) {
 			reply_simple(b, m, from, t, 503, "Service Unavailable",
 				     now);
-			call_free(b, c, "flow programming failed");
+			call_free(b, c, DSBC_B2BUA_END_MEDIA_FAILURE,
+				  "flow programming failed");
 			return;
 		}
 	if (!late)
@@ -1418,7 +1502,7 @@ invite_go(struct dsbc_b2bua *b, const struct dsbc_sip_peer *from,
 
 fail_503:
 	reply_simple(b, m, from, t, 503, "Service Unavailable", now);
-	call_free(b, c, "internal error");
+	call_free(b, c, DSBC_B2BUA_END_ERROR, "internal error");
 	b->st.failed++;
 }
 
@@ -1941,7 +2025,8 @@ re_answer_in(struct dsbc_b2bua *b, struct call *c, struct leg *l,
 		ack_2xx(b, o, cseq, NULL);
 		free(c->ok_msg);
 		c->ok_msg = NULL;
-		b2bua_call_end(b, c, "no answer in the ACK of a re-INVITE");
+		b2bua_call_end(b, c, DSBC_B2BUA_END_ERROR,
+			       "no answer in the ACK of a re-INVITE");
 		return false;
 	}
 	/* the offer in o's 2xx is answered: its SDES keys take effect */
@@ -2002,7 +2087,7 @@ b2bua_request(struct dsbc_b2bua *b, const struct dsbc_sip_peer *from,
 {
 	struct dsbc_sip_txn *t;
 	struct call *c;
-	bool is_a = false;
+	bool is_a = false, early;
 
 	if (m->method_id == DSBC_SIP_M_ACK) {
 		ack_in(b, from, m);
@@ -2050,7 +2135,8 @@ b2bua_request(struct dsbc_b2bua *b, const struct dsbc_sip_peer *from,
 	case DSBC_SIP_M_BYE:
 		t = dsbc_sip_txn_server(b->txl, m, from, sizeof(*from), NULL, now);
 		reply_simple(b, m, from, t, 200, "OK", now);
-		if (c->state == CALL_OFFERED || c->state == CALL_EARLY) {
+		early = c->state == CALL_OFFERED || c->state == CALL_EARLY;
+		if (early) {
 			/* an early dialog ends (RFC 3261 15.1.2): A's INVITE
 			 * gets 487, B's is cancelled */
 			answer_a(b, c, 487, "Request Terminated", NULL, 0, now);
@@ -2061,7 +2147,9 @@ b2bua_request(struct dsbc_b2bua *b, const struct dsbc_sip_peer *from,
 				c->b_acked = ack_b_2xx(b, c);
 			send_bye(b, c, is_a ? &c->b : &c->a, now);
 		}
-		call_free(b, c, is_a ? "BYE from A" : "BYE from B");
+		call_free(b, c, early ? DSBC_B2BUA_END_CANCEL : is_a ?
+			  DSBC_B2BUA_END_BYE_A : DSBC_B2BUA_END_BYE_B,
+			  is_a ? "BYE from A" : "BYE from B");
 		return;
 	default:
 		/* UPDATE, INFO, PRACK, MESSAGE, NOTIFY ... inside a dialog go
@@ -2099,7 +2187,7 @@ late_fail(struct dsbc_b2bua *b, struct call *c, bool a_answered,
 	else
 		answer_a(b, c, 502, "Bad Gateway", NULL, 0, now);
 	send_bye(b, c, &c->b, now);
-	call_free(b, c, why);
+	call_free(b, c, DSBC_B2BUA_END_ERROR, why);
 }
 
 /*
@@ -2115,6 +2203,8 @@ late_offer_in(struct dsbc_b2bua *b, struct call *c,
 	int sdp_len;
 
 	c->state = CALL_ANSWERED;
+	if (c->answered_ms == 0)
+		c->answered_ms = now;
 	b->st.answered++;
 	if (!is_sdp(m) || dsbc_sdp_parse(m->body.p, m->body.len, &b->sdp_in) !=
 	    DSBC_SDP_ERR_NONE || b->sdp_in.nb_media == 0 ||
@@ -2269,7 +2359,8 @@ b2bua_response_in(struct dsbc_b2bua *b, const struct dsbc_sip_peer *from,
 			if (m->status >= 200) {
 				answer_a(b, c, 502, "Bad Gateway", NULL, 0,
 					 now);
-				call_free(b, c, "B's To tag too long");
+				call_free(b, c, DSBC_B2BUA_END_ERROR,
+					  "B's To tag too long");
 			}
 			return;
 		}
@@ -2292,7 +2383,8 @@ b2bua_response_in(struct dsbc_b2bua *b, const struct dsbc_sip_peer *from,
 			/* no request of dsbc's could pass B's proxies: not
 			 * ACKed (B ends its dialog), A gets 502 */
 			answer_a(b, c, 502, "Bad Gateway", NULL, 0, now);
-			call_free(b, c, "B's route set refused");
+			call_free(b, c, DSBC_B2BUA_END_ERROR,
+				  "B's route set refused");
 		}
 		return;
 	}
@@ -2303,7 +2395,7 @@ b2bua_response_in(struct dsbc_b2bua *b, const struct dsbc_sip_peer *from,
 			send_bye(b, c, &c->b, now);
 		}
 		if (m->status >= 200)
-			call_free(b, c, "cancelled");
+			call_free(b, c, cancel_reason(c), "cancelled");
 		return;
 	}
 	if (m->status >= 300) {
@@ -2314,7 +2406,8 @@ b2bua_response_in(struct dsbc_b2bua *b, const struct dsbc_sip_peer *from,
 		answer_a(b, c, m->status, reason[0] ? reason : "Failed",
 			 NULL, 0, now);
 		b->st.failed++;
-		call_free(b, c, "failure response from B");
+		call_free(b, c, DSBC_B2BUA_END_FAILURE,
+			  "failure response from B");
 		return;
 	}
 	if (c->late) {
@@ -2347,7 +2440,8 @@ b2bua_response_in(struct dsbc_b2bua *b, const struct dsbc_sip_peer *from,
 				ack_b_2xx(b, c);
 				answer_a(b, c, 502, "Bad Gateway", NULL, 0, now);
 				send_bye(b, c, &c->b, now);
-				call_free(b, c, "bad answer from B");
+				call_free(b, c, DSBC_B2BUA_END_ERROR,
+					  "bad answer from B");
 			}
 			return;
 		}
@@ -2371,7 +2465,8 @@ b2bua_response_in(struct dsbc_b2bua *b, const struct dsbc_sip_peer *from,
 		ack_b_2xx(b, c);
 		answer_a(b, c, 502, "Bad Gateway", NULL, 0, now);
 		send_bye(b, c, &c->b, now);
-		call_free(b, c, "B's 2xx without an answer");
+		call_free(b, c, DSBC_B2BUA_END_ERROR,
+			  "B's 2xx without an answer");
 		return;
 	}
 	if (m->status < 200) {
@@ -2393,6 +2488,8 @@ b2bua_response_in(struct dsbc_b2bua *b, const struct dsbc_sip_peer *from,
 		return;
 	}
 	c->state = CALL_ANSWERED;
+	if (c->answered_ms == 0)
+		c->answered_ms = now;
 	b->st.answered++;
 	/* ACK B's 2xx now (section 13.2.2.4) */
 	if (ack_b_2xx(b, c))
@@ -2427,13 +2524,14 @@ b2bua_txn_timeout(struct dsbc_b2bua *b, struct dsbc_sip_txn *t)
 	 * a transport error, 503 (section 8.1.3.1). */
 	if (b->transport_failing) {
 		answer_a(b, c, 503, "Service Unavailable", NULL, 0, b->now);
-		call_free(b, c, "no transport to B");
+		call_free(b, c, DSBC_B2BUA_END_NO_ANSWER,
+			  "no transport to B");
 		return;
 	}
 	b->st.timeouts++;
 	answer_a(b, c, 408, "Request Timeout", NULL, 0,
 		 b->now);
-	call_free(b, c, "no answer from B");
+	call_free(b, c, DSBC_B2BUA_END_NO_ANSWER, "no answer from B");
 }
 
 void
@@ -2504,7 +2602,8 @@ call_tick(struct dsbc_b2bua *b, struct call *c, uint64_t now, uint64_t *next)
 	if (c->ring_deadline != 0 && now >= c->ring_deadline) {
 		if (c->state == CALL_CANCELLING) {
 			/* B never answered the CANCEL (RFC 3261 9.1) */
-			call_free(b, c, "cancelled, B silent");
+			call_free(b, c, cancel_reason(c),
+				  "cancelled, B silent");
 			return false;
 		}
 		if (c->state == CALL_OFFERED || c->state == CALL_EARLY) {
@@ -2512,6 +2611,7 @@ call_tick(struct dsbc_b2bua *b, struct call *c, uint64_t now, uint64_t *next)
 			 * a B2BUA keeps for its callers): 408 to A, B is
 			 * cancelled */
 			b->st.timeouts++;
+			c->rang_out = true;
 			answer_a(b, c, 408, "Request Timeout", NULL, 0, now);
 			cancel_b(b, c, now);
 			c->state = CALL_CANCELLING;
@@ -2534,7 +2634,8 @@ call_tick(struct dsbc_b2bua *b, struct call *c, uint64_t now, uint64_t *next)
 			c->b_acked = ack_b_2xx(b, c);
 		send_bye(b, c, &c->b, now);
 		send_bye(b, c, &c->a, now);
-		call_free(b, c, c->ok_to_a ? "no ACK from A" : "no ACK from B");
+		call_free(b, c, DSBC_B2BUA_END_NO_ACK,
+			  c->ok_to_a ? "no ACK from A" : "no ACK from B");
 		return false;
 	}
 	if (now >= c->ok_retx_at) {
@@ -2590,18 +2691,20 @@ b2bua_call_abort(struct dsbc_b2bua *b, struct call *c, const char *why)
 	}
 	send_bye(b, c, &c->a, now);
 	send_bye(b, c, &c->b, now);
-	call_free(b, c, why);
+	call_free(b, c, DSBC_B2BUA_END_MEDIA_FAILURE, why);
 }
 
 /* ---- media-plane events ---- */
 
 static void call_end_now(struct dsbc_b2bua *b, struct call *c,
-			 const char *why, uint64_t now);
+			 enum dsbc_b2bua_end reason, const char *why,
+			 uint64_t now);
 
 void
-b2bua_call_end(struct dsbc_b2bua *b, struct call *c, const char *why)
+b2bua_call_end(struct dsbc_b2bua *b, struct call *c,
+	       enum dsbc_b2bua_end reason, const char *why)
 {
-	call_end_now(b, c, why, b->now);
+	call_end_now(b, c, reason, why, b->now);
 }
 
 uint32_t
@@ -2617,7 +2720,7 @@ dsbc_b2bua_end_calls(struct dsbc_b2bua *b, uint32_t max, uint64_t now)
 
 		if (c->state == CALL_FREE)
 			continue;
-		call_end_now(b, c, "shutdown", now);
+		call_end_now(b, c, DSBC_B2BUA_END_SHUTDOWN, "shutdown", now);
 		n++;
 	}
 	b->end_next = i < b->max_calls ? i : 0;
@@ -2639,7 +2742,7 @@ dsbc_b2bua_flow_idle(struct dsbc_b2bua *b, uint32_t flow_id,
 	b->st.idle_ended++;
 	send_bye(b, c, &c->a, now);
 	send_bye(b, c, &c->b, now);
-	call_free(b, c, "media inactivity");
+	call_free(b, c, DSBC_B2BUA_END_MEDIA_TIMEOUT, "media inactivity");
 }
 
 /*
@@ -2661,14 +2764,15 @@ dsbc_b2bua_flow_failed(struct dsbc_b2bua *b, uint32_t flow_id,
 	b->st.flow_errors++;
 	B2B_LOG(b, WARNING, "call %u: flow %u refused (%d): call ended",
 		c->id, flow_id, status);
-	call_end_now(b, c, "flow programming failed", now);
+	call_end_now(b, c, DSBC_B2BUA_END_MEDIA_FAILURE,
+		     "flow programming failed", now);
 }
 
 /* End a call in whatever state it is: A's INVITE answered 503 if it
  * was not, B's cancelled, BYE to the legs of a dialog. */
 static void
-call_end_now(struct dsbc_b2bua *b, struct call *c, const char *why,
-	     uint64_t now)
+call_end_now(struct dsbc_b2bua *b, struct call *c, enum dsbc_b2bua_end reason,
+	     const char *why, uint64_t now)
 {
 	switch (c->state) {
 	case CALL_OFFERED:
@@ -2685,5 +2789,5 @@ call_end_now(struct dsbc_b2bua *b, struct call *c, const char *why,
 	default:
 		break;
 	}
-	call_free(b, c, why);
+	call_free(b, c, reason, why);
 }

@@ -53,6 +53,14 @@ b2bua_send(struct dsbc_b2bua *b, const struct dsbc_sip_peer *to,
 {
 	int rc = b->ops.sip_send(b->ctx, to, msg, len);
 
+	/* a request (not a response, not a DTLS record): by its method */
+	if (len > 8 && msg[0] >= 'A' && msg[0] <= 'Z' &&
+	    memcmp(msg, "SIP/2.0 ", 8) != 0) {
+		const char *sp = memchr(msg, ' ', len < 24 ? len : 24);
+
+		b->st.tx_req[sp == NULL ? 0 :
+			     dsbc_sip_method_lookup(msg, (uint32_t)(sp - msg))]++;
+	}
 	if (rc != 0)
 		b->st.send_fail++;
 	return rc;
@@ -339,4 +347,34 @@ size_t
 dsbc_b2bua_txn_bytes(void)
 {
 	return sizeof(struct dsbc_sip_txn);
+}
+
+static const char *const end_names[] = {
+#define DSBC_B2BUA_END_NAME(e, name, help) name,
+	DSBC_B2BUA_END_REASONS(DSBC_B2BUA_END_NAME)
+#undef DSBC_B2BUA_END_NAME
+};
+
+const char *
+dsbc_b2bua_end_name(enum dsbc_b2bua_end r)
+{
+	return (unsigned int)r < DIM(end_names) ? end_names[r] : "unknown";
+}
+
+void
+dsbc_b2bua_drain(struct dsbc_b2bua *b, bool on)
+{
+	b->draining = on;
+}
+
+bool
+dsbc_b2bua_draining(const struct dsbc_b2bua *b)
+{
+	return b->draining;
+}
+
+void
+dsbc_b2bua_set_log_level(struct dsbc_b2bua *b, int level)
+{
+	b->bc.log_level = level;
 }

@@ -163,6 +163,10 @@ struct call {
 	char *re_ack_sdp[2];              /* per leg (A, B): the answer in
 					   * the ACKs of reack_cseq's 2xx */
 	uint8_t mode;                     /* enum dsbc_mode of its media */
+	int16_t route;                    /* [route.N], -1 a registered user */
+	bool rang_out;                    /* cancelled for ringing too long */
+	uint16_t a_status;                /* final status A got, 0 none */
+	uint64_t answered_ms;             /* 2xx to A, 0 not yet */
 	bool source_check;                /* its route's dialog_source_check */
 	bool term_failed;                 /* DTLS failed: end once confirmed */
 	uint64_t dtls_deadline;           /* handshakes must end by, ms */
@@ -450,7 +454,8 @@ void b2bua_term_release(struct dsbc_b2bua *b, struct call *c);
 void b2bua_call_abort(struct dsbc_b2bua *b, struct call *c, const char *why);
 /* End c now, whatever its state (503 to an unanswered A and CANCEL to B,
  * or BYE to both legs); its flows and ports are released. */
-void b2bua_call_end(struct dsbc_b2bua *b, struct call *c, const char *why);
+void b2bua_call_end(struct dsbc_b2bua *b, struct call *c,
+		    enum dsbc_b2bua_end reason, const char *why);
 /* A peer that proved itself part of a call or a registration: the host
  * may prioritise it under overload (ops->peer_trust). */
 static inline void

@@ -311,7 +311,8 @@ dsbc_b2bua_flow_latched(struct dsbc_b2bua *b,
 		/* the media back to that peer could not follow it: the
 		 * call ends cleanly rather than carry one-way media */
 		b->st.latch_errors++;
-		b2bua_call_end(b, c, "latched flow not re-pointed");
+		b2bua_call_end(b, c, DSBC_B2BUA_END_MEDIA_FAILURE,
+			       "latched flow not re-pointed");
 		return;
 	}
 	b->st.latch_repoints++;

@@ -112,3 +112,28 @@ dsbc_b2bua_call_snapshot(const struct dsbc_b2bua *b, uint32_t id,
 	leg_snap(c, &c->b, &s->b);
 	return 0;
 }
+
+const char *
+dsbc_b2bua_state_name(unsigned int i)
+{
+	return i < DIM(state_names) ? state_names[i] : "unknown";
+}
+
+void
+dsbc_b2bua_call_counts(const struct dsbc_b2bua *b, uint32_t *by_state,
+		       uint32_t *by_mode)
+{
+	uint32_t i;
+
+	memset(by_state, 0, sizeof(*by_state) * DSBC_B2BUA_STATES);
+	memset(by_mode, 0, sizeof(*by_mode) * DSBC_MODE_MAX);
+	for (i = 0; i < b->max_calls; i++) {
+		const struct call *c = &b->calls[i];
+
+		if (c->state == CALL_FREE || c->state >= DSBC_B2BUA_STATES)
+			continue;
+		by_state[c->state]++;
+		if (c->mode < DSBC_MODE_MAX)
+			by_mode[c->mode]++;
+	}
+}

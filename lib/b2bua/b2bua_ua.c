@@ -305,6 +305,13 @@ dsbc_b2bua_sip_input(struct dsbc_b2bua *b, const struct dsbc_sip_peer *from,
 		goto out;
 	}
 	h = dsbc_sip_hdr_get(&m, DSBC_SIP_H_MAX_FORWARDS, 0);
+	if (m.method_id == DSBC_SIP_M_OPTIONS && b->draining) {
+		/* what a proxy's dispatcher probes: no new calls here */
+		b->st.drain_refused++;
+		respond(b, &m, from, 503, "Service Unavailable",
+			"Retry-After: 60\r\n");
+		goto out;
+	}
 	if (m.method_id == DSBC_SIP_M_OPTIONS) {
 		respond(b, &m, from, 200, "OK",
 			"Allow: " ALLOW "\r\nAccept: application/sdp\r\n"

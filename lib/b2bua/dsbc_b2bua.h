@@ -26,6 +26,7 @@
 #include <stdint.h>
 
 #include "dsbc_addr.h"
+#include "dsbc_b2bua_cdr.h"
 #include "dsbc_config.h"
 #include "dsbc_sip_msg.h"
 
@@ -131,6 +132,9 @@ struct dsbc_b2bua_ops {
 	 * matched a dialog): the host may give its messages priority under
 	 * overload.  NULL: nothing is done. */
 	void (*peer_trust)(void *ctx, const struct dsbc_sip_peer *peer);
+	/** A call ended: what its detail record needs (its flows are
+	 * removed right after).  NULL: nothing is done. */
+	void (*call_ended)(void *ctx, const struct dsbc_b2bua_cdr *cdr);
 	/** One log line (no trailing newline) at a level <= cfg.log_level. */
 	void (*log)(void *ctx, enum dsbc_b2bua_log_level level,
 		    const char *line);
@@ -181,6 +185,7 @@ struct dsbc_b2bua_stats {
 				      * answer to A's offer, a To tag too
 				      * long to keep; 502 to A */
 	uint64_t shutdown_ended;     /**< calls ended by dsbc_b2bua_end_calls() */
+	uint64_t end[DSBC_B2BUA_END_MAX];  /**< ended calls by reason */
 	uint64_t route_set_refused;  /**< a Record-Route set malformed or
 				      * over what a leg keeps: 400 to A's
 				      * INVITE, 502 to A for B's 2xx */
@@ -206,6 +211,10 @@ struct dsbc_b2bua_stats {
 	uint64_t sip_err[DSBC_SIP_ERR_MAX];
 	uint64_t discarded;          /**< refused without an answer */
 	uint64_t tx_resp[7];         /**< responses sent, by class */
+	uint64_t tx_req[DSBC_SIP_M_MAX];  /**< requests sent (retransmissions
+				      * too), by method; [0] other */
+	uint64_t drain_refused;      /**< INVITEs and OPTIONS answered 503
+				      * while draining */
 	uint64_t send_fail;          /**< ops->sip_send refused */
 	uint64_t stateless_501;
 	uint64_t bad_branch;         /**< request without an RFC 3261 branch */
@@ -357,6 +366,50 @@ int dsbc_b2bua_sip_refuse(struct dsbc_b2bua *b,
  */
 uint32_t dsbc_b2bua_end_calls(struct dsbc_b2bua *b, uint32_t max,
 			      uint64_t now);
+
+/**
+ * Draining: new INVITEs and OPTIONS get 503 (so a load balancer or a
+ * proxy's dispatcher moves traffic away) while calls in progress go on
+ * to their natural end.
+ *
+ * @param on  start (true) or stop draining
+ */
+void dsbc_b2bua_drain(struct dsbc_b2bua *b, bool on);
+
+/**
+ * What is logged from now on.
+ *
+ * @param level  enum dsbc_b2bua_log_level: above it nothing is formatted
+ */
+void dsbc_b2bua_set_log_level(struct dsbc_b2bua *b, int level);
+
+/** @return whether new calls are refused (draining or shutting down) */
+bool dsbc_b2bua_draining(const struct dsbc_b2bua *b);
+
+/**
+ * The route of the call a Call-ID (either leg's) belongs to.
+ *
+ * @return its [route.N] index; -1 for a call to a registered user;
+ *   -2 when no call has that Call-ID
+ */
+int dsbc_b2bua_callid_route(struct dsbc_b2bua *b, const char *call_id,
+			    uint32_t len);
+
+/**
+ * Active calls by state and by media mode (a walk of the table).
+ *
+ * @param by_state  [DSBC_B2BUA_STATES], out, indexed as
+ *   dsbc_b2bua_state_name()
+ * @param by_mode  [DSBC_MODE_MAX], out
+ */
+void dsbc_b2bua_call_counts(const struct dsbc_b2bua *b, uint32_t *by_state,
+			    uint32_t *by_mode);
+
+/** Call states counted by dsbc_b2bua_call_counts(). */
+#define DSBC_B2BUA_STATES 6
+
+/** @return the name of state i ("offered", ...; 0 is "free") */
+const char *dsbc_b2bua_state_name(unsigned int i);
 
 /** A flow latched onto a source (RFC 7362). */
 struct dsbc_b2bua_latch {

@@ -42,6 +42,9 @@ dsbc_config_defaults(struct dsbc_config *c)
 {
 	memset(c, 0, sizeof(*c));
 	c->sip_port = 5060;
+	c->cdr.queue = 4096;
+	c->hep.queue = 8192;
+	c->hep.quality = true;
 	c->media_port_min = 20000;
 	c->media_port_max = 39999;
 	c->flow_capacity = 65536;
@@ -725,6 +728,65 @@ stir_key(struct cfg_ctx *x, void *obj, const char *k, const char *v)
 		return cfg_u32(x, k, v, 1, 3600, &st->fail_ttl_s);
 	if (!strcmp(k, "parked_max"))
 		return cfg_u32(x, k, v, 1, 65536, &st->parked_max);
+	return cfg_fail(x, k, "unknown key");
+}
+
+static int
+cdr_key(struct cfg_ctx *x, void *obj, const char *k, const char *v)
+{
+	struct dsbc_cdr_cfg *cd = obj;
+
+	if (!strcmp(k, "file"))
+		return cfg_str(x, k, v, cd->file, sizeof(cd->file));
+	if (!strcmp(k, "syslog"))
+		return cfg_bool(x, k, v, &cd->syslog);
+	if (!strcmp(k, "queue"))
+		return cfg_u32(x, k, v, 16, 1u << 20, &cd->queue);
+	return cfg_fail(x, k, "unknown key");
+}
+
+/* "0,2,5": the route indexes as a bit set */
+static int
+cfg_route_set(struct cfg_ctx *x, const char *k, const char *v, uint64_t *out)
+{
+	char buf[256], *tok, *save = NULL;
+	uint64_t n;
+
+	if (strlen(v) >= sizeof(buf))
+		return cfg_fail(x, k, "value too long");
+	snprintf(buf, sizeof(buf), "%s", v);
+	*out = 0;
+	for (tok = strtok_r(buf, ", ", &save); tok != NULL;
+	     tok = strtok_r(NULL, ", ", &save)) {
+		if (parse_u64(tok, 0, DSBC_CFG_MAX_ROUTES - 1, &n) != 0)
+			return cfg_fail(x, k, "'%s' is not a route index "
+					"0..%d", tok, DSBC_CFG_MAX_ROUTES - 1);
+		*out |= UINT64_C(1) << n;
+	}
+	if (*out == 0)
+		return cfg_fail(x, k, "no route index");
+	return 0;
+}
+
+static int
+hep_key(struct cfg_ctx *x, void *obj, const char *k, const char *v)
+{
+	struct dsbc_hep_cfg *h = obj;
+
+	if (!strcmp(k, "collector")) {
+		h->set = true;
+		return cfg_endpoint(x, k, v, &h->addr, &h->family, &h->port);
+	}
+	if (!strcmp(k, "agent_id"))
+		return cfg_u32(x, k, v, 0, UINT32_MAX, &h->agent_id);
+	if (!strcmp(k, "password"))
+		return cfg_str(x, k, v, h->password, sizeof(h->password));
+	if (!strcmp(k, "routes"))
+		return cfg_route_set(x, k, v, &h->routes);
+	if (!strcmp(k, "quality"))
+		return cfg_bool(x, k, v, &h->quality);
+	if (!strcmp(k, "queue"))
+		return cfg_u32(x, k, v, 16, 1u << 20, &h->queue);
 	return cfg_fail(x, k, "unknown key");
 }
 
@@ -1699,6 +1761,20 @@ dsbc_config_load(const char *path, struct dsbc_config *c, char *err,
 				if (pass == 0)
 					rc = apply_entries(&x, f, s, ws_key,
 							   &c->ws);
+			} else if (!strcmp(s, "cdr")) {
+				if (pass == 0)
+					rc = apply_entries(&x, f, s, cdr_key,
+							   &c->cdr);
+				if (pass == 0 && rc == 0 && c->cdr.syslog &&
+				    c->cdr.file[0] != '\0')
+					rc = cfg_fail(&x, "syslog", "a file or "
+						      "syslog, not both");
+			} else if (!strcmp(s, "hep")) {
+				if (pass == 0)
+					rc = apply_entries(&x, f, s, hep_key,
+							   &c->hep);
+				if (pass == 0 && rc == 0 && !c->hep.set)
+					rc = cfg_fail(&x, "collector", "missing");
 			} else if (!strcmp(s, "stir")) {
 				if (pass == 0)
 					rc = apply_entries(&x, f, s, stir_key,

@@ -241,6 +241,29 @@ struct dsbc_auth_section {
 	uint32_t fail_window_s;
 };
 
+/** [cdr]: call detail records, one JSON line per call when it ends. */
+struct dsbc_cdr_cfg {
+	char file[256];               /* appended to, reopened on SIGHUP or
+				       * SIGUSR1 (rotation); "" none */
+	bool syslog;                  /* to syslog(3) instead, LOG_LOCAL0 */
+	uint32_t queue;               /* records waiting for the writer */
+};
+
+/** [hep]: a copy of the signalling and quality reports to a HEP
+ * collector (HEPv3, the sipcapture protocol; Homer). */
+struct dsbc_hep_cfg {
+	bool set;                     /* collector given */
+	uint8_t family;
+	struct dsbc_addr addr;        /* collector, over UDP */
+	uint16_t port;
+	uint32_t agent_id;            /* capture agent id chunk */
+	char password[64];            /* authentication key chunk, "" none */
+	uint64_t routes;              /* calls of these [route.N] (bit N)
+				       * only; 0 every message */
+	bool quality;                 /* per-leg quality reports at call end */
+	uint32_t queue;               /* packets waiting for the sender */
+};
+
 /** [registrar]: the domain whose users register with dsbc. */
 struct dsbc_registrar_cfg {
 	char domain[128];             /* "" no registrar */
@@ -368,6 +391,9 @@ struct dsbc_config {
 	uint16_t nb_trunks;
 	struct dsbc_trunk_cfg trunks[DSBC_CFG_MAX_TRUNKS];
 	struct dsbc_registrar_cfg registrar;
+	/* [cdr], [hep] */
+	struct dsbc_cdr_cfg cdr;
+	struct dsbc_hep_cfg hep;
 	/* [lcore.N]: explicit (port, queue) assignment; none = automatic */
 	uint16_t nb_workers_cfg;
 	struct dsbc_worker_cfg workers[DSBC_CFG_MAX_WORKERS];

@@ -71,11 +71,31 @@ struct dsbc_msg_neigh {          /* NEIGH_UPDATE */
 	struct rte_ether_addr mac;
 };
 
+/** A removed flow's last counters (FLOW_ACK of a FLOW_DEL), for the
+ * call's detail record and quality figures. */
+struct dsbc_msg_flow_final {
+	uint64_t pkts;               /* relayed */
+	uint64_t bytes;
+	uint64_t drops;
+	uint32_t rtp_received;       /* of its main SSRC (media-aware) */
+	uint32_t rtp_lost;           /* ... expected but not received */
+	uint32_t jitter_us;          /* ... RFC 3550 A.8 interarrival */
+	uint32_t ssrc;
+	uint8_t has_rtp;             /* the four above are known */
+	uint8_t latched;
+	uint8_t latched_family;
+	uint8_t pad;
+	uint16_t latched_port;
+	struct dsbc_addr latched_src;
+};
+
 /** Payload of FLOW_ACK. */
 struct dsbc_msg_ack {            /* FLOW_ACK */
 	uint32_t flow_id;
 	uint16_t op;                 /* the enum dsbc_msg_type acknowledged */
 	int16_t status;              /* 0 or -errno */
+	struct dsbc_msg_flow_final final;  /* FLOW_DEL acknowledged: what
+					    * the flow had counted */
 };
 
 /** Payload of LATCHED: the source the flow latched onto. */

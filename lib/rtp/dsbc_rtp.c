@@ -107,3 +107,26 @@ dsbc_rtp_src_lost(const struct dsbc_rtp_src *s)
 {
 	return (int64_t)dsbc_rtp_src_expected(s) - s->received;
 }
+
+uint32_t
+dsbc_rtp_mos_x100(uint32_t loss_ppm, uint32_t jitter_us)
+{
+	double ppl = loss_ppm / 10000.0;            /* percent */
+	double ta = 20.0 + 2.0 * jitter_us / 1000.0; /* one-way, ms */
+	double id, ie, r, mos;
+
+	/* delay impairment, G.107's Id in its usual closed form */
+	id = 0.024 * ta + (ta > 177.3 ? 0.11 * (ta - 177.3) : 0.0);
+	/* effective equipment impairment with random loss (G.107 7.2) */
+	ie = 95.0 * ppl / (ppl + 25.1);
+	r = 93.2 - id - ie;
+	if (r <= 0)
+		mos = 1.0;
+	else if (r >= 100)
+		mos = 4.5;
+	else
+		mos = 1.0 + 0.035 * r + 7e-6 * r * (r - 60.0) * (100.0 - r);
+	if (mos < 1.0)
+		mos = 1.0;
+	return (uint32_t)(mos * 100.0 + 0.5);
+}

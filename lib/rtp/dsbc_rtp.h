@@ -180,4 +180,19 @@ uint32_t dsbc_rtp_src_expected(const struct dsbc_rtp_src *s);
  */
 int64_t dsbc_rtp_src_lost(const struct dsbc_rtp_src *s);
 
+/**
+ * An estimate of a stream's listening quality (MOS, 1 to 4.5) from what
+ * a relay sees: loss and interarrival jitter.  The ITU-T G.107 E-model
+ * with its default transmission rating, the equipment impairment of
+ * G.711 with packet loss concealment (Ie 0, Bpl 25.1, G.113 Appendix I)
+ * and a one-way delay taken as 20 ms of packetisation plus twice the
+ * jitter (a play-out buffer's depth), since the round trip is not seen.
+ * For comparing calls and trends, not a PESQ/POLQA score.
+ *
+ * @param loss_ppm  packets lost per million expected
+ * @param jitter_us  RFC 3550 interarrival jitter, microseconds
+ * @return MOS times 100 (100 to 450)
+ */
+uint32_t dsbc_rtp_mos_x100(uint32_t loss_ppm, uint32_t jitter_us);
+
 #endif /* DSBC_RTP_H */

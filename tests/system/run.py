@@ -56,6 +56,115 @@ print("received %d bytes %d from %s:%s" % (got, nbytes,
 """
 
 
+class OpsCapture:
+    """What dsbc exports for operators during one test: its call detail
+    records (a file) and its HEP packets (a UDP collector on loopback,
+    where dsbc's export thread sends from the host's stack)."""
+
+    def __init__(self, name):
+        self.cdr_path = os.path.abspath("out/system/%s.cdr.json" % name)
+        if os.path.exists(self.cdr_path):
+            os.unlink(self.cdr_path)
+        self.sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+        self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 8 << 20)
+        self.sock.bind(("127.0.0.1", 0))
+        self.sock.setblocking(False)
+        self.packets = []
+
+    def conf(self):
+        return "[cdr]\nfile = %s\n[hep]\ncollector = 127.0.0.1:%d\n" \
+            "agent_id = 77\n" % (self.cdr_path,
+                                  self.sock.getsockname()[1])
+
+    def cdrs(self):
+        """Every line, each checked to be one JSON object."""
+        if not os.path.exists(self.cdr_path):
+            return []
+        out = []
+        with open(self.cdr_path) as f:
+            for line in f:
+                out.append(json.loads(line))
+        return out
+
+    def hep(self):
+        """The HEP packets received so far, decoded."""
+        while True:
+            try:
+                self.packets.append(hep_decode(self.sock.recv(70000)))
+            except BlockingIOError:
+                return self.packets
+
+    def close(self):
+        self.sock.close()
+
+
+def hep_decode(p):
+    """A HEPv3 packet (the published sipcapture format: "HEP3", total
+    length, then chunks of vendor, type, length, value) as a dict; a
+    malformed one raises Fail."""
+    check(p[:4] == b"HEP3", "HEP3 magic")
+    eq(int.from_bytes(p[4:6], "big"), len(p), "HEP total length")
+    d, off = {}, 6
+    while off < len(p):
+        check(len(p) - off >= 6, "HEP chunk header")
+        vendor = int.from_bytes(p[off:off + 2], "big")
+        typ = int.from_bytes(p[off + 2:off + 4], "big")
+        ln = int.from_bytes(p[off + 4:off + 6], "big")
+        check(vendor == 0 and ln >= 6 and off + ln <= len(p),
+              "HEP chunk %d/%d/%d" % (vendor, typ, ln))
+        v = p[off + 6:off + ln]
+        if typ in (1, 2, 11):
+            d[typ] = v[0]
+        elif typ in (7, 8):
+            d[typ] = int.from_bytes(v, "big")
+        elif typ in (9, 10, 12):
+            d[typ] = int.from_bytes(v, "big")
+        elif typ in (3, 4, 5, 6):
+            d[typ] = socket.inet_ntop(socket.AF_INET if len(v) == 4
+                                      else socket.AF_INET6, v)
+        else:
+            d[typ] = v
+        off += ln
+    return dict(family=d.get(1), proto=d.get(2), src=d.get(3, d.get(5)),
+                dst=d.get(4, d.get(6)), sport=d.get(7), dport=d.get(8),
+                ts=d.get(9, 0) + d.get(10, 0) / 1e6, type=d.get(11),
+                agent=d.get(12), corr=d.get(17, b"").decode(),
+                payload=d.get(15, b""))
+
+
+def hep_ladder(packets, call_id):
+    """The SIP of one Call-ID as (sender, first line's method or status)
+    in the order captured; a retransmission (same as the one before it)
+    once."""
+    out = []
+    for h in packets:
+        if h["type"] != 1 or h["corr"] != call_id:
+            continue
+        first = h["payload"].split(b"\r\n", 1)[0].decode()
+        what = first.split()[1] if first.startswith("SIP/2.0") else \
+            first.split()[0]
+        item = ("%s:%d" % (h["src"], h["sport"]), what)
+        if not out or out[-1] != item:
+            out.append(item)
+    return out
+
+
+CDR_FIELDS = ("id", "start", "answer", "end", "duration_s", "talk_s",
+              "reason", "status", "why", "route", "mode", "a", "b")
+CDR_LEG_FIELDS = ("call_id", "local_uri", "remote_uri", "transport", "peer",
+                  "keying", "packets", "bytes", "latched", "rtp", "stats")
+
+
+def check_cdrs(cdrs, ended):
+    """One record per ended call, each with every documented field."""
+    eq(len(cdrs), ended, "call detail records, one per ended call")
+    for r in cdrs:
+        eq(sorted(r), sorted(CDR_FIELDS), "CDR fields")
+        for leg in ("a", "b"):
+            eq(sorted(r[leg]), sorted(CDR_LEG_FIELDS), "CDR leg fields")
+        check(r["end"] >= r["start"], "CDR end after start")
+
+
 def dsbc_conf(topo, path, dsbc_extra="", port0_extra="", port1_extra=""):
     with open(path, "w") as f:
         f.write(("""[dsbc]
@@ -2748,6 +2857,7 @@ def run_call(name, uac_xml, uas_xml, calls=1, rate=10, limit=10,
     topo = Topology(name[:2])
     topo.setup()
     d = helper = bhelper = None
+    ops = OpsCapture(name)
     try:
         if loss:
             for who in ("alice", "bob"):
@@ -2756,7 +2866,8 @@ def run_call(name, uac_xml, uas_xml, calls=1, rate=10, limit=10,
         conf = os.path.abspath("out/system/%s.conf" % name)
         dsbc_conf(topo, conf, dsbc_extra, port0_extra, port1_extra)
         with open(conf, "a") as f:
-            f.write("[route.0]\nnext_hop = %s\n" % next_hop + conf_extra)
+            f.write("[route.0]\nnext_hop = %s\n" % next_hop + conf_extra +
+                    ops.conf())
         d = Dsbc(BUILD, conf, "dsbc-sys-" + name, lcores="0-1")
         d.wait_ready()
         before = d.tel.query("/dsbc/calls")
@@ -2829,11 +2940,14 @@ def run_call(name, uac_xml, uas_xml, calls=1, rate=10, limit=10,
                     h.wait()
         rc = d.stop() if d else 0
         topo.teardown()
+    # written by dsbc's export thread before it exits
+    cdrs, hep = ops.cdrs(), ops.hep()
+    ops.close()
     res = dict(uac_rc=uac.returncode, uac_err=uac.stderr,
                uas_rc=uas.returncode, uas_err=uas_out[1],
                uas_ok=successful(uas_out[0]), uac_ok=successful(uac.stdout),
                calls=calls_now, call=seen, call_after_during=after_during,
-               before=before, stats=st, sip=sip)
+               before=before, stats=st, sip=sip, cdrs=cdrs, hep=hep)
     print("  calls: " + " ".join("%s=%s" % (k, v) for k, v in
                                  calls_now.items() if k != "ids"))
     if calls_now.get("timeouts"):
@@ -2848,6 +2962,7 @@ def run_call(name, uac_xml, uas_xml, calls=1, rate=10, limit=10,
        "media ports back")
     eq(st["flows_installed"] - st["flows_removed"], 2,
        "only the 2 static flows left")
+    check_cdrs(cdrs, calls_now["ended"] - before["ended"])
     return res
 
 
@@ -2927,6 +3042,34 @@ def test_call_bye_from_a_with_rtp():
     eq(c["b_leg"]["m0_rtp_in_latched"], "10.10.2.20:6000", "B-leg latch")
     eq(c["b_leg"]["m0_rtp_in_sends_to"], "10.10.1.10:7000",
        "B->A flow sends to alice's latched source")
+    # its record: why and how it ended, what each peer sent and where
+    # from, as the flows counted it when they were removed
+    cdr = r["cdrs"][0]
+    print("  cdr: " + json.dumps(cdr)[:400])
+    eq((cdr["reason"], cdr["status"], cdr["mode"], cdr["route"]),
+       ("bye_a", 200, "relay", 0), "CDR reason, status, mode, route")
+    eq((cdr["a"]["packets"], cdr["b"]["packets"]), (50, 40),
+       "CDR packets from alice, from bob")
+    eq((cdr["a"]["latched"], cdr["b"]["latched"]),
+       ("10.10.1.10:7000", "10.10.2.20:6000"), "CDR latched sources")
+    eq((cdr["a"]["peer"], cdr["a"]["transport"], cdr["b"]["peer"]),
+       ("10.10.1.10:5070", "udp", "10.10.2.20:5060"), "CDR signalling peers")
+    eq((cdr["a"]["stats"], cdr["b"]["stats"]), ("complete", "complete"),
+       "every flow's last counters came back")
+    check(cdr["talk_s"] >= 2.0 and cdr["answer"] is not None, "talk time")
+    # HEP: every SIP message of both legs, in order, from the address
+    # that sent it
+    alice, da, db, bob = ("10.10.1.10:5070", "10.10.1.1:5060",
+                          "10.10.2.1:5060", "10.10.2.20:5060")
+    la = hep_ladder(r["hep"], cdr["a"]["call_id"])
+    lb = hep_ladder(r["hep"], cdr["b"]["call_id"])
+    print("  hep A: %s\n  hep B: %s" % (la, lb))
+    eq(la, [(alice, "INVITE"), (da, "100"), (da, "180"), (da, "200"),
+            (alice, "ACK"), (alice, "BYE"), (da, "200")], "A leg over HEP")
+    eq(lb, [(db, "INVITE"), (bob, "180"), (bob, "200"), (db, "ACK"),
+            (db, "BYE"), (bob, "200")], "B leg over HEP")
+    check(all(h["agent"] == 77 and h["proto"] == 17 for h in r["hep"]),
+          "HEP agent id and UDP")
 
 
 # RTP at 50 packets/s from BIND to DST for COUNT packets, whatever the
@@ -3108,6 +3251,7 @@ def test_call_bye_from_b():
     r = run_call("bye_b", uac, uas)
     sipp_ok(r)
     eq(r["sip"]["rx_BYE"], 1, "BYE from B")
+    eq(r["cdrs"][0]["reason"], "bye_b", "CDR reason")
 
 
 def test_call_early_media():
@@ -3160,6 +3304,8 @@ def test_call_media_inactivity():
     eq(r["sip"]["rx_2xx"], 3, "2xx received by dsbc")
     eq(r["sip"]["rx_BYE"], 0, "no BYE from the peers")
     check(time.time() - t0 < 30, "ended long before sipp's timeout")
+    eq((r["cdrs"][0]["reason"], r["cdrs"][0]["status"]),
+       ("media_timeout", 200), "CDR reason and status")
 
 
 def test_call_prack():
@@ -4895,6 +5041,9 @@ def test_call_cancel():
                  os.path.join(SIPP, "uas_ring.xml"))
     sipp_ok(r)
     eq(r["calls"]["cancelled"], 1, "cancelled calls")
+    c = r["cdrs"][0]
+    eq((c["reason"], c["status"], c["answer"], c["talk_s"]),
+       ("cancel", 487, None, 0.0), "CDR of a cancelled call")
 
 
 def test_call_busy():
@@ -4902,6 +5051,9 @@ def test_call_busy():
                  os.path.join(SIPP, "uas_busy.xml"))
     sipp_ok(r)
     eq(r["calls"]["failed"], 1, "failed calls")
+    c = r["cdrs"][0]
+    eq((c["reason"], c["status"], c["answer"]), ("failure", 486, None),
+       "CDR of a call B refused")
 
 
 def test_100_parallel_calls():

@@ -120,6 +120,35 @@ test_jitter(void)
 	CU_ASSERT(s.jitter > 0x80000000u);
 }
 
+/* The E-model estimate: a clean G.711 stream scores about 4.4, loss and
+ * jitter lower it monotonically, and it stays within 1..4.5. */
+static void
+test_mos(void)
+{
+	uint32_t clean = dsbc_rtp_mos_x100(0, 0);
+	uint32_t prev = clean, loss;
+
+	CU_ASSERT(clean >= 435 && clean <= 445);
+	/* 1 % random loss with concealment: Ie_eff 3.6, R 89.1, 4.32 */
+	CU_ASSERT(dsbc_rtp_mos_x100(10000, 0) >= 428 &&
+		  dsbc_rtp_mos_x100(10000, 0) <= 435);
+	/* 5 %: R 76.9, 3.90 */
+	CU_ASSERT(dsbc_rtp_mos_x100(50000, 0) >= 385 &&
+		  dsbc_rtp_mos_x100(50000, 0) <= 395);
+	for (loss = 5000; loss <= 1000000; loss += 5000) {
+		uint32_t m = dsbc_rtp_mos_x100(loss, 0);
+
+		CU_ASSERT(m <= prev);
+		CU_ASSERT(m >= 100);
+		prev = m;
+	}
+	CU_ASSERT(dsbc_rtp_mos_x100(1000000, 0) < 200);
+	/* 100 ms of jitter: 220 ms of delay, past G.107's knee */
+	CU_ASSERT(dsbc_rtp_mos_x100(0, 100000) < clean);
+	CU_ASSERT(dsbc_rtp_mos_x100(0, 100000) > dsbc_rtp_mos_x100(0, 400000));
+	CU_ASSERT(dsbc_rtp_mos_x100(UINT32_MAX, UINT32_MAX) == 100);
+}
+
 int
 unit_register(void)
 {
@@ -131,5 +160,6 @@ unit_register(void)
 	UNIT_ADD(s, test_loss_and_wrap);
 	UNIT_ADD(s, test_leap);
 	UNIT_ADD(s, test_jitter);
+	UNIT_ADD(s, test_mos);
 	return 0;
 }

@@ -22,6 +22,8 @@
 #include "dsbc_net.h"
 #include "dsbc_passport.h"
 #include "dsbc_srtp_lib.h"
+#include "ctl/cdr.h"
+#include "ctl/hep.h"
 #include "ctl/mgmt.h"
 #include "ctl/sip.h"
 #include "ctl/sip_tcp.h"
@@ -38,6 +40,7 @@ static int
 op_sip_send(void *ctx, const struct dsbc_sip_peer *to, const char *msg,
 	    uint32_t len)
 {
+	dsbc_hep_tx(ctx, to, msg, len);
 	if (to->transport != DSBC_SIP_UDP)
 		return dsbc_sip_tcp_send(ctx, to, msg, len);
 	return dsbc_sip_send(ctx, to, msg, len);
@@ -170,8 +173,8 @@ op_peer_trust(void *ctx, const struct dsbc_sip_peer *p)
 }
 
 /* Next hops and single-address trunks are trusted from the start. */
-static void
-trust_configured(struct dsbc_app *app)
+void
+dsbc_b2bua_host_trust_configured(struct dsbc_app *app)
 {
 	const struct dsbc_config *c = &app->cfg;
 	uint16_t i;
@@ -190,6 +193,22 @@ trust_configured(struct dsbc_app *app)
 	}
 }
 
+void
+dsbc_sip_deliver(struct dsbc_app *app, const struct dsbc_sip_peer *from,
+		 const char *msg, uint32_t len)
+{
+	dsbc_hep_rx_begin(app, from, msg, len);
+	dsbc_b2bua_sip_input(app->sip->b2b, from, msg, len,
+			     dsbc_sip_now_ms(app));
+	dsbc_hep_rx_end(app);
+}
+
+static void
+op_call_ended(void *ctx, const struct dsbc_b2bua_cdr *r)
+{
+	dsbc_cdr_call_ended(ctx, r);
+}
+
 int
 dsbc_b2bua_host_init(struct dsbc_app *app)
 {
@@ -205,6 +224,7 @@ dsbc_b2bua_host_init(struct dsbc_app *app)
 		.epoch_s = op_epoch_s,
 		.stir_fetch = dsbc_stir_fetch_start,
 		.peer_trust = op_peer_trust,
+		.call_ended = op_call_ended,
 		.log = op_log,
 	};
 	struct dsbc_b2bua_cfg bc;
@@ -235,7 +255,7 @@ dsbc_b2bua_host_init(struct dsbc_app *app)
 		DSBC_LOG(b2bua, ERR, "%s\n", err);
 		return -EINVAL;
 	}
-	trust_configured(app);
+	dsbc_b2bua_host_trust_configured(app);
 	return 0;
 }
 

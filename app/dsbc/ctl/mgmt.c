@@ -16,7 +16,9 @@
 
 #include "dsbc_hdr.h"
 #include "dsbc_known.h"
+#include "ctl/cdr.h"
 #include "ctl/mgmt.h"
+#include "ctl/reload.h"
 #include "ctl/exc_tap.h"
 #include "ctl/sip.h"
 #include "ctl/sip_tcp.h"
@@ -210,7 +212,12 @@ event_handle(struct dsbc_app *app, const struct dsbc_msg *m)
 				s->free[s->nb_free++] = slot;
 			}
 		} else if (m->ack.op == DSBC_MSG_FLOW_DEL) {
-			/* DESIGN 4: the slot is reusable only once the owner
+			/* its last counters, for its call's record */
+			if (m->ack.status == 0)
+				dsbc_cdr_flow_final(app, m->worker,
+						    m->ack.flow_id,
+						    &m->ack.final);
+			/* the slot is reusable only once the owner
 			 * has acknowledged the removal. */
 			if (s->state[slot] != DSBC_SLOT_FREE) {
 				if (s->active > 0)
@@ -728,22 +735,20 @@ drain_dtls(struct dsbc_app *app)
 	return n;
 }
 
-/* SIGHUP: the users file again, whole or not at all */
+/* SIGHUP: the configuration file again (ctl/reload.c), whole or not at
+ * all; the users file with it */
 static void
-reload_users(struct dsbc_app *app)
+reload(struct dsbc_app *app)
 {
-	char err[256];
-	int n;
+	char msg[DSBC_CFG_ERR_LEN + 64];
+	int rc;
 
-	app->reload_users = false;
-	if (app->sip == NULL || app->sip->b2b == NULL)
-		return;
-	n = dsbc_b2bua_auth_reload(app->sip->b2b, err, sizeof(err));
-	if (n < 0)
-		DSBC_LOG(mgmt, ERR, "users not reloaded, the old ones stay: "
-			 "%s\n", err);
+	app->reload = false;
+	rc = dsbc_reload(app, msg, sizeof(msg));
+	if (rc == 0)
+		DSBC_LOG(mgmt, NOTICE, "SIGHUP: %s\n", msg);
 	else
-		DSBC_LOG(mgmt, NOTICE, "users reloaded: %d\n", n);
+		DSBC_LOG(mgmt, ERR, "SIGHUP: %s\n", msg);
 }
 
 /* Let what the management lcore sent leave: streams' writes come back
@@ -786,6 +791,24 @@ shutdown_calls(struct dsbc_app *app)
 		 "CANCEL)\n", n);
 }
 
+/* The ended calls' flows come back from the workers with their last
+ * counters; then every record goes to the export thread. */
+static void
+shutdown_records(struct dsbc_app *app)
+{
+	uint64_t end = rte_rdtsc() + app->tsc_hz / 5;
+
+	do {
+		flush_ctrl(app);
+		dsbc_mgmt_poll_events(app);
+		dsbc_cdr_poll(app);
+		if (dsbc_cdr_stats(app)->pending == 0)
+			break;
+		rte_delay_us_sleep(1000);
+	} while (rte_rdtsc() < end);
+	dsbc_cdr_flush(app);
+}
+
 void
 dsbc_mgmt_loop(struct dsbc_app *app)
 {
@@ -810,9 +833,10 @@ dsbc_mgmt_loop(struct dsbc_app *app)
 		work += dsbc_sip_tick(app);
 		work += dsbc_stir_fetch_poll(app);
 		dsbc_snap_serve(app);
-		if (app->reload_users)
-			reload_users(app);
+		if (app->reload)
+			reload(app);
 		work += dsbc_mgmt_poll_events(app);
+		work += dsbc_cdr_poll(app);
 		flush_ctrl(app);
 		/* busy: the iterations that handled something (what a call
 		 * costs the management lcore: perf/cps's mgmt_us_per_call) */
@@ -824,4 +848,5 @@ dsbc_mgmt_loop(struct dsbc_app *app)
 		}
 	}
 	shutdown_calls(app);
+	shutdown_records(app);
 }

@@ -85,6 +85,13 @@ uint64_t dsbc_sip_now_ms(const struct dsbc_app *app);
 /* b2bua_host.c: lib/b2bua on the management lcore */
 int dsbc_b2bua_host_init(struct dsbc_app *app);
 void dsbc_b2bua_host_fini(struct dsbc_app *app);
+/* A received SIP message to the B2BUA, captured (HEP) with what dsbc
+ * sends while handling it. */
+void dsbc_sip_deliver(struct dsbc_app *app, const struct dsbc_sip_peer *from,
+		      const char *msg, uint32_t len);
+/* Routes' next hops and single-address trunks marked trusted (overload
+ * control); again after a reload. */
+void dsbc_b2bua_host_trust_configured(struct dsbc_app *app);
 /* A terminated leg's DTLS record a worker punted (flow id in hash.usr). */
 void dsbc_b2bua_host_dtls(struct dsbc_app *app, struct rte_mbuf *m);
 

@@ -685,8 +685,7 @@ again:
 		t->st.rx_msgs++;
 		/* msg is in c's buffer: a send that fails on c only marks
 		 * it dead, it is closed once the B2BUA is done with msg */
-		dsbc_b2bua_sip_input(app->sip->b2b, &peer, msg, len,
-				     dsbc_sip_now_ms(app));
+		dsbc_sip_deliver(app, &peer, msg, len);
 		if (c->dead) {
 			conn_close(t, c);
 			return;
@@ -833,9 +832,7 @@ again:
 			 * WebSocket (no Content-Length needed) */
 			peer_of(t, c, &peer);
 			t->st.rx_msgs++;
-			dsbc_b2bua_sip_input(app->sip->b2b, &peer,
-					     (const char *)p, plen,
-					     dsbc_sip_now_ms(app));
+			dsbc_sip_deliver(app, &peer, (const char *)p, plen);
 			if (c->dead) {
 				conn_close(t, c);
 				return;

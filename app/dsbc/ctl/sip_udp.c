@@ -182,8 +182,7 @@ deliver(struct dsbc_app *app, struct rte_mbuf *m, int in,
 			s->st.overload_shed++;
 		return;
 	}
-	dsbc_b2bua_sip_input(s->b2b, &peer, s->rx_buf, pi.payload_len,
-			     dsbc_sip_now_ms(app));
+	dsbc_sip_deliver(app, &peer, s->rx_buf, pi.payload_len);
 }
 
 void

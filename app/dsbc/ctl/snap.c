@@ -7,8 +7,10 @@
 
 #include "dsbc_reg.h"
 
+#include "ctl/reload.h"
 #include "ctl/sip.h"
 #include "ctl/snap.h"
+#include "log.h"
 #include "dsbc.h"
 
 /* One request at a time: telemetry may run a thread per client. */
@@ -19,12 +21,21 @@ int
 dsbc_snap_ask(struct dsbc_app *app, enum dsbc_snap_kind kind, uint32_t id,
 	      struct dsbc_snap_req **out)
 {
+	return dsbc_snap_ask_arg(app, kind, id, "", out);
+}
+
+int
+dsbc_snap_ask_arg(struct dsbc_app *app, enum dsbc_snap_kind kind,
+		  uint32_t id, const char *arg, struct dsbc_snap_req **out)
+{
 	unsigned int waited;
 
 	(void)app;
 	pthread_mutex_lock(&snap_lock);
 	snap_req.kind = (uint8_t)kind;
 	snap_req.id = id;
+	snprintf(snap_req.arg, sizeof(snap_req.arg), "%s", arg);
+	snap_req.msg[0] = '\0';
 	__atomic_store_n(&snap_req.state, 1, __ATOMIC_RELEASE);
 	for (waited = 0; waited < 10000; waited++) {
 		if (__atomic_load_n(&snap_req.state, __ATOMIC_ACQUIRE) == 2)
@@ -38,7 +49,8 @@ dsbc_snap_ask(struct dsbc_app *app, enum dsbc_snap_kind kind, uint32_t id,
 		return -EBUSY;
 	}
 	*out = &snap_req;
-	if (snap_req.rc != 0) {
+	/* a change's refusal comes with its message */
+	if (snap_req.rc != 0 && kind < DSBC_SNAP_RELOAD) {
 		int rc = snap_req.rc;
 
 		dsbc_snap_done();
@@ -95,6 +107,29 @@ dsbc_snap_serve(struct dsbc_app *app)
 	if (r->kind == DSBC_SNAP_CALL) {
 		r->rc = dsbc_b2bua_call_snapshot(app->sip->b2b, r->id,
 						 r->now_ms, &r->call);
+	} else if (r->kind == DSBC_SNAP_COUNTS) {
+		dsbc_b2bua_call_counts(app->sip->b2b, r->by_state, r->by_mode);
+		r->rc = 0;
+	} else if (r->kind == DSBC_SNAP_RELOAD) {
+		r->rc = dsbc_reload(app, r->msg, sizeof(r->msg)) == 0 ? 0 :
+			-EPERM;
+		if (r->rc == 0)
+			DSBC_LOG(mgmt, NOTICE, "reload (telemetry): %s\n",
+				 r->msg);
+		else
+			DSBC_LOG(mgmt, ERR, "reload (telemetry): %s\n", r->msg);
+	} else if (r->kind == DSBC_SNAP_DRAIN) {
+		dsbc_b2bua_drain(app->sip->b2b, r->id != 0);
+		snprintf(r->msg, sizeof(r->msg), "%s", r->id ? "draining" :
+			 "accepting calls");
+		DSBC_LOG(mgmt, NOTICE, "%s (telemetry)\n", r->msg);
+		r->rc = 0;
+	} else if (r->kind == DSBC_SNAP_LOG) {
+		r->rc = dsbc_log_levels(r->arg) == 0 ? 0 : -EINVAL;
+		dsbc_b2bua_set_log_level(app->sip->b2b,
+					 rte_log_get_level(dsbc_logtype_b2bua));
+		snprintf(r->msg, sizeof(r->msg), "%s", r->rc == 0 ?
+			 "applied" : "not type:level[,type:level...]");
 	} else if (r->kind == DSBC_SNAP_REGS) {
 		r->nb_regs = 0;
 		dsbc_b2bua_reg_walk(app->sip->b2b, reg_line, r);

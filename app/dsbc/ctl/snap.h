@@ -21,6 +21,12 @@ enum dsbc_snap_kind {
 	DSBC_SNAP_CALL,          /* one call by id */
 	DSBC_SNAP_IDS,           /* ids of calls, and of terminated ones */
 	DSBC_SNAP_REGS,          /* registrations, a line each */
+	DSBC_SNAP_COUNTS,        /* active calls by state and mode */
+	/* not snapshots: changes the management lcore makes between two
+	 * inputs, asked from telemetry; rc and msg say how it went */
+	DSBC_SNAP_RELOAD,        /* the configuration file again */
+	DSBC_SNAP_DRAIN,         /* id 1: refuse new calls, 0: accept */
+	DSBC_SNAP_LOG,           /* arg: "pattern:level[,...]" */
 };
 
 struct dsbc_snap_req {
@@ -35,12 +41,19 @@ struct dsbc_snap_req {
 	uint32_t term_ids[DSBC_SNAP_IDS_MAX];
 	uint32_t nb_regs;
 	char regs[DSBC_SNAP_REGS_MAX][128];  /* RTE_TEL_MAX_STRING_LEN */
+	uint32_t by_state[DSBC_B2BUA_STATES];
+	uint32_t by_mode[DSBC_MODE_MAX];
+	char arg[128];           /* in */
+	char msg[256];           /* out */
 };
 
 /* Telemetry thread: ask and wait (up to 2 s).  0, -ENOENT (no such
  * call) or -EBUSY (the management lcore did not answer). */
 int dsbc_snap_ask(struct dsbc_app *app, enum dsbc_snap_kind kind,
 		  uint32_t id, struct dsbc_snap_req **out);
+/* The same with a string argument (DSBC_SNAP_LOG). */
+int dsbc_snap_ask_arg(struct dsbc_app *app, enum dsbc_snap_kind kind,
+		      uint32_t id, const char *arg, struct dsbc_snap_req **out);
 /* Telemetry thread: done with *out. */
 void dsbc_snap_done(void);
 /* Management lcore: answer a pending request, if any. */

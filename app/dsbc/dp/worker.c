@@ -94,10 +94,58 @@ hold_forget(struct dsbc_worker *w, struct dsbc_flow *f)
 	dsbc_hold_compact(h);
 }
 
+/*
+ * A flow about to be removed: its counters, and what the media-aware
+ * state knew of its main source (the SSRC with most packets), for the
+ * call's record.  Control path, once per flow.
+ */
+static void
+flow_final(const struct dsbc_worker *w, const struct dsbc_flow *f,
+	   struct dsbc_msg_flow_final *o)
+{
+	const struct dsbc_aware *a = &w->aware[dsbc_flow_id_slot(f->flow_id)];
+	const struct dsbc_rtp_src *best = NULL;
+	unsigned int i;
+
+	o->pkts = f->st.pkts;
+	o->bytes = f->st.bytes;
+	o->drops = f->st.drops;
+	o->latched = f->latched;
+	if (f->latched) {
+		o->latched_family = f->latched_family;
+		o->latched_port = f->latched_port;
+		o->latched_src = f->latched_src;
+	}
+	if (f->spec.mode != DSBC_MODE_AWARE)
+		return;
+	for (i = 0; i < a->nb_src && i < DSBC_AWARE_SRCS; i++) {
+		const struct dsbc_rtp_src *s = dsbc_aware_rs_c(a, i);
+
+		if (best == NULL || s->received > best->received)
+			best = s;
+	}
+	if (best == NULL || best->received == 0)
+		return;
+	{
+		int64_t lost = dsbc_rtp_src_lost(best);
+		uint32_t clock = f->spec.clock_rate ? f->spec.clock_rate : 8000;
+
+		o->has_rtp = 1;
+		o->ssrc = best->ssrc;
+		o->rtp_received = best->received;
+		o->rtp_lost = lost > 0 ? (uint32_t)RTE_MIN(lost, (int64_t)UINT32_MAX)
+				       : 0;
+		/* kept x16 in RTP clock units (RFC 3550 A.8) */
+		o->jitter_us = (uint32_t)((uint64_t)(best->jitter >> 4) *
+					  1000000 / clock);
+	}
+}
+
 static void
 ctrl_apply(struct dsbc_worker *w, const struct dsbc_msg *m)
 {
 	struct dsbc_msg *ack;
+	struct dsbc_msg_flow_final final;
 	int rc = 0;
 
 	if (!dsbc_msg_valid(m)) {
@@ -122,9 +170,12 @@ ctrl_apply(struct dsbc_worker *w, const struct dsbc_msg *m)
 		struct dsbc_flow *f = dsbc_flow_table_slot(w->flows,
 							   m->ref.flow_id);
 
-		if (f != NULL && f->in_use && f->flow_id == m->ref.flow_id &&
-		    f->held > 0)
-			hold_forget(w, f);
+		memset(&final, 0, sizeof(final));
+		if (f != NULL && f->in_use && f->flow_id == m->ref.flow_id) {
+			if (f->held > 0)
+				hold_forget(w, f);
+			flow_final(w, f, &final);
+		}
 		rc = dsbc_flow_table_del(w->flows, m->ref.flow_id);
 		if (rc == 0)
 			dsbc_term_release(w, f);
@@ -184,6 +235,8 @@ ctrl_apply(struct dsbc_worker *w, const struct dsbc_msg *m)
 	if (ack != NULL) {
 		ack->ack.op = m->type;
 		ack->ack.status = (int16_t)rc;
+		if (m->type == DSBC_MSG_FLOW_DEL)
+			ack->ack.final = final;
 		ack->ack.flow_id = m->type == DSBC_MSG_FLOW_DEL ?
 				   m->ref.flow_id :
 				   m->type == DSBC_MSG_FLOW_KEYS ?

@@ -17,6 +17,8 @@ int dsbc_tel_sip_register(void);
 void dsbc_tel_sip_set_app(struct dsbc_app *app);
 int dsbc_tel_calls_register(void);
 void dsbc_tel_calls_set_app(struct dsbc_app *app);
+/* tel_ops.c: quality, cdr, hep, drain, reload, log_level */
+int dsbc_tel_ops_register(struct dsbc_app *app);
 /* tel_stir.c */
 int dsbc_tel_stir_register(struct dsbc_app *app);
 

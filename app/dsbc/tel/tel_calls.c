@@ -76,6 +76,29 @@ tel_calls(const char *cmd, const char *params, struct rte_tel_data *d)
 	rte_tel_data_add_dict_u64(d, "dtls_no_session", b->dtls_no_session);
 	rte_tel_data_add_dict_u64(d, "keys_sent", b->keys_sent);
 	rte_tel_data_add_dict_u64(d, "sdes_rekeys", b->sdes_rekeys);
+	for (i = 0; i < DSBC_B2BUA_END_MAX; i++) {
+		char key[48];
+
+		snprintf(key, sizeof(key), "end_%s", dsbc_b2bua_end_name(i));
+		rte_tel_data_add_dict_u64(d, key, b->end[i]);
+	}
+	rc = dsbc_snap_ask(tel_app, DSBC_SNAP_COUNTS, 0, &r);
+	if (rc != 0)
+		return rc;
+	for (i = 1; i < DSBC_B2BUA_STATES; i++) {
+		char key[48];
+
+		snprintf(key, sizeof(key), "state_%s",
+			 dsbc_b2bua_state_name(i));
+		rte_tel_data_add_dict_u64(d, key, r->by_state[i]);
+	}
+	for (i = 0; i < DSBC_MODE_MAX; i++) {
+		char key[48];
+
+		snprintf(key, sizeof(key), "mode_%s", dsbc_mode_name(i));
+		rte_tel_data_add_dict_u64(d, key, r->by_mode[i]);
+	}
+	dsbc_snap_done();
 	rc = dsbc_snap_ask(tel_app, DSBC_SNAP_IDS, 0, &r);
 	if (rc != 0)
 		return rc;

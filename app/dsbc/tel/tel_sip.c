@@ -56,6 +56,12 @@ tel_sip(const char *cmd, const char *params, struct rte_tel_data *d)
 		snprintf(name, sizeof(name), "tx_%uxx", i);
 		add(d, name, bs->tx_resp[i]);
 	}
+	for (i = 1; i < DSBC_SIP_M_MAX; i++) {
+		snprintf(name, sizeof(name), "tx_%s", dsbc_sip_method_name(i));
+		add(d, name, bs->tx_req[i]);
+	}
+	add(d, "tx_other_method", bs->tx_req[0]);
+	add(d, "drain_refused", bs->drain_refused);
 	add(d, "tx_fragments", st->tx_frags);
 	add(d, "tx_fail", st->tx_fail);
 	add(d, "fragments_rx", st->frag_rx);

@@ -79,6 +79,8 @@ tel_info(const char *cmd __rte_unused, const char *params __rte_unused,
 	add_u64(d, "msg_version", DSBC_MSG_VERSION);
 	add_u64(d, "msg_size", sizeof(struct dsbc_msg));
 	add_u64(d, "uptime_s", (rte_rdtsc() - app->start_tsc) / app->tsc_hz);
+	add_u64(d, "draining", app->sip != NULL && app->sip->b2b != NULL &&
+		dsbc_b2bua_draining(app->sip->b2b));
 	add_u64(d, "tsc_hz", app->tsc_hz);
 	return 0;
 }
@@ -403,6 +405,7 @@ dsbc_telemetry_register(struct dsbc_app *app)
 	    dsbc_tel_sip_register() != 0 ||
 	    dsbc_tel_calls_register() != 0 ||
 	    dsbc_tel_stir_register(app) != 0 ||
+	    dsbc_tel_ops_register(app) != 0 ||
 	    rte_telemetry_register_cmd("/dsbc/flows", tel_flows,
 			"Flow count; parameter: flow id for one flow's state") != 0)
 		return -1;

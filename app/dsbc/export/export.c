@@ -1,0 +1,398 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * The export thread (export.h).  A control thread of the EAL: not an
+ * lcore, free to block in write(2) and sendmmsg(2).  Each pass takes
+ * what the rings hold, writes the CDR lines with one writev(2) and the
+ * HEP packets with one sendmmsg(2), and sleeps 2 ms when both were
+ * empty.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/uio.h>
+#include <syslog.h>
+#include <unistd.h>
+
+#include <rte_lcore.h>
+#include <rte_ring.h>
+
+#include "dsbc.h"
+#include "export/export.h"
+#include "log.h"
+
+#define EXPORT_BURST 64
+
+struct item {
+	void *p;
+	size_t len;
+};
+
+struct dsbc_export {
+	struct rte_ring *cdr_ring;       /* struct item *, mgmt -> thread */
+	struct rte_ring *hep_ring;
+	pthread_t thread;
+	bool running;
+	volatile bool stop;
+	volatile bool reopen;
+	/* settings: the thread's own copy; a new one waits in next */
+	struct dsbc_cdr_cfg cdr;
+	struct dsbc_hep_cfg hep;
+	struct dsbc_cdr_cfg next_cdr;
+	struct dsbc_hep_cfg next_hep;
+	uint32_t next_gen;               /* bumped by configure (atomic) */
+	uint32_t gen;
+	/* what the lcore asks: is there a destination at all */
+	volatile bool cdr_on, hep_on;
+	int fd;                          /* CDR file, -1 none */
+	int sock;                        /* HEP socket, -1 none */
+	struct dsbc_export_stats st;
+};
+
+static struct dsbc_export ex_state = { .fd = -1, .sock = -1 };
+
+static void
+cdr_open(struct dsbc_export *ex)
+{
+	if (ex->fd >= 0)
+		close(ex->fd);
+	ex->fd = -1;
+	if (ex->cdr.file[0] == '\0')
+		return;
+	ex->fd = open(ex->cdr.file, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC,
+		      0640);
+	if (ex->fd < 0) {
+		ex->st.cdr_errors++;
+		DSBC_LOG(main, ERR, "[cdr] file %s: %s\n", ex->cdr.file,
+			 strerror(errno));
+	}
+}
+
+static void
+hep_open(struct dsbc_export *ex)
+{
+	struct sockaddr_storage ss;
+	socklen_t sl;
+
+	if (ex->sock >= 0)
+		close(ex->sock);
+	ex->sock = -1;
+	if (!ex->hep.set)
+		return;
+	memset(&ss, 0, sizeof(ss));
+	if (ex->hep.family == 4) {
+		struct sockaddr_in *s4 = (struct sockaddr_in *)&ss;
+
+		s4->sin_family = AF_INET;
+		s4->sin_port = htons(ex->hep.port);
+		memcpy(&s4->sin_addr, &ex->hep.addr.v4, 4);
+		sl = sizeof(*s4);
+	} else {
+		struct sockaddr_in6 *s6 = (struct sockaddr_in6 *)&ss;
+
+		s6->sin6_family = AF_INET6;
+		s6->sin6_port = htons(ex->hep.port);
+		memcpy(&s6->sin6_addr, ex->hep.addr.a8, 16);
+		sl = sizeof(*s6);
+	}
+	ex->sock = socket(ss.ss_family, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	/* connected: sendmmsg needs no address, ICMP errors are seen */
+	if (ex->sock < 0 || connect(ex->sock, (struct sockaddr *)&ss, sl) != 0) {
+		ex->st.hep_errors++;
+		DSBC_LOG(main, ERR, "[hep] collector: %s\n", strerror(errno));
+		if (ex->sock >= 0)
+			close(ex->sock);
+		ex->sock = -1;
+	}
+}
+
+static void
+write_cdrs(struct dsbc_export *ex, struct item **it, unsigned int n)
+{
+	struct iovec iov[EXPORT_BURST];
+	size_t total = 0;
+	unsigned int i;
+	ssize_t w;
+
+	if (ex->cdr.syslog) {
+		for (i = 0; i < n; i++) {
+			/* without its newline */
+			syslog(LOG_LOCAL0 | LOG_INFO, "%.*s",
+			       (int)(it[i]->len - 1), (char *)it[i]->p);
+			ex->st.cdr_written++;
+		}
+		return;
+	}
+	if (ex->fd < 0) {
+		ex->st.cdr_errors += n;
+		return;
+	}
+	for (i = 0; i < n; i++) {
+		iov[i].iov_base = it[i]->p;
+		iov[i].iov_len = it[i]->len;
+		total += it[i]->len;
+	}
+	/* O_APPEND: one writev is one append; a short one (disk full)
+	 * is counted, the rest of the lines lost with it */
+	w = writev(ex->fd, iov, (int)n);
+	if (w == (ssize_t)total) {
+		ex->st.cdr_written += n;
+	} else {
+		ex->st.cdr_errors += n;
+		DSBC_LOG(main, ERR, "[cdr] %s: %s\n", ex->cdr.file,
+			 w < 0 ? strerror(errno) : "short write");
+	}
+}
+
+static void
+send_heps(struct dsbc_export *ex, struct item **it, unsigned int n)
+{
+	struct mmsghdr mh[EXPORT_BURST];
+	struct iovec iov[EXPORT_BURST];
+	unsigned int i, done = 0;
+	int k;
+
+	if (ex->sock < 0) {
+		ex->st.hep_errors += n;
+		return;
+	}
+	memset(mh, 0, sizeof(mh[0]) * n);
+	for (i = 0; i < n; i++) {
+		iov[i].iov_base = it[i]->p;
+		iov[i].iov_len = it[i]->len;
+		mh[i].msg_hdr.msg_iov = &iov[i];
+		mh[i].msg_hdr.msg_iovlen = 1;
+	}
+	while (done < n) {
+		k = sendmmsg(ex->sock, mh + done, n - done, 0);
+		if (k <= 0) {
+			/* ECONNREFUSED from an earlier ICMP, a full socket
+			 * buffer: this packet is lost, the rest go on */
+			ex->st.hep_errors++;
+			done++;
+			continue;
+		}
+		ex->st.hep_sent += (uint64_t)k;
+		done += (unsigned int)k;
+	}
+}
+
+static unsigned int
+drain(struct dsbc_export *ex, struct rte_ring *r, bool cdr)
+{
+	struct item *it[EXPORT_BURST];
+	unsigned int n, i, total = 0;
+
+	do {
+		n = rte_ring_sc_dequeue_burst(r, (void **)it, EXPORT_BURST,
+					      NULL);
+		if (n == 0)
+			break;
+		if (cdr)
+			write_cdrs(ex, it, n);
+		else
+			send_heps(ex, it, n);
+		for (i = 0; i < n; i++) {
+			free(it[i]->p);
+			free(it[i]);
+		}
+		total += n;
+	} while (n == EXPORT_BURST);
+	return total;
+}
+
+static void
+apply_config(struct dsbc_export *ex)
+{
+	uint32_t g = __atomic_load_n(&ex->next_gen, __ATOMIC_ACQUIRE);
+
+	if (g == ex->gen)
+		return;
+	ex->gen = g;
+	if (strcmp(ex->cdr.file, ex->next_cdr.file) != 0 ||
+	    ex->cdr.syslog != ex->next_cdr.syslog) {
+		ex->cdr = ex->next_cdr;
+		cdr_open(ex);
+	}
+	if (memcmp(&ex->hep, &ex->next_hep, sizeof(ex->hep)) != 0) {
+		ex->hep = ex->next_hep;
+		hep_open(ex);
+	}
+}
+
+static uint32_t
+export_main(void *arg)
+{
+	struct dsbc_export *ex = arg;
+	unsigned int n;
+
+	for (;;) {
+		bool stopping = ex->stop;
+
+		apply_config(ex);
+		if (ex->reopen) {
+			ex->reopen = false;
+			if (ex->cdr.file[0] != '\0') {
+				cdr_open(ex);
+				ex->st.cdr_rotations++;
+			}
+		}
+		n = drain(ex, ex->cdr_ring, true);
+		n += drain(ex, ex->hep_ring, false);
+		/* stop seen before this pass: what was queued is out */
+		if (stopping && n == 0)
+			break;
+		if (n == 0)
+			usleep(2000);
+	}
+	return 0;
+}
+
+static struct dsbc_export *
+ex_of(const struct dsbc_app *app)
+{
+	(void)app;
+	return &ex_state;
+}
+
+int
+dsbc_export_start(struct dsbc_app *app)
+{
+	struct dsbc_export *ex = ex_of(app);
+	int rc;
+
+	ex->cdr = app->cfg.cdr;
+	ex->hep = app->cfg.hep;
+	ex->next_cdr = ex->cdr;
+	ex->next_hep = ex->hep;
+	ex->cdr_on = ex->cdr.file[0] != '\0' || ex->cdr.syslog;
+	ex->hep_on = ex->hep.set;
+	ex->cdr_ring = rte_ring_create("dsbc_cdr", rte_align32pow2(
+				       app->cfg.cdr.queue + 1), SOCKET_ID_ANY,
+				       RING_F_SP_ENQ | RING_F_SC_DEQ);
+	ex->hep_ring = rte_ring_create("dsbc_hep", rte_align32pow2(
+				       app->cfg.hep.queue + 1), SOCKET_ID_ANY,
+				       RING_F_SP_ENQ | RING_F_SC_DEQ);
+	if (ex->cdr_ring == NULL || ex->hep_ring == NULL) {
+		DSBC_LOG(main, ERR, "export rings: %s\n",
+			 rte_strerror(rte_errno));
+		return -1;
+	}
+	if (ex->cdr.syslog)
+		openlog("dsbc-cdr", LOG_NDELAY, LOG_LOCAL0);
+	cdr_open(ex);
+	hep_open(ex);
+	rc = rte_ctrl_thread_create(&ex->thread, "dsbc-export", NULL,
+				    (void *(*)(void *))(uintptr_t)export_main,
+				    ex);
+	if (rc != 0) {
+		DSBC_LOG(main, ERR, "export thread: %s\n", strerror(rc));
+		return -1;
+	}
+	ex->running = true;
+	return 0;
+}
+
+void
+dsbc_export_stop(struct dsbc_app *app)
+{
+	struct dsbc_export *ex = ex_of(app);
+
+	if (ex->running) {
+		ex->stop = true;
+		pthread_join(ex->thread, NULL);
+		ex->running = false;
+	}
+	if (ex->fd >= 0)
+		close(ex->fd);
+	if (ex->sock >= 0)
+		close(ex->sock);
+	ex->fd = ex->sock = -1;
+	rte_ring_free(ex->cdr_ring);
+	rte_ring_free(ex->hep_ring);
+	ex->cdr_ring = ex->hep_ring = NULL;
+}
+
+static int
+enqueue(struct rte_ring *r, void *p, size_t len)
+{
+	struct item *it;
+
+	if (r == NULL)
+		return -ENOBUFS;
+	it = malloc(sizeof(*it));
+	if (it == NULL)
+		return -ENOBUFS;
+	it->p = p;
+	it->len = len;
+	if (rte_ring_sp_enqueue(r, it) != 0) {
+		free(it);
+		return -ENOBUFS;
+	}
+	return 0;
+}
+
+int
+dsbc_export_cdr(struct dsbc_app *app, char *line, size_t len)
+{
+	struct dsbc_export *ex = ex_of(app);
+
+	if (enqueue(ex->cdr_ring, line, len) != 0) {
+		ex->st.cdr_ring_full++;
+		return -ENOBUFS;
+	}
+	return 0;
+}
+
+void
+dsbc_export_hep(struct dsbc_app *app, void *pkt, size_t len)
+{
+	struct dsbc_export *ex = ex_of(app);
+
+	if (enqueue(ex->hep_ring, pkt, len) != 0) {
+		ex->st.hep_dropped++;
+		free(pkt);
+	}
+}
+
+bool
+dsbc_export_cdr_on(const struct dsbc_app *app)
+{
+	return ex_of(app)->cdr_on;
+}
+
+bool
+dsbc_export_hep_on(const struct dsbc_app *app)
+{
+	return ex_of(app)->hep_on;
+}
+
+void
+dsbc_export_reopen(struct dsbc_app *app)
+{
+	ex_of(app)->reopen = true;
+}
+
+void
+dsbc_export_configure(struct dsbc_app *app, const struct dsbc_cdr_cfg *cdr,
+		      const struct dsbc_hep_cfg *hep)
+{
+	struct dsbc_export *ex = ex_of(app);
+
+	/* one configure at a time, from the management lcore; the thread
+	 * reads next_* only after seeing the new generation */
+	ex->next_cdr = *cdr;
+	ex->next_hep = *hep;
+	ex->cdr_on = cdr->file[0] != '\0' || cdr->syslog;
+	ex->hep_on = hep->set;
+	__atomic_add_fetch(&ex->next_gen, 1, __ATOMIC_RELEASE);
+}
+
+const struct dsbc_export_stats *
+dsbc_export_stats(const struct dsbc_app *app)
+{
+	return &ex_of(app)->st;
+}
