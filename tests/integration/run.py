@@ -11,13 +11,22 @@ telemetry counters by name.  Ends with "N passed, N failed".
 
 import argparse
 import base64
+import copy
+import importlib.machinery
+import importlib.util
+import json
 import os
 import re
 import shutil
+import signal
+import socket
 import subprocess
 import sys
+import threading
 import time
 import traceback
+import urllib.error
+import urllib.request
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from dsbclib import (Dsbc, Fail, Frame, Telemetry, build_udp,  # noqa: E402
@@ -25,6 +34,9 @@ from dsbclib import (Dsbc, Fail, Frame, Telemetry, build_udp,  # noqa: E402
                      pcap_write, reassemble4)
 
 BUILD = "build"
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(
+    __file__))))
+CTL = os.path.join(ROOT, "app/dsbc-ctl/dsbc-ctl")
 ALICE_MAC, BOB_MAC = "02:00:00:00:0a:10", "02:00:00:00:0b:20"
 P0_MAC, P1_MAC = "02:00:00:00:0a:01", "02:00:00:00:0b:01"
 ALICE, BOB = "192.0.2.10", "198.51.100.20"
@@ -978,6 +990,647 @@ def dumpcap_capture(s):
         eq((src, target), (P0_MAC, "192.0.2.77"), "captured ARP request")
 
 
+# ---- dsbc-ctl and its metrics ---------------------------------------------
+
+def load_ctl():
+    """app/dsbc-ctl/dsbc-ctl as a module (it has no .py name)."""
+    loader = importlib.machinery.SourceFileLoader("dsbc_ctl", CTL)
+    spec = importlib.util.spec_from_loader("dsbc_ctl", loader)
+    mod = importlib.util.module_from_spec(spec)
+    loader.exec_module(mod)
+    return mod
+
+
+def ctl(*args, timeout=30):
+    return subprocess.run([CTL] + list(args), capture_output=True, text=True,
+                          timeout=timeout)
+
+
+def no_traceback(r, what):
+    check("Traceback" not in r.stderr, "%s: a traceback: %s" % (
+        what, r.stderr[-600:]))
+
+
+def parse_exposition(text):
+    """{(name, ((label, value), ...)): float} and {family: type}."""
+    samples, types = {}, {}
+    for line in text.splitlines():
+        if line.startswith("# TYPE "):
+            _, _, name, mtype = line.split(" ", 3)
+            types[name] = mtype
+            continue
+        if not line or line.startswith("#"):
+            continue
+        m = re.match(r'([a-zA-Z_:][a-zA-Z0-9_:]*)(?:\{(.*)\})? (\S+)$', line)
+        check(m is not None, "exposition line %r" % line)
+        labels = tuple(sorted(re.findall(r'(\w+)="((?:[^"\\]|\\.)*)"',
+                                         m.group(2) or "")))
+        samples[(m.group(1), labels)] = float(m.group(3))
+    return samples, types
+
+
+def sample(samples, name, **labels):
+    return samples.get((name, tuple(sorted(labels.items()))))
+
+
+def promtool(text):
+    """promtool check metrics: (exit status, what it said)."""
+    try:
+        r = subprocess.run(["promtool", "check", "metrics"], input=text,
+                           capture_output=True, text=True, timeout=30)
+    except FileNotFoundError:
+        raise Fail("promtool not found (tests/tools/deps.sh installs the "
+                   "prometheus package)")
+    return r.returncode, (r.stdout + r.stderr).strip()
+
+
+def check_promtool(text, what):
+    rc, said = promtool(text)
+    eq((rc, said), (0, ""), "promtool check metrics on %s" % what)
+
+
+def http_get(url):
+    try:
+        with urllib.request.urlopen(url, timeout=20) as r:
+            return r.status, r.headers.get("Content-Type"), \
+                r.read().decode()
+    except urllib.error.HTTPError as e:
+        return e.code, e.headers.get("Content-Type"), e.read().decode()
+
+
+def free_tcp_port():
+    s = socket.socket()
+    s.bind(("127.0.0.1", 0))
+    port = s.getsockname()[1]
+    s.close()
+    return port
+
+
+def documented_metrics():
+    with open(os.path.join(ROOT, "docs/metrics.md")) as f:
+        return set(re.findall(r"\bdsbc_[a-z0-9_]+", f.read()))
+
+
+def check_documented(families, what):
+    doc = documented_metrics()
+    missing = sorted(set(families) - doc)
+    eq(missing, [], "%s not in docs/metrics.md" % what)
+
+
+def check_dashboard():
+    """docs/grafana/dsbc.json: JSON, and every metric it asks for is one
+    dsbc-ctl documents (histograms by their _bucket/_sum/_count)."""
+    path = os.path.join(ROOT, "docs/grafana/dsbc.json")
+    with open(path) as f:
+        dash = json.load(f)
+    exprs = []
+
+    def walk(o):
+        if isinstance(o, dict):
+            for k, v in o.items():
+                if k == "expr" and isinstance(v, str):
+                    exprs.append(v)
+                else:
+                    walk(v)
+        elif isinstance(o, list):
+            for v in o:
+                walk(v)
+    walk(dash)
+    doc = documented_metrics()
+    used = set()
+    for e in exprs:
+        used.update(re.findall(r"\bdsbc_[a-z0-9_]+", e))
+    unknown = sorted(n for n in used if n not in doc and
+                     re.sub(r"_(bucket|sum|count)$", "", n) not in doc)
+    # PromQL syntax: promtool checks them as recording rules, with
+    # Grafana's variables given values
+    rules = os.path.join("out", "it", "dashboard-rules.yml")
+    with open(rules, "w") as f:
+        json.dump({"groups": [{"name": "dashboard", "rules": [
+            {"record": "dashboard:query%d" % i,
+             "expr": e.replace("$__rate_interval", "5m").replace(
+                 "$instance", ".*")} for i, e in enumerate(exprs)]}]}, f)
+    r = subprocess.run(["promtool", "check", "rules", rules],
+                       capture_output=True, text=True, timeout=30)
+    print("  dashboard: %d panels, %d queries over %d metrics; promtool "
+          "check rules: %s" % (len(dash.get("panels", [])), len(exprs),
+                               len(used), r.stdout.strip().splitlines()[-1]
+                               if r.returncode == 0 else "rc %d" %
+                               r.returncode))
+    eq(r.returncode, 0, "dashboard PromQL: " + r.stdout + r.stderr)
+    check(dash.get("schemaVersion", 0) >= 36, "dashboard schemaVersion")
+    check(exprs, "dashboard has queries")
+    eq(unknown, [], "dashboard metrics not in docs/metrics.md")
+
+
+def future_snapshot(snap):
+    """A snapshot with what newer dsbc builds add: /dsbc/quality, /dsbc/cdr,
+    /dsbc/hep, draining, calls by state/mode/end reason, requests sent by
+    method, and the registrar, TCP/TLS/WS and digest counters."""
+    s = copy.deepcopy(snap)
+    s["/dsbc/info"]["draining"] = 1
+    s["/dsbc/calls"].update({
+        "state_offered": 1, "state_early": 2, "state_confirmed": 3,
+        "state_ending": 0, "mode_relay": 4, "mode_aware": 1,
+        "mode_terminate": 1, "end_bye_a": 10, "end_bye_b": 7,
+        "end_cancel": 2, "end_failure": 3, "end_timeout": 1,
+        "end_media_timeout": 1, "end_consent": 0, "end_shutdown": 0,
+        "end_error": 0})
+    for m in ("INVITE", "ACK", "BYE", "CANCEL", "OPTIONS", "REGISTER"):
+        s["/dsbc/sip"]["tx_" + m] = 3
+    s["/dsbc/sip"]["tx_other_method"] = 0
+    for k in ctl_mod().SIP_MAP:
+        s["/dsbc/sip"].setdefault(k, 1)
+    s["/dsbc/registrations"] = dict(
+        {k: 2 for k in ctl_mod().REG_MAP}, list=["alice ..."])
+    for k in ctl_mod().STIR_MAP:
+        s["/dsbc/stir"].setdefault(k, 1)
+    s["/dsbc/quality"] = QUALITY
+    s["/dsbc/cdr"] = {"written": 20, "dropped": 0, "pending": 1,
+                      "rotations": 2, "errors": 0}
+    s["/dsbc/hep"] = {"sent": 100, "dropped": 1, "errors": 0}
+    return s
+
+
+# per received stream at call end: cumulative buckets, keys in no order
+QUALITY = {
+    "jitter_us_le_20000": 7, "jitter_us_le_1000": 2, "jitter_us_le_5000": 5,
+    "jitter_us_le_100000": 8, "jitter_us_le_inf": 9,
+    "jitter_us_sum": 123456, "jitter_us_count": 9,
+    "loss_ppm_le_0": 4, "loss_ppm_le_10000": 7, "loss_ppm_le_1000": 6,
+    "loss_ppm_le_50000": 8, "loss_ppm_le_inf": 9, "loss_ppm_sum": 90000,
+    "loss_ppm_count": 9,
+    "mos_x100_le_100": 0, "mos_x100_le_250": 1, "mos_x100_le_360": 2,
+    "mos_x100_le_400": 5, "mos_x100_le_430": 8, "mos_x100_le_450": 9,
+    "mos_x100_le_inf": 9, "mos_x100_sum": 3650, "mos_x100_count": 9,
+}
+
+_CTL_MOD = []
+
+
+def ctl_mod():
+    if not _CTL_MOD:
+        _CTL_MOD.append(load_ctl())
+    return _CTL_MOD[0]
+
+
+def check_histogram(samples, name, want_le):
+    """Buckets ascending and cumulative, +Inf equal to _count."""
+    buckets = sorted((float(dict(lab)["le"]), v) for (n, lab), v in
+                     samples.items() if n == name + "_bucket")
+    les = [b for b, _ in buckets]
+    eq(les[:-1], want_le, name + " bucket bounds (base units)")
+    eq(les[-1], float("inf"), name + " +Inf last")
+    counts = [v for _, v in buckets]
+    eq(counts, sorted(counts), name + " buckets cumulative")
+    eq(counts[-1], sample(samples, name + "_count"), name + " +Inf == count")
+    return counts
+
+
+def test_renderer():
+    """The metrics renderer without dsbc: a dsbc that did not answer
+    gives dsbc_up 0 alone; /dsbc/quality's flat keys become histograms in
+    base units; every family it can emit is in docs/metrics.md."""
+    mod = ctl_mod()
+    text = mod.render_metrics(None)
+    samples, types = parse_exposition(text)
+    eq(list(samples.items()), [(("dsbc_up", ()), 0.0)], "down: dsbc_up 0")
+    check_promtool(text, "dsbc down")
+    info = {"version": "0.1.0", "uptime_s": 5, "workers": 1,
+            "tsc_hz": 1000000}
+    text = mod.render_metrics({"/dsbc/info": info, "/dsbc/quality": dict(
+        QUALITY, jitter_us_le_x=3, ghost_key=4)})
+    check_promtool(text, "hand-made /dsbc/quality")
+    samples, types = parse_exposition(text)
+    j = check_histogram(samples, "dsbc_media_jitter_seconds",
+                        [0.001, 0.005, 0.02, 0.1])
+    eq(j, [2, 5, 7, 8, 9], "jitter bucket counts")
+    eq(sample(samples, "dsbc_media_jitter_seconds_sum"), 0.123456,
+       "jitter sum in seconds")
+    check_histogram(samples, "dsbc_media_loss_ratio",
+                    [0.0, 0.001, 0.01, 0.05])
+    eq(sample(samples, "dsbc_media_loss_ratio_sum"), 0.09, "loss sum")
+    check_histogram(samples, "dsbc_media_mos",
+                    [1.0, 2.5, 3.6, 4.0, 4.3, 4.5])
+    eq(sample(samples, "dsbc_media_mos_sum"), 36.5, "MOS sum")
+    for h in ("dsbc_media_jitter_seconds", "dsbc_media_loss_ratio",
+              "dsbc_media_mos"):
+        eq(types.get(h), "histogram", h + " type")
+    eq(sample(samples, "dsbc_telemetry_value", command="/dsbc/quality",
+              key="ghost_key"), 4.0, "an unknown key kept under its name")
+    # buckets a torn read left non-monotonic still come out cumulative
+    text = mod.render_metrics({"/dsbc/info": info, "/dsbc/quality": {
+        "mos_x100_le_300": 5, "mos_x100_le_400": 4, "mos_x100_le_inf": 5,
+        "mos_x100_sum": 1500, "mos_x100_count": 6}})
+    samples, _ = parse_exposition(text)
+    eq(check_histogram(samples, "dsbc_media_mos", [3.0, 4.0]), [5, 5, 6],
+       "clamped buckets")
+    print("  renderer: down -> dsbc_up 0; jitter buckets %s, +Inf %d == "
+          "count; promtool ok" % (j[:-1], j[-1]))
+    check_documented([m[0] for m in mod.METRICS], "metrics dsbc-ctl knows")
+
+
+def test_metrics_exporter():
+    """dsbc-ctl exporter on the real binary: a scrape before dsbc runs
+    says dsbc_up 0; after 6 OPTIONS and 2 frames with a bad IPv4
+    checksum the counters moved by exactly that, every drop reason of
+    /dsbc/stats is a dsbc_drops_total label, promtool check metrics says
+    nothing; a later scrape never goes back; with dsbc stopped /metrics
+    still answers 200 with dsbc_up 0; SIGTERM stops the exporter."""
+    s = Setup("metrics")
+    n_opt, n_bad = 6, 2
+    frames = [build_udp(ALICE_MAC, P0_MAC, ALICE, 5070, P0_IP, 5060,
+                        sip_options("z9hG4bKm%d" % i)) for i in range(n_opt)]
+    for i in range(n_bad):
+        f = bytearray(build_udp(ALICE_MAC, P0_MAC, ALICE, 5070, P0_IP, 5060,
+                                sip_options("z9hG4bKc%d" % i)))
+        f[24] ^= 0xFF                     # the IPv4 header checksum
+        frames.append(bytes(f))
+    s.add_input(0, frames)
+    conf = s.write()
+    prefix = "dsbc-it-metrics"
+    sock = "/var/run/dpdk/%s/dpdk_telemetry.v2" % prefix
+    port = free_tcp_port()
+    url = "http://127.0.0.1:%d" % port
+    elog = open(s.path("exporter.log"), "w")
+    exp = subprocess.Popen([CTL, "--socket", sock, "exporter", "--listen",
+                            "127.0.0.1:%d" % port], stdout=elog,
+                           stderr=subprocess.STDOUT)
+    d = None
+    try:
+        deadline = time.time() + 10
+        while True:
+            try:
+                socket.create_connection(("127.0.0.1", port), 1).close()
+                break
+            except OSError:
+                check(exp.poll() is None and time.time() < deadline,
+                      "exporter did not listen")
+                time.sleep(0.05)
+        code, ctype, body = http_get(url + "/metrics")
+        before, _ = parse_exposition(body)
+        eq((code, sample(before, "dsbc_up")), (200, 0.0),
+           "scrape before dsbc runs")
+        eq(ctype, "text/plain; version=0.0.4; charset=utf-8", "Content-Type")
+        eq(http_get(url + "/")[0], 404, "GET / is 404")
+        d = Dsbc(BUILD, conf, prefix)
+        d.wait_ready()
+        st = d.wait_rx(len(frames))
+        deadline = time.time() + 10
+        while d.tel.query("/dsbc/sip")["tx"] < n_opt and \
+                time.time() < deadline:
+            time.sleep(0.1)
+        code, _, text = http_get(url + "/metrics")
+        eq(code, 200, "scrape status")
+        stats = d.tel.query("/dsbc/stats")
+        a, types = parse_exposition(text)
+        rc, said = promtool(text)
+        print("  promtool: %s, %d metrics, %d samples" % (
+            "ok" if rc == 0 and not said else "rc %d: %s" % (rc, said),
+            len(types), len(a)))
+        eq((rc, said), (0, ""), "promtool check metrics")
+        eq(sample(a, "dsbc_up"), 1.0, "dsbc_up with dsbc running")
+        drops = [k for k in stats if k.startswith("drop_")]
+        for k in drops:
+            eq(sample(a, "dsbc_drops_total", reason=k[5:]), float(stats[k]),
+               "dsbc_drops_total{reason=%s}" % k[5:])
+        moved = lambda name, **lab: (sample(a, name, **lab) or 0) - (  # noqa
+            sample(before, name, **lab) or 0)
+        got = {
+            "OPTIONS received": moved("dsbc_sip_requests_received_total",
+                                      method="OPTIONS"),
+            "2xx sent": moved("dsbc_sip_responses_sent_total",
+                              **{"class": "2xx"}),
+            "port0 rx": moved("dsbc_port_rx_packets_total", port="0",
+                              dev="net_pcap0"),
+            "port0 q0 rx": moved("dsbc_port_queue_rx_packets_total",
+                                 port="0", dev="net_pcap0", queue="0"),
+            "worker0 rx": moved("dsbc_worker_rx_packets_total", worker="0"),
+            "ip_csum drops": moved("dsbc_drops_total", reason="ip_csum"),
+            "punted new": moved("dsbc_sip_punted_total", priority="new"),
+        }
+        print("  moved: " + ", ".join("%s %d" % (k, v)
+                                      for k, v in got.items()))
+        print("  %d drop reasons in /dsbc/stats, all as dsbc_drops_total" %
+              len(drops))
+        eq(got, {"OPTIONS received": n_opt, "2xx sent": n_opt,
+                 "port0 rx": len(frames), "port0 q0 rx": len(frames),
+                 "worker0 rx": len(frames), "ip_csum drops": n_bad,
+                 "punted new": n_opt}, "counters moved by the traffic")
+        eq(st["drops"], n_bad, "/dsbc/stats drops")
+        # the renderer on this dsbc's snapshot with what newer builds add
+        tel = ctl_mod().Telemetry(sock)
+        try:
+            snap = ctl_mod().snapshot(tel)
+        finally:
+            tel.close()
+        ftext = ctl_mod().render_metrics(future_snapshot(snap))
+        check_promtool(ftext, "a snapshot with the newer commands")
+        f, ftypes = parse_exposition(ftext)
+        eq(sample(f, "dsbc_calls", state="confirmed"), 3.0, "calls by state")
+        eq(sample(f, "dsbc_calls_by_mode", mode="terminate"), 1.0,
+           "calls by mode")
+        eq(sample(f, "dsbc_calls_ended_total", reason="bye_a"), 10.0,
+           "calls ended by reason")
+        eq(sample(f, "dsbc_calls_ended_total"), None,
+           "no unlabelled total beside the reasons")
+        eq(sample(f, "dsbc_sip_requests_sent_total", method="INVITE"), 3.0,
+           "requests sent by method")
+        eq((sample(f, "dsbc_draining"), sample(f, "dsbc_cdr_pending"),
+            sample(f, "dsbc_hep_sent_total")), (1.0, 1.0, 100.0),
+           "draining, CDR, HEP")
+        eq(sample(f, "dsbc_registrations"), 2.0, "bindings")
+        unnamed = sorted(dict(lab)["command"] + " " + dict(lab)["key"]
+                         for (n, lab) in f if n == "dsbc_telemetry_value")
+        print("  with newer commands: %d metrics; values with no name: %s" %
+              (len(ftypes), ", ".join(unnamed) or "none"))
+        check_documented(set(types) | set(ftypes), "emitted metrics")
+        check_dashboard()
+        time.sleep(1.1)
+        b, _ = parse_exposition(http_get(url + "/metrics")[2])
+        back = [k for k, v in a.items() if types.get(k[0]) == "counter" and
+                (b.get(k) is None or b[k] < v)]
+        eq(back, [], "counters that went back or vanished between scrapes")
+        check(sample(b, "dsbc_uptime_seconds") >=
+              sample(a, "dsbc_uptime_seconds"), "uptime goes on")
+        rc = d.stop()
+        d = None
+        eq(rc, 0, "dsbc exit status")
+        code, _, text = http_get(url + "/metrics")
+        c, _ = parse_exposition(text)
+        print("  after dsbc stopped: HTTP %d, dsbc_up %s" % (
+            code, sample(c, "dsbc_up")))
+        eq((code, sample(c, "dsbc_up")), (200, 0.0), "scrape with dsbc down")
+        check_promtool(text, "dsbc down")
+        exp.send_signal(signal.SIGTERM)
+        eq(exp.wait(10), 0, "exporter exit status on SIGTERM")
+    finally:
+        if d is not None:
+            d.stop()
+        if exp.poll() is None:
+            exp.kill()
+            exp.wait()
+        elog.close()
+
+
+def test_dsbc_ctl():
+    """dsbc-ctl's subcommands on the real binary: what an operator reads,
+    the JSON a script reads, and one clear line with exit 1 (never a
+    traceback) for a bad call id, a command this dsbc lacks, a missing
+    socket."""
+    s = Setup("ctl")
+    s.flows = [dict(local=P0_IP + ":20000", remote=BOB + ":30000")]
+    conf = s.write()
+    prefix = "dsbc-it-ctl"
+    sock = "/var/run/dpdk/%s/dpdk_telemetry.v2" % prefix
+    d = Dsbc(BUILD, conf, prefix)
+    runs = []
+
+    def run(*args, want=0):
+        r = ctl(*args)
+        runs.append((args, r))
+        no_traceback(r, " ".join(args))
+        eq(r.returncode, want, "dsbc-ctl %s exit status (%s)" % (
+            " ".join(args), r.stderr.strip()))
+        return r
+    try:
+        d.wait_ready()
+        listed = set(d.tel.query("/"))
+        r = run("--socket", sock, "status")
+        print("  status: " + " | ".join(r.stdout.splitlines()[:5]))
+        check(r.stdout.startswith("dsbc 0.1.0 on DPDK"), "status headline")
+        check("port0 net_pcap0 link up" in r.stdout, "status ports")
+        r = run("status", "--json", "--prefix", prefix)
+        st = json.loads(r.stdout)
+        for k in ("version", "uptime_seconds", "workers", "ports", "calls",
+                  "draining", "sip", "drops", "cdr", "hep"):
+            check(k in st, "status --json has " + k)
+        eq([(p["port"], p["dev"], p["link_up"]) for p in st["ports"]],
+           [(0, "net_pcap0", True), (1, "net_pcap1", True)], "JSON ports")
+        eq(st["calls"]["active"], 0, "JSON calls active")
+        r = run("--socket", sock, "flows")
+        eq(r.stdout.strip(), "1 flow(s); per worker: w0 1", "flows")
+        r = run("--socket", sock, "--json", "flows", "0")
+        eq(json.loads(r.stdout)["local_port"], 20000, "flows 0 --json")
+        r = run("--socket", sock, "flows", "999999", want=1)
+        check("no flow 999999" in r.stderr, r.stderr)
+        r = run("--socket", sock, "calls")
+        eq(r.stdout.strip(), "0 active call(s)", "calls")
+        r = run("--socket", sock, "call", "424242", want=1)
+        print("  call 424242: " + r.stderr.strip())
+        check(r.stderr.startswith("dsbc-ctl: no call 424242"), r.stderr)
+        r = run("--socket", sock, "call", "x1", want=1)
+        check("must be a number" in r.stderr, r.stderr)
+        r = run("--socket", sock, "query", "/dsbc/info")
+        eq(json.loads(r.stdout)["/dsbc/info"]["version"], "0.1.0", "query")
+        r = run("--socket", sock, "query", "/dsbc/nosuch", want=1)
+        check("no such command" in r.stderr, r.stderr)
+        # what newer builds add: used when there, one clear line if not
+        for cmd, args in (("/dsbc/log_level", ("log-level", "dsbc.*",
+                                               "info")),
+                          ("/dsbc/drain", ("drain", "--wait", "--timeout",
+                                           "5")),
+                          ("/dsbc/drain", ("undrain",))):
+            have = cmd in listed
+            r = run("--socket", sock, *args, want=0 if have else 1)
+            print("  %s: %s" % (" ".join(args), (r.stdout.strip() or
+                                                 r.stderr.strip())))
+            if not have:
+                eq(r.stderr.strip(), "dsbc-ctl: %s is not available: this "
+                   "dsbc has no %s" % (args[0], cmd), "absent " + cmd)
+        r = run("--socket", sock, "log-level", "loud", want=1)
+        check("unknown level 'loud'" in r.stderr, r.stderr)
+        have = "/dsbc/reload" in listed
+        r = ctl("--socket", sock, "reload")
+        no_traceback(r, "reload")
+        print("  reload: " + (r.stdout.strip() or r.stderr.strip()))
+        if have:
+            eq(r.returncode, 0 if r.stdout.startswith("reload: ok") else 1,
+               "reload exit status follows its result")
+        else:
+            eq(r.returncode, 1, "reload unavailable")
+            check("not available" in r.stderr, r.stderr)
+        r = run("--socket", sock, "metrics")
+        check("\ndsbc_up 1\n" in r.stdout, "metrics: dsbc_up 1")
+    finally:
+        rc = d.stop()
+    eq(rc, 0, "dsbc exit status")
+    r = run("--socket", sock, "status", want=1)
+    print("  dsbc stopped: " + r.stderr.strip())
+    check(r.stderr.startswith("dsbc-ctl: no telemetry socket at " + sock),
+          r.stderr)
+    r = run("--prefix", "dsbc-it-nosuch", "calls", want=1)
+    check("tried" in r.stderr and "dsbc-it-nosuch" in r.stderr, r.stderr)
+    r = run("--socket", conf, "status", want=1)
+    check("is not a socket" in r.stderr, r.stderr)
+    print("  %d dsbc-ctl runs, no traceback" % len(runs))
+
+
+class FakeTelemetry:
+    """A DPDK telemetry v2 socket answering from a table: command (with
+    its parameter) -> value, or a callable of the parameter.  What a
+    newer dsbc offers, for dsbc-ctl's side of commands this dsbc lacks."""
+
+    def __init__(self, path, table, hello=True):
+        self.path, self.table, self.hello = path, table, hello
+        self.got = []
+        if os.path.exists(path):
+            os.unlink(path)
+        self.sock = socket.socket(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+        self.sock.bind(path)
+        self.sock.listen(4)
+        self.thread = threading.Thread(target=self._serve, daemon=True)
+        self.thread.start()
+
+    def _serve(self):
+        while True:
+            try:
+                c, _ = self.sock.accept()
+            except OSError:
+                return
+            threading.Thread(target=self._client, args=(c,),
+                             daemon=True).start()
+
+    def _client(self, c):
+        with c:
+            if not self.hello:
+                return
+            c.send(json.dumps({"version": "DPDK 22.11.11", "pid": 1,
+                               "max_output_len": 16384}).encode())
+            while True:
+                data = c.recv(1024)
+                if not data:
+                    return
+                cmd = data.decode()
+                self.got.append(cmd)
+                name, _, param = cmd.partition(",")
+                if name == "/":
+                    value = sorted(set(k.split(",")[0] for k in self.table)
+                                   | {"/"})
+                else:
+                    value = self.table.get(cmd, self.table.get(name))
+                    if callable(value):
+                        value = value(param)
+                c.send(json.dumps({name: value}).encode())
+
+    def close(self):
+        self.sock.close()
+        if os.path.exists(self.path):
+            os.unlink(self.path)
+
+
+def test_dsbc_ctl_newer():
+    """dsbc-ctl's side of what newer dsbc builds add (drain, reload,
+    log_level, draining, CDR/HEP, calls by state), against a stand-in
+    telemetry socket: drain --wait follows the active count to 0 (exit
+    0) or gives up (exit 1), reload's exit status follows its result,
+    log-level sends TYPE:LEVEL, calls lists the calls."""
+    os.makedirs(os.path.join("out", "it"), exist_ok=True)
+    path = os.path.abspath(os.path.join("out", "it", "fake-telemetry.sock"))
+    active = [3, 2, 2, 0]
+    reload_result = [{"result": "ok", "message": "configuration reloaded"}]
+
+    def calls(_):
+        n = active.pop(0) if len(active) > 1 else active[0]
+        return {"active": n, "started": 12, "answered": 9, "state_early": 1,
+                "state_confirmed": n, "ids": [7, 9], "terminated_ids": []}
+
+    leg = lambda uri: {"call_id": "c1", "remote_uri": uri,  # noqa: E731
+                       "m0_local_port": 20000, "m0_rtp_in_pkts": 50}
+    table = {
+        "/dsbc/info": {"version": "9.9.9", "uptime_s": 3725, "workers": 1,
+                       "draining": 1, "config": "x.conf"},
+        "/dsbc/calls": calls,
+        "/dsbc/call,7": {"id": 7, "state": "confirmed", "mode": "relay",
+                         "worker": 0, "media_lines": 1, "age_ms": 65000,
+                         "a_leg": leg("<sip:alice@example.com>"),
+                         "b_leg": leg("<sip:bob@example.com>")},
+        "/dsbc/call": None,
+        "/dsbc/drain": lambda p: {"draining": int(p == "on")},
+        "/dsbc/reload": lambda _: reload_result[0],
+        "/dsbc/log_level": lambda p: {"pattern": p.split(":")[0],
+                                      "level": p.split(":")[1]},
+        "/dsbc/cdr": {"written": 5, "dropped": 0, "pending": 1,
+                      "rotations": 0, "errors": 0},
+        "/dsbc/hep": {"sent": 40, "dropped": 0, "errors": 0},
+    }
+    fake = FakeTelemetry(path, table)
+
+    def run(*args, want=0):
+        r = ctl("--socket", path, *args)
+        no_traceback(r, " ".join(args))
+        eq(r.returncode, want, "dsbc-ctl %s exit status (%s)" % (
+            " ".join(args), r.stderr.strip()))
+        return r
+    try:
+        r = run("status")
+        check("draining  yes" in r.stdout, "status says draining:\n" +
+              r.stdout)
+        check("cdr       written 5, dropped 0, pending 1" in r.stdout,
+              "status CDR line:\n" + r.stdout)
+        st = json.loads(run("status", "--json").stdout)
+        eq((st["draining"], st["hep"]["sent"], st["uptime_seconds"]),
+           (True, 40, 3725), "status --json")
+        active[:] = [3, 2, 2, 0]
+        r = run("drain", "--wait", "--timeout", "10", "--interval", "0.05")
+        print("  drain --wait: " + " | ".join(r.stdout.splitlines()))
+        eq(r.stdout.splitlines(), ["draining: 3 call(s) active",
+                                   "draining: 2 call(s) active",
+                                   "draining: 0 call(s) active", "drained"],
+           "drain progress")
+        check("/dsbc/drain,on" in fake.got, "drain sent /dsbc/drain,on")
+        active[:] = [1]
+        r = run("drain", "--wait", "--timeout", "0.3", "--interval", "0.05",
+                want=1)
+        print("  drain --wait --timeout 0.3: " + r.stdout.splitlines()[-1])
+        check(r.stdout.splitlines()[-1].startswith("timeout after 0.3s: 1 "
+                                                    "call(s) still active"),
+              r.stdout)
+        run("undrain")
+        eq(fake.got[-1], "/dsbc/drain,off", "undrain sends off")
+        r = run("reload")
+        eq(r.stdout.strip(), "reload: ok: configuration reloaded", "reload")
+        reload_result[0] = {"result": "error",
+                            "message": "dsbc.conf:3: [port.0] bad key"}
+        r = run("reload", want=1)
+        print("  reload refused: " + r.stdout.strip())
+        check("dsbc.conf:3: [port.0] bad key" in r.stdout, r.stdout)
+        run("log-level", "dsbc.b2bua", "DEBUG")
+        eq(fake.got[-1], "/dsbc/log_level,dsbc.b2bua:debug", "log-level")
+        run("log-level", "warning")
+        eq(fake.got[-1], "/dsbc/log_level,dsbc.*:warning",
+           "log-level's default type")
+        r = run("calls")
+        print("  calls: " + " | ".join(r.stdout.splitlines()))
+        rows = [x.split() for x in r.stdout.splitlines()[2:]]
+        eq([(x[0], x[1], x[2], x[3], x[4], x[6]) for x in rows],
+           [("7", "confirmed", "relay", "1m05s", "<sip:alice@example.com>",
+             "<sip:bob@example.com>")], "calls rows (9 ended meanwhile)")
+        r = run("call", "7")
+        check("A leg (caller side)" in r.stdout and "  media 0" in r.stdout
+              and "rtp_in_pkts" in r.stdout, "call 7:\n" + r.stdout)
+        text = run("metrics").stdout
+        check_promtool(text, "the stand-in's metrics")
+        m, _ = parse_exposition(text)
+        eq((sample(m, "dsbc_draining"), sample(m, "dsbc_calls",
+                                               state="early")),
+           (1.0, 1.0), "draining and calls by state")
+        table["/dsbc/drain"] = None
+        r = run("drain", want=1)
+        eq(r.stderr.strip(), "dsbc-ctl: drain failed: dsbc refused "
+           "/dsbc/drain,on", "refused drain")
+    finally:
+        fake.close()
+    # a socket that takes the connection and closes it (too many clients)
+    fake = FakeTelemetry(path, {}, hello=False)
+    try:
+        r = run("status", want=1)
+        print("  closed at once: " + r.stderr.strip())
+        check("closed the connection" in r.stderr, r.stderr)
+    finally:
+        fake.close()
+
+
 def test_config_errors():
     """Bad configuration: one line naming file, section, key; exit 2."""
     bad = os.path.join("out", "it", "bad.conf")
@@ -1051,7 +1704,8 @@ TESTS = [test_relay_rewrite, test_malformed, test_latching,
          test_terminate_cryptodev_no_stream_moves,
          test_terminate_cryptodev_malformed_srtp,
          test_sip_stateless, test_sip_flood_limit,
-         test_telemetry_tools, test_config_errors]
+         test_telemetry_tools, test_config_errors, test_renderer,
+         test_metrics_exporter, test_dsbc_ctl, test_dsbc_ctl_newer]
 
 
 def main():

@@ -5338,13 +5338,13 @@ def test_sigterm_1k_calls():
 
 
 def test_systemd_unit_and_readiness():
-    """The systemd unit (dist/systemd/dsbc.service) passes
-    systemd-analyze verify (with this build's binary and dsbc-setup in
-    place of the installed paths), and dsbc speaks the readiness
-    protocol of Type=notify: with $NOTIFY_SOCKET set it sends READY=1
-    once its ports are up (after its "ready" line) and STOPPING=1 on
-    SIGTERM.  systemd itself does not run in this environment (no
-    init), so the unit is not started here."""
+    """The systemd units (dist/systemd/dsbc.service and
+    dsbc-exporter.service) pass systemd-analyze verify (with this build's
+    binary, dsbc-setup and dsbc-ctl in place of the installed paths),
+    and dsbc speaks the readiness protocol of Type=notify: with
+    $NOTIFY_SOCKET set it sends READY=1 once its ports are up (after its
+    "ready" line) and STOPPING=1 on SIGTERM.  systemd itself does not run
+    in this environment (no init), so the units are not started here."""
     out = os.path.abspath("out/system/systemd")
     os.makedirs(out, exist_ok=True)
     root = os.path.dirname(os.path.dirname(HERE))
@@ -5359,6 +5359,16 @@ def test_systemd_unit_and_readiness():
         f.write(unit)
     v = subprocess.run(["systemd-analyze", "verify", upath],
                        capture_output=True, text=True)
+    # the exporter's unit, with dsbc-ctl from this tree
+    with open(os.path.join(root, "dist/systemd/dsbc-exporter.service")) as f:
+        unit = f.read()
+    check("/usr/bin/dsbc-ctl " in unit, "dsbc-exporter runs /usr/bin/dsbc-ctl")
+    epath = os.path.join(out, "dsbc-exporter.service")
+    with open(epath, "w") as f:
+        f.write(unit.replace("/usr/bin/dsbc-ctl", os.path.join(
+            root, "app/dsbc-ctl/dsbc-ctl")))
+    ve = subprocess.run(["systemd-analyze", "verify", epath],
+                        capture_output=True, text=True)
     sock_path = os.path.join(out, "notify.sock")
     if os.path.exists(sock_path):
         os.unlink(sock_path)
@@ -5390,8 +5400,12 @@ def test_systemd_unit_and_readiness():
     print("  systemd-analyze verify: rc %d %s; notify: %s; exit %d" % (
         v.returncode, (v.stdout + v.stderr).strip() or "(nothing said)",
         " | ".join(x.replace("\n", ", ") for x in got), rc))
+    print("  systemd-analyze verify dsbc-exporter.service: rc %d %s" % (
+        ve.returncode, (ve.stdout + ve.stderr).strip() or "(nothing said)"))
     eq(v.returncode, 0, "systemd-analyze verify")
     eq((v.stdout + v.stderr).strip(), "", "no warning from verify")
+    eq((ve.returncode, (ve.stdout + ve.stderr).strip()), (0, ""),
+       "systemd-analyze verify dsbc-exporter.service")
     check(got[0].startswith("READY=1\n") and "MAINPID=" in got[0],
           "READY=1 first")
     check(ready_logged, "after the ports were up")

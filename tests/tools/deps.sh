@@ -8,7 +8,7 @@ EXTRA=""
 PKGS="$EXTRA gcc make pkg-config meson ninja-build python3 iproute2 procps \
 libdpdk-dev dpdk dpdk-dev libssl-dev openssl libsrtp2-dev libpcap-dev libcunit1-dev libjansson-dev libcurl4-openssl-dev clang libclang-rt-14-dev \
 tshark sip-tester ethtool iputils-ping baresip-core stunnel4 python3-websockets nftables secsipidx \
-kamailio kamailio-tls-modules \
+kamailio kamailio-tls-modules prometheus \
 chromium"
 missing=""
 for p in $PKGS; do
@@ -30,3 +30,14 @@ export DEBIAN_FRONTEND=noninteractive
 apt-get update -q
 # shellcheck disable=SC2086
 apt-get install -y -q --no-install-recommends $missing
+# prometheus is here for promtool (the metrics tests): its server, which
+# the package may have started, is not wanted
+case " $missing " in
+*" prometheus "*)
+	if [ -d /run/systemd/system ]; then
+		systemctl disable --now prometheus || true
+	elif [ -x /etc/init.d/prometheus ]; then
+		/etc/init.d/prometheus stop || true
+	fi
+	;;
+esac
