@@ -3,6 +3,7 @@
 #   make test   install what is missing, build, run every test suite
 # and to put it on a machine (docs/operations.md, "Install"):
 #   make install   build, then install in FHS places (DESTDIR=dir to stage)
+#   make deb       build the Debian package into out/deb/
 BUILD      ?= build
 BUILD_ASAN ?= build-asan
 BUILD_FUZZ ?= build-fuzz
@@ -13,7 +14,7 @@ MESON_OPTS ?=
 FHS_OPTS = --prefix=/usr --sysconfdir=/etc --localstatedir=/var
 
 .PHONY: all deps build build-asan build-fuzz hugepages test test-unit flood \
-	test-integration test-asan fuzz demo perf soak install clean
+	test-integration test-asan fuzz demo perf soak install deb clean
 
 all: build
 
@@ -91,13 +92,18 @@ flood: build
 
 # A build dir set up before the Makefile passed FHS_OPTS (prefix still
 # meson's /usr/local) is moved to them first.  /etc/dsbc/dsbc.conf is
-# overwritten: meson has no conffile handling.
+# overwritten: only the package (make deb) keeps a changed conffile.
 install: build
 	@if [ "$$(meson introspect --buildoptions $(BUILD) | python3 -c \
 		'import json, sys; print(*[o["value"] for o in json.load(sys.stdin) if o["name"] == "prefix"])')" = /usr/local ]; then \
 		echo "meson configure $(BUILD) $(FHS_OPTS)"; \
 		meson configure $(BUILD) $(FHS_OPTS) && ninja -C $(BUILD); fi
 	meson install -C $(BUILD) $(if $(DESTDIR),--destdir $(abspath $(DESTDIR)))
+
+# out/deb/dsbc_<version>_<arch>.deb, built from a copy of the tree
+deb:
+	@sh tests/tools/deps.sh deb
+	@sh dist/deb.sh out/deb
 
 clean:
 	rm -rf $(BUILD) $(BUILD_ASAN) $(BUILD_FUZZ) out
