@@ -1,14 +1,20 @@
 # dsbc: two commands on a fresh Debian 12 machine, as root:
 #   make demo   install what is missing, build, a baresip call through dsbc
 #   make test   install what is missing, build, run every test suite
+# and to put it on a machine (docs/operations.md, "Install"):
+#   make install   build, then install in FHS places (DESTDIR=dir to stage)
+#   make deb       build the Debian package into out/deb/
 BUILD      ?= build
 BUILD_ASAN ?= build-asan
 BUILD_FUZZ ?= build-fuzz
 FUZZ_SECONDS ?= 600
 MESON_OPTS ?=
+# FHS places for make install, given to $(BUILD) (the tests run binaries
+# from build dirs, so only the installed layout depends on them)
+FHS_OPTS = --prefix=/usr --sysconfdir=/etc --localstatedir=/var
 
 .PHONY: all deps build build-asan build-fuzz hugepages test test-unit flood \
-	test-integration test-asan fuzz demo perf soak clean
+	test-integration test-asan fuzz demo perf soak install deb clean
 
 all: build
 
@@ -16,7 +22,7 @@ deps:
 	@sh tests/tools/deps.sh
 
 $(BUILD)/build.ninja:
-	meson setup $(BUILD) $(MESON_OPTS)
+	meson setup $(BUILD) $(FHS_OPTS) $(MESON_OPTS)
 
 build: deps $(BUILD)/build.ninja
 	ninja -C $(BUILD)
@@ -83,6 +89,21 @@ perf: build
 # test runs a 5 s version of each.
 flood: build
 	@DSBC_EAL_MEM="$$(sh tests/tools/hugepages.sh)" python3 perf/flood --build $(BUILD)
+
+# A build dir set up before the Makefile passed FHS_OPTS (prefix still
+# meson's /usr/local) is moved to them first.  /etc/dsbc/dsbc.conf is
+# overwritten: only the package (make deb) keeps a changed conffile.
+install: build
+	@if [ "$$(meson introspect --buildoptions $(BUILD) | python3 -c \
+		'import json, sys; print(*[o["value"] for o in json.load(sys.stdin) if o["name"] == "prefix"])')" = /usr/local ]; then \
+		echo "meson configure $(BUILD) $(FHS_OPTS)"; \
+		meson configure $(BUILD) $(FHS_OPTS) && ninja -C $(BUILD); fi
+	meson install -C $(BUILD) $(if $(DESTDIR),--destdir $(abspath $(DESTDIR)))
+
+# out/deb/dsbc_<version>_<arch>.deb, built from a copy of the tree
+deb:
+	@sh tests/tools/deps.sh deb
+	@sh dist/deb.sh out/deb
 
 clean:
 	rm -rf $(BUILD) $(BUILD_ASAN) $(BUILD_FUZZ) out

@@ -1,6 +1,7 @@
 #!/bin/sh
-# make test: unit suites, integration on the real binary, then both again
-# under ASan/UBSan, then the fuzz harnesses 10 s each.
+# make test: the docs and install checks, unit suites, integration on the
+# real binary, then both again under ASan/UBSan, then the fuzz harnesses
+# 10 s each.
 # Usage: run-all.sh BUILD_DIR ASAN_BUILD_DIR [FUZZ_BUILD_DIR]
 # Ends with one line "N passed, N failed" over all stages.
 set -u
@@ -22,6 +23,7 @@ stage() {
 	fi
 }
 stage "docs" python3 tests/tools/check_docs.py
+stage "install" sh tests/tools/check_install.sh "$build"
 stage "unit" meson test -C "$build" --suite unit --print-errorlogs -v
 stage "integration" python3 tests/integration/run.py --build "$build"
 stage "system" python3 tests/system/run.py --build "$build"

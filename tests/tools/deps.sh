@@ -2,9 +2,11 @@
 # Install what dsbc needs to build, test and demo on Debian 12, only what
 # is missing.  Needs root for apt-get; prints what it does.
 set -eu
-# "deps.sh perf" adds what the benchmarks compare against
+# "deps.sh perf" adds what the benchmarks compare against, "deps.sh deb"
+# what dpkg-buildpackage needs on top of the build dependencies
 EXTRA=""
 [ "${1:-}" = perf ] && EXTRA="rtpengine-daemon"
+[ "${1:-}" = deb ] && EXTRA="debhelper dpkg-dev build-essential"
 PKGS="$EXTRA gcc make pkg-config meson ninja-build python3 iproute2 procps \
 libdpdk-dev dpdk dpdk-dev libssl-dev openssl libsrtp2-dev libpcap-dev libcunit1-dev libjansson-dev libcurl4-openssl-dev clang libclang-rt-14-dev \
 tshark sip-tester ethtool iputils-ping baresip-core stunnel4 python3-websockets nftables secsipidx \
