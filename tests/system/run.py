@@ -5056,6 +5056,178 @@ def test_call_busy():
        "CDR of a call B refused")
 
 
+# One request from SPORT to DST:5060, its final status printed ("status
+# 503 Retry-After 60", or "status none").
+SIP_PROBE = r"""
+import socket, sys, time
+method, ip, sport, dst = sys.argv[1:5]
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+s.bind((ip, int(sport)))
+s.settimeout(0.5)
+body = ""
+hdr = ("%s sip:bob@%s SIP/2.0\r\nVia: SIP/2.0/UDP %s:%s;branch=z9hG4bK%s%d\r\n"
+       "From: <sip:alice@%s>;tag=p1\r\nTo: <sip:bob@%s>\r\n"
+       "Call-ID: probe-%s-%d@%s\r\nCSeq: 1 %s\r\nMax-Forwards: 70\r\n"
+       "Contact: <sip:alice@%s:%s>\r\nContent-Length: 0\r\n\r\n") % (
+    method, dst, ip, sport, method, time.time_ns(), ip, dst, method,
+    time.time_ns(), ip, method, ip, sport)
+for i in range(4):
+    s.sendto(hdr.encode(), (dst, 5060))
+    end = time.time() + 0.5
+    while time.time() < end:
+        try:
+            d = s.recv(4096).decode(errors="replace")
+        except socket.timeout:
+            break
+        code = d.split()[1]
+        if code >= "200":
+            ra = [l for l in d.split("\r\n") if l.startswith("Retry-After")]
+            print("status", code, *ra)
+            sys.exit(0)
+print("status none")
+"""
+
+
+def ctl(d, *args, timeout=30):
+    """dsbc-ctl (from this tree) on a test's dsbc."""
+    return subprocess.run([sys.executable, os.path.join(
+        os.path.dirname(os.path.dirname(HERE)), "app/dsbc-ctl/dsbc-ctl"),
+        "--prefix", d.prefix] + list(args), capture_output=True, text=True,
+        timeout=timeout)
+
+
+def test_reload_and_drain():
+    """Live changes with calls up.  A reload (dsbc-ctl reload) that moves
+    route 0 to another port of bob's sends the next call there while the
+    call already up keeps its B leg and ends normally; one that changes
+    flow_capacity is refused whole, naming the key.  Drain: OPTIONS and
+    a new INVITE get 503 with Retry-After while the call up goes on;
+    dsbc-ctl drain --wait returns once it has ended; undrain: 200 again."""
+    topo = Topology("rd")
+    topo.setup()
+    d = None
+    ops = OpsCapture("reload")
+    procs = []
+    out = {}
+    try:
+        conf = os.path.abspath("out/system/reload.conf")
+        dsbc_conf(topo, conf)
+        base = open(conf).read()
+        route = "[route.0]\nnext_hop = 10.10.2.20:%d\n"
+        with open(conf, "a") as f:
+            f.write(route % 5060 + ops.conf())
+        d = Dsbc(BUILD, conf, "dsbc-sys-reload", lcores="0-1")
+        d.wait_ready()
+        common = ["-nostdin", "-timeout", "30", "-timeout_error"]
+
+        def sipp(who, scen, ip, port, mp, calls, *extra):
+            p = topo.run(who, ["sipp", "-sf", scen, "-i", ip, "-p",
+                               str(port), "-mp", str(mp), "-m", str(calls)] +
+                         common + list(extra), stdout=subprocess.PIPE,
+                         stderr=subprocess.PIPE, text=True)
+            procs.append(p)
+            return p
+
+        def uac(port, hold):
+            x = scenario("uac_call.xml", os.path.abspath(
+                "out/system/uac_rd%d.xml" % port), MEDIA="",
+                HOLD_MS=str(hold), END_A=A_BYE)
+            # sipp takes four media ports from -mp on
+            return sipp("alice", x, "10.10.1.10", port,
+                        7000 + (port - 5070) * 5, 1,
+                        "-s", "bob", "10.10.1.1:5060")
+
+        def confirmed(n, timeout=10):
+            end = time.time() + timeout
+            while time.time() < end:
+                if d.tel.query("/dsbc/calls")["state_confirmed"] == n:
+                    return
+                time.sleep(0.1)
+            raise Fail("%d calls confirmed in time" % n)
+
+        uas = uas_scenario(os.path.abspath("out/system/uas_rd.xml"))
+        uas1 = sipp("bob", uas, "10.10.2.20", 5060, 6000, 1)
+        uas2 = sipp("bob", uas, "10.10.2.20", 5062, 6100, 2)
+        time.sleep(0.5)
+        uac1 = uac(5070, 6000)
+        confirmed(1)
+        # a change only a restart makes: refused, nothing applied
+        with open(conf, "w") as f:
+            f.write(base.replace("[dsbc]\n", "[dsbc]\nflow_capacity = "
+                                 "8192\n") + route % 5062 + ops.conf())
+        r = ctl(d, "reload")
+        out["refused"] = (r.returncode, r.stdout.strip() + r.stderr.strip())
+        with open(conf, "w") as f:
+            f.write(base + route % 5062 + ops.conf())
+        r = ctl(d, "reload")
+        out["reload"] = (r.returncode, r.stdout.strip())
+        uac2 = uac(5072, 200)
+        out["uac2"] = uac2.wait(timeout=30)
+        # drain with a call up
+        uac3 = uac(5074, 3000)
+        confirmed(2)
+        r = ctl(d, "drain")
+        out["drain"] = (r.returncode, r.stdout.strip())
+        probe = lambda m, p: subprocess.run(
+            ["ip", "netns", "exec", topo.ns["alice"], sys.executable, "-c",
+             SIP_PROBE, m, "10.10.1.10", str(p), "10.10.1.1"],
+            capture_output=True, text=True, timeout=30).stdout.strip()
+        out["options_draining"] = probe("OPTIONS", 5080)
+        out["invite_draining"] = probe("INVITE", 5082)
+        t0 = time.time()
+        r = ctl(d, "drain", "--wait", "--timeout", "20")
+        out["wait"] = (r.returncode, r.stdout.strip().splitlines()[-1:],
+                       time.time() - t0)
+        out["active_after"] = d.tel.query("/dsbc/calls")["active"]
+        r = ctl(d, "undrain")
+        out["options_after"] = probe("OPTIONS", 5084)
+        for p in (uac1, uac3, uas1, uas2):
+            p.wait(timeout=40)
+        out["rcs"] = [p.returncode for p in (uac1, uac3, uas1, uas2)]
+        out["uas_ok"] = [successful(p.communicate()[0]) for p in
+                         (uas1, uas2)]
+        calls, _ = settle(d)
+        sip = d.tel.query("/dsbc/sip")
+    finally:
+        for p in procs:
+            if p.poll() is None:
+                p.kill()
+                p.wait()
+        rc = d.stop() if d else 0
+        topo.teardown()
+    cdrs = ops.cdrs()
+    ops.close()
+    for k, v in out.items():
+        print("  %s: %s" % (k, v))
+    eq(rc, 0, "dsbc exit status")
+    check(out["refused"][0] == 1 and "flow_capacity" in out["refused"][1]
+          and "restart" in out["refused"][1], "reload refused, naming "
+          "the key: %s" % (out["refused"],))
+    check(out["reload"][0] == 0 and "reloaded: 1 routes" in out["reload"][1],
+          "reload applied: %s" % (out["reload"],))
+    eq(out["uac2"], 0, "the call after the reload")
+    eq(out["rcs"], [0, 0, 0, 0], "sipp exit statuses (calls 1 and 3, "
+       "bob on 5060 and 5062)")
+    eq(out["uas_ok"], [1, 2], "calls bob answered on 5060 (before the "
+       "reload), on 5062 (after)")
+    eq(out["options_draining"], "status 503 Retry-After: 60",
+       "OPTIONS while draining")
+    eq(out["invite_draining"], "status 503", "INVITE while draining")
+    check(out["wait"][0] == 0 and out["wait"][1] == ["drained"] and
+          out["wait"][2] > 1.0, "drain --wait returned once the call "
+          "ended: %s" % (out["wait"],))
+    eq(out["active_after"], 0, "no call left after drain --wait")
+    eq(out["options_after"], "status 200", "OPTIONS after undrain")
+    eq(sip["drain_refused"], 2, "refusals counted while draining")
+    # the records say where each call's B leg went
+    eq([(c["route"], c["b"]["peer"], c["reason"]) for c in
+        sorted(cdrs, key=lambda c: c["id"]) if c["answer"]],
+       [(0, "10.10.2.20:5060", "bye_a"), (0, "10.10.2.20:5062", "bye_a"),
+        (0, "10.10.2.20:5062", "bye_a")], "answered calls' records, "
+       "first call first")
+    check_cdrs(cdrs, calls["ended"])
+
+
 def test_100_parallel_calls():
     uac = scenario("uac_call.xml", os.path.abspath("out/system/uac_p.xml"),
                    MEDIA="", HOLD_MS="3000", END_A=A_BYE)
@@ -5582,7 +5754,7 @@ TESTS = [test_udp_relay_between_namespaces, test_kernel_exception_path,
          test_baresip_dual_stack_ipv6_sip_ipv4_media,
          test_baresip_register_tls_digest_nat_call,
          test_call_cancel,
-         test_call_busy,
+         test_call_busy, test_reload_and_drain,
          test_100_parallel_calls, test_full_control_and_event_rings,
          test_link_down_up_mid_call, test_dtls_peer_stops_mid_handshake,
          test_sip_peer_vanishes_mid_transaction,

@@ -174,6 +174,48 @@ test_routes(void)
 		     "no_route_status", "neither 404 nor 480");
 }
 
+/* [cdr] and [hep]: values, defaults, and each refusal named */
+static void
+test_cdr_hep_sections(void)
+{
+	struct dsbc_config c;
+	char err[DSBC_CFG_ERR_LEN];
+
+	CU_ASSERT_EQUAL_FATAL(load_text(BASE "[cdr]\nfile = /var/log/x.json\n"
+		"[hep]\ncollector = 192.0.2.50:9060\nagent_id = 7\n"
+		"routes = 0, 2,63\npassword = pw\n", &c, err, sizeof(err)), 0);
+	unlink(path);
+	CU_ASSERT_STRING_EQUAL(c.cdr.file, "/var/log/x.json");
+	CU_ASSERT(!c.cdr.syslog);
+	CU_ASSERT_EQUAL(c.cdr.queue, 4096);
+	CU_ASSERT(c.hep.set);
+	CU_ASSERT_EQUAL(c.hep.family, 4);
+	CU_ASSERT_EQUAL(c.hep.port, 9060);
+	CU_ASSERT_EQUAL(c.hep.agent_id, 7);
+	CU_ASSERT_EQUAL(c.hep.routes, (1ull << 0) | (1ull << 2) | (1ull << 63));
+	CU_ASSERT_STRING_EQUAL(c.hep.password, "pw");
+	CU_ASSERT(c.hep.quality);
+	dsbc_config_free(&c);
+	CU_ASSERT_EQUAL_FATAL(load_text(BASE, &c, err, sizeof(err)), 0);
+	unlink(path);
+	CU_ASSERT(!c.hep.set);
+	CU_ASSERT_EQUAL(c.cdr.file[0], '\0');
+	dsbc_config_free(&c);
+	expect_error(BASE "[cdr]\nfile = /x\nsyslog = yes\n", "cdr", "syslog",
+		     "not both");
+	expect_error(BASE "[cdr]\nqueue = 1\n", "cdr", "queue", "integer");
+	expect_error(BASE "[cdr]\nrotate = daily\n", "cdr", "rotate",
+		     "unknown key");
+	expect_error(BASE "[hep]\nagent_id = 1\n", "hep", "collector",
+		     "missing");
+	expect_error(BASE "[hep]\ncollector = collector.example:9060\n", "hep",
+		     "collector", "ADDR:PORT");
+	expect_error(BASE "[hep]\ncollector = 192.0.2.50:9060\nroutes = 64\n",
+		     "hep", "routes", "route index");
+	expect_error(BASE "[hep]\ncollector = 192.0.2.50:9060\nroutes = ,\n",
+		     "hep", "routes", "no route index");
+}
+
 static void
 test_errors(void)
 {
@@ -578,5 +620,6 @@ unit_register(void)
 	UNIT_ADD(s, test_users_sections);
 	UNIT_ADD(s, test_tls_sections);
 	UNIT_ADD(s, test_endpoint);
+	UNIT_ADD(s, test_cdr_hep_sections);
 	return 0;
 }

@@ -93,7 +93,7 @@ dsbc_reload(struct dsbc_app *app, char *msg, size_t len)
 		return -1;
 	}
 	if (dsbc_config_load(o->path, n, err, sizeof(err)) != 0) {
-		snprintf(msg, len, "refused, nothing changed: %s", err);
+		snprintf(msg, len, "nothing changed: %s", err);
 		free(n);
 		return -1;
 	}
@@ -106,8 +106,8 @@ dsbc_reload(struct dsbc_app *app, char *msg, size_t len)
 	if (what == NULL && dsbc_log_levels(n->log_level) != 0)
 		what = "[dsbc] log_level (not type:level[,...])";
 	if (what != NULL) {
-		snprintf(msg, len, "refused, nothing changed: %s differs and "
-			 "needs a restart", what);
+		snprintf(msg, len, "nothing changed: %s differs and needs a "
+			 "restart", what);
 		dsbc_config_free(n);
 		free(n);
 		return -1;
