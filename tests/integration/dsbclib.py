@@ -6,6 +6,7 @@ and a runner that starts dsbc on net_pcap vdevs and stops it with SIGTERM."""
 import ipaddress
 import json
 import os
+import re
 import signal
 import socket
 import struct
@@ -324,3 +325,43 @@ class Dsbc:
                                self.output()[-1500:])
         self.log.close()
         return rc
+
+
+# ---- Prometheus exposition (dsbc-ctl metrics, its exporter) ---------------
+
+def parse_exposition(text):
+    """{(name, ((label, value), ...)): float} and {family: type}."""
+    samples, types = {}, {}
+    for line in text.splitlines():
+        if line.startswith("# TYPE "):
+            _, _, name, mtype = line.split(" ", 3)
+            types[name] = mtype
+            continue
+        if not line or line.startswith("#"):
+            continue
+        m = re.match(r'([a-zA-Z_:][a-zA-Z0-9_:]*)(?:\{(.*)\})? (\S+)$', line)
+        check(m is not None, "exposition line %r" % line)
+        labels = tuple(sorted(re.findall(r'(\w+)="((?:[^"\\]|\\.)*)"',
+                                         m.group(2) or "")))
+        samples[(m.group(1), labels)] = float(m.group(3))
+    return samples, types
+
+
+def sample(samples, name, **labels):
+    return samples.get((name, tuple(sorted(labels.items()))))
+
+
+def promtool(text):
+    """promtool check metrics: (exit status, what it said)."""
+    try:
+        r = subprocess.run(["promtool", "check", "metrics"], input=text,
+                           capture_output=True, text=True, timeout=30)
+    except FileNotFoundError:
+        raise Fail("promtool not found (tests/tools/deps.sh installs the "
+                   "prometheus package)")
+    return r.returncode, (r.stdout + r.stderr).strip()
+
+
+def check_promtool(text, what):
+    rc, said = promtool(text)
+    eq((rc, said), (0, ""), "promtool check metrics on %s" % what)

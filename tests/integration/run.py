@@ -30,8 +30,9 @@ import urllib.request
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from dsbclib import (Dsbc, Fail, Frame, Telemetry, build_udp,  # noqa: E402
-                     check, eal_mem_args, eq, fragment4, pcap_read,
-                     pcap_write, reassemble4)
+                     check, check_promtool, eal_mem_args, eq, fragment4,
+                     parse_exposition, pcap_read, pcap_write, promtool,
+                     reassemble4, sample)
 
 BUILD = "build"
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(
@@ -1009,44 +1010,6 @@ def ctl(*args, timeout=30):
 def no_traceback(r, what):
     check("Traceback" not in r.stderr, "%s: a traceback: %s" % (
         what, r.stderr[-600:]))
-
-
-def parse_exposition(text):
-    """{(name, ((label, value), ...)): float} and {family: type}."""
-    samples, types = {}, {}
-    for line in text.splitlines():
-        if line.startswith("# TYPE "):
-            _, _, name, mtype = line.split(" ", 3)
-            types[name] = mtype
-            continue
-        if not line or line.startswith("#"):
-            continue
-        m = re.match(r'([a-zA-Z_:][a-zA-Z0-9_:]*)(?:\{(.*)\})? (\S+)$', line)
-        check(m is not None, "exposition line %r" % line)
-        labels = tuple(sorted(re.findall(r'(\w+)="((?:[^"\\]|\\.)*)"',
-                                         m.group(2) or "")))
-        samples[(m.group(1), labels)] = float(m.group(3))
-    return samples, types
-
-
-def sample(samples, name, **labels):
-    return samples.get((name, tuple(sorted(labels.items()))))
-
-
-def promtool(text):
-    """promtool check metrics: (exit status, what it said)."""
-    try:
-        r = subprocess.run(["promtool", "check", "metrics"], input=text,
-                           capture_output=True, text=True, timeout=30)
-    except FileNotFoundError:
-        raise Fail("promtool not found (tests/tools/deps.sh installs the "
-                   "prometheus package)")
-    return r.returncode, (r.stdout + r.stderr).strip()
-
-
-def check_promtool(text, what):
-    rc, said = promtool(text)
-    eq((rc, said), (0, ""), "promtool check metrics on %s" % what)
 
 
 def http_get(url):

@@ -22,7 +22,8 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 sys.path.insert(0, os.path.join(os.path.dirname(HERE), "integration"))
 from netns import Topology, have_netns, sh  # noqa: E402
-from dsbclib import Dsbc, Fail, build_udp, check, eq, pcap_read, pcap_write  # noqa: E402,E501
+from dsbclib import (Dsbc, Fail, build_udp, check, check_promtool,  # noqa: E402,E501
+                     eq, parse_exposition, pcap_read, pcap_write, sample)
 
 BUILD = "build"
 
@@ -3005,8 +3006,21 @@ def test_call_bye_from_a_with_rtp():
     msgs = os.path.abspath("out/system/bye_a_uas_msgs.log")
     if os.path.exists(msgs):
         os.unlink(msgs)
+    scrapes = []
+
+    def during(d, topo, one):
+        # Prometheus: the exposition dsbc-ctl's exporter serves, twice
+        # while the media flows, each through promtool
+        for i in range(2):
+            if i:
+                time.sleep(0.8)
+            r = ctl(d, "metrics")
+            eq(r.returncode, 0, "dsbc-ctl metrics (%s)" % r.stderr[-300:])
+            check_promtool(r.stdout, "the scrape during the call")
+            scrapes.append(parse_exposition(r.stdout)[0])
+
     r = run_call("bye_a", uac, uas, extra_uas=["-trace_msg", "-message_file",
-                                                msgs])
+                                                msgs], during=during)
     sipp_ok(r)
     eq(r["calls"]["answered"], 1, "answered")
     # What B received: RFC 8224 fields and DTLS attributes byte for byte
@@ -3042,6 +3056,22 @@ def test_call_bye_from_a_with_rtp():
     eq(c["b_leg"]["m0_rtp_in_latched"], "10.10.2.20:6000", "B-leg latch")
     eq(c["b_leg"]["m0_rtp_in_sends_to"], "10.10.1.10:7000",
        "B->A flow sends to alice's latched source")
+    m1, m2 = scrapes
+    rtp = [sample(m, "dsbc_rx_classified_packets_total", **{"class": "rtp"})
+           for m in (m1, m2)]
+    print("  metrics: %d samples; confirmed %s, INVITEs in %s, RTP in %s"
+          % (len(m2), sample(m2, "dsbc_calls", state="confirmed"),
+             sample(m2, "dsbc_sip_requests_received_total",
+                    method="INVITE"), rtp))
+    eq(sample(m2, "dsbc_calls", state="confirmed"), 1.0,
+       "dsbc_calls{state=confirmed} during the call")
+    eq(sample(m2, "dsbc_calls_by_mode", mode="relay"), 1.0, "relay calls")
+    eq(sample(m2, "dsbc_sip_requests_received_total", method="INVITE"),
+       1.0, "INVITEs received")
+    eq(sample(m2, "dsbc_sip_requests_sent_total", method="INVITE"), 1.0,
+       "INVITEs sent")
+    check(rtp[0] is not None and rtp[1] > rtp[0],
+          "RTP counter moved between the scrapes: %s" % rtp)
     # its record: why and how it ended, what each peer sent and where
     # from, as the flows counted it when they were removed
     cdr = r["cdrs"][0]
