@@ -205,7 +205,10 @@ struct dsbc_app {
 	/* written by the main lcore (signals, start), read by workers */
 	volatile uint32_t now_s;     /* seconds since start, the clock of
 				      * the trusted-peer filter */
-	volatile bool quit;
+	volatile bool quit;          /* the management loop ends */
+	volatile bool dp_quit;       /* the workers end: after the management
+				      * lcore has ended the calls and taken
+				      * their flows' last counters */
 	volatile bool reload;        /* SIGHUP: the configuration file again */
 	volatile bool dp_running;
 };

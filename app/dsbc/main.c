@@ -351,13 +351,13 @@ main(int argc, char **argv)
 	if (rc != 0) {
 		DSBC_LOG(main, ERR, "installing %u static flows failed: %s\n",
 			app.cfg.nb_flows, strerror(-rc));
-		app.quit = true;
+		app.quit = app.dp_quit = true;
 		rte_eal_mp_wait_lcore();
 		teardown(&app);
 		return eal_exit_config();
 	}
 	if (dsbc_ports_start(&app) != 0) {
-		app.quit = true;
+		app.quit = app.dp_quit = true;
 		rte_eal_mp_wait_lcore();
 		teardown(&app);
 		return eal_exit_config();
@@ -385,6 +385,7 @@ main(int argc, char **argv)
 	fflush(stdout);
 	dsbc_sd_notify("STOPPING=1");
 	app.dp_running = false;
+	app.dp_quit = true;
 	rte_eal_mp_wait_lcore();
 	rte_pdump_uninit();
 	teardown(&app);

@@ -4356,14 +4356,16 @@ def baresip_call(name, mode, seconds=10, alice=("dtls_srtp", True, False),
     d = None
     out = os.path.abspath("out/system/%s" % name)
     os.makedirs(out, exist_ok=True)
-    seen = None
+    seen = quality = None
+    ops = OpsCapture(name)
     try:
         conf = os.path.join(out, "dsbc.conf")
         dsbc_conf(topo, conf, "mode = %s\n%s" % (mode, dsbc_extra),
                   port0_extra=port0_extra, port1_extra=port1_extra)
         with open(conf, "a") as f:
             f.write("[route.0]\nnext_hop = %s\n%s" % (next_hop,
-                                                       route_extra))
+                                                       route_extra) +
+                    ops.conf())
         d = Dsbc(BUILD, conf, "dsbc-sys-" + name, lcores="0-1")
         d.wait_ready()
         if before is not None:
@@ -4374,13 +4376,23 @@ def baresip_call(name, mode, seconds=10, alice=("dtls_srtp", True, False),
         seen, _ = baresip_watch(d, alice, bob, seconds, 15)
         calls, st = settle(d)
         sip = d.tel.query("/dsbc/sip")
+        # the ended call's record goes out once its flows are removed
+        end = time.time() + 3
+        while d.tel.query("/dsbc/cdr")["records"] < calls["ended"] and \
+                time.time() < end:
+            time.sleep(0.1)
+        quality = d.tel.query("/dsbc/quality")
         text = baresip_logs(logs)
     finally:
         rc = d.stop() if d else 0
         topo.teardown()
+    cdrs, hep = ops.cdrs(), ops.hep()
+    ops.close()
     eq(rc, 0, "dsbc exit status")
+    check_cdrs(cdrs, calls["ended"])
     return dict(bob=baresip_peer.summary(text["bob"]), call=seen,
-                calls=calls, stats=st, text=text, sip=sip)
+                calls=calls, stats=st, text=text, sip=sip, cdrs=cdrs,
+                hep=hep, quality=quality)
 
 
 def check_baresip(r, mode):
@@ -4428,6 +4440,34 @@ def check_baresip(r, mode):
         print("  dsbc aware: ssrc %s pkts %d lost %d jitter %d us" % (
             a["m0_rtp_in_ssrc0"], a["m0_rtp_in_ssrc0_pkts"],
             a["m0_rtp_in_ssrc0_lost"], a["m0_rtp_in_ssrc0_jitter_us"]))
+        # the call's record and HEP reports carry what the flows measured
+        # to the end; the quality histograms have a stream per leg
+        cdr = r["cdrs"][0]
+        ra, rb = cdr["a"]["rtp"], cdr["b"]["rtp"]
+        print("  cdr: a %s\n       b %s" % (ra, rb))
+        check(ra is not None and rb is not None, "CDR RTP figures per leg")
+        eq(ra["ssrc"], a["m0_rtp_in_ssrc0"], "CDR: alice's SSRC")
+        check(ra["received"] >= a["m0_rtp_in_ssrc0_pkts"],
+              "CDR: alice's packets to the end")
+        check(ra["loss"] < 0.01 and rb["loss"] < 0.01 and
+              ra["mos"] >= 4.0 and rb["mos"] >= 4.0, "CDR loss and MOS")
+        q = r["quality"]
+        eq((q["streams"], q["mos_x100_count"], q["jitter_us_le_inf"]),
+           (2, 2, 2), "quality histograms: a stream per leg")
+        check(q["mos_x100_le_440"] - q["mos_x100_le_380"] == 2,
+              "both streams' MOS between 3.8 and 4.4")
+        reps = [h for h in r["hep"] if h["type"] == 5]
+        eq(sorted(h["corr"] for h in reps),
+           sorted([cdr["a"]["call_id"], cdr["b"]["call_id"]]),
+           "a HEP quality report per leg, by its Call-ID")
+        for h in reps:
+            j = json.loads(h["payload"])
+            leg = j["dsbc"]["leg"]
+            eq((j["type"], j["report_blocks"][0]["source_ssrc"]),
+               (201, int(cdr[leg]["rtp"]["ssrc"], 16)),
+               "HEP report of leg %s: RR of the peer's SSRC" % leg)
+            eq(j["dsbc"]["mos"], cdr[leg]["rtp"]["mos"],
+               "HEP report's MOS is the CDR's")
 
 
 def test_baresip_dtls_ice_relay():
@@ -5478,17 +5518,21 @@ def test_sigterm_1k_calls():
     legs before it exits (its peers would otherwise hold them until
     their own timers ran out), exits 0, and leaves nothing for the
     sanitizers to report.  alice's and bob's sipp wait for the BYE and
-    answer it: every call of both completes."""
+    answer it: every call of both completes.  Their records are all
+    written, each with its flows' last counters: 1,000 at once, none
+    lost."""
     n = 1000
     topo = Topology("st")
     topo.setup()
     d = None
     out = {}
+    ops = OpsCapture("sigterm")
     try:
         conf = os.path.abspath("out/system/sigterm.conf")
         dsbc_conf(topo, conf, "max_calls = 4096\n")
         with open(conf, "a") as f:
-            f.write("[route.0]\nnext_hop = 10.10.2.20:5060\n")
+            f.write("[route.0]\nnext_hop = 10.10.2.20:5060\n" +
+                    ops.conf())
         d = Dsbc(BUILD, conf, "dsbc-sys-sigterm", lcores="0-1")
         d.wait_ready()
         uas_xml = uas_scenario(os.path.abspath("out/system/uas_st.xml"))
@@ -5537,6 +5581,13 @@ def test_sigterm_1k_calls():
           "every call ended on the way out")
     eq(successful(out["uac"][0]), n, "alice got a BYE for every call")
     eq(successful(out["uas"][0]), n, "bob got a BYE for every call")
+    cdrs = ops.cdrs()
+    ops.close()
+    check_cdrs(cdrs, n)
+    eq(sorted(set((c["reason"], c["status"], c["a"]["stats"],
+                   c["b"]["stats"]) for c in cdrs)),
+       [("shutdown", 200, "complete", "complete")],
+       "every record: ended by shutdown, answered, every flow counted")
 
 
 def test_systemd_unit_and_readiness():

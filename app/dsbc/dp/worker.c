@@ -1013,7 +1013,7 @@ dsbc_worker_main(void *arg)
 
 	t0 = rte_rdtsc();
 	w->next_idle_scan = t0 + scan_period;
-	while (!app->quit) {
+	while (!app->dp_quit) {
 		ctrl_drain(w);
 		dsbc_worker_snap_poll(w, w->snap);
 		got = 0;
