@@ -211,6 +211,9 @@ struct dsbc_app {
 				      * their flows' last counters */
 	volatile bool reload;        /* SIGHUP: the configuration file again */
 	volatile bool dp_running;
+	/* [hep] rtcp: workers copy the RTCP they relay to the management
+	 * lcore (written by it on start and reload) */
+	volatile bool hep_rtcp;
 };
 
 /* port.c */

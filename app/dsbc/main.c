@@ -327,6 +327,7 @@ main(int argc, char **argv)
 	    dsbc_sip_tcp_init(&app) != 0 || dsbc_cdr_init(&app) != 0 ||
 	    dsbc_export_start(&app) != 0)
 		goto config_error;
+	app.hep_rtcp = app.cfg.hep.set && app.cfg.hep.rtcp;
 	if (rte_pdump_init() != 0)
 		DSBC_LOG(main, ERR, "packet capture (pdump) unavailable: %s\n",
 			rte_strerror(rte_errno));

@@ -283,6 +283,21 @@ b2bua_flow_where(struct call *c, uint32_t flow_id, struct leg **in, struct leg *
 	return false;
 }
 
+const char *
+dsbc_b2bua_flow_leg(struct dsbc_b2bua *b, uint32_t flow_id,
+		    dsbc_b2bua_cookie_t cookie, int *route, uint8_t *keying)
+{
+	struct call *c = b2bua_call_of_cookie(b, cookie);
+	struct leg *in, *out;
+	unsigned int i, k;
+
+	if (c == NULL || !b2bua_flow_where(c, flow_id, &in, &out, &i, &k))
+		return NULL;
+	*route = c->route;
+	*keying = in->keying;
+	return in->call_id;
+}
+
 /* LATCHED from a worker: record it, and send the other way to it. */
 void
 dsbc_b2bua_flow_latched(struct dsbc_b2bua *b,

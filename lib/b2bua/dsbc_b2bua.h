@@ -396,6 +396,19 @@ int dsbc_b2bua_callid_route(struct dsbc_b2bua *b, const char *call_id,
 			    uint32_t len);
 
 /**
+ * The leg a flow receives from (the flows keyed on that leg's ports).
+ *
+ * @param cookie  the flow's, as given to ops->flow_add
+ * @param route  out: the call's [route.N], -1 a registered user
+ * @param keying  out: the leg's enum dsbc_keying
+ * @return the leg's Call-ID, valid until the next call into b; NULL when
+ *   the call or the flow is gone
+ */
+const char *dsbc_b2bua_flow_leg(struct dsbc_b2bua *b, uint32_t flow_id,
+				dsbc_b2bua_cookie_t cookie, int *route,
+				uint8_t *keying);
+
+/**
  * Active calls by state and by media mode (a walk of the table).
  *
  * @param by_state  [DSBC_B2BUA_STATES], out, indexed as

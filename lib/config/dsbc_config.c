@@ -45,6 +45,7 @@ dsbc_config_defaults(struct dsbc_config *c)
 	c->cdr.queue = 4096;
 	c->hep.queue = 8192;
 	c->hep.quality = true;
+	c->hep.rtcp = true;
 	c->media_port_min = 20000;
 	c->media_port_max = 39999;
 	c->flow_capacity = 65536;
@@ -785,6 +786,8 @@ hep_key(struct cfg_ctx *x, void *obj, const char *k, const char *v)
 		return cfg_route_set(x, k, v, &h->routes);
 	if (!strcmp(k, "quality"))
 		return cfg_bool(x, k, v, &h->quality);
+	if (!strcmp(k, "rtcp"))
+		return cfg_bool(x, k, v, &h->rtcp);
 	if (!strcmp(k, "queue"))
 		return cfg_u32(x, k, v, 16, 1u << 20, &h->queue);
 	return cfg_fail(x, k, "unknown key");

@@ -261,6 +261,7 @@ struct dsbc_hep_cfg {
 	uint64_t routes;              /* calls of these [route.N] (bit N)
 				       * only; 0 every message */
 	bool quality;                 /* per-leg quality reports at call end */
+	bool rtcp;                    /* copies of the peers' clear RTCP */
 	uint32_t queue;               /* packets waiting for the sender */
 };
 

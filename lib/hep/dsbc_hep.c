@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /* HEPv3 encoding (dsbc_hep.h). */
 #include <stdbool.h>
+#include <stdarg.h>
+#include <stdio.h>
 #include <string.h>
 #include <strings.h>
 
@@ -140,4 +142,93 @@ dsbc_hep_sip_call_id(const char *msg, size_t len, const char **out)
 		return (uint32_t)(eol - v);
 	}
 	return 0;
+}
+
+static uint32_t
+be32(const uint8_t *p)
+{
+	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 |
+	       (uint32_t)p[2] << 8 | p[3];
+}
+
+/* snprintf into out at *n; false once it no longer fits */
+static bool
+add(char *out, size_t cap, size_t *n, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+
+static bool
+add(char *out, size_t cap, size_t *n, const char *fmt, ...)
+{
+	va_list ap;
+	int k;
+
+	if (*n >= cap)
+		return false;
+	va_start(ap, fmt);
+	k = vsnprintf(out + *n, cap - *n, fmt, ap);
+	va_end(ap);
+	if (k < 0 || (size_t)k >= cap - *n) {
+		*n = cap;
+		return false;
+	}
+	*n += (size_t)k;
+	return true;
+}
+
+size_t
+dsbc_hep_rtcp_json(const uint8_t *p, size_t len, char *out, size_t cap)
+{
+	size_t plen, n = 0, off;
+	unsigned int rc, i, pt;
+
+	/* RFC 3550 6.1: a compound starts with an SR or an RR */
+	if (len < 8 || (p[0] >> 6) != 2 || cap == 0)
+		return 0;
+	/* clear RTCP is packets of version 2 whose lengths add up to the
+	 * datagram; SRTCP (RFC 3711 3.4) has its index and tag after them
+	 * and its packets past the first encrypted: not readable here */
+	for (off = 0; off + 4 <= len; off += ((size_t)p[off + 2] << 8 |
+					      p[off + 3]) * 4 + 4)
+		if ((p[off] >> 6) != 2)
+			return 0;
+	if (off != len)
+		return 0;
+	pt = p[1];
+	rc = p[0] & 0x1f;
+	plen = ((size_t)p[2] << 8 | p[3]) * 4 + 4;
+	if ((pt != 200 && pt != 201) || plen > len ||
+	    plen < 8 + (pt == 200 ? 20u : 0u) + rc * 24u)
+		return 0;
+	add(out, cap, &n, "{\"type\":%u,\"ssrc\":%u,\"report_count\":%u",
+	    pt, be32(p + 4), rc);
+	off = 8;
+	if (pt == 200) {
+		const uint8_t *si = p + 8;
+		uint64_t frac = be32(si + 4);
+
+		/* NTP fraction of a second to microseconds */
+		add(out, cap, &n, ",\"sender_information\":{"
+		    "\"ntp_timestamp_sec\":%u,\"ntp_timestamp_usec\":%u,"
+		    "\"rtp_timestamp\":%u,\"packets\":%u,\"octets\":%u}",
+		    be32(si), (unsigned int)((frac * 1000000) >> 32),
+		    be32(si + 8), be32(si + 12), be32(si + 16));
+		off += 20;
+	}
+	add(out, cap, &n, ",\"report_blocks\":[");
+	for (i = 0; i < rc; i++, off += 24) {
+		const uint8_t *b = p + off;
+		uint32_t cum = (uint32_t)b[5] << 16 | (uint32_t)b[6] << 8 | b[7];
+		/* 24-bit signed (6.4.1) */
+		int32_t lost = (cum & 0x800000) ? (int32_t)cum - 0x1000000 :
+			       (int32_t)cum;
+
+		add(out, cap, &n, "%s{\"source_ssrc\":%u,\"fraction_lost\":%u,"
+		    "\"packets_lost\":%d,\"highest_seq_no\":%u,"
+		    "\"ia_jitter\":%u,\"lsr\":%u,\"dlsr\":%u}",
+		    i ? "," : "", be32(b), b[4], lost, be32(b + 8),
+		    be32(b + 12), be32(b + 16), be32(b + 20));
+	}
+	if (!add(out, cap, &n, "]}"))
+		return 0;
+	return n;
 }

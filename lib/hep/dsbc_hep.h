@@ -86,4 +86,23 @@ size_t dsbc_hep_size(const struct dsbc_hep_meta *m, size_t len);
  */
 uint32_t dsbc_hep_sip_call_id(const char *msg, size_t len, const char **out);
 
+/**
+ * An RTCP compound packet's sender or receiver report (RFC 3550 6.4) as
+ * the JSON HEP collectors take for payload type 5: its type, SSRC,
+ * sender information (SR), report blocks (fraction lost, cumulative
+ * lost, highest sequence, jitter, LSR, DLSR).  Other packets of the
+ * compound (SDES, BYE, APP, feedback) are skipped.
+ *
+ * @param p  the RTCP packet, clear (not SRTCP)
+ * @param len  its length
+ * @param out  the JSON, NUL-terminated
+ * @param cap  its size
+ * @return the JSON's length; 0 when there is no well-formed SR or RR
+ *   first in the compound, its packets' lengths do not add up to len
+ *   (SRTCP: encrypted, with its index and tag after them), or out is
+ *   too small
+ */
+size_t dsbc_hep_rtcp_json(const uint8_t *p, size_t len, char *out,
+			  size_t cap);
+
 #endif /* DSBC_HEP_H */

@@ -2929,6 +2929,7 @@ def run_call(name, uac_xml, uas_xml, calls=1, rate=10, limit=10,
             uas_out = uas.communicate()
         calls_now, st = settle(d)
         sip = d.tel.query("/dsbc/sip")
+        hep_st = d.tel.query("/dsbc/hep")
     finally:
         for h in (helper, bhelper):
             if h is not None:
@@ -2948,9 +2949,11 @@ def run_call(name, uac_xml, uas_xml, calls=1, rate=10, limit=10,
                uas_rc=uas.returncode, uas_err=uas_out[1],
                uas_ok=successful(uas_out[0]), uac_ok=successful(uac.stdout),
                calls=calls_now, call=seen, call_after_during=after_during,
-               before=before, stats=st, sip=sip, cdrs=cdrs, hep=hep)
-    print("  calls: " + " ".join("%s=%s" % (k, v) for k, v in
-                                 calls_now.items() if k != "ids"))
+               before=before, stats=st, sip=sip, cdrs=cdrs, hep=hep,
+               hep_st=hep_st)
+    print("  calls: " + " ".join(
+        "%s=%s" % (k, v) for k, v in calls_now.items()
+        if not k.endswith("ids") and (v or k in ("active", "started"))))
     if calls_now.get("timeouts"):
         # what the SIP side saw, to tell peer loss from dsbc trouble
         print("  sip: " + " ".join("%s=%s" % (k, v) for k, v in sip.items()
@@ -4306,6 +4309,20 @@ def test_rtcp_mux_interworking():
        % (b_port + 1), "alice's muxed RTCP at bob's RTCP port")
     eq(got.get("alice"), "received 0 ssrcs=- rtcp=3 from=10.10.1.1:%d"
        % a_port, "bob's RTCP at alice's RTP port")
+    # HEP: each RTCP report relayed, as JSON from its sender, correlated
+    # by the Call-ID of the leg it came from
+    cdr = r["cdrs"][0]
+    reps = [(h["corr"], "%s:%d" % (h["src"], h["sport"]),
+             json.loads(h["payload"])) for h in r["hep"] if h["type"] == 5]
+    print("  hep rtcp: %s" % [(c == cdr["a"]["call_id"] and "A" or "B", s,
+                               j["type"]) for c, s, j in reps])
+    eq(sorted((c, s, j["type"], len(j["report_blocks"])) for c, s, j in reps),
+       sorted([(cdr["a"]["call_id"], "10.10.1.10:7300", 200, 0)] * 3 +
+              [(cdr["b"]["call_id"], "10.10.2.20:6201", 200, 0)] * 3),
+       "HEP RTCP reports: 3 SRs from alice (A leg), 3 from bob (B leg)")
+    eq((r["hep_st"]["rtcp"], r["hep_st"]["rtcp_skipped"],
+        r["hep_st"]["dropped"]),
+       (6, 0, 0), "/dsbc/hep: RTCP reports sent, none skipped or dropped")
 
 
 def baresip_watch(d, alice, bob, seconds, grace, also=None):

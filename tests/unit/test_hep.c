@@ -173,6 +173,63 @@ test_call_id(void)
 	CU_ASSERT_EQUAL(dsbc_hep_sip_call_id("", 0, &v), 0);
 }
 
+/* An SR with one report block, then SDES: the JSON has every field, a
+ * negative cumulative loss stays negative; an RR without blocks; what is
+ * cut, not RTCP or not led by SR/RR gives nothing. */
+static void
+test_rtcp_json(void)
+{
+	static const uint8_t sr[] = {
+		0x81, 200, 0, 12,                /* SR, 1 block, 13 words */
+		0x11, 0x22, 0x33, 0x44,          /* SSRC */
+		0xe9, 0x4b, 0x0c, 0x80,          /* NTP seconds */
+		0x80, 0, 0, 0,                   /* NTP fraction: 0.5 s */
+		0, 0, 0x03, 0x20,                /* RTP timestamp 800 */
+		0, 0, 0, 50,                     /* packets */
+		0, 0, 0x1f, 0x40,                /* octets 8000 */
+		0xaa, 0xbb, 0xcc, 0xdd,          /* source SSRC */
+		64, 0xff, 0xff, 0xfe,            /* fraction 64, lost -2 */
+		0, 1, 0, 10,                     /* highest seq */
+		0, 0, 0, 33,                     /* jitter */
+		0x12, 0x34, 0x56, 0x78,          /* LSR */
+		0, 0, 0, 9,                      /* DLSR */
+		0x81, 202, 0, 1, 0x11, 0x22, 0x33, 0x44,  /* SDES */
+	};
+	static const uint8_t rr[] = { 0x80, 201, 0, 1, 0, 0, 0, 7 };
+	static const uint8_t bye[] = { 0x81, 203, 0, 1, 0, 0, 0, 7 };
+	char out[1024];
+	size_t n;
+
+	n = dsbc_hep_rtcp_json(sr, sizeof(sr), out, sizeof(out));
+	CU_ASSERT_EQUAL(n, strlen(out));
+	CU_ASSERT_STRING_EQUAL(out,
+		"{\"type\":200,\"ssrc\":287454020,\"report_count\":1,"
+		"\"sender_information\":{\"ntp_timestamp_sec\":3914009728,"
+		"\"ntp_timestamp_usec\":500000,\"rtp_timestamp\":800,"
+		"\"packets\":50,\"octets\":8000},\"report_blocks\":["
+		"{\"source_ssrc\":2864434397,\"fraction_lost\":64,"
+		"\"packets_lost\":-2,\"highest_seq_no\":65546,"
+		"\"ia_jitter\":33,\"lsr\":305419896,\"dlsr\":9}]}");
+	CU_ASSERT(dsbc_hep_rtcp_json(rr, sizeof(rr), out, sizeof(out)) > 0);
+	CU_ASSERT_STRING_EQUAL(out, "{\"type\":201,\"ssrc\":7,"
+			       "\"report_count\":0,\"report_blocks\":[]}");
+	/* SRTCP: the same with an E||index word and a 10-byte tag after */
+	{
+		uint8_t srtcp[sizeof(sr) + 14];
+
+		memcpy(srtcp, sr, sizeof(sr));
+		memset(srtcp + sizeof(sr), 0x80, 14);
+		CU_ASSERT_EQUAL(dsbc_hep_rtcp_json(srtcp, sizeof(srtcp), out,
+						   sizeof(out)), 0);
+	}
+	/* the SR's length says 13 words: 40 bytes are not enough */
+	CU_ASSERT_EQUAL(dsbc_hep_rtcp_json(sr, 40, out, sizeof(out)), 0);
+	CU_ASSERT_EQUAL(dsbc_hep_rtcp_json(bye, sizeof(bye), out,
+					   sizeof(out)), 0);
+	CU_ASSERT_EQUAL(dsbc_hep_rtcp_json(sr, sizeof(sr), out, 40), 0);
+	CU_ASSERT_EQUAL(dsbc_hep_rtcp_json(sr, 7, out, sizeof(out)), 0);
+}
+
 int
 unit_register(void)
 {
@@ -183,5 +240,6 @@ unit_register(void)
 	UNIT_ADD(s, test_encode_v4);
 	UNIT_ADD(s, test_encode_v6_no_options);
 	UNIT_ADD(s, test_call_id);
+	UNIT_ADD(s, test_rtcp_json);
 	return 0;
 }

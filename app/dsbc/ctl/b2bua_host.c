@@ -274,7 +274,7 @@ dsbc_b2bua_host_fini(struct dsbc_app *app)
 }
 
 /* A DTLS record a worker punted (flow id in hash.usr): where it came
- * from, for the answer, and its payload. */
+ * from, for the answer, and its payload; or a copy of RTCP for HEP. */
 void
 dsbc_b2bua_host_dtls(struct dsbc_app *app, struct rte_mbuf *m)
 {
@@ -297,6 +297,16 @@ dsbc_b2bua_host_dtls(struct dsbc_app *app, struct rte_mbuf *m)
 		return;
 	}
 	eh = rte_pktmbuf_mtod(m, const struct rte_ether_hdr *);
+	/* RFC 7983: 128..191 is RTP/RTCP, a worker's copy for HEP */
+	if (pi.payload_len > 0 &&
+	    *rte_pktmbuf_mtod_offset(m, const uint8_t *, pi.payload_off) >=
+	    128) {
+		dsbc_hep_rtcp(app, m->hash.usr, cookie, &pi,
+			      rte_pktmbuf_mtod_offset(m, const uint8_t *,
+						      pi.payload_off));
+		rte_pktmbuf_free(m);
+		return;
+	}
 	memset(&from, 0, sizeof(from));
 	from.in = (uint16_t)port;
 	from.family = pi.family;

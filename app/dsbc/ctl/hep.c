@@ -9,6 +9,7 @@
 
 #include "dsbc.h"
 #include "dsbc_hep.h"
+#include "dsbc_net.h"
 #include "ctl/hep.h"
 #include "ctl/sip.h"
 #include "export/export.h"
@@ -253,6 +254,59 @@ dsbc_hep_quality(struct dsbc_app *app, const struct dsbc_b2bua_cdr *r,
 		return;
 	}
 	cap_state.stats.reports++;
+	dsbc_export_hep(app, p, plen);
+}
+
+void
+dsbc_hep_rtcp(struct dsbc_app *app, uint32_t flow_id, uint64_t cookie,
+	      const struct dsbc_pkt_info *pi, const uint8_t *payload)
+{
+	struct hep_cap *h = &cap_state;
+	struct dsbc_hep_meta m = {
+		.family = pi->family,
+		.ip_proto = 17,
+		.src = pi->src,
+		.dst = pi->dst,
+		.sport = pi->src_port,
+		.dport = pi->dst_port,
+		.ts_us = wall_us(),
+		.proto = DSBC_HEP_P_RTCP_JSON,
+		.agent_id = app->cfg.hep.agent_id,
+		.password = app->cfg.hep.password,
+	};
+	const char *cid;
+	char json[1536];
+	size_t n, plen;
+	uint8_t keying = 0;
+	uint8_t *p;
+	int route = -1;
+
+	if (!dsbc_export_hep_on(app))
+		return;
+	cid = dsbc_b2bua_flow_leg(app->sip->b2b, flow_id, cookie, &route,
+				  &keying);
+	(void)keying;
+	if (cid == NULL || !wanted(app, route)) {
+		h->stats.rtcp_skipped++;
+		return;
+	}
+	n = dsbc_hep_rtcp_json(payload, pi->payload_len, json, sizeof(json));
+	if (n == 0) {
+		h->stats.rtcp_skipped++;
+		return;
+	}
+	m.corr = cid;
+	m.corr_len = (uint32_t)strlen(cid);
+	plen = dsbc_hep_size(&m, n);
+	p = malloc(plen);
+	if (p == NULL)
+		return;
+	plen = dsbc_hep_encode(&m, json, n, p, plen);
+	if (plen == 0) {
+		free(p);
+		return;
+	}
+	h->stats.rtcp++;
 	dsbc_export_hep(app, p, plen);
 }
 

@@ -35,10 +35,22 @@ void dsbc_hep_quality(struct dsbc_app *app, const struct dsbc_b2bua_cdr *r,
 		      const struct dsbc_msg_flow_final *f, uint32_t loss_ppm,
 		      uint32_t mos_x100);
 
+struct dsbc_pkt_info;
+
+/* A worker's copy of a relayed RTCP packet ([hep] rtcp): as JSON (HEP
+ * type 5) from the peer to dsbc, correlated by the Call-ID of the leg it
+ * came from; SRTCP (a leg keyed with SDES or DTLS) is not readable and
+ * is only counted. */
+void dsbc_hep_rtcp(struct dsbc_app *app, uint32_t flow_id, uint64_t cookie,
+		   const struct dsbc_pkt_info *pi, const uint8_t *payload);
+
 struct dsbc_hep_stats {
 	uint64_t captured;           /* SIP messages encoded */
 	uint64_t filtered;           /* ... not of a [hep] routes call */
 	uint64_t reports;            /* quality reports encoded */
+	uint64_t rtcp;               /* RTCP reports encoded */
+	uint64_t rtcp_skipped;       /* ... encrypted, not SR/RR first, or
+				      *   of a call gone */
 	uint64_t too_big;            /* over a HEP packet's 64 KB */
 };
 const struct dsbc_hep_stats *dsbc_hep_stats(const struct dsbc_app *app);

@@ -123,6 +123,7 @@ dsbc_reload(struct dsbc_app *app, char *msg, size_t len)
 	o->cdr = n->cdr;
 	o->hep = n->hep;
 	dsbc_export_configure(app, &o->cdr, &o->hep);
+	app->hep_rtcp = o->hep.set && o->hep.rtcp;
 	if (app->sip != NULL && app->sip->b2b != NULL) {
 		char uerr[256];
 

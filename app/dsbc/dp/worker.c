@@ -281,6 +281,32 @@ punt(struct dsbc_worker *w, struct rte_ring *r, struct rte_mbuf *m,
 }
 
 /*
+ * [hep] rtcp: a copy of a relayed RTCP packet for the management lcore,
+ * which sends it to the collector.  RTCP is a few packets a stream every
+ * few seconds; a copy that cannot be made is counted, the packet itself
+ * goes on untouched.
+ */
+static void
+rtcp_copy(struct dsbc_app *app, struct dsbc_worker *w,
+	  const struct dsbc_flow *f, struct rte_mbuf *m)
+{
+	struct rte_mbuf *c = rte_pktmbuf_copy(m, app->pool, 0, UINT32_MAX);
+
+	if (c == NULL) {
+		w->st.rtcp_copy_failed++;
+		return;
+	}
+	c->port = m->port;
+	c->hash.usr = f->flow_id;
+	if (rte_ring_mp_enqueue(app->dtls_ring, c) != 0) {
+		rte_pktmbuf_free(c);
+		w->st.rtcp_copy_failed++;
+		return;
+	}
+	w->st.rtcp_copied++;
+}
+
+/*
  * First stage for one packet: parse, filter, route to the management
  * rings, to another worker, or into the media batch of this worker.
  * in_port is the index into app->ports of the receiving port.
@@ -890,6 +916,10 @@ media_process(struct dsbc_app *app, struct dsbc_worker *w,
 				continue;
 			}
 		}
+		/* clear RTCP only: what terminated legs carry is SRTCP */
+		if (unlikely(cls == DSBC_DEMUX_RTCP) && app->hep_rtcp &&
+		    f->spec.mode != DSBC_MODE_TERMINATE)
+			rtcp_copy(app, w, f, m);
 		plen = pi->payload_len;
 		if (f->spec.mode == DSBC_MODE_TERMINATE) {
 			enum dsbc_drop why;

@@ -27,6 +27,8 @@ struct dsbc_worker_stats {
 	uint64_t exc_punted;       /* ARP/ND/ICMP to the exception ring */
 	uint64_t kern_punted;      /* TCP to the kernel path's ring */
 	uint64_t dtls_punted;      /* terminate: DTLS records to the DTLS ring */
+	uint64_t rtcp_copied;      /* [hep] rtcp: copies to the DTLS ring */
+	uint64_t rtcp_copy_failed; /* ... no mbuf or the ring full: none */
 	uint64_t srtp_cdev_ops;    /* terminate: SRTP transforms on the cryptodev */
 	uint64_t srtp_held;        /* terminate: packets parked for keys */
 	uint64_t srtp_held_released;   /* and sent on once keyed */

@@ -124,6 +124,8 @@ tel_hep(const char *cmd __rte_unused, const char *params,
 	add(d, "captured", h->captured);
 	add(d, "filtered", h->filtered);
 	add(d, "reports", h->reports);
+	add(d, "rtcp", h->rtcp);
+	add(d, "rtcp_skipped", h->rtcp_skipped);
 	add(d, "too_big", h->too_big);
 	add(d, "sent", e->hep_sent);
 	add(d, "errors", e->hep_errors);

@@ -143,6 +143,8 @@ tel_stats(const char *cmd __rte_unused, const char *params __rte_unused,
 	add_u64(d, "exc_punted", DSBC_WORKER_SUM(app, exc_punted));
 	add_u64(d, "kern_punted", DSBC_WORKER_SUM(app, kern_punted));
 	add_u64(d, "dtls_punted", DSBC_WORKER_SUM(app, dtls_punted));
+	add_u64(d, "rtcp_copied", DSBC_WORKER_SUM(app, rtcp_copied));
+	add_u64(d, "rtcp_copy_failed", DSBC_WORKER_SUM(app, rtcp_copy_failed));
 	add_u64(d, "srtp_cryptodev_ops", DSBC_WORKER_SUM(app, srtp_cdev_ops));
 	add_u64(d, "srtp_held", DSBC_WORKER_SUM(app, srtp_held));
 	add_u64(d, "srtp_held_released",
