@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 #include <errno.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -35,8 +36,10 @@ level_of(const char *s)
 	       v <= (long)RTE_LOG_DEBUG ? (int)v : -1;
 }
 
-int
-dsbc_log_levels(const char *spec)
+/* every item checked first (apply false), then applied: a spec with a
+ * bad item changes nothing */
+static int
+levels(const char *spec, bool apply)
 {
 	char buf[512], *save = NULL, *item;
 
@@ -54,8 +57,24 @@ dsbc_log_levels(const char *spec)
 			return -EINVAL;
 		*colon = '\0';
 		lvl = level_of(colon + 1);
-		if (lvl < 0 || rte_log_set_level_pattern(item, (uint32_t)lvl) != 0)
+		if (lvl < 0)
+			return -EINVAL;
+		if (apply && rte_log_set_level_pattern(item, (uint32_t)lvl) != 0)
 			return -EINVAL;
 	}
 	return 0;
+}
+
+int
+dsbc_log_levels_check(const char *spec)
+{
+	return levels(spec, false);
+}
+
+int
+dsbc_log_levels(const char *spec)
+{
+	if (levels(spec, false) != 0)
+		return -EINVAL;
+	return levels(spec, true);
 }

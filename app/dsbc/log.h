@@ -22,8 +22,10 @@ extern int dsbc_logtype_tel;     /* tel/ */
 
 /*
  * Apply "pattern:level[,pattern:level...]" ([dsbc] log_level), as
- * --log-level takes them.  0, or -EINVAL naming nothing applied.
+ * --log-level takes them, all or none.  0, or -EINVAL (nothing applied).
  */
 int dsbc_log_levels(const char *spec);
+/* The same spec checked only: 0 or -EINVAL, nothing applied. */
+int dsbc_log_levels_check(const char *spec);
 
 #endif /* DSBC_LOG_H */

@@ -40,6 +40,7 @@
 #include "log.h"
 #include "sd_notify.h"
 #include "ctl/cdr.h"
+#include "ctl/reload.h"
 #include "export/export.h"
 
 #define EXIT_CONFIG 2
@@ -328,6 +329,7 @@ main(int argc, char **argv)
 	    dsbc_export_start(&app) != 0)
 		goto config_error;
 	app.hep_rtcp = app.cfg.hep.set && app.cfg.hep.rtcp;
+	dsbc_reload_route_features(&app.cfg);
 	if (rte_pdump_init() != 0)
 		DSBC_LOG(main, ERR, "packet capture (pdump) unavailable: %s\n",
 			rte_strerror(rte_errno));

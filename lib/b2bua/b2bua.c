@@ -359,7 +359,11 @@ call_report(struct dsbc_b2bua *b, const struct call *c,
 	r.mode = c->mode;
 	r.route = c->route;
 	r.reason = (uint8_t)reason;
-	r.status = c->answered_ms != 0 ? 200 : c->a_status;
+	/* the final status A got: dsbc's own answers, or what went out on
+	 * its INVITE's transaction (refusals before B) */
+	r.status = c->a_status != 0 ? c->a_status :
+		   c->a_txn != NULL && c->a_txn->last_status >= 200 ?
+		   c->a_txn->last_status : 0;
 	r.why = why;
 	r.start_ms = c->started_ms;
 	r.answer_ms = c->answered_ms;
@@ -380,6 +384,10 @@ call_free(struct dsbc_b2bua *b, struct call *c, enum dsbc_b2bua_end reason,
 	B2B_LOG(b, INFO, "call %u ended: %s", c->id, why);
 	b->st.end[reason < DSBC_B2BUA_END_MAX ? reason :
 		  DSBC_B2BUA_END_ERROR]++;
+	/* a server transaction still without a final answer gets one:
+	 * left in Proceeding it would have no timer and never end */
+	if (c->a_txn != NULL && c->a_txn->last_status < 200)
+		answer_a(b, c, 500, "Call Ended", NULL, 0, b->now);
 	call_report(b, c, reason, why);
 	b2bua_flows_remove(b, &c->a, c->nb_media);
 	b2bua_flows_remove(b, &c->b, c->nb_media);
@@ -388,10 +396,6 @@ call_free(struct dsbc_b2bua *b, struct call *c, enum dsbc_b2bua_end reason,
 	b2bua_term_release(b, c);
 	b2bua_ports_release(b, c, &c->a);
 	b2bua_ports_release(b, c, &c->b);
-	/* a server transaction still without a final answer gets one:
-	 * left in Proceeding it would have no timer and never end */
-	if (c->a_txn != NULL && c->a_txn->last_status < 200)
-		answer_a(b, c, 500, "Call Ended", NULL, 0, b->now);
 	if (c->fwd.srv != NULL && c->fwd.srv->last_status < 200 &&
 	    dsbc_sip_parse(c->fwd.req, c->fwd.req_len, &b->req) ==
 	    DSBC_SIP_ERR_NONE)
@@ -534,6 +538,9 @@ answer_a_hdrs(struct dsbc_b2bua *b, struct call *c, int status,
 		return -1;
 	if (status >= 200)
 		c->a_status = (uint16_t)status;
+	/* answered: when a 2xx is on its way to A, not when B's came */
+	if (status >= 200 && status < 300 && c->answered_ms == 0)
+		c->answered_ms = now;
 	if (status >= 200 && status < 300) {
 		/* Section 13.3.1.4: the UAS core retransmits its 2xx until
 		 * the ACK; the transaction (Accepted) only absorbs. */
@@ -1232,9 +1239,11 @@ invite_go(struct dsbc_b2bua *b, const struct dsbc_sip_peer *from,
 	}
 	b->st.started++;
 	c->source_check = r->source_check == DSBC_SOURCE_CHECK_STRICT;
+	/* a registered user's ad hoc route (or a copy for Replaces) is
+	 * none of [route.N] */
 	c->route = r >= b->cfg->routes &&
 		   r < b->cfg->routes + b->cfg->nb_routes ?
-		   (int16_t)(r - b->cfg->routes) : -1;
+		   (int16_t)r->index : -1;
 	/* the A dialog's remote sequence number (section 12.1.1) */
 	h = dsbc_sip_hdr_get(m, DSBC_SIP_H_CSEQ, 0);
 	if (dsbc_sip_cseq_parse(h->value, &c->a.remote_cseq, &na.tag) == 0)
@@ -2147,7 +2156,7 @@ b2bua_request(struct dsbc_b2bua *b, const struct dsbc_sip_peer *from,
 				c->b_acked = ack_b_2xx(b, c);
 			send_bye(b, c, is_a ? &c->b : &c->a, now);
 		}
-		call_free(b, c, early ? DSBC_B2BUA_END_CANCEL : is_a ?
+		call_free(b, c, early && is_a ? DSBC_B2BUA_END_CANCEL : is_a ?
 			  DSBC_B2BUA_END_BYE_A : DSBC_B2BUA_END_BYE_B,
 			  is_a ? "BYE from A" : "BYE from B");
 		return;
@@ -2203,8 +2212,6 @@ late_offer_in(struct dsbc_b2bua *b, struct call *c,
 	int sdp_len;
 
 	c->state = CALL_ANSWERED;
-	if (c->answered_ms == 0)
-		c->answered_ms = now;
 	b->st.answered++;
 	if (!is_sdp(m) || dsbc_sdp_parse(m->body.p, m->body.len, &b->sdp_in) !=
 	    DSBC_SDP_ERR_NONE || b->sdp_in.nb_media == 0 ||
@@ -2488,8 +2495,6 @@ b2bua_response_in(struct dsbc_b2bua *b, const struct dsbc_sip_peer *from,
 		return;
 	}
 	c->state = CALL_ANSWERED;
-	if (c->answered_ms == 0)
-		c->answered_ms = now;
 	b->st.answered++;
 	/* ACK B's 2xx now (section 13.2.2.4) */
 	if (ack_b_2xx(b, c))

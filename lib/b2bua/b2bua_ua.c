@@ -189,6 +189,20 @@ respond_tagged(struct dsbc_b2bua *b, const struct dsbc_sip_msg *req,
 }
 
 /* A stateless answer, a To tag drawn at random where it needs one. */
+/* Does a request's To carry a tag (is it inside a dialog, 12.2)? */
+static bool
+to_tagged(const struct dsbc_sip_msg *m)
+{
+	const struct dsbc_sip_hdr *h = dsbc_sip_hdr_get(m, DSBC_SIP_H_TO, 0);
+	struct dsbc_sip_nameaddr na;
+	const char *next;
+
+	return h != NULL && dsbc_sip_nameaddr_parse(h->value.p, h->value.p +
+						    h->value.len, &na, false,
+						    &next) == 0 &&
+	       na.tag.len > 0;
+}
+
 static void
 respond(struct dsbc_b2bua *b, const struct dsbc_sip_msg *req,
 	const struct dsbc_sip_peer *from, int status, const char *reason,
@@ -305,8 +319,11 @@ dsbc_b2bua_sip_input(struct dsbc_b2bua *b, const struct dsbc_sip_peer *from,
 		goto out;
 	}
 	h = dsbc_sip_hdr_get(&m, DSBC_SIP_H_MAX_FORWARDS, 0);
-	if (m.method_id == DSBC_SIP_M_OPTIONS && b->draining) {
-		/* what a proxy's dispatcher probes: no new calls here */
+	if (m.method_id == DSBC_SIP_M_OPTIONS && b->draining &&
+	    !to_tagged(&m)) {
+		/* what a proxy's dispatcher probes: no new calls here (an
+		 * OPTIONS inside a dialog, a keepalive, is answered as
+		 * ever: its call goes on) */
 		b->st.drain_refused++;
 		respond(b, &m, from, 503, "Service Unavailable",
 			"Retry-After: 60\r\n");

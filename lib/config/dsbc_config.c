@@ -1683,6 +1683,7 @@ dsbc_config_load(const char *path, struct dsbc_config *c, char *err,
 					break;
 				}
 				o.r = &c->routes[c->nb_routes];
+				o.r->index = (uint8_t)idx;
 				rc = apply_entries(&x, f, s, route_key, &o);
 				if (rc == 0 && !o.has_next_hop)
 					rc = cfg_fail(&x, "next_hop", "missing");

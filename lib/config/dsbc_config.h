@@ -115,6 +115,7 @@ struct dsbc_flow_cfg {
  * user_prefix is a default route.  Routes are tried in file order.
  */
 struct dsbc_route_cfg {
+	uint8_t index;                /* N of its [route.N] */
 	char host[128];               /* Request-URI host, "" any */
 	char user_prefix[64];         /* Request-URI user starts with, "" any */
 	uint8_t family;

@@ -5133,14 +5133,30 @@ def test_call_cancel():
        ("cancel", 487, None, 0.0), "CDR of a cancelled call")
 
 
+# A caller's display name built to break or bloat a JSON line: quotes,
+# a backslash, UTF-8 and 200 tabs (each escaped to 6 bytes, twice a leg)
+HOSTILE_NAME = 'al\\"i\\\\ce \u00e9\u4e2d' + "\t" * 200
+
+
 def test_call_busy():
-    r = run_call("busy", os.path.join(SIPP, "uac_fail.xml"),
-                 os.path.join(SIPP, "uas_busy.xml"))
+    """B answers 486: A gets it; the call's record says failure, 486,
+    never answered, and keeps the caller's hostile display name whole
+    (JSON-escaped, UTF-8 as it came: a JSON reader gets A's text)."""
+    with open(os.path.join(SIPP, "uac_fail.xml"), encoding="utf-8") as f:
+        x = f.read().replace('From: "alice"', 'From: "%s"' % HOSTILE_NAME)
+    uac = os.path.abspath("out/system/uac_busy_name.xml")
+    with open(uac, "w", encoding="utf-8") as f:
+        f.write(x)
+    r = run_call("busy", uac, os.path.join(SIPP, "uas_busy.xml"))
     sipp_ok(r)
     eq(r["calls"]["failed"], 1, "failed calls")
     c = r["cdrs"][0]
     eq((c["reason"], c["status"], c["answer"]), ("failure", 486, None),
        "CDR of a call B refused")
+    print("  caller in the CDR: %r... (%d characters)" % (
+        c["a"]["remote_uri"][:24], len(c["a"]["remote_uri"])))
+    eq(c["a"]["remote_uri"], '"%s"<sip:alice@10.10.1.10:5070>' %
+       HOSTILE_NAME, "the caller's From as A sent it (SIP quoting kept)")
 
 
 # One request from SPORT to DST:5060, its final status printed ("status

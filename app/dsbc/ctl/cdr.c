@@ -20,7 +20,9 @@
 #include "log.h"
 
 #define CDR_WAIT_MS 2000        /* for the flows' last counters */
-#define CDR_LINE_MAX 4096
+/* every string escaped at worst 6 to 1 (\u00XX) fits: a record is
+ * never dropped for what a peer put in its URIs */
+#define CDR_LINE_MAX (2048 + 6 * (64 + 2 * (128 + 2 * 256)))
 #define M DSBC_B2BUA_CDR_MEDIA
 
 struct pend_leg {
@@ -133,9 +135,14 @@ leg_wait(struct dsbc_app *app, struct pend_leg *pl, uint8_t nb_media,
 			unsigned int w = dsbc_flow_id_worker(id);
 			uint32_t slot = dsbc_flow_id_slot(id);
 
+			/* a flow the worker refused has its slot free
+			 * already: no removal will be acknowledged */
 			if (w >= app->nb_workers ||
-			    slot >= app->slots[w].capacity)
+			    slot >= app->slots[w].capacity ||
+			    app->slots[w].state[slot] == DSBC_SLOT_FREE) {
+				pl->got[i][k] = true;
 				continue;
+			}
 			cd->flow_pend[w][slot] = idx + 1;
 			n++;
 		}
@@ -150,15 +157,15 @@ dsbc_cdr_call_ended(struct dsbc_app *app, const struct dsbc_b2bua_cdr *r)
 	struct pend *p;
 	uint32_t idx;
 
+	dsbc_hep_call_ended(app, r);
 	if (cd->p == NULL)
 		return;
 	if (cd->len == cd->cap) {
 		/* full: the oldest goes out as it is, to make room */
 		dsbc_cdr_poll(app);
 		if (cd->len == cd->cap) {
-			p = &cd->p[cd->head];
-			p->waiting = 0;
-			p->deadline = 0;
+			/* goes out as it is: "partial" if flows are missing */
+			cd->p[cd->head].deadline = 0;
 			dsbc_cdr_poll(app);
 		}
 		if (cd->len == cd->cap) {
@@ -200,8 +207,9 @@ leg_take(struct pend_leg *pl, uint8_t nb_media, uint32_t flow_id,
 
 void
 dsbc_cdr_flow_final(struct dsbc_app *app, uint16_t worker, uint32_t flow_id,
-		    const struct dsbc_msg_flow_final *f)
+		    const struct dsbc_msg_flow_final *f, int status)
 {
+	static const struct dsbc_msg_flow_final none;
 	struct dsbc_cdr *cd = cdr_of(app);
 	uint32_t slot = dsbc_flow_id_slot(flow_id), idx;
 	struct pend *p;
@@ -215,6 +223,10 @@ dsbc_cdr_flow_final(struct dsbc_app *app, uint16_t worker, uint32_t flow_id,
 	p = &cd->p[idx];
 	if (!p->used || p->waiting == 0)
 		return;
+	/* a removal the worker refused: no counters, but nothing to wait
+	 * for either */
+	if (status != 0)
+		f = &none;
 	if (leg_take(&p->a, p->r.nb_media, flow_id, f) ||
 	    leg_take(&p->b, p->r.nb_media, flow_id, f))
 		p->waiting--;
@@ -250,19 +262,57 @@ put(struct out *o, const char *fmt, ...)
 
 /* A JSON string (RFC 8259 section 7): quotes, backslashes and control
  * characters escaped; what a peer put in its URIs cannot break out. */
+/* Length of the well-formed UTF-8 sequence at s (RFC 3629 section 4:
+ * no overlong forms, no surrogates, nothing past U+10FFFF), 0 if none. */
+static unsigned int
+utf8_len(const unsigned char *s)
+{
+	unsigned int n, i;
+	uint32_t cp;
+
+	if (s[0] >= 0xc2 && s[0] <= 0xdf)
+		n = 2, cp = s[0] & 0x1f;
+	else if (s[0] >= 0xe0 && s[0] <= 0xef)
+		n = 3, cp = s[0] & 0x0f;
+	else if (s[0] >= 0xf0 && s[0] <= 0xf4)
+		n = 4, cp = s[0] & 0x07;
+	else
+		return 0;
+	for (i = 1; i < n; i++) {
+		if ((s[i] & 0xc0) != 0x80)
+			return 0;
+		cp = cp << 6 | (s[i] & 0x3f);
+	}
+	if ((n == 3 && (cp < 0x800 || (cp >= 0xd800 && cp <= 0xdfff))) ||
+	    (n == 4 && (cp < 0x10000 || cp > 0x10ffff)))
+		return 0;
+	return n;
+}
+
 static void
 put_str(struct out *o, const char *s)
 {
 	put(o, "\"");
-	for (; *s != '\0' && !o->over; s++) {
+	while (*s != '\0' && !o->over) {
 		unsigned char ch = (unsigned char)*s;
+		unsigned int n;
 
-		if (ch == '"' || ch == '\\')
+		if (ch == '"' || ch == '\\') {
 			put(o, "\\%c", ch);
-		else if (ch < 0x20 || ch == 0x7f)
+		} else if (ch < 0x20 || ch == 0x7f) {
 			put(o, "\\u%04x", ch);
-		else
+		} else if (ch < 0x80) {
 			put(o, "%c", ch);
+		} else if ((n = utf8_len((const unsigned char *)s)) != 0) {
+			put(o, "%.*s", (int)n, s);
+			s += n;
+			continue;
+		} else {
+			/* not UTF-8 (RFC 8259 section 8.1 requires it): the
+			 * byte as the code point of the same value */
+			put(o, "\\u%04x", ch);
+		}
+		s++;
 	}
 	put(o, "\"");
 }

@@ -31,9 +31,11 @@ void dsbc_cdr_fini(struct dsbc_app *app);
 
 /* ops->call_ended: before the call's flows are removed. */
 void dsbc_cdr_call_ended(struct dsbc_app *app, const struct dsbc_b2bua_cdr *r);
-/* The FLOW_ACK of a FLOW_DEL, with the flow's last counters. */
+/* The FLOW_ACK of a FLOW_DEL, with the flow's last counters (status 0)
+ * or the worker's refusal (-errno: the flow is not waited for). */
 void dsbc_cdr_flow_final(struct dsbc_app *app, uint16_t worker,
-			 uint32_t flow_id, const struct dsbc_msg_flow_final *f);
+			 uint32_t flow_id, const struct dsbc_msg_flow_final *f,
+			 int status);
 /* Records whose flows are all back, or whose time is up, go out (and
  * those the export ring refused are offered again); the work done. */
 uint32_t dsbc_cdr_poll(struct dsbc_app *app);

@@ -33,6 +33,54 @@ struct hep_cap {
 
 static struct hep_cap cap_state;
 
+/*
+ * Calls ended lately, by either leg's Call-ID: the last messages of a
+ * call (the 200 to its BYE, retransmissions) come after it has left the
+ * B2BUA's table, and [hep] routes must still know its route.  Kept 64
+ * T1 (a transaction's life), 1024 legs at most, oldest overwritten.
+ */
+#define ENDED_MAX 1024
+#define ENDED_KEEP_MS (64 * 500)
+
+static struct {
+	char cid[128];
+	int16_t route;
+	uint64_t until;
+} ended[ENDED_MAX];
+static uint32_t ended_next;
+
+void
+dsbc_hep_call_ended(struct dsbc_app *app, const struct dsbc_b2bua_cdr *r)
+{
+	const char *cids[2] = { r->a.call_id, r->b.call_id };
+	unsigned int i;
+
+	if (!dsbc_export_hep_on(app) || app->cfg.hep.routes == 0)
+		return;
+	for (i = 0; i < 2; i++) {
+		if (cids[i] == NULL || cids[i][0] == '\0')
+			continue;
+		snprintf(ended[ended_next].cid, sizeof(ended[0].cid), "%s",
+			 cids[i]);
+		ended[ended_next].route = r->route;
+		ended[ended_next].until = r->end_ms + ENDED_KEEP_MS;
+		ended_next = (ended_next + 1) % ENDED_MAX;
+	}
+}
+
+static int
+ended_route(struct dsbc_app *app, const char *cid, uint32_t len)
+{
+	uint64_t now = dsbc_sip_now_ms(app);
+	uint32_t i;
+
+	for (i = 0; i < ENDED_MAX; i++)
+		if (ended[i].until > now && strlen(ended[i].cid) == len &&
+		    memcmp(ended[i].cid, cid, len) == 0)
+			return ended[i].route;
+	return -2;
+}
+
 static uint64_t
 wall_us(void)
 {
@@ -94,7 +142,13 @@ encode(struct dsbc_app *app, const struct dsbc_sip_peer *pe, bool rx,
 static int
 route_of(struct dsbc_app *app, const char *cid, uint32_t len)
 {
-	return len == 0 ? -2 : dsbc_b2bua_callid_route(app->sip->b2b, cid, len);
+	int r;
+
+	/* without [hep] routes every message goes: nothing to look up */
+	if (len == 0 || app->cfg.hep.routes == 0)
+		return -2;
+	r = dsbc_b2bua_callid_route(app->sip->b2b, cid, len);
+	return r != -2 ? r : ended_route(app, cid, len);
 }
 
 static void
@@ -141,10 +195,12 @@ dsbc_hep_rx_begin(struct dsbc_app *app, const struct dsbc_sip_peer *from,
 		return;
 	h->in_rx = true;
 	h->n = 0;
+	/* a Call-ID too long to keep: captured, not correlated */
 	h->cid_len = dsbc_hep_sip_call_id(msg, len, &cid);
 	if (h->cid_len >= sizeof(h->cid))
 		h->cid_len = 0;
-	memcpy(h->cid, cid, h->cid_len);
+	if (h->cid_len > 0)
+		memcpy(h->cid, cid, h->cid_len);
 	h->route = route_of(app, h->cid, h->cid_len);
 	p = encode(app, from, true, msg, len, h->cid, h->cid_len, &plen);
 	stage(app, p, plen);
@@ -180,6 +236,8 @@ dsbc_hep_tx(struct dsbc_app *app, const struct dsbc_sip_peer *to,
 	    msg[0] > 'Z')
 		return;
 	cid_len = dsbc_hep_sip_call_id(msg, len, &cid);
+	if (cid_len >= sizeof(h->cid))
+		cid_len = 0;            /* as on receipt */
 	p = encode(app, to, false, msg, len, cid, cid_len, &plen);
 	if (p == NULL)
 		return;
@@ -219,14 +277,19 @@ dsbc_hep_quality(struct dsbc_app *app, const struct dsbc_b2bua_cdr *r,
 	if (!dsbc_export_hep_on(app) || !app->cfg.hep.quality ||
 	    !wanted(app, r->route) || l->mfamily == 0)
 		return;
-	/* from the peer's latched media source to dsbc's media port */
+	/* from the peer's latched media source to dsbc's media port; not
+	 * latched (or of the other family): from dsbc's own address, the
+	 * report being dsbc's */
 	m.family = l->mfamily;
-	m.src = f->latched ? f->latched_src : l->peer;
-	m.sport = f->latched ? f->latched_port : 0;
 	m.dst = l->maddr;
 	m.dport = l->local_port[0];
-	if (f->latched && f->latched_family != l->mfamily)
+	if (f->latched && f->latched_family == l->mfamily) {
+		m.src = f->latched_src;
+		m.sport = f->latched_port;
+	} else {
 		m.src = l->maddr;
+		m.sport = l->local_port[0];
+	}
 	/* what a receiver report block says (RFC 3550 6.4.1), as the
 	 * JSON collectors take RTCP in, and dsbc's own figures */
 	k = snprintf(json, sizeof(json),
@@ -237,7 +300,8 @@ dsbc_hep_quality(struct dsbc_app *app, const struct dsbc_b2bua_cdr *r,
 		     "\"dlsr\":0}],\"dsbc\":{\"call\":%u,\"leg\":\"%s\","
 		     "\"received\":%u,\"loss\":%.6f,\"jitter_ms\":%.3f,"
 		     "\"mos\":%.2f}}",
-		     f->ssrc, (unsigned int)((uint64_t)loss_ppm * 256 / 1000000),
+		     f->ssrc, (unsigned int)RTE_MIN((uint64_t)loss_ppm * 256 /
+						   1000000, (uint64_t)255),
 		     f->rtp_lost,
 		     (unsigned int)((uint64_t)f->jitter_us * clock / 1000000),
 		     r->id, leg, f->rtp_received, loss_ppm / 1e6,

@@ -28,6 +28,9 @@ void dsbc_hep_rx_end(struct dsbc_app *app);
  * records that go the same way are not captured. */
 void dsbc_hep_tx(struct dsbc_app *app, const struct dsbc_sip_peer *to,
 		 const char *msg, uint32_t len);
+/* A call ended: its legs' Call-IDs keep their route for [hep] routes
+ * while their last messages pass. */
+void dsbc_hep_call_ended(struct dsbc_app *app, const struct dsbc_b2bua_cdr *r);
 /* An ended call's leg: its main stream's figures as an RTCP-style
  * report (HEP type 5, JSON), from the peer's media address to dsbc's. */
 void dsbc_hep_quality(struct dsbc_app *app, const struct dsbc_b2bua_cdr *r,

@@ -213,10 +213,8 @@ event_handle(struct dsbc_app *app, const struct dsbc_msg *m)
 			}
 		} else if (m->ack.op == DSBC_MSG_FLOW_DEL) {
 			/* its last counters, for its call's record */
-			if (m->ack.status == 0)
-				dsbc_cdr_flow_final(app, m->worker,
-						    m->ack.flow_id,
-						    &m->ack.final);
+			dsbc_cdr_flow_final(app, m->worker, m->ack.flow_id,
+					    &m->ack.final, m->ack.status);
 			/* the slot is reusable only once the owner
 			 * has acknowledged the removal. */
 			if (s->state[slot] != DSBC_SLOT_FREE) {
@@ -762,6 +760,11 @@ shutdown_io(struct dsbc_app *app, unsigned int ms)
 		dsbc_sip_tcp_poll(app);
 		dsbc_exc_tap_poll(app);
 		dsbc_mgmt_tx_flush(app);
+		/* the ended calls' flow removals go out and come back with
+		 * their counters, so their records need no room to wait */
+		flush_ctrl(app);
+		dsbc_mgmt_poll_events(app);
+		dsbc_cdr_poll(app);
 		rte_delay_us_sleep(500);
 	} while (rte_rdtsc() < end);
 }

@@ -1,5 +1,7 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /* Quality histograms of ended calls' streams (quality.h). */
+#include <string.h>
+
 #include "dsbc_rtp.h"
 #include "ctl/quality.h"
 
@@ -33,6 +35,8 @@ dsbc_quality_observe(struct dsbc_quality *q, uint32_t loss_ppm,
 {
 	uint32_t mos = dsbc_rtp_mos_x100(loss_ppm, jitter_us);
 
+	__atomic_store_n(&q->seq, q->seq + 1, __ATOMIC_RELAXED);
+	__atomic_thread_fence(__ATOMIC_RELEASE);
 	bucket(q->jitter, dsbc_quality_jitter_le, DSBC_QUALITY_JITTER_BUCKETS,
 	       jitter_us);
 	bucket(q->loss, dsbc_quality_loss_le, DSBC_QUALITY_LOSS_BUCKETS,
@@ -41,7 +45,20 @@ dsbc_quality_observe(struct dsbc_quality *q, uint32_t loss_ppm,
 	q->jitter_sum += jitter_us;
 	q->loss_sum += loss_ppm;
 	q->mos_sum += mos;
-	/* last: a reader seeing the count sees the buckets (x86-64 TSO) */
 	q->count++;
+	__atomic_store_n(&q->seq, q->seq + 1, __ATOMIC_RELEASE);
 	return mos;
+}
+
+void
+dsbc_quality_read(const struct dsbc_quality *q, struct dsbc_quality *out)
+{
+	uint32_t s1, s2;
+
+	do {
+		s1 = __atomic_load_n(&q->seq, __ATOMIC_ACQUIRE);
+		memcpy(out, q, sizeof(*out));
+		__atomic_thread_fence(__ATOMIC_ACQUIRE);
+		s2 = __atomic_load_n(&q->seq, __ATOMIC_RELAXED);
+	} while ((s1 & 1) != 0 || s1 != s2);
 }

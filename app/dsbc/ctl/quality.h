@@ -21,6 +21,8 @@ extern const uint32_t dsbc_quality_loss_le[DSBC_QUALITY_LOSS_BUCKETS];
 extern const uint32_t dsbc_quality_mos_le[DSBC_QUALITY_MOS_BUCKETS];
 
 struct dsbc_quality {
+	uint32_t seq;                     /* odd while an observation is
+					   * written (a sequence lock) */
 	uint64_t count;                   /* streams observed */
 	uint64_t jitter[DSBC_QUALITY_JITTER_BUCKETS];  /* not cumulative */
 	uint64_t jitter_sum;              /* microseconds */
@@ -30,8 +32,11 @@ struct dsbc_quality {
 	uint64_t mos_sum;                 /* x100 */
 };
 
-/* One stream: its loss (ppm) and jitter (us); returns its MOS x100. */
+/* One stream: its loss (ppm) and jitter (us); returns its MOS x100.
+ * The management lcore, the only writer. */
 uint32_t dsbc_quality_observe(struct dsbc_quality *q, uint32_t loss_ppm,
 			      uint32_t jitter_us);
+/* Any other thread: a consistent copy of q. */
+void dsbc_quality_read(const struct dsbc_quality *q, struct dsbc_quality *out);
 
 #endif /* DSBC_CTL_QUALITY_H */

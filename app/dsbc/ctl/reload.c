@@ -13,16 +13,42 @@
 #include "export/export.h"
 #include "log.h"
 
+#define FEAT_TLS 1u
+#define FEAT_REALM 2u
+#define FEAT_STIR_VERIFY 4u
+
+static uint32_t
+route_features(const struct dsbc_route_cfg *r)
+{
+	return (r->transport == DSBC_ROUTE_TLS ? FEAT_TLS : 0) |
+	       (r->auth_realm[0] != '\0' ? FEAT_REALM : 0) |
+	       (r->stir_verify != DSBC_STIR_OFF ? FEAT_STIR_VERIFY : 0);
+}
+
+uint32_t
+dsbc_reload_route_features(const struct dsbc_config *c)
+{
+	static uint32_t at_start;
+	uint16_t i;
+
+	if (c != NULL) {
+		at_start = 0;
+		for (i = 0; i < c->nb_routes; i++)
+			at_start |= route_features(&c->routes[i]);
+	}
+	return at_start;
+}
+
 /* [dsbc] keys a reload applies to new calls */
 #define RELOADABLE(X) \
 	X(mode_default) X(ssrc_policy) X(seq_drop) X(seq_window) \
 	X(police_pps) X(police_burst) X(latch_default) \
-	X(relatch_ms_default) X(dscp_default) X(no_route_status) \
-	X(sip_t1_ms)
+	X(relatch_ms_default) X(dscp_default) X(no_route_status)
 
 /* [dsbc] keys only a restart changes, named in the refusal */
 #define RESTART_ONLY(X) \
 	X(sip_port) X(sip_rate_pps) X(sip_burst) X(sip_ban_strikes) \
+	X(sip_t1_ms) \
 	X(sip_ban_s) X(sip_admit_pps) X(sip_admit_burst) X(sip_reject_pps) \
 	X(sip_retry_after_s) X(sip_trust_s) X(sip_trusted_rate_pps) \
 	X(media_port_min) X(media_port_max) X(flow_capacity) \
@@ -48,6 +74,48 @@
 	X(registrar, "[registrar]") \
 	X(nb_workers_cfg, "[lcore.N]") X(workers, "[lcore.N]")
 
+/*
+ * Routes may change, but not into what start-up built nothing for: TLS
+ * towards a next hop (the client context), digest realms and STIR
+ * verification (their tables) exist only if a route used them at start
+ * (features_at_start).  A TLS route keeps its index, transport and
+ * tls_name: streams open towards it name the route by index.
+ */
+static bool
+routes_need_restart(const struct dsbc_config *o, const struct dsbc_config *n,
+		    char *buf, size_t len)
+{
+	uint32_t start = dsbc_reload_route_features(NULL);
+	uint16_t i;
+
+	for (i = 0; i < n->nb_routes; i++) {
+		uint32_t f = route_features(&n->routes[i]);
+
+		if ((f & ~start) != 0) {
+			snprintf(buf, len, "[route.%u] %s (none at start)",
+				 n->routes[i].index,
+				 (f & ~start & FEAT_TLS) ? "transport = tls" :
+				 (f & ~start & FEAT_REALM) ? "auth_realm" :
+				 "stir_verify");
+			return true;
+		}
+	}
+	for (i = 0; i < o->nb_routes; i++) {
+		const struct dsbc_route_cfg *a = &o->routes[i];
+
+		if (a->transport != DSBC_ROUTE_TLS)
+			continue;
+		if (i >= n->nb_routes || n->routes[i].index != a->index ||
+		    n->routes[i].transport != DSBC_ROUTE_TLS ||
+		    strcmp(n->routes[i].tls_name, a->tls_name) != 0) {
+			snprintf(buf, len, "[route.%u] (a TLS route: moved, "
+				 "removed or renamed)", a->index);
+			return true;
+		}
+	}
+	return false;
+}
+
 static const char *
 restart_needed(const struct dsbc_config *o, const struct dsbc_config *n,
 	       char *buf, size_t len)
@@ -69,6 +137,13 @@ restart_needed(const struct dsbc_config *o, const struct dsbc_config *n,
 	    o->auth.fail_max != n->auth.fail_max ||
 	    o->auth.fail_window_s != n->auth.fail_window_s)
 		return "[auth]";
+	if (routes_need_restart(o, n, buf, len))
+		return buf;
+	/* the export thread's rings and the records' FIFO are sized once */
+	if (o->cdr.queue != n->cdr.queue)
+		return "[cdr] queue";
+	if (o->hep.queue != n->hep.queue)
+		return "[hep] queue";
 	if (o->nb_flows != n->nb_flows ||
 	    (n->nb_flows > 0 && memcmp(o->flows, n->flows,
 				       n->nb_flows * sizeof(*n->flows)) != 0))
@@ -103,7 +178,7 @@ dsbc_reload(struct dsbc_app *app, char *msg, size_t len)
 	if (n->max_transactions == 0)
 		n->max_transactions = o->max_transactions;
 	what = restart_needed(o, n, key, sizeof(key));
-	if (what == NULL && dsbc_log_levels(n->log_level) != 0)
+	if (what == NULL && dsbc_log_levels_check(n->log_level) != 0)
 		what = "[dsbc] log_level (not type:level[,...])";
 	if (what != NULL) {
 		snprintf(msg, len, "nothing changed: %s differs and needs a "
@@ -112,6 +187,20 @@ dsbc_reload(struct dsbc_app *app, char *msg, size_t len)
 		free(n);
 		return -1;
 	}
+	/* the users file first: it is the one part that can still fail,
+	 * and it replaces the old users whole or not at all */
+	if (app->sip != NULL && app->sip->b2b != NULL &&
+	    o->auth.users_file[0] != '\0') {
+		users = dsbc_b2bua_auth_reload(app->sip->b2b, err, sizeof(err));
+		if (users < 0) {
+			snprintf(msg, len, "nothing changed: users file: %s",
+				 err);
+			dsbc_config_free(n);
+			free(n);
+			return -1;
+		}
+	}
+	dsbc_log_levels(n->log_level);
 	/* between two inputs of the B2BUA: calls under way have copied
 	 * what they use; new ones see the new routes and policies */
 #define APPLY(f) o->f = n->f;
@@ -125,18 +214,9 @@ dsbc_reload(struct dsbc_app *app, char *msg, size_t len)
 	dsbc_export_configure(app, &o->cdr, &o->hep);
 	app->hep_rtcp = o->hep.set && o->hep.rtcp;
 	if (app->sip != NULL && app->sip->b2b != NULL) {
-		char uerr[256];
-
 		dsbc_b2bua_set_log_level(app->sip->b2b,
 					 rte_log_get_level(dsbc_logtype_b2bua));
 		dsbc_b2bua_host_trust_configured(app);
-		if (o->auth.users_file[0] != '\0') {
-			users = dsbc_b2bua_auth_reload(app->sip->b2b, uerr,
-						       sizeof(uerr));
-			if (users < 0)
-				DSBC_LOG(mgmt, ERR, "users not reloaded, the "
-					 "old ones stay: %s\n", uerr);
-		}
 	}
 	if (users >= 0)
 		snprintf(msg, len, "reloaded: %u routes, %d users",

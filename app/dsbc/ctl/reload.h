@@ -15,7 +15,13 @@
 
 struct dsbc_app;
 
-/* 0 applied, -1 refused; msg says what happened either way. */
+/* 0 applied, -1 refused; msg says what happened either way.  Nothing
+ * is applied when it is refused. */
 int dsbc_reload(struct dsbc_app *app, char *msg, size_t len);
+
+struct dsbc_config;
+/* What the routes use that start-up builds (TLS client, realms, STIR
+ * verification): remembered from c at start (c non-NULL), returned. */
+uint32_t dsbc_reload_route_features(const struct dsbc_config *c);
 
 #endif /* DSBC_CTL_RELOAD_H */

@@ -36,6 +36,7 @@ dsbc_snap_ask_arg(struct dsbc_app *app, enum dsbc_snap_kind kind,
 	snap_req.id = id;
 	snprintf(snap_req.arg, sizeof(snap_req.arg), "%s", arg);
 	snap_req.msg[0] = '\0';
+	__atomic_add_fetch(&snap_req.seq, 1, __ATOMIC_RELAXED);
 	__atomic_store_n(&snap_req.state, 1, __ATOMIC_RELEASE);
 	for (waited = 0; waited < 10000; waited++) {
 		if (__atomic_load_n(&snap_req.state, __ATOMIC_ACQUIRE) == 2)
@@ -101,8 +102,11 @@ dsbc_snap_serve(struct dsbc_app *app)
 	struct dsbc_snap_req *r = &snap_req;
 	uint32_t asked = 1;
 
+	uint32_t seq;
+
 	if (__atomic_load_n(&r->state, __ATOMIC_ACQUIRE) != 1)
 		return;
+	seq = __atomic_load_n(&r->seq, __ATOMIC_RELAXED);
 	r->now_ms = dsbc_sip_now_ms(app);
 	if (r->kind == DSBC_SNAP_CALL) {
 		r->rc = dsbc_b2bua_call_snapshot(app->sip->b2b, r->id,
@@ -126,6 +130,10 @@ dsbc_snap_serve(struct dsbc_app *app)
 		r->rc = 0;
 	} else if (r->kind == DSBC_SNAP_LOG) {
 		r->rc = dsbc_log_levels(r->arg) == 0 ? 0 : -EINVAL;
+		/* what a reload applies keeps up with it */
+		if (r->rc == 0)
+			snprintf(app->cfg.log_level, sizeof(app->cfg.log_level),
+				 "%s", r->arg);
 		dsbc_b2bua_set_log_level(app->sip->b2b,
 					 rte_log_get_level(dsbc_logtype_b2bua));
 		snprintf(r->msg, sizeof(r->msg), "%s", r->rc == 0 ?
@@ -141,7 +149,11 @@ dsbc_snap_serve(struct dsbc_app *app)
 						     DSBC_SNAP_IDS_MAX, true);
 		r->rc = 0;
 	}
-	/* answered only if still asked (not withdrawn meanwhile) */
+	/* answered only if still asked, and still the request served (one
+	 * withdrawn while a reload ran may have been followed by another:
+	 * that one is served next time round) */
+	if (__atomic_load_n(&r->seq, __ATOMIC_ACQUIRE) != seq)
+		return;
 	__atomic_compare_exchange_n(&r->state, &asked, 2, false,
 				    __ATOMIC_RELEASE, __ATOMIC_RELAXED);
 }

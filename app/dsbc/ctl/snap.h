@@ -31,6 +31,9 @@ enum dsbc_snap_kind {
 
 struct dsbc_snap_req {
 	uint32_t state;          /* 0 idle, 1 asked, 2 answered (atomics) */
+	uint32_t seq;            /* of the request asked (atomic): an answer
+				  * to one withdrawn is not taken for the
+				  * next */
 	uint8_t kind;            /* enum dsbc_snap_kind */
 	uint32_t id;
 	int rc;

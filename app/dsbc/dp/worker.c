@@ -136,8 +136,9 @@ flow_final(const struct dsbc_worker *w, const struct dsbc_flow *f,
 		o->rtp_lost = lost > 0 ? (uint32_t)RTE_MIN(lost, (int64_t)UINT32_MAX)
 				       : 0;
 		/* kept x16 in RTP clock units (RFC 3550 A.8) */
-		o->jitter_us = (uint32_t)((uint64_t)(best->jitter >> 4) *
-					  1000000 / clock);
+		o->jitter_us = (uint32_t)RTE_MIN((uint64_t)(best->jitter >> 4) *
+						 1000000 / clock,
+						 (uint64_t)UINT32_MAX);
 	}
 }
 

@@ -14,6 +14,7 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/uio.h>
+#include <time.h>
 #include <syslog.h>
 #include <unistd.h>
 
@@ -41,10 +42,12 @@ struct dsbc_export {
 	/* settings: the thread's own copy; a new one waits in next */
 	struct dsbc_cdr_cfg cdr;
 	struct dsbc_hep_cfg hep;
+	pthread_mutex_t next_lock;       /* next_*: a struct copy at a time */
 	struct dsbc_cdr_cfg next_cdr;
 	struct dsbc_hep_cfg next_hep;
-	uint32_t next_gen;               /* bumped by configure (atomic) */
+	uint32_t next_gen;               /* bumped by configure, under it */
 	uint32_t gen;
+	uint64_t retry_at;               /* reopen a file that failed (s) */
 	/* what the lcore asks: is there a destination at all */
 	volatile bool cdr_on, hep_on;
 	int fd;                          /* CDR file, -1 none */
@@ -52,7 +55,9 @@ struct dsbc_export {
 	struct dsbc_export_stats st;
 };
 
-static struct dsbc_export ex_state = { .fd = -1, .sock = -1 };
+static struct dsbc_export ex_state = {
+	.fd = -1, .sock = -1, .next_lock = PTHREAD_MUTEX_INITIALIZER,
+};
 
 static void
 cdr_open(struct dsbc_export *ex)
@@ -207,32 +212,51 @@ drain(struct dsbc_export *ex, struct rte_ring *r, bool cdr)
 static void
 apply_config(struct dsbc_export *ex)
 {
-	uint32_t g = __atomic_load_n(&ex->next_gen, __ATOMIC_ACQUIRE);
+	struct dsbc_cdr_cfg cdr;
+	struct dsbc_hep_cfg hep;
+	uint32_t g;
 
-	if (g == ex->gen)
+	if (__atomic_load_n(&ex->next_gen, __ATOMIC_ACQUIRE) == ex->gen)
 		return;
+	pthread_mutex_lock(&ex->next_lock);
+	g = ex->next_gen;
+	cdr = ex->next_cdr;
+	hep = ex->next_hep;
+	pthread_mutex_unlock(&ex->next_lock);
 	ex->gen = g;
-	if (strcmp(ex->cdr.file, ex->next_cdr.file) != 0 ||
-	    ex->cdr.syslog != ex->next_cdr.syslog) {
-		ex->cdr = ex->next_cdr;
+	if (strcmp(ex->cdr.file, cdr.file) != 0 ||
+	    ex->cdr.syslog != cdr.syslog) {
+		ex->cdr = cdr;
+		if (cdr.syslog)
+			openlog("dsbc-cdr", LOG_NDELAY, LOG_LOCAL0);
 		cdr_open(ex);
 	}
-	if (memcmp(&ex->hep, &ex->next_hep, sizeof(ex->hep)) != 0) {
-		ex->hep = ex->next_hep;
+	if (memcmp(&ex->hep, &hep, sizeof(hep)) != 0) {
+		ex->hep = hep;
 		hep_open(ex);
 	}
 }
 
-static uint32_t
+static void *
 export_main(void *arg)
 {
 	struct dsbc_export *ex = arg;
 	unsigned int n;
+	struct timespec ts;
 
 	for (;;) {
 		bool stopping = ex->stop;
 
 		apply_config(ex);
+		/* a file that could not be opened (a directory not there
+		 * yet, permissions being fixed): tried again every 5 s */
+		if (ex->fd < 0 && ex->cdr.file[0] != '\0') {
+			clock_gettime(CLOCK_MONOTONIC, &ts);
+			if ((uint64_t)ts.tv_sec >= ex->retry_at) {
+				ex->retry_at = (uint64_t)ts.tv_sec + 5;
+				cdr_open(ex);
+			}
+		}
 		if (ex->reopen) {
 			ex->reopen = false;
 			if (ex->cdr.file[0] != '\0') {
@@ -248,7 +272,7 @@ export_main(void *arg)
 		if (n == 0)
 			usleep(2000);
 	}
-	return 0;
+	return NULL;
 }
 
 static struct dsbc_export *
@@ -286,8 +310,7 @@ dsbc_export_start(struct dsbc_app *app)
 	cdr_open(ex);
 	hep_open(ex);
 	rc = rte_ctrl_thread_create(&ex->thread, "dsbc-export", NULL,
-				    (void *(*)(void *))(uintptr_t)export_main,
-				    ex);
+				    export_main, ex);
 	if (rc != 0) {
 		DSBC_LOG(main, ERR, "export thread: %s\n", strerror(rc));
 		return -1;
@@ -382,13 +405,15 @@ dsbc_export_configure(struct dsbc_app *app, const struct dsbc_cdr_cfg *cdr,
 {
 	struct dsbc_export *ex = ex_of(app);
 
-	/* one configure at a time, from the management lcore; the thread
-	 * reads next_* only after seeing the new generation */
+	/* the thread copies next_* under the lock too: never half of
+	 * one reload and half of the next */
+	pthread_mutex_lock(&ex->next_lock);
 	ex->next_cdr = *cdr;
 	ex->next_hep = *hep;
+	__atomic_add_fetch(&ex->next_gen, 1, __ATOMIC_RELEASE);
+	pthread_mutex_unlock(&ex->next_lock);
 	ex->cdr_on = cdr->file[0] != '\0' || cdr->syslog;
 	ex->hep_on = hep->set;
-	__atomic_add_fetch(&ex->next_gen, 1, __ATOMIC_RELEASE);
 }
 
 const struct dsbc_export_stats *

@@ -60,12 +60,7 @@ tel_quality(const char *cmd __rte_unused, const char *params,
 
 	if (params != NULL && *params != '\0')
 		return -EINVAL;
-	/* a copy: the count is read first and bounds what is seen */
-	q.count = __atomic_load_n(&dsbc_cdr_quality(tel_app)->count,
-				  __ATOMIC_ACQUIRE);
-	memcpy((char *)&q + sizeof(q.count),
-	       (const char *)dsbc_cdr_quality(tel_app) + sizeof(q.count),
-	       sizeof(q) - sizeof(q.count));
+	dsbc_quality_read(dsbc_cdr_quality(tel_app), &q);
 	rte_tel_data_start_dict(d);
 	add(d, "streams", q.count);
 	histogram(d, "jitter_us", q.jitter, dsbc_quality_jitter_le,
