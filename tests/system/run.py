@@ -88,12 +88,16 @@ class OpsCapture:
         return out
 
     def hep(self):
-        """The HEP packets received so far, decoded."""
+        """The HEP packets received so far, decoded (each with its bytes
+        as "raw")."""
         while True:
             try:
-                self.packets.append(hep_decode(self.sock.recv(70000)))
+                raw = self.sock.recv(70000)
             except BlockingIOError:
                 return self.packets
+            h = hep_decode(raw)
+            h["raw"] = raw
+            self.packets.append(h)
 
     def close(self):
         self.sock.close()
@@ -3103,6 +3107,17 @@ def test_call_bye_from_a_with_rtp():
             (db, "BYE"), (bob, "200")], "B leg over HEP")
     check(all(h["agent"] == 77 and h["proto"] == 17 for h in r["hep"]),
           "HEP agent id and UDP")
+    # the same packets through a HEP collector nobody here wrote: sngrep
+    # listening for HEP writes what it decoded as a pcap, which tshark
+    # reads back as SIP
+    sip_seen = sngrep_decode([h["raw"] for h in r["hep"] if h["type"] == 1],
+                             os.path.abspath("out/system/bye_a_hep.pcap"))
+    print("  sngrep -L: %d SIP messages, %s" % (len(sip_seen),
+                                               sorted(set(sip_seen))))
+    eq(sorted(sip_seen), sorted(
+        [(cdr["a"]["call_id"], w) for _, w in la] +
+        [(cdr["b"]["call_id"], w) for _, w in lb]),
+       "sngrep decoded every captured message of both legs")
 
 
 # RTP at 50 packets/s from BIND to DST for COUNT packets, whatever the
@@ -3127,6 +3142,40 @@ for i in range(count):
     time.sleep(max(0.0, t0 + (i + 1) * 0.02 - time.time()))
 print("sent %d failed %d" % (ok, bad))
 """
+
+
+def sngrep_decode(packets, pcap):
+    """HEP packets sent to sngrep -L (headless): [(Call-ID, method or
+    status)] of the SIP in the pcap it writes, as tshark reads it."""
+    if os.path.exists(pcap):
+        os.unlink(pcap)
+    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    s.bind(("127.0.0.1", 0))
+    port = s.getsockname()[1]
+    s.close()
+    p = subprocess.Popen(["sngrep", "-N", "-q", "-L", "udp:127.0.0.1:%d" %
+                          port, "-O", pcap], stdout=subprocess.DEVNULL,
+                         stderr=subprocess.PIPE)
+    try:
+        time.sleep(0.5)
+        s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+        for raw in packets:
+            s.sendto(raw, ("127.0.0.1", port))
+            time.sleep(0.01)
+        s.close()
+        time.sleep(0.5)
+    finally:
+        p.terminate()
+        p.wait(timeout=10)
+    r = subprocess.run(["tshark", "-r", pcap, "-Y", "sip", "-T", "fields",
+                        "-e", "sip.Call-ID", "-e", "sip.Method",
+                        "-e", "sip.Status-Code"], capture_output=True,
+                       text=True, timeout=60)
+    out = []
+    for line in r.stdout.splitlines():
+        f = line.split("\t")
+        out.append((f[0], f[1] or f[2]))
+    return out
 
 
 def test_link_down_up_mid_call():

@@ -10,7 +10,7 @@ EXTRA=""
 PKGS="$EXTRA gcc make pkg-config meson ninja-build python3 iproute2 procps \
 libdpdk-dev dpdk dpdk-dev libssl-dev openssl libsrtp2-dev libpcap-dev libcunit1-dev libjansson-dev libcurl4-openssl-dev clang libclang-rt-14-dev \
 tshark sip-tester ethtool iputils-ping baresip-core stunnel4 python3-websockets nftables secsipidx \
-kamailio kamailio-tls-modules prometheus \
+kamailio kamailio-tls-modules prometheus sngrep \
 chromium"
 missing=""
 for p in $PKGS; do
