@@ -4,13 +4,15 @@
  * packets, each a 2-byte length, a 4-byte arrival time (a peer controls
  * the gaps, and in aware mode the timestamps) and the packet; RTP goes
  * through the source state (sequence, jitter, loss) as the worker's
- * aware mode keeps it, RTCP through its parser.
+ * aware mode keeps it, RTCP through its parser and its JSON for HEP
+ * (lib/hep: a result is NUL-terminated and as long as it says).
  */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "dsbc_demux.h"
+#include "dsbc_hep.h"
 #include "dsbc_rtp.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -42,7 +44,13 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		memcpy(p, data + off, len);
 		off += len;
 		if (len >= 2 && dsbc_demux_classify(p, len) == DSBC_DEMUX_RTCP) {
+			char json[1536];
+			size_t n;
+
 			dsbc_rtcp_parse(p, len, &pt, &ssrc);
+			n = dsbc_hep_rtcp_json(p, len, json, sizeof(json));
+			if (n != 0 && (n >= sizeof(json) || strlen(json) != n))
+				abort();
 		} else if (dsbc_rtp_parse(p, len, &v) == 0) {
 			dsbc_rtp_hdr_len(p, len);
 			if (!have || v.ssrc != src.ssrc) {
