@@ -12,6 +12,7 @@ import shutil
 import json
 import os
 import re
+import signal
 import socket
 import subprocess
 import sys
@@ -5255,7 +5256,8 @@ def test_reload_and_drain():
     call already up keeps its B leg and ends normally; one that changes
     flow_capacity is refused whole, naming the key.  Drain: OPTIONS and
     a new INVITE get 503 with Retry-After while the call up goes on;
-    dsbc-ctl drain --wait returns once it has ended; undrain: 200 again."""
+    dsbc-ctl drain --wait returns once it has ended; undrain: 200 again.
+    The CDR file moved away and SIGUSR1: later records in a new file."""
     topo = Topology("rd")
     topo.setup()
     d = None
@@ -5316,6 +5318,17 @@ def test_reload_and_drain():
         out["reload"] = (r.returncode, r.stdout.strip())
         uac2 = uac(5072, 200)
         out["uac2"] = uac2.wait(timeout=30)
+        # logrotate's way: the file moved away, then SIGUSR1; what ends
+        # from now on goes to a new file of the same name
+        end = time.time() + 5
+        while d.tel.query("/dsbc/cdr")["written"] < 1 and time.time() < end:
+            time.sleep(0.1)
+        os.rename(ops.cdr_path, ops.cdr_path + ".1")
+        d.proc.send_signal(signal.SIGUSR1)
+        end = time.time() + 5
+        while d.tel.query("/dsbc/cdr")["rotations"] < 1 and \
+                time.time() < end:
+            time.sleep(0.1)
         # drain with a call up
         uac3 = uac(5074, 3000)
         confirmed(2)
@@ -5348,7 +5361,10 @@ def test_reload_and_drain():
                 p.wait()
         rc = d.stop() if d else 0
         topo.teardown()
-    cdrs = ops.cdrs()
+    with open(ops.cdr_path + ".1") as f:
+        rotated = [json.loads(line) for line in f]
+    cdrs = rotated + ops.cdrs()
+    out["cdr files"] = (len(rotated), len(cdrs) - len(rotated))
     ops.close()
     for k, v in out.items():
         print("  %s: %s" % (k, v))
@@ -5372,6 +5388,8 @@ def test_reload_and_drain():
     eq(out["active_after"], 0, "no call left after drain --wait")
     eq(out["options_after"], "status 200", "OPTIONS after undrain")
     eq(sip["drain_refused"], 2, "refusals counted while draining")
+    eq(out["cdr files"], (1, calls["ended"] - 1), "records before SIGUSR1 "
+       "in the moved file (call 2), the rest in the new one")
     # the records say where each call's B leg went
     eq([(c["route"], c["b"]["peer"], c["reason"]) for c in
         sorted(cdrs, key=lambda c: c["id"]) if c["answer"]],
