@@ -123,6 +123,9 @@ write_cdrs(struct dsbc_export *ex, struct item **it, unsigned int n)
 	ssize_t w;
 
 	if (ex->cdr.syslog) {
+		/* facility local0 on each message, the process's ident kept:
+		 * openlog() is process-wide, and the EAL's own log lines go
+		 * to syslog with it (facility daemon) */
 		for (i = 0; i < n; i++) {
 			/* without its newline */
 			syslog(LOG_LOCAL0 | LOG_INFO, "%.*s",
@@ -227,8 +230,6 @@ apply_config(struct dsbc_export *ex)
 	if (strcmp(ex->cdr.file, cdr.file) != 0 ||
 	    ex->cdr.syslog != cdr.syslog) {
 		ex->cdr = cdr;
-		if (cdr.syslog)
-			openlog("dsbc-cdr", LOG_NDELAY, LOG_LOCAL0);
 		cdr_open(ex);
 	}
 	if (memcmp(&ex->hep, &hep, sizeof(hep)) != 0) {
@@ -305,8 +306,6 @@ dsbc_export_start(struct dsbc_app *app)
 			 rte_strerror(rte_errno));
 		return -1;
 	}
-	if (ex->cdr.syslog)
-		openlog("dsbc-cdr", LOG_NDELAY, LOG_LOCAL0);
 	cdr_open(ex);
 	hep_open(ex);
 	rc = rte_ctrl_thread_create(&ex->thread, "dsbc-export", NULL,
