@@ -328,7 +328,6 @@ main(int argc, char **argv)
 	    dsbc_sip_tcp_init(&app) != 0 || dsbc_cdr_init(&app) != 0 ||
 	    dsbc_export_start(&app) != 0)
 		goto config_error;
-	app.hep_rtcp = app.cfg.hep.set && app.cfg.hep.rtcp;
 	dsbc_reload_route_features(&app.cfg);
 	if (rte_pdump_init() != 0)
 		DSBC_LOG(main, ERR, "packet capture (pdump) unavailable: %s\n",

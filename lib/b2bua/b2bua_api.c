@@ -378,3 +378,15 @@ dsbc_b2bua_set_log_level(struct dsbc_b2bua *b, int level)
 {
 	b->bc.log_level = level;
 }
+
+const char *
+dsbc_sip_transport_name(enum dsbc_sip_transport t)
+{
+	static const char *const names[] = {
+		[DSBC_SIP_UDP] = "udp", [DSBC_SIP_TCP] = "tcp",
+		[DSBC_SIP_TLS] = "tls", [DSBC_SIP_WS] = "ws",
+		[DSBC_SIP_WSS] = "wss",
+	};
+
+	return (unsigned int)t < DIM(names) ? names[t] : "unknown";
+}

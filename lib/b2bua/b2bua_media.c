@@ -285,7 +285,7 @@ b2bua_flow_where(struct call *c, uint32_t flow_id, struct leg **in, struct leg *
 
 const char *
 dsbc_b2bua_flow_leg(struct dsbc_b2bua *b, uint32_t flow_id,
-		    dsbc_b2bua_cookie_t cookie, int *route, uint8_t *keying)
+		    dsbc_b2bua_cookie_t cookie, int *route)
 {
 	struct call *c = b2bua_call_of_cookie(b, cookie);
 	struct leg *in, *out;
@@ -294,7 +294,6 @@ dsbc_b2bua_flow_leg(struct dsbc_b2bua *b, uint32_t flow_id,
 	if (c == NULL || !b2bua_flow_where(c, flow_id, &in, &out, &i, &k))
 		return NULL;
 	*route = c->route;
-	*keying = in->keying;
 	return in->call_id;
 }
 

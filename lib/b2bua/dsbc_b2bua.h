@@ -41,6 +41,14 @@ enum dsbc_sip_transport {
 };
 
 /**
+ * Name of a transport.
+ *
+ * @param t  the transport
+ * @return "udp", "tcp", "tls", "ws" or "wss"; "unknown" when out of range
+ */
+const char *dsbc_sip_transport_name(enum dsbc_sip_transport t);
+
+/**
  * Where a SIP message (or DTLS record) came from and how to answer it,
  * or where one goes.  Opaque to the library but for the addresses: the
  * caller fills it from the packet and gets it back in ops->sip_send.
@@ -400,13 +408,11 @@ int dsbc_b2bua_callid_route(struct dsbc_b2bua *b, const char *call_id,
  *
  * @param cookie  the flow's, as given to ops->flow_add
  * @param route  out: the call's [route.N], -1 a registered user
- * @param keying  out: the leg's enum dsbc_keying
  * @return the leg's Call-ID, valid until the next call into b; NULL when
  *   the call or the flow is gone
  */
 const char *dsbc_b2bua_flow_leg(struct dsbc_b2bua *b, uint32_t flow_id,
-				dsbc_b2bua_cookie_t cookie, int *route,
-				uint8_t *keying);
+				dsbc_b2bua_cookie_t cookie, int *route);
 
 /**
  * Active calls by state and by media mode (a walk of the table).

@@ -23,6 +23,11 @@ static const char *const ssrc_names[] = {
 #undef DSBC_SSRC_NAME
 };
 
+static const char *const keying_names[] = {
+	[DSBC_KEYING_NONE] = "plain", [DSBC_KEYING_SDES] = "sdes",
+	[DSBC_KEYING_DTLS] = "dtls",
+};
+
 static const char *
 name_of(const char *const *names, unsigned int n, unsigned int v)
 {
@@ -74,4 +79,10 @@ int
 dsbc_ssrc_policy_parse(const char *s)
 {
 	return index_of(ssrc_names, DIM(ssrc_names), s);
+}
+
+const char *
+dsbc_keying_name(enum dsbc_keying k)
+{
+	return name_of(keying_names, DIM(keying_names), k);
 }

@@ -103,6 +103,14 @@ enum dsbc_keying {
 	DSBC_KEYING_DTLS = 2,        /* SRTP, keys from DTLS dsbc terminates */
 };
 
+/**
+ * Name of a leg's keying.
+ *
+ * @param k  the keying
+ * @return "plain", "sdes" or "dtls"; "unknown" when out of range
+ */
+const char *dsbc_keying_name(enum dsbc_keying k);
+
 /** FLOW_MOD: forget the latched source (the peer's SDP changed). */
 #define DSBC_FLOW_F_UNLATCH 0x01
 /** Terminate, leg without rtcp-mux: the flow is keyed on its RTP port

@@ -181,6 +181,18 @@ uint32_t dsbc_rtp_src_expected(const struct dsbc_rtp_src *s);
 int64_t dsbc_rtp_src_lost(const struct dsbc_rtp_src *s);
 
 /**
+ * A source's interarrival jitter in microseconds.
+ *
+ * @param clock  its RTP clock rate, Hz; 0 is taken as 8000
+ * @return the jitter (kept x16 in RTP clock units, RFC 3550 A.8)
+ */
+static inline uint64_t
+dsbc_rtp_src_jitter_us(const struct dsbc_rtp_src *s, uint32_t clock)
+{
+	return (uint64_t)(s->jitter >> 4) * 1000000 / (clock ? clock : 8000);
+}
+
+/**
  * An estimate of a stream's listening quality (MOS, 1 to 4.5) from what
  * a relay sees: loss and interarrival jitter.  The ITU-T G.107 E-model
  * with its default transmission rating, the equipment impairment of

@@ -365,3 +365,15 @@ def promtool(text):
 def check_promtool(text, what):
     rc, said = promtool(text)
     eq((rc, said), (0, ""), "promtool check metrics on %s" % what)
+
+
+# ---- dsbc-ctl ----------------------------------------------------------------
+
+CTL = os.path.join(os.path.dirname(os.path.dirname(os.path.dirname(
+    os.path.abspath(__file__)))), "app/dsbc-ctl/dsbc-ctl")
+
+
+def dsbc_ctl(*args, timeout=30):
+    """dsbc-ctl from this tree, its output captured."""
+    return subprocess.run([CTL] + list(args), capture_output=True, text=True,
+                          timeout=timeout)

@@ -29,15 +29,15 @@ import urllib.error
 import urllib.request
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from dsbclib import (Dsbc, Fail, Frame, Telemetry, build_udp,  # noqa: E402
-                     check, check_promtool, eal_mem_args, eq, fragment4,
+from dsbclib import (CTL, Dsbc, Fail, Frame, Telemetry,  # noqa: E402
+                     build_udp, check, check_promtool, dsbc_ctl,
+                     eal_mem_args, eq, fragment4,
                      parse_exposition, pcap_read, pcap_write, promtool,
                      reassemble4, sample)
 
 BUILD = "build"
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(
     __file__))))
-CTL = os.path.join(ROOT, "app/dsbc-ctl/dsbc-ctl")
 ALICE_MAC, BOB_MAC = "02:00:00:00:0a:10", "02:00:00:00:0b:20"
 P0_MAC, P1_MAC = "02:00:00:00:0a:01", "02:00:00:00:0b:01"
 ALICE, BOB = "192.0.2.10", "198.51.100.20"
@@ -1002,9 +1002,7 @@ def load_ctl():
     return mod
 
 
-def ctl(*args, timeout=30):
-    return subprocess.run([CTL] + list(args), capture_output=True, text=True,
-                          timeout=timeout)
+ctl = dsbc_ctl
 
 
 def no_traceback(r, what):

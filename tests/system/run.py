@@ -24,8 +24,9 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 sys.path.insert(0, os.path.join(os.path.dirname(HERE), "integration"))
 from netns import Topology, have_netns, sh  # noqa: E402
-from dsbclib import (Dsbc, Fail, build_udp, check, check_promtool,  # noqa: E402,E501
-                     eq, parse_exposition, pcap_read, pcap_write, sample)
+from dsbclib import (CTL, Dsbc, Fail, build_udp, check,  # noqa: E402,E501
+                     check_promtool, dsbc_ctl, eq, parse_exposition,
+                     pcap_read, pcap_write, sample)
 
 BUILD = "build"
 
@@ -5294,10 +5295,7 @@ print("status none")
 
 def ctl(d, *args, timeout=30):
     """dsbc-ctl (from this tree) on a test's dsbc."""
-    return subprocess.run([sys.executable, os.path.join(
-        os.path.dirname(os.path.dirname(HERE)), "app/dsbc-ctl/dsbc-ctl"),
-        "--prefix", d.prefix] + list(args), capture_output=True, text=True,
-        timeout=timeout)
+    return dsbc_ctl("--prefix", d.prefix, *args, timeout=timeout)
 
 
 def test_reload_and_drain():
@@ -5769,8 +5767,7 @@ def test_systemd_unit_and_readiness():
     check("/usr/bin/dsbc-ctl " in unit, "dsbc-exporter runs /usr/bin/dsbc-ctl")
     epath = os.path.join(out, "dsbc-exporter.service")
     with open(epath, "w") as f:
-        f.write(unit.replace("/usr/bin/dsbc-ctl", os.path.join(
-            root, "app/dsbc-ctl/dsbc-ctl")))
+        f.write(unit.replace("/usr/bin/dsbc-ctl", CTL))
     ve = subprocess.run(["systemd-analyze", "verify", epath],
                         capture_output=True, text=True)
     sock_path = os.path.join(out, "notify.sock")

@@ -149,7 +149,6 @@ leg_wait(struct dsbc_app *app, struct pend_leg *pl, uint8_t nb_media,
 	return n;
 }
 
-
 void
 dsbc_cdr_call_ended(struct dsbc_app *app, const struct dsbc_b2bua_cdr *r)
 {
@@ -260,8 +259,6 @@ put(struct out *o, const char *fmt, ...)
 		o->len += (size_t)n;
 }
 
-/* A JSON string (RFC 8259 section 7): quotes, backslashes and control
- * characters escaped; what a peer put in its URIs cannot break out. */
 /* Length of the well-formed UTF-8 sequence at s (RFC 3629 section 4:
  * no overlong forms, no surrogates, nothing past U+10FFFF), 0 if none. */
 static unsigned int
@@ -289,6 +286,8 @@ utf8_len(const unsigned char *s)
 	return n;
 }
 
+/* A JSON string (RFC 8259 section 7): quotes, backslashes and control
+ * characters escaped; what a peer put in its URIs cannot break out. */
 static void
 put_str(struct out *o, const char *s)
 {
@@ -336,9 +335,6 @@ put_time(struct out *o, const char *key, const struct dsbc_app *app,
 	strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%S", &tm);
 	put(o, "\"%s\":\"%s.%03uZ\",", key, buf, (unsigned int)(wall % 1000));
 }
-
-static const char *const tp_names[] = { "udp", "tcp", "tls", "ws", "wss" };
-static const char *const keying_names[] = { "plain", "sdes", "dtls" };
 
 static void
 put_addr(struct out *o, uint8_t family, const struct dsbc_addr *a,
@@ -388,14 +384,14 @@ put_leg(struct out *o, const char *name, const struct pend_leg *pl,
 	put(o, ",\"remote_uri\":");
 	put_str(o, l->remote_uri);
 	put(o, ",\"transport\":\"%s\",\"peer\":",
-	    tp_names[l->transport < RTE_DIM(tp_names) ? l->transport : 0]);
+	    dsbc_sip_transport_name((enum dsbc_sip_transport)l->transport));
 	if (l->family != 0)
 		put_addr(o, l->family, &l->peer, l->peer_port);
 	else
 		put(o, "null");
 	put(o, ",\"keying\":\"%s\",\"packets\":%" PRIu64 ",\"bytes\":%"
 	    PRIu64 ",\"latched\":",
-	    keying_names[l->keying < RTE_DIM(keying_names) ? l->keying : 0],
+	    dsbc_keying_name((enum dsbc_keying)l->keying),
 	    pkts, bytes);
 	if (mf != NULL && mf->latched)
 		put_addr(o, mf->latched_family, &mf->latched_src,

@@ -101,6 +101,35 @@ wanted(const struct dsbc_app *app, int route)
 			    (set >> route & 1) != 0);
 }
 
+/* One packet, malloc'd for the export thread: m's addresses, ports,
+ * proto and correlation with the time and [hep]'s ids; NULL when it
+ * cannot be (over 64 KB: counted) */
+static void *
+pack(struct dsbc_app *app, struct dsbc_hep_meta *m, const void *payload,
+     size_t len, size_t *out_len)
+{
+	size_t n;
+	uint8_t *p;
+
+	m->ts_us = wall_us();
+	m->agent_id = app->cfg.hep.agent_id;
+	m->password = app->cfg.hep.password;
+	n = dsbc_hep_size(m, len);
+	if (n > UINT16_MAX) {
+		cap_state.stats.too_big++;
+		return NULL;
+	}
+	p = malloc(n);
+	if (p == NULL)
+		return NULL;
+	*out_len = dsbc_hep_encode(m, payload, len, p, n);
+	if (*out_len == 0) {
+		free(p);
+		return NULL;
+	}
+	return p;
+}
+
 static void *
 encode(struct dsbc_app *app, const struct dsbc_sip_peer *pe, bool rx,
        const char *msg, uint32_t len, const char *cid, uint32_t cid_len,
@@ -113,29 +142,14 @@ encode(struct dsbc_app *app, const struct dsbc_sip_peer *pe, bool rx,
 		.dst = rx ? pe->local : pe->remote,
 		.sport = rx ? pe->remote_port : pe->local_port,
 		.dport = rx ? pe->local_port : pe->remote_port,
-		.ts_us = wall_us(),
 		.proto = DSBC_HEP_P_SIP,
-		.agent_id = app->cfg.hep.agent_id,
-		.password = app->cfg.hep.password,
 		.corr = cid,
 		.corr_len = cid_len,
 	};
-	size_t n = dsbc_hep_size(&m, len);
-	uint8_t *p;
+	void *p = pack(app, &m, msg, len, out_len);
 
-	if (n > UINT16_MAX) {
-		cap_state.stats.too_big++;
-		return NULL;
-	}
-	p = malloc(n);
-	if (p == NULL)
-		return NULL;
-	*out_len = dsbc_hep_encode(&m, msg, len, p, n);
-	if (*out_len == 0) {
-		free(p);
-		return NULL;
-	}
-	cap_state.stats.captured++;
+	if (p != NULL)
+		cap_state.stats.captured++;
 	return p;
 }
 
@@ -262,16 +276,13 @@ dsbc_hep_quality(struct dsbc_app *app, const struct dsbc_b2bua_cdr *r,
 	uint32_t clock = l->clock[0] ? l->clock[0] : 8000;
 	struct dsbc_hep_meta m = {
 		.ip_proto = 17,
-		.ts_us = wall_us(),
 		.proto = DSBC_HEP_P_RTCP_JSON,
-		.agent_id = app->cfg.hep.agent_id,
-		.password = app->cfg.hep.password,
 		.corr = l->call_id,
 		.corr_len = (uint32_t)strlen(l->call_id),
 	};
 	char json[640];
-	size_t n, plen;
-	uint8_t *p;
+	size_t plen;
+	void *p;
 	int k;
 
 	if (!dsbc_export_hep_on(app) || !app->cfg.hep.quality ||
@@ -308,15 +319,9 @@ dsbc_hep_quality(struct dsbc_app *app, const struct dsbc_b2bua_cdr *r,
 		     f->jitter_us / 1000.0, mos_x100 / 100.0);
 	if (k < 0 || (size_t)k >= sizeof(json))
 		return;
-	n = dsbc_hep_size(&m, (size_t)k);
-	p = malloc(n);
+	p = pack(app, &m, json, (size_t)k, &plen);
 	if (p == NULL)
 		return;
-	plen = dsbc_hep_encode(&m, json, (size_t)k, p, n);
-	if (plen == 0) {
-		free(p);
-		return;
-	}
 	cap_state.stats.reports++;
 	dsbc_export_hep(app, p, plen);
 }
@@ -333,23 +338,17 @@ dsbc_hep_rtcp(struct dsbc_app *app, uint32_t flow_id, uint64_t cookie,
 		.dst = pi->dst,
 		.sport = pi->src_port,
 		.dport = pi->dst_port,
-		.ts_us = wall_us(),
 		.proto = DSBC_HEP_P_RTCP_JSON,
-		.agent_id = app->cfg.hep.agent_id,
-		.password = app->cfg.hep.password,
 	};
 	const char *cid;
 	char json[1536];
 	size_t n, plen;
-	uint8_t keying = 0;
-	uint8_t *p;
+	void *p;
 	int route = -1;
 
 	if (!dsbc_export_hep_on(app))
 		return;
-	cid = dsbc_b2bua_flow_leg(app->sip->b2b, flow_id, cookie, &route,
-				  &keying);
-	(void)keying;
+	cid = dsbc_b2bua_flow_leg(app->sip->b2b, flow_id, cookie, &route);
 	if (cid == NULL || !wanted(app, route)) {
 		h->stats.rtcp_skipped++;
 		return;
@@ -361,15 +360,9 @@ dsbc_hep_rtcp(struct dsbc_app *app, uint32_t flow_id, uint64_t cookie,
 	}
 	m.corr = cid;
 	m.corr_len = (uint32_t)strlen(cid);
-	plen = dsbc_hep_size(&m, n);
-	p = malloc(plen);
+	p = pack(app, &m, json, n, &plen);
 	if (p == NULL)
 		return;
-	plen = dsbc_hep_encode(&m, json, n, p, plen);
-	if (plen == 0) {
-		free(p);
-		return;
-	}
 	h->stats.rtcp++;
 	dsbc_export_hep(app, p, plen);
 }

@@ -42,7 +42,7 @@ struct dsbc_pkt_info;
 
 /* A worker's copy of a relayed RTCP packet ([hep] rtcp): as JSON (HEP
  * type 5) from the peer to dsbc, correlated by the Call-ID of the leg it
- * came from; SRTCP (a leg keyed with SDES or DTLS) is not readable and
+ * came from; SRTCP (told by its lengths, lib/hep) is not readable and
  * is only counted. */
 void dsbc_hep_rtcp(struct dsbc_app *app, uint32_t flow_id, uint64_t cookie,
 		   const struct dsbc_pkt_info *pi, const uint8_t *payload);

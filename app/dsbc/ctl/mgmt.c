@@ -801,14 +801,8 @@ shutdown_records(struct dsbc_app *app)
 {
 	uint64_t end = rte_rdtsc() + app->tsc_hz / 5;
 
-	do {
-		flush_ctrl(app);
-		dsbc_mgmt_poll_events(app);
-		dsbc_cdr_poll(app);
-		if (dsbc_cdr_stats(app)->pending == 0)
-			break;
-		rte_delay_us_sleep(1000);
-	} while (rte_rdtsc() < end);
+	while (dsbc_cdr_stats(app)->pending != 0 && rte_rdtsc() < end)
+		shutdown_io(app, 1);
 	dsbc_cdr_flush(app);
 }
 

@@ -161,7 +161,7 @@ dsbc_reload(struct dsbc_app *app, char *msg, size_t len)
 	struct dsbc_config *o = &app->cfg;
 	char err[DSBC_CFG_ERR_LEN], key[64];
 	const char *what;
-	int users = -1;
+	int users = -1, rc = -1;
 
 	if (n == NULL) {
 		snprintf(msg, len, "out of memory");
@@ -178,14 +178,15 @@ dsbc_reload(struct dsbc_app *app, char *msg, size_t len)
 	if (n->max_transactions == 0)
 		n->max_transactions = o->max_transactions;
 	what = restart_needed(o, n, key, sizeof(key));
-	if (what == NULL && dsbc_log_levels_check(n->log_level) != 0)
-		what = "[dsbc] log_level (not type:level[,...])";
 	if (what != NULL) {
 		snprintf(msg, len, "nothing changed: %s differs and needs a "
 			 "restart", what);
-		dsbc_config_free(n);
-		free(n);
-		return -1;
+		goto out;
+	}
+	if (dsbc_log_levels_check(n->log_level) != 0) {
+		snprintf(msg, len, "nothing changed: [dsbc] log_level: '%s' is "
+			 "not type:level[,type:level...]", n->log_level);
+		goto out;
 	}
 	/* the users file first: it is the one part that can still fail,
 	 * and it replaces the old users whole or not at all */
@@ -195,9 +196,7 @@ dsbc_reload(struct dsbc_app *app, char *msg, size_t len)
 		if (users < 0) {
 			snprintf(msg, len, "nothing changed: users file: %s",
 				 err);
-			dsbc_config_free(n);
-			free(n);
-			return -1;
+			goto out;
 		}
 	}
 	dsbc_log_levels(n->log_level);
@@ -212,7 +211,6 @@ dsbc_reload(struct dsbc_app *app, char *msg, size_t len)
 	o->cdr = n->cdr;
 	o->hep = n->hep;
 	dsbc_export_configure(app, &o->cdr, &o->hep);
-	app->hep_rtcp = o->hep.set && o->hep.rtcp;
 	if (app->sip != NULL && app->sip->b2b != NULL) {
 		dsbc_b2bua_set_log_level(app->sip->b2b,
 					 rte_log_get_level(dsbc_logtype_b2bua));
@@ -223,7 +221,9 @@ dsbc_reload(struct dsbc_app *app, char *msg, size_t len)
 			 o->nb_routes, users);
 	else
 		snprintf(msg, len, "reloaded: %u routes", o->nb_routes);
+	rc = 0;
+out:
 	dsbc_config_free(n);
 	free(n);
-	return 0;
+	return rc;
 }

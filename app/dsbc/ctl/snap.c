@@ -67,11 +67,6 @@ dsbc_snap_done(void)
 	pthread_mutex_unlock(&snap_lock);
 }
 
-static const char *const tp_names[] = {
-	[DSBC_SIP_UDP] = "udp", [DSBC_SIP_TCP] = "tcp", [DSBC_SIP_TLS] = "tls",
-	[DSBC_SIP_WS] = "ws", [DSBC_SIP_WSS] = "wss",
-};
-
 /* "aor contact via addr:port/transport [nat] expires" */
 static int
 reg_line(void *ctx, const struct dsbc_reg_binding *bd,
@@ -88,8 +83,9 @@ reg_line(void *ctx, const struct dsbc_reg_binding *bd,
 	n = snprintf(r->regs[r->nb_regs++], sizeof(r->regs[0]),
 		 "%s %s via %s%s%s:%u/%s%s %" PRIu64 "s", bd->aor, bd->contact,
 		 peer->family == 6 ? "[" : "", ip, peer->family == 6 ? "]" : "",
-		 peer->remote_port, tp_names[peer->transport <= DSBC_SIP_WSS ?
-					     peer->transport : 0],
+		 peer->remote_port,
+		 dsbc_sip_transport_name((enum dsbc_sip_transport)
+					 peer->transport),
 		 bd->nat ? " nat" : "",
 		 bd->expires_at > r->now_ms ?
 		 (bd->expires_at - r->now_ms) / 1000 : 0);

@@ -128,17 +128,15 @@ flow_final(const struct dsbc_worker *w, const struct dsbc_flow *f,
 		return;
 	{
 		int64_t lost = dsbc_rtp_src_lost(best);
-		uint32_t clock = f->spec.clock_rate ? f->spec.clock_rate : 8000;
 
 		o->has_rtp = 1;
 		o->ssrc = best->ssrc;
 		o->rtp_received = best->received;
 		o->rtp_lost = lost > 0 ? (uint32_t)RTE_MIN(lost, (int64_t)UINT32_MAX)
 				       : 0;
-		/* kept x16 in RTP clock units (RFC 3550 A.8) */
-		o->jitter_us = (uint32_t)RTE_MIN((uint64_t)(best->jitter >> 4) *
-						 1000000 / clock,
-						 (uint64_t)UINT32_MAX);
+		o->jitter_us = (uint32_t)RTE_MIN(
+			dsbc_rtp_src_jitter_us(best, f->spec.clock_rate),
+			(uint64_t)UINT32_MAX);
 	}
 }
 

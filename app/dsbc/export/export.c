@@ -48,8 +48,6 @@ struct dsbc_export {
 	uint32_t next_gen;               /* bumped by configure, under it */
 	uint32_t gen;
 	uint64_t retry_at;               /* reopen a file that failed (s) */
-	/* what the lcore asks: is there a destination at all */
-	volatile bool cdr_on, hep_on;
 	int fd;                          /* CDR file, -1 none */
 	int sock;                        /* HEP socket, -1 none */
 	struct dsbc_export_stats st;
@@ -291,10 +289,9 @@ dsbc_export_start(struct dsbc_app *app)
 
 	ex->cdr = app->cfg.cdr;
 	ex->hep = app->cfg.hep;
+	app->hep_rtcp = ex->hep.set && ex->hep.rtcp;
 	ex->next_cdr = ex->cdr;
 	ex->next_hep = ex->hep;
-	ex->cdr_on = ex->cdr.file[0] != '\0' || ex->cdr.syslog;
-	ex->hep_on = ex->hep.set;
 	ex->cdr_ring = rte_ring_create("dsbc_cdr", rte_align32pow2(
 				       app->cfg.cdr.queue + 1), SOCKET_ID_ANY,
 				       RING_F_SP_ENQ | RING_F_SC_DEQ);
@@ -383,13 +380,14 @@ dsbc_export_hep(struct dsbc_app *app, void *pkt, size_t len)
 bool
 dsbc_export_cdr_on(const struct dsbc_app *app)
 {
-	return ex_of(app)->cdr_on;
+	/* the management lcore's own config: what reload applied */
+	return app->cfg.cdr.file[0] != '\0' || app->cfg.cdr.syslog;
 }
 
 bool
 dsbc_export_hep_on(const struct dsbc_app *app)
 {
-	return ex_of(app)->hep_on;
+	return app->cfg.hep.set;
 }
 
 void
@@ -411,8 +409,7 @@ dsbc_export_configure(struct dsbc_app *app, const struct dsbc_cdr_cfg *cdr,
 	ex->next_hep = *hep;
 	__atomic_add_fetch(&ex->next_gen, 1, __ATOMIC_RELEASE);
 	pthread_mutex_unlock(&ex->next_lock);
-	ex->cdr_on = cdr->file[0] != '\0' || cdr->syslog;
-	ex->hep_on = hep->set;
+	app->hep_rtcp = hep->set && hep->rtcp;
 }
 
 const struct dsbc_export_stats *

@@ -30,7 +30,8 @@ struct dsbc_export_stats {
 	uint64_t hep_dropped;        /* ring full: dropped at the lcore */
 };
 
-/* Start the thread with cfg's [cdr] and [hep]; 0 or -1 (logged). */
+/* Start the thread with cfg's [cdr] and [hep] (and tell the workers
+ * whether to copy RTCP, app->hep_rtcp); 0 or -1 (logged). */
 int dsbc_export_start(struct dsbc_app *app);
 /* Write what is queued, then end the thread. */
 void dsbc_export_stop(struct dsbc_app *app);
@@ -41,14 +42,15 @@ int dsbc_export_cdr(struct dsbc_app *app, char *line, size_t len);
 /* Management lcore: one HEP packet, malloc'd; always taken over (freed
  * and counted when the ring is full). */
 void dsbc_export_hep(struct dsbc_app *app, void *pkt, size_t len);
-/* Is there a CDR destination / a HEP collector? */
+/* Management lcore: is there a CDR destination / a HEP collector (its
+ * config, as reload left it)? */
 bool dsbc_export_cdr_on(const struct dsbc_app *app);
 bool dsbc_export_hep_on(const struct dsbc_app *app);
 
 /* Any thread or a signal handler: reopen the CDR file. */
 void dsbc_export_reopen(struct dsbc_app *app);
 /* Management lcore: new [cdr] and [hep] (reload), taken by the thread
- * on its next pass. */
+ * on its next pass; app->hep_rtcp follows at once. */
 void dsbc_export_configure(struct dsbc_app *app,
 			   const struct dsbc_cdr_cfg *cdr,
 			   const struct dsbc_hep_cfg *hep);

@@ -22,7 +22,6 @@
 
 static struct dsbc_app *tel_app;
 
-static const char *const keying_names[] = { "plain", "sdes", "dtls" };
 static const char *const dtls_state_names[] = {
 	"handshaking", "done", "failed"
 };
@@ -172,9 +171,8 @@ aware_tel(struct rte_tel_data *x, const char *pfx, const struct dsbc_flow *f,
 		snprintf(key, sizeof(key), "ssrc%u_lost", i);
 		add_u64(x, pfx, key, lost > 0 ? (uint64_t)lost : 0);
 		snprintf(key, sizeof(key), "ssrc%u_jitter_us", i);
-		/* jitter is kept x16 in RTP clock units (A.8) */
-		add_u64(x, pfx, key, (uint64_t)(s->jitter >> 4) * 1000000 /
-				     (f->spec.clock_rate ? f->spec.clock_rate : 8000));
+		add_u64(x, pfx, key,
+			dsbc_rtp_src_jitter_us(s, f->spec.clock_rate));
 	}
 }
 
@@ -278,7 +276,8 @@ leg_tel(struct rte_tel_data *d, const char *name,
 				     l->consent_lost ? "expired" : "ok");
 	rte_tel_data_add_dict_string(x, "ice_ufrag", l->ice_ufrag);
 	rte_tel_data_add_dict_string(x, "ice_peer_ufrag", l->ice_peer_ufrag);
-	rte_tel_data_add_dict_string(x, "keying", keying_names[l->keying % 3]);
+	rte_tel_data_add_dict_string(x, "keying", dsbc_keying_name(
+				     (enum dsbc_keying)l->keying));
 	if (l->keying == DSBC_KEYING_DTLS) {
 		rte_tel_data_add_dict_string(x, "dtls_role",
 			!l->dtls_role_known ? "-" :
